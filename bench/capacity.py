@@ -1,0 +1,59 @@
+"""Measured parallel capacity: how much faster N processes do pure CPU work than one.
+
+Core counts lie (SMT siblings, cgroup quotas, noisy neighbours); this is what the
+machine actually delivers right now, and efficiency is judged against it.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import statistics
+import time
+
+
+def cpu_kernel(iterations: int) -> int:
+    """Pure-Python integer work: no I/O, no allocation to speak of, holds the GIL."""
+    acc = 0
+    for i in range(iterations):
+        acc = (acc + i * i) % 1000003
+    return acc
+
+
+def _worker(iterations, barrier, queue):
+    barrier.wait()
+    start = time.perf_counter()
+    cpu_kernel(iterations)
+    queue.put((start, time.perf_counter()))
+
+
+def _span(n: int, iterations: int, ctx) -> float:
+    """Wall time from the first worker's start to the last worker's end.
+
+    ``perf_counter`` is CLOCK_MONOTONIC on Linux, one clock for all processes, so the
+    workers' stamps can be compared; process start-up is excluded by the barrier.
+    """
+    barrier = ctx.Barrier(n)
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(iterations, barrier, queue)) for _ in range(n)]
+    for p in procs:
+        p.start()
+    stamps = [queue.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join()
+    return max(e for _, e in stamps) - min(s for s, _ in stamps)
+
+
+def capacity_from(single: float, parallel: float, n: int) -> float:
+    """N processes each doing the single-process work in ``parallel`` seconds."""
+    return n * single / parallel
+
+
+def measure_capacity(n: int, iterations: int = 3_000_000, repeats: int = 3) -> dict:
+    """Median over ``repeats`` of the speedup of ``n`` processes over one."""
+    ctx = multiprocessing.get_context("spawn" if "fork" not in multiprocessing.get_all_start_methods() else "fork")
+    singles, parallels = [], []
+    for _ in range(repeats):
+        singles.append(_span(1, iterations, ctx))
+        parallels.append(_span(n, iterations, ctx))
+    single, parallel = statistics.median(singles), statistics.median(parallels)
+    return {"processes": n, "single_s": single, "parallel_s": parallel,
+            "capacity": capacity_from(single, parallel, n)}

@@ -1,0 +1,151 @@
+"""Command line: ``python -m bench {all,imwrite,list} [options]``."""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from datetime import datetime, timezone
+
+from bench import messages, options
+from bench.plan import DEFAULT_STRATEGIES, PlanOptions, plan_cases, worker_sweep
+from bench.strategies import STRATEGIES, default_start_method
+from workloads.codecs import CODECS, Codec
+
+COMMANDS = {
+    "all": "run every benchmark (today: the imwrite/imencode matrix), then print the summary",
+    "imwrite": "time cv2.imwrite / cv2.imencode under every strategy",
+    "list": "show the cases a run would measure, without running them",
+}
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports bad input as one line and exit code 2."""
+
+    def error(self, message):
+        raise options.UsageError(message)
+
+
+def build_parser() -> Parser:
+    # allow_abbrev=False everywhere: a prefix must never silently match another option.
+    common = Parser(add_help=False, allow_abbrev=False)
+    g = common.add_argument_group("what to measure")
+    g.add_argument("--quick", action="store_true",
+                   help="small matrix and fewer images: a first look in about a minute")
+    g.add_argument("--workloads", type=options.workloads, metavar="LIST",
+                   help="imwrite (encode + write a file), imencode (encode to memory only)")
+    g.add_argument("--sizes", type=options.sizes, metavar="LIST",
+                   help="image sizes WxH[xC], e.g. 50x50x1,640x480x3 (default: 50x50x1, 256x256x3, "
+                        "640x480x3, 1920x1080x3)")
+    g.add_argument("--content", dest="contents", type=options.contents, metavar="LIST",
+                   help="noise (worst case for codecs) and/or smooth (photo-like); default: noise "
+                        "for grey images (as seed 002), smooth for colour")
+    g.add_argument("--n-images", type=lambda t: options.positive_int(t, "--n-images", 1_000_000),
+                   metavar="N", help="images per set (default: chosen per size, ~0.5 s of serial work)")
+    g.add_argument("--strategies", type=options.strategies, default=list(DEFAULT_STRATEGIES),
+                   metavar="LIST", help="comma list from: " + ", ".join(STRATEGIES))
+    g.add_argument("--workers", type=options.worker_counts, metavar="LIST",
+                   help=f"worker counts (default: {','.join(map(str, worker_sweep()))}, "
+                        "i.e. 1, 2, 4 ... up to 2x the logical CPUs)")
+    g.add_argument("--chunk-sizes", type=options.chunk_sizes, default=["auto"], metavar="LIST",
+                   help="images per task for chunked strategies; auto = images/workers for "
+                        "*-chunked, images/(4 x workers) for processes-map")
+    g.add_argument("--start-method", dest="start_methods", type=options.start_methods,
+                   metavar="LIST", help=f"fork, spawn, forkserver (default: {default_start_method()})")
+    g.add_argument("--codec", choices=CODECS, default="jpg")
+    g.add_argument("--jpeg-quality", type=int, default=95, metavar="Q")
+    g.add_argument("--png-level", type=int, default=3, metavar="L")
+    g.add_argument("--seed", type=int, default=0, help="seed of the image generators")
+    r = common.add_argument_group("how to run")
+    r.add_argument("--values", type=lambda t: options.positive_int(t, "--values", 100), metavar="N",
+                   help="timed passes per case (default 3)")
+    r.add_argument("--warmups", type=int, default=1, metavar="N", help="warm-up passes (default 1)")
+    r.add_argument("--verify", action=argparse.BooleanOptionalAction, default=True,
+                   help="check every strategy's output is byte-identical to the serial loop's")
+    r.add_argument("--cv-threads", type=lambda t: options.positive_int(t, "--cv-threads", 256),
+                   metavar="N", help="cv2.setNumThreads(N) in every worker (default: leave OpenCV alone)")
+    r.add_argument("--case-timeout", type=lambda t: options.positive_int(t, "--case-timeout"),
+                   default=600, metavar="S", help="kill a case after S seconds (default 600)")
+    r.add_argument("--out-dir", metavar="DIR",
+                   help="where images are written (default: a temporary folder); point it at the "
+                        "disk or tmpfs you care about")
+    r.add_argument("--results-dir", default="results", metavar="DIR",
+                   help="where the results file goes (default: results/)")
+
+    parser = Parser(prog="bench", allow_abbrev=False,
+                    description="Throughput benchmarks for parallel image work: which strategy, "
+                                "how many workers, what chunk size - measured on this machine.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+    for name, help_text in COMMANDS.items():
+        sub.add_parser(name, parents=[common], help=help_text, description=help_text,
+                       allow_abbrev=False)
+    return parser
+
+
+def plan_options(args) -> PlanOptions:
+    try:
+        codec = Codec(args.codec, args.jpeg_quality, args.png_level)
+    except ValueError as exc:
+        raise options.UsageError(str(exc)) from None
+    if args.warmups < 0:
+        raise options.UsageError(f"--warmups must be 0 or more, got {args.warmups}")
+    workloads = args.workloads
+    try:
+        return PlanOptions(quick=args.quick, workloads=workloads, sizes=args.sizes,
+                           contents=args.contents, n_images=args.n_images,
+                           strategies=args.strategies, workers=args.workers,
+                           chunk_sizes=args.chunk_sizes, start_methods=args.start_methods,
+                           codec=codec, seed=args.seed)
+    except ValueError as exc:
+        raise options.UsageError(str(exc)) from None
+
+
+def make_cases(args):
+    try:
+        return plan_cases(plan_options(args))
+    except ValueError as exc:            # e.g. an image set too large to generate
+        raise options.UsageError(str(exc)) from None
+
+
+def cmd_list(args) -> int:
+    cases = make_cases(args)
+    for case in cases:
+        print(case.name)
+    print(f"{len(cases)} cases", file=sys.stderr)
+    return 0
+
+
+def results_path(results_dir: str) -> str:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    host = socket.gethostname().split(".")[0] or "host"
+    return os.path.join(results_dir, f"{host}-{stamp}.json")
+
+
+def cmd_run(args) -> int:
+    from bench.session import run_session
+
+    cases = make_cases(args)
+    results_dir = options.writable_dir(args.results_dir, "results folder")
+    if args.out_dir:
+        args.out_dir = options.writable_dir(args.out_dir, "--out-dir", create=False)
+    return run_session(args, cases, results_path(results_dir))
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "list":
+            return cmd_list(args)
+        return cmd_run(args)
+    except options.UsageError as exc:
+        print(f"bench: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("bench: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Parsing and validating command-line values; every problem is one UsageError line."""
+from __future__ import annotations
+
+import os
+import tempfile
+
+from bench.strategies import START_METHODS, STRATEGIES
+from workloads.images import CONTENTS, ImageSize
+from workloads.imwrite import WORKLOADS
+
+MAX_WORKERS = 512
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as one line, exit code 2."""
+
+
+def split_list(text: str) -> list[str]:
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if not items:
+        raise UsageError(f"empty list {text!r}")
+    return items
+
+
+def choices(text: str, allowed, what: str) -> list[str]:
+    items = split_list(text)
+    for item in items:
+        if item not in allowed:
+            raise UsageError(f"unknown {what} {item!r}; choose from {', '.join(allowed)}")
+    return list(dict.fromkeys(items))
+
+
+def strategies(text: str) -> list[str]:
+    return choices(text, list(STRATEGIES), "strategy")
+
+
+def workloads(text: str) -> list[str]:
+    return choices(text, list(WORKLOADS), "workload")
+
+
+def contents(text: str) -> list[str]:
+    return choices(text, list(CONTENTS), "content")
+
+
+def start_methods(text: str) -> list[str]:
+    items = split_list(text)
+    for item in items:
+        if item not in ("fork", "spawn", "forkserver"):
+            raise UsageError(f"unknown start method {item!r}; choose from fork, spawn, forkserver")
+        if item not in START_METHODS:
+            raise UsageError(f"start method {item!r} is not available on this platform "
+                             f"(available: {', '.join(START_METHODS)})")
+    return list(dict.fromkeys(items))
+
+
+def sizes(text: str) -> list[ImageSize]:
+    try:
+        return [ImageSize.parse(t) for t in split_list(text)]
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def positive_int(text: str, what: str, maximum: int | None = None) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"{what} must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise UsageError(f"{what} must be at least 1, got {value}")
+    if maximum is not None and value > maximum:
+        raise UsageError(f"{what} must be at most {maximum}, got {value}")
+    return value
+
+
+def worker_counts(text: str) -> list[int]:
+    return sorted(set(positive_int(t, "--workers", MAX_WORKERS) for t in split_list(text)))
+
+
+def chunk_sizes(text: str) -> list[str]:
+    out = []
+    for t in split_list(text):
+        out.append("auto" if t == "auto" else str(positive_int(t, "--chunk-sizes")))
+    return out
+
+
+def writable_dir(path: str, what: str, create: bool = True) -> str:
+    """Make sure ``path`` is a folder we can write to (created if asked)."""
+    path = os.path.abspath(path)
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UsageError(f"{what} {path} exists and is not a folder")
+    if create:
+        try:
+            os.makedirs(path, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{what} {path} cannot be created: {exc.strerror}") from None
+    elif not os.path.isdir(path):
+        raise UsageError(f"{what} {path} does not exist")
+    try:
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".bench-probe-"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{what} {path} is not writable: {exc.strerror}") from None
+    return path

@@ -1,0 +1,176 @@
+"""Cases: one workload x image set x strategy x workers x chunk size x start method.
+
+:func:`plan_cases` turns the CLI's choices into the ordered list of cases a run
+measures. Serial comes first in every group so a summary can be read top-down.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+
+from bench.strategies import STRATEGIES, auto_chunk_size, default_start_method
+from workloads.codecs import Codec
+from workloads.images import ImageSetSpec, ImageSize
+
+# The default matrix: seed 002's case (random 50x50 grey, 10,000 images) and the sizes
+# users actually save, with photo-like content. Counts give a serial pass of roughly
+# half a second here; they are fixed (not adapted to the machine) so that results
+# files from two machines contain the same cases and can be compared.
+DEFAULT_GROUPS = (
+    # workload, size, content, count, quick count
+    ("imwrite", "50x50x1", "noise", 10000, 2000),
+    ("imencode", "50x50x1", "noise", 10000, 2000),
+    ("imwrite", "256x256x3", "smooth", 500, 100),
+    ("imwrite", "640x480x3", "smooth", 120, None),
+    ("imwrite", "1920x1080x3", "smooth", 24, None),
+)
+
+DEFAULT_STRATEGIES = tuple(STRATEGIES)
+
+
+def default_count(size: ImageSize, quick: bool = False) -> int:
+    """Images per set for sizes outside the default matrix: about 0.5 s of JPEG work."""
+    seconds_per_image = 40e-6 + 5e-9 * size.nbytes
+    count = int(round(0.5 / seconds_per_image))
+    if quick:
+        count //= 5
+    return max(16, min(10000, count))
+
+
+def worker_sweep(logical_cpus: int | None = None) -> list[int]:
+    """1, 2, 4, ... up to twice the logical CPUs, so over-subscription is visible."""
+    n = logical_cpus or os.cpu_count() or 1
+    top = 2 * n
+    sweep, w = [], 1
+    while w < top:
+        sweep.append(w)
+        w *= 2
+    sweep.append(top)
+    return sweep
+
+
+@dataclass(frozen=True)
+class Case:
+    workload: str
+    images: ImageSetSpec
+    codec: Codec
+    strategy: str
+    workers: int = 1
+    chunk_size: int | None = None
+    start_method: str | None = None
+
+    @property
+    def family(self) -> str:
+        return STRATEGIES[self.strategy].family
+
+    @property
+    def group(self) -> str:
+        """The workload and inputs: cases of one group are comparable with each other."""
+        return f"{self.workload}/{self.images.label}-n{self.images.count}/{self.codec.label}"
+
+    @property
+    def name(self) -> str:
+        parts = [self.group, self.strategy, f"w{self.workers}"]
+        if self.chunk_size is not None:
+            parts.append(f"c{self.chunk_size}")
+        if self.start_method is not None:
+            parts.append(self.start_method)
+        return "/".join(parts)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["images"] = self.images.as_dict()
+        d["codec"] = asdict(self.codec)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Case":
+        d = dict(d)
+        d["images"] = ImageSetSpec.from_dict(d["images"])
+        d["codec"] = Codec(**d["codec"])
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class Group:
+    workload: str
+    images: ImageSetSpec
+
+
+@dataclass
+class PlanOptions:
+    quick: bool = False
+    workloads: list[str] | None = None
+    sizes: list[ImageSize] | None = None
+    contents: list[str] | None = None
+    n_images: int | None = None
+    strategies: list[str] = field(default_factory=lambda: list(DEFAULT_STRATEGIES))
+    workers: list[int] | None = None
+    chunk_sizes: list[str] = field(default_factory=lambda: ["auto"])
+    start_methods: list[str] | None = None
+    codec: Codec = Codec()
+    seed: int = 0
+
+
+def plan_groups(opts: PlanOptions) -> list[Group]:
+    groups = []
+    if opts.sizes is None and opts.contents is None:
+        for workload, size, content, count, quick_count in DEFAULT_GROUPS:
+            if opts.workloads is not None and workload not in opts.workloads:
+                continue
+            if opts.quick:
+                if quick_count is None:
+                    continue
+                count = quick_count
+            if opts.n_images is not None:
+                count = opts.n_images
+            groups.append(Group(workload, ImageSetSpec(ImageSize.parse(size), count, content, opts.seed)))
+        return groups
+    sizes = opts.sizes or [ImageSize.parse(g[1]) for g in DEFAULT_GROUPS]
+    sizes = list(dict.fromkeys(sizes))
+    for workload in opts.workloads or ["imwrite"]:
+        for size in sizes:
+            # grey like seed 002 gets its random noise; colour gets photo-like content
+            contents = opts.contents or ["noise" if size.channels == 1 else "smooth"]
+            for content in contents:
+                count = opts.n_images or default_count(size, opts.quick)
+                groups.append(Group(workload, ImageSetSpec(size, count, content, opts.seed)))
+    return groups
+
+
+def plan_cases(opts: PlanOptions) -> list[Case]:
+    workers = opts.workers or worker_sweep()
+    start_methods = opts.start_methods or [default_start_method()]
+    cases: list[Case] = []
+    for group in plan_groups(opts):
+        ordered = sorted(opts.strategies, key=lambda s: s != "serial")
+        for name in ordered:
+            cls = STRATEGIES[name]
+            if cls.family == "serial":
+                cases.append(Case(group.workload, group.images, opts.codec, name))
+                continue
+            for w in workers:
+                for chunk in _chunks_for(cls, opts.chunk_sizes, group.images.count, w):
+                    methods = start_methods if cls.family == "processes" else [None]
+                    for method in methods:
+                        cases.append(Case(group.workload, group.images, opts.codec,
+                                          name, w, chunk, method))
+    return _unique(cases)
+
+
+def _chunks_for(cls, chunk_sizes: list[str], count: int, workers: int) -> list[int | None]:
+    if not cls.chunked:
+        return [None]
+    out = []
+    for c in chunk_sizes:
+        out.append(auto_chunk_size(cls.name, count, workers) if c == "auto" else min(int(c), count))
+    return list(dict.fromkeys(out))
+
+
+def _unique(cases: list[Case]) -> list[Case]:
+    seen, out = set(), []
+    for c in cases:
+        if c.name not in seen:
+            seen.add(c.name)
+            out.append(c)
+    return out

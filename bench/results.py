@@ -1,0 +1,189 @@
+"""The results file: a pyperf BenchmarkSuite, one benchmark per case.
+
+Values are seconds per image (pyperf ``inner_loops`` = images per pass, so pyperf's
+raw values are seconds per pass). Everything pyperf has no place for lives in a
+top-level ``"bench"`` object that pyperf ignores when it loads the file: run-wide
+facts (machine, parallel capacity, options) and the failed cases with their reasons.
+
+The file is rewritten atomically after every case: temporary file in the same folder,
+fsync, rename. A kill at any moment leaves the previous or the new complete file.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+import pyperf
+
+FORMAT_VERSION = 1
+
+
+class ResultsError(Exception):
+    """A results file that cannot be used; the message is one line for the user."""
+
+
+def _meta_value(value):
+    """pyperf metadata accepts non-empty str, int and float only."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "none"
+    if isinstance(value, (int, float)):
+        return value
+    text = str(value).replace("\n", " ").strip()
+    return text or "none"
+
+
+def case_metadata(case, result: dict) -> dict:
+    images = case.images
+    meta = {
+        "workload": case.workload,
+        "group": case.group,
+        "image_size": images.size.label,
+        "image_content": images.content,
+        "image_count": images.count,
+        "image_seed": images.seed,
+        "image_bytes": images.size.nbytes,
+        "codec": case.codec.label,
+        "strategy": case.strategy,
+        "family": case.family,
+        "workers": case.workers,
+        "chunk_size": case.chunk_size,
+        "start_method": case.start_method,
+    }
+    meta.update(result.get("metadata", {}))
+    return {k: _meta_value(v) for k, v in meta.items()}
+
+
+def case_benchmark(case, result: dict, run_metadata: dict) -> pyperf.Benchmark:
+    """One pyperf benchmark from a finished case (seconds per image)."""
+    count = case.images.count
+    metadata = dict(run_metadata)
+    metadata.update(case_metadata(case, result))
+    metadata.update({
+        "name": case.name,
+        "unit": "second",
+        "loops": 1,
+        "inner_loops": count,
+        "date": result["date"],
+        "duration": float(result["duration_s"]),
+    })
+    run = pyperf.Run(
+        [v / count for v in result["values_s"]],
+        warmups=[(1, v / count) for v in result["warmups_s"]] or None,
+        metadata=metadata,
+        collect_metadata=False,
+    )
+    return pyperf.Benchmark([run])
+
+
+@dataclass
+class ResultsFile:
+    path: str
+    run: dict = field(default_factory=dict)
+    benchmarks: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+
+    # -- reading -------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str) -> "ResultsFile":
+        try:
+            with open(path, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except FileNotFoundError:
+            raise ResultsError(f"{path}: no such results file") from None
+        except IsADirectoryError:
+            raise ResultsError(f"{path}: is a folder, not a results file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ResultsError(f"{path}: cannot read ({exc})") from None
+        except json.JSONDecodeError as exc:
+            raise ResultsError(f"{path}: not a bench results file (not valid JSON: {exc.msg} "
+                               f"at line {exc.lineno})") from None
+        return cls.from_json(path, data)
+
+    @classmethod
+    def from_json(cls, path: str, data) -> "ResultsFile":
+        if not isinstance(data, dict) or not isinstance(data.get("bench"), dict):
+            raise ResultsError(f"{path}: not a bench results file (no 'bench' section; "
+                               "was it written by `python -m bench`?)")
+        section = data["bench"]
+        version = section.get("format_version")
+        if version != FORMAT_VERSION:
+            raise ResultsError(f"{path}: results format version {version!r} is not supported "
+                               f"by this bench (expects {FORMAT_VERSION})")
+        benchmarks = []
+        if data.get("benchmarks"):
+            try:
+                suite = pyperf.BenchmarkSuite.loads(json.dumps(data))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                # pyperf's loader trusts its input; any malformed part ends up here
+                raise ResultsError(f"{path}: not a valid pyperf suite ({type(exc).__name__}: {exc})") from None
+            benchmarks = list(suite)
+        return cls(path, dict(section.get("run", {})), benchmarks, list(section.get("failed", [])))
+
+    # -- writing -------------------------------------------------------------
+    def add(self, benchmark: pyperf.Benchmark) -> None:
+        name = benchmark.get_name()
+        self.benchmarks = [b for b in self.benchmarks if b.get_name() != name]
+        self.failed = [f for f in self.failed if f["name"] != name]
+        self.benchmarks.append(benchmark)
+
+    def add_failure(self, name: str, case: dict, reason: str, date: str) -> None:
+        self.failed = [f for f in self.failed if f["name"] != name]
+        self.failed.append({"name": name, "case": case, "reason": reason, "date": date})
+
+    def names(self) -> set[str]:
+        return {b.get_name() for b in self.benchmarks} | {f["name"] for f in self.failed}
+
+    def to_json(self) -> dict:
+        if self.benchmarks:
+            buf = io.StringIO()
+            pyperf.BenchmarkSuite(self.benchmarks).dump(buf, compact=False)
+            data = json.loads(buf.getvalue())
+        else:
+            data = {"version": "1.0", "benchmarks": []}
+        data["bench"] = {"format_version": FORMAT_VERSION, "run": self.run, "failed": self.failed}
+        return data
+
+    def save(self) -> None:
+        atomic_write_json(self.path, self.to_json())
+
+
+def atomic_write_json(path: str, data) -> None:
+    """Write, fsync, rename: readers see the old file or the new one, never a torn one."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=1, sort_keys=True)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+
+
+def newest_results(results_dir: str) -> str | None:
+    try:
+        names = [n for n in os.listdir(results_dir) if n.endswith(".json") and not n.startswith(".")]
+    except OSError:
+        return None
+    if not names:
+        return None
+    return max((os.path.join(results_dir, n) for n in names), key=os.path.getmtime)

@@ -1,0 +1,38 @@
+"""Run a list of cases one after another into a results file, with progress."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Callable
+
+from bench.isolate import run_isolated
+from bench.results import ResultsFile, case_benchmark
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def format_rate(seconds_per_image: float) -> str:
+    return f"{1.0 / seconds_per_image:>10,.0f} img/s  {seconds_per_image * 1e3:8.3f} ms/img"
+
+
+def run_cases(cases, settings: dict, results: ResultsFile, machine_meta: dict,
+              timeout: float, echo: Callable[[str], None] = print) -> ResultsFile:
+    """Measure every case; the results file is saved after each one."""
+    total = len(cases)
+    width = len(str(total))
+    for i, case in enumerate(cases, 1):
+        label = f"[{i:>{width}}/{total}] {case.name}"
+        started = time.perf_counter()
+        outcome = run_isolated(case.as_dict(), settings, timeout)
+        elapsed = time.perf_counter() - started
+        if outcome.ok:
+            bench = case_benchmark(case, outcome.result, machine_meta)
+            results.add(bench)
+            echo(f"{label:<80} {format_rate(bench.median())}  ({elapsed:.1f} s)")
+        else:
+            results.add_failure(case.name, case.as_dict(), outcome.reason, _now())
+            echo(f"{label:<80} FAILED: {outcome.reason}")
+        results.save()
+    return results

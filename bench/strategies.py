@@ -1,0 +1,183 @@
+"""How images reach the work: serial loop, thread pools, process pools, chunking.
+
+Every strategy has the same three steps so the timing code never needs to know which
+one it is measuring:
+
+    pool = strategy.start(workload)            # may be None (serial)
+    results = strategy.run(pool, workload, images, on_first_result)
+    strategy.stop(pool)
+
+``run`` returns results in input order and calls ``on_first_result()`` once, as soon
+as the first task's result is in the parent's hands.
+"""
+from __future__ import annotations
+
+import math
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import repeat
+
+from workloads.tasks import init_worker, run_chunk, run_one
+
+START_METHODS = tuple(multiprocessing.get_all_start_methods())
+
+
+def default_start_method() -> str:
+    return multiprocessing.get_start_method(allow_none=True) or multiprocessing.get_context().get_start_method()
+
+
+def auto_chunk_size(strategy: str, count: int, workers: int) -> int | None:
+    """Chunk size used when the user says ``auto``.
+
+    Chunked submission: one slice per worker (seed 002's answer).
+    ``Executor.map``: ``multiprocessing.Pool.map``'s own heuristic, four chunks per worker.
+    """
+    if strategy.endswith("-chunked"):
+        return max(1, math.ceil(count / workers))
+    if strategy == "processes-map":
+        return max(1, math.ceil(count / (4 * workers)))
+    return None
+
+
+@dataclass(frozen=True)
+class PoolConfig:
+    workers: int = 1
+    chunk_size: int | None = None
+    start_method: str | None = None
+    cv_threads: int | None = None
+
+
+class Strategy:
+    name = ""
+    family = ""          # serial | threads | processes
+    chunked = False      # takes a chunk size
+    description = ""
+
+    def __init__(self, config: PoolConfig):
+        self.config = config
+
+    def start(self, workload):
+        return None
+
+    def stop(self, pool) -> None:
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+    def run(self, pool, workload, images, on_first_result):
+        raise NotImplementedError
+
+
+def _collect(futures, on_first_result) -> list:
+    """Results in submission order; the first one signals ``on_first_result``."""
+    it = iter(futures)
+    first = next(it, None)
+    if first is None:
+        return []
+    results = [first.result()]
+    on_first_result()
+    results.extend(f.result() for f in it)
+    return results
+
+
+def _flatten(chunks) -> list:
+    return [r for chunk in chunks for r in chunk]
+
+
+def _chunk_bounds(count: int, chunk: int):
+    return [(s, min(s + chunk, count)) for s in range(0, count, chunk)]
+
+
+class Serial(Strategy):
+    name = "serial"
+    family = "serial"
+    description = "a plain for loop in one process (the baseline)"
+
+    def run(self, pool, workload, images, on_first_result):
+        if len(images) == 0:
+            return []
+        process = workload.process
+        results = [process(0, images[0])]
+        on_first_result()
+        for index in range(1, len(images)):
+            results.append(process(index, images[index]))
+        return results
+
+
+class _ThreadPoolMixin:
+    family = "threads"
+
+    def start(self, workload):
+        return ThreadPoolExecutor(
+            self.config.workers, initializer=init_worker, initargs=(workload, None))
+
+
+class _ProcessPoolMixin:
+    family = "processes"
+
+    def start(self, workload):
+        ctx = multiprocessing.get_context(self.config.start_method)
+        return ProcessPoolExecutor(
+            self.config.workers, mp_context=ctx,
+            initializer=init_worker, initargs=(workload, self.config.cv_threads))
+
+
+class _PerImage:
+    def run(self, pool, workload, images, on_first_result):
+        futures = [pool.submit(run_one, workload, i, img) for i, img in enumerate(images)]
+        return _collect(futures, on_first_result)
+
+
+class _Chunked:
+    chunked = True
+
+    def run(self, pool, workload, images, on_first_result):
+        bounds = _chunk_bounds(len(images), self.config.chunk_size)
+        futures = [pool.submit(run_chunk, workload, s, images[s:e]) for s, e in bounds]
+        return _flatten(_collect(futures, on_first_result))
+
+
+class Threads(_PerImage, _ThreadPoolMixin, Strategy):
+    name = "threads"
+    description = "ThreadPoolExecutor, one submit per image"
+
+
+class ThreadsChunked(_Chunked, _ThreadPoolMixin, Strategy):
+    name = "threads-chunked"
+    description = "ThreadPoolExecutor, one submit per contiguous slice"
+
+
+class Processes(_PerImage, _ProcessPoolMixin, Strategy):
+    name = "processes"
+    description = "ProcessPoolExecutor, one submit per image, pixels pickled (seed 002)"
+
+
+class ProcessesChunked(_Chunked, _ProcessPoolMixin, Strategy):
+    name = "processes-chunked"
+    description = "ProcessPoolExecutor, one submit per slice, pixels pickled per slice"
+
+
+class ProcessesMap(_ProcessPoolMixin, Strategy):
+    name = "processes-map"
+    chunked = True
+    description = "ProcessPoolExecutor.map with chunksize, pixels pickled per image"
+
+    def run(self, pool, workload, images, on_first_result):
+        it = pool.map(run_one, repeat(workload), range(len(images)), images,
+                      chunksize=self.config.chunk_size)
+        results = []
+        for r in it:
+            if not results:
+                results.append(r)
+                on_first_result()
+            else:
+                results.append(r)
+        return results
+
+
+STRATEGIES = {cls.name: cls for cls in (
+    Serial, Threads, Processes, ThreadsChunked, ProcessesChunked, ProcessesMap)}
+
+
+def make_strategy(name: str, config: PoolConfig) -> Strategy:
+    return STRATEGIES[name](config)

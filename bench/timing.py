@@ -1,0 +1,118 @@
+"""Cold and warm measurement of one case.
+
+Every figure is taken by :func:`timed`, which reads the clock immediately before and
+after the work it wraps. There is no timer that lives across measurements, so seed
+002's bug (a timer started once and never reset between strategies) cannot happen by
+construction; ``tests/test_timing.py`` proves it with a fake clock.
+
+Cold: pool start + all work + shutdown, what a user's script sees, plus the time from
+the start to the first result. Warm: a pool that is already started and has done one
+warm-up pass; only the passes themselves are timed.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+Clock = Callable[[], float]
+
+
+def timed(fn, clock: Clock = time.perf_counter):
+    """Run ``fn()`` and return ``(result, seconds)``; the timer is fresh on every call."""
+    start = clock()
+    result = fn()
+    return result, clock() - start
+
+
+@dataclass
+class CaseTiming:
+    count: int
+    cold_total: float
+    cold_first_result: float
+    warmups: list[float] = field(default_factory=list)   # seconds per pass
+    values: list[float] = field(default_factory=list)    # seconds per pass
+    last_results: list = field(default_factory=list)
+    last_out_dir: str = ""
+
+    def per_image(self, seconds: float) -> float:
+        return seconds / self.count
+
+
+class PassDirs:
+    """A fresh, empty output folder for every pass, prepared outside the timers."""
+
+    def __init__(self, root: str):
+        self.root = root
+        self._n = 0
+
+    def fresh(self) -> str:
+        path = os.path.join(self.root, f"pass-{self._n}")
+        self._n += 1
+        os.makedirs(path)
+        return path
+
+    @staticmethod
+    def remove(path: str) -> None:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def measure_cold(strategy, workload, images, out_dir: str, clock: Clock = time.perf_counter):
+    """Start a pool, do all the work, shut the pool down: one wall-clock figure.
+
+    Returns ``(total, first_result, results)``; ``first_result`` is measured from the
+    same start as ``total``.
+    """
+    workload = workload.with_output(out_dir)
+    first = []
+
+    def whole():
+        pool = strategy.start(workload)
+        try:
+            return strategy.run(pool, workload, images, lambda: first.append(clock()))
+        finally:
+            strategy.stop(pool)
+
+    start = clock()
+    results = whole()
+    total = clock() - start
+    first_result = (first[0] - start) if first else total
+    return total, first_result, results
+
+
+def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
+                 values: int = 3, clock: Clock = time.perf_counter,
+                 on_pass: Callable[[str, float], None] | None = None) -> CaseTiming:
+    """Cold pass on a fresh pool, then warm-up and timed passes on a second pool."""
+    if values < 1:
+        raise ValueError("need at least one timed pass")
+    dirs = PassDirs(out_root)
+    count = len(images)
+
+    cold_dir = dirs.fresh()
+    cold_total, cold_first, _ = measure_cold(strategy, workload, images, cold_dir, clock)
+    dirs.remove(cold_dir)
+    if on_pass:
+        on_pass("cold", cold_total)
+    timing = CaseTiming(count=count, cold_total=cold_total, cold_first_result=cold_first)
+
+    pool = strategy.start(workload)
+    try:
+        for k in range(warmups + values):
+            out_dir = dirs.fresh()
+            w = workload.with_output(out_dir)
+            results, seconds = timed(
+                lambda: strategy.run(pool, w, images, lambda: None), clock)
+            is_warmup = k < warmups
+            (timing.warmups if is_warmup else timing.values).append(seconds)
+            if on_pass:
+                on_pass("warmup" if is_warmup else "value", seconds)
+            if k == warmups + values - 1:
+                timing.last_results, timing.last_out_dir = results, out_dir
+            else:
+                dirs.remove(out_dir)
+    finally:
+        strategy.stop(pool)
+    return timing

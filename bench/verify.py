@@ -1,0 +1,63 @@
+"""Prove that a parallel strategy produced exactly what the serial loop produces.
+
+imwrite: the files of the last timed pass must have the same names as the serial
+loop's and byte-identical contents, with nothing missing and nothing extra.
+imencode: an extra, untimed pass returns a digest of every encoded buffer.
+"""
+from __future__ import annotations
+
+import os
+
+from bench.timing import measure_cold
+
+
+class VerificationError(Exception):
+    """The strategy's output differs from the serial strategy's."""
+
+
+def check_names(workload, out_dir: str, count: int) -> None:
+    """Cheap check done on every case: every expected file is there, nothing else."""
+    if workload.needs_verify_pass:
+        return
+    expected = set(workload.expected_names(count))
+    found = set(os.listdir(out_dir))
+    _raise_on_difference(expected, found, what="file")
+
+
+def _raise_on_difference(expected: set, found: set, what: str) -> None:
+    missing, extra = sorted(expected - found), sorted(found - expected)
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"{len(missing)} {what}(s) missing (first: {missing[0]})")
+        if extra:
+            parts.append(f"{len(extra)} unexpected {what}(s) (first: {extra[0]})")
+        raise VerificationError("output differs from serial: " + "; ".join(parts))
+
+
+def serial_reference(workload, images, ref_dir: str) -> dict[str, str]:
+    os.makedirs(ref_dir, exist_ok=True)
+    w = workload.verifying().with_output(ref_dir)
+    results = [w.process(i, img) for i, img in enumerate(images)]
+    return w.output_digests(results, len(images))
+
+
+def verify_against_serial(strategy, workload, images, timing, work_root: str) -> int:
+    """Raise :class:`VerificationError` on any difference; return the items compared."""
+    count = len(images)
+    reference = serial_reference(workload, images, os.path.join(work_root, "reference"))
+    if workload.needs_verify_pass:
+        out_dir = os.path.join(work_root, "verify-pass")
+        os.makedirs(out_dir, exist_ok=True)
+        w = workload.verifying().with_output(out_dir)
+        _, _, results = measure_cold(strategy, w, images, out_dir)
+        got = w.output_digests(results, count)
+    else:
+        got = workload.with_output(timing.last_out_dir).output_digests(timing.last_results, count)
+    _raise_on_difference(set(reference), set(got), what="output")
+    differing = sorted(k for k in reference if reference[k] != got[k])
+    if differing:
+        raise VerificationError(
+            f"output differs from serial: {len(differing)} of {count} outputs have "
+            f"different bytes (first: {differing[0]})")
+    return count

@@ -1,0 +1,48 @@
+import os
+import sys
+
+import numpy as np
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture
+def tiny_images():
+    from workloads.images import ImageSetSpec, ImageSize, generate
+
+    return generate(ImageSetSpec(ImageSize(16, 12, 3), 12, "smooth", seed=3))
+
+
+@pytest.fixture
+def run_cli(tmp_path):
+    """Run ``python -m bench ...`` in a subprocess; returns CompletedProcess."""
+    import subprocess
+
+    def run(*args, timeout=120, env=None):
+        return subprocess.run([sys.executable, "-m", "bench", *args], capture_output=True,
+                              text=True, timeout=timeout, cwd=tmp_path, env=env)
+    return run
+
+
+class FakeClock:
+    """A clock that only moves when told to: durations are exact and known."""
+
+    def __init__(self, start=1000.0):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_clock():
+    return FakeClock()
+
+
+def assert_images_equal(a, b):
+    assert a.dtype == np.uint8 and b.dtype == np.uint8
+    assert np.array_equal(a, b)

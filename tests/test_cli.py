@@ -1,0 +1,101 @@
+"""The command line as a user meets it: bad input is one line and exit code 2."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+TINY = ["--sizes", "16x16x1", "--n-images", "20", "--workers", "2", "--values", "2"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["imwrite", "--strategies", "bogus"], "unknown strategy 'bogus'"),
+    (["imwrite", "--sizes", "0x5"], "width and height must be at least 1"),
+    (["imwrite", "--workers", "-1"], "--workers must be at least 1"),
+    (["imwrite", "--workers", "two"], "--workers must be a whole number"),
+    (["imwrite", "--start-method", "teleport"], "unknown start method"),
+    (["imwrite", "--wor", "2"], "unrecognized arguments: --wor"),    # no prefix matching
+    (["nonsense"], "invalid choice"),
+    (["imwrite", "--jpeg-quality", "101"], "JPEG quality"),
+    (["imwrite", "--sizes", "4000x4000x3", "--n-images", "100000"], "GiB"),
+])
+def test_bad_options_are_one_line_and_exit_2(run_cli, args, message):
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_results_dir_that_cannot_be_created_is_refused(run_cli, tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    proc = run_cli("imwrite", *TINY, "--results-dir", str(f / "sub"))
+    assert proc.returncode == 2 and "cannot be created" in proc.stderr
+    assert proc.stderr.count("\n") == 1
+
+
+def test_missing_out_dir_is_refused(run_cli, tmp_path):
+    proc = run_cli("imwrite", *TINY, "--out-dir", str(tmp_path / "nope"))
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
+
+
+def test_results_dir_that_is_a_file_is_refused(run_cli, tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    proc = run_cli("imwrite", *TINY, "--results-dir", str(f))
+    assert proc.returncode == 2 and "is not a folder" in proc.stderr
+
+
+def test_list_shows_cases_without_running(run_cli):
+    proc = run_cli("list", *TINY, "--strategies", "serial,processes")
+    assert proc.returncode == 0
+    assert proc.stdout.split() == ["imwrite/16x16x1-noise-n20/jpg-q95/serial/w1",
+                                   "imwrite/16x16x1-noise-n20/jpg-q95/processes/w2/fork"]
+
+
+def test_a_small_run_end_to_end(run_cli, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = run_cli("imwrite", *TINY, "--strategies", "serial,threads,processes-chunked",
+                   "--results-dir", "res", "--out-dir", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "[1/3]" in proc.stdout and "[3/3]" in proc.stdout        # progress
+    assert "speedup" in proc.stdout and "parallel capacity" in proc.stdout
+    (path,) = (tmp_path / "res").iterdir()
+    assert path.name.endswith(".json")
+    data = json.loads(path.read_text())
+    assert len(data["benchmarks"]) == 3 and data["bench"]["failed"] == []
+    assert os.listdir(out) == []                   # temporary image folders removed
+    show = subprocess.run([sys.executable, "-m", "pyperf", "show", str(path)],
+                          capture_output=True, text=True)
+    assert show.returncode == 0 and "processes-chunked" in show.stdout
+    from bench.results import ResultsFile
+    rf = ResultsFile.load(str(path))
+    meta = rf.benchmarks[0].get_metadata()
+    assert meta["verified"] == "yes" and meta["out_fs"] != "unknown"
+    assert meta["bench_parallel_capacity"] > 0
+
+
+def test_a_failing_case_is_recorded_and_the_run_goes_on(tmp_path):
+    """A case that raises inside its process is a failed case with its reason; the next
+    case still runs and the file holds both."""
+    from bench.plan import PlanOptions, plan_cases
+    from bench.results import ResultsFile
+    from bench.runner import run_cases
+    from workloads.images import ImageSize
+
+    cases = plan_cases(PlanOptions(sizes=[ImageSize(8, 8, 1)], n_images=4, workers=[1],
+                                   strategies=["serial", "threads"]))
+    settings = {"warmups": 0, "values": 1, "verify": True}
+    broken = dict(settings, out_dir=str(tmp_path / "does-not-exist"))
+    rf = ResultsFile(str(tmp_path / "r.json"))
+    lines = []
+    run_cases(cases[:1], broken, rf, {}, timeout=60, echo=lines.append)
+    run_cases(cases[1:], settings, rf, {}, timeout=60, echo=lines.append)
+    saved = ResultsFile.load(str(tmp_path / "r.json"))
+    assert [f["name"] for f in saved.failed] == [cases[0].name]
+    assert "FileNotFoundError" in saved.failed[0]["reason"]
+    assert [b.get_name() for b in saved.benchmarks] == [cases[1].name]
+    assert "FAILED" in lines[0]

@@ -1,0 +1,44 @@
+from bench.plan import Case, PlanOptions, plan_cases, worker_sweep
+from workloads.images import ImageSize
+
+
+def test_worker_sweep_goes_to_twice_the_cpus():
+    assert worker_sweep(2) == [1, 2, 4]
+    assert worker_sweep(3) == [1, 2, 4, 6]
+    assert worker_sweep(1) == [1, 2]
+
+
+def test_default_matrix_contains_seed_002_case_and_serial_first():
+    cases = plan_cases(PlanOptions(workers=[2]))
+    names = [c.name for c in cases]
+    assert "imwrite/50x50x1-noise-n10000/jpg-q95/serial/w1" in names
+    assert any(n.startswith("imwrite/50x50x1-noise-n10000/jpg-q95/processes/w2/") for n in names)
+    assert len(names) == len(set(names))
+    first_of_group = {}
+    for c in cases:
+        first_of_group.setdefault(c.group, c.strategy)
+    assert set(first_of_group.values()) == {"serial"}
+
+
+def test_sizes_option_builds_its_own_groups():
+    cases = plan_cases(PlanOptions(sizes=[ImageSize.parse("64x32x3")], workers=[1], n_images=7,
+                                   strategies=["serial", "processes-chunked"],
+                                   chunk_sizes=["auto", "2"], start_methods=["fork", "spawn"]))
+    assert [c.name for c in cases] == [
+        "imwrite/64x32x3-smooth-n7/jpg-q95/serial/w1",
+        "imwrite/64x32x3-smooth-n7/jpg-q95/processes-chunked/w1/c7/fork",
+        "imwrite/64x32x3-smooth-n7/jpg-q95/processes-chunked/w1/c7/spawn",
+        "imwrite/64x32x3-smooth-n7/jpg-q95/processes-chunked/w1/c2/fork",
+        "imwrite/64x32x3-smooth-n7/jpg-q95/processes-chunked/w1/c2/spawn",
+    ]
+
+
+def test_case_round_trips_through_json():
+    import json
+
+    for case in plan_cases(PlanOptions(quick=True, workers=[2])):
+        assert Case.from_dict(json.loads(json.dumps(case.as_dict()))) == case
+
+
+def test_quick_is_smaller_than_full():
+    assert len(plan_cases(PlanOptions(quick=True))) < len(plan_cases(PlanOptions()))

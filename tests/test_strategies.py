@@ -1,0 +1,129 @@
+"""Every strategy writes exactly what the serial loop writes, in every start method."""
+import os
+
+import pytest
+
+from bench.strategies import STRATEGIES, PoolConfig, auto_chunk_size, make_strategy
+from bench.timing import measure_case
+from bench.verify import VerificationError, check_names, serial_reference, verify_against_serial
+from workloads.codecs import Codec
+from workloads.imwrite import ImencodeWorkload, ImwriteWorkload
+
+
+def _files(folder):
+    out = {}
+    for name in os.listdir(folder):
+        with open(os.path.join(folder, name), "rb") as fh:
+            out[name] = fh.read()
+    return out
+
+
+def _run(strategy_name, workload, images, out_dir, start_method="fork", workers=2):
+    chunk = auto_chunk_size(strategy_name, len(images), workers)
+    strategy = make_strategy(strategy_name, PoolConfig(workers, chunk, start_method))
+    w = workload.with_output(str(out_dir))
+    pool = strategy.start(w)
+    try:
+        return strategy.run(pool, w, images, lambda: None)
+    finally:
+        strategy.stop(pool)
+
+
+@pytest.mark.parametrize("name", [n for n in STRATEGIES if n != "serial"])
+def test_imwrite_files_are_byte_identical_to_serial(name, tiny_images, tmp_path):
+    ref, got = tmp_path / "ref", tmp_path / "got"
+    ref.mkdir(), got.mkdir()
+    _run("serial", ImwriteWorkload(), tiny_images, ref)
+    _run(name, ImwriteWorkload(), tiny_images, got)
+    expected = _files(ref)
+    assert sorted(expected) == sorted(f"{i}.jpg" for i in range(len(tiny_images)))
+    assert _files(got) == expected
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_process_strategies_work_under_other_start_methods(method, tiny_images, tmp_path):
+    ref, got = tmp_path / "ref", tmp_path / "got"
+    ref.mkdir(), got.mkdir()
+    _run("serial", ImwriteWorkload(Codec("png")), tiny_images, ref)
+    _run("processes-chunked", ImwriteWorkload(Codec("png")), tiny_images, got, start_method=method)
+    assert _files(got) == _files(ref)
+
+
+@pytest.mark.parametrize("name", list(STRATEGIES))
+def test_results_come_back_in_input_order(name, tiny_images, tmp_path):
+    digests = _run(name, ImencodeWorkload(return_digest=True), tiny_images, tmp_path)
+    serial = _run("serial", ImencodeWorkload(return_digest=True), tiny_images, tmp_path)
+    assert digests == serial
+    assert len(set(serial)) == len(tiny_images)   # distinct images, so order is really checked
+
+
+def test_chunked_strategy_covers_every_image_once_with_odd_chunk(tiny_images, tmp_path):
+    strategy = make_strategy("processes-chunked", PoolConfig(2, 5, "fork"))  # 12 = 5 + 5 + 2
+    w = ImencodeWorkload(return_digest=True)
+    pool = strategy.start(w)
+    try:
+        got = strategy.run(pool, w, tiny_images, lambda: None)
+    finally:
+        strategy.stop(pool)
+    assert got == _run("serial", w, tiny_images, tmp_path)
+
+
+def test_first_result_callback_fires_once(tiny_images, tmp_path):
+    for name in STRATEGIES:
+        calls = []
+        strategy = make_strategy(name, PoolConfig(2, auto_chunk_size(name, 12, 2), "fork"))
+        w = ImencodeWorkload()
+        pool = strategy.start(w)
+        try:
+            strategy.run(pool, w, tiny_images, lambda: calls.append(1))
+        finally:
+            strategy.stop(pool)
+        assert calls == [1], name
+
+
+def test_auto_chunk_sizes():
+    assert auto_chunk_size("processes-chunked", 10000, 2) == 5000
+    assert auto_chunk_size("threads-chunked", 10, 4) == 3
+    assert auto_chunk_size("processes-map", 10000, 2) == 1250
+    assert auto_chunk_size("processes", 10000, 2) is None
+
+
+# -- verification -----------------------------------------------------------
+
+def test_verification_passes_for_a_correct_strategy(tiny_images, tmp_path):
+    strategy = make_strategy("threads-chunked", PoolConfig(2, 6))
+    timing = measure_case(strategy, ImwriteWorkload(), tiny_images, str(tmp_path), warmups=0, values=1)
+    assert verify_against_serial(strategy, ImwriteWorkload(), tiny_images, timing, str(tmp_path)) == 12
+
+
+def test_verification_catches_a_changed_byte(tiny_images, tmp_path):
+    strategy = make_strategy("threads", PoolConfig(2))
+    timing = measure_case(strategy, ImwriteWorkload(), tiny_images, str(tmp_path), warmups=0, values=1)
+    path = os.path.join(timing.last_out_dir, "3.jpg")
+    data = bytearray(open(path, "rb").read())
+    data[len(data) // 2] ^= 0xFF
+    open(path, "wb").write(bytes(data))
+    with pytest.raises(VerificationError, match="1 of 12 outputs have different bytes .first: 3.jpg"):
+        verify_against_serial(strategy, ImwriteWorkload(), tiny_images, timing, str(tmp_path))
+
+
+def test_missing_and_extra_files_are_caught(tiny_images, tmp_path):
+    strategy = make_strategy("serial", PoolConfig())
+    timing = measure_case(strategy, ImwriteWorkload(), tiny_images, str(tmp_path), warmups=0, values=1)
+    os.unlink(os.path.join(timing.last_out_dir, "7.jpg"))
+    open(os.path.join(timing.last_out_dir, "stray.txt"), "w").close()
+    with pytest.raises(VerificationError, match="1 file.s. missing .first: 7.jpg.; 1 unexpected"):
+        check_names(ImwriteWorkload(), timing.last_out_dir, len(tiny_images))
+
+
+def test_imencode_is_verified_with_an_extra_digest_pass(tiny_images, tmp_path):
+    strategy = make_strategy("processes-map", PoolConfig(2, 3, "fork"))
+    timing = measure_case(strategy, ImencodeWorkload(), tiny_images, str(tmp_path), warmups=0, values=1)
+    assert all(isinstance(r, int) for r in timing.last_results)   # timed passes return sizes only
+    assert verify_against_serial(strategy, ImencodeWorkload(), tiny_images, timing, str(tmp_path)) == 12
+
+
+def test_imwrite_and_imencode_produce_the_same_bytes(tiny_images, tmp_path):
+    files = serial_reference(ImwriteWorkload(), tiny_images, str(tmp_path / "w"))
+    buffers = serial_reference(ImencodeWorkload(), tiny_images, str(tmp_path / "e"))
+    assert [files[f"{i}.jpg"] for i in range(12)] == [buffers[str(i)] for i in range(12)]

@@ -1,0 +1,124 @@
+"""The measuring code itself: every timer starts fresh, cold and warm are what they say."""
+import time
+
+import pytest
+
+from bench.timing import measure_case, measure_cold, timed
+
+
+class ScriptedStrategy:
+    """Advances a fake clock by known amounts: start-up, per-pass work, shutdown."""
+
+    def __init__(self, clock, startup=0.5, shutdown=0.25, pass_durations=None, first=0.01):
+        self.clock, self.startup, self.shutdown, self.first = clock, startup, shutdown, first
+        self.pass_durations = list(pass_durations or [])
+        self.starts = self.stops = 0
+
+    def start(self, workload):
+        self.starts += 1
+        self.clock.advance(self.startup)
+        return object()
+
+    def stop(self, pool):
+        self.stops += 1
+        self.clock.advance(self.shutdown)
+
+    def run(self, pool, workload, images, on_first_result):
+        duration = self.pass_durations.pop(0)
+        self.clock.advance(self.first)
+        on_first_result()
+        self.clock.advance(duration - self.first)
+        return [None] * len(images)
+
+
+class NullWorkload:
+    def with_output(self, out_dir):
+        return self
+
+
+def test_timed_uses_a_fresh_start_every_call(fake_clock):
+    def work(seconds):
+        return lambda: fake_clock.advance(seconds)
+
+    _, first = timed(work(2.0), fake_clock)
+    _, second = timed(work(3.0), fake_clock)
+    # Seed 002's bug would report 5.0 for the second measurement.
+    assert first == 2.0 and second == 3.0
+
+
+def test_warm_values_are_each_pass_alone_not_cumulative(fake_clock, tmp_path):
+    strategy = ScriptedStrategy(fake_clock, pass_durations=[9.0, 1.0, 2.0, 3.0])
+    t = measure_case(strategy, NullWorkload(), [0] * 10, str(tmp_path), warmups=1, values=2,
+                     clock=fake_clock)
+    assert t.warmups == [1.0]
+    assert t.values == [2.0, 3.0]
+    assert t.per_image(t.values[0]) == pytest.approx(0.2)
+
+
+def test_cold_includes_startup_and_shutdown_warm_excludes_them(fake_clock, tmp_path):
+    strategy = ScriptedStrategy(fake_clock, startup=0.5, shutdown=0.25,
+                                pass_durations=[4.0, 1.0, 1.0])
+    t = measure_case(strategy, NullWorkload(), [0] * 4, str(tmp_path), warmups=1, values=1,
+                     clock=fake_clock)
+    assert t.cold_total == pytest.approx(0.5 + 4.0 + 0.25)
+    assert t.cold_first_result == pytest.approx(0.5 + 0.01)
+    assert t.values == [1.0]
+    assert strategy.starts == 2 and strategy.stops == 2   # cold pool + warm pool, both shut
+
+
+def test_cold_first_result_is_measured_from_the_same_start(fake_clock, tmp_path):
+    strategy = ScriptedStrategy(fake_clock, startup=2.0, pass_durations=[1.0], first=0.3)
+    total, first, _ = measure_cold(strategy, NullWorkload(), [0], str(tmp_path), fake_clock)
+    assert first == pytest.approx(2.3)
+    assert total == pytest.approx(2.0 + 1.0 + 0.25)
+
+
+def test_pool_is_stopped_even_when_a_pass_raises(fake_clock, tmp_path):
+    class Boom(ScriptedStrategy):
+        def run(self, *a):
+            raise RuntimeError("boom")
+
+    strategy = Boom(fake_clock)
+    with pytest.raises(RuntimeError):
+        measure_case(strategy, NullWorkload(), [0], str(tmp_path), clock=fake_clock)
+    assert strategy.stops == strategy.starts == 1
+
+
+def test_known_duration_work_is_measured_with_the_real_clock(tmp_path):
+    """Work of known duration (sleep) through the real serial strategy and real clock."""
+    from bench.strategies import PoolConfig, make_strategy
+
+    class SleepWorkload:
+        def with_output(self, out_dir):
+            return self
+
+        def process(self, index, image):
+            time.sleep(0.01)
+
+    t = measure_case(make_strategy("serial", PoolConfig()), SleepWorkload(), [0] * 5,
+                     str(tmp_path), warmups=0, values=2)
+    for v in t.values:
+        assert v >= 0.05                     # sleep never returns early
+        assert v < 0.05 + 1.0                # and the timer did not include anything else
+    assert t.cold_total >= 0.05
+
+
+def test_each_pass_writes_to_a_fresh_folder(tmp_path):
+    from bench.strategies import PoolConfig, make_strategy
+
+    seen = []
+
+    class RecordingWorkload:
+        out_dir = None
+
+        def with_output(self, out_dir):
+            w = RecordingWorkload()
+            w.out_dir = out_dir
+            return w
+
+        def process(self, index, image):
+            seen.append(self.out_dir)
+
+    measure_case(make_strategy("serial", PoolConfig()), RecordingWorkload(), [0, 1],
+                 str(tmp_path), warmups=1, values=2)
+    assert len(set(seen)) == 4            # cold + warm-up + 2 values, each its own folder

@@ -1,0 +1,127 @@
+"""Deterministic uint8 image sets.
+
+An image set is fully described by an :class:`ImageSetSpec`; the same spec gives the
+same bytes on every machine, so results from two machines are comparable. Seed 002
+used ``np.random.randint`` which yields int64 arrays that OpenCV converts on every
+call; we always hand OpenCV ``uint8`` (what real decoded images are).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+CONTENTS = ("noise", "smooth")
+
+# Beyond this an image set would not fit any sane machine; refuse it up front.
+MAX_PIXELS_PER_IMAGE = 16384 * 16384
+MAX_SET_BYTES = 8 * 1024**3
+
+_SIZE_RE = re.compile(r"^(\d+)x(\d+)(?:x(\d+))?$")
+
+
+@dataclass(frozen=True)
+class ImageSize:
+    width: int
+    height: int
+    channels: int = 3
+
+    @property
+    def label(self) -> str:
+        return f"{self.width}x{self.height}x{self.channels}"
+
+    @property
+    def nbytes(self) -> int:
+        return self.width * self.height * self.channels
+
+    @classmethod
+    def parse(cls, text: str) -> "ImageSize":
+        """Parse ``WIDTHxHEIGHT[xCHANNELS]`` (channels 1 or 3, default 3)."""
+        m = _SIZE_RE.match(text.strip().lower())
+        if not m:
+            raise ValueError(f"size {text!r} is not WIDTHxHEIGHT[xCHANNELS], e.g. 640x480x3")
+        width, height = int(m.group(1)), int(m.group(2))
+        channels = int(m.group(3)) if m.group(3) else 3
+        if width < 1 or height < 1:
+            raise ValueError(f"size {text!r}: width and height must be at least 1")
+        if channels not in (1, 3):
+            raise ValueError(f"size {text!r}: channels must be 1 or 3")
+        if width * height > MAX_PIXELS_PER_IMAGE:
+            raise ValueError(f"size {text!r} is larger than {MAX_PIXELS_PER_IMAGE} pixels")
+        return cls(width, height, channels)
+
+
+@dataclass(frozen=True)
+class ImageSetSpec:
+    size: ImageSize
+    count: int
+    content: str = "noise"
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.content not in CONTENTS:
+            raise ValueError(f"content {self.content!r} is not one of {', '.join(CONTENTS)}")
+        if self.count < 1:
+            raise ValueError("an image set needs at least one image")
+        if self.nbytes > MAX_SET_BYTES:
+            raise ValueError(
+                f"image set {self.label} of {self.count} images needs "
+                f"{self.nbytes / 1024**3:.1f} GiB (limit {MAX_SET_BYTES / 1024**3:.0f} GiB)")
+
+    @property
+    def nbytes(self) -> int:
+        return self.size.nbytes * self.count
+
+    @property
+    def label(self) -> str:
+        return f"{self.size.label}-{self.content}"
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["size"] = self.size.label
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ImageSetSpec":
+        return cls(ImageSize.parse(d["size"]), int(d["count"]), d["content"], int(d["seed"]))
+
+
+def generate(spec: ImageSetSpec) -> np.ndarray:
+    """Return a C-contiguous uint8 array of shape (count, height, width, channels)."""
+    rng = np.random.default_rng(spec.seed)
+    shape = (spec.count, spec.size.height, spec.size.width, spec.size.channels)
+    if spec.content == "noise":
+        # Worst case for every codec: nothing to predict, nothing to compress.
+        return rng.integers(0, 256, size=shape, dtype=np.uint8)
+    return _smooth(rng, shape)
+
+
+def _smooth(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    """Low-frequency content plus mild grain: what a codec sees in a photograph.
+
+    A coarse random grid (1/16 of the size) is upsampled with cubic interpolation,
+    which gives soft gradients and blobs; a little noise keeps it from being
+    unrealistically compressible.
+    """
+    import cv2  # local: keeps `import workloads.images` light for the CLI
+
+    count, h, w, c = shape
+    out = np.empty(shape, dtype=np.uint8)
+    gh, gw = max(2, h // 16), max(2, w // 16)
+    for i in range(count):
+        grid = rng.integers(0, 256, size=(gh, gw, c), dtype=np.uint8)
+        big = cv2.resize(grid, (w, h), interpolation=cv2.INTER_CUBIC)
+        big = big.reshape(h, w, c).astype(np.int16)
+        big += rng.integers(-4, 5, size=(h, w, c), dtype=np.int16)
+        out[i] = np.clip(big, 0, 255).astype(np.uint8)
+    return out
+
+
+def fingerprint(images: np.ndarray) -> str:
+    """Short digest of an image set, recorded so two runs can prove equal inputs."""
+    h = hashlib.blake2b(digest_size=8)
+    h.update(str(images.shape).encode())
+    h.update(np.ascontiguousarray(images).data)
+    return h.hexdigest()

@@ -1,0 +1,115 @@
+"""The imwrite and imencode workloads: what is done to one image.
+
+``imwrite`` is seed 002's ``save_img``: encode and write one file.  ``imencode`` does the
+same encoding into memory only, so codec cost and file-system cost can be told apart.
+
+A workload is a small frozen dataclass: it is pickled with every task exactly as
+seed 002 pickles its ``dst`` argument, so the per-task cost is the one users pay.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field, replace
+
+import cv2
+import numpy as np
+
+from workloads.codecs import Codec
+
+
+def _digest(data) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class ImwriteWorkload:
+    """Encode one image and write it to ``out_dir/<index><ext>``."""
+
+    codec: Codec = Codec()
+    out_dir: str = ""
+    name: str = field(default="imwrite", init=False)
+    # Resolved once here, not per image, so the hot path is the bare cv2 call.
+    _params: tuple = field(default=(), init=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_params", tuple(self.codec.params()))
+
+    needs_verify_pass = False
+
+    def with_output(self, out_dir: str) -> "ImwriteWorkload":
+        return replace(self, out_dir=out_dir)
+
+    def worker_setup(self) -> None:
+        """Nothing to build: cv2 is stateless for encoding."""
+
+    def process(self, index: int, image: np.ndarray):
+        path = os.path.join(self.out_dir, f"{index}{self.codec.ext}")
+        if not cv2.imwrite(path, image, self._params):
+            raise OSError(f"cv2.imwrite could not write {path}")
+        return None
+
+    def expected_names(self, count: int) -> list[str]:
+        return [f"{i}{self.codec.ext}" for i in range(count)]
+
+    def output_digests(self, results, count: int) -> dict[str, str]:
+        """Digest of every file in ``out_dir`` (extra files included, so they are caught)."""
+        out = {}
+        for name in sorted(os.listdir(self.out_dir)):
+            with open(os.path.join(self.out_dir, name), "rb") as fh:
+                out[name] = _digest(fh.read())
+        return out
+
+    def verifying(self) -> "ImwriteWorkload":
+        return self
+
+
+@dataclass(frozen=True)
+class ImencodeWorkload:
+    """Encode one image into memory; return its encoded size (or digest when verifying)."""
+
+    codec: Codec = Codec()
+    out_dir: str = ""  # unused; kept so every workload has the same shape
+    return_digest: bool = False
+    name: str = field(default="imencode", init=False)
+    _params: tuple = field(default=(), init=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_params", tuple(self.codec.params()))
+
+    # Timed passes only return sizes (returning the bytes would add IPC cost that
+    # imwrite does not have); a separate untimed pass returns digests to verify.
+    needs_verify_pass = True
+
+    def with_output(self, out_dir: str) -> "ImencodeWorkload":
+        return replace(self, out_dir=out_dir)
+
+    def worker_setup(self) -> None:
+        """Nothing to build."""
+
+    def process(self, index: int, image: np.ndarray):
+        ok, buf = cv2.imencode(self.codec.ext, image, self._params)
+        if not ok:
+            raise ValueError(f"cv2.imencode failed for image {index}")
+        if self.return_digest:
+            return _digest(buf.tobytes())
+        return buf.size
+
+    def expected_names(self, count: int) -> list[str]:
+        return [str(i) for i in range(count)]
+
+    def output_digests(self, results, count: int) -> dict[str, str]:
+        return {str(i): d for i, d in enumerate(results)}
+
+    def verifying(self) -> "ImencodeWorkload":
+        return replace(self, return_digest=True)
+
+
+WORKLOADS = {"imwrite": ImwriteWorkload, "imencode": ImencodeWorkload}
+
+
+def make_workload(name: str, codec: Codec):
+    try:
+        return WORKLOADS[name](codec=codec)
+    except KeyError:
+        raise ValueError(f"unknown workload {name!r}; choose from {', '.join(WORKLOADS)}") from None
