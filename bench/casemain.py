@@ -28,13 +28,13 @@ def run_case(case: Case, settings: dict) -> dict:
 
     from bench.machine import filesystem_of
     from workloads.images import fingerprint, generate
-    from workloads.imwrite import make_workload
+    from workloads.registry import make_workload
 
     if settings.get("cv_threads") is not None:
         cv2.setNumThreads(settings["cv_threads"])   # serial and thread cases run here
     started = time.perf_counter()
     images = generate(case.images)
-    workload = make_workload(case.workload, case.codec)
+    workload = make_workload(case.workload, case.params)
     strategy = make_strategy(case.strategy, PoolConfig(
         case.workers, case.chunk_size, case.start_method, settings.get("cv_threads")))
 

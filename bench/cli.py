@@ -11,6 +11,7 @@ from bench import messages, options
 from bench.plan import DEFAULT_STRATEGIES, PlanOptions, plan_cases, worker_sweep
 from bench.strategies import STRATEGIES, default_start_method
 from workloads.codecs import CODECS, Codec
+from workloads.imwrite import ImwriteWorkload
 
 COMMANDS = {
     "all": "run every benchmark (today: the imwrite/imencode matrix), then print the summary",
@@ -86,6 +87,7 @@ def build_parser() -> Parser:
 def plan_options(args) -> PlanOptions:
     try:
         codec = Codec(args.codec, args.jpeg_quality, args.png_level)
+        params = ImwriteWorkload.params_for(codec)
     except ValueError as exc:
         raise options.UsageError(str(exc)) from None
     if args.warmups < 0:
@@ -96,7 +98,7 @@ def plan_options(args) -> PlanOptions:
                            contents=args.contents, n_images=args.n_images,
                            strategies=args.strategies, workers=args.workers,
                            chunk_sizes=args.chunk_sizes, start_methods=args.start_methods,
-                           codec=codec, seed=args.seed)
+                           params=params, seed=args.seed)
     except ValueError as exc:
         raise options.UsageError(str(exc)) from None
 

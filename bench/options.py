@@ -6,7 +6,7 @@ import tempfile
 
 from bench.strategies import START_METHODS, STRATEGIES
 from workloads.images import CONTENTS, ImageSize
-from workloads.imwrite import WORKLOADS
+from workloads.registry import WORKLOADS
 
 MAX_WORKERS = 512
 

@@ -9,7 +9,7 @@ import os
 from dataclasses import asdict, dataclass, field
 
 from bench.strategies import STRATEGIES, auto_chunk_size, default_start_method
-from workloads.codecs import Codec
+from workloads.registry import workload_class
 from workloads.images import ImageSetSpec, ImageSize
 
 # The default matrix: seed 002's case (random 50x50 grey, 10,000 images) and the sizes
@@ -53,7 +53,7 @@ def worker_sweep(logical_cpus: int | None = None) -> list[int]:
 class Case:
     workload: str
     images: ImageSetSpec
-    codec: Codec
+    params: dict          # the workload's parameters (codec settings, model options)
     strategy: str
     workers: int = 1
     chunk_size: int | None = None
@@ -66,7 +66,11 @@ class Case:
     @property
     def group(self) -> str:
         """The workload and inputs: cases of one group are comparable with each other."""
-        return f"{self.workload}/{self.images.label}-n{self.images.count}/{self.codec.label}"
+        return f"{self.workload}/{self.images.label}-n{self.images.count}/{self.label}"
+
+    @property
+    def label(self) -> str:
+        return workload_class(self.workload).from_params(self.params).label
 
     @property
     def name(self) -> str:
@@ -80,14 +84,12 @@ class Case:
     def as_dict(self) -> dict:
         d = asdict(self)
         d["images"] = self.images.as_dict()
-        d["codec"] = asdict(self.codec)
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "Case":
         d = dict(d)
         d["images"] = ImageSetSpec.from_dict(d["images"])
-        d["codec"] = Codec(**d["codec"])
         return cls(**d)
 
 
@@ -108,7 +110,7 @@ class PlanOptions:
     workers: list[int] | None = None
     chunk_sizes: list[str] = field(default_factory=lambda: ["auto"])
     start_methods: list[str] | None = None
-    codec: Codec = Codec()
+    params: dict = field(default_factory=dict)   # workload parameters, e.g. codec
     seed: int = 0
 
 
@@ -147,13 +149,13 @@ def plan_cases(opts: PlanOptions) -> list[Case]:
         for name in ordered:
             cls = STRATEGIES[name]
             if cls.family == "serial":
-                cases.append(Case(group.workload, group.images, opts.codec, name))
+                cases.append(Case(group.workload, group.images, opts.params, name))
                 continue
             for w in workers:
                 for chunk in _chunks_for(cls, opts.chunk_sizes, group.images.count, w):
                     methods = start_methods if cls.family == "processes" else [None]
                     for method in methods:
-                        cases.append(Case(group.workload, group.images, opts.codec,
+                        cases.append(Case(group.workload, group.images, opts.params,
                                           name, w, chunk, method))
     return _unique(cases)
 

@@ -47,7 +47,7 @@ def case_metadata(case, result: dict) -> dict:
         "image_count": images.count,
         "image_seed": images.seed,
         "image_bytes": images.size.nbytes,
-        "codec": case.codec.label,
+        "workload_params": case.label,
         "strategy": case.strategy,
         "family": case.family,
         "workers": case.workers,

@@ -20,6 +20,9 @@ def run_cli(tmp_path):
     import subprocess
 
     def run(*args, timeout=120, env=None):
+        # the checkout under test, whatever an editable install elsewhere points to
+        env = dict(os.environ if env is None else env)
+        env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
         return subprocess.run([sys.executable, "-m", "bench", *args], capture_output=True,
                               text=True, timeout=timeout, cwd=tmp_path, env=env)
     return run

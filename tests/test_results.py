@@ -6,12 +6,11 @@ import pytest
 
 from bench.plan import Case
 from bench.results import ResultsError, ResultsFile, case_benchmark
-from workloads.codecs import Codec
 from workloads.images import ImageSetSpec, ImageSize
 
 
 def make_case(strategy="serial", workers=1):
-    return Case("imwrite", ImageSetSpec(ImageSize(8, 8, 1), 10), Codec(), strategy, workers)
+    return Case("imwrite", ImageSetSpec(ImageSize(8, 8, 1), 10), {}, strategy, workers)
 
 
 def make_result(values=(0.2, 0.4, 0.3)):

@@ -103,7 +103,7 @@ def test_verification_catches_a_changed_byte(tiny_images, tmp_path):
     data = bytearray(open(path, "rb").read())
     data[len(data) // 2] ^= 0xFF
     open(path, "wb").write(bytes(data))
-    with pytest.raises(VerificationError, match="1 of 12 outputs have different bytes .first: 3.jpg"):
+    with pytest.raises(VerificationError, match="1 of 12 outputs differ .first: 3.jpg"):
         verify_against_serial(strategy, ImwriteWorkload(), tiny_images, timing, str(tmp_path))
 
 

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+# content name -> generator(rng, shape) -> uint8 array; other modules may register more
+GENERATORS: dict = {}
 CONTENTS = ("noise", "smooth")
 
 # Beyond this an image set would not fit any sane machine; refuse it up front.
@@ -61,8 +63,8 @@ class ImageSetSpec:
     seed: int = 0
 
     def __post_init__(self):
-        if self.content not in CONTENTS:
-            raise ValueError(f"content {self.content!r} is not one of {', '.join(CONTENTS)}")
+        if self.content not in GENERATORS:
+            raise ValueError(f"content {self.content!r} is not one of {', '.join(GENERATORS)}")
         if self.count < 1:
             raise ValueError("an image set needs at least one image")
         if self.nbytes > MAX_SET_BYTES:
@@ -92,10 +94,12 @@ def generate(spec: ImageSetSpec) -> np.ndarray:
     """Return a C-contiguous uint8 array of shape (count, height, width, channels)."""
     rng = np.random.default_rng(spec.seed)
     shape = (spec.count, spec.size.height, spec.size.width, spec.size.channels)
-    if spec.content == "noise":
-        # Worst case for every codec: nothing to predict, nothing to compress.
-        return rng.integers(0, 256, size=shape, dtype=np.uint8)
-    return _smooth(rng, shape)
+    return np.ascontiguousarray(GENERATORS[spec.content](rng, shape))
+
+
+def _noise(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    """Worst case for every codec: nothing to predict, nothing to compress."""
+    return rng.integers(0, 256, size=shape, dtype=np.uint8)
 
 
 def _smooth(rng: np.random.Generator, shape: tuple) -> np.ndarray:
@@ -117,6 +121,9 @@ def _smooth(rng: np.random.Generator, shape: tuple) -> np.ndarray:
         big += rng.integers(-4, 5, size=(h, w, c), dtype=np.int16)
         out[i] = np.clip(big, 0, 255).astype(np.uint8)
     return out
+
+
+GENERATORS.update(noise=_noise, smooth=_smooth)
 
 
 def fingerprint(images: np.ndarray) -> str:

@@ -22,8 +22,28 @@ def _digest(data) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+class _CodecWorkload:
+    """What imwrite and imencode share: parameters, labels, byte-exact comparison."""
+
+    @classmethod
+    def from_params(cls, params: dict):
+        return cls(codec=Codec(**params))
+
+    @staticmethod
+    def params_for(codec: Codec) -> dict:
+        return {"name": codec.name, "jpeg_quality": codec.jpeg_quality, "png_level": codec.png_level}
+
+    @property
+    def label(self) -> str:
+        return self.codec.label
+
+    @staticmethod
+    def differs(a, b) -> bool:
+        return a != b
+
+
 @dataclass(frozen=True)
-class ImwriteWorkload:
+class ImwriteWorkload(_CodecWorkload):
     """Encode one image and write it to ``out_dir/<index><ext>``."""
 
     codec: Codec = Codec()
@@ -52,7 +72,7 @@ class ImwriteWorkload:
     def expected_names(self, count: int) -> list[str]:
         return [f"{i}{self.codec.ext}" for i in range(count)]
 
-    def output_digests(self, results, count: int) -> dict[str, str]:
+    def outputs(self, results, count: int) -> dict[str, str]:
         """Digest of every file in ``out_dir`` (extra files included, so they are caught)."""
         out = {}
         for name in sorted(os.listdir(self.out_dir)):
@@ -65,7 +85,7 @@ class ImwriteWorkload:
 
 
 @dataclass(frozen=True)
-class ImencodeWorkload:
+class ImencodeWorkload(_CodecWorkload):
     """Encode one image into memory; return its encoded size (or digest when verifying)."""
 
     codec: Codec = Codec()
@@ -98,18 +118,8 @@ class ImencodeWorkload:
     def expected_names(self, count: int) -> list[str]:
         return [str(i) for i in range(count)]
 
-    def output_digests(self, results, count: int) -> dict[str, str]:
+    def outputs(self, results, count: int) -> dict[str, str]:
         return {str(i): d for i, d in enumerate(results)}
 
     def verifying(self) -> "ImencodeWorkload":
         return replace(self, return_digest=True)
-
-
-WORKLOADS = {"imwrite": ImwriteWorkload, "imencode": ImencodeWorkload}
-
-
-def make_workload(name: str, codec: Codec):
-    try:
-        return WORKLOADS[name](codec=codec)
-    except KeyError:
-        raise ValueError(f"unknown workload {name!r}; choose from {', '.join(WORKLOADS)}") from None
