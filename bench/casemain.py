@@ -68,7 +68,21 @@ def run_case(case: Case, settings: dict) -> dict:
             "verified": verified,
             "cv_threads_parent": cv2.getNumThreads(),
             "cv_threads_setting": settings.get("cv_threads"),
+            **worker_metadata(timing.warm_workers),
         },
+    }
+
+
+def worker_metadata(reports: list[dict]) -> dict:
+    """Per-worker facts from the pool initializers: set-up (model load) time, cv threads."""
+    if not reports:
+        return {}
+    setups = sorted(r["setup_s"] for r in reports)
+    return {
+        "pool_workers_started": len(reports),
+        "worker_setup_s": setups[len(setups) // 2],          # median over workers
+        "worker_setup_max_s": setups[-1],
+        "cv_threads_worker": max(r["cv_threads"] for r in reports),
     }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import queue
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
@@ -57,12 +58,21 @@ class Strategy:
     def __init__(self, config: PoolConfig):
         self.config = config
 
+    _reports = None
+
     def start(self, workload):
         return None
 
     def stop(self, pool) -> None:
         if pool is not None:
             pool.shutdown(wait=True)
+
+    def worker_reports(self) -> list[dict]:
+        """What each worker's initializer reported since the last call (see init_worker)."""
+        out = []
+        while self._reports is not None and not self._reports.empty():
+            out.append(self._reports.get())
+        return out
 
     def run(self, pool, workload, images, on_first_result):
         raise NotImplementedError
@@ -108,8 +118,10 @@ class _ThreadPoolMixin:
     family = "threads"
 
     def start(self, workload):
+        self._reports = queue.SimpleQueue()
+        # cv_threads is process-wide: for threads it is applied once by the case process
         return ThreadPoolExecutor(
-            self.config.workers, initializer=init_worker, initargs=(workload, None))
+            self.config.workers, initializer=init_worker, initargs=(workload, None, self._reports))
 
 
 class _ProcessPoolMixin:
@@ -117,9 +129,10 @@ class _ProcessPoolMixin:
 
     def start(self, workload):
         ctx = multiprocessing.get_context(self.config.start_method)
+        self._reports = ctx.SimpleQueue()
         return ProcessPoolExecutor(
-            self.config.workers, mp_context=ctx,
-            initializer=init_worker, initargs=(workload, self.config.cv_threads))
+            self.config.workers, mp_context=ctx, initializer=init_worker,
+            initargs=(workload, self.config.cv_threads, self._reports))
 
 
 class _PerImage:

@@ -36,6 +36,8 @@ class CaseTiming:
     values: list[float] = field(default_factory=list)    # seconds per pass
     last_results: list = field(default_factory=list)
     last_out_dir: str = ""
+    cold_workers: list = field(default_factory=list)   # init_worker reports, cold pool
+    warm_workers: list = field(default_factory=list)   # init_worker reports, warm pool
 
     def per_image(self, seconds: float) -> float:
         return seconds / self.count
@@ -96,7 +98,8 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
     dirs.remove(cold_dir)
     if on_pass:
         on_pass("cold", cold_total)
-    timing = CaseTiming(count=count, cold_total=cold_total, cold_first_result=cold_first)
+    timing = CaseTiming(count=count, cold_total=cold_total, cold_first_result=cold_first,
+                        cold_workers=_reports(strategy))
 
     pool = strategy.start(workload)
     try:
@@ -115,4 +118,10 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
                 dirs.remove(out_dir)
     finally:
         strategy.stop(pool)
+    timing.warm_workers = _reports(strategy)
     return timing
+
+
+def _reports(strategy) -> list[dict]:
+    get = getattr(strategy, "worker_reports", None)
+    return get() if get else []

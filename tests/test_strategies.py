@@ -127,3 +127,23 @@ def test_imwrite_and_imencode_produce_the_same_bytes(tiny_images, tmp_path):
     files = serial_reference(ImwriteWorkload(), tiny_images, str(tmp_path / "w"))
     buffers = serial_reference(ImencodeWorkload(), tiny_images, str(tmp_path / "e"))
     assert [files[f"{i}.jpg"] for i in range(12)] == [buffers[str(i)] for i in range(12)]
+
+
+@pytest.mark.parametrize("name, method", [("threads", None), ("processes", "fork"),
+                                          ("processes-chunked", "spawn")])
+def test_every_worker_reports_its_setup_and_cv_threads(name, method, tiny_images):
+    strategy = make_strategy(name, PoolConfig(2, auto_chunk_size(name, 12, 2), method, cv_threads=1))
+    w = ImencodeWorkload()
+    pool = strategy.start(w)
+    try:
+        # enough tasks that both workers start (spawn starts workers on demand)
+        for _ in range(3):
+            strategy.run(pool, w, tiny_images, lambda: None)
+    finally:
+        strategy.stop(pool)
+    reports = strategy.worker_reports()
+    assert 1 <= len(reports) <= 2
+    assert all(r["setup_s"] >= 0 for r in reports)
+    if name.startswith("processes"):
+        assert {r["cv_threads"] for r in reports} == {1}       # --cv-threads applied in workers
+        assert len({r["pid"] for r in reports}) == len(reports)
