@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 
 from bench import messages
 from bench.plan import Case
+from bench.probes import CaseProbes
 from bench.strategies import PoolConfig, make_strategy
 from bench.timing import measure_case
 from bench.verify import VerificationError, check_names, verify_against_serial
@@ -40,8 +41,10 @@ def run_case(case: Case, settings: dict) -> dict:
 
     out_root = settings.get("out_dir") or None
     work_root = tempfile.mkdtemp(prefix="bench-case-", dir=out_root)
+    probes = CaseProbes(strategy.family, case.workers, settings.get("capacity"),
+                        settings.get("serial_per_image_s", {}).get(case.group))
     try:
-        timing = measure_case(strategy, workload, images, work_root,
+        timing = measure_case(strategy, workload, images, work_root, probes=probes,
                               warmups=settings.get("warmups", 1), values=settings.get("values", 3))
         check_names(workload, timing.last_out_dir, len(images))
         verified = "skipped"
@@ -69,6 +72,7 @@ def run_case(case: Case, settings: dict) -> dict:
             "cv_threads_parent": cv2.getNumThreads(),
             "cv_threads_setting": settings.get("cv_threads"),
             **worker_metadata(timing.warm_workers),
+            **probes.metadata(strategy, count, timing.cold_total),
         },
     }
 

@@ -43,7 +43,7 @@ def build_parser() -> Parser:
                         "for grey images (as seed 002), smooth for colour")
     g.add_argument("--n-images", type=lambda t: options.positive_int(t, "--n-images", 1_000_000),
                    metavar="N", help="images per set (default: chosen per size, ~0.5 s of serial work)")
-    g.add_argument("--strategies", type=options.strategies, default=list(DEFAULT_STRATEGIES),
+    g.add_argument("--strategies", type=options.strategies, default=None,
                    metavar="LIST", help="comma list from: " + ", ".join(STRATEGIES))
     g.add_argument("--workers", type=options.worker_counts, metavar="LIST",
                    help=f"worker counts (default: {','.join(map(str, worker_sweep()))}, "
@@ -96,7 +96,8 @@ def plan_options(args) -> PlanOptions:
     try:
         return PlanOptions(quick=args.quick, workloads=workloads, sizes=args.sizes,
                            contents=args.contents, n_images=args.n_images,
-                           strategies=args.strategies, workers=args.workers,
+                           strategies=args.strategies or list(DEFAULT_STRATEGIES),
+                           explicit_strategies=tuple(args.strategies or ()), workers=args.workers,
                            chunk_sizes=args.chunk_sizes, start_methods=args.start_methods,
                            params=params, seed=args.seed)
     except ValueError as exc:

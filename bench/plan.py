@@ -107,6 +107,7 @@ class PlanOptions:
     contents: list[str] | None = None
     n_images: int | None = None
     strategies: list[str] = field(default_factory=lambda: list(DEFAULT_STRATEGIES))
+    explicit_strategies: tuple = ()   # named by the user: refuse rather than skip
     workers: list[int] | None = None
     chunk_sizes: list[str] = field(default_factory=lambda: ["auto"])
     start_methods: list[str] | None = None
@@ -151,9 +152,17 @@ def plan_cases(opts: PlanOptions) -> list[Case]:
             if cls.family == "serial":
                 cases.append(Case(group.workload, group.images, opts.params, name))
                 continue
+            methods_for_cls = start_methods if cls.family == "processes" else [None]
+            if getattr(cls, "fork_only", False):
+                methods_for_cls = [m for m in start_methods if m == "fork"]
+                if not methods_for_cls:
+                    if name in opts.explicit_strategies:
+                        raise ValueError(f"{name} needs the fork start method (only forked children "
+                                         f"inherit the parent's memory); asked for: {', '.join(start_methods)}")
+                    continue
             for w in workers:
                 for chunk in _chunks_for(cls, opts.chunk_sizes, group.images.count, w):
-                    methods = start_methods if cls.family == "processes" else [None]
+                    methods = methods_for_cls
                     for method in methods:
                         cases.append(Case(group.workload, group.images, opts.params,
                                           name, w, chunk, method))

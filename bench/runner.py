@@ -22,14 +22,22 @@ def run_cases(cases, settings: dict, results: ResultsFile, machine_meta: dict,
     """Measure every case; the results file is saved after each one."""
     total = len(cases)
     width = len(str(total))
+    # The serial loop's time per image, per group: later cases of the group use it to
+    # split their cold total into start-up, transfer and work (bench/probes.py).
+    serial = dict(settings.get("serial_per_image_s", {}))
+    for b in results.benchmarks:
+        if b.get_metadata().get("strategy") == "serial":
+            serial[b.get_metadata().get("group")] = b.median()
     for i, case in enumerate(cases, 1):
         label = f"[{i:>{width}}/{total}] {case.name}"
         started = time.perf_counter()
-        outcome = run_isolated(case.as_dict(), settings, timeout)
+        outcome = run_isolated(case.as_dict(), dict(settings, serial_per_image_s=serial), timeout)
         elapsed = time.perf_counter() - started
         if outcome.ok:
             bench = case_benchmark(case, outcome.result, machine_meta)
             results.add(bench)
+            if case.strategy == "serial":
+                serial[case.group] = bench.median()
             echo(f"{label:<80} {format_rate(bench.median())}  ({elapsed:.1f} s)")
         else:
             results.add_failure(case.name, case.as_dict(), outcome.reason, _now())

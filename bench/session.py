@@ -39,6 +39,7 @@ def run_session(args, cases, path: str) -> int:
     echo(f"parallel capacity: {capacity['capacity']:.2f} with {capacity['processes']} processes")
     machine["bench_parallel_capacity"] = round(capacity["capacity"], 3)
     settings = run_settings(args)
+    settings["capacity"] = capacity["capacity"]
     results = ResultsFile(path, run={
         "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": " ".join(sys.argv),

@@ -3,7 +3,7 @@
 Every strategy has the same three steps so the timing code never needs to know which
 one it is measuring:
 
-    pool = strategy.start(workload)            # may be None (serial)
+    pool = strategy.start(workload, images)    # may be None (serial)
     results = strategy.run(pool, workload, images, on_first_result)
     strategy.stop(pool)
 
@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
 
+from workloads import tasks
 from workloads.tasks import init_worker, run_chunk, run_one
 
 START_METHODS = tuple(multiprocessing.get_all_start_methods())
@@ -32,11 +33,13 @@ def auto_chunk_size(strategy: str, count: int, workers: int) -> int | None:
     """Chunk size used when the user says ``auto``.
 
     Chunked submission: one slice per worker (seed 002's answer).
-    ``Executor.map``: ``multiprocessing.Pool.map``'s own heuristic, four chunks per worker.
+    ``Executor.map``: ``multiprocessing.Pool.map``'s own heuristic, four chunks per worker;
+    the same for index ranges over shared or inherited pixels.
     """
     if strategy.endswith("-chunked"):
         return max(1, math.ceil(count / workers))
-    if strategy == "processes-map":
+    if strategy in ("processes-map", "processes-shm", "processes-inherit"):
+        # Index ranges cost next to nothing to send, so smaller chunks buy load balance.
         return max(1, math.ceil(count / (4 * workers)))
     return None
 
@@ -60,12 +63,17 @@ class Strategy:
 
     _reports = None
 
-    def start(self, workload):
+    def start(self, workload, images=None):
         return None
 
     def stop(self, pool) -> None:
         if pool is not None:
             pool.shutdown(wait=True)
+
+    def worker_pids(self, pool) -> list[int]:
+        """Pids of the pool's worker processes (empty for serial and threads)."""
+        procs = getattr(pool, "_processes", None) or {}
+        return [p for p in procs]
 
     def worker_reports(self) -> list[dict]:
         """What each worker's initializer reported since the last call (see init_worker)."""
@@ -117,7 +125,7 @@ class Serial(Strategy):
 class _ThreadPoolMixin:
     family = "threads"
 
-    def start(self, workload):
+    def start(self, workload, images=None):
         self._reports = queue.SimpleQueue()
         # cv_threads is process-wide: for threads it is applied once by the case process
         return ThreadPoolExecutor(
@@ -127,7 +135,7 @@ class _ThreadPoolMixin:
 class _ProcessPoolMixin:
     family = "processes"
 
-    def start(self, workload):
+    def start(self, workload, images=None):
         ctx = multiprocessing.get_context(self.config.start_method)
         self._reports = ctx.SimpleQueue()
         return ProcessPoolExecutor(
@@ -188,8 +196,109 @@ class ProcessesMap(_ProcessPoolMixin, Strategy):
         return results
 
 
+class _Ranges:
+    """Submit ``(start, stop)`` index ranges; workers already hold the pixels."""
+    chunked = True
+
+    def run(self, pool, workload, images, on_first_result):
+        bounds = _chunk_bounds(len(images), self.config.chunk_size)
+        futures = [pool.submit(tasks.run_range, workload, s, e) for s, e in bounds]
+        return _flatten(_collect(futures, on_first_result))
+
+
+class ProcessesShm(_Ranges, Strategy):
+    """Pixels copied once per pass into one shared-memory block; workers map it once.
+
+    The copy into the block is inside every timed pass (it is what moving the pixels
+    costs with this strategy); creating and unlinking the block belong to start/stop.
+    The block is unlinked in ``stop`` and, should ``start`` fail half-way, there too.
+    """
+    name = "processes-shm"
+    family = "processes"
+    description = "ProcessPoolExecutor, pixels in multiprocessing.shared_memory, index ranges sent"
+
+    def __init__(self, config):
+        super().__init__(config)
+        self._block = None
+        self._view = None
+
+    def start(self, workload, images=None):
+        from multiprocessing import shared_memory
+
+        import numpy as np
+
+        if images is None:
+            raise ValueError("processes-shm needs the image set when the pool starts")
+        ctx = multiprocessing.get_context(self.config.start_method)
+        self._reports = ctx.SimpleQueue()
+        self._block = shared_memory.SharedMemory(create=True, size=max(1, images.nbytes))
+        try:
+            self._view = np.ndarray(images.shape, images.dtype, buffer=self._block.buf)
+            return ProcessPoolExecutor(
+                self.config.workers, mp_context=ctx, initializer=tasks.init_worker_shm,
+                initargs=(workload, self.config.cv_threads, self._reports, self._block.name,
+                          images.shape, images.dtype.str))
+        except BaseException:
+            self._release()
+            raise
+
+    def run(self, pool, workload, images, on_first_result):
+        self._view[...] = images
+        return super().run(pool, workload, images, on_first_result)
+
+    def stop(self, pool) -> None:
+        try:
+            super().stop(pool)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        self._view = None
+        if self._block is not None:
+            block, self._block = self._block, None
+            block.close()
+            try:
+                block.unlink()
+            except FileNotFoundError:
+                pass
+
+    @property
+    def shm_name(self) -> str | None:
+        return self._block.name if self._block is not None else None
+
+
+class ProcessesInherit(_Ranges, Strategy):
+    """Workers inherit the image set from the parent at fork (copy-on-write pages)."""
+    name = "processes-inherit"
+    family = "processes"
+    fork_only = True
+    description = "ProcessPoolExecutor under fork, pixels inherited from a module global"
+
+    def start(self, workload, images=None):
+        method = self.config.start_method or default_start_method()
+        if method != "fork":
+            raise ValueError(f"processes-inherit needs the fork start method, not {method}: "
+                             "only forked children inherit the parent's memory")
+        if images is None:
+            raise ValueError("processes-inherit needs the image set when the pool starts")
+        tasks.set_inherited_images(images)
+        ctx = multiprocessing.get_context("fork")
+        self._reports = ctx.SimpleQueue()
+        # ProcessPoolExecutor forks all workers at the first submit; the global is set by then.
+        return ProcessPoolExecutor(
+            self.config.workers, mp_context=ctx, initializer=init_worker,
+            initargs=(workload, self.config.cv_threads, self._reports))
+
+    def stop(self, pool) -> None:
+        try:
+            super().stop(pool)
+        finally:
+            tasks.set_inherited_images(None)
+
+
 STRATEGIES = {cls.name: cls for cls in (
-    Serial, Threads, Processes, ThreadsChunked, ProcessesChunked, ProcessesMap)}
+    Serial, Threads, Processes, ThreadsChunked, ProcessesChunked, ProcessesMap,
+    ProcessesShm, ProcessesInherit)}
 
 
 def make_strategy(name: str, config: PoolConfig) -> Strategy:

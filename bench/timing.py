@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -71,7 +72,7 @@ def measure_cold(strategy, workload, images, out_dir: str, clock: Clock = time.p
     first = []
 
     def whole():
-        pool = strategy.start(workload)
+        pool = strategy.start(workload, images)
         try:
             return strategy.run(pool, workload, images, lambda: first.append(clock()))
         finally:
@@ -86,8 +87,14 @@ def measure_cold(strategy, workload, images, out_dir: str, clock: Clock = time.p
 
 def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
                  values: int = 3, clock: Clock = time.perf_counter,
-                 on_pass: Callable[[str, float], None] | None = None) -> CaseTiming:
-    """Cold pass on a fresh pool, then warm-up and timed passes on a second pool."""
+                 on_pass: Callable[[str, float], None] | None = None,
+                 probes=None) -> CaseTiming:
+    """Cold pass on a fresh pool, then warm-up and timed passes on a second pool.
+
+    ``probes`` (bench.probes.CaseProbes) takes its own measurements between these
+    steps - never inside a timed pass: pool start-up after the cold pass, the idle
+    and busy memory around the first warm-up pass, the no-op transfer pass last.
+    """
     if values < 1:
         raise ValueError("need at least one timed pass")
     dirs = PassDirs(out_root)
@@ -100,14 +107,21 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
         on_pass("cold", cold_total)
     timing = CaseTiming(count=count, cold_total=cold_total, cold_first_result=cold_first,
                         cold_workers=_reports(strategy))
+    if probes is not None:
+        probes.measure_startup(strategy, images)
+        _reports(strategy)   # the probe pool's workers are not the warm pool's
 
-    pool = strategy.start(workload)
+    pool = strategy.start(workload, images)
     try:
+        if probes is not None:
+            probes.pool_ready(strategy, pool)
         for k in range(warmups + values):
             out_dir = dirs.fresh()
             w = workload.with_output(out_dir)
-            results, seconds = timed(
-                lambda: strategy.run(pool, w, images, lambda: None), clock)
+            sampled = probes is not None and k == 0
+            with (probes.sampled_pass(strategy, pool) if sampled else nullcontext()):
+                results, seconds = timed(
+                    lambda: strategy.run(pool, w, images, lambda: None), clock)
             is_warmup = k < warmups
             (timing.warmups if is_warmup else timing.values).append(seconds)
             if on_pass:
@@ -116,6 +130,8 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
                 timing.last_results, timing.last_out_dir = results, out_dir
             else:
                 dirs.remove(out_dir)
+        if probes is not None:
+            probes.measure_transfer(strategy, pool, images)
     finally:
         strategy.stop(pool)
     timing.warm_workers = _reports(strategy)

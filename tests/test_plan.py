@@ -42,3 +42,22 @@ def test_case_round_trips_through_json():
 
 def test_quick_is_smaller_than_full():
     assert len(plan_cases(PlanOptions(quick=True))) < len(plan_cases(PlanOptions()))
+
+
+def test_inherit_runs_only_under_fork():
+    opts = PlanOptions(sizes=[ImageSize(8, 8, 1)], n_images=4, workers=[2],
+                       strategies=["processes-inherit", "processes-shm"],
+                       start_methods=["fork", "spawn"])
+    names = [c.name for c in plan_cases(opts)]
+    assert [n for n in names if "inherit" in n] == ["imwrite/8x8x1-noise-n4/jpg-q95/processes-inherit/w2/c1/fork"]
+    assert len([n for n in names if "shm" in n]) == 2
+
+
+def test_inherit_asked_for_with_spawn_only_is_refused():
+    import pytest
+
+    opts = PlanOptions(sizes=[ImageSize(8, 8, 1)], n_images=4, workers=[2],
+                       strategies=["processes-inherit"], explicit_strategies=("processes-inherit",),
+                       start_methods=["spawn"])
+    with pytest.raises(ValueError, match="needs the fork start method"):
+        plan_cases(opts)

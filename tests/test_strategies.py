@@ -22,7 +22,7 @@ def _run(strategy_name, workload, images, out_dir, start_method="fork", workers=
     chunk = auto_chunk_size(strategy_name, len(images), workers)
     strategy = make_strategy(strategy_name, PoolConfig(workers, chunk, start_method))
     w = workload.with_output(str(out_dir))
-    pool = strategy.start(w)
+    pool = strategy.start(w, images)
     try:
         return strategy.run(pool, w, images, lambda: None)
     finally:
@@ -60,7 +60,7 @@ def test_results_come_back_in_input_order(name, tiny_images, tmp_path):
 def test_chunked_strategy_covers_every_image_once_with_odd_chunk(tiny_images, tmp_path):
     strategy = make_strategy("processes-chunked", PoolConfig(2, 5, "fork"))  # 12 = 5 + 5 + 2
     w = ImencodeWorkload(return_digest=True)
-    pool = strategy.start(w)
+    pool = strategy.start(w, tiny_images)
     try:
         got = strategy.run(pool, w, tiny_images, lambda: None)
     finally:
@@ -73,7 +73,7 @@ def test_first_result_callback_fires_once(tiny_images, tmp_path):
         calls = []
         strategy = make_strategy(name, PoolConfig(2, auto_chunk_size(name, 12, 2), "fork"))
         w = ImencodeWorkload()
-        pool = strategy.start(w)
+        pool = strategy.start(w, tiny_images)
         try:
             strategy.run(pool, w, tiny_images, lambda: calls.append(1))
         finally:
@@ -134,7 +134,7 @@ def test_imwrite_and_imencode_produce_the_same_bytes(tiny_images, tmp_path):
 def test_every_worker_reports_its_setup_and_cv_threads(name, method, tiny_images):
     strategy = make_strategy(name, PoolConfig(2, auto_chunk_size(name, 12, 2), method, cv_threads=1))
     w = ImencodeWorkload()
-    pool = strategy.start(w)
+    pool = strategy.start(w, tiny_images)
     try:
         # enough tasks that both workers start (spawn starts workers on demand)
         for _ in range(3):
@@ -147,3 +147,54 @@ def test_every_worker_reports_its_setup_and_cv_threads(name, method, tiny_images
     if name.startswith("processes"):
         assert {r["cv_threads"] for r in reports} == {1}       # --cv-threads applied in workers
         assert len({r["pid"] for r in reports}) == len(reports)
+
+
+# -- pixels that never cross a pipe ---------------------------------------------
+
+def _shm_segments():
+    return {n for n in os.listdir("/dev/shm") if n.startswith(("psm_", "wnsm_"))}
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
+def test_shared_memory_strategy_matches_serial_and_releases_its_block(method, tiny_images, tmp_path):
+    before = _shm_segments()
+    ref, got = tmp_path / "ref", tmp_path / "got"
+    ref.mkdir(), got.mkdir()
+    _run("serial", ImwriteWorkload(), tiny_images, ref)
+    _run("processes-shm", ImwriteWorkload(), tiny_images, got, start_method=method)
+    assert _files(got) == _files(ref)
+    assert _shm_segments() == before
+
+
+class RaisingWorkload(ImencodeWorkload):
+    def process(self, index, image):
+        if index == 5:
+            raise ValueError("image 5 is bad")
+        return super().process(index, image)
+
+
+def test_shared_memory_is_released_when_a_worker_raises(tiny_images):
+    before = _shm_segments()
+    strategy = make_strategy("processes-shm", PoolConfig(2, 3, "spawn"))
+    w = RaisingWorkload()
+    pool = strategy.start(w, tiny_images)
+    name = strategy.shm_name
+    assert name and os.path.exists(f"/dev/shm/{name}")
+    try:
+        with pytest.raises(ValueError, match="image 5 is bad"):
+            strategy.run(pool, w, tiny_images, lambda: None)
+    finally:
+        strategy.stop(pool)
+    assert not os.path.exists(f"/dev/shm/{name}")
+    assert _shm_segments() == before
+
+
+def test_inherit_matches_serial_under_fork(tiny_images, tmp_path):
+    assert (_run("processes-inherit", ImencodeWorkload(return_digest=True), tiny_images, tmp_path)
+            == _run("serial", ImencodeWorkload(return_digest=True), tiny_images, tmp_path))
+
+
+def test_inherit_is_refused_under_spawn(tiny_images):
+    strategy = make_strategy("processes-inherit", PoolConfig(2, 3, "spawn"))
+    with pytest.raises(ValueError, match="needs the fork start method"):
+        strategy.start(ImencodeWorkload(), tiny_images)

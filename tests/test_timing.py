@@ -14,7 +14,7 @@ class ScriptedStrategy:
         self.pass_durations = list(pass_durations or [])
         self.starts = self.stops = 0
 
-    def start(self, workload):
+    def start(self, workload, images=None):
         self.starts += 1
         self.clock.advance(self.startup)
         return object()

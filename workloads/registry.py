@@ -19,6 +19,7 @@ import importlib
 WORKLOADS = {
     "imwrite": "workloads.imwrite:ImwriteWorkload",
     "imencode": "workloads.imwrite:ImencodeWorkload",
+    "noop": "workloads.tasks:NoopWorkload",
 }
 
 

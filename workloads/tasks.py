@@ -46,3 +46,71 @@ def run_chunk(workload, start, images):
 def noop(*args):
     """Does nothing, but its arguments are still pickled: seed 002's overhead probe."""
     return None
+
+
+# -- pixels that never cross a pipe ---------------------------------------------
+# The image set a worker reads by index. Set either before a fork (inherited,
+# copy-on-write) or by attaching to a shared-memory block in the initializer.
+_images = None
+_shm = None   # keeps the SharedMemory mapping alive for as long as the worker lives
+
+
+def set_inherited_images(images) -> None:
+    """Parent side, before forking the pool: children inherit this global."""
+    global _images
+    _images = images
+
+
+def init_worker_shm(workload, cv_threads, report, shm_name: str, shape, dtype: str) -> None:
+    """Initializer for the shared-memory strategy: attach once, then read by index."""
+    global _images, _shm
+    from multiprocessing import shared_memory
+
+    import numpy as np
+
+    _shm = shared_memory.SharedMemory(name=shm_name)
+    _images = np.ndarray(shape, dtype=np.dtype(dtype), buffer=_shm.buf)
+    init_worker(workload, cv_threads, report)
+
+
+def run_range(workload, start: int, stop: int):
+    """Process images ``start..stop`` of the worker's own image set (no pixels sent)."""
+    if _images is None:
+        raise RuntimeError("no image set in this worker (inherit needs the fork start method)")
+    process = workload.process
+    return [process(i, _images[i]) for i in range(start, stop)]
+
+
+class NoopWorkload:
+    """Does nothing with an image, but is sent exactly like a real workload: seed 002's
+    overhead probe ("the same call with a function that does nothing")."""
+
+    name = "noop"
+    label = "noop"
+    needs_verify_pass = False
+
+    @classmethod
+    def from_params(cls, params: dict) -> "NoopWorkload":
+        return cls()
+
+    def with_output(self, out_dir: str) -> "NoopWorkload":
+        return self
+
+    def worker_setup(self) -> None:
+        pass
+
+    def process(self, index, image):
+        return None
+
+    def verifying(self) -> "NoopWorkload":
+        return self
+
+    def expected_names(self, count: int) -> list:
+        return []
+
+    def outputs(self, results, count: int) -> dict:
+        return {str(i): None for i in range(count)}
+
+    @staticmethod
+    def differs(a, b) -> bool:
+        return False

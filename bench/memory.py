@@ -1,0 +1,105 @@
+"""Memory of the case process and of every pool worker, sampled while the pool works.
+
+RSS counts pages shared after fork in every process that maps them, so it overstates
+what a worker costs; USS (pages only this process has) is what one more worker adds,
+PSS splits shared pages fairly. psutil reads both from /proc/PID/smaps_rollup.
+pyperf's --track-memory cannot see pool children at all; this does.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from typing import Callable
+
+import psutil
+
+FIELDS = ("rss", "uss", "pss")
+
+
+def snapshot(pid: int) -> dict[str, int] | None:
+    """RSS, USS and PSS of one process in bytes, or None if it has gone."""
+    try:
+        info = psutil.Process(pid).memory_full_info()
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return None
+    return {f: int(getattr(info, f, 0)) for f in FIELDS}
+
+
+class PeakSampler:
+    """Samples the case process and the pids ``pids()`` returns every ``interval`` s.
+
+    Keeps the peak of each field per process: a single sample at the end would miss
+    what a worker held while it was busy.
+    """
+
+    def __init__(self, pids: Callable[[], list[int]], interval: float = 0.02,
+                 parent: int | None = None):
+        self._pids = pids
+        self._interval = interval
+        self._parent = parent or os.getpid()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.workers: dict[int, dict[str, int]] = {}
+        self.parent: dict[str, int] = {f: 0 for f in FIELDS}
+        self.samples = 0
+
+    def sample_once(self) -> None:
+        self._merge(self.parent, snapshot(self._parent))
+        for pid in self._pids():
+            self._merge(self.workers.setdefault(pid, {f: 0 for f in FIELDS}), snapshot(pid))
+        self.samples += 1
+
+    @staticmethod
+    def _merge(peak: dict, snap: dict | None) -> None:
+        if snap:
+            for f in FIELDS:
+                peak[f] = max(peak[f], snap[f])
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.sample_once()
+            self._stop.wait(self._interval)
+
+    def __enter__(self) -> "PeakSampler":
+        self.sample_once()
+        self._thread = threading.Thread(target=self._loop, name="bench-memory", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self.sample_once()
+
+    def worker_peak(self, field: str) -> int:
+        """The largest peak of ``field`` among the workers (what one worker may need)."""
+        return max((w[field] for w in self.workers.values()), default=0)
+
+
+def workers_idle(pids: list[int]) -> dict[str, int]:
+    """Largest RSS/USS/PSS among idle workers (started, set up, not working)."""
+    peak = {f: 0 for f in FIELDS}
+    for pid in pids:
+        PeakSampler._merge(peak, snapshot(pid))
+    return peak
+
+
+def memory_metadata(busy: PeakSampler, idle: dict | None, parent_before: dict | None,
+                    family: str) -> dict:
+    """Flat metadata keys (bytes) for the results file."""
+    meta = {
+        "mem_parent_rss_peak": busy.parent["rss"],
+        "mem_parent_uss_peak": busy.parent["uss"],
+        "mem_parent_pss_peak": busy.parent["pss"],
+        "mem_samples": busy.samples,
+    }
+    if family == "processes" and busy.workers:
+        meta.update({f"mem_worker_{f}_peak": busy.worker_peak(f) for f in FIELDS})
+        meta["mem_workers_sampled"] = len(busy.workers)
+    if idle and any(idle.values()):
+        meta.update({f"mem_idle_worker_{f}": idle[f] for f in FIELDS})
+    if parent_before:
+        # threads share the parent: what the pool made the parent grow by is their cost
+        meta["mem_parent_growth"] = max(0, busy.parent["uss"] - parent_before["uss"])
+    return meta
