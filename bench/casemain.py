@@ -31,13 +31,19 @@ def run_case(case: Case, settings: dict) -> dict:
     from workloads.images import fingerprint, generate
     from workloads.registry import make_workload
 
-    if settings.get("cv_threads") is not None:
-        cv2.setNumThreads(settings["cv_threads"])   # serial and thread cases run here
+    cv_threads = case.cv_threads if case.cv_threads is not None else settings.get("cv_threads")
+    if cv_threads is not None:
+        cv2.setNumThreads(cv_threads)   # serial and thread cases run in this process
     started = time.perf_counter()
     images = generate(case.images)
     workload = make_workload(case.workload, case.params)
     strategy = make_strategy(case.strategy, PoolConfig(
-        case.workers, case.chunk_size, case.start_method, settings.get("cv_threads")))
+        case.workers, case.chunk_size, case.start_method, cv_threads))
+    if hasattr(workload, "measure"):       # overhead probes that time themselves
+        result = workload.measure(strategy, images, settings.get("values", 3))
+        result.update(ok=True, date=_now(), duration_s=time.perf_counter() - started)
+        result["metadata"]["image_fingerprint"] = fingerprint(images)
+        return result
 
     out_root = settings.get("out_dir") or None
     work_root = tempfile.mkdtemp(prefix="bench-case-", dir=out_root)
@@ -60,7 +66,7 @@ def run_case(case: Case, settings: dict) -> dict:
         "ok": True,
         "values_s": timing.values,
         "warmups_s": timing.warmups,
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": _now(),
         "duration_s": time.perf_counter() - started,
         "metadata": {
             "cold_total_s": timing.cold_total,
@@ -70,11 +76,15 @@ def run_case(case: Case, settings: dict) -> dict:
             "out_fs": fs,
             "verified": verified,
             "cv_threads_parent": cv2.getNumThreads(),
-            "cv_threads_setting": settings.get("cv_threads"),
+            "cv_threads_setting": cv_threads,
             **worker_metadata(timing.warm_workers),
             **probes.metadata(strategy, count, timing.cold_total),
         },
     }
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def worker_metadata(reports: list[dict]) -> dict:

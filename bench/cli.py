@@ -8,15 +8,16 @@ import sys
 from datetime import datetime, timezone
 
 from bench import messages, options
-from bench.plan import DEFAULT_STRATEGIES, PlanOptions, plan_cases, worker_sweep
+from bench.plan import DEFAULT_STRATEGIES, PlanOptions, plan_cases, plan_overhead, worker_sweep
 from bench.strategies import STRATEGIES, default_start_method
 from workloads.codecs import CODECS, Codec
 from workloads.imwrite import ImwriteWorkload
 
 COMMANDS = {
-    "all": "run every benchmark (today: the imwrite/imencode matrix), then print the summary",
+    "all": "run every benchmark (overheads, imwrite/imencode), then print the summary",
     "imwrite": "time cv2.imwrite / cv2.imencode under every strategy",
-    "list": "show the cases a run would measure, without running them",
+    "overhead": "pool start-up per start method, no-op round trip per payload, pickling cost",
+    "list": "show the cases `all` would measure (with the same options), without running them",
 }
 
 
@@ -104,15 +105,23 @@ def plan_options(args) -> PlanOptions:
         raise options.UsageError(str(exc)) from None
 
 
-def make_cases(args):
+def make_cases(args, command=None):
+    command = command or args.command
+    opts = plan_options(args)
     try:
-        return plan_cases(plan_options(args))
+        if command == "overhead":
+            return plan_overhead(opts)
+        if command == "all":
+            # overheads first: they are quick and explain what follows
+            opts.cv_threads_variant = not args.quick and args.cv_threads is None
+            return plan_overhead(opts) + plan_cases(opts)
+        return plan_cases(opts)
     except ValueError as exc:            # e.g. an image set too large to generate
         raise options.UsageError(str(exc)) from None
 
 
 def cmd_list(args) -> int:
-    cases = make_cases(args)
+    cases = make_cases(args, "all")
     for case in cases:
         print(case.name)
     print(f"{len(cases)} cases", file=sys.stderr)

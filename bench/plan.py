@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, field
 
-from bench.strategies import STRATEGIES, auto_chunk_size, default_start_method
+from bench.strategies import START_METHODS, STRATEGIES, auto_chunk_size, default_start_method
 from workloads.registry import workload_class
 from workloads.images import ImageSetSpec, ImageSize
 
@@ -58,6 +58,7 @@ class Case:
     workers: int = 1
     chunk_size: int | None = None
     start_method: str | None = None
+    cv_threads: int | None = None   # cv2.setNumThreads in every worker; None = OpenCV's default
 
     @property
     def family(self) -> str:
@@ -66,6 +67,8 @@ class Case:
     @property
     def group(self) -> str:
         """The workload and inputs: cases of one group are comparable with each other."""
+        if getattr(workload_class(self.workload), "fixed_group", False):
+            return f"{self.workload}/{self.label}"
         return f"{self.workload}/{self.images.label}-n{self.images.count}/{self.label}"
 
     @property
@@ -79,6 +82,8 @@ class Case:
             parts.append(f"c{self.chunk_size}")
         if self.start_method is not None:
             parts.append(self.start_method)
+        if self.cv_threads is not None:
+            parts.append(f"cv{self.cv_threads}")
         return "/".join(parts)
 
     def as_dict(self) -> dict:
@@ -113,6 +118,7 @@ class PlanOptions:
     start_methods: list[str] | None = None
     params: dict = field(default_factory=dict)   # workload parameters, e.g. codec
     seed: int = 0
+    cv_threads_variant: bool = False   # also measure cv2.setNumThreads(1) for one size
 
 
 def plan_groups(opts: PlanOptions) -> list[Group]:
@@ -166,7 +172,58 @@ def plan_cases(opts: PlanOptions) -> list[Case]:
                     for method in methods:
                         cases.append(Case(group.workload, group.images, opts.params,
                                           name, w, chunk, method))
+    if opts.cv_threads_variant:
+        cases.extend(_cv_threads_variant(cases))
     return _unique(cases)
+
+
+# One size is also measured with cv2.setNumThreads(1) in every worker, so the effect
+# of OpenCV's own threads next to a pool's workers is visible (not for every size:
+# JPEG encoding barely uses them, and the matrix is long enough).
+CV_THREADS_GROUP_SIZE = "640x480x3"
+CV_THREADS_STRATEGIES = ("threads-chunked", "processes-chunked", "processes-shm")
+
+
+def _cv_threads_variant(cases: list[Case]) -> list[Case]:
+    from dataclasses import replace
+
+    return [replace(c, cv_threads=1) for c in cases
+            if c.images.size.label == CV_THREADS_GROUP_SIZE and c.workload == "imwrite"
+            and c.strategy in CV_THREADS_STRATEGIES]
+
+
+# -- overhead probes ----------------------------------------------------------------
+# payload size, images per pass (full), images per pass (quick or None to skip)
+OVERHEAD_PAYLOADS = (
+    ("1x1x1", 2000, 1000),          # as good as no payload: a 1-pixel array
+    ("50x50x1", 2000, 1000),
+    ("256x256x3", 500, 200),
+    ("640x480x3", 200, None),
+    ("1920x1080x3", 40, None),
+)
+
+
+def plan_overhead(opts: PlanOptions) -> list[Case]:
+    from bench.machine import available_cpus
+
+    cpus = available_cpus()
+    workers = opts.workers or ([cpus] if opts.quick else worker_sweep())
+    methods = opts.start_methods or [m for m in ("fork", "spawn", "forkserver") if m in START_METHODS]
+    one_pixel = ImageSetSpec(ImageSize(1, 1, 1), 1, "noise", opts.seed)
+    cases = []
+    for w in workers:
+        cases.append(Case("pool-start", one_pixel, {}, "threads", w))
+        cases.extend(Case("pool-start", one_pixel, {}, "processes", w, None, m) for m in methods)
+    payloads = [(ImageSize.parse(size), quick if opts.quick else full)
+                for size, full, quick in OVERHEAD_PAYLOADS if not (opts.quick and quick is None)]
+    for size, count in payloads:
+        spec = ImageSetSpec(size, count, "noise", opts.seed)
+        cases.append(Case("roundtrip", spec, {}, "threads", cpus))
+        cases.append(Case("roundtrip", spec, {}, "processes", cpus, None, default_start_method()))
+    for size, count in payloads:
+        if size.nbytes > 1:
+            cases.append(Case("pickle", ImageSetSpec(size, count, "noise", opts.seed), {}, "serial"))
+    return cases
 
 
 def _chunks_for(cls, chunk_sizes: list[str], count: int, workers: int) -> list[int | None]:

@@ -10,6 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from bench import messages
+from workloads.registry import OVERHEADS
 
 
 @dataclass
@@ -67,34 +68,121 @@ def header(run: dict) -> str:
             f"{run.get('started', '?')}")
 
 
-def render(results) -> str:
-    run = results.run
-    capacity = run.get("capacity", {}).get("capacity")
-    lines = [header(run), ""]
+def _table(cols, rows, left=(0,)) -> list[str]:
+    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(cols)]
+    fmt = "  ".join(("{:<%d}" if i in left else "{:>%d}") % w for i, w in enumerate(widths))
+    return [fmt.format(*cols), "  ".join("-" * w for w in widths)] + [fmt.format(*r) for r in rows]
+
+
+def is_overhead(bench) -> bool:
+    return meta(bench, "workload") in OVERHEADS
+
+
+def _us(seconds) -> str:
+    return f"{seconds * 1e6:,.1f}" if isinstance(seconds, (int, float)) else "-"
+
+
+def _ms(seconds) -> str:
+    return f"{seconds * 1e3:,.1f}" if isinstance(seconds, (int, float)) else "-"
+
+
+def throughput_section(benchmarks, capacity) -> list[str]:
     cols = ("group", "serial img/s", "best case", "img/s", "speedup", "efficiency", "cold img/s")
-    rows = []
-    notes = []
-    for s in summarize(results.benchmarks):
-        serial_rate = f"{1 / s.serial.median():,.0f}" if s.serial else "-"
+    rows, notes = [], []
+    for s in summarize(benchmarks):
         best = s.best
         cold = meta(best, "cold_per_image_s")
         speedup = s.speedup
         eff = f"{speedup / capacity:.0%}" if speedup and capacity else "-"
-        rows.append((s.group, serial_rate, describe_case(best), f"{1 / best.median():,.0f}",
+        rows.append((s.group, f"{1 / s.serial.median():,.0f}" if s.serial else "-",
+                     describe_case(best), f"{1 / best.median():,.0f}",
                      f"{speedup:.2f}x" if speedup else "-", eff,
                      f"{1 / cold:,.0f}" if isinstance(cold, (int, float)) and cold > 0 else "-"))
         if s.serial is None:
             notes.append(f"{s.group}: {messages.SUMMARY_NO_SERIAL}")
-    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(cols)]
-    fmt = "  ".join("{:<%d}" % w if i in (0, 2) else "{:>%d}" % w for i, w in enumerate(widths))
-    lines.append(fmt.format(*cols))
-    lines.append("  ".join("-" * w for w in widths))
-    lines.extend(fmt.format(*r) for r in rows)
-    lines.append("")
-    lines.append("img/s: images per second, median of the warm passes (pool already started); "
-                 "cold: pool start + work + shutdown.")
-    lines.append("speedup: over the serial loop; efficiency: speedup / measured parallel capacity.")
-    lines.extend(notes)
+    lines = _table(cols, rows, left=(0, 2))
+    lines += ["", "img/s: images per second, median of the warm passes (pool already started); "
+                  "cold: pool start + work + shutdown.",
+              "speedup: over the serial loop; efficiency: speedup / measured parallel capacity."]
+    return lines + notes
+
+
+# The four ways a pixel can reach a worker, in the order of what they cost.
+PIXEL_ROUTES = (
+    ("processes", "pickled per image"),
+    ("processes-chunked", "pickled per chunk"),
+    ("processes-shm", "shared memory"),
+    ("processes-inherit", "inherited (fork)"),
+)
+
+
+def pixel_routes_section(benchmarks, cpus) -> list[str]:
+    """Per group, at workers = CPUs: what moving the pixels cost under each route."""
+    rows = []
+    for group, cases in group_benchmarks(benchmarks).items():
+        for strategy, route in PIXEL_ROUTES:
+            matches = [b for b in cases if meta(b, "strategy") == strategy and meta(b, "workers") == cpus
+                       and meta(b, "cv_threads_setting", "none") in ("none", None)]
+            if not matches:
+                continue
+            b = min(matches, key=lambda x: x.median())
+            count = meta(b, "image_count", 1)
+            transfer = meta(b, "decomp_transfer_s")
+            rows.append((group, route, _us(transfer / count) if isinstance(transfer, float) else "-",
+                         f"{1 / b.median():,.0f}"))
+    if not rows:
+        return []
+    return (["", f"How pixels reach {cpus} workers (transfer = a no-op pass of the same strategy):"]
+            + _table(("group", "route", "transfer us/img", "img/s"), rows, left=(0, 1)))
+
+
+def overhead_section(benchmarks) -> list[str]:
+    lines = []
+    starts = [b for b in benchmarks if meta(b, "workload") == "pool-start"]
+    if starts:
+        rows = [(describe_case(b), _ms(b.median()), _ms(meta(b, "all_workers_ready_s")),
+                 _ms(meta(b, "shutdown_s"))) for b in starts]
+        lines += ["", "Pool start-up (fresh pool, no-op tasks):"]
+        lines += _table(("pool", "first result ms", "all workers ms", "shutdown ms"), rows)
+    trips = [b for b in benchmarks if meta(b, "workload") == "roundtrip"]
+    if trips:
+        rows = [(meta(b, "image_size"), describe_case(b), _us(b.median())) for b in trips]
+        lines += ["", "Round trip of a no-op task carrying one image (all tasks in flight, warm pool):"]
+        lines += _table(("payload", "pool", "us/task"), rows, left=(0, 1))
+    pickles = [b for b in benchmarks if meta(b, "workload") == "pickle"]
+    if pickles:
+        rows = [(meta(b, "image_size"), f"{meta(b, 'pickled_bytes', 0):,}",
+                 _us(b.median())) for b in pickles]
+        lines += ["", "pickle.dumps + loads of one image (protocol "
+                  f"{meta(pickles[0], 'pickle_protocol', '?')}):"]
+        lines += _table(("image", "pickled bytes", "us/image"), rows)
+    return lines
+
+
+def oversubscription_warnings(benchmarks, cpus) -> list[str]:
+    out = []
+    for s in summarize(benchmarks):
+        b = s.best
+        workers, cv = meta(b, "workers", 1), meta(b, "cv_threads_worker")
+        if meta(b, "family") == "processes" and isinstance(cv, int) and workers * cv > cpus:
+            out.append(f"{s.group}: " + messages.SUMMARY_OVERSUBSCRIBED.format(
+                workers=workers, cv_threads=cv, total=workers * cv, cpus=cpus))
+    return out
+
+
+def render(results) -> str:
+    run = results.run
+    capacity = run.get("capacity", {}).get("capacity")
+    cpus = run.get("machine", {}).get("bench_available_cpus") or 1
+    work = [b for b in results.benchmarks if not is_overhead(b)]
+    lines = [header(run), ""]
+    if work:
+        lines += throughput_section(work, capacity)
+        lines += pixel_routes_section(work, cpus)
+    lines += overhead_section(results.benchmarks)
+    warnings = oversubscription_warnings(work, cpus)
+    if warnings:
+        lines += [""] + warnings
     if results.failed:
         lines.append("")
         lines.append(f"{len(results.failed)} case(s) failed:")

@@ -51,8 +51,11 @@ def test_results_dir_that_is_a_file_is_refused(run_cli, tmp_path):
 def test_list_shows_cases_without_running(run_cli):
     proc = run_cli("list", *TINY, "--strategies", "serial,processes")
     assert proc.returncode == 0
-    assert proc.stdout.split() == ["imwrite/16x16x1-noise-n20/jpg-q95/serial/w1",
-                                   "imwrite/16x16x1-noise-n20/jpg-q95/processes/w2/fork"]
+    names = proc.stdout.split()
+    assert names[-2:] == ["imwrite/16x16x1-noise-n20/jpg-q95/serial/w1",
+                          "imwrite/16x16x1-noise-n20/jpg-q95/processes/w2/fork"]
+    assert "pool-start/first-result/processes/w2/spawn" in names     # what `all` adds
+    assert proc.stderr.strip() == f"{len(names)} cases"
 
 
 def test_a_small_run_end_to_end(run_cli, tmp_path):

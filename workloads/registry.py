@@ -20,7 +20,12 @@ WORKLOADS = {
     "imwrite": "workloads.imwrite:ImwriteWorkload",
     "imencode": "workloads.imwrite:ImencodeWorkload",
     "noop": "workloads.tasks:NoopWorkload",
+    "roundtrip": "workloads.overhead:RoundTripWorkload",
+    "pool-start": "workloads.overhead:PoolStartWorkload",
+    "pickle": "workloads.overhead:PickleWorkload",
 }
+# Workloads that measure overheads rather than work users do.
+OVERHEADS = ("pool-start", "roundtrip", "pickle")
 
 
 def workload_class(name: str):

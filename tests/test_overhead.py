@@ -1,0 +1,100 @@
+"""Overhead probes and the decomposition: fake clocks for the arithmetic, real pools for shape."""
+import pickle
+
+import numpy as np
+import pytest
+
+from bench.plan import PlanOptions, plan_overhead
+from bench.probes import CaseProbes
+from bench.strategies import PoolConfig, make_strategy
+from workloads.overhead import PickleWorkload, PoolStartWorkload
+
+
+class FakePool:
+    def __init__(self, clock, per_task):
+        self.clock, self.per_task = clock, per_task
+
+    def submit(self, fn, *args):
+        self.clock.advance(self.per_task)
+
+        class Done:
+            def result(self_inner):
+                return None
+        return Done()
+
+
+class FakeStrategy:
+    family = "processes"
+
+    def __init__(self, clock, startup, shutdown, per_task=0.0, workers=2, chunk=None):
+        self.clock, self.startup, self.shutdown, self.per_task = clock, startup, shutdown, per_task
+        self.config = PoolConfig(workers, chunk, "fork")
+
+    def start(self, workload, images=None):
+        self.clock.advance(self.startup)
+        return FakePool(self.clock, self.per_task)
+
+    def stop(self, pool):
+        self.clock.advance(self.shutdown)
+
+    def run(self, pool, workload, images, on_first):
+        for i in range(len(images)):
+            pool.submit(None)
+        return [None] * len(images)
+
+
+def test_pool_start_values_are_each_fresh_pools_first_result(fake_clock):
+    strategy = FakeStrategy(fake_clock, startup=0.2, shutdown=0.05, per_task=0.01)
+    out = PoolStartWorkload.measure(strategy, [0], repeats=3, clock=fake_clock)
+    # start (0.2) + one no-op submitted per worker (2 x 0.01); each pool timed alone
+    assert out["values_s"] == pytest.approx([0.22, 0.22, 0.22])
+    assert out["metadata"]["all_workers_ready_s"] == pytest.approx(0.22)
+    assert out["metadata"]["shutdown_s"] == pytest.approx(0.05)
+
+
+def test_pickle_probe_records_size_and_protocol():
+    images = np.zeros((5, 32, 32, 3), np.uint8)
+    out = PickleWorkload.measure(None, images, repeats=2)
+    assert out["metadata"]["pickled_bytes"] == len(pickle.dumps(images[0], pickle.HIGHEST_PROTOCOL))
+    assert out["metadata"]["pickle_protocol"] == pickle.HIGHEST_PROTOCOL
+    assert out["metadata"]["raw_bytes"] == 32 * 32 * 3
+    assert len(out["values_s"]) == 2 and all(v > 0 for v in out["values_s"])
+
+
+def test_real_pool_start_under_spawn_reports_a_positive_time():
+    strategy = make_strategy("processes", PoolConfig(1, None, "spawn"))
+    out = PoolStartWorkload.measure(strategy, np.zeros((1, 1, 1, 1), np.uint8), repeats=1)
+    assert out["values_s"][0] > 0
+    assert out["metadata"]["all_workers_ready_s"] >= out["values_s"][0]
+
+
+def test_decomposition_adds_the_parts_it_measured(fake_clock):
+    strategy = FakeStrategy(fake_clock, startup=0.1, shutdown=0.02, per_task=0.001, chunk=25)
+    probes = CaseProbes("processes", workers=2, capacity=1.9, serial_per_image_s=0.004,
+                        clock=fake_clock)
+    probes.measure_startup(strategy, [0] * 100)
+    probes.measure_transfer(strategy, FakePool(fake_clock, 0.001), [0] * 100)
+    meta = probes.metadata(strategy, 100, cold_total=0.6)
+    assert meta["decomp_startup_s"] == pytest.approx(0.1 + 2 * 0.001 + 0.02)
+    assert meta["decomp_transfer_s"] == pytest.approx(100 * 0.001)
+    assert meta["decomp_parallelism"] == pytest.approx(1.9)        # capacity caps 2 workers
+    assert meta["decomp_work_s"] == pytest.approx(0.4 / 1.9)
+    total = meta["decomp_startup_s"] + meta["decomp_transfer_s"] + meta["decomp_work_s"]
+    assert meta["decomp_sum_s"] == pytest.approx(total)
+    assert meta["decomp_error"] == pytest.approx(total / 0.6 - 1)
+
+
+def test_parallelism_is_limited_by_tasks():
+    strategy = FakeStrategy(None, 0, 0, workers=4, chunk=50)
+    probes = CaseProbes("processes", workers=4, capacity=3.9, serial_per_image_s=0.001)
+    assert probes.parallelism(strategy, 100) == 2          # 2 chunks keep 2 workers busy
+
+
+def test_overhead_plan_covers_start_methods_payloads_and_pickle():
+    names = [c.name for c in plan_overhead(PlanOptions(quick=True, workers=[2]))]
+    for method in ("fork", "spawn", "forkserver"):
+        assert f"pool-start/first-result/processes/w2/{method}" in names
+    assert "pool-start/first-result/threads/w2" in names
+    assert any(n.startswith("roundtrip/1x1x1-") for n in names)
+    assert any(n.startswith("pickle/50x50x1-") for n in names)
+    assert len(names) == len(set(names))

@@ -1,0 +1,31 @@
+from bench.plan import Case
+from bench.results import ResultsFile, case_benchmark
+from bench.summary import render
+from workloads.images import ImageSetSpec, ImageSize
+
+SPEC = ImageSetSpec(ImageSize(50, 50, 1), 100)
+
+
+def _bench(strategy, workers, per_pass, **meta):
+    case = Case("imwrite", SPEC, {}, strategy, workers, 50 if "chunk" in strategy or "shm" in strategy else None,
+                None if strategy.startswith(("serial", "threads")) else "fork")
+    result = {"values_s": [per_pass] * 3, "warmups_s": [], "date": "2026-11-22T00:00:00+00:00",
+              "duration_s": 1.0, "metadata": {"cold_per_image_s": per_pass / 100, **meta}}
+    return case_benchmark(case, result, {"bench_available_cpus": 2})
+
+
+def test_summary_names_best_speedup_efficiency_routes_and_warnings():
+    rf = ResultsFile("x.json", run={"capacity": {"capacity": 2.0},
+                                    "machine": {"bench_available_cpus": 2, "hostname": "box"},
+                                    "started": "2026-11-22"})
+    rf.add(_bench("serial", 1, 1.0))
+    rf.add(_bench("processes", 2, 2.0, decomp_transfer_s=1.5, family="processes"))
+    rf.add(_bench("processes-shm", 2, 0.55, decomp_transfer_s=0.01, cv_threads_worker=2))
+    rf.add_failure("imwrite/x/threads/w2", {}, "boom", "d")
+    text = render(rf)
+    assert "processes-shm w=2 chunk=50 fork" in text
+    assert "1.82x" in text and "91%" in text               # 1.0/0.55 and / capacity 2.0
+    assert "pickled per image" in text and "15,000.0" in text  # 1.5 s / 100 images in us
+    assert "shared memory" in text
+    assert "2 workers x 2 OpenCV threads = 4 threads on 2 CPUs" in text
+    assert "1 case(s) failed" in text and "boom" in text

@@ -1,0 +1,72 @@
+"""Overhead probes, each run as an ordinary case (own process, own results entry).
+
+``roundtrip``  : seed 002's probe: the same submission as a real case, with a task
+                 that does nothing; the value is seconds per task (one image each).
+``pool-start`` : a fresh pool until its first no-op result arrives; seconds per start.
+``pickle``     : ``pickle.dumps`` + ``loads`` of one image, in one process; seconds
+                 per image, with the pickled size recorded.
+The last two measure themselves (``measure``) instead of going through a pool pass.
+"""
+from __future__ import annotations
+
+import pickle
+import time
+
+from workloads.tasks import NoopWorkload, noop
+
+
+class RoundTripWorkload(NoopWorkload):
+    name = "roundtrip"
+    label = "noop"
+
+
+class PoolStartWorkload(NoopWorkload):
+    name = "pool-start"
+    label = "first-result"
+    fixed_group = True     # the image set is a 1-pixel dummy: leave it out of the name
+
+    @staticmethod
+    def measure(strategy, images, repeats: int, clock=time.perf_counter) -> dict:
+        """``repeats`` fresh pools: start to first no-op result, then to all workers up."""
+        first, ready, shutdown = [], [], []
+        workers = strategy.config.workers
+        for _ in range(repeats):
+            start = clock()
+            pool = strategy.start(NoopWorkload(), images)
+            try:
+                futures = [pool.submit(noop) for _ in range(workers)]
+                futures[0].result()
+                first.append(clock() - start)
+                for f in futures:
+                    f.result()
+                ready.append(clock() - start)
+            finally:
+                t = clock()
+                strategy.stop(pool)
+                shutdown.append(clock() - t)
+        med = lambda xs: sorted(xs)[len(xs) // 2]
+        return {"values_s": first, "warmups_s": [],
+                "metadata": {"all_workers_ready_s": med(ready), "shutdown_s": med(shutdown)}}
+
+
+class PickleWorkload(NoopWorkload):
+    name = "pickle"
+    label = f"protocol{pickle.HIGHEST_PROTOCOL}"
+
+    @staticmethod
+    def measure(strategy, images, repeats: int, clock=time.perf_counter) -> dict:
+        protocol = pickle.HIGHEST_PROTOCOL
+        dumps, loads = pickle.dumps, pickle.loads
+        size = len(dumps(images[0], protocol))
+
+        def one_pass():
+            start = clock()
+            for image in images:
+                loads(dumps(image, protocol))
+            return clock() - start
+
+        warm = one_pass()
+        values = [one_pass() for _ in range(repeats)]
+        return {"values_s": values, "warmups_s": [warm],
+                "metadata": {"pickled_bytes": size, "pickle_protocol": protocol,
+                             "raw_bytes": int(images[0].nbytes)}}
