@@ -38,11 +38,14 @@ def run_case(case: Case, settings: dict) -> dict:
     images = generate(case.images)
     workload = make_workload(case.workload, case.params)
     strategy = make_strategy(case.strategy, PoolConfig(
-        case.workers, case.chunk_size, case.start_method, cv_threads))
+        case.workers, case.chunk_size, case.start_method, cv_threads,
+        scheduler=settings.get("scheduler"), scheduler_timeout=settings.get("scheduler_timeout", 10.0),
+        image_spec=case.images.as_dict()))
     if hasattr(workload, "measure"):       # overhead probes that time themselves
         result = workload.measure(strategy, images, settings.get("values", 3))
         result.update(ok=True, date=_now(), duration_s=time.perf_counter() - started)
         result["metadata"]["image_fingerprint"] = fingerprint(images)
+        result["metadata"].update(getattr(strategy, "facts", {}))
         return result
 
     out_root = settings.get("out_dir") or None
@@ -79,6 +82,7 @@ def run_case(case: Case, settings: dict) -> dict:
             "cv_threads_setting": cv_threads,
             **worker_metadata(timing.warm_workers),
             **probes.metadata(strategy, count, timing.cold_total),
+            **getattr(strategy, "facts", {}),      # Dask: the cluster's workers and versions
         },
     }
 

@@ -8,7 +8,8 @@ import sys
 from datetime import datetime, timezone
 
 from bench import messages, options
-from bench.plan import DEFAULT_STRATEGIES, PlanOptions, plan_cases, plan_overhead, worker_sweep
+from bench.plan import (DEFAULT_STRATEGIES, PlanOptions, plan_cases, plan_dask, plan_overhead,
+                        unique_cases, worker_sweep)
 from bench.strategies import STRATEGIES, default_start_method
 from workloads.codecs import CODECS, Codec
 from workloads.imwrite import ImwriteWorkload
@@ -17,6 +18,8 @@ COMMANDS = {
     "all": "run every benchmark (overheads, imwrite/imencode), then print the summary",
     "imwrite": "time cv2.imwrite / cv2.imencode under every strategy",
     "overhead": "pool start-up per start method, no-op round trip per payload, pickling cost",
+    "dask": "the cluster path: Dask start-up, round trips, and one image set through Dask "
+            "next to the best local strategies (--scheduler for a real cluster)",
     "list": "show the cases `all` would measure (with the same options), without running them",
 }
 
@@ -71,6 +74,11 @@ def build_parser() -> Parser:
     r.add_argument("--out-dir", metavar="DIR",
                    help="where images are written (default: a temporary folder); point it at the "
                         "disk or tmpfs you care about")
+    r.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask cases use this scheduler (e.g. tcp://10.0.0.5:8786) instead of "
+                        "starting a LocalCluster per case")
+    r.add_argument("--scheduler-timeout", type=lambda t: options.positive_int(t, "--scheduler-timeout"),
+                   default=10, metavar="S", help="seconds to wait for the Dask scheduler (default 10)")
     r.add_argument("--results-dir", default="results", metavar="DIR",
                    help="where the results file goes (default: results/)")
 
@@ -111,13 +119,37 @@ def make_cases(args, command=None):
     try:
         if command == "overhead":
             return plan_overhead(opts)
+        if command == "dask":
+            return plan_dask(opts, cluster_workers(args))
         if command == "all":
             # overheads first: they are quick and explain what follows
             opts.cv_threads_variant = not args.quick and args.cv_threads is None
-            return plan_overhead(opts) + plan_cases(opts)
+            cases = plan_overhead(opts) + plan_cases(opts)
+            if not args.quick:
+                cases += plan_dask(opts, cluster_workers(args))
+            return unique_cases(cases)
         return plan_cases(opts)
     except ValueError as exc:            # e.g. an image set too large to generate
         raise options.UsageError(str(exc)) from None
+
+
+def cluster_workers(args) -> int | None:
+    """With --scheduler, Dask cases use however many workers that cluster has."""
+    if not args.scheduler:
+        return None
+    from bench.dask_strategies import SchedulerError, connect
+
+    try:
+        client = connect(args.scheduler, args.scheduler_timeout)
+    except SchedulerError as exc:
+        raise options.UsageError(str(exc)) from None
+    try:
+        n = len(client.scheduler_info().get("workers", {}))
+    finally:
+        client.close()
+    if n == 0:
+        raise options.UsageError(f"the Dask scheduler at {args.scheduler} has no workers")
+    return n
 
 
 def cmd_list(args) -> int:

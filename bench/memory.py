@@ -14,6 +14,7 @@ from typing import Callable
 import psutil
 
 FIELDS = ("rss", "uss", "pss")
+WORKER_FAMILIES = ("processes", "dask")   # strategies whose workers are separate processes
 
 
 def snapshot(pid: int) -> dict[str, int] | None:
@@ -94,7 +95,7 @@ def memory_metadata(busy: PeakSampler, idle: dict | None, parent_before: dict | 
         "mem_parent_pss_peak": busy.parent["pss"],
         "mem_samples": busy.samples,
     }
-    if family == "processes" and busy.workers:
+    if family in WORKER_FAMILIES and busy.workers:
         meta.update({f"mem_worker_{f}_peak": busy.worker_peak(f) for f in FIELDS})
         meta["mem_workers_sampled"] = len(busy.workers)
     if idle and any(idle.values()):

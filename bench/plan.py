@@ -25,7 +25,9 @@ DEFAULT_GROUPS = (
     ("imwrite", "1920x1080x3", "smooth", 24, None),
 )
 
-DEFAULT_STRATEGIES = tuple(STRATEGIES)
+# Local strategies; Dask ones run in their own, smaller matrix (plan_dask).
+DEFAULT_STRATEGIES = tuple(n for n, cls in STRATEGIES.items() if cls.family != "dask")
+DASK_STRATEGIES = tuple(n for n, cls in STRATEGIES.items() if cls.family == "dask")
 
 
 def default_count(size: ImageSize, quick: bool = False) -> int:
@@ -214,7 +216,7 @@ def plan_overhead(opts: PlanOptions) -> list[Case]:
     for w in workers:
         cases.append(Case("pool-start", one_pixel, {}, "threads", w))
         cases.extend(Case("pool-start", one_pixel, {}, "processes", w, None, m) for m in methods)
-    payloads = [(ImageSize.parse(size), quick if opts.quick else full)
+    payloads = [(ImageSize.parse(size), opts.n_images or (quick if opts.quick else full))
                 for size, full, quick in OVERHEAD_PAYLOADS if not (opts.quick and quick is None)]
     for size, count in payloads:
         spec = ImageSetSpec(size, count, "noise", opts.seed)
@@ -226,6 +228,35 @@ def plan_overhead(opts: PlanOptions) -> list[Case]:
     return cases
 
 
+# The cluster path next to the best local ones, on one size (a cluster pays off per
+# task only when the work per task is large; 256x256 shows it without a long run).
+DASK_GROUP = ("imwrite", "256x256x3", "smooth", 500, 100)
+DASK_LOCAL_PEERS = ("serial", "processes-chunked", "processes-shm")
+
+
+def plan_dask(opts: PlanOptions, cluster_workers: int | None = None) -> list[Case]:
+    """Dask cases: cluster start-up and round trips, then one image set through the
+    cluster and through the best local strategies at the same worker count."""
+    from bench.machine import available_cpus
+
+    workers = [cluster_workers] if cluster_workers else (opts.workers or [available_cpus()])
+    one_pixel = ImageSetSpec(ImageSize(1, 1, 1), 1, "noise", opts.seed)
+    cases = [Case("pool-start", one_pixel, {}, "dask", w) for w in workers]
+    for size, full, quick in OVERHEAD_PAYLOADS[:3]:
+        # a Dask task costs ~1-2 ms: a few hundred round trips measure it well enough
+        count = opts.n_images or min(300, quick if opts.quick else full)
+        for w in workers:
+            cases.append(Case("roundtrip", ImageSetSpec(ImageSize.parse(size), count, "noise", opts.seed),
+                              {}, "dask", w))
+    workload, size, content, count, quick_count = DASK_GROUP
+    count = opts.n_images or (quick_count if opts.quick else count)
+    local = PlanOptions(sizes=[ImageSize.parse(size)], contents=[content], n_images=count,
+                        workloads=[workload], workers=workers, seed=opts.seed, params=opts.params,
+                        start_methods=opts.start_methods,
+                        strategies=[s for s in DASK_LOCAL_PEERS + DASK_STRATEGIES])
+    return cases + plan_cases(local)
+
+
 def _chunks_for(cls, chunk_sizes: list[str], count: int, workers: int) -> list[int | None]:
     if not cls.chunked:
         return [None]
@@ -233,6 +264,11 @@ def _chunks_for(cls, chunk_sizes: list[str], count: int, workers: int) -> list[i
     for c in chunk_sizes:
         out.append(auto_chunk_size(cls.name, count, workers) if c == "auto" else min(int(c), count))
     return list(dict.fromkeys(out))
+
+
+def unique_cases(cases: list[Case]) -> list[Case]:
+    """Drop repeated cases (same name), keeping the first."""
+    return _unique(cases)
 
 
 def _unique(cases: list[Case]) -> list[Case]:

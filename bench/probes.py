@@ -19,7 +19,7 @@ import math
 import time
 from contextlib import contextmanager
 
-from bench.memory import PeakSampler, memory_metadata, snapshot, workers_idle
+from bench.memory import WORKER_FAMILIES, PeakSampler, memory_metadata, snapshot, workers_idle
 from workloads import tasks
 
 
@@ -46,7 +46,7 @@ class CaseProbes:
         futures = [pool.submit(tasks.noop) for _ in range(self.workers)]
         for f in futures:
             f.result()
-        if self.family == "processes":
+        if self.family in WORKER_FAMILIES:
             self.idle = workers_idle(strategy.worker_pids(pool))
 
     @contextmanager

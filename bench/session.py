@@ -25,6 +25,8 @@ def run_settings(args) -> dict:
         "verify": args.verify,
         "cv_threads": args.cv_threads,
         "out_dir": args.out_dir,
+        "scheduler": args.scheduler,
+        "scheduler_timeout": args.scheduler_timeout,
     }
 
 

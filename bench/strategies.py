@@ -36,9 +36,9 @@ def auto_chunk_size(strategy: str, count: int, workers: int) -> int | None:
     ``Executor.map``: ``multiprocessing.Pool.map``'s own heuristic, four chunks per worker;
     the same for index ranges over shared or inherited pixels.
     """
-    if strategy.endswith("-chunked"):
+    if strategy.endswith("-chunked") or strategy == "dask-scatter":
         return max(1, math.ceil(count / workers))
-    if strategy in ("processes-map", "processes-shm", "processes-inherit"):
+    if strategy in ("processes-map", "processes-shm", "processes-inherit", "dask-local"):
         # Index ranges cost next to nothing to send, so smaller chunks buy load balance.
         return max(1, math.ceil(count / (4 * workers)))
     return None
@@ -50,6 +50,9 @@ class PoolConfig:
     chunk_size: int | None = None
     start_method: str | None = None
     cv_threads: int | None = None
+    scheduler: str | None = None      # Dask: an existing scheduler instead of a LocalCluster
+    scheduler_timeout: float = 10.0   # Dask: seconds to wait for that scheduler
+    image_spec: dict | None = None    # Dask: lets workers generate the image set themselves
 
 
 class Strategy:
@@ -299,6 +302,18 @@ class ProcessesInherit(_Ranges, Strategy):
 STRATEGIES = {cls.name: cls for cls in (
     Serial, Threads, Processes, ThreadsChunked, ProcessesChunked, ProcessesMap,
     ProcessesShm, ProcessesInherit)}
+
+
+def _register_dask() -> None:
+    """Dask strategies live in their own module; they need the optional engine only
+    when a Dask case actually runs."""
+    from bench import dask_strategies
+
+    for cls in dask_strategies.STRATEGIES:
+        STRATEGIES[cls.name] = cls
+
+
+_register_dask()
 
 
 def make_strategy(name: str, config: PoolConfig) -> Strategy:

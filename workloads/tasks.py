@@ -10,6 +10,7 @@ import threading
 import time
 
 _worker_workload = None
+last_report = None   # this worker's init_worker report (read remotely by Dask's client.run)
 
 
 def init_worker(workload, cv_threads: int | None, report=None) -> None:
@@ -27,9 +28,11 @@ def init_worker(workload, cv_threads: int | None, report=None) -> None:
     workload.worker_setup()
     setup_s = time.perf_counter() - start
     _worker_workload = workload
+    global last_report
+    last_report = {"pid": os.getpid(), "thread": threading.get_ident(),
+                   "setup_s": setup_s, "cv_threads": cv2.getNumThreads()}
     if report is not None:
-        report.put({"pid": os.getpid(), "thread": threading.get_ident(),
-                    "setup_s": setup_s, "cv_threads": cv2.getNumThreads()})
+        report.put(last_report)
 
 
 def run_one(workload, index, image):
@@ -53,6 +56,15 @@ def noop(*args):
 # copy-on-write) or by attaching to a shared-memory block in the initializer.
 _images = None
 _shm = None   # keeps the SharedMemory mapping alive for as long as the worker lives
+
+
+def generate_images_here(spec: dict) -> None:
+    """Make this worker's own copy of an image set from its spec (seeded, so identical
+    to the parent's): pixels 'generated where they are used', nothing transferred."""
+    global _images
+    from workloads.images import ImageSetSpec, generate
+
+    _images = generate(ImageSetSpec.from_dict(spec))
 
 
 def set_inherited_images(images) -> None:

@@ -1,0 +1,209 @@
+"""Dask distributed: the same workloads through a cluster (many machines, or one).
+
+By default every case starts its own ``LocalCluster(processes=True,
+threads_per_worker=1)`` with the case's worker count and shuts it down (its start is
+part of the cold time, like a pool's); with a scheduler address the case connects to
+an existing cluster instead. ``DaskPool`` gives a Client the shape the timing code
+expects from an executor (``submit`` -> future with ``result()``, ``shutdown``), so
+cold/warm timing, memory sampling and the overhead probes work unchanged.
+
+Dask specifics we respect (DESIGN.md section 5): ``pure=False`` on every submit (else
+equal arguments are hashed and deduplicated), chunking is ours (``Executor.map``
+ignores ``chunksize``), and per-worker set-up (a pose model) happens once per worker in
+a ``WorkerPlugin``, never per task.
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+from bench.strategies import Strategy, _chunk_bounds, _collect, _flatten
+from workloads import tasks
+
+CONNECT_TIMEOUT_S = 10
+
+
+class SchedulerError(Exception):
+    """The scheduler cannot be reached or used; one line for the user."""
+
+
+def check_address(address: str) -> str:
+    """``tcp://HOST:PORT`` (``HOST:PORT`` is taken as tcp)."""
+    text = address.strip()
+    if "://" not in text:
+        text = "tcp://" + text
+    scheme, _, rest = text.partition("://")
+    host, _, port = rest.rpartition(":")
+    if scheme not in ("tcp", "tls", "inproc", "ucx", "ws", "wss") or not host or not port.isdigit():
+        raise SchedulerError(f"scheduler address {address!r} is not SCHEME://HOST:PORT, "
+                             "e.g. tcp://10.0.0.5:8786")
+    return text
+
+
+def connect(address: str, timeout: float = CONNECT_TIMEOUT_S):
+    from distributed import Client
+
+    try:
+        return Client(check_address(address), timeout=f"{timeout}s")
+    except SchedulerError:
+        raise
+    except (OSError, TimeoutError) as exc:
+        raise SchedulerError(f"cannot reach the Dask scheduler at {address} within "
+                             f"{timeout:g} s ({type(exc).__name__})") from None
+
+
+def cluster_facts(client) -> dict:
+    """Workers, threads and versions of the cluster, as flat metadata."""
+    info = client.scheduler_info()
+    workers = info.get("workers", {})
+    import dask
+    import distributed
+
+    return {
+        "dask_scheduler": info.get("address", "?"),
+        "dask_workers": len(workers),
+        "dask_threads": sum(w.get("nthreads", 0) for w in workers.values()),
+        "dask_version": dask.__version__,
+        "distributed_version": distributed.__version__,
+    }
+
+
+def _worker_setup_plugin(workload, cv_threads, image_spec):
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class BenchWorkerSetup(WorkerPlugin):
+        """Runs once in every worker: the workload's set-up (e.g. the pose model)."""
+        name = "bench-worker-setup"
+
+        def setup(self, worker):
+            tasks.init_worker(workload, cv_threads)
+            if image_spec is not None:
+                tasks.generate_images_here(image_spec)
+
+    return BenchWorkerSetup()
+
+
+class DaskPool:
+    """A Client (plus the LocalCluster it owns, if any) with an executor's shape."""
+
+    def __init__(self, client, cluster=None):
+        self.client, self.cluster = client, cluster
+        self._pids = None
+
+    def submit(self, fn, *args):
+        return self.client.submit(fn, *args, pure=False)
+
+    def scatter(self, data: list):
+        # hash=False: with content hashing, the same slice scattered in two passes gets one
+        # key, and releasing the earlier pass's futures deletes data the next pass needs
+        # ("lost dependencies").
+        return self.client.scatter(data, hash=False)
+
+    def worker_pids(self) -> list[int]:
+        if self._pids is None:     # asked every 20 ms by the memory sampler: ask the cluster once
+            self._pids = list(self.client.run(os.getpid).values())
+        return self._pids
+
+    def reports(self) -> list[dict]:
+        return [r for r in self.client.run(lambda: tasks.last_report).values() if r]
+
+    def shutdown(self, wait: bool = True) -> None:
+        try:
+            self.client.close()
+        finally:
+            if self.cluster is not None:
+                self.cluster.close()
+
+
+class _Dask(Strategy):
+    family = "dask"
+    generates_on_workers = False
+
+    def start(self, workload, images=None):
+        from distributed import Client, LocalCluster
+
+        cfg = self.config
+        spec = cfg.image_spec if self.generates_on_workers else None
+        if self.generates_on_workers and spec is None:
+            raise ValueError(f"{self.name} needs the image set's spec to generate it on the workers")
+        if cfg.scheduler:
+            pool = DaskPool(connect(cfg.scheduler, cfg.scheduler_timeout))
+        else:
+            cluster = LocalCluster(n_workers=cfg.workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
+            pool = DaskPool(Client(cluster), cluster)
+        try:
+            pool.client.register_plugin(_worker_setup_plugin(workload, cfg.cv_threads, spec))
+            self.facts = cluster_facts(pool.client)
+            self._pool = pool
+            return pool
+        except BaseException:
+            pool.shutdown()
+            raise
+
+    def worker_pids(self, pool) -> list[int]:
+        try:
+            return pool.worker_pids()
+        except Exception:   # noqa: BLE001 - a cluster going away must not break sampling
+            return []
+
+    def worker_reports(self) -> list[dict]:
+        """Reports of the cluster that was last stopped (taken before it went away)."""
+        out, self._last_reports = getattr(self, "_last_reports", []), []
+        return out
+
+    def stop(self, pool) -> None:
+        if pool is not None:
+            try:
+                self._last_reports = pool.reports()
+            except Exception:   # noqa: BLE001 - a dead cluster has nothing to report
+                self._last_reports = []
+            pool.shutdown()
+            self._pool = None
+
+
+class DaskPerImage(_Dask):
+    name = "dask"
+    description = "Dask distributed, one task per image, pixels sent with each task"
+
+    def run(self, pool, workload, images, on_first_result):
+        futures = [pool.submit(tasks.run_one, workload, i, img) for i, img in enumerate(images)]
+        return _collect(futures, on_first_result)
+
+
+class DaskChunked(_Dask):
+    name = "dask-chunked"
+    chunked = True
+    description = "Dask distributed, one task per slice, pixels sent with each task"
+
+    def run(self, pool, workload, images, on_first_result):
+        bounds = _chunk_bounds(len(images), self.config.chunk_size)
+        futures = [pool.submit(tasks.run_chunk, workload, s, images[s:e]) for s, e in bounds]
+        return _flatten(_collect(futures, on_first_result))
+
+
+class DaskScatter(_Dask):
+    name = "dask-scatter"
+    chunked = True
+    description = "Dask distributed, slices scattered to the workers first, then tasks on them"
+
+    def run(self, pool, workload, images, on_first_result):
+        bounds = _chunk_bounds(len(images), self.config.chunk_size)
+        data = pool.scatter([images[s:e] for s, e in bounds])   # client -> workers directly
+        futures = [pool.submit(tasks.run_chunk, workload, s, d) for (s, _), d in zip(bounds, data)]
+        return _flatten(_collect(futures, on_first_result))
+
+
+class DaskLocal(_Dask):
+    name = "dask-local"
+    chunked = True
+    generates_on_workers = True
+    description = "Dask distributed, workers generate the image set themselves; index ranges sent"
+
+    def run(self, pool, workload, images, on_first_result):
+        bounds = _chunk_bounds(len(images), self.config.chunk_size)
+        futures = [pool.submit(tasks.run_range, workload, s, e) for s, e in bounds]
+        return _flatten(_collect(futures, on_first_result))
+
+
+STRATEGIES = (DaskPerImage, DaskChunked, DaskScatter, DaskLocal)

@@ -1,0 +1,104 @@
+"""Dask: the cluster strategies give serial's output, locally and on a real scheduler."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from bench.plan import Case
+from bench.results import ResultsFile
+from bench.runner import run_cases
+from workloads.images import ImageSetSpec, ImageSize
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def dask_cluster():
+    """A real scheduler and two workers, each its own process (as on other machines)."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    common = dict(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
+                               "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], **common)]
+    try:
+        for _ in range(2):
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                 "--nworkers", "1", "--no-dashboard", "--host", "127.0.0.1"], **common))
+        from distributed import Client
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with Client(address, timeout="2s") as c:
+                    c.wait_for_workers(2, timeout=30)
+                break
+            except (OSError, TimeoutError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        yield address
+    finally:
+        for p in procs:      # everything we started is stopped, also on failure
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait(10)
+
+
+def test_dask_strategies_on_a_local_cluster_equal_serial(tmp_path):
+    spec = ImageSetSpec(ImageSize(16, 12, 3), 8, "smooth")
+    cases = [Case("imwrite", spec, {}, "serial")] + [
+        Case("imwrite", spec, {}, name, 2, 4) for name in ("dask-chunked", "dask-local")]
+    rf = ResultsFile(str(tmp_path / "r.json"))
+    run_cases(cases, {"warmups": 0, "values": 1, "verify": True}, rf, {}, timeout=120,
+              echo=lambda *_: None)
+    assert rf.failed == []
+    for b in rf.benchmarks[1:]:
+        m = b.get_metadata()
+        assert m["verified"] == "yes" and m["dask_workers"] == 2
+        assert m["mem_worker_uss_peak"] > 0        # the Dask workers' memory is sampled too
+
+
+def test_cli_against_a_real_scheduler(dask_cluster, tmp_path):
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "dask", "--scheduler", dask_cluster, "--quick",
+         "--n-images", "8", "--values", "2", "--case-timeout", "60", "--results-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=240, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    (path,) = [p for p in tmp_path.iterdir() if p.suffix == ".json"]
+    data = json.loads(path.read_text())
+    assert data["bench"]["failed"] == []
+    rf = ResultsFile.load(str(path))
+    dask_cases = [b for b in rf.benchmarks if b.get_metadata().get("family") == "dask"]
+    assert {b.get_metadata()["strategy"] for b in dask_cases} >= {"dask", "dask-chunked", "dask-scatter", "dask-local"}
+    for b in dask_cases:
+        m = b.get_metadata()
+        assert m["dask_workers"] == 2 and m["dask_scheduler"] == dask_cluster
+        assert m["workers"] == 2                  # the cluster's size, not the local sweep
+        if m["workload"] == "imwrite":
+            assert m["verified"] == "yes"
+
+
+@pytest.mark.parametrize("address, message", [
+    ("nonsense", "is not SCHEME://HOST:PORT"),
+    ("tcp://127.0.0.1:1", "cannot reach the Dask scheduler"),
+])
+def test_bad_or_unreachable_scheduler_is_one_line(run_cli, address, message):
+    proc = run_cli("dask", "--scheduler", address, "--scheduler-timeout", "1")
+    assert proc.returncode == 2
+    assert message in proc.stderr and proc.stderr.count("\n") == 1
