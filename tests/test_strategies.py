@@ -3,11 +3,16 @@ import os
 
 import pytest
 
-from bench.strategies import STRATEGIES, PoolConfig, auto_chunk_size, make_strategy
+from bench.strategies import STRATEGIES as ALL_STRATEGIES
+from bench.strategies import PoolConfig, auto_chunk_size, make_strategy
 from bench.timing import measure_case
 from bench.verify import VerificationError, check_names, serial_reference, verify_against_serial
 from workloads.codecs import Codec
 from workloads.imwrite import ImencodeWorkload, ImwriteWorkload
+
+
+# Local strategies here; the Dask ones (a cluster per start) are covered in test_dask.py.
+STRATEGIES = {n: c for n, c in ALL_STRATEGIES.items() if c.family != "dask"}
 
 
 def _files(folder):
