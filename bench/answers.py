@@ -10,7 +10,6 @@ import json
 import os
 
 from bench import options
-from bench.results import ResultsError
 
 COMMANDS = {
     "recommend": "what to use for each workload: strategy, workers, memory ceiling, scaling model",
@@ -191,5 +190,6 @@ def end_of_run(results, echo, plots_dir: str = "plots") -> None:
         echo()
         charts = draw_file(a, options.writable_dir(plots_dir, "plots folder"), answers)
         _echo_charts(charts, echo)
-    except (ResultsError, options.UsageError, OSError, ValueError) as exc:
-        echo(f"recommendation/charts not produced: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a long run must not end in a traceback here
+        echo(f"recommendation/charts not produced ({type(exc).__name__}: {exc}); "
+             "try `python -m bench report` on the results file")

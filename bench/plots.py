@@ -48,6 +48,7 @@ RC = {
     "ytick.labelsize": 12, "legend.fontsize": 12, "axes.spines.top": False,
     "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
     "svg.hashsalt": "bench",      # stable SVG ids: same data, same file
+    "svg.fonttype": "none",       # SVG text stays text: editable on a slide, searchable
 }
 DPI = 150
 PANEL_W, PANEL_H = 7.0, 4.6      # inches per panel
@@ -483,7 +484,7 @@ def compare_chart(analyses: list[Analysis], labels: list[str], out_dir: str, nam
                         color=colour(FILE_COLOURS[i % len(FILE_COLOURS)]))
                 ax.text(best.throughput, yy, f" {best.throughput:,.0f}"
                         + (f" (w={best.workers})" if best.family != "serial" else ""),
-                        va="center", fontsize=10)
+                        va="center", fontsize=11)
                 top = max(top, best.throughput)
         ax.set_yticks(ys)
         ax.set_yticklabels([_bar_label(c) for c in configs])

@@ -28,6 +28,7 @@ PAGE_COLUMNS = (
     ("mem_parent_rss_peak", "parent RSS"), ("mem_parent_growth", "parent growth"),
     ("decomp_startup_s", "start-up s"), ("decomp_transfer_s", "transfer s"),
     ("decomp_work_s", "work s"), ("model_load_s", "model load s"), ("verified", "verified"))
+TEXT_COLUMNS = {"strategy", "start_method", "verified"}
 BYTES = {"mem_worker_uss_peak", "mem_worker_pss_peak", "mem_worker_rss_peak",
          "mem_parent_rss_peak", "mem_parent_growth"}
 
@@ -40,7 +41,7 @@ h1{font-size:1.9rem;margin-bottom:.2rem} h2{margin-top:2.4rem;border-bottom:2px 
 .warn{color:#9a3b00;font-weight:600} .note{color:#555}
 table{border-collapse:collapse;font-size:.9rem;margin:.6rem 0}
 th,td{border:1px solid #d6d6d6;padding:.25rem .5rem;text-align:right;white-space:nowrap}
-th{background:#f2f2f2} td:first-child,th:first-child{text-align:left}
+th{background:#f2f2f2} td:first-child,th:first-child,td.t,th.t{text-align:left}
 tr.pick td{background:#e8f1fb;font-weight:600}
 .scroll{overflow-x:auto;max-width:100%} figure{margin:1.2rem 0}
 figure img{max-width:100%;height:auto;border:1px solid #eee}
@@ -98,13 +99,15 @@ def _h(text) -> str:
     return html.escape(str(text))
 
 
-def _html_table(head, rows, pick=None) -> str:
+def _html_table(head, rows, pick=None, text_cols=()) -> str:
+    """text_cols: column indexes aligned left (numbers align right)."""
+    t = lambda i: ' class="t"' if i in text_cols else ""  # noqa: E731
     out = ['<div class="scroll"><table><thead><tr>']
-    out += [f"<th>{_h(h)}</th>" for h in head]
+    out += [f"<th{t(i)}>{_h(h)}</th>" for i, h in enumerate(head)]
     out.append("</tr></thead><tbody>")
     for i, r in enumerate(rows):
         cls = ' class="pick"' if pick and pick[i] else ""
-        out.append(f"<tr{cls}>" + "".join(f"<td>{_h(c)}</td>" for c in r) + "</tr>")
+        out.append(f"<tr{cls}>" + "".join(f"<td{t(j)}>{_h(c)}</td>" for j, c in enumerate(r)) + "</tr>")
     out.append("</tbody></table></div>")
     return "".join(out)
 
@@ -125,7 +128,7 @@ def _html_answer(a: rec.Answer) -> str:
     out.append("</ul>")
     rows = rec.table_rows(a)
     out.append(_html_table(rec.TABLE_HEAD, [rec.table_cells(r) for r in rows],
-                           pick=[r["recommended"] for r in rows]))
+                           pick=[r["recommended"] for r in rows], text_cols=(6, 7)))
     return "\n".join(out)
 
 
@@ -153,7 +156,8 @@ def _html_file_section(a, answers, charts: Charts, multi: bool) -> str:
     cols = _columns(rows)
     out.append("<h2>All cases</h2>" if not multi else "<h3>All cases</h3>")
     out.append(_html_table(["case"] + [h for _, h in cols],
-                           [[r["name"]] + [_fmt(k, r[k]) for k, _ in cols] for r in rows]))
+                           [[r["name"]] + [_fmt(k, r[k]) for k, _ in cols] for r in rows],
+                           text_cols=[i + 1 for i, (k, _) in enumerate(cols) if k in TEXT_COLUMNS]))
     missing = [h for k, h in PAGE_COLUMNS if (k, h) not in cols]
     if missing:
         out.append(f'<p class="note">Not measured in this file: {_h(", ".join(missing))}.</p>')
@@ -186,8 +190,9 @@ def render_html(items, comparison=None, compare_png=None) -> str:
         out.append("<ul>" + "".join(f"<li>{_h(s)}</li>" for s in cmp.summary_lines(comparison)) + "</ul>")
         for title_, lines in cmp._sections(comparison).items():
             out.append(f"<h3>{_h(title_)}</h3>")
-            out.append(_html_table(cmp._head(comparison, lines[0].is_overhead),
-                                   [cmp._cells(comparison, ln) for ln in lines]))
+            head = cmp._head(comparison, lines[0].is_overhead)
+            out.append(_html_table(head, [cmp._cells(comparison, ln) for ln in lines],
+                                   text_cols=[i for i, h in enumerate(head) if h == "significance"]))
     for a, answers, charts in items:
         out.append(_html_file_section(a, answers, charts, multi))
     out.append("</body></html>")

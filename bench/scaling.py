@@ -185,6 +185,6 @@ def describe(f: Fit, label: str = "") -> str:
         peak = "no peak: throughput grows linearly with workers"
     err = f"worst error {f.worst_error:.1%}, mean {f.mean_error:.1%}"
     if f.exact:
-        err += (f" ({len(f.workers)} points for {f.n_params} parameters: a close fit is no test "
-                "of the model here, only a description)")
+        err += (f" ({len(f.workers)} points for {f.n_params} parameters: no spare point, so this "
+                "error is no test of the model, only a description)")
     return f"{head}; {peak}; {err}."
