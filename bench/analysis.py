@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bench.results import ResultsError, ResultsFile, newest_results
-from bench.strategies import auto_chunk_size
+from bench.strategies import STRATEGIES, auto_chunk_size
 
 OVERHEAD_PREFIX = "overhead-"
 
@@ -202,8 +202,6 @@ class Group:
 
 def simplicity(row: CaseRow, default_method: str | None = None) -> tuple:
     """Sort key: fewer workers, then the simpler family, strategy, start method."""
-    from bench.strategies import STRATEGIES
-
     names = list(STRATEGIES)
     strategy_rank = names.index(row.strategy) if row.strategy in names else len(names)
     method = row.start_method or ""

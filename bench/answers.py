@@ -135,6 +135,10 @@ def cmd_plot(args) -> int:
 def cmd_report(args) -> int:
     from bench import compare, recommend, report
 
+    if args.csv and not args.csv.endswith(".csv"):
+        # `report --csv results/a.json` would otherwise overwrite the results file
+        raise options.UsageError(f"--csv PATH must end in .csv, got {args.csv!r} (put --csv "
+                                 "after the results files to use the default path)")
     analyses = _load(args)
     out_dir = _plots_dir(args)
     items = []

@@ -159,7 +159,7 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
         n = len({r.workers for r in group.lines().get(anchor.line, [])})
         notes.append(f"no scaling model for {fit_line}: measured at {n} worker count(s), "
                      "a fit needs 3 or more")
-    if not choice.meta.get("verified", "yes") in ("yes", "skipped"):
+    if choice.meta.get("verified", "yes") not in ("yes", "skipped"):
         warnings.append(f"{choice.describe()} did not verify its output against serial")
     if group.serial is None:
         notes.append("no serial case in this group: speedups cannot be computed")

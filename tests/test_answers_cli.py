@@ -86,3 +86,13 @@ def test_real_process_exit_code_and_no_traceback(run_cli, tmp_path):
     proc = run_cli("report", str(bad))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1 and "not a bench results file" in proc.stderr
+
+
+def test_csv_never_overwrites_a_results_file(tmp_path, capsys):
+    path = crafted.known_best(tmp_path / "r.json")
+    before = open(path).read()
+    assert cli.main(["report", "--csv", path, "--plots-dir", str(tmp_path / "p")]) == 2
+    assert "must end in .csv" in capsys.readouterr().err
+    assert open(path).read() == before
+    assert cli.main(["report", path, "--csv", str(tmp_path / "t.csv"), "--plots-dir", str(tmp_path / "p")]) == 0
+    assert (tmp_path / "t.csv").read_text().startswith("name,workload,")
