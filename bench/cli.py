@@ -1,4 +1,4 @@
-"""Command line: ``python -m bench {all,imwrite,list} [options]``."""
+"""Command line: ``python -m bench {all,imwrite,list,recommend,compare,plot,report} [options]``."""
 from __future__ import annotations
 
 import argparse
@@ -7,9 +7,10 @@ import socket
 import sys
 from datetime import datetime, timezone
 
-from bench import messages, options
+from bench import answers, messages, options
 from bench.plan import (DEFAULT_STRATEGIES, PlanOptions, plan_cases, plan_dask, plan_overhead,
                         unique_cases, worker_sweep)
+from bench.results import ResultsError
 from bench.strategies import STRATEGIES, default_start_method
 from workloads.codecs import CODECS, Codec
 from workloads.imwrite import ImwriteWorkload
@@ -90,6 +91,7 @@ def build_parser() -> Parser:
     for name, help_text in COMMANDS.items():
         sub.add_parser(name, parents=[common], help=help_text, description=help_text,
                        allow_abbrev=False)
+    answers.add_parsers(sub)
     return parser
 
 
@@ -182,8 +184,10 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
         if args.command == "list":
             return cmd_list(args)
+        if args.command in answers.COMMANDS:
+            return answers.run(args)
         return cmd_run(args)
-    except options.UsageError as exc:
+    except (options.UsageError, ResultsError) as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

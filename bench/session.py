@@ -57,6 +57,10 @@ def run_session(args, cases, path: str) -> int:
     echo()
     echo(render(results))
     echo()
+    if args.command == "all":
+        from bench.answers import end_of_run   # the recommendation and the charts
+        end_of_run(results, echo)
+        echo()
     echo(messages.RESULTS_WRITTEN.format(path=path))
     echo(messages.COMPARE_HINT.format(path=path))
     return 1 if results.failed else 0

@@ -1,0 +1,199 @@
+"""The commands that turn results files into answers: recommend, compare, plot, report.
+
+Kept out of ``bench/cli.py`` so the measuring side never imports matplotlib or scipy.
+Every bad input (missing file, not JSON, not a bench results file, unwritable folder)
+ends as one line on stderr and exit code 2, through ``ResultsError``/``UsageError``.
+"""
+from __future__ import annotations
+
+import json
+import os
+
+from bench import options
+
+COMMANDS = {
+    "recommend": "what to use for each workload: strategy, workers, memory ceiling, scaling model",
+    "compare": "two or more results files (machines, runs) side by side, per case",
+    "plot": "draw the charts (PNG and SVG) into plots/",
+    "report": "one self-contained HTML page + Markdown: machine, recommendation, charts, table",
+}
+
+
+def add_parsers(sub) -> None:
+    """Sub-commands of ``python -m bench`` (their own options: nothing to measure)."""
+    def results_args(p, at_least_two=False):
+        if at_least_two:
+            p.add_argument("results", nargs="+", metavar="RESULTS",
+                           help="results files; the first is the reference")
+        else:
+            p.add_argument("results", nargs="*", metavar="RESULTS",
+                           help="results files (default: the newest in --results-dir)")
+        p.add_argument("--results-dir", default="results", metavar="DIR",
+                       help="where to look for the newest results file (default: results/)")
+
+    def plots_arg(p):
+        p.add_argument("--plots-dir", default="plots", metavar="DIR",
+                       help="where charts and reports go (default: plots/)")
+
+    for name, help_text in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
+        results_args(p, at_least_two=name == "compare")
+        if name == "recommend":
+            p.add_argument("--json", action="store_true", help="machine-readable output for scripts")
+        if name == "compare":
+            fmt = p.add_mutually_exclusive_group()
+            fmt.add_argument("--format", choices=("text", "md", "json"), default="text",
+                             help="text (default), md (Markdown for a review) or json")
+            fmt.add_argument("--json", dest="format", action="store_const", const="json",
+                             help="same as --format json")
+            p.add_argument("--no-chart", dest="chart", action="store_false",
+                           help="do not draw the comparison chart")
+            plots_arg(p)
+        if name in ("plot", "report"):
+            plots_arg(p)
+        if name == "report":
+            p.add_argument("--csv", nargs="?", const="", default=None, metavar="PATH",
+                           help="also write the flat table as CSV (default path: "
+                                "PLOTS_DIR/<results>.csv)")
+
+
+def _load(args):
+    from bench import analysis
+
+    return analysis.load(args.results, args.results_dir)
+
+
+def _plots_dir(args) -> str:
+    return options.writable_dir(args.plots_dir, "plots folder")
+
+
+def _echo_charts(charts, out=print) -> None:
+    for name, paths in charts.files.items():
+        out(f"chart: {paths[0]} (+ {os.path.basename(paths[1])})")
+    for name, why in charts.skipped.items():
+        out(f"chart {name}: not drawn, {why}")
+
+
+def cmd_recommend(args) -> int:
+    from bench import recommend
+
+    items = [(a, recommend.recommend(a)) for a in _load(args)]
+    if args.json:
+        print(json.dumps({"recommendations": [recommend.to_json(a, ans) for a, ans in items]},
+                         indent=1, default=str))
+    else:
+        print("\n\n".join(recommend.render_text(a, ans) for a, ans in items))
+    return 0
+
+
+def cmd_compare(args) -> int:
+    if len(args.results) < 2:
+        raise options.UsageError("compare needs at least two results files")
+    from bench import compare
+
+    analyses = _load(args)
+    comparison = compare.compare(analyses)
+    chart = None
+    if args.chart:
+        from bench import plots
+
+        chart = plots.draw_compare(analyses, comparison.labels, _plots_dir(args))
+    if args.format == "json":
+        print(json.dumps(compare.to_json(comparison, chart), indent=1, default=str))
+    elif args.format == "md":
+        # a path relative to where the user stands, for pasting next to the charts
+        print(compare.render_markdown(comparison, os.path.relpath(chart[0]) if chart else None), end="")
+    else:
+        print(compare.render_text(comparison))
+        if chart:
+            print(f"chart: {chart[0]} (+ {os.path.basename(chart[1])})")
+    return 0
+
+
+def draw_file(a, out_dir: str, answers=None):
+    """All charts of one analysed file, with the recommended configuration's model."""
+    from bench import plots, recommend
+
+    answers = recommend.recommend(a) if answers is None else answers
+    return plots.draw(a, out_dir, recommend.model_overlays(answers))
+
+
+def cmd_plot(args) -> int:
+    analyses = _load(args)
+    out_dir = _plots_dir(args)
+    for a in analyses:
+        _echo_charts(draw_file(a, out_dir))
+    if len(analyses) > 1:
+        from bench import compare, plots
+
+        labels = compare.labels_for(len(analyses))
+        png, svg = plots.draw_compare(analyses, labels, out_dir)
+        print(f"chart: {png} (+ {os.path.basename(svg)})")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from bench import compare, recommend, report
+
+    if args.csv and not args.csv.endswith(".csv"):
+        # `report --csv results/a.json` would otherwise overwrite the results file
+        raise options.UsageError(f"--csv PATH must end in .csv, got {args.csv!r} (put --csv "
+                                 "after the results files to use the default path)")
+    analyses = _load(args)
+    out_dir = _plots_dir(args)
+    items = []
+    for a in analyses:
+        answers = recommend.recommend(a)
+        items.append((a, answers, draw_file(a, out_dir, answers)))
+    comparison = compare_png = None
+    if len(analyses) > 1:
+        from bench import plots
+
+        comparison = compare.compare(analyses)
+        compare_png = plots.draw_compare(analyses, comparison.labels, out_dir)[0]
+    name = report.report_name(analyses)
+    html_path = os.path.join(out_dir, name + ".html")
+    md_path = os.path.join(out_dir, name + ".md")
+    try:
+        with open(html_path, "w", encoding="utf-8") as fh:
+            fh.write(report.render_html(items, comparison, compare_png))
+        with open(md_path, "w", encoding="utf-8") as fh:
+            fh.write(report.render_markdown(items, out_dir, comparison, compare_png))
+        print(f"report: {html_path}")
+        print(f"report: {md_path}")
+        if args.csv is not None:
+            csv_path = args.csv or os.path.join(out_dir, f"{name.removesuffix('-report')}.csv")
+            print(f"table: {report.write_csv(analyses, csv_path)}")
+    except OSError as exc:
+        raise options.UsageError(f"cannot write {exc.filename}: {exc.strerror}") from None
+    return 0
+
+
+HANDLERS = {"recommend": cmd_recommend, "compare": cmd_compare, "plot": cmd_plot,
+            "report": cmd_report}
+
+
+def run(args) -> int:
+    return HANDLERS[args.command](args)
+
+
+def end_of_run(results, echo, plots_dir: str = "plots") -> None:
+    """What ``bench all`` prints after its summary: the recommendation, then the charts.
+
+    The results file is already saved: a problem here is reported in one line and
+    never changes the run's exit code.
+    """
+    from bench import analysis, recommend
+
+    if not results.benchmarks:
+        return
+    try:
+        a = analysis.analyse(results)
+        answers = recommend.recommend(a)
+        echo(recommend.render_text(a, answers))
+        echo()
+        charts = draw_file(a, options.writable_dir(plots_dir, "plots folder"), answers)
+        _echo_charts(charts, echo)
+    except Exception as exc:  # noqa: BLE001 - a long run must not end in a traceback here
+        echo(f"recommendation/charts not produced ({type(exc).__name__}: {exc}); "
+             "try `python -m bench report` on the results file")

@@ -1,0 +1,366 @@
+"""``bench recommend``: for each workload and image set, what to use and why.
+
+For every throughput group of a results file:
+
+1. **Memory ceiling.** For process workers, how many fit in the RAM that was available
+   when the run started, less the parent's own peak: ``floor(available / per-worker)``
+   with the worker's peak USS (PSS, then RSS, when USS was not measured; RSS counts
+   shared pages in every worker, so its ceiling is conservative). Seed 003: "choose
+   num_workers from cores *and memory*". Cases that would not fit are set aside.
+2. **Best.** The highest throughput (pyperf median) among the cases that fit.
+3. **Ties go to the simpler.** Every case whose timings are not significantly
+   different from the best (pyperf's t-test, see :mod:`bench.significance`) is as good
+   as the best as far as the data can tell; of those we recommend the one with the
+   fewest workers, then the simplest family (serial < threads < processes < dask).
+4. **Fewest workers within 5%** of the best, whatever the significance test says.
+5. **A scaling model** (:mod:`bench.scaling`) of the recommended configuration's
+   throughput against workers (or the best parallel one's, when serial wins).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from bench.analysis import Analysis, CaseRow, Group, format_bytes, format_rate, line_label, simplicity
+from bench.scaling import Fit, describe, fit
+from bench.significance import Verdict, compare_benchmarks
+
+WITHIN = 0.05          # "within 5% of the best"
+NOISY = 0.10           # relative std dev above which we suggest more --values
+
+
+@dataclass
+class Memory:
+    """Does a configuration fit in RAM?"""
+    kind: str | None = None          # USS / PSS / RSS of one worker
+    per_worker: int | None = None    # bytes
+    parent: int | None = None        # bytes, the parent's own peak
+    available: int | None = None     # bytes, RAM available for workers
+    ceiling: int | None = None       # workers that fit
+    fits: bool | None = None         # None: not measured / not applicable
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "per_worker_bytes": self.per_worker,
+                "parent_bytes": self.parent, "available_bytes": self.available,
+                "max_workers": self.ceiling, "fits": self.fits, "note": self.note}
+
+
+def memory_check(row: CaseRow, group: Group, mem_available: int | None) -> Memory:
+    if row.family == "serial":
+        return Memory(note="one process: no workers to add")
+    if row.family == "threads":
+        growth = row.get("mem_parent_growth")
+        note = "threads share the parent process's memory"
+        if growth:
+            note += f" (it grew by {format_bytes(growth)} during the run)"
+        return Memory(note=note)
+    measured = row.worker_memory()
+    if measured is None:
+        # measured at another worker count of the same configuration: use the largest
+        same = [r.worker_memory() for r in group.rows
+                if r.line == row.line and r.worker_memory() is not None]
+        measured = max(same, key=lambda m: m[1]) if same else None
+    if measured is None:
+        return Memory(note="memory per worker not measured in this file")
+    kind, per_worker = measured
+    available = mem_available or row.get("bench_mem_available")
+    if not available:
+        return Memory(kind, per_worker, note="available RAM not recorded in this file")
+    parent = row.get("mem_parent_uss_peak") or row.get("mem_parent_rss_peak") or 0
+    usable = max(0, available - parent)
+    ceiling = int(usable // per_worker)
+    fits = row.workers <= ceiling
+    note = (f"{kind} {format_bytes(per_worker)} per worker; {format_bytes(usable)} available "
+            f"-> at most {ceiling} workers fit")
+    if kind == "RSS":
+        note += " (RSS counts shared pages in every worker: conservative)"
+    return Memory(kind, per_worker, parent or None, usable, ceiling, fits, note)
+
+
+@dataclass
+class Answer:
+    group: Group
+    fastest: CaseRow                 # fastest measured, memory or not
+    best: CaseRow                    # fastest that fits in memory
+    choice: CaseRow                  # what we recommend
+    ties: list                       # not significantly different from best (incl. best)
+    unknown: list                    # significance unknown (too few values)
+    within: CaseRow                  # fewest workers within 5% of best
+    memory: dict                     # row name -> Memory
+    fit: Fit | None
+    fit_line: str
+    fits: dict = field(default_factory=dict)     # line label -> Fit
+    anchor: CaseRow | None = None                # a case on the fitted line
+    warnings: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    @property
+    def choice_memory(self) -> Memory:
+        return self.memory[self.choice.name]
+
+
+def speedup(row: CaseRow, group: Group) -> float | None:
+    serial = group.serial
+    return row.throughput / serial.throughput if serial else None
+
+
+def answer_group(group: Group, analysis: Analysis) -> Answer:
+    machine = analysis.machine
+    rows = group.rows
+    memory = {r.name: memory_check(r, group, machine.mem_available) for r in rows}
+    key = lambda r: simplicity(r, machine.default_start_method)  # noqa: E731
+    fastest = max(rows, key=lambda r: r.throughput)
+    fitting = [r for r in rows if memory[r.name].fits is not False]
+    warnings, notes = [], []
+    if not fitting:
+        fitting = rows
+        warnings.append("no measured configuration fits in the available RAM; "
+                        "the fastest is shown anyway")
+    best = max(fitting, key=lambda r: r.throughput)
+    if best is not fastest:
+        m = memory[fastest.name]
+        warnings.append(
+            f"the fastest measured configuration, {fastest.describe()} ({format_rate(fastest.throughput)} "
+            f"img/s), needs {fastest.workers} x {m.kind} {format_bytes(m.per_worker)} = "
+            f"{format_bytes(fastest.workers * m.per_worker)}, more than the "
+            f"{format_bytes(m.available)} available: only {m.ceiling} such workers fit")
+
+    verdicts: dict[str, Verdict] = {r.name: compare_benchmarks(r.bench, best.bench)
+                                    for r in fitting if r is not best}
+    ties = [best] + [r for r in fitting if r is not best and verdicts[r.name].significant is False]
+    unknown = [r for r in fitting if r is not best and verdicts[r.name].significant is None]
+    choice = min(ties, key=key)
+    within = min((r for r in fitting if r.throughput >= (1 - WITHIN) * best.throughput), key=key)
+
+    if unknown and len(unknown) == len(fitting) - 1:
+        notes.append("one value per case: the spread is unknown, so the fastest is taken as is "
+                     "(run with --values 3 or more to test significance)")
+    spread = best.spread
+    if spread is not None and spread > NOISY:
+        notes.append(f"the best case's timings vary by ±{spread:.0%}: run again with more "
+                     "--values (or on a quieter machine) for a firmer answer")
+
+    fits = {}
+    for line, line_rows in group.lines().items():
+        f = fit([r.workers for r in line_rows], [r.throughput for r in line_rows])
+        if f is not None:
+            fits[line_label(line)] = f
+    anchor = choice if choice.family != "serial" else max(
+        (r for r in rows if r.family != "serial"), key=lambda r: r.throughput, default=None)
+    fit_line = line_label(anchor.line) if anchor is not None else ""
+    chosen_fit = fits.get(fit_line)
+    if chosen_fit is not None:
+        peak, mem = chosen_fit.peak_workers, memory[anchor.name]
+        if peak is not None and mem.ceiling is not None and peak > mem.ceiling:
+            warnings.append(f"the model's best worker count ({peak}) would not fit in RAM "
+                            f"(at most {mem.ceiling} workers of {fit_line})")
+    elif anchor is not None:
+        n = len({r.workers for r in group.lines().get(anchor.line, [])})
+        notes.append(f"no scaling model for {fit_line}: measured at {n} worker count(s), "
+                     "a fit needs 3 or more")
+    if choice.meta.get("verified", "yes") not in ("yes", "skipped"):
+        warnings.append(f"{choice.describe()} did not verify its output against serial")
+    if group.serial is None:
+        notes.append("no serial case in this group: speedups cannot be computed")
+    return Answer(group, fastest, best, choice, ties, unknown, within, memory, chosen_fit,
+                  fit_line, fits, anchor, warnings, notes)
+
+
+def recommend(analysis: Analysis) -> list[Answer]:
+    return [answer_group(g, analysis) for g in analysis.groups()]
+
+
+def model_overlays(answers: list[Answer]) -> dict:
+    """group key -> (Fit, line) of each recommended configuration, for the charts."""
+    return {a.group.key: (a.fit, a.anchor.line) for a in answers if a.fit is not None}
+
+
+# -- words -----------------------------------------------------------------------
+
+def rate_with_spread(row: CaseRow) -> str:
+    spread = row.spread
+    text = f"{format_rate(row.throughput)} img/s"
+    if spread is None:
+        return text + " (one value: spread unknown)"
+    return text + f" ±{spread:.0%} (pyperf std dev of {row.nvalues} values)"
+
+
+def workers_words(row: CaseRow) -> str:
+    if row.family == "serial":
+        return "a plain loop, no workers"
+    return f"{row.workers} worker{'s' if row.workers != 1 else ''}"
+
+
+def answer_lines(a: Answer) -> list[str]:
+    c, best = a.choice, a.best
+    out = [f"Use {c.describe()} ({workers_words(c)}): {rate_with_spread(c)}."]
+    cold = c.cold_throughput
+    sp = speedup(c, a.group)
+    extra = []
+    if sp is not None and c.family != "serial":
+        extra.append(f"{sp:.2f}x the serial loop")
+    if cold is not None:
+        extra.append(f"cold (pool start + work + shutdown, what a script sees): {format_rate(cold)} img/s")
+    if extra:
+        out.append("  " + "; ".join(extra) + ".")
+    others = len(a.ties) - 1
+    if c is not best:
+        out.append(f"  Fastest measured: {best.describe()} at {rate_with_spread(best)}. "
+                   f"{others} configuration(s) are not significantly different from it (pyperf "
+                   f"t-test, 95%); of those, {c.describe()} has the fewest workers and the "
+                   "simplest strategy, so it is recommended.")
+    elif others:
+        out.append(f"  {others} other configuration(s) are not significantly different from it "
+                   "(pyperf t-test, 95%), but none has fewer workers or is simpler.")
+    w = a.within
+    pct = w.throughput / best.throughput
+    if w is c:
+        out.append(f"  Fewest workers within 5% of the best: this one ({pct:.0%} of the best).")
+    else:
+        out.append(f"  Fewest workers within 5% of the best: {w.describe()} "
+                   f"({workers_words(w)}, {format_rate(w.throughput)} img/s, {pct:.0%} of the best).")
+    mem = a.choice_memory
+    if mem.note:
+        verdict = ""
+        if mem.fits is True:
+            verdict = f"; the recommended {c.workers} fit"
+        elif mem.fits is False:
+            verdict = f"; the recommended {c.workers} do NOT fit"
+        out.append(f"  Memory: {mem.note}{verdict}.")
+    if a.fit is not None:
+        out.append("  Scaling: " + describe(a.fit, a.fit_line))
+        out.append(f"    why this model: {a.fit.reason}.")
+    out.extend(f"  WARNING: {w}." for w in a.warnings)
+    out.extend(f"  Note: {n}." for n in a.notes)
+    return out
+
+
+def table_rows(a: Answer) -> list[dict]:
+    """Per configuration (strategy, chunk policy, start method), its best worker count."""
+    g = a.group
+    picks = []
+    if g.serial is not None:
+        picks.append(a.choice if a.choice.family == "serial" else g.serial)
+    for rows in g.lines().values():
+        # the recommended worker count on its own line, else the line's fastest
+        picks.append(a.choice if a.choice in rows else max(rows, key=lambda r: r.throughput))
+    if a.fastest not in picks:          # set aside for memory: still shown, marked
+        picks.append(a.fastest)
+    tie_names = {r.name for r in a.ties}
+    unknown = {r.name for r in a.unknown}
+    out = []
+    for r in picks:
+        mem = a.memory[r.name]
+        if r is a.best:
+            vs = "best"
+        elif r.name in tie_names:
+            vs = "≈ best"
+        elif r.name in unknown:
+            vs = "?"
+        elif mem.fits is False:
+            vs = "too big"
+        else:
+            vs = "slower"
+        sp = speedup(r, g)
+        out.append({
+            "configuration": r.describe(workers=False), "workers": r.workers,
+            "img_per_s": r.throughput, "spread": r.spread, "speedup": sp,
+            "of_best": r.throughput / a.best.throughput, "vs_best": vs,
+            "memory_per_worker": f"{mem.kind} {format_bytes(mem.per_worker)}" if mem.kind else "-",
+            "max_workers_in_ram": mem.ceiling, "recommended": r is a.choice,
+        })
+    return out
+
+
+TABLE_HEAD = ("configuration", "workers", "img/s", "±", "speedup", "of best", "vs best",
+              "mem/worker", "fit in RAM")
+
+
+def table_cells(row: dict) -> tuple:
+    return (("→ " if row["recommended"] else "  ") + row["configuration"], str(row["workers"]),
+            format_rate(row["img_per_s"]),
+            f"{row['spread']:.0%}" if row["spread"] is not None else "-",
+            f"{row['speedup']:.2f}x" if row["speedup"] is not None else "-",
+            f"{row['of_best']:.0%}", row["vs_best"], row["memory_per_worker"],
+            str(row["max_workers_in_ram"]) if row["max_workers_in_ram"] is not None else "-")
+
+
+def text_table(head, rows, right=()) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)]
+    fmt = lambda cells: "  ".join((c.rjust(w) if i in right else c.ljust(w))  # noqa: E731
+                                  for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+    return [fmt(head), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows]
+
+
+def render_text(analysis: Analysis, answers: list[Answer]) -> str:
+    m = analysis.machine
+    lines = [f"Recommendation for {m.summary()}", f"from {analysis.path}, run started {m.date}", ""]
+    if not answers:
+        lines.append("No throughput groups in this file (only overhead measurements).")
+    for a in answers:
+        lines.append(a.group.title)
+        lines.extend(answer_lines(a))
+        lines.append("")
+        cells = [table_cells(r) for r in table_rows(a)]
+        lines.extend("  " + t for t in text_table(TABLE_HEAD, cells, right=(1, 2, 3, 4, 5, 8)))
+        lines.append("")
+    lines.append("img/s: images per second, pyperf median of the warm passes; ±: pyperf std dev / mean; "
+                 "≈ best: not significantly different from the best (t-test, 95%).")
+    if analysis.results.failed:
+        lines.append(f"{len(analysis.results.failed)} case(s) failed and are not considered: "
+                     + ", ".join(f["name"] for f in analysis.results.failed[:5])
+                     + (" ..." if len(analysis.results.failed) > 5 else ""))
+    return "\n".join(lines)
+
+
+def render_markdown(analysis: Analysis, answers: list[Answer]) -> str:
+    """The same answer for a review document."""
+    out = []
+    for a in answers:
+        out.append(f"### {a.group.title}")
+        out.append("")
+        out.extend(line.strip() if not line.startswith("  ") else "- " + line.strip()
+                   for line in answer_lines(a))
+        out.append("")
+        out.append("| " + " | ".join(TABLE_HEAD) + " |")
+        out.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(TABLE_HEAD))) + "|")
+        for r in table_rows(a):
+            cells = list(table_cells(r))
+            cells[0] = ("**" + r["configuration"] + "**") if r["recommended"] else r["configuration"]
+            out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+def config_dict(row: CaseRow) -> dict:
+    return {"name": row.name, "strategy": row.strategy, "family": row.family,
+            "workers": row.workers, "chunk_size": row.chunk_size,
+            "start_method": row.start_method, "img_per_s": row.throughput,
+            "spread": row.spread, "values": row.nvalues, "cold_img_per_s": row.cold_throughput}
+
+
+def to_json(analysis: Analysis, answers: list[Answer]) -> dict:
+    m = analysis.machine
+    return {
+        "file": analysis.path,
+        "machine": {"hostname": m.hostname, "cpu_model": m.cpu_model, "cpus": m.cpus,
+                    "parallel_capacity": m.capacity, "mem_available_bytes": m.mem_available,
+                    "started": m.started},
+        "groups": [{
+            "group": a.group.key, "title": a.group.title,
+            "recommended": config_dict(a.choice),
+            "fastest": config_dict(a.fastest),
+            "fastest_that_fits": config_dict(a.best),
+            "not_significantly_different": [r.name for r in a.ties if r is not a.best],
+            "significance_unknown": [r.name for r in a.unknown],
+            "fewest_workers_within_5pct": config_dict(a.within),
+            "memory": a.choice_memory.as_dict(),
+            "scaling": dict(a.fit.as_dict(), configuration=a.fit_line) if a.fit else None,
+            "scaling_all": {k: f.as_dict() for k, f in a.fits.items()},
+            "table": [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                       for k, v in r.items()} for r in table_rows(a)],
+            "warnings": a.warnings, "notes": a.notes,
+        } for a in answers],
+        "failed": [f["name"] for f in analysis.results.failed],
+    }

@@ -1,0 +1,190 @@
+"""A scaling model of throughput against workers, fitted by least squares.
+
+Two classic models, both with ``λ`` = throughput of one worker:
+
+* **Amdahl**: ``X(N) = λN / (1 + σ(N-1))``. ``σ`` is the serial (contended) fraction.
+  Throughput only ever rises, flattening towards ``λ/σ``.
+* **Universal Scalability Law** (Gunther): ``X(N) = λN / (1 + σ(N-1) + κN(N-1))``.
+  ``κ`` adds a coherency cost that grows with every pair of workers, so throughput
+  peaks at ``N* = sqrt((1-σ)/κ)`` and then *falls*, which is what over-subscribed
+  pools (more workers than cores) and IPC-bound strategies do.
+
+Both are fitted with ``scipy.optimize.least_squares`` on *relative* residuals (a 5%
+miss counts the same at 100 and at 10,000 img/s), from a few fixed starting points
+(deterministic; the best is kept), with ``λ > 0``, ``0 ≤ σ ≤ 1``, ``κ ≥ 0``.
+
+Choosing: Amdahl has one parameter fewer, so it is used whenever it fits every point
+within ``GOOD_ENOUGH`` (5%). Otherwise the USL is used if it fits better (typically:
+throughput falls past some worker count, which Amdahl cannot draw). With as many
+parameters as points a model passes through every point; the fit says so, because its
+error is then no test of the model.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import least_squares
+
+GOOD_ENOUGH = 0.05      # worst relative error at which the simpler model is kept
+MIN_POINTS = 3          # fewer worker counts than this: no model is fitted
+
+
+def usl(n, lam, sigma, kappa=0.0):
+    n = np.asarray(n, dtype=float)
+    return lam * n / (1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0))
+
+
+@dataclass
+class Fit:
+    model: str                      # "USL" or "Amdahl"
+    lam: float
+    sigma: float
+    kappa: float
+    workers: list                   # measured worker counts
+    measured: list                  # img/s
+    predicted: list                 # img/s
+    reason: str = ""
+    other: dict = field(default_factory=dict)   # the model not chosen: name, worst error
+
+    @property
+    def n_params(self) -> int:
+        return 3 if self.model == "USL" else 2
+
+    @property
+    def errors(self) -> list[float]:
+        """Relative error of the model at each measured point (+ = model too high)."""
+        return [(p - m) / m for p, m in zip(self.predicted, self.measured)]
+
+    @property
+    def worst_error(self) -> float:
+        return max(abs(e) for e in self.errors)
+
+    @property
+    def mean_error(self) -> float:
+        return sum(abs(e) for e in self.errors) / len(self.errors)
+
+    @property
+    def exact(self) -> bool:
+        """As many parameters as points: the curve can pass through every one."""
+        return len(self.workers) <= self.n_params
+
+    def predict(self, n) -> np.ndarray:
+        return usl(n, self.lam, self.sigma, self.kappa)
+
+    @property
+    def peak_workers(self) -> int | None:
+        """Worker count with the highest predicted throughput; None if it never peaks."""
+        if self.kappa <= 0:
+            return None
+        star = math.sqrt(max(0.0, 1.0 - self.sigma) / self.kappa)
+        candidates = {max(1, math.floor(star)), max(1, math.ceil(star))}
+        return max(candidates, key=lambda n: float(self.predict(n)))
+
+    @property
+    def limit(self) -> float | None:
+        """Amdahl's ceiling λ/σ (img/s) when the model never peaks."""
+        if self.kappa > 0 or self.sigma <= 0:
+            return None
+        return self.lam / self.sigma
+
+    @property
+    def extrapolated(self) -> bool:
+        peak = self.peak_workers
+        return peak is not None and not (min(self.workers) <= peak <= max(self.workers))
+
+    def params_text(self) -> str:
+        text = f"λ={self.lam:,.0f} img/s, σ={self.sigma:.3f}"
+        if self.model == "USL":
+            text += f", κ={self.kappa:.4f}"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "model": self.model, "lambda": self.lam, "sigma": self.sigma, "kappa": self.kappa,
+            "points": [{"workers": w, "measured": m, "predicted": p, "error": e}
+                       for w, m, p, e in zip(self.workers, self.measured, self.predicted, self.errors)],
+            "worst_error": self.worst_error, "mean_error": self.mean_error,
+            "exact": self.exact, "peak_workers": self.peak_workers,
+            "peak_extrapolated": self.extrapolated, "limit": self.limit,
+            "reason": self.reason, "other": self.other,
+        }
+
+
+def _fit_one(n: np.ndarray, x: np.ndarray, with_kappa: bool) -> tuple[np.ndarray, float]:
+    """Best (λ, σ, κ) and its cost over a few deterministic starting points."""
+    lam0 = float(x[np.argmin(n)] / n.min())
+
+    def residuals(p):
+        lam, sigma = p[0], p[1]
+        kappa = p[2] if with_kappa else 0.0
+        return usl(n, lam, sigma, kappa) / x - 1.0
+
+    best = None
+    for sigma0 in (0.02, 0.3, 0.8):
+        for kappa0 in ((0.001, 0.05, 0.3) if with_kappa else (None,)):
+            p0 = [lam0, sigma0] + ([kappa0] if with_kappa else [])
+            lower = [1e-12, 0.0] + ([0.0] if with_kappa else [])
+            upper = [np.inf, 1.0] + ([np.inf] if with_kappa else [])
+            res = least_squares(residuals, p0, bounds=(lower, upper))
+            if best is None or res.cost < best.cost:
+                best = res
+    params = list(best.x) + ([] if with_kappa else [0.0])
+    return np.array(params), float(best.cost)
+
+
+def fit(workers, throughput) -> Fit | None:
+    """Fit and choose a model; None with fewer than MIN_POINTS worker counts."""
+    points = {}
+    for w, x in zip(workers, throughput):
+        if x and x > 0 and math.isfinite(x):
+            points[int(w)] = max(points.get(int(w), 0.0), float(x))
+    if len(points) < MIN_POINTS:
+        return None
+    n = np.array(sorted(points), dtype=float)
+    x = np.array([points[int(w)] for w in n])
+
+    fits = {}
+    for name, with_kappa in (("Amdahl", False), ("USL", True)):
+        params, _ = _fit_one(n, x, with_kappa)
+        fits[name] = Fit(name, *map(float, params), workers=[int(w) for w in n],
+                         measured=list(map(float, x)),
+                         predicted=list(map(float, usl(n, *params))))
+    amdahl, full = fits["Amdahl"], fits["USL"]
+    falls = bool(np.any(np.diff(x) < 0))
+    if amdahl.worst_error <= GOOD_ENOUGH or full.worst_error >= amdahl.worst_error - 1e-9 \
+            or full.kappa <= 1e-9:
+        chosen, other = amdahl, full
+        chosen.reason = (f"Amdahl: fits every point within {amdahl.worst_error:.1%}, and with one "
+                         "parameter fewer than the USL it is the simpler explanation"
+                         if amdahl.worst_error <= GOOD_ENOUGH else
+                         "Amdahl: the USL's extra coherency term does not fit any better")
+    else:
+        chosen, other = full, amdahl
+        why = ("throughput falls as workers are added, which Amdahl cannot draw" if falls
+               else "throughput flattens faster than Amdahl allows")
+        chosen.reason = (f"USL: {why} (Amdahl misses a point by {amdahl.worst_error:.1%}, "
+                         f"the USL by {full.worst_error:.1%})")
+    chosen.other = {"model": other.model, "worst_error": other.worst_error,
+                    "params": other.params_text()}
+    return chosen
+
+
+def describe(f: Fit, label: str = "") -> str:
+    """One sentence for people: the model, its parameters, best worker count, error."""
+    span = f"{min(f.workers)}-{max(f.workers)} workers, {len(f.workers)} points"
+    head = f"{f.model} fit{' of ' + label if label else ''} ({span}): {f.params_text()}"
+    if f.peak_workers is not None:
+        peak = f"predicted best: {f.peak_workers} worker{'s' if f.peak_workers != 1 else ''}"
+        if f.extrapolated:
+            peak += " (outside the measured range: extrapolated)"
+    elif f.limit is not None:
+        peak = f"no peak: throughput approaches {f.limit:,.0f} img/s as workers are added"
+    else:
+        peak = "no peak: throughput grows linearly with workers"
+    err = f"worst error {f.worst_error:.1%}, mean {f.mean_error:.1%}"
+    if f.exact:
+        err += (f" ({len(f.workers)} points for {f.n_params} parameters: no spare point, so this "
+                "error is no test of the model, only a description)")
+    return f"{head}; {peak}; {err}."

@@ -1,0 +1,139 @@
+"""Charts and the report, drawn once from crafted files (a few seconds in all)."""
+import csv
+import re
+
+import pytest
+
+import crafted
+from crafted import GiB, bench_for, case, results_file, sweep
+from bench import analysis, answers, cli, plots, recommend, report
+
+
+def rich_file(path):
+    """Memory and the time decomposition measured, as the other parts will write them."""
+    mem = {"mem_worker_uss_peak": 200 * 2**20, "mem_worker_pss_peak": 230 * 2**20,
+           "mem_worker_rss_peak": 300 * 2**20, "decomp_startup_s": 0.02,
+           "decomp_transfer_s": 0.01, "decomp_work_s": 0.05}
+    benches = [bench_for(case("serial"), 1000, decomp_work_s=0.1)]
+    benches += sweep("threads", {1: 900, 2: 1500, 4: 1400}, all={"mem_parent_growth": 40 * 2**20})
+    benches += sweep("processes-chunked", {1: 900, 2: 1800, 4: 2000}, chunked=True, all=mem)
+    benches += [bench_for(case("serial", size=(50, 50, 1), count=200, content="noise"), 5000)]
+    benches += [bench_for(case("processes", w, size=(50, 50, 1), count=200, content="noise"), r)
+                for w, r in ((1, 1000), (2, 1800), (4, 1700))]
+    return results_file(path, benches, mem_available=4 * GiB)
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("plots")
+    rich = rich_file(tmp / "rich.json")
+    plain = crafted.known_best(tmp / "plain.json")          # no memory, no decomposition
+    out = tmp / "plots"
+    assert cli.main(["report", rich, "--plots-dir", str(out), "--csv"]) == 0
+    (a,) = analysis.load([plain])
+    plain_charts = plots.draw(a, str(out))
+    return tmp, out, plain_charts
+
+
+def test_plot_writes_non_empty_png_and_svg_for_every_chart(drawn):
+    _, out, _ = drawn
+    for chart in ("throughput", "speedup", "decomposition", "memory"):
+        png, svg = out / f"rich-{chart}.png", out / f"rich-{chart}.svg"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+        assert svg.read_text().lstrip().startswith("<?xml") and svg.stat().st_size > 20_000
+
+
+def test_charts_without_data_are_skipped_with_the_reason(drawn):
+    _, _, charts = drawn
+    assert set(charts.files) == {"throughput", "speedup", "decomposition"}
+    assert "no per-worker memory" in charts.skipped["memory"]
+
+
+@pytest.mark.parametrize("chart, units", [
+    ("throughput", ["images per second", "workers"]),
+    ("speedup", ["speedup (x the serial loop)", "efficiency (% of measured capacity)"]),
+    ("decomposition", ["ms for 100 images", "pool start-up", "transfer", "work"]),
+    ("memory", ["MiB per worker", "USS", "PSS", "RSS", "workers fit in"]),
+])
+def test_every_chart_has_title_units_machine_and_date(drawn, chart, units):
+    _, out, _ = drawn
+    svg = (out / f"rich-{chart}.svg").read_text()
+    assert "testbox - Test CPU 9000 - 4 CPUs - parallel capacity 3.80 - 2026-11-22 10:00 UTC" in svg
+    for text in units:
+        assert text in svg, text
+    assert "imwrite 64x64x3 smooth, 100 images, jpg-q95" in svg        # panel title
+
+
+def test_charts_use_the_agg_backend_and_a_colour_blind_safe_palette(drawn):
+    import matplotlib
+
+    assert matplotlib.get_backend().lower() == "agg"
+    _, out, _ = drawn
+    svg = (out / "rich-throughput.svg").read_text().lower()
+    for colour in ("#e69f00", "#0072b2"):          # Okabe-Ito: threads, processes-chunked
+        assert colour in svg
+
+
+def test_html_report_is_self_contained_with_every_chart_and_the_recommendation(drawn):
+    _, out, _ = drawn
+    html = (out / "rich-report.html").read_text()
+    images = re.findall(r'<img src="data:image/png;base64,', html)
+    assert len(images) == 4                                     # every chart, embedded
+    assert not re.search(r'(src|href)="(https?:|//|/)', html)   # nothing fetched from outside
+    assert "<script" not in html and "<link" not in html
+    assert "Use processes-chunked w=4 chunk=25 fork" in html    # the recommendation
+    assert "imwrite 50x50x1 noise, 200 images" in html
+    assert "Test CPU 9000" in html and "parallel capacity" in html
+    assert "imwrite/64x64x3-smooth-n100/jpg-q95/threads/w2" in html   # the full table
+    assert "USS/worker" in html and "200.0 MiB" in html
+
+
+def test_markdown_report_links_every_chart(drawn):
+    _, out, _ = drawn
+    md = (out / "rich-report.md").read_text()
+    for chart in ("throughput", "speedup", "decomposition", "memory"):
+        assert f"](rich-{chart}.png)" in md
+    assert "## Recommendation" in md and "| case |" in md
+
+
+def test_csv_is_the_flat_table(drawn):
+    _, out, _ = drawn
+    with open(out / "rich.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 11
+    assert set(analysis.TABLE_COLUMNS) == set(rows[0])
+    proc = next(r for r in rows if r["name"].endswith("processes-chunked/w2/c50/fork"))
+    assert float(proc["img_per_s"]) == pytest.approx(1800)
+    assert int(proc["mem_worker_uss_peak"]) == 200 * 2**20
+    assert rows[0]["mem_worker_uss_peak"] == ""                  # serial: not measured
+
+
+def test_report_of_two_files_includes_the_comparison(drawn, tmp_path):
+    tmp, _, _ = drawn
+    a = crafted.known_best(tmp_path / "a.json")
+    b = crafted.known_best(tmp_path / "b.json")
+    assert cli.main(["report", a, b, "--plots-dir", str(tmp_path / "p")]) == 0
+    html = (tmp_path / "p" / "report-a-vs-b.html").read_text()
+    assert "Comparison" in html and html.count("data:image/png;base64,") == 1 + 2 * 3
+
+
+def test_end_of_all_prints_the_recommendation_and_draws(tmp_path):
+    from bench.results import ResultsFile
+
+    rf = ResultsFile.load(crafted.known_best(tmp_path / "r.json"))
+    lines = []
+    answers.end_of_run(rf, lambda text="": lines.append(text), plots_dir=str(tmp_path / "plots"))
+    text = "\n".join(lines)
+    assert "Recommendation for testbox" in text and "chart: " in text
+    assert (tmp_path / "plots" / "r-throughput.png").exists()
+
+
+def test_end_of_all_never_fails_the_run(tmp_path):
+    from bench.results import ResultsFile
+
+    rf = ResultsFile.load(crafted.known_best(tmp_path / "r.json"))
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    lines = []
+    answers.end_of_run(rf, lambda text="": lines.append(text), plots_dir=str(blocker))
+    assert "not produced" in lines[-1]

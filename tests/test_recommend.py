@@ -1,0 +1,174 @@
+"""recommend on results files whose right answer is known by construction."""
+import json
+
+import pytest
+
+import crafted
+from crafted import GiB, bench_for, case, raw_bench, results_file, sweep
+from bench import analysis, recommend
+
+
+def answers_for(path):
+    (a,) = analysis.load([str(path)])
+    return a, recommend.recommend(a)
+
+
+def test_known_best_and_fewest_workers_within_5_percent(tmp_path):
+    a, (ans,) = answers_for(crafted.known_best(tmp_path / "r.json"))
+    assert ans.best.name == ans.choice.name
+    assert (ans.choice.strategy, ans.choice.workers) == ("processes-chunked", 4)
+    assert ans.choice.throughput == pytest.approx(2000)
+    # 2 workers give 1,920 img/s: 96% of the best, significantly slower, but within 5%
+    assert (ans.within.strategy, ans.within.workers) == ("processes-chunked", 2)
+    text = recommend.render_text(a, [ans])
+    assert "Use processes-chunked w=4 chunk=25 fork (4 workers): 2,000 img/s ±1%" in text
+    assert "Fewest workers within 5% of the best: processes-chunked w=2" in text
+    assert "memory per worker not measured" in text
+    # a scaling model of the recommended configuration, with its error
+    assert ans.fit is not None and ans.fit_line == "processes-chunked fork"
+    assert ans.fit.workers == [1, 2, 4, 8]
+    assert "Scaling: USL fit of processes-chunked fork (1-8 workers, 4 points)" in text
+
+
+def test_a_tie_within_noise_goes_to_fewer_workers(tmp_path):
+    benches = [bench_for(case("serial"), 600)]
+    # 2 workers 1,000 and 4 workers 1,050 img/s, both +-20%: not significantly different
+    benches += sweep("processes-chunked", {1: 550, 2: 1000, 4: 1050}, spread=0.2, chunked=True)
+    a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
+    assert ans.best.workers == 4
+    assert ans.choice.workers == 2 and ans.choice.strategy == "processes-chunked"
+    assert ans.choice.name in {r.name for r in ans.ties}
+    text = recommend.render_text(a, [ans])
+    assert "not significantly different" in text and "fewest workers" in text
+    assert "≈ best" in text
+    # serial is far slower with tight values: not a tie, never recommended
+    assert ans.group.serial.name not in {r.name for r in ans.ties}
+
+
+def test_a_tie_between_families_goes_to_the_simpler_one(tmp_path):
+    benches = [bench_for(case("serial"), 600)]
+    benches += sweep("threads", {2: 1000}, spread=0.15)
+    benches += sweep("processes", {2: 1040}, spread=0.15)
+    _, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
+    assert ans.best.strategy == "processes"
+    assert ans.choice.strategy == "threads"
+
+
+def test_memory_ceiling_below_the_fastest_worker_count(tmp_path):
+    benches = [bench_for(case("serial"), 1000)]
+    # 3 GiB USS per worker, 8 GiB available (less a 0.5 GiB parent): only 2 workers fit
+    mem = {"all": {"mem_worker_uss_peak": 3 * GiB, "mem_worker_rss_peak": 3.4 * GiB,
+                   "mem_parent_uss_peak": GiB // 2}}
+    benches += sweep("processes-chunked", {1: 900, 2: 1700, 4: 3000}, chunked=True, **mem)
+    a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches, mem_available=8 * GiB))
+    assert ans.fastest.workers == 4
+    assert ans.best.workers == 2 and ans.choice.workers == 2
+    m = ans.choice_memory
+    assert (m.kind, m.ceiling, m.fits) == ("USS", 2, True)
+    assert ans.memory[ans.fastest.name].fits is False
+    text = recommend.render_text(a, [ans])
+    assert "WARNING: the fastest measured configuration" in text
+    assert "only 2 such workers fit" in text
+    assert "at most 2 workers fit; the recommended 2 fit" in text
+    assert "too big" in text
+    data = recommend.to_json(a, [ans])["groups"][0]
+    assert data["memory"]["max_workers"] == 2 and data["fastest"]["workers"] == 4
+    assert data["recommended"]["workers"] == 2
+
+
+def test_rss_is_used_when_uss_is_missing_and_said_to_be_conservative(tmp_path):
+    mem = {"all": {"mem_worker_rss_peak": 5 * GiB}}
+    benches = [bench_for(case("serial"), 500)] + sweep("processes", {1: 900, 2: 1700}, **mem)
+    a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches, mem_available=12 * GiB))
+    assert ans.choice_memory.kind == "RSS" and ans.choice_memory.ceiling == 2
+    assert "conservative" in recommend.render_text(a, [ans])
+
+
+def test_a_file_without_memory_data_degrades_to_a_note(tmp_path):
+    path = crafted.known_best(tmp_path / "r.json")
+    data = json.loads(open(path).read())
+    data["bench"]["run"]["machine"].pop("bench_mem_available")
+    for b in data["benchmarks"]:
+        b["metadata"].pop("bench_mem_available", None)
+    data["metadata"] = {k: v for k, v in data.get("metadata", {}).items() if k != "bench_mem_available"}
+    open(path, "w").write(json.dumps(data))
+    a, (ans,) = answers_for(path)
+    assert ans.choice_memory.fits is None and ans.choice_memory.ceiling is None
+    assert recommend.to_json(a, [ans])["groups"][0]["memory"]["max_workers"] is None
+
+
+def test_serial_wins_and_the_model_describes_the_best_parallel_line(tmp_path):
+    benches = [bench_for(case("serial"), 3000)]
+    benches += sweep("processes", {1: 800, 2: 1400, 4: 1300})
+    a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
+    assert ans.choice.family == "serial"
+    assert "Use serial (a plain loop, no workers)" in recommend.render_text(a, [ans])
+    assert ans.fit_line == "processes fork"
+
+
+def test_overhead_benchmarks_are_not_throughput_groups(tmp_path):
+    benches = crafted_group() + [
+        raw_bench("overhead-pool-start/fork/w2", [0.01, 0.011, 0.012], workload="overhead-pool-start",
+                  group="overhead-pool-start/fork", strategy="processes", family="processes",
+                  workers=2, chunk_size="none", start_method="fork")]
+    a, answers = answers_for(results_file(tmp_path / "r.json", benches))
+    assert [x.group.first.workload for x in answers] == ["imwrite"]
+    rows = analysis.table(a)
+    over = next(r for r in rows if r["workload"] == "overhead-pool-start")
+    assert over["img_per_s"] is None and over["median_s_per_image"] == pytest.approx(0.011)
+
+
+def test_pose_cases_with_model_load_time_are_a_group_of_their_own(tmp_path):
+    def pose(strategy, family, w, rate, method="spawn"):
+        return raw_bench(f"pose/256x256x3-astronaut-n20/c1/{strategy}/w{w}/{method}",
+                         crafted.values_around(rate, 0.02, 3), workload="pose",
+                         group="pose/256x256x3-astronaut-n20/c1", image_size="256x256x3",
+                         image_content="astronaut", image_count=20, workload_params="c1",
+                         strategy=strategy, family=family, workers=w, chunk_size="none",
+                         start_method=method if family == "processes" else "none",
+                         model_load_s=0.4, mem_worker_uss_peak=250 * 2**20)
+    benches = [pose("serial", "serial", 1, 30), pose("processes", "processes", 1, 29),
+               pose("processes", "processes", 2, 56), pose("processes", "processes", 4, 55)]
+    a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
+    assert ans.group.title == "pose 256x256x3 astronaut, 20 images, c1"
+    assert ans.choice.workers == 2
+    assert ans.choice_memory.kind == "USS" and ans.choice_memory.ceiling == 49
+    assert analysis.table(a)[0]["model_load_s"] == 0.4
+
+
+def test_single_values_say_the_spread_is_unknown(tmp_path):
+    benches = [bench_for(case("serial"), 1000, n=1)] + [
+        bench_for(case("threads", 2), 1500, n=1)]
+    a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
+    assert ans.choice.strategy == "threads"
+    text = recommend.render_text(a, [ans])
+    assert "spread unknown" in text and "--values 3" in text
+
+
+def test_noisy_best_suggests_more_values(tmp_path):
+    benches = [bench_for(case("serial"), 1000, spread=0.3)]
+    a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
+    assert "more --values" in recommend.render_text(a, [ans])
+
+
+def test_failed_cases_are_listed_not_used(tmp_path):
+    path = results_file(tmp_path / "r.json", crafted_group(),
+                        failed=[("imwrite/x/processes/w8/fork", "BrokenProcessPool")])
+    a, answers = answers_for(path)
+    assert "1 case(s) failed" in recommend.render_text(a, answers)
+
+
+def test_json_is_plain_json(tmp_path):
+    a, answers = answers_for(crafted.known_best(tmp_path / "r.json"))
+    text = json.dumps(recommend.to_json(a, answers))
+    data = json.loads(text)
+    g = data["groups"][0]
+    assert g["recommended"]["workers"] == 4
+    assert g["fewest_workers_within_5pct"]["workers"] == 2
+    assert g["scaling"]["model"] in ("USL", "Amdahl")
+    assert g["scaling"]["configuration"] == "processes-chunked fork"
+    assert len(g["scaling"]["points"]) == 4
+
+
+def crafted_group():
+    return [bench_for(case("serial"), 1000)] + sweep("threads", {1: 900, 2: 1200, 4: 1100})

@@ -1,0 +1,54 @@
+"""The scaling model: known curves are recovered, the simpler model wins when it fits."""
+import numpy as np
+import pytest
+
+from bench.scaling import describe, fit, usl
+
+
+def test_usl_curve_is_recovered_with_its_peak():
+    n = [1, 2, 4, 8, 16]
+    x = usl(n, 1000, 0.05, 0.02)
+    f = fit(n, x)
+    assert f.model == "USL"
+    assert f.lam == pytest.approx(1000, rel=1e-3)
+    assert f.sigma == pytest.approx(0.05, abs=1e-3)
+    assert f.kappa == pytest.approx(0.02, rel=1e-2)
+    assert f.peak_workers == 7            # sqrt(0.95 / 0.02) = 6.9
+    assert f.worst_error < 1e-3 and not f.exact
+    assert "falls" in f.reason
+
+
+def test_amdahl_is_kept_when_it_fits():
+    n = [1, 2, 4, 8]
+    f = fit(n, usl(n, 500, 0.1))
+    assert f.model == "Amdahl"
+    assert f.sigma == pytest.approx(0.1, abs=1e-3)
+    assert f.peak_workers is None and f.limit == pytest.approx(5000, rel=1e-2)
+    assert "no peak" in describe(f)
+
+
+def test_fit_error_is_reported_against_every_point():
+    n = [1, 2, 4, 8]
+    measured = np.array(usl(n, 1000, 0.1)) * np.array([1.0, 1.08, 0.95, 1.0])
+    f = fit(n, measured)
+    assert len(f.errors) == 4
+    assert f.worst_error == pytest.approx(max(abs(e) for e in f.errors))
+    assert 0.02 < f.worst_error < 0.10
+    assert f.as_dict()["points"][1]["workers"] == 2
+
+
+def test_three_points_three_parameters_is_flagged_as_no_test():
+    f = fit([1, 2, 4], [1000, 1800, 1200])       # falls: only the USL can draw it
+    assert f.model == "USL" and f.exact
+    assert "no test" in describe(f)
+
+
+def test_too_few_worker_counts_give_no_model():
+    assert fit([1, 2], [100, 190]) is None
+    assert fit([1, 1, 2], [100, 110, 190]) is None       # repeated counts are one point
+    assert fit([1, 2, 4], [100, 0, 190]) is None          # unusable values are dropped
+
+
+def test_fit_is_deterministic():
+    n, x = [1, 2, 4, 8], [900, 1500, 1900, 1600]
+    assert fit(n, x).as_dict() == fit(n, x).as_dict()
