@@ -7,7 +7,7 @@ cases through this module, so the rules live in one place:
   (seconds per image): ``1 / Benchmark.median()``;
 * the spread is pyperf's standard deviation relative to the mean (needs 2 values);
 * a *group* (workload / image set / parameters) holds the cases that may be compared;
-  ``overhead-*`` workloads measure pool mechanics, not image throughput, so they are
+  overhead workloads (pool-start, roundtrip, pickle) measure pool mechanics, not image throughput, so they are
   kept in the flat table but never grouped for recommendations or throughput charts;
 * a *line* is one way of running the work (strategy, chunk policy, start method)
   measured at several worker counts: what a scaling model is fitted to.
@@ -26,7 +26,11 @@ from datetime import datetime
 from bench.results import ResultsError, ResultsFile, newest_results
 from bench.strategies import STRATEGIES, auto_chunk_size
 
-OVERHEAD_PREFIX = "overhead-"
+from workloads.registry import OVERHEADS   # workloads that measure pool mechanics
+
+
+def is_overhead_workload(name: str) -> bool:
+    return name in OVERHEADS
 
 # Optional per-case metadata, in bytes (memory) or seconds (the rest).
 MEMORY_KEYS = ("mem_worker_uss_peak", "mem_worker_pss_peak", "mem_worker_rss_peak",
@@ -288,10 +292,10 @@ class Analysis:
         return os.path.splitext(os.path.basename(self.path))[0]
 
     def groups(self) -> list[Group]:
-        """Throughput groups (``overhead-*`` workloads excluded), in file order."""
+        """Throughput groups (overhead workloads (pool-start, roundtrip, pickle) excluded), in file order."""
         out: OrderedDict[str, list] = OrderedDict()
         for r in self.rows:
-            if not r.workload.startswith(OVERHEAD_PREFIX):
+            if not is_overhead_workload(r.workload):
                 out.setdefault(r.group, []).append(r)
         return [Group(k, v) for k, v in out.items()]
 
@@ -360,7 +364,7 @@ def table(analysis: Analysis) -> list[dict]:
         }
         for key in MEMORY_KEYS + DECOMP_KEYS + ("model_load_s",):
             row[key] = r.get(key)
-        if r.workload.startswith(OVERHEAD_PREFIX):
+        if is_overhead_workload(r.workload):
             # values are not seconds per image: no throughput or speedup to speak of
             row.update(img_per_s=None, speedup=None, efficiency_pct=None)
         out.append(row)

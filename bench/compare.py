@@ -14,7 +14,7 @@ import math
 import string
 from dataclasses import dataclass
 
-from bench.analysis import OVERHEAD_PREFIX, Analysis, CaseRow, format_rate
+from bench.analysis import Analysis, CaseRow, format_rate, is_overhead_workload
 from bench.significance import Verdict, compare_benchmarks
 
 SHOW_ONLY = 12          # cases listed per file in text output when files do not match
@@ -38,7 +38,7 @@ class Line:
     @property
     def is_overhead(self) -> bool:
         row = next(c.row for c in self.cells if c.row is not None)
-        return row.workload.startswith(OVERHEAD_PREFIX)
+        return is_overhead_workload(row.workload)
 
 
 @dataclass

@@ -46,7 +46,7 @@ def bench_for(c: Case, rate: float, spread: float = 0.01, n: int = 5, **meta) ->
 
 
 def raw_bench(name: str, values: list[float], **meta) -> pyperf.Benchmark:
-    """A benchmark for workloads the registry may not know yet (pose, overhead-*)."""
+    """A benchmark for workloads the registry may not know yet (pose, pool-start, ...)."""
     metadata = dict(MACHINE, name=name, unit="second", loops=1, **meta)
     run = pyperf.Run(values, metadata=metadata, collect_metadata=False)
     return pyperf.Benchmark([run])

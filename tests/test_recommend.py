@@ -108,13 +108,13 @@ def test_serial_wins_and_the_model_describes_the_best_parallel_line(tmp_path):
 
 def test_overhead_benchmarks_are_not_throughput_groups(tmp_path):
     benches = crafted_group() + [
-        raw_bench("overhead-pool-start/fork/w2", [0.01, 0.011, 0.012], workload="overhead-pool-start",
-                  group="overhead-pool-start/fork", strategy="processes", family="processes",
+        raw_bench("pool-start/first-result/processes/w2/fork", [0.01, 0.011, 0.012], workload="pool-start",
+                  group="pool-start/first-result", strategy="processes", family="processes",
                   workers=2, chunk_size="none", start_method="fork")]
     a, answers = answers_for(results_file(tmp_path / "r.json", benches))
     assert [x.group.first.workload for x in answers] == ["imwrite"]
     rows = analysis.table(a)
-    over = next(r for r in rows if r["workload"] == "overhead-pool-start")
+    over = next(r for r in rows if r["workload"] == "pool-start")
     assert over["img_per_s"] is None and over["median_s_per_image"] == pytest.approx(0.011)
 
 
