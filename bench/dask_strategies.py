@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 
-from bench.strategies import Strategy, _chunk_bounds, _collect, _flatten
+from bench.strategies import Strategy, _Chunked, _chunk_bounds, _collect, _flatten, _PerImage, _Ranges
 from workloads import tasks
 
 CONNECT_TIMEOUT_S = 10
@@ -162,24 +162,15 @@ class _Dask(Strategy):
             self._pool = None
 
 
-class DaskPerImage(_Dask):
+# DaskPool.submit has an executor's shape, so the local strategies' run methods apply.
+class DaskPerImage(_PerImage, _Dask):
     name = "dask"
     description = "Dask distributed, one task per image, pixels sent with each task"
 
-    def run(self, pool, workload, images, on_first_result):
-        futures = [pool.submit(tasks.run_one, workload, i, img) for i, img in enumerate(images)]
-        return _collect(futures, on_first_result)
 
-
-class DaskChunked(_Dask):
+class DaskChunked(_Chunked, _Dask):
     name = "dask-chunked"
-    chunked = True
     description = "Dask distributed, one task per slice, pixels sent with each task"
-
-    def run(self, pool, workload, images, on_first_result):
-        bounds = _chunk_bounds(len(images), self.config.chunk_size)
-        futures = [pool.submit(tasks.run_chunk, workload, s, images[s:e]) for s, e in bounds]
-        return _flatten(_collect(futures, on_first_result))
 
 
 class DaskScatter(_Dask):
@@ -194,16 +185,10 @@ class DaskScatter(_Dask):
         return _flatten(_collect(futures, on_first_result))
 
 
-class DaskLocal(_Dask):
+class DaskLocal(_Ranges, _Dask):
     name = "dask-local"
-    chunked = True
     generates_on_workers = True
     description = "Dask distributed, workers generate the image set themselves; index ranges sent"
-
-    def run(self, pool, workload, images, on_first_result):
-        bounds = _chunk_bounds(len(images), self.config.chunk_size)
-        futures = [pool.submit(tasks.run_range, workload, s, e) for s, e in bounds]
-        return _flatten(_collect(futures, on_first_result))
 
 
 STRATEGIES = (DaskPerImage, DaskChunked, DaskScatter, DaskLocal)
