@@ -39,7 +39,8 @@ def run_case(case: Case, settings: dict) -> dict:
         case.workers, case.chunk_size, case.start_method, settings.get("cv_threads")))
 
     out_root = settings.get("out_dir") or None
-    work_root = tempfile.mkdtemp(prefix="bench-case-", dir=out_root)
+    # made (and removed again) by the parent, so a killed case leaves nothing behind
+    work_root = settings.get("work_dir") or tempfile.mkdtemp(prefix="bench-case-", dir=out_root)
     try:
         timing = measure_case(strategy, workload, images, work_root,
                               warmups=settings.get("warmups", 1), values=settings.get("values", 3))
