@@ -25,6 +25,17 @@ class ResultsError(Exception):
     """A results file that cannot be used; the message is one line for the user."""
 
 
+class ResultsWriteError(Exception):
+    """The results file could not be written (disk full, folder gone or read-only).
+
+    The file on disk is untouched: it still holds what the last successful save wrote.
+    """
+
+    def __init__(self, message: str, saved: int):
+        super().__init__(message)
+        self.saved = saved          # cases in the file as it is on disk
+
+
 def _meta_value(value):
     """pyperf metadata accepts non-empty str, int and float only."""
     if isinstance(value, bool):
@@ -86,6 +97,7 @@ class ResultsFile:
     run: dict = field(default_factory=dict)
     benchmarks: list = field(default_factory=list)
     failed: list = field(default_factory=list)
+    saved: int = 0            # cases (measured + failed) in the file on disk
 
     # -- reading -------------------------------------------------------------
     @classmethod
@@ -122,7 +134,11 @@ class ResultsFile:
                 # pyperf's loader trusts its input; any malformed part ends up here
                 raise ResultsError(f"{path}: not a valid pyperf suite ({type(exc).__name__}: {exc})") from None
             benchmarks = list(suite)
-        return cls(path, dict(section.get("run", {})), benchmarks, list(section.get("failed", [])))
+        run, failed = section.get("run", {}), section.get("failed", [])
+        if not isinstance(run, dict) or not isinstance(failed, list) or not all(
+                isinstance(f, dict) and isinstance(f.get("name"), str) for f in failed):
+            raise ResultsError(f"{path}: not a bench results file (its 'bench' section is damaged)")
+        return cls(path, dict(run), benchmarks, list(failed), len(benchmarks) + len(failed))
 
     # -- writing -------------------------------------------------------------
     def add(self, benchmark: pyperf.Benchmark) -> None:
@@ -131,9 +147,13 @@ class ResultsFile:
         self.failed = [f for f in self.failed if f["name"] != name]
         self.benchmarks.append(benchmark)
 
-    def add_failure(self, name: str, case: dict, reason: str, date: str) -> None:
+    def add_failure(self, name: str, case: dict, reason: str, date: str, detail: str = "") -> None:
+        """``detail``: the end of the case's output or traceback, for diagnosis."""
         self.failed = [f for f in self.failed if f["name"] != name]
-        self.failed.append({"name": name, "case": case, "reason": reason, "date": date})
+        entry = {"name": name, "case": case, "reason": reason, "date": date}
+        if detail:
+            entry["detail"] = detail
+        self.failed.append(entry)
 
     def names(self) -> set[str]:
         return {b.get_name() for b in self.benchmarks} | {f["name"] for f in self.failed}
@@ -149,13 +169,18 @@ class ResultsFile:
         return data
 
     def save(self) -> None:
-        atomic_write_json(self.path, self.to_json())
+        try:
+            atomic_write_json(self.path, self.to_json())
+        except OSError as exc:
+            raise ResultsWriteError(f"cannot write the results file {self.path}: "
+                                    f"{exc.strerror or exc}", self.saved) from None
+        self.saved = len(self.benchmarks) + len(self.failed)
 
 
 def atomic_write_json(path: str, data) -> None:
     """Write, fsync, rename: readers see the old file or the new one, never a torn one."""
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=1, sort_keys=True)
@@ -177,6 +202,29 @@ def atomic_write_json(path: str, data) -> None:
             os.close(dir_fd)
     except OSError:
         pass
+
+
+def _temp_prefix(path: str) -> str:
+    return "." + os.path.basename(path) + "."
+
+
+def remove_stale_temps(path: str) -> list[str]:
+    """Remove temporary files a killed writer of ``path`` left beside it."""
+    folder = os.path.dirname(os.path.abspath(path))
+    prefix = _temp_prefix(path)
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        if name.startswith(prefix) and name.endswith(".tmp"):
+            try:
+                os.unlink(os.path.join(folder, name))
+                removed.append(name)
+            except OSError:
+                pass
+    return removed
 
 
 def newest_results(results_dir: str) -> str | None:
