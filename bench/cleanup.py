@@ -53,10 +53,11 @@ def killpg(pgid: int) -> None:
         pass
 
 
-def end_group(pgid: int, grace: float = TRACKER_GRACE_S) -> None:
+def end_group(pgid: int, grace: float = TRACKER_GRACE_S, final: bool = True) -> None:
     """Kill every process of group ``pgid``, letting resource trackers clean up first.
 
-    Safe to call from inside the group (the caller dies last, with the final killpg).
+    Safe to call from inside the group: the caller is spared until the final killpg,
+    which ``final=False`` leaves to the caller (to remove its folders first).
     """
     me = os.getpid()
     deadline = time.monotonic() + grace
@@ -76,7 +77,8 @@ def end_group(pgid: int, grace: float = TRACKER_GRACE_S) -> None:
         if os.getpgid(0) == pgid:
             _release_tracker()
         psutil.wait_procs(trackers, timeout=max(0.0, deadline - time.monotonic()))
-    killpg(pgid)
+    if final:
+        killpg(pgid)
 
 
 def _release_tracker() -> None:

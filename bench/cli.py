@@ -194,6 +194,7 @@ def main(argv=None) -> int:
             print(f"bench: error: {exc}", file=sys.stderr)
             return 2
         except KeyboardInterrupt as exc:
+            interrupt.handled()
             print(f"bench: interrupted by {interrupt.signal_name(exc)}", file=sys.stderr)
             return interrupt.exit_code(exc)
 

@@ -18,8 +18,8 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
-from bench import messages
-from bench.caseguard import PARENT_ENV, RESULT_NAME
+from bench import interrupt, messages
+from bench.caseguard import PARENT_ENV, STOP_SIGNAL, parse_result, strip_result
 from bench.cleanup import end_group, remove_tree
 
 
@@ -31,9 +31,26 @@ class Outcome:
     detail: str = ""
 
 
+STOP_GRACE_S = 8.0        # for the case to end its group and remove its folders
+
+
 def kill_group(pgid: int) -> None:
-    """End a case's whole process group, letting shared memory be released first."""
-    end_group(pgid)
+    """End a case's whole process group, letting shared memory be released first.
+    A Ctrl-C cannot cut this short (it takes effect right after)."""
+    with interrupt.shielded():
+        end_group(pgid)
+
+
+def stop_case(proc: subprocess.Popen) -> None:
+    """Ask the case to end itself (its group, its folders); do it for it if it cannot
+    (stuck inside C code). A Ctrl-C cannot cut this short."""
+    with interrupt.shielded():
+        try:
+            os.kill(proc.pid, STOP_SIGNAL)
+            proc.wait(timeout=STOP_GRACE_S)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+        end_group(proc.pid)
 
 
 def run_isolated(case_dict: dict, settings: dict, timeout: float) -> Outcome:
@@ -43,9 +60,9 @@ def run_isolated(case_dict: dict, settings: dict, timeout: float) -> Outcome:
     parent - when this returns or raises, no process of the case is left and its
     folders are gone. The folders (``bench-case-*`` in the output folder: the spec, the
     result and the images; ``bench-tmp-*`` in the temp folder: the case's ``TMPDIR``,
-    where multiprocessing keeps its sockets and helper files) are named here but made by the child once it is protected
-    against our death (:mod:`bench.caseguard`), so even a ``kill -9`` of this process
-    at any moment leaves nothing behind.
+    where multiprocessing keeps its sockets and helper files) are named here, but made
+    and removed by the case itself (:mod:`bench.caseguard`), which also ends itself
+    when this process dies: even a ``kill -9`` of this process leaves nothing behind.
     """
     out_root = settings.get("out_dir") or tempfile.gettempdir()
     if not os.path.isdir(out_root):       # the output folder vanished mid-run
@@ -57,8 +74,9 @@ def run_isolated(case_dict: dict, settings: dict, timeout: float) -> Outcome:
     try:
         return _run_in_group(case_dict, settings, timeout, work_dir, tmp_dir)
     finally:
-        remove_tree(work_dir)
-        remove_tree(tmp_dir)
+        with interrupt.shielded():
+            remove_tree(work_dir)
+            remove_tree(tmp_dir)
 
 
 def _run_in_group(case_dict: dict, settings: dict, timeout: float, work_dir: str,
@@ -72,16 +90,16 @@ def _run_in_group(case_dict: dict, settings: dict, timeout: float, work_dir: str
     try:
         output, _ = proc.communicate(spec, timeout=timeout)
     except subprocess.TimeoutExpired:
-        kill_group(proc.pid)
+        stop_case(proc)
         output = _drain(proc)
         return Outcome(False, reason=messages.TIMED_OUT.format(seconds=timeout),
                        detail=_tail(output))
     except BaseException:          # Ctrl-C / SIGTERM in the parent: leave nothing behind
-        kill_group(proc.pid)
+        stop_case(proc)
         _drain(proc)
         raise
     kill_group(proc.pid)           # stray pool workers of a crashed case
-    return _read_outcome(proc.returncode, os.path.join(work_dir, RESULT_NAME), output)
+    return _read_outcome(proc.returncode, parse_result(output), strip_result(output))
 
 
 def _drain(proc, timeout: float = 5.0) -> bytes:
@@ -98,12 +116,7 @@ def _drain(proc, timeout: float = 5.0) -> bytes:
         return b""
 
 
-def _read_outcome(returncode: int, result_path: str, output: bytes) -> Outcome:
-    try:
-        with open(result_path) as fh:
-            result = json.load(fh)
-    except (OSError, ValueError):
-        result = None
+def _read_outcome(returncode: int, result: dict | None, output: bytes) -> Outcome:
     if result is not None:
         if result.get("ok"):
             return Outcome(True, result=result, detail=_tail(output))

@@ -31,6 +31,7 @@ def run_cases(cases, settings: dict, results: ResultsFile, machine_meta: dict,
     total = total or done + len(cases)
     width = len(str(total))
     for i, case in enumerate(cases, done + 1):
+        interrupt.check()
         label = f"[{i:>{width}}/{total}] {case.name}"
         limit = timeout or default_case_timeout(case, settings)
         started = time.perf_counter()

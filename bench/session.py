@@ -51,6 +51,7 @@ def run_session(args, cases, path: str, results: ResultsFile | None = None,
     except KeyboardInterrupt as exc:
         return _interrupted(exc, args, path, state)
     except ResultsWriteError as exc:
+        interrupt.handled()
         kill_descendants()
         warn(f"bench: error: {exc}")
         if exc.saved:
@@ -69,6 +70,7 @@ def _session(args, cases, path: str, state: dict, skipped) -> int:
         echo(messages.RESULTS_WRITTEN.format(path=path))
         echo("measuring parallel capacity (pure CPU work, 1 vs N processes) ...")
         capacity = measure_capacity(available_cpus(), iterations=1_500_000 if args.quick else 3_000_000)
+        interrupt.check()
         echo(f"parallel capacity: {capacity['capacity']:.2f} with {capacity['processes']} processes")
         machine["bench_parallel_capacity"] = round(capacity["capacity"], 3)
         results = ResultsFile(path, run={
@@ -93,6 +95,7 @@ def _session(args, cases, path: str, state: dict, skipped) -> int:
     done = state["planned"] - len(cases)
     run_cases(cases, results.run["settings"], results, machine, timeout=args.case_timeout,
               echo=echo, done=done, total=state["planned"])
+    interrupt.check()          # a signal whose exception Python swallowed
     results.run["finished"] = _now()
     results.run["duration_s"] = round(time.perf_counter() - started, 1)
     results.save()
@@ -107,6 +110,7 @@ def _session(args, cases, path: str, state: dict, skipped) -> int:
 def _interrupted(exc: KeyboardInterrupt, args, path: str, state: dict) -> int:
     """Ctrl-C / SIGTERM: the case in flight is already ended (bench.isolate); end what
     else we started, keep the results file, say how to go on."""
+    interrupt.handled()
     kill_descendants()
     name = interrupt.signal_name(exc)
     results = state["results"]
