@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass, field
 
 import pyperf
@@ -109,8 +109,10 @@ class ResultsFile:
             raise ResultsError(f"{path}: no such results file") from None
         except IsADirectoryError:
             raise ResultsError(f"{path}: is a folder, not a results file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ResultsError(f"{path}: cannot read ({exc})") from None
+        except UnicodeDecodeError:
+            raise ResultsError(f"{path}: not a bench results file (not UTF-8 text)") from None
+        except OSError as exc:
+            raise ResultsError(f"{path}: cannot read ({exc.strerror or exc})") from None
         except json.JSONDecodeError as exc:
             raise ResultsError(f"{path}: not a bench results file (not valid JSON: {exc.msg} "
                                f"at line {exc.lineno})") from None
@@ -178,15 +180,32 @@ class ResultsFile:
 
 
 def atomic_write_json(path: str, data) -> None:
-    """Write, fsync, rename: readers see the old file or the new one, never a torn one."""
+    """Write, fsync, rename: readers see the old file or the new one, never a torn one.
+
+    Where the OS allows (Linux ``O_TMPFILE``), the new content is written to an
+    unnamed file that only gets a name, beside the target, an instant before the
+    rename: a kill during the write leaves nothing behind at all. Elsewhere a named
+    temporary file is used; one left by a kill is removed by the next ``--resume``.
+    """
+    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=folder)
+    umask = os.umask(0)
+    os.umask(umask)
+    mode = 0o666 & ~umask                      # like any file the user writes
+    tmp = os.path.join(folder, f"{_temp_prefix(path)}{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, mode)
+        unnamed = True
+    except (AttributeError, OSError):          # no O_TMPFILE here, or not on this fs
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        unnamed = False
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, sort_keys=True)
-            fh.write("\n")
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+            if unnamed:
+                _name_unnamed(fh.fileno(), tmp)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -202,6 +221,17 @@ def atomic_write_json(path: str, data) -> None:
             os.close(dir_fd)
     except OSError:
         pass
+
+
+def _name_unnamed(fd: int, name: str) -> None:
+    """Give an O_TMPFILE file a name: linkat(/proc/self/fd/N, AT_SYMLINK_FOLLOW).
+    (os.link falls back to link(2), which does not follow the /proc link, unless a
+    directory fd is given.)"""
+    root = os.open("/", os.O_RDONLY)
+    try:
+        os.link(f"proc/self/fd/{fd}", name, src_dir_fd=root, follow_symlinks=True)
+    finally:
+        os.close(root)
 
 
 def _temp_prefix(path: str) -> str:

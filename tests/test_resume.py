@@ -122,7 +122,7 @@ BAD_FILES = [
     ("empty", lambda tmp: "", "not valid JSON: Expecting value at line 1"),
     ("corrupt", lambda tmp: "{not json", "not valid JSON"),
     ("truncated", _truncated, "not valid JSON"),
-    ("binary", lambda tmp: b"\x89PNG\r\n\x1a\n\xff\xfe", "cannot read"),
+    ("binary", lambda tmp: b"\x89PNG\r\n\x1a\n\xff\xfe", "not a bench results file (not UTF-8 text)"),
     ("plain pyperf suite", lambda tmp: '{"version": "1.0", "benchmarks": []}',
      "not a bench results file (no 'bench' section"),
     ("future version", lambda tmp: '{"bench": {"format_version": 99}}',
