@@ -49,7 +49,8 @@ def run_case(case: Case, settings: dict) -> dict:
         return result
 
     out_root = settings.get("out_dir") or None
-    work_root = tempfile.mkdtemp(prefix="bench-case-", dir=out_root)
+    # made (and removed again) by the parent, so a killed case leaves nothing behind
+    work_root = settings.get("work_dir") or tempfile.mkdtemp(prefix="bench-case-", dir=out_root)
     probes = CaseProbes(strategy.family, case.workers, settings.get("capacity"),
                         settings.get("serial_per_image_s", {}).get(case.group))
     try:

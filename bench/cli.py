@@ -8,7 +8,7 @@ import sys
 from datetime import datetime, timezone
 
 from bench import answers, messages, options
-from bench.plan import (DEFAULT_STRATEGIES, PlanOptions, plan_cases, plan_dask, plan_overhead,
+from bench.plan import (DASK_STRATEGIES, DEFAULT_STRATEGIES, PlanOptions, plan_cases, plan_dask, plan_overhead,
                         unique_cases, worker_sweep)
 from bench.results import ResultsError
 from bench.strategies import STRATEGIES, default_start_method
@@ -21,7 +21,8 @@ COMMANDS = {
     "overhead": "pool start-up per start method, no-op round trip per payload, pickling cost",
     "dask": "the cluster path: Dask start-up, round trips, and one image set through Dask "
             "next to the best local strategies (--scheduler for a real cluster)",
-    "list": "show the cases `all` would measure (with the same options), without running them",
+    "list": "show the cases a command (default: all) would measure with the same options, "
+            "without running them",
 }
 
 
@@ -61,17 +62,23 @@ def build_parser() -> Parser:
     g.add_argument("--codec", choices=CODECS, default="jpg")
     g.add_argument("--jpeg-quality", type=int, default=95, metavar="Q")
     g.add_argument("--png-level", type=int, default=3, metavar="L")
-    g.add_argument("--seed", type=int, default=0, help="seed of the image generators")
+    g.add_argument("--seed", type=lambda t: options.non_negative_int(t, "--seed", 2**63 - 1),
+                   default=0, help="seed of the image generators")
     r = common.add_argument_group("how to run")
     r.add_argument("--values", type=lambda t: options.positive_int(t, "--values", 100), metavar="N",
                    help="timed passes per case (default 3)")
-    r.add_argument("--warmups", type=int, default=1, metavar="N", help="warm-up passes (default 1)")
+    r.add_argument("--warmups", type=lambda t: options.non_negative_int(t, "--warmups", 100),
+                   default=1, metavar="N", help="warm-up passes (default 1)")
     r.add_argument("--verify", action=argparse.BooleanOptionalAction, default=True,
                    help="check every strategy's output is byte-identical to the serial loop's")
     r.add_argument("--cv-threads", type=lambda t: options.positive_int(t, "--cv-threads", 256),
                    metavar="N", help="cv2.setNumThreads(N) in every worker (default: leave OpenCV alone)")
-    r.add_argument("--case-timeout", type=lambda t: options.positive_int(t, "--case-timeout"),
-                   default=600, metavar="S", help="kill a case after S seconds (default 600)")
+    r.add_argument("--case-timeout", type=options.case_timeout, default=None, metavar="S",
+                   help="end a case (and every process it started) after S seconds; default "
+                        "auto: 120 s + 30 x the case's expected serial work")
+    r.add_argument("--resume", type=options.results_file, metavar="RESULTS.json",
+                   help="finish an interrupted run: skip the cases already in RESULTS.json and "
+                        "run the rest into it (same machine and settings only)")
     r.add_argument("--out-dir", metavar="DIR",
                    help="where images are written (default: a temporary folder); point it at the "
                         "disk or tmpfs you care about")
@@ -89,8 +96,12 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
     for name, help_text in COMMANDS.items():
-        sub.add_parser(name, parents=[common], help=help_text, description=help_text,
-                       allow_abbrev=False)
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text,
+                           allow_abbrev=False)
+        if name == "list":
+            p.add_argument("target", nargs="?", default="all",
+                           choices=[c for c in COMMANDS if c != "list"],
+                           help="the command whose cases to list (default: all)")
     answers.add_parsers(sub)
     return parser
 
@@ -127,7 +138,9 @@ def make_cases(args, command=None):
             # overheads first: they are quick and explain what follows
             opts.cv_threads_variant = not args.quick and args.cv_threads is None
             cases = plan_overhead(opts) + plan_cases(opts)
-            if not args.quick:
+            wants_dask = not opts.explicit_strategies or any(
+                s in DASK_STRATEGIES for s in opts.explicit_strategies)
+            if not args.quick and wants_dask:
                 cases += plan_dask(opts, cluster_workers(args))
             return unique_cases(cases)
         return plan_cases(opts)
@@ -155,7 +168,13 @@ def cluster_workers(args) -> int | None:
 
 
 def cmd_list(args) -> int:
-    cases = make_cases(args, "all")
+    cases = make_cases(args, args.target)
+    if args.resume:         # what is still to run of the resumed command
+        from bench import resume
+
+        results = resume.load(args.resume)
+        args = resume.reconcile(args, results, parse_args, plan_options, _run_settings)
+        cases = resume.remaining(make_cases(args), results)
     for case in cases:
         print(case.name)
     print(f"{len(cases)} cases", file=sys.stderr)
@@ -168,31 +187,69 @@ def results_path(results_dir: str) -> str:
     return os.path.join(results_dir, f"{host}-{stamp}.json")
 
 
+def parse_args(argv):
+    args = build_parser().parse_args(argv)
+    args.argv = list(argv)
+    return args
+
+
+def _run_settings(args) -> dict:
+    from bench.session import run_settings
+
+    return run_settings(args)
+
+
 def cmd_run(args) -> int:
+    from bench import resources, resume
     from bench.session import run_session
 
+    results = None
+    if args.resume:
+        results = resume.load(args.resume)
+        args = resume.reconcile(args, results, parse_args, plan_options, _run_settings)
+        path = args.resume
+        results_dir = os.path.dirname(path)
     cases = make_cases(args)
-    results_dir = options.writable_dir(args.results_dir, "results folder")
+    args.plan = resume.plan_dict(plan_options(args))
     if args.out_dir:
         args.out_dir = options.writable_dir(args.out_dir, "--out-dir", create=False)
-    return run_session(args, cases, results_path(results_dir))
+    if results is None:
+        results_dir = options.writable_dir(args.results_dir, "results folder")
+        path = results_path(results_dir)
+    else:
+        from bench.machine import collect
+
+        resume.check_machine(path, results.run.get("machine", {}), collect(default_start_method()))
+        resume.tidy(path)
+    try:
+        cases, skipped = resources.check(cases, args.out_dir, results_dir, echo=print)
+    except resources.NotEnoughResources as exc:
+        raise options.UsageError(str(exc)) from None
+    planned = len(cases)
+    if results is not None:
+        cases = resume.remaining(cases, results)
+    return run_session(args, cases, path, results=results, skipped=skipped, planned=planned)
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-        if args.command == "list":
-            return cmd_list(args)
-        if args.command in answers.COMMANDS:
-            return answers.run(args)
-        return cmd_run(args)
-    except (options.UsageError, ResultsError) as exc:
-        print(f"bench: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("bench: interrupted", file=sys.stderr)
-        return 130
+    from bench import interrupt
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    with interrupt.handling():
+        try:
+            args = parse_args(argv)
+            if args.command == "list":
+                return cmd_list(args)
+            if args.command in answers.COMMANDS:
+                return answers.run(args)
+            return cmd_run(args)
+        except (options.UsageError, ResultsError) as exc:
+            print(f"bench: error: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt as exc:
+            interrupt.handled()
+            print(f"bench: interrupted by {interrupt.signal_name(exc)}", file=sys.stderr)
+            return interrupt.exit_code(exc)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ BROKEN_POOL = (
 
 TIMED_OUT = "timed out after {seconds:.0f} s (the case and every process it started were killed)"
 KILLED = "the case process was killed by {signal}"
+KILLED_HINT = " (out of memory, or killed by hand)"
 CRASHED = "the case process exited with code {code} without a result"
 
 SUMMARY_NO_SERIAL = "no serial case in this group: speedups cannot be computed"

@@ -6,7 +6,7 @@ import tempfile
 
 from bench.strategies import START_METHODS, STRATEGIES
 from workloads.images import CONTENTS, ImageSize
-from workloads.registry import WORKLOADS
+from workloads.registry import FAULTS, WORKLOADS
 
 MAX_WORKERS = 512
 
@@ -35,7 +35,13 @@ def strategies(text: str) -> list[str]:
 
 
 def workloads(text: str) -> list[str]:
-    return choices(text, list(WORKLOADS), "workload")
+    """Benchmark workloads; the fault-injection ones (workloads/faults.py) are accepted
+    too, but not offered."""
+    items = split_list(text)
+    for item in items:
+        if item not in WORKLOADS and item not in FAULTS:
+            raise UsageError(f"unknown workload {item!r}; choose from {', '.join(WORKLOADS)}")
+    return list(dict.fromkeys(items))
 
 
 def contents(text: str) -> list[str]:
@@ -70,6 +76,38 @@ def positive_int(text: str, what: str, maximum: int | None = None) -> int:
     if maximum is not None and value > maximum:
         raise UsageError(f"{what} must be at most {maximum}, got {value}")
     return value
+
+
+def non_negative_int(text: str, what: str, maximum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"{what} must be a whole number, got {text!r}") from None
+    if not 0 <= value <= maximum:
+        raise UsageError(f"{what} must be between 0 and {maximum}, got {value}")
+    return value
+
+
+def case_timeout(text: str) -> float | None:
+    """Seconds, or ``auto`` (None): scaled to each case's expected work."""
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"--case-timeout must be a number of seconds or 'auto', got {text!r}") from None
+    if not 0 < value <= 7 * 24 * 3600:      # also refuses nan and inf
+        raise UsageError(f"--case-timeout must be more than 0 and at most a week, got {text!r}")
+    return int(value) if value == int(value) else value
+
+
+def results_file(text: str) -> str:
+    path = os.path.abspath(text)
+    if not os.path.exists(path):
+        raise UsageError(f"--resume: {text}: no such results file")
+    if os.path.isdir(path):
+        raise UsageError(f"--resume: {text} is a folder, not a results file")
+    return path
 
 
 def worker_counts(text: str) -> list[int]:

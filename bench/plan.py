@@ -205,6 +205,17 @@ OVERHEAD_PAYLOADS = (
 )
 
 
+def overhead_payloads(opts: PlanOptions, limit: int | None = None) -> list[tuple[ImageSize, int]]:
+    """(payload size, tasks per pass) for round trips and pickling: the default sizes, or
+    the user's sizes after the 1-pixel no-payload probe."""
+    if opts.sizes:
+        pairs = [(ImageSize(1, 1, 1), 1000)] + [(s, default_count(s, opts.quick)) for s in opts.sizes]
+    else:
+        pairs = [(ImageSize.parse(size), quick if opts.quick else full)
+                 for size, full, quick in OVERHEAD_PAYLOADS if not (opts.quick and quick is None)]
+    return [(size, opts.n_images or (min(count, limit) if limit else count)) for size, count in pairs]
+
+
 def plan_overhead(opts: PlanOptions) -> list[Case]:
     from bench.machine import available_cpus
 
@@ -216,8 +227,7 @@ def plan_overhead(opts: PlanOptions) -> list[Case]:
     for w in workers:
         cases.append(Case("pool-start", one_pixel, {}, "threads", w))
         cases.extend(Case("pool-start", one_pixel, {}, "processes", w, None, m) for m in methods)
-    payloads = [(ImageSize.parse(size), opts.n_images or (quick if opts.quick else full))
-                for size, full, quick in OVERHEAD_PAYLOADS if not (opts.quick and quick is None)]
+    payloads = overhead_payloads(opts)
     for size, count in payloads:
         spec = ImageSetSpec(size, count, "noise", opts.seed)
         cases.append(Case("roundtrip", spec, {}, "threads", cpus))
@@ -242,18 +252,24 @@ def plan_dask(opts: PlanOptions, cluster_workers: int | None = None) -> list[Cas
     workers = [cluster_workers] if cluster_workers else (opts.workers or [available_cpus()])
     one_pixel = ImageSetSpec(ImageSize(1, 1, 1), 1, "noise", opts.seed)
     cases = [Case("pool-start", one_pixel, {}, "dask", w) for w in workers]
-    for size, full, quick in OVERHEAD_PAYLOADS[:3]:
-        # a Dask task costs ~1-2 ms: a few hundred round trips measure it well enough
-        count = opts.n_images or min(300, quick if opts.quick else full)
+    # a Dask task costs ~1-3 ms: a few hundred round trips measure it well enough
+    payloads = overhead_payloads(opts, limit=300)
+    for size, count in (payloads if opts.sizes else payloads[:3]):
         for w in workers:
-            cases.append(Case("roundtrip", ImageSetSpec(ImageSize.parse(size), count, "noise", opts.seed),
-                              {}, "dask", w))
+            cases.append(Case("roundtrip", ImageSetSpec(size, count, "noise", opts.seed), {}, "dask", w))
+    strategies = list(DASK_LOCAL_PEERS + DASK_STRATEGIES)
+    if opts.explicit_strategies:
+        strategies = [s for s in strategies if s in opts.explicit_strategies]
+    if opts.sizes or opts.workloads:     # the image sets the user asked for
+        from dataclasses import replace
+
+        return cases + plan_cases(replace(opts, workers=workers, strategies=strategies,
+                                          explicit_strategies=(), cv_threads_variant=False))
     workload, size, content, count, quick_count = DASK_GROUP
     count = opts.n_images or (quick_count if opts.quick else count)
     local = PlanOptions(sizes=[ImageSize.parse(size)], contents=[content], n_images=count,
                         workloads=[workload], workers=workers, seed=opts.seed, params=opts.params,
-                        start_methods=opts.start_methods,
-                        strategies=[s for s in DASK_LOCAL_PEERS + DASK_STRATEGIES])
+                        start_methods=opts.start_methods, strategies=strategies)
     return cases + plan_cases(local)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass, field
 
 import pyperf
@@ -23,6 +23,17 @@ FORMAT_VERSION = 1
 
 class ResultsError(Exception):
     """A results file that cannot be used; the message is one line for the user."""
+
+
+class ResultsWriteError(Exception):
+    """The results file could not be written (disk full, folder gone or read-only).
+
+    The file on disk is untouched: it still holds what the last successful save wrote.
+    """
+
+    def __init__(self, message: str, saved: int):
+        super().__init__(message)
+        self.saved = saved          # cases in the file as it is on disk
 
 
 def _meta_value(value):
@@ -86,6 +97,7 @@ class ResultsFile:
     run: dict = field(default_factory=dict)
     benchmarks: list = field(default_factory=list)
     failed: list = field(default_factory=list)
+    saved: int = 0            # cases (measured + failed) in the file on disk
 
     # -- reading -------------------------------------------------------------
     @classmethod
@@ -97,8 +109,10 @@ class ResultsFile:
             raise ResultsError(f"{path}: no such results file") from None
         except IsADirectoryError:
             raise ResultsError(f"{path}: is a folder, not a results file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ResultsError(f"{path}: cannot read ({exc})") from None
+        except UnicodeDecodeError:
+            raise ResultsError(f"{path}: not a bench results file (not UTF-8 text)") from None
+        except OSError as exc:
+            raise ResultsError(f"{path}: cannot read ({exc.strerror or exc})") from None
         except json.JSONDecodeError as exc:
             raise ResultsError(f"{path}: not a bench results file (not valid JSON: {exc.msg} "
                                f"at line {exc.lineno})") from None
@@ -122,7 +136,11 @@ class ResultsFile:
                 # pyperf's loader trusts its input; any malformed part ends up here
                 raise ResultsError(f"{path}: not a valid pyperf suite ({type(exc).__name__}: {exc})") from None
             benchmarks = list(suite)
-        return cls(path, dict(section.get("run", {})), benchmarks, list(section.get("failed", [])))
+        run, failed = section.get("run", {}), section.get("failed", [])
+        if not isinstance(run, dict) or not isinstance(failed, list) or not all(
+                isinstance(f, dict) and isinstance(f.get("name"), str) for f in failed):
+            raise ResultsError(f"{path}: not a bench results file (its 'bench' section is damaged)")
+        return cls(path, dict(run), benchmarks, list(failed), len(benchmarks) + len(failed))
 
     # -- writing -------------------------------------------------------------
     def add(self, benchmark: pyperf.Benchmark) -> None:
@@ -131,9 +149,13 @@ class ResultsFile:
         self.failed = [f for f in self.failed if f["name"] != name]
         self.benchmarks.append(benchmark)
 
-    def add_failure(self, name: str, case: dict, reason: str, date: str) -> None:
+    def add_failure(self, name: str, case: dict, reason: str, date: str, detail: str = "") -> None:
+        """``detail``: the end of the case's output or traceback, for diagnosis."""
         self.failed = [f for f in self.failed if f["name"] != name]
-        self.failed.append({"name": name, "case": case, "reason": reason, "date": date})
+        entry = {"name": name, "case": case, "reason": reason, "date": date}
+        if detail:
+            entry["detail"] = detail
+        self.failed.append(entry)
 
     def names(self) -> set[str]:
         return {b.get_name() for b in self.benchmarks} | {f["name"] for f in self.failed}
@@ -149,19 +171,41 @@ class ResultsFile:
         return data
 
     def save(self) -> None:
-        atomic_write_json(self.path, self.to_json())
+        try:
+            atomic_write_json(self.path, self.to_json())
+        except OSError as exc:
+            raise ResultsWriteError(f"cannot write the results file {self.path}: "
+                                    f"{exc.strerror or exc}", self.saved) from None
+        self.saved = len(self.benchmarks) + len(self.failed)
 
 
 def atomic_write_json(path: str, data) -> None:
-    """Write, fsync, rename: readers see the old file or the new one, never a torn one."""
+    """Write, fsync, rename: readers see the old file or the new one, never a torn one.
+
+    Where the OS allows (Linux ``O_TMPFILE``), the new content is written to an
+    unnamed file that only gets a name, beside the target, an instant before the
+    rename: a kill during the write leaves nothing behind at all. Elsewhere a named
+    temporary file is used; one left by a kill is removed by the next ``--resume``.
+    """
+    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+    umask = os.umask(0)
+    os.umask(umask)
+    mode = 0o666 & ~umask                      # like any file the user writes
+    tmp = os.path.join(folder, f"{_temp_prefix(path)}{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, mode)
+        unnamed = True
+    except (AttributeError, OSError):          # no O_TMPFILE here, or not on this fs
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        unnamed = False
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, sort_keys=True)
-            fh.write("\n")
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+            if unnamed:
+                _name_unnamed(fh.fileno(), tmp)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -177,6 +221,40 @@ def atomic_write_json(path: str, data) -> None:
             os.close(dir_fd)
     except OSError:
         pass
+
+
+def _name_unnamed(fd: int, name: str) -> None:
+    """Give an O_TMPFILE file a name: linkat(/proc/self/fd/N, AT_SYMLINK_FOLLOW).
+    (os.link falls back to link(2), which does not follow the /proc link, unless a
+    directory fd is given.)"""
+    root = os.open("/", os.O_RDONLY)
+    try:
+        os.link(f"proc/self/fd/{fd}", name, src_dir_fd=root, follow_symlinks=True)
+    finally:
+        os.close(root)
+
+
+def _temp_prefix(path: str) -> str:
+    return "." + os.path.basename(path) + "."
+
+
+def remove_stale_temps(path: str) -> list[str]:
+    """Remove temporary files a killed writer of ``path`` left beside it."""
+    folder = os.path.dirname(os.path.abspath(path))
+    prefix = _temp_prefix(path)
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        if name.startswith(prefix) and name.endswith(".tmp"):
+            try:
+                os.unlink(os.path.join(folder, name))
+                removed.append(name)
+            except OSError:
+                pass
+    return removed
 
 
 def newest_results(results_dir: str) -> str | None:

@@ -27,10 +27,18 @@ WORKLOADS = {
 # Workloads that measure overheads rather than work users do.
 OVERHEADS = ("pool-start", "roundtrip", "pickle")
 
+# Deliberately failing workloads for fault tests (workloads/faults.py): accepted by
+# ``--workloads`` but never advertised as benchmarks.
+FAULTS = {
+    "fault-raise": "workloads.faults:RaiseWorkload",
+    "fault-kill-worker": "workloads.faults:KillWorkerWorkload",
+    "fault-hang": "workloads.faults:HangWorkload",
+}
+
 
 def workload_class(name: str):
     try:
-        module, cls = WORKLOADS[name].split(":")
+        module, cls = {**WORKLOADS, **FAULTS}[name].split(":")
     except KeyError:
         raise ValueError(f"unknown workload {name!r}; choose from {', '.join(WORKLOADS)}") from None
     return getattr(importlib.import_module(module), cls)

@@ -1,0 +1,209 @@
+"""Before a run: will it fit? Disk, memory and a per-case time budget.
+
+Estimates are deliberately generous upper bounds (they guard against swapping, a
+full disk and endless hangs, not against a few percent of error):
+
+* **disk** - an imwrite case keeps at most two passes of files at once (the last timed
+  pass, kept for verification, and the serial reference), each file at most the
+  encoder's worst case (noise) rounded up to a 4 KiB block. The whole run is refused
+  when the largest case does not fit in the output folder, or the results folder is
+  (nearly) full.
+* **memory** - the case process holds the image set about three times over (the set,
+  tasks waiting to be pickled, results), each process worker its interpreter with
+  numpy and OpenCV (or what the workload declares as ``memory_per_worker``) plus the
+  pixels of the task it is working on. Cases that would not fit in the memory
+  available now are skipped with a message (the run is capped); if none fits, the run
+  is refused.
+* **time** - the default ``--case-timeout`` is scaled to the case: 120 s plus 30 times
+  its expected serial work (every pass, verification included), so a hung case ends
+  and a slow machine still finishes its honest cases.
+
+Workloads may refine the estimates with optional attributes:
+``expected_seconds_per_image(size, params)``, ``bytes_written_per_image(size, params)``
+and ``memory_per_worker`` (bytes).
+"""
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+
+import psutil
+
+from workloads.registry import workload_class
+
+MiB = 1024 ** 2
+GiB = 1024 ** 3
+BLOCK = 4096
+
+CASE_PROCESS_BASE = 150 * MiB      # interpreter + numpy + OpenCV in the case process
+WORKER_BASE = 80 * MiB             # the same in each process-pool worker
+THREAD_BASE = 2 * MiB
+MEMORY_HEADROOM = 0.9              # use at most this share of the memory available
+RESULTS_BYTES_PER_CASE = 16 * 1024
+DISK_MARGIN = 64 * MiB
+
+TIMEOUT_FLOOR_S = 120
+TIMEOUT_FACTOR = 30
+
+
+class NotEnoughResources(Exception):
+    """The run cannot fit on this machine: one line for the user."""
+
+
+def fmt_bytes(n: float) -> str:
+    if n >= GiB:
+        return f"{n / GiB:.1f} GiB"
+    if n >= MiB:
+        return f"{n / MiB:.0f} MiB"
+    return f"{n / 1024:.0f} KiB"
+
+
+# -- per-case estimates ------------------------------------------------------------
+def _hook(case, name):
+    try:
+        return getattr(workload_class(case.workload), name, None)
+    except ValueError:
+        return None
+
+
+def expected_seconds_per_image(case) -> float:
+    hook = _hook(case, "expected_seconds_per_image")
+    if hook is not None:
+        return float(hook(case.images.size, case.params))
+    seconds = 40e-6 + 5e-9 * case.images.size.nbytes      # JPEG encode, measured on 2 cores
+    if case.params.get("name") == "png":
+        seconds *= 1 + int(case.params.get("png_level", 3))
+    return seconds
+
+
+def passes(case, settings: dict) -> int:
+    """Passes over the image set: cold, warm-ups, timed values, and verification."""
+    n = 1 + int(settings.get("warmups", 1)) + int(settings.get("values") or 3)
+    if settings.get("verify", True):
+        n += 2
+    return n
+
+
+def default_case_timeout(case, settings: dict) -> float:
+    work = passes(case, settings) * case.images.count * expected_seconds_per_image(case)
+    return float(math.ceil(TIMEOUT_FLOOR_S + TIMEOUT_FACTOR * work))
+
+
+def bytes_written(case) -> int:
+    """Most bytes a case has on disk at once (0 for workloads that write nothing)."""
+    hook = _hook(case, "bytes_written_per_image")
+    size = case.images.size
+    if hook is not None:
+        per_image = int(hook(size, case.params))
+    elif case.workload == "imwrite":
+        if case.params.get("name") == "png":
+            per_image = size.nbytes * 1.05 + 1024
+        else:   # JPEG of noise: up to 2x the raw grey bytes at q100; colour is subsampled
+            per_image = size.nbytes * (2.1 if size.channels == 1 else 1.0) + 1024
+    else:
+        return 0
+    per_file = math.ceil(per_image / BLOCK) * BLOCK
+    return 2 * case.images.count * per_file
+
+
+def memory_needed(case) -> int:
+    images = case.images
+    need = CASE_PROCESS_BASE + 3 * images.nbytes
+    if case.family == "processes":
+        per_worker = _hook(case, "memory_per_worker") or WORKER_BASE
+        per_task = images.size.nbytes * (case.chunk_size or 1)
+        need += case.workers * (int(per_worker) + 2 * min(per_task, images.nbytes))
+    elif case.family == "threads":
+        need += case.workers * THREAD_BASE
+    return int(need)
+
+
+# -- what the machine has ------------------------------------------------------------
+def _read_int(path: str) -> int | None:
+    try:
+        with open(path) as fh:
+            text = fh.read().strip()
+        return None if text == "max" else int(text)
+    except (OSError, ValueError):
+        return None
+
+
+def memory_available() -> int:
+    """Memory available now: the system's, or a cgroup limit's remainder if smaller."""
+    available = psutil.virtual_memory().available
+    for limit_path, usage_path in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        limit, usage = _read_int(limit_path), _read_int(usage_path)
+        if limit is not None and usage is not None and limit < 1 << 60:
+            available = min(available, max(0, limit - usage))
+    return available
+
+
+def disk_free(path: str) -> int:
+    return shutil.disk_usage(path).free
+
+
+# -- the checks ---------------------------------------------------------------------
+@dataclass
+class Skipped:
+    name: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "reason": self.reason}
+
+
+def check_disk(cases, out_dir: str | None, results_dir: str) -> None:
+    free = disk_free(results_dir)
+    need = RESULTS_BYTES_PER_CASE * (len(cases) + 10)
+    if free < need:
+        raise NotEnoughResources(
+            f"not enough free disk for the results file in {results_dir}: "
+            f"{fmt_bytes(free)} free, about {fmt_bytes(need)} needed")
+    writers = [(bytes_written(c), c) for c in cases]
+    largest, case = max(writers, key=lambda t: t[0], default=(0, None))
+    if not largest:
+        return
+    where = out_dir or tempfile.gettempdir()
+    free = disk_free(where)
+    if largest + DISK_MARGIN > free:
+        raise NotEnoughResources(
+            f"not enough free disk in {where}: the largest case ({case.name}) writes up to "
+            f"{fmt_bytes(largest)}, {fmt_bytes(free)} free; use --out-dir on a larger disk, "
+            "or fewer --n-images / smaller --sizes")
+
+
+def check_memory(cases, available: int | None = None):
+    """Return (cases that fit, [Skipped]); raise if none fits."""
+    available = memory_available() if available is None else available
+    budget = available * MEMORY_HEADROOM
+    fit, skipped = [], []
+    for case in cases:
+        need = memory_needed(case)
+        if need <= budget:
+            fit.append(case)
+        else:
+            skipped.append((need, case))
+    if skipped and not fit:
+        need, case = max(skipped, key=lambda t: t[0])
+        raise NotEnoughResources(
+            f"not enough memory: every case needs more than the {fmt_bytes(available)} available "
+            f"(e.g. {case.name} needs about {fmt_bytes(need)}); use fewer --workers, "
+            "fewer --n-images or smaller --sizes")
+    return fit, [Skipped(c.name, f"needs about {fmt_bytes(n)} of memory, "
+                                 f"{fmt_bytes(available)} available") for n, c in skipped]
+
+
+def check(cases, out_dir: str | None, results_dir: str, echo=print):
+    """Run both checks before a run; returns (cases to run, [Skipped])."""
+    cases, skipped = check_memory(cases)
+    if skipped:
+        worst = skipped[-1]
+        echo(f"memory: skipping {len(skipped)} of {len(cases) + len(skipped)} cases that would "
+             f"not fit (e.g. {worst.name}: {worst.reason}); lower --workers to run them")
+    check_disk(cases, out_dir, results_dir)
+    return cases, skipped

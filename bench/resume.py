@@ -1,0 +1,140 @@
+"""``--resume RESULTS.json``: finish an interrupted run into the same file.
+
+The results file's ``bench.run`` section records the command line (``argv``), the
+plan it produced (``plan``: workloads, image sets, seed, strategies, ...), the run
+settings and the machine. Resuming:
+
+* ``python -m bench imwrite --resume F`` continues the run exactly as it was planned
+  (the options are taken from the file); repeating the original options is fine too;
+  ``--case-timeout`` and ``--results-dir`` may differ.
+* refuses, in one line, a file made on another machine (host, CPU, CPU count, Python,
+  numpy/OpenCV versions), or with other generator or run settings, or by a command
+  line that plans different cases;
+* skips every case already in the file (measured or failed) and runs the rest into it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from dataclasses import asdict
+
+from bench.options import UsageError
+from bench.results import ResultsError, ResultsFile, remove_stale_temps
+
+# options that may differ between the original run and its resumption
+NEUTRAL_OPTIONS = ("--resume", "--case-timeout", "--results-dir")
+
+MACHINE_KEYS = ("hostname", "bench_cpu_model", "bench_logical_cpus", "bench_available_cpus",
+                "bench_python", "bench_version_numpy", "bench_version_opencv-contrib-python")
+
+
+def plan_dict(opts) -> dict:
+    """PlanOptions as plain JSON values (what is stored in, and compared with, the file)."""
+    return json.loads(json.dumps(asdict(opts)))
+
+
+def strip_neutral(argv: list[str]) -> list[str]:
+    out, skip = [], False
+    for token in argv:
+        if skip:
+            skip = False
+            continue
+        name = token.split("=", 1)[0]
+        if name in NEUTRAL_OPTIONS:
+            skip = "=" not in token
+            continue
+        out.append(token)
+    return out
+
+
+def resume_command(command: str, path: str, case_timeout=None) -> str:
+    parts = ["python", "-m", "bench", command, "--resume", path]
+    if case_timeout:
+        parts += ["--case-timeout", str(case_timeout)]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def _first_difference(there: dict, here: dict):
+    for key in sorted(set(there) | set(here)):
+        if there.get(key) != here.get(key):
+            return key, there.get(key), here.get(key)
+    return None
+
+
+def load(path: str) -> ResultsFile:
+    """The file to resume, or one clear UsageError line."""
+    try:
+        results = ResultsFile.load(path)
+    except ResultsError as exc:
+        raise UsageError(f"cannot resume: {exc}") from None
+    run = results.run
+    if not isinstance(run.get("argv"), list) or not isinstance(run.get("plan"), dict):
+        raise UsageError(f"cannot resume {path}: it does not record the options it was made "
+                         "with (written by an older bench); start a new run")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.access(folder, os.W_OK) or not os.access(path, os.W_OK):
+        raise UsageError(f"cannot resume {path}: its folder or the file is not writable")
+    results.path = path
+    return results
+
+
+def check_machine(path: str, stored: dict, current: dict) -> None:
+    diff = _first_difference({k: stored.get(k) for k in MACHINE_KEYS},
+                             {k: current.get(k) for k in MACHINE_KEYS})
+    if diff:
+        key, there, here = diff
+        raise UsageError(f"cannot resume {path}: it was made on another machine or software "
+                         f"({key}: {there!r} there, {here!r} here); start a new run")
+
+
+def reconcile(args, results: ResultsFile, parse, plan_options, run_settings):
+    """Return the args to run with: the stored ones, checked against what was typed.
+
+    ``parse(argv)`` parses a command line, ``plan_options(args)`` gives PlanOptions,
+    ``run_settings(args)`` the run settings dict.
+    """
+    path = results.path
+    run = results.run
+    stored_argv = [str(a) for a in run["argv"]]
+    try:
+        stored = parse(stored_argv)
+    except UsageError as exc:
+        raise UsageError(f"cannot resume {path}: its recorded options no longer parse ({exc})") from None
+    if args.command != "list" and stored.command != args.command:
+        raise UsageError(f"cannot resume {path}: it was made by `bench {stored.command}`, "
+                         f"not `bench {args.command}`")
+    typed = strip_neutral(list(getattr(args, "argv", [])))
+    chosen = stored if typed == [args.command] else args
+    hint = f"; resume with {resume_command(stored.command, path)} to continue it as planned"
+    diff = _first_difference(run["plan"], plan_dict(plan_options(chosen)))
+    if diff:
+        key, there, here = diff
+        raise UsageError(f"cannot resume {path}: it was made with other generator settings "
+                         f"({key}: {there!r} there, {here!r} here){hint}")
+    if chosen.out_dir:
+        chosen.out_dir = os.path.abspath(chosen.out_dir)
+    settings = dict(run_settings(chosen))
+    stored_settings = {k: v for k, v in run.get("settings", {}).items() if k in settings}
+    diff = _first_difference(stored_settings, settings)
+    if diff:
+        key, there, here = diff
+        raise UsageError(f"cannot resume {path}: it was made with other run settings "
+                         f"({key}: {there!r} there, {here!r} here){hint}")
+    chosen.resume = args.resume
+    chosen.argv = stored_argv
+    if args.case_timeout is not None:
+        chosen.case_timeout = args.case_timeout
+    if chosen is stored:
+        chosen.results_dir = args.results_dir
+    return chosen
+
+
+def remaining(cases, results: ResultsFile):
+    done = results.names()
+    return [c for c in cases if c.name not in done]
+
+
+def tidy(path: str) -> list[str]:
+    """Remove what a killed writer left beside the file (partial temporary copies)."""
+    return remove_stale_temps(path)

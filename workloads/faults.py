@@ -1,0 +1,93 @@
+"""Deliberately misbehaving workloads, for testing how ``bench`` survives faults.
+
+They are not benchmarks: the CLI accepts them in ``--workloads`` (so a fault can be
+injected into a real run, exactly as a user would meet it) but never lists them in
+``--help`` or in error messages. Each fails in one way, on the first image it sees:
+
+``fault-raise``        the task raises ``RuntimeError`` (in the pool worker, or in the
+                       case process for ``serial``)
+``fault-kill-worker``  the process running the task SIGKILLs itself, as the OOM killer
+                       would (a pool worker dies -> BrokenProcessPool; under ``serial``
+                       or threads the case process itself dies)
+``fault-hang``         the task creates a shared-memory segment and a file in its output
+                       folder, then sleeps forever: only the case timeout ends it, and
+                       nothing it made may survive
+
+Set ``BENCH_FAULT_TAG`` in the environment to name the shared-memory segment
+``bench-fault-<tag>`` so a test can check that exactly that segment is gone.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import time
+from dataclasses import dataclass, field, replace
+
+_keep = []   # shared-memory handles kept alive until the process dies
+
+
+def shm_name() -> str:
+    return "bench-fault-" + (os.environ.get("BENCH_FAULT_TAG") or str(os.getpid()))
+
+
+@dataclass(frozen=True)
+class _FaultWorkload:
+    out_dir: str = ""
+    name: str = field(default="fault", init=False)
+    needs_verify_pass = True
+
+    @classmethod
+    def from_params(cls, params: dict):
+        return cls()          # codec settings from the CLI are ignored
+
+    @property
+    def label(self) -> str:
+        return "fault"
+
+    def with_output(self, out_dir: str):
+        return replace(self, out_dir=out_dir)
+
+    def worker_setup(self) -> None:
+        pass
+
+    def verifying(self):
+        return self
+
+    def expected_names(self, count: int) -> list[str]:
+        return [str(i) for i in range(count)]
+
+    def outputs(self, results, count: int) -> dict:
+        return {str(i): r for i, r in enumerate(results)}
+
+    @staticmethod
+    def differs(a, b) -> bool:
+        return a != b
+
+    def process(self, index, image):
+        raise NotImplementedError
+
+
+class RaiseWorkload(_FaultWorkload):
+    def process(self, index, image):
+        raise RuntimeError(f"deliberate fault: fault-raise on image {index}")
+
+
+class KillWorkerWorkload(_FaultWorkload):
+    def process(self, index, image):
+        os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(60)        # never reached
+
+
+class HangWorkload(_FaultWorkload):
+    def process(self, index, image):
+        from multiprocessing import shared_memory
+
+        try:
+            _keep.append(shared_memory.SharedMemory(name=shm_name(), create=True, size=4096))
+        except FileExistsError:    # another worker of the same case got there first
+            pass
+        if self.out_dir:
+            with open(os.path.join(self.out_dir, f"hang-{os.getpid()}.tmp"), "w") as fh:
+                fh.write("half-written output\n")
+        while True:
+            time.sleep(3600)
