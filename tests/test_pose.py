@@ -240,6 +240,29 @@ def test_tasks_backend_says_what_to_install(run_cli):
         assert "pip install 'mediapipe==0.10.21'" in proc.stderr
 
 
+def test_newer_or_missing_mediapipe_is_not_available_and_all_goes_on(monkeypatch, tmp_path, capsys):
+    import workloads.pose as pose
+    from bench.cli import build_parser, make_cases
+
+    monkeypatch.setattr(pose, "mediapipe_dir", lambda: str(tmp_path))   # 0.10.30+: no solutions
+    pose.check_available.cache_clear()
+    try:
+        with pytest.raises(PoseUnavailable, match="not available: mediapipe .* has no mp.solutions"):
+            PoseWorkload()
+        cases = make_cases(build_parser().parse_args(["all", "--quick"]))
+        assert cases and not any(c.workload == "pose" for c in cases)
+        assert "bench: pose skipped: not available" in capsys.readouterr().err
+        from bench.options import UsageError
+        with pytest.raises(UsageError, match="pip install 'mediapipe==0.10.21'"):
+            make_cases(build_parser().parse_args(["pose", "--quick"]))
+        monkeypatch.setattr(pose, "mediapipe_dir", lambda: None)
+        pose.check_available.cache_clear()
+        with pytest.raises(PoseUnavailable, match="mediapipe is not installed"):
+            PoseWorkload()
+    finally:
+        pose.check_available.cache_clear()
+
+
 # -- with a model: always in a fresh process ----------------------------------------
 
 def _run_case(case, tmp_path, timeout=120, **settings):
