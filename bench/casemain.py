@@ -37,6 +37,9 @@ def run_case(case: Case, settings: dict) -> dict:
     started = time.perf_counter()
     images = generate(case.images)
     workload = make_workload(case.workload, case.params)
+    prepare = getattr(workload, "prepare_parent", None)   # pose: import mediapipe, no model
+    if prepare is not None:
+        prepare()
     strategy = make_strategy(case.strategy, PoolConfig(
         case.workers, case.chunk_size, case.start_method, cv_threads,
         scheduler=settings.get("scheduler"), scheduler_timeout=settings.get("scheduler_timeout", 10.0),
@@ -57,10 +60,16 @@ def run_case(case: Case, settings: dict) -> dict:
         timing = measure_case(strategy, workload, images, work_root, probes=probes,
                               warmups=settings.get("warmups", 1), values=settings.get("values", 3))
         check_names(workload, timing.last_out_dir, len(images))
+        case_meta = getattr(workload, "case_metadata", None)  # before verification builds more
+        extra = case_meta(timing) if case_meta is not None else {}
         verified = "skipped"
         if settings.get("verify", True):
             verify_against_serial(strategy, workload, images, timing, work_root)
             verified = "yes"
+        save = getattr(workload, "save_results", None)
+        if settings.get("save_keypoints") and save is not None and (
+                verified == "yes" or case.strategy == "serial"):
+            extra["keypoints_file"] = save(timing.last_results, settings["save_keypoints"], case)
         fs = filesystem_of(work_root)
     finally:
         shutil.rmtree(work_root, ignore_errors=True)
@@ -84,6 +93,7 @@ def run_case(case: Case, settings: dict) -> dict:
             **worker_metadata(timing.warm_workers),
             **probes.metadata(strategy, count, timing.cold_total),
             **getattr(strategy, "facts", {}),      # Dask: the cluster's workers and versions
+            **extra,
         },
     }
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m bench {all,imwrite,list,recommend,compare,plot,report} [options]``."""
+"""Command line: ``python -m bench {all,imwrite,pose,list,recommend,compare,plot,report} [options]``."""
 from __future__ import annotations
 
 import argparse
@@ -8,16 +8,18 @@ import sys
 from datetime import datetime, timezone
 
 from bench import answers, messages, options
-from bench.plan import (DASK_STRATEGIES, DEFAULT_STRATEGIES, PlanOptions, plan_cases, plan_dask, plan_overhead,
-                        unique_cases, worker_sweep)
+from bench.plan import (DASK_STRATEGIES, DEFAULT_STRATEGIES, PlanOptions, plan_cases, plan_dask,
+                        plan_overhead, unique_cases, worker_sweep)
+from bench.pose_plan import PoseOptions, plan_pose_cases
 from bench.results import ResultsError
 from bench.strategies import STRATEGIES, default_start_method
 from workloads.codecs import CODECS, Codec
 from workloads.imwrite import ImwriteWorkload
 
 COMMANDS = {
-    "all": "run every benchmark (overheads, imwrite/imencode), then print the summary",
+    "all": "run every benchmark (overheads, imwrite/imencode, pose), then print the summary",
     "imwrite": "time cv2.imwrite / cv2.imencode under every strategy",
+    "pose": "time MediaPipe pose landmarks under every strategy, verified against serial",
     "overhead": "pool start-up per start method, no-op round trip per payload, pickling cost",
     "dask": "the cluster path: Dask start-up, round trips, and one image set through Dask "
             "next to the best local strategies (--scheduler for a real cluster)",
@@ -40,7 +42,8 @@ def build_parser() -> Parser:
     g.add_argument("--quick", action="store_true",
                    help="small matrix and fewer images: a first look in about a minute")
     g.add_argument("--workloads", type=options.workloads, metavar="LIST",
-                   help="imwrite (encode + write a file), imencode (encode to memory only)")
+                   help="imwrite (encode + write a file), imencode (encode to memory only), "
+                        "pose (MediaPipe landmarks); for all and list")
     g.add_argument("--sizes", type=options.sizes, metavar="LIST",
                    help="image sizes WxH[xC], e.g. 50x50x1,640x480x3 (default: 50x50x1, 256x256x3, "
                         "640x480x3, 1920x1080x3)")
@@ -64,6 +67,15 @@ def build_parser() -> Parser:
     g.add_argument("--png-level", type=int, default=3, metavar="L")
     g.add_argument("--seed", type=lambda t: options.non_negative_int(t, "--seed", 2**63 - 1),
                    default=0, help="seed of the image generators")
+    p = common.add_argument_group("pose")
+    p.add_argument("--pose-model-complexity", type=int, default=1, metavar="N",
+                   help="MediaPipe model_complexity; only 1 ships with mediapipe 0.10.21 (0 and 2 "
+                        "would be downloaded, which bench refuses)")
+    p.add_argument("--pose-backend", default="solutions", metavar="NAME",
+                   help="solutions (mp.solutions.pose, mediapipe 0.10.21; default) or tasks "
+                        "(mediapipe>=0.10.30: not available, says what to install)")
+    p.add_argument("--pose-model", metavar="PATH",
+                   help="a MediaPipe Tasks .task model file (Tasks backend only)")
     r = common.add_argument_group("how to run")
     r.add_argument("--values", type=lambda t: options.positive_int(t, "--values", 100), metavar="N",
                    help="timed passes per case (default 3)")
@@ -89,6 +101,8 @@ def build_parser() -> Parser:
                    default=10, metavar="S", help="seconds to wait for the Dask scheduler (default 10)")
     r.add_argument("--results-dir", default="results", metavar="DIR",
                    help="where the results file goes (default: results/)")
+    r.add_argument("--save-keypoints", metavar="DIR",
+                   help="pose: write each image set's landmarks to DIR as one .npz keyed by image id")
 
     parser = Parser(prog="bench", allow_abbrev=False,
                     description="Throughput benchmarks for parallel image work: which strategy, "
@@ -115,6 +129,8 @@ def plan_options(args) -> PlanOptions:
     if args.warmups < 0:
         raise options.UsageError(f"--warmups must be 0 or more, got {args.warmups}")
     workloads = args.workloads
+    if workloads is not None:
+        workloads = [w for w in workloads if w != "pose"]   # pose has its own plan
     try:
         return PlanOptions(quick=args.quick, workloads=workloads, sizes=args.sizes,
                            contents=args.contents, n_images=args.n_images,
@@ -126,21 +142,73 @@ def plan_options(args) -> PlanOptions:
         raise options.UsageError(str(exc)) from None
 
 
+def pose_options(args) -> PoseOptions:
+    from workloads.pose import PoseWorkload
+
+    params = PoseWorkload.params_for(args.pose_model_complexity, args.pose_backend, args.pose_model)
+    return PoseOptions(quick=args.quick, sizes=args.sizes, contents=args.contents,
+                       n_images=args.n_images, strategies=args.strategies, workers=args.workers,
+                       chunk_sizes=args.chunk_sizes, start_methods=args.start_methods,
+                       params=params, seed=args.seed)
+
+
+def wanted(args, command: str) -> tuple[bool, bool]:
+    """(codec workloads, pose) for this command. ``all``/``list`` run both unless
+    --workloads says otherwise; given --sizes/--content alone they mean imwrite."""
+    if command == "pose":
+        return False, True
+    if command != "all":
+        if args.workloads and "pose" in args.workloads:
+            raise options.UsageError("pose is measured by `bench pose` (or `bench all`)")
+        return True, False
+    if args.workloads is not None:
+        return any(w != "pose" for w in args.workloads), "pose" in args.workloads
+    return True, args.sizes is None and args.contents is None
+
+
+def _pose_asked_for(args, command: str) -> bool:
+    return (command == "pose" or bool(args.workloads and "pose" in args.workloads)
+            or args.pose_model_complexity != 1 or args.pose_backend != "solutions"
+            or bool(args.pose_model))
+
+
+def pose_cases(args, command: str) -> list:
+    """The pose plan; in ``all``, a mediapipe that cannot run pose skips it with a line."""
+    from workloads.pose import PoseUnavailable
+
+    try:
+        return plan_pose_cases(pose_options(args))
+    except PoseUnavailable as exc:
+        if _pose_asked_for(args, command):
+            raise
+        print(f"bench: pose skipped: {exc}", file=sys.stderr)
+        return []
+
+
 def make_cases(args, command=None):
     command = command or args.command
+    codec, pose = wanted(args, command)
+    if codec and args.workloads is not None:
+        args.workloads = [w for w in args.workloads if w != "pose"]   # pose has its own plan
     opts = plan_options(args)
     try:
+        if command == "pose":
+            return pose_cases(args, command)
         if command == "overhead":
             return plan_overhead(opts)
         if command == "dask":
             return plan_dask(opts, cluster_workers(args))
         if command == "all":
-            # overheads first: they are quick and explain what follows
-            opts.cv_threads_variant = not args.quick and args.cv_threads is None
-            cases = plan_overhead(opts) + plan_cases(opts)
+            cases = []
+            if codec:
+                # overheads first: they are quick and explain what follows
+                opts.cv_threads_variant = not args.quick and args.cv_threads is None
+                cases = plan_overhead(opts) + plan_cases(opts)
+            if pose:
+                cases += pose_cases(args, command)
             wants_dask = not opts.explicit_strategies or any(
                 s in DASK_STRATEGIES for s in opts.explicit_strategies)
-            if not args.quick and wants_dask:
+            if codec and not args.quick and wants_dask:
                 cases += plan_dask(opts, cluster_workers(args))
             return unique_cases(cases)
         return plan_cases(opts)
@@ -213,6 +281,8 @@ def cmd_run(args) -> int:
     args.plan = resume.plan_dict(plan_options(args))
     if args.out_dir:
         args.out_dir = options.writable_dir(args.out_dir, "--out-dir", create=False)
+    if args.save_keypoints:
+        args.save_keypoints = options.writable_dir(args.save_keypoints, "--save-keypoints")
     if results is None:
         results_dir = options.writable_dir(args.results_dir, "results folder")
         path = results_path(results_dir)

@@ -155,8 +155,11 @@ def plan_cases(opts: PlanOptions) -> list[Case]:
     cases: list[Case] = []
     for group in plan_groups(opts):
         ordered = sorted(opts.strategies, key=lambda s: s != "serial")
+        has_model = getattr(workload_class(group.workload), "has_model", False)
         for name in ordered:
             cls = STRATEGIES[name]
+            if getattr(cls, "needs_model", False) and not has_model:
+                continue          # e.g. a new model per image means nothing for imwrite
             if cls.family == "serial":
                 cases.append(Case(group.workload, group.images, opts.params, name))
                 continue

@@ -33,6 +33,7 @@ def run_settings(args) -> dict:
         "out_dir": args.out_dir,
         "scheduler": args.scheduler,
         "scheduler_timeout": args.scheduler_timeout,
+        "save_keypoints": getattr(args, "save_keypoints", None),
     }
 
 

@@ -59,6 +59,7 @@ class Strategy:
     name = ""
     family = ""          # serial | threads | processes
     chunked = False      # takes a chunk size
+    needs_model = False  # only for workloads with a model (``has_model``)
     description = ""
 
     def __init__(self, config: PoolConfig):
@@ -135,11 +136,19 @@ class _ThreadPoolMixin:
             self.config.workers, initializer=init_worker, initargs=(workload, None, self._reports))
 
 
+def _check_fork(workload, ctx) -> None:
+    """Let a workload refuse a fork pool (pose: a model was built in this process)."""
+    check = getattr(workload, "check_fork", None)
+    if check is not None:
+        check(ctx.get_start_method())
+
+
 class _ProcessPoolMixin:
     family = "processes"
 
     def start(self, workload, images=None):
         ctx = multiprocessing.get_context(self.config.start_method)
+        _check_fork(workload, ctx)
         self._reports = ctx.SimpleQueue()
         return ProcessPoolExecutor(
             self.config.workers, mp_context=ctx, initializer=init_worker,
@@ -233,6 +242,7 @@ class ProcessesShm(_Ranges, Strategy):
         if images is None:
             raise ValueError("processes-shm needs the image set when the pool starts")
         ctx = multiprocessing.get_context(self.config.start_method)
+        _check_fork(workload, ctx)
         self._reports = ctx.SimpleQueue()
         self._block = shared_memory.SharedMemory(create=True, size=max(1, images.nbytes))
         try:
@@ -284,8 +294,9 @@ class ProcessesInherit(_Ranges, Strategy):
                              "only forked children inherit the parent's memory")
         if images is None:
             raise ValueError("processes-inherit needs the image set when the pool starts")
-        tasks.set_inherited_images(images)
         ctx = multiprocessing.get_context("fork")
+        _check_fork(workload, ctx)
+        tasks.set_inherited_images(images)
         self._reports = ctx.SimpleQueue()
         # ProcessPoolExecutor forks all workers at the first submit; the global is set by then.
         return ProcessPoolExecutor(
@@ -299,9 +310,32 @@ class ProcessesInherit(_Ranges, Strategy):
             tasks.set_inherited_images(None)
 
 
+class ProcessesModelPerImage(Processes):
+    """Seed 000's anti-pattern: a new model built inside every task, used once.
+
+    Only for workloads with a model (``has_model``); the workload's
+    ``with_model_per_image()`` copy builds, uses and closes a model per image, so the
+    results show what per-image model construction costs against one model per worker.
+    """
+    name = "processes-model-per-image"
+    needs_model = True
+    description = "ProcessPoolExecutor, one submit per image, a new model built in every task (seed 000)"
+
+    def start(self, workload, images=None):
+        return super().start(self._per_image(workload), images)
+
+    def run(self, pool, workload, images, on_first_result):
+        return super().run(pool, self._per_image(workload), images, on_first_result)
+
+    @staticmethod
+    def _per_image(workload):
+        make = getattr(workload, "with_model_per_image", None)   # no model: plain processes
+        return make() if make is not None else workload
+
+
 STRATEGIES = {cls.name: cls for cls in (
     Serial, Threads, Processes, ThreadsChunked, ProcessesChunked, ProcessesMap,
-    ProcessesShm, ProcessesInherit)}
+    ProcessesShm, ProcessesInherit, ProcessesModelPerImage)}
 
 
 def _register_dask() -> None:

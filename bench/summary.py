@@ -100,6 +100,11 @@ def throughput_section(benchmarks, capacity) -> list[str]:
                      f"{1 / cold:,.0f}" if isinstance(cold, (int, float)) and cold > 0 else "-"))
         if s.serial is None:
             notes.append(f"{s.group}: {messages.SUMMARY_NO_SERIAL}")
+    for b in benchmarks:          # per-image failures (pose): the case still counted
+        failed_images = meta(b, "failed_images")
+        if isinstance(failed_images, int) and failed_images > 0:
+            notes.append(f"{b.get_name()}: {failed_images} image(s) could not be processed "
+                         f"(first: {meta(b, 'first_failed_image')})")
     lines = _table(cols, rows, left=(0, 2))
     lines += ["", "img/s: images per second, median of the warm passes (pool already started); "
                   "cold: pool start + work + shutdown.",

@@ -3,6 +3,8 @@
 imwrite: the files of the last timed pass must have the same names as the serial
 loop's and byte-identical contents, with nothing missing and nothing extra.
 imencode: an extra, untimed pass returns a digest of every encoded buffer.
+pose: the landmarks of the last timed pass, ``np.allclose(atol=1e-6)`` per image and
+the same detections ("no person") as the serial loop, in input order.
 """
 from __future__ import annotations
 
@@ -45,7 +47,8 @@ def serial_reference(workload, images, ref_dir: str) -> dict:
 def verify_against_serial(strategy, workload, images, timing, work_root: str) -> int:
     """Raise :class:`VerificationError` on any difference; return the items compared."""
     count = len(images)
-    reference = serial_reference(workload, images, os.path.join(work_root, "reference"))
+    # Any pool-based pass runs before the serial reference: the reference may build a
+    # model (pose) in this process, and a pool forked after that would crash.
     if workload.needs_verify_pass:
         out_dir = os.path.join(work_root, "verify-pass")
         os.makedirs(out_dir, exist_ok=True)
@@ -54,10 +57,14 @@ def verify_against_serial(strategy, workload, images, timing, work_root: str) ->
         got = w.outputs(results, count)
     else:
         got = workload.with_output(timing.last_out_dir).outputs(timing.last_results, count)
+    reference = serial_reference(workload, images, os.path.join(work_root, "reference"))
     _raise_on_difference(set(reference), set(got), what="output")
     differing = sorted(k for k in reference if workload.differs(reference[k], got[k]))
     if differing:
+        first = differing[0]
+        describe = getattr(workload, "describe_difference", None)
+        detail = f": {describe(reference[first], got[first])}" if describe is not None else ""
         raise VerificationError(
             f"output differs from serial: {len(differing)} of {count} outputs differ "
-            f"(first: {differing[0]})")
+            f"(first: {first}{detail})")
     return count

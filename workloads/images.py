@@ -15,7 +15,7 @@ import numpy as np
 
 # content name -> generator(rng, shape) -> uint8 array; other modules may register more
 GENERATORS: dict = {}
-CONTENTS = ("noise", "smooth")
+CONTENTS = ("noise", "smooth", "person")
 
 # Beyond this an image set would not fit any sane machine; refuse it up front.
 MAX_PIXELS_PER_IMAGE = 16384 * 16384
@@ -123,7 +123,14 @@ def _smooth(rng: np.random.Generator, shape: tuple) -> np.ndarray:
     return out
 
 
-GENERATORS.update(noise=_noise, smooth=_smooth)
+def _person(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    """A real person (scikit-image's astronaut photograph), varied per image: for pose."""
+    from workloads.people import person
+
+    return person(rng, shape)
+
+
+GENERATORS.update(noise=_noise, smooth=_smooth, person=_person)
 
 
 def fingerprint(images: np.ndarray) -> str:

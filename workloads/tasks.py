@@ -25,12 +25,13 @@ def init_worker(workload, cv_threads: int | None, report=None) -> None:
     if cv_threads is not None:
         cv2.setNumThreads(cv_threads)
     start = time.perf_counter()
-    workload.worker_setup()
+    facts = workload.worker_setup()
     setup_s = time.perf_counter() - start
     _worker_workload = workload
     global last_report
-    last_report = {"pid": os.getpid(), "thread": threading.get_ident(),
-                   "setup_s": setup_s, "cv_threads": cv2.getNumThreads()}
+    last_report = dict(facts) if isinstance(facts, dict) else {}   # e.g. pose's model_load_s
+    last_report.update({"pid": os.getpid(), "thread": threading.get_ident(),
+                        "setup_s": setup_s, "cv_threads": cv2.getNumThreads()})
     if report is not None:
         report.put(last_report)
 
