@@ -207,19 +207,13 @@ def test_case_names_round_trip_through_the_file(tmp_path):
         assert Case.from_dict(json.loads(json.dumps(case.as_dict()))).name == case.name
 
 
-# The answer commands (compare, recommend, plot) are being built on another branch.
-# Once they exist, every bad file above must be refused by them the same way; until
-# then these tests skip. If their arguments end up shaped differently, adapt ANSWERS.
-ANSWERS = {"compare": 2, "recommend": 1, "plot": 1}     # command -> results files it takes
+# The answer commands refuse every bad file above the same way --resume does.
+ANSWERS = {"compare": 2, "recommend": 1, "plot": 1, "report": 1}   # command -> files it takes
 
 
 @pytest.mark.parametrize("command", list(ANSWERS))
 @pytest.mark.parametrize("kind, content, message", BAD_FILES, ids=[b[0] for b in BAD_FILES])
 def test_answer_commands_refuse_bad_results_files(tmp_path, capsys, command, kind, content, message):
-    from bench.cli import COMMANDS
-
-    if command not in COMMANDS:
-        pytest.skip(f"`bench {command}` does not exist yet (branch answers)")
     data = content(tmp_path)
     path = tmp_path / "bad.json"
     path.write_bytes(data if isinstance(data, bytes) else data.encode())
