@@ -4,7 +4,8 @@
   peak of every worker and of the case process while the pool works (the warm-up pass,
   so sampling never runs during a timed value);
 * decomposition of the cold total into start-up, transfer and work:
-    startup  = a fresh pool: start, one no-op task per worker, shut down;
+    startup  = a fresh pool of the case's workload (so each worker's set-up, e.g. a model
+               load, is included): start, one no-op task per worker, shut down;
     transfer = one pass of the same strategy on the warm pool with a workload that does
                nothing: pixels pickled and piped (or copied to shared memory) exactly as
                in the real passes (seed 002's own probe);
@@ -56,12 +57,13 @@ class CaseProbes:
         self.busy = sampler
 
     # -- decomposition -------------------------------------------------------------
-    def measure_startup(self, strategy, images) -> None:
+    def measure_startup(self, strategy, workload, images) -> None:
+        """A fresh pool of the real workload, so every worker's set-up (a pose model
+        load) is part of start-up; the tasks themselves do nothing."""
         if self.family == "serial":
             return
-        noop = tasks.NoopWorkload()
         start = self.clock()
-        pool = strategy.start(noop, images)
+        pool = strategy.start(workload, images)
         try:
             for f in [pool.submit(tasks.noop) for _ in range(self.workers)]:
                 f.result()

@@ -168,6 +168,8 @@ def oversubscription_warnings(benchmarks, cpus) -> list[str]:
     out = []
     for s in summarize(benchmarks):
         b = s.best
+        if meta(b, "workload") not in ("imwrite", "imencode"):
+            continue       # OpenCV's threads only matter where OpenCV does the work
         workers, cv = meta(b, "workers", 1), meta(b, "cv_threads_worker")
         if meta(b, "family") == "processes" and isinstance(cv, int) and workers * cv > cpus:
             out.append(f"{s.group}: " + messages.SUMMARY_OVERSUBSCRIBED.format(
