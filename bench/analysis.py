@@ -134,14 +134,27 @@ class CaseRow:
         """"auto" when the chunk size follows the worker count, else the number."""
         if self.chunk_size is None:
             return "none"
+        rule = self.meta.get("chunk_rule")
+        if rule is not None:                       # recorded by the planner
+            return "auto" if rule == "auto" else str(self.chunk_size)
+        # files from before the rule was recorded: infer it
         if self.chunk_size == auto_chunk_size(self.strategy, self.image_count, self.workers):
             return "auto"
         return str(self.chunk_size)
 
     @property
+    def cv_threads(self) -> int | None:
+        """cv2.setNumThreads(N) applied in the workers, or None for OpenCV's default."""
+        value = self.meta.get("cv_threads_setting", "none")
+        return None if value in (None, "none") else int(value)
+
+    @property
     def line(self) -> tuple[str, str, str]:
         """The configuration measured across worker counts."""
-        return (self.strategy, self.chunk_policy, self.start_method or "none")
+        method = self.start_method or "none"
+        if self.cv_threads is not None:     # a different configuration: never mixed in
+            method = f"{self.start_method} cv={self.cv_threads}" if self.start_method else f"cv={self.cv_threads}"
+        return (self.strategy, self.chunk_policy, method)
 
     def describe(self, workers: bool = True) -> str:
         parts = [self.strategy]
@@ -151,6 +164,8 @@ class CaseRow:
             parts.append(f"chunk={self.chunk_size}")
         if self.start_method:
             parts.append(self.start_method)
+        if self.cv_threads is not None:
+            parts.append(f"cv2.setNumThreads({self.cv_threads})")
         return " ".join(parts)
 
 

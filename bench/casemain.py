@@ -7,6 +7,7 @@ The result (or the reason for failure) is written as JSON for the parent.
 from __future__ import annotations
 
 import json
+import statistics
 import os
 import shutil
 import sys
@@ -106,11 +107,11 @@ def worker_metadata(reports: list[dict]) -> dict:
     """Per-worker facts from the pool initializers: set-up (model load) time, cv threads."""
     if not reports:
         return {}
-    setups = sorted(r["setup_s"] for r in reports)
+    setups = [r["setup_s"] for r in reports]
     return {
         "pool_workers_started": len(reports),
-        "worker_setup_s": setups[len(setups) // 2],          # median over workers
-        "worker_setup_max_s": setups[-1],
+        "worker_setup_s": statistics.median(setups),
+        "worker_setup_max_s": max(setups),
         "cv_threads_worker": max(r["cv_threads"] for r in reports),
     }
 

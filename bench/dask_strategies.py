@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import os
 
-from bench.strategies import Strategy, _Chunked, _chunk_bounds, _collect, _flatten, _PerImage, _Ranges
+from bench.strategies import (Strategy, _Chunked, _chunk_bounds, _collect, _flatten, _PerImage,
+                              _Ranges, _submit_all)
 from workloads import tasks
 
 CONNECT_TIMEOUT_S = 10
@@ -181,8 +182,9 @@ class DaskScatter(_Dask):
     def run(self, pool, workload, images, on_first_result):
         bounds = _chunk_bounds(len(images), self.config.chunk_size)
         data = pool.scatter([images[s:e] for s, e in bounds])   # client -> workers directly
-        futures = [pool.submit(tasks.run_chunk, workload, s, d) for (s, _), d in zip(bounds, data)]
-        return _flatten(_collect(futures, on_first_result))
+        calls = ((workload, s, d) for (s, _), d in zip(bounds, data))
+        return _flatten(_collect(_submit_all(pool, tasks.run_chunk, calls, on_first_result),
+                                 on_first_result))
 
 
 class DaskLocal(_Ranges, _Dask):

@@ -61,6 +61,7 @@ class Case:
     chunk_size: int | None = None
     start_method: str | None = None
     cv_threads: int | None = None   # cv2.setNumThreads in every worker; None = OpenCV's default
+    chunk_rule: str | None = None   # "auto" (follows images/workers) or None (a fixed size)
 
     @property
     def family(self) -> str:
@@ -172,11 +173,10 @@ def plan_cases(opts: PlanOptions) -> list[Case]:
                                          f"inherit the parent's memory); asked for: {', '.join(start_methods)}")
                     continue
             for w in workers:
-                for chunk in _chunks_for(cls, opts.chunk_sizes, group.images.count, w):
-                    methods = methods_for_cls
-                    for method in methods:
+                for chunk, rule in _chunks_for(cls, opts.chunk_sizes, group.images.count, w):
+                    for method in methods_for_cls:
                         cases.append(Case(group.workload, group.images, opts.params,
-                                          name, w, chunk, method))
+                                          name, w, chunk, method, chunk_rule=rule))
     if opts.cv_threads_variant:
         cases.extend(_cv_threads_variant(cases))
     return _unique(cases)
@@ -276,13 +276,18 @@ def plan_dask(opts: PlanOptions, cluster_workers: int | None = None) -> list[Cas
     return cases + plan_cases(local)
 
 
-def _chunks_for(cls, chunk_sizes: list[str], count: int, workers: int) -> list[int | None]:
+def _chunks_for(cls, chunk_sizes: list[str], count: int, workers: int) -> list[tuple]:
+    """(chunk size, rule) pairs; the rule ("auto" or None for a fixed size) keeps the
+    cases of one chunk policy on one line across worker counts in the analysis."""
     if not cls.chunked:
-        return [None]
-    out = []
+        return [(None, None)]
+    out = {}
     for c in chunk_sizes:
-        out.append(auto_chunk_size(cls.name, count, workers) if c == "auto" else min(int(c), count))
-    return list(dict.fromkeys(out))
+        if c == "auto":
+            out.setdefault(auto_chunk_size(cls.name, count, workers), "auto")
+        else:
+            out.setdefault(min(int(c), count), None)
+    return list(out.items())
 
 
 def unique_cases(cases: list[Case]) -> list[Case]:

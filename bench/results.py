@@ -63,6 +63,7 @@ def case_metadata(case, result: dict) -> dict:
         "family": case.family,
         "workers": case.workers,
         "chunk_size": case.chunk_size,
+        "chunk_rule": (case.chunk_rule or "fixed") if case.chunk_size is not None else None,
         "start_method": case.start_method,
     }
     meta.update(result.get("metadata", {}))

@@ -90,8 +90,25 @@ class Strategy:
         raise NotImplementedError
 
 
+def _submit_all(pool, fn, calls, on_first_result) -> list:
+    """Submit ``fn(*args)`` for every args tuple in ``calls``, in order.
+
+    ``on_first_result`` is attached to the first future as soon as it is submitted, so
+    it fires when that task's result arrives - not after the whole submit loop, which
+    for 10,000 tasks takes longer than the first task.
+    """
+    futures = []
+    for args in calls:
+        futures.append(pool.submit(fn, *args))
+        if len(futures) == 1:
+            futures[0].add_done_callback(lambda _f: on_first_result())
+    return futures
+
+
 def _collect(futures, on_first_result) -> list:
-    """Results in submission order; the first one signals ``on_first_result``."""
+    """Results in submission order. ``on_first_result`` is called again once the first
+    result is in hand: callers keep the earliest call (see timing.FirstResult), this
+    one only matters where a future runs its callbacks late (Dask)."""
     it = iter(futures)
     first = next(it, None)
     if first is None:
@@ -157,17 +174,16 @@ class _ProcessPoolMixin:
 
 class _PerImage:
     def run(self, pool, workload, images, on_first_result):
-        futures = [pool.submit(run_one, workload, i, img) for i, img in enumerate(images)]
-        return _collect(futures, on_first_result)
+        calls = ((workload, i, img) for i, img in enumerate(images))
+        return _collect(_submit_all(pool, run_one, calls, on_first_result), on_first_result)
 
 
 class _Chunked:
     chunked = True
 
     def run(self, pool, workload, images, on_first_result):
-        bounds = _chunk_bounds(len(images), self.config.chunk_size)
-        futures = [pool.submit(run_chunk, workload, s, images[s:e]) for s, e in bounds]
-        return _flatten(_collect(futures, on_first_result))
+        calls = ((workload, s, images[s:e]) for s, e in _chunk_bounds(len(images), self.config.chunk_size))
+        return _flatten(_collect(_submit_all(pool, run_chunk, calls, on_first_result), on_first_result))
 
 
 class Threads(_PerImage, _ThreadPoolMixin, Strategy):
@@ -213,9 +229,9 @@ class _Ranges:
     chunked = True
 
     def run(self, pool, workload, images, on_first_result):
-        bounds = _chunk_bounds(len(images), self.config.chunk_size)
-        futures = [pool.submit(tasks.run_range, workload, s, e) for s, e in bounds]
-        return _flatten(_collect(futures, on_first_result))
+        calls = ((workload, s, e) for s, e in _chunk_bounds(len(images), self.config.chunk_size))
+        return _flatten(_collect(_submit_all(pool, tasks.run_range, calls, on_first_result),
+                                 on_first_result))
 
 
 class ProcessesShm(_Ranges, Strategy):

@@ -56,6 +56,8 @@ def describe_case(bench) -> str:
         parts.append(f"chunk={m.get('chunk_size')}")
     if m.get("start_method", "none") != "none":
         parts.append(m.get("start_method"))
+    if m.get("cv_threads_setting", "none") != "none":
+        parts.append(f"cv2.setNumThreads({m.get('cv_threads_setting')})")
     return " ".join(str(p) for p in parts)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -62,6 +63,22 @@ class PassDirs:
         shutil.rmtree(path, ignore_errors=True)
 
 
+class FirstResult:
+    """The moment the first result arrived: the earliest of possibly several signals
+    (a future's done-callback, from another thread, and the collecting loop)."""
+
+    def __init__(self, clock: Clock):
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.at: float | None = None
+
+    def __call__(self) -> None:
+        now = self._clock()
+        with self._lock:
+            if self.at is None or now < self.at:
+                self.at = now
+
+
 def measure_cold(strategy, workload, images, out_dir: str, clock: Clock = time.perf_counter):
     """Start a pool, do all the work, shut the pool down: one wall-clock figure.
 
@@ -69,19 +86,19 @@ def measure_cold(strategy, workload, images, out_dir: str, clock: Clock = time.p
     same start as ``total``.
     """
     workload = workload.with_output(out_dir)
-    first = []
+    first = FirstResult(clock)
 
     def whole():
         pool = strategy.start(workload, images)
         try:
-            return strategy.run(pool, workload, images, lambda: first.append(clock()))
+            return strategy.run(pool, workload, images, first)
         finally:
             strategy.stop(pool)
 
     start = clock()
     results = whole()
     total = clock() - start
-    first_result = (first[0] - start) if first else total
+    first_result = (first.at - start) if first.at is not None else total
     return total, first_result, results
 
 
@@ -118,7 +135,9 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
         for k in range(warmups + values):
             out_dir = dirs.fresh()
             w = workload.with_output(out_dir)
-            sampled = probes is not None and k == 0
+            # memory is sampled in the first warm-up pass only, never in a timed one
+            # (with --warmups 0 it is not sampled at all)
+            sampled = probes is not None and k == 0 and warmups > 0
             with (probes.sampled_pass(strategy, pool) if sampled else nullcontext()):
                 results, seconds = timed(
                     lambda: strategy.run(pool, w, images, lambda: None), clock)

@@ -30,8 +30,9 @@ def values_around(rate: float, spread: float, n: int = 5) -> list[float]:
 def case(strategy="serial", workers=1, chunk=None, method=None, workload="imwrite",
          size=(64, 64, 3), count=100, content="smooth") -> Case:
     family_method = method if method is not None else ("fork" if strategy.startswith("processes") else None)
+    # chunk sizes here follow the worker count, as the planner's "auto" does
     return Case(workload, ImageSetSpec(ImageSize(*size), count, content, 0), {}, strategy, workers,
-                chunk, family_method)
+                chunk, family_method, chunk_rule="auto" if chunk is not None else None)
 
 
 def bench_for(c: Case, rate: float, spread: float = 0.01, n: int = 5, **meta) -> pyperf.Benchmark:

@@ -46,8 +46,10 @@ class FakeStrategy:
 def test_pool_start_values_are_each_fresh_pools_first_result(fake_clock):
     strategy = FakeStrategy(fake_clock, startup=0.2, shutdown=0.05, per_task=0.01)
     out = PoolStartWorkload.measure(strategy, [0], repeats=3, clock=fake_clock)
-    # start (0.2) + one no-op submitted per worker (2 x 0.01); each pool timed alone
+    # start (0.2) + one no-op submitted per worker (2 x 0.01); each pool timed alone;
+    # the first pool of the process is kept apart, then `repeats` values
     assert out["values_s"] == pytest.approx([0.22, 0.22, 0.22])
+    assert out["metadata"]["first_pool_start_s"] == pytest.approx(0.22)
     assert out["metadata"]["all_workers_ready_s"] == pytest.approx(0.22)
     assert out["metadata"]["shutdown_s"] == pytest.approx(0.05)
 

@@ -73,17 +73,67 @@ def test_chunked_strategy_covers_every_image_once_with_odd_chunk(tiny_images, tm
     assert got == _run("serial", w, tiny_images, tmp_path)
 
 
-def test_first_result_callback_fires_once(tiny_images, tmp_path):
-    for name in STRATEGIES:
-        calls = []
-        strategy = make_strategy(name, PoolConfig(2, auto_chunk_size(name, 12, 2), "fork"))
-        w = ImencodeWorkload()
-        pool = strategy.start(w, tiny_images)
-        try:
-            strategy.run(pool, w, tiny_images, lambda: calls.append(1))
-        finally:
-            strategy.stop(pool)
-        assert calls == [1], name
+class GatedPool:
+    """A real pool whose submits after the first wait until the first result was
+    signalled: code that signals only after the whole submit loop would stall here."""
+
+    def __init__(self, pool, released):
+        self.pool, self.released, self.stalled = pool, released, False
+
+    def submit(self, fn, *args):
+        if self.pool_submits and not self.released.wait(5):
+            self.stalled = True
+        self.pool_submits += 1
+        return self.pool.submit(fn, *args)
+
+    pool_submits = 0
+
+
+@pytest.mark.parametrize("name", ["threads", "processes", "processes-chunked", "processes-shm"])
+def test_first_result_is_signalled_by_the_first_task_not_the_submit_loop(name, tiny_images):
+    import threading
+
+    released = threading.Event()
+    strategy = make_strategy(name, PoolConfig(2, 3 if strategy_is_chunked(name) else None, "fork"))
+    w = ImencodeWorkload()
+    pool = strategy.start(w, tiny_images)
+    gated = GatedPool(pool, released)
+    try:
+        strategy.run(gated, w, tiny_images, released.set)
+    finally:
+        released.set()
+        strategy.stop(pool)
+    assert not gated.stalled
+
+
+def strategy_is_chunked(name):
+    return STRATEGIES[name].chunked
+
+
+def test_first_result_keeps_the_earliest_signal(fake_clock):
+    from bench.timing import FirstResult
+
+    first = FirstResult(fake_clock)
+    fake_clock.advance(1.0)
+    first()
+    fake_clock.advance(5.0)
+    first()                               # the collecting loop's later, redundant signal
+    assert first.at == 1001.0
+
+
+@pytest.mark.parametrize("name", list(STRATEGIES))
+def test_first_result_is_signalled_for_every_strategy(name, tiny_images):
+    from bench.timing import FirstResult
+
+    strategy = make_strategy(name, PoolConfig(2, auto_chunk_size(name, 12, 2), "fork"))
+    w = ImencodeWorkload()
+    pool = strategy.start(w, tiny_images)
+    first = FirstResult(lambda: 1.0)
+    try:
+        strategy.run(pool, w, tiny_images, first)
+    finally:
+        strategy.stop(pool)
+    assert first.at == 1.0
 
 
 def test_auto_chunk_sizes():

@@ -1,6 +1,8 @@
 """The measuring code itself: every timer starts fresh, cold and warm are what they say."""
 import time
 
+import numpy as np
+
 import pytest
 
 from bench.timing import measure_case, measure_cold, timed
@@ -122,3 +124,20 @@ def test_each_pass_writes_to_a_fresh_folder(tmp_path):
     measure_case(make_strategy("serial", PoolConfig()), RecordingWorkload(), [0, 1],
                  str(tmp_path), warmups=1, values=2)
     assert len(set(seen)) == 4            # cold + warm-up + 2 values, each its own folder
+
+
+def test_memory_is_sampled_in_a_warm_up_pass_never_in_a_timed_one(tmp_path):
+    from bench.probes import CaseProbes
+    from bench.strategies import PoolConfig, make_strategy
+    from workloads.imwrite import ImencodeWorkload
+
+    images = [np.zeros((4, 4, 1), np.uint8)] * 3
+    strategy = make_strategy("serial", PoolConfig())
+    with_warmup = CaseProbes("serial", 1, None, None)
+    measure_case(strategy, ImencodeWorkload(), images, str(tmp_path / "a"), warmups=1, values=1,
+                 probes=with_warmup)
+    assert with_warmup.busy is not None and with_warmup.busy.samples >= 2
+    without = CaseProbes("serial", 1, None, None)
+    measure_case(strategy, ImencodeWorkload(), images, str(tmp_path / "b"), warmups=0, values=1,
+                 probes=without)
+    assert without.busy is None            # no figures rather than a sampler in a timed pass
