@@ -135,12 +135,14 @@ class _Dask(Strategy):
             pool = DaskPool(Client(cluster), cluster)
         try:
             pool.client.register_plugin(_worker_setup_plugin(workload, cfg.cv_threads, spec))
-            self.facts = cluster_facts(pool.client)
-            self._pool = pool
             return pool
         except BaseException:
             pool.shutdown()
             raise
+
+    def stop(self, pool) -> None:
+        if pool is not None:
+            pool.shutdown()
 
     def worker_pids(self, pool) -> list[int]:
         try:
@@ -148,19 +150,19 @@ class _Dask(Strategy):
         except Exception:   # noqa: BLE001 - a cluster going away must not break sampling
             return []
 
+    def describe_pool(self, pool) -> None:
+        """Ask the live cluster for its facts and its workers' set-up reports. Called by
+        the timing code outside every timer (each ask is a round trip to all workers)."""
+        try:
+            self.facts = cluster_facts(pool.client)
+            self._last_reports = pool.reports()
+        except Exception:   # noqa: BLE001 - a dying cluster has nothing to report
+            self._last_reports = []
+
     def worker_reports(self) -> list[dict]:
-        """Reports of the cluster that was last stopped (taken before it went away)."""
+        """Reports taken by the last describe_pool."""
         out, self._last_reports = getattr(self, "_last_reports", []), []
         return out
-
-    def stop(self, pool) -> None:
-        if pool is not None:
-            try:
-                self._last_reports = pool.reports()
-            except Exception:   # noqa: BLE001 - a dead cluster has nothing to report
-                self._last_reports = []
-            pool.shutdown()
-            self._pool = None
 
 
 # DaskPool.submit has an executor's shape, so the local strategies' run methods apply.

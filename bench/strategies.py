@@ -74,6 +74,10 @@ class Strategy:
         if pool is not None:
             pool.shutdown(wait=True)
 
+    def describe_pool(self, pool) -> None:
+        """Collect facts about a live pool that cost time to ask (Dask: a round trip to
+        every worker); the timing code calls it outside every timer."""
+
     def worker_pids(self, pool) -> list[int]:
         """Pids of the pool's worker processes (empty for serial and threads)."""
         procs = getattr(pool, "_processes", None) or {}

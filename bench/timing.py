@@ -151,6 +151,9 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
                 dirs.remove(out_dir)
         if probes is not None:
             probes.measure_transfer(strategy, pool, images)
+        describe = getattr(strategy, "describe_pool", None)
+        if describe:
+            describe(pool)
     finally:
         strategy.stop(pool)
     timing.warm_workers = _reports(strategy)

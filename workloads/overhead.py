@@ -41,6 +41,8 @@ class PoolStartWorkload(NoopWorkload):
                 for f in futures:
                     f.result()
                 ready.append(clock() - start)
+                if len(ready) == 1 and hasattr(strategy, "describe_pool"):
+                    strategy.describe_pool(pool)      # untimed: Dask's cluster facts
             finally:
                 t = clock()
                 strategy.stop(pool)
