@@ -36,7 +36,8 @@ def is_overhead_workload(name: str) -> bool:
 MEMORY_KEYS = ("mem_worker_uss_peak", "mem_worker_pss_peak", "mem_worker_rss_peak",
                "mem_parent_rss_peak", "mem_parent_uss_peak", "mem_idle_worker_uss",
                "mem_idle_worker_pss", "mem_idle_worker_rss", "mem_parent_growth")
-DECOMP_KEYS = ("decomp_startup_s", "decomp_transfer_s", "decomp_work_s")
+DECOMP_KEYS = ("decomp_startup_s", "decomp_transfer_s", "decomp_work_s", "decomp_work_ideal_s",
+               "decomp_contention_s")
 SECONDS_KEYS = ("cold_total_s", "cold_per_image_s", "first_result_s", "model_load_s") + DECOMP_KEYS
 
 # Memory of one worker for "how many fit": USS is what a worker alone holds (pages

@@ -92,7 +92,7 @@ def run_case(case: Case, settings: dict) -> dict:
             "cv_threads_parent": cv2.getNumThreads(),
             "cv_threads_setting": cv_threads,
             **worker_metadata(timing.warm_workers),
-            **probes.metadata(strategy, count, timing.cold_total),
+            **probes.metadata(strategy, count, timing.cold_total, statistics.median(timing.values)),
             **getattr(strategy, "facts", {}),      # Dask: the cluster's workers and versions
             **extra,
         },

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from bench import answers, messages, options
 from bench.plan import (DASK_STRATEGIES, DEFAULT_STRATEGIES, PlanOptions, plan_cases, plan_dask,
                         plan_overhead, unique_cases, worker_sweep)
-from bench.pose_plan import PoseOptions, plan_pose_cases
+from bench.pose_plan import PoseOptions, plan_pose_cases, plan_pose_dask
 from bench.results import ResultsError
 from bench.strategies import STRATEGIES, default_start_method
 from workloads.codecs import CODECS, Codec
@@ -172,12 +172,12 @@ def _pose_asked_for(args, command: str) -> bool:
             or bool(args.pose_model))
 
 
-def pose_cases(args, command: str) -> list:
+def pose_cases(args, command: str, planner=plan_pose_cases) -> list:
     """The pose plan; in ``all``, a mediapipe that cannot run pose skips it with a line."""
     from workloads.pose import PoseUnavailable
 
     try:
-        return plan_pose_cases(pose_options(args))
+        return planner(pose_options(args))
     except PoseUnavailable as exc:
         if _pose_asked_for(args, command):
             raise
@@ -185,8 +185,31 @@ def pose_cases(args, command: str) -> list:
         return []
 
 
+def pose_dask_cases(args, command: str) -> list:
+    """Pose through Dask next to the local pools, unless --workloads leaves pose out."""
+    if args.workloads is not None and "pose" not in args.workloads:
+        return []
+    return pose_cases(args, command, planner=plan_pose_dask)
+
+
 def make_cases(args, command=None):
-    command = command or args.command
+    cases = _plan(args, command or args.command)
+    return _on_the_cluster(args, cases)
+
+
+def _on_the_cluster(args, cases):
+    """With --scheduler, every Dask case runs on that cluster: its worker count is the
+    cluster's, whatever the sweep said (and a bad address is one line, exit 2)."""
+    from dataclasses import replace
+
+    dask_cases = [c for c in cases if c.family == "dask"]
+    if not args.scheduler or not dask_cases:
+        return cases
+    n = cluster_workers(args)
+    return unique_cases([replace(c, workers=n) if c.family == "dask" else c for c in cases])
+
+
+def _plan(args, command):
     codec, pose = wanted(args, command)
     if codec and args.workloads is not None:
         args.workloads = [w for w in args.workloads if w != "pose"]   # pose has its own plan
@@ -197,7 +220,7 @@ def make_cases(args, command=None):
         if command == "overhead":
             return plan_overhead(opts)
         if command == "dask":
-            return plan_dask(opts, cluster_workers(args))
+            return plan_dask(opts, cluster_workers(args)) + pose_dask_cases(args, command)
         if command == "all":
             cases = []
             if codec:
@@ -210,6 +233,8 @@ def make_cases(args, command=None):
                 s in DASK_STRATEGIES for s in opts.explicit_strategies)
             if codec and not args.quick and wants_dask:
                 cases += plan_dask(opts, cluster_workers(args))
+            if pose and not args.quick and wants_dask:
+                cases += pose_cases(args, command, planner=plan_pose_dask)
             return unique_cases(cases)
         return plan_cases(opts)
     except ValueError as exc:            # e.g. an image set too large to generate

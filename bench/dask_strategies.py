@@ -9,13 +9,15 @@ cold/warm timing, memory sampling and the overhead probes work unchanged.
 
 Dask specifics we respect (DESIGN.md section 5): ``pure=False`` on every submit (else
 equal arguments are hashed and deduplicated), chunking is ours (``Executor.map``
-ignores ``chunksize``), and per-worker set-up (a pose model) happens once per worker in
-a ``WorkerPlugin``, never per task.
+ignores ``chunksize``), and per-worker set-up (a pose model) happens once per worker,
+never per task: as a task pinned to each worker, so it runs in the thread that runs
+the tasks (a ``WorkerPlugin`` would run it in another thread).
 """
 from __future__ import annotations
 
 import logging
 import os
+import socket
 
 from bench.strategies import (Strategy, _Chunked, _chunk_bounds, _collect, _flatten, _PerImage,
                               _Ranges, _submit_all)
@@ -69,19 +71,29 @@ def cluster_facts(client) -> dict:
     }
 
 
-def _worker_setup_plugin(workload, cv_threads, image_spec):
+def _generate_images_plugin(image_spec):
     from distributed.diagnostics.plugin import WorkerPlugin
 
-    class BenchWorkerSetup(WorkerPlugin):
-        """Runs once in every worker: the workload's set-up (e.g. the pose model)."""
-        name = "bench-worker-setup"
+    class GenerateImages(WorkerPlugin):
+        """Once in every worker process: its own copy of the image set (dask-local)."""
+        name = "bench-generate-images"
 
         def setup(self, worker):
-            tasks.init_worker(workload, cv_threads)
-            if image_spec is not None:
-                tasks.generate_images_here(image_spec)
+            tasks.generate_images_here(image_spec)
 
-    return BenchWorkerSetup()
+    return GenerateImages()
+
+
+def set_up_workers(client, workload, cv_threads) -> None:
+    """Run the workload's set-up once on every worker, as a task pinned to it.
+
+    A task, not a WorkerPlugin: plugins run outside the thread that executes tasks, and
+    a pose model is per thread - set up there it would be built twice per worker.
+    """
+    addresses = list(client.scheduler_info().get("workers", {}))
+    futures = [client.submit(tasks.init_worker, workload, cv_threads, None, workers=[a],
+                             allow_other_workers=False, pure=False) for a in addresses]
+    client.gather(futures)
 
 
 class DaskPool:
@@ -101,8 +113,12 @@ class DaskPool:
         return self.client.scatter(data, hash=False)
 
     def worker_pids(self) -> list[int]:
+        """Pids of the workers on this machine: psutil can only read local processes, and
+        a remote worker's pid would name some unrelated local process."""
         if self._pids is None:     # asked every 20 ms by the memory sampler: ask the cluster once
-            self._pids = list(self.client.run(os.getpid).values())
+            here = socket.gethostname()
+            where = self.client.run(lambda: (os.getpid(), socket.gethostname()))
+            self._pids = [pid for pid, host in where.values() if host == here]
         return self._pids
 
     def reports(self) -> list[dict]:
@@ -134,7 +150,9 @@ class _Dask(Strategy):
                                    dashboard_address=None, silence_logs=logging.ERROR)
             pool = DaskPool(Client(cluster), cluster)
         try:
-            pool.client.register_plugin(_worker_setup_plugin(workload, cfg.cv_threads, spec))
+            if spec is not None:
+                pool.client.register_plugin(_generate_images_plugin(spec))
+            set_up_workers(pool.client, workload, cfg.cv_threads)
             return pool
         except BaseException:
             pool.shutdown()

@@ -18,9 +18,9 @@ from workloads.images import ImageSetSpec, ImageSize
 # files from two machines contain the same cases and can be compared.
 DEFAULT_GROUPS = (
     # workload, size, content, count, quick count
-    ("imwrite", "50x50x1", "noise", 10000, 2000),
+    ("imwrite", "50x50x1", "noise", 10000, 1000),
     ("imencode", "50x50x1", "noise", 10000, None),
-    ("imwrite", "256x256x3", "smooth", 500, 100),
+    ("imwrite", "256x256x3", "smooth", 500, 64),
     ("imwrite", "640x480x3", "smooth", 120, None),
     ("imwrite", "1920x1080x3", "smooth", 24, None),
 )

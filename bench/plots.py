@@ -306,9 +306,10 @@ def speedup_chart(analysis: Analysis, groups: list[Group], out_dir: str, name: s
 
 # -- chart 3: where the time goes ------------------------------------------------------
 
-DECOMP_PARTS = (("decomp_startup_s", "pool start-up", "vermillion", "//"),
-                ("decomp_transfer_s", "transfer (pickling, IPC)", "sky", ".."),
-                ("decomp_work_s", "work", "green", ""))
+DECOMP_PARTS = (("decomp_startup_s", "pool start-up + shutdown", "vermillion", "//"),
+                ("decomp_transfer_s", "transfer: pickling, IPC (no-op pass)", "sky", ".."),
+                ("decomp_work_ideal_s", "work, if it scaled perfectly (serial / parallelism)", "green", ""),
+                ("decomp_contention_s", "work lost to contention (disk, memory, GIL)", "yellow", "xx"))
 # not measured: the cold total against one warm pass (start-up and transfer not split)
 FALLBACK_PARTS = (("overhead", "start-up + shutdown, not split (cold - warm pass)", "purple", "xx"),
                   ("work", "work", "green", ""))
@@ -317,6 +318,8 @@ FALLBACK_PARTS = (("overhead", "start-up + shutdown, not split (cold - warm pass
 def _decomposition(row):
     """{part: seconds for the whole set} from measured parts, else cold vs warm."""
     parts = {key: row.get(key) for key, *_ in DECOMP_PARTS}
+    if parts["decomp_work_ideal_s"] is None and row.get("decomp_work_s") is not None:
+        parts["decomp_work_ideal_s"] = row.get("decomp_work_s")   # no serial case to split by
     if any(v is not None for v in parts.values()):
         return {k: v or 0.0 for k, v in parts.items()}, True
     cold = row.get("cold_total_s")
@@ -346,7 +349,8 @@ def decomposition_chart(analysis: Analysis, groups: list[Group], out_dir: str, n
     if not panels:
         return None, "no cold timings in this file"
     most = max(len(b) for _, b in panels)
-    note = ("start-up, transfer and work as measured" if measured_any else
+    note = ("start-up and transfer probed, work = warm pass - transfer; "
+            "the black diamond is the measured cold total" if measured_any else
             "start-up/transfer/work not measured in this file: the cold total split into "
             "(cold - warm pass) and one warm pass")
     labels_w = _labels_width(r.describe() for _, bars in panels for r, *_ in bars)
@@ -360,7 +364,7 @@ def decomposition_chart(analysis: Analysis, groups: list[Group], out_dir: str, n
     for ax, (g, bars) in zip(axes, panels):
         labels = [r.describe() for r, *_ in bars]
         ys = list(range(len(bars)))[::-1]
-        total_max = max(sum(p.values()) for _, p, _ in bars)
+        total_max = max(max(sum(p.values()), r.get("cold_total_s") or 0) for r, p, _ in bars)
         unit, scale = ("ms", 1e3) if total_max < 1 else ("s", 1.0)
         for (r, parts, measured), y in zip(bars, ys):
             spec = DECOMP_PARTS if measured else FALLBACK_PARTS
@@ -370,13 +374,23 @@ def decomposition_chart(analysis: Analysis, groups: list[Group], out_dir: str, n
                 ax.barh(y, v, left=left, color=colour(c), hatch=hatch, edgecolor="white", height=0.62)
                 handles.setdefault(label, Patch(facecolor=colour(c), hatch=hatch, edgecolor="white"))
                 left += v
-            ax.text(left, y, f"  {left:,.1f} {unit}" if left >= 10 else f"  {left:,.2f} {unit}",
-                    va="center", fontsize=11)
+            cold = r.get("cold_total_s")
+            end = left
+            if measured and cold:
+                # the model against the measurement: a sum is an estimate, not the total
+                ax.plot(cold * scale, y, marker="D", color="black", markersize=7, zorder=5)
+                handles.setdefault("measured cold total", Line2D(
+                    [], [], marker="D", color="black", linestyle="none", markersize=7))
+                end = max(left, cold * scale)
+            text = f"{left:,.1f}" if left >= 10 else f"{left:,.2f}"
+            if measured and cold:
+                text += f" of {cold * scale:,.1f}" if cold * scale >= 10 else f" of {cold * scale:,.2f}"
+            ax.text(end, y, f"  {text} {unit}", va="center", fontsize=11)
         ax.set_yticks(ys)
         ax.set_yticklabels([_bar_label(t) for t in labels])
         ax.set_ylim(-0.6, len(bars) - 0.4)
         ax.grid(axis="y", visible=False)
-        ax.set_xlim(0, total_max * scale * 1.25)
+        ax.set_xlim(0, total_max * scale * 1.35)
         ax.set_xlabel(f"{unit} for {g.first.image_count} images (pool start + work + shutdown)")
         ax.set_title(g.title)
     _legend(fig, handles, ncol)

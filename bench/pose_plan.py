@@ -185,3 +185,17 @@ def _unique(cases: list[Case]) -> list[Case]:
             seen.add(c.name)
             groups.setdefault(c.group, []).append(c)
     return [c for group in groups.values() for c in group]
+
+
+# Pose through Dask next to the best local pool (bench dask, and the Dask part of all):
+# per-image work of ~30 ms is where a cluster's ms-per-task overhead can pay off.
+POSE_DASK_GROUP = ("256x256x3", "person", 32, 8)
+POSE_DASK_STRATEGIES = ("serial", "processes-chunked", "processes-shm", "dask-chunked", "dask-local")
+
+
+def plan_pose_dask(opts: PoseOptions, workers: int | None = None) -> list[Case]:
+    size, content, count, quick_count = POSE_DASK_GROUP
+    w = workers or parallel_workers(opts)
+    methods = opts.start_methods or [default_start_method()]
+    return _cases(opts, size, content, quick_count if opts.quick else count,
+                  POSE_DASK_STRATEGIES, [w], methods)

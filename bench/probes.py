@@ -9,10 +9,12 @@
     transfer = one pass of the same strategy on the warm pool with a workload that does
                nothing: pixels pickled and piped (or copied to shared memory) exactly as
                in the real passes (seed 002's own probe);
-    work     = the serial loop's time for the image set / the parallelism the case can
-               use: min(workers, tasks, measured parallel capacity).
-  The sum is compared with the measured cold total (``decomp_error``); nothing is
-  forced to add up.
+    work     = the median warm pass minus the transfer pass: what the pass took beyond
+               moving the pixels; split into its ideal part (the serial loop's time for
+               the set / the parallelism the case can use: min(workers, tasks, measured
+               parallel capacity)) and contention (the rest: disk, memory bandwidth, GIL).
+  The sum is compared with the measured cold total (``decomp_error``): what it leaves
+  out is the cold pass's first-time costs (page faults, cold caches, a fresh folder).
 """
 from __future__ import annotations
 
@@ -88,21 +90,32 @@ class CaseProbes:
             limit = min(limit, self.capacity)
         return max(1.0, limit)
 
-    def metadata(self, strategy, count: int, cold_total: float) -> dict:
+    def metadata(self, strategy, count: int, cold_total: float, warm_pass_s: float) -> dict:
         meta = {}
         if self.busy is not None:
             meta.update(memory_metadata(self.busy, self.idle,
                                         self.parent_before if self.family == "threads" else None,
                                         self.family))
+        if self.family == "serial":
+            return meta
+        # work: what the warm pass took beyond moving the pixels (the no-op pass)
+        work = max(0.0, warm_pass_s - self.transfer_s)
+        total = self.startup_s + self.transfer_s + work
+        meta.update({
+            "decomp_startup_s": self.startup_s,
+            "decomp_transfer_s": self.transfer_s,
+            "decomp_work_s": work,
+            "decomp_sum_s": total,
+            "decomp_error": total / cold_total - 1 if cold_total > 0 else 0.0,
+        })
         if self.serial_per_image_s:
-            work = self.serial_per_image_s * count / self.parallelism(strategy, count)
-            total = self.startup_s + self.transfer_s + work
+            # what the work would take if it scaled perfectly: the serial loop's time over
+            # the usable parallelism; the rest of the work is contention (disk, memory
+            # bandwidth, the GIL, oversubscribed cores)
+            ideal = self.serial_per_image_s * count / self.parallelism(strategy, count)
             meta.update({
-                "decomp_startup_s": self.startup_s,
-                "decomp_transfer_s": self.transfer_s,
-                "decomp_work_s": work,
-                "decomp_sum_s": total,
-                "decomp_error": total / cold_total - 1 if cold_total > 0 else 0.0,
+                "decomp_work_ideal_s": min(ideal, work),
+                "decomp_contention_s": work - min(ideal, work),
                 "decomp_parallelism": self.parallelism(strategy, count),
             })
         return meta

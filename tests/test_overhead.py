@@ -76,14 +76,23 @@ def test_decomposition_adds_the_parts_it_measured(fake_clock):
                         clock=fake_clock)
     probes.measure_startup(strategy, None, [0] * 100)
     probes.measure_transfer(strategy, FakePool(fake_clock, 0.001), [0] * 100)
-    meta = probes.metadata(strategy, 100, cold_total=0.6)
+    meta = probes.metadata(strategy, 100, cold_total=0.6, warm_pass_s=0.45)
     assert meta["decomp_startup_s"] == pytest.approx(0.1 + 2 * 0.001 + 0.02)
     assert meta["decomp_transfer_s"] == pytest.approx(100 * 0.001)
+    assert meta["decomp_work_s"] == pytest.approx(0.45 - 0.1)      # warm pass beyond transfer
     assert meta["decomp_parallelism"] == pytest.approx(1.9)        # capacity caps 2 workers
-    assert meta["decomp_work_s"] == pytest.approx(0.4 / 1.9)
+    assert meta["decomp_work_ideal_s"] == pytest.approx(0.4 / 1.9)
+    assert meta["decomp_contention_s"] == pytest.approx(0.35 - 0.4 / 1.9)
     total = meta["decomp_startup_s"] + meta["decomp_transfer_s"] + meta["decomp_work_s"]
     assert meta["decomp_sum_s"] == pytest.approx(total)
     assert meta["decomp_error"] == pytest.approx(total / 0.6 - 1)
+
+
+def test_superlinear_work_has_no_negative_contention(fake_clock):
+    strategy = FakeStrategy(fake_clock, 0.0, 0.0, chunk=50)
+    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=0.01)
+    meta = probes.metadata(strategy, 100, cold_total=0.5, warm_pass_s=0.3)  # ideal 0.5
+    assert meta["decomp_work_ideal_s"] == pytest.approx(0.3) and meta["decomp_contention_s"] == 0
 
 
 def test_parallelism_is_limited_by_tasks():

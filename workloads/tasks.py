@@ -9,7 +9,6 @@ import os
 import threading
 import time
 
-_worker_workload = None
 last_report = None   # this worker's init_worker report (read remotely by Dask's client.run)
 
 
@@ -19,7 +18,6 @@ def init_worker(workload, cv_threads: int | None, report=None) -> None:
     ``report`` (a queue) receives one dict per worker: its pid, thread, how long
     ``worker_setup`` took (model load for pose) and OpenCV's thread count there.
     """
-    global _worker_workload
     import cv2
 
     if cv_threads is not None:
@@ -27,7 +25,6 @@ def init_worker(workload, cv_threads: int | None, report=None) -> None:
     start = time.perf_counter()
     facts = workload.worker_setup()
     setup_s = time.perf_counter() - start
-    _worker_workload = workload
     global last_report
     last_report = dict(facts) if isinstance(facts, dict) else {}   # e.g. pose's model_load_s
     last_report.update({"pid": os.getpid(), "thread": threading.get_ident(),
