@@ -4,8 +4,8 @@
   peak of every worker and of the case process while the pool works (the warm-up pass,
   so sampling never runs during a timed value);
 * decomposition of the cold total into start-up, transfer and work:
-    startup  = a fresh pool of the case's workload (so each worker's set-up, e.g. a model
-               load, is included): start, one no-op task per worker, shut down;
+    startup  = a fresh pool of the case's workload: start, one real image per worker (so
+               each worker's set-up - a model load - and first call are included), shut down;
     transfer = one pass of the same strategy on the warm pool with a workload that does
                nothing: pixels pickled and piped (or copied to shared memory) exactly as
                in the real passes (seed 002's own probe);
@@ -59,15 +59,19 @@ class CaseProbes:
         self.busy = sampler
 
     # -- decomposition -------------------------------------------------------------
-    def measure_startup(self, strategy, workload, images) -> None:
-        """A fresh pool of the real workload, so every worker's set-up (a pose model
-        load) is part of start-up; the tasks themselves do nothing."""
+    def measure_startup(self, strategy, workload, images, scratch_dir: str | None = None) -> None:
+        """A fresh pool of the real workload doing one real image per worker: every
+        worker's set-up (a pose model load) and first call (codec initialisation, first
+        page faults) are start-up costs a cold run pays once per worker."""
         if self.family == "serial":
             return
+        if scratch_dir is not None:
+            workload = workload.with_output(scratch_dir)
         start = self.clock()
         pool = strategy.start(workload, images)
         try:
-            for f in [pool.submit(tasks.noop) for _ in range(self.workers)]:
+            n = min(self.workers, len(images))
+            for f in [pool.submit(tasks.run_one, workload, i, images[i]) for i in range(n)]:
                 f.result()
         finally:
             strategy.stop(pool)

@@ -125,7 +125,9 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
     timing = CaseTiming(count=count, cold_total=cold_total, cold_first_result=cold_first,
                         cold_workers=_reports(strategy))
     if probes is not None:
-        probes.measure_startup(strategy, workload, images)
+        startup_dir = dirs.fresh()
+        probes.measure_startup(strategy, workload, images, startup_dir)
+        dirs.remove(startup_dir)
         _reports(strategy)   # the probe pool's workers are not the warm pool's
 
     pool = strategy.start(workload, images)

@@ -70,11 +70,16 @@ def test_real_pool_start_under_spawn_reports_a_positive_time():
     assert out["metadata"]["all_workers_ready_s"] >= out["values_s"][0]
 
 
+class NoopLike:
+    def with_output(self, out_dir):
+        return self
+
+
 def test_decomposition_adds_the_parts_it_measured(fake_clock):
     strategy = FakeStrategy(fake_clock, startup=0.1, shutdown=0.02, per_task=0.001, chunk=25)
     probes = CaseProbes("processes", workers=2, capacity=1.9, serial_per_image_s=0.004,
                         clock=fake_clock)
-    probes.measure_startup(strategy, None, [0] * 100)
+    probes.measure_startup(strategy, NoopLike(), [0] * 100)
     probes.measure_transfer(strategy, FakePool(fake_clock, 0.001), [0] * 100)
     meta = probes.metadata(strategy, 100, cold_total=0.6, warm_pass_s=0.45)
     assert meta["decomp_startup_s"] == pytest.approx(0.1 + 2 * 0.001 + 0.02)
