@@ -10,6 +10,7 @@ import time
 
 import psutil
 import pytest
+from conftest import mounted_tmpfs
 
 import bench.results
 import bench.session
@@ -110,14 +111,9 @@ def test_a_full_disk_mid_run_stops_with_the_file_intact_then_resumes(tmp_path, m
 
 @pytest.fixture
 def read_only_folder(tmp_path):
-    where = tmp_path / "ro"
-    where.mkdir()
-    if os.geteuid() != 0 or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(where)],
-            capture_output=True).returncode:
-        pytest.skip("needs root to mount a read-only tmpfs (chmod does not stop root)")
-    yield where
-    subprocess.run(["umount", str(where)], capture_output=True)
+    with mounted_tmpfs(tmp_path / "ro", "ro,size=1m",
+                       "needs root to mount a read-only tmpfs (chmod does not stop root)") as where:
+        yield where
 
 
 def test_a_read_only_results_folder_is_refused(read_only_folder, capsys):

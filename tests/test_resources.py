@@ -3,6 +3,7 @@ import os
 import subprocess
 
 import pytest
+from conftest import mounted_tmpfs
 
 from bench import resources
 from bench.cli import main
@@ -92,14 +93,8 @@ def test_disk_check_refuses_when_the_largest_case_does_not_fit(monkeypatch, tmp_
 
 @pytest.fixture
 def small_tmpfs(tmp_path):
-    where = tmp_path / "small"
-    where.mkdir()
-    if os.geteuid() != 0 or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(where)],
-            capture_output=True).returncode:
-        pytest.skip("needs root to mount a small tmpfs")
-    yield where
-    subprocess.run(["umount", str(where)], capture_output=True)
+    with mounted_tmpfs(tmp_path / "small", "size=1m", "needs root to mount a small tmpfs") as where:
+        yield where
 
 
 def test_cli_refuses_an_out_dir_too_small_for_the_images(small_tmpfs, capsys, tmp_path):
