@@ -7,19 +7,19 @@ The result (or the reason for failure) is written as JSON for the parent.
 from __future__ import annotations
 
 import json
-import statistics
 import os
+import statistics
 import shutil
 import sys
 import tempfile
 import time
 import traceback
 from concurrent.futures.process import BrokenProcessPool
-from datetime import datetime, timezone
 
 from bench import messages
 from bench.plan import Case
 from bench.probes import CaseProbes
+from bench.results import utc_now
 from bench.strategies import PoolConfig, make_strategy
 from bench.timing import measure_case
 from bench.verify import VerificationError, check_names, verify_against_serial
@@ -47,7 +47,7 @@ def run_case(case: Case, settings: dict) -> dict:
         image_spec=case.images.as_dict()))
     if hasattr(workload, "measure"):       # overhead probes that time themselves
         result = workload.measure(strategy, images, settings.get("values", 3))
-        result.update(ok=True, date=_now(), duration_s=time.perf_counter() - started)
+        result.update(ok=True, date=utc_now(), duration_s=time.perf_counter() - started)
         result["metadata"]["image_fingerprint"] = fingerprint(images)
         result["metadata"].update(getattr(strategy, "facts", {}))
         return result
@@ -80,7 +80,7 @@ def run_case(case: Case, settings: dict) -> dict:
         "ok": True,
         "values_s": timing.values,
         "warmups_s": timing.warmups,
-        "date": _now(),
+        "date": utc_now(),
         "duration_s": time.perf_counter() - started,
         "metadata": {
             "cold_total_s": timing.cold_total,
@@ -97,10 +97,6 @@ def run_case(case: Case, settings: dict) -> dict:
             **extra,
         },
     }
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def worker_metadata(reports: list[dict]) -> dict:

@@ -5,9 +5,9 @@ import argparse
 import os
 import socket
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 
-from bench import answers, messages, options
+from bench import answers, options
 from bench.plan import (DASK_STRATEGIES, DEFAULT_STRATEGIES, PlanOptions, plan_cases, plan_dask,
                         plan_overhead, unique_cases, worker_sweep)
 from bench.pose_plan import PoseOptions, plan_pose_cases, plan_pose_dask

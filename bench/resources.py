@@ -25,7 +25,6 @@ and ``memory_per_worker`` (bytes).
 from __future__ import annotations
 
 import math
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass

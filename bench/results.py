@@ -15,10 +15,16 @@ import json
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 import pyperf
 
 FORMAT_VERSION = 1
+
+
+def utc_now() -> str:
+    """The timestamp format of every date in a results file."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 class ResultsError(Exception):

@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
 from typing import Callable
 
 from bench import interrupt
 from bench.isolate import run_isolated
 from bench.resources import default_case_timeout
-from bench.results import ResultsFile, case_benchmark
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+from bench.results import ResultsFile, case_benchmark, utc_now
 
 
 def format_rate(seconds_per_image: float) -> str:
@@ -51,7 +46,7 @@ def run_cases(cases, settings: dict, results: ResultsFile, machine_meta: dict,
                     serial[case.group] = bench.median()
                 echo(f"{label:<80} {format_rate(bench.median())}  ({elapsed:.1f} s)")
             else:
-                results.add_failure(case.name, case.as_dict(), outcome.reason, _now(),
+                results.add_failure(case.name, case.as_dict(), outcome.reason, utc_now(),
                                     outcome.detail)
                 echo(f"{label:<80} FAILED: {outcome.reason}")
             results.save()

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import datetime, timezone
 
 from bench import interrupt, messages
 from bench.capacity import measure_capacity
 from bench.cleanup import kill_descendants
 from bench.machine import available_cpus, collect
-from bench.results import ResultsFile, ResultsWriteError
+from bench.results import ResultsFile, ResultsWriteError, utc_now
 from bench.resume import resume_command
 from bench.runner import run_cases
 from bench.strategies import default_start_method
@@ -35,10 +34,6 @@ def run_settings(args) -> dict:
         "scheduler_timeout": args.scheduler_timeout,
         "save_keypoints": getattr(args, "save_keypoints", None),
     }
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def run_session(args, cases, path: str, results: ResultsFile | None = None,
@@ -77,7 +72,7 @@ def _session(args, cases, path: str, state: dict, skipped) -> int:
         echo(f"parallel capacity: {capacity['capacity']:.2f} with {capacity['processes']} processes")
         machine["bench_parallel_capacity"] = round(capacity["capacity"], 3)
         results = ResultsFile(path, run={
-            "started": _now(),
+            "started": utc_now(),
             "command": " ".join(sys.argv),
             "argv": list(getattr(args, "argv", None) or sys.argv[1:]),
             "plan": getattr(args, "plan", None),
@@ -89,7 +84,7 @@ def _session(args, cases, path: str, state: dict, skipped) -> int:
         state["results"] = results
     else:      # resuming: same machine facts and capacity as the run it continues
         machine = results.run.get("machine", {})
-        results.run.setdefault("resumed", []).append({"date": _now(), "argv": list(args.argv)})
+        results.run.setdefault("resumed", []).append({"date": utc_now(), "argv": list(args.argv)})
         results.run.pop("interrupted", None)
         echo(f"bench {args.command}: resuming {path}: {results.saved} of {state['planned']} "
              f"cases already there, {len(cases)} to run")
@@ -100,7 +95,7 @@ def _session(args, cases, path: str, state: dict, skipped) -> int:
     run_cases(cases, results.run["settings"], results, machine, timeout=args.case_timeout,
               echo=echo, done=done, total=state["planned"])
     interrupt.check()          # a signal whose exception Python swallowed
-    results.run["finished"] = _now()
+    results.run["finished"] = utc_now()
     results.run["duration_s"] = round(time.perf_counter() - started, 1)
     results.save()
     echo()
@@ -125,7 +120,7 @@ def _interrupted(exc: KeyboardInterrupt, args, path: str, state: dict) -> int:
     if results is None:
         warn(f"bench: interrupted by {name} before any case ran; nothing to resume")
         return interrupt.exit_code(exc)
-    results.run["interrupted"] = _now()
+    results.run["interrupted"] = utc_now()
     try:
         results.save()
     except ResultsWriteError as err:
