@@ -84,6 +84,9 @@ def run_case(case: Case, settings: dict) -> dict:
         "duration_s": time.perf_counter() - started,
         "metadata": {
             "cold_total_s": timing.cold_total,
+            "cold_passes": len(timing.cold_values),
+            "cold_min_s": min(timing.cold_values),
+            "cold_max_s": max(timing.cold_values),
             "cold_per_image_s": timing.cold_total / count,
             "first_result_s": timing.cold_first_result,
             "image_fingerprint": fingerprint(images),

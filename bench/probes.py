@@ -5,25 +5,33 @@
   so sampling never runs during a timed value);
 * decomposition of the cold total into start-up, transfer and work:
     startup  = a fresh pool of the case's workload: start, one real image per worker (so
-               each worker's set-up - a model load - and first call are included), shut down;
-    transfer = one pass of the same strategy on the warm pool with a workload that does
-               nothing: pixels pickled and piped (or copied to shared memory) exactly as
-               in the real passes (seed 002's own probe);
-    work     = the median warm pass minus the transfer pass: what the pass took beyond
-               moving the pixels; split into its ideal part (the serial loop's time for
-               the set / the parallelism the case can use: min(workers, tasks, measured
-               parallel capacity)) and contention (the rest: disk, memory bandwidth, GIL).
+               each worker's set-up - a model load - and first call are included), and
+               later its shutdown;
+    transfer = on that same fresh pool, before it shuts down, one pass of the same
+               strategy with a workload that only reads one byte of every page of its
+               image: pixels pickled and piped (or copied to shared memory) exactly as
+               in the real passes (seed 002's own probe), and, as in a cold pass, for
+               the first time (fresh pipes, fresh worker heaps, unmapped shared pages);
+    work     = the median warm pass minus the same no-op pass on the warm pool (median
+               of a few): what the pass took beyond moving the pixels; split into its
+               ideal part (the serial loop's time for the set / the parallelism the case
+               can use: min(workers, tasks, measured parallel capacity)) and contention
+               (the rest: disk, memory bandwidth, GIL).
   The sum is compared with the measured cold total (``decomp_error``): what it leaves
-  out is the cold pass's first-time costs (page faults, cold caches, a fresh folder).
+  out is the work's own first-time costs (cold caches, a fresh folder) and the overlap
+  of moving and working within a pass.
 """
 from __future__ import annotations
 
 import math
+import statistics
 import time
 from contextlib import contextmanager
 
 from bench.memory import WORKER_FAMILIES, PeakSampler, memory_metadata, snapshot, workers_idle
 from workloads import tasks
+
+TRANSFER_PASSES = 3     # warm no-op passes; their median is the warm transfer
 
 
 class CaseProbes:
@@ -38,7 +46,9 @@ class CaseProbes:
         self.parent_before = None
         self.busy: PeakSampler | None = None
         self.startup_s = 0.0
-        self.transfer_s = 0.0
+        self.transfer_s = 0.0           # warm: no-op pass on the warm pool
+        self.transfer_cold_s = None     # first: no-op pass on a fresh pool
+        self._startups, self._transfers_cold = [], []
 
     # -- memory ------------------------------------------------------------------
     def pool_ready(self, strategy, pool) -> None:
@@ -59,10 +69,14 @@ class CaseProbes:
         self.busy = sampler
 
     # -- decomposition -------------------------------------------------------------
-    def measure_startup(self, strategy, workload, images, scratch_dir: str | None = None) -> None:
-        """A fresh pool of the real workload doing one real image per worker: every
-        worker's set-up (a pose model load) and first call (codec initialisation, first
-        page faults) are start-up costs a cold run pays once per worker."""
+    def measure_fresh_pool(self, strategy, workload, images, scratch_dir: str | None = None) -> None:
+        """Start-up and first-time transfer, on a pool as fresh as the cold pass's.
+
+        Start-up: start, one real image per worker - every worker's set-up (a pose model
+        load) and first call (codec initialisation) are costs a cold run pays once per
+        worker - and, at the end, shutdown. Transfer: in between, one pass that only
+        brings every image's pixels into the workers, the first time this pool moves them.
+        """
         if self.family == "serial":
             return
         if scratch_dir is not None:
@@ -73,16 +87,28 @@ class CaseProbes:
             n = min(self.workers, len(images))
             for f in [pool.submit(tasks.run_one, workload, i, images[i]) for i in range(n)]:
                 f.result()
+            ready = self.clock()
+            strategy.run(pool, tasks.ArrivalWorkload(), images, lambda: None)
+            moved = self.clock()
         finally:
             strategy.stop(pool)
-        self.startup_s = self.clock() - start
+        self._startups.append((ready - start) + (self.clock() - moved))
+        self._transfers_cold.append(moved - ready)
+        # taken once per cold pass: the median of as many as the cold figure has
+        self.startup_s = statistics.median(self._startups)
+        self.transfer_cold_s = statistics.median(self._transfers_cold)
 
     def measure_transfer(self, strategy, pool, images) -> None:
+        """The same no-op pass on the warm pool: what moving the pixels costs in every
+        warm pass (median of a few, since one short pass is at the mercy of the noise)."""
         if self.family == "serial":
             return
-        start = self.clock()
-        strategy.run(pool, tasks.NoopWorkload(), images, lambda: None)
-        self.transfer_s = self.clock() - start
+        passes = []
+        for _ in range(TRANSFER_PASSES):
+            start = self.clock()
+            strategy.run(pool, tasks.ArrivalWorkload(), images, lambda: None)
+            passes.append(self.clock() - start)
+        self.transfer_s = statistics.median(passes)
 
     def parallelism(self, strategy, count: int) -> float:
         if self.family == "serial":
@@ -102,12 +128,15 @@ class CaseProbes:
                                         self.family))
         if self.family == "serial":
             return meta
-        # work: what the warm pass took beyond moving the pixels (the no-op pass)
+        # work: what the warm pass took beyond moving the pixels (the warm no-op pass);
+        # transfer: what moving them cost the first time, as in the cold pass
         work = max(0.0, warm_pass_s - self.transfer_s)
-        total = self.startup_s + self.transfer_s + work
+        transfer = self.transfer_s if self.transfer_cold_s is None else self.transfer_cold_s
+        total = self.startup_s + transfer + work
         meta.update({
             "decomp_startup_s": self.startup_s,
-            "decomp_transfer_s": self.transfer_s,
+            "decomp_transfer_s": transfer,
+            "decomp_transfer_warm_s": self.transfer_s,
             "decomp_work_s": work,
             "decomp_sum_s": total,
             "decomp_error": total / cold_total - 1 if cold_total > 0 else 0.0,

@@ -76,21 +76,61 @@ class NoopLike:
 
 
 def test_decomposition_adds_the_parts_it_measured(fake_clock):
+    # the fresh pool moves pixels at 1 ms a task, the warm pool at 0.5 ms
     strategy = FakeStrategy(fake_clock, startup=0.1, shutdown=0.02, per_task=0.001, chunk=25)
     probes = CaseProbes("processes", workers=2, capacity=1.9, serial_per_image_s=0.004,
                         clock=fake_clock)
-    probes.measure_startup(strategy, NoopLike(), [0] * 100)
-    probes.measure_transfer(strategy, FakePool(fake_clock, 0.001), [0] * 100)
+    probes.measure_fresh_pool(strategy, NoopLike(), [0] * 100)
+    probes.measure_transfer(strategy, FakePool(fake_clock, 0.0005), [0] * 100)
     meta = probes.metadata(strategy, 100, cold_total=0.6, warm_pass_s=0.45)
+    # start + one real image per worker + shutdown; the no-op pass in between is not start-up
     assert meta["decomp_startup_s"] == pytest.approx(0.1 + 2 * 0.001 + 0.02)
-    assert meta["decomp_transfer_s"] == pytest.approx(100 * 0.001)
-    assert meta["decomp_work_s"] == pytest.approx(0.45 - 0.1)      # warm pass beyond transfer
+    assert meta["decomp_transfer_s"] == pytest.approx(100 * 0.001)        # first time: cold
+    assert meta["decomp_transfer_warm_s"] == pytest.approx(100 * 0.0005)
+    assert meta["decomp_work_s"] == pytest.approx(0.45 - 0.05)     # warm pass beyond warm transfer
     assert meta["decomp_parallelism"] == pytest.approx(1.9)        # capacity caps 2 workers
     assert meta["decomp_work_ideal_s"] == pytest.approx(0.4 / 1.9)
-    assert meta["decomp_contention_s"] == pytest.approx(0.35 - 0.4 / 1.9)
+    assert meta["decomp_contention_s"] == pytest.approx(0.4 - 0.4 / 1.9)
     total = meta["decomp_startup_s"] + meta["decomp_transfer_s"] + meta["decomp_work_s"]
     assert meta["decomp_sum_s"] == pytest.approx(total)
     assert meta["decomp_error"] == pytest.approx(total / 0.6 - 1)
+
+
+def test_warm_transfer_is_the_median_of_its_passes(fake_clock):
+    class Jittery(FakeStrategy):
+        def run(self, pool, workload, images, on_first):
+            self.clock.advance(self.passes.pop(0))
+            return [None] * len(images)
+
+    strategy = Jittery(fake_clock, 0.0, 0.0)
+    strategy.passes = [0.30, 0.10, 0.12]            # one pass hit by noise
+    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=None,
+                        clock=fake_clock)
+    probes.measure_transfer(strategy, None, [0] * 10)
+    assert probes.transfer_s == pytest.approx(0.12)
+
+
+def test_arrival_pass_brings_shared_pixels_into_the_worker_and_a_plain_noop_does_not():
+    import psutil
+
+    from workloads.tasks import ArrivalWorkload, NoopWorkload, noop
+
+    images = np.ones((8, 1024, 1024), np.uint8)           # 8 MiB in shared memory
+    strategy = make_strategy("processes-shm", PoolConfig(1, 2, "fork"))
+    pool = strategy.start(NoopWorkload(), images)
+    try:
+        pool.submit(noop).result()
+        worker = psutil.Process(strategy.worker_pids(pool)[0])
+        mapped = lambda: worker.memory_info().shared        # noqa: E731  resident shared pages
+        before = mapped()
+        strategy.run(pool, NoopWorkload(), images, lambda: None)
+        after_noop = mapped()
+        strategy.run(pool, ArrivalWorkload(), images, lambda: None)
+        after_arrival = mapped()
+    finally:
+        strategy.stop(pool)
+    assert after_noop - before < 2 * 2**20
+    assert after_arrival - after_noop >= 0.9 * images.nbytes
 
 
 def test_superlinear_work_has_no_negative_contention(fake_clock):

@@ -68,6 +68,28 @@ def test_cold_includes_startup_and_shutdown_warm_excludes_them(fake_clock, tmp_p
     assert strategy.starts == 2 and strategy.stops == 2   # cold pool + warm pool, both shut
 
 
+def test_short_cold_passes_are_repeated_on_fresh_pools_and_the_median_reported(fake_clock, tmp_path):
+    # cold totals 0.35 + 0.55 s stay under COLD_MIN_TIME: a third fresh pool is timed
+    strategy = ScriptedStrategy(fake_clock, startup=0.1, shutdown=0.05,
+                                pass_durations=[0.2, 0.4, 0.1, 0.1, 0.1])
+    t = measure_case(strategy, NullWorkload(), [0] * 4, str(tmp_path), warmups=1, values=1,
+                     clock=fake_clock)
+    assert t.cold_values == pytest.approx([0.35, 0.55, 0.25])
+    assert t.cold_total == pytest.approx(0.35)              # median, not the first or mean
+    assert t.cold_first_result == pytest.approx(0.1 + 0.01)
+    assert t.values == pytest.approx([0.1])
+    assert strategy.starts == strategy.stops == 4          # 3 cold pools + the warm one
+
+
+def test_cold_passes_stop_once_a_second_is_spent(fake_clock, tmp_path):
+    strategy = ScriptedStrategy(fake_clock, startup=0.1, shutdown=0.1,
+                                pass_durations=[0.5, 0.4, 0.3, 0.3])
+    t = measure_case(strategy, NullWorkload(), [0], str(tmp_path), warmups=1, values=1,
+                     clock=fake_clock)
+    assert t.cold_values == pytest.approx([0.7, 0.6])       # 1.3 s >= COLD_MIN_TIME
+    assert t.cold_total == pytest.approx(0.65)
+
+
 def test_cold_first_result_is_measured_from_the_same_start(fake_clock, tmp_path):
     strategy = ScriptedStrategy(fake_clock, startup=2.0, pass_durations=[1.0], first=0.3)
     total, first, _ = measure_cold(strategy, NullWorkload(), [0], str(tmp_path), fake_clock)
@@ -123,7 +145,8 @@ def test_each_pass_writes_to_a_fresh_folder(tmp_path):
 
     measure_case(make_strategy("serial", PoolConfig()), RecordingWorkload(), [0, 1],
                  str(tmp_path), warmups=1, values=2)
-    assert len(set(seen)) == 4            # cold + warm-up + 2 values, each its own folder
+    # 3 short cold passes + warm-up + 2 values, each its own folder
+    assert len(set(seen)) == 6
 
 
 def test_memory_is_sampled_in_a_warm_up_pass_never_in_a_timed_one(tmp_path):

@@ -124,3 +124,29 @@ class NoopWorkload:
     @staticmethod
     def differs(a, b) -> bool:
         return False
+
+
+PAGE = 4096
+
+
+class ArrivalWorkload(NoopWorkload):
+    """A no-op that reads one byte of every memory page of its image.
+
+    Pickled pixels are already in the worker's memory when a task starts, but shared
+    or inherited ones are mapped lazily: their pages arrive on first touch, which a
+    plain no-op never does and the real work always does. Reading one byte a page
+    brings them in without doing any work on them, so the decomposition's transfer
+    covers every way a pixel reaches a worker.
+    """
+
+    name = "arrival"
+    label = "arrival"
+
+    def process(self, index, image):
+        import numpy as np
+
+        flat = np.asarray(image).reshape(-1).view(np.uint8)
+        if flat.size:
+            int(flat[::PAGE].sum()) + int(flat[-1])
+        return None
+
