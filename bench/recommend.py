@@ -14,7 +14,8 @@ For every throughput group of a results file:
    fewest workers, then the simplest family (serial < threads < processes < dask).
 4. **Fewest workers within 5%** of the best, whatever the significance test says.
 5. **A scaling model** (:mod:`bench.scaling`) of the recommended configuration's
-   throughput against workers (or the best parallel one's, when serial wins).
+   throughput against workers (or the best parallel one's, when serial wins; or the
+   fastest line measured at 3+ worker counts, when the recommended one was not).
 """
 from __future__ import annotations
 
@@ -150,15 +151,24 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
         (r for r in rows if r.family != "serial"), key=lambda r: r.throughput, default=None)
     fit_line = line_label(anchor.line) if anchor is not None else ""
     chosen_fit = fits.get(fit_line)
+    if chosen_fit is None and anchor is not None:
+        # the recommended line was measured at too few worker counts (pose sweeps some
+        # strategies at one count only): model the fastest line that has enough
+        n = len({r.workers for r in group.lines().get(anchor.line, [])})
+        note = f"no scaling model for {fit_line}: measured at {n} worker count(s), a fit needs 3 or more"
+        stand_in = max((r for r in rows if r.family != "serial" and line_label(r.line) in fits),
+                       key=lambda r: r.throughput, default=None)
+        if stand_in is not None:
+            anchor, fit_line = stand_in, line_label(stand_in.line)
+            chosen_fit = fits[fit_line]
+            note += (f"; the model shown is of {fit_line}, the fastest strategy measured at "
+                     "3 or more worker counts")
+        notes.append(note)
     if chosen_fit is not None:
         peak, mem = chosen_fit.peak_workers, memory[anchor.name]
         if peak is not None and mem.ceiling is not None and peak > mem.ceiling:
             warnings.append(f"the model's best worker count ({peak}) would not fit in RAM "
                             f"(at most {mem.ceiling} workers of {fit_line})")
-    elif anchor is not None:
-        n = len({r.workers for r in group.lines().get(anchor.line, [])})
-        notes.append(f"no scaling model for {fit_line}: measured at {n} worker count(s), "
-                     "a fit needs 3 or more")
     if choice.meta.get("verified", "yes") not in ("yes", "skipped"):
         warnings.append(f"{choice.describe()} did not verify its output against serial")
     if group.serial is None:

@@ -106,6 +106,28 @@ def test_serial_wins_and_the_model_describes_the_best_parallel_line(tmp_path):
     assert ans.fit_line == "processes fork"
 
 
+def test_a_recommended_line_with_too_few_points_borrows_the_fastest_fitted_line(tmp_path):
+    benches = [bench_for(case("serial"), 500)]
+    benches += sweep("threads", {1: 480, 2: 900, 4: 880})          # 3 counts: fittable
+    benches += sweep("processes", {1: 470, 2: 850, 4: 800})        # 3 counts, slower
+    benches += sweep("processes-chunked", {2: 1000}, chunked=True)  # the best, one count only
+    a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
+    assert ans.choice.strategy == "processes-chunked"
+    assert ans.fit is not None and ans.fit_line == "threads"
+    assert ans.fit.workers == [1, 2, 4]
+    note = next(n for n in ans.notes if n.startswith("no scaling model"))
+    assert "processes-chunked fork: measured at 1 worker count(s)" in note
+    assert "the model shown is of threads" in note
+    assert recommend.to_json(a, [ans])["groups"][0]["scaling"]["configuration"] == "threads"
+
+
+def test_no_line_with_enough_points_means_no_model_and_says_so(tmp_path):
+    benches = [bench_for(case("serial"), 500)] + sweep("threads", {2: 900, 4: 880})
+    _, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
+    assert ans.fit is None
+    assert any("a fit needs 3 or more" in n and "model shown" not in n for n in ans.notes)
+
+
 def test_overhead_benchmarks_are_not_throughput_groups(tmp_path):
     benches = crafted_group() + [
         raw_bench("pool-start/first-result/processes/w2/fork", [0.01, 0.011, 0.012], workload="pool-start",
