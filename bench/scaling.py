@@ -112,14 +112,27 @@ class Fit:
         }
 
 
+def relative_residuals(p, n: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """(model - measured) / measured at each point; ``p`` = (λ, σ) or (λ, σ, κ)."""
+    kappa = p[2] if len(p) > 2 else 0.0
+    return usl(n, p[0], p[1], kappa) / x - 1.0
+
+
+def relative_jacobian(p, n: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """d residuals / d p, analytic: several times faster than scipy's finite
+    differences (a report fits every line of every group), and exact."""
+    lam, sigma = p[0], p[1]
+    kappa = p[2] if len(p) > 2 else 0.0
+    d = 1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0)
+    cols = [n / d / x, -lam * n * (n - 1.0) / d**2 / x]
+    if len(p) > 2:
+        cols.append(-lam * n * n * (n - 1.0) / d**2 / x)
+    return np.column_stack(cols)
+
+
 def _fit_one(n: np.ndarray, x: np.ndarray, with_kappa: bool) -> tuple[np.ndarray, float]:
     """Best (λ, σ, κ) and its cost over a few deterministic starting points."""
     lam0 = float(x[np.argmin(n)] / n.min())
-
-    def residuals(p):
-        lam, sigma = p[0], p[1]
-        kappa = p[2] if with_kappa else 0.0
-        return usl(n, lam, sigma, kappa) / x - 1.0
 
     best = None
     for sigma0 in (0.02, 0.3, 0.8):
@@ -127,7 +140,8 @@ def _fit_one(n: np.ndarray, x: np.ndarray, with_kappa: bool) -> tuple[np.ndarray
             p0 = [lam0, sigma0] + ([kappa0] if with_kappa else [])
             lower = [1e-12, 0.0] + ([0.0] if with_kappa else [])
             upper = [np.inf, 1.0] + ([np.inf] if with_kappa else [])
-            res = least_squares(residuals, p0, bounds=(lower, upper))
+            res = least_squares(relative_residuals, p0, jac=relative_jacobian,
+                                bounds=(lower, upper), args=(n, x))
             if best is None or res.cost < best.cost:
                 best = res
     params = list(best.x) + ([] if with_kappa else [0.0])

@@ -52,3 +52,15 @@ def test_too_few_worker_counts_give_no_model():
 def test_fit_is_deterministic():
     n, x = [1, 2, 4, 8], [900, 1500, 1900, 1600]
     assert fit(n, x).as_dict() == fit(n, x).as_dict()
+
+
+def test_analytic_jacobian_matches_finite_differences():
+    from scipy.optimize._numdiff import approx_derivative
+
+    from bench.scaling import relative_jacobian, relative_residuals
+
+    n = np.array([1.0, 2.0, 4.0, 8.0])
+    x = np.array([900.0, 1700.0, 2600.0, 2400.0])
+    for p in ([1000.0, 0.1], [1000.0, 0.1, 0.02]):
+        numeric = approx_derivative(lambda q: relative_residuals(q, n, x), np.array(p))
+        assert np.allclose(relative_jacobian(np.array(p), n, x), numeric, rtol=1e-5, atol=1e-9)
