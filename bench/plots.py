@@ -30,6 +30,10 @@ from bench.recommend import memory_check  # noqa: E402
 # Okabe & Ito (2008), "Color Universal Design"
 OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
              "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7"}
+# Every strategy has its own colour-and-marker pair. Seven colours are not enough for
+# eleven parallel strategies, so a Dask strategy shares the colour of its local
+# counterpart (dask-chunked and processes-chunked are both blue), and is told apart by
+# its marker and its dash-dot-dot line: pairs that answer the same question look alike.
 STRATEGY_STYLE = {       # colour, marker
     "serial": ("black", "o"),
     "threads": ("orange", "s"),
@@ -37,9 +41,17 @@ STRATEGY_STYLE = {       # colour, marker
     "processes": ("sky", "^"),
     "processes-chunked": ("blue", "v"),
     "processes-map": ("green", "P"),
+    "processes-shm": ("purple", "X"),
+    "processes-inherit": ("yellow", "*"),
+    "processes-model-per-image": ("vermillion", "d"),
+    "dask": ("sky", "h"),
+    "dask-chunked": ("blue", "p"),
+    "dask-scatter": ("purple", "8"),       # sent once, like shared memory
+    "dask-local": ("yellow", "<"),         # already there, like inherited pixels
 }
-SPARE = (("purple", "X"), ("yellow", "*"), ("black", "h"), ("orange", "p"), ("sky", "<"),
-         ("green", ">"), ("vermillion", "d"), ("blue", "8"))
+SPARE = (("green", "H"), ("orange", ">"), ("sky", "1"), ("blue", "2"), ("purple", "3"),
+         ("vermillion", "4"), ("yellow", "+"))
+DASK_LINE = (0, (6, 2, 1.5, 2, 1.5, 2))   # dash-dot-dot
 METHOD_STYLE = {"none": "-", "fork": "-", "forkserver": "-.", "spawn": "--"}
 FILE_COLOURS = ("blue", "orange", "green", "vermillion", "purple", "sky", "black", "yellow")
 
@@ -164,10 +176,19 @@ def _rate_formatter():
 
 
 def _line_style(line) -> dict:
-    strategy, _, method = line
+    """Colour and marker by strategy, line style by start method; a variant of a
+    configuration (OpenCV threads set, a fixed chunk size) keeps both but draws hollow
+    markers, so it never looks like the configuration it varies."""
+    strategy, chunk, method = line
     c, m = strategy_style(strategy)
-    return dict(color=c, marker=m, linestyle=METHOD_STYLE.get(method, ":"), linewidth=2.2,
-                markersize=8)
+    style = DASK_LINE if strategy.startswith("dask") else METHOD_STYLE.get(method, ":")
+    out = dict(color=c, marker=m, linestyle=style, linewidth=2.2, markersize=8)
+    if "cv=" in method or chunk not in ("none", "auto"):
+        out.update(markerfacecolor="white", markeredgewidth=2)
+    elif c == OKABE_ITO["yellow"]:
+        # the palette's yellow is light on white: a dark edge keeps the marker visible
+        out.update(markeredgecolor="#555555", markeredgewidth=0.8)
+    return out
 
 
 def _bar_label(text: str) -> str:

@@ -137,3 +137,16 @@ def test_end_of_all_never_fails_the_run(tmp_path):
     lines = []
     answers.end_of_run(rf, lambda text="": lines.append(text), plots_dir=str(blocker))
     assert "not produced" in lines[-1]
+
+
+def test_every_strategy_has_its_own_look_and_variants_are_hollow():
+    from bench.strategies import STRATEGIES
+
+    looks = {}
+    for name in STRATEGIES:
+        style = plots._line_style((name, "auto", "fork" if name.startswith("processes") else "none"))
+        looks[name] = (style["color"], style["marker"], str(style["linestyle"]))
+    assert len(set(looks.values())) == len(looks)       # no two strategies drawn alike
+    plain = plots._line_style(("processes-shm", "auto", "fork"))
+    cv1 = plots._line_style(("processes-shm", "auto", "fork cv=1"))
+    assert cv1["markerfacecolor"] == "white" and "markerfacecolor" not in plain
