@@ -10,8 +10,8 @@ Two classic models, both with ``λ`` = throughput of one worker:
   pools (more workers than cores) and IPC-bound strategies do.
 
 Both are fitted with ``scipy.optimize.least_squares`` on *relative* residuals (a 5%
-miss counts the same at 100 and at 10,000 img/s), from a few fixed starting points
-(deterministic; the best is kept), with ``λ > 0``, ``0 ≤ σ ≤ 1``, ``κ ≥ 0``.
+miss counts the same at 100 and at 10,000 img/s), from two fixed starting points
+(deterministic; the better is kept), with ``λ > 0``, ``0 ≤ σ ≤ 1``, ``κ ≥ 0``.
 
 Choosing: Amdahl has one parameter fewer, so it is used whenever it fits every point
 within ``GOOD_ENOUGH`` (5%). Otherwise the USL is used if it fits better (typically:
@@ -130,20 +130,30 @@ def relative_jacobian(p, n: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.column_stack(cols)
 
 
-def _fit_one(n: np.ndarray, x: np.ndarray, with_kappa: bool) -> tuple[np.ndarray, float]:
-    """Best (λ, σ, κ) and its cost over a few deterministic starting points."""
+def _linear_start(n: np.ndarray, x: np.ndarray, with_kappa: bool) -> list:
+    """A starting point from the USL's linear form: with λ fixed at the smallest worker
+    count's throughput per worker, ``λN/X(N) - 1 = σ(N-1) + κN(N-1)`` is linear in σ, κ."""
     lam0 = float(x[np.argmin(n)] / n.min())
+    y = n * lam0 / x - 1.0
+    a = np.column_stack([n - 1.0] + ([n * (n - 1.0)] if with_kappa else []))
+    coef, *_ = np.linalg.lstsq(a, y, rcond=None)
+    return [lam0, float(np.clip(coef[0], 0.0, 1.0))] + ([float(max(coef[1], 0.0))] if with_kappa else [])
 
+
+def _fit_one(n: np.ndarray, x: np.ndarray, with_kappa: bool) -> tuple[np.ndarray, float]:
+    """Best (λ, σ, κ) and its cost from two deterministic starting points: the linear
+    form's solution and a heavily contended guess (on 130 measured lines these two
+    never did worse than a 3x3 grid of starts, in a third of the time)."""
+    lam0 = float(x[np.argmin(n)] / n.min())
+    starts = [_linear_start(n, x, with_kappa), [lam0, 0.8] + ([0.3] if with_kappa else [])]
+    lower = [1e-12, 0.0] + ([0.0] if with_kappa else [])
+    upper = [np.inf, 1.0] + ([np.inf] if with_kappa else [])
     best = None
-    for sigma0 in (0.02, 0.3, 0.8):
-        for kappa0 in ((0.001, 0.05, 0.3) if with_kappa else (None,)):
-            p0 = [lam0, sigma0] + ([kappa0] if with_kappa else [])
-            lower = [1e-12, 0.0] + ([0.0] if with_kappa else [])
-            upper = [np.inf, 1.0] + ([np.inf] if with_kappa else [])
-            res = least_squares(relative_residuals, p0, jac=relative_jacobian,
-                                bounds=(lower, upper), args=(n, x))
-            if best is None or res.cost < best.cost:
-                best = res
+    for p0 in starts:
+        res = least_squares(relative_residuals, p0, jac=relative_jacobian,
+                            bounds=(lower, upper), args=(n, x))
+        if best is None or res.cost < best.cost:
+            best = res
     params = list(best.x) + ([] if with_kappa else [0.0])
     return np.array(params), float(best.cost)
 

@@ -150,3 +150,17 @@ def test_every_strategy_has_its_own_look_and_variants_are_hollow():
     plain = plots._line_style(("processes-shm", "auto", "fork"))
     cv1 = plots._line_style(("processes-shm", "auto", "fork cv=1"))
     assert cv1["markerfacecolor"] == "white" and "markerfacecolor" not in plain
+
+
+def test_charts_drawn_in_parallel_are_the_charts_drawn_one_by_one(drawn, tmp_path, monkeypatch):
+    tmp, _, _ = drawn
+    (a,) = analysis.load([str(tmp / "rich.json")])
+    parallel = plots.draw(a, str(tmp_path / "parallel"))
+    monkeypatch.setattr(plots.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(plots.os, "cpu_count", lambda: 1)
+    serial = plots.draw(a, str(tmp_path / "serial"))
+    assert list(parallel.files) == list(serial.files) == ["throughput", "speedup", "decomposition", "memory"]
+    for key in serial.files:
+        svg_parallel, svg_serial = parallel.files[key][1], serial.files[key][1]
+        with open(svg_parallel) as p, open(svg_serial) as s:
+            assert p.read() == s.read()      # same figure, byte for byte
