@@ -110,6 +110,21 @@ def test_warm_transfer_is_the_median_of_its_passes(fake_clock):
     assert probes.transfer_s == pytest.approx(0.12)
 
 
+def test_a_long_warm_transfer_pass_is_taken_once(fake_clock):
+    class Slow(FakeStrategy):
+        runs = 0
+
+        def run(self, pool, workload, images, on_first):
+            Slow.runs += 1
+            self.clock.advance(2.5)
+            return [None] * len(images)
+
+    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=None,
+                        clock=fake_clock)
+    probes.measure_transfer(Slow(fake_clock, 0.0, 0.0), None, [0] * 10)
+    assert Slow.runs == 1 and probes.transfer_s == pytest.approx(2.5)
+
+
 def test_arrival_pass_brings_shared_pixels_into_the_worker_and_a_plain_noop_does_not():
     import psutil
 
