@@ -213,7 +213,7 @@ def _value_range(row) -> tuple[float, float]:
 
 SERIAL_REF = "serial loop (reference; band: its fastest to slowest pass)"
 IDEAL_REF = "ideal: serial x workers, capped at capacity {cap:.2f}"
-MODEL_REF = "fitted scaling model (recommended configuration)"
+MODEL_REF = "fitted scaling model (band under the line it models)"
 
 
 def _line_labels(groups) -> list[str]:
@@ -328,7 +328,7 @@ def speedup_chart(analysis: Analysis, groups: list[Group], out_dir: str, name: s
 # -- chart 3: where the time goes ------------------------------------------------------
 
 DECOMP_PARTS = (("decomp_startup_s", "pool start-up + shutdown", "vermillion", "//"),
-                ("decomp_transfer_s", "transfer: pickling, IPC (no-op pass)", "sky", ".."),
+                ("decomp_transfer_s", "transfer: pickling, IPC (first no-op pass, fresh pool)", "sky", ".."),
                 ("decomp_work_ideal_s", "work, if it scaled perfectly (serial / parallelism)", "green", ""),
                 ("decomp_contention_s", "work lost to contention (disk, memory, GIL)", "yellow", "xx"))
 # not measured: the cold total against one warm pass (start-up and transfer not split)
