@@ -12,7 +12,7 @@ def test_recommend_defaults_to_the_newest_results_file(tmp_path, capsys, monkeyp
     res = tmp_path / "results"
     res.mkdir()
     old = crafted.results_file(res / "old.json", [crafted.bench_for(crafted.case("serial"), 10)])
-    new = crafted.known_best(res / "new.json")
+    crafted.known_best(res / "new.json")
     os.utime(old, (1_000_000, 1_000_000))
     monkeypatch.chdir(tmp_path)
     assert cli.main(["recommend"]) == 0

@@ -3,8 +3,6 @@
 (tests/test_cli.py runs a few of these through a real subprocess; these run
 ``bench.cli.main`` in-process to cover every option quickly.)
 """
-import os
-
 import pytest
 
 from bench import options

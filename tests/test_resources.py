@@ -1,6 +1,5 @@
 """Before a run: disk, memory and time budgets are checked; refusals are one line."""
 import os
-import subprocess
 
 import pytest
 from conftest import mounted_tmpfs
