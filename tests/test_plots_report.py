@@ -6,7 +6,7 @@ import pytest
 
 import crafted
 from crafted import GiB, bench_for, case, results_file, sweep
-from bench import analysis, answers, cli, plots, recommend, report
+from bench import analysis, answers, cli, plots
 
 
 def rich_file(path):
