@@ -4,9 +4,10 @@
   peak of every worker and of the case process while the pool works (the warm-up pass,
   so sampling never runs during a timed value);
 * decomposition of the cold total into start-up, transfer and work:
-    startup  = a fresh pool of the case's workload: start, one real image per worker (so
-               each worker's set-up - a model load - and first call are included), and
-               later its shutdown;
+    startup  = a fresh pool of the case's workload: start, one real image per worker,
+               sent the strategy's own way (so each worker's set-up - a model load - and
+               first call are included), and later its shutdown; less the ordinary work
+               of those images, which every pass does again (serial time per image);
     transfer = on that same fresh pool, before it shuts down, one pass of the same
                strategy with a workload that only reads one byte of every page of its
                image: pixels pickled and piped (or copied to shared memory) exactly as
@@ -52,6 +53,7 @@ class CaseProbes:
         self.transfer_s = 0.0           # warm: no-op pass on the warm pool
         self.transfer_cold_s = None     # first: no-op pass on a fresh pool
         self._startups, self._transfers_cold = [], []
+        self._probe_images = 0
 
     # -- memory ------------------------------------------------------------------
     def pool_ready(self, strategy, pool) -> None:
@@ -88,8 +90,9 @@ class CaseProbes:
         pool = strategy.start(workload, images)
         try:
             n = min(self.workers, len(images))
-            for f in [pool.submit(tasks.run_one, workload, i, images[i]) for i in range(n)]:
+            for f in [strategy.submit_first(pool, workload, images, i) for i in range(n)]:
                 f.result()
+            self._probe_images = n
             ready = self.clock()
             strategy.run(pool, tasks.ArrivalWorkload(), images, lambda: None)
             moved = self.clock()
@@ -114,6 +117,16 @@ class CaseProbes:
             passes.append(self.clock() - start)
         self.transfer_s = statistics.median(passes)
 
+    def probe_work(self) -> float:
+        """The ordinary work inside the start-up probe: its images are processed again
+        in every pass, so only what their first call costs beyond a warm one (codec
+        set-up, a model's first inference) is start-up. Estimated from the serial loop's
+        time per image over the parallelism those images had; 0 without a serial case."""
+        n = self._probe_images
+        if not (self.serial_per_image_s and n):
+            return 0.0
+        return self.serial_per_image_s * n / max(1.0, min(n, self.capacity or n))
+
     def parallelism(self, strategy, count: int) -> float:
         if self.family == "serial":
             return 1.0
@@ -136,9 +149,11 @@ class CaseProbes:
         # transfer: what moving them cost the first time, as in the cold pass
         work = max(0.0, warm_pass_s - self.transfer_s)
         transfer = self.transfer_s if self.transfer_cold_s is None else self.transfer_cold_s
-        total = self.startup_s + transfer + work
+        startup = max(0.0, self.startup_s - self.probe_work())
+        total = startup + transfer + work
         meta.update({
-            "decomp_startup_s": self.startup_s,
+            "decomp_startup_s": startup,
+            "decomp_startup_probe_s": self.startup_s,
             "decomp_transfer_s": transfer,
             "decomp_transfer_warm_s": self.transfer_s,
             "decomp_work_s": work,

@@ -74,6 +74,11 @@ class Strategy:
         if pool is not None:
             pool.shutdown(wait=True)
 
+    def submit_first(self, pool, workload, images, index: int):
+        """One real image, sent the way this strategy sends it: the start-up probe's
+        task (bench.probes), so a strategy that never pickles pixels is not made to."""
+        return pool.submit(run_one, workload, index, images[index])
+
     def describe_pool(self, pool) -> None:
         """Collect facts about a live pool that cost time to ask (Dask: a round trip to
         every worker); the timing code calls it outside every timer."""
@@ -232,6 +237,9 @@ class _Ranges:
     """Submit ``(start, stop)`` index ranges; workers already hold the pixels."""
     chunked = True
 
+    def submit_first(self, pool, workload, images, index: int):
+        return pool.submit(tasks.run_range, workload, index, index + 1)
+
     def run(self, pool, workload, images, on_first_result):
         calls = ((workload, s, e) for s, e in _chunk_bounds(len(images), self.config.chunk_size))
         return _flatten(_collect(_submit_all(pool, tasks.run_range, calls, on_first_result),
@@ -278,6 +286,10 @@ class ProcessesShm(_Ranges, Strategy):
     def run(self, pool, workload, images, on_first_result):
         self._view[...] = images
         return super().run(pool, workload, images, on_first_result)
+
+    def submit_first(self, pool, workload, images, index: int):
+        self._view[index] = images[index]     # only this image: the set's copy is transfer
+        return super().submit_first(pool, workload, images, index)
 
     def stop(self, pool) -> None:
         try:

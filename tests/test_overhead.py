@@ -42,6 +42,9 @@ class FakeStrategy:
             pool.submit(None)
         return [None] * len(images)
 
+    def submit_first(self, pool, workload, images, index):
+        return pool.submit(None)
+
 
 def test_pool_start_values_are_each_fresh_pools_first_result(fake_clock):
     strategy = FakeStrategy(fake_clock, startup=0.2, shutdown=0.05, per_task=0.01)
@@ -84,7 +87,9 @@ def test_decomposition_adds_the_parts_it_measured(fake_clock):
     probes.measure_transfer(strategy, FakePool(fake_clock, 0.0005), [0] * 100)
     meta = probes.metadata(strategy, 100, cold_total=0.6, warm_pass_s=0.45)
     # start + one real image per worker + shutdown; the no-op pass in between is not start-up
-    assert meta["decomp_startup_s"] == pytest.approx(0.1 + 2 * 0.001 + 0.02)
+    assert meta["decomp_startup_probe_s"] == pytest.approx(0.1 + 2 * 0.001 + 0.02)
+    # less the ordinary work of those 2 images (4 ms each, on 1.9 CPUs' worth of workers)
+    assert meta["decomp_startup_s"] == pytest.approx(0.122 - 2 * 0.004 / 1.9)
     assert meta["decomp_transfer_s"] == pytest.approx(100 * 0.001)        # first time: cold
     assert meta["decomp_transfer_warm_s"] == pytest.approx(100 * 0.0005)
     assert meta["decomp_work_s"] == pytest.approx(0.45 - 0.05)     # warm pass beyond warm transfer
@@ -169,3 +174,28 @@ def test_overhead_plan_covers_start_methods_payloads_and_pickle():
     assert any(n.startswith("roundtrip/1x1x1-") for n in names)
     assert any(n.startswith("pickle/50x50x1-") for n in names)
     assert len(names) == len(set(names))
+
+
+def test_start_up_probe_sends_pixels_only_where_the_strategy_does():
+    from workloads import tasks
+
+    class Recorder:
+        def __init__(self):
+            self.calls = []
+
+        def submit(self, fn, *args):
+            self.calls.append((fn, args))
+
+    images = np.arange(3 * 4 * 4 * 3, dtype=np.uint8).reshape(3, 4, 4, 3)
+    sent = {}
+    for name in ("processes", "processes-chunked", "processes-inherit", "processes-shm"):
+        strategy, pool = make_strategy(name, PoolConfig(2, 2, "fork")), Recorder()
+        if name == "processes-shm":
+            strategy._view = np.zeros_like(images)     # the block, without a real pool
+        strategy.submit_first(pool, "workload", images, 1)
+        (fn, args), = pool.calls
+        sent[name] = (fn, any(isinstance(a, np.ndarray) for a in args))
+        if name == "processes-shm":
+            assert (strategy._view[1] == images[1]).all() and not strategy._view[0].any()
+    assert sent["processes"] == sent["processes-chunked"] == (tasks.run_one, True)
+    assert sent["processes-inherit"] == sent["processes-shm"] == (tasks.run_range, False)
