@@ -350,6 +350,9 @@ def _decomposition(row):
     return {"overhead": max(0.0, cold - warm), "work": min(cold, warm)}, False
 
 
+COLD_MARK = "measured cold total"
+
+
 def decomposition_chart(analysis: Analysis, groups: list[Group], out_dir: str, name: str):
     """Stacked horizontal bars, one per configuration at its best cold worker count."""
     m = analysis.machine
@@ -378,7 +381,8 @@ def decomposition_chart(analysis: Analysis, groups: list[Group], out_dir: str, n
     fig, axes, ncol = _figure(len(panels), "Where the time goes: one cold run of the whole image set",
                               m.subtitle(), panel_h=max(3.0, 0.7 * most + 1.2),
                               legend=[p[1] for p in DECOMP_PARTS if measured_any]
-                              + [p[1] for p in FALLBACK_PARTS if not all_measured],
+                              + [p[1] for p in FALLBACK_PARTS if not all_measured]
+                              + ([COLD_MARK] if measured_any else []),
                                 note=note + "; each configuration at its fastest cold worker count",
                                 labels_w=labels_w)
     handles = {}
@@ -400,7 +404,7 @@ def decomposition_chart(analysis: Analysis, groups: list[Group], out_dir: str, n
             if measured and cold:
                 # the model against the measurement: a sum is an estimate, not the total
                 ax.plot(cold * scale, y, marker="D", color="black", markersize=7, zorder=5)
-                handles.setdefault("measured cold total", Line2D(
+                handles.setdefault(COLD_MARK, Line2D(
                     [], [], marker="D", color="black", linestyle="none", markersize=7))
                 end = max(left, cold * scale)
             text = f"{left:,.1f}" if left >= 10 else f"{left:,.2f}"

@@ -164,3 +164,32 @@ def test_charts_drawn_in_parallel_are_the_charts_drawn_one_by_one(drawn, tmp_pat
         svg_parallel, svg_serial = parallel.files[key][1], serial.files[key][1]
         with open(svg_parallel) as p, open(svg_serial) as s:
             assert p.read() == s.read()      # same figure, byte for byte
+
+
+def test_every_legend_has_the_room_its_figure_reserved(drawn, tmp_path, monkeypatch):
+    """The figure's foot is sized for the legend it is told about; an entry drawn but
+    not announced overlaps the last row of panels."""
+    tmp, _, _ = drawn
+    (a,) = analysis.load([str(tmp / "rich.json")])
+    reserved, drawn_entries = [], []
+    figure, legend = plots._figure, plots._legend
+
+    def spy_figure(*args, legend=(), **kw):
+        reserved.append(set(legend))
+        return figure(*args, legend=legend, **kw)
+
+    def spy_legend(fig, handles, ncol):
+        drawn_entries.append(set(handles))
+        return legend(fig, handles, ncol)
+
+    monkeypatch.setattr(plots, "_figure", spy_figure)
+    monkeypatch.setattr(plots, "_legend", spy_legend)
+    groups = a.groups()
+    with plots.plt.rc_context(plots.RC):
+        plots.throughput_chart(a, groups, str(tmp_path), "t")
+        plots.speedup_chart(a, groups, str(tmp_path), "s")
+        plots.decomposition_chart(a, groups, str(tmp_path), "d")
+        plots.memory_chart(a, groups, str(tmp_path), "m")
+    assert len(reserved) == len(drawn_entries) == 4
+    for announced, entries in zip(reserved, drawn_entries):
+        assert entries <= announced, entries - announced
