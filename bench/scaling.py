@@ -7,11 +7,17 @@ Two classic models, both with ``λ`` = throughput of one worker:
 * **Universal Scalability Law** (Gunther): ``X(N) = λN / (1 + σ(N-1) + κN(N-1))``.
   ``κ`` adds a coherency cost that grows with every pair of workers, so throughput
   peaks at ``N* = sqrt((1-σ)/κ)`` and then *falls*, which is what over-subscribed
-  pools (more workers than cores) and IPC-bound strategies do.
+  pools (more workers than cores) and IPC-bound strategies do. A negative ``σ`` is
+  superlinear scaling - two workers more than twice as fast as one, as when one
+  worker's disk waits are filled by another's encoding - paid back by ``κ`` later
+  (Gunther, Puglia, Tomasette, "Hadoop Superlinear Scalability", ACM Queue 2015).
 
 Both are fitted with ``scipy.optimize.least_squares`` on *relative* residuals (a 5%
 miss counts the same at 100 and at 10,000 img/s), from two fixed starting points
-(deterministic; the better is kept), with ``λ > 0``, ``0 ≤ σ ≤ 1``, ``κ ≥ 0``.
+(deterministic; the better is kept), with ``λ > 0``, ``κ ≥ 0``, ``0 ≤ σ ≤ 1`` for
+Amdahl (a negative σ there is a pole) and ``-1 ≤ σ ≤ 1`` for the USL, as long as its
+denominator stays positive for every worker count (otherwise it is refitted with
+``σ ≥ 0``).
 
 Choosing: Amdahl has one parameter fewer, so it is used whenever it fits every point
 within ``GOOD_ENOUGH`` (5%). Otherwise the USL is used if it fits better (typically:
@@ -28,6 +34,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 GOOD_ENOUGH = 0.05      # worst relative error at which the simpler model is kept
+USL_SIGMA_MIN = -1.0    # σ < 0: superlinear scaling (Gunther et al. 2015), see above
 MIN_POINTS = 3          # fewer worker counts than this: no model is fitted
 
 
@@ -130,23 +137,35 @@ def relative_jacobian(p, n: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.column_stack(cols)
 
 
-def _linear_start(n: np.ndarray, x: np.ndarray, with_kappa: bool) -> list:
+def defined_everywhere(sigma: float, kappa: float) -> bool:
+    """Is the USL's denominator ``1 + σ(N-1) + κN(N-1)`` positive for every N ≥ 1?
+
+    With m = N-1 it is ``κm² + (σ+κ)m + 1``: positive for all m ≥ 0 when σ+κ ≥ 0, or
+    when the quadratic has no real root ((σ+κ)² < 4κ). A negative σ without enough κ
+    would put a pole (infinite throughput) at some worker count.
+    """
+    b = sigma + kappa
+    return b >= 0 or b * b < 4 * kappa
+
+
+def _linear_start(n: np.ndarray, x: np.ndarray, with_kappa: bool, sigma_min: float = 0.0) -> list:
     """A starting point from the USL's linear form: with λ fixed at the smallest worker
     count's throughput per worker, ``λN/X(N) - 1 = σ(N-1) + κN(N-1)`` is linear in σ, κ."""
     lam0 = float(x[np.argmin(n)] / n.min())
     y = n * lam0 / x - 1.0
     a = np.column_stack([n - 1.0] + ([n * (n - 1.0)] if with_kappa else []))
     coef, *_ = np.linalg.lstsq(a, y, rcond=None)
-    return [lam0, float(np.clip(coef[0], 0.0, 1.0))] + ([float(max(coef[1], 0.0))] if with_kappa else [])
+    return [lam0, float(np.clip(coef[0], sigma_min, 1.0))] + ([float(max(coef[1], 0.0))] if with_kappa else [])
 
 
-def _fit_one(n: np.ndarray, x: np.ndarray, with_kappa: bool) -> tuple[np.ndarray, float]:
+def _fit_one(n: np.ndarray, x: np.ndarray, with_kappa: bool,
+             sigma_min: float = 0.0) -> tuple[np.ndarray, float]:
     """Best (λ, σ, κ) and its cost from two deterministic starting points: the linear
     form's solution and a heavily contended guess (on 130 measured lines these two
     never did worse than a 3x3 grid of starts, in a third of the time)."""
     lam0 = float(x[np.argmin(n)] / n.min())
-    starts = [_linear_start(n, x, with_kappa), [lam0, 0.8] + ([0.3] if with_kappa else [])]
-    lower = [1e-12, 0.0] + ([0.0] if with_kappa else [])
+    starts = [_linear_start(n, x, with_kappa, sigma_min), [lam0, 0.8] + ([0.3] if with_kappa else [])]
+    lower = [1e-12, sigma_min] + ([0.0] if with_kappa else [])
     upper = [np.inf, 1.0] + ([np.inf] if with_kappa else [])
     best = None
     for p0 in starts:
@@ -171,7 +190,9 @@ def fit(workers, throughput) -> Fit | None:
 
     fits = {}
     for name, with_kappa in (("Amdahl", False), ("USL", True)):
-        params, _ = _fit_one(n, x, with_kappa)
+        params, _ = _fit_one(n, x, with_kappa, USL_SIGMA_MIN if with_kappa else 0.0)
+        if with_kappa and not defined_everywhere(*params[1:]):
+            params, _ = _fit_one(n, x, with_kappa)      # a pole: back to σ ≥ 0
         fits[name] = Fit(name, *map(float, params), workers=[int(w) for w in n],
                          measured=list(map(float, x)),
                          predicted=list(map(float, usl(n, *params))))
@@ -188,6 +209,10 @@ def fit(workers, throughput) -> Fit | None:
         chosen, other = full, amdahl
         why = ("throughput falls as workers are added, which Amdahl cannot draw" if falls
                else "throughput flattens faster than Amdahl allows")
+        if full.sigma < -1e-9:
+            why = ("throughput first rises faster than the worker count (σ < 0: superlinear, "
+                   "e.g. workers overlapping each other's waits on the disk) and then "
+                   + ("falls" if falls else "flattens") + ", which Amdahl cannot draw")
         chosen.reason = (f"USL: {why} (Amdahl misses a point by {amdahl.worst_error:.1%}, "
                          f"the USL by {full.worst_error:.1%})")
     chosen.other = {"model": other.model, "worst_error": other.worst_error,

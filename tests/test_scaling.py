@@ -64,3 +64,27 @@ def test_analytic_jacobian_matches_finite_differences():
     for p in ([1000.0, 0.1], [1000.0, 0.1, 0.02]):
         numeric = approx_derivative(lambda q: relative_residuals(q, n, x), np.array(p))
         assert np.allclose(relative_jacobian(np.array(p), n, x), numeric, rtol=1e-5, atol=1e-9)
+
+
+def test_superlinear_scaling_is_a_negative_sigma_paid_back_by_kappa():
+    # Gunther et al.'s superlinear USL: 2 workers 2.15x one, then the payback
+    n = [1, 2, 4, 8]
+    x = usl(n, 400, -0.15, 0.04)
+    assert x[1] / x[0] > 2.1
+    f = fit(n, x)
+    assert f.model == "USL" and f.sigma == pytest.approx(-0.15, abs=1e-3)
+    assert f.kappa == pytest.approx(0.04, rel=1e-2) and f.worst_error < 1e-3
+    assert "superlinear" in f.reason
+    assert f.peak_workers == 5                 # sqrt(1.15 / 0.04) = 5.4
+
+
+def test_a_negative_sigma_never_leaves_a_pole():
+    from bench.scaling import defined_everywhere
+
+    assert defined_everywhere(0.1, 0.0) and defined_everywhere(-0.15, 0.04)
+    assert not defined_everywhere(-0.2, 0.0)                 # 1 - 0.2m hits 0 at N = 6
+    assert not defined_everywhere(-0.9, 0.05)                # dips below 0 between points
+    # on superlinear points that only a pole could pass through, the fit stays defined
+    f = fit([1, 2, 4], [100, 260, 700])
+    ns = np.linspace(1, 64, 500)
+    assert np.all(1 + f.sigma * (ns - 1) + f.kappa * ns * (ns - 1) > 0)
