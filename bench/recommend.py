@@ -9,9 +9,11 @@ For every throughput group of a results file:
    num_workers from cores *and memory*". Cases that would not fit are set aside.
 2. **Best.** The highest throughput (pyperf median) among the cases that fit.
 3. **Ties go to the simpler.** Every case whose timings are not significantly
-   different from the best (pyperf's t-test, see :mod:`bench.significance`) is as good
-   as the best as far as the data can tell; of those we recommend the one with the
-   fewest workers, then the simplest family (serial < threads < processes < dask).
+   different from the best (pyperf's t-test, see :mod:`bench.significance`) and whose
+   median is within 5% of it is as good as the best as far as the data can tell; of
+   those we recommend the one with the fewest workers, then the simplest family
+   (serial < threads < processes < dask). Not significantly different but further
+   away by the median is "not separated" (n.s.): too noisy to call, the faster is kept.
 4. **Fewest workers within 5%** of the best, whatever the significance test says.
 5. **A scaling model** (:mod:`bench.scaling`) of the recommended configuration's
    throughput against workers (or the best parallel one's, when serial wins; or the
@@ -27,6 +29,10 @@ from bench.scaling import Fit, describe, fit
 from bench.significance import Verdict, compare_benchmarks
 
 WITHIN = 0.05          # "within 5% of the best"
+TIE_MARGIN = 0.05      # a tie is also within 5% of the best by its median
+TABLE_NOTE = ("img/s: images per second, pyperf median of the warm passes; ±: pyperf std dev / mean; "
+              "≈ best: not significantly different from the best (t-test, 95%) and within 5% of it; "
+              "n.s.: not significantly different, but more than 5% slower.")
 NOISY = 0.10           # relative std dev above which we suggest more --values
 
 
@@ -95,6 +101,7 @@ class Answer:
     anchor: CaseRow | None = None                # a case on the fitted line
     warnings: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    unresolved: list = field(default_factory=list)   # not significantly different, yet > 5% slower
 
     @property
     def choice_memory(self) -> Memory:
@@ -129,7 +136,14 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
 
     verdicts: dict[str, Verdict] = {r.name: compare_benchmarks(r.bench, best.bench)
                                     for r in fitting if r is not best}
-    ties = [best] + [r for r in fitting if r is not best and verdicts[r.name].significant is False]
+    # a tie needs both: the t-test cannot tell them apart, and the medians are within
+    # TIE_MARGIN (an equivalence margin, like pyperf compare_to's --min-speed). A noisy
+    # best is "not significantly different" from configurations far slower by their
+    # medians; calling those ties made the pick flip between runs with the noise.
+    close = lambda r: r.throughput >= (1 - TIE_MARGIN) * best.throughput  # noqa: E731
+    not_different = [r for r in fitting if r is not best and verdicts[r.name].significant is False]
+    ties = [best] + [r for r in not_different if close(r)]
+    unresolved = [r for r in not_different if not close(r)]
     unknown = [r for r in fitting if r is not best and verdicts[r.name].significant is None]
     choice = min(ties, key=key)
     within = min((r for r in fitting if r.throughput >= (1 - WITHIN) * best.throughput), key=key)
@@ -174,7 +188,7 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     if group.serial is None:
         notes.append("no serial case in this group: speedups cannot be computed")
     return Answer(group, fastest, best, choice, ties, unknown, within, memory, chosen_fit,
-                  fit_line, fits, anchor, warnings, notes)
+                  fit_line, fits, anchor, warnings, notes, unresolved)
 
 
 def recommend(analysis: Analysis) -> list[Answer]:
@@ -223,6 +237,11 @@ def answer_lines(a: Answer) -> list[str]:
     elif others:
         out.append(f"  {others} other configuration(s) are not significantly different from it "
                    "(pyperf t-test, 95%), but none has fewer workers or is simpler.")
+    if a.unresolved:
+        out.append(f"  {len(a.unresolved)} configuration(s) more than 5% slower by their medians are "
+                   "not significantly different from the best either (n.s. in the table): the "
+                   "timings are too noisy to call them ties, so the faster is kept; more --values "
+                   "would separate them.")
     w = a.within
     pct = w.throughput / best.throughput
     if w is c:
@@ -259,6 +278,7 @@ def table_rows(a: Answer) -> list[dict]:
         picks.append(a.fastest)
     tie_names = {r.name for r in a.ties}
     unknown = {r.name for r in a.unknown}
+    unresolved = {r.name for r in a.unresolved}
     out = []
     for r in picks:
         mem = a.memory[r.name]
@@ -266,6 +286,8 @@ def table_rows(a: Answer) -> list[dict]:
             vs = "best"
         elif r.name in tie_names:
             vs = "≈ best"
+        elif r.name in unresolved:
+            vs = "n.s."
         elif r.name in unknown:
             vs = "?"
         elif mem.fits is False:
@@ -315,8 +337,7 @@ def render_text(analysis: Analysis, answers: list[Answer]) -> str:
         cells = [table_cells(r) for r in table_rows(a)]
         lines.extend("  " + t for t in text_table(TABLE_HEAD, cells, right=(1, 2, 3, 4, 5, 8)))
         lines.append("")
-    lines.append("img/s: images per second, pyperf median of the warm passes; ±: pyperf std dev / mean; "
-                 "≈ best: not significantly different from the best (t-test, 95%).")
+    lines.append(TABLE_NOTE)
     if analysis.results.failed:
         lines.append(f"{len(analysis.results.failed)} case(s) failed and are not considered: "
                      + ", ".join(f["name"] for f in analysis.results.failed[:5])
@@ -363,6 +384,7 @@ def to_json(analysis: Analysis, answers: list[Answer]) -> dict:
             "fastest": config_dict(a.fastest),
             "fastest_that_fits": config_dict(a.best),
             "not_significantly_different": [r.name for r in a.ties if r is not a.best],
+            "not_separated": [r.name for r in a.unresolved],
             "significance_unknown": [r.name for r in a.unknown],
             "fewest_workers_within_5pct": config_dict(a.within),
             "memory": a.choice_memory.as_dict(),

@@ -142,9 +142,7 @@ def _html_file_section(a, answers, charts: Charts, multi: bool) -> str:
     out.extend(_html_answer(x) for x in answers)
     if not answers:
         out.append("<p>No throughput groups in this file.</p>")
-    out.append('<p class="note">img/s: images per second, pyperf median of the warm passes; '
-               "±: pyperf std dev / mean; ≈ best: not significantly different from the best "
-               "(t-test, 95%).</p>")
+    out.append(f'<p class="note">{_h(rec.TABLE_NOTE)}</p>')
     out.append("<h2>Charts</h2>" if not multi else "<h3>Charts</h3>")
     for name, paths in charts.files.items():
         out.append(f"<figure>{_img_tag(paths[0], charts.titles.get(name, name))}"

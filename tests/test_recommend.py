@@ -194,3 +194,20 @@ def test_json_is_plain_json(tmp_path):
 
 def crafted_group():
     return [bench_for(case("serial"), 1000)] + sweep("threads", {1: 900, 2: 1200, 4: 1100})
+
+
+def test_a_noisy_best_far_ahead_by_its_median_is_not_a_tie(tmp_path):
+    benches = [bench_for(case("serial"), 500)]
+    # threads-chunked 1,000 img/s but +-30%; threads 830 +-2%: the t-test cannot separate
+    # them, yet the median says 17% - calling that a tie would pick threads on noise
+    benches += sweep("threads-chunked", {2: 1000}, spread=0.3, chunked=True)
+    benches += sweep("threads", {2: 830}, spread=0.02)
+    benches += sweep("processes", {2: 980}, spread=0.3)          # close: a real tie
+    a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
+    assert ans.best.strategy == "threads-chunked"
+    threads = next(r for r in ans.group.rows if r.strategy == "threads")
+    assert [r.name for r in ans.unresolved] == [threads.name]
+    assert threads not in ans.ties and ans.choice.strategy != "threads"
+    text = recommend.render_text(a, [ans])
+    assert "too noisy to call them ties" in text and "n.s." in text
+    assert recommend.to_json(a, [ans])["groups"][0]["not_separated"] == [threads.name]
