@@ -30,6 +30,15 @@ DEFAULT_STRATEGIES = tuple(n for n, cls in STRATEGIES.items() if cls.family != "
 DASK_STRATEGIES = tuple(n for n, cls in STRATEGIES.items() if cls.family == "dask")
 
 
+def _matrix_count(workload: str, size: ImageSize, content: str, quick: bool) -> int | None:
+    """The default matrix's count for this set, so `--sizes 256x256x3` measures the same
+    cases (same names, comparable files) as a full run does."""
+    for w, s, c, count, quick_count in DEFAULT_GROUPS:
+        if (w, ImageSize.parse(s), c) == (workload, size, content):
+            return (quick_count or count // 5) if quick else count
+    return None
+
+
 def default_count(size: ImageSize, quick: bool = False) -> int:
     """Images per set for sizes outside the default matrix: about 0.5 s of JPEG work."""
     seconds_per_image = 40e-6 + 5e-9 * size.nbytes
@@ -145,7 +154,8 @@ def plan_groups(opts: PlanOptions) -> list[Group]:
             # grey like seed 002 gets its random noise; colour gets photo-like content
             contents = opts.contents or ["noise" if size.channels == 1 else "smooth"]
             for content in contents:
-                count = opts.n_images or default_count(size, opts.quick)
+                count = opts.n_images or _matrix_count(workload, size, content, opts.quick) \
+                    or default_count(size, opts.quick)
                 groups.append(Group(workload, ImageSetSpec(size, count, content, opts.seed)))
     return groups
 

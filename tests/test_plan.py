@@ -61,3 +61,16 @@ def test_inherit_asked_for_with_spawn_only_is_refused():
                        start_methods=["spawn"])
     with pytest.raises(ValueError, match="needs the fork start method"):
         plan_cases(opts)
+
+
+def test_a_size_of_the_default_matrix_keeps_its_count_when_named():
+    from bench.plan import plan_groups
+
+    def counts(**kw):
+        return {g.images.size.label: g.images.count
+                for g in plan_groups(PlanOptions(sizes=[ImageSize.parse("256x256x3"),
+                                                        ImageSize.parse("50x50x1"),
+                                                        ImageSize.parse("64x32x3")], **kw))}
+    # same cases (and names) as a full run, so compare matches them
+    assert counts() == {"256x256x3": 500, "50x50x1": 10000, "64x32x3": 7070}   # ~0.5 s of work
+    assert counts(quick=True)["256x256x3"] == 64
