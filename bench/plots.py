@@ -143,8 +143,11 @@ def _figure(n_panels: int, title: str, subtitle: str, legend: list = (),
 
 def _legend(fig, handles: dict, ncol: int):
     if handles:
+        # anchored a fixed 0.1 inch above the bottom edge: a fraction of the height would
+        # lift the legend into the last row's axis label on tall (many-panel) figures
         fig.legend(list(handles.values()), list(handles.keys()), loc="lower center",
-                   bbox_to_anchor=(0.5, 0.012), ncol=min(ncol, len(handles)), frameon=False)
+                   bbox_to_anchor=(0.5, 0.1 / fig.get_figheight()), ncol=min(ncol, len(handles)),
+                   frameon=False)
 
 
 def _save(fig, out_dir: str, name: str) -> list[str]:
