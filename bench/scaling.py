@@ -210,9 +210,15 @@ def fit(workers, throughput) -> Fit | None:
         why = ("throughput falls as workers are added, which Amdahl cannot draw" if falls
                else "throughput flattens faster than Amdahl allows")
         if full.sigma < -1e-9:
-            why = ("throughput first rises faster than the worker count (σ < 0: superlinear, "
-                   "e.g. workers overlapping each other's waits on the disk) and then "
-                   + ("falls" if falls else "flattens") + ", which Amdahl cannot draw")
+            # say "superlinear" only when the measurements are: σ < 0 also buys the bend
+            # of a line that is near-linear up to the cores and then flat
+            superlinear = bool(np.any(np.diff(x / n) > 0))
+            then = "falls" if falls else "flattens"
+            why = (f"throughput first rises faster than the worker count (superlinear, σ < 0: "
+                   f"e.g. one worker's waits filled by another's work) and then {then}, which "
+                   "Amdahl cannot draw" if superlinear else
+                   f"throughput rises almost linearly and then {then} more abruptly than the USL "
+                   "can draw with σ ≥ 0; a negative σ buys that bend")
         chosen.reason = (f"USL: {why} (Amdahl misses a point by {amdahl.worst_error:.1%}, "
                          f"the USL by {full.worst_error:.1%})")
     chosen.other = {"model": other.model, "worst_error": other.worst_error,

@@ -88,3 +88,10 @@ def test_a_negative_sigma_never_leaves_a_pole():
     f = fit([1, 2, 4], [100, 260, 700])
     ns = np.linspace(1, 64, 500)
     assert np.all(1 + f.sigma * (ns - 1) + f.kappa * ns * (ns - 1) > 0)
+
+
+def test_superlinear_is_only_said_when_the_measurements_are():
+    # 1.90x at 2 workers, then flat: a sharp bend, not superlinear
+    f = fit([1, 2, 4], [47006, 89464, 87175])
+    assert f.model == "USL" and f.sigma < 0
+    assert "superlinear" not in f.reason and "bend" in f.reason
