@@ -35,6 +35,7 @@ from scipy.optimize import least_squares
 
 GOOD_ENOUGH = 0.05      # worst relative error at which the simpler model is kept
 USL_SIGMA_MIN = -1.0    # σ < 0: superlinear scaling (Gunther et al. 2015), see above
+SUPERLINEAR_MARGIN = 0.05   # per-worker throughput must rise by more than this to say so
 MIN_POINTS = 3          # fewer worker counts than this: no model is fitted
 
 
@@ -210,15 +211,17 @@ def fit(workers, throughput) -> Fit | None:
         why = ("throughput falls as workers are added, which Amdahl cannot draw" if falls
                else "throughput flattens faster than Amdahl allows")
         if full.sigma < -1e-9:
-            # say "superlinear" only when the measurements are: σ < 0 also buys the bend
-            # of a line that is near-linear up to the cores and then flat
-            superlinear = bool(np.any(np.diff(x / n) > 0))
-            then = "falls" if falls else "flattens"
-            why = (f"throughput first rises faster than the worker count (superlinear, σ < 0: "
-                   f"e.g. one worker's waits filled by another's work) and then {then}, which "
-                   "Amdahl cannot draw" if superlinear else
-                   f"throughput rises almost linearly and then {then} more abruptly than the USL "
-                   "can draw with σ ≥ 0; a negative σ buys that bend")
+            # say "superlinear" only when the measurements are, beyond noise: σ < 0 also
+            # buys the bend of a line that is near-linear up to the cores and then flat
+            per_worker = x / n
+            superlinear = bool(np.any(np.diff(per_worker) > SUPERLINEAR_MARGIN * per_worker[:-1]))
+            bends = bool(np.any(np.diff(per_worker) < 0))
+            then = " and then falls" if falls else " and then flattens" if bends else ""
+            why = (f"throughput rises faster than the worker count (superlinear, σ < 0: e.g. "
+                   f"one worker's waits filled by another's work){then}, which Amdahl cannot "
+                   "draw" if superlinear else
+                   f"throughput rises almost linearly{then or ' and then bends'} more abruptly "
+                   "than the USL can draw with σ ≥ 0; a negative σ buys that bend")
         chosen.reason = (f"USL: {why} (Amdahl misses a point by {amdahl.worst_error:.1%}, "
                          f"the USL by {full.worst_error:.1%})")
     chosen.other = {"model": other.model, "worst_error": other.worst_error,

@@ -359,6 +359,9 @@ class ProcessesModelPerImage(Processes):
     def run(self, pool, workload, images, on_first_result):
         return super().run(pool, self._per_image(workload), images, on_first_result)
 
+    def submit_first(self, pool, workload, images, index: int):
+        return super().submit_first(pool, self._per_image(workload), images, index)
+
     @staticmethod
     def _per_image(workload):
         make = getattr(workload, "with_model_per_image", None)   # no model: plain processes

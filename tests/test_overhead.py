@@ -199,3 +199,15 @@ def test_start_up_probe_sends_pixels_only_where_the_strategy_does():
             assert (strategy._view[1] == images[1]).all() and not strategy._view[0].any()
     assert sent["processes"] == sent["processes-chunked"] == (tasks.run_one, True)
     assert sent["processes-inherit"] == sent["processes-shm"] == (tasks.run_range, False)
+
+
+def test_start_up_probe_of_model_per_image_sends_the_per_image_workload():
+    class Workload:
+        def with_model_per_image(self):
+            return "per-image copy"
+
+    sent = []
+    pool = type("Pool", (), {"submit": lambda self, fn, *args: sent.append(args)})()
+    strategy = make_strategy("processes-model-per-image", PoolConfig(2, None, "fork"))
+    strategy.submit_first(pool, Workload(), np.zeros((2, 2, 2, 3), np.uint8), 0)
+    assert sent[0][0] == "per-image copy"       # no model loaded that the cold pass skips

@@ -84,10 +84,15 @@ def test_a_negative_sigma_never_leaves_a_pole():
     assert defined_everywhere(0.1, 0.0) and defined_everywhere(-0.15, 0.04)
     assert not defined_everywhere(-0.2, 0.0)                 # 1 - 0.2m hits 0 at N = 6
     assert not defined_everywhere(-0.9, 0.05)                # dips below 0 between points
-    # on superlinear points that only a pole could pass through, the fit stays defined
-    f = fit([1, 2, 4], [100, 260, 700])
-    ns = np.linspace(1, 64, 500)
-    assert np.all(1 + f.sigma * (ns - 1) + f.kappa * ns * (ns - 1) > 0)
+    # accelerating points: the σ >= -1 fit would be a pole (σ < 0, κ = 0), so it is
+    # refitted with σ >= 0 - and with no κ left, Amdahl is the model
+    from bench.scaling import USL_SIGMA_MIN, _fit_one
+
+    n, x = np.array([1.0, 2.0, 4.0, 8.0]), np.array([60.1, 134.0, 230.8, 523.6])
+    first, _ = _fit_one(n, x, True, USL_SIGMA_MIN)
+    assert not defined_everywhere(*first[1:])
+    f = fit(n, x)
+    assert f.sigma >= 0 and defined_everywhere(f.sigma, f.kappa)
 
 
 def test_superlinear_is_only_said_when_the_measurements_are():
@@ -95,3 +100,10 @@ def test_superlinear_is_only_said_when_the_measurements_are():
     f = fit([1, 2, 4], [47006, 89464, 87175])
     assert f.model == "USL" and f.sigma < 0
     assert "superlinear" not in f.reason and "bend" in f.reason
+
+
+def test_a_rise_within_noise_is_not_called_superlinear():
+    # 2.001x at 2 workers is linear; a 30% rise in throughput per worker is not
+    assert "superlinear" not in fit([1, 2, 4], [1000, 2001, 2100]).reason
+    accelerating = fit([1, 2, 4], [100, 260, 700])
+    assert "superlinear" in accelerating.reason and "flattens" not in accelerating.reason
