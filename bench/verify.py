@@ -9,6 +9,7 @@ the same detections ("no person") as the serial loop, in input order.
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 from bench.timing import measure_cold
 
@@ -18,12 +19,17 @@ class VerificationError(Exception):
 
 
 def check_names(workload, out_dir: str, count: int) -> None:
-    """Cheap check done on every case: every expected file is there, nothing else."""
+    """Cheap check done on every case: every expected file is there once, nothing else."""
     if workload.needs_verify_pass:
         return
     expected = set(workload.expected_names(count))
-    found = set(os.listdir(out_dir))
-    _raise_on_difference(expected, found, what="file")
+    listed = getattr(workload.with_output(out_dir), "written_names", None)
+    names = listed() if listed is not None else os.listdir(out_dir)
+    twice = sorted(name for name, n in Counter(names).items() if n > 1)
+    if twice:
+        raise VerificationError(f"output differs from serial: {len(twice)} file(s) written "
+                                f"more than once (first: {twice[0]})")
+    _raise_on_difference(expected, set(names), what="file")
 
 
 def _raise_on_difference(expected: set, found: set, what: str) -> None:

@@ -253,3 +253,69 @@ def test_inherit_is_refused_under_spawn(tiny_images):
     strategy = make_strategy("processes-inherit", PoolConfig(2, 3, "spawn"))
     with pytest.raises(ValueError, match="needs the fork start method"):
         strategy.start(ImencodeWorkload(), tiny_images)
+
+
+# -- a folder per task (imwrite's per-task output layout) ------------------------
+
+def _tree(folder):
+    """{path relative to folder: bytes} of every file below it."""
+    out = {}
+    for root, _dirs, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            with open(path, "rb") as fh:
+                out[os.path.relpath(path, folder)] = fh.read()
+    return out
+
+
+@pytest.mark.parametrize("name, method", [("threads-chunked", None), ("processes-chunked", "fork"),
+                                          ("processes-shm", "fork"), ("processes-inherit", "fork"),
+                                          ("processes-shm", "spawn")])
+def test_a_folder_per_task_holds_each_slice_with_the_serial_bytes(name, method, tiny_images, tmp_path):
+    ref, got = tmp_path / "ref", tmp_path / "got"
+    ref.mkdir(), got.mkdir()
+    _run("serial", ImwriteWorkload(), tiny_images, ref)
+    strategy = make_strategy(name, PoolConfig(2, 5, method))     # slices 0-4, 5-9, 10-11
+    w = ImwriteWorkload().with_layout("per-task").with_output(str(got))
+    pool = strategy.start(w, tiny_images)
+    try:
+        strategy.run(pool, w, tiny_images, lambda: None)
+    finally:
+        strategy.stop(pool)
+    serial = _files(ref)
+    expected = {os.path.join(f"task-{i - i % 5:06d}", n): data
+                for n, data in serial.items() for i in [int(n.split(".")[0])]}
+    assert _tree(got) == expected
+    check_names(w, str(got), len(tiny_images))      # found recursively: no complaint
+
+
+def test_a_folder_per_task_is_verified_against_the_one_folder_serial_loop(tiny_images, tmp_path):
+    strategy = make_strategy("processes-inherit", PoolConfig(2, 4, "fork"))
+    w = ImwriteWorkload().with_layout("per-task")
+    timing = measure_case(strategy, w, tiny_images, str(tmp_path), warmups=0, values=1)
+    assert sorted(os.listdir(timing.last_out_dir)) == ["task-000000", "task-000004", "task-000008"]
+    assert verify_against_serial(strategy, w, tiny_images, timing, str(tmp_path)) == 12
+    # the serial reference itself was written into one folder
+    assert sorted(os.listdir(tmp_path / "reference")) == sorted(f"{i}.jpg" for i in range(12))
+
+
+def test_a_file_written_into_two_task_folders_is_caught(tiny_images, tmp_path):
+    w = ImwriteWorkload().with_layout("per-task").with_output(str(tmp_path))
+    for start in (0, 6):
+        task = w.for_task(start)
+        for i in range(start, start + 6):
+            task.process(i, tiny_images[i])
+    check_names(w, str(tmp_path), len(tiny_images))
+    ImwriteWorkload().with_output(str(tmp_path / "task-000006")).process(2, tiny_images[2])
+    with pytest.raises(VerificationError, match="1 file.s. written more than once .first: 2.jpg"):
+        check_names(w, str(tmp_path), len(tiny_images))
+    # and the byte comparison sees the second copy as an output the serial loop lacks
+    assert os.path.join("task-000006", "2.jpg") in w.outputs(None, 12)
+
+
+def test_per_image_tasks_ignore_the_layout_and_a_flat_run_keeps_one_folder(tiny_images, tmp_path):
+    w = ImwriteWorkload()
+    assert w.for_task(5) is w and w.layout == "flat"
+    assert ImwriteWorkload().with_layout("per-task").layout == "per-task"
+    with pytest.raises(ValueError, match="unknown output layout 'nested'"):
+        ImwriteWorkload().with_layout("nested")

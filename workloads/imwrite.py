@@ -3,6 +3,12 @@
 ``imwrite`` is seed 002's ``save_img``: encode and write one file.  ``imencode`` does the
 same encoding into memory only, so codec cost and file-system cost can be told apart.
 
+Output layouts (``OUT_LAYOUTS``): ``flat`` writes every file into one folder, as seed
+002 does; ``per-task`` lets every task (one contiguous slice of the set) write into its
+own subfolder. Creating files in one directory is serialised by the file system (ext4
+holds the directory's lock for each create), so workers writing into one folder wait on
+each other whenever file creation is slow.
+
 A workload is a small frozen dataclass: it is pickled with every task exactly as
 seed 002 pickles its ``dst`` argument, so the per-task cost is the one users pay.
 """
@@ -42,12 +48,18 @@ class _CodecWorkload:
         return a != b
 
 
+OUT_LAYOUTS = ("flat", "per-task")
+TASK_FOLDER = "task-{start:06d}"
+
+
 @dataclass(frozen=True)
 class ImwriteWorkload(_CodecWorkload):
-    """Encode one image and write it to ``out_dir/<index><ext>``."""
+    """Encode one image and write it to ``out_dir/<index><ext>``, or with a folder per
+    task to ``out_dir/task-<first index of the task>/<index><ext>``."""
 
     codec: Codec = Codec()
     out_dir: str = ""
+    folder_per_task: bool = False
     name: str = field(default="imwrite", init=False)
     # Resolved once here, not per image, so the hot path is the bare cv2 call.
     _params: tuple = field(default=(), init=False, compare=False)
@@ -59,6 +71,24 @@ class ImwriteWorkload(_CodecWorkload):
 
     def with_output(self, out_dir: str) -> "ImwriteWorkload":
         return replace(self, out_dir=out_dir)
+
+    def with_layout(self, layout: str) -> "ImwriteWorkload":
+        if layout not in OUT_LAYOUTS:
+            raise ValueError(f"unknown output layout {layout!r}; choose from {', '.join(OUT_LAYOUTS)}")
+        return replace(self, folder_per_task=layout == "per-task")
+
+    @property
+    def layout(self) -> str:
+        return "per-task" if self.folder_per_task else "flat"
+
+    def for_task(self, start: int) -> "ImwriteWorkload":
+        """The copy one task (a slice starting at image ``start``) writes with. Its folder
+        is made here, inside the task and its timing: a user's script pays for it too."""
+        if not self.folder_per_task:
+            return self
+        path = os.path.join(self.out_dir, TASK_FOLDER.format(start=start))
+        os.makedirs(path, exist_ok=True)
+        return replace(self, out_dir=path, folder_per_task=False)
 
     def worker_setup(self) -> None:
         """Nothing to build: cv2 is stateless for encoding."""
@@ -72,16 +102,35 @@ class ImwriteWorkload(_CodecWorkload):
     def expected_names(self, count: int) -> list[str]:
         return [f"{i}{self.codec.ext}" for i in range(count)]
 
+    def _files(self) -> list[str]:
+        """Paths relative to ``out_dir`` of everything written: its entries, and with a
+        folder per task the entries of each task folder instead of the folder."""
+        found = []
+        for entry in sorted(os.listdir(self.out_dir)):
+            inner = os.path.join(self.out_dir, entry)
+            if self.folder_per_task and os.path.isdir(inner):
+                found.extend(os.path.join(entry, name) for name in sorted(os.listdir(inner)))
+            else:
+                found.append(entry)
+        return found
+
+    def written_names(self) -> list[str]:
+        """The name of every file written (a name written twice appears twice)."""
+        return [os.path.basename(path) for path in self._files()]
+
     def outputs(self, results, count: int) -> dict[str, str]:
-        """Digest of every file in ``out_dir`` (extra files included, so they are caught)."""
+        """Digest of every file written, by file name (extra files included, so they are
+        caught; a name written into two task folders is keyed by its path the second time)."""
         out = {}
-        for name in sorted(os.listdir(self.out_dir)):
-            with open(os.path.join(self.out_dir, name), "rb") as fh:
-                out[name] = _digest(fh.read())
+        for path in self._files():
+            name = os.path.basename(path)
+            with open(os.path.join(self.out_dir, path), "rb") as fh:
+                out[path if name in out else name] = _digest(fh.read())
         return out
 
     def verifying(self) -> "ImwriteWorkload":
-        return self
+        """The serial reference writes the plain one-folder layout: the same files."""
+        return replace(self, folder_per_task=False)
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,16 @@ def run_one(workload, index, image):
     return workload.process(index, image)
 
 
+def for_task(workload, start: int):
+    """The workload one slice-task uses: with a folder per task (imwrite's ``per-task``
+    layout) it writes into its own subfolder; otherwise the workload itself."""
+    make = getattr(workload, "for_task", None)
+    return make(start) if make is not None else workload
+
+
 def run_chunk(workload, start, images):
     """One contiguous slice per task (seed 002's answer)."""
-    process = workload.process
+    process = for_task(workload, start).process
     return [process(start + k, image) for k, image in enumerate(images)]
 
 
@@ -87,7 +94,7 @@ def run_range(workload, start: int, stop: int):
     """Process images ``start..stop`` of the worker's own image set (no pixels sent)."""
     if _images is None:
         raise RuntimeError("no image set in this worker (inherit needs the fork start method)")
-    process = workload.process
+    process = for_task(workload, start).process
     return [process(i, _images[i]) for i in range(start, stop)]
 
 
