@@ -23,6 +23,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bench.messages import FOLDER_PER_TASK
 from bench.results import ResultsError, ResultsFile, newest_results
 from bench.strategies import STRATEGIES, auto_chunk_size
 
@@ -150,11 +151,21 @@ class CaseRow:
         return None if value in (None, "none") else int(value)
 
     @property
+    def folder_per_task(self) -> bool:
+        """imwrite's per-task output layout: every task wrote into its own folder."""
+        return self.meta.get("out_layout") == "per-task"
+
+    @property
     def line(self) -> tuple[str, str, str]:
         """The configuration measured across worker counts."""
         method = self.start_method or "none"
-        if self.cv_threads is not None:     # a different configuration: never mixed in
-            method = f"{self.start_method} cv={self.cv_threads}" if self.start_method else f"cv={self.cv_threads}"
+        variant = []                        # a different configuration: never mixed in
+        if self.cv_threads is not None:
+            variant.append(f"cv={self.cv_threads}")
+        if self.folder_per_task:
+            variant.append(FOLDER_PER_TASK)
+        if variant:
+            method = " ".join(([self.start_method] if self.start_method else []) + variant)
         return (self.strategy, self.chunk_policy, method)
 
     def describe(self, workers: bool = True) -> str:
@@ -167,6 +178,8 @@ class CaseRow:
             parts.append(self.start_method)
         if self.cv_threads is not None:
             parts.append(f"cv2.setNumThreads({self.cv_threads})")
+        if self.folder_per_task:
+            parts.append(FOLDER_PER_TASK)
         return " ".join(parts)
 
 
@@ -221,13 +234,14 @@ class Group:
 
 
 def simplicity(row: CaseRow, default_method: str | None = None) -> tuple:
-    """Sort key: fewer workers, then the simpler family, strategy, start method."""
+    """Sort key: fewer workers, then the simpler family, strategy, start method; one
+    output folder before a folder per task (it keeps the user's layout)."""
     names = list(STRATEGIES)
     strategy_rank = names.index(row.strategy) if row.strategy in names else len(names)
     method = row.start_method or ""
     method_rank = 0 if method in ("", default_method) else 1
-    return (row.workers, FAMILY_RANK.get(row.family, 9), strategy_rank, method_rank, method,
-            row.chunk_size or 0)
+    return (row.workers, FAMILY_RANK.get(row.family, 9), strategy_rank, row.folder_per_task,
+            method_rank, method, row.chunk_size or 0)
 
 
 @dataclass
@@ -348,7 +362,7 @@ def load(paths: list[str] | None, results_dir: str = "results") -> list[Analysis
 
 TABLE_COLUMNS = (
     "name", "workload", "image_size", "image_content", "image_count", "params", "strategy",
-    "family", "workers", "chunk_size", "start_method", "values", "median_s_per_image",
+    "family", "workers", "chunk_size", "start_method", "out_layout", "values", "median_s_per_image",
     "stdev_s_per_image", "img_per_s", "spread_pct", "speedup", "efficiency_pct",
     "cold_img_per_s", "first_result_s") + MEMORY_KEYS + DECOMP_KEYS + (
     "model_load_s", "verified", "hostname", "file")
@@ -367,7 +381,9 @@ def table(analysis: Analysis) -> list[dict]:
             "name": r.name, "workload": r.workload, "image_size": r.meta.get("image_size"),
             "image_content": r.meta.get("image_content"), "image_count": r.image_count,
             "params": r.params, "strategy": r.strategy, "family": r.family, "workers": r.workers,
-            "chunk_size": r.chunk_size, "start_method": r.start_method, "values": r.nvalues,
+            "chunk_size": r.chunk_size, "start_method": r.start_method,
+            "out_layout": r.meta.get("out_layout") if r.workload == "imwrite" else None,
+            "values": r.nvalues,
             "median_s_per_image": r.median_s,
             "stdev_s_per_image": r.bench.stdev() if r.nvalues >= 2 else None,
             "img_per_s": r.throughput,

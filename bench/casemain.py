@@ -38,6 +38,11 @@ def run_case(case: Case, settings: dict) -> dict:
     started = time.perf_counter()
     images = generate(case.images)
     workload = make_workload(case.workload, case.params)
+    if case.out_layout is not None:
+        with_layout = getattr(workload, "with_layout", None)
+        if with_layout is None:
+            raise ValueError(f"the {case.workload} workload writes no files: it has no output layout")
+        workload = with_layout(case.out_layout)
     prepare = getattr(workload, "prepare_parent", None)   # pose: import mediapipe, no model
     if prepare is not None:
         prepare()

@@ -62,6 +62,11 @@ def build_parser() -> Parser:
                         "*-chunked, images/(4 x workers) for processes-map")
     g.add_argument("--start-method", dest="start_methods", type=options.start_methods,
                    metavar="LIST", help=f"fork, spawn, forkserver (default: {default_start_method()})")
+    g.add_argument("--layouts", type=options.layouts, default=None, metavar="LIST",
+                   help="imwrite output layouts: flat (every file in one folder, as seed 002) and/or "
+                        "per-task (each task writes its slice into its own subfolder), for every "
+                        "strategy whose tasks are slices. Default: flat, and per-task too for "
+                        "threads-chunked, processes-shm and processes-inherit")
     g.add_argument("--codec", choices=CODECS, default="jpg")
     g.add_argument("--jpeg-quality", type=int, default=95, metavar="Q")
     g.add_argument("--png-level", type=int, default=3, metavar="L")
@@ -137,7 +142,7 @@ def plan_options(args) -> PlanOptions:
                            strategies=args.strategies or list(DEFAULT_STRATEGIES),
                            explicit_strategies=tuple(args.strategies or ()), workers=args.workers,
                            chunk_sizes=args.chunk_sizes, start_methods=args.start_methods,
-                           params=params, seed=args.seed)
+                           layouts=args.layouts, params=params, seed=args.seed)
     except ValueError as exc:
         raise options.UsageError(str(exc)) from None
 

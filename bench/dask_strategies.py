@@ -197,6 +197,7 @@ class DaskChunked(_Chunked, _Dask):
 class DaskScatter(_Dask):
     name = "dask-scatter"
     chunked = True
+    sliced = True
     description = "Dask distributed, slices scattered to the workers first, then tasks on them"
 
     def run(self, pool, workload, images, on_first_result):

@@ -10,6 +10,20 @@ KILLED = "the case process was killed by {signal}"
 KILLED_HINT = " (out of memory, or killed by hand)"
 CRASHED = "the case process exited with code {code} without a result"
 
+# how imwrite's per-task output layout is named in tables, charts and answers
+FOLDER_PER_TASK = "folder per task"
+LAYOUT_HEADING = "Where the files go (imwrite): every file in one folder, or a folder per task:"
+LAYOUT_CHOSEN = ("Folder per task: every task writes its slice of the images into its own "
+                 "subfolder (task-<first index>/), the same files as the serial loop writes into one")
+LAYOUT_CHOSEN_VS = ("; the best pool writing into one folder, {best}, reached {rate} img/s "
+                    "(a folder per task: {ratio:.2f}x that). Creating files in one folder is "
+                    "serialised by the file system (one lock per folder).")
+LAYOUT_WHY = (
+    "ratio: folder per task over one folder (medians). Creating files in one folder is "
+    "serialised by the file system (ext4 holds the folder's lock for every create), so "
+    "workers writing into one folder queue for it when file creation is slow; a folder "
+    "per task (each worker's slice in its own subfolder) removes that queue.")
+
 SUMMARY_NO_SERIAL = "no serial case in this group: speedups cannot be computed"
 SUMMARY_OVERSUBSCRIBED = (
     "warning: {workers} workers x {cv_threads} OpenCV threads = {total} threads on {cpus} CPUs "

@@ -48,6 +48,12 @@ def contents(text: str) -> list[str]:
     return choices(text, list(CONTENTS), "content")
 
 
+def layouts(text: str) -> list[str]:
+    from workloads.imwrite import OUT_LAYOUTS
+
+    return choices(text, list(OUT_LAYOUTS), "output layout")
+
+
 def start_methods(text: str) -> list[str]:
     items = split_list(text)
     for item in items:

@@ -71,6 +71,7 @@ class Case:
     start_method: str | None = None
     cv_threads: int | None = None   # cv2.setNumThreads in every worker; None = OpenCV's default
     chunk_rule: str | None = None   # "auto" (follows images/workers) or None (a fixed size)
+    out_layout: str | None = None   # "per-task": a folder per task (imwrite); None = one folder
 
     @property
     def family(self) -> str:
@@ -96,6 +97,8 @@ class Case:
             parts.append(self.start_method)
         if self.cv_threads is not None:
             parts.append(f"cv{self.cv_threads}")
+        if self.out_layout is not None:
+            parts.append(f"{self.out_layout}-dirs")
         return "/".join(parts)
 
     def as_dict(self) -> dict:
@@ -131,6 +134,7 @@ class PlanOptions:
     params: dict = field(default_factory=dict)   # workload parameters, e.g. codec
     seed: int = 0
     cv_threads_variant: bool = False   # also measure cv2.setNumThreads(1) for one size
+    layouts: list[str] | None = None   # imwrite output layouts; None: see _layouts_for
 
 
 def plan_groups(opts: PlanOptions) -> list[Group]:
@@ -182,14 +186,35 @@ def plan_cases(opts: PlanOptions) -> list[Case]:
                         raise ValueError(f"{name} needs the fork start method (only forked children "
                                          f"inherit the parent's memory); asked for: {', '.join(start_methods)}")
                     continue
-            for w in workers:
-                for chunk, rule in _chunks_for(cls, opts.chunk_sizes, group.images.count, w):
-                    for method in methods_for_cls:
-                        cases.append(Case(group.workload, group.images, opts.params,
-                                          name, w, chunk, method, chunk_rule=rule))
+            for layout in _layouts_for(cls, group.workload, opts):
+                for w in workers:
+                    for chunk, rule in _chunks_for(cls, opts.chunk_sizes, group.images.count, w):
+                        for method in methods_for_cls:
+                            cases.append(Case(group.workload, group.images, opts.params,
+                                              name, w, chunk, method, chunk_rule=rule,
+                                              out_layout=layout))
     if opts.cv_threads_variant:
         cases.extend(_cv_threads_variant(cases))
     return _unique(cases)
+
+
+# Strategies whose tasks are contiguous slices, measured again with a folder per task
+# (imwrite) by default: the fastest of each family, so the layout's effect is shown
+# where it decides the answer without doubling the matrix. Layouts the user asks for
+# (--layouts) apply to every strategy whose tasks are slices.
+LAYOUT_STRATEGIES = ("threads-chunked", "processes-shm", "processes-inherit")
+
+
+def _layouts_for(cls, workload: str, opts: PlanOptions) -> list[str | None]:
+    """Output layouts of one strategy's cases: None is the one-folder layout."""
+    if workload != "imwrite":
+        return [None]
+    asked = opts.layouts or ["flat", "per-task"]
+    out = [None] if "flat" in asked or cls.family == "serial" else []
+    if "per-task" in asked and cls.sliced and (
+            opts.layouts is not None or cls.name in LAYOUT_STRATEGIES):
+        out.append("per-task")
+    return out
 
 
 # One size is also measured with cv2.setNumThreads(1) in every worker, so the effect
@@ -277,11 +302,13 @@ def plan_dask(opts: PlanOptions, cluster_workers: int | None = None) -> list[Cas
         from dataclasses import replace
 
         return cases + plan_cases(replace(opts, workers=workers, strategies=strategies,
+                                          layouts=opts.layouts or ["flat"],
                                           explicit_strategies=(), cv_threads_variant=False))
     workload, size, content, count, quick_count = DASK_GROUP
     count = opts.n_images or (quick_count if opts.quick else count)
     local = PlanOptions(sizes=[ImageSize.parse(size)], contents=[content], n_images=count,
                         workloads=[workload], workers=workers, seed=opts.seed, params=opts.params,
+                        layouts=["flat"],
                         start_methods=opts.start_methods, strategies=strategies)
     return cases + plan_cases(local)
 

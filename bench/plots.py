@@ -25,6 +25,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from bench.analysis import Analysis, Group, format_bytes, line_label  # noqa: E402
+from bench.messages import FOLDER_PER_TASK  # noqa: E402
 from bench.recommend import memory_check  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design"
@@ -180,13 +181,15 @@ def _rate_formatter():
 
 def _line_style(line) -> dict:
     """Colour and marker by strategy, line style by start method; a variant of a
-    configuration (OpenCV threads set, a fixed chunk size) keeps both but draws hollow
-    markers, so it never looks like the configuration it varies."""
+    configuration (OpenCV threads set, a fixed chunk size, a folder per task) keeps both
+    but draws hollow markers (and, start method aside, a dotted line), so it never looks
+    like the configuration it varies."""
     strategy, chunk, method = line
     c, m = strategy_style(strategy)
+    variant = "cv=" in method or FOLDER_PER_TASK in method or chunk not in ("none", "auto")
     style = DASK_LINE if strategy.startswith("dask") else METHOD_STYLE.get(method, ":")
     out = dict(color=c, marker=m, linestyle=style, linewidth=2.2, markersize=8)
-    if "cv=" in method or chunk not in ("none", "auto"):
+    if variant:
         out.update(markerfacecolor="white", markeredgewidth=2)
     elif c == OKABE_ITO["yellow"]:
         # the palette's yellow is light on white: a dark edge keeps the marker visible

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from bench import messages
 from bench.analysis import Analysis, CaseRow, Group, format_bytes, format_rate, line_label, simplicity
 from bench.scaling import Fit, describe, fit
 from bench.significance import Verdict, compare_benchmarks
@@ -216,6 +217,18 @@ def workers_words(row: CaseRow) -> str:
     return f"{row.workers} worker{'s' if row.workers != 1 else ''}"
 
 
+def layout_words(row: CaseRow, group: Group) -> str:
+    """Why a folder per task was recommended: what the best pool did in one folder."""
+    flat = [r for r in group.rows if not r.folder_per_task and r.family != "serial"]
+    text = messages.LAYOUT_CHOSEN
+    if flat:
+        best_flat = max(flat, key=lambda r: r.throughput)
+        text += messages.LAYOUT_CHOSEN_VS.format(
+            best=best_flat.describe(), rate=format_rate(best_flat.throughput),
+            ratio=row.throughput / best_flat.throughput)
+    return text
+
+
 def answer_lines(a: Answer) -> list[str]:
     c, best = a.choice, a.best
     out = [f"Use {c.describe()} ({workers_words(c)}): {rate_with_spread(c)}."]
@@ -228,6 +241,8 @@ def answer_lines(a: Answer) -> list[str]:
         extra.append(f"cold (pool start + work + shutdown, what a script sees): {format_rate(cold)} img/s")
     if extra:
         out.append("  " + "; ".join(extra) + ".")
+    if c.folder_per_task:
+        out.append("  " + layout_words(c, a.group))
     others = len(a.ties) - 1
     if c is not best:
         out.append(f"  Fastest measured: {best.describe()} at {rate_with_spread(best)}. "
@@ -367,7 +382,8 @@ def render_markdown(analysis: Analysis, answers: list[Answer]) -> str:
 def config_dict(row: CaseRow) -> dict:
     return {"name": row.name, "strategy": row.strategy, "family": row.family,
             "workers": row.workers, "chunk_size": row.chunk_size,
-            "start_method": row.start_method, "img_per_s": row.throughput,
+            "start_method": row.start_method, "folder_per_task": row.folder_per_task,
+            "img_per_s": row.throughput,
             "spread": row.spread, "values": row.nvalues, "cold_img_per_s": row.cold_throughput}
 
 

@@ -21,14 +21,14 @@ from bench.plots import Charts
 # flat-table columns shown in the page (the CSV has them all); None-only ones are dropped
 PAGE_COLUMNS = (
     ("strategy", "strategy"), ("workers", "workers"), ("chunk_size", "chunk"),
-    ("start_method", "start"), ("values", "n"), ("img_per_s", "img/s"), ("spread_pct", "±%"),
+    ("start_method", "start"), ("out_layout", "output"), ("values", "n"), ("img_per_s", "img/s"), ("spread_pct", "±%"),
     ("speedup", "speedup"), ("efficiency_pct", "eff. %"), ("cold_img_per_s", "cold img/s"),
     ("first_result_s", "1st result s"), ("mem_worker_uss_peak", "USS/worker"),
     ("mem_worker_pss_peak", "PSS/worker"), ("mem_worker_rss_peak", "RSS/worker"),
     ("mem_parent_rss_peak", "parent RSS"), ("mem_parent_growth", "parent growth"),
     ("decomp_startup_s", "start-up s"), ("decomp_transfer_s", "transfer s"),
     ("decomp_work_s", "work s"), ("model_load_s", "model load s"), ("verified", "verified"))
-TEXT_COLUMNS = {"strategy", "start_method", "verified"}
+TEXT_COLUMNS = {"strategy", "start_method", "out_layout", "verified"}
 BYTES = {"mem_worker_uss_peak", "mem_worker_pss_peak", "mem_worker_rss_peak",
          "mem_parent_rss_peak", "mem_parent_growth"}
 

@@ -71,6 +71,7 @@ def case_metadata(case, result: dict) -> dict:
         "chunk_size": case.chunk_size,
         "chunk_rule": (case.chunk_rule or "fixed") if case.chunk_size is not None else None,
         "start_method": case.start_method,
+        "out_layout": case.out_layout or ("flat" if case.workload == "imwrite" else None),
     }
     meta.update(result.get("metadata", {}))
     return {k: _meta_value(v) for k, v in meta.items()}

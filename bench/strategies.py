@@ -59,6 +59,7 @@ class Strategy:
     name = ""
     family = ""          # serial | threads | processes
     chunked = False      # takes a chunk size
+    sliced = False       # every task is one contiguous slice (can write a folder per task)
     needs_model = False  # only for workloads with a model (``has_model``)
     description = ""
 
@@ -189,6 +190,7 @@ class _PerImage:
 
 class _Chunked:
     chunked = True
+    sliced = True
 
     def run(self, pool, workload, images, on_first_result):
         calls = ((workload, s, images[s:e]) for s, e in _chunk_bounds(len(images), self.config.chunk_size))
@@ -236,6 +238,7 @@ class ProcessesMap(_ProcessPoolMixin, Strategy):
 class _Ranges:
     """Submit ``(start, stop)`` index ranges; workers already hold the pixels."""
     chunked = True
+    sliced = True
 
     def submit_first(self, pool, workload, images, index: int):
         return pool.submit(tasks.run_range, workload, index, index + 1)

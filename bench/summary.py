@@ -58,6 +58,8 @@ def describe_case(bench) -> str:
         parts.append(m.get("start_method"))
     if m.get("cv_threads_setting", "none") != "none":
         parts.append(f"cv2.setNumThreads({m.get('cv_threads_setting')})")
+    if m.get("out_layout") == "per-task":
+        parts.append(messages.FOLDER_PER_TASK)
     return " ".join(str(p) for p in parts)
 
 
@@ -131,7 +133,8 @@ def pixel_routes_section(benchmarks, cpus) -> list[str]:
     for group, cases in group_benchmarks(benchmarks).items():
         for strategy, route in PIXEL_ROUTES:
             matches = [b for b in cases if meta(b, "strategy") == strategy and meta(b, "workers") == cpus
-                       and meta(b, "cv_threads_setting", "none") in ("none", None)]
+                       and meta(b, "cv_threads_setting", "none") in ("none", None)
+                       and meta(b, "out_layout") != "per-task"]
             if not matches:
                 continue
             b = min(matches, key=lambda x: x.median())
@@ -144,6 +147,27 @@ def pixel_routes_section(benchmarks, cpus) -> list[str]:
         return []
     return (["", f"How pixels reach {cpus} workers (transfer = a no-op pass of the same strategy, warm pool):"]
             + _table(("group", "route", "transfer us/img", "img/s"), rows, left=(0, 1)))
+
+
+def layout_section(benchmarks) -> list[str]:
+    """Per imwrite group measured both ways: the best pool writing into one folder
+    against the best with a folder per task (the serial loop writes one file at a time:
+    the layout does not change it)."""
+    rows = []
+    for group, cases in group_benchmarks(benchmarks).items():
+        per_task = [b for b in cases if meta(b, "out_layout") == "per-task"]
+        flat = [b for b in cases if meta(b, "out_layout") != "per-task" and meta(b, "family") != "serial"]
+        if not per_task or not flat:
+            continue
+        a, b = min(flat, key=lambda x: x.median()), min(per_task, key=lambda x: x.median())
+        rows.append((group, describe_case(a), f"{1 / a.median():,.0f}", describe_case(b),
+                     f"{1 / b.median():,.0f}", f"{a.median() / b.median():.2f}x"))
+    if not rows:
+        return []
+    return (["", messages.LAYOUT_HEADING]
+            + _table(("group", "best pool in one folder", "img/s", "best with a folder per task", "img/s",
+                      "ratio"), rows, left=(0, 1, 3))
+            + [messages.LAYOUT_WHY])
 
 
 def overhead_section(benchmarks) -> list[str]:
@@ -191,6 +215,7 @@ def render(results) -> str:
     if work:
         lines += throughput_section(work, capacity)
         lines += pixel_routes_section(work, cpus)
+        lines += layout_section(work)
     lines += overhead_section(results.benchmarks)
     warnings = oversubscription_warnings(work, cpus)
     if warnings:

@@ -19,6 +19,7 @@ BAD = [
     (["--n-images", "0"], "--n-images must be at least 1"),
     (["--chunk-sizes", "0"], "--chunk-sizes must be at least 1"),
     (["--chunk-sizes", ""], "empty list"),
+    (["--layouts", "nested"], "unknown output layout 'nested'; choose from flat, per-task"),
     (["--cv-threads", "0"], "--cv-threads must be at least 1"),
     (["--case-timeout", "0"], "--case-timeout must be more than 0 and at most a week"),
     (["--case-timeout", "nan"], "--case-timeout must be more than 0"),

@@ -47,7 +47,7 @@ def test_quick_is_smaller_than_full():
 def test_inherit_runs_only_under_fork():
     opts = PlanOptions(sizes=[ImageSize(8, 8, 1)], n_images=4, workers=[2],
                        strategies=["processes-inherit", "processes-shm"],
-                       start_methods=["fork", "spawn"])
+                       start_methods=["fork", "spawn"], layouts=["flat"])
     names = [c.name for c in plan_cases(opts)]
     assert [n for n in names if "inherit" in n] == ["imwrite/8x8x1-noise-n4/jpg-q95/processes-inherit/w2/c1/fork"]
     assert len([n for n in names if "shm" in n]) == 2
@@ -74,3 +74,39 @@ def test_a_size_of_the_default_matrix_keeps_its_count_when_named():
     # same cases (and names) as a full run, so compare matches them
     assert counts() == {"256x256x3": 500, "50x50x1": 10000, "64x32x3": 7070}   # ~0.5 s of work
     assert counts(quick=True)["256x256x3"] == 64
+
+
+def _layout_names(**kw):
+    opts = PlanOptions(sizes=[ImageSize(8, 8, 1)], n_images=8, workers=[2], start_methods=["fork"],
+                       **kw)
+    return [c.name for c in plan_cases(opts)]
+
+
+def test_a_folder_per_task_is_measured_for_the_fastest_slice_strategies_by_default():
+    names = _layout_names()
+    per_task = [n.split("/")[3] for n in names if n.endswith("/per-task-dirs")]
+    assert per_task == ["threads-chunked", "processes-shm", "processes-inherit"]
+    assert "imwrite/8x8x1-noise-n8/jpg-q95/processes-inherit/w2/c1/fork/per-task-dirs" in names
+    # every flat case is still there, serial once and flat
+    assert len(names) - len(per_task) == len(_layout_names(layouts=["flat"]))
+    assert [n for n in names if "/serial/" in n] == ["imwrite/8x8x1-noise-n8/jpg-q95/serial/w1"]
+
+
+def test_layouts_asked_for_apply_to_every_slice_strategy_and_only_to_imwrite():
+    names = _layout_names(layouts=["per-task"], workloads=["imwrite", "imencode"])
+    imwrite = [n for n in names if n.startswith("imwrite/")]
+    # serial stays (the baseline writes one file at a time), per-image strategies go
+    assert imwrite[0].endswith("/serial/w1")
+    assert all(n.endswith("/per-task-dirs") for n in imwrite[1:])
+    assert {n.split("/")[3] for n in imwrite[1:]} == {
+        "threads-chunked", "processes-chunked", "processes-shm", "processes-inherit"}
+    # processes-map sends one image per call: no slice to give a folder
+    assert not any("/processes-map/" in n for n in imwrite)
+    assert not any(n.endswith("per-task-dirs") for n in names if n.startswith("imencode/"))
+
+
+def test_the_per_task_layout_travels_with_the_case():
+    (c,) = [c for c in plan_cases(PlanOptions(sizes=[ImageSize(8, 8, 1)], n_images=8, workers=[2],
+                                              strategies=["threads-chunked"], layouts=["per-task"]))]
+    assert c.out_layout == "per-task"
+    assert Case.from_dict(c.as_dict()) == c

@@ -150,6 +150,9 @@ def test_every_strategy_has_its_own_look_and_variants_are_hollow():
     plain = plots._line_style(("processes-shm", "auto", "fork"))
     cv1 = plots._line_style(("processes-shm", "auto", "fork cv=1"))
     assert cv1["markerfacecolor"] == "white" and "markerfacecolor" not in plain
+    own_folders = plots._line_style(("processes-shm", "auto", "fork folder per task"))
+    assert own_folders["markerfacecolor"] == "white" and own_folders["linestyle"] != plain["linestyle"]
+    assert (own_folders["color"], own_folders["marker"]) == (plain["color"], plain["marker"])
 
 
 def test_charts_drawn_in_parallel_are_the_charts_drawn_one_by_one(drawn, tmp_path, monkeypatch):

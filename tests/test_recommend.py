@@ -1,4 +1,5 @@
 """recommend on results files whose right answer is known by construction."""
+import dataclasses
 import json
 
 import pytest
@@ -211,3 +212,44 @@ def test_a_noisy_best_far_ahead_by_its_median_is_not_a_tie(tmp_path):
     text = recommend.render_text(a, [ans])
     assert "too noisy to call them ties" in text and "n.s." in text
     assert recommend.to_json(a, [ans])["groups"][0]["not_separated"] == [threads.name]
+
+
+def _per_task(benches):
+    """The same benchmarks, measured with imwrite's folder-per-task layout."""
+    from bench.results import case_benchmark
+
+    out = []
+    for b in benches:
+        m = b.get_metadata()
+        c = case(m["strategy"], m["workers"], m.get("chunk_size"), m.get("start_method"))
+        c = dataclasses.replace(c, out_layout="per-task")
+        count = c.images.count
+        result = {"values_s": [v * count for v in b.get_values()], "warmups_s": [],
+                  "date": "2026-11-22T10:00:00+00:00", "duration_s": 1.0,
+                  "metadata": {"cold_per_image_s": 1.2 * b.median(), "verified": "yes"}}
+        out.append(case_benchmark(c, result, dict(crafted.MACHINE)))
+    return out
+
+
+def test_a_folder_per_task_is_its_own_line_and_says_why_when_recommended(tmp_path):
+    benches = [bench_for(case("serial"), 1000)]
+    benches += sweep("processes-inherit", {1: 950, 2: 1200, 4: 1150}, chunked=True)
+    benches += _per_task(sweep("processes-inherit", {1: 960, 2: 1900, 4: 1850}, chunked=True))
+    a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
+    assert ans.choice.folder_per_task and ans.choice.workers == 2
+    lines = ans.group.lines()
+    assert ("processes-inherit", "auto", "fork folder per task") in lines
+    assert len(lines[("processes-inherit", "auto", "fork")]) == 3
+    text = recommend.render_text(a, [ans])
+    assert "Use processes-inherit w=2 chunk=50 fork folder per task (2 workers)" in text
+    assert ("the best pool writing into one folder, processes-inherit w=2 chunk=50 fork, "
+            "reached 1,200 img/s (a folder per task: 1.58x that)") in text
+
+
+def test_a_tie_between_layouts_keeps_the_users_one_folder(tmp_path):
+    benches = [bench_for(case("serial"), 500)]
+    benches += sweep("threads-chunked", {2: 1000}, spread=0.15, chunked=True)
+    benches += _per_task(sweep("threads-chunked", {2: 1030}, spread=0.15, chunked=True))
+    _, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
+    assert ans.best.folder_per_task
+    assert not ans.choice.folder_per_task and ans.choice.strategy == "threads-chunked"

@@ -29,3 +29,24 @@ def test_summary_names_best_speedup_efficiency_routes_and_warnings():
     assert "shared memory" in text
     assert "2 workers x 2 OpenCV threads = 4 threads on 2 CPUs" in text
     assert "1 case(s) failed" in text and "boom" in text
+
+
+def test_layout_section_compares_the_best_pool_in_one_folder_with_a_folder_per_task():
+    from dataclasses import replace
+
+    rf = ResultsFile("x.json", run={"capacity": {"capacity": 2.0},
+                                    "machine": {"bench_available_cpus": 2, "hostname": "box"},
+                                    "started": "2026-11-22"})
+    rf.add(_bench("serial", 1, 0.5))          # fastest in one folder, but not a pool
+    rf.add(_bench("processes-shm", 2, 1.0, decomp_transfer_warm_s=0.01))
+    case = replace(Case("imwrite", SPEC, {}, "processes-shm", 2, 50, "fork"), out_layout="per-task")
+    result = {"values_s": [0.4] * 3, "warmups_s": [], "date": "2026-11-22T00:00:00+00:00",
+              "duration_s": 1.0, "metadata": {"decomp_transfer_warm_s": 0.5}}
+    rf.add(case_benchmark(case, result, {"bench_available_cpus": 2}))
+    text = render(rf)
+    assert "every file in one folder, or a folder per task" in text
+    row = next(line for line in text.splitlines() if "folder per task  " in line and "2.50x" in line)
+    assert "processes-shm w=2 chunk=50 fork" in row and "100" in row and "250" in row
+    # the pixel-route table stays on one layout: shared memory's transfer is the flat case's
+    route = next(line for line in text.splitlines() if "shared memory" in line)
+    assert "100.0" in route and "5,000.0" not in route
