@@ -62,9 +62,16 @@ def run_case(case: Case, settings: dict) -> dict:
     work_root = settings.get("work_dir") or tempfile.mkdtemp(prefix="bench-case-", dir=out_root)
     probes = CaseProbes(strategy.family, case.workers, settings.get("capacity"),
                         settings.get("serial_per_image_s", {}).get(case.group))
+    # The serial loop timed next to a pool's passes (bench/timing.py), but never in a
+    # process that must later fork a pool: a model built here (pose) would crash it.
+    paired = None
+    if (case.family != "serial" and settings.get("paired_serial", True)
+            and not getattr(workload, "has_model", False)):
+        paired = make_strategy("serial", PoolConfig())
     try:
         timing = measure_case(strategy, workload, images, work_root, probes=probes,
-                              warmups=settings.get("warmups", 1), values=settings.get("values", 3))
+                              warmups=settings.get("warmups", 1), values=settings.get("values", 3),
+                              paired_serial=paired)
         check_names(workload, timing.last_out_dir, len(images))
         case_meta = getattr(workload, "case_metadata", None)  # before verification builds more
         extra = case_meta(timing) if case_meta is not None else {}
@@ -100,11 +107,22 @@ def run_case(case: Case, settings: dict) -> dict:
             "cv_threads_parent": cv2.getNumThreads(),
             "cv_threads_setting": cv_threads,
             **worker_metadata(timing.warm_workers),
+            **paired_metadata(timing.paired_serial, timing.values),
             **probes.metadata(strategy, count, timing.cold_total, statistics.median(timing.values)),
             **getattr(strategy, "facts", {}),      # Dask: the cluster's workers and versions
             **extra,
         },
     }
+
+
+def paired_metadata(serial_passes: list[float], values: list[float]) -> dict:
+    """The speedup over serial passes timed alternately with this case's own passes."""
+    if not serial_passes:
+        return {}
+    serial = statistics.median(serial_passes)
+    return {"paired_serial_s": serial, "paired_serial_min_s": min(serial_passes),
+            "paired_serial_max_s": max(serial_passes),
+            "paired_speedup": serial / statistics.median(values)}
 
 
 def worker_metadata(reports: list[dict]) -> dict:

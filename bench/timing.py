@@ -8,6 +8,12 @@ construction; ``tests/test_timing.py`` proves it with a fake clock.
 Cold: pool start + all work + shutdown, what a user's script sees, plus the time from
 the start to the first result; repeated on fresh pools while they are short (median). Warm: a pool that is already started and has done one
 warm-up pass; only the passes themselves are timed.
+
+Paired serial passes: a pool case can also time the serial loop on the same images,
+one serial pass right before each of its own warm passes. Its speedup is then taken
+from passes seconds apart, so a shared disk or CPU that drifts from minute to minute
+(this project's VM: file creation 0.1-0.9 ms depending on the minute) slows both sides
+alike, instead of comparing a pool case with a serial case measured minutes earlier.
 """
 from __future__ import annotations
 
@@ -45,6 +51,7 @@ class CaseTiming:
     last_out_dir: str = ""
     cold_workers: list = field(default_factory=list)   # init_worker reports, cold pool
     warm_workers: list = field(default_factory=list)   # init_worker reports, warm pool
+    paired_serial: list[float] = field(default_factory=list)   # seconds per serial pass
 
     def per_image(self, seconds: float) -> float:
         return seconds / self.count
@@ -110,13 +117,17 @@ def measure_cold(strategy, workload, images, out_dir: str, clock: Clock = time.p
 def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
                  values: int = 3, clock: Clock = time.perf_counter,
                  on_pass: Callable[[str, float], None] | None = None,
-                 probes=None) -> CaseTiming:
+                 probes=None, paired_serial=None) -> CaseTiming:
     """Cold passes on fresh pools, then warm-up and timed passes on one more pool.
 
     ``probes`` (bench.probes.CaseProbes) takes its own measurements between these
     steps - never inside a timed pass: a fresh pool's start-up and first no-op transfer
     after the cold pass, the idle and busy memory around the first warm-up pass, the
     warm no-op transfer passes last.
+
+    ``paired_serial`` (a serial strategy) times one serial pass over the same images
+    right before every timed pass (and one untimed before the first warm-up, so its
+    first call's costs stay out), into a fresh folder of its own.
     """
     if values < 1:
         raise ValueError("need at least one timed pass")
@@ -153,6 +164,12 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
         if probes is not None:
             probes.pool_ready(strategy, pool)
         for k in range(warmups + values):
+            if paired_serial is not None and (k == 0 or k >= warmups):
+                seconds = _serial_pass(paired_serial, workload, images, dirs, clock)
+                if k >= warmups:
+                    timing.paired_serial.append(seconds)
+                    if on_pass:
+                        on_pass("paired serial", seconds)
             out_dir = dirs.fresh()
             w = workload.with_output(out_dir)
             # memory is sampled in the first warm-up pass only, never in a timed one
@@ -178,6 +195,14 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
         strategy.stop(pool)
     timing.warm_workers = _reports(strategy)
     return timing
+
+
+def _serial_pass(serial, workload, images, dirs: PassDirs, clock: Clock) -> float:
+    out_dir = dirs.fresh()
+    w = workload.with_output(out_dir)
+    _, seconds = timed(lambda: serial.run(None, w, images, lambda: None), clock)
+    dirs.remove(out_dir)
+    return seconds
 
 
 def _reports(strategy) -> list[dict]:

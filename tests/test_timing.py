@@ -164,3 +164,65 @@ def test_memory_is_sampled_in_a_warm_up_pass_never_in_a_timed_one(tmp_path):
     measure_case(strategy, ImencodeWorkload(), images, str(tmp_path / "b"), warmups=0, values=1,
                  probes=without)
     assert without.busy is None            # no figures rather than a sampler in a timed pass
+
+
+class DriftingMachine:
+    """A shared machine that gets slower over time: every pass takes ``base`` seconds
+    times a slowdown that grows by ``drift`` per second of clock time."""
+
+    def __init__(self, clock, drift):
+        self.clock, self.drift = clock, drift
+
+    def pass_of(self, base):
+        self.clock.advance(base * (1 + self.drift * self.clock()))
+
+
+class DriftingStrategy(ScriptedStrategy):
+    def __init__(self, clock, machine, base):
+        super().__init__(clock, startup=0.0, shutdown=0.0)
+        self.machine, self.base, self.log = machine, base, []
+
+    def run(self, pool, workload, images, on_first_result):
+        on_first_result()
+        self.log.append(("pool", self.clock()))
+        self.machine.pass_of(self.base)
+        return [None] * len(images)
+
+
+class DriftingSerial:
+    def __init__(self, machine, base, log):
+        self.machine, self.base, self.log = machine, base, log
+
+    def run(self, pool, workload, images, on_first_result):
+        self.log.append(("serial", self.machine.clock()))
+        self.machine.pass_of(self.base)
+        return [None] * len(images)
+
+
+def test_paired_serial_passes_alternate_with_the_timed_passes(fake_clock, tmp_path):
+    machine = DriftingMachine(fake_clock, drift=0.0)
+    pool = DriftingStrategy(fake_clock, machine, base=1.0)
+    serial = DriftingSerial(machine, 2.0, pool.log)
+    t = measure_case(pool, NullWorkload(), [0] * 4, str(tmp_path), warmups=1, values=3,
+                     clock=fake_clock, paired_serial=serial)
+    kinds = [k for k, _ in pool.log]
+    # cold pass; an untimed serial pass before the warm-up; then serial, pool x 3
+    assert kinds == ["pool", "serial", "pool"] + ["serial", "pool"] * 3
+    assert t.paired_serial == [2.0, 2.0, 2.0] and t.values == [1.0, 1.0, 1.0]
+
+
+def test_paired_serial_passes_keep_the_speedup_true_on_a_drifting_machine(fake_clock, tmp_path):
+    # The serial case was measured first, on a quiet machine (2 s per pass); by the time
+    # the pool case runs, the machine is 50% slower. The pool is truly 2x the serial loop.
+    from bench.casemain import paired_metadata
+
+    fake_clock.now = 100.0
+    machine = DriftingMachine(fake_clock, drift=0.005)
+    pool = DriftingStrategy(fake_clock, machine, base=1.0)
+    serial = DriftingSerial(machine, 2.0, pool.log)
+    t = measure_case(pool, NullWorkload(), [0] * 4, str(tmp_path), warmups=1, values=3,
+                     clock=fake_clock, paired_serial=serial)
+    unpaired = 2.0 / (sum(t.values) / len(t.values))
+    assert unpaired < 1.4                          # against the old serial case: wrong
+    paired = paired_metadata(t.paired_serial, t.values)["paired_speedup"]
+    assert paired == pytest.approx(2.0, rel=0.03)  # against its own serial passes: right
