@@ -113,6 +113,17 @@ class CaseRow:
         cold = self.get("cold_per_image_s")
         return 1.0 / cold if cold and cold > 0 else None
 
+    def speedup_over(self, serial: "CaseRow | None") -> float | None:
+        """Speedup over the serial loop: from the serial passes timed alternately with
+        this case's own (``paired_speedup``) when it has them, else from the group's
+        serial case, measured at another time."""
+        if self.family == "serial":
+            return 1.0
+        paired = self.get("paired_speedup")
+        if paired:
+            return paired
+        return self.throughput / serial.throughput if serial is not None else None
+
     def worker_memory(self) -> tuple[str, int] | None:
         """(kind, bytes) of one worker's peak memory, best measure available."""
         for kind, key in WORKER_MEMORY_ORDER:
@@ -374,8 +385,7 @@ def table(analysis: Analysis) -> list[dict]:
     capacity = analysis.machine.capacity
     out = []
     for r in analysis.rows:
-        base = serial.get(r.group)
-        speedup = r.throughput / base.throughput if base else None
+        speedup = r.speedup_over(serial.get(r.group))
         spread = r.spread
         row = {
             "name": r.name, "workload": r.workload, "image_size": r.meta.get("image_size"),

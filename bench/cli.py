@@ -86,6 +86,10 @@ def build_parser() -> Parser:
                    help="timed passes per case (default 3)")
     r.add_argument("--warmups", type=lambda t: options.non_negative_int(t, "--warmups", 100),
                    default=1, metavar="N", help="warm-up passes (default 1)")
+    r.add_argument("--paired-serial", action=argparse.BooleanOptionalAction, default=True,
+                   help="time a serial pass right before each pool pass of a case, so its speedup "
+                        "compares passes seconds apart, not cases minutes apart (default: on; not "
+                        "for pose, whose serial model must not be built in the pool's parent)")
     r.add_argument("--verify", action=argparse.BooleanOptionalAction, default=True,
                    help="check every strategy's output is byte-identical to the serial loop's")
     r.add_argument("--cv-threads", type=lambda t: options.positive_int(t, "--cv-threads", 256),

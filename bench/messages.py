@@ -24,6 +24,10 @@ LAYOUT_WHY = (
     "workers writing into one folder queue for it when file creation is slow; a folder "
     "per task (each worker's slice in its own subfolder) removes that queue.")
 
+SPEEDUP_NOTE = ("speedup: over the serial loop, timed in the same case, one serial pass before each "
+                "pool pass (a case without such passes: over the group's serial case); "
+                "efficiency: speedup / measured parallel capacity.")
+
 SUMMARY_NO_SERIAL = "no serial case in this group: speedups cannot be computed"
 SUMMARY_OVERSUBSCRIBED = (
     "warning: {workers} workers x {cv_threads} OpenCV threads = {total} threads on {cpus} CPUs "

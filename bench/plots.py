@@ -290,7 +290,10 @@ def _dense(workers):
 def speedup_chart(analysis: Analysis, groups: list[Group], out_dir: str, name: str):
     m = analysis.machine
     cap = m.capacity
-    fig, axes, ncol = _figure(len(groups), "Speedup over the serial loop, and efficiency",
+    paired = any(r.get("paired_speedup") for g in groups for r in g.rows)
+    title = ("Speedup over the serial loop (timed in the same case), and efficiency" if paired
+             else "Speedup over the serial loop, and efficiency")
+    fig, axes, ncol = _figure(len(groups), title,
                               m.subtitle(), twin=True,
                               legend=_line_labels(groups) + ["serial loop = 1x", "ideal: min(workers, capacity)",
                                                              f"measured parallel capacity ({cap or 0:.2f}x = 100% efficiency)"])
@@ -304,7 +307,7 @@ def speedup_chart(analysis: Analysis, groups: list[Group], out_dir: str, name: s
         top = 1.0
         for line, rows in g.lines().items():
             style = _line_style(line)
-            ys = [r.throughput / serial.throughput for r in rows]
+            ys = [r.speedup_over(serial) for r in rows]
             ax.plot([r.workers for r in rows], ys, **style)
             handles.setdefault(line_label(line), Line2D([], [], **style))
             top = max(top, max(ys))

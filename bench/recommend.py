@@ -110,8 +110,7 @@ class Answer:
 
 
 def speedup(row: CaseRow, group: Group) -> float | None:
-    serial = group.serial
-    return row.throughput / serial.throughput if serial else None
+    return row.speedup_over(group.serial)
 
 
 def answer_group(group: Group, analysis: Analysis) -> Answer:

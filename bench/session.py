@@ -28,6 +28,7 @@ def run_settings(args) -> dict:
         "warmups": args.warmups,
         "values": args.values or 3,
         "verify": args.verify,
+        "paired_serial": args.paired_serial,
         "cv_threads": args.cv_threads,
         "out_dir": args.out_dir,
         "scheduler": args.scheduler,

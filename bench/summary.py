@@ -22,7 +22,15 @@ class GroupSummary:
 
     @property
     def speedup(self) -> float | None:
-        if self.serial is None or self.best is None:
+        """The best case's speedup: from its paired serial passes when it has them."""
+        if self.best is None:
+            return None
+        if meta(self.best, "strategy") == "serial":
+            return 1.0
+        paired = meta(self.best, "paired_speedup")
+        if isinstance(paired, (int, float)):
+            return paired
+        if self.serial is None:
             return None
         return self.serial.median() / self.best.median()
 
@@ -114,7 +122,7 @@ def throughput_section(benchmarks, capacity) -> list[str]:
                   "cold: pool start + work + shutdown.",
               "fastest measured: by median alone; the recommendation below also weighs noise, "
               "worker count and memory.",
-              "speedup: over the serial loop; efficiency: speedup / measured parallel capacity."]
+              messages.SPEEDUP_NOTE]
     return lines + notes
 
 

@@ -50,3 +50,14 @@ def test_layout_section_compares_the_best_pool_in_one_folder_with_a_folder_per_t
     # the pixel-route table stays on one layout: shared memory's transfer is the flat case's
     route = next(line for line in text.splitlines() if "shared memory" in line)
     assert "100.0" in route and "5,000.0" not in route
+
+
+def test_speedup_and_efficiency_come_from_the_paired_serial_passes_when_recorded():
+    rf = ResultsFile("x.json", run={"capacity": {"capacity": 2.0},
+                                    "machine": {"bench_available_cpus": 2, "hostname": "box"},
+                                    "started": "2026-11-22"})
+    rf.add(_bench("serial", 1, 1.0))                     # measured in a slow minute
+    rf.add(_bench("threads-chunked", 2, 0.4, paired_serial_s=0.72, paired_speedup=1.8))
+    text = render(rf)
+    row = next(line for line in text.splitlines() if "threads-chunked w=2" in line)
+    assert "1.80x" in row and "90%" in row               # not 1.0 / 0.4 = 2.50x, 125%
