@@ -113,6 +113,23 @@ class CaseRow:
         cold = self.get("cold_per_image_s")
         return 1.0 / cold if cold and cold > 0 else None
 
+    @property
+    def paired_ratios(self) -> list[float]:
+        """Per timed pass, the serial pass timed right before it over the pass itself
+        (empty when the case has no paired serial passes, or they do not match up)."""
+        text = self.meta.get("paired_serial_passes_s")
+        if not isinstance(text, str):
+            return []
+        try:
+            serial = [float(x) for x in text.split()]
+        except ValueError:
+            return []
+        count = self.image_count or 1
+        values = self.bench.get_values()          # seconds per image, pass by pass
+        if len(serial) != len(values) or not all(v > 0 for v in values):
+            return []
+        return [s / (v * count) for s, v in zip(serial, values)]
+
     def speedup_over(self, serial: "CaseRow | None") -> float | None:
         """Speedup over the serial loop: from the serial passes timed alternately with
         this case's own (``paired_speedup``) when it has them, else from the group's
@@ -232,6 +249,24 @@ class Group:
     def serial(self) -> CaseRow | None:
         rows = [r for r in self.rows if r.family == "serial"]
         return max(rows, key=lambda r: r.throughput) if rows else None
+
+    @property
+    def paired(self) -> bool:
+        """Every pool case timed the serial loop next to its own passes: the group is
+        ranked by those speedups, which a drifting disk or CPU cannot bias."""
+        pools = [r for r in self.rows if r.family != "serial"]
+        return bool(pools) and self.serial is not None and all(r.paired_ratios for r in pools)
+
+    def rate(self, row: CaseRow) -> float:
+        """What configurations are ranked by: paired speedup in a paired group, else
+        img/s (the serial loop is 1x by definition)."""
+        return row.speedup_over(self.serial) if self.paired else row.throughput
+
+    def samples(self, row: CaseRow) -> list[float]:
+        """The per-pass figures behind ``rate``, for significance tests."""
+        if not self.paired:
+            return row.bench.get_values()
+        return row.paired_ratios if row.family != "serial" else [1.0] * max(2, row.nvalues)
 
     def lines(self) -> "OrderedDict[tuple, list]":
         """Non-serial configurations, each with its rows sorted by worker count."""

@@ -122,6 +122,8 @@ def paired_metadata(serial_passes: list[float], values: list[float]) -> dict:
     serial = statistics.median(serial_passes)
     return {"paired_serial_s": serial, "paired_serial_min_s": min(serial_passes),
             "paired_serial_max_s": max(serial_passes),
+            # one per timed pass, in order: pass k's speedup is passes[k] / values[k]
+            "paired_serial_passes_s": " ".join(repr(float(x)) for x in serial_passes),
             "paired_speedup": serial / statistics.median(values)}
 
 

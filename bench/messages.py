@@ -18,8 +18,15 @@ LAYOUT_CHOSEN = ("Folder per task: every task writes its slice of the images int
 LAYOUT_CHOSEN_VS = ("; the best pool writing into one folder, {best}, reached {rate} img/s "
                     "(a folder per task: {ratio:.2f}x that). Creating files in one folder is "
                     "serialised by the file system (one lock per folder).")
+LAYOUT_CHOSEN_VS_PAIRED = ("; the best pool writing into one folder, {best}, was {speedup:.2f}x the "
+                           "serial loop, this {mine:.2f}x. Creating files in one folder is "
+                           "serialised by the file system (one lock per folder).")
+RANKED_BY_PAIRED = ("Ranked by speedup over serial passes timed in the same case, pass by pass "
+                    "(img/s are each case's own medians, taken minutes apart, so a drifting disk "
+                    "or CPU can reorder them; the speedups it cannot).")
 LAYOUT_WHY = (
-    "ratio: folder per task over one folder (medians). Creating files in one folder is "
+    "speedup: paired (img/s where a case has no paired serial passes); ratio: folder per "
+    "task over one folder. Creating files in one folder is "
     "serialised by the file system (ext4 holds the folder's lock for every create), so "
     "workers writing into one folder queue for it when file creation is slow; a folder "
     "per task (each worker's slice in its own subfolder) removes that queue.")

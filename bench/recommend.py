@@ -7,7 +7,10 @@ For every throughput group of a results file:
    with the worker's peak USS (PSS, then RSS, when USS was not measured; RSS counts
    shared pages in every worker, so its ceiling is conservative). Seed 003: "choose
    num_workers from cores *and memory*". Cases that would not fit are set aside.
-2. **Best.** The highest throughput (pyperf median) among the cases that fit.
+2. **Best.** The highest throughput (pyperf median) among the cases that fit; in a
+   group where every pool case timed serial passes next to its own (bench/timing.py),
+   the highest of those paired speedups, tested pass by pass, since img/s of cases
+   measured minutes apart are reordered by a drifting disk or CPU.
 3. **Ties go to the simpler.** Every case whose timings are not significantly
    different from the best (pyperf's t-test, see :mod:`bench.significance`) and whose
    median is within 5% of it is as good as the best as far as the data can tell; of
@@ -27,11 +30,12 @@ from dataclasses import dataclass, field
 from bench import messages
 from bench.analysis import Analysis, CaseRow, Group, format_bytes, format_rate, line_label, simplicity
 from bench.scaling import Fit, describe, fit
-from bench.significance import Verdict, compare_benchmarks
+from bench.significance import Verdict, compare_values
 
 WITHIN = 0.05          # "within 5% of the best"
 TIE_MARGIN = 0.05      # a tie is also within 5% of the best by its median
 TABLE_NOTE = ("img/s: images per second, pyperf median of the warm passes; ±: pyperf std dev / mean; "
+              "of best: by speedup where cases timed paired serial passes, else by img/s; "
               "≈ best: not significantly different from the best (t-test, 95%) and within 5% of it; "
               "n.s.: not significantly different, but more than 5% slower.")
 NOISY = 0.10           # relative std dev above which we suggest more --values
@@ -118,14 +122,15 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     rows = group.rows
     memory = {r.name: memory_check(r, group, machine.mem_available) for r in rows}
     key = lambda r: simplicity(r, machine.default_start_method)  # noqa: E731
-    fastest = max(rows, key=lambda r: r.throughput)
+    rate = group.rate
+    fastest = max(rows, key=rate)
     fitting = [r for r in rows if memory[r.name].fits is not False]
     warnings, notes = [], []
     if not fitting:
         fitting = rows
         warnings.append("no measured configuration fits in the available RAM; "
                         "the fastest is shown anyway")
-    best = max(fitting, key=lambda r: r.throughput)
+    best = max(fitting, key=rate)
     if best is not fastest:
         m = memory[fastest.name]
         warnings.append(
@@ -134,19 +139,19 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
             f"{format_bytes(fastest.workers * m.per_worker)}, more than the "
             f"{format_bytes(m.available)} available: only {m.ceiling} such workers fit")
 
-    verdicts: dict[str, Verdict] = {r.name: compare_benchmarks(r.bench, best.bench)
+    verdicts: dict[str, Verdict] = {r.name: compare_values(group.samples(r), group.samples(best))
                                     for r in fitting if r is not best}
     # a tie needs both: the t-test cannot tell them apart, and the medians are within
     # TIE_MARGIN (an equivalence margin, like pyperf compare_to's --min-speed). A noisy
     # best is "not significantly different" from configurations far slower by their
     # medians; calling those ties made the pick flip between runs with the noise.
-    close = lambda r: r.throughput >= (1 - TIE_MARGIN) * best.throughput  # noqa: E731
+    close = lambda r: rate(r) >= (1 - TIE_MARGIN) * rate(best)  # noqa: E731
     not_different = [r for r in fitting if r is not best and verdicts[r.name].significant is False]
     ties = [best] + [r for r in not_different if close(r)]
     unresolved = [r for r in not_different if not close(r)]
     unknown = [r for r in fitting if r is not best and verdicts[r.name].significant is None]
     choice = min(ties, key=key)
-    within = min((r for r in fitting if r.throughput >= (1 - WITHIN) * best.throughput), key=key)
+    within = min((r for r in fitting if rate(r) >= (1 - WITHIN) * rate(best)), key=key)
 
     if unknown and len(unknown) == len(fitting) - 1:
         notes.append("one value per case: the spread is unknown, so the fastest is taken as is "
@@ -162,7 +167,7 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
         if f is not None:
             fits[line_label(line)] = f
     anchor = choice if choice.family != "serial" else max(
-        (r for r in rows if r.family != "serial"), key=lambda r: r.throughput, default=None)
+        (r for r in rows if r.family != "serial"), key=rate, default=None)
     fit_line = line_label(anchor.line) if anchor is not None else ""
     chosen_fit = fits.get(fit_line)
     if chosen_fit is None and anchor is not None:
@@ -171,7 +176,7 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
         n = len({r.workers for r in group.lines().get(anchor.line, [])})
         note = f"no scaling model for {fit_line}: measured at {n} worker count(s), a fit needs 3 or more"
         stand_in = max((r for r in rows if r.family != "serial" and line_label(r.line) in fits),
-                       key=lambda r: r.throughput, default=None)
+                       key=rate, default=None)
         if stand_in is not None:
             anchor, fit_line = stand_in, line_label(stand_in.line)
             chosen_fit = fits[fit_line]
@@ -221,10 +226,14 @@ def layout_words(row: CaseRow, group: Group) -> str:
     flat = [r for r in group.rows if not r.folder_per_task and r.family != "serial"]
     text = messages.LAYOUT_CHOSEN
     if flat:
-        best_flat = max(flat, key=lambda r: r.throughput)
-        text += messages.LAYOUT_CHOSEN_VS.format(
-            best=best_flat.describe(), rate=format_rate(best_flat.throughput),
-            ratio=row.throughput / best_flat.throughput)
+        best_flat = max(flat, key=group.rate)
+        if group.paired:
+            text += messages.LAYOUT_CHOSEN_VS_PAIRED.format(
+                best=best_flat.describe(), speedup=group.rate(best_flat), mine=group.rate(row))
+        else:
+            text += messages.LAYOUT_CHOSEN_VS.format(
+                best=best_flat.describe(), rate=format_rate(best_flat.throughput),
+                ratio=row.throughput / best_flat.throughput)
     return text
 
 
@@ -242,6 +251,8 @@ def answer_lines(a: Answer) -> list[str]:
         out.append("  " + "; ".join(extra) + ".")
     if c.folder_per_task:
         out.append("  " + layout_words(c, a.group))
+    if a.group.paired:
+        out.append("  " + messages.RANKED_BY_PAIRED)
     others = len(a.ties) - 1
     if c is not best:
         out.append(f"  Fastest measured: {best.describe()} at {rate_with_spread(best)}. "
@@ -257,7 +268,7 @@ def answer_lines(a: Answer) -> list[str]:
                    "timings are too noisy to call them ties, so the faster is kept; more --values "
                    "would separate them.")
     w = a.within
-    pct = w.throughput / best.throughput
+    pct = a.group.rate(w) / a.group.rate(best)
     if w is c:
         out.append(f"  Fewest workers within 5% of the best: this one ({pct:.0%} of the best).")
     else:
@@ -287,7 +298,7 @@ def table_rows(a: Answer) -> list[dict]:
         picks.append(a.choice if a.choice.family == "serial" else g.serial)
     for rows in g.lines().values():
         # the recommended worker count on its own line, else the line's fastest
-        picks.append(a.choice if a.choice in rows else max(rows, key=lambda r: r.throughput))
+        picks.append(a.choice if a.choice in rows else max(rows, key=g.rate))
     if a.fastest not in picks:          # set aside for memory: still shown, marked
         picks.append(a.fastest)
     tie_names = {r.name for r in a.ties}
@@ -312,7 +323,7 @@ def table_rows(a: Answer) -> list[dict]:
         out.append({
             "configuration": r.describe(workers=False), "workers": r.workers,
             "img_per_s": r.throughput, "spread": r.spread, "speedup": sp,
-            "of_best": r.throughput / a.best.throughput, "vs_best": vs,
+            "of_best": g.rate(r) / g.rate(a.best), "vs_best": vs,
             "memory_per_worker": f"{mem.kind} {format_bytes(mem.per_worker)}" if mem.kind else "-",
             "max_workers_in_ram": mem.ceiling, "recommended": r is a.choice,
         })

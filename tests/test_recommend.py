@@ -263,3 +263,56 @@ def test_the_speedup_shown_is_the_paired_one_when_the_case_has_it(tmp_path):
     assert "1.85x the serial loop" in recommend.render_text(a, [ans])
     (row,) = [r for r in analysis.table(a) if r["strategy"] == "threads-chunked"]
     assert row["speedup"] == pytest.approx(1.85) and row["efficiency_pct"] == pytest.approx(100 * 1.85 / 3.8)
+
+
+def _paired(c, rate, speedups, spread=0.01):
+    """A pool case measured at ``rate`` img/s whose serial passes, timed next to each of
+    its passes, were ``speedups`` times slower than those passes."""
+    b = bench_for(c, rate, spread=spread, n=len(speedups))
+    passes = [v * c.images.count for v in b.get_values()]
+    serial = " ".join(repr(s * p) for s, p in zip(speedups, passes))
+    return bench_for(c, rate, spread=spread, n=len(speedups), paired_serial_passes_s=serial,
+                     paired_speedup=sorted(speedups)[len(speedups) // 2])
+
+
+def test_a_paired_group_is_ranked_by_its_speedups_not_by_img_s_taken_minutes_apart(tmp_path):
+    # inherit ran while the disk was fast (2,000 img/s) but was only 1.3x its own serial
+    # passes; shm ran in a slow minute (1,500 img/s) and was 1.9x its serial passes
+    benches = [bench_for(case("serial"), 1000)]
+    benches.append(_paired(case("processes-inherit", 2, 50), 2000, [1.28, 1.30, 1.31, 1.29, 1.32]))
+    benches.append(_paired(case("processes-shm", 2, 50), 1500, [1.88, 1.90, 1.91, 1.89, 1.92]))
+    a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
+    assert ans.group.paired
+    assert ans.best.strategy == "processes-shm" and ans.choice.strategy == "processes-shm"
+    assert ans.fastest.strategy == "processes-shm"
+    text = recommend.render_text(a, [ans])
+    assert "Ranked by speedup over serial passes timed in the same case" in text
+    assert "1.90x the serial loop" in text
+    (inherit,) = [r for r in recommend.table_rows(ans) if r["configuration"].startswith("processes-inherit")]
+    assert inherit["of_best"] == pytest.approx(1.30 / 1.90)
+
+
+def test_paired_speedups_within_noise_are_a_tie_and_go_to_the_simpler(tmp_path):
+    benches = [bench_for(case("serial"), 1000)]
+    benches.append(_paired(case("threads-chunked", 2, 50), 1800, [1.70, 1.95, 1.80, 2.05, 1.85]))
+    benches.append(_paired(case("processes-shm", 2, 50), 1900, [1.75, 2.00, 1.86, 2.10, 1.90]))
+    _, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
+    assert ans.best.strategy == "processes-shm"
+    assert ans.choice.strategy == "threads-chunked"          # same workers, simpler family
+
+
+def test_a_group_with_one_unpaired_pool_case_keeps_ranking_by_img_s(tmp_path):
+    benches = [bench_for(case("serial"), 1000)]
+    benches.append(_paired(case("processes-shm", 2, 50), 1500, [1.9, 1.9, 1.9, 1.9, 1.9]))
+    benches.append(bench_for(case("threads", 2), 2000))        # an older file's case
+    _, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
+    assert not ans.group.paired and ans.best.strategy == "threads"
+
+
+def test_paired_ratios_are_read_pass_by_pass_and_refused_when_they_do_not_match():
+    from bench.analysis import CaseRow
+
+    good = _paired(case("processes-shm", 2, 50), 1000, [2.0, 1.0, 1.5, 1.5, 1.5])
+    assert CaseRow.from_benchmark(good, "f.json").paired_ratios == pytest.approx([2.0, 1.0, 1.5, 1.5, 1.5])
+    short = bench_for(case("processes-shm", 2, 50), 1000, paired_serial_passes_s="0.1 0.1")
+    assert CaseRow.from_benchmark(short, "f.json").paired_ratios == []
