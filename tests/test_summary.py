@@ -61,3 +61,15 @@ def test_speedup_and_efficiency_come_from_the_paired_serial_passes_when_recorded
     text = render(rf)
     row = next(line for line in text.splitlines() if "threads-chunked w=2" in line)
     assert "1.80x" in row and "90%" in row               # not 1.0 / 0.4 = 2.50x, 125%
+
+
+def test_the_best_of_a_paired_group_is_the_best_paired_speedup_not_the_best_img_s():
+    rf = ResultsFile("x.json", run={"capacity": {"capacity": 2.0},
+                                    "machine": {"bench_available_cpus": 2, "hostname": "box"},
+                                    "started": "2026-11-22"})
+    rf.add(_bench("serial", 1, 1.0))
+    rf.add(_bench("processes-inherit", 2, 0.4, paired_speedup=1.3))   # ran in a fast minute
+    rf.add(_bench("processes-shm", 2, 0.6, paired_speedup=1.9))
+    text = render(rf)
+    row = next(line for line in text.splitlines() if line.startswith("imwrite/"))
+    assert "processes-shm w=2" in row and "1.90x" in row and "95%" in row
