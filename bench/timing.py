@@ -126,7 +126,7 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
     warm no-op transfer passes last.
 
     ``paired_serial`` (a serial strategy) times one serial pass over the same images
-    right before every timed pass (and one untimed before the first warm-up, so its
+    right before every timed pass (and one untimed before the warm pool starts, so its
     first call's costs stay out), into a fresh folder of its own.
     """
     if values < 1:
@@ -159,17 +159,20 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
                         cold_first_result=statistics.median(firsts), cold_values=totals,
                         cold_workers=cold_workers)
 
+    if paired_serial is not None and warmups > 0:
+        # its first call's costs stay out of the timed serial passes; run before the warm
+        # pool exists, so a thread pool's memory growth does not include it
+        _serial_pass(paired_serial, workload, images, dirs, clock)
     pool = strategy.start(workload, images)
     try:
         if probes is not None:
             probes.pool_ready(strategy, pool)
         for k in range(warmups + values):
-            if paired_serial is not None and (k == 0 or k >= warmups):
+            if paired_serial is not None and k >= warmups:
                 seconds = _serial_pass(paired_serial, workload, images, dirs, clock)
-                if k >= warmups:
-                    timing.paired_serial.append(seconds)
-                    if on_pass:
-                        on_pass("paired serial", seconds)
+                timing.paired_serial.append(seconds)
+                if on_pass:
+                    on_pass("paired serial", seconds)
             out_dir = dirs.fresh()
             w = workload.with_output(out_dir)
             # memory is sampled in the first warm-up pass only, never in a timed one

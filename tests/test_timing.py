@@ -182,6 +182,10 @@ class DriftingStrategy(ScriptedStrategy):
         super().__init__(clock, startup=0.0, shutdown=0.0)
         self.machine, self.base, self.log = machine, base, []
 
+    def start(self, workload, images=None):
+        self.log.append(("start", self.clock()))
+        return super().start(workload, images)
+
     def run(self, pool, workload, images, on_first_result):
         on_first_result()
         self.log.append(("pool", self.clock()))
@@ -206,8 +210,9 @@ def test_paired_serial_passes_alternate_with_the_timed_passes(fake_clock, tmp_pa
     t = measure_case(pool, NullWorkload(), [0] * 4, str(tmp_path), warmups=1, values=3,
                      clock=fake_clock, paired_serial=serial)
     kinds = [k for k, _ in pool.log]
-    # cold pass; an untimed serial pass before the warm-up; then serial, pool x 3
-    assert kinds == ["pool", "serial", "pool"] + ["serial", "pool"] * 3
+    # cold pass; an untimed serial pass before the warm pool starts (a thread pool's
+    # memory growth is measured from its start); its warm-up; then serial, pool x 3
+    assert kinds == ["start", "pool", "serial", "start", "pool"] + ["serial", "pool"] * 3
     assert t.paired_serial == [2.0, 2.0, 2.0] and t.values == [1.0, 1.0, 1.0]
 
 
