@@ -15,12 +15,11 @@ FOLDER_PER_TASK = "folder per task"
 LAYOUT_HEADING = "Where the files go (imwrite): every file in one folder, or a folder per task:"
 LAYOUT_CHOSEN = ("Folder per task: every task writes its slice of the images into its own "
                  "subfolder (task-<first index>/), the same files as the serial loop writes into one")
+LAYOUT_CAUSE = " Creating files in one folder is serialised by the file system (one lock per folder)."
 LAYOUT_CHOSEN_VS = ("; the best pool writing into one folder, {best}, reached {rate} img/s "
-                    "(a folder per task: {ratio:.2f}x that). Creating files in one folder is "
-                    "serialised by the file system (one lock per folder).")
+                    "(a folder per task: {ratio:.2f}x that)." + LAYOUT_CAUSE)
 LAYOUT_CHOSEN_VS_PAIRED = ("; the best pool writing into one folder, {best}, was {speedup:.2f}x the "
-                           "serial loop, this {mine:.2f}x. Creating files in one folder is "
-                           "serialised by the file system (one lock per folder).")
+                           "serial loop, this {mine:.2f}x." + LAYOUT_CAUSE)
 RANKED_BY_PAIRED = ("Ranked by speedup over serial passes timed in the same case, pass by pass "
                     "(img/s are each case's own medians, taken minutes apart, so a drifting disk "
                     "or CPU can reorder them; the speedups it cannot).")

@@ -25,10 +25,8 @@ class GroupSummary:
         """The best case's speedup: from its paired serial passes when it has them."""
         if self.best is None:
             return None
-        if meta(self.best, "strategy") == "serial":
-            return 1.0
-        paired = meta(self.best, "paired_speedup")
-        if isinstance(paired, (int, float)):
+        paired = paired_speedup(self.best)
+        if paired is not None:
             return paired
         if self.serial is None:
             return None
