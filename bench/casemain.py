@@ -108,7 +108,7 @@ def run_case(case: Case, settings: dict) -> dict:
             "cv_threads_setting": cv_threads,
             **worker_metadata(timing.warm_workers),
             **paired_metadata(timing.paired_serial, timing.values),
-            **probes.metadata(strategy, count, timing.cold_total, statistics.median(timing.values)),
+            **probes.metadata(strategy, count, timing.cold_values),
             **getattr(strategy, "facts", {}),      # Dask: the cluster's workers and versions
             **extra,
         },

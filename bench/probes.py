@@ -3,24 +3,29 @@
 * memory: an idle baseline of every worker (started and set up, no work yet) and the
   peak of every worker and of the case process while the pool works (the warm-up pass,
   so sampling never runs during a timed value);
-* decomposition of the cold total into start-up, transfer and work:
-    startup  = a fresh pool of the case's workload: start, one real image per worker,
-               sent the strategy's own way (so each worker's set-up - a model load - and
-               first call are included), and later its shutdown; less the ordinary work
-               of those images, which every pass does again (serial time per image);
-    transfer = on that same fresh pool, before it shuts down, one pass of the same
-               strategy with a workload that only reads one byte of every page of its
-               image: pixels pickled and piped (or copied to shared memory) exactly as
-               in the real passes (seed 002's own probe), and, as in a cold pass, for
-               the first time (fresh pipes, fresh worker heaps, unmapped shared pages);
-    work     = the median warm pass minus the same no-op pass on the warm pool (median
-               of a few): what the pass took beyond moving the pixels; split into its
-               ideal part (the serial loop's time for the set / the parallelism the case
-               can use: min(workers, tasks, measured parallel capacity)) and contention
-               (the rest: disk, memory bandwidth, GIL).
-  The sum is compared with the measured cold total (``decomp_error``): what it leaves
-  out is the work's own first-time costs (cold caches, a fresh folder) and the overlap
-  of moving and working within a pass.
+* decomposition of the cold total into start-up, transfer and work, measured in one
+  *round* on a fresh pool right after every cold pass:
+    startup  = start, one real image per worker, sent the strategy's own way (so each
+               worker's set-up - a model load - and first call are included), and at
+               the end shutdown; less the ordinary work of those images, which every
+               pass does again (as long as the round's real pass took per image);
+    transfer = in between, one pass of the same strategy with a workload that only
+               reads one byte of every page of its image: pixels pickled and piped (or
+               copied to shared memory) exactly as in the real passes (seed 002's own
+               probe), and, as in a cold pass, for the first time (fresh pipes, fresh
+               worker heaps, unmapped shared pages);
+    work     = then one real pass into a fresh folder, less the mean of two warm no-op
+               passes, one right before it and one right after (the pixels moved
+               again): what the pass took beyond moving the pixels; split into its
+               ideal part (the serial loop's time for the set / the parallelism the
+               case can use: min(workers, tasks, measured parallel capacity)) and
+               contention (the rest: disk, memory bandwidth, GIL).
+  Every part is the median over the rounds. Each round's sum is compared with the cold
+  pass taken seconds before it, and ``decomp_error`` is the median of those misses:
+  a shared disk changes speed from minute to minute, so parts measured minutes later
+  (the warm passes) would be compared with a cold pass in another phase. What the sum
+  leaves out is the work's own first-time costs (cold caches, a fresh folder) and the
+  overlap of moving and working within a pass.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ import math
 import statistics
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from bench.memory import WORKER_FAMILIES, PeakSampler, memory_metadata, snapshot, workers_idle
 from workloads import tasks
@@ -36,6 +42,14 @@ from workloads import tasks
 # one-second pass is steady enough alone, and 10,000 per-image tasks take seconds)
 TRANSFER_PASSES = 3
 TRANSFER_MIN_TIME = 1.0
+
+
+@dataclass
+class Round:
+    """One decomposition round on a fresh pool, in seconds."""
+    startup: float        # start + first image per worker + shutdown
+    transfer: float       # first no-op pass: pixels moved for the first time
+    work: float           # one real pass less the warm no-op passes around it
 
 
 class CaseProbes:
@@ -49,10 +63,8 @@ class CaseProbes:
         self.idle = None
         self.parent_before = None
         self.busy: PeakSampler | None = None
-        self.startup_s = 0.0
         self.transfer_s = 0.0           # warm: no-op pass on the warm pool
-        self.transfer_cold_s = None     # first: no-op pass on a fresh pool
-        self._startups, self._transfers_cold = [], []
+        self.rounds: list[Round] = []   # one per cold pass, in the same order
         self._probe_images = 0
 
     # -- memory ------------------------------------------------------------------
@@ -74,35 +86,46 @@ class CaseProbes:
         self.busy = sampler
 
     # -- decomposition -------------------------------------------------------------
-    def measure_fresh_pool(self, strategy, workload, images, scratch_dir: str | None = None) -> None:
-        """Start-up and first-time transfer, on a pool as fresh as the cold pass's.
+    def measure_fresh_pool(self, strategy, workload, images, fresh_dir=None) -> None:
+        """One decomposition round, right after a cold pass, on a pool as fresh as its.
 
         Start-up: start, one real image per worker - every worker's set-up (a pose model
         load) and first call (codec initialisation) are costs a cold run pays once per
         worker - and, at the end, shutdown. Transfer: in between, one pass that only
-        brings every image's pixels into the workers, the first time this pool moves them.
+        brings every image's pixels into the workers, the first time this pool moves
+        them. Work: then one real pass, less one more no-op pass. ``fresh_dir()`` gives
+        an empty folder for each batch of writes (a file that exists already is cheaper
+        to write than a new one).
         """
         if self.family == "serial":
             return
-        if scratch_dir is not None:
-            workload = workload.with_output(scratch_dir)
+        into = (lambda w: w.with_output(fresh_dir())) if fresh_dir is not None else (lambda w: w)
+        first_images, real_pass = into(workload), into(workload)
+        noop = tasks.ArrivalWorkload()
         start = self.clock()
-        pool = strategy.start(workload, images)
+        pool = strategy.start(first_images, images)
         try:
             n = min(self.workers, len(images))
-            for f in [strategy.submit_first(pool, workload, images, i) for i in range(n)]:
+            for f in [strategy.submit_first(pool, first_images, images, i) for i in range(n)]:
                 f.result()
             self._probe_images = n
             ready = self.clock()
-            strategy.run(pool, tasks.ArrivalWorkload(), images, lambda: None)
+            strategy.run(pool, noop, images, lambda: None)
             moved = self.clock()
+            # the real pass between two warm no-op passes: their mean is what moving the
+            # pixels cost it, whether the pool still warms up or the machine drifts
+            strategy.run(pool, noop, images, lambda: None)
+            before = self.clock()
+            strategy.run(pool, real_pass, images, lambda: None)
+            worked = self.clock()
+            strategy.run(pool, noop, images, lambda: None)
+            after = self.clock()
         finally:
             strategy.stop(pool)
-        self._startups.append((ready - start) + (self.clock() - moved))
-        self._transfers_cold.append(moved - ready)
-        # taken once per cold pass: the median of as many as the cold figure has
-        self.startup_s = statistics.median(self._startups)
-        self.transfer_cold_s = statistics.median(self._transfers_cold)
+        warm_move = ((before - moved) + (after - worked)) / 2
+        self.rounds.append(Round(startup=(ready - start) + (self.clock() - after),
+                                 transfer=moved - ready,
+                                 work=max(0.0, (worked - before) - warm_move)))
 
     def measure_transfer(self, strategy, pool, images) -> None:
         """The same no-op pass on the warm pool: what moving the pixels costs in every
@@ -117,15 +140,17 @@ class CaseProbes:
             passes.append(self.clock() - start)
         self.transfer_s = statistics.median(passes)
 
-    def probe_work(self) -> float:
-        """The ordinary work inside the start-up probe: its images are processed again
-        in every pass, so only what their first call costs beyond a warm one (codec
-        set-up, a model's first inference) is start-up. Estimated from the serial loop's
-        time per image over the parallelism those images had; 0 without a serial case."""
+    def first_images_work(self, round_: Round, strategy, count: int) -> float:
+        """The ordinary work inside a round's start-up: its first images are processed
+        again in every pass, so only what their first call costs beyond a later one
+        (codec set-up, a model's first inference) is start-up. Estimated from the same
+        round's real pass: its time per image on one worker (work x parallelism / images),
+        times the images each worker had (a model built per image is ordinary work)."""
         n = self._probe_images
-        if not (self.serial_per_image_s and n):
+        if not (n and count):
             return 0.0
-        return self.serial_per_image_s * n / max(1.0, min(n, self.capacity or n))
+        per_image_one_worker = round_.work * self.parallelism(strategy, count) / count
+        return per_image_one_worker * n / max(1.0, min(n, self.capacity or n))
 
     def parallelism(self, strategy, count: int) -> float:
         if self.family == "serial":
@@ -137,28 +162,32 @@ class CaseProbes:
             limit = min(limit, self.capacity)
         return max(1.0, limit)
 
-    def metadata(self, strategy, count: int, cold_total: float, warm_pass_s: float) -> dict:
+    def metadata(self, strategy, count: int, cold_values: list[float]) -> dict:
         meta = {}
         if self.busy is not None:
             meta.update(memory_metadata(self.busy, self.idle,
                                         self.parent_before if self.family == "threads" else None,
                                         self.family))
-        if self.family == "serial":
+        if self.family == "serial" or not self.rounds:
             return meta
-        # work: what the warm pass took beyond moving the pixels (the warm no-op pass);
-        # transfer: what moving them cost the first time, as in the cold pass
-        work = max(0.0, warm_pass_s - self.transfer_s)
-        transfer = self.transfer_s if self.transfer_cold_s is None else self.transfer_cold_s
-        startup = max(0.0, self.startup_s - self.probe_work())
-        total = startup + transfer + work
+        startups = [max(0.0, r.startup - self.first_images_work(r, strategy, count))
+                    for r in self.rounds]
+        sums = [su + r.transfer + r.work for su, r in zip(startups, self.rounds)]
+        # each round against the cold pass right before it: the same minute of the disk
+        misses = [total / cold - 1 for total, cold in zip(sums, cold_values) if cold > 0]
+        startup = statistics.median(startups)
+        transfer = statistics.median(r.transfer for r in self.rounds)
+        work = statistics.median(r.work for r in self.rounds)
         meta.update({
             "decomp_startup_s": startup,
-            "decomp_startup_probe_s": self.startup_s,
+            "decomp_startup_probe_s": statistics.median(r.startup for r in self.rounds),
             "decomp_transfer_s": transfer,
             "decomp_transfer_warm_s": self.transfer_s,
             "decomp_work_s": work,
-            "decomp_sum_s": total,
-            "decomp_error": total / cold_total - 1 if cold_total > 0 else 0.0,
+            "decomp_sum_s": startup + transfer + work,
+            "decomp_rounds": len(self.rounds),
+            "decomp_error": statistics.median(misses) if misses else 0.0,
+            "decomp_round_errors": " ".join(f"{m:.4f}" for m in misses),
         })
         if self.serial_per_image_s:
             # what the work would take if it scaled perfectly: the serial loop's time over

@@ -28,8 +28,8 @@ from typing import Callable
 
 Clock = Callable[[], float]
 
-COLD_MIN_TIME = 1.0     # seconds of cold passes a case collects, at least one pass...
-COLD_MAX_PASSES = 3     # ...and at most this many
+COLD_MIN_TIME = 2.0     # seconds of cold passes a case collects, at least one pass...
+COLD_MAX_PASSES = 5     # ...and at most this many
 
 
 def timed(fn, clock: Clock = time.perf_counter):
@@ -136,7 +136,8 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
 
     # Cold passes, each on a fresh pool, until COLD_MIN_TIME is spent (at most
     # COLD_MAX_PASSES): one short cold pass on a shared machine is off by 15-25%, and it
-    # is the figure the decomposition is checked against. The median is reported.
+    # is the figure the decomposition is checked against, round by round. The median is
+    # reported.
     totals, firsts, cold_workers = [], [], None
     while True:
         cold_dir = dirs.fresh()
@@ -149,9 +150,12 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
         reports = _reports(strategy)
         cold_workers = reports if cold_workers is None else cold_workers
         if probes is not None:
-            startup_dir = dirs.fresh()
-            probes.measure_fresh_pool(strategy, workload, images, startup_dir)
-            dirs.remove(startup_dir)
+            # the decomposition's round for this cold pass, seconds after it
+            made = []
+            probes.measure_fresh_pool(strategy, workload, images,
+                                      lambda: made.append(dirs.fresh()) or made[-1])
+            for path in made:
+                dirs.remove(path)
             _reports(strategy)   # the probe pool's workers are not the warm pool's
         if len(totals) >= COLD_MAX_PASSES or sum(totals) >= COLD_MIN_TIME:
             break

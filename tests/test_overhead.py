@@ -8,11 +8,13 @@ from bench.plan import PlanOptions, plan_overhead
 from bench.probes import CaseProbes
 from bench.strategies import PoolConfig, make_strategy
 from workloads.overhead import PickleWorkload, PoolStartWorkload
+from workloads.tasks import ArrivalWorkload
 
 
 class FakePool:
     def __init__(self, clock, per_task):
         self.clock, self.per_task = clock, per_task
+        self.noop_passes = 0
 
     def submit(self, fn, *args):
         self.clock.advance(self.per_task)
@@ -24,26 +26,46 @@ class FakePool:
 
 
 class FakeStrategy:
+    """Known costs on a fake clock: start, shutdown, one task (first images, the no-op
+    passes' tasks - ``warm_per_task`` once a pool has moved its pixels), a real pass."""
     family = "processes"
 
-    def __init__(self, clock, startup, shutdown, per_task=0.0, workers=2, chunk=None):
+    def __init__(self, clock, startup, shutdown, per_task=0.0, workers=2, chunk=None,
+                 warm_per_task=None, real_pass=0.0, first_image=None):
         self.clock, self.startup, self.shutdown, self.per_task = clock, startup, shutdown, per_task
+        self.first_image = first_image
+        self.warm_per_task = per_task if warm_per_task is None else warm_per_task
+        self.real_pass = real_pass
         self.config = PoolConfig(workers, chunk, "fork")
+        self.log = []
 
     def start(self, workload, images=None):
+        self.log.append("start")
         self.clock.advance(self.startup)
         return FakePool(self.clock, self.per_task)
 
     def stop(self, pool):
+        self.log.append("stop")
         self.clock.advance(self.shutdown)
 
     def run(self, pool, workload, images, on_first):
-        for i in range(len(images)):
-            pool.submit(None)
+        if not isinstance(workload, ArrivalWorkload):
+            self.log.append("real")
+            self.clock.advance(self.real_pass)
+            return [None] * len(images)
+        self.log.append("noop")
+        per_task = self.per_task if pool.noop_passes == 0 else self.warm_per_task
+        pool.noop_passes += 1
+        self.clock.advance(per_task * len(images))
         return [None] * len(images)
 
     def submit_first(self, pool, workload, images, index):
+        if self.first_image is not None:
+            self.clock.advance(self.first_image - self.per_task)
         return pool.submit(None)
+
+    def worker_pids(self, pool):
+        return []
 
 
 def test_pool_start_values_are_each_fresh_pools_first_result(fake_clock):
@@ -79,26 +101,90 @@ class NoopLike:
 
 
 def test_decomposition_adds_the_parts_it_measured(fake_clock):
-    # the fresh pool moves pixels at 1 ms a task, the warm pool at 0.5 ms
-    strategy = FakeStrategy(fake_clock, startup=0.1, shutdown=0.02, per_task=0.001, chunk=25)
+    # a fresh pool moves pixels at 1 ms a task, then at 0.5 ms; a real pass takes 0.45 s
+    strategy = FakeStrategy(fake_clock, startup=0.1, shutdown=0.02, per_task=0.001, chunk=25,
+                            warm_per_task=0.0005, real_pass=0.45)
     probes = CaseProbes("processes", workers=2, capacity=1.9, serial_per_image_s=0.004,
                         clock=fake_clock)
     probes.measure_fresh_pool(strategy, NoopLike(), [0] * 100)
-    probes.measure_transfer(strategy, FakePool(fake_clock, 0.0005), [0] * 100)
-    meta = probes.metadata(strategy, 100, cold_total=0.6, warm_pass_s=0.45)
-    # start + one real image per worker + shutdown; the no-op pass in between is not start-up
+    assert strategy.log == ["start", "noop", "noop", "real", "noop", "stop"]
+    meta = probes.metadata(strategy, 100, cold_values=[0.6])
+    # start + one real image per worker + shutdown; the passes in between are not start-up
     assert meta["decomp_startup_probe_s"] == pytest.approx(0.1 + 2 * 0.001 + 0.02)
-    # less the ordinary work of those 2 images (4 ms each, on 1.9 CPUs' worth of workers)
-    assert meta["decomp_startup_s"] == pytest.approx(0.122 - 2 * 0.004 / 1.9)
     assert meta["decomp_transfer_s"] == pytest.approx(100 * 0.001)        # first time: cold
-    assert meta["decomp_transfer_warm_s"] == pytest.approx(100 * 0.0005)
-    assert meta["decomp_work_s"] == pytest.approx(0.45 - 0.05)     # warm pass beyond warm transfer
+    assert meta["decomp_work_s"] == pytest.approx(0.45 - 100 * 0.0005)   # beyond a warm move
     assert meta["decomp_parallelism"] == pytest.approx(1.9)        # capacity caps 2 workers
+    # less the ordinary work of those 2 images: the real pass's 0.4 s over 100 images on
+    # 1.9 CPUs' worth of workers is 7.6 ms an image on one worker; 2 images on 1.9
+    assert meta["decomp_startup_s"] == pytest.approx(0.122 - 2 * 0.0076 / 1.9)
     assert meta["decomp_work_ideal_s"] == pytest.approx(0.4 / 1.9)
     assert meta["decomp_contention_s"] == pytest.approx(0.4 - 0.4 / 1.9)
     total = meta["decomp_startup_s"] + meta["decomp_transfer_s"] + meta["decomp_work_s"]
     assert meta["decomp_sum_s"] == pytest.approx(total)
     assert meta["decomp_error"] == pytest.approx(total / 0.6 - 1)
+
+
+def test_work_is_the_real_pass_less_the_mean_of_the_warm_moves_around_it(fake_clock):
+    class Warming(FakeStrategy):
+        noop_passes = [0.1, 0.06, 0.04]          # first, before the real pass, after it
+
+        def run(self, pool, workload, images, on_first):
+            if isinstance(workload, ArrivalWorkload):
+                self.clock.advance(self.noop_passes.pop(0))
+                return [None] * len(images)
+            return super().run(pool, workload, images, on_first)
+
+    strategy = Warming(fake_clock, startup=0.0, shutdown=0.0, real_pass=0.5)
+    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=None,
+                        clock=fake_clock)
+    probes.measure_fresh_pool(strategy, NoopLike(), [0] * 10)
+    assert probes.rounds[0].transfer == pytest.approx(0.1)
+    assert probes.rounds[0].work == pytest.approx(0.5 - 0.05)
+
+
+def test_a_model_built_per_image_is_work_not_start_up(fake_clock):
+    # every image costs 50 ms on one worker (a model built for it), far more than the
+    # serial loop's 4 ms with one model: the round's own real pass says what an image costs
+    strategy = FakeStrategy(fake_clock, startup=0.1, shutdown=0.02, real_pass=0.25,
+                            first_image=0.025)     # 2 x 50 ms side by side: 50 ms of clock
+    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=0.004,
+                        clock=fake_clock)
+    probes.measure_fresh_pool(strategy, NoopLike(), [0] * 10)
+    meta = probes.metadata(strategy, 10, cold_values=[0.4])
+    assert meta["decomp_startup_probe_s"] == pytest.approx(0.1 + 0.05 + 0.02)
+    assert meta["decomp_startup_s"] == pytest.approx(0.1 + 0.02)
+
+
+def test_each_round_is_checked_against_its_own_cold_pass(fake_clock):
+    # the machine is twice as slow for the second cold pass and the round after it: every
+    # round matches its cold pass, although the two phases differ by 2x
+    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=None,
+                        clock=fake_clock)
+    for slowdown in (1.0, 2.0, 1.0):
+        strategy = FakeStrategy(fake_clock, startup=0.1 * slowdown, shutdown=0.0,
+                                real_pass=0.5 * slowdown, first_image=0.05 * slowdown)
+        probes.measure_fresh_pool(strategy, NoopLike(), [0] * 10)
+    meta = probes.metadata(strategy, 10, cold_values=[0.6, 1.2, 0.66])
+    assert meta["decomp_rounds"] == 3
+    errors = [float(e) for e in meta["decomp_round_errors"].split()]
+    assert errors == pytest.approx([0.0, 0.0, 0.6 / 0.66 - 1], abs=1e-4)
+    assert meta["decomp_error"] == pytest.approx(0.0, abs=1e-4)          # median miss
+    assert meta["decomp_work_s"] == pytest.approx(0.5)                   # median part
+    assert meta["decomp_startup_s"] == pytest.approx(0.1)
+
+
+def test_a_round_follows_every_cold_pass(fake_clock, tmp_path):
+    from bench.timing import measure_case
+
+    strategy = FakeStrategy(fake_clock, startup=0.1, shutdown=0.0, real_pass=0.2)
+    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=None,
+                        clock=fake_clock)
+    timing = measure_case(strategy, NoopLike(), [0] * 4, str(tmp_path), warmups=1, values=1,
+                          clock=fake_clock, probes=probes)
+    cold, round_ = ["start", "real", "stop"], ["start", "noop", "noop", "real", "noop", "stop"]
+    n = len(timing.cold_values)
+    assert n > 1 and len(probes.rounds) == n
+    assert strategy.log[:9 * n] == (cold + round_) * n
 
 
 def test_warm_transfer_is_the_median_of_its_passes(fake_clock):
@@ -154,9 +240,11 @@ def test_arrival_pass_brings_shared_pixels_into_the_worker_and_a_plain_noop_does
 
 
 def test_superlinear_work_has_no_negative_contention(fake_clock):
-    strategy = FakeStrategy(fake_clock, 0.0, 0.0, chunk=50)
-    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=0.01)
-    meta = probes.metadata(strategy, 100, cold_total=0.5, warm_pass_s=0.3)  # ideal 0.5
+    strategy = FakeStrategy(fake_clock, 0.0, 0.0, chunk=50, real_pass=0.3)
+    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=0.01,
+                        clock=fake_clock)
+    probes.measure_fresh_pool(strategy, NoopLike(), [0] * 100)
+    meta = probes.metadata(strategy, 100, cold_values=[0.5])          # ideal 0.5
     assert meta["decomp_work_ideal_s"] == pytest.approx(0.3) and meta["decomp_contention_s"] == 0
 
 

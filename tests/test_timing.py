@@ -5,7 +5,7 @@ import numpy as np
 
 import pytest
 
-from bench.timing import measure_case, measure_cold, timed
+from bench.timing import COLD_MAX_PASSES, COLD_MIN_TIME, measure_case, measure_cold, timed
 
 
 class ScriptedStrategy:
@@ -69,25 +69,26 @@ def test_cold_includes_startup_and_shutdown_warm_excludes_them(fake_clock, tmp_p
 
 
 def test_short_cold_passes_are_repeated_on_fresh_pools_and_the_median_reported(fake_clock, tmp_path):
-    # cold totals 0.35 + 0.55 s stay under COLD_MIN_TIME: a third fresh pool is timed
+    # five cold totals of 1.9 s stay under COLD_MIN_TIME: COLD_MAX_PASSES ends them
+    assert COLD_MAX_PASSES == 5 and COLD_MIN_TIME > 1.9
     strategy = ScriptedStrategy(fake_clock, startup=0.1, shutdown=0.05,
-                                pass_durations=[0.2, 0.4, 0.1, 0.1, 0.1])
+                                pass_durations=[0.2, 0.4, 0.1, 0.3, 0.15, 0.1, 0.1])
     t = measure_case(strategy, NullWorkload(), [0] * 4, str(tmp_path), warmups=1, values=1,
                      clock=fake_clock)
-    assert t.cold_values == pytest.approx([0.35, 0.55, 0.25])
+    assert t.cold_values == pytest.approx([0.35, 0.55, 0.25, 0.45, 0.3])
     assert t.cold_total == pytest.approx(0.35)              # median, not the first or mean
     assert t.cold_first_result == pytest.approx(0.1 + 0.01)
     assert t.values == pytest.approx([0.1])
-    assert strategy.starts == strategy.stops == 4          # 3 cold pools + the warm one
+    assert strategy.starts == strategy.stops == 6          # 5 cold pools + the warm one
 
 
-def test_cold_passes_stop_once_a_second_is_spent(fake_clock, tmp_path):
+def test_cold_passes_stop_once_enough_time_is_spent(fake_clock, tmp_path):
     strategy = ScriptedStrategy(fake_clock, startup=0.1, shutdown=0.1,
-                                pass_durations=[0.5, 0.4, 0.3, 0.3])
+                                pass_durations=[1.0, 0.9, 0.3, 0.3])
     t = measure_case(strategy, NullWorkload(), [0], str(tmp_path), warmups=1, values=1,
                      clock=fake_clock)
-    assert t.cold_values == pytest.approx([0.7, 0.6])       # 1.3 s >= COLD_MIN_TIME
-    assert t.cold_total == pytest.approx(0.65)
+    assert t.cold_values == pytest.approx([1.2, 1.1])       # 2.3 s >= COLD_MIN_TIME
+    assert t.cold_total == pytest.approx(1.15)
 
 
 def test_cold_first_result_is_measured_from_the_same_start(fake_clock, tmp_path):
@@ -145,8 +146,8 @@ def test_each_pass_writes_to_a_fresh_folder(tmp_path):
 
     measure_case(make_strategy("serial", PoolConfig()), RecordingWorkload(), [0, 1],
                  str(tmp_path), warmups=1, values=2)
-    # 3 short cold passes + warm-up + 2 values, each its own folder
-    assert len(set(seen)) == 6
+    # COLD_MAX_PASSES short cold passes + warm-up + 2 values, each its own folder
+    assert len(set(seen)) == COLD_MAX_PASSES + 3
 
 
 def test_memory_is_sampled_in_a_warm_up_pass_never_in_a_timed_one(tmp_path):
@@ -210,9 +211,10 @@ def test_paired_serial_passes_alternate_with_the_timed_passes(fake_clock, tmp_pa
     t = measure_case(pool, NullWorkload(), [0] * 4, str(tmp_path), warmups=1, values=3,
                      clock=fake_clock, paired_serial=serial)
     kinds = [k for k, _ in pool.log]
-    # cold pass; an untimed serial pass before the warm pool starts (a thread pool's
+    # cold passes; an untimed serial pass before the warm pool starts (a thread pool's
     # memory growth is measured from its start); its warm-up; then serial, pool x 3
-    assert kinds == ["start", "pool", "serial", "start", "pool"] + ["serial", "pool"] * 3
+    cold = ["start", "pool"] * len(t.cold_values)
+    assert kinds == cold + ["serial", "start", "pool"] + ["serial", "pool"] * 3
     assert t.paired_serial == [2.0, 2.0, 2.0] and t.values == [1.0, 1.0, 1.0]
 
 
