@@ -382,8 +382,10 @@ def decomposition_chart(analysis: Analysis, groups: list[Group], out_dir: str, n
     if not panels:
         return None, "no cold timings in this file"
     most = max(len(b) for _, b in panels)
-    note = ("start-up and transfer probed, work = warm pass - transfer; "
-            "the black diamond is the measured cold total" if measured_any else
+    in_rounds = any(r.get("decomp_rounds") for _, bars in panels for r, *_ in bars)
+    how = ("start-up, transfer and work measured on a fresh pool after each cold pass (medians)"
+           if in_rounds else "start-up and transfer probed, work = warm pass - transfer")
+    note = (how + "; the black diamond is the measured cold total" if measured_any else
             "start-up/transfer/work not measured in this file: the cold total split into "
             "(cold - warm pass) and one warm pass")
     labels_w = _labels_width(r.describe() for _, bars in panels for r, *_ in bars)

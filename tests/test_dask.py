@@ -1,7 +1,6 @@
 """Dask: the cluster strategies give serial's output, locally and on a real scheduler."""
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -9,6 +8,7 @@ import time
 
 import pytest
 
+from bench.cleanup import end_group
 from bench.plan import Case
 from bench.results import ResultsFile
 from bench.runner import run_cases
@@ -51,11 +51,10 @@ def dask_cluster():
                 time.sleep(0.3)
         yield address
     finally:
-        for p in procs:      # everything we started is stopped, also on failure
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        # everything we started is stopped, also on failure; the workers' resource
+        # trackers last, so that they unlink the named semaphores in /dev/shm
+        for p in procs:
+            end_group(p.pid)
             p.wait(10)
 
 

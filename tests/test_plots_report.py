@@ -13,7 +13,7 @@ def rich_file(path):
     """Memory and the time decomposition measured, as the other parts will write them."""
     mem = {"mem_worker_uss_peak": 200 * 2**20, "mem_worker_pss_peak": 230 * 2**20,
            "mem_worker_rss_peak": 300 * 2**20, "decomp_startup_s": 0.02,
-           "decomp_transfer_s": 0.01, "decomp_work_s": 0.05}
+           "decomp_transfer_s": 0.01, "decomp_work_s": 0.05, "decomp_rounds": 3}
     benches = [bench_for(case("serial"), 1000, decomp_work_s=0.1)]
     benches += sweep("threads", {1: 900, 2: 1500, 4: 1400}, all={"mem_parent_growth": 40 * 2**20})
     benches += sweep("processes-chunked", {1: 900, 2: 1800, 4: 2000}, chunked=True, all=mem)
@@ -52,7 +52,8 @@ def test_charts_without_data_are_skipped_with_the_reason(drawn):
 @pytest.mark.parametrize("chart, units", [
     ("throughput", ["images per second", "workers"]),
     ("speedup", ["speedup (x the serial loop)", "efficiency (% of measured capacity)"]),
-    ("decomposition", ["ms for 100 images", "pool start-up", "transfer", "work"]),
+    ("decomposition", ["ms for 100 images", "pool start-up", "transfer", "work",
+                       "fresh pool after each cold pass"]),
     ("memory", ["MiB per worker", "USS", "PSS", "RSS", "workers fit in"]),
 ])
 def test_every_chart_has_title_units_machine_and_date(drawn, chart, units):
