@@ -39,5 +39,11 @@ SUMMARY_OVERSUBSCRIBED = (
     "warning: {workers} workers x {cv_threads} OpenCV threads = {total} threads on {cpus} CPUs "
     "(oversubscribed); consider --cv-threads 1")
 
+LOW_CAPACITY = (
+    "warning: parallel capacity {capacity:.2f} with {processes} processes, under {share:.0%} of "
+    "{processes}: the machine is busy or throttled right now (another job, or one that just "
+    "ended), and efficiencies are judged against this figure; let it rest and run again "
+    "for figures to compare with other runs")
+
 RESULTS_WRITTEN = "results: {path}"
 COMPARE_HINT = "compare two runs: python -m pyperf compare_to {path} OTHER.json --table"

@@ -5,14 +5,14 @@ import sys
 import time
 
 from bench import interrupt, messages
-from bench.capacity import measure_capacity
+from bench.capacity import capacity_is_low, measure_capacity
 from bench.cleanup import kill_descendants
 from bench.machine import available_cpus, collect
 from bench.results import ResultsFile, ResultsWriteError, utc_now
 from bench.resume import resume_command
 from bench.runner import run_cases
 from bench.strategies import default_start_method
-from bench.summary import render
+from bench.summary import low_capacity_warning, render
 
 
 def echo(text: str = "") -> None:
@@ -71,6 +71,8 @@ def _session(args, cases, path: str, state: dict, skipped) -> int:
         capacity = measure_capacity(available_cpus(), iterations=1_500_000 if args.quick else 3_000_000)
         interrupt.check()
         echo(f"parallel capacity: {capacity['capacity']:.2f} with {capacity['processes']} processes")
+        if capacity_is_low(capacity):
+            warn(low_capacity_warning(capacity))
         machine["bench_parallel_capacity"] = round(capacity["capacity"], 3)
         results = ResultsFile(path, run={
             "started": utc_now(),

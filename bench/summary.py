@@ -10,6 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from bench import messages
+from bench.capacity import LOW_SHARE, capacity_is_low
 from workloads.registry import OVERHEADS
 
 
@@ -236,6 +237,11 @@ def oversubscription_warnings(benchmarks, cpus) -> list[str]:
     return out
 
 
+def low_capacity_warning(capacity: dict) -> str:
+    return messages.LOW_CAPACITY.format(capacity=capacity["capacity"], share=LOW_SHARE,
+                                        processes=capacity["processes"])
+
+
 def render(results) -> str:
     run = results.run
     capacity = run.get("capacity", {}).get("capacity")
@@ -248,6 +254,8 @@ def render(results) -> str:
         lines += layout_section(work)
     lines += overhead_section(results.benchmarks)
     warnings = oversubscription_warnings(work, cpus)
+    if capacity_is_low(run.get("capacity", {})):
+        warnings.append(low_capacity_warning(run["capacity"]))
     if warnings:
         lines += [""] + warnings
     if results.failed:

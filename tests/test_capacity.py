@@ -18,3 +18,12 @@ def test_a_real_measurement_reports_what_it_computed_from():
     assert out["processes"] == 1
     assert out["single_s"] > 0 and out["parallel_s"] > 0
     assert out["capacity"] == capacity_from(out["single_s"], out["parallel_s"], 1)
+
+
+def test_capacity_is_low_under_85_percent_of_the_processes_it_ran():
+    from bench.capacity import capacity_is_low
+
+    assert capacity_is_low({"capacity": 1.49, "processes": 2})
+    assert not capacity_is_low({"capacity": 1.93, "processes": 2})
+    assert not capacity_is_low({"capacity": 1.0, "processes": 1})     # one CPU: nothing to lose
+    assert not capacity_is_low({})                                     # an old file: no figure

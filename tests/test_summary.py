@@ -73,3 +73,18 @@ def test_the_best_of_a_paired_group_is_the_best_paired_speedup_not_the_best_img_
     text = render(rf)
     row = next(line for line in text.splitlines() if line.startswith("imwrite/"))
     assert "processes-shm w=2" in row and "1.90x" in row and "95%" in row
+
+
+def test_a_capacity_far_below_the_process_count_is_warned_about():
+    def summary_with(capacity):
+        rf = ResultsFile("x.json", run={"capacity": {"capacity": capacity, "processes": 2},
+                                        "machine": {"bench_available_cpus": 2, "hostname": "box"},
+                                        "started": "2026-11-22"})
+        rf.add(_bench("serial", 1, 1.0))
+        rf.add(_bench("threads-chunked", 2, 0.6))
+        return render(rf)
+
+    low = summary_with(1.49)
+    assert "warning: parallel capacity 1.49 with 2 processes, under 85% of 2" in low
+    assert "efficiencies are judged against this figure" in low
+    assert "warning: parallel capacity" not in summary_with(1.93)
