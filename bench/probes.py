@@ -93,9 +93,9 @@ class CaseProbes:
         load) and first call (codec initialisation) are costs a cold run pays once per
         worker - and, at the end, shutdown. Transfer: in between, one pass that only
         brings every image's pixels into the workers, the first time this pool moves
-        them. Work: then one real pass, less one more no-op pass. ``fresh_dir()`` gives
-        an empty folder for each batch of writes (a file that exists already is cheaper
-        to write than a new one).
+        them. Work: then one real pass, less the mean of the warm no-op passes right
+        before and after it. ``fresh_dir()`` gives an empty folder for each batch of
+        writes (a file that exists already is cheaper to write than a new one).
         """
         if self.family == "serial":
             return

@@ -121,9 +121,9 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
     """Cold passes on fresh pools, then warm-up and timed passes on one more pool.
 
     ``probes`` (bench.probes.CaseProbes) takes its own measurements between these
-    steps - never inside a timed pass: a fresh pool's start-up and first no-op transfer
-    after the cold pass, the idle and busy memory around the first warm-up pass, the
-    warm no-op transfer passes last.
+    steps - never inside a timed pass: the decomposition's round on a fresh pool after
+    each cold pass, the idle and busy memory around the first warm-up pass, the warm
+    no-op transfer passes last.
 
     ``paired_serial`` (a serial strategy) times one serial pass over the same images
     right before every timed pass (and one untimed before the warm pool starts, so its
@@ -150,12 +150,11 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
         reports = _reports(strategy)
         cold_workers = reports if cold_workers is None else cold_workers
         if probes is not None:
-            # the decomposition's round for this cold pass, seconds after it
-            made = []
-            probes.measure_fresh_pool(strategy, workload, images,
-                                      lambda: made.append(dirs.fresh()) or made[-1])
-            for path in made:
-                dirs.remove(path)
+            # the decomposition's round for this cold pass, seconds after it, writing
+            # into folders of its own inside one that is removed afterwards
+            scratch = PassDirs(dirs.fresh())
+            probes.measure_fresh_pool(strategy, workload, images, scratch.fresh)
+            dirs.remove(scratch.root)
             _reports(strategy)   # the probe pool's workers are not the warm pool's
         if len(totals) >= COLD_MAX_PASSES or sum(totals) >= COLD_MIN_TIME:
             break
