@@ -5,15 +5,19 @@
   so sampling never runs during a timed value);
 * decomposition of the cold total into start-up, transfer and work, measured in one
   *round* on a fresh pool right after every cold pass:
-    startup  = start, one real image per worker, sent the strategy's own way (so each
-               worker's set-up - a model load - and first call are included), and at
-               the end shutdown; less the ordinary work of those images, which every
-               pass does again (as long as the round's real pass took per image);
-    transfer = in between, one pass of the same strategy with a workload that only
-               reads one byte of every page of its image: pixels pickled and piped (or
-               copied to shared memory) exactly as in the real passes (seed 002's own
-               probe), and, as in a cold pass, for the first time (fresh pipes, fresh
-               worker heaps, unmapped shared pages);
+    startup  = start until one real image per worker is back, sent the strategy's own
+               way (so each worker's set-up - a model load - and first call are
+               included), and at the end shutdown; less the ordinary work of those
+               images, which every pass does again (as long as the round's real pass
+               took per image);
+    transfer = the rest of one pass of the same strategy, submitted right behind those
+               images, with a workload that does nothing (seed 002's own probe; where
+               workers read pixels through a mapping, nothing but read one byte of
+               every page): pixels pickled and piped (or copied to shared memory)
+               exactly as in the real passes, and, as in a cold pass, for the first
+               time (fresh pipes, fresh worker heaps, unmapped shared pages) and while
+               the workers start (what the parent submits meanwhile is hidden by the
+               start, as in a cold pass, and not counted twice);
     work     = then one real pass into a fresh folder, less the mean of two warm no-op
                passes, one right before it and one right after (the pixels moved
                again): what the pass took beyond moving the pixels; split into its
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +47,49 @@ from workloads import tasks
 # one-second pass is steady enough alone, and 10,000 per-image tasks take seconds)
 TRANSFER_PASSES = 3
 TRANSFER_MIN_TIME = 1.0
+# how long a done-callback may still be on its way after its future's result() returned
+CALLBACK_WAIT_S = 5.0
+
+
+def transfer_probe(strategy):
+    """The no-op a transfer pass runs. Pixels that are unpickled into a worker (or that
+    a thread shares with the parent) are in its memory when the task starts: a plain
+    no-op has moved them. Pixels a worker reads through a mapping (shared memory,
+    inherited pages) arrive on first touch, so for those the probe reads one byte of
+    every page. Only there: touching costs microseconds a task, which a thread pool's
+    thousand tiny tasks would add to the transfer and the cold pass never pays."""
+    if getattr(strategy, "pixels_mapped", False):
+        return tasks.ArrivalWorkload()
+    return tasks.NoopWorkload()
+
+
+class LastDone:
+    """When the last of ``count`` futures finished: their done-callbacks run as each
+    result arrives (in the pool's own thread), whoever is waiting on what."""
+
+    def __init__(self, clock, count: int):
+        self._clock = clock
+        self._left = count
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self.at: float | None = None
+        if count == 0:
+            self._done.set()
+
+    def __call__(self, _future) -> None:
+        now = self._clock()
+        with self._lock:
+            self.at = now if self.at is None else max(self.at, now)
+            self._left -= 1
+            if self._left <= 0:
+                self._done.set()
+
+    def wait(self, timeout: float = CALLBACK_WAIT_S) -> float:
+        """The time the last one finished; a callback may still be on its way when
+        ``result()`` has returned, so give it a moment (never the clock's own "now")."""
+        self._done.wait(timeout)
+        with self._lock:
+            return self.at if self.at is not None else self._clock()
 
 
 @dataclass
@@ -89,29 +137,38 @@ class CaseProbes:
     def measure_fresh_pool(self, strategy, workload, images, fresh_dir=None) -> None:
         """One decomposition round, right after a cold pass, on a pool as fresh as its.
 
-        Start-up: start, one real image per worker - every worker's set-up (a pose model
-        load) and first call (codec initialisation) are costs a cold run pays once per
-        worker - and, at the end, shutdown. Transfer: in between, one pass that only
-        brings every image's pixels into the workers, the first time this pool moves
-        them. Work: then one real pass, less the mean of the warm no-op passes right
-        before and after it. ``fresh_dir()`` gives an empty folder for each batch of
+        Start-up: start until one real image per worker is back - every worker's set-up
+        (a pose model load) and first call (codec initialisation) are costs a cold run
+        pays once per worker - and, at the end, shutdown. Transfer: the rest of one pass
+        that only brings every image's pixels into the workers, the first time this
+        pool moves them, submitted right behind those images as a cold pass submits
+        while its workers start. Work: then one real pass, less the mean of the warm
+        no-op passes right before and after it. ``fresh_dir()`` gives an empty folder for each batch of
         writes (a file that exists already is cheaper to write than a new one).
         """
         if self.family == "serial":
             return
         into = (lambda w: w.with_output(fresh_dir())) if fresh_dir is not None else (lambda w: w)
         first_images, real_pass = into(workload), into(workload)
-        noop = tasks.ArrivalWorkload()
+        noop = transfer_probe(strategy)
         start = self.clock()
         pool = strategy.start(first_images, images)
         try:
             n = min(self.workers, len(images))
-            for f in [strategy.submit_first(pool, first_images, images, i) for i in range(n)]:
-                f.result()
-            self._probe_images = n
-            ready = self.clock()
+            firsts = [strategy.submit_first(pool, first_images, images, i) for i in range(n)]
+            ready_at = LastDone(self.clock, len(firsts))
+            for f in firsts:
+                f.add_done_callback(ready_at)
+            # the first no-op pass goes in right behind them, not after them: in a cold
+            # pass the parent submits while the workers start, and what the start hides
+            # (a thousand submits of a per-image pool) must be hidden here too, or the
+            # parts count it twice
             strategy.run(pool, noop, images, lambda: None)
+            for f in firsts:
+                f.result()
             moved = self.clock()
+            ready = min(ready_at.wait(), moved)
+            self._probe_images = n
             # the real pass between two warm no-op passes: their mean is what moving the
             # pixels cost it, whether the pool still warms up or the machine drifts
             strategy.run(pool, noop, images, lambda: None)
@@ -136,7 +193,7 @@ class CaseProbes:
         passes = []
         while len(passes) < TRANSFER_PASSES and sum(passes) < TRANSFER_MIN_TIME:
             start = self.clock()
-            strategy.run(pool, tasks.ArrivalWorkload(), images, lambda: None)
+            strategy.run(pool, transfer_probe(strategy), images, lambda: None)
             passes.append(self.clock() - start)
         self.transfer_s = statistics.median(passes)
 

@@ -239,6 +239,7 @@ class _Ranges:
     """Submit ``(start, stop)`` index ranges; workers already hold the pixels."""
     chunked = True
     sliced = True
+    pixels_mapped = True   # read through a mapping: pages arrive on first touch (bench.probes)
 
     def submit_first(self, pool, workload, images, index: int):
         return pool.submit(tasks.run_range, workload, index, index + 1)

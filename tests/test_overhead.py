@@ -8,7 +8,7 @@ from bench.plan import PlanOptions, plan_overhead
 from bench.probes import CaseProbes
 from bench.strategies import PoolConfig, make_strategy
 from workloads.overhead import PickleWorkload, PoolStartWorkload
-from workloads.tasks import ArrivalWorkload
+from workloads.tasks import NoopWorkload
 
 
 class FakePool:
@@ -22,6 +22,9 @@ class FakePool:
         class Done:
             def result(self_inner):
                 return None
+
+            def add_done_callback(self_inner, fn):
+                fn(self_inner)        # already done: called at once, as concurrent.futures does
         return Done()
 
 
@@ -49,7 +52,7 @@ class FakeStrategy:
         self.clock.advance(self.shutdown)
 
     def run(self, pool, workload, images, on_first):
-        if not isinstance(workload, ArrivalWorkload):
+        if not isinstance(workload, NoopWorkload):
             self.log.append("real")
             self.clock.advance(self.real_pass)
             return [None] * len(images)
@@ -129,7 +132,7 @@ def test_work_is_the_real_pass_less_the_mean_of_the_warm_moves_around_it(fake_cl
         noop_passes = [0.1, 0.06, 0.04]          # first, before the real pass, after it
 
         def run(self, pool, workload, images, on_first):
-            if isinstance(workload, ArrivalWorkload):
+            if isinstance(workload, NoopWorkload):
                 self.clock.advance(self.noop_passes.pop(0))
                 return [None] * len(images)
             return super().run(pool, workload, images, on_first)
@@ -153,6 +156,77 @@ def test_a_model_built_per_image_is_work_not_start_up(fake_clock):
     meta = probes.metadata(strategy, 10, cold_values=[0.4])
     assert meta["decomp_startup_probe_s"] == pytest.approx(0.1 + 0.05 + 0.02)
     assert meta["decomp_startup_s"] == pytest.approx(0.1 + 0.02)
+
+
+class BootingStrategy(FakeStrategy):
+    """A pool whose workers are up ``boot`` seconds after the start, while the parent goes
+    on submitting: the parent pays ``per_task`` per task submitted, a task is back when
+    it is submitted or when the workers are up, whichever is later (plus ``first_image``
+    for a first image). Callbacks fire at those moments of the fake clock."""
+
+    def __init__(self, clock, boot, **kw):
+        super().__init__(clock, startup=0.0, **kw)
+        self.boot = boot
+        self.pending = []          # (due, callback, future)
+
+    def start(self, workload, images=None):
+        pool = super().start(workload, images)
+        pool.up_at = self.clock() + self.boot
+        return pool
+
+    def _future(self, pool, extra):
+        strategy, due = self, max(self.clock(), pool.up_at) + extra
+
+        class Future:
+            def add_done_callback(self_inner, fn):
+                strategy.pending.append((due, fn, self_inner))
+                strategy._fire()
+
+            def result(self_inner):
+                strategy.clock.now = max(strategy.clock.now, due)
+                strategy._fire()
+        return Future()
+
+    def _fire(self):
+        for item in sorted((p for p in self.pending if p[0] <= self.clock.now), key=lambda p: p[0]):
+            due, fn, fut = item
+            self.pending.remove(item)
+            now, self.clock.now = self.clock.now, due
+            fn(fut)
+            self.clock.now = now
+
+    def submit_first(self, pool, workload, images, index):
+        return self._future(pool, self.first_image or 0.0)
+
+    def run(self, pool, workload, images, on_first):
+        if not isinstance(workload, NoopWorkload):
+            return super().run(pool, workload, images, on_first)
+        self.log.append("noop")
+        futures = []
+        for _ in images:
+            self.clock.advance(self.per_task)
+            futures.append(self._future(pool, 0.0))
+            self._fire()
+        for f in futures:
+            f.result()
+        return [None] * len(images)
+
+
+def test_a_start_hidden_behind_the_parents_submits_is_not_counted_twice(fake_clock):
+    # the workers are up after 50 ms; the first images are back 2 ms later; meanwhile the
+    # parent submits 100 no-op tasks at 1 ms each: 100 ms in all, like a cold pass of a
+    # per-image pool whose parent is the bottleneck. The start is hidden behind 52 ms of
+    # those submits: start-up 52 ms, transfer only the other 48 ms, together the 100 ms
+    strategy = BootingStrategy(fake_clock, boot=0.05, shutdown=0.01, per_task=0.001,
+                               first_image=0.002, real_pass=0.3)
+    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=None,
+                        clock=fake_clock)
+    probes.measure_fresh_pool(strategy, NoopLike(), [0] * 100)
+    round_ = probes.rounds[0]
+    assert round_.startup == pytest.approx(0.052 + 0.01)
+    assert round_.transfer == pytest.approx(0.048)
+    assert round_.work == pytest.approx(0.3 - 0.1)
+    assert strategy.log == ["start", "noop", "noop", "real", "noop", "stop"]
 
 
 def test_each_round_is_checked_against_its_own_cold_pass(fake_clock):
