@@ -143,8 +143,9 @@ class CaseProbes:
         that only brings every image's pixels into the workers, the first time this
         pool moves them, submitted right behind those images as a cold pass submits
         while its workers start. Work: then one real pass, less the mean of the warm
-        no-op passes right before and after it. ``fresh_dir()`` gives an empty folder for each batch of
-        writes (a file that exists already is cheaper to write than a new one).
+        no-op passes right before and after it. ``fresh_dir()`` gives an empty folder
+        for each batch of writes (a file that exists already is cheaper to write than a
+        new one).
         """
         if self.family == "serial":
             return

@@ -373,3 +373,21 @@ def test_start_up_probe_of_model_per_image_sends_the_per_image_workload():
     strategy = make_strategy("processes-model-per-image", PoolConfig(2, None, "fork"))
     strategy.submit_first(pool, Workload(), np.zeros((2, 2, 2, 3), np.uint8), 0)
     assert sent[0][0] == "per-image copy"       # no model loaded that the cold pass skips
+
+
+def test_start_up_ends_when_the_last_first_image_is_back(fake_clock):
+    from bench.probes import LastDone
+
+    last = LastDone(fake_clock, 2)
+    fake_clock.advance(0.01)
+    last(None)
+    fake_clock.advance(0.03)
+    last(None)
+    fake_clock.advance(1.0)            # read later: the moment of the last callback counts
+    assert last.wait(timeout=0) == pytest.approx(1000.04)
+
+
+def test_start_up_with_no_first_images_ends_at_once(fake_clock):
+    from bench.probes import LastDone
+
+    assert LastDone(fake_clock, 0).wait(timeout=0) == pytest.approx(1000.0)
