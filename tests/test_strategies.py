@@ -343,3 +343,34 @@ def test_a_pool_case_records_its_paired_serial_passes_and_a_serial_case_does_not
                       settings)["metadata"]
     assert "paired_speedup" not in serial
     assert os.listdir(tmp_path) == []       # every pass folder, paired ones too, removed
+
+
+def test_threads_setting_up_side_by_side_each_report_their_own_thread():
+    """A thread pool's workers run the initializer side by side: each report must be its
+    own, not one shared dict that the last thread filled in for both."""
+    import threading
+
+    from workloads.tasks import init_worker
+
+    class SetUpTogether:
+        def __init__(self):
+            self.barrier = threading.Barrier(2)
+
+        def worker_setup(self):
+            self.barrier.wait(timeout=10)     # both finish their set-up at the same moment
+            return {"model_load_s": 0.0}
+
+    class Reports(list):
+        def put(self, item):
+            self.append(item)
+
+    for _ in range(20):
+        workload, reports = SetUpTogether(), Reports()
+        threads = [threading.Thread(target=init_worker, args=(workload, None, reports))
+                   for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert reports[0] is not reports[1]
+        assert {r["thread"] for r in reports} == {t.ident for t in threads}

@@ -25,12 +25,15 @@ def init_worker(workload, cv_threads: int | None, report=None) -> None:
     start = time.perf_counter()
     facts = workload.worker_setup()
     setup_s = time.perf_counter() - start
+    # built in a local: a thread pool's workers run this side by side, and filling the
+    # shared global let one thread's report overwrite another's before it was sent
+    mine = dict(facts) if isinstance(facts, dict) else {}   # e.g. pose's model_load_s
+    mine.update({"pid": os.getpid(), "thread": threading.get_ident(),
+                 "setup_s": setup_s, "cv_threads": cv2.getNumThreads()})
     global last_report
-    last_report = dict(facts) if isinstance(facts, dict) else {}   # e.g. pose's model_load_s
-    last_report.update({"pid": os.getpid(), "thread": threading.get_ident(),
-                        "setup_s": setup_s, "cv_threads": cv2.getNumThreads()})
+    last_report = mine
     if report is not None:
-        report.put(last_report)
+        report.put(mine)
 
 
 def run_one(workload, index, image):
