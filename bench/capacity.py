@@ -44,7 +44,8 @@ def _span(n: int, iterations: int, ctx) -> float:
 
 # Below this share of the processes it ran, the capacity says more about the moment than
 # the machine: on this project's 2-core VM it read 1.49-1.53 right after other heavy
-# work and 1.88-2.01 after a minute's rest.
+# work and 1.88-2.01 after a minute's rest, and once 1.13 after a rest, its shared host
+# busy (five readings ten seconds apart: 1.55-2.24).
 LOW_SHARE = 0.85
 
 
