@@ -12,9 +12,9 @@ def fake_capacity(n, iterations=0, repeats=0):
 
 
 if __name__ == "__main__":
-    import bench.session
+    import bench.run.session
 
-    bench.session.measure_capacity = fake_capacity
-    from bench.cli import main
+    bench.run.session.measure_capacity = fake_capacity
+    from bench.cli.main import main
 
     sys.exit(main(sys.argv[1:]))

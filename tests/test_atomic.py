@@ -12,16 +12,16 @@ import psutil
 import pytest
 from conftest import mounted_tmpfs
 
-import bench.results
-import bench.session
-from bench.cli import main
-from bench.results import ResultsFile, remove_stale_temps
+import bench.results.store
+import bench.run.session
+from bench.cli.main import main
+from bench.results.store import ResultsFile, remove_stale_temps
 from cli_launcher import fake_capacity
 from faultkit import ROOT
 
 WRITER = textwrap.dedent("""
     import sys, pyperf
-    from bench.results import ResultsError, ResultsFile
+    from bench.results.store import ResultsError, ResultsFile
     path = sys.argv[1]
     try:
         rf = ResultsFile.load(path)
@@ -73,8 +73,8 @@ def test_saving_without_o_tmpfile_uses_a_named_temporary(tmp_path, monkeypatch):
 
 
 def test_a_full_disk_mid_run_stops_with_the_file_intact_then_resumes(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(bench.session, "measure_capacity", fake_capacity)
-    real_write = bench.results.atomic_write_json
+    monkeypatch.setattr(bench.run.session, "measure_capacity", fake_capacity)
+    real_write = bench.results.store.atomic_write_json
     calls = []
 
     def write(path, data):
@@ -83,7 +83,7 @@ def test_a_full_disk_mid_run_stops_with_the_file_intact_then_resumes(tmp_path, m
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_write(path, data)
 
-    monkeypatch.setattr(bench.results, "atomic_write_json", write)
+    monkeypatch.setattr(bench.results.store, "atomic_write_json", write)
     argv = ["imwrite", "--sizes", "8x8x1", "--n-images", "4", "--workers", "2", "--values", "1",
             "--strategies", "serial,threads,processes", "--start-method", "fork",
             "--results-dir", str(tmp_path / "res"), "--out-dir", str(tmp_path)]
@@ -104,7 +104,7 @@ def test_a_full_disk_mid_run_stops_with_the_file_intact_then_resumes(tmp_path, m
     assert sorted(os.listdir(tmp_path)) == ["res"]     # no case folders left
     assert os.listdir(tmp_path / "res") == [name]      # no temporary copies
 
-    monkeypatch.setattr(bench.results, "atomic_write_json", real_write)   # space freed
+    monkeypatch.setattr(bench.results.store, "atomic_write_json", real_write)   # space freed
     assert main(["imwrite", "--resume", path]) == 0
     assert len(ResultsFile.load(path).benchmarks) == 3
 

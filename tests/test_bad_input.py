@@ -1,12 +1,12 @@
 """Every option is validated: bad input is one line on stderr, exit code 2, nothing run.
 
 (tests/test_cli.py runs a few of these through a real subprocess; these run
-``bench.cli.main`` in-process to cover every option quickly.)
+``bench.cli.main.main`` in-process to cover every option quickly.)
 """
 import pytest
 
-from bench import options
-from bench.cli import main
+from bench.cli import options
+from bench.cli.main import main
 from workloads.registry import FAULTS
 
 BAD = [

@@ -1,7 +1,7 @@
 """Parallel capacity: the arithmetic, and a real measurement that cannot depend on speed."""
 import pytest
 
-from bench.capacity import capacity_from, measure_capacity
+from bench.measure.capacity import capacity_from, measure_capacity
 
 
 def test_capacity_is_n_times_single_over_parallel():
@@ -21,7 +21,7 @@ def test_a_real_measurement_reports_what_it_computed_from():
 
 
 def test_capacity_is_low_under_85_percent_of_the_processes_it_ran():
-    from bench.capacity import capacity_is_low
+    from bench.measure.capacity import capacity_is_low
 
     assert capacity_is_low({"capacity": 1.49, "processes": 2})
     assert not capacity_is_low({"capacity": 1.93, "processes": 2})

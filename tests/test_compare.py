@@ -5,7 +5,9 @@ import pytest
 
 import crafted
 from crafted import bench_for, case, results_file, sweep
-from bench import analysis, cli, compare
+from bench.analysis import rows as analysis
+from bench.cli import main as cli
+from bench.analysis import compare
 
 
 def two_runs(tmp_path):

@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from bench.cleanup import end_group
-from bench.plan import Case
-from bench.results import ResultsFile
-from bench.runner import run_cases
+from bench.run.cleanup import end_group
+from bench.plan.matrix import Case
+from bench.results.store import ResultsFile
+from bench.run.sequence import run_cases
 from workloads.images import ImageSetSpec, ImageSize
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

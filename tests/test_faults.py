@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from bench import messages
-from bench.results import ResultsFile
+from bench.output import messages
+from bench.results.store import ResultsFile
 from faultkit import Sandbox, read_until, wait_for
 
 IMWRITE = "imwrite/8x8x1-noise-n4/jpg-q95"

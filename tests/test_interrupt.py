@@ -4,7 +4,7 @@ import signal
 
 import pytest
 
-from bench import interrupt
+from bench.run import interrupt
 
 
 def test_a_signal_raises_interrupted_with_its_exit_code():

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from bench.memory import PeakSampler, snapshot, workers_idle
+from bench.measure.memory import PeakSampler, snapshot, workers_idle
 
 MiB = 1024 * 1024
 

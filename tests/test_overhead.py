@@ -4,9 +4,9 @@ import pickle
 import numpy as np
 import pytest
 
-from bench.plan import PlanOptions, plan_overhead
-from bench.probes import CaseProbes
-from bench.strategies import PoolConfig, make_strategy
+from bench.plan.matrix import PlanOptions, plan_overhead
+from bench.measure.probes import CaseProbes
+from bench.strategies import PoolConfig, Strategy, make_strategy
 from workloads.overhead import PickleWorkload, PoolStartWorkload
 from workloads.tasks import NoopWorkload
 
@@ -28,7 +28,7 @@ class FakePool:
         return Done()
 
 
-class FakeStrategy:
+class FakeStrategy(Strategy):
     """Known costs on a fake clock: start, shutdown, one task (first images, the no-op
     passes' tasks - ``warm_per_task`` once a pool has moved its pixels), a real pass."""
     family = "processes"
@@ -39,7 +39,7 @@ class FakeStrategy:
         self.first_image = first_image
         self.warm_per_task = per_task if warm_per_task is None else warm_per_task
         self.real_pass = real_pass
-        self.config = PoolConfig(workers, chunk, "fork")
+        super().__init__(PoolConfig(workers, chunk, "fork"))
         self.log = []
 
     def start(self, workload, images=None):
@@ -248,7 +248,7 @@ def test_each_round_is_checked_against_its_own_cold_pass(fake_clock):
 
 
 def test_a_round_follows_every_cold_pass(fake_clock, tmp_path):
-    from bench.timing import measure_case
+    from bench.measure.timing import measure_case
 
     strategy = FakeStrategy(fake_clock, startup=0.1, shutdown=0.0, real_pass=0.2)
     probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=None,
@@ -376,7 +376,7 @@ def test_start_up_probe_of_model_per_image_sends_the_per_image_workload():
 
 
 def test_start_up_ends_when_the_last_first_image_is_back(fake_clock):
-    from bench.probes import LastDone
+    from bench.measure.probes import LastDone
 
     last = LastDone(fake_clock, 2)
     fake_clock.advance(0.01)
@@ -388,6 +388,6 @@ def test_start_up_ends_when_the_last_first_image_is_back(fake_clock):
 
 
 def test_start_up_with_no_first_images_ends_at_once(fake_clock):
-    from bench.probes import LastDone
+    from bench.measure.probes import LastDone
 
     assert LastDone(fake_clock, 0).wait(timeout=0) == pytest.approx(1000.0)

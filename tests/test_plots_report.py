@@ -6,7 +6,10 @@ import pytest
 
 import crafted
 from crafted import GiB, bench_for, case, results_file, sweep
-from bench import analysis, answers, cli, plots
+from bench.analysis import rows as analysis
+from bench.cli import answers
+from bench.cli import main as cli
+from bench.output.charts import draw as plots
 
 
 def rich_file(path):
@@ -119,7 +122,7 @@ def test_report_of_two_files_includes_the_comparison(drawn, tmp_path):
 
 
 def test_end_of_all_prints_the_recommendation_and_draws(tmp_path):
-    from bench.results import ResultsFile
+    from bench.results.store import ResultsFile
 
     rf = ResultsFile.load(crafted.known_best(tmp_path / "r.json"))
     lines = []
@@ -130,7 +133,7 @@ def test_end_of_all_prints_the_recommendation_and_draws(tmp_path):
 
 
 def test_end_of_all_never_fails_the_run(tmp_path):
-    from bench.results import ResultsFile
+    from bench.results.store import ResultsFile
 
     rf = ResultsFile.load(crafted.known_best(tmp_path / "r.json"))
     blocker = tmp_path / "file"

@@ -14,11 +14,11 @@ import textwrap
 import numpy as np
 import pytest
 
-from bench.plan import PlanOptions, plan_cases
-from bench.pose_plan import PoseOptions, plan_pose_cases
+from bench.plan.matrix import PlanOptions, plan_cases
+from bench.plan.pose import PoseOptions, plan_pose_cases
 from conftest import ROOT
 from workloads.images import ImageSetSpec, ImageSize, generate
-from workloads.pose import (NO_PERSON, BadImage, PoseResult, PoseUnavailable, PoseWorkload,
+from workloads.pose.workload import (NO_PERSON, BadImage, PoseResult, PoseUnavailable, PoseWorkload,
                             as_rgb, check_available, load_keypoints)
 
 BIG_RAM = 64 * 1024**3
@@ -160,7 +160,7 @@ def test_comparison_follows_seed_003():
 
 
 def test_a_failing_graph_is_dropped_and_the_image_recorded(monkeypatch):
-    import workloads.pose as pose
+    import workloads.pose.workload as pose
 
     class Broken:
         def process(self, image):
@@ -178,7 +178,7 @@ def test_a_failing_graph_is_dropped_and_the_image_recorded(monkeypatch):
 
 
 def test_case_metadata_shows_what_a_model_per_image_costs():
-    from bench.timing import CaseTiming
+    from bench.measure.timing import CaseTiming
 
     w = PoseWorkload()
     lm = np.zeros((33, 4), np.float32)
@@ -239,8 +239,8 @@ def test_tasks_backend_says_what_to_install(run_cli):
 
 
 def test_newer_or_missing_mediapipe_is_not_available_and_all_goes_on(monkeypatch, tmp_path, capsys):
-    import workloads.pose as pose
-    from bench.cli import build_parser, make_cases
+    import workloads.pose.workload as pose
+    from bench.cli.main import build_parser, make_cases
 
     monkeypatch.setattr(pose, "mediapipe_dir", lambda: str(tmp_path))   # 0.10.30+: no solutions
     pose.check_available.cache_clear()
@@ -250,7 +250,7 @@ def test_newer_or_missing_mediapipe_is_not_available_and_all_goes_on(monkeypatch
         cases = make_cases(build_parser().parse_args(["all", "--quick"]))
         assert cases and not any(c.workload == "pose" for c in cases)
         assert "bench: pose skipped: not available" in capsys.readouterr().err
-        from bench.options import UsageError
+        from bench.cli.options import UsageError
         with pytest.raises(UsageError, match="pip install 'mediapipe==0.10.21'"):
             make_cases(build_parser().parse_args(["pose", "--quick"]))
         monkeypatch.setattr(pose, "mediapipe_dir", lambda: None)
@@ -264,7 +264,7 @@ def test_newer_or_missing_mediapipe_is_not_available_and_all_goes_on(monkeypatch
 # -- with a model: always in a fresh process ----------------------------------------
 
 def _run_case(case, timeout=120, **settings):
-    from bench.isolate import run_isolated
+    from bench.run.isolation import run_isolated
 
     base = {"warmups": 0, "values": 1, "verify": True}
     base.update(settings)
@@ -276,7 +276,7 @@ import sys
 import numpy as np
 from bench.strategies import PoolConfig, make_strategy
 from workloads.images import ImageSetSpec, ImageSize, generate
-from workloads.pose import PoseWorkload
+from workloads.pose.workload import PoseWorkload
 
 images = generate(ImageSetSpec(ImageSize(256, 256, 3), 4, "person", seed=0))
 w = PoseWorkload()
@@ -322,7 +322,7 @@ import json, os, sys
 import numpy as np
 from bench.strategies import PoolConfig, make_strategy
 from workloads.images import ImageSetSpec, ImageSize, generate
-from workloads.pose import ForkAfterModelError, PoseWorkload
+from workloads.pose.workload import ForkAfterModelError, PoseWorkload
 
 person = generate(ImageSetSpec(ImageSize(128, 128, 3), 2, "person"))
 noise = generate(ImageSetSpec(ImageSize(128, 128, 3), 1, "noise"))[0]
@@ -413,7 +413,7 @@ def test_a_small_pose_run_end_to_end(run_cli, tmp_path):
     (kp,) = (tmp_path / "kp").iterdir()
     arrays, info = load_keypoints(str(kp))
     assert sorted(arrays) == ["00000", "00001", "00002"] and info["image_set"]["count"] == 3
-    from bench.results import ResultsFile
+    from bench.results.store import ResultsFile
     (path,) = (tmp_path / "res").iterdir()
     benches = {b.get_metadata()["strategy"]: b.get_metadata() for b in ResultsFile.load(str(path)).benchmarks}
     assert benches["processes-model-per-image"]["models_built_per_pass"] == 3

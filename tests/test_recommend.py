@@ -6,7 +6,8 @@ import pytest
 
 import crafted
 from crafted import GiB, bench_for, case, raw_bench, results_file, sweep
-from bench import analysis, recommend
+from bench.analysis import rows as analysis
+from bench.analysis import recommend
 
 
 def answers_for(path):
@@ -216,7 +217,7 @@ def test_a_noisy_best_far_ahead_by_its_median_is_not_a_tie(tmp_path):
 
 def _per_task(benches):
     """The same benchmarks, measured with imwrite's folder-per-task layout."""
-    from bench.results import case_benchmark
+    from bench.results.store import case_benchmark
 
     out = []
     for b in benches:
@@ -310,7 +311,7 @@ def test_a_group_with_one_unpaired_pool_case_keeps_ranking_by_img_s(tmp_path):
 
 
 def test_paired_ratios_are_read_pass_by_pass_and_refused_when_they_do_not_match():
-    from bench.analysis import CaseRow
+    from bench.analysis.rows import CaseRow
 
     good = _paired(case("processes-shm", 2, 50), 1000, [2.0, 1.0, 1.5, 1.5, 1.5])
     assert CaseRow.from_benchmark(good, "f.json").paired_ratios == pytest.approx([2.0, 1.0, 1.5, 1.5, 1.5])

@@ -4,9 +4,9 @@ import os
 import pytest
 from conftest import mounted_tmpfs
 
-from bench import resources
-from bench.cli import main
-from bench.plan import PlanOptions, plan_cases
+from bench.run import resources
+from bench.cli.main import main
+from bench.plan.matrix import PlanOptions, plan_cases
 from workloads.images import ImageSize
 
 

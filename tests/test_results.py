@@ -3,8 +3,8 @@ import os
 import pyperf
 import pytest
 
-from bench.plan import Case
-from bench.results import ResultsError, ResultsFile, case_benchmark
+from bench.plan.matrix import Case
+from bench.results.store import ResultsError, ResultsFile, case_benchmark
 from workloads.images import ImageSetSpec, ImageSize
 
 

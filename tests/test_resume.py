@@ -9,12 +9,12 @@ import subprocess
 
 import pytest
 
-from bench.cli import main, make_cases, parse_args, plan_options
-from bench.machine import collect
-from bench.plan import Case
-from bench.results import ResultsFile, case_benchmark
-from bench.resume import plan_dict
-from bench.session import run_settings
+from bench.cli.main import main, make_cases, parse_args, plan_options
+from bench.measure.machine import collect
+from bench.plan.matrix import Case
+from bench.results.store import ResultsFile, case_benchmark
+from bench.run.resume import plan_dict
+from bench.run.session import run_settings
 from bench.strategies import default_start_method
 
 RESULT = {"values_s": [0.01], "warmups_s": [], "date": "2026-11-22T00:00:00+00:00",

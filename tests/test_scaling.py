@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from bench.scaling import describe, fit, usl
+from bench.analysis.scaling import describe, fit, usl
 
 
 def test_usl_curve_is_recovered_with_its_peak():
@@ -57,7 +57,7 @@ def test_fit_is_deterministic():
 def test_analytic_jacobian_matches_finite_differences():
     from scipy.optimize._numdiff import approx_derivative
 
-    from bench.scaling import relative_jacobian, relative_residuals
+    from bench.analysis.scaling import relative_jacobian, relative_residuals
 
     n = np.array([1.0, 2.0, 4.0, 8.0])
     x = np.array([900.0, 1700.0, 2600.0, 2400.0])
@@ -79,14 +79,14 @@ def test_superlinear_scaling_is_a_negative_sigma_paid_back_by_kappa():
 
 
 def test_a_negative_sigma_never_leaves_a_pole():
-    from bench.scaling import defined_everywhere
+    from bench.analysis.scaling import defined_everywhere
 
     assert defined_everywhere(0.1, 0.0) and defined_everywhere(-0.15, 0.04)
     assert not defined_everywhere(-0.2, 0.0)                 # 1 - 0.2m hits 0 at N = 6
     assert not defined_everywhere(-0.9, 0.05)                # dips below 0 between points
     # accelerating points: the σ >= -1 fit would be a pole (σ < 0, κ = 0), so it is
     # refitted with σ >= 0 - and with no κ left, Amdahl is the model
-    from bench.scaling import USL_SIGMA_MIN, _fit_one
+    from bench.analysis.scaling import USL_SIGMA_MIN, _fit_one
 
     n, x = np.array([1.0, 2.0, 4.0, 8.0]), np.array([60.1, 134.0, 230.8, 523.6])
     first, _ = _fit_one(n, x, True, USL_SIGMA_MIN)

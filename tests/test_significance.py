@@ -1,7 +1,7 @@
 """Significance: pyperf's t-test where it applies, honest 'unknown' where it cannot."""
 from pyperf._utils import is_significant
 
-from bench.significance import compare_values
+from bench.analysis.significance import compare_values
 
 
 def test_same_sized_samples_use_pyperfs_test():

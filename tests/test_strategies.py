@@ -5,8 +5,8 @@ import pytest
 
 from bench.strategies import STRATEGIES as ALL_STRATEGIES
 from bench.strategies import PoolConfig, auto_chunk_size, make_strategy
-from bench.timing import measure_case
-from bench.verify import VerificationError, check_names, serial_reference, verify_against_serial
+from bench.measure.timing import measure_case
+from bench.measure.verify import VerificationError, check_names, serial_reference, verify_against_serial
 from workloads.codecs import Codec
 from workloads.imwrite import ImencodeWorkload, ImwriteWorkload
 
@@ -111,7 +111,7 @@ def strategy_is_chunked(name):
 
 
 def test_first_result_keeps_the_earliest_signal(fake_clock):
-    from bench.timing import FirstResult
+    from bench.measure.timing import FirstResult
 
     first = FirstResult(fake_clock)
     fake_clock.advance(1.0)
@@ -123,7 +123,7 @@ def test_first_result_keeps_the_earliest_signal(fake_clock):
 
 @pytest.mark.parametrize("name", list(STRATEGIES))
 def test_first_result_is_signalled_for_every_strategy(name, tiny_images):
-    from bench.timing import FirstResult
+    from bench.measure.timing import FirstResult
 
     strategy = make_strategy(name, PoolConfig(2, auto_chunk_size(name, 12, 2), "fork"))
     w = ImencodeWorkload()
@@ -324,8 +324,8 @@ def test_per_image_tasks_ignore_the_layout_and_a_flat_run_keeps_one_folder(tiny_
 def test_a_pool_case_records_its_paired_serial_passes_and_a_serial_case_does_not(tmp_path):
     from dataclasses import replace
 
-    from bench.casemain import run_case
-    from bench.plan import Case
+    from bench.run.child import run_case
+    from bench.plan.matrix import Case
     from workloads.images import ImageSetSpec, ImageSize
 
     spec = ImageSetSpec(ImageSize(16, 12, 3), 12, "smooth", seed=3)

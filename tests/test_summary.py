@@ -1,6 +1,6 @@
-from bench.plan import Case
-from bench.results import ResultsFile, case_benchmark
-from bench.summary import render
+from bench.plan.matrix import Case
+from bench.results.store import ResultsFile, case_benchmark
+from bench.output.summary import render
 from workloads.images import ImageSetSpec, ImageSize
 
 SPEC = ImageSetSpec(ImageSize(50, 50, 1), 100)

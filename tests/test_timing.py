@@ -5,13 +5,15 @@ import numpy as np
 
 import pytest
 
-from bench.timing import COLD_MAX_PASSES, COLD_MIN_TIME, measure_case, measure_cold, timed
+from bench.strategies import PoolConfig, Strategy
+from bench.measure.timing import COLD_MAX_PASSES, COLD_MIN_TIME, measure_case, measure_cold, timed
 
 
-class ScriptedStrategy:
+class ScriptedStrategy(Strategy):
     """Advances a fake clock by known amounts: start-up, per-pass work, shutdown."""
 
     def __init__(self, clock, startup=0.5, shutdown=0.25, pass_durations=None, first=0.01):
+        super().__init__(PoolConfig())
         self.clock, self.startup, self.shutdown, self.first = clock, startup, shutdown, first
         self.pass_durations = list(pass_durations or [])
         self.starts = self.stops = 0
@@ -151,7 +153,7 @@ def test_each_pass_writes_to_a_fresh_folder(tmp_path):
 
 
 def test_memory_is_sampled_in_a_warm_up_pass_never_in_a_timed_one(tmp_path):
-    from bench.probes import CaseProbes
+    from bench.measure.probes import CaseProbes
     from bench.strategies import PoolConfig, make_strategy
     from workloads.imwrite import ImencodeWorkload
 
@@ -221,7 +223,7 @@ def test_paired_serial_passes_alternate_with_the_timed_passes(fake_clock, tmp_pa
 def test_paired_serial_passes_keep_the_speedup_true_on_a_drifting_machine(fake_clock, tmp_path):
     # The serial case was measured first, on a quiet machine (2 s per pass); by the time
     # the pool case runs, the machine is 50% slower. The pool is truly 2x the serial loop.
-    from bench.casemain import paired_metadata
+    from bench.run.child import paired_metadata
 
     fake_clock.now = 100.0
     machine = DriftingMachine(fake_clock, drift=0.005)

@@ -33,7 +33,7 @@ WORKLOADS = {
     "roundtrip": "workloads.overhead:RoundTripWorkload",
     "pool-start": "workloads.overhead:PoolStartWorkload",
     "pickle": "workloads.overhead:PickleWorkload",
-    "pose": "workloads.pose:PoseWorkload",
+    "pose": "workloads.pose.workload:PoseWorkload",
 }
 # Workloads that measure overheads rather than work users do.
 OVERHEADS = ("pool-start", "roundtrip", "pickle")

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bench.plan import Case, PlanOptions, plan_cases, worker_sweep
+from bench.plan.matrix import Case, PlanOptions, plan_cases, worker_sweep
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method
 from workloads.images import ImageSize
 
@@ -93,7 +93,7 @@ class PoseOptions:
 def parallel_workers(opts: PoseOptions) -> int:
     """W: one worker per usable CPU, as many as memory holds."""
     if opts.cpus is None:
-        from bench.machine import available_cpus
+        from bench.measure.machine import available_cpus
 
         opts.cpus = available_cpus()
     return max(1, min(opts.cpus, memory_cap(opts.available_bytes)))

@@ -1,6 +1,6 @@
-"""Does the harness add anything per image? ``python -m bench.selfcheck``
+"""Does the harness add anything per image? ``python -m bench.measure.selfcheck``
 
-Times the serial strategy's warm passes (through bench.timing.measure_case, exactly as a
+Times the serial strategy's warm passes (through bench.measure.timing.measure_case, exactly as a
 case does) against a bare ``for`` loop over ``cv2.imencode`` timed with
 ``time.perf_counter``, on seed 002's 50x50 grey images, interleaved so both see the same
 machine state; prints both medians and their ratio.
@@ -15,7 +15,7 @@ import time
 import cv2
 
 from bench.strategies import PoolConfig, make_strategy
-from bench.timing import measure_case
+from bench.measure.timing import measure_case
 from workloads.codecs import Codec
 from workloads.images import ImageSetSpec, ImageSize, generate
 from workloads.imwrite import ImencodeWorkload
@@ -29,7 +29,7 @@ def bare_loop(images, params) -> float:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.selfcheck", allow_abbrev=False)
+    parser = argparse.ArgumentParser(prog="python -m bench.measure.selfcheck", allow_abbrev=False)
     parser.add_argument("--n-images", type=int, default=10000)
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args(argv)

@@ -120,7 +120,7 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
                  probes=None, paired_serial=None) -> CaseTiming:
     """Cold passes on fresh pools, then warm-up and timed passes on one more pool.
 
-    ``probes`` (bench.probes.CaseProbes) takes its own measurements between these
+    ``probes`` (bench.measure.probes.CaseProbes) takes its own measurements between these
     steps - never inside a timed pass: the decomposition's round on a fresh pool after
     each cold pass, the idle and busy memory around the first warm-up pass, the warm
     no-op transfer passes last.
@@ -147,7 +147,7 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
         firsts.append(first)
         if on_pass:
             on_pass("cold", total)
-        reports = _reports(strategy)
+        reports = strategy.worker_reports()
         cold_workers = reports if cold_workers is None else cold_workers
         if probes is not None:
             # the decomposition's round for this cold pass, seconds after it, writing
@@ -155,7 +155,7 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
             scratch = PassDirs(dirs.fresh())
             probes.measure_fresh_pool(strategy, workload, images, scratch.fresh)
             dirs.remove(scratch.root)
-            _reports(strategy)   # the probe pool's workers are not the warm pool's
+            strategy.worker_reports()   # the probe pool's workers are not the warm pool's
         if len(totals) >= COLD_MAX_PASSES or sum(totals) >= COLD_MIN_TIME:
             break
     timing = CaseTiming(count=count, cold_total=statistics.median(totals),
@@ -194,12 +194,10 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
                 dirs.remove(out_dir)
         if probes is not None:
             probes.measure_transfer(strategy, pool, images)
-        describe = getattr(strategy, "describe_pool", None)
-        if describe:
-            describe(pool)
+        strategy.describe_pool(pool)
     finally:
         strategy.stop(pool)
-    timing.warm_workers = _reports(strategy)
+    timing.warm_workers = strategy.worker_reports()
     return timing
 
 
@@ -210,7 +208,3 @@ def _serial_pass(serial, workload, images, dirs: PassDirs, clock: Clock) -> floa
     dirs.remove(out_dir)
     return seconds
 
-
-def _reports(strategy) -> list[dict]:
-    get = getattr(strategy, "worker_reports", None)
-    return get() if get else []

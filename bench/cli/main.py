@@ -7,11 +7,12 @@ import socket
 import sys
 from datetime import datetime
 
-from bench import answers, options
-from bench.plan import (DASK_STRATEGIES, DEFAULT_STRATEGIES, PlanOptions, plan_cases, plan_dask,
+from bench.cli import answers
+from bench.cli import options
+from bench.plan.matrix import (DASK_STRATEGIES, DEFAULT_STRATEGIES, PlanOptions, plan_cases, plan_dask,
                         plan_overhead, unique_cases, worker_sweep)
-from bench.pose_plan import PoseOptions, plan_pose_cases, plan_pose_dask
-from bench.results import ResultsError
+from bench.plan.pose import PoseOptions, plan_pose_cases, plan_pose_dask
+from bench.results.store import ResultsError
 from bench.strategies import STRATEGIES, default_start_method
 from workloads.codecs import CODECS, Codec
 from workloads.imwrite import ImwriteWorkload
@@ -152,7 +153,7 @@ def plan_options(args) -> PlanOptions:
 
 
 def pose_options(args) -> PoseOptions:
-    from workloads.pose import PoseWorkload
+    from workloads.pose.workload import PoseWorkload
 
     params = PoseWorkload.params_for(args.pose_model_complexity, args.pose_backend, args.pose_model)
     return PoseOptions(quick=args.quick, sizes=args.sizes, contents=args.contents,
@@ -183,7 +184,7 @@ def _pose_asked_for(args, command: str) -> bool:
 
 def pose_cases(args, command: str, planner=plan_pose_cases) -> list:
     """The pose plan; in ``all``, a mediapipe that cannot run pose skips it with a line."""
-    from workloads.pose import PoseUnavailable
+    from workloads.pose.workload import PoseUnavailable
 
     try:
         return planner(pose_options(args))
@@ -254,7 +255,7 @@ def cluster_workers(args) -> int | None:
     """With --scheduler, Dask cases use however many workers that cluster has."""
     if not args.scheduler:
         return None
-    from bench.dask_strategies import SchedulerError, connect
+    from bench.strategies.dask import SchedulerError, connect
 
     try:
         client = connect(args.scheduler, args.scheduler_timeout)
@@ -272,7 +273,7 @@ def cluster_workers(args) -> int | None:
 def cmd_list(args) -> int:
     cases = make_cases(args, args.target)
     if args.resume:         # what is still to run of the resumed command
-        from bench import resume
+        from bench.run import resume
 
         results = resume.load(args.resume)
         args = resume.reconcile(args, results, parse_args, plan_options, _run_settings)
@@ -296,14 +297,15 @@ def parse_args(argv):
 
 
 def _run_settings(args) -> dict:
-    from bench.session import run_settings
+    from bench.run.session import run_settings
 
     return run_settings(args)
 
 
 def cmd_run(args) -> int:
-    from bench import resources, resume
-    from bench.session import run_session
+    from bench.run import resources
+    from bench.run import resume
+    from bench.run.session import run_session
 
     results = None
     if args.resume:
@@ -321,7 +323,7 @@ def cmd_run(args) -> int:
         results_dir = options.writable_dir(args.results_dir, "results folder")
         path = results_path(results_dir)
     else:
-        from bench.machine import collect
+        from bench.measure.machine import collect
 
         resume.check_machine(path, results.run.get("machine", {}), collect(default_start_method()))
         resume.tidy(path)
@@ -336,7 +338,7 @@ def cmd_run(args) -> int:
 
 
 def main(argv=None) -> int:
-    from bench import interrupt
+    from bench.run import interrupt
 
     argv = list(sys.argv[1:] if argv is None else argv)
     with interrupt.handling():

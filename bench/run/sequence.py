@@ -4,10 +4,10 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from bench import interrupt
-from bench.isolate import run_isolated
-from bench.resources import default_case_timeout
-from bench.results import ResultsFile, case_benchmark, utc_now
+from bench.run import interrupt
+from bench.run.isolation import run_isolated
+from bench.run.resources import default_case_timeout
+from bench.results.store import ResultsFile, case_benchmark, utc_now
 
 
 def format_rate(seconds_per_image: float) -> str:
@@ -19,7 +19,7 @@ def run_cases(cases, settings: dict, results: ResultsFile, machine_meta: dict,
               done: int = 0, total: int | None = None) -> ResultsFile:
     """Measure every case; the results file is saved after each one.
 
-    ``timeout`` None means each case gets :func:`bench.resources.default_case_timeout`.
+    ``timeout`` None means each case gets :func:`bench.run.resources.default_case_timeout`.
     ``done``/``total`` number the progress lines when a run is resumed. A signal that
     arrives while a finished case is being recorded waits until the file is saved.
     """

@@ -24,9 +24,9 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from bench.analysis import Analysis, Group, format_bytes, line_label  # noqa: E402
-from bench.messages import FOLDER_PER_TASK  # noqa: E402
-from bench.recommend import memory_check  # noqa: E402
+from bench.analysis.rows import Analysis, Group, format_bytes, line_label  # noqa: E402
+from bench.output.messages import FOLDER_PER_TASK  # noqa: E402
+from bench.analysis.recommend import memory_check  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design"
 OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",

@@ -1,4 +1,4 @@
-"""Child side of case isolation: ``python -m bench.casemain SPEC.json RESULT.json``.
+"""Child side of case isolation: ``python -m bench.run.child SPEC.json RESULT.json``.
 
 Each case runs in a fresh interpreter: no pool, thread or model left over from an
 earlier case can change its numbers, and a crash, a hang or a leak stays inside it.
@@ -16,19 +16,19 @@ import time
 import traceback
 from concurrent.futures.process import BrokenProcessPool
 
-from bench import messages
-from bench.plan import Case
-from bench.probes import CaseProbes
-from bench.results import utc_now
+from bench.output import messages
+from bench.plan.matrix import Case
+from bench.measure.probes import CaseProbes
+from bench.results.store import utc_now
 from bench.strategies import PoolConfig, make_strategy
-from bench.timing import measure_case
-from bench.verify import VerificationError, check_names, verify_against_serial
+from bench.measure.timing import measure_case
+from bench.measure.verify import VerificationError, check_names, verify_against_serial
 
 
 def run_case(case: Case, settings: dict) -> dict:
     import cv2
 
-    from bench.machine import filesystem_of
+    from bench.measure.machine import filesystem_of
     from workloads.images import fingerprint, generate
     from workloads.registry import make_workload
 
@@ -54,7 +54,7 @@ def run_case(case: Case, settings: dict) -> dict:
         result = workload.measure(strategy, images, settings.get("values", 3))
         result.update(ok=True, date=utc_now(), duration_s=time.perf_counter() - started)
         result["metadata"]["image_fingerprint"] = fingerprint(images)
-        result["metadata"].update(getattr(strategy, "facts", {}))
+        result["metadata"].update(strategy.facts)
         return result
 
     out_root = settings.get("out_dir") or None
@@ -109,7 +109,7 @@ def run_case(case: Case, settings: dict) -> dict:
             **worker_metadata(timing.warm_workers),
             **paired_metadata(timing.paired_serial, timing.values),
             **probes.metadata(strategy, count, timing.cold_values),
-            **getattr(strategy, "facts", {}),      # Dask: the cluster's workers and versions
+            **strategy.facts,      # Dask: the cluster's workers and versions
             **extra,
         },
     }

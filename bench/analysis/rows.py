@@ -23,8 +23,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bench.messages import FOLDER_PER_TASK
-from bench.results import ResultsError, ResultsFile, newest_results
+from bench.output.messages import FOLDER_PER_TASK
+from bench.results.store import ResultsError, ResultsFile, newest_results
 from bench.strategies import STRATEGIES, auto_chunk_size
 
 from workloads.registry import OVERHEADS   # workloads that measure pool mechanics

@@ -40,7 +40,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from bench.memory import WORKER_FAMILIES, PeakSampler, memory_metadata, snapshot, workers_idle
+from bench.measure.memory import WORKER_FAMILIES, PeakSampler, memory_metadata, snapshot, workers_idle
 from workloads import tasks
 
 # warm no-op passes, their median the warm transfer: up to 3 while they are short (a
@@ -58,7 +58,7 @@ def transfer_probe(strategy):
     inherited pages) arrive on first touch, so for those the probe reads one byte of
     every page. Only there: touching costs microseconds a task, which a thread pool's
     thousand tiny tasks would add to the transfer and the cold pass never pays."""
-    if getattr(strategy, "pixels_mapped", False):
+    if strategy.pixels_mapped:
         return tasks.ArrivalWorkload()
     return tasks.NoopWorkload()
 
@@ -213,7 +213,7 @@ class CaseProbes:
     def parallelism(self, strategy, count: int) -> float:
         if self.family == "serial":
             return 1.0
-        chunk = getattr(strategy.config, "chunk_size", None)
+        chunk = strategy.config.chunk_size
         n_tasks = math.ceil(count / chunk) if chunk else count
         limit = min(self.workers, n_tasks)
         if self.capacity:

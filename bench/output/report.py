@@ -13,10 +13,10 @@ import html
 import os
 from datetime import datetime, timezone
 
-from bench import analysis as an
-from bench import compare as cmp
-from bench import recommend as rec
-from bench.plots import Charts
+from bench.analysis import rows as an
+from bench.analysis import compare as cmp
+from bench.analysis import recommend as rec
+from bench.output.charts.draw import Charts
 
 # flat-table columns shown in the page (the CSV has them all); None-only ones are dropped
 PAGE_COLUMNS = (

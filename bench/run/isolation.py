@@ -2,10 +2,10 @@
 
 The child gets its own session (process group), so on a timeout or an interrupt the
 whole group - the case process, its pool workers, a forkserver - is ended
-(:func:`bench.cleanup.end_group`), and nothing is left running after a case whatever
+(:func:`bench.run.cleanup.end_group`), and nothing is left running after a case whatever
 happened inside it. The parent names the case's folder and removes it
 afterwards, so a killed case cannot leave one behind; the child runs under
-:mod:`bench.caseguard`, which ends the case (and removes the folder) if the parent dies.
+:mod:`bench.run.guard`, which ends the case (and removes the folder) if the parent dies.
 """
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
-from bench import interrupt, messages
-from bench.caseguard import PARENT_ENV, STOP_SIGNAL, parse_result, strip_result
-from bench.cleanup import end_group, remove_tree
+from bench.run import interrupt
+from bench.output import messages
+from bench.run.guard import PARENT_ENV, STOP_SIGNAL, parse_result, strip_result
+from bench.run.cleanup import end_group, remove_tree
 
 
 @dataclass
@@ -61,7 +62,7 @@ def run_isolated(case_dict: dict, settings: dict, timeout: float) -> Outcome:
     folders are gone. The folders (``bench-case-*`` in the output folder: the spec, the
     result and the images; ``bench-tmp-*`` in the temp folder: the case's ``TMPDIR``,
     where multiprocessing keeps its sockets and helper files) are named here, but made
-    and removed by the case itself (:mod:`bench.caseguard`), which also ends itself
+    and removed by the case itself (:mod:`bench.run.guard`), which also ends itself
     when this process dies: even a ``kill -9`` of this process leaves nothing behind.
     """
     out_root = settings.get("out_dir") or tempfile.gettempdir()
@@ -84,7 +85,7 @@ def _run_in_group(case_dict: dict, settings: dict, timeout: float, work_dir: str
     spec = json.dumps({"case": case_dict, "settings": settings}).encode()
     env = dict(os.environ, **{PARENT_ENV: str(os.getpid())})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.caseguard", work_dir, tmp_dir],
+        [sys.executable, "-m", "bench.run.guard", work_dir, tmp_dir],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True, env=env)
     try:

@@ -19,8 +19,8 @@ import os
 import shlex
 from dataclasses import asdict
 
-from bench.options import UsageError
-from bench.results import ResultsError, ResultsFile, remove_stale_temps
+from bench.cli.options import UsageError
+from bench.results.store import ResultsError, ResultsFile, remove_stale_temps
 
 # options that may differ between the original run and its resumption
 NEUTRAL_OPTIONS = ("--resume", "--case-timeout", "--results-dir")

@@ -173,13 +173,13 @@ def plan_cases(opts: PlanOptions) -> list[Case]:
         has_model = getattr(workload_class(group.workload), "has_model", False)
         for name in ordered:
             cls = STRATEGIES[name]
-            if getattr(cls, "needs_model", False) and not has_model:
+            if cls.needs_model and not has_model:
                 continue          # e.g. a new model per image means nothing for imwrite
             if cls.family == "serial":
                 cases.append(Case(group.workload, group.images, opts.params, name))
                 continue
             methods_for_cls = start_methods if cls.family == "processes" else [None]
-            if getattr(cls, "fork_only", False):
+            if cls.fork_only:
                 methods_for_cls = [m for m in start_methods if m == "fork"]
                 if not methods_for_cls:
                     if name in opts.explicit_strategies:
@@ -255,7 +255,7 @@ def overhead_payloads(opts: PlanOptions, limit: int | None = None) -> list[tuple
 
 
 def plan_overhead(opts: PlanOptions) -> list[Case]:
-    from bench.machine import available_cpus
+    from bench.measure.machine import available_cpus
 
     cpus = available_cpus()
     workers = opts.workers or ([cpus] if opts.quick else worker_sweep())
@@ -285,7 +285,7 @@ DASK_LOCAL_PEERS = ("serial", "processes-chunked", "processes-shm")
 def plan_dask(opts: PlanOptions, cluster_workers: int | None = None) -> list[Case]:
     """Dask cases: cluster start-up and round trips, then one image set through the
     cluster and through the best local strategies at the same worker count."""
-    from bench.machine import available_cpus
+    from bench.measure.machine import available_cpus
 
     workers = [cluster_workers] if cluster_workers else (opts.workers or [available_cpus()])
     one_pixel = ImageSetSpec(ImageSize(1, 1, 1), 1, "noise", opts.seed)

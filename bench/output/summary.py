@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from bench import messages
-from bench.capacity import LOW_SHARE, capacity_is_low
+from bench.output import messages
+from bench.measure.capacity import LOW_SHARE, capacity_is_low
 from workloads.registry import OVERHEADS
 
 

@@ -19,8 +19,8 @@ import logging
 import os
 import socket
 
-from bench.strategies import (Strategy, _Chunked, _chunk_bounds, _collect, _flatten, _PerImage,
-                              _Ranges, _submit_all)
+from bench.strategies.base import (Chunked, PerImage, Ranges, Strategy, chunk_bounds, collect, flatten,
+                                   submit_all)
 from workloads import tasks
 
 CONNECT_TIMEOUT_S = 10
@@ -184,12 +184,12 @@ class _Dask(Strategy):
 
 
 # DaskPool.submit has an executor's shape, so the local strategies' run methods apply.
-class DaskPerImage(_PerImage, _Dask):
+class DaskPerImage(PerImage, _Dask):
     name = "dask"
     description = "Dask distributed, one task per image, pixels sent with each task"
 
 
-class DaskChunked(_Chunked, _Dask):
+class DaskChunked(Chunked, _Dask):
     name = "dask-chunked"
     description = "Dask distributed, one task per slice, pixels sent with each task"
 
@@ -201,14 +201,14 @@ class DaskScatter(_Dask):
     description = "Dask distributed, slices scattered to the workers first, then tasks on them"
 
     def run(self, pool, workload, images, on_first_result):
-        bounds = _chunk_bounds(len(images), self.config.chunk_size)
+        bounds = chunk_bounds(len(images), self.config.chunk_size)
         data = pool.scatter([images[s:e] for s, e in bounds])   # client -> workers directly
         calls = ((workload, s, d) for (s, _), d in zip(bounds, data))
-        return _flatten(_collect(_submit_all(pool, tasks.run_chunk, calls, on_first_result),
+        return flatten(collect(submit_all(pool, tasks.run_chunk, calls, on_first_result),
                                  on_first_result))
 
 
-class DaskLocal(_Ranges, _Dask):
+class DaskLocal(Ranges, _Dask):
     name = "dask-local"
     generates_on_workers = True
     description = "Dask distributed, workers generate the image set themselves; index ranges sent"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 
-from bench import options
+from bench.cli import options
 
 COMMANDS = {
     "recommend": "what to use for each workload: strategy, workers, memory ceiling, scaling model",
@@ -58,7 +58,7 @@ def add_parsers(sub) -> None:
 
 
 def _load(args):
-    from bench import analysis
+    from bench.analysis import rows as analysis
 
     return analysis.load(args.results, args.results_dir)
 
@@ -75,7 +75,7 @@ def _echo_charts(charts, out=print) -> None:
 
 
 def cmd_recommend(args) -> int:
-    from bench import recommend
+    from bench.analysis import recommend
 
     items = [(a, recommend.recommend(a)) for a in _load(args)]
     if args.json:
@@ -89,13 +89,13 @@ def cmd_recommend(args) -> int:
 def cmd_compare(args) -> int:
     if len(args.results) < 2:
         raise options.UsageError("compare needs at least two results files")
-    from bench import compare
+    from bench.analysis import compare
 
     analyses = _load(args)
     comparison = compare.compare(analyses)
     chart = None
     if args.chart:
-        from bench import plots
+        from bench.output.charts import draw as plots
 
         chart = plots.draw_compare(analyses, comparison.labels, _plots_dir(args))
     if args.format == "json":
@@ -112,7 +112,8 @@ def cmd_compare(args) -> int:
 
 def draw_file(a, out_dir: str, answers=None):
     """All charts of one analysed file, with the recommended configuration's model."""
-    from bench import plots, recommend
+    from bench.output.charts import draw as plots
+    from bench.analysis import recommend
 
     answers = recommend.recommend(a) if answers is None else answers
     return plots.draw(a, out_dir, recommend.model_overlays(answers))
@@ -124,7 +125,8 @@ def cmd_plot(args) -> int:
     for a in analyses:
         _echo_charts(draw_file(a, out_dir))
     if len(analyses) > 1:
-        from bench import compare, plots
+        from bench.analysis import compare
+        from bench.output.charts import draw as plots
 
         labels = compare.labels_for(len(analyses))
         png, svg = plots.draw_compare(analyses, labels, out_dir)
@@ -133,7 +135,9 @@ def cmd_plot(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from bench import compare, recommend, report
+    from bench.analysis import compare
+    from bench.analysis import recommend
+    from bench.output import report
 
     if args.csv and not args.csv.endswith(".csv"):
         # `report --csv results/a.json` would otherwise overwrite the results file
@@ -147,7 +151,7 @@ def cmd_report(args) -> int:
         items.append((a, answers, draw_file(a, out_dir, answers)))
     comparison = compare_png = None
     if len(analyses) > 1:
-        from bench import plots
+        from bench.output.charts import draw as plots
 
         comparison = compare.compare(analyses)
         compare_png = plots.draw_compare(analyses, comparison.labels, out_dir)[0]
@@ -183,7 +187,8 @@ def end_of_run(results, echo, plots_dir: str = "plots") -> None:
     The results file is already saved: a problem here is reported in one line and
     never changes the run's exit code.
     """
-    from bench import analysis, recommend
+    from bench.analysis import rows as analysis
+    from bench.analysis import recommend
 
     if not results.benchmarks:
         return

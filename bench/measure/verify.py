@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 
-from bench.timing import measure_cold
+from bench.measure.timing import measure_cold
 
 
 class VerificationError(Exception):

@@ -4,7 +4,7 @@ Cases are matched by their full name (workload, image set, parameters, strategy,
 workers, chunk size, start method), so only like is compared with like. For each case:
 the throughput in every file, the speed ratio to the first file (its median over
 this one's: 1.25x = 25% faster than the first), and whether the difference is
-significant (pyperf's t-test, :mod:`bench.significance`). Also: the best configuration
+significant (pyperf's t-test, :mod:`bench.analysis.significance`). Also: the best configuration
 of every workload on each machine, the geometric mean of the ratios (as pyperf's
 ``compare_to`` prints), and the cases present in some files only.
 """
@@ -14,8 +14,8 @@ import math
 import string
 from dataclasses import dataclass
 
-from bench.analysis import Analysis, CaseRow, format_rate, is_overhead_workload
-from bench.significance import Verdict, compare_benchmarks
+from bench.analysis.rows import Analysis, CaseRow, format_rate, is_overhead_workload
+from bench.analysis.significance import Verdict, compare_benchmarks
 
 SHOW_ONLY = 12          # cases listed per file in text output when files do not match
 
@@ -169,7 +169,7 @@ def summary_lines(c: Comparison) -> list[str]:
 
 
 def render_text(c: Comparison) -> str:
-    from bench.recommend import text_table
+    from bench.analysis.recommend import text_table
 
     out = [f"Comparing {len(c.analyses)} results files ({c.labels[0]} is the reference):"]
     out += [f"  {lab}: {text}" for lab, text in file_legend(c)]

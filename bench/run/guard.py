@@ -1,5 +1,5 @@
-"""``python -m bench.caseguard CASE_DIR TMP_DIR`` (spec JSON on stdin): one case,
-run by bench.casemain, that cleans up after itself whatever happens to its parent.
+"""``python -m bench.run.guard CASE_DIR TMP_DIR`` (spec JSON on stdin): one case,
+run by bench.run.child, that cleans up after itself whatever happens to its parent.
 
 A case runs in its own process group so the parent can end it whole. The flip side:
 if the parent itself dies (``kill -9``, a crash), nothing would end the case - a hung
@@ -15,7 +15,7 @@ case would hang forever and its files would stay. So the case cleans up after it
 * on :data:`STOP_SIGNAL` - sent by the parent on a timeout or Ctrl-C, or delivered
   by the kernel when the parent dies - it ends every other process of its group
   (letting multiprocessing's resource tracker release shared memory first, see
-  :func:`bench.cleanup.end_group`), removes both folders, and dies.
+  :func:`bench.run.cleanup.end_group`), removes both folders, and dies.
 
 The parent only falls back to doing this itself if the case does not react (stuck
 inside C code).
@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 
-from bench.cleanup import remove_tree
+from bench.run.cleanup import remove_tree
 
 STOP_SIGNAL = signal.SIGHUP
 PARENT_ENV = "BENCH_PARENT_PID"
@@ -57,7 +57,7 @@ def install(folders: list[str], parent_pid: int) -> None:
     process of its group, and ``folders``."""
     # Imported now, not in the handler: a signal can arrive while the main code is
     # half-way through importing one of these, and the handler would then fail.
-    from bench.cleanup import end_group, killpg, remove_tree
+    from bench.run.cleanup import end_group, killpg, remove_tree
 
     guard_pid = os.getpid()
     done = []
@@ -107,7 +107,7 @@ def main(argv=None) -> int:
         spec_path = os.path.join(case_dir, SPEC_NAME)
         with open(spec_path, "w") as fh:
             json.dump(spec, fh)
-        from bench import casemain
+        from bench.run import child as casemain
 
         code = casemain.main([spec_path, result_path])
         try:

@@ -4,15 +4,16 @@ from __future__ import annotations
 import sys
 import time
 
-from bench import interrupt, messages
-from bench.capacity import capacity_is_low, measure_capacity
-from bench.cleanup import kill_descendants
-from bench.machine import available_cpus, collect
-from bench.results import ResultsFile, ResultsWriteError, utc_now
-from bench.resume import resume_command
-from bench.runner import run_cases
+from bench.run import interrupt
+from bench.output import messages
+from bench.measure.capacity import capacity_is_low, measure_capacity
+from bench.run.cleanup import kill_descendants
+from bench.measure.machine import available_cpus, collect
+from bench.results.store import ResultsFile, ResultsWriteError, utc_now
+from bench.run.resume import resume_command
+from bench.run.sequence import run_cases
 from bench.strategies import default_start_method
-from bench.summary import low_capacity_warning, render
+from bench.output.summary import low_capacity_warning, render
 
 
 def echo(text: str = "") -> None:
@@ -105,7 +106,7 @@ def _session(args, cases, path: str, state: dict, skipped) -> int:
     echo(render(results))
     echo()
     if args.command == "all":
-        from bench.answers import end_of_run   # the recommendation and the charts
+        from bench.cli.answers import end_of_run   # the recommendation and the charts
         end_of_run(results, echo)
         echo()
     echo(messages.RESULTS_WRITTEN.format(path=path))
@@ -114,7 +115,7 @@ def _session(args, cases, path: str, state: dict, skipped) -> int:
 
 
 def _interrupted(exc: KeyboardInterrupt, args, path: str, state: dict) -> int:
-    """Ctrl-C / SIGTERM: the case in flight is already ended (bench.isolate); end what
+    """Ctrl-C / SIGTERM: the case in flight is already ended (bench.run.isolation); end what
     else we started, keep the results file, say how to go on."""
     interrupt.handled()
     kill_descendants()

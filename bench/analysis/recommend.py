@@ -12,13 +12,13 @@ For every throughput group of a results file:
    the highest of those paired speedups, tested pass by pass, since img/s of cases
    measured minutes apart are reordered by a drifting disk or CPU.
 3. **Ties go to the simpler.** Every case whose timings are not significantly
-   different from the best (pyperf's t-test, see :mod:`bench.significance`) and whose
+   different from the best (pyperf's t-test, see :mod:`bench.analysis.significance`) and whose
    median is within 5% of it is as good as the best as far as the data can tell; of
    those we recommend the one with the fewest workers, then the simplest family
    (serial < threads < processes < dask). Not significantly different but further
    away by the median is "not separated" (n.s.): too noisy to call, the faster is kept.
 4. **Fewest workers within 5%** of the best, whatever the significance test says.
-5. **A scaling model** (:mod:`bench.scaling`) of the recommended configuration's
+5. **A scaling model** (:mod:`bench.analysis.scaling`) of the recommended configuration's
    throughput against workers (or the best parallel one's, when serial wins; or the
    fastest line measured at 3+ worker counts, when the recommended one was not).
 """
@@ -27,10 +27,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from bench import messages
-from bench.analysis import Analysis, CaseRow, Group, format_bytes, format_rate, line_label, simplicity
-from bench.scaling import Fit, describe, fit
-from bench.significance import Verdict, compare_values
+from bench.output import messages
+from bench.analysis.rows import Analysis, CaseRow, Group, format_bytes, format_rate, line_label, simplicity
+from bench.analysis.scaling import Fit, describe, fit
+from bench.analysis.significance import Verdict, compare_values
 
 WITHIN = 0.05          # "within 5% of the best"
 TIE_MARGIN = 0.05      # a tie is also within 5% of the best by its median

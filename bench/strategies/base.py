@@ -1,0 +1,174 @@
+"""The strategy interface and the pieces every strategy family shares.
+
+Every strategy has the same three steps so the timing code never needs to know which
+one it is measuring:
+
+    pool = strategy.start(workload, images)    # may be None (serial)
+    results = strategy.run(pool, workload, images, on_first_result)
+    strategy.stop(pool)
+
+``run`` returns results in input order and calls ``on_first_result()`` once, as soon
+as the first task's result is in the parent's hands.
+"""
+from __future__ import annotations
+
+import math
+import multiprocessing
+from dataclasses import dataclass
+
+from workloads import tasks
+
+START_METHODS = tuple(multiprocessing.get_all_start_methods())
+
+
+def default_start_method() -> str:
+    return multiprocessing.get_start_method(allow_none=True) or multiprocessing.get_context().get_start_method()
+
+
+def auto_chunk_size(strategy: str, count: int, workers: int) -> int | None:
+    """Chunk size used when the user says ``auto``.
+
+    Chunked submission: one slice per worker (seed 002's answer).
+    ``Executor.map``: ``multiprocessing.Pool.map``'s own heuristic, four chunks per worker;
+    the same for index ranges over shared or inherited pixels.
+    """
+    if strategy.endswith("-chunked") or strategy == "dask-scatter":
+        return max(1, math.ceil(count / workers))
+    if strategy in ("processes-map", "processes-shm", "processes-inherit", "dask-local"):
+        # Index ranges cost next to nothing to send, so smaller chunks buy load balance.
+        return max(1, math.ceil(count / (4 * workers)))
+    return None
+
+
+@dataclass(frozen=True)
+class PoolConfig:
+    workers: int = 1
+    chunk_size: int | None = None
+    start_method: str | None = None
+    cv_threads: int | None = None
+    scheduler: str | None = None      # Dask: an existing scheduler instead of a LocalCluster
+    scheduler_timeout: float = 10.0   # Dask: seconds to wait for that scheduler
+    image_spec: dict | None = None    # Dask: lets workers generate the image set themselves
+
+
+class Strategy:
+    """What the timing code, the planner and the probes may ask of any strategy."""
+
+    name = ""
+    family = ""            # serial | threads | processes | dask
+    description = ""
+    chunked = False        # takes a chunk size
+    sliced = False         # every task is one contiguous slice (can write a folder per task)
+    needs_model = False    # only for workloads with a model (``has_model``)
+    fork_only = False      # only under the fork start method (pixels inherited at fork)
+    pixels_mapped = False  # workers read pixels through a mapping: pages arrive on first touch
+
+    def __init__(self, config: PoolConfig):
+        self.config = config
+        self._reports = None
+        # facts about the pool found while it ran (Dask: the cluster's workers and
+        # versions), stored with the case
+        self.facts: dict = {}
+
+    def start(self, workload, images=None):
+        return None
+
+    def stop(self, pool) -> None:
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+    def submit_first(self, pool, workload, images, index: int):
+        """One real image, sent the way this strategy sends it: the start-up probe's
+        task (bench.measure.probes), so a strategy that never pickles pixels is not made to."""
+        return pool.submit(tasks.run_one, workload, index, images[index])
+
+    def describe_pool(self, pool) -> None:
+        """Collect facts about a live pool that cost time to ask (Dask: a round trip to
+        every worker); the timing code calls it outside every timer."""
+
+    def worker_pids(self, pool) -> list[int]:
+        """Pids of the pool's worker processes (empty for serial and threads)."""
+        procs = getattr(pool, "_processes", None) or {}
+        return [p for p in procs]
+
+    def worker_reports(self) -> list[dict]:
+        """What each worker's initializer reported since the last call (see init_worker)."""
+        out = []
+        while self._reports is not None and not self._reports.empty():
+            out.append(self._reports.get())
+        return out
+
+    def run(self, pool, workload, images, on_first_result):
+        raise NotImplementedError
+
+
+def submit_all(pool, fn, calls, on_first_result) -> list:
+    """Submit ``fn(*args)`` for every args tuple in ``calls``, in order.
+
+    ``on_first_result`` is attached to the first future as soon as it is submitted, so
+    it fires when that task's result arrives - not after the whole submit loop, which
+    for 10,000 tasks takes longer than the first task.
+    """
+    futures = []
+    for args in calls:
+        futures.append(pool.submit(fn, *args))
+        if len(futures) == 1:
+            futures[0].add_done_callback(lambda _f: on_first_result())
+    return futures
+
+
+def collect(futures, on_first_result) -> list:
+    """Results in submission order. ``on_first_result`` is called again once the first
+    result is in hand: callers keep the earliest call (see timing.FirstResult), this
+    one only matters where a future runs its callbacks late (Dask)."""
+    it = iter(futures)
+    first = next(it, None)
+    if first is None:
+        return []
+    results = [first.result()]
+    on_first_result()
+    results.extend(f.result() for f in it)
+    return results
+
+
+def flatten(chunks) -> list:
+    return [r for chunk in chunks for r in chunk]
+
+
+def chunk_bounds(count: int, chunk: int):
+    return [(s, min(s + chunk, count)) for s in range(0, count, chunk)]
+
+
+class PerImage:
+    """One task per image, its pixels sent with it."""
+
+    def run(self, pool, workload, images, on_first_result):
+        calls = ((workload, i, img) for i, img in enumerate(images))
+        return collect(submit_all(pool, tasks.run_one, calls, on_first_result), on_first_result)
+
+
+class Chunked:
+    """One task per contiguous slice, the slice's pixels sent with it."""
+
+    chunked = True
+    sliced = True
+
+    def run(self, pool, workload, images, on_first_result):
+        calls = ((workload, s, images[s:e]) for s, e in chunk_bounds(len(images), self.config.chunk_size))
+        return flatten(collect(submit_all(pool, tasks.run_chunk, calls, on_first_result), on_first_result))
+
+
+class Ranges:
+    """Submit ``(start, stop)`` index ranges; workers already hold the pixels."""
+
+    chunked = True
+    sliced = True
+    pixels_mapped = True   # read through a mapping: pages arrive on first touch (bench.measure.probes)
+
+    def submit_first(self, pool, workload, images, index: int):
+        return pool.submit(tasks.run_range, workload, index, index + 1)
+
+    def run(self, pool, workload, images, on_first_result):
+        calls = ((workload, s, e) for s, e in chunk_bounds(len(images), self.config.chunk_size))
+        return flatten(collect(submit_all(pool, tasks.run_range, calls, on_first_result),
+                               on_first_result))
