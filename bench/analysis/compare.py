@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bench.analysis.rows import Analysis, CaseRow, format_rate, is_overhead_workload
 from bench.analysis.significance import Verdict, compare_benchmarks
+from bench.output.table import Table, escape_markdown
 
 SHOW_ONLY = 12          # cases listed per file in text output when files do not match
 
@@ -54,6 +55,13 @@ class Comparison:
         if not ratios:
             return None
         return math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+
+    def sections(self) -> dict[str, list]:
+        """Group title -> its lines, in the reference file's order."""
+        out: dict[str, list] = {}
+        for ln in self.lines:
+            out.setdefault(ln.title, []).append(ln)
+        return out
 
     def best_per_group(self) -> list[tuple[str, list]]:
         """For each group: each file's fastest case in it (or None)."""
@@ -130,28 +138,30 @@ def file_legend(c: Comparison) -> list[tuple[str, str]]:
             for label, a in zip(c.labels, c.analyses)]
 
 
-def _sections(c: Comparison):
-    """Group title -> lines, in the reference file's order."""
-    sections: dict[str, list] = {}
-    for ln in c.lines:
-        sections.setdefault(ln.title, []).append(ln)
-    return sections
+def best_table(c: Comparison) -> Table:
+    """Each file's fastest configuration per workload."""
+    head = ["workload"] + [f"{lab} best" for lab in c.labels] + [f"{lab} img/s" for lab in c.labels]
+    rows = [[title] + [b.describe() if b else "-" for b in bests]
+            + [format_rate(b.throughput) if b else "-" for b in bests]
+            for title, bests in c.best_per_group()]
+    return Table(head, rows, left=range(1 + len(c.labels)))
 
 
-def _head(c: Comparison, overhead: bool) -> list[str]:
+def case_table(c: Comparison, lines: list) -> Table:
+    """One group's cases in every file: value, ratio to the reference, significance."""
+    overhead = lines[0].is_overhead
     unit = "time" if overhead else "img/s"
     head = ["case"] + [f"{lab} {unit}" for lab in c.labels]
     for lab in c.labels[1:]:
         head += [f"{lab} vs {c.labels[0]}", "significance"]
-    return head
-
-
-def _cells(c: Comparison, ln: Line) -> list[str]:
-    overhead = ln.is_overhead
-    cells = [ln.config] + [value_text(cell.row, overhead) for cell in ln.cells]
-    for cell in ln.cells[1:]:
-        cells += [ratio_text(cell), sig_text(cell)]
-    return cells
+    rows = []
+    for ln in lines:
+        cells = [ln.config] + [value_text(cell.row, overhead) for cell in ln.cells]
+        for cell in ln.cells[1:]:
+            cells += [ratio_text(cell), sig_text(cell)]
+        rows.append(cells)
+    # the values align right; the words (ratios, verdicts) left
+    return Table(head, rows, left=[0] + list(range(1 + len(c.labels), len(head))))
 
 
 def summary_lines(c: Comparison) -> list[str]:
@@ -169,25 +179,15 @@ def summary_lines(c: Comparison) -> list[str]:
 
 
 def render_text(c: Comparison) -> str:
-    from bench.analysis.recommend import text_table
-
     out = [f"Comparing {len(c.analyses)} results files ({c.labels[0]} is the reference):"]
     out += [f"  {lab}: {text}" for lab, text in file_legend(c)]
     out.append("")
     out.append("Fastest configuration per workload:")
-    head = ["workload"] + [f"{lab} best" for lab in c.labels] + [f"{lab} img/s" for lab in c.labels]
-    rows = []
-    for title, bests in c.best_per_group():
-        rows.append([title] + [b.describe() if b else "-" for b in bests]
-                    + [format_rate(b.throughput) if b else "-" for b in bests])
-    out += ["  " + t for t in text_table(head, rows, right=range(1 + len(c.labels), len(head)))]
+    out.append(best_table(c).to_text(indent="  "))
     out.append("")
-    for title, lines in _sections(c).items():
+    for title, lines in c.sections().items():
         out.append(title)
-        overhead = lines[0].is_overhead
-        head = _head(c, overhead)
-        rows = [_cells(c, ln) for ln in lines]
-        out += ["  " + t for t in text_table(head, rows, right=range(1, 1 + len(c.labels)))]
+        out.append(case_table(c, lines).to_text(indent="  "))
         out.append("")
     out += summary_lines(c)
     for lab, names in c.only.items():
@@ -200,34 +200,18 @@ def render_text(c: Comparison) -> str:
     return "\n".join(out)
 
 
-def _md_escape(text: str) -> str:
-    return str(text).replace("|", "\\|")
-
-
-def md_table(head, rows, left=(0,)) -> list[str]:
-    out = ["| " + " | ".join(map(_md_escape, head)) + " |",
-           "|" + "|".join("---" if i in left else "---:" for i in range(len(head))) + "|"]
-    out += ["| " + " | ".join(map(_md_escape, r)) + " |" for r in rows]
-    return out
-
-
 def render_markdown(c: Comparison, chart: str | None = None) -> str:
     out = [f"## Comparison of {len(c.analyses)} runs", ""]
-    out += [f"- **{lab}**: {_md_escape(text)}" for lab, text in file_legend(c)]
+    out += [f"- **{lab}**: {escape_markdown(text)}" for lab, text in file_legend(c)]
     out.append("")
     if chart:
         out += [f"![machine comparison]({chart})", ""]
     out += ["### Fastest configuration per workload", ""]
-    head = ["workload"] + [f"{lab} best" for lab in c.labels] + [f"{lab} img/s" for lab in c.labels]
-    out += md_table(head, [[t] + [b.describe() if b else "-" for b in bs]
-                           + [format_rate(b.throughput) if b else "-" for b in bs]
-                           for t, bs in c.best_per_group()], left=range(1 + len(c.labels)))
+    out.append(best_table(c).to_markdown())
     out.append("")
-    for title, lines in _sections(c).items():
+    for title, lines in c.sections().items():
         out += [f"### {title}", ""]
-        head = _head(c, lines[0].is_overhead)
-        out += md_table(head, [_cells(c, ln) for ln in lines],
-                        left=[0] + [i for i, h in enumerate(head) if h == "significance"])
+        out.append(case_table(c, lines).to_markdown())
         out.append("")
     out += [f"- {s}" for s in summary_lines(c)]
     for lab, names in c.only.items():

@@ -31,6 +31,7 @@ from bench.output import messages
 from bench.analysis.rows import Analysis, CaseRow, Group, format_bytes, format_rate, line_label, simplicity
 from bench.analysis.scaling import Fit, describe, fit
 from bench.analysis.significance import Verdict, compare_values
+from bench.output.table import Table
 
 WITHIN = 0.05          # "within 5% of the best"
 TIE_MARGIN = 0.05      # a tie is also within 5% of the best by its median
@@ -335,7 +336,7 @@ TABLE_HEAD = ("configuration", "workers", "img/s", "±", "speedup", "of best", "
 
 
 def table_cells(row: dict) -> tuple:
-    return (("→ " if row["recommended"] else "  ") + row["configuration"], str(row["workers"]),
+    return (row["configuration"], str(row["workers"]),
             format_rate(row["img_per_s"]),
             f"{row['spread']:.0%}" if row["spread"] is not None else "-",
             f"{row['speedup']:.2f}x" if row["speedup"] is not None else "-",
@@ -343,11 +344,11 @@ def table_cells(row: dict) -> tuple:
             str(row["max_workers_in_ram"]) if row["max_workers_in_ram"] is not None else "-")
 
 
-def text_table(head, rows, right=()) -> list[str]:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)]
-    fmt = lambda cells: "  ".join((c.rjust(w) if i in right else c.ljust(w))  # noqa: E731
-                                  for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
-    return [fmt(head), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows]
+def answer_table(a: Answer) -> Table:
+    """The configurations of one answer, the recommended one highlighted."""
+    rows = table_rows(a)
+    return Table(TABLE_HEAD, [table_cells(r) for r in rows], left=(0, 6, 7),
+                 highlight=[r["recommended"] for r in rows])
 
 
 def render_text(analysis: Analysis, answers: list[Answer]) -> str:
@@ -359,8 +360,7 @@ def render_text(analysis: Analysis, answers: list[Answer]) -> str:
         lines.append(a.group.title)
         lines.extend(answer_lines(a))
         lines.append("")
-        cells = [table_cells(r) for r in table_rows(a)]
-        lines.extend("  " + t for t in text_table(TABLE_HEAD, cells, right=(1, 2, 3, 4, 5, 8)))
+        lines.append(answer_table(a).to_text(indent="  "))
         lines.append("")
     lines.append(TABLE_NOTE)
     if analysis.results.failed:
@@ -379,12 +379,7 @@ def render_markdown(analysis: Analysis, answers: list[Answer]) -> str:
         out.extend(line.strip() if not line.startswith("  ") else "- " + line.strip()
                    for line in answer_lines(a))
         out.append("")
-        out.append("| " + " | ".join(TABLE_HEAD) + " |")
-        out.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(TABLE_HEAD))) + "|")
-        for r in table_rows(a):
-            cells = list(table_cells(r))
-            cells[0] = ("**" + r["configuration"] + "**") if r["recommended"] else r["configuration"]
-            out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        out.append(answer_table(a).to_markdown())
         out.append("")
     return "\n".join(out)
 

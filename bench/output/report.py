@@ -8,7 +8,6 @@ version links the PNGs next to it in ``plots/``. ``--csv`` writes the flat table
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import os
 from datetime import datetime, timezone
@@ -17,6 +16,7 @@ from bench.analysis import rows as an
 from bench.analysis import compare as cmp
 from bench.analysis import recommend as rec
 from bench.output.charts.draw import Charts
+from bench.output.table import Table, escape_markdown
 
 # flat-table columns shown in the page (the CSV has them all); None-only ones are dropped
 PAGE_COLUMNS = (
@@ -70,6 +70,20 @@ def _columns(rows: list[dict]) -> list[tuple[str, str]]:
     return [(k, h) for k, h in PAGE_COLUMNS if any(r.get(k) not in (None, "none") for r in rows)]
 
 
+def _cases_table(a: an.Analysis) -> tuple[Table, list[tuple[str, str]]]:
+    """Every case of the file, in the columns it measured; and those columns."""
+    rows = an.table(a)
+    cols = _columns(rows)
+    table = Table(["case"] + [h for _, h in cols],
+                  [[r["name"]] + [_fmt(k, r[k]) for k, _ in cols] for r in rows],
+                  left=[0] + [i + 1 for i, (k, _) in enumerate(cols) if k in TEXT_COLUMNS])
+    return table, cols
+
+
+def _failed_table(a: an.Analysis) -> Table:
+    return Table(["case", "reason"], [[f["name"], f["reason"]] for f in a.results.failed])
+
+
 def _machine_facts(a: an.Analysis) -> list[tuple[str, str]]:
     m, raw = a.machine, a.machine.raw
     run = a.results.run
@@ -99,19 +113,6 @@ def _h(text) -> str:
     return html.escape(str(text))
 
 
-def _html_table(head, rows, pick=None, text_cols=()) -> str:
-    """text_cols: column indexes aligned left (numbers align right)."""
-    t = lambda i: ' class="t"' if i in text_cols else ""  # noqa: E731
-    out = ['<div class="scroll"><table><thead><tr>']
-    out += [f"<th{t(i)}>{_h(h)}</th>" for i, h in enumerate(head)]
-    out.append("</tr></thead><tbody>")
-    for i, r in enumerate(rows):
-        cls = ' class="pick"' if pick and pick[i] else ""
-        out.append(f"<tr{cls}>" + "".join(f"<td{t(j)}>{_h(c)}</td>" for j, c in enumerate(r)) + "</tr>")
-    out.append("</tbody></table></div>")
-    return "".join(out)
-
-
 def _img_tag(path: str, alt: str) -> str:
     with open(path, "rb") as fh:
         data = base64.b64encode(fh.read()).decode("ascii")
@@ -126,9 +127,7 @@ def _html_answer(a: rec.Answer) -> str:
         cls = ' class="warn"' if text.startswith("WARNING") else ' class="note"' if text.startswith("Note") else ""
         out.append(f"<li{cls}>{_h(text)}</li>")
     out.append("</ul>")
-    rows = rec.table_rows(a)
-    out.append(_html_table(rec.TABLE_HEAD, [rec.table_cells(r) for r in rows],
-                           pick=[r["recommended"] for r in rows], text_cols=(6, 7)))
+    out.append(rec.answer_table(a).to_html())
     return "\n".join(out)
 
 
@@ -150,18 +149,15 @@ def _html_file_section(a, answers, charts: Charts, multi: bool) -> str:
                    f"(SVG for slides: {_h(os.path.basename(paths[1]))})</figcaption></figure>")
     for name, why in charts.skipped.items():
         out.append(f'<p class="note">{_h(charts.titles.get(name, name))}: not drawn, {_h(why)}.</p>')
-    rows = an.table(a)
-    cols = _columns(rows)
+    table, cols = _cases_table(a)
     out.append("<h2>All cases</h2>" if not multi else "<h3>All cases</h3>")
-    out.append(_html_table(["case"] + [h for _, h in cols],
-                           [[r["name"]] + [_fmt(k, r[k]) for k, _ in cols] for r in rows],
-                           text_cols=[i + 1 for i, (k, _) in enumerate(cols) if k in TEXT_COLUMNS]))
+    out.append(table.to_html())
     missing = [h for k, h in PAGE_COLUMNS if (k, h) not in cols]
     if missing:
         out.append(f'<p class="note">Not measured in this file: {_h(", ".join(missing))}.</p>')
     if a.results.failed:
         out.append("<h3>Failed cases</h3>")
-        out.append(_html_table(["case", "reason"], [[f["name"], f["reason"]] for f in a.results.failed]))
+        out.append(_failed_table(a).to_html())
     return "\n".join(out)
 
 
@@ -186,11 +182,9 @@ def render_html(items, comparison=None, compare_png=None) -> str:
             out.append(f"<figure>{_img_tag(compare_png, 'machine comparison')}"
                        "<figcaption>Best throughput per configuration on each machine</figcaption></figure>")
         out.append("<ul>" + "".join(f"<li>{_h(s)}</li>" for s in cmp.summary_lines(comparison)) + "</ul>")
-        for title_, lines in cmp._sections(comparison).items():
+        for title_, lines in comparison.sections().items():
             out.append(f"<h3>{_h(title_)}</h3>")
-            head = cmp._head(comparison, lines[0].is_overhead)
-            out.append(_html_table(head, [cmp._cells(comparison, ln) for ln in lines],
-                                   text_cols=[i for i, h in enumerate(head) if h == "significance"]))
+            out.append(cmp.case_table(comparison, lines).to_html())
     for a, answers, charts in items:
         out.append(_html_file_section(a, answers, charts, multi))
     out.append("</body></html>")
@@ -205,7 +199,7 @@ def _md_file_section(a, answers, charts: Charts, out_dir: str, multi: bool) -> l
     if multi:
         out += [f"## {a.machine.summary()} - {a.machine.date}", ""]
     out += [f"{h} Machine", ""]
-    out += [f"- **{k}**: {cmp._md_escape(v)}" for k, v in _machine_facts(a)]
+    out += [f"- **{k}**: {escape_markdown(v)}" for k, v in _machine_facts(a)]
     out += ["", f"{h} Recommendation", ""]
     rec_md = rec.render_markdown(a, answers)
     out.append(rec_md.replace("\n### ", "\n#### ") if multi else rec_md)
@@ -216,14 +210,11 @@ def _md_file_section(a, answers, charts: Charts, out_dir: str, multi: bool) -> l
                 f"*{charts.titles.get(name, name)}* (SVG: `{os.path.relpath(paths[1], out_dir)}`)", ""]
     for name, why in charts.skipped.items():
         out += [f"- {charts.titles.get(name, name)}: not drawn, {why}."]
-    rows = an.table(a)
-    cols = _columns(rows)
     out += ["", f"{h} All cases", ""]
-    out += cmp.md_table(["case"] + [hh for _, hh in cols],
-                        [[r["name"]] + [_fmt(k, r[k]) for k, _ in cols] for r in rows])
+    out.append(_cases_table(a)[0].to_markdown())
     if a.results.failed:
         out += ["", f"{h} Failed cases", ""]
-        out += cmp.md_table(["case", "reason"], [[f["name"], f["reason"]] for f in a.results.failed])
+        out.append(_failed_table(a).to_markdown())
     out.append("")
     return out
 
@@ -248,12 +239,9 @@ def render_markdown(items, out_dir: str, comparison=None, compare_png=None) -> s
 
 def write_csv(analyses, path: str) -> str:
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    rows = [[row[k] for k in an.TABLE_COLUMNS] for a in analyses for row in an.table(a)]
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=an.TABLE_COLUMNS)
-        writer.writeheader()
-        for a in analyses:
-            for row in an.table(a):
-                writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        Table(an.TABLE_COLUMNS, rows).to_csv(fh)
     return path
 
 

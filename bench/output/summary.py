@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bench.output import messages
 from bench.measure.capacity import LOW_SHARE, capacity_is_low
+from bench.output.table import Table
 from workloads.registry import OVERHEADS
 
 
@@ -95,12 +96,6 @@ def header(run: dict) -> str:
             f"{run.get('started', '?')}")
 
 
-def _table(cols, rows, left=(0,)) -> list[str]:
-    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(cols)]
-    fmt = "  ".join(("{:<%d}" if i in left else "{:>%d}") % w for i, w in enumerate(widths))
-    return [fmt.format(*cols), "  ".join("-" * w for w in widths)] + [fmt.format(*r) for r in rows]
-
-
 def is_overhead(bench) -> bool:
     return meta(bench, "workload") in OVERHEADS
 
@@ -132,7 +127,7 @@ def throughput_section(benchmarks, capacity) -> list[str]:
         if isinstance(failed_images, int) and failed_images > 0:
             notes.append(f"{b.get_name()}: {failed_images} image(s) could not be processed "
                          f"(first: {meta(b, 'first_failed_image')})")
-    lines = _table(cols, rows, left=(0, 2))
+    lines = [Table(cols, rows, left=(0, 2)).to_text()]
     lines += ["", "img/s: images per second, median of the warm passes (pool already started); "
                   "cold: pool start + work + shutdown.",
               "best: by paired speedup where every case has one, else by median img/s; the "
@@ -169,7 +164,7 @@ def pixel_routes_section(benchmarks, cpus) -> list[str]:
     if not rows:
         return []
     return (["", f"How pixels reach {cpus} workers (transfer = a no-op pass of the same strategy, warm pool):"]
-            + _table(("group", "route", "transfer us/img", "img/s"), rows, left=(0, 1)))
+            + [Table(("group", "route", "transfer us/img", "img/s"), rows, left=(0, 1)).to_text()])
 
 
 def layout_section(benchmarks) -> list[str]:
@@ -189,8 +184,8 @@ def layout_section(benchmarks) -> list[str]:
     if not rows:
         return []
     return (["", messages.LAYOUT_HEADING]
-            + _table(("group", "best pool in one folder", "speedup", "best with a folder per task",
-                      "speedup", "ratio"), rows, left=(0, 1, 3))
+            + [Table(("group", "best pool in one folder", "speedup", "best with a folder per task",
+                      "speedup", "ratio"), rows, left=(0, 1, 3)).to_text()]
             + [messages.LAYOUT_WHY])
 
 
@@ -208,19 +203,19 @@ def overhead_section(benchmarks) -> list[str]:
         rows = [(describe_case(b), _ms(b.median()), _ms(meta(b, "all_workers_ready_s")),
                  _ms(meta(b, "shutdown_s"))) for b in starts]
         lines += ["", "Pool start-up (fresh pool, no-op tasks):"]
-        lines += _table(("pool", "first result ms", "all workers ms", "shutdown ms"), rows)
+        lines.append(Table(("pool", "first result ms", "all workers ms", "shutdown ms"), rows).to_text())
     trips = [b for b in benchmarks if meta(b, "workload") == "roundtrip"]
     if trips:
         rows = [(meta(b, "image_size"), describe_case(b), _us(b.median())) for b in trips]
         lines += ["", "Round trip of a no-op task carrying one image (all tasks in flight, warm pool):"]
-        lines += _table(("payload", "pool", "us/task"), rows, left=(0, 1))
+        lines.append(Table(("payload", "pool", "us/task"), rows, left=(0, 1)).to_text())
     pickles = [b for b in benchmarks if meta(b, "workload") == "pickle"]
     if pickles:
         rows = [(meta(b, "image_size"), f"{meta(b, 'pickled_bytes', 0):,}",
                  _us(b.median())) for b in pickles]
         lines += ["", "pickle.dumps + loads of one image (protocol "
                   f"{meta(pickles[0], 'pickle_protocol', '?')}):"]
-        lines += _table(("image", "pickled bytes", "us/image"), rows)
+        lines.append(Table(("image", "pickled bytes", "us/image"), rows).to_text())
     return lines
 
 
