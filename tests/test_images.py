@@ -14,7 +14,7 @@ def test_generators_are_deterministic_uint8(content):
     assert fingerprint(generate(ImageSetSpec(ImageSize(40, 30, 3), 5, content, seed=8))) != fingerprint(a)
 
 
-def test_seed_002_shape_is_grey_with_a_channel_axis():
+def test_the_saving_images_in_a_loop_shape_is_grey_with_a_channel_axis():
     images = generate(ImageSetSpec(ImageSize.parse("50x50x1"), 3))
     assert images.shape == (3, 50, 50, 1)
 

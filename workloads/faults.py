@@ -23,6 +23,8 @@ import signal
 import time
 from dataclasses import dataclass, field, replace
 
+from workloads.base import Workload
+
 _keep = []   # shared-memory handles kept alive until the process dies
 
 
@@ -31,7 +33,7 @@ def shm_name() -> str:
 
 
 @dataclass(frozen=True)
-class _FaultWorkload:
+class _FaultWorkload(Workload):
     out_dir: str = ""
     name: str = field(default="fault", init=False)
     needs_verify_pass = True

@@ -1,9 +1,10 @@
 """Deterministic uint8 image sets.
 
 An image set is fully described by an :class:`ImageSetSpec`; the same spec gives the
-same bytes on every machine, so results from two machines are comparable. Seed 002
-used ``np.random.randint`` which yields int64 arrays that OpenCV converts on every
-call; we always hand OpenCV ``uint8`` (what real decoded images are).
+same bytes on every machine, so results from two machines are comparable. The classic
+saving-images-in-a-loop question used ``np.random.randint``, which yields int64 arrays
+that OpenCV converts on every call; we always hand OpenCV ``uint8`` (what real decoded
+images are).
 """
 from __future__ import annotations
 

@@ -1,16 +1,17 @@
 """The imwrite and imencode workloads: what is done to one image.
 
-``imwrite`` is seed 002's ``save_img``: encode and write one file.  ``imencode`` does the
-same encoding into memory only, so codec cost and file-system cost can be told apart.
+``imwrite`` is the ``save_img`` of the classic saving-images-in-a-loop question: encode
+and write one file.  ``imencode`` does the same encoding into memory only, so codec cost
+and file-system cost can be told apart.
 
-Output layouts (``OUT_LAYOUTS``): ``flat`` writes every file into one folder, as seed
-002 does; ``per-task`` lets every task (one contiguous slice of the set) write into its
+Output layouts (``OUT_LAYOUTS``): ``flat`` writes every file into one folder, as that
+question's script does; ``per-task`` lets every task (one contiguous slice of the set) write into its
 own subfolder. Creating files in one directory is serialised by the file system (ext4
 holds the directory's lock for each create), so workers writing into one folder wait on
 each other whenever file creation is slow.
 
 A workload is a small frozen dataclass: it is pickled with every task exactly as
-seed 002 pickles its ``dst`` argument, so the per-task cost is the one users pay.
+that script pickles its ``dst`` argument, so the per-task cost is the one users pay.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
+from workloads.base import Workload
 from workloads.codecs import Codec
 
 
@@ -28,7 +30,7 @@ def _digest(data) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-class _CodecWorkload:
+class _CodecWorkload(Workload):
     """What imwrite and imencode share: parameters, labels, byte-exact comparison."""
 
     @classmethod

@@ -1,7 +1,8 @@
 """Overhead probes, each run as an ordinary case (own process, own results entry).
 
-``roundtrip``  : seed 002's probe: the same submission as a real case, with a task
-                 that does nothing; the value is seconds per task (one image each).
+``roundtrip``  : the classic saving-images-in-a-loop question's probe: the same
+                 submission as a real case, with a task that does nothing; the value
+                 is seconds per task (one image each).
 ``pool-start`` : a fresh pool until its first no-op result arrives; seconds per start.
 ``pickle``     : ``pickle.dumps`` + ``loads`` of one image, in one process; seconds
                  per image, with the pickled size recorded.

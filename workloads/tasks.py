@@ -9,6 +9,8 @@ import os
 import threading
 import time
 
+from workloads.base import Workload
+
 last_report = None   # this worker's init_worker report (read remotely by Dask's client.run)
 
 
@@ -37,25 +39,27 @@ def init_worker(workload, cv_threads: int | None, report=None) -> None:
 
 
 def run_one(workload, index, image):
-    """One image per task (seed 002's ``submit(save_img, i, img, dst)``)."""
+    """One image per task (the classic saving-images-in-a-loop question's
+    ``submit(save_img, i, img, dst)``)."""
     return workload.process(index, image)
 
 
 def for_task(workload, start: int):
     """The workload one slice-task uses: with a folder per task (imwrite's ``per-task``
     layout) it writes into its own subfolder; otherwise the workload itself."""
-    make = getattr(workload, "for_task", None)
-    return make(start) if make is not None else workload
+    return workload.for_task(start)
 
 
 def run_chunk(workload, start, images):
-    """One contiguous slice per task (seed 002's answer)."""
+    """One contiguous slice per task (the answer to the classic saving-images-in-a-loop
+    question)."""
     process = for_task(workload, start).process
     return [process(start + k, image) for k, image in enumerate(images)]
 
 
 def noop(*args):
-    """Does nothing, but its arguments are still pickled: seed 002's overhead probe."""
+    """Does nothing, but its arguments are still pickled: the overhead probe of the
+    classic saving-images-in-a-loop question."""
     return None
 
 
@@ -101,9 +105,10 @@ def run_range(workload, start: int, stop: int):
     return [process(i, _images[i]) for i in range(start, stop)]
 
 
-class NoopWorkload:
-    """Does nothing with an image, but is sent exactly like a real workload: seed 002's
-    overhead probe ("the same call with a function that does nothing")."""
+class NoopWorkload(Workload):
+    """Does nothing with an image, but is sent exactly like a real workload: the overhead
+    probe of the classic saving-images-in-a-loop question ("the same call with a function
+    that does nothing")."""
 
     name = "noop"
     label = "noop"
