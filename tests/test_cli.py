@@ -87,13 +87,14 @@ def test_a_failing_case_is_recorded_and_the_run_goes_on(tmp_path):
     case still runs and the file holds both."""
     from bench.plan.matrix import PlanOptions, plan_cases
     from bench.results.store import ResultsFile
+    from bench.plan.settings import RunSettings
     from bench.run.sequence import run_cases
     from workloads.images import ImageSize
 
     cases = plan_cases(PlanOptions(sizes=[ImageSize(8, 8, 1)], n_images=4, workers=[1],
                                    strategies=["serial", "threads"]))
-    settings = {"warmups": 0, "values": 1, "verify": True}
-    broken = dict(settings, out_dir=str(tmp_path / "does-not-exist"))
+    settings = RunSettings(warmups=0, values=1, verify=True)
+    broken = settings.with_(out_dir=str(tmp_path / "does-not-exist"))
     rf = ResultsFile(str(tmp_path / "r.json"))
     lines = []
     run_cases(cases[:1], broken, rf, {}, timeout=60, echo=lines.append)

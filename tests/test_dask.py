@@ -11,6 +11,7 @@ import pytest
 from bench.run.cleanup import end_group
 from bench.plan.matrix import Case
 from bench.results.store import ResultsFile
+from bench.plan.settings import RunSettings
 from bench.run.sequence import run_cases
 from workloads.images import ImageSetSpec, ImageSize
 
@@ -63,7 +64,7 @@ def test_dask_strategies_on_a_local_cluster_equal_serial(tmp_path):
     cases = [Case("imwrite", spec, {}, "serial")] + [
         Case("imwrite", spec, {}, name, 2, 4) for name in ("dask-chunked", "dask-local")]
     rf = ResultsFile(str(tmp_path / "r.json"))
-    run_cases(cases, {"warmups": 1, "values": 1, "verify": True}, rf, {}, timeout=120,
+    run_cases(cases, RunSettings(warmups=1, values=1, verify=True), rf, {}, timeout=120,
               echo=lambda *_: None)
     assert rf.failed == []
     for b in rf.benchmarks[1:]:

@@ -4,6 +4,7 @@ import os
 import pytest
 from conftest import mounted_tmpfs
 
+from bench.plan.settings import RunSettings
 from bench.run import resources
 from bench.cli.main import main
 from bench.plan.matrix import PlanOptions, plan_cases
@@ -17,7 +18,7 @@ def cases_for(size="8x8x1", n=4, workers=(2,), strategies=("serial",), workloads
                                   start_methods=["fork"], params=params or {}))
 
 
-SETTINGS = {"warmups": 1, "values": 3, "verify": True}
+SETTINGS = RunSettings(warmups=1, values=3, verify=True)
 
 
 def test_default_timeout_has_a_floor_and_grows_with_the_work():
@@ -30,7 +31,7 @@ def test_default_timeout_has_a_floor_and_grows_with_the_work():
     assert t[0] < t[1] < t[2] < t[3]
     # seed 002's set: 7 passes x 10,000 images x ~52 us, times 30, plus the floor
     assert t[1] == pytest.approx(120 + 30 * 7 * 10000 * 52.5e-6, abs=1)
-    fewer = dict(SETTINGS, values=1, verify=False)
+    fewer = SETTINGS.with_(values=1, verify=False)
     assert resources.default_case_timeout(seed002, fewer) < t[1]
 
 

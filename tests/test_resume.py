@@ -9,12 +9,14 @@ import subprocess
 
 import pytest
 
-from bench.cli.main import main, make_cases, parse_args, plan_options
+from bench.cli.main import main
+from bench.cli.parser import parse_args
+from bench.plan.commands import make_cases, plan_options
 from bench.measure.machine import collect
 from bench.plan.matrix import Case
 from bench.results.store import ResultsFile, case_benchmark
 from bench.run.resume import plan_dict
-from bench.run.session import run_settings
+from bench.plan.settings import RunSettings
 from bench.strategies import default_start_method
 
 RESULT = {"values_s": [0.01], "warmups_s": [], "date": "2026-11-22T00:00:00+00:00",
@@ -35,7 +37,7 @@ def make_file(tmp_path, argv, done: int, machine=None) -> str:
     path = str(tmp_path / "res" / "box-20261122-000000.json")
     machine = machine or collect(default_start_method())
     rf = ResultsFile(path, run={"argv": argv, "plan": plan_dict(plan_options(args)),
-                                "settings": run_settings(args), "machine": machine,
+                                "settings": RunSettings.from_args(args).recorded(), "machine": machine,
                                 "capacity": {"capacity": 2.0, "processes": 2}})
     for case in cases[:done]:
         rf.add(case_benchmark(case, RESULT, machine))

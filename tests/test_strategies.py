@@ -324,6 +324,7 @@ def test_per_image_tasks_ignore_the_layout_and_a_flat_run_keeps_one_folder(tiny_
 def test_a_pool_case_records_its_paired_serial_passes_and_a_serial_case_does_not(tmp_path):
     from dataclasses import replace
 
+    from bench.plan.settings import RunSettings
     from bench.run.child import run_case
     from bench.plan.matrix import Case
     from workloads.images import ImageSetSpec, ImageSize
@@ -331,14 +332,14 @@ def test_a_pool_case_records_its_paired_serial_passes_and_a_serial_case_does_not
     spec = ImageSetSpec(ImageSize(16, 12, 3), 12, "smooth", seed=3)
     pool = Case("imwrite", spec, ImwriteWorkload.params_for(Codec()), "threads-chunked", 2, 6,
                 out_layout="per-task")
-    settings = {"warmups": 1, "values": 2, "out_dir": str(tmp_path)}
+    settings = RunSettings(warmups=1, values=2, out_dir=str(tmp_path))
     result = run_case(pool, settings)
     meta = result["metadata"]
     assert meta["verified"] == "yes"
     assert meta["paired_serial_min_s"] <= meta["paired_serial_s"] <= meta["paired_serial_max_s"]
     median = sum(result["values_s"]) / 2            # the median of two values
     assert meta["paired_speedup"] == pytest.approx(meta["paired_serial_s"] / median)
-    assert run_case(pool, dict(settings, paired_serial=False))["metadata"].get("paired_speedup") is None
+    assert run_case(pool, settings.with_(paired_serial=False))["metadata"].get("paired_speedup") is None
     serial = run_case(replace(pool, strategy="serial", workers=1, chunk_size=None, out_layout=None),
                       settings)["metadata"]
     assert "paired_speedup" not in serial

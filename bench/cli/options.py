@@ -4,15 +4,12 @@ from __future__ import annotations
 import os
 import tempfile
 
+from bench.errors import UsageError
 from bench.strategies import START_METHODS, STRATEGIES
 from workloads.images import CONTENTS, ImageSize
 from workloads.registry import FAULTS, WORKLOADS
 
 MAX_WORKERS = 512
-
-
-class UsageError(Exception):
-    """Bad input from the user: printed as one line, exit code 2."""
 
 
 def split_list(text: str) -> list[str]:

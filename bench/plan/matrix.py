@@ -1,14 +1,16 @@
-"""Cases: one workload x image set x strategy x workers x chunk size x start method.
+"""The matrix of image-throughput cases: which image sets, strategies, worker counts,
+chunk sizes, start methods and output layouts a run measures.
 
-:func:`plan_cases` turns the CLI's choices into the ordered list of cases a run
-measures. Serial comes first in every group so a summary can be read top-down.
+:func:`plan_cases` turns the command line's choices into the ordered list of cases.
+Serial comes first in every group so a summary can be read top-down.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bench.strategies import START_METHODS, STRATEGIES, auto_chunk_size, default_start_method
+from bench.plan.case import Case, unique_cases
+from bench.strategies import STRATEGIES, auto_chunk_size, default_start_method
 from workloads.registry import workload_class
 from workloads.images import ImageSetSpec, ImageSize
 
@@ -61,60 +63,7 @@ def worker_sweep(logical_cpus: int | None = None) -> list[int]:
 
 
 @dataclass(frozen=True)
-class Case:
-    workload: str
-    images: ImageSetSpec
-    params: dict          # the workload's parameters (codec settings, model options)
-    strategy: str
-    workers: int = 1
-    chunk_size: int | None = None
-    start_method: str | None = None
-    cv_threads: int | None = None   # cv2.setNumThreads in every worker; None = OpenCV's default
-    chunk_rule: str | None = None   # "auto" (follows images/workers) or None (a fixed size)
-    out_layout: str | None = None   # "per-task": a folder per task (imwrite); None = one folder
-
-    @property
-    def family(self) -> str:
-        return STRATEGIES[self.strategy].family
-
-    @property
-    def group(self) -> str:
-        """The workload and inputs: cases of one group are comparable with each other."""
-        if getattr(workload_class(self.workload), "fixed_group", False):
-            return f"{self.workload}/{self.label}"
-        return f"{self.workload}/{self.images.label}-n{self.images.count}/{self.label}"
-
-    @property
-    def label(self) -> str:
-        return workload_class(self.workload).from_params(self.params).label
-
-    @property
-    def name(self) -> str:
-        parts = [self.group, self.strategy, f"w{self.workers}"]
-        if self.chunk_size is not None:
-            parts.append(f"c{self.chunk_size}")
-        if self.start_method is not None:
-            parts.append(self.start_method)
-        if self.cv_threads is not None:
-            parts.append(f"cv{self.cv_threads}")
-        if self.out_layout is not None:
-            parts.append(f"{self.out_layout}-dirs")
-        return "/".join(parts)
-
-    def as_dict(self) -> dict:
-        d = asdict(self)
-        d["images"] = self.images.as_dict()
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Case":
-        d = dict(d)
-        d["images"] = ImageSetSpec.from_dict(d["images"])
-        return cls(**d)
-
-
-@dataclass(frozen=True)
-class Group:
+class PlannedGroup:
     workload: str
     images: ImageSetSpec
 
@@ -137,7 +86,7 @@ class PlanOptions:
     layouts: list[str] | None = None   # imwrite output layouts; None: see _layouts_for
 
 
-def plan_groups(opts: PlanOptions) -> list[Group]:
+def plan_groups(opts: PlanOptions) -> list[PlannedGroup]:
     groups = []
     if opts.sizes is None and opts.contents is None:
         for workload, size, content, count, quick_count in DEFAULT_GROUPS:
@@ -149,7 +98,7 @@ def plan_groups(opts: PlanOptions) -> list[Group]:
                 count = quick_count
             if opts.n_images is not None:
                 count = opts.n_images
-            groups.append(Group(workload, ImageSetSpec(ImageSize.parse(size), count, content, opts.seed)))
+            groups.append(PlannedGroup(workload, ImageSetSpec(ImageSize.parse(size), count, content, opts.seed)))
         return groups
     sizes = opts.sizes or [ImageSize.parse(g[1]) for g in DEFAULT_GROUPS]
     sizes = list(dict.fromkeys(sizes))
@@ -160,7 +109,7 @@ def plan_groups(opts: PlanOptions) -> list[Group]:
             for content in contents:
                 count = opts.n_images or _matrix_count(workload, size, content, opts.quick) \
                     or default_count(size, opts.quick)
-                groups.append(Group(workload, ImageSetSpec(size, count, content, opts.seed)))
+                groups.append(PlannedGroup(workload, ImageSetSpec(size, count, content, opts.seed)))
     return groups
 
 
@@ -195,7 +144,7 @@ def plan_cases(opts: PlanOptions) -> list[Case]:
                                               out_layout=layout))
     if opts.cv_threads_variant:
         cases.extend(_cv_threads_variant(cases))
-    return _unique(cases)
+    return unique_cases(cases)
 
 
 # Strategies whose tasks are contiguous slices, measured again with a folder per task
@@ -225,92 +174,9 @@ CV_THREADS_STRATEGIES = ("threads-chunked", "processes-chunked", "processes-shm"
 
 
 def _cv_threads_variant(cases: list[Case]) -> list[Case]:
-    from dataclasses import replace
-
     return [replace(c, cv_threads=1) for c in cases
             if c.images.size.label == CV_THREADS_GROUP_SIZE and c.workload == "imwrite"
             and c.strategy in CV_THREADS_STRATEGIES]
-
-
-# -- overhead probes ----------------------------------------------------------------
-# payload size, images per pass (full), images per pass (quick or None to skip)
-OVERHEAD_PAYLOADS = (
-    ("1x1x1", 2000, 1000),          # as good as no payload: a 1-pixel array
-    ("50x50x1", 2000, 1000),
-    ("256x256x3", 500, 200),
-    ("640x480x3", 200, None),
-    ("1920x1080x3", 40, None),
-)
-
-
-def overhead_payloads(opts: PlanOptions, limit: int | None = None) -> list[tuple[ImageSize, int]]:
-    """(payload size, tasks per pass) for round trips and pickling: the default sizes, or
-    the user's sizes after the 1-pixel no-payload probe."""
-    if opts.sizes:
-        pairs = [(ImageSize(1, 1, 1), 1000)] + [(s, default_count(s, opts.quick)) for s in opts.sizes]
-    else:
-        pairs = [(ImageSize.parse(size), quick if opts.quick else full)
-                 for size, full, quick in OVERHEAD_PAYLOADS if not (opts.quick and quick is None)]
-    return [(size, opts.n_images or (min(count, limit) if limit else count)) for size, count in pairs]
-
-
-def plan_overhead(opts: PlanOptions) -> list[Case]:
-    from bench.measure.machine import available_cpus
-
-    cpus = available_cpus()
-    workers = opts.workers or ([cpus] if opts.quick else worker_sweep())
-    methods = opts.start_methods or [m for m in ("fork", "spawn", "forkserver") if m in START_METHODS]
-    one_pixel = ImageSetSpec(ImageSize(1, 1, 1), 1, "noise", opts.seed)
-    cases = []
-    for w in workers:
-        cases.append(Case("pool-start", one_pixel, {}, "threads", w))
-        cases.extend(Case("pool-start", one_pixel, {}, "processes", w, None, m) for m in methods)
-    payloads = overhead_payloads(opts)
-    for size, count in payloads:
-        spec = ImageSetSpec(size, count, "noise", opts.seed)
-        cases.append(Case("roundtrip", spec, {}, "threads", cpus))
-        cases.append(Case("roundtrip", spec, {}, "processes", cpus, None, default_start_method()))
-    for size, count in payloads:
-        if size.nbytes > 1:
-            cases.append(Case("pickle", ImageSetSpec(size, count, "noise", opts.seed), {}, "serial"))
-    return cases
-
-
-# The cluster path next to the best local ones, on one size (a cluster pays off per
-# task only when the work per task is large; 256x256 shows it without a long run).
-DASK_GROUP = ("imwrite", "256x256x3", "smooth", 500, 100)
-DASK_LOCAL_PEERS = ("serial", "processes-chunked", "processes-shm")
-
-
-def plan_dask(opts: PlanOptions, cluster_workers: int | None = None) -> list[Case]:
-    """Dask cases: cluster start-up and round trips, then one image set through the
-    cluster and through the best local strategies at the same worker count."""
-    from bench.measure.machine import available_cpus
-
-    workers = [cluster_workers] if cluster_workers else (opts.workers or [available_cpus()])
-    one_pixel = ImageSetSpec(ImageSize(1, 1, 1), 1, "noise", opts.seed)
-    cases = [Case("pool-start", one_pixel, {}, "dask", w) for w in workers]
-    # a Dask task costs ~1-3 ms: a few hundred round trips measure it well enough
-    payloads = overhead_payloads(opts, limit=300)
-    for size, count in (payloads if opts.sizes else payloads[:3]):
-        for w in workers:
-            cases.append(Case("roundtrip", ImageSetSpec(size, count, "noise", opts.seed), {}, "dask", w))
-    strategies = list(DASK_LOCAL_PEERS + DASK_STRATEGIES)
-    if opts.explicit_strategies:
-        strategies = [s for s in strategies if s in opts.explicit_strategies]
-    if opts.sizes or opts.workloads:     # the image sets the user asked for
-        from dataclasses import replace
-
-        return cases + plan_cases(replace(opts, workers=workers, strategies=strategies,
-                                          layouts=opts.layouts or ["flat"],
-                                          explicit_strategies=(), cv_threads_variant=False))
-    workload, size, content, count, quick_count = DASK_GROUP
-    count = opts.n_images or (quick_count if opts.quick else count)
-    local = PlanOptions(sizes=[ImageSize.parse(size)], contents=[content], n_images=count,
-                        workloads=[workload], workers=workers, seed=opts.seed, params=opts.params,
-                        layouts=["flat"],
-                        start_methods=opts.start_methods, strategies=strategies)
-    return cases + plan_cases(local)
 
 
 def _chunks_for(cls, chunk_sizes: list[str], count: int, workers: int) -> list[tuple]:
@@ -325,17 +191,3 @@ def _chunks_for(cls, chunk_sizes: list[str], count: int, workers: int) -> list[t
         else:
             out.setdefault(min(int(c), count), None)
     return list(out.items())
-
-
-def unique_cases(cases: list[Case]) -> list[Case]:
-    """Drop repeated cases (same name), keeping the first."""
-    return _unique(cases)
-
-
-def _unique(cases: list[Case]) -> list[Case]:
-    seen, out = set(), []
-    for c in cases:
-        if c.name not in seen:
-            seen.add(c.name)
-            out.append(c)
-    return out

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bench.plan.matrix import Case, PlanOptions, plan_cases, worker_sweep
+from bench.plan.case import Case, unique_cases
+from bench.plan.matrix import PlanOptions, plan_cases, worker_sweep
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method
 from workloads.images import ImageSize
 
@@ -155,7 +156,7 @@ def plan_pose_cases(opts: PoseOptions) -> list[Case]:
             cases += _cases(opts, size, content, count, ["processes", *cheapest], [w], others)
         else:
             cases += _cases(opts, size, content, count, everyday, [w], [default])
-    return _unique(cases)
+    return unique_cases(cases, group_together=True)
 
 
 def _custom(opts: PoseOptions) -> list[Case]:
@@ -174,17 +175,7 @@ def _custom(opts: PoseOptions) -> list[Case]:
     cases: list[Case] = []
     for size, content, count in groups:
         cases += _cases(opts, size, content, count, strategies, workers, methods)
-    return _unique(cases)
-
-
-def _unique(cases: list[Case]) -> list[Case]:
-    """Drop repeats; keep each group's cases together, in first-seen group order."""
-    seen, groups = set(), {}
-    for c in cases:
-        if c.name not in seen:
-            seen.add(c.name)
-            groups.setdefault(c.group, []).append(c)
-    return [c for group in groups.values() for c in group]
+    return unique_cases(cases, group_together=True)
 
 
 # Pose through Dask next to the best local pool (bench dask, and the Dask part of all):

@@ -17,7 +17,8 @@ import traceback
 from concurrent.futures.process import BrokenProcessPool
 
 from bench.output import messages
-from bench.plan.matrix import Case
+from bench.plan.case import Case
+from bench.plan.settings import RunSettings
 from bench.measure.probes import CaseProbes
 from bench.results.store import utc_now
 from bench.strategies import PoolConfig, make_strategy
@@ -25,14 +26,14 @@ from bench.measure.timing import measure_case
 from bench.measure.verify import VerificationError, check_names, verify_against_serial
 
 
-def run_case(case: Case, settings: dict) -> dict:
+def run_case(case: Case, settings: RunSettings) -> dict:
     import cv2
 
     from bench.measure.machine import filesystem_of
     from workloads.images import fingerprint, generate
     from workloads.registry import make_workload
 
-    cv_threads = case.cv_threads if case.cv_threads is not None else settings.get("cv_threads")
+    cv_threads = case.cv_threads if case.cv_threads is not None else settings.cv_threads
     if cv_threads is not None:
         cv2.setNumThreads(cv_threads)   # serial and thread cases run in this process
     started = time.perf_counter()
@@ -48,41 +49,41 @@ def run_case(case: Case, settings: dict) -> dict:
         prepare()
     strategy = make_strategy(case.strategy, PoolConfig(
         case.workers, case.chunk_size, case.start_method, cv_threads,
-        scheduler=settings.get("scheduler"), scheduler_timeout=settings.get("scheduler_timeout", 10.0),
+        scheduler=settings.scheduler, scheduler_timeout=settings.scheduler_timeout,
         image_spec=case.images.as_dict()))
     if hasattr(workload, "measure"):       # overhead probes that time themselves
-        result = workload.measure(strategy, images, settings.get("values", 3))
+        result = workload.measure(strategy, images, settings.values)
         result.update(ok=True, date=utc_now(), duration_s=time.perf_counter() - started)
         result["metadata"]["image_fingerprint"] = fingerprint(images)
         result["metadata"].update(strategy.facts)
         return result
 
-    out_root = settings.get("out_dir") or None
+    out_root = settings.out_dir or None
     # made (and removed again) by the parent, so a killed case leaves nothing behind
-    work_root = settings.get("work_dir") or tempfile.mkdtemp(prefix="bench-case-", dir=out_root)
-    probes = CaseProbes(strategy.family, case.workers, settings.get("capacity"),
-                        settings.get("serial_per_image_s", {}).get(case.group))
+    work_root = settings.work_dir or tempfile.mkdtemp(prefix="bench-case-", dir=out_root)
+    probes = CaseProbes(strategy.family, case.workers, settings.capacity,
+                        settings.serial_per_image_s.get(case.group))
     # The serial loop timed next to a pool's passes (bench/timing.py), but never in a
     # process that must later fork a pool: a model built here (pose) would crash it.
     paired = None
-    if (case.family != "serial" and settings.get("paired_serial", True)
+    if (case.family != "serial" and settings.paired_serial
             and not getattr(workload, "has_model", False)):
         paired = make_strategy("serial", PoolConfig())
     try:
         timing = measure_case(strategy, workload, images, work_root, probes=probes,
-                              warmups=settings.get("warmups", 1), values=settings.get("values", 3),
+                              warmups=settings.warmups, values=settings.values,
                               paired_serial=paired)
         check_names(workload, timing.last_out_dir, len(images))
         case_meta = getattr(workload, "case_metadata", None)  # before verification builds more
         extra = case_meta(timing) if case_meta is not None else {}
         verified = "skipped"
-        if settings.get("verify", True):
+        if settings.verify:
             verify_against_serial(strategy, workload, images, timing, work_root)
             verified = "yes"
         save = getattr(workload, "save_results", None)
-        if settings.get("save_keypoints") and save is not None and (
+        if settings.save_keypoints and save is not None and (
                 verified == "yes" or case.strategy == "serial"):
-            extra["keypoints_file"] = save(timing.last_results, settings["save_keypoints"], case)
+            extra["keypoints_file"] = save(timing.last_results, settings.save_keypoints, case)
         fs = filesystem_of(work_root)
     finally:
         shutil.rmtree(work_root, ignore_errors=True)
@@ -157,7 +158,7 @@ def main(argv=None) -> int:
         spec = json.load(fh)
     case = Case.from_dict(spec["case"])
     try:
-        result = run_case(case, spec.get("settings", {}))
+        result = run_case(case, RunSettings.from_dict(spec.get("settings")))
         code = 0
     except Exception as exc:  # noqa: BLE001 - any failure becomes a recorded failed case
         result = {"ok": False, "reason": explain(exc), "traceback": traceback.format_exc()}

@@ -18,6 +18,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
+from bench.plan.settings import RunSettings
 from bench.run import interrupt
 from bench.output import messages
 from bench.run.guard import PARENT_ENV, STOP_SIGNAL, parse_result, strip_result
@@ -54,7 +55,7 @@ def stop_case(proc: subprocess.Popen) -> None:
         end_group(proc.pid)
 
 
-def run_isolated(case_dict: dict, settings: dict, timeout: float) -> Outcome:
+def run_isolated(case_dict: dict, settings: RunSettings, timeout: float) -> Outcome:
     """Run one case in a fresh interpreter in its own process group.
 
     Whatever happens - success, exception, a killed worker, a hang, Ctrl-C in the
@@ -65,7 +66,7 @@ def run_isolated(case_dict: dict, settings: dict, timeout: float) -> Outcome:
     and removed by the case itself (:mod:`bench.run.guard`), which also ends itself
     when this process dies: even a ``kill -9`` of this process leaves nothing behind.
     """
-    out_root = settings.get("out_dir") or tempfile.gettempdir()
+    out_root = settings.out_dir or tempfile.gettempdir()
     if not os.path.isdir(out_root):       # the output folder vanished mid-run
         return Outcome(False, reason=f"FileNotFoundError: the output folder {out_root} "
                                      "no longer exists")
@@ -80,9 +81,9 @@ def run_isolated(case_dict: dict, settings: dict, timeout: float) -> Outcome:
             remove_tree(tmp_dir)
 
 
-def _run_in_group(case_dict: dict, settings: dict, timeout: float, work_dir: str,
+def _run_in_group(case_dict: dict, settings: RunSettings, timeout: float, work_dir: str,
                   tmp_dir: str) -> Outcome:
-    spec = json.dumps({"case": case_dict, "settings": settings}).encode()
+    spec = json.dumps({"case": case_dict, "settings": settings.as_dict()}).encode()
     env = dict(os.environ, **{PARENT_ENV: str(os.getpid())})
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench.run.guard", work_dir, tmp_dir],

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import psutil
 
+from bench.plan.settings import RunSettings
 from workloads.registry import workload_class
 
 MiB = 1024 ** 2
@@ -78,15 +79,15 @@ def expected_seconds_per_image(case) -> float:
     return seconds
 
 
-def passes(case, settings: dict) -> int:
+def passes(case, settings: RunSettings) -> int:
     """Passes over the image set: cold, warm-ups, timed values, and verification."""
-    n = 1 + int(settings.get("warmups", 1)) + int(settings.get("values") or 3)
-    if settings.get("verify", True):
+    n = 1 + settings.warmups + settings.values
+    if settings.verify:
         n += 2
     return n
 
 
-def default_case_timeout(case, settings: dict) -> float:
+def default_case_timeout(case, settings: RunSettings) -> float:
     work = passes(case, settings) * case.images.count * expected_seconds_per_image(case)
     return float(math.ceil(TIMEOUT_FLOOR_S + TIMEOUT_FACTOR * work))
 

@@ -19,7 +19,8 @@ import os
 import shlex
 from dataclasses import asdict
 
-from bench.cli.options import UsageError
+from bench.errors import UsageError
+from bench.plan.settings import RunSettings
 from bench.results.store import ResultsError, ResultsFile, remove_stale_temps
 
 # options that may differ between the original run and its resumption
@@ -88,11 +89,10 @@ def check_machine(path: str, stored: dict, current: dict) -> None:
                          f"({key}: {there!r} there, {here!r} here); start a new run")
 
 
-def reconcile(args, results: ResultsFile, parse, plan_options, run_settings):
+def reconcile(args, results: ResultsFile, parse, plan_options):
     """Return the args to run with: the stored ones, checked against what was typed.
 
-    ``parse(argv)`` parses a command line, ``plan_options(args)`` gives PlanOptions,
-    ``run_settings(args)`` the run settings dict.
+    ``parse(argv)`` parses a command line, ``plan_options(args)`` gives PlanOptions.
     """
     path = results.path
     run = results.run
@@ -114,7 +114,7 @@ def reconcile(args, results: ResultsFile, parse, plan_options, run_settings):
                          f"({key}: {there!r} there, {here!r} here){hint}")
     if chosen.out_dir:
         chosen.out_dir = os.path.abspath(chosen.out_dir)
-    settings = dict(run_settings(chosen))
+    settings = RunSettings.from_args(chosen).chosen()
     stored_settings = {k: v for k, v in run.get("settings", {}).items() if k in settings}
     diff = _first_difference(stored_settings, settings)
     if diff:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
+from bench.plan.settings import RunSettings
 from bench.run import interrupt
 from bench.run.isolation import run_isolated
 from bench.run.resources import default_case_timeout
@@ -14,7 +15,7 @@ def format_rate(seconds_per_image: float) -> str:
     return f"{1.0 / seconds_per_image:>10,.0f} img/s  {seconds_per_image * 1e3:8.3f} ms/img"
 
 
-def run_cases(cases, settings: dict, results: ResultsFile, machine_meta: dict,
+def run_cases(cases, settings: RunSettings, results: ResultsFile, machine_meta: dict,
               timeout: float | None, echo: Callable[[str], None] = print,
               done: int = 0, total: int | None = None) -> ResultsFile:
     """Measure every case; the results file is saved after each one.
@@ -27,7 +28,7 @@ def run_cases(cases, settings: dict, results: ResultsFile, machine_meta: dict,
     width = len(str(total))
     # The serial loop's time per image, per group: later cases of the group use it to
     # split their cold total into start-up, transfer and work (bench/probes.py).
-    serial = dict(settings.get("serial_per_image_s", {}))
+    serial = dict(settings.serial_per_image_s)
     for b in results.benchmarks:
         if b.get_metadata().get("strategy") == "serial":
             serial[b.get_metadata().get("group")] = b.median()
@@ -36,7 +37,7 @@ def run_cases(cases, settings: dict, results: ResultsFile, machine_meta: dict,
         label = f"[{i:>{width}}/{total}] {case.name}"
         limit = timeout or default_case_timeout(case, settings)
         started = time.perf_counter()
-        outcome = run_isolated(case.as_dict(), dict(settings, serial_per_image_s=serial), limit)
+        outcome = run_isolated(case.as_dict(), settings.with_(serial_per_image_s=dict(serial)), limit)
         elapsed = time.perf_counter() - started
         with interrupt.deferred():
             if outcome.ok:

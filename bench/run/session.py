@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 import time
 
+from bench.plan.settings import RunSettings
 from bench.run import interrupt
 from bench.output import messages
 from bench.measure.capacity import capacity_is_low, measure_capacity
@@ -22,20 +23,6 @@ def echo(text: str = "") -> None:
 
 def warn(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
-
-
-def run_settings(args) -> dict:
-    return {
-        "warmups": args.warmups,
-        "values": args.values or 3,
-        "verify": args.verify,
-        "paired_serial": args.paired_serial,
-        "cv_threads": args.cv_threads,
-        "out_dir": args.out_dir,
-        "scheduler": args.scheduler,
-        "scheduler_timeout": args.scheduler_timeout,
-        "save_keypoints": getattr(args, "save_keypoints", None),
-    }
 
 
 def run_session(args, cases, path: str, results: ResultsFile | None = None,
@@ -83,7 +70,7 @@ def _session(args, cases, path: str, state: dict, skipped) -> int:
             "machine": machine,
             "capacity": capacity,
             # the capacity goes to every case: the decomposition's work part uses it
-            "settings": dict(run_settings(args), capacity=capacity["capacity"]),
+            "settings": RunSettings.from_args(args).with_(capacity=capacity["capacity"]).recorded(),
         })
         state["results"] = results
     else:      # resuming: same machine facts and capacity as the run it continues
@@ -96,7 +83,7 @@ def _session(args, cases, path: str, state: dict, skipped) -> int:
         results.run["skipped"] = [s.as_dict() for s in skipped]
     results.save()
     done = state["planned"] - len(cases)
-    run_cases(cases, results.run["settings"], results, machine, timeout=args.case_timeout,
+    run_cases(cases, RunSettings.from_dict(results.run["settings"]), results, machine, timeout=args.case_timeout,
               echo=echo, done=done, total=state["planned"])
     interrupt.check()          # a signal whose exception Python swallowed
     results.run["finished"] = utc_now()

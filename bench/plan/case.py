@@ -1,0 +1,79 @@
+"""A case: one workload x image set x strategy x workers x chunk size x start method.
+
+Its name is what a results file, ``list`` and ``--resume`` know it by.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from bench.strategies import STRATEGIES
+from workloads.images import ImageSetSpec
+from workloads.registry import workload_class
+
+
+@dataclass(frozen=True)
+class Case:
+    workload: str
+    images: ImageSetSpec
+    params: dict          # the workload's parameters (codec settings, model options)
+    strategy: str
+    workers: int = 1
+    chunk_size: int | None = None
+    start_method: str | None = None
+    cv_threads: int | None = None   # cv2.setNumThreads in every worker; None = OpenCV's default
+    chunk_rule: str | None = None   # "auto" (follows images/workers) or None (a fixed size)
+    out_layout: str | None = None   # "per-task": a folder per task (imwrite); None = one folder
+
+    @property
+    def family(self) -> str:
+        return STRATEGIES[self.strategy].family
+
+    @property
+    def group(self) -> str:
+        """The workload and inputs: cases of one group are comparable with each other."""
+        if getattr(workload_class(self.workload), "fixed_group", False):
+            return f"{self.workload}/{self.label}"
+        return f"{self.workload}/{self.images.label}-n{self.images.count}/{self.label}"
+
+    @property
+    def label(self) -> str:
+        return workload_class(self.workload).from_params(self.params).label
+
+    @property
+    def name(self) -> str:
+        parts = [self.group, self.strategy, f"w{self.workers}"]
+        if self.chunk_size is not None:
+            parts.append(f"c{self.chunk_size}")
+        if self.start_method is not None:
+            parts.append(self.start_method)
+        if self.cv_threads is not None:
+            parts.append(f"cv{self.cv_threads}")
+        if self.out_layout is not None:
+            parts.append(f"{self.out_layout}-dirs")
+        return "/".join(parts)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["images"] = self.images.as_dict()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Case":
+        d = dict(d)
+        d["images"] = ImageSetSpec.from_dict(d["images"])
+        return cls(**d)
+
+
+def unique_cases(cases: list[Case], group_together: bool = False) -> list[Case]:
+    """Drop repeated cases (same name), keeping the first. ``group_together`` also keeps
+    each group's cases next to each other, groups in first-seen order (a plan assembled
+    from several sub-plans that each add to the same group)."""
+    seen, ordered, groups = set(), [], {}
+    for c in cases:
+        if c.name not in seen:
+            seen.add(c.name)
+            ordered.append(c)
+            groups.setdefault(c.group, []).append(c)
+    if group_together:
+        return [c for group in groups.values() for c in group]
+    return ordered

@@ -1,0 +1,49 @@
+"""The overhead probes' plan: pool start-up per start method and worker count, the no-op
+round trip per payload, and pickling per image size."""
+from __future__ import annotations
+
+from bench.measure.machine import available_cpus
+from bench.plan.case import Case
+from bench.plan.matrix import PlanOptions, default_count, worker_sweep
+from bench.strategies import START_METHODS, default_start_method
+from workloads.images import ImageSetSpec, ImageSize
+
+# payload size, images per pass (full), images per pass (quick or None to skip)
+OVERHEAD_PAYLOADS = (
+    ("1x1x1", 2000, 1000),          # as good as no payload: a 1-pixel array
+    ("50x50x1", 2000, 1000),
+    ("256x256x3", 500, 200),
+    ("640x480x3", 200, None),
+    ("1920x1080x3", 40, None),
+)
+
+
+def overhead_payloads(opts: PlanOptions, limit: int | None = None) -> list[tuple[ImageSize, int]]:
+    """(payload size, tasks per pass) for round trips and pickling: the default sizes, or
+    the user's sizes after the 1-pixel no-payload probe."""
+    if opts.sizes:
+        pairs = [(ImageSize(1, 1, 1), 1000)] + [(s, default_count(s, opts.quick)) for s in opts.sizes]
+    else:
+        pairs = [(ImageSize.parse(size), quick if opts.quick else full)
+                 for size, full, quick in OVERHEAD_PAYLOADS if not (opts.quick and quick is None)]
+    return [(size, opts.n_images or (min(count, limit) if limit else count)) for size, count in pairs]
+
+
+def plan_overhead(opts: PlanOptions) -> list[Case]:
+    cpus = available_cpus()
+    workers = opts.workers or ([cpus] if opts.quick else worker_sweep())
+    methods = opts.start_methods or [m for m in ("fork", "spawn", "forkserver") if m in START_METHODS]
+    one_pixel = ImageSetSpec(ImageSize(1, 1, 1), 1, "noise", opts.seed)
+    cases = []
+    for w in workers:
+        cases.append(Case("pool-start", one_pixel, {}, "threads", w))
+        cases.extend(Case("pool-start", one_pixel, {}, "processes", w, None, m) for m in methods)
+    payloads = overhead_payloads(opts)
+    for size, count in payloads:
+        spec = ImageSetSpec(size, count, "noise", opts.seed)
+        cases.append(Case("roundtrip", spec, {}, "threads", cpus))
+        cases.append(Case("roundtrip", spec, {}, "processes", cpus, None, default_start_method()))
+    for size, count in payloads:
+        if size.nbytes > 1:
+            cases.append(Case("pickle", ImageSetSpec(size, count, "noise", opts.seed), {}, "serial"))
+    return cases
