@@ -1,7 +1,7 @@
 """Pose: person images, planning, verification, bad images, offline and fork safety.
 
 No test builds a MediaPipe model in the pytest process: a process that built one must
-never fork again (DESIGN.md section 5), and other tests fork. Everything that runs a
+never fork again, and other tests fork. Everything that runs a
 model does it in a fresh subprocess (the case runner, or a small script).
 """
 import json
@@ -18,8 +18,8 @@ from bench.plan.matrix import PlanOptions, plan_cases
 from bench.plan.pose import PoseOptions, plan_pose_cases
 from conftest import ROOT
 from workloads.images import ImageSetSpec, ImageSize, generate
-from workloads.pose.workload import (NO_PERSON, BadImage, PoseResult, PoseUnavailable, PoseWorkload,
-                            as_rgb, check_available, load_keypoints)
+from workloads.pose import (NO_PERSON, BadImage, PoseResult, PoseUnavailable, PoseWorkload, as_rgb,
+                            check_available, load_keypoints)
 
 BIG_RAM = 64 * 1024**3
 
@@ -144,7 +144,7 @@ def test_files_are_read_as_rgb(tmp_path):
     assert np.array_equal(as_rgb(str(tmp_path / "a.png")), rgb)
 
 
-def test_comparison_follows_seed_003():
+def test_comparison_follows_the_keypoints_script_checked_against_a_single_process_run():
     w = PoseWorkload()
     a = np.random.default_rng(0).random((33, 4)).astype(np.float32)
     assert not w.differs(a, a + 5e-7)
@@ -160,7 +160,7 @@ def test_comparison_follows_seed_003():
 
 
 def test_a_failing_graph_is_dropped_and_the_image_recorded(monkeypatch):
-    import workloads.pose.workload as pose
+    from workloads.pose import models
 
     class Broken:
         def process(self, image):
@@ -170,11 +170,11 @@ def test_a_failing_graph_is_dropped_and_the_image_recorded(monkeypatch):
             pass
 
     w = PoseWorkload()
-    pose._models()[w.model_complexity] = pose._Model(Broken())
+    models.thread_models()[w.model_complexity] = models.Model(Broken())
     result = w.process(3, np.zeros((8, 8, 3), np.uint8))
     assert result.landmarks is None
     assert result.error == "RuntimeError: Graph has errors: ROI width and height must be > 0"
-    assert w.model_complexity not in pose._models()     # rebuilt for the next image
+    assert w.model_complexity not in models.thread_models()     # rebuilt for the next image
 
 
 def test_case_metadata_shows_what_a_model_per_image_costs():
@@ -239,11 +239,12 @@ def test_tasks_backend_says_what_to_install(run_cli):
 
 
 def test_newer_or_missing_mediapipe_is_not_available_and_all_goes_on(monkeypatch, tmp_path, capsys):
-    import workloads.pose.workload as pose
-    from bench.cli.main import build_parser, make_cases
+    import workloads.pose.offline as offline
+    from bench.cli.parser import build_parser
+    from bench.plan.commands import make_cases
 
-    monkeypatch.setattr(pose, "mediapipe_dir", lambda: str(tmp_path))   # 0.10.30+: no solutions
-    pose.check_available.cache_clear()
+    monkeypatch.setattr(offline, "mediapipe_dir", lambda: str(tmp_path))   # 0.10.30+: no solutions
+    offline.check_available.cache_clear()
     try:
         with pytest.raises(PoseUnavailable, match="not available: mediapipe .* has no mp.solutions"):
             PoseWorkload()
@@ -253,21 +254,21 @@ def test_newer_or_missing_mediapipe_is_not_available_and_all_goes_on(monkeypatch
         from bench.cli.options import UsageError
         with pytest.raises(UsageError, match="pip install 'mediapipe==0.10.21'"):
             make_cases(build_parser().parse_args(["pose", "--quick"]))
-        monkeypatch.setattr(pose, "mediapipe_dir", lambda: None)
-        pose.check_available.cache_clear()
+        monkeypatch.setattr(offline, "mediapipe_dir", lambda: None)
+        offline.check_available.cache_clear()
         with pytest.raises(PoseUnavailable, match="mediapipe is not installed"):
             PoseWorkload()
     finally:
-        pose.check_available.cache_clear()
+        offline.check_available.cache_clear()
 
 
 # -- with a model: always in a fresh process ----------------------------------------
 
 def _run_case(case, timeout=120, **settings):
+    from bench.plan.settings import RunSettings
     from bench.run.isolation import run_isolated
 
-    base = {"warmups": 0, "values": 1, "verify": True}
-    base.update(settings)
+    base = RunSettings(warmups=0, values=1, verify=True).with_(**settings)
     return run_isolated(case.as_dict(), base, timeout)
 
 
@@ -276,7 +277,7 @@ import sys
 import numpy as np
 from bench.strategies import PoolConfig, make_strategy
 from workloads.images import ImageSetSpec, ImageSize, generate
-from workloads.pose.workload import PoseWorkload
+from workloads.pose import PoseWorkload
 
 images = generate(ImageSetSpec(ImageSize(256, 256, 3), 4, "person", seed=0))
 w = PoseWorkload()
@@ -322,7 +323,7 @@ import json, os, sys
 import numpy as np
 from bench.strategies import PoolConfig, make_strategy
 from workloads.images import ImageSetSpec, ImageSize, generate
-from workloads.pose.workload import ForkAfterModelError, PoseWorkload
+from workloads.pose import ForkAfterModelError, PoseWorkload
 
 person = generate(ImageSetSpec(ImageSize(128, 128, 3), 2, "person"))
 noise = generate(ImageSetSpec(ImageSize(128, 128, 3), 1, "noise"))[0]

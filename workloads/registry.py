@@ -1,26 +1,8 @@
 """Workloads by name. Modules are imported lazily so that choosing ``imwrite`` never
 imports mediapipe (and so the parent process never builds a model before a fork).
 
-A workload class provides:
-  ``from_params(params: dict)``  build from JSON-able parameters (case files carry them)
-  ``label``                      short text naming the parameters, e.g. ``jpg-q95``
-  ``with_output(out_dir)``       a copy that writes under ``out_dir`` (if it writes)
-  ``worker_setup()``             once per worker before any task (build a model); may
-                                 return a dict of facts (e.g. ``model_load_s``) to report
-  ``process(index, image)``      the work for one image; its return value is the result
-  ``verifying()``                a copy whose results can be compared with serial
-  ``outputs(results, count)``    {output name: comparable value}
-  ``differs(a, b)``              whether two outputs of the same name disagree
-  ``needs_verify_pass``          True when timed results are not comparable themselves
-
-Optional, for workloads with a model (pose):
-  ``has_model``                  strategies marked ``needs_model`` may be planned
-  ``with_model_per_image()``     a copy that builds a new model in every task (seed 000)
-  ``prepare_parent()``           the case process imports what a user's script would
-  ``check_fork(start_method)``   raise before a pool forks a process that must not fork
-  ``case_metadata(timing)``      extra per-case facts for the results file
-  ``describe_difference(a, b)``  one line on how two differing outputs differ
-  ``save_results(results, dir, case)``  write outputs (``--save-keypoints``)
+What a workload class provides is :class:`workloads.base.Workload`, which every
+workload inherits.
 """
 from __future__ import annotations
 
@@ -33,7 +15,7 @@ WORKLOADS = {
     "roundtrip": "workloads.overhead:RoundTripWorkload",
     "pool-start": "workloads.overhead:PoolStartWorkload",
     "pickle": "workloads.overhead:PickleWorkload",
-    "pose": "workloads.pose.workload:PoseWorkload",
+    "pose": "workloads.pose:PoseWorkload",
 }
 # Workloads that measure overheads rather than work users do.
 OVERHEADS = ("pool-start", "roundtrip", "pickle")

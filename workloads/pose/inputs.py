@@ -1,0 +1,53 @@
+"""What a Pose graph gets and gives: an input decoded to RGB, landmarks read back out.
+
+Bad images are results, not crashes: wrong dtype or shape, an empty array or an
+unreadable file raises :class:`BadImage` with the reason, which the workload records as
+that image's failure while the other images go on.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+
+class BadImage(ValueError):
+    """One input that cannot be processed; recorded as that image's failure."""
+
+
+def as_rgb(item) -> np.ndarray:
+    """The image MediaPipe gets: uint8 HxWx3 RGB, C-contiguous; else :class:`BadImage`.
+
+    ``item`` is an array (RGB) or a path to an image file (read with OpenCV, BGR -> RGB).
+    """
+    if isinstance(item, (str, bytes, os.PathLike)):
+        import cv2
+
+        path = os.fsdecode(item)
+        bgr = cv2.imread(path, cv2.IMREAD_COLOR)
+        if bgr is None:
+            raise BadImage(f"cannot read {path}: missing, corrupt or not an image file")
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    if not isinstance(item, np.ndarray):
+        raise BadImage(f"not an image: {type(item).__name__}")
+    if item.size == 0:
+        raise BadImage(f"empty image (shape {item.shape})")
+    if item.dtype != np.uint8:
+        raise BadImage(f"wrong dtype {item.dtype}: pose needs uint8 RGB pixels")
+    if item.ndim != 3 or item.shape[2] != 3:
+        raise BadImage(f"wrong shape {item.shape}: pose needs HxWx3 RGB")
+    return np.ascontiguousarray(item)
+
+
+def landmarks_of(output) -> np.ndarray | None:
+    """The (33, 4) float32 landmarks of a ``Pose.process`` output; None: no person."""
+    found = output.pose_landmarks
+    if found is None:
+        return None
+    return np.array([(p.x, p.y, p.z, p.visibility) for p in found.landmark], dtype=np.float32)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One line (at most ~300 characters) on why MediaPipe failed on an image."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return f"{type(exc).__name__}: {' '.join(lines)[:300] if lines else '(no message)'}"
