@@ -15,13 +15,13 @@ from conftest import mounted_tmpfs
 import bench.results.store
 import bench.run.session
 from bench.cli.main import main
-from bench.results.store import ResultsFile, remove_stale_temps
+from bench.results import ResultsFile, remove_stale_temps
 from cli_launcher import fake_capacity
 from faultkit import ROOT
 
 WRITER = textwrap.dedent("""
     import sys, pyperf
-    from bench.results.store import ResultsError, ResultsFile
+    from bench.results import ResultsError, ResultsFile
     path = sys.argv[1]
     try:
         rf = ResultsFile.load(path)

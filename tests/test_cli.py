@@ -75,7 +75,7 @@ def test_a_small_run_end_to_end(run_cli, tmp_path):
     show = subprocess.run([sys.executable, "-m", "pyperf", "show", str(path)],
                           capture_output=True, text=True)
     assert show.returncode == 0 and "processes-chunked" in show.stdout
-    from bench.results.store import ResultsFile
+    from bench.results import ResultsFile
     rf = ResultsFile.load(str(path))
     meta = rf.benchmarks[0].get_metadata()
     assert meta["verified"] == "yes" and meta["out_fs"] != "unknown"
@@ -86,7 +86,7 @@ def test_a_failing_case_is_recorded_and_the_run_goes_on(tmp_path):
     """A case that raises inside its process is a failed case with its reason; the next
     case still runs and the file holds both."""
     from bench.plan.matrix import PlanOptions, plan_cases
-    from bench.results.store import ResultsFile
+    from bench.results import ResultsFile
     from bench.plan.settings import RunSettings
     from bench.run.sequence import run_cases
     from workloads.images import ImageSize

@@ -10,7 +10,7 @@ import pytest
 
 from bench.run.cleanup import end_group
 from bench.plan.matrix import Case
-from bench.results.store import ResultsFile
+from bench.results import ResultsFile
 from bench.plan.settings import RunSettings
 from bench.run.sequence import run_cases
 from workloads.images import ImageSetSpec, ImageSize

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from bench.output import messages
-from bench.results.store import ResultsFile
+from bench.results import ResultsFile
 from faultkit import Sandbox, read_until, wait_for
 
 IMWRITE = "imwrite/8x8x1-noise-n4/jpg-q95"

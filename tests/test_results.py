@@ -4,7 +4,7 @@ import pyperf
 import pytest
 
 from bench.plan.matrix import Case
-from bench.results.store import ResultsError, ResultsFile, case_benchmark
+from bench.results import ResultsError, ResultsFile, case_benchmark
 from workloads.images import ImageSetSpec, ImageSize
 
 

@@ -14,7 +14,7 @@ from bench.cli.parser import parse_args
 from bench.plan.commands import make_cases, plan_options
 from bench.measure.machine import collect
 from bench.plan.matrix import Case
-from bench.results.store import ResultsFile, case_benchmark
+from bench.results import ResultsFile, case_benchmark
 from bench.run.resume import plan_dict
 from bench.plan.settings import RunSettings
 from bench.strategies import default_start_method

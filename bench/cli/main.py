@@ -8,7 +8,7 @@ from bench.cli import answers
 from bench.cli.measure import cmd_list, cmd_run
 from bench.cli.parser import parse_args
 from bench.errors import UsageError
-from bench.results.store import ResultsError
+from bench.results import ResultsError
 
 
 def main(argv=None) -> int:

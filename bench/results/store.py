@@ -13,11 +13,12 @@ from __future__ import annotations
 import io
 import json
 import os
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import pyperf
+
+from bench.results.atomic import atomic_write_json
 
 FORMAT_VERSION = 1
 
@@ -40,63 +41,6 @@ class ResultsWriteError(Exception):
     def __init__(self, message: str, saved: int):
         super().__init__(message)
         self.saved = saved          # cases in the file as it is on disk
-
-
-def _meta_value(value):
-    """pyperf metadata accepts non-empty str, int and float only."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None:
-        return "none"
-    if isinstance(value, (int, float)):
-        return value
-    text = str(value).replace("\n", " ").strip()
-    return text or "none"
-
-
-def case_metadata(case, result: dict) -> dict:
-    images = case.images
-    meta = {
-        "workload": case.workload,
-        "group": case.group,
-        "image_size": images.size.label,
-        "image_content": images.content,
-        "image_count": images.count,
-        "image_seed": images.seed,
-        "image_bytes": images.size.nbytes,
-        "workload_params": case.label,
-        "strategy": case.strategy,
-        "family": case.family,
-        "workers": case.workers,
-        "chunk_size": case.chunk_size,
-        "chunk_rule": (case.chunk_rule or "fixed") if case.chunk_size is not None else None,
-        "start_method": case.start_method,
-        "out_layout": case.out_layout or ("flat" if case.workload == "imwrite" else None),
-    }
-    meta.update(result.get("metadata", {}))
-    return {k: _meta_value(v) for k, v in meta.items()}
-
-
-def case_benchmark(case, result: dict, run_metadata: dict) -> pyperf.Benchmark:
-    """One pyperf benchmark from a finished case (seconds per image)."""
-    count = case.images.count
-    metadata = dict(run_metadata)
-    metadata.update(case_metadata(case, result))
-    metadata.update({
-        "name": case.name,
-        "unit": "second",
-        "loops": 1,
-        "inner_loops": count,
-        "date": result["date"],
-        "duration": float(result["duration_s"]),
-    })
-    run = pyperf.Run(
-        [v / count for v in result["values_s"]],
-        warmups=[(1, v / count) for v in result["warmups_s"]] or None,
-        metadata=metadata,
-        collect_metadata=False,
-    )
-    return pyperf.Benchmark([run])
 
 
 @dataclass
@@ -185,84 +129,6 @@ class ResultsFile:
             raise ResultsWriteError(f"cannot write the results file {self.path}: "
                                     f"{exc.strerror or exc}", self.saved) from None
         self.saved = len(self.benchmarks) + len(self.failed)
-
-
-def atomic_write_json(path: str, data) -> None:
-    """Write, fsync, rename: readers see the old file or the new one, never a torn one.
-
-    Where the OS allows (Linux ``O_TMPFILE``), the new content is written to an
-    unnamed file that only gets a name, beside the target, an instant before the
-    rename: a kill during the write leaves nothing behind at all. Elsewhere a named
-    temporary file is used; one left by a kill is removed by the next ``--resume``.
-    """
-    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
-    folder = os.path.dirname(os.path.abspath(path))
-    umask = os.umask(0)
-    os.umask(umask)
-    mode = 0o666 & ~umask                      # like any file the user writes
-    tmp = os.path.join(folder, f"{_temp_prefix(path)}{secrets.token_hex(4)}.tmp")
-    try:
-        fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, mode)
-        unnamed = True
-    except (AttributeError, OSError):          # no O_TMPFILE here, or not on this fs
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-        unnamed = False
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-            if unnamed:
-                _name_unnamed(fh.fileno(), tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
-
-
-def _name_unnamed(fd: int, name: str) -> None:
-    """Give an O_TMPFILE file a name: linkat(/proc/self/fd/N, AT_SYMLINK_FOLLOW).
-    (os.link falls back to link(2), which does not follow the /proc link, unless a
-    directory fd is given.)"""
-    root = os.open("/", os.O_RDONLY)
-    try:
-        os.link(f"proc/self/fd/{fd}", name, src_dir_fd=root, follow_symlinks=True)
-    finally:
-        os.close(root)
-
-
-def _temp_prefix(path: str) -> str:
-    return "." + os.path.basename(path) + "."
-
-
-def remove_stale_temps(path: str) -> list[str]:
-    """Remove temporary files a killed writer of ``path`` left beside it."""
-    folder = os.path.dirname(os.path.abspath(path))
-    prefix = _temp_prefix(path)
-    removed = []
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return removed
-    for name in names:
-        if name.startswith(prefix) and name.endswith(".tmp"):
-            try:
-                os.unlink(os.path.join(folder, name))
-                removed.append(name)
-            except OSError:
-                pass
-    return removed
 
 
 def newest_results(results_dir: str) -> str | None:

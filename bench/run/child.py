@@ -20,7 +20,7 @@ from bench.output import messages
 from bench.plan.case import Case
 from bench.plan.settings import RunSettings
 from bench.measure.probes import CaseProbes
-from bench.results.store import utc_now
+from bench.results import utc_now
 from bench.strategies import PoolConfig, make_strategy
 from bench.measure.timing import measure_case
 from bench.measure.verify import VerificationError, check_names, verify_against_serial

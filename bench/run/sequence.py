@@ -8,7 +8,7 @@ from bench.plan.settings import RunSettings
 from bench.run import interrupt
 from bench.run.isolation import run_isolated
 from bench.run.resources import default_case_timeout
-from bench.results.store import ResultsFile, case_benchmark, utc_now
+from bench.results import ResultsFile, case_benchmark, utc_now
 
 
 def format_rate(seconds_per_image: float) -> str:

@@ -10,7 +10,7 @@ from bench.output import messages
 from bench.measure.capacity import capacity_is_low, measure_capacity
 from bench.run.cleanup import kill_descendants
 from bench.measure.machine import available_cpus, collect
-from bench.results.store import ResultsFile, ResultsWriteError, utc_now
+from bench.results import ResultsFile, ResultsWriteError, utc_now
 from bench.run.resume import resume_command
 from bench.run.sequence import run_cases
 from bench.strategies import default_start_method
