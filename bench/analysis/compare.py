@@ -14,9 +14,10 @@ import math
 import string
 from dataclasses import dataclass
 
-from bench.analysis.rows import Analysis, CaseRow, format_rate, is_overhead_workload
+from bench.analysis.rows import Analysis, CaseRow, is_overhead_workload
 from bench.analysis.significance import Verdict, compare_benchmarks
 from bench.output.table import Table, escape_markdown
+from bench.output.units import format_ms, format_rate
 
 SHOW_ONLY = 12          # cases listed per file in text output when files do not match
 
@@ -116,7 +117,7 @@ def compare(analyses: list[Analysis]) -> Comparison:
 
 def value_text(row: CaseRow, overhead: bool) -> str:
     if overhead:     # not per image: show the time itself
-        return f"{row.median_s * 1e3:,.3f} ms"
+        return format_ms(row.median_s, decimals=3) + " ms"
     return format_rate(row.throughput)
 
 

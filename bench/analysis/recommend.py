@@ -28,10 +28,11 @@ import math
 from dataclasses import dataclass, field
 
 from bench.output import messages
-from bench.analysis.rows import Analysis, CaseRow, Group, format_bytes, format_rate, line_label, simplicity
+from bench.analysis.rows import Analysis, CaseRow, Group, line_label, simplicity
 from bench.analysis.scaling import Fit, describe, fit
 from bench.analysis.significance import Verdict, compare_values
 from bench.output.table import Table
+from bench.output.units import format_bytes, format_percent, format_rate, format_speedup
 
 WITHIN = 0.05          # "within 5% of the best"
 TIE_MARGIN = 0.05      # a tie is also within 5% of the best by its median
@@ -338,9 +339,8 @@ TABLE_HEAD = ("configuration", "workers", "img/s", "±", "speedup", "of best", "
 def table_cells(row: dict) -> tuple:
     return (row["configuration"], str(row["workers"]),
             format_rate(row["img_per_s"]),
-            f"{row['spread']:.0%}" if row["spread"] is not None else "-",
-            f"{row['speedup']:.2f}x" if row["speedup"] is not None else "-",
-            f"{row['of_best']:.0%}", row["vs_best"], row["memory_per_worker"],
+            format_percent(row["spread"]), format_speedup(row["speedup"]),
+            format_percent(row["of_best"]), row["vs_best"], row["memory_per_worker"],
             str(row["max_workers_in_ram"]) if row["max_workers_in_ram"] is not None else "-")
 
 

@@ -17,14 +17,14 @@ is optional: a missing key is ``None`` and every consumer says "not measured".
 """
 from __future__ import annotations
 
-import math
 import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bench.output.messages import FOLDER_PER_TASK
-from bench.results.store import ResultsError, ResultsFile, newest_results
+from bench.output.units import format_bytes
+from bench.results import ResultsError, ResultsFile, newest_results
 from bench.strategies import STRATEGIES, auto_chunk_size
 
 from workloads.registry import OVERHEADS   # workloads that measure pool mechanics
@@ -446,19 +446,3 @@ def table(analysis: Analysis) -> list[dict]:
             row.update(img_per_s=None, speedup=None, efficiency_pct=None)
         out.append(row)
     return out
-
-
-def format_bytes(n: float | None) -> str:
-    if n is None:
-        return "-"
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit in ("B", "KiB") else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TiB"
-
-
-def format_rate(x: float | None) -> str:
-    if x is None or not math.isfinite(x):
-        return "-"
-    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}" if x >= 10 else f"{x:,.2f}"

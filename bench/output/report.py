@@ -17,6 +17,7 @@ from bench.analysis import compare as cmp
 from bench.analysis import recommend as rec
 from bench.output.charts.draw import Charts
 from bench.output.table import Table, escape_markdown
+from bench.output.units import format_bytes, format_rate, format_speedup
 
 # flat-table columns shown in the page (the CSV has them all); None-only ones are dropped
 PAGE_COLUMNS = (
@@ -54,11 +55,11 @@ def _fmt(key: str, value) -> str:
     if value is None:
         return "-"
     if key in BYTES:
-        return an.format_bytes(value)
+        return format_bytes(value)
     if key in ("img_per_s", "cold_img_per_s"):
-        return an.format_rate(value)
+        return format_rate(value)
     if key == "speedup":
-        return f"{value:.2f}x"
+        return format_speedup(value)
     if key in ("spread_pct", "efficiency_pct"):
         return f"{value:.0f}"
     if isinstance(value, float):
@@ -93,7 +94,7 @@ def _machine_facts(a: an.Analysis) -> list[tuple[str, str]]:
                                           f"{raw.get('bench_physical_cores', '?')}"),
              ("parallel capacity", f"{m.capacity:.2f} (measured: N processes of pure CPU work vs one)"
               if m.capacity else "not measured"),
-             ("RAM", f"{an.format_bytes(m.mem_available)} available of {an.format_bytes(m.mem_total)}"),
+             ("RAM", f"{format_bytes(m.mem_available)} available of {format_bytes(m.mem_total)}"),
              ("OS", str(raw.get("bench_os", raw.get("platform", "?")))),
              ("Python", str(raw.get("bench_python", raw.get("python_version", "?")))),
              ("default start method", str(m.default_start_method or "?")),

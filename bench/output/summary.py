@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bench.output import messages
 from bench.measure.capacity import LOW_SHARE, capacity_is_low
 from bench.output.table import Table
+from bench.output.units import format_ms, format_us
 from workloads.registry import OVERHEADS
 
 
@@ -100,14 +101,6 @@ def is_overhead(bench) -> bool:
     return meta(bench, "workload") in OVERHEADS
 
 
-def _us(seconds) -> str:
-    return f"{seconds * 1e6:,.1f}" if isinstance(seconds, (int, float)) else "-"
-
-
-def _ms(seconds) -> str:
-    return f"{seconds * 1e3:,.1f}" if isinstance(seconds, (int, float)) else "-"
-
-
 def throughput_section(benchmarks, capacity) -> list[str]:
     cols = ("group", "serial img/s", "best measured", "img/s", "speedup", "efficiency", "cold img/s")
     rows, notes = [], []
@@ -159,7 +152,7 @@ def pixel_routes_section(benchmarks, cpus) -> list[str]:
             count = meta(b, "image_count", 1)
             # every pass pays the warm figure; the first pass of a fresh pool pays more
             transfer = meta(b, "decomp_transfer_warm_s", meta(b, "decomp_transfer_s"))
-            rows.append((group, route, _us(transfer / count) if isinstance(transfer, float) else "-",
+            rows.append((group, route, format_us(transfer / count) if isinstance(transfer, float) else "-",
                          f"{1 / b.median():,.0f}"))
     if not rows:
         return []
@@ -200,19 +193,19 @@ def overhead_section(benchmarks) -> list[str]:
     lines = []
     starts = [b for b in benchmarks if meta(b, "workload") == "pool-start"]
     if starts:
-        rows = [(describe_case(b), _ms(b.median()), _ms(meta(b, "all_workers_ready_s")),
-                 _ms(meta(b, "shutdown_s"))) for b in starts]
+        rows = [(describe_case(b), format_ms(b.median()), format_ms(meta(b, "all_workers_ready_s")),
+                 format_ms(meta(b, "shutdown_s"))) for b in starts]
         lines += ["", "Pool start-up (fresh pool, no-op tasks):"]
         lines.append(Table(("pool", "first result ms", "all workers ms", "shutdown ms"), rows).to_text())
     trips = [b for b in benchmarks if meta(b, "workload") == "roundtrip"]
     if trips:
-        rows = [(meta(b, "image_size"), describe_case(b), _us(b.median())) for b in trips]
+        rows = [(meta(b, "image_size"), describe_case(b), format_us(b.median())) for b in trips]
         lines += ["", "Round trip of a no-op task carrying one image (all tasks in flight, warm pool):"]
         lines.append(Table(("payload", "pool", "us/task"), rows, left=(0, 1)).to_text())
     pickles = [b for b in benchmarks if meta(b, "workload") == "pickle"]
     if pickles:
         rows = [(meta(b, "image_size"), f"{meta(b, 'pickled_bytes', 0):,}",
-                 _us(b.median())) for b in pickles]
+                 format_us(b.median())) for b in pickles]
         lines += ["", "pickle.dumps + loads of one image (protocol "
                   f"{meta(pickles[0], 'pickle_protocol', '?')}):"]
         lines.append(Table(("image", "pickled bytes", "us/image"), rows).to_text())
