@@ -46,7 +46,7 @@ def test_timed_uses_a_fresh_start_every_call(fake_clock):
 
     _, first = timed(work(2.0), fake_clock)
     _, second = timed(work(3.0), fake_clock)
-    # Seed 002's bug would report 5.0 for the second measurement.
+    # The classic script's bug (a timer never reset) would report 5.0 for the second measurement.
     assert first == 2.0 and second == 3.0
 
 

@@ -43,7 +43,7 @@ def build_parser() -> Parser:
                         "640x480x3, 1920x1080x3)")
     g.add_argument("--content", dest="contents", type=options.contents, metavar="LIST",
                    help="noise (worst case for codecs) and/or smooth (photo-like); default: noise "
-                        "for grey images (as seed 002), smooth for colour")
+                        "for grey images (as the classic saving-images-in-a-loop question), smooth for colour")
     g.add_argument("--n-images", type=lambda t: options.positive_int(t, "--n-images", 1_000_000),
                    metavar="N", help="images per set (default: chosen per size, ~0.5 s of serial work)")
     g.add_argument("--strategies", type=options.strategies, default=None,
@@ -57,7 +57,7 @@ def build_parser() -> Parser:
     g.add_argument("--start-method", dest="start_methods", type=options.start_methods,
                    metavar="LIST", help=f"fork, spawn, forkserver (default: {default_start_method()})")
     g.add_argument("--layouts", type=options.layouts, default=None, metavar="LIST",
-                   help="imwrite output layouts: flat (every file in one folder, as seed 002) and/or "
+                   help="imwrite output layouts: flat (every file in one folder, as the classic loop does) and/or "
                         "per-task (each task writes its slice into its own subfolder), for every "
                         "strategy whose tasks are slices. Default: flat, and per-task too for "
                         "threads-chunked, processes-shm and processes-inherit")

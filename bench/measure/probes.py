@@ -11,7 +11,7 @@
                images, which every pass does again (as long as the round's real pass
                took per image);
     transfer = the rest of one pass of the same strategy, submitted right behind those
-               images, with a workload that does nothing (seed 002's own probe; where
+               images, with a workload that does nothing (the probe of the classic saving-images-in-a-loop answer; where
                workers read pixels through a mapping, nothing but read one byte of
                every page): pixels pickled and piped (or copied to shared memory)
                exactly as in the real passes, and, as in a cold pass, for the first

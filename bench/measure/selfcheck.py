@@ -2,7 +2,7 @@
 
 Times the serial strategy's warm passes (through bench.measure.timing.measure_case, exactly as a
 case does) against a bare ``for`` loop over ``cv2.imencode`` timed with
-``time.perf_counter``, on seed 002's 50x50 grey images, interleaved so both see the same
+``time.perf_counter``, on the classic saving-images-in-a-loop question's 50x50 grey images, interleaved so both see the same
 machine state; prints both medians and their ratio.
 """
 from __future__ import annotations

@@ -14,7 +14,7 @@ from bench.strategies import STRATEGIES, auto_chunk_size, default_start_method
 from workloads.registry import workload_class
 from workloads.images import ImageSetSpec, ImageSize
 
-# The default matrix: seed 002's case (random 50x50 grey, 10,000 images) and the sizes
+# The default matrix: the classic saving-images-in-a-loop case (random 50x50 grey, 10,000 images) and the sizes
 # users actually save, with photo-like content. Counts give a serial pass of roughly
 # half a second here; they are fixed (not adapted to the machine) so that results
 # files from two machines contain the same cases and can be compared.
@@ -104,7 +104,7 @@ def plan_groups(opts: PlanOptions) -> list[PlannedGroup]:
     sizes = list(dict.fromkeys(sizes))
     for workload in opts.workloads or ["imwrite"]:
         for size in sizes:
-            # grey like seed 002 gets its random noise; colour gets photo-like content
+            # grey like the classic saving-images-in-a-loop case gets its random noise; colour gets photo-like content
             contents = opts.contents or ["noise" if size.channels == 1 else "smooth"]
             for content in contents:
                 count = opts.n_images or _matrix_count(workload, size, content, opts.quick) \

@@ -8,7 +8,7 @@ set, and on the others only what answers a question of its own.
 Full run (``bench pose``), W = usable CPUs capped by memory (300 MiB per worker):
 
 * ``512x512x3-person`` (32 images): serial; every pose strategy but the anti-pattern at
-  1, 2, 4 ... 2xCPUs workers under the default start method; seed 000's
+  1, 2, 4 ... 2xCPUs workers under the default start method; the OpenPose script's
   ``processes-model-per-image`` at W; ``processes`` and the cheapest pixel path at W
   under the other start methods (model load and pool start per start method).
 * ``256x256x3-person`` (32), ``1280x720x3-person`` (16 letterboxed frames) and
@@ -46,7 +46,7 @@ POSE_STRATEGIES = ("serial", "threads", "processes", "processes-chunked", "proce
                    "processes-shm", "processes-inherit", "processes-model-per-image")
 NO_PICKLE = ("processes-shm", "processes-inherit")
 ANTI_PATTERN = "processes-model-per-image"
-WORKER_BYTES = 300 * 1024**2      # MediaPipe worker with a loaded model: 250-300 MB (seed 003)
+WORKER_BYTES = 300 * 1024**2      # MediaPipe worker with a loaded model: 250-300 MB, as the MediaPipe keypoints script measured
 POSE_CONTENTS = ("person", "noise")
 
 

@@ -7,7 +7,7 @@ an existing cluster instead. ``DaskPool`` gives a Client the shape the timing co
 expects from an executor (``submit`` -> future with ``result()``, ``shutdown``), so
 cold/warm timing, memory sampling and the overhead probes work unchanged.
 
-Dask specifics we respect (DESIGN.md section 5): ``pure=False`` on every submit (else
+Dask specifics we respect: ``pure=False`` on every submit (else
 equal arguments are hashed and deduplicated), chunking is ours (``Executor.map``
 ignores ``chunksize``), and per-worker set-up (a pose model) happens once per worker,
 never per task: as a task pinned to each worker, so it runs in the thread that runs

@@ -65,7 +65,7 @@ class ThreadsChunked(Chunked, _ThreadPoolMixin, Strategy):
 
 class Processes(PerImage, _ProcessPoolMixin, Strategy):
     name = "processes"
-    description = "ProcessPoolExecutor, one submit per image, pixels pickled (seed 002)"
+    description = "ProcessPoolExecutor, one submit per image, pixels pickled (the classic saving-images-in-a-loop script)"
 
 class ProcessesChunked(Chunked, _ProcessPoolMixin, Strategy):
     name = "processes-chunked"
@@ -183,7 +183,7 @@ class ProcessesInherit(Ranges, Strategy):
             tasks.set_inherited_images(None)
 
 class ProcessesModelPerImage(Processes):
-    """Seed 000's anti-pattern: a new model built inside every task, used once.
+    """The OpenPose script's anti-pattern: a new model built inside every task, used once.
 
     Only for workloads with a model (``has_model``); the workload's
     ``with_model_per_image()`` copy builds, uses and closes a model per image, so the
@@ -191,7 +191,7 @@ class ProcessesModelPerImage(Processes):
     """
     name = "processes-model-per-image"
     needs_model = True
-    description = "ProcessPoolExecutor, one submit per image, a new model built in every task (seed 000)"
+    description = "ProcessPoolExecutor, one submit per image, a new model built in every task (as the OpenPose script does)"
 
     def start(self, workload, images=None):
         return super().start(self._per_image(workload), images)
