@@ -8,6 +8,7 @@ import crafted
 from crafted import GiB, bench_for, case, raw_bench, results_file, sweep
 from bench.analysis import rows as analysis
 from bench.analysis import recommend
+from bench.output import recommendation
 
 
 def answers_for(path):
@@ -22,7 +23,7 @@ def test_known_best_and_fewest_workers_within_5_percent(tmp_path):
     assert ans.choice.throughput == pytest.approx(2000)
     # 2 workers give 1,920 img/s: 96% of the best, significantly slower, but within 5%
     assert (ans.within.strategy, ans.within.workers) == ("processes-chunked", 2)
-    text = recommend.render_text(a, [ans])
+    text = recommendation.render_text(a, [ans])
     assert "Use processes-chunked w=4 chunk=25 fork (4 workers): 2,000 img/s ±1%" in text
     assert "Fewest workers within 5% of the best: processes-chunked w=2" in text
     assert "memory per worker not measured" in text
@@ -40,7 +41,7 @@ def test_a_tie_within_noise_goes_to_fewer_workers(tmp_path):
     assert ans.best.workers == 4
     assert ans.choice.workers == 2 and ans.choice.strategy == "processes-chunked"
     assert ans.choice.name in {r.name for r in ans.ties}
-    text = recommend.render_text(a, [ans])
+    text = recommendation.render_text(a, [ans])
     assert "not significantly different" in text and "fewest workers" in text
     assert "≈ best" in text
     # serial is far slower with tight values: not a tie, never recommended
@@ -68,12 +69,12 @@ def test_memory_ceiling_below_the_fastest_worker_count(tmp_path):
     m = ans.choice_memory
     assert (m.kind, m.ceiling, m.fits) == ("USS", 2, True)
     assert ans.memory[ans.fastest.name].fits is False
-    text = recommend.render_text(a, [ans])
+    text = recommendation.render_text(a, [ans])
     assert "WARNING: the fastest measured configuration" in text
     assert "only 2 such workers fit" in text
     assert "at most 2 workers fit; the recommended 2 fit" in text
     assert "too big" in text
-    data = recommend.to_json(a, [ans])["groups"][0]
+    data = recommendation.to_json(a, [ans])["groups"][0]
     assert data["memory"]["max_workers"] == 2 and data["fastest"]["workers"] == 4
     assert data["recommended"]["workers"] == 2
 
@@ -83,7 +84,7 @@ def test_rss_is_used_when_uss_is_missing_and_said_to_be_conservative(tmp_path):
     benches = [bench_for(case("serial"), 500)] + sweep("processes", {1: 900, 2: 1700}, **mem)
     a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches, mem_available=12 * GiB))
     assert ans.choice_memory.kind == "RSS" and ans.choice_memory.ceiling == 2
-    assert "conservative" in recommend.render_text(a, [ans])
+    assert "conservative" in recommendation.render_text(a, [ans])
 
 
 def test_a_file_without_memory_data_degrades_to_a_note(tmp_path):
@@ -96,7 +97,7 @@ def test_a_file_without_memory_data_degrades_to_a_note(tmp_path):
     open(path, "w").write(json.dumps(data))
     a, (ans,) = answers_for(path)
     assert ans.choice_memory.fits is None and ans.choice_memory.ceiling is None
-    assert recommend.to_json(a, [ans])["groups"][0]["memory"]["max_workers"] is None
+    assert recommendation.to_json(a, [ans])["groups"][0]["memory"]["max_workers"] is None
 
 
 def test_serial_wins_and_the_model_describes_the_best_parallel_line(tmp_path):
@@ -104,7 +105,7 @@ def test_serial_wins_and_the_model_describes_the_best_parallel_line(tmp_path):
     benches += sweep("processes", {1: 800, 2: 1400, 4: 1300})
     a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
     assert ans.choice.family == "serial"
-    assert "Use serial (a plain loop, no workers)" in recommend.render_text(a, [ans])
+    assert "Use serial (a plain loop, no workers)" in recommendation.render_text(a, [ans])
     assert ans.fit_line == "processes fork"
 
 
@@ -120,7 +121,7 @@ def test_a_recommended_line_with_too_few_points_borrows_the_fastest_fitted_line(
     note = next(n for n in ans.notes if n.startswith("no scaling model"))
     assert "processes-chunked fork: measured at 1 worker count(s)" in note
     assert "the model shown is of threads" in note
-    assert recommend.to_json(a, [ans])["groups"][0]["scaling"]["configuration"] == "threads"
+    assert recommendation.to_json(a, [ans])["groups"][0]["scaling"]["configuration"] == "threads"
 
 
 def test_no_line_with_enough_points_means_no_model_and_says_so(tmp_path):
@@ -165,26 +166,26 @@ def test_single_values_say_the_spread_is_unknown(tmp_path):
         bench_for(case("threads", 2), 1500, n=1)]
     a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
     assert ans.choice.strategy == "threads"
-    text = recommend.render_text(a, [ans])
+    text = recommendation.render_text(a, [ans])
     assert "spread unknown" in text and "--values 3" in text
 
 
 def test_noisy_best_suggests_more_values(tmp_path):
     benches = [bench_for(case("serial"), 1000, spread=0.3)]
     a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
-    assert "more --values" in recommend.render_text(a, [ans])
+    assert "more --values" in recommendation.render_text(a, [ans])
 
 
 def test_failed_cases_are_listed_not_used(tmp_path):
     path = results_file(tmp_path / "r.json", crafted_group(),
                         failed=[("imwrite/x/processes/w8/fork", "BrokenProcessPool")])
     a, answers = answers_for(path)
-    assert "1 case(s) failed" in recommend.render_text(a, answers)
+    assert "1 case(s) failed" in recommendation.render_text(a, answers)
 
 
 def test_json_is_plain_json(tmp_path):
     a, answers = answers_for(crafted.known_best(tmp_path / "r.json"))
-    text = json.dumps(recommend.to_json(a, answers))
+    text = json.dumps(recommendation.to_json(a, answers))
     data = json.loads(text)
     g = data["groups"][0]
     assert g["recommended"]["workers"] == 4
@@ -210,14 +211,14 @@ def test_a_noisy_best_far_ahead_by_its_median_is_not_a_tie(tmp_path):
     threads = next(r for r in ans.group.rows if r.strategy == "threads")
     assert [r.name for r in ans.unresolved] == [threads.name]
     assert threads not in ans.ties and ans.choice.strategy != "threads"
-    text = recommend.render_text(a, [ans])
+    text = recommendation.render_text(a, [ans])
     assert "too noisy to call them ties" in text and "n.s." in text
-    assert recommend.to_json(a, [ans])["groups"][0]["not_separated"] == [threads.name]
+    assert recommendation.to_json(a, [ans])["groups"][0]["not_separated"] == [threads.name]
 
 
 def _per_task(benches):
     """The same benchmarks, measured with imwrite's folder-per-task layout."""
-    from bench.results.store import case_benchmark
+    from bench.results import case_benchmark
 
     out = []
     for b in benches:
@@ -241,7 +242,7 @@ def test_a_folder_per_task_is_its_own_line_and_says_why_when_recommended(tmp_pat
     lines = ans.group.lines()
     assert ("processes-inherit", "auto", "fork folder per task") in lines
     assert len(lines[("processes-inherit", "auto", "fork")]) == 3
-    text = recommend.render_text(a, [ans])
+    text = recommendation.render_text(a, [ans])
     assert "Use processes-inherit w=2 chunk=50 fork folder per task (2 workers)" in text
     assert ("the best pool writing into one folder, processes-inherit w=2 chunk=50 fork, "
             "reached 1,200 img/s (a folder per task: 1.58x that)") in text
@@ -261,7 +262,7 @@ def test_the_speedup_shown_is_the_paired_one_when_the_case_has_it(tmp_path):
     benches += sweep("threads-chunked", {2: 2600}, chunked=True, all={"paired_speedup": 1.85})
     a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
     assert recommend.speedup(ans.choice, ans.group) == pytest.approx(1.85)
-    assert "1.85x the serial loop" in recommend.render_text(a, [ans])
+    assert "1.85x the serial loop" in recommendation.render_text(a, [ans])
     (row,) = [r for r in analysis.table(a) if r["strategy"] == "threads-chunked"]
     assert row["speedup"] == pytest.approx(1.85) and row["efficiency_pct"] == pytest.approx(100 * 1.85 / 3.8)
 
@@ -286,10 +287,10 @@ def test_a_paired_group_is_ranked_by_its_speedups_not_by_img_s_taken_minutes_apa
     assert ans.group.paired
     assert ans.best.strategy == "processes-shm" and ans.choice.strategy == "processes-shm"
     assert ans.fastest.strategy == "processes-shm"
-    text = recommend.render_text(a, [ans])
+    text = recommendation.render_text(a, [ans])
     assert "Ranked by speedup over serial passes timed in the same case" in text
     assert "1.90x the serial loop" in text
-    (inherit,) = [r for r in recommend.table_rows(ans) if r["configuration"].startswith("processes-inherit")]
+    (inherit,) = [r for r in recommendation.table_rows(ans) if r["configuration"].startswith("processes-inherit")]
     assert inherit["of_best"] == pytest.approx(1.30 / 1.90)
 
 

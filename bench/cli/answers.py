@@ -76,13 +76,14 @@ def _echo_charts(charts, out=print) -> None:
 
 def cmd_recommend(args) -> int:
     from bench.analysis import recommend
+    from bench.output import recommendation
 
     items = [(a, recommend.recommend(a)) for a in _load(args)]
     if args.json:
-        print(json.dumps({"recommendations": [recommend.to_json(a, ans) for a, ans in items]},
+        print(json.dumps({"recommendations": [recommendation.to_json(a, ans) for a, ans in items]},
                          indent=1, default=str))
     else:
-        print("\n\n".join(recommend.render_text(a, ans) for a, ans in items))
+        print("\n\n".join(recommendation.render_text(a, ans) for a, ans in items))
     return 0
 
 
@@ -189,13 +190,14 @@ def end_of_run(results, echo, plots_dir: str = "plots") -> None:
     """
     from bench.analysis import rows as analysis
     from bench.analysis import recommend
+    from bench.output import recommendation
 
     if not results.benchmarks:
         return
     try:
         a = analysis.analyse(results)
         answers = recommend.recommend(a)
-        echo(recommend.render_text(a, answers))
+        echo(recommendation.render_text(a, answers))
         echo()
         charts = draw_file(a, options.writable_dir(plots_dir, "plots folder"), answers)
         _echo_charts(charts, echo)

@@ -47,3 +47,65 @@ LOW_CAPACITY = (
 
 RESULTS_WRITTEN = "results: {path}"
 COMPARE_HINT = "compare two runs: python -m pyperf compare_to {path} OTHER.json --table"
+
+# -- recommend: does a configuration fit in RAM (notes on the memory line) -----------
+MEMORY_SERIAL = "one process: no workers to add"
+MEMORY_THREADS = "threads share the parent process's memory"
+MEMORY_THREADS_GREW = " (it grew by {growth} during the run)"
+MEMORY_NOT_MEASURED = "memory per worker not measured in this file"
+MEMORY_NO_AVAILABLE = "available RAM not recorded in this file"
+MEMORY_CEILING = "{kind} {per_worker} per worker; {usable} available -> at most {ceiling} workers fit"
+MEMORY_RSS_CONSERVATIVE = " (RSS counts shared pages in every worker: conservative)"
+
+# -- recommend: warnings and notes of one answer -------------------------------------
+NOTHING_FITS = "no measured configuration fits in the available RAM; the fastest is shown anyway"
+FASTEST_TOO_BIG = (
+    "the fastest measured configuration, {config} ({rate} img/s), needs {workers} x {kind} "
+    "{per_worker} = {total}, more than the {available} available: only {ceiling} such workers fit")
+ONE_VALUE_PER_CASE = ("one value per case: the spread is unknown, so the fastest is taken as is "
+                      "(run with --values 3 or more to test significance)")
+NOISY_BEST = ("the best case's timings vary by ±{spread:.0%}: run again with more --values (or on "
+              "a quieter machine) for a firmer answer")
+NO_SCALING_MODEL = "no scaling model for {line}: measured at {count} worker count(s), a fit needs 3 or more"
+MODEL_STAND_IN = "; the model shown is of {line}, the fastest strategy measured at 3 or more worker counts"
+MODEL_PEAK_TOO_BIG = ("the model's best worker count ({peak}) would not fit in RAM (at most {ceiling} "
+                      "workers of {line})")
+NOT_VERIFIED = "{config} did not verify its output against serial"
+NO_SERIAL = SUMMARY_NO_SERIAL           # the recommendation says it too
+
+# -- recommend: the answer's sentences -------------------------------------------------
+RATE_ONE_VALUE = " (one value: spread unknown)"
+RATE_SPREAD = " ±{spread:.0%} (pyperf std dev of {count} values)"
+NO_WORKERS = "a plain loop, no workers"
+USE = "Use {config} ({workers}): {rate}."
+OVER_SERIAL = "{speedup:.2f}x the serial loop"
+COLD_RATE = "cold (pool start + work + shutdown, what a script sees): {rate} img/s"
+FASTEST_NOT_CHOSEN = (
+    "Fastest measured: {best} at {rate}. {others} configuration(s) are not significantly "
+    "different from it (pyperf t-test, 95%); of those, {choice} has the fewest workers and the "
+    "simplest strategy, so it is recommended.")
+TIES_NONE_SIMPLER = ("{others} other configuration(s) are not significantly different from it "
+                     "(pyperf t-test, 95%), but none has fewer workers or is simpler.")
+NOT_SEPARATED = (
+    "{count} configuration(s) more than 5% slower by their medians are not significantly "
+    "different from the best either (n.s. in the table): the timings are too noisy to call them "
+    "ties, so the faster is kept; more --values would separate them.")
+WITHIN_THIS = "Fewest workers within 5% of the best: this one ({share:.0%} of the best)."
+WITHIN_OTHER = ("Fewest workers within 5% of the best: {config} ({workers}, {rate} img/s, "
+                "{share:.0%} of the best).")
+MEMORY_LINE = "Memory: {note}{verdict}."
+MEMORY_FIT = "; the recommended {workers} fit"
+MEMORY_NO_FIT = "; the recommended {workers} do NOT fit"
+SCALING_LINE = "Scaling: {model}"
+SCALING_WHY = "why this model: {reason}."
+WARNING_LINE = "WARNING: {text}."
+NOTE_LINE = "Note: {text}."
+RECOMMENDATION_FOR = "Recommendation for {machine}"
+RECOMMENDATION_FROM = "from {path}, run started {date}"
+NO_THROUGHPUT_GROUPS = "No throughput groups in this file (only overhead measurements)."
+FAILED_NOT_CONSIDERED = "{count} case(s) failed and are not considered: {names}"
+RECOMMEND_TABLE_NOTE = (
+    "img/s: images per second, pyperf median of the warm passes; ±: pyperf std dev / mean; "
+    "of best: by speedup where cases timed paired serial passes, else by img/s; "
+    "≈ best: not significantly different from the best (t-test, 95%) and within 5% of it; "
+    "n.s.: not significantly different, but more than 5% slower.")

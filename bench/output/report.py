@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from bench.analysis import rows as an
 from bench.analysis import compare as cmp
-from bench.analysis import recommend as rec
+from bench.output import recommendation as rec
 from bench.output.charts.draw import Charts
 from bench.output.table import Table, escape_markdown
 from bench.output.units import format_bytes, format_rate, format_speedup
@@ -120,7 +120,7 @@ def _img_tag(path: str, alt: str) -> str:
     return f'<img src="data:image/png;base64,{data}" alt="{_h(alt)}">'
 
 
-def _html_answer(a: rec.Answer) -> str:
+def _html_answer(a) -> str:
     lines = rec.answer_lines(a)
     out = [f"<h3>{_h(a.group.title)}</h3>", f'<p class="use">{_h(lines[0])}</p>', "<ul>"]
     for line in lines[1:]:

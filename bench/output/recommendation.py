@@ -1,0 +1,227 @@
+"""``bench recommend``, worded: each answer as sentences, a table, Markdown and JSON.
+
+What is recommended and why is decided in :mod:`bench.analysis.recommend`; this
+module only says it.
+"""
+from __future__ import annotations
+
+import math
+
+from bench.analysis.recommend import Answer, speedup
+from bench.analysis.rows import Analysis, CaseRow, Group
+from bench.analysis.scaling import describe
+from bench.output import messages
+from bench.output.table import Table
+from bench.output.units import format_bytes, format_percent, format_rate, format_speedup
+
+TABLE_HEAD = ("configuration", "workers", "img/s", "±", "speedup", "of best", "vs best",
+              "mem/worker", "fit in RAM")
+TABLE_NOTE = messages.RECOMMEND_TABLE_NOTE
+FAILED_LISTED = 5        # failed cases named under the answers; the rest are counted
+
+
+# -- sentences -------------------------------------------------------------------------
+
+def rate_with_spread(row: CaseRow) -> str:
+    spread = row.spread
+    text = f"{format_rate(row.throughput)} img/s"
+    if spread is None:
+        return text + messages.RATE_ONE_VALUE
+    return text + messages.RATE_SPREAD.format(spread=spread, count=row.nvalues)
+
+
+def workers_words(row: CaseRow) -> str:
+    if row.family == "serial":
+        return messages.NO_WORKERS
+    return f"{row.workers} worker{'s' if row.workers != 1 else ''}"
+
+
+def layout_words(row: CaseRow, group: Group) -> str:
+    """Why a folder per task was recommended: what the best pool did in one folder."""
+    flat = [r for r in group.rows if not r.folder_per_task and r.family != "serial"]
+    text = messages.LAYOUT_CHOSEN
+    if flat:
+        best_flat = max(flat, key=group.rate)
+        if group.paired:
+            text += messages.LAYOUT_CHOSEN_VS_PAIRED.format(
+                best=best_flat.describe(), speedup=group.rate(best_flat), mine=group.rate(row))
+        else:
+            text += messages.LAYOUT_CHOSEN_VS.format(
+                best=best_flat.describe(), rate=format_rate(best_flat.throughput),
+                ratio=row.throughput / best_flat.throughput)
+    return text
+
+
+def answer_lines(a: Answer) -> list[str]:
+    """The answer's first line says what to use; the indented ones say why."""
+    c, best = a.choice, a.best
+    out = [messages.USE.format(config=c.describe(), workers=workers_words(c), rate=rate_with_spread(c))]
+    cold = c.cold_throughput
+    sp = speedup(c, a.group)
+    extra = []
+    if sp is not None and c.family != "serial":
+        extra.append(messages.OVER_SERIAL.format(speedup=sp))
+    if cold is not None:
+        extra.append(messages.COLD_RATE.format(rate=format_rate(cold)))
+    if extra:
+        out.append("  " + "; ".join(extra) + ".")
+    if c.folder_per_task:
+        out.append("  " + layout_words(c, a.group))
+    if a.group.paired:
+        out.append("  " + messages.RANKED_BY_PAIRED)
+    others = len(a.ties) - 1
+    if c is not best:
+        out.append("  " + messages.FASTEST_NOT_CHOSEN.format(
+            best=best.describe(), rate=rate_with_spread(best), others=others, choice=c.describe()))
+    elif others:
+        out.append("  " + messages.TIES_NONE_SIMPLER.format(others=others))
+    if a.unresolved:
+        out.append("  " + messages.NOT_SEPARATED.format(count=len(a.unresolved)))
+    w = a.within
+    share = a.group.rate(w) / a.group.rate(best)
+    if w is c:
+        out.append("  " + messages.WITHIN_THIS.format(share=share))
+    else:
+        out.append("  " + messages.WITHIN_OTHER.format(
+            config=w.describe(), workers=workers_words(w), rate=format_rate(w.throughput), share=share))
+    mem = a.choice_memory
+    if mem.note:
+        verdict = ""
+        if mem.fits is True:
+            verdict = messages.MEMORY_FIT.format(workers=c.workers)
+        elif mem.fits is False:
+            verdict = messages.MEMORY_NO_FIT.format(workers=c.workers)
+        out.append("  " + messages.MEMORY_LINE.format(note=mem.note, verdict=verdict))
+    if a.fit is not None:
+        out.append("  " + messages.SCALING_LINE.format(model=describe(a.fit, a.fit_line)))
+        out.append("    " + messages.SCALING_WHY.format(reason=a.fit.reason))
+    out.extend("  " + messages.WARNING_LINE.format(text=w) for w in a.warnings)
+    out.extend("  " + messages.NOTE_LINE.format(text=n) for n in a.notes)
+    return out
+
+
+# -- the table of configurations ---------------------------------------------------------
+
+def table_rows(a: Answer) -> list[dict]:
+    """Per configuration (strategy, chunk policy, start method), its best worker count."""
+    g = a.group
+    picks = []
+    if g.serial is not None:
+        picks.append(a.choice if a.choice.family == "serial" else g.serial)
+    for rows in g.lines().values():
+        # the recommended worker count on its own line, else the line's fastest
+        picks.append(a.choice if a.choice in rows else max(rows, key=g.rate))
+    if a.fastest not in picks:          # set aside for memory: still shown, marked
+        picks.append(a.fastest)
+    tie_names = {r.name for r in a.ties}
+    unknown = {r.name for r in a.unknown}
+    unresolved = {r.name for r in a.unresolved}
+    out = []
+    for r in picks:
+        mem = a.memory[r.name]
+        if r is a.best:
+            vs = "best"
+        elif r.name in tie_names:
+            vs = "≈ best"
+        elif r.name in unresolved:
+            vs = "n.s."
+        elif r.name in unknown:
+            vs = "?"
+        elif mem.fits is False:
+            vs = "too big"
+        else:
+            vs = "slower"
+        out.append({
+            "configuration": r.describe(workers=False), "workers": r.workers,
+            "img_per_s": r.throughput, "spread": r.spread, "speedup": speedup(r, g),
+            "of_best": g.rate(r) / g.rate(a.best), "vs_best": vs,
+            "memory_per_worker": f"{mem.kind} {format_bytes(mem.per_worker)}" if mem.kind else "-",
+            "max_workers_in_ram": mem.ceiling, "recommended": r is a.choice,
+        })
+    return out
+
+
+def table_cells(row: dict) -> tuple:
+    return (row["configuration"], str(row["workers"]), format_rate(row["img_per_s"]),
+            format_percent(row["spread"]), format_speedup(row["speedup"]),
+            format_percent(row["of_best"]), row["vs_best"], row["memory_per_worker"],
+            str(row["max_workers_in_ram"]) if row["max_workers_in_ram"] is not None else "-")
+
+
+def answer_table(a: Answer) -> Table:
+    """The configurations of one answer, the recommended one highlighted."""
+    rows = table_rows(a)
+    return Table(TABLE_HEAD, [table_cells(r) for r in rows], left=(0, 6, 7),
+                 highlight=[r["recommended"] for r in rows])
+
+
+# -- whole files -------------------------------------------------------------------------
+
+def render_text(analysis: Analysis, answers: list[Answer]) -> str:
+    m = analysis.machine
+    lines = [messages.RECOMMENDATION_FOR.format(machine=m.summary()),
+             messages.RECOMMENDATION_FROM.format(path=analysis.path, date=m.date), ""]
+    if not answers:
+        lines.append(messages.NO_THROUGHPUT_GROUPS)
+    for a in answers:
+        lines.append(a.group.title)
+        lines.extend(answer_lines(a))
+        lines.append("")
+        lines.append(answer_table(a).to_text(indent="  "))
+        lines.append("")
+    lines.append(TABLE_NOTE)
+    failed = analysis.results.failed
+    if failed:
+        names = ", ".join(f["name"] for f in failed[:FAILED_LISTED])
+        lines.append(messages.FAILED_NOT_CONSIDERED.format(
+            count=len(failed), names=names + (" ..." if len(failed) > FAILED_LISTED else "")))
+    return "\n".join(lines)
+
+
+def render_markdown(analysis: Analysis, answers: list[Answer]) -> str:
+    """The same answer for a review document."""
+    out = []
+    for a in answers:
+        out.append(f"### {a.group.title}")
+        out.append("")
+        out.extend(line.strip() if not line.startswith("  ") else "- " + line.strip()
+                   for line in answer_lines(a))
+        out.append("")
+        out.append(answer_table(a).to_markdown())
+        out.append("")
+    return "\n".join(out)
+
+
+def config_dict(row: CaseRow) -> dict:
+    return {"name": row.name, "strategy": row.strategy, "family": row.family,
+            "workers": row.workers, "chunk_size": row.chunk_size,
+            "start_method": row.start_method, "folder_per_task": row.folder_per_task,
+            "img_per_s": row.throughput,
+            "spread": row.spread, "values": row.nvalues, "cold_img_per_s": row.cold_throughput}
+
+
+def to_json(analysis: Analysis, answers: list[Answer]) -> dict:
+    m = analysis.machine
+    return {
+        "file": analysis.path,
+        "machine": {"hostname": m.hostname, "cpu_model": m.cpu_model, "cpus": m.cpus,
+                    "parallel_capacity": m.capacity, "mem_available_bytes": m.mem_available,
+                    "started": m.started},
+        "groups": [{
+            "group": a.group.key, "title": a.group.title,
+            "recommended": config_dict(a.choice),
+            "fastest": config_dict(a.fastest),
+            "fastest_that_fits": config_dict(a.best),
+            "not_significantly_different": [r.name for r in a.ties if r is not a.best],
+            "not_separated": [r.name for r in a.unresolved],
+            "significance_unknown": [r.name for r in a.unknown],
+            "fewest_workers_within_5pct": config_dict(a.within),
+            "memory": a.choice_memory.as_dict(),
+            "scaling": dict(a.fit.as_dict(), configuration=a.fit_line) if a.fit else None,
+            "scaling_all": {k: f.as_dict() for k, f in a.fits.items()},
+            "table": [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                       for k, v in r.items()} for r in table_rows(a)],
+            "warnings": a.warnings, "notes": a.notes,
+        } for a in answers],
+        "failed": [f["name"] for f in analysis.results.failed],
+    }
