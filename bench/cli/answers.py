@@ -91,6 +91,7 @@ def cmd_compare(args) -> int:
     if len(args.results) < 2:
         raise options.UsageError("compare needs at least two results files")
     from bench.analysis import compare
+    from bench.output import comparison as worded
 
     analyses = _load(args)
     comparison = compare.compare(analyses)
@@ -100,12 +101,12 @@ def cmd_compare(args) -> int:
 
         chart = plots.draw_compare(analyses, comparison.labels, _plots_dir(args))
     if args.format == "json":
-        print(json.dumps(compare.to_json(comparison, chart), indent=1, default=str))
+        print(json.dumps(worded.to_json(comparison, chart), indent=1, default=str))
     elif args.format == "md":
         # a path relative to where the user stands, for pasting next to the charts
-        print(compare.render_markdown(comparison, os.path.relpath(chart[0]) if chart else None), end="")
+        print(worded.render_markdown(comparison, os.path.relpath(chart[0]) if chart else None), end="")
     else:
-        print(compare.render_text(comparison))
+        print(worded.render_text(comparison))
         if chart:
             print(f"chart: {chart[0]} (+ {os.path.basename(chart[1])})")
     return 0

@@ -109,3 +109,17 @@ RECOMMEND_TABLE_NOTE = (
     "of best: by speedup where cases timed paired serial passes, else by img/s; "
     "≈ best: not significantly different from the best (t-test, 95%) and within 5% of it; "
     "n.s.: not significantly different, but more than 5% slower.")
+
+# -- compare -----------------------------------------------------------------------------
+COMPARING = "Comparing {count} results files ({reference} is the reference):"
+COMPARISON_TITLE = "Comparison of {count} runs"
+FASTEST_PER_WORKLOAD = "Fastest configuration per workload"
+GEOMETRIC_MEAN = ("{label} vs {reference}: {mean:.2f}x (geometric mean of the speed ratios over "
+                  "{count} common cases; >1 means {label} is faster)")
+NOTHING_IN_COMMON = ("No case in common: were the runs made with the same options? (--quick and "
+                     "--n-images change the image counts, which are part of every case's name)")
+ONLY_IN = "Only in {label} (or missing from another file)"
+ONLY_IN_MORE = "... and {count} more (--format json lists them all)"
+SIGNIFICANCE_NOTE = ("Significance: pyperf's t-test (95%) on the timings of each pair; "
+                     "'x faster' compares medians.")
+COMPARE_CHART_CAPTION = "Best throughput per configuration on each machine"

@@ -13,7 +13,8 @@ import os
 from datetime import datetime, timezone
 
 from bench.analysis import rows as an
-from bench.analysis import compare as cmp
+from bench.output import comparison as cmp
+from bench.output import messages
 from bench.output import recommendation as rec
 from bench.output.charts.draw import Charts
 from bench.output.table import Table, escape_markdown
@@ -181,7 +182,7 @@ def render_html(items, comparison=None, compare_png=None) -> str:
                                     for lab, t in cmp.file_legend(comparison)) + "</ul>")
         if compare_png:
             out.append(f"<figure>{_img_tag(compare_png, 'machine comparison')}"
-                       "<figcaption>Best throughput per configuration on each machine</figcaption></figure>")
+                       f"<figcaption>{_h(messages.COMPARE_CHART_CAPTION)}</figcaption></figure>")
         out.append("<ul>" + "".join(f"<li>{_h(s)}</li>" for s in cmp.summary_lines(comparison)) + "</ul>")
         for title_, lines in comparison.sections().items():
             out.append(f"<h3>{_h(title_)}</h3>")
