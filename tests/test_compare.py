@@ -5,7 +5,7 @@ import pytest
 
 import crafted
 from crafted import bench_for, case, results_file, sweep
-from bench.analysis import rows as analysis
+from bench.analysis.load import load
 from bench.cli import main as cli
 from bench.analysis import compare
 from bench.output import comparison
@@ -22,7 +22,7 @@ def two_runs(tmp_path):
 
 def test_ratios_and_significance_per_case(tmp_path):
     a, b = two_runs(tmp_path)
-    c = compare.compare(analysis.load([a, b]))
+    c = compare.compare(load([a, b]))
     by = {ln.config: ln.cells[1] for ln in c.lines}
     assert by["serial"].ratio == pytest.approx(2.0)
     assert by["serial"].verdict.significant is True
@@ -37,14 +37,14 @@ def test_ratios_and_significance_per_case(tmp_path):
 
 def test_slower_is_worded_as_pyperf_does(tmp_path):
     a, b = two_runs(tmp_path)
-    c = compare.compare(analysis.load([b, a]))
+    c = compare.compare(load([b, a]))
     serial = next(ln for ln in c.lines if ln.config == "serial")
     assert comparison.ratio_text(serial.cells[1]) == "2.00x slower"
 
 
 def test_markdown_is_a_table_for_a_review(tmp_path):
     a, b = two_runs(tmp_path)
-    md = comparison.render_markdown(compare.compare(analysis.load([a, b])), "plots/c.png")
+    md = comparison.render_markdown(compare.compare(load([a, b])), "plots/c.png")
     assert "| case | A img/s | B img/s | B vs A | significance |" in md
     assert "![machine comparison](plots/c.png)" in md
 
@@ -86,5 +86,5 @@ def test_compare_needs_two_files(tmp_path, capsys):
 def test_runs_with_nothing_in_common_say_why(tmp_path):
     a = crafted.known_best(tmp_path / "a.json")
     b = results_file(tmp_path / "b.json", [bench_for(case("serial", count=50), 1000)])
-    text = comparison.render_text(compare.compare(analysis.load([a, b])))
+    text = comparison.render_text(compare.compare(load([a, b])))
     assert "No case in common" in text

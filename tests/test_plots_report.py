@@ -6,7 +6,8 @@ import pytest
 
 import crafted
 from crafted import GiB, bench_for, case, results_file, sweep
-from bench.analysis import rows as analysis
+from bench.analysis import flat
+from bench.analysis.load import load
 from bench.cli import answers
 from bench.cli import main as cli
 from bench.output.charts import draw as plots
@@ -33,7 +34,7 @@ def drawn(tmp_path_factory):
     plain = crafted.known_best(tmp / "plain.json")          # no memory, no decomposition
     out = tmp / "plots"
     assert cli.main(["report", rich, "--plots-dir", str(out), "--csv"]) == 0
-    (a,) = analysis.load([plain])
+    (a,) = load([plain])
     plain_charts = plots.draw(a, str(out))
     return tmp, out, plain_charts
 
@@ -105,7 +106,7 @@ def test_csv_is_the_flat_table(drawn):
     with open(out / "rich.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 11
-    assert set(analysis.TABLE_COLUMNS) == set(rows[0])
+    assert set(flat.TABLE_COLUMNS) == set(rows[0])
     proc = next(r for r in rows if r["name"].endswith("processes-chunked/w2/c50/fork"))
     assert float(proc["img_per_s"]) == pytest.approx(1800)
     assert int(proc["mem_worker_uss_peak"]) == 200 * 2**20
@@ -122,7 +123,7 @@ def test_report_of_two_files_includes_the_comparison(drawn, tmp_path):
 
 
 def test_end_of_all_prints_the_recommendation_and_draws(tmp_path):
-    from bench.results.store import ResultsFile
+    from bench.results import ResultsFile
 
     rf = ResultsFile.load(crafted.known_best(tmp_path / "r.json"))
     lines = []
@@ -133,7 +134,7 @@ def test_end_of_all_prints_the_recommendation_and_draws(tmp_path):
 
 
 def test_end_of_all_never_fails_the_run(tmp_path):
-    from bench.results.store import ResultsFile
+    from bench.results import ResultsFile
 
     rf = ResultsFile.load(crafted.known_best(tmp_path / "r.json"))
     blocker = tmp_path / "file"
@@ -161,7 +162,7 @@ def test_every_strategy_has_its_own_look_and_variants_are_hollow():
 
 def test_charts_drawn_in_parallel_are_the_charts_drawn_one_by_one(drawn, tmp_path, monkeypatch):
     tmp, _, _ = drawn
-    (a,) = analysis.load([str(tmp / "rich.json")])
+    (a,) = load([str(tmp / "rich.json")])
     parallel = plots.draw(a, str(tmp_path / "parallel"))
     monkeypatch.setattr(plots.os, "sched_getaffinity", lambda pid: {0}, raising=False)
     monkeypatch.setattr(plots.os, "cpu_count", lambda: 1)
@@ -177,7 +178,7 @@ def test_every_legend_has_the_room_its_figure_reserved(drawn, tmp_path, monkeypa
     """The figure's foot is sized for the legend it is told about; an entry drawn but
     not announced overlaps the last row of panels."""
     tmp, _, _ = drawn
-    (a,) = analysis.load([str(tmp / "rich.json")])
+    (a,) = load([str(tmp / "rich.json")])
     reserved, drawn_entries = [], []
     figure, legend = plots._figure, plots._legend
 

@@ -6,13 +6,14 @@ import pytest
 
 import crafted
 from crafted import GiB, bench_for, case, raw_bench, results_file, sweep
-from bench.analysis import rows as analysis
+from bench.analysis import flat
+from bench.analysis.load import load
 from bench.analysis import recommend
 from bench.output import recommendation
 
 
 def answers_for(path):
-    (a,) = analysis.load([str(path)])
+    (a,) = load([str(path)])
     return a, recommend.recommend(a)
 
 
@@ -138,7 +139,7 @@ def test_overhead_benchmarks_are_not_throughput_groups(tmp_path):
                   workers=2, chunk_size="none", start_method="fork")]
     a, answers = answers_for(results_file(tmp_path / "r.json", benches))
     assert [x.group.first.workload for x in answers] == ["imwrite"]
-    rows = analysis.table(a)
+    rows = flat.table(a)
     over = next(r for r in rows if r["workload"] == "pool-start")
     assert over["img_per_s"] is None and over["median_s_per_image"] == pytest.approx(0.011)
 
@@ -158,7 +159,7 @@ def test_pose_cases_with_model_load_time_are_a_group_of_their_own(tmp_path):
     assert ans.group.title == "pose 256x256x3 astronaut, 20 images, c1"
     assert ans.choice.workers == 2
     assert ans.choice_memory.kind == "USS" and ans.choice_memory.ceiling == 49
-    assert analysis.table(a)[0]["model_load_s"] == 0.4
+    assert flat.table(a)[0]["model_load_s"] == 0.4
 
 
 def test_single_values_say_the_spread_is_unknown(tmp_path):
@@ -263,7 +264,7 @@ def test_the_speedup_shown_is_the_paired_one_when_the_case_has_it(tmp_path):
     a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
     assert recommend.speedup(ans.choice, ans.group) == pytest.approx(1.85)
     assert "1.85x the serial loop" in recommendation.render_text(a, [ans])
-    (row,) = [r for r in analysis.table(a) if r["strategy"] == "threads-chunked"]
+    (row,) = [r for r in flat.table(a) if r["strategy"] == "threads-chunked"]
     assert row["speedup"] == pytest.approx(1.85) and row["efficiency_pct"] == pytest.approx(100 * 1.85 / 3.8)
 
 

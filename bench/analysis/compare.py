@@ -16,7 +16,8 @@ import math
 import string
 from dataclasses import dataclass
 
-from bench.analysis.rows import Analysis, CaseRow, is_overhead_workload
+from bench.analysis.load import Analysis
+from bench.analysis.rows import CaseRow, is_overhead_workload
 from bench.analysis.significance import Verdict, compare_benchmarks
 
 

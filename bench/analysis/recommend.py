@@ -29,7 +29,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bench.analysis.rows import Analysis, CaseRow, Group, line_label, simplicity
+from bench.analysis.load import Analysis
+from bench.analysis.rows import CaseRow, Group, line_label, simplicity
 from bench.analysis.scaling import Fit, fit
 from bench.analysis.significance import Verdict, compare_values
 from bench.output import messages

@@ -1,7 +1,7 @@
-"""Results files as rows: one :class:`CaseRow` per measured case, grouped for answers.
+"""The row model: one :class:`CaseRow` per measured case, grouped for answers.
 
 Everything that turns results into answers (recommend, compare, plot, report) reads
-cases through this module, so the rules live in one place:
+cases as these rows, so the rules live in one place:
 
 * throughput is images per second from pyperf's median of the warm values
   (seconds per image): ``1 / Benchmark.median()``;
@@ -14,17 +14,16 @@ cases through this module, so the rules live in one place:
 
 Metadata written by other parts of bench (memory, time decomposition, model loading)
 is optional: a missing key is ``None`` and every consumer says "not measured".
+
+Who measured is :mod:`bench.analysis.machine`; a results file read as rows and groups,
+:mod:`bench.analysis.load`; every case as one flat record, :mod:`bench.analysis.flat`.
 """
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 
 from bench.output.messages import FOLDER_PER_TASK
-from bench.output.units import format_bytes
-from bench.results import ResultsError, ResultsFile, newest_results
 from bench.strategies import STRATEGIES, auto_chunk_size
 
 from workloads.registry import OVERHEADS   # workloads that measure pool mechanics
@@ -51,7 +50,8 @@ WORKER_MEMORY_ORDER = (("USS", "mem_worker_uss_peak"), ("PSS", "mem_worker_pss_p
 FAMILY_RANK = {"serial": 0, "threads": 1, "processes": 2, "dask": 3}
 
 
-def _number(value):
+def numeric(value):
+    """A number from metadata, or None (a bool is not a number here)."""
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
@@ -106,7 +106,7 @@ class CaseRow:
 
     def get(self, key):
         """An optional numeric metadata value, or None when this file lacks it."""
-        return _number(self.meta.get(key))
+        return numeric(self.meta.get(key))
 
     @property
     def cold_throughput(self) -> float | None:
@@ -288,161 +288,3 @@ def simplicity(row: CaseRow, default_method: str | None = None) -> tuple:
     method_rank = 0 if method in ("", default_method) else 1
     return (row.workers, FAMILY_RANK.get(row.family, 9), strategy_rank, row.folder_per_task,
             method_rank, method, row.chunk_size or 0)
-
-
-@dataclass
-class Machine:
-    """Who measured: the facts every answer and chart names."""
-    hostname: str
-    cpu_model: str
-    cpus: int | None
-    capacity: float | None
-    mem_available: int | None
-    mem_total: int | None
-    started: str
-    default_start_method: str | None
-    raw: dict = field(default_factory=dict)
-
-    @classmethod
-    def from_results(cls, results: ResultsFile) -> "Machine":
-        m = dict(results.run.get("machine", {}))
-        if results.benchmarks:          # files where run metadata was lost: per-case copy
-            for k, v in results.benchmarks[0].get_metadata().items():
-                if k.startswith("bench_") or k in ("hostname", "cpu_model_name"):
-                    m.setdefault(k, v)
-        cap = results.run.get("capacity", {}).get("capacity", m.get("bench_parallel_capacity"))
-        return cls(hostname=str(m.get("hostname", "?")),
-                   cpu_model=str(m.get("bench_cpu_model", m.get("cpu_model_name", "?"))),
-                   cpus=_number(m.get("bench_available_cpus")),
-                   capacity=_number(cap),
-                   mem_available=_number(m.get("bench_mem_available")),
-                   mem_total=_number(m.get("bench_mem_total")),
-                   started=str(results.run.get("started", "")),
-                   default_start_method=m.get("bench_default_start_method"),
-                   raw=m)
-
-    @property
-    def date(self) -> str:
-        """'2026-11-22 02:47 UTC' from the ISO start time (as written when unparsable)."""
-        try:
-            when = datetime.fromisoformat(self.started)
-        except ValueError:
-            return self.started or "date unknown"
-        zone = " UTC" if when.utcoffset() is not None and not when.utcoffset() else ""
-        return when.strftime("%Y-%m-%d %H:%M") + zone
-
-    def subtitle(self) -> str:
-        """One line under every chart title: which machine, when."""
-        parts = [self.hostname, self.cpu_model]
-        if self.cpus:
-            parts.append(f"{self.cpus} CPUs")
-        if self.capacity:
-            parts.append(f"parallel capacity {self.capacity:.2f}")
-        parts.append(self.date)
-        return " - ".join(parts)
-
-    def summary(self) -> str:
-        parts = [self.cpu_model]
-        if self.cpus:
-            parts.append(f"{self.cpus} CPUs")
-        parts.append(f"parallel capacity {self.capacity:.2f}" if self.capacity
-                     else "parallel capacity not measured")
-        if self.mem_available:
-            parts.append(f"{format_bytes(self.mem_available)} RAM available")
-        return f"{self.hostname} ({', '.join(parts)})"
-
-
-@dataclass
-class Analysis:
-    """One results file, as rows and groups."""
-    results: ResultsFile
-    machine: Machine
-    rows: list
-
-    @property
-    def path(self) -> str:
-        return self.results.path
-
-    @property
-    def stem(self) -> str:
-        return os.path.splitext(os.path.basename(self.path))[0]
-
-    def groups(self) -> list[Group]:
-        """Throughput groups (overhead workloads (pool-start, roundtrip, pickle) excluded), in file order."""
-        out: OrderedDict[str, list] = OrderedDict()
-        for r in self.rows:
-            if not is_overhead_workload(r.workload):
-                out.setdefault(r.group, []).append(r)
-        return [Group(k, v) for k, v in out.items()]
-
-
-def analyse(results: ResultsFile) -> Analysis:
-    rows = [CaseRow.from_benchmark(b, results.path) for b in results.benchmarks]
-    return Analysis(results, Machine.from_results(results), rows)
-
-
-def resolve_paths(paths: list[str] | None, results_dir: str = "results") -> list[str]:
-    """The files given, or the newest one in ``results_dir``."""
-    if paths:
-        return list(paths)
-    newest = newest_results(results_dir)
-    if newest is None:
-        raise ResultsError(f"no results file in {results_dir}/; run `python -m bench all` first "
-                           "or name a results file")
-    return [newest]
-
-
-def load(paths: list[str] | None, results_dir: str = "results") -> list[Analysis]:
-    """Load and analyse; any unusable file raises ResultsError (one line)."""
-    out = []
-    for path in resolve_paths(paths, results_dir):
-        results = ResultsFile.load(path)
-        if not results.benchmarks:
-            raise ResultsError(f"{path}: no measured cases in this results file"
-                               + (f" ({len(results.failed)} failed)" if results.failed else ""))
-        out.append(analyse(results))
-    return out
-
-
-# -- the flat table (CSV, report) ---------------------------------------------
-
-TABLE_COLUMNS = (
-    "name", "workload", "image_size", "image_content", "image_count", "params", "strategy",
-    "family", "workers", "chunk_size", "start_method", "out_layout", "values", "median_s_per_image",
-    "stdev_s_per_image", "img_per_s", "spread_pct", "speedup", "efficiency_pct",
-    "cold_img_per_s", "first_result_s") + MEMORY_KEYS + DECOMP_KEYS + (
-    "model_load_s", "verified", "hostname", "file")
-
-
-def table(analysis: Analysis) -> list[dict]:
-    """Every case as one flat dict (columns: TABLE_COLUMNS); None where not measured."""
-    serial = {g.key: g.serial for g in analysis.groups()}
-    capacity = analysis.machine.capacity
-    out = []
-    for r in analysis.rows:
-        speedup = r.speedup_over(serial.get(r.group))
-        spread = r.spread
-        row = {
-            "name": r.name, "workload": r.workload, "image_size": r.meta.get("image_size"),
-            "image_content": r.meta.get("image_content"), "image_count": r.image_count,
-            "params": r.params, "strategy": r.strategy, "family": r.family, "workers": r.workers,
-            "chunk_size": r.chunk_size, "start_method": r.start_method,
-            "out_layout": r.meta.get("out_layout") if r.workload == "imwrite" else None,
-            "values": r.nvalues,
-            "median_s_per_image": r.median_s,
-            "stdev_s_per_image": r.bench.stdev() if r.nvalues >= 2 else None,
-            "img_per_s": r.throughput,
-            "spread_pct": 100 * spread if spread is not None else None,
-            "speedup": speedup,
-            "efficiency_pct": 100 * speedup / capacity if speedup and capacity else None,
-            "cold_img_per_s": r.cold_throughput, "first_result_s": r.get("first_result_s"),
-            "verified": r.meta.get("verified"), "hostname": r.meta.get("hostname"),
-            "file": os.path.basename(r.file),
-        }
-        for key in MEMORY_KEYS + DECOMP_KEYS + ("model_load_s",):
-            row[key] = r.get(key)
-        if is_overhead_workload(r.workload):
-            # values are not seconds per image: no throughput or speedup to speak of
-            row.update(img_per_s=None, speedup=None, efficiency_pct=None)
-        out.append(row)
-    return out

@@ -58,9 +58,9 @@ def add_parsers(sub) -> None:
 
 
 def _load(args):
-    from bench.analysis import rows as analysis
+    from bench.analysis.load import load
 
-    return analysis.load(args.results, args.results_dir)
+    return load(args.results, args.results_dir)
 
 
 def _plots_dir(args) -> str:
@@ -189,14 +189,14 @@ def end_of_run(results, echo, plots_dir: str = "plots") -> None:
     The results file is already saved: a problem here is reported in one line and
     never changes the run's exit code.
     """
-    from bench.analysis import rows as analysis
     from bench.analysis import recommend
+    from bench.analysis.load import analyse
     from bench.output import recommendation
 
     if not results.benchmarks:
         return
     try:
-        a = analysis.analyse(results)
+        a = analyse(results)
         answers = recommend.recommend(a)
         echo(recommendation.render_text(a, answers))
         echo()

@@ -123,3 +123,9 @@ ONLY_IN_MORE = "... and {count} more (--format json lists them all)"
 SIGNIFICANCE_NOTE = ("Significance: pyperf's t-test (95%) on the timings of each pair; "
                      "'x faster' compares medians.")
 COMPARE_CHART_CAPTION = "Best throughput per configuration on each machine"
+
+# -- reading results files for answers -----------------------------------------------------
+NO_RESULTS_FILE = ("no results file in {folder}/; run `python -m bench all` first or name a "
+                   "results file")
+NO_MEASURED_CASES = "{path}: no measured cases in this results file"
+NO_MEASURED_CASES_FAILED = " ({count} failed)"

@@ -8,7 +8,8 @@ from __future__ import annotations
 import math
 
 from bench.analysis.recommend import Answer, speedup
-from bench.analysis.rows import Analysis, CaseRow, Group
+from bench.analysis.load import Analysis
+from bench.analysis.rows import CaseRow, Group
 from bench.analysis.scaling import describe
 from bench.output import messages
 from bench.output.table import Table

@@ -12,7 +12,8 @@ import html
 import os
 from datetime import datetime, timezone
 
-from bench.analysis import rows as an
+from bench.analysis import flat
+from bench.analysis.load import Analysis
 from bench.output import comparison as cmp
 from bench.output import messages
 from bench.output import recommendation as rec
@@ -72,21 +73,21 @@ def _columns(rows: list[dict]) -> list[tuple[str, str]]:
     return [(k, h) for k, h in PAGE_COLUMNS if any(r.get(k) not in (None, "none") for r in rows)]
 
 
-def _cases_table(a: an.Analysis) -> tuple[Table, list[tuple[str, str]]]:
+def _cases_table(a: Analysis) -> tuple[Table, list[tuple[str, str]]]:
     """Every case of the file, in the columns it measured; and those columns."""
-    rows = an.table(a)
+    rows = flat.table(a)
     cols = _columns(rows)
-    table = Table(["case"] + [h for _, h in cols],
+    cases = Table(["case"] + [h for _, h in cols],
                   [[r["name"]] + [_fmt(k, r[k]) for k, _ in cols] for r in rows],
                   left=[0] + [i + 1 for i, (k, _) in enumerate(cols) if k in TEXT_COLUMNS])
-    return table, cols
+    return cases, cols
 
 
-def _failed_table(a: an.Analysis) -> Table:
+def _failed_table(a: Analysis) -> Table:
     return Table(["case", "reason"], [[f["name"], f["reason"]] for f in a.results.failed])
 
 
-def _machine_facts(a: an.Analysis) -> list[tuple[str, str]]:
+def _machine_facts(a: Analysis) -> list[tuple[str, str]]:
     m, raw = a.machine, a.machine.raw
     run = a.results.run
     facts = [("host", m.hostname), ("CPU", m.cpu_model),
@@ -151,9 +152,9 @@ def _html_file_section(a, answers, charts: Charts, multi: bool) -> str:
                    f"(SVG for slides: {_h(os.path.basename(paths[1]))})</figcaption></figure>")
     for name, why in charts.skipped.items():
         out.append(f'<p class="note">{_h(charts.titles.get(name, name))}: not drawn, {_h(why)}.</p>')
-    table, cols = _cases_table(a)
+    cases, cols = _cases_table(a)
     out.append("<h2>All cases</h2>" if not multi else "<h3>All cases</h3>")
-    out.append(table.to_html())
+    out.append(cases.to_html())
     missing = [h for k, h in PAGE_COLUMNS if (k, h) not in cols]
     if missing:
         out.append(f'<p class="note">Not measured in this file: {_h(", ".join(missing))}.</p>')
@@ -241,9 +242,9 @@ def render_markdown(items, out_dir: str, comparison=None, compare_png=None) -> s
 
 def write_csv(analyses, path: str) -> str:
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    rows = [[row[k] for k in an.TABLE_COLUMNS] for a in analyses for row in an.table(a)]
+    rows = [[row[k] for k in flat.TABLE_COLUMNS] for a in analyses for row in flat.table(a)]
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        Table(an.TABLE_COLUMNS, rows).to_csv(fh)
+        Table(flat.TABLE_COLUMNS, rows).to_csv(fh)
     return path
 
 

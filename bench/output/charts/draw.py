@@ -24,7 +24,8 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from bench.analysis.rows import Analysis, Group, line_label  # noqa: E402
+from bench.analysis.load import Analysis  # noqa: E402
+from bench.analysis.rows import Group, line_label  # noqa: E402
 from bench.output.units import format_bytes  # noqa: E402
 from bench.output.messages import FOLDER_PER_TASK  # noqa: E402
 from bench.analysis.recommend import memory_check  # noqa: E402

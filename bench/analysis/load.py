@@ -1,0 +1,67 @@
+"""A results file read for answers: its rows, its machine and its throughput groups.
+
+``load`` is where every answer command starts: the files named (or the newest one),
+each checked and analysed; an unusable file raises ``ResultsError`` with one line.
+"""
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from bench.analysis.machine import Machine
+from bench.analysis.rows import CaseRow, Group, is_overhead_workload
+from bench.output import messages
+from bench.results import ResultsError, ResultsFile, newest_results
+
+
+@dataclass
+class Analysis:
+    """One results file, as rows and groups."""
+    results: ResultsFile
+    machine: Machine
+    rows: list
+
+    @property
+    def path(self) -> str:
+        return self.results.path
+
+    @property
+    def stem(self) -> str:
+        return os.path.splitext(os.path.basename(self.path))[0]
+
+    def groups(self) -> list[Group]:
+        """Throughput groups (overhead workloads (pool-start, roundtrip, pickle) excluded), in file order."""
+        out: OrderedDict[str, list] = OrderedDict()
+        for r in self.rows:
+            if not is_overhead_workload(r.workload):
+                out.setdefault(r.group, []).append(r)
+        return [Group(k, v) for k, v in out.items()]
+
+
+def analyse(results: ResultsFile) -> Analysis:
+    rows = [CaseRow.from_benchmark(b, results.path) for b in results.benchmarks]
+    return Analysis(results, Machine.from_results(results), rows)
+
+
+def resolve_paths(paths: list[str] | None, results_dir: str = "results") -> list[str]:
+    """The files given, or the newest one in ``results_dir``."""
+    if paths:
+        return list(paths)
+    newest = newest_results(results_dir)
+    if newest is None:
+        raise ResultsError(messages.NO_RESULTS_FILE.format(folder=results_dir))
+    return [newest]
+
+
+def load(paths: list[str] | None, results_dir: str = "results") -> list[Analysis]:
+    """Load and analyse; any unusable file raises ResultsError (one line)."""
+    out = []
+    for path in resolve_paths(paths, results_dir):
+        results = ResultsFile.load(path)
+        if not results.benchmarks:
+            failed = messages.NO_MEASURED_CASES_FAILED.format(count=len(results.failed))
+            raise ResultsError(messages.NO_MEASURED_CASES.format(path=path)
+                               + (failed if results.failed else ""))
+        out.append(analyse(results))
+    return out
