@@ -34,7 +34,7 @@ def build_parser() -> Parser:
     common = Parser(add_help=False, allow_abbrev=False)
     g = common.add_argument_group("what to measure")
     g.add_argument("--quick", action="store_true",
-                   help="small matrix and fewer images: a first look (8-9 minutes on a 2-core VM's disk)")
+                   help="small matrix and fewer images: a first look")
     g.add_argument("--workloads", type=options.workloads, metavar="LIST",
                    help="imwrite (encode + write a file), imencode (encode to memory only), "
                         "pose (MediaPipe landmarks); for all and list")

@@ -23,7 +23,7 @@ def check_names(workload, out_dir: str, count: int) -> None:
     if workload.needs_verify_pass:
         return
     expected = set(workload.expected_names(count))
-    listed = getattr(workload.with_output(out_dir), "written_names", None)
+    listed = workload.with_output(out_dir).written_names
     names = listed() if listed is not None else os.listdir(out_dir)
     twice = sorted(name for name, n in Counter(names).items() if n > 1)
     if twice:
@@ -68,7 +68,7 @@ def verify_against_serial(strategy, workload, images, timing, work_root: str) ->
     differing = sorted(k for k in reference if workload.differs(reference[k], got[k]))
     if differing:
         first = differing[0]
-        describe = getattr(workload, "describe_difference", None)
+        describe = workload.describe_difference
         detail = f": {describe(reference[first], got[first])}" if describe is not None else ""
         raise VerificationError(
             f"output differs from serial: {len(differing)} of {count} outputs differ "

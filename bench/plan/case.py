@@ -31,7 +31,7 @@ class Case:
     @property
     def group(self) -> str:
         """The workload and inputs: cases of one group are comparable with each other."""
-        if getattr(workload_class(self.workload), "fixed_group", False):
+        if workload_class(self.workload).fixed_group:
             return f"{self.workload}/{self.label}"
         return f"{self.workload}/{self.images.label}-n{self.images.count}/{self.label}"
 

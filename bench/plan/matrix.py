@@ -119,7 +119,7 @@ def plan_cases(opts: PlanOptions) -> list[Case]:
     cases: list[Case] = []
     for group in plan_groups(opts):
         ordered = sorted(opts.strategies, key=lambda s: s != "serial")
-        has_model = getattr(workload_class(group.workload), "has_model", False)
+        has_model = workload_class(group.workload).has_model
         for name in ordered:
             cls = STRATEGIES[name]
             if cls.needs_model and not has_model:

@@ -40,18 +40,15 @@ def run_case(case: Case, settings: RunSettings) -> dict:
     images = generate(case.images)
     workload = make_workload(case.workload, case.params)
     if case.out_layout is not None:
-        with_layout = getattr(workload, "with_layout", None)
-        if with_layout is None:
+        if workload.with_layout is None:
             raise ValueError(f"the {case.workload} workload writes no files: it has no output layout")
-        workload = with_layout(case.out_layout)
-    prepare = getattr(workload, "prepare_parent", None)   # pose: import mediapipe, no model
-    if prepare is not None:
-        prepare()
+        workload = workload.with_layout(case.out_layout)
+    workload.prepare_parent()   # pose: import mediapipe, no model
     strategy = make_strategy(case.strategy, PoolConfig(
         case.workers, case.chunk_size, case.start_method, cv_threads,
         scheduler=settings.scheduler, scheduler_timeout=settings.scheduler_timeout,
         image_spec=case.images.as_dict()))
-    if hasattr(workload, "measure"):       # overhead probes that time themselves
+    if workload.measure is not None:       # overhead probes that time themselves
         result = workload.measure(strategy, images, settings.values)
         result.update(ok=True, date=utc_now(), duration_s=time.perf_counter() - started)
         result["metadata"]["image_fingerprint"] = fingerprint(images)
@@ -67,20 +64,19 @@ def run_case(case: Case, settings: RunSettings) -> dict:
     # process that must later fork a pool: a model built here (pose) would crash it.
     paired = None
     if (case.family != "serial" and settings.paired_serial
-            and not getattr(workload, "has_model", False)):
+            and not workload.has_model):
         paired = make_strategy("serial", PoolConfig())
     try:
         timing = measure_case(strategy, workload, images, work_root, probes=probes,
                               warmups=settings.warmups, values=settings.values,
                               paired_serial=paired)
         check_names(workload, timing.last_out_dir, len(images))
-        case_meta = getattr(workload, "case_metadata", None)  # before verification builds more
-        extra = case_meta(timing) if case_meta is not None else {}
+        extra = workload.case_metadata(timing)   # before verification builds more
         verified = "skipped"
         if settings.verify:
             verify_against_serial(strategy, workload, images, timing, work_root)
             verified = "yes"
-        save = getattr(workload, "save_results", None)
+        save = workload.save_results
         if settings.save_keypoints and save is not None and (
                 verified == "yes" or case.strategy == "serial"):
             extra["keypoints_file"] = save(timing.last_results, settings.save_keypoints, case)

@@ -64,9 +64,10 @@ def fmt_bytes(n: float) -> str:
 # -- per-case estimates ------------------------------------------------------------
 def _hook(case, name):
     try:
-        return getattr(workload_class(case.workload), name, None)
+        cls = workload_class(case.workload)
     except ValueError:
         return None
+    return getattr(cls, name)      # every hook is declared on workloads.base.Workload
 
 
 def expected_seconds_per_image(case) -> float:

@@ -14,6 +14,7 @@ from bench.strategies.base import (Chunked, PerImage, Ranges, Strategy, default_
 from workloads import tasks
 from workloads.tasks import init_worker, run_one
 
+
 class Serial(Strategy):
     name = "serial"
     family = "serial"
@@ -29,6 +30,7 @@ class Serial(Strategy):
             results.append(process(index, images[index]))
         return results
 
+
 class _ThreadPoolMixin:
     family = "threads"
 
@@ -38,11 +40,11 @@ class _ThreadPoolMixin:
         return ThreadPoolExecutor(
             self.config.workers, initializer=init_worker, initargs=(workload, None, self._reports))
 
+
 def _check_fork(workload, ctx) -> None:
     """Let a workload refuse a fork pool (pose: a model was built in this process)."""
-    check = getattr(workload, "check_fork", None)
-    if check is not None:
-        check(ctx.get_start_method())
+    workload.check_fork(ctx.get_start_method())
+
 
 class _ProcessPoolMixin:
     family = "processes"
@@ -55,21 +57,26 @@ class _ProcessPoolMixin:
             self.config.workers, mp_context=ctx, initializer=init_worker,
             initargs=(workload, self.config.cv_threads, self._reports))
 
+
 class Threads(PerImage, _ThreadPoolMixin, Strategy):
     name = "threads"
     description = "ThreadPoolExecutor, one submit per image"
+
 
 class ThreadsChunked(Chunked, _ThreadPoolMixin, Strategy):
     name = "threads-chunked"
     description = "ThreadPoolExecutor, one submit per contiguous slice"
 
+
 class Processes(PerImage, _ProcessPoolMixin, Strategy):
     name = "processes"
     description = "ProcessPoolExecutor, one submit per image, pixels pickled (the classic saving-images-in-a-loop script)"
 
+
 class ProcessesChunked(Chunked, _ProcessPoolMixin, Strategy):
     name = "processes-chunked"
     description = "ProcessPoolExecutor, one submit per slice, pixels pickled per slice"
+
 
 class ProcessesMap(_ProcessPoolMixin, Strategy):
     name = "processes-map"
@@ -87,6 +94,7 @@ class ProcessesMap(_ProcessPoolMixin, Strategy):
             else:
                 results.append(r)
         return results
+
 
 class ProcessesShm(Ranges, Strategy):
     """Pixels copied once per pass into one shared-memory block; workers map it once.
@@ -153,6 +161,7 @@ class ProcessesShm(Ranges, Strategy):
     def shm_name(self) -> str | None:
         return self._block.name if self._block is not None else None
 
+
 class ProcessesInherit(Ranges, Strategy):
     """Workers inherit the image set from the parent at fork (copy-on-write pages)."""
     name = "processes-inherit"
@@ -182,6 +191,7 @@ class ProcessesInherit(Ranges, Strategy):
         finally:
             tasks.set_inherited_images(None)
 
+
 class ProcessesModelPerImage(Processes):
     """The OpenPose script's anti-pattern: a new model built inside every task, used once.
 
@@ -204,8 +214,8 @@ class ProcessesModelPerImage(Processes):
 
     @staticmethod
     def _per_image(workload):
-        make = getattr(workload, "with_model_per_image", None)   # no model: plain processes
-        return make() if make is not None else workload
+        return workload.with_model_per_image()   # a workload without a model: itself
+
 
 STRATEGIES = (Serial, Threads, Processes, ThreadsChunked, ProcessesChunked, ProcessesMap,
               ProcessesShm, ProcessesInherit, ProcessesModelPerImage)
