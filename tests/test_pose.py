@@ -414,7 +414,7 @@ def test_a_small_pose_run_end_to_end(run_cli, tmp_path):
     (kp,) = (tmp_path / "kp").iterdir()
     arrays, info = load_keypoints(str(kp))
     assert sorted(arrays) == ["00000", "00001", "00002"] and info["image_set"]["count"] == 3
-    from bench.results.store import ResultsFile
+    from bench.results import ResultsFile
     (path,) = (tmp_path / "res").iterdir()
     benches = {b.get_metadata()["strategy"]: b.get_metadata() for b in ResultsFile.load(str(path)).benchmarks}
     assert benches["processes-model-per-image"]["models_built_per_pass"] == 3
