@@ -1,5 +1,5 @@
 from bench.plan.matrix import Case
-from bench.results.store import ResultsFile, case_benchmark
+from bench.results import ResultsFile, case_benchmark
 from bench.output.summary import render
 from workloads.images import ImageSetSpec, ImageSize
 
@@ -7,6 +7,8 @@ SPEC = ImageSetSpec(ImageSize(50, 50, 1), 100)
 
 
 def _bench(strategy, workers, per_pass, **meta):
+    if "paired_speedup" in meta:         # bench records the serial passes with the speedup
+        meta.setdefault("paired_serial_passes_s", " ".join([repr(meta["paired_speedup"] * per_pass)] * 3))
     case = Case("imwrite", SPEC, {}, strategy, workers, 50 if "chunk" in strategy or "shm" in strategy else None,
                 None if strategy.startswith(("serial", "threads")) else "fork")
     result = {"values_s": [per_pass] * 3, "warmups_s": [], "date": "2026-11-22T00:00:00+00:00",

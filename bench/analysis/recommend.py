@@ -123,7 +123,7 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     memory = {r.name: memory_check(r, group, machine.mem_available) for r in rows}
     key = lambda r: simplicity(r, machine.default_start_method)  # noqa: E731
     rate = group.rate
-    fastest = max(rows, key=rate)
+    fastest = group.best
     fitting = [r for r in rows if memory[r.name].fits is not False]
     warnings, notes = [], []
     if not fitting:

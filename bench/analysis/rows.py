@@ -262,6 +262,12 @@ class Group:
         img/s (the serial loop is 1x by definition)."""
         return row.speedup_over(self.serial) if self.paired else row.throughput
 
+    @property
+    def best(self) -> CaseRow:
+        """The case ranked first by ``rate`` (the first of equals, in file order); what
+        fits in memory and ties within noise are weighed by the recommendation."""
+        return max(self.rows, key=self.rate)
+
     def samples(self, row: CaseRow) -> list[float]:
         """The per-pass figures behind ``rate``, for significance tests."""
         if not self.paired:

@@ -129,3 +129,18 @@ NO_RESULTS_FILE = ("no results file in {folder}/; run `python -m bench all` firs
                    "results file")
 NO_MEASURED_CASES = "{path}: no measured cases in this results file"
 NO_MEASURED_CASES_FAILED = " ({count} failed)"
+
+# -- the end-of-run summary -------------------------------------------------------------------
+SUMMARY_HEADER = ("bench on {host} - {cpu}, {cpus} CPUs available, parallel capacity {capacity} - "
+                  "{started}")
+SUMMARY_RATE_NOTE = ("img/s: images per second, median of the warm passes (pool already started); "
+                     "cold: pool start + work + shutdown.")
+SUMMARY_BEST_NOTE = ("best: by paired speedup where every case has one, else by median img/s; the "
+                     "recommendation below also weighs noise, worker count and memory.")
+SUMMARY_FAILED_IMAGES = "{case}: {count} image(s) could not be processed (first: {first})"
+PIXEL_ROUTES_HEADING = ("How pixels reach {cpus} workers (transfer = a no-op pass of the same "
+                        "strategy, warm pool):")
+POOL_START_HEADING = "Pool start-up (fresh pool, no-op tasks):"
+ROUNDTRIP_HEADING = "Round trip of a no-op task carrying one image (all tasks in flight, warm pool):"
+PICKLE_HEADING = "pickle.dumps + loads of one image (protocol {protocol}):"
+SUMMARY_FAILED = "{count} case(s) failed:"
