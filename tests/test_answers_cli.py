@@ -58,7 +58,7 @@ def test_no_results_yet(tmp_path, capsys, monkeypatch):
 
 
 def test_a_file_with_only_failures(tmp_path, capsys):
-    from bench.results.store import ResultsFile
+    from bench.results import ResultsFile
 
     rf = ResultsFile(str(tmp_path / "f.json"))
     rf.add_failure("a", {}, "boom", "d")
@@ -90,7 +90,7 @@ def test_real_process_exit_code_and_no_traceback(run_cli, tmp_path):
 
 def test_csv_never_overwrites_a_results_file(tmp_path, capsys, monkeypatch):
     from bench.cli import answers
-    from bench.output.charts import draw as plots
+    from bench.output import charts as plots
 
     monkeypatch.setattr(answers, "draw_file", lambda *a, **k: plots.Charts())   # charts: not the point
     path = crafted.known_best(tmp_path / "r.json")

@@ -10,7 +10,8 @@ from bench.analysis import flat
 from bench.analysis.load import load
 from bench.cli import answers
 from bench.cli import main as cli
-from bench.output.charts import draw as plots
+from bench.output import charts as plots
+from bench.output.charts import decomposition, driver, layout, memory, speedup, style, throughput
 
 
 def rich_file(path):
@@ -149,13 +150,13 @@ def test_every_strategy_has_its_own_look_and_variants_are_hollow():
 
     looks = {}
     for name in STRATEGIES:
-        style = plots._line_style((name, "auto", "fork" if name.startswith("processes") else "none"))
-        looks[name] = (style["color"], style["marker"], str(style["linestyle"]))
+        look = style.line_style((name, "auto", "fork" if name.startswith("processes") else "none"))
+        looks[name] = (look["color"], look["marker"], str(look["linestyle"]))
     assert len(set(looks.values())) == len(looks)       # no two strategies drawn alike
-    plain = plots._line_style(("processes-shm", "auto", "fork"))
-    cv1 = plots._line_style(("processes-shm", "auto", "fork cv=1"))
+    plain = style.line_style(("processes-shm", "auto", "fork"))
+    cv1 = style.line_style(("processes-shm", "auto", "fork cv=1"))
     assert cv1["markerfacecolor"] == "white" and "markerfacecolor" not in plain
-    own_folders = plots._line_style(("processes-shm", "auto", "fork folder per task"))
+    own_folders = style.line_style(("processes-shm", "auto", "fork folder per task"))
     assert own_folders["markerfacecolor"] == "white" and own_folders["linestyle"] != plain["linestyle"]
     assert (own_folders["color"], own_folders["marker"]) == (plain["color"], plain["marker"])
 
@@ -164,8 +165,8 @@ def test_charts_drawn_in_parallel_are_the_charts_drawn_one_by_one(drawn, tmp_pat
     tmp, _, _ = drawn
     (a,) = load([str(tmp / "rich.json")])
     parallel = plots.draw(a, str(tmp_path / "parallel"))
-    monkeypatch.setattr(plots.os, "sched_getaffinity", lambda pid: {0}, raising=False)
-    monkeypatch.setattr(plots.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(driver.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(driver.os, "cpu_count", lambda: 1)
     serial = plots.draw(a, str(tmp_path / "serial"))
     assert list(parallel.files) == list(serial.files) == ["throughput", "speedup", "decomposition", "memory"]
     for key in serial.files:
@@ -180,7 +181,7 @@ def test_every_legend_has_the_room_its_figure_reserved(drawn, tmp_path, monkeypa
     tmp, _, _ = drawn
     (a,) = load([str(tmp / "rich.json")])
     reserved, drawn_entries = [], []
-    figure, legend = plots._figure, plots._legend
+    figure, legend = layout.new_figure, layout.add_legend
 
     def spy_figure(*args, legend=(), **kw):
         reserved.append(set(legend))
@@ -190,14 +191,14 @@ def test_every_legend_has_the_room_its_figure_reserved(drawn, tmp_path, monkeypa
         drawn_entries.append(set(handles))
         return legend(fig, handles, ncol)
 
-    monkeypatch.setattr(plots, "_figure", spy_figure)
-    monkeypatch.setattr(plots, "_legend", spy_legend)
+    monkeypatch.setattr(layout, "new_figure", spy_figure)
+    monkeypatch.setattr(layout, "add_legend", spy_legend)
     groups = a.groups()
-    with plots.plt.rc_context(plots.RC):
-        plots.throughput_chart(a, groups, str(tmp_path), "t")
-        plots.speedup_chart(a, groups, str(tmp_path), "s")
-        plots.decomposition_chart(a, groups, str(tmp_path), "d")
-        plots.memory_chart(a, groups, str(tmp_path), "m")
+    with layout.plt.rc_context(style.RC):
+        throughput.throughput_chart(a, groups, str(tmp_path), "t")
+        speedup.speedup_chart(a, groups, str(tmp_path), "s")
+        decomposition.decomposition_chart(a, groups, str(tmp_path), "d")
+        memory.memory_chart(a, groups, str(tmp_path), "m")
     assert len(reserved) == len(drawn_entries) == 4
     for announced, entries in zip(reserved, drawn_entries):
         assert entries <= announced, entries - announced

@@ -97,7 +97,7 @@ def cmd_compare(args) -> int:
     comparison = compare.compare(analyses)
     chart = None
     if args.chart:
-        from bench.output.charts import draw as plots
+        from bench.output import charts as plots
 
         chart = plots.draw_compare(analyses, comparison.labels, _plots_dir(args))
     if args.format == "json":
@@ -114,7 +114,7 @@ def cmd_compare(args) -> int:
 
 def draw_file(a, out_dir: str, answers=None):
     """All charts of one analysed file, with the recommended configuration's model."""
-    from bench.output.charts import draw as plots
+    from bench.output import charts as plots
     from bench.analysis import recommend
 
     answers = recommend.recommend(a) if answers is None else answers
@@ -128,7 +128,7 @@ def cmd_plot(args) -> int:
         _echo_charts(draw_file(a, out_dir))
     if len(analyses) > 1:
         from bench.analysis import compare
-        from bench.output.charts import draw as plots
+        from bench.output import charts as plots
 
         labels = compare.labels_for(len(analyses))
         png, svg = plots.draw_compare(analyses, labels, out_dir)
@@ -153,7 +153,7 @@ def cmd_report(args) -> int:
         items.append((a, answers, draw_file(a, out_dir, answers)))
     comparison = compare_png = None
     if len(analyses) > 1:
-        from bench.output.charts import draw as plots
+        from bench.output import charts as plots
 
         comparison = compare.compare(analyses)
         compare_png = plots.draw_compare(analyses, comparison.labels, out_dir)[0]

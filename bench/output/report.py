@@ -17,7 +17,7 @@ from bench.analysis.load import Analysis
 from bench.output import comparison as cmp
 from bench.output import messages
 from bench.output import recommendation as rec
-from bench.output.charts.draw import Charts
+from bench.output.charts import Charts
 from bench.output.table import Table, escape_markdown
 from bench.output.units import format_bytes, format_rate, format_speedup
 

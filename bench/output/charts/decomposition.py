@@ -1,0 +1,111 @@
+"""Chart: where the time goes in one cold run of the whole image set (pool start-up,
+transfer, work, contention), one stacked bar per configuration."""
+from __future__ import annotations
+
+import math
+
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from bench.analysis.load import Analysis
+from bench.analysis.rows import Group
+from bench.output import messages
+from bench.output.charts import layout, style
+
+DECOMP_PARTS = (("decomp_startup_s", "pool start-up + shutdown", "vermillion", "//"),
+                ("decomp_transfer_s", "transfer: pickling, IPC (first no-op pass, fresh pool)", "sky", ".."),
+                ("decomp_work_ideal_s", "work, if it scaled perfectly (serial / parallelism)", "green", ""),
+                ("decomp_contention_s", "work lost to contention (disk, memory, GIL)", "yellow", "xx"))
+# not measured: the cold total against one warm pass (start-up and transfer not split)
+FALLBACK_PARTS = (("overhead", "start-up + shutdown, not split (cold - warm pass)", "purple", "xx"),
+                  ("work", "work", "green", ""))
+
+
+def _decomposition(row):
+    """{part: seconds for the whole set} from measured parts, else cold vs warm."""
+    parts = {key: row.get(key) for key, *_ in DECOMP_PARTS}
+    if parts["decomp_work_ideal_s"] is None and row.get("decomp_work_s") is not None:
+        parts["decomp_work_ideal_s"] = row.get("decomp_work_s")   # no serial case to split by
+    if any(v is not None for v in parts.values()):
+        return {k: v or 0.0 for k, v in parts.items()}, True
+    cold = row.get("cold_total_s")
+    if cold is None:
+        return None, False
+    warm = row.median_s * row.image_count
+    return {"overhead": max(0.0, cold - warm), "work": min(cold, warm)}, False
+
+
+COLD_MARK = messages.COLD_MARK
+
+
+def _amount(value: float) -> str:
+    """A bar's figure in the unit chosen for its panel: '12.3', '0.45'."""
+    return f"{value:,.1f}" if value >= 10 else f"{value:,.2f}"
+
+
+def decomposition_chart(analysis: Analysis, groups: list[Group], out_dir: str,
+                        name: str) -> tuple[list[str] | None, str | None]:
+    """Stacked horizontal bars, one per configuration at its best cold worker count."""
+    m = analysis.machine
+    measured_any, all_measured = False, True
+    panels = []
+    for g in groups:
+        bars = []
+        candidates = ([g.serial] if g.serial else []) + [
+            min(rows, key=lambda r: r.get("cold_total_s") or math.inf) for rows in g.lines().values()]
+        for r in candidates:
+            parts, measured = _decomposition(r)
+            if parts is not None:
+                bars.append((r, parts, measured))
+                measured_any |= measured
+                all_measured &= measured
+        if bars:
+            panels.append((g, bars))
+    if not panels:
+        return None, messages.NO_COLD_TIMINGS
+    most = max(len(b) for _, b in panels)
+    in_rounds = any(r.get("decomp_rounds") for _, bars in panels for r, *_ in bars)
+    how = messages.DECOMPOSITION_IN_ROUNDS if in_rounds else messages.DECOMPOSITION_PROBED
+    note = how + messages.DECOMPOSITION_COLD_MARK if measured_any else messages.DECOMPOSITION_NOT_MEASURED
+    labels_w = layout.labels_width(r.describe() for _, bars in panels for r, *_ in bars)
+    fig, axes, ncol = layout.new_figure(
+        len(panels), messages.DECOMPOSITION_TITLE, m.subtitle(), panel_h=max(3.0, 0.7 * most + 1.2),
+        legend=[p[1] for p in DECOMP_PARTS if measured_any]
+        + [p[1] for p in FALLBACK_PARTS if not all_measured]
+        + ([COLD_MARK] if measured_any else []),
+        note=note + messages.DECOMPOSITION_AT, labels_w=labels_w)
+    handles = {}
+    for ax, (g, bars) in zip(axes, panels):
+        labels = [r.describe() for r, *_ in bars]
+        ys = list(range(len(bars)))[::-1]
+        total_max = max(max(sum(p.values()), r.get("cold_total_s") or 0) for r, p, _ in bars)
+        unit, scale = ("ms", 1e3) if total_max < 1 else ("s", 1.0)
+        for (r, parts, measured), y in zip(bars, ys):
+            spec = DECOMP_PARTS if measured else FALLBACK_PARTS
+            left = 0.0
+            for key, label, c, hatch in spec:
+                v = parts.get(key, 0.0) * scale
+                ax.barh(y, v, left=left, color=style.colour(c), hatch=hatch, edgecolor="white", height=0.62)
+                handles.setdefault(label, Patch(facecolor=style.colour(c), hatch=hatch, edgecolor="white"))
+                left += v
+            cold = r.get("cold_total_s")
+            end = left
+            if measured and cold:
+                # the model against the measurement: a sum is an estimate, not the total
+                ax.plot(cold * scale, y, marker="D", color="black", markersize=7, zorder=5)
+                handles.setdefault(COLD_MARK, Line2D(
+                    [], [], marker="D", color="black", linestyle="none", markersize=7))
+                end = max(left, cold * scale)
+            text = _amount(left)
+            if measured and cold:
+                text += f" of {_amount(cold * scale)}"
+            ax.text(end, y, f"  {text} {unit}", va="center", fontsize=11)
+        ax.set_yticks(ys)
+        ax.set_yticklabels([layout.bar_label(t) for t in labels])
+        ax.set_ylim(-0.6, len(bars) - 0.4)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlim(0, total_max * scale * 1.35)
+        ax.set_xlabel(f"{unit} for {g.first.image_count} images (pool start + work + shutdown)")
+        ax.set_title(g.title)
+    layout.add_legend(fig, handles, ncol)
+    return layout.save(fig, out_dir, name), None

@@ -1,0 +1,112 @@
+"""Drawing the charts of a file (``bench plot``, ``bench report``): which charts its data
+allows, each drawn in its own forked process where the machine has the CPUs, and the
+machines-compared chart of several files.
+
+Every chart has a title, axis labels with units, the machine and date in a subtitle,
+one panel per workload and image set, and one legend for the whole figure (see
+:mod:`bench.output.charts.style` and :mod:`bench.output.charts.layout`). Charts whose
+data a file does not hold (memory, time decomposition) are skipped with the reason,
+never drawn empty.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from bench.analysis.load import Analysis
+from bench.output import messages
+from bench.output.charts import style
+from bench.output.charts.decomposition import decomposition_chart
+from bench.output.charts.layout import plt
+from bench.output.charts.machines import compare_chart
+from bench.output.charts.memory import memory_chart
+from bench.output.charts.speedup import speedup_chart
+from bench.output.charts.throughput import throughput_chart
+
+
+@dataclass
+class Charts:
+    """What ``draw`` made of one file: the files per chart, and why any was not drawn."""
+    files: dict = field(default_factory=dict)      # chart name -> [png, svg]
+    skipped: dict = field(default_factory=dict)    # chart name -> why not drawn
+    titles: dict = field(default_factory=dict)     # chart name -> title
+
+    def pngs(self) -> list[str]:
+        return [paths[0] for paths in self.files.values()]
+
+    def all_paths(self) -> list[str]:
+        return [p for paths in self.files.values() for p in paths]
+
+
+CHART_TITLES = {"throughput": "Throughput against workers", "speedup": "Speedup and efficiency",
+                "decomposition": "Where the time goes", "memory": "Memory per worker"}
+
+_jobs: list = []   # the charts to draw, read by forked children (inherited, never pickled)
+
+
+def _draw_job(index: int) -> tuple:
+    """One chart, in this process or a forked child: (paths or None, why not drawn)."""
+    fn, args = _jobs[index]
+    with plt.rc_context(style.RC):
+        out = fn(*args)
+    return out if isinstance(out, tuple) else (out, "")
+
+
+def _draw_all(jobs: list) -> list:
+    """Draw every chart, in parallel forked processes where the OS allows it.
+
+    Rendering a large figure is pure CPU in one thread, and a full run has four of
+    them: drawing them side by side roughly halves ``plot`` and ``report`` on two
+    cores. The children inherit the analysis at fork (nothing is pickled) and write
+    the files; only the paths come back. Elsewhere (no fork, one CPU): one by one.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _jobs
+    _jobs = jobs
+    try:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        if len(jobs) < 2 or cpus < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return [_draw_job(i) for i in range(len(jobs))]
+        with ProcessPoolExecutor(min(len(jobs), cpus), mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_draw_job, range(len(jobs))))
+    finally:
+        _jobs = []
+
+
+def draw(analysis: Analysis, out_dir: str, fits: dict | None = None) -> Charts:
+    """Every chart this file's data allows; ``fits``: group key -> (Fit, label) to overlay."""
+    os.makedirs(out_dir, exist_ok=True)
+    charts = Charts()
+    groups = analysis.groups()
+    stem = analysis.stem
+    if not groups:
+        charts.skipped["throughput"] = messages.NO_THROUGHPUT_CASES
+        return charts
+    with_serial = [g for g in groups if g.serial is not None]
+    jobs = {"throughput": (throughput_chart, (analysis, groups, out_dir, f"{stem}-throughput", fits))}
+    if with_serial:
+        jobs["speedup"] = (speedup_chart, (analysis, with_serial, out_dir, f"{stem}-speedup"))
+    else:
+        charts.skipped["speedup"] = messages.NO_SERIAL_FOR_SPEEDUP
+    for key, fn in (("decomposition", decomposition_chart), ("memory", memory_chart)):
+        jobs[key] = (fn, (analysis, groups, out_dir, f"{stem}-{key}"))
+    charts.titles.update(CHART_TITLES)
+    for key, (paths, why) in zip(jobs, _draw_all(list(jobs.values()))):
+        if paths:
+            charts.files[key] = paths
+        else:
+            charts.skipped[key] = why
+    # a fixed order, whichever chart finished first
+    charts.files = {k: charts.files[k] for k in CHART_TITLES if k in charts.files}
+    return charts
+
+
+def draw_compare(analyses: list[Analysis], labels: list[str], out_dir: str) -> list[str]:
+    """The machines-compared chart of several files: [png, svg]."""
+    os.makedirs(out_dir, exist_ok=True)
+    stems = [a.stem for a in analyses]
+    name = "compare-" + "-vs-".join(stems[:2]) + (f"-and-{len(stems) - 2}-more" if len(stems) > 2 else "")
+    with plt.rc_context(style.RC):
+        return compare_chart(analyses, labels, out_dir, name)

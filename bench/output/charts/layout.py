@@ -1,0 +1,135 @@
+"""Figure helpers every chart shares: a figure laid out in inches (header, panels, room
+for one legend), the legend, the workers axis, bar labels, and saving PNG and SVG.
+
+Sizes are chosen for a slide: a chart is about 2,000 px wide at 150 dpi and its
+smallest text is 12 pt.
+"""
+from __future__ import annotations
+
+import math
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")          # files only: no display, no GUI toolkit needed
+import matplotlib.pyplot as plt  # noqa: E402
+
+from bench.analysis.rows import line_label  # noqa: E402
+from bench.output.charts import style  # noqa: E402
+
+PANEL_W, PANEL_H = 7.0, 4.6      # inches per panel
+MAX_COLS = 2
+
+
+def grid(n: int) -> tuple[int, int]:
+    """Rows and columns for n panels, at most MAX_COLS side by side."""
+    cols = min(MAX_COLS, max(1, n))
+    rows = max(1, math.ceil(n / cols))
+    return rows, cols
+
+
+def legend_columns(labels, width: float) -> int:
+    """As many legend columns as fit the figure's width with its longest label."""
+    longest = max((len(t) for t in labels), default=10)
+    col_w = 0.105 * longest + 1.0           # inches at 12 pt, with the handle
+    return max(1, min(len(labels) or 1, int((width - 0.5) // col_w)))
+
+
+def new_figure(n_panels: int, title: str, subtitle: str, legend: list = (),
+               panel_w: float = PANEL_W, panel_h: float = PANEL_H, twin: bool = False,
+               note: str = "", labels_w: float = 0.0):
+    """Figure with a header (title + subtitle), panels, and room for a legend below.
+
+    Sizes are fixed in inches, not fractions, so headers and legends never overlap the
+    panels whatever the number of panels.
+    """
+    rows, cols = grid(n_panels)
+    if cols == 1:
+        panel_w = max(panel_w, 10.5)    # one panel: wide enough for the shared legend
+    legend = list(dict.fromkeys(legend))
+    head = 1.75 if note else 1.4
+    # labels_w: room for long tick labels left of each panel (bar charts)
+    gap_w, gap_h = (2.2 if twin else 1.1) + labels_w, 1.0
+    left, right = 1.0 + labels_w, (1.0 if twin else 0.35)
+    width = left + right + cols * panel_w + (cols - 1) * gap_w
+    ncol = legend_columns(legend, width)
+    foot = 0.3 + 0.3 * math.ceil(len(legend) / ncol)
+    height = head + foot + rows * panel_h + (rows - 1) * gap_h + 0.65
+    fig, axes = plt.subplots(rows, cols, figsize=(width, height), squeeze=False)
+    fig.subplots_adjust(left=left / width, right=1 - right / width,
+                        top=1 - head / height, bottom=(foot + 0.65) / height,
+                        wspace=gap_w / panel_w, hspace=gap_h / panel_h)
+    fig.text(0.5, 1 - 0.3 / height, title, ha="center", va="top", fontsize=18, weight="bold")
+    fig.text(0.5, 1 - 0.78 / height, subtitle, ha="center", va="top", fontsize=12.5, color="#333333")
+    if note:
+        fig.text(0.5, 1 - 1.1 / height, note, ha="center", va="top", fontsize=11,
+                 color="#555555", style="italic")
+    flat = list(axes.flat)
+    for ax in flat[n_panels:]:
+        ax.set_visible(False)
+    return fig, flat[:n_panels], ncol
+
+
+def add_legend(fig, handles: dict, ncol: int):
+    """One legend for the whole figure, in the room ``new_figure`` left under the panels."""
+    if handles:
+        # anchored a fixed 0.1 inch above the bottom edge: a fraction of the height would
+        # lift the legend into the last row's axis label on tall (many-panel) figures
+        fig.legend(list(handles.values()), list(handles.keys()), loc="lower center",
+                   bbox_to_anchor=(0.5, 0.1 / fig.get_figheight()), ncol=min(ncol, len(handles)),
+                   frameon=False)
+
+
+def save(fig, out_dir: str, name: str) -> list[str]:
+    """PNG (screens) and SVG (slides), with fixed metadata: same data, same bytes."""
+    paths = []
+    for ext in ("png", "svg"):
+        path = os.path.join(out_dir, f"{name}.{ext}")
+        fig.savefig(path, dpi=style.DPI if ext == "png" else None, metadata={"Date": None}
+                    if ext == "svg" else {"Software": "bench (matplotlib)"})
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def workers_axis(ax, workers):
+    ws = sorted(set(workers))
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(ws)
+    ax.set_xticklabels([str(w) for w in ws])
+    ax.minorticks_off()
+    if len(ws) == 1:
+        ax.set_xlim(ws[0] / 1.5, ws[0] * 1.5)
+    else:
+        ax.set_xlim(ws[0] / 1.25, ws[-1] * 1.25)
+    ax.set_xlabel("workers")
+
+
+def bar_label(text: str) -> str:
+    """'processes-chunked w=2 chunk=1000 fork' on two lines: strategy, then settings."""
+    head, _, rest = text.partition(" ")
+    return f"{head}\n{rest}" if rest else head
+
+
+def labels_width(labels) -> float:
+    """Inches needed left of a panel for these (two-line) tick labels at 12 pt."""
+    longest = max((len(part) for t in labels for part in bar_label(t).split("\n")), default=6)
+    return max(0.0, 0.105 * longest - 0.6)
+
+
+def value_range(row) -> tuple[float, float]:
+    """Throughput range of a case's values (fastest and slowest pass)."""
+    values = row.bench.get_values()
+    return 1 / max(values), 1 / min(values)
+
+
+def line_labels(groups) -> list[str]:
+    """Every line (configuration across worker counts) of these groups, by label."""
+    return [line_label(ln) for g in groups for ln in g.lines()]
+
+
+def dense(workers):
+    """Worker counts between the fewest and the most, for drawing a model as a curve."""
+    import numpy as np
+
+    return np.geomspace(min(workers), max(workers), 60)

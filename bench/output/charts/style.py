@@ -1,0 +1,85 @@
+"""How bench draws: the palette, every strategy's colour and marker, line styles, and
+the matplotlib settings every chart is drawn with.
+
+Colours are the Okabe-Ito palette (distinguishable with the common colour-vision
+deficiencies), and every strategy also has its own marker, every start method its own
+line style, so nothing depends on colour alone.
+"""
+from __future__ import annotations
+
+from matplotlib.ticker import FuncFormatter
+
+from bench.output.messages import FOLDER_PER_TASK
+
+# Okabe & Ito (2008), "Color Universal Design"
+OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
+             "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7"}
+# Every strategy has its own colour-and-marker pair. Seven colours are not enough for
+# eleven parallel strategies, so a Dask strategy shares the colour of its local
+# counterpart (dask-chunked and processes-chunked are both blue), and is told apart by
+# its marker and its dash-dot-dot line: pairs that answer the same question look alike.
+STRATEGY_STYLE = {       # colour, marker
+    "serial": ("black", "o"),
+    "threads": ("orange", "s"),
+    "threads-chunked": ("vermillion", "D"),
+    "processes": ("sky", "^"),
+    "processes-chunked": ("blue", "v"),
+    "processes-map": ("green", "P"),
+    "processes-shm": ("purple", "X"),
+    "processes-inherit": ("yellow", "*"),
+    "processes-model-per-image": ("vermillion", "d"),
+    "dask": ("sky", "h"),
+    "dask-chunked": ("blue", "p"),
+    "dask-scatter": ("purple", "8"),       # sent once, like shared memory
+    "dask-local": ("yellow", "<"),         # already there, like inherited pixels
+}
+SPARE = (("green", "H"), ("orange", ">"), ("sky", "1"), ("blue", "2"), ("purple", "3"),
+         ("vermillion", "4"), ("yellow", "+"))
+DASK_LINE = (0, (6, 2, 1.5, 2, 1.5, 2))   # dash-dot-dot
+METHOD_STYLE = {"none": "-", "fork": "-", "forkserver": "-.", "spawn": "--"}
+FILE_COLOURS = ("blue", "orange", "green", "vermillion", "purple", "sky", "black", "yellow")
+
+RC = {
+    "font.size": 13, "axes.titlesize": 14, "axes.labelsize": 13, "xtick.labelsize": 12,
+    "ytick.labelsize": 12, "legend.fontsize": 12, "axes.spines.top": False,
+    "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
+    "svg.hashsalt": "bench",      # stable SVG ids: same data, same file
+    "svg.fonttype": "none",       # SVG text stays text: editable on a slide, searchable
+}
+DPI = 150
+
+
+def colour(name: str) -> str:
+    return OKABE_ITO[name]
+
+
+def strategy_style(strategy: str) -> tuple[str, str]:
+    """Colour and marker: fixed for known strategies, stable for new ones (by name)."""
+    if strategy in STRATEGY_STYLE:
+        c, m = STRATEGY_STYLE[strategy]
+    else:
+        c, m = SPARE[sum(map(ord, strategy)) % len(SPARE)]
+    return colour(c), m
+
+
+def rate_formatter():
+    """Tick labels for images per second: '1,500', '12', '2.5'."""
+    return FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 10 or v == 0 else f"{v:.1f}")
+
+
+def line_style(line) -> dict:
+    """Colour and marker by strategy, line style by start method; a variant of a
+    configuration (OpenCV threads set, a fixed chunk size, a folder per task) keeps both
+    but draws hollow markers (and, start method aside, a dotted line), so it never looks
+    like the configuration it varies."""
+    strategy, chunk, method = line
+    c, m = strategy_style(strategy)
+    variant = "cv=" in method or FOLDER_PER_TASK in method or chunk not in ("none", "auto")
+    style = DASK_LINE if strategy.startswith("dask") else METHOD_STYLE.get(method, ":")
+    out = dict(color=c, marker=m, linestyle=style, linewidth=2.2, markersize=8)
+    if variant:
+        out.update(markerfacecolor="white", markeredgewidth=2)
+    elif c == OKABE_ITO["yellow"]:
+        # the palette's yellow is light on white: a dark edge keeps the marker visible
+        out.update(markeredgecolor="#555555", markeredgewidth=0.8)
+    return out

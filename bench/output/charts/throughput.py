@@ -1,0 +1,68 @@
+"""Chart: throughput against workers (higher is better), per workload and image set."""
+from __future__ import annotations
+
+from matplotlib.lines import Line2D
+
+from bench.analysis.load import Analysis
+from bench.analysis.rows import Group, line_label
+from bench.output import messages
+from bench.output.charts import layout, style
+
+SERIAL_REF = messages.SERIAL_REF
+IDEAL_REF = messages.IDEAL_REF
+MODEL_REF = messages.MODEL_REF
+
+
+def throughput_chart(analysis: Analysis, groups: list[Group], out_dir: str, name: str,
+                     fits: dict | None = None) -> list[str]:
+    """Images per second against workers, one line per configuration, the serial loop and
+    the ideal as references; ``fits``: group key -> (Fit, line) of a model to overlay."""
+    m = analysis.machine
+    fig, axes, ncol = layout.new_figure(
+        len(groups), messages.THROUGHPUT_TITLE, m.subtitle(),
+        legend=layout.line_labels(groups) + [SERIAL_REF, IDEAL_REF.format(cap=m.capacity or 0)]
+        + ([MODEL_REF] if fits else []),
+        note=messages.THROUGHPUT_NOTE)
+    handles = {}
+    for ax, g in zip(axes, groups):
+        workers = [r.workers for r in g.rows]
+        top = 0.0
+        for line, rows in g.lines().items():
+            xs = [r.workers for r in rows]
+            ys = [r.throughput for r in rows]
+            lo = [y - layout.value_range(r)[0] for r, y in zip(rows, ys)]
+            hi = [layout.value_range(r)[1] - y for r, y in zip(rows, ys)]
+            look = style.line_style(line)
+            ax.errorbar(xs, ys, yerr=[lo, hi], capsize=3, elinewidth=1, **look)
+            handles.setdefault(line_label(line), Line2D([], [], **look))
+            top = max(top, max(layout.value_range(r)[1] for r in rows))
+        serial = g.serial
+        if serial is not None:
+            ws = sorted(set(workers) | {1})
+            ax.axhline(serial.throughput, color=style.colour("black"), linestyle="--", linewidth=1.6)
+            lo, hi = layout.value_range(serial)
+            ax.axhspan(lo, hi, color=style.colour("black"), alpha=0.07, linewidth=0)   # its passes
+            handles.setdefault(SERIAL_REF,
+                               Line2D([], [], color=style.colour("black"), linestyle="--", linewidth=1.6))
+            cap = m.capacity or max(ws)
+            ideal = [serial.throughput * min(w, cap) for w in ws]
+            ax.plot(ws, ideal, color="#777777", linestyle=":", linewidth=2)
+            handles.setdefault(IDEAL_REF.format(cap=cap),
+                               Line2D([], [], color="#777777", linestyle=":", linewidth=2))
+            top = max(top, serial.throughput, max(ideal), hi)
+        f = (fits or {}).get(g.key)
+        if f is not None:
+            # a wide translucent band under the line it models: never mistaken for data
+            model, line = f
+            xs = layout.dense(model.workers)
+            c = style.strategy_style(line[0])[0]
+            ax.plot(xs, model.predict(xs), color=c, linewidth=9, alpha=0.22, solid_capstyle="round")
+            handles.setdefault(MODEL_REF,
+                               Line2D([], [], color="#555555", linewidth=9, alpha=0.22))
+        layout.workers_axis(ax, workers)
+        ax.set_ylim(0, top * 1.12 if top else 1)
+        ax.yaxis.set_major_formatter(style.rate_formatter())
+        ax.set_ylabel("images per second")
+        ax.set_title(g.title)
+    layout.add_legend(fig, handles, ncol)
+    return layout.save(fig, out_dir, name)
