@@ -1,6 +1,7 @@
 """The commands that turn results files into answers: recommend, compare, plot, report.
 
-Kept out of ``bench/cli.py`` so the measuring side never imports matplotlib or scipy.
+Apart from the measuring commands (``bench.cli.measure``), and importing the answer side
+only inside each command, so the measuring side never imports matplotlib or scipy.
 Every bad input (missing file, not JSON, not a bench results file, unwritable folder)
 ends as one line on stderr and exit code 2, through ``ResultsError``/``UsageError``.
 """
@@ -10,6 +11,7 @@ import json
 import os
 
 from bench.cli import options
+from bench.output import messages
 
 COMMANDS = {
     "recommend": "what to use for each workload: strategy, workers, memory ceiling, scaling model",
@@ -67,11 +69,16 @@ def _plots_dir(args) -> str:
     return options.writable_dir(args.plots_dir, "plots folder")
 
 
+def _chart_written(paths) -> str:
+    png, svg = paths
+    return messages.CHART_WRITTEN.format(png=png, svg=os.path.basename(svg))
+
+
 def _echo_charts(charts, out=print) -> None:
     for name, paths in charts.files.items():
-        out(f"chart: {paths[0]} (+ {os.path.basename(paths[1])})")
+        out(_chart_written(paths))
     for name, why in charts.skipped.items():
-        out(f"chart {name}: not drawn, {why}")
+        out("chart " + messages.CHART_NOT_DRAWN.format(chart=name, why=why))
 
 
 def cmd_recommend(args) -> int:
@@ -89,7 +96,7 @@ def cmd_recommend(args) -> int:
 
 def cmd_compare(args) -> int:
     if len(args.results) < 2:
-        raise options.UsageError("compare needs at least two results files")
+        raise options.UsageError(messages.COMPARE_NEEDS_TWO)
     from bench.analysis import compare
     from bench.output import comparison as worded
 
@@ -108,7 +115,7 @@ def cmd_compare(args) -> int:
     else:
         print(worded.render_text(comparison))
         if chart:
-            print(f"chart: {chart[0]} (+ {os.path.basename(chart[1])})")
+            print(_chart_written(chart))
     return 0
 
 
@@ -131,8 +138,7 @@ def cmd_plot(args) -> int:
         from bench.output import charts as plots
 
         labels = compare.labels_for(len(analyses))
-        png, svg = plots.draw_compare(analyses, labels, out_dir)
-        print(f"chart: {png} (+ {os.path.basename(svg)})")
+        print(_chart_written(plots.draw_compare(analyses, labels, out_dir)))
     return 0
 
 
@@ -143,8 +149,7 @@ def cmd_report(args) -> int:
 
     if args.csv and not args.csv.endswith(".csv"):
         # `report --csv results/a.json` would otherwise overwrite the results file
-        raise options.UsageError(f"--csv PATH must end in .csv, got {args.csv!r} (put --csv "
-                                 "after the results files to use the default path)")
+        raise options.UsageError(messages.CSV_PATH_NOT_CSV.format(path=args.csv))
     analyses = _load(args)
     out_dir = _plots_dir(args)
     items = []
@@ -165,13 +170,13 @@ def cmd_report(args) -> int:
             fh.write(report.render_html(items, comparison, compare_png))
         with open(md_path, "w", encoding="utf-8") as fh:
             fh.write(report.render_markdown(items, out_dir, comparison, compare_png))
-        print(f"report: {html_path}")
-        print(f"report: {md_path}")
+        print(messages.REPORT_WRITTEN.format(path=html_path))
+        print(messages.REPORT_WRITTEN.format(path=md_path))
         if args.csv is not None:
             csv_path = args.csv or os.path.join(out_dir, f"{name.removesuffix('-report')}.csv")
-            print(f"table: {report.write_csv(analyses, csv_path)}")
+            print(messages.TABLE_WRITTEN.format(path=report.write_csv(analyses, csv_path)))
     except OSError as exc:
-        raise options.UsageError(f"cannot write {exc.filename}: {exc.strerror}") from None
+        raise options.UsageError(messages.CANNOT_WRITE.format(path=exc.filename, error=exc.strerror)) from None
     return 0
 
 
@@ -203,5 +208,4 @@ def end_of_run(results, echo, plots_dir: str = "plots") -> None:
         charts = draw_file(a, options.writable_dir(plots_dir, "plots folder"), answers)
         _echo_charts(charts, echo)
     except Exception as exc:  # noqa: BLE001 - a long run must not end in a traceback here
-        echo(f"recommendation/charts not produced ({type(exc).__name__}: {exc}); "
-             "try `python -m bench report` on the results file")
+        echo(messages.ANSWERS_NOT_PRODUCED.format(error=f"{type(exc).__name__}: {exc}"))

@@ -48,6 +48,13 @@ LOW_CAPACITY = (
 RESULTS_WRITTEN = "results: {path}"
 COMPARE_HINT = "compare two runs: python -m pyperf compare_to {path} OTHER.json --table"
 
+# -- a budgeted run (bench.run.race) --
+RACE_PLANNED = ("bench {command}: racing {configurations} configurations in {groups} groups "
+                "(+{probes} overhead probes) on {where}; estimate {estimate}, budget {budget}")
+LIST_RACE = ("{cases} cases: {configurations} configurations to race in {groups} groups, "
+             "{probes} overhead probes; estimate {estimate}, budget {budget}")
+TIMED_SHARE = "timed passes (pool and paired serial): {timed} of {wall} ({share:.0%})"
+
 # -- recommend: does a configuration fit in RAM (notes on the memory line) -----------
 MEMORY_SERIAL = "one process: no workers to add"
 MEMORY_THREADS = "threads share the parent process's memory"
@@ -172,3 +179,28 @@ NO_WORKER_MEMORY = "no per-worker memory (USS/PSS/RSS) in this file"
 MACHINES_TITLE = "Machines compared: best throughput per configuration"
 NO_THROUGHPUT_CASES = "no throughput cases in this file"
 NO_SERIAL_FOR_SPEEDUP = "no serial case: speedup cannot be computed"
+
+# -- the report -------------------------------------------------------------------------------
+REPORT_TITLE = "bench report - {host}, {date}"
+REPORT_TITLE_RUNS = "bench report - {count} runs compared"
+REPORT_MADE = "report made {made} by {command}"
+CAPACITY_FACT = "{capacity:.2f} (measured: N processes of pure CPU work vs one)"
+NOT_MEASURED = "not measured"
+RAM_FACT = "{available} available of {total}"
+RUN_FACT = "started {date}, {duration} s, {cases} cases measured, {failed} failed"
+NO_GROUPS_IN_FILE = "No throughput groups in this file."
+CHART_NOT_DRAWN = "{chart}: not drawn, {why}"
+SVG_FOR_SLIDES = "(SVG for slides: {name})"
+SVG_BESIDE = "(SVG: `{path}`)"
+COLUMNS_NOT_MEASURED = "Not measured in this file: {columns}."
+
+# -- the answer commands ----------------------------------------------------------------------
+COMPARE_NEEDS_TWO = "compare needs at least two results files"
+CSV_PATH_NOT_CSV = ("--csv PATH must end in .csv, got {path!r} (put --csv after the results files "
+                    "to use the default path)")
+CANNOT_WRITE = "cannot write {path}: {error}"
+CHART_WRITTEN = "chart: {png} (+ {svg})"
+REPORT_WRITTEN = "report: {path}"
+TABLE_WRITTEN = "table: {path}"
+ANSWERS_NOT_PRODUCED = ("recommendation/charts not produced ({error}); try `python -m bench report` "
+                        "on the results file")

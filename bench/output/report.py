@@ -2,20 +2,19 @@
 
 Contents: the machine, the recommendation, every chart, the full table of cases (and,
 given several files, the comparison). The HTML embeds the charts as base64 PNG and its
-CSS inline: one file that opens anywhere, offline, and can be mailed. The Markdown
+CSS inline (:mod:`bench.output.page`): one file that opens anywhere, offline, and can be
+mailed. The Markdown
 version links the PNGs next to it in ``plots/``. ``--csv`` writes the flat table.
 """
 from __future__ import annotations
 
-import base64
-import html
 import os
 from datetime import datetime, timezone
 
 from bench.analysis import flat
 from bench.analysis.load import Analysis
 from bench.output import comparison as cmp
-from bench.output import messages
+from bench.output import messages, page
 from bench.output import recommendation as rec
 from bench.output.charts import Charts
 from bench.output.table import Table, escape_markdown
@@ -34,24 +33,6 @@ PAGE_COLUMNS = (
 TEXT_COLUMNS = {"strategy", "start_method", "out_layout", "verified"}
 BYTES = {"mem_worker_uss_peak", "mem_worker_pss_peak", "mem_worker_rss_peak",
          "mem_parent_rss_peak", "mem_parent_growth"}
-
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
- max-width:1320px;padding:0 1.5rem;color:#1a1a1a;line-height:1.45}
-h1{font-size:1.9rem;margin-bottom:.2rem} h2{margin-top:2.4rem;border-bottom:2px solid #ddd;
- padding-bottom:.2rem} h3{margin-top:1.6rem}
-.sub{color:#555;margin-top:0} .use{font-size:1.15rem;font-weight:600;margin:.4rem 0}
-.warn{color:#9a3b00;font-weight:600} .note{color:#555}
-table{border-collapse:collapse;font-size:.9rem;margin:.6rem 0}
-th,td{border:1px solid #d6d6d6;padding:.25rem .5rem;text-align:right;white-space:nowrap}
-th{background:#f2f2f2} td:first-child,th:first-child,td.t,th.t{text-align:left}
-tr.pick td{background:#e8f1fb;font-weight:600}
-.scroll{overflow-x:auto;max-width:100%} figure{margin:1.2rem 0}
-figure img{max-width:100%;height:auto;border:1px solid #eee}
-figcaption{color:#555;font-size:.95rem} dl{display:grid;grid-template-columns:max-content 1fr;
- gap:.15rem 1rem} dt{font-weight:600} dd{margin:0}
-"""
-
 
 def _fmt(key: str, value) -> str:
     if value is None:
@@ -94,17 +75,18 @@ def _machine_facts(a: Analysis) -> list[tuple[str, str]]:
              ("CPUs available", str(m.cpus or "?")),
              ("logical / physical cores", f"{raw.get('bench_logical_cpus', '?')} / "
                                           f"{raw.get('bench_physical_cores', '?')}"),
-             ("parallel capacity", f"{m.capacity:.2f} (measured: N processes of pure CPU work vs one)"
-              if m.capacity else "not measured"),
-             ("RAM", f"{format_bytes(m.mem_available)} available of {format_bytes(m.mem_total)}"),
+             ("parallel capacity", messages.CAPACITY_FACT.format(capacity=m.capacity)
+              if m.capacity else messages.NOT_MEASURED),
+             ("RAM", messages.RAM_FACT.format(available=format_bytes(m.mem_available),
+                                              total=format_bytes(m.mem_total))),
              ("OS", str(raw.get("bench_os", raw.get("platform", "?")))),
              ("Python", str(raw.get("bench_python", raw.get("python_version", "?")))),
              ("default start method", str(m.default_start_method or "?")),
              ("OpenCV threads", str(raw.get("bench_cv2_threads", "?"))),
              ("packages", ", ".join(f"{k[len('bench_version_'):]} {v}" for k, v in sorted(raw.items())
                                     if k.startswith("bench_version_")) or "?"),
-             ("run", f"started {m.date}, {run.get('duration_s', '?')} s, "
-                     f"{len(a.rows)} cases measured, {len(a.results.failed)} failed"),
+             ("run", messages.RUN_FACT.format(date=m.date, duration=run.get("duration_s", "?"),
+                                              cases=len(a.rows), failed=len(a.results.failed))),
              ("command", str(run.get("command", "?"))),
              ("results file", a.path)]
     return facts
@@ -112,14 +94,18 @@ def _machine_facts(a: Analysis) -> list[tuple[str, str]]:
 
 # -- HTML ------------------------------------------------------------------------------
 
-def _h(text) -> str:
-    return html.escape(str(text))
+_h = page.escape
 
 
-def _img_tag(path: str, alt: str) -> str:
-    with open(path, "rb") as fh:
-        data = base64.b64encode(fh.read()).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{_h(alt)}">'
+def _title(items) -> str:
+    if len(items) > 1:
+        return messages.REPORT_TITLE_RUNS.format(count=len(items))
+    machine = items[0][0].machine
+    return messages.REPORT_TITLE.format(host=machine.hostname, date=machine.date)
+
+
+def _not_drawn(charts: Charts, name: str, why: str) -> str:
+    return messages.CHART_NOT_DRAWN.format(chart=charts.titles.get(name, name), why=why)
 
 
 def _html_answer(a) -> str:
@@ -143,21 +129,21 @@ def _html_file_section(a, answers, charts: Charts, multi: bool) -> str:
     out.append("<h2>Recommendation</h2>" if not multi else "<h3>Recommendation</h3>")
     out.extend(_html_answer(x) for x in answers)
     if not answers:
-        out.append("<p>No throughput groups in this file.</p>")
+        out.append(f"<p>{_h(messages.NO_GROUPS_IN_FILE)}</p>")
     out.append(f'<p class="note">{_h(rec.TABLE_NOTE)}</p>')
     out.append("<h2>Charts</h2>" if not multi else "<h3>Charts</h3>")
     for name, paths in charts.files.items():
-        out.append(f"<figure>{_img_tag(paths[0], charts.titles.get(name, name))}"
-                   f"<figcaption>{_h(charts.titles.get(name, name))} "
-                   f"(SVG for slides: {_h(os.path.basename(paths[1]))})</figcaption></figure>")
+        title = charts.titles.get(name, name)
+        svg = messages.SVG_FOR_SLIDES.format(name=os.path.basename(paths[1]))
+        out.append(page.figure(paths[0], title, f"{_h(title)} {_h(svg)}"))
     for name, why in charts.skipped.items():
-        out.append(f'<p class="note">{_h(charts.titles.get(name, name))}: not drawn, {_h(why)}.</p>')
+        out.append(f'<p class="note">{_h(_not_drawn(charts, name, why))}.</p>')
     cases, cols = _cases_table(a)
     out.append("<h2>All cases</h2>" if not multi else "<h3>All cases</h3>")
     out.append(cases.to_html())
     missing = [h for k, h in PAGE_COLUMNS if (k, h) not in cols]
     if missing:
-        out.append(f'<p class="note">Not measured in this file: {_h(", ".join(missing))}.</p>')
+        out.append(f'<p class="note">{_h(messages.COLUMNS_NOT_MEASURED.format(columns=", ".join(missing)))}</p>')
     if a.results.failed:
         out.append("<h3>Failed cases</h3>")
         out.append(_failed_table(a).to_html())
@@ -168,30 +154,23 @@ def render_html(items, comparison=None, compare_png=None) -> str:
     """items: [(Analysis, answers, Charts)]."""
     multi = len(items) > 1
     first = items[0][0]
-    title = (f"bench report - {first.machine.hostname}, {first.machine.date}" if not multi
-             else f"bench report - {len(items)} runs compared")
     made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{_h(title)}</title><style>{CSS}</style></head><body>",
-           f"<h1>{_h(title)}</h1>",
-           f'<p class="sub">{_h(first.machine.subtitle()) if not multi else ""} '
-           f"- report made {made} by <code>python -m bench report</code></p>"]
+    subtitle = (f'{_h(first.machine.subtitle()) if not multi else ""} - '
+                + messages.REPORT_MADE.format(made=made, command="<code>python -m bench report</code>"))
+    out = []
     if comparison is not None:
         out.append("<h2>Comparison</h2>")
         out.append("<ul>" + "".join(f"<li><b>{_h(lab)}</b>: {_h(t)}</li>"
                                     for lab, t in cmp.file_legend(comparison)) + "</ul>")
         if compare_png:
-            out.append(f"<figure>{_img_tag(compare_png, 'machine comparison')}"
-                       f"<figcaption>{_h(messages.COMPARE_CHART_CAPTION)}</figcaption></figure>")
+            out.append(page.figure(compare_png, "machine comparison", _h(messages.COMPARE_CHART_CAPTION)))
         out.append("<ul>" + "".join(f"<li>{_h(s)}</li>" for s in cmp.summary_lines(comparison)) + "</ul>")
         for title_, lines in comparison.sections().items():
             out.append(f"<h3>{_h(title_)}</h3>")
             out.append(cmp.case_table(comparison, lines).to_html())
     for a, answers, charts in items:
         out.append(_html_file_section(a, answers, charts, multi))
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
+    return page.document(_title(items), subtitle, out)
 
 
 # -- Markdown --------------------------------------------------------------------------
@@ -208,11 +187,11 @@ def _md_file_section(a, answers, charts: Charts, out_dir: str, multi: bool) -> l
     out.append(rec_md.replace("\n### ", "\n#### ") if multi else rec_md)
     out += [f"{h} Charts", ""]
     for name, paths in charts.files.items():
-        rel = os.path.relpath(paths[0], out_dir)
-        out += [f"![{charts.titles.get(name, name)}]({rel})", "",
-                f"*{charts.titles.get(name, name)}* (SVG: `{os.path.relpath(paths[1], out_dir)}`)", ""]
+        title = charts.titles.get(name, name)
+        svg = messages.SVG_BESIDE.format(path=os.path.relpath(paths[1], out_dir))
+        out += [f"![{title}]({os.path.relpath(paths[0], out_dir)})", "", f"*{title}* {svg}", ""]
     for name, why in charts.skipped.items():
-        out += [f"- {charts.titles.get(name, name)}: not drawn, {why}."]
+        out += [f"- {_not_drawn(charts, name, why)}."]
     out += ["", f"{h} All cases", ""]
     out.append(_cases_table(a)[0].to_markdown())
     if a.results.failed:
@@ -225,9 +204,7 @@ def _md_file_section(a, answers, charts: Charts, out_dir: str, multi: bool) -> l
 def render_markdown(items, out_dir: str, comparison=None, compare_png=None) -> str:
     multi = len(items) > 1
     first = items[0][0]
-    title = (f"bench report - {first.machine.hostname}, {first.machine.date}" if not multi
-             else f"bench report - {len(items)} runs compared")
-    out = [f"# {title}", ""]
+    out = [f"# {_title(items)}", ""]
     if not multi:
         out += [first.machine.subtitle(), ""]
     if comparison is not None:

@@ -1,0 +1,51 @@
+"""The report's HTML frame: its inline stylesheet, the document around the sections, and
+charts embedded as data, so the page is one file that opens anywhere, offline."""
+from __future__ import annotations
+
+import base64
+import html
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
+ max-width:1320px;padding:0 1.5rem;color:#1a1a1a;line-height:1.45}
+h1{font-size:1.9rem;margin-bottom:.2rem} h2{margin-top:2.4rem;border-bottom:2px solid #ddd;
+ padding-bottom:.2rem} h3{margin-top:1.6rem}
+.sub{color:#555;margin-top:0} .use{font-size:1.15rem;font-weight:600;margin:.4rem 0}
+.warn{color:#9a3b00;font-weight:600} .note{color:#555}
+table{border-collapse:collapse;font-size:.9rem;margin:.6rem 0}
+th,td{border:1px solid #d6d6d6;padding:.25rem .5rem;text-align:right;white-space:nowrap}
+th{background:#f2f2f2} td:first-child,th:first-child,td.t,th.t{text-align:left}
+tr.pick td{background:#e8f1fb;font-weight:600}
+.scroll{overflow-x:auto;max-width:100%} figure{margin:1.2rem 0}
+figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{color:#555;font-size:.95rem} dl{display:grid;grid-template-columns:max-content 1fr;
+ gap:.15rem 1rem} dt{font-weight:600} dd{margin:0}
+"""
+
+
+def escape(text) -> str:
+    """Any value as HTML text."""
+    return html.escape(str(text))
+
+
+def embedded_png(path: str, alt: str) -> str:
+    """An <img> carrying the PNG itself (base64): nothing is fetched when the page opens."""
+    with open(path, "rb") as fh:
+        data = base64.b64encode(fh.read()).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
+
+
+def figure(path: str, alt: str, caption_html: str) -> str:
+    return f"<figure>{embedded_png(path, alt)}<figcaption>{caption_html}</figcaption></figure>"
+
+
+def document(title: str, subtitle_html: str, body: list[str]) -> str:
+    """The whole page: head with the stylesheet, the title, a subtitle, the sections."""
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
+           f"<h1>{escape(title)}</h1>",
+           f'<p class="sub">{subtitle_html}</p>']
+    out += body
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
