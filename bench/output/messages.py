@@ -1,4 +1,5 @@
 """Every message and warning text the user can see, in one place."""
+from __future__ import annotations
 
 BROKEN_POOL = (
     "a worker process died abruptly (BrokenProcessPool): it was killed (signal, out of "

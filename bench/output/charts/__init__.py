@@ -5,6 +5,8 @@
 ``memory``, ``machines``); ``style`` is the palette and the look of every line;
 ``layout`` lays out, labels and saves a figure.
 """
+from __future__ import annotations
+
 from bench.output.charts.driver import Charts, draw, draw_compare
 
 __all__ = ["Charts", "draw", "draw_compare"]
