@@ -9,7 +9,7 @@ from __future__ import annotations
 import pyperf
 
 from bench.plan.matrix import Case
-from bench.results.store import ResultsFile, case_benchmark
+from bench.results import ResultsFile, case_benchmark
 from workloads.images import ImageSetSpec, ImageSize
 
 GiB = 2**30

@@ -24,7 +24,7 @@ SETTINGS = RunSettings(warmups=1, values=3, verify=True)
 def test_default_timeout_has_a_floor_and_grows_with_the_work():
     (tiny,) = cases_for()
     (classic,) = cases_for("50x50x1", 10000)
-    (big,) = cases_for("1920x1080x3", 24)
+    (big,) = cases_for("1920x1080x3", 64)
     (png9,) = cases_for("1920x1080x3", 24, params={"name": "png", "png_level": 9})
     t = [resources.default_case_timeout(c, SETTINGS) for c in (tiny, classic, big, png9)]
     assert t[0] == pytest.approx(121, abs=1)          # the floor: interpreter, imports, pools

@@ -2,6 +2,7 @@
 plan into a results file) and ``list`` (show the plan without running it)."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
@@ -10,11 +11,28 @@ from datetime import datetime
 from bench.cli import options
 from bench.cli.parser import parse_args
 from bench.errors import UsageError
-from bench.plan.commands import make_cases, plan_options
+from bench.output import messages
+from bench.plan.budget import exhaustive_estimate, format_duration
+from bench.plan.commands import make_cases, make_race_plan, plan_options, races
+from bench.plan.sizing import usable_cpus
+from bench.run.resources import memory_available
 from bench.strategies import default_start_method
 
 
 def cmd_list(args) -> int:
+    as_json = args.json
+    if races(args, args.target) and not args.resume:
+        plan = make_race_plan(args, args.target)
+        if as_json:
+            print(json.dumps(plan.as_json(), indent=1))
+            return 0
+        for case in plan.cases():
+            print(case.name)
+        print(messages.LIST_RACE.format(cases=len(plan.cases()), configurations=plan.configurations(),
+                                        groups=len(plan.groups), probes=len(plan.overhead),
+                                        estimate=format_duration(plan.estimate_s),
+                                        budget=format_duration(plan.budget_s)), file=sys.stderr)
+        return 0
     cases = make_cases(args, args.target)
     if args.resume:         # what is still to run of the resumed command
         from bench.run import resume
@@ -22,6 +40,11 @@ def cmd_list(args) -> int:
         results = resume.load(args.resume)
         args = resume.reconcile(args, results, parse_args, plan_options)
         cases = resume.remaining(make_cases(args), results)
+    if as_json:
+        print(json.dumps({"mode": "exhaustive", "cases": [c.name for c in cases],
+                          "estimated_s": round(exhaustive_estimate(cases), 1), "budget_s": None},
+                         indent=1))
+        return 0
     for case in cases:
         print(case.name)
     print(f"{len(cases)} cases", file=sys.stderr)
@@ -45,7 +68,15 @@ def cmd_run(args) -> int:
         args = resume.reconcile(args, results, parse_args, plan_options)
         path = args.resume
         results_dir = os.path.dirname(path)
-    cases = make_cases(args)
+    race_plan = None
+    if races(args, args.command):
+        inputs = (results.run.get("plan_inputs") if results is not None else None) or {
+            "usable": usable_cpus(), "memory": memory_available()}
+        args.plan_inputs = inputs
+        race_plan = make_race_plan(args, args.command, inputs["usable"], inputs["memory"])
+        cases = race_plan.cases()
+    else:
+        cases = make_cases(args)
     args.plan = resume.plan_dict(plan_options(args))
     if args.out_dir:
         args.out_dir = options.writable_dir(args.out_dir, "--out-dir", create=False)
@@ -60,10 +91,15 @@ def cmd_run(args) -> int:
         resume.check_machine(path, results.run.get("machine", {}), collect(default_start_method()))
         resume.tidy(path)
     try:
-        cases, skipped = resources.check(cases, args.out_dir, results_dir, echo=print)
+        if race_plan is not None:       # the plan is sized to the memory already
+            resources.check_disk(cases, args.out_dir, results_dir)
+            skipped = []
+        else:
+            cases, skipped = resources.check(cases, args.out_dir, results_dir, echo=print)
     except resources.NotEnoughResources as exc:
         raise UsageError(str(exc)) from None
     planned = len(cases)
-    if results is not None:
+    if results is not None and race_plan is None:
         cases = resume.remaining(cases, results)
-    return run_session(args, cases, path, results=results, skipped=skipped, planned=planned)
+    return run_session(args, cases, path, results=results, skipped=skipped, planned=planned,
+                       race_plan=race_plan)

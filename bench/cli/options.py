@@ -142,3 +142,12 @@ def writable_dir(path: str, what: str, create: bool = True) -> str:
     except OSError as exc:
         raise UsageError(f"{what} {path} is not writable: {exc.strerror}") from None
     return path
+
+
+def duration(text: str) -> float:
+    from bench.plan.budget import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise UsageError(f"--budget: {exc}") from None

@@ -6,6 +6,7 @@ import argparse
 from bench.cli import answers
 from bench.cli import options
 from bench.plan.matrix import worker_sweep
+from bench.plan.budget import DEFAULT_BUDGET_S, QUICK_BUDGET_S, format_duration
 from bench.plan.settings import DEFAULTS
 from bench.strategies import STRATEGIES, default_start_method
 from workloads.codecs import CODECS
@@ -76,6 +77,17 @@ def build_parser() -> Parser:
     p.add_argument("--pose-model", metavar="PATH",
                    help="a MediaPipe Tasks .task model file (Tasks backend only)")
     r = common.add_argument_group("how to run")
+    r.add_argument("--budget", type=options.duration, metavar="DURATION",
+                   help="how long the run may take, e.g. 90s, 3m, 1h (default: "
+                        f"{format_duration(DEFAULT_BUDGET_S)}; --quick: {format_duration(QUICK_BUDGET_S)}); "
+                        "configurations are raced in rounds and the slow ones dropped early")
+    r.add_argument("--exhaustive", action="store_true",
+                   help="measure every planned configuration in full, one fresh process each "
+                        "(cold passes, decomposition, paired serial passes), whatever the budget")
+    r.add_argument("--explain", choices=("finalists", "all"), default="finalists",
+                   help="which configurations get cold passes on fresh pools, the decomposition of "
+                        "their cold time and memory per worker: the finalists and the naive "
+                        "baselines (default), or all")
     r.add_argument("--values", type=lambda t: options.positive_int(t, "--values", 100), metavar="N",
                    default=DEFAULTS.values, help=f"timed passes per case (default {DEFAULTS.values})")
     r.add_argument("--warmups", type=lambda t: options.non_negative_int(t, "--warmups", 100),
@@ -118,6 +130,8 @@ def build_parser() -> Parser:
         p = sub.add_parser(name, parents=[common], help=help_text, description=help_text,
                            allow_abbrev=False)
         if name == "list":
+            p.add_argument("--json", action="store_true",
+                           help="the plan as JSON: cases, estimated_s, budget_s, groups")
             p.add_argument("target", nargs="?", default="all",
                            choices=[c for c in COMMANDS if c != "list"],
                            help="the command whose cases to list (default: all)")

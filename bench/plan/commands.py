@@ -151,3 +151,50 @@ def cluster_workers(args) -> int | None:
     if n == 0:
         raise UsageError(f"the Dask scheduler at {args.scheduler} has no workers")
     return n
+
+
+RACED = ("all", "imwrite", "pose")
+
+
+def races(args, command: str) -> bool:
+    """A budgeted race, or (``--exhaustive``, ``overhead``, ``dask``) every case in full."""
+    import os
+    if not os.environ.get("BENCH_RACE"):          # TEMPORARY while the race lands
+        return False
+    return command in RACED and not getattr(args, "exhaustive", False)
+
+
+def make_race_plan(args, command: str, usable: int | None = None, memory: int | None = None):
+    """The budgeted plan of ``all``, ``imwrite`` or ``pose``: groups and their entrants."""
+    from bench.plan.overhead import plan_overhead_race
+    from bench.plan.race import Request, plan_race
+    from bench.plan.sizing import usable_cpus
+    from bench.run.resources import memory_available
+    from workloads.pose import PoseUnavailable
+
+    codec, pose = wanted(args, command)
+    opts = plan_options(args)
+    usable = usable or usable_cpus()
+    memory = memory or memory_available()
+    pose_params = {}
+    if pose:
+        try:
+            pose_params = pose_options(args).params
+        except PoseUnavailable as exc:
+            if _pose_asked_for(args, command):
+                raise
+            print(f"bench: pose skipped: {exc}", file=sys.stderr)
+            pose = False
+    req = Request(
+        mode="quick" if args.quick else "full", budget_s=args.budget,
+        codec_workloads=(opts.workloads if codec else []), pose=pose, sizes=args.sizes,
+        contents=args.contents, n_images=args.n_images, strategies=args.strategies,
+        workers=args.workers, chunk_sizes=args.chunk_sizes, start_methods=args.start_methods,
+        layouts=args.layouts, codec_params=opts.params, pose_params=pose_params, seed=args.seed,
+        cv_threads=args.cv_threads,
+        dask=not args.scheduler and (not args.strategies or any(s.startswith("dask") for s in args.strategies)),
+        overhead=plan_overhead_race(opts, usable) if command == "all" and codec else [])
+    try:
+        return plan_race(req, usable, memory)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None

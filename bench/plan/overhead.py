@@ -2,6 +2,8 @@
 round trip per payload, and pickling per image size."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bench.measure.machine import available_cpus
 from bench.plan.case import Case
 from bench.plan.matrix import PlanOptions, default_count, worker_sweep
@@ -47,3 +49,10 @@ def plan_overhead(opts: PlanOptions) -> list[Case]:
         if size.nbytes > 1:
             cases.append(Case("pickle", ImageSetSpec(size, count, "noise", opts.seed), {}, "serial"))
     return cases
+
+
+def plan_overhead_race(opts: PlanOptions, usable: int) -> list[Case]:
+    """The probes of a budgeted run: pool start at the usable CPUs (and twice that in a
+    full run) per start method, the round trip and pickling per payload."""
+    workers = opts.workers or ([usable] if opts.quick else [usable, 2 * usable])
+    return plan_overhead(replace(opts, workers=workers))

@@ -60,3 +60,24 @@ def case_benchmark(case, result: dict, run_metadata: dict) -> pyperf.Benchmark:
         collect_metadata=False,
     )
     return pyperf.Benchmark([run])
+
+
+def race_benchmark(case, visits: list[dict], figures: dict, run_metadata: dict) -> pyperf.Benchmark:
+    """A raced configuration as one pyperf benchmark: one run per visit, its one value
+    the timed pool pass (seconds per image), the serial pass paired with it and the
+    round in the run's metadata; what is known of the configuration as a whole
+    (``figures``: speedup, cold time, memory, how its race ended) in every run, so
+    pyperf shows it as the benchmark's metadata."""
+    count = case.images.count
+    common = dict(run_metadata)
+    common.update(case_metadata(case, {"metadata": figures}))
+    common.update({"name": case.name, "unit": "second", "loops": 1, "inner_loops": count})
+    runs = []
+    for v in visits:
+        meta = dict(common, date=v["date"], duration=float(v["pool_s"]),
+                    race_round=int(v["round"]), paired_serial_per_image_s=v["serial_per_image_s"])
+        if v.get("steal") is not None:
+            meta["steal_share"] = float(v["steal"])
+        runs.append(pyperf.Run([v["pool_s"] / count], metadata={k: _meta_value(x) for k, x in meta.items()},
+                               collect_metadata=False))
+    return pyperf.Benchmark(runs)

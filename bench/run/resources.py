@@ -71,13 +71,12 @@ def _hook(case, name):
 
 
 def expected_seconds_per_image(case) -> float:
-    hook = _hook(case, "expected_seconds_per_image")
-    if hook is not None:
-        return float(hook(case.images.size, case.params))
-    seconds = 40e-6 + 5e-9 * case.images.size.nbytes      # JPEG encode, measured on 2 cores
-    if case.params.get("name") == "png":
-        seconds *= 1 + int(case.params.get("png_level", 3))
-    return seconds
+    from bench.plan.budget import seconds_per_image
+
+    try:
+        return seconds_per_image(case.workload, case.images.size, case.images.content, case.params)
+    except ValueError:                  # an unknown workload: JPEG-like work
+        return seconds_per_image("imwrite", case.images.size, case.images.content, case.params)
 
 
 def passes(case, settings: RunSettings) -> int:

@@ -15,6 +15,7 @@ from bench.run.resume import resume_command
 from bench.run.sequence import run_cases
 from bench.strategies import default_start_method
 from bench.output.summary import low_capacity_warning, render
+from bench.plan.budget import format_duration
 
 
 def echo(text: str = "") -> None:
@@ -26,15 +27,16 @@ def warn(text: str) -> None:
 
 
 def run_session(args, cases, path: str, results: ResultsFile | None = None,
-                skipped=(), planned: int | None = None) -> int:
-    """Run ``cases`` into ``path``; ``results`` is the file being resumed, if any.
+                skipped=(), planned: int | None = None, race_plan=None) -> int:
+    """Run ``cases`` into ``path`` - raced within the budget when ``race_plan`` is given,
+    else one case after another in full; ``results`` is the file being resumed, if any.
 
     Returns the exit code: 0 all measured, 1 some failed, 3 the results file could not
     be written, 130/143 interrupted (results so far kept, resume command printed).
     """
     state = {"results": results, "planned": planned or len(cases)}
     try:
-        return _session(args, cases, path, state, skipped)
+        return _session(args, cases, path, state, skipped, race_plan)
     except KeyboardInterrupt as exc:
         return _interrupted(exc, args, path, state)
     except ResultsWriteError as exc:
@@ -47,18 +49,27 @@ def run_session(args, cases, path: str, results: ResultsFile | None = None,
         return 3
 
 
-def _session(args, cases, path: str, state: dict, skipped) -> int:
+def _session(args, cases, path: str, state: dict, skipped, race_plan=None) -> int:
     started = time.perf_counter()
     results = state["results"]
     if results is None:
         machine = collect(default_start_method())
-        echo(f"bench {args.command}: {len(cases)} cases on {machine.get('hostname', '?')} "
-             f"({machine.get('bench_cpu_model', '?')}, {available_cpus()} CPUs)")
+        where = (f"{machine.get('hostname', '?')} ({machine.get('bench_cpu_model', '?')}, "
+                 f"{available_cpus()} CPUs)")
+        if race_plan is not None:
+            echo(messages.RACE_PLANNED.format(
+                command=args.command, configurations=race_plan.configurations(),
+                groups=len(race_plan.groups), probes=len(race_plan.overhead), where=where,
+                estimate=format_duration(race_plan.estimate_s), budget=format_duration(race_plan.budget_s)))
+        else:
+            echo(f"bench {args.command}: {len(cases)} cases on {where}")
         echo(messages.RESULTS_WRITTEN.format(path=path))
         echo("measuring parallel capacity (pure CPU work, 1 vs N processes) ...")
-        capacity = measure_capacity(available_cpus(), iterations=1_500_000 if args.quick else 3_000_000)
+        capacity = measure_capacity_steadily(available_cpus(), 1_000_000 if args.quick else 2_000_000)
         interrupt.check()
-        echo(f"parallel capacity: {capacity['capacity']:.2f} with {capacity['processes']} processes")
+        echo(f"parallel capacity: {capacity['capacity']:.2f} with {capacity['processes']} processes"
+             + (f" (readings {', '.join(f'{x:.2f}' for x in capacity['readings'])})"
+                if len(capacity.get("readings", [])) > 1 else ""))
         if capacity_is_low(capacity):
             warn(low_capacity_warning(capacity))
         machine["bench_parallel_capacity"] = round(capacity["capacity"], 3)
@@ -71,6 +82,8 @@ def _session(args, cases, path: str, state: dict, skipped) -> int:
             "capacity": capacity,
             # the capacity goes to every case: the decomposition's work part uses it
             "settings": RunSettings.from_args(args).with_(capacity=capacity["capacity"]).recorded(),
+            "plan_inputs": getattr(args, "plan_inputs", None),
+            "mode": "race" if race_plan is not None else "exhaustive",
         })
         state["results"] = results
     else:      # resuming: same machine facts and capacity as the run it continues
@@ -82,9 +95,13 @@ def _session(args, cases, path: str, state: dict, skipped) -> int:
     if skipped:
         results.run["skipped"] = [s.as_dict() for s in skipped]
     results.save()
-    done = state["planned"] - len(cases)
-    run_cases(cases, RunSettings.from_dict(results.run["settings"]), results, machine, timeout=args.case_timeout,
-              echo=echo, done=done, total=state["planned"])
+    settings = RunSettings.from_dict(results.run["settings"])
+    if race_plan is not None:
+        _race(args, race_plan, settings, results, machine, started)
+    else:
+        done = state["planned"] - len(cases)
+        run_cases(cases, settings, results, machine, timeout=args.case_timeout,
+                  echo=echo, done=done, total=state["planned"])
     interrupt.check()          # a signal whose exception Python swallowed
     results.run["finished"] = utc_now()
     results.run["duration_s"] = round(time.perf_counter() - started, 1)
@@ -96,9 +113,48 @@ def _session(args, cases, path: str, state: dict, skipped) -> int:
         from bench.cli.answers import end_of_run   # the recommendation and the charts
         end_of_run(results, echo)
         echo()
+    facts = results.run.get("facts", {})
+    if facts.get("timed_s") is not None:
+        wall = time.perf_counter() - started
+        echo(messages.TIMED_SHARE.format(timed=format_duration(facts["timed_s"]),
+                                         wall=format_duration(wall), share=facts["timed_s"] / wall))
+        results.run["facts"] = dict(facts, wall_s=round(wall, 2),
+                                    timed_share=round(facts["timed_s"] / wall, 4))
+        results.save()
     echo(messages.RESULTS_WRITTEN.format(path=path))
     echo(messages.COMPARE_HINT.format(path=path))
     return 1 if results.failed else 0
+
+
+def _race(args, plan, settings, results, machine, started: float) -> None:
+    from bench.output.progress import Progress
+    from bench.run.race import Race
+
+    progress = Progress(plan, started)
+    race = Race(plan, settings, results, machine, progress, started, settings.capacity,
+                seed=getattr(args, "seed", 0))
+    race.settings_case_timeout = args.case_timeout
+    race.plan_explain_all = getattr(args, "explain", "finalists") == "all"
+    try:
+        race.run()
+    finally:
+        progress.close()
+
+
+def measure_capacity_steadily(cpus: int, iterations: int, tries: int = 3) -> dict:
+    """The parallel capacity, taken again (after a pause) while a reading is low: a low
+    reading is the moment - a neighbour on the host, work that just ended - not the
+    machine. The highest reading is kept; every one is recorded."""
+    readings, best = [], None
+    for attempt in range(tries):
+        capacity = measure_capacity(cpus, iterations=iterations)
+        readings.append(round(capacity["capacity"], 3))
+        if best is None or capacity["capacity"] > best["capacity"]:
+            best = capacity
+        if not capacity_is_low(capacity):
+            break
+        time.sleep(1.0)
+    return dict(best, readings=readings)
 
 
 def _interrupted(exc: KeyboardInterrupt, args, path: str, state: dict) -> int:

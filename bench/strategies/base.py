@@ -63,6 +63,8 @@ class Strategy:
     needs_model = False    # only for workloads with a model (``has_model``)
     fork_only = False      # only under the fork start method (pixels inherited at fork)
     pixels_mapped = False  # workers read pixels through a mapping: pages arrive on first touch
+    keep_alive = True      # a race keeps the pool between visits (False: a cluster's heartbeats
+                           # would disturb the other configurations' passes)
 
     def __init__(self, config: PoolConfig):
         self.config = config

@@ -134,6 +134,7 @@ class DaskPool:
 
 class _Dask(Strategy):
     family = "dask"
+    keep_alive = False
     generates_on_workers = False
 
     def start(self, workload, images=None):

@@ -39,6 +39,14 @@ class PoseWorkload(Workload):
     name: str = field(default="pose", init=False)
 
     has_model = True                   # strategies that need a model may be planned
+    # measured with mediapipe 0.10.21 on a 2-core VM: 19-33 ms per image (256x256 or
+    # 512x512; nobody found on noise: ~15 ms), 110-180 MiB of its own (USS) per worker
+    # with a model loaded - the run's plan and its memory check read these
+    memory_per_worker = 180 * 1024 ** 2
+
+    @staticmethod
+    def expected_seconds_per_image(size, params) -> float:
+        return 0.025
     needs_verify_pass = False          # timed passes already return the landmarks
 
     def __post_init__(self):

@@ -1,0 +1,47 @@
+"""CPU time the hypervisor gave to other guests (``steal`` in /proc/stat), over a span.
+
+On a shared virtual machine a vCPU can be taken away for part of a second; a pass timed
+then measures the neighbours, not the strategy. The share of all CPU time that was
+stolen while a pass ran tells such a reading apart, so it can be taken again.
+Elsewhere than Linux the share is unknown (None).
+"""
+from __future__ import annotations
+
+PROC_STAT = "/proc/stat"
+# user nice system idle iowait irq softirq steal [guest guest_nice]: guest time is
+# already counted in user, so the total is the first eight fields
+STEAL_FIELD = 7
+
+
+def cpu_times(path: str = PROC_STAT) -> tuple[int, int] | None:
+    """(stolen, total) clock ticks of all CPUs since boot, or None where not readable."""
+    try:
+        with open(path) as fh:
+            first = fh.readline().split()
+    except OSError:
+        return None
+    if not first or first[0] != "cpu" or len(first) < STEAL_FIELD + 2:
+        return None
+    ticks = [int(x) for x in first[1:STEAL_FIELD + 2]]
+    return ticks[STEAL_FIELD], sum(ticks)
+
+
+class StealMeter:
+    """``with StealMeter() as m: ...`` then ``m.share``: stolen / total CPU time inside."""
+
+    def __init__(self, read=cpu_times):
+        self._read = read
+        self._start = None
+        self.share: float | None = None
+
+    def __enter__(self) -> "StealMeter":
+        self._start = self._read()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        end = self._read()
+        if self._start is None or end is None:
+            return
+        stolen, total = end[0] - self._start[0], end[1] - self._start[1]
+        # a span shorter than a clock tick has no ticks at all: nothing seen, nothing stolen
+        self.share = stolen / total if total > 0 else 0.0

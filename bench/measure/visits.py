@@ -1,0 +1,299 @@
+"""Inside a group's case process: the passes a race asks for, one command at a time.
+
+The process holds the group's image set and a live pool per configuration, so a visit
+is only what it measures: one timed pass on a warm pool. Its commands:
+
+* ``pilot``     the serial loop once untimed (first-call costs) and once timed;
+* ``reference`` the serial loop's outputs, to verify every configuration against;
+* ``serial``    one timed serial pass (the one paired with the pool pass after it);
+* ``visit``     one timed pass of a configuration's pool; the pool is started (and made
+                warm by one untimed pass) when the configuration has none yet: that
+                first pass on a fresh pool is its cold figure, with the shutdown timed
+                when the pool is closed;
+* ``outputs``   what the configuration's first timed pass produced, for verification;
+* ``close``     shut a pool down (timed);
+* ``explain``   cold passes on fresh pools, each with a decomposition round, memory per
+                worker during an untimed warm pass, the warm transfer.
+
+Folders of a visit are removed after its pool pass, not between the serial pass and
+the pool pass: removing thousands of files hands the kernel work that would otherwise
+run during the pass that follows.
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from bench.measure.probes import CaseProbes
+from bench.measure.steal import StealMeter
+from bench.measure.timing import FirstResult, PassDirs, measure_cold, timed
+from bench.plan.case import Case
+from bench.plan.settings import RunSettings
+from bench.strategies import PoolConfig, make_strategy
+
+# live pools kept between visits: at most this many workers in all (more are closed,
+# least recently visited first, and started again when next visited)
+LIVE_WORKERS_PER_CPU = 6
+LIVE_WORKERS_MIN = 24
+
+
+def _noop() -> None:
+    return None
+
+
+@dataclass
+class Live:
+    """A configuration's pool, kept warm between its visits."""
+    case: Case
+    strategy: object
+    pool: object
+    workload: object
+    kept: tuple | None = None        # (folder, results) of a pass kept for verification
+
+
+class GroupHost:
+    def __init__(self, spec: dict, usable_cpus: int):
+        import cv2
+
+        from workloads.images import ImageSetSpec, generate
+        from workloads.registry import make_workload
+
+        self.settings = RunSettings.from_dict(spec.get("settings"))
+        if self.settings.cv_threads is not None:
+            cv2.setNumThreads(self.settings.cv_threads)
+        self.spec = ImageSetSpec.from_dict(spec["images"])
+        started = time.perf_counter()
+        self.images = generate(self.spec)
+        self.generate_s = time.perf_counter() - started
+        self.base = make_workload(spec["workload"], spec.get("params") or {})
+        self.base.prepare_parent()              # pose: import mediapipe, no model
+        self.serial = make_strategy("serial", PoolConfig())
+        self.serial_slice = min(int(spec.get("serial_slice") or len(self.images)), len(self.images))
+        self.dirs = PassDirs(spec["work_dir"])
+        self.live: OrderedDict[str, Live] = OrderedDict()
+        self.reports: dict[str, list] = {}      # worker set-up reports of each pool's start
+        self.trash: list[str] = []
+        self.live_limit = max(LIVE_WORKERS_MIN, LIVE_WORKERS_PER_CPU * usable_cpus)
+        self.capacity = spec.get("capacity")
+
+    # -- helpers ----------------------------------------------------------------------
+    def _workload_for(self, case: Case):
+        w = self.base
+        if case.out_layout is not None:
+            if w.with_layout is None:
+                raise ValueError(f"the {case.workload} workload writes no files: it has no output layout")
+            w = w.with_layout(case.out_layout)
+        return w
+
+    def _strategy_for(self, case: Case):
+        cv = case.cv_threads if case.cv_threads is not None else self.settings.cv_threads
+        return make_strategy(case.strategy, PoolConfig(
+            case.workers, case.chunk_size, case.start_method, cv,
+            scheduler=self.settings.scheduler, scheduler_timeout=self.settings.scheduler_timeout,
+            image_spec=case.images.as_dict()))
+
+    def _empty_trash(self) -> None:
+        for path in self.trash:
+            PassDirs.remove(path)
+        self.trash = []
+
+    def _serial_images(self):
+        return self.images[:self.serial_slice]
+
+    # -- the serial loop ----------------------------------------------------------------
+    def pilot(self) -> dict:
+        """Untimed once (first-call costs stay out), then timed: what sizes the race."""
+        self.serial_pass()
+        self._empty_trash()
+        reply = self.serial_pass()
+        self._empty_trash()
+        reply["generate_s"] = self.generate_s
+        return reply
+
+    def serial_pass(self) -> dict:
+        images = self._serial_images()
+        out = self.dirs.fresh()
+        w = self.base.with_output(out)
+        with StealMeter() as steal:
+            _, seconds = timed(lambda: self.serial.run(None, w, images, _noop))
+        self.trash.append(out)
+        return {"seconds": seconds, "images": len(images), "steal": steal.share}
+
+    def reference(self) -> dict:
+        """The serial loop's outputs over the images its passes cover (the verifying
+        copy of the workload: imencode returns digests)."""
+        images = self._serial_images()
+        out = self.dirs.fresh()
+        w = self.base.verifying().with_output(out)
+        try:
+            results = [w.process(i, img) for i, img in enumerate(images)]
+            return {"outputs": w.outputs(results, len(images)), "images": len(images)}
+        finally:
+            PassDirs.remove(out)
+
+    # -- pools ------------------------------------------------------------------------
+    def _start(self, case: Case) -> tuple[Live, dict]:
+        """A fresh pool made warm by one untimed pass: start to the end of that pass and
+        to its first result are the configuration's cold figures."""
+        self._evict_for(case.workers)
+        strategy = self._strategy_for(case)
+        workload = self._workload_for(case)
+        out = self.dirs.fresh()
+        first = FirstResult(time.perf_counter)
+        start = time.perf_counter()
+        pool = strategy.start(workload, self.images)
+        try:
+            strategy.run(pool, workload.with_output(out), self.images, first)
+        except BaseException:
+            strategy.stop(pool)
+            raise
+        warm = time.perf_counter() - start
+        self.trash.append(out)
+        live = Live(case, strategy, pool, workload)
+        self.live[case.name] = live
+        reports = strategy.worker_reports()
+        self.reports[case.name] = reports
+        info = {"start_and_first_pass_s": warm,
+                "first_result_s": (first.at - start) if first.at is not None else warm,
+                "worker_reports": reports}
+        return live, info
+
+    def _evict_for(self, workers: int) -> None:
+        while self.live and sum(lv.case.workers for lv in self.live.values()) + workers > self.live_limit:
+            name = next(iter(self.live))
+            self.close(name)
+
+    def visit(self, case_dict: dict, keep: bool = False) -> dict:
+        """One timed pass of the configuration's warm pool (started first if needed)."""
+        case = Case.from_dict(case_dict)
+        reply = {}
+        live = self.live.get(case.name)
+        if live is None:
+            live, reply["started"] = self._start(case)
+        else:
+            self.live.move_to_end(case.name)
+        out = self.dirs.fresh()
+        w = live.workload.with_output(out)
+        with StealMeter() as steal:
+            results, seconds = timed(lambda: live.strategy.run(live.pool, w, self.images, _noop))
+        reply.update(seconds=seconds, steal=steal.share)
+        if keep:
+            if live.kept is not None:
+                PassDirs.remove(live.kept[0])
+            live.kept = (out, results)
+        else:
+            self.trash.append(out)
+        self._empty_trash()
+        if not live.strategy.keep_alive:
+            reply["shutdown_s"] = self.close(case.name)["seconds"]
+        return reply
+
+    def outputs(self, case_dict: dict) -> dict:
+        """The outputs of the kept pass (imencode: an extra pass that returns digests)."""
+        from bench.measure.verify import check_names
+
+        case = Case.from_dict(case_dict)
+        live = self.live.get(case.name)
+        count = len(self.images)
+        workload = self._workload_for(case)
+        if workload.needs_verify_pass:
+            out = self.dirs.fresh()
+            w = workload.verifying().with_output(out)
+            if live is not None:
+                results = live.strategy.run(live.pool, w, self.images, _noop)
+            else:
+                _, _, results = measure_cold(self._strategy_for(case), w, self.images, out)
+            got = w.outputs(results, count)
+            PassDirs.remove(out)
+        else:
+            if live is None or live.kept is None:
+                raise ValueError(f"no kept pass of {case.name} to verify")
+            folder, results = live.kept
+            check_names(workload, folder, count)
+            got = workload.with_output(folder).outputs(results, count)
+            facts = workload.case_metadata(_Passes(results, self.reports.get(case.name, [])))
+            PassDirs.remove(folder)
+            live.kept = None
+            return {"outputs": got, "fs": _filesystem(self.dirs.root), "case_metadata": facts}
+        return {"outputs": got, "fs": _filesystem(self.dirs.root)}
+
+    def close(self, name: str) -> dict:
+        live = self.live.pop(name, None)
+        if live is None:
+            return {"seconds": None}
+        if live.kept is not None:
+            PassDirs.remove(live.kept[0])
+        _, seconds = timed(lambda: live.strategy.stop(live.pool))
+        return {"seconds": seconds}
+
+    def close_all(self) -> dict:
+        return {"seconds": {name: self.close(name)["seconds"] for name in list(self.live)}}
+
+    # -- explaining a configuration -----------------------------------------------------
+    def explain(self, case_dict: dict, rounds: int = 1, serial_per_image_s: float | None = None,
+                memory: bool = True, decompose: bool = True) -> dict:
+        """Cold passes on fresh pools, each followed by its decomposition round, then
+        memory per worker during an untimed warm pass and the warm transfer."""
+        case = Case.from_dict(case_dict)
+        self.close(case.name)
+        strategy = self._strategy_for(case)
+        workload = self._workload_for(case)
+        probes = CaseProbes(strategy.family, case.workers, self.capacity, serial_per_image_s)
+        colds, firsts = [], []
+        for _ in range(max(1, rounds)):
+            out = self.dirs.fresh()
+            total, first, _ = measure_cold(strategy, workload, self.images, out)
+            PassDirs.remove(out)
+            colds.append(total)
+            firsts.append(first)
+            if not decompose:
+                continue
+            scratch = PassDirs(self.dirs.fresh())
+            probes.measure_fresh_pool(strategy, workload, self.images, scratch.fresh)
+            PassDirs.remove(scratch.root)
+            strategy.worker_reports()
+        reports = []
+        if memory:
+            pool = strategy.start(workload, self.images)
+            try:
+                probes.pool_ready(strategy, pool)
+                out = self.dirs.fresh()
+                with probes.sampled_pass(strategy, pool):
+                    strategy.run(pool, workload.with_output(out), self.images, _noop)
+                PassDirs.remove(out)
+                probes.measure_transfer(strategy, pool, self.images)
+                strategy.describe_pool(pool)
+            finally:
+                strategy.stop(pool)
+            reports = strategy.worker_reports()
+        meta = probes.metadata(strategy, len(self.images), colds)
+        meta.update({"explain_cold_total_s": statistics.median(colds),
+                     "explain_cold_passes": len(colds),
+                     "explain_first_result_s": statistics.median(firsts)})
+        meta.update(strategy.facts)
+        return {"metadata": meta, "worker_reports": reports}
+
+    def stop(self) -> dict:
+        reply = self.close_all()
+        self._empty_trash()
+        return reply
+
+
+@dataclass
+class _Passes:
+    """What a workload's case_metadata reads of a case's passes."""
+    last_results: list
+    warm_workers: list
+
+    @property
+    def cold_workers(self) -> list:
+        return self.warm_workers
+
+
+def _filesystem(path: str) -> str:
+    from bench.measure.machine import filesystem_of
+
+    return filesystem_of(path) if os.path.exists(path) else "unknown"

@@ -1,0 +1,166 @@
+"""The time a run may take, and what its parts are expected to cost.
+
+A run has a budget (``--budget``; ``--quick`` and the default are budgets too) and
+plans what fits: the estimate below prices every step of a group's race - the case
+process, the pilot, each configuration's first visit (pool start and warm-up pass),
+the rounds of visits, the explanation of the finalists - from the workload's expected
+seconds per image. The estimate is deliberately simple: the pilot pass measures the
+real figure, and the race then keeps to its share of the budget whatever the estimate
+said.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+QUICK_BUDGET_S = 80.0          # --quick: a first look
+DEFAULT_BUDGET_S = 540.0       # bench all: a thorough run
+OVERRUN = 0.10                 # a run never ends more than this share past its budget
+
+# fixed parts of a run (seconds)
+RUN_START_S = 1.5              # machine facts
+CAPACITY_S = 2.5               # the parallel-capacity probe
+END_S = 5.0                    # summary, recommendation, charts
+HOST_START_S = 0.8             # a case process: interpreter, numpy, OpenCV
+MODEL_IMPORT_S = 2.0           # mediapipe in a case process (pose)
+VISIT_OVERHEAD_S = 0.004       # two commands to case processes and their replies
+
+# rounds each configuration should get, at least (elimination needs two visits, a
+# tie more); later rounds are priced for the share of configurations still racing
+MIN_ROUNDS = {"quick": 3, "full": 5}
+SURVIVING = (1.0, 1.0, 0.6, 0.4, 0.35, 0.3, 0.3, 0.3)
+
+# pool start: a fixed part and a part per worker, by start method (measured on a
+# 2-core VM: fork ~8 ms for 2 workers, spawn ~190 ms, forkserver ~150 ms)
+POOL_START_S = {"threads": (0.001, 0.0002), "fork": (0.006, 0.003),
+                "spawn": (0.12, 0.045), "forkserver": (0.12, 0.035), "dask": (0.7, 0.15)}
+# what one task costs the parent beyond its work: a process pool pickles and pipes
+TASK_OVERHEAD_S = {"serial": 0.0, "threads": 0.000015, "processes": 0.00015, "dask": 0.002}
+
+_DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*$")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from ``90``, ``90s``, ``3m``, ``1m30s``, ``1h``; ValueError otherwise."""
+    m = _DURATION.match(text.lower())
+    if not m or not any(m.groups()):
+        raise ValueError(f"{text!r} is not a duration such as 90s, 3m or 1h")
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in m.groups())
+    total = hours * 3600 + minutes * 60 + seconds
+    if not 0 < total <= 7 * 24 * 3600:
+        raise ValueError(f"{text!r}: a budget must be more than 0 and at most a week")
+    return total
+
+
+def format_duration(seconds: float) -> str:
+    """'1 min 25 s', '48 s', '2 h 05 min'."""
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        m, s = divmod(int(round(seconds)), 60)
+        return f"{m} min {s:02d} s"
+    h, m = divmod(int(round(seconds / 60)), 60)
+    return f"{h} h {m:02d} min"
+
+
+# JPEG encoding per image, measured on a 2-core VM: a fixed part, and per byte of
+# pixels - noise (nothing to predict) costs about twice what photo-like content does
+ENCODE_FIXED_S = 40e-6
+ENCODE_PER_BYTE_S = {"noise": 5e-9, "smooth": 2e-9, "person": 2e-9}
+
+
+def seconds_per_image(workload: str, size, content: str, params: dict) -> float:
+    """What one image is expected to cost the serial loop (a plan's first guess; the
+    pilot pass measures the real figure)."""
+    from workloads.registry import workload_class
+
+    hook = workload_class(workload).expected_seconds_per_image
+    if hook is not None:
+        return float(hook(size, params))
+    seconds = ENCODE_FIXED_S + ENCODE_PER_BYTE_S.get(content, 5e-9) * size.nbytes
+    if params.get("name") == "png":
+        seconds *= 1 + int(params.get("png_level", 3))
+    return seconds
+
+
+# making an image set: per byte, and per image for content drawn image by image
+GENERATE_S = {"noise": (1e-9, 0.0), "smooth": (3e-9, 2e-5), "person": (2e-9, 1e-3)}
+
+
+def generate_s(content: str, count: int, image_bytes: int) -> float:
+    per_byte, per_image = GENERATE_S.get(content, GENERATE_S["smooth"])
+    return count * (image_bytes * per_byte + per_image)
+
+
+def pool_start_s(family: str, method: str | None, workers: int) -> float:
+    key = family if family in ("threads", "dask") else (method or "fork")
+    fixed, per_worker = POOL_START_S.get(key, POOL_START_S["spawn"])
+    return fixed + per_worker * workers
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Expected seconds of the parts of one group's race."""
+    seconds_per_image: float     # serial
+    count: int                   # images per pass
+    serial_slice: int            # images of the paired serial pass
+    usable: int                  # CPUs
+    worker_setup_s: float = 0.0  # per worker (a model load), paid at pool start
+
+    @property
+    def serial_pass(self) -> float:
+        return self.serial_slice * self.seconds_per_image
+
+    def pool_pass(self, case, speedup_cap: float | None = None) -> float:
+        """One pass of ``case``'s pool: the work spread over the CPUs it can use, plus
+        what each task costs the parent."""
+        if case.family == "serial":
+            return self.count * self.seconds_per_image
+        parallel = max(1, min(case.workers, self.usable, speedup_cap or case.workers))
+        tasks = self.count if case.chunk_size is None else math.ceil(self.count / case.chunk_size)
+        per_task = TASK_OVERHEAD_S.get(case.family, 0.0)
+        work = self.count * self.seconds_per_image / parallel
+        if case.strategy == "processes-model-per-image":
+            work *= 6          # a model built per image costs several inferences
+        return max(work, tasks * per_task) + tasks * per_task * 0.2
+
+    def first_visit(self, case) -> float:
+        """Pool start and the untimed warm-up pass that makes it warm."""
+        if case.family == "serial":
+            return 0.0
+        start = pool_start_s(case.family, case.start_method, case.workers)
+        setup = self.worker_setup_s * (1 if case.family == "threads" else 1.5)
+        return start + setup + self.pool_pass(case)
+
+    def visit(self, case) -> float:
+        return self.serial_pass + self.pool_pass(case) + VISIT_OVERHEAD_S
+
+    def explain(self, case) -> float:
+        """Cold pass and decomposition round on fresh pools, a sampled warm pass."""
+        if case.family == "serial":
+            return 0.0
+        return 2 * self.first_visit(case) + 4 * self.pool_pass(case)
+
+
+def race_estimate(costs: Costs, entrants, rounds: int) -> float:
+    """Seconds of the race itself: every first visit, then ``rounds`` rounds with the
+    share of configurations still in it that SURVIVING expects."""
+    pools = [c for c in entrants if c.family != "serial"]
+    first = sum(costs.first_visit(c) for c in pools)
+    per_round = sum(costs.visit(c) for c in pools)
+    shares = [SURVIVING[min(r, len(SURVIVING) - 1)] for r in range(rounds)]
+    return first + per_round * sum(shares)
+
+
+def exhaustive_estimate(cases) -> float:
+    """Every case in full, one fresh process each: cold passes for at least two seconds
+    (each with its decomposition round), warm-up, timed and paired serial passes."""
+    from bench.run.resources import expected_seconds_per_image
+
+    total = RUN_START_S + CAPACITY_S + END_S
+    for case in cases:
+        one_pass = case.images.count * expected_seconds_per_image(case)
+        total += HOST_START_S + max(2.0, 5 * one_pass) + 12 * one_pass
+    return total

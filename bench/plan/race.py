@@ -1,0 +1,420 @@
+"""A budgeted run's plan: per workload group, which configurations enter its race.
+
+Every group (a workload on one image set) races configurations - strategy x workers x
+chunk size x start method x output layout. Which ones enter is decided by the budget:
+configurations come in tiers of how much a design review needs them, and tiers are
+added, group by group, while the estimate (bench.plan.budget) stays inside the budget:
+
+0. the serial loop; at W (the usable CPUs) the naive baselines every review shows
+   (threads and processes one task per image; a model per image for pose) and the
+   strategies that usually win (chunks on threads and processes, shared memory,
+   inherited pixels);
+1. those winners at the worker counts next to W, a folder per task (imwrite), map;
+2. the rest of the worker sweep for them;
+3. other start methods, OpenCV's threads set to 1, Dask, the baselines elsewhere;
+4. everything else the matrix holds.
+
+Image counts follow the machine (bench.plan.sizing): at least 8 images per worker at
+the largest worker count planned, capped by memory.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bench.plan import budget as bud
+from bench.plan.case import Case, unique_cases
+from bench.plan.matrix import DEFAULT_STRATEGIES, PlanOptions, plan_cases
+from bench.plan.sizing import neighbours, size_set, worker_ladder
+from bench.strategies import START_METHODS, STRATEGIES, default_start_method
+from workloads.images import ImageSetSpec, ImageSize
+from workloads.registry import workload_class
+
+# workload, size, content, in --quick: the classic saving-images-in-a-loop set and the
+# sizes users save; pose on a real person, and on noise where nobody is found
+CODEC_GROUPS = (
+    ("imwrite", "50x50x1", "noise", True),
+    ("imencode", "50x50x1", "noise", False),
+    ("imwrite", "256x256x3", "smooth", True),
+    ("imwrite", "640x480x3", "smooth", True),
+    ("imwrite", "1920x1080x3", "smooth", True),
+)
+POSE_GROUPS = (
+    ("pose", "256x256x3", "person", True),
+    ("pose", "1280x720x3", "person", False),
+    ("pose", "256x256x3", "noise", False),
+)
+WINNERS = ("threads-chunked", "processes-shm", "processes-inherit", "processes-chunked")
+# the order a short budget drops them in differs: pose runs ~20 ms per image, where
+# moving pixels once per slice is as good as not moving them
+POSE_WINNERS = ("processes-shm", "processes-chunked", "processes-inherit", "threads-chunked")
+BASELINES = ("threads", "processes", "processes-model-per-image")
+LAYOUT_STRATEGIES = ("threads-chunked", "processes-shm", "processes-inherit")
+CV_THREADS_SIZE = "640x480x3"
+POSE_STRATEGIES = ("serial", "threads", "processes", "processes-chunked", "processes-map",
+                   "processes-shm", "processes-inherit", "processes-model-per-image")
+# a pass should last this long on the parallel side (quick, full), and the paired
+# serial pass at most this long (a longer set is paired over a prefix)
+PASS_S = {"quick": 0.06, "full": 0.12}
+SERIAL_MAX_S = {"quick": 0.3, "full": 1.0}
+# a pass of the naive per-image process pool should take at most this long
+BASELINE_PASS_MAX_S = {"quick": 0.4, "full": 3.0}
+# the naive baselines are explained (cold, decomposition, memory) next to the finalists
+FINALISTS = {"quick": 1, "full": 2}
+
+
+@dataclass
+class GroupPlan:
+    """One group's race: its image set, its entrants (serial first), what it costs."""
+    workload: str
+    params: dict
+    images: ImageSetSpec
+    entrants: list
+    serial_slice: int
+    costs: bud.Costs
+    rounds: int
+    candidates: int = 0          # configurations the matrix held for this group
+    capped_by: str = ""
+    tiers: dict = field(default_factory=dict)   # case name -> tier
+    mode: str = "full"
+
+    @property
+    def finalists(self) -> int:
+        return FINALISTS[self.mode]
+
+    def explains_baselines_fully(self) -> bool:
+        """A quick run times the baselines cold only (a fresh pool, one pass)."""
+        return self.mode == "full"
+
+    @property
+    def key(self) -> str:
+        return self.entrants[0].group
+
+    @property
+    def has_model(self) -> bool:
+        return workload_class(self.workload).has_model
+
+    def estimate(self) -> float:
+        setup = bud.HOST_START_S + (bud.MODEL_IMPORT_S if self.has_model else 0.0)
+        setup += bud.generate_s(self.images.content, self.images.count, self.images.size.nbytes)
+        setup += 3 * self.costs.serial_pass          # pilot (warm-up and timed), reference
+        race = bud.race_estimate(self.costs, self.entrants, self.rounds)
+        return setup + race + self.explain_estimate()
+
+    def explain_estimate(self) -> float:
+        """The finalists (typical configurations) and the naive baselines explained; a
+        model built per image is only timed cold (its decomposition says nothing new)."""
+        pools = [c for c in self.entrants if c.family != "serial"]
+        if not pools:
+            return 0.0
+        typical = sorted(self.costs.explain(c) for c in pools if c.strategy not in BASELINES)
+        middle = typical[len(typical) // 2] if typical else 0.0
+        total = min(self.finalists, len(pools)) * middle
+        for b in self.baselines():
+            cold_only = b.strategy == "processes-model-per-image" or not self.explains_baselines_fully()
+            total += (self.costs.first_visit(b) + self.costs.pool_pass(b)
+                      if cold_only else self.costs.explain(b))
+        return total
+
+    def baselines(self) -> list[Case]:
+        """The naive configurations a review shows next to the pick, at W."""
+        return [c for c in self.entrants if c.strategy in BASELINES and c.out_layout is None
+                and c.cv_threads is None and self.tiers.get(c.name) == 0]
+
+
+@dataclass
+class RacePlan:
+    mode: str                    # quick | full
+    budget_s: float
+    groups: list
+    overhead: list               # overhead probe cases (measured apart, briefly)
+    usable: int
+    fixed_s: float = 0.0
+
+    @property
+    def estimate_s(self) -> float:
+        return self.fixed_s + sum(g.estimate() for g in self.groups)
+
+    def cases(self) -> list[Case]:
+        return self.overhead + [c for g in self.groups for c in g.entrants]
+
+    def configurations(self) -> int:
+        return sum(len(g.entrants) for g in self.groups)
+
+    def as_json(self) -> dict:
+        return {
+            "mode": self.mode, "budget_s": self.budget_s, "estimated_s": round(self.estimate_s, 1),
+            "usable_cpus": self.usable, "cases": [c.name for c in self.cases()],
+            "groups": [{"group": g.key, "images": g.images.count, "serial_slice": g.serial_slice,
+                        "workers": sorted({c.workers for c in g.entrants}),
+                        "configurations": len(g.entrants), "candidates": g.candidates,
+                        "rounds_planned": g.rounds, "estimated_s": round(g.estimate(), 1),
+                        "capped_by": g.capped_by or None} for g in self.groups],
+            "overhead_probes": len(self.overhead),
+        }
+
+
+def tier_of(case: Case, w: int, ladder: list[int], default_method: str) -> int:
+    """How much a design review needs this configuration (0 = always)."""
+    if case.family == "serial":
+        return 0
+    near = case.workers == w or case.workers in neighbours(ladder, w)
+    if case.family == "dask":
+        return 3 if case.workers == w else 4
+    if case.cv_threads is not None or (case.start_method not in (None, default_method)):
+        return 3 if case.workers == w else 4
+    if case.chunk_rule is None and case.chunk_size is not None:
+        return 3 if case.workers == w else 4       # a fixed chunk size the user asked for
+    if case.out_layout == "per-task":
+        return 1 if case.workers == w else (2 if near else 4)
+    if case.strategy in BASELINES:
+        return 0 if case.workers == w else 3
+    if case.strategy in WINNERS:
+        return 0 if case.workers == w else (1 if near else 2)
+    return 1 if case.workers == w else (2 if near else 4)
+
+
+def _priority(case: Case, tier: int, w: int) -> tuple:
+    """Within a tier: the serial loop, then the usual winners, the baselines, the rest;
+    then nearest to W."""
+    winners = POSE_WINNERS if case.workload == "pose" else WINNERS
+    kind = (0 if case.family == "serial" else 1 if case.strategy in BASELINES
+            else 2 if case.strategy in winners else 3)
+    rank = winners.index(case.strategy) if case.strategy in winners else 0
+    return (tier, kind, abs(case.workers - w) / max(w, 1), rank, case.name)
+
+
+@dataclass
+class Request:
+    """What the command line asked for (None: the default)."""
+    mode: str = "full"
+    budget_s: float | None = None
+    codec_workloads: list | None = None      # imwrite / imencode; None: the defaults
+    pose: bool = True
+    sizes: list | None = None
+    contents: list | None = None
+    n_images: int | None = None
+    strategies: list | None = None
+    workers: list | None = None
+    chunk_sizes: list = field(default_factory=lambda: ["auto"])
+    start_methods: list | None = None
+    layouts: list | None = None
+    codec_params: dict = field(default_factory=dict)
+    pose_params: dict = field(default_factory=dict)
+    seed: int = 0
+    cv_threads: int | None = None
+    dask: bool = True
+    overhead: list = field(default_factory=list)
+
+
+def _groups(req: Request) -> list[tuple[str, ImageSize, str]]:
+    quick = req.mode == "quick"
+    out = []
+    if req.codec_workloads != []:
+        wanted = req.codec_workloads
+        if req.sizes is None and req.contents is None:
+            out += [(w, ImageSize.parse(s), c) for w, s, c, q in CODEC_GROUPS
+                    if (q or not quick) and (wanted is None or w in wanted)]
+        else:
+            for workload in wanted or ["imwrite"]:
+                for size in dict.fromkeys(req.sizes or [ImageSize.parse(g[1]) for g in CODEC_GROUPS]):
+                    for content in req.contents or ["noise" if size.channels == 1 else "smooth"]:
+                        out.append((workload, size, content))
+    if req.pose:
+        if req.sizes is None and req.contents is None:
+            out += [(w, ImageSize.parse(s), c) for w, s, c, q in POSE_GROUPS if q or not quick]
+        else:
+            for size in dict.fromkeys(req.sizes or [ImageSize.parse("256x256x3")]):
+                for content in req.contents or ["person"]:
+                    if size.channels == 3 and content in ("person", "noise", "smooth"):
+                        out.append(("pose", size, content))
+    return list(dict.fromkeys(out))
+
+
+def _strategies(req: Request, workload: str) -> list[str]:
+    if req.strategies:
+        return list(req.strategies)
+    if workload == "pose":
+        base = [s for s in POSE_STRATEGIES if s in STRATEGIES]
+    else:
+        base = list(DEFAULT_STRATEGIES)
+    if req.mode == "full" and req.dask and workload in ("pose", "imwrite"):
+        base += ["dask-chunked", "dask-local"] if workload == "pose" else ["dask", "dask-chunked"]
+    return base
+
+
+def _candidates(req: Request, workload: str, size: ImageSize, content: str, count: int,
+                ladder: list[int], usable: int) -> list[Case]:
+    params = req.pose_params if workload == "pose" else req.codec_params
+    methods = req.start_methods
+    if methods is None:
+        default = default_start_method()
+        methods = [default] + ([m for m in ("fork", "forkserver", "spawn")
+                                if m in START_METHODS and m != default] if req.mode == "full" else [])
+    opts = PlanOptions(workloads=[workload], sizes=[size], contents=[content], n_images=count,
+                       strategies=_strategies(req, workload),
+                       explicit_strategies=tuple(req.strategies or ()), workers=req.workers or ladder,
+                       chunk_sizes=req.chunk_sizes, start_methods=methods, params=params,
+                       seed=req.seed, layouts=req.layouts,
+                       cv_threads_variant=(req.mode == "full" and req.cv_threads is None
+                                           and size.label == CV_THREADS_SIZE and workload == "imwrite"))
+    cases = plan_cases(opts)
+    default_method = default_start_method()
+    # other start methods only where they answer a question: pool start and model load
+    keep = []
+    for c in cases:
+        if c.start_method not in (None, default_method) and (
+                c.strategy not in ("processes", "processes-chunked", "processes-shm") or c.workers != usable):
+            if req.start_methods is None:
+                continue
+        if c.family == "dask" and c.workers != usable and req.workers is None:
+            continue
+        keep.append(c)
+    return keep
+
+
+# pool workers may take this share of the memory available, all of them together
+WORKER_MEMORY_SHARE = 0.5
+WORKER_BYTES = 80 * 1024 ** 2      # an interpreter with numpy and OpenCV
+
+
+def _worker_cap(workload: str, memory_available: int) -> int:
+    per_worker = workload_class(workload).memory_per_worker or WORKER_BYTES
+    return max(1, int(memory_available * WORKER_MEMORY_SHARE // per_worker))
+
+
+def _worker_setup(workload: str) -> float:
+    return 0.35 if workload_class(workload).has_model else 0.0
+
+
+def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
+    """The race plan: groups with the entrants that fit the budget."""
+    mode = req.mode
+    budget_s = req.budget_s or (bud.QUICK_BUDGET_S if mode == "quick" else bud.DEFAULT_BUDGET_S)
+    rounds = bud.MIN_ROUNDS[mode]
+    fixed = bud.RUN_START_S + bud.CAPACITY_S + bud.END_S + _overhead_estimate(req.overhead)
+    available = budget_s * (1 - bud.OVERRUN / 2) - fixed
+    groups, pools = [], []
+    for workload, size, content in _groups(req):
+        params = req.pose_params if workload == "pose" else req.codec_params
+        t = bud.seconds_per_image(workload, size, content, params)
+        ladder = worker_ladder(usable, _worker_cap(workload, memory_available))
+        candidates_by_top = {}
+        for top in reversed(ladder):          # the largest rung first; smaller if it does not fit
+            set_size = size_set(t, size.nbytes, usable, top, memory_available, PASS_S[mode],
+                                SERIAL_MAX_S[mode], req.n_images,
+                                max_count=int(BASELINE_PASS_MAX_S[mode] / bud.TASK_OVERHEAD_S["processes"]))
+            rung = worker_ladder(usable, set_size.max_workers)
+            spec_count = set_size.count
+            cands = _candidates(req, workload, size, content, spec_count, rung, usable)
+            candidates_by_top[top] = (set_size, cands)
+        pools.append((workload, params, size, content, t, candidates_by_top, ladder))
+    # every group starts at its largest rung with tier 0; shrink the costliest until it fits
+    state = []
+    for workload, params, size, content, t, by_top, ladder in pools:
+        tops = sorted(by_top, reverse=True)
+        state.append({"workload": workload, "params": params, "t": t, "by_top": by_top,
+                      "tops": tops, "i": 0, "ladder": ladder})
+    built = [_build(s, usable, rounds, req) for s in state]
+    while sum(g.estimate() for g in built if g) > available:
+        # fewer workers at the top of the ladder, never fewer than the usable CPUs
+        costly = max((k for k, s in enumerate(state) if built[k] and s["i"] + 1 < len(s["tops"])
+                      and s["tops"][s["i"] + 1] >= min(usable, s["tops"][0])),
+                     key=lambda k: built[k].estimate(), default=None)
+        if costly is None:
+            break
+        state[costly]["i"] += 1
+        built[costly] = _build(state[costly], usable, rounds, req)
+    groups = [g for g in built if g is not None]
+    _drop_optional(groups, available)
+    _trim(groups, available)
+    _fill(groups, available, usable)
+    return RacePlan(mode, budget_s, groups, list(req.overhead), usable, fixed)
+
+
+def _build(s: dict, usable: int, rounds: int, req: Request) -> GroupPlan | None:
+    top = s["tops"][s["i"]]
+    set_size, cands = s["by_top"][top]
+    if not cands:
+        return None
+    ladder = worker_ladder(usable, set_size.max_workers)
+    w = max(r for r in ladder if r <= min(usable, set_size.max_workers))
+    default_method = default_start_method()
+    tiers = {c.name: tier_of(c, w, ladder, default_method) for c in cands}
+    if req.workers or req.strategies:
+        tiers = {name: min(t, 1) for name, t in tiers.items()}   # what the user named comes first
+    ordered = sorted(cands, key=lambda c: _priority(c, tiers[c.name], w))
+    costs = bud.Costs(s["t"], set_size.count, set_size.serial_slice, usable, _worker_setup(s["workload"]))
+    first = ordered[0]
+    g = GroupPlan(first.workload, first.params, first.images, [], set_size.serial_slice, costs,
+                  rounds, len(cands), set_size.capped_by, tiers, req.mode)
+    g.entrants = [c for c in ordered if tiers[c.name] == 0]
+    if not any(c.family == "serial" for c in g.entrants):
+        serial = [c for c in cands if c.family == "serial"]
+        g.entrants = serial[:1] + g.entrants
+    g._ordered = ordered       # noqa: SLF001 - the fill order, kept for _fill
+    return g
+
+
+OPTIONAL = {(w, s, c) for w, s, c, quick in CODEC_GROUPS + POSE_GROUPS if not quick}
+
+
+def _drop_optional(groups: list[GroupPlan], available: float) -> None:
+    """A short budget in a full run: the groups a quick run leaves out go first (the
+    last of them first), before any group loses configurations."""
+    while sum(g.estimate() for g in groups) > available:
+        optional = [g for g in groups
+                    if (g.workload, g.images.size.label, g.images.content) in OPTIONAL]
+        if not optional:
+            return
+        groups.remove(optional[-1])
+
+
+def _trim(groups: list[GroupPlan], available: float) -> None:
+    """Still over the budget with tier 0 alone (many cores, a short budget): drop the
+    last-priority entrants of the costliest group, keeping its serial loop and two pools."""
+    while sum(g.estimate() for g in groups) > available:
+        def droppable(g):
+            # the serial loop and the baselines stay, and one other configuration
+            others = [c for c in g.entrants if c.family != "serial" and c.strategy not in BASELINES]
+            return others[1:]
+        trimmable = [g for g in groups if droppable(g)]
+        if not trimmable:
+            return
+        g = max(trimmable, key=lambda g: g.estimate())
+        last = max(droppable(g), key=lambda c: _priority(c, g.tiers[c.name], 0))
+        g.entrants.remove(last)
+        g.tiers[last.name] = 99
+
+
+def _fill(groups: list[GroupPlan], available: float, usable: int) -> None:
+    """Add configurations tier by tier, round-robin over the groups, while they fit."""
+    total = sum(g.estimate() for g in groups)
+    for tier in range(1, 5):
+        progress = True
+        while progress:
+            progress = False
+            for g in groups:
+                names = {c.name for c in g.entrants}
+                nxt = next((c for c in g._ordered if c.name not in names and g.tiers[c.name] == tier), None)
+                if nxt is None:
+                    continue
+                before = g.estimate()
+                g.entrants.append(nxt)
+                after = g.estimate()
+                if total - before + after > available:
+                    g.entrants.pop()
+                    g.tiers[nxt.name] = 99      # does not fit: not tried again
+                    continue
+                total += after - before
+                progress = True
+    for g in groups:
+        serial = [c for c in g.entrants if c.family == "serial"]
+        g.entrants = serial + [c for c in g.entrants if c.family != "serial"]
+        g.entrants = unique_cases(g.entrants)
+
+
+def _overhead_estimate(cases: list[Case]) -> float:
+    if not cases:
+        return 0.0
+    return 1.0 + sum(bud.pool_start_s(c.family, c.start_method, c.workers) * 4 + 0.05 for c in cases)
+

@@ -1,0 +1,96 @@
+"""What the machine allows a plan: worker counts from the usable CPUs, image counts from
+the worker counts, the time a pass should take and the memory there is.
+
+Usable CPUs are what this process may run on (affinity), capped by a cgroup quota: a
+4-CPU container on a 64-core host sweeps to 8 workers, not to 128.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+# every worker gets at least this many images at the largest worker count: fewer, and
+# most of a pass is idle workers waiting for the last task
+MIN_IMAGES_PER_WORKER = 8
+# an image set may take this share of the memory available (it is held several times:
+# the set, a shared-memory copy, slices waiting to be pickled)
+SET_MEMORY_SHARE = 0.15
+SET_COPIES = 3
+
+
+def usable_cpus() -> int:
+    """CPUs this process may use: affinity, capped by the cgroup quota."""
+    from bench.measure.machine import available_cpus
+
+    return available_cpus()
+
+
+def worker_ladder(usable: int, top: int | None = None) -> list[int]:
+    """1, 2, 4, ... up to 2 x usable, plus the usable count itself when it is not a power
+    of two (6 CPUs: 1, 2, 4, 6, 8, 12); ``top`` caps it (memory, fewest images)."""
+    usable = max(1, int(usable))
+    limit = 2 * usable
+    counts, w = set(), 1
+    while w <= limit:
+        counts.add(w)
+        w *= 2
+    counts.update((usable, limit))
+    ladder = sorted(counts)
+    if top is not None:
+        ladder = [w for w in ladder if w <= top] or [1]
+    return ladder
+
+
+def neighbours(ladder: list[int], w: int) -> list[int]:
+    """The worker counts next to ``w`` on the ladder (below and above)."""
+    if w not in ladder:
+        return []
+    i = ladder.index(w)
+    return [ladder[j] for j in (i - 1, i + 1) if 0 <= j < len(ladder)]
+
+
+@dataclass(frozen=True)
+class SetSize:
+    """How many images a group's set holds and how many workers it can feed."""
+    count: int
+    max_workers: int          # the largest worker count the set feeds with 8 images each
+    serial_slice: int         # images the paired serial pass covers (the whole set, or a prefix)
+    capped_by: str = ""       # "memory" when the set was made smaller than asked
+
+
+def size_set(seconds_per_image: float, image_bytes: int, usable: int, max_workers: int,
+             memory_available: int, pass_s: float, serial_max_s: float,
+             fixed_count: int | None = None, max_count: int | None = None) -> SetSize:
+    """Images for one group.
+
+    At least MIN_IMAGES_PER_WORKER per worker at ``max_workers``, and enough for a pass
+    on ``min(max_workers, usable)`` workers to last ``pass_s`` (long enough to time
+    against pool start-up and the clock), but no more than SET_MEMORY_SHARE of the
+    memory available allows, nor ``max_count`` (a process pool sending one image per
+    task passes a few thousand tasks a second whatever the cores: a set sized for 64
+    cores would keep that baseline busy for a minute); if memory cannot hold 8 images
+    per worker, fewer workers are planned. The paired serial pass covers the whole set while that takes at most
+    ``serial_max_s``, otherwise a prefix of that length (on many cores a serial pass over
+    the whole set would take minutes).
+    """
+    t = max(seconds_per_image, 1e-7)
+    parallel = max(1, min(max_workers, usable))
+    wanted = math.ceil(pass_s * parallel / t)
+    if max_count is not None:
+        wanted = min(wanted, max_count)
+    wanted = max(MIN_IMAGES_PER_WORKER * max_workers, wanted)
+    capped_by = ""
+    if fixed_count is not None:
+        wanted = fixed_count
+    cap = max(1, int(memory_available * SET_MEMORY_SHARE // max(1, SET_COPIES * image_bytes)))
+    count = min(wanted, cap)
+    if count < wanted:
+        capped_by = "memory"
+    workers = max(1, min(max_workers, count // MIN_IMAGES_PER_WORKER)) if fixed_count is None \
+        else max_workers
+    if fixed_count is None and workers > 1:
+        # round up to a multiple of the worker count: every worker the same share
+        up = math.ceil(count / workers) * workers
+        count = up if up <= cap else (count // workers) * workers
+    serial = max(1, min(count, math.ceil(serial_max_s / t)))
+    return SetSize(count, workers, serial, capped_by)

@@ -1,0 +1,377 @@
+"""A budgeted run: each group's configurations raced in rounds, inside the budget.
+
+For each group: a case process holds the image set (pose: a second one for the pools
+that fork, since a process that built a model must never fork); a pilot serial pass
+measures the real cost per image; then rounds. In a round every configuration still
+racing gets one visit, in a fresh random order (a drifting disk or CPU hits all
+alike): a serial pass, then one timed pass of its warm pool. After the round, those
+significantly slower than the leader are out (bench.analysis.racing). The race ends
+when the survivors tie, one is left, or the group's share of the budget is spent.
+Then the finalists and the naive baselines are explained: cold passes on fresh
+pools, the decomposition of their cold time, memory per worker.
+
+Every configuration is verified once against the serial loop (its first visit's
+output). The results file is saved after every round; a configuration that fails,
+hangs or crashes costs only itself.
+"""
+from __future__ import annotations
+
+import random
+import statistics
+import time
+import zlib
+
+from bench.analysis import racing
+from bench.measure.verify import VerificationError, compare_outputs
+from bench.plan import budget as bud
+from bench.plan.race import GroupPlan, RacePlan
+from bench.results import case_benchmark, utc_now
+from bench.run import interrupt
+from bench.run.host import CommandFailed, Host, HostDied
+from bench.run.race_state import FAILED, OUT, RACING, ConfigState, GroupState, visit_record
+
+STEAL_LIMIT = 0.10        # a pass during which more CPU time than this was stolen is retaken
+STEAL_RETAKES = 2
+MAX_ROUNDS = 40
+HOST_START_TIMEOUT_S = 300
+MIN_COMMAND_TIMEOUT_S = 30
+
+
+class Race:
+    def __init__(self, plan: RacePlan, settings, results, machine_meta: dict, progress,
+                 started: float, capacity: float | None, seed: int = 0):
+        self.plan, self.settings, self.results = plan, settings, results
+        self.machine_meta, self.progress = machine_meta, progress
+        self.started, self.capacity, self.seed = started, capacity, seed
+        self.deadline = started + plan.budget_s - bud.END_S
+        # past this nothing new starts: the run would end more than OVERRUN past its budget
+        self.hard_deadline = started + plan.budget_s * (1 + bud.OVERRUN / 2) - bud.END_S
+        self.timed_s = 0.0
+        self.hosts: list[Host] = []
+        self.section = results.run.setdefault("race", {})
+
+    # -- the run ---------------------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            if self.plan.overhead:
+                self._probes(self.plan.overhead)
+            for i, group in enumerate(self.plan.groups):
+                interrupt.check()
+                if self.section.get(group.key, {}).get("status") == "done":
+                    continue                      # resumed: this group finished before
+                self._race_group(group, self._share_end(i))
+        finally:
+            for host in self.hosts:
+                host.kill()
+            self.hosts = []
+
+    def _share_end(self, index: int) -> float:
+        """This group's share of what is left: by its estimate among the groups left."""
+        now = time.perf_counter()
+        left = [g.estimate() for g in self.plan.groups[index:]]
+        return now + max(0.0, self.deadline - now) * left[0] / max(sum(left), 1e-9)
+
+    def _save(self) -> None:
+        run = self.results.run
+        wall = time.perf_counter() - self.started
+        run["facts"] = dict(run.get("facts", {}), timed_s=round(self.timed_s, 2),
+                            wall_s=round(wall, 2), timed_share=round(self.timed_s / wall, 4) if wall else 0.0,
+                            budget_s=self.plan.budget_s, estimated_s=round(self.plan.estimate_s, 1))
+        with interrupt.deferred():
+            self.results.save()
+
+    def _host(self, setup: dict) -> Host:
+        host = Host(setup, self.settings.out_dir, self.plan.usable)
+        self.hosts.append(host)
+        host.start(HOST_START_TIMEOUT_S)
+        return host
+
+    # -- overhead probes ---------------------------------------------------------------------
+    def _probes(self, cases) -> None:
+        self.progress.phase("overheads", len(cases))
+        host = self._host({"kind": "probes"})
+        try:
+            for case in cases:
+                interrupt.check()
+                started = time.perf_counter()
+                try:
+                    result = host.call("probe", MIN_COMMAND_TIMEOUT_S * 4, case=case.as_dict(),
+                                       values=self.settings.values)
+                    self.results.add(case_benchmark(case, result, self.machine_meta))
+                except (CommandFailed, HostDied) as exc:
+                    self.results.add_failure(case.name, case.as_dict(), exc.reason, utc_now(), exc.detail)
+                    if isinstance(exc, HostDied):
+                        host = self._host({"kind": "probes"})
+                self.progress.step(case.name, time.perf_counter() - started)
+        finally:
+            host.stop()
+        self._save()
+
+    # -- one group ---------------------------------------------------------------------------
+    def _race_group(self, plan: GroupPlan, share_end: float) -> None:
+        t0 = time.perf_counter()
+        serial = next(c for c in plan.entrants if c.family == "serial")
+        state = self._state_for(plan, serial)
+        state.status = "racing"
+        self.progress.group(plan.key, len(state.configs), share_end)
+        spec = {"workload": plan.workload, "params": plan.params, "images": plan.images.as_dict(),
+                "serial_slice": plan.serial_slice, "settings": self.settings.as_dict(),
+                "capacity": self.capacity}
+        hosts = GroupHosts(self, spec, plan, state)
+        try:
+            if not state.pilot:
+                pilot = hosts.serial_host().call("pilot", self._timeout(plan, 20))
+                self.timed_s += pilot["seconds"]
+                state.pilot = {"serial_pass_s": pilot["seconds"], "images": pilot["images"],
+                               "seconds_per_image": pilot["seconds"] / pilot["images"],
+                               "generate_s": round(pilot.get("generate_s", 0.0), 3)}
+            reference = None
+            if self.settings.verify:
+                reference = hosts.serial_host().call("reference", self._timeout(plan, 20))
+            per_image = state.pilot["seconds_per_image"]
+            costs = plan.costs.__class__(per_image, plan.costs.count, plan.serial_slice, plan.costs.usable,
+                                         plan.costs.worker_setup_s)
+            explain_reserve = min(0.25 * max(0.0, share_end - time.perf_counter()),
+                                  _explain_estimate(plan, costs))
+            race_end = share_end - explain_reserve
+            self._rounds(state, hosts, costs, race_end, reference, plan)
+            closed = hosts.close_all()
+            for name, seconds in closed.items():
+                if name in state.configs and seconds is not None:
+                    state.configs[name].cold.setdefault("shutdown_s", seconds)
+            self._finalist_count = plan.finalists
+            state.finalists = self._finalists(state)
+            self._explain(state, hosts, plan, share_end)
+        finally:
+            hosts.stop()
+            state.status = "done"
+            state.duration_s += time.perf_counter() - t0
+            self._publish(state)
+            self._save()
+            self.progress.group_done(plan.key, state)
+
+    def _state_for(self, plan: GroupPlan, serial) -> GroupState:
+        """A fresh state, or (resuming) the one the file holds."""
+        from bench.run.race_resume import restore
+
+        stored = self.section.get(plan.key)
+        configs = {c.name: ConfigState(c) for c in plan.entrants if c.family != "serial"}
+        state = GroupState(plan.key, configs, serial)
+        if stored:
+            restore(state, stored, self.results)
+        return state
+
+    def _timeout(self, plan: GroupPlan, passes: float) -> float:
+        if self.settings_case_timeout:
+            return self.settings_case_timeout
+        est = passes * plan.costs.count * plan.costs.seconds_per_image
+        return max(MIN_COMMAND_TIMEOUT_S, 20 * est)
+
+    settings_case_timeout: float | None = None
+
+    def _rounds(self, state: GroupState, hosts, costs, race_end: float, reference, plan) -> None:
+        rng = random.Random(zlib.crc32(f"{self.seed}/{state.key}".encode()))
+        first_round = state.rounds + 1
+        for r in range(first_round, MAX_ROUNDS + 1):
+            order = state.racing()
+            if not order:
+                break
+            rng.shuffle(order)
+            finished_round = True
+            for cfg in order:
+                interrupt.check()
+                needed = costs.visit(cfg.case) + (costs.first_visit(cfg.case) if not cfg.visits else 0)
+                now = time.perf_counter()
+                # the first two rounds run whole (a configuration needs two visits to be
+                # judged) unless the run itself would overrun; later ones stop where the
+                # group's share ends
+                if (r > 2 and now + needed > race_end) or now + needed > self.hard_deadline:
+                    finished_round = False
+                    break
+                self._visit(state, hosts, cfg, r, reference, plan)
+            state.rounds = r
+            self._judge(state, r)
+            self._publish(state)
+            self._save()
+            self.progress.round(state)
+            if not finished_round or time.perf_counter() > race_end:
+                state.outcome = state.outcome or "budget"
+                break
+            racing_now = state.racing()
+            samples = {c.name: c.ratios() for c in racing_now}
+            if len(racing_now) <= 1 and all(len(v) >= racing.TIE_MIN_VISITS for v in samples.values()):
+                state.outcome = "winner" if racing_now else "none left"
+                break
+            if len(racing_now) > 1 and racing.all_tied(samples):
+                state.outcome = "tie"
+                break
+        else:
+            state.outcome = "rounds"
+
+    def _judge(self, state: GroupState, round_: int) -> None:
+        samples = {c.name: c.ratios() for c in state.racing()}
+        for verdict in racing.eliminate(samples):
+            if verdict.out:
+                cfg = state.configs[verdict.name]
+                cfg.status, cfg.out_round = OUT, round_
+                cfg.out_reason = (f"{verdict.ratio:.2f}x the leader's speedup, significantly "
+                                  f"slower (p={verdict.p_value:.3g})")
+
+    def _visit(self, state: GroupState, hosts, cfg: ConfigState, round_: int, reference, plan) -> None:
+        keep = self.settings.verify and cfg.verified == "pending"
+        timeout = self._timeout(plan, 10)
+        for attempt in range(STEAL_RETAKES + 1):
+            try:
+                serial = hosts.serial_host().call("serial", timeout)
+                pool = hosts.for_case(cfg.case).call("visit", timeout, case=cfg.case.as_dict(), keep=keep)
+            except CommandFailed as exc:
+                self._fail(state, cfg, exc.reason, exc.detail)
+                return
+            except HostDied as exc:
+                self._fail(state, cfg, exc.reason, exc.detail)
+                hosts.restart_after(cfg.case)
+                return
+            self.timed_s += serial["seconds"] + pool["seconds"]
+            state.timed_s += serial["seconds"] + pool["seconds"]
+            state.serial_passes.append(dict(serial, round=round_, date=utc_now()))
+            if "started" in pool:
+                started = pool["started"]
+                cfg.cold = {"start_and_first_pass_s": started["start_and_first_pass_s"],
+                            "first_result_s": started["first_result_s"]}
+                cfg.reports = started.get("worker_reports") or cfg.reports
+            if pool.get("shutdown_s") is not None:
+                cfg.cold["shutdown_s"] = pool["shutdown_s"]
+            steal = max((x for x in (serial.get("steal"), pool.get("steal")) if x is not None), default=None)
+            if steal is not None and steal > STEAL_LIMIT and attempt < STEAL_RETAKES:
+                continue            # taken while the CPUs were given to others: again
+            cfg.visits.append(visit_record(round_, pool["seconds"], serial, steal))
+            break
+        self.progress.step(cfg.name, None)
+        if keep:
+            self._verify(state, hosts, cfg, reference, plan)
+
+    def _verify(self, state, hosts, cfg: ConfigState, reference, plan) -> None:
+        from workloads.registry import make_workload
+
+        try:
+            got = hosts.for_case(cfg.case).call("outputs", self._timeout(plan, 10), case=cfg.case.as_dict())
+            workload = make_workload(cfg.case.workload, cfg.case.params)
+            compare_outputs(workload, reference["outputs"], got["outputs"],
+                            prefix_only=reference["images"] < cfg.count)
+            cfg.verified = "yes"
+            cfg.out_fs = got.get("fs")
+            cfg.extra.update(got.get("case_metadata") or {})
+        except VerificationError as exc:
+            self._fail(state, cfg, str(exc), "")
+        except CommandFailed as exc:
+            self._fail(state, cfg, exc.reason, exc.detail)
+        except HostDied as exc:
+            self._fail(state, cfg, exc.reason, exc.detail)
+            hosts.restart_after(cfg.case)
+
+    def _fail(self, state, cfg: ConfigState, reason: str, detail: str) -> None:
+        cfg.status, cfg.out_reason = FAILED, reason
+        cfg.out_round = state.rounds + 1
+        self.results.add_failure(cfg.name, cfg.case.as_dict(), reason, utc_now(), detail)
+
+    def _finalists(self, state: GroupState) -> list[str]:
+        ranked = sorted((c for c in state.configs.values() if c.status in (RACING, OUT) and c.visits),
+                        key=lambda c: (c.status != RACING, -statistics.median(c.ratios())))
+        return [c.name for c in ranked[:self._finalist_count]]
+
+    def _explain(self, state: GroupState, hosts, plan: GroupPlan, share_end: float) -> None:
+        wanted = list(state.finalists) + [c.name for c in plan.baselines()]
+        if self.plan_explain_all:
+            wanted = [n for n, c in state.configs.items() if c.visits]
+        seen = set()
+        for name in wanted:
+            cfg = state.configs.get(name)
+            if cfg is None or name in seen or cfg.status == FAILED or not cfg.visits:
+                continue
+            seen.add(name)
+            interrupt.check()
+            per_image = statistics.median(v["serial_per_image_s"] for v in cfg.visits)
+            baseline = name not in state.finalists
+            cold_only = cfg.case.strategy == "processes-model-per-image" or (
+                baseline and not plan.explains_baselines_fully())
+            if time.perf_counter() > share_end and not self.plan_explain_all:
+                break
+            try:
+                reply = hosts.for_case(cfg.case).call(
+                    "explain", self._timeout(plan, 20), case=cfg.case.as_dict(),
+                    rounds=1, serial_per_image_s=per_image, memory=not cold_only,
+                    decompose=not cold_only)
+            except CommandFailed as exc:
+                cfg.explained = {"explain_failed": exc.reason}
+                continue
+            except HostDied as exc:
+                cfg.explained = {"explain_failed": exc.reason}
+                hosts.restart_after(cfg.case)
+                continue
+            cfg.explained = reply["metadata"]
+            if reply.get("worker_reports"):
+                cfg.reports = reply["worker_reports"]
+
+    plan_explain_all = False
+
+    def _publish(self, state: GroupState) -> None:
+        for bench in state.benchmarks(self.machine_meta, self.capacity):
+            self.results.add(bench)
+        self.section[state.key] = state.section()
+
+
+def _explain_estimate(plan: GroupPlan, costs) -> float:
+    saved = plan.costs
+    plan.costs = costs
+    try:
+        return plan.explain_estimate()
+    finally:
+        plan.costs = saved
+
+
+class GroupHosts:
+    """A group's case processes: one for everything, or (a workload with a model) one
+    more for the pools that fork, which must never share a process with a model."""
+
+    def __init__(self, race: Race, spec: dict, plan: GroupPlan, state: GroupState):
+        self.race, self.spec, self.plan = race, spec, plan
+        self.split = plan.has_model and any(self._forks(c) for c in plan.entrants)
+        self.main = race._host({"spec": spec})
+        self.fork = race._host({"spec": spec}) if self.split else None
+
+    @staticmethod
+    def _forks(case) -> bool:
+        return case.family == "processes" and (case.start_method or "fork") == "fork"
+
+    def serial_host(self) -> Host:
+        return self.main
+
+    def for_case(self, case) -> Host:
+        return self.fork if self.split and self._forks(case) else self.main
+
+    def restart_after(self, case) -> None:
+        """The process that ran ``case`` died: start a fresh one for the others."""
+        old = self.for_case(case)
+        old.kill()
+        fresh = self.race._host({"spec": self.spec})
+        if old is self.main:
+            self.main = fresh
+        else:
+            self.fork = fresh
+
+    def close_all(self) -> dict:
+        closed = {}
+        for host in (self.main, self.fork):
+            if host is not None and host.alive():
+                try:
+                    closed.update(host.call("close_all", 120)["seconds"])
+                except (CommandFailed, HostDied):
+                    pass
+        return closed
+
+    def stop(self) -> None:
+        for host in (self.main, self.fork):
+            if host is not None:
+                host.stop()
+                if host in self.race.hosts:
+                    self.race.hosts.remove(host)

@@ -1,0 +1,48 @@
+"""``--resume`` of a budgeted run: a group's race state rebuilt from the results file.
+
+The visits are the runs of each configuration's benchmark (value: the pool pass;
+metadata: the paired serial pass and the round), the serial passes the runs of the
+group's serial benchmark, and who is out (and why) the group's ``bench.run.race``
+entry; the race then goes on with its next round.
+"""
+from __future__ import annotations
+
+from bench.run.race_state import RACING, GroupState
+
+
+def _runs(results, name: str):
+    bench = next((b for b in results.benchmarks if b.get_name() == name), None)
+    return [] if bench is None else bench.get_runs()
+
+
+def restore(state: GroupState, stored: dict, results) -> None:
+    state.rounds = int(stored.get("rounds", 0))
+    state.pilot = dict(stored.get("pilot") or {})
+    state.outcome = stored.get("outcome", "")
+    state.timed_s = float(stored.get("timed_s", 0.0))
+    state.duration_s = float(stored.get("duration_s", 0.0))
+    for run in _runs(results, state.serial.name):
+        meta = run.get_metadata()
+        per_image = float(meta["paired_serial_per_image_s"])
+        images = int(state.pilot.get("images") or state.serial.images.count)
+        state.serial_passes.append({"round": int(meta.get("race_round", 0)), "seconds": per_image * images,
+                                    "images": images, "date": meta.get("date", ""),
+                                    "steal": meta.get("steal_share")})
+    out = stored.get("out", {})
+    for name, cfg in state.configs.items():
+        count = cfg.count
+        for run in _runs(results, name):
+            meta = run.get_metadata()
+            cfg.visits.append({"round": int(meta.get("race_round", 0)), "pool_s": run.values[0] * count,
+                               "serial_per_image_s": float(meta["paired_serial_per_image_s"]),
+                               "steal": meta.get("steal_share"), "date": meta.get("date", "")})
+            if cfg.verified == "pending" and meta.get("verified") in ("yes", "skipped"):
+                cfg.verified = meta["verified"]
+        if name in out:
+            cfg.status = out[name].get("status", "out")
+            cfg.out_round = out[name].get("round")
+            cfg.out_reason = out[name].get("reason", "")
+        elif name in {f["name"] for f in results.failed}:
+            cfg.status = "failed"
+        else:
+            cfg.status = RACING

@@ -1,0 +1,138 @@
+"""What a race knows while it runs, and how that becomes (and comes back from) the
+results file: one pyperf benchmark per configuration, a run per visit, plus the
+group's state in the file's ``bench`` section so ``--resume`` continues its rounds."""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+from bench.plan.case import Case
+from bench.results import race_benchmark, utc_now
+
+RACING, OUT, FAILED = "racing", "out", "failed"
+
+
+@dataclass
+class ConfigState:
+    case: Case
+    visits: list = field(default_factory=list)   # {"round", "pool_s", "serial_per_image_s", ...}
+    status: str = RACING
+    out_round: int | None = None
+    out_reason: str = ""
+    verified: str = "pending"
+    cold: dict = field(default_factory=dict)     # start_and_first_pass_s, first_result_s, shutdown_s
+    reports: list = field(default_factory=list)  # worker set-up reports of its first pool
+    explained: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)    # the workload's own facts (pose detections)
+    out_fs: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.case.name
+
+    @property
+    def count(self) -> int:
+        return self.case.images.count
+
+    def ratios(self) -> list[float]:
+        """Paired speedups, one per visit: serial per image over pool per image."""
+        return [v["serial_per_image_s"] / (v["pool_s"] / self.count) for v in self.visits
+                if v["pool_s"] > 0]
+
+    def figures(self, capacity: float | None) -> dict:
+        """The configuration's own metadata: every figure from the same visits."""
+        from bench.run.child import worker_metadata
+
+        out: dict = {}
+        if self.visits:
+            pool = [v["pool_s"] for v in self.visits]
+            serial_pass = [v["serial_per_image_s"] * self.count for v in self.visits]
+            ratios = self.ratios()
+            out.update({
+                "paired_serial_s": statistics.median(serial_pass),
+                "paired_serial_min_s": min(serial_pass), "paired_serial_max_s": max(serial_pass),
+                # one per timed pass, in order: visit k's speedup is passes[k] / values[k]
+                "paired_serial_passes_s": " ".join(repr(float(x)) for x in serial_pass),
+                "paired_speedup": statistics.median(ratios) if ratios else None,
+                "race_visits": len(self.visits),
+                "race_pass_median_s": statistics.median(pool),
+            })
+        cold = self.cold
+        if cold.get("start_and_first_pass_s") is not None:
+            total = cold["start_and_first_pass_s"] + (cold.get("shutdown_s") or 0.0)
+            out.update({"cold_total_s": total, "cold_per_image_s": total / self.count,
+                        "cold_passes": 1, "cold_min_s": total, "cold_max_s": total,
+                        "first_result_s": cold.get("first_result_s"),
+                        "cold_shutdown_measured": cold.get("shutdown_s") is not None})
+        ex = dict(self.explained)
+        if ex.get("explain_cold_total_s") is not None:
+            # fresh pools of their own: the better cold figure
+            total = ex["explain_cold_total_s"]
+            out.update({"cold_total_s": total, "cold_per_image_s": total / self.count,
+                        "cold_passes": ex.get("explain_cold_passes", 1),
+                        "first_result_s": ex.get("explain_first_result_s")})
+        out.update(ex)
+        out.update(worker_metadata(self.reports))
+        out.update(self.extra)
+        out.update({"race_status": self.status, "race_out_round": self.out_round,
+                    "race_out_reason": self.out_reason or None, "verified": self.verified,
+                    "out_fs": self.out_fs})
+        return out
+
+
+@dataclass
+class GroupState:
+    key: str
+    configs: dict                   # name -> ConfigState (serial not included)
+    serial: Case
+    serial_passes: list = field(default_factory=list)   # {"round", "seconds", "images", ...}
+    rounds: int = 0
+    status: str = "planned"         # planned | racing | done
+    outcome: str = ""               # winner | tie | budget | one left | rounds
+    pilot: dict = field(default_factory=dict)
+    finalists: list = field(default_factory=list)
+    not_raced: dict = field(default_factory=dict)       # name -> why
+    duration_s: float = 0.0
+    timed_s: float = 0.0
+
+    def racing(self) -> list[ConfigState]:
+        return [c for c in self.configs.values() if c.status == RACING]
+
+    def section(self) -> dict:
+        """The group's state for the file's ``bench.run.race`` (what resume needs)."""
+        return {
+            "status": self.status, "outcome": self.outcome, "rounds": self.rounds,
+            "serial": self.serial.as_dict(),
+            "entrants": [c.case.as_dict() for c in self.configs.values()],
+            "out": {c.name: {"round": c.out_round, "reason": c.out_reason, "status": c.status}
+                    for c in self.configs.values() if c.status != RACING},
+            "finalists": list(self.finalists), "pilot": self.pilot,
+            "not_raced": self.not_raced, "duration_s": round(self.duration_s, 2),
+            "timed_s": round(self.timed_s, 3),
+        }
+
+    def benchmarks(self, machine_meta: dict, capacity: float | None) -> list:
+        out = []
+        if self.serial_passes:
+            out.append(_serial_benchmark(self, machine_meta))
+        for c in self.configs.values():
+            if c.visits:
+                out.append(race_benchmark(c.case, c.visits, c.figures(capacity), machine_meta))
+        return out
+
+
+def _serial_benchmark(g: GroupState, machine_meta: dict):
+    """The group's serial loop: every serial pass of the race, one run each."""
+    count = g.serial.images.count
+    visits = [{"round": p["round"], "pool_s": p["seconds"] / p["images"] * count,
+               "serial_per_image_s": p["seconds"] / p["images"], "date": p["date"],
+               "steal": p.get("steal")} for p in g.serial_passes]
+    figures = {"race_status": "reference", "verified": "yes", "race_visits": len(visits),
+               "serial_slice": g.serial_passes[0]["images"]}
+    return race_benchmark(g.serial, visits, figures, machine_meta)
+
+
+def visit_record(round_: int, pool_s: float, serial: dict, steal) -> dict:
+    return {"round": round_, "pool_s": pool_s,
+            "serial_per_image_s": serial["seconds"] / serial["images"],
+            "steal": steal, "date": utc_now()}

@@ -1,0 +1,104 @@
+"""A budgeted plan follows the machine: usable CPUs, worker ladder, image counts, budget."""
+import pytest
+
+from bench.measure import machine
+from bench.plan import budget
+from bench.plan.race import Request, plan_race
+from bench.plan.sizing import MIN_IMAGES_PER_WORKER, size_set, usable_cpus, worker_ladder
+from workloads.codecs import Codec
+from workloads.imwrite import ImwriteWorkload
+from workloads.pose import PoseWorkload
+
+GiB = 1024 ** 3
+
+
+def simulate(monkeypatch, affinity: int, quota: float | None = None):
+    """A machine with ``affinity`` CPUs to run on and, maybe, a cgroup quota."""
+    monkeypatch.setattr(machine.os, "sched_getaffinity", lambda pid: set(range(affinity)))
+    monkeypatch.setattr(machine, "cgroup_cpu_quota", lambda: quota)
+
+
+def test_usable_cpus_come_from_affinity_and_the_cgroup_quota(monkeypatch):
+    simulate(monkeypatch, 64)
+    assert usable_cpus() == 64
+    simulate(monkeypatch, 64, quota=4.0)           # a 4-CPU container on a 64-core host
+    assert usable_cpus() == 4
+    simulate(monkeypatch, 3, quota=8.0)
+    assert usable_cpus() == 3
+
+
+@pytest.mark.parametrize("usable, ladder", [
+    (1, [1, 2]), (2, [1, 2, 4]), (6, [1, 2, 4, 6, 8, 12]), (8, [1, 2, 4, 8, 16]),
+    (64, [1, 2, 4, 8, 16, 32, 64, 128]),
+])
+def test_worker_ladder(usable, ladder):
+    assert worker_ladder(usable) == ladder
+
+
+def test_a_set_feeds_every_worker_and_is_capped_by_memory():
+    s = size_set(0.001, 100_000, usable=8, max_workers=16, memory_available=GiB,
+                 pass_s=0.1, serial_max_s=1.0)
+    assert s.count >= MIN_IMAGES_PER_WORKER * 16 and s.max_workers == 16
+    assert s.count % 16 == 0                           # every worker the same share
+    tiny_memory = size_set(0.001, 2_000_000, usable=8, max_workers=16,
+                           memory_available=GiB, pass_s=0.1, serial_max_s=1.0)
+    assert tiny_memory.capped_by == "memory"
+    assert tiny_memory.count >= MIN_IMAGES_PER_WORKER * tiny_memory.max_workers
+    assert tiny_memory.max_workers < 16
+    slow = size_set(0.5, 1000, usable=256, max_workers=512, memory_available=100 * GiB,
+                    pass_s=0.1, serial_max_s=2.0)
+    assert slow.serial_slice == 4 < slow.count          # the serial pass covers a prefix
+
+
+def _request(mode, budget_s=None):
+    return Request(mode=mode, budget_s=budget_s, codec_params=ImwriteWorkload.params_for(Codec()),
+                   pose_params=PoseWorkload.params_for())
+
+
+@pytest.mark.parametrize("cpus", [2, 6, 64, 256])
+@pytest.mark.parametrize("mode", ["quick", "full"])
+def test_the_plan_fits_the_budget_and_feeds_every_worker(monkeypatch, cpus, mode):
+    simulate(monkeypatch, cpus)
+    plan = plan_race(_request(mode), usable_cpus(), 24 * GiB)
+    assert plan.estimate_s <= plan.budget_s
+    sizes = {(g.workload, g.images.size.label) for g in plan.groups}
+    # every default image size and pose are covered, in quick runs too
+    for size in ("50x50x1", "256x256x3", "640x480x3", "1920x1080x3"):
+        assert ("imwrite", size) in sizes
+    assert any(w == "pose" for w, _ in sizes)
+    for g in plan.groups:
+        top = max(c.workers for c in g.entrants)
+        assert g.images.count >= MIN_IMAGES_PER_WORKER * top, g.key
+        assert any(c.family == "serial" for c in g.entrants)
+        assert max(c.workers for c in g.entrants) <= 2 * cpus
+
+
+def test_a_longer_budget_races_more(monkeypatch):
+    simulate(monkeypatch, 2)
+    short = plan_race(_request("full", 120), 2, 24 * GiB)
+    long = plan_race(_request("full", 1200), 2, 24 * GiB)
+    assert short.configurations() < long.configurations()
+    assert short.estimate_s <= 120 and long.estimate_s <= 1200
+
+
+def test_the_quick_plan_on_two_cores_has_the_baselines_and_the_winners(monkeypatch):
+    simulate(monkeypatch, 2)
+    plan = plan_race(_request("quick"), 2, 24 * GiB)
+    first = plan.groups[0]
+    strategies = {c.strategy for c in first.entrants if c.workers == 2}
+    assert {"threads", "processes", "threads-chunked", "processes-shm"} <= strategies
+    assert {b.strategy for b in first.baselines()} == {"threads", "processes"}
+    pose = next(g for g in plan.groups if g.workload == "pose")
+    assert "processes-model-per-image" in {c.strategy for c in pose.entrants}
+
+
+@pytest.mark.parametrize("text, seconds", [("90", 90), ("90s", 90), ("3m", 180), ("1m30s", 90),
+                                           ("1h", 3600), ("1.5m", 90)])
+def test_durations(text, seconds):
+    assert budget.parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "m", "3x", "-5s", "0s"])
+def test_bad_durations(text):
+    with pytest.raises(ValueError):
+        budget.parse_duration(text)
