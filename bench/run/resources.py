@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import psutil
 
+from bench.output.units import format_bytes_rough
 from bench.plan.settings import RunSettings
 from workloads.registry import workload_class
 
@@ -51,14 +52,6 @@ TIMEOUT_FACTOR = 30
 
 class NotEnoughResources(Exception):
     """The run cannot fit on this machine: one line for the user."""
-
-
-def fmt_bytes(n: float) -> str:
-    if n >= GiB:
-        return f"{n / GiB:.1f} GiB"
-    if n >= MiB:
-        return f"{n / MiB:.0f} MiB"
-    return f"{n / 1024:.0f} KiB"
 
 
 # -- per-case estimates ------------------------------------------------------------
@@ -163,7 +156,7 @@ def check_disk(cases, out_dir: str | None, results_dir: str) -> None:
     if free < need:
         raise NotEnoughResources(
             f"not enough free disk for the results file in {results_dir}: "
-            f"{fmt_bytes(free)} free, about {fmt_bytes(need)} needed")
+            f"{format_bytes_rough(free)} free, about {format_bytes_rough(need)} needed")
     writers = [(bytes_written(c), c) for c in cases]
     largest, case = max(writers, key=lambda t: t[0], default=(0, None))
     if not largest:
@@ -173,7 +166,7 @@ def check_disk(cases, out_dir: str | None, results_dir: str) -> None:
     if largest + DISK_MARGIN > free:
         raise NotEnoughResources(
             f"not enough free disk in {where}: the largest case ({case.name}) writes up to "
-            f"{fmt_bytes(largest)}, {fmt_bytes(free)} free; use --out-dir on a larger disk, "
+            f"{format_bytes_rough(largest)}, {format_bytes_rough(free)} free; use --out-dir on a larger disk, "
             "or fewer --n-images / smaller --sizes")
 
 
@@ -191,11 +184,11 @@ def check_memory(cases, available: int | None = None):
     if skipped and not fit:
         need, case = max(skipped, key=lambda t: t[0])
         raise NotEnoughResources(
-            f"not enough memory: every case needs more than the {fmt_bytes(available)} available "
-            f"(e.g. {case.name} needs about {fmt_bytes(need)}); use fewer --workers, "
+            f"not enough memory: every case needs more than the {format_bytes_rough(available)} available "
+            f"(e.g. {case.name} needs about {format_bytes_rough(need)}); use fewer --workers, "
             "fewer --n-images or smaller --sizes")
-    return fit, [Skipped(c.name, f"needs about {fmt_bytes(n)} of memory, "
-                                 f"{fmt_bytes(available)} available") for n, c in skipped]
+    return fit, [Skipped(c.name, f"needs about {format_bytes_rough(n)} of memory, "
+                                 f"{format_bytes_rough(available)} available") for n, c in skipped]
 
 
 def check(cases, out_dir: str | None, results_dir: str, echo=print):

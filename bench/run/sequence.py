@@ -4,15 +4,12 @@ from __future__ import annotations
 import time
 from typing import Callable
 
+from bench.output.units import format_time_per_image
 from bench.plan.settings import RunSettings
 from bench.run import interrupt
 from bench.run.isolation import run_isolated
 from bench.run.resources import default_case_timeout
 from bench.results import ResultsFile, case_benchmark, utc_now
-
-
-def format_rate(seconds_per_image: float) -> str:
-    return f"{1.0 / seconds_per_image:>10,.0f} img/s  {seconds_per_image * 1e3:8.3f} ms/img"
 
 
 def run_cases(cases, settings: RunSettings, results: ResultsFile, machine_meta: dict,
@@ -45,7 +42,7 @@ def run_cases(cases, settings: RunSettings, results: ResultsFile, machine_meta: 
                 results.add(bench)
                 if case.strategy == "serial":
                     serial[case.group] = bench.median()
-                echo(f"{label:<80} {format_rate(bench.median())}  ({elapsed:.1f} s)")
+                echo(f"{label:<80} {format_time_per_image(bench.median())}  ({elapsed:.1f} s)")
             else:
                 results.add_failure(case.name, case.as_dict(), outcome.reason, utc_now(),
                                     outcome.detail)
