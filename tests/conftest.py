@@ -65,3 +65,20 @@ def mounted_tmpfs(where, options: str, why: str):
         yield where
     finally:
         subprocess.run(["umount", str(where)], capture_output=True)
+
+
+# Tests that start interpreters, pools or case processes are end-to-end (`-m e2e`);
+# `python -m pytest -m "not e2e"` is the fast unit subset. A whole module is marked when
+# nearly every test of it starts processes; elsewhere the test itself says so.
+E2E_MODULES = {
+    "test_faults.py", "test_race_faults.py", "test_interrupt.py", "test_dask.py",
+    "test_strategies.py", "test_atomic.py", "test_pose.py", "test_cli.py", "test_capacity.py",
+    "test_memory.py", "test_resume.py",
+}
+E2E_FIXTURES = {"run_cli"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in E2E_MODULES or E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)

@@ -13,33 +13,47 @@ from bench.cli.parser import parse_args
 from bench.errors import UsageError
 from bench.output import messages
 from bench.plan.budget import exhaustive_estimate, format_duration
-from bench.plan.commands import make_cases, make_race_plan, plan_options, races
+from bench.plan.commands import RACED, make_cases, make_race_plan, plan_options, races
 from bench.plan.sizing import usable_cpus
 from bench.run.resources import memory_available
 from bench.strategies import default_start_method
 
 
+def plan_for(args, command: str, inputs: dict | None = None):
+    """(the race plan, its cases) for ``all``/``imwrite``/``pose``, else (None, the cases).
+    ``--exhaustive`` measures the race plan's cases, each in full, one after another."""
+    if command in RACED:
+        inputs = inputs or {"usable": usable_cpus(), "memory": memory_available()}
+        plan = make_race_plan(args, command, inputs["usable"], inputs["memory"])
+        return plan, plan.cases(), inputs
+    return None, make_cases(args, command), inputs
+
+
 def cmd_list(args) -> int:
     as_json = args.json
-    if races(args, args.target) and not args.resume:
-        plan = make_race_plan(args, args.target)
-        if as_json:
-            print(json.dumps(plan.as_json(), indent=1))
-            return 0
-        for case in plan.cases():
-            print(case.name)
-        print(messages.LIST_RACE.format(cases=len(plan.cases()), configurations=plan.configurations(),
-                                        groups=len(plan.groups), probes=len(plan.overhead),
-                                        estimate=format_duration(plan.estimate_s),
-                                        budget=format_duration(plan.budget_s)), file=sys.stderr)
-        return 0
-    cases = make_cases(args, args.target)
+    results = None
     if args.resume:         # what is still to run of the resumed command
         from bench.run import resume
 
         results = resume.load(args.resume)
         args = resume.reconcile(args, results, parse_args, plan_options)
-        cases = resume.remaining(make_cases(args), results)
+    command = args.target if results is None else args.command
+    plan, cases, _ = plan_for(args, command, results.run.get("plan_inputs") if results else None)
+    if results is not None:
+        from bench.run import resume
+
+        cases = resume.remaining(cases, results)
+    if plan is not None and races(args, command) and results is None:
+        if as_json:
+            print(json.dumps(plan.as_json(), indent=1))
+            return 0
+        for case in cases:
+            print(case.name)
+        print(messages.LIST_RACE.format(cases=len(cases), configurations=plan.configurations(),
+                                        groups=len(plan.groups), probes=len(plan.overhead),
+                                        estimate=format_duration(plan.estimate_s),
+                                        budget=format_duration(plan.budget_s)), file=sys.stderr)
+        return 0
     if as_json:
         print(json.dumps({"mode": "exhaustive", "cases": [c.name for c in cases],
                           "estimated_s": round(exhaustive_estimate(cases), 1), "budget_s": None},
@@ -68,15 +82,10 @@ def cmd_run(args) -> int:
         args = resume.reconcile(args, results, parse_args, plan_options)
         path = args.resume
         results_dir = os.path.dirname(path)
-    race_plan = None
-    if races(args, args.command):
-        inputs = (results.run.get("plan_inputs") if results is not None else None) or {
-            "usable": usable_cpus(), "memory": memory_available()}
-        args.plan_inputs = inputs
-        race_plan = make_race_plan(args, args.command, inputs["usable"], inputs["memory"])
-        cases = race_plan.cases()
-    else:
-        cases = make_cases(args)
+    race_plan, cases, args.plan_inputs = plan_for(
+        args, args.command, results.run.get("plan_inputs") if results is not None else None)
+    if not races(args, args.command):
+        race_plan = None            # --exhaustive: the same cases, each in full
     args.plan = resume.plan_dict(plan_options(args))
     if args.out_dir:
         args.out_dir = options.writable_dir(args.out_dir, "--out-dir", create=False)
@@ -91,11 +100,9 @@ def cmd_run(args) -> int:
         resume.check_machine(path, results.run.get("machine", {}), collect(default_start_method()))
         resume.tidy(path)
     try:
-        if race_plan is not None:       # the plan is sized to the memory already
-            resources.check_disk(cases, args.out_dir, results_dir)
-            skipped = []
-        else:
-            cases, skipped = resources.check(cases, args.out_dir, results_dir, echo=print)
+        cases, skipped = resources.check(cases, args.out_dir, results_dir, echo=print)
+        if race_plan is not None and skipped:
+            race_plan.drop({s.name for s in skipped})
     except resources.NotEnoughResources as exc:
         raise UsageError(str(exc)) from None
     planned = len(cases)

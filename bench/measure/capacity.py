@@ -18,14 +18,14 @@ def cpu_kernel(iterations: int) -> int:
     return acc
 
 
-def _worker(iterations, barrier, queue):
+def _worker(kernel, iterations, barrier, queue):
     barrier.wait()
     start = time.perf_counter()
-    cpu_kernel(iterations)
+    kernel(iterations)
     queue.put((start, time.perf_counter()))
 
 
-def _span(n: int, iterations: int, ctx) -> float:
+def _span(n: int, iterations: int, ctx, kernel=cpu_kernel) -> float:
     """Wall time from the first worker's start to the last worker's end.
 
     ``perf_counter`` is CLOCK_MONOTONIC on Linux, one clock for all processes, so the
@@ -33,7 +33,7 @@ def _span(n: int, iterations: int, ctx) -> float:
     """
     barrier = ctx.Barrier(n)
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(iterations, barrier, queue)) for _ in range(n)]
+    procs = [ctx.Process(target=_worker, args=(kernel, iterations, barrier, queue)) for _ in range(n)]
     for p in procs:
         p.start()
     stamps = [queue.get(timeout=120) for _ in procs]
@@ -59,13 +59,15 @@ def capacity_from(single: float, parallel: float, n: int) -> float:
     return n * single / parallel
 
 
-def measure_capacity(n: int, iterations: int = 3_000_000, repeats: int = 3) -> dict:
-    """Median over ``repeats`` of the speedup of ``n`` processes over one."""
+def measure_capacity(n: int, iterations: int = 3_000_000, repeats: int = 3,
+                     kernel=cpu_kernel) -> dict:
+    """Median over ``repeats`` of the speedup of ``n`` processes over one, each running
+    ``kernel(iterations)`` (tests give work of known duration)."""
     ctx = multiprocessing.get_context("spawn" if "fork" not in multiprocessing.get_all_start_methods() else "fork")
     singles, parallels = [], []
     for _ in range(repeats):
-        singles.append(_span(1, iterations, ctx))
-        parallels.append(_span(n, iterations, ctx))
+        singles.append(_span(1, iterations, ctx, kernel))
+        parallels.append(_span(n, iterations, ctx, kernel))
     single, parallel = statistics.median(singles), statistics.median(parallels)
     return {"processes": n, "single_s": single, "parallel_s": parallel,
             "capacity": capacity_from(single, parallel, n)}

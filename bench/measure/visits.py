@@ -78,6 +78,7 @@ class GroupHost:
         self.trash: list[str] = []
         self.live_limit = max(LIVE_WORKERS_MIN, LIVE_WORKERS_PER_CPU * usable_cpus)
         self.capacity = spec.get("capacity")
+        self.serial_case = Case.from_dict(spec["serial_case"]) if spec.get("serial_case") else None
 
     # -- helpers ----------------------------------------------------------------------
     def _workload_for(self, case: Case):
@@ -111,6 +112,7 @@ class GroupHost:
         reply = self.serial_pass()
         self._empty_trash()
         reply["generate_s"] = self.generate_s
+        reply["fs"] = _filesystem(self.dirs.root)
         return reply
 
     def serial_pass(self) -> dict:
@@ -130,7 +132,12 @@ class GroupHost:
         w = self.base.verifying().with_output(out)
         try:
             results = [w.process(i, img) for i, img in enumerate(images)]
-            return {"outputs": w.outputs(results, len(images)), "images": len(images)}
+            reply = {"outputs": w.outputs(results, len(images)), "images": len(images),
+                     "case_metadata": w.case_metadata(_Passes(results, []))}
+            if self.settings.save_keypoints and w.save_results is not None and self.serial_case:
+                reply["case_metadata"]["keypoints_file"] = w.save_results(
+                    results, self.settings.save_keypoints, self.serial_case)
+            return reply
         finally:
             PassDirs.remove(out)
 

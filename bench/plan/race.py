@@ -134,6 +134,14 @@ class RacePlan:
     def estimate_s(self) -> float:
         return self.fixed_s + sum(g.estimate() for g in self.groups)
 
+    def drop(self, names: set) -> None:
+        """Leave out configurations (that would not fit in memory); a group left without
+        its serial loop goes too."""
+        for g in self.groups:
+            g.entrants = [c for c in g.entrants if c.name not in names]
+        self.groups = [g for g in self.groups if any(c.family == "serial" for c in g.entrants)]
+        self.overhead = [c for c in self.overhead if c.name not in names]
+
     def cases(self) -> list[Case]:
         return self.overhead + [c for g in self.groups for c in g.entrants]
 
@@ -247,9 +255,11 @@ def _candidates(req: Request, workload: str, size: ImageSize, content: str, coun
     params = req.pose_params if workload == "pose" else req.codec_params
     methods = req.start_methods
     if methods is None:
+        # other start methods where they answer a question: a model's load and a pool's
+        # start under spawn and forkserver (pose, in a full run)
         default = default_start_method()
-        methods = [default] + ([m for m in ("fork", "forkserver", "spawn")
-                                if m in START_METHODS and m != default] if req.mode == "full" else [])
+        others = [m for m in ("fork", "forkserver", "spawn") if m in START_METHODS and m != default]
+        methods = [default] + (others if req.mode == "full" and workload == "pose" else [])
     opts = PlanOptions(workloads=[workload], sizes=[size], contents=[content], n_images=count,
                        strategies=_strategies(req, workload),
                        explicit_strategies=tuple(req.strategies or ()), workers=req.workers or ladder,

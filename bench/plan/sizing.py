@@ -83,7 +83,8 @@ def size_set(seconds_per_image: float, image_bytes: int, usable: int, max_worker
     if fixed_count is not None:
         wanted = fixed_count
     cap = max(1, int(memory_available * SET_MEMORY_SHARE // max(1, SET_COPIES * image_bytes)))
-    count = min(wanted, cap)
+    # a count the user gave is theirs: an image set too large is refused when it is made
+    count = wanted if fixed_count is not None else min(wanted, cap)
     if count < wanted:
         capped_by = "memory"
     workers = max(1, min(max_workers, count // MIN_IMAGES_PER_WORKER)) if fixed_count is None \

@@ -32,7 +32,8 @@ from bench.run.race_state import FAILED, OUT, RACING, ConfigState, GroupState, v
 
 STEAL_LIMIT = 0.10        # a pass during which more CPU time than this was stolen is retaken
 STEAL_RETAKES = 2
-MAX_ROUNDS = 40
+# a configuration's visits at most: past these its figure no longer moves
+MAX_ROUNDS = {"quick": 12, "full": 30}
 HOST_START_TIMEOUT_S = 300
 MIN_COMMAND_TIMEOUT_S = 30
 
@@ -116,24 +117,40 @@ class Race:
         self.progress.group(plan.key, len(state.configs), share_end)
         spec = {"workload": plan.workload, "params": plan.params, "images": plan.images.as_dict(),
                 "serial_slice": plan.serial_slice, "settings": self.settings.as_dict(),
-                "capacity": self.capacity}
-        hosts = GroupHosts(self, spec, plan, state)
+                "capacity": self.capacity, "serial_case": serial.as_dict()}
+        try:
+            hosts = GroupHosts(self, spec, plan, state)
+        except (CommandFailed, HostDied) as exc:
+            self._fail_group(state, exc)
+            return
         try:
             if not state.pilot:
                 pilot = hosts.serial_host().call("pilot", self._timeout(plan, 20))
                 self.timed_s += pilot["seconds"]
                 state.pilot = {"serial_pass_s": pilot["seconds"], "images": pilot["images"],
                                "seconds_per_image": pilot["seconds"] / pilot["images"],
-                               "generate_s": round(pilot.get("generate_s", 0.0), 3)}
+                               "generate_s": round(pilot.get("generate_s", 0.0), 3),
+                               "fs": pilot.get("fs")}
+                # the pilot is a serial pass too (round 0): a group of the serial loop
+                # alone still has its figure
+                state.serial_passes.append({"seconds": pilot["seconds"], "images": pilot["images"],
+                                            "steal": pilot.get("steal"), "round": 0, "date": utc_now()})
             reference = None
             if self.settings.verify:
                 reference = hosts.serial_host().call("reference", self._timeout(plan, 20))
+                state.serial_extra = dict(reference.get("case_metadata") or {})
             per_image = state.pilot["seconds_per_image"]
             costs = plan.costs.__class__(per_image, plan.costs.count, plan.serial_slice, plan.costs.usable,
                                          plan.costs.worker_setup_s)
             explain_reserve = min(0.25 * max(0.0, share_end - time.perf_counter()),
                                   _explain_estimate(plan, costs))
             race_end = share_end - explain_reserve
+        except (CommandFailed, HostDied) as exc:
+            # the serial loop itself failed: nothing in this group can be compared
+            hosts.stop()
+            self._fail_group(state, exc)
+            return
+        try:
             self._rounds(state, hosts, costs, race_end, reference, plan)
             closed = hosts.close_all()
             for name, seconds in closed.items():
@@ -142,13 +159,25 @@ class Race:
             self._finalist_count = plan.finalists
             state.finalists = self._finalists(state)
             self._explain(state, hosts, plan, share_end)
+            state.status = "done"       # not on an interrupt: --resume goes on with its rounds
         finally:
             hosts.stop()
-            state.status = "done"
             state.duration_s += time.perf_counter() - t0
             self._publish(state)
             self._save()
             self.progress.group_done(plan.key, state)
+
+    def _fail_group(self, state: GroupState, exc) -> None:
+        """Every configuration of a group whose serial loop (or case process) failed."""
+        detail = getattr(exc, "detail", "")
+        for case in [state.serial] + [c.case for c in state.configs.values()]:
+            self.results.add_failure(case.name, case.as_dict(), exc.reason, utc_now(), detail)
+        for cfg in state.configs.values():
+            cfg.status, cfg.out_reason = FAILED, exc.reason
+        state.status, state.outcome = "done", "failed"
+        self.section[state.key] = state.section()
+        self._save()
+        self.progress.group_done(state.key, state)
 
     def _state_for(self, plan: GroupPlan, serial) -> GroupState:
         """A fresh state, or (resuming) the one the file holds."""
@@ -172,7 +201,7 @@ class Race:
     def _rounds(self, state: GroupState, hosts, costs, race_end: float, reference, plan) -> None:
         rng = random.Random(zlib.crc32(f"{self.seed}/{state.key}".encode()))
         first_round = state.rounds + 1
-        for r in range(first_round, MAX_ROUNDS + 1):
+        for r in range(first_round, MAX_ROUNDS[plan.mode] + 1):
             order = state.racing()
             if not order:
                 break

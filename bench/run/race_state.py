@@ -90,6 +90,7 @@ class GroupState:
     status: str = "planned"         # planned | racing | done
     outcome: str = ""               # winner | tie | budget | one left | rounds
     pilot: dict = field(default_factory=dict)
+    serial_extra: dict = field(default_factory=dict)    # the workload's facts of the serial loop
     finalists: list = field(default_factory=list)
     not_raced: dict = field(default_factory=dict)       # name -> why
     duration_s: float = 0.0
@@ -116,7 +117,7 @@ class GroupState:
         if self.serial_passes:
             out.append(_serial_benchmark(self, machine_meta))
         for c in self.configs.values():
-            if c.visits:
+            if c.visits and c.status != FAILED:      # a failed one is in the file's failures
                 out.append(race_benchmark(c.case, c.visits, c.figures(capacity), machine_meta))
         return out
 
@@ -127,8 +128,8 @@ def _serial_benchmark(g: GroupState, machine_meta: dict):
     visits = [{"round": p["round"], "pool_s": p["seconds"] / p["images"] * count,
                "serial_per_image_s": p["seconds"] / p["images"], "date": p["date"],
                "steal": p.get("steal")} for p in g.serial_passes]
-    figures = {"race_status": "reference", "verified": "yes", "race_visits": len(visits),
-               "serial_slice": g.serial_passes[0]["images"]}
+    figures = dict(g.serial_extra, race_status="reference", verified="yes", out_fs=g.pilot.get("fs"),
+                   race_visits=len(visits), serial_slice=g.serial_passes[0]["images"])
     return race_benchmark(g.serial, visits, figures, machine_meta)
 
 

@@ -69,3 +69,40 @@ def test_sampler_keeps_the_peak_not_the_last_value(worker_holding_50mib):
 def test_idle_snapshot_and_vanished_process(worker_holding_50mib):
     assert workers_idle([worker_holding_50mib.pid])["uss"] >= 50 * MiB
     assert snapshot(2 ** 22 + 12345) is None
+
+
+def _allocate_briefly(size, go, allocated, done):
+    """Holds nothing at first; allocates ``size`` when told, frees it, then waits."""
+    go.wait(30)
+    buf = bytearray(size)
+    for i in range(0, size, 4096):
+        buf[i] = 1
+    allocated.set()
+    time.sleep(0.3)                # held for a while, then freed
+    del buf
+    done.set()
+    time.sleep(30)
+
+
+def test_the_sampler_sees_memory_held_only_between_its_first_and_last_sample():
+    """The first sample (on entering) and the last (on leaving) both see the worker
+    without the buffer: only the background thread's samples can see it."""
+    ctx = multiprocessing.get_context("spawn")
+    go, allocated, done = ctx.Event(), ctx.Event(), ctx.Event()
+    p = ctx.Process(target=_allocate_briefly, args=(80 * MiB, go, allocated, done))
+    p.start()
+    try:
+        time.sleep(0.5)                        # interpreter up, nothing allocated yet
+        before = snapshot(p.pid)["uss"]
+        with PeakSampler(lambda: [p.pid], interval=0.02) as sampler:
+            first = sampler.worker_peak("uss")
+            go.set()
+            assert allocated.wait(30) and done.wait(30)
+            time.sleep(0.1)
+            after = snapshot(p.pid)["uss"]
+        assert first < 40 * MiB + before and after < 40 * MiB + before   # freed again
+        assert sampler.worker_peak("uss") >= before + 70 * MiB
+        assert sampler.samples >= 5
+    finally:
+        p.kill()
+        p.join()

@@ -92,6 +92,7 @@ def test_pickle_probe_records_size_and_protocol():
     assert len(out["values_s"]) == 2 and all(v > 0 for v in out["values_s"])
 
 
+@pytest.mark.e2e
 def test_real_pool_start_under_spawn_reports_a_positive_time():
     strategy = make_strategy("processes", PoolConfig(1, None, "spawn"))
     out = PoolStartWorkload.measure(strategy, np.zeros((1, 1, 1, 1), np.uint8), repeats=1)
@@ -291,6 +292,7 @@ def test_a_long_warm_transfer_pass_is_taken_once(fake_clock):
     assert Slow.runs == 1 and probes.transfer_s == pytest.approx(2.5)
 
 
+@pytest.mark.e2e
 def test_arrival_pass_brings_shared_pixels_into_the_worker_and_a_plain_noop_does_not():
     import psutil
 

@@ -395,11 +395,13 @@ def test_pose_is_in_all_and_list_and_has_its_own_command(run_cli):
     proc = run_cli("list", "--quick")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.split()
-    assert "pose/256x256x3-person-n8/solutions-c1/serial/w1" in lines
+    assert any(l.startswith("pose/256x256x3-person-n") and l.endswith("/solutions-c1/serial/w1")
+               for l in lines)
     assert any(l.startswith("imwrite/") for l in lines)
     only = run_cli("list", "--quick", "--workloads", "pose").stdout.split()
     assert only and all(l.startswith("pose/") for l in only)
-    assert [l for l in lines if l.startswith("pose/")] == only
+    # pose alone has the whole budget: at least what it had next to the other groups
+    assert len(only) >= len([l for l in lines if l.startswith("pose/")])
     proc = run_cli("imwrite", "--workloads", "pose")
     assert proc.returncode == 2 and "bench pose" in proc.stderr
 
@@ -407,10 +409,9 @@ def test_pose_is_in_all_and_list_and_has_its_own_command(run_cli):
 def test_a_small_pose_run_end_to_end(run_cli, tmp_path):
     proc = run_cli("pose", "--quick", "--sizes", "96x64x3", "--content", "person", "--n-images", "3",
                    "--strategies", "serial,processes,processes-model-per-image", "--workers", "2",
-                   "--values", "1", "--warmups", "0", "--results-dir", "res",
-                   "--save-keypoints", "kp")
+                   "--results-dir", "res", "--save-keypoints", "kp", "--budget", "40s")
     assert proc.returncode == 0, proc.stdout + _quiet(proc.stderr)[-2000:]
-    assert "[3/3] pose/96x64x3-person-n3/solutions-c1/processes-model-per-image/w2/" in proc.stdout
+    assert "racing 3 configurations in 1 groups" in proc.stdout
     (kp,) = (tmp_path / "kp").iterdir()
     arrays, info = load_keypoints(str(kp))
     assert sorted(arrays) == ["00000", "00001", "00002"] and info["image_set"]["count"] == 3

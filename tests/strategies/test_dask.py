@@ -15,7 +15,7 @@ from bench.plan.settings import RunSettings
 from bench.run.sequence import run_cases
 from workloads.images import ImageSetSpec, ImageSize
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from conftest import ROOT
 
 
 def _free_port():

@@ -84,7 +84,7 @@ def test_a_full_disk_mid_run_stops_with_the_file_intact_then_resumes(tmp_path, m
         real_write(path, data)
 
     monkeypatch.setattr(bench.results.store, "atomic_write_json", write)
-    argv = ["imwrite", "--sizes", "8x8x1", "--n-images", "4", "--workers", "2", "--values", "1",
+    argv = ["imwrite", "--exhaustive", "--sizes", "8x8x1", "--n-images", "4", "--workers", "2", "--values", "1",
             "--strategies", "serial,threads,processes", "--start-method", "fork",
             "--results-dir", str(tmp_path / "res"), "--out-dir", str(tmp_path)]
     code = main(argv)

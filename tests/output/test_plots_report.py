@@ -161,6 +161,7 @@ def test_every_strategy_has_its_own_look_and_variants_are_hollow():
     assert (own_folders["color"], own_folders["marker"]) == (plain["color"], plain["marker"])
 
 
+@pytest.mark.e2e
 def test_charts_drawn_in_parallel_are_the_charts_drawn_one_by_one(drawn, tmp_path, monkeypatch):
     tmp, _, _ = drawn
     (a,) = load([str(tmp / "rich.json")])

@@ -27,3 +27,38 @@ def test_capacity_is_low_under_85_percent_of_the_processes_it_ran():
     assert not capacity_is_low({"capacity": 1.93, "processes": 2})
     assert not capacity_is_low({"capacity": 1.0, "processes": 1})     # one CPU: nothing to lose
     assert not capacity_is_low({})                                     # an old file: no figure
+
+
+# -- the real measurement, with work of known duration ----------------------------------
+# Sleeping needs no CPU, so N processes sleeping 0.15 s each take 0.15 s together
+# (capacity N) on any machine; the same sleeps taken one at a time behind a lock take
+# N x 0.15 s (capacity 1). Swapped single/parallel figures read 1/N and 1 x N; a
+# parallel span that started fewer processes than it reports reads N in the second case.
+import multiprocessing  # noqa: E402
+import time  # noqa: E402
+
+SLEEP_S = 0.15
+_ONE_AT_A_TIME = multiprocessing.get_context("fork").Lock()
+
+
+def sleep_kernel(milliseconds):
+    time.sleep(milliseconds / 1000)
+
+
+def one_at_a_time_kernel(milliseconds):
+    with _ONE_AT_A_TIME:
+        time.sleep(milliseconds / 1000)
+
+
+def test_parallel_sleeps_read_as_n_processes():
+    out = measure_capacity(3, iterations=int(SLEEP_S * 1000), repeats=1, kernel=sleep_kernel)
+    assert out["processes"] == 3
+    assert out["single_s"] == pytest.approx(SLEEP_S, abs=0.05)
+    assert out["parallel_s"] == pytest.approx(SLEEP_S, abs=0.08)
+    assert 2.2 < out["capacity"] <= 3.2
+
+
+def test_work_that_cannot_overlap_reads_as_one():
+    out = measure_capacity(3, iterations=int(SLEEP_S * 1000), repeats=1, kernel=one_at_a_time_kernel)
+    assert out["parallel_s"] == pytest.approx(3 * SLEEP_S, abs=0.1)
+    assert 0.8 < out["capacity"] < 1.25

@@ -56,17 +56,32 @@ def test_list_shows_cases_without_running(run_cli):
     assert ours == ["imwrite/16x16x1-noise-n20/jpg-q95/serial/w1",
                     "imwrite/16x16x1-noise-n20/jpg-q95/processes/w2/fork"]
     assert "pool-start/first-result/processes/w2/spawn" in names     # what `all` adds
-    assert proc.stderr.strip() == f"{len(names)} cases"
+    assert proc.stderr.startswith(f"{len(names)} cases: 2 configurations to race in 1 groups")
+    assert "estimate" in proc.stderr and "budget 9 min 00 s" in proc.stderr
+
+
+def test_list_json_gives_the_plan_with_its_estimate_and_budget(run_cli):
+    proc = run_cli("list", "imwrite", "--quick", "--json")
+    assert proc.returncode == 0, proc.stderr
+    plan = json.loads(proc.stdout)
+    assert plan["budget_s"] == 80 and 0 < plan["estimated_s"] <= plan["budget_s"]
+    assert plan["cases"] and all(name.startswith("imwrite/") for name in plan["cases"])
+    sizes = {g["group"].split("/")[1].split("-")[0] for g in plan["groups"]}
+    assert sizes == {"50x50x1", "256x256x3", "640x480x3", "1920x1080x3"}
+    exhaustive = json.loads(run_cli("list", "imwrite", "--quick", "--exhaustive", "--json").stdout)
+    assert exhaustive["cases"] == plan["cases"] and exhaustive["estimated_s"] > plan["estimated_s"]
 
 
 def test_a_small_run_end_to_end(run_cli, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     proc = run_cli("imwrite", *TINY, "--strategies", "serial,threads,processes-chunked",
-                   "--results-dir", "res", "--out-dir", str(out))
+                   "--results-dir", "res", "--out-dir", str(out), "--budget", "20s")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "[1/3]" in proc.stdout and "[3/3]" in proc.stdout        # progress
+    assert "racing 3 configurations in 1 groups" in proc.stdout      # the plan, before measuring
+    assert "round 1: 2 of 2 still racing" in proc.stdout and "ETA" in proc.stdout   # progress
     assert "speedup" in proc.stdout and "parallel capacity" in proc.stdout
+    assert "timed passes (pool and paired serial)" in proc.stdout
     (path,) = (tmp_path / "res").iterdir()
     assert path.name.endswith(".json")
     data = json.loads(path.read_text())

@@ -1,4 +1,6 @@
-"""Faults injected into real runs (``python -m bench`` in a subprocess, tiny cases).
+"""Faults injected into real runs (``python -m bench`` in a subprocess, tiny cases), one
+fresh process per case (``--exhaustive``); tests/run/test_race_faults.py does the same
+to a budgeted race.
 
 Every test asserts the exact outcome: the results file's content, the exit code, and
 that no process, temporary folder, partial results file or shared-memory segment
@@ -40,7 +42,7 @@ def hang_started(sb):
 
 
 def test_a_task_that_raises_fails_its_case_and_the_run_goes_on(sandbox):
-    proc = sandbox.run("imwrite", *sandbox.args("--workloads", "fault-raise,imwrite",
+    proc = sandbox.run("imwrite", *sandbox.args("--exhaustive", "--workloads", "fault-raise,imwrite",
                                                 "--strategies", "serial,processes",
                                                 "--start-method", "fork"))
     assert proc.returncode == 1, proc.stdout + proc.stderr
@@ -56,7 +58,7 @@ def test_a_task_that_raises_fails_its_case_and_the_run_goes_on(sandbox):
 
 
 def test_a_worker_killed_by_sigkill_fails_its_case_and_the_run_goes_on(sandbox):
-    proc = sandbox.run("imwrite", *sandbox.args("--workloads", "fault-kill-worker,imwrite",
+    proc = sandbox.run("imwrite", *sandbox.args("--exhaustive", "--workloads", "fault-kill-worker,imwrite",
                                                 "--strategies", "serial,processes",
                                                 "--start-method", "spawn"))
     assert proc.returncode == 1, proc.stdout + proc.stderr
@@ -77,7 +79,7 @@ def test_a_worker_killed_by_sigkill_fails_its_case_and_the_run_goes_on(sandbox):
     ("processes", "processes/w2/spawn"),       # pool workers, semaphores, a tracker
 ])
 def test_a_case_that_hangs_is_ended_at_its_timeout_with_everything_it_made(sandbox, strategy, name):
-    proc = sandbox.start("imwrite", *sandbox.args("--workloads", "fault-hang",
+    proc = sandbox.start("imwrite", *sandbox.args("--exhaustive", "--workloads", "fault-hang",
                                                   "--strategies", strategy,
                                                   "--start-method", "spawn",
                                                   "--case-timeout", "2"))
@@ -94,7 +96,7 @@ def test_a_case_that_hangs_is_ended_at_its_timeout_with_everything_it_made(sandb
 
 
 def test_main_process_killed_mid_run_then_resumed_gives_the_full_run(sandbox):
-    args = sandbox.args("--strategies", "serial,threads,processes", "--start-method", "fork")
+    args = sandbox.args("--exhaustive", "--strategies", "serial,threads,processes", "--start-method", "fork")
     planned = sandbox.run("list", "imwrite", *args).stdout.split()     # what an uninterrupted run measures
     assert len(planned) == 3
     proc = sandbox.start("imwrite", *args)
@@ -120,7 +122,7 @@ def test_main_process_killed_mid_run_then_resumed_gives_the_full_run(sandbox):
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupt_mid_run_keeps_results_cleans_up_and_says_how_to_resume(sandbox, signum, code):
-    proc = sandbox.start("imwrite", *sandbox.args("--workloads", "imwrite,fault-hang",
+    proc = sandbox.start("imwrite", *sandbox.args("--exhaustive", "--workloads", "imwrite,fault-hang",
                                                   "--strategies", "serial",
                                                   "--case-timeout", "60"))
     wait_for(hang_started(sandbox))          # case 2 of 2 is in flight

@@ -24,15 +24,22 @@ RESULT = {"values_s": [0.01], "warmups_s": [], "date": "2026-11-22T00:00:00+00:0
 
 
 def tiny_argv(tmp_path, *extra):
-    return ["imwrite", "--sizes", "8x8x1", "--n-images", "4", "--workers", "2", "--values", "1",
+    return ["imwrite", "--exhaustive", "--sizes", "8x8x1", "--n-images", "4", "--workers", "2", "--values", "1",
             "--strategies", "serial,threads,processes", "--start-method", "fork",
             "--results-dir", str(tmp_path / "res"), *extra]
+
+
+def planned_cases(args):
+    """What the command plans (its race plan's cases, measured each in full here)."""
+    from bench.cli.measure import plan_for
+
+    return plan_for(args, args.command)[1]
 
 
 def make_file(tmp_path, argv, done: int, machine=None) -> str:
     """A results file as `python -m bench` would have left it after ``done`` cases."""
     args = parse_args(argv)
-    cases = make_cases(args)
+    cases = planned_cases(args)
     os.makedirs(tmp_path / "res", exist_ok=True)
     path = str(tmp_path / "res" / "box-20261122-000000.json")
     machine = machine or collect(default_start_method())
@@ -66,7 +73,7 @@ def test_list_with_resume_shows_what_is_left(tmp_path, done_one, capsys):
     argv, path = done_one
     assert main(["list", "--resume", path]) == 0
     out = capsys.readouterr().out.split()
-    all_cases = [c.name for c in make_cases(parse_args(argv))]
+    all_cases = [c.name for c in planned_cases(parse_args(argv))]
     assert out == all_cases[1:]
 
 

@@ -1,0 +1,177 @@
+"""The race controller with case processes of known behaviour: who is visited when, who
+is out, what the results file holds, and that one configuration's failure costs only
+itself."""
+import itertools
+
+import pytest
+
+from bench.plan.race import Request, plan_race
+from bench.plan.settings import RunSettings
+from bench.results import ResultsFile
+from bench.run import race as race_mod
+from bench.run.host import CommandFailed, HostDied
+from workloads.codecs import Codec
+from workloads.imwrite import ImwriteWorkload
+from workloads.images import ImageSize
+
+SERIAL_S = 0.1           # every serial pass
+SPEEDUP = {"threads-chunked": 2.0, "processes-shm": 1.96, "threads": 0.9, "processes": 0.5}
+
+
+class Quiet:
+    """A Progress that records what it was told."""
+
+    def __init__(self):
+        self.rounds = []
+
+    def phase(self, *a): pass
+    def group(self, *a): pass
+    def step(self, *a): pass
+    def group_done(self, *a): pass
+
+    def round(self, state):
+        self.rounds.append((state.rounds, sorted(c.name for c in state.racing())))
+
+
+class FakeHost:
+    """Answers a race's commands: passes of known duration, outputs equal to serial's."""
+    log = []
+
+    def __init__(self, setup, behaviour):
+        self.setup, self.behaviour = setup, behaviour
+        self.jitter = itertools.cycle([0.99, 1.0, 1.01, 1.005, 0.995])
+
+    def alive(self):
+        return True
+
+    def call(self, cmd, timeout, **kw):
+        FakeHost.log.append((cmd, kw.get("case", {}).get("strategy")))
+        if cmd == "pilot" or cmd == "serial":
+            return {"ok": True, "seconds": SERIAL_S, "images": 20, "steal": 0.0}
+        if cmd == "reference":
+            return {"ok": True, "outputs": {str(i): "same" for i in range(20)}, "images": 20}
+        strategy = kw.get("case", {}).get("strategy")
+        fault = self.behaviour.get(strategy)
+        if cmd == "visit":
+            if fault == "raise":
+                raise CommandFailed("RuntimeError: deliberate", "traceback")
+            if fault == "die":
+                raise HostDied("the case process was killed by SIGKILL")
+            reply = {"ok": True, "seconds": SERIAL_S / SPEEDUP[strategy] * next(self.jitter), "steal": 0.0}
+            if not hasattr(self, "started_" + strategy):
+                setattr(self, "started_" + strategy, True)
+                reply["started"] = {"start_and_first_pass_s": 0.2, "first_result_s": 0.01,
+                                    "worker_reports": []}
+            return reply
+        if cmd == "outputs":
+            outputs = {str(i): "same" for i in range(20)}
+            if fault == "differ":
+                outputs["3"] = "different"
+            return {"ok": True, "outputs": outputs, "fs": "tmpfs"}
+        if cmd == "close_all":
+            return {"ok": True, "seconds": {}}
+        if cmd == "explain":
+            return {"ok": True, "metadata": {"explain_cold_total_s": 0.3, "explain_cold_passes": 1,
+                                             "explain_first_result_s": 0.01}, "worker_reports": []}
+        return {"ok": True}
+
+    def stop(self):
+        return {}
+
+    def kill(self):
+        pass
+
+
+def run_race(tmp_path, monkeypatch, behaviour=None, budget=60.0):
+    FakeHost.log = []
+    monkeypatch.setattr(race_mod.Race, "_host", lambda self, setup: FakeHost(setup, behaviour or {}))
+    req = Request(mode="quick", budget_s=budget, codec_workloads=["imwrite"], pose=False,
+                  sizes=[ImageSize(16, 16, 1)], n_images=20, workers=[2],
+                  strategies=["serial", *SPEEDUP], layouts=["flat"],
+                  codec_params=ImwriteWorkload.params_for(Codec()))
+    plan = plan_race(req, 2, 8 * 1024 ** 3)
+    results = ResultsFile(str(tmp_path / "r.json"), run={})
+    progress = Quiet()
+    import time
+    race = race_mod.Race(plan, RunSettings(), results, {}, progress, time.perf_counter(), 2.0)
+    race.run()
+    return plan, ResultsFile.load(results.path), progress
+
+
+def test_every_round_visits_the_survivors_in_a_fresh_order_each_after_a_serial_pass(tmp_path, monkeypatch):
+    plan, results, progress = run_race(tmp_path, monkeypatch)
+    visits = [s for cmd, s in FakeHost.log if cmd == "visit"]
+    commands = [cmd for cmd, _ in FakeHost.log if cmd in ("serial", "visit")]
+    assert commands == ["serial", "visit"] * len(visits)          # always paired, serial first
+    first_round = visits[:4]
+    assert sorted(first_round) == sorted(SPEEDUP)
+    orders = [tuple(visits[i:i + 4]) for i in range(0, 8, 4)]
+    assert orders[0] != orders[1]                                  # a fresh order each round
+    section = results.run["race"][plan.groups[0].key]
+    assert section["status"] == "done" and section["rounds"] >= 3
+    out = section["out"]
+    assert any("processes/w2" in name for name in out)             # 4x slower: out
+    assert not any("threads-chunked" in name for name in out)      # the leader stays
+
+
+def test_the_file_holds_a_run_per_visit_and_speedups_from_the_same_visits(tmp_path, monkeypatch):
+    plan, results, _ = run_race(tmp_path, monkeypatch)
+    by_strategy = {b.get_metadata()["strategy"]: b for b in results.benchmarks}
+    leader = by_strategy["threads-chunked"]
+    runs = leader.get_runs()
+    assert len(runs) >= 3
+    assert [r.get_metadata()["race_round"] for r in runs] == list(range(1, len(runs) + 1))
+    meta = leader.get_metadata()
+    assert meta["paired_speedup"] == pytest.approx(2.0, rel=0.02)
+    assert meta["verified"] == "yes"
+    # the leader is explained: cold passes on fresh pools of its own
+    assert meta["cold_total_s"] == pytest.approx(0.3) and meta["explain_cold_passes"] == 1
+    # not explained: its first pass on a fresh pool (no shutdown was timed here)
+    assert by_strategy["processes-shm"].get_metadata()["cold_total_s"] == pytest.approx(0.2)
+    serial = by_strategy["serial"]
+    # the pilot (round 0), then one serial pass paired with every pool visit
+    assert len(serial.get_runs()) == 1 + sum(len(b.get_runs()) for s, b in by_strategy.items() if s != "serial")
+    assert serial.median() == pytest.approx(SERIAL_S / 20)          # seconds per image
+
+
+def test_a_failing_configuration_costs_only_itself(tmp_path, monkeypatch):
+    plan, results, _ = run_race(tmp_path, monkeypatch,
+                                behaviour={"processes-shm": "raise", "threads": "differ"})
+    failed = {f["name"].split("/")[3]: f["reason"] for f in results.failed}
+    assert "deliberate" in failed["processes-shm"]
+    assert "differ" in failed["threads"]
+    strategies = {b.get_metadata()["strategy"] for b in results.benchmarks}
+    assert "threads-chunked" in strategies and "processes-shm" not in strategies
+
+
+def test_a_case_process_that_dies_is_started_again_for_the_others(tmp_path, monkeypatch):
+    starts = []
+    original = FakeHost.__init__
+
+    def counting(self, setup, behaviour):
+        starts.append(setup)
+        original(self, setup, behaviour)
+
+    monkeypatch.setattr(FakeHost, "__init__", counting)
+    plan, results, _ = run_race(tmp_path, monkeypatch, behaviour={"processes": "die"})
+    assert any("SIGKILL" in f["reason"] for f in results.failed)
+    assert len(starts) >= 2                    # the probes' none, the group's, its restart
+    assert {b.get_metadata()["strategy"] for b in results.benchmarks} >= {"threads-chunked"}
+
+
+def test_the_race_keeps_to_its_budget(tmp_path, monkeypatch):
+    import time
+
+    clock = [0.0]
+    monkeypatch.setattr(race_mod.time, "perf_counter", lambda: clock[0])
+    real_call = FakeHost.call
+
+    def slow_call(self, cmd, timeout, **kw):
+        clock[0] += 0.5 if cmd in ("serial", "visit") else 0.01     # each pass: half a second
+        return real_call(self, cmd, timeout, **kw)
+
+    monkeypatch.setattr(FakeHost, "call", slow_call)
+    plan, results, progress = run_race(tmp_path, monkeypatch, budget=30.0)
+    assert clock[0] <= 30.0 * 1.1
+    section = results.run["race"][plan.groups[0].key]
+    assert section["outcome"] in ("budget", "tie", "winner")
