@@ -1,4 +1,3 @@
-import contextlib
 import os
 import subprocess
 import sys
@@ -51,20 +50,6 @@ def fake_clock():
 def assert_images_equal(a, b):
     assert a.dtype == np.uint8 and b.dtype == np.uint8
     assert np.array_equal(a, b)
-
-
-@contextlib.contextmanager
-def mounted_tmpfs(where, options: str, why: str):
-    """A tmpfs mounted at ``where`` (a small or read-only disk for fault tests); the test
-    is skipped where that needs a root we do not have."""
-    where.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)],
-                                           capture_output=True).returncode:
-        pytest.skip(why)
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", str(where)], capture_output=True)
 
 
 # Tests that start interpreters, pools or case processes are end-to-end (`-m e2e`);

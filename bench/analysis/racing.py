@@ -14,7 +14,9 @@ is unknown before); a tie needs TIE_MIN_VISITS each.
 """
 from __future__ import annotations
 
+import contextlib
 import math
+import warnings
 from dataclasses import dataclass
 
 OUT_MARGIN = 0.02       # "significantly slower by more than 2%"
@@ -23,6 +25,14 @@ TIE_MARGIN = 0.05       # survivors within 5% of each other are a tie
 TIE_ALPHA = 0.05
 TIE_MIN_VISITS = 3
 MIN_VISITS = 2
+
+
+@contextlib.contextmanager
+def _quiet():
+    """scipy warns of precision loss on nearly equal samples; its p is then the answer."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def _logs(values) -> list[float]:
@@ -61,7 +71,8 @@ def _welch_less(a: list[float], b: list[float]) -> float | None:
         return None
     if _constant(a) and _constant(b):
         return 0.0 if a[0] < b[0] else 1.0
-    res = ttest_ind(a, b, equal_var=False, alternative="less")
+    with _quiet():
+        res = ttest_ind(a, b, equal_var=False, alternative="less")
     return None if res.pvalue != res.pvalue else float(res.pvalue)
 
 
@@ -100,8 +111,9 @@ def equivalent(a: list[float], b: list[float], margin: float = TIE_MARGIN) -> bo
     bound = math.log(1 + margin)
     if _constant(la) and _constant(lb):
         return abs(la[0] - lb[0]) < bound
-    upper = ttest_ind(la, [v + bound for v in lb], equal_var=False, alternative="less").pvalue
-    lower = ttest_ind(la, [v - bound for v in lb], equal_var=False, alternative="greater").pvalue
+    with _quiet():
+        upper = ttest_ind(la, [v + bound for v in lb], equal_var=False, alternative="less").pvalue
+        lower = ttest_ind(la, [v - bound for v in lb], equal_var=False, alternative="greater").pvalue
     return bool(upper < TIE_ALPHA and lower < TIE_ALPHA)
 
 

@@ -154,7 +154,9 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
 
     if unknown and len(unknown) == len(fitting) - 1:
         notes.append(messages.ONE_VALUE_PER_CASE)
-    spread = best.spread
+    # what the ranking rests on: the paired speedups in a paired group (img/s of a case
+    # spread with the disk's drift, its speedups far less)
+    spread = _relative_spread(group.samples(best)) if group.paired else best.spread
     if spread is not None and spread > NOISY:
         notes.append(messages.NOISY_BEST.format(spread=spread))
 
@@ -199,3 +201,12 @@ def recommend(analysis: Analysis) -> list[Answer]:
 def model_overlays(answers: list[Answer]) -> dict:
     """group key -> (Fit, line) of each recommended configuration, for the charts."""
     return {a.group.key: (a.fit, a.anchor.line) for a in answers if a.fit is not None}
+
+
+def _relative_spread(values) -> float | None:
+    import statistics
+
+    values = list(values)
+    if len(values) < 2 or not statistics.fmean(values):
+        return None
+    return statistics.stdev(values) / statistics.fmean(values)

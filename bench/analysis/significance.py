@@ -14,6 +14,7 @@ recommendation look surer than the data allow. So:
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 from pyperf._utils import is_significant
@@ -43,7 +44,10 @@ def compare_values(a, b) -> Verdict:
         return Verdict(bool(significant), float(t), "pyperf t-test")
     from scipy.stats import ttest_ind
 
-    res = ttest_ind(a, b, equal_var=False)
+    with warnings.catch_warnings():
+        # nearly equal samples: scipy warns of precision loss, and its p says "no difference"
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = ttest_ind(a, b, equal_var=False)
     if res.pvalue != res.pvalue:       # NaN: both samples constant
         return Verdict(_mean(a) != _mean(b), None, "Welch t-test")
     return Verdict(bool(res.pvalue < 0.05), float(res.statistic), "Welch t-test")

@@ -26,10 +26,10 @@ RANKED_BY_PAIRED = ("Ranked by speedup over serial passes timed in the same case
                     "or CPU can reorder them; the speedups it cannot).")
 LAYOUT_WHY = (
     "speedup: paired (img/s where a case has no paired serial passes); ratio: folder per "
-    "task over one folder. Creating files in one folder is "
-    "serialised by the file system (ext4 holds the folder's lock for every create), so "
+    "task over one folder. Creating a file in a folder takes that folder's lock{fs}, so "
     "workers writing into one folder queue for it when file creation is slow; a folder "
     "per task (each worker's slice in its own subfolder) removes that queue.")
+LAYOUT_FS = " (the files here went to {fs})"
 
 SPEEDUP_NOTE = ("speedup: over the serial loop, timed in the same case, one serial pass before each "
                 "pool pass (a case without such passes: over the group's serial case); "
@@ -72,8 +72,8 @@ FASTEST_TOO_BIG = (
     "{per_worker} = {total}, more than the {available} available: only {ceiling} such workers fit")
 ONE_VALUE_PER_CASE = ("one value per case: the spread is unknown, so the fastest is taken as is "
                       "(run with --values 3 or more to test significance)")
-NOISY_BEST = ("the best case's timings vary by ±{spread:.0%}: run again with more --values (or on "
-              "a quieter machine) for a firmer answer")
+NOISY_BEST = ("the best case's timings vary by ±{spread:.0%}: run again with a longer --budget "
+              "(or on a quieter machine) for a firmer answer")
 NO_SCALING_MODEL = "no scaling model for {line}: measured at {count} worker count(s), a fit needs 3 or more"
 MODEL_STAND_IN = "; the model shown is of {line}, the fastest strategy measured at 3 or more worker counts"
 MODEL_PEAK_TOO_BIG = ("the model's best worker count ({peak}) would not fit in RAM (at most {ceiling} "
@@ -97,7 +97,7 @@ TIES_NONE_SIMPLER = ("{others} other configuration(s) are not significantly diff
 NOT_SEPARATED = (
     "{count} configuration(s) more than 5% slower by their medians are not significantly "
     "different from the best either (n.s. in the table): the timings are too noisy to call them "
-    "ties, so the faster is kept; more --values would separate them.")
+    "ties, so the faster is kept; a longer --budget would separate them.")
 WITHIN_THIS = "Fewest workers within 5% of the best: this one ({share:.0%} of the best)."
 WITHIN_OTHER = ("Fewest workers within 5% of the best: {config} ({workers}, {rate} img/s, "
                 "{share:.0%} of the best).")
@@ -142,7 +142,15 @@ NO_MEASURED_CASES_FAILED = " ({count} failed)"
 SUMMARY_HEADER = ("bench on {host} - {cpu}, {cpus} CPUs available, parallel capacity {capacity} - "
                   "{started}")
 SUMMARY_RATE_NOTE = ("img/s: images per second, median of the warm passes (pool already started); "
+                     "serial img/s: the serial passes timed next to the best's own; "
                      "cold: pool start + work + shutdown.")
+RACE_HEADING = "How each group's race went (configurations raced in rounds, the slower ones out):"
+RACE_OUTCOMES = {"tie": "tie", "winner": "one left", "budget": "budget spent",
+                 "rounds": "most rounds", "failed": "failed", "none left": "none left"}
+RACE_NOTE = ("ended by - tie: the configurations still racing are within 5% of each other; one "
+             "left: every other one was significantly slower than the leader; budget spent / most "
+             "rounds: those still racing are not separated by the data (the recommendation says "
+             "which it picks and why).")
 SUMMARY_BEST_NOTE = ("best: by paired speedup where every case has one, else by median img/s; the "
                      "recommendation below also weighs noise, worker count and memory.")
 SUMMARY_FAILED_IMAGES = "{case}: {count} image(s) could not be processed (first: {first})"

@@ -43,7 +43,7 @@ def throughput_section(groups: list[Group], capacity, cases: list[CaseRow]) -> l
     for g in groups:
         best, serial = g.best, g.serial
         speedup = best.speedup_over(serial) or None
-        rows.append((g.key, format_rate_whole(serial.throughput) if serial else "-",
+        rows.append((g.key, format_rate_whole(_paired_serial_rate(best, serial)),
                      best.describe(), format_rate_whole(best.throughput), format_speedup(speedup),
                      format_percent(speedup / capacity) if speedup and capacity else "-",
                      format_rate_whole(best.cold_throughput)))
@@ -56,6 +56,38 @@ def throughput_section(groups: list[Group], capacity, cases: list[CaseRow]) -> l
                 case=r.name, count=failed_images, first=r.meta.get("first_failed_image")))
     return ([Table(cols, rows, left=(0, 2)).to_text(), "", messages.SUMMARY_RATE_NOTE,
              messages.SUMMARY_BEST_NOTE, messages.SPEEDUP_NOTE] + notes)
+
+
+def _paired_serial_rate(best: CaseRow, serial: CaseRow | None) -> float | None:
+    """The serial loop's img/s from the passes timed next to ``best``'s own, so the row's
+    speedup is img/s over this (the group's serial case where it has none)."""
+    passes = best.get("paired_serial_s")
+    if passes and best.image_count:
+        return best.image_count / passes
+    return serial.throughput if serial is not None else None
+
+
+def race_section(run: dict, groups: list[Group]) -> list[str]:
+    """Per raced group: rounds, how many were raced and put out, how it ended, who is left."""
+    race = run.get("race") or {}
+    rows = []
+    for g in groups:
+        state = race.get(g.key)
+        if not state:
+            continue
+        entrants = len(state.get("entrants", []))
+        out = [s for s in state.get("out", {}).values() if s.get("status") == "out"]
+        failed = [s for s in state.get("out", {}).values() if s.get("status") == "failed"]
+        left = [r for r in g.rows if r.family != "serial" and r.meta.get("race_status") == "racing"]
+        lead = max(left, key=g.rate, default=None)
+        rows.append((g.key, str(state.get("rounds", 0)), str(entrants), str(len(out)),
+                     str(len(failed)), str(len(left)), lead.describe() if lead else "-",
+                     messages.RACE_OUTCOMES.get(state.get("outcome", ""), state.get("outcome", "-"))))
+    if not rows:
+        return []
+    return ["", messages.RACE_HEADING,
+            Table(("group", "rounds", "raced", "out", "failed", "left", "leading", "ended by"),
+                  rows, left=(0, 6, 7)).to_text(), messages.RACE_NOTE]
 
 
 def pixel_routes_section(groups: list[Group], cpus) -> list[str]:
@@ -100,10 +132,12 @@ def layout_section(groups: list[Group]) -> list[str]:
                      f"{g.rate(b) / g.rate(a):.2f}x"))
     if not rows:
         return []
+    fs = sorted({r.meta.get("out_fs") for g in groups for r in g.rows if r.folder_per_task}
+                - {None, "none", "unknown"})
     return ["", messages.LAYOUT_HEADING,
             Table(("group", "best pool in one folder", "speedup", "best with a folder per task",
                    "speedup", "ratio"), rows, left=(0, 1, 3)).to_text(),
-            messages.LAYOUT_WHY]
+            messages.LAYOUT_WHY.format(fs=messages.LAYOUT_FS.format(fs=", ".join(fs)) if fs else "")]
 
 
 def overhead_section(rows: list[CaseRow]) -> list[str]:
@@ -157,6 +191,7 @@ def render(results) -> str:
     lines = [header(run), ""]
     if groups:
         lines += throughput_section(groups, capacity, work)
+        lines += race_section(run, groups)
         lines += pixel_routes_section(groups, cpus)
         lines += layout_section(groups)
     lines += overhead_section(analysis.rows)

@@ -70,6 +70,10 @@ def run_case(case: Case, settings: RunSettings) -> dict:
         timing = measure_case(strategy, workload, images, work_root, probes=probes,
                               warmups=settings.warmups, values=settings.values,
                               paired_serial=paired)
+        if timing.paired_serial:
+            # the decomposition's ideal work from the serial passes timed next to this
+            # case's own, not the group's serial case measured minutes earlier
+            probes.serial_per_image_s = statistics.median(timing.paired_serial) / len(images)
         check_names(workload, timing.last_out_dir, len(images))
         extra = workload.case_metadata(timing)   # before verification builds more
         verified = "skipped"

@@ -304,9 +304,30 @@ class Race:
         self.results.add_failure(cfg.name, cfg.case.as_dict(), reason, utc_now(), detail)
 
     def _finalists(self, state: GroupState) -> list[str]:
+        """What the recommendation will name (its pick, and the fastest if another), then
+        the fastest still racing: the configurations whose cold time and memory a review
+        needs. The pick comes from the same decision the recommendation prints."""
+        from bench.analysis.load import analyse
+        from bench.analysis.recommend import answer_group
+
+        self._publish(state)
+        named = []
+        try:
+            analysis = analyse(self.results)
+            group = next(g for g in analysis.groups() if g.key == state.key)
+            answer = answer_group(group, analysis)
+            named = [r.name for r in (answer.choice, answer.best) if r.family != "serial"]
+        except (StopIteration, ValueError, ZeroDivisionError):
+            pass
         ranked = sorted((c for c in state.configs.values() if c.status in (RACING, OUT) and c.visits),
                         key=lambda c: (c.status != RACING, -statistics.median(c.ratios())))
-        return [c.name for c in ranked[:self._finalist_count]]
+        out = list(dict.fromkeys(named))
+        for c in ranked:
+            if len(out) >= max(self._finalist_count, len(named)):
+                break
+            if c.name not in out:
+                out.append(c.name)
+        return out
 
     def _explain(self, state: GroupState, hosts, plan: GroupPlan, share_end: float) -> None:
         wanted = list(state.finalists) + [c.name for c in plan.baselines()]

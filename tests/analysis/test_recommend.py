@@ -174,7 +174,7 @@ def test_single_values_say_the_spread_is_unknown(tmp_path):
 def test_noisy_best_suggests_more_values(tmp_path):
     benches = [bench_for(case("serial"), 1000, spread=0.3)]
     a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
-    assert "more --values" in recommendation.render_text(a, [ans])
+    assert "a longer --budget" in recommendation.render_text(a, [ans])
 
 
 def test_failed_cases_are_listed_not_used(tmp_path):

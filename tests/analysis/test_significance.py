@@ -22,6 +22,13 @@ def test_different_sample_sizes_use_welch_not_a_blanket_yes():
     assert v.test == "Welch t-test" and v.significant is False
 
 
+def test_welch_says_significant_when_the_samples_are_apart():
+    # different sizes (Welch's branch), clearly separated means: scipy's p = 1.5e-5
+    v = compare_values([1.00, 1.02, 0.99, 1.01], [2.00, 2.05, 1.98])
+    assert v.test == "Welch t-test" and v.significant is True and v.words() == "significant"
+    assert v.t_score < 0              # the first sample is the slower one
+
+
 def test_single_values_are_unknown():
     v = compare_values([1.0], [2.0])
     assert v.significant is None and "unknown" in v.words()

@@ -10,7 +10,6 @@ import time
 
 import psutil
 import pytest
-from conftest import mounted_tmpfs
 
 import bench.results.store
 import bench.run.session
@@ -110,10 +109,23 @@ def test_a_full_disk_mid_run_stops_with_the_file_intact_then_resumes(tmp_path, m
 
 
 @pytest.fixture
-def read_only_folder(tmp_path):
-    with mounted_tmpfs(tmp_path / "ro", "ro,size=1m",
-                       "needs root to mount a read-only tmpfs (chmod does not stop root)") as where:
-        yield where
+def read_only_folder(tmp_path, monkeypatch):
+    """A folder whose file system refuses writes, simulated (a read-only mount needs root,
+    and chmod does not stop root): creating a file in it fails as on a read-only mount."""
+    import errno
+    import tempfile
+
+    where = tmp_path / "ro"
+    where.mkdir()
+    real = tempfile.NamedTemporaryFile
+
+    def refuse(*args, dir=None, **kw):
+        if dir is not None and os.path.abspath(dir) == str(where):
+            raise OSError(errno.EROFS, "Read-only file system")
+        return real(*args, dir=dir, **kw)
+
+    monkeypatch.setattr("bench.cli.options.tempfile.NamedTemporaryFile", refuse)
+    yield where
 
 
 def test_a_read_only_results_folder_is_refused(read_only_folder, capsys):

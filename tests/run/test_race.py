@@ -126,8 +126,12 @@ def test_the_file_holds_a_run_per_visit_and_speedups_from_the_same_visits(tmp_pa
     assert meta["verified"] == "yes"
     # the leader is explained: cold passes on fresh pools of its own
     assert meta["cold_total_s"] == pytest.approx(0.3) and meta["explain_cold_passes"] == 1
-    # not explained: its first pass on a fresh pool (no shutdown was timed here)
-    assert by_strategy["processes-shm"].get_metadata()["cold_total_s"] == pytest.approx(0.2)
+    # the others: explained (0.3), or their first pass on a fresh pool (0.2; no shutdown
+    # was timed here)
+    for strategy, bench in by_strategy.items():
+        m = bench.get_metadata()
+        if strategy != "serial":
+            assert m["cold_total_s"] == pytest.approx(0.3 if "explain_cold_passes" in m else 0.2)
     serial = by_strategy["serial"]
     # the pilot (round 0), then one serial pass paired with every pool visit
     assert len(serial.get_runs()) == 1 + sum(len(b.get_runs()) for s, b in by_strategy.items() if s != "serial")

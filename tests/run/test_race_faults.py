@@ -56,13 +56,13 @@ def test_a_pool_whose_worker_is_killed_costs_only_its_configuration(sandbox, mon
 def test_a_hang_is_ended_at_the_timeout_with_everything_it_made(sandbox):
     proc = sandbox.start("imwrite", *sandbox.args("--workloads", "fault-hang,imwrite",
                                                   "--strategies", "serial",
-                                                  "--case-timeout", "2", "--budget", "30s"))
+                                                  "--case-timeout", "5", "--budget", "30s"))
     wait_for(hang_started(sandbox))
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, out + err
     data = sandbox.load_json()
     assert failed(data) == {"fault-hang/8x8x1-noise-n4/fault/serial/w1":
-                            messages.TIMED_OUT.format(seconds=2)}
+                            messages.TIMED_OUT.format(seconds=5)}
     assert measured(data) == [f"{IMWRITE}/serial/w1"]
     sandbox.assert_clean()
 

@@ -2,7 +2,6 @@
 import os
 
 import pytest
-from conftest import mounted_tmpfs
 
 from bench.plan.settings import RunSettings
 from bench.run import resources
@@ -91,10 +90,20 @@ def test_disk_check_refuses_when_the_largest_case_does_not_fit(monkeypatch, tmp_
         "smaller --sizes")
 
 
+SMALL_DISK_FREE: dict = {}
+
+
 @pytest.fixture
-def small_tmpfs(tmp_path):
-    with mounted_tmpfs(tmp_path / "small", "size=1m", "needs root to mount a small tmpfs") as where:
-        yield where
+def small_tmpfs(tmp_path, monkeypatch):
+    """A folder on a disk with 1 MiB free, simulated (a small mount needs root)."""
+    where = tmp_path / "small"
+    where.mkdir()
+    real = resources.disk_free
+    free = {"left": 1 * resources.MiB}
+    monkeypatch.setattr(resources, "disk_free",
+                        lambda p: free["left"] if os.path.abspath(p) == str(where) else real(p))
+    SMALL_DISK_FREE.update(free=free)
+    yield where
 
 
 def test_cli_refuses_an_out_dir_too_small_for_the_images(small_tmpfs, capsys, tmp_path):
@@ -108,13 +117,8 @@ def test_cli_refuses_an_out_dir_too_small_for_the_images(small_tmpfs, capsys, tm
 
 
 def test_cli_refuses_a_full_results_disk(small_tmpfs, capsys):
-    with open(small_tmpfs / "filler", "wb") as fh:       # fill it up
-        try:
-            while True:
-                fh.write(b"\0" * 65536)
-                fh.flush()
-        except OSError:
-            pass
+    SMALL_DISK_FREE["free"]["left"] = 0                    # a full disk
+    (small_tmpfs / "filler").write_bytes(b"x")
     code = main(["imwrite", "--sizes", "8x8x1", "--n-images", "4", "--strategies", "serial",
                  "--results-dir", str(small_tmpfs)])
     err = capsys.readouterr().err

@@ -81,7 +81,7 @@ class GatedPool:
         self.pool, self.released, self.stalled = pool, released, False
 
     def submit(self, fn, *args):
-        if self.pool_submits and not self.released.wait(5):
+        if self.pool_submits and not self.released.wait(30):
             self.stalled = True
         self.pool_submits += 1
         return self.pool.submit(fn, *args)

@@ -1,0 +1,26 @@
+"""The self-check puts bench's figure next to a bare pool per family, on the same images."""
+import pytest
+
+from bench.measure import selfcheck
+
+
+@pytest.mark.e2e
+def test_every_family_is_timed_on_both_sides(tmp_path):
+    rows = selfcheck.run(count=120, rounds=1, workers=2, out_root=str(tmp_path), echo=lambda _: None)
+    *families, steal = rows
+    assert [r["family"] for r in families] == list(selfcheck.FAMILIES)
+    for r in families:
+        assert r["bare_img_per_s"] > 0 and r["bench_img_per_s"] > 0
+        # the ratio is of the same medians the two figures come from
+        assert r["ratio"] == pytest.approx(r["bench_img_per_s"] / r["bare_img_per_s"])
+    assert list(tmp_path.iterdir()) == []          # every pass folder removed
+    assert "steal_max" in steal
+
+
+def test_bench_side_is_the_race_visit_of_the_same_configuration():
+    from workloads.images import ImageSetSpec, ImageSize
+
+    spec = ImageSetSpec(ImageSize(50, 50, 1), 1000, "noise", 0)
+    case = selfcheck.bench_case("processes-shm", spec, 2)
+    assert (case.strategy, case.workers, case.chunk_size, case.start_method) == ("processes-shm", 2, 125, "fork")
+    assert selfcheck.bench_case("threads-chunked", spec, 2).chunk_size == 500
