@@ -9,6 +9,7 @@ from bench.cli.measure import cmd_list, cmd_run
 from bench.cli.parser import parse_args
 from bench.errors import UsageError
 from bench.results import ResultsError
+from bench.output import messages
 
 
 def main(argv=None) -> int:
@@ -24,11 +25,11 @@ def main(argv=None) -> int:
                 return answers.run(args)
             return cmd_run(args)
         except (UsageError, ResultsError) as exc:
-            print(f"bench: error: {exc}", file=sys.stderr)
+            print(messages.ERROR_LINE.format(error=exc), file=sys.stderr)
             return 2
         except KeyboardInterrupt as exc:
             interrupt.handled()
-            print(f"bench: interrupted by {interrupt.signal_name(exc)}", file=sys.stderr)
+            print(messages.INTERRUPTED_BY.format(signal=interrupt.signal_name(exc)), file=sys.stderr)
             return interrupt.exit_code(exc)
 
 

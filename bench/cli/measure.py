@@ -61,7 +61,7 @@ def cmd_list(args) -> int:
         return 0
     for case in cases:
         print(case.name)
-    print(f"{len(cases)} cases", file=sys.stderr)
+    print(messages.LIST_CASES.format(cases=len(cases)), file=sys.stderr)
     return 0
 
 

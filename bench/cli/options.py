@@ -6,6 +6,7 @@ import tempfile
 
 from bench.errors import UsageError
 from bench.strategies import START_METHODS, STRATEGIES
+from bench.output import messages
 from workloads.images import CONTENTS, ImageSize
 from workloads.registry import FAULTS, WORKLOADS
 
@@ -15,7 +16,7 @@ MAX_WORKERS = 512
 def split_list(text: str) -> list[str]:
     items = [t.strip() for t in text.split(",") if t.strip()]
     if not items:
-        raise UsageError(f"empty list {text!r}")
+        raise UsageError(messages.EMPTY_LIST.format(text=text))
     return items
 
 
@@ -23,7 +24,7 @@ def choices(text: str, allowed, what: str) -> list[str]:
     items = split_list(text)
     for item in items:
         if item not in allowed:
-            raise UsageError(f"unknown {what} {item!r}; choose from {', '.join(allowed)}")
+            raise UsageError(messages.UNKNOWN_CHOICE.format(what=what, item=item, allowed=", ".join(allowed)))
     return list(dict.fromkeys(items))
 
 
@@ -37,7 +38,7 @@ def workloads(text: str) -> list[str]:
     items = split_list(text)
     for item in items:
         if item not in WORKLOADS and item not in FAULTS:
-            raise UsageError(f"unknown workload {item!r}; choose from {', '.join(WORKLOADS)}")
+            raise UsageError(messages.UNKNOWN_CHOICE.format(what="workload", item=item, allowed=", ".join(WORKLOADS)))
     return list(dict.fromkeys(items))
 
 
@@ -55,10 +56,9 @@ def start_methods(text: str) -> list[str]:
     items = split_list(text)
     for item in items:
         if item not in ("fork", "spawn", "forkserver"):
-            raise UsageError(f"unknown start method {item!r}; choose from fork, spawn, forkserver")
+            raise UsageError(messages.UNKNOWN_CHOICE.format(what="start method", item=item, allowed="fork, spawn, forkserver"))
         if item not in START_METHODS:
-            raise UsageError(f"start method {item!r} is not available on this platform "
-                             f"(available: {', '.join(START_METHODS)})")
+            raise UsageError(messages.START_METHOD_MISSING.format(item=item, available=", ".join(START_METHODS)))
     return list(dict.fromkeys(items))
 
 
@@ -73,11 +73,11 @@ def positive_int(text: str, what: str, maximum: int | None = None) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise UsageError(f"{what} must be a whole number, got {text!r}") from None
+        raise UsageError(messages.NOT_A_WHOLE_NUMBER.format(what=what, text=text)) from None
     if value < 1:
-        raise UsageError(f"{what} must be at least 1, got {value}")
+        raise UsageError(messages.AT_LEAST_ONE.format(what=what, value=value))
     if maximum is not None and value > maximum:
-        raise UsageError(f"{what} must be at most {maximum}, got {value}")
+        raise UsageError(messages.AT_MOST.format(what=what, maximum=maximum, value=value))
     return value
 
 
@@ -85,9 +85,9 @@ def non_negative_int(text: str, what: str, maximum: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise UsageError(f"{what} must be a whole number, got {text!r}") from None
+        raise UsageError(messages.NOT_A_WHOLE_NUMBER.format(what=what, text=text)) from None
     if not 0 <= value <= maximum:
-        raise UsageError(f"{what} must be between 0 and {maximum}, got {value}")
+        raise UsageError(messages.BETWEEN_ZERO_AND.format(what=what, maximum=maximum, value=value))
     return value
 
 
@@ -98,18 +98,18 @@ def case_timeout(text: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise UsageError(f"--case-timeout must be a number of seconds or 'auto', got {text!r}") from None
+        raise UsageError(messages.CASE_TIMEOUT_NOT_A_NUMBER.format(text=text)) from None
     if not 0 < value <= 7 * 24 * 3600:      # also refuses nan and inf
-        raise UsageError(f"--case-timeout must be more than 0 and at most a week, got {text!r}")
+        raise UsageError(messages.CASE_TIMEOUT_RANGE.format(text=text))
     return int(value) if value == int(value) else value
 
 
 def results_file(text: str) -> str:
     path = os.path.abspath(text)
     if not os.path.exists(path):
-        raise UsageError(f"--resume: {text}: no such results file")
+        raise UsageError(messages.RESUME_NO_FILE.format(text=text))
     if os.path.isdir(path):
-        raise UsageError(f"--resume: {text} is a folder, not a results file")
+        raise UsageError(messages.RESUME_A_FOLDER.format(text=text))
     return path
 
 
@@ -128,19 +128,19 @@ def writable_dir(path: str, what: str, create: bool = True) -> str:
     """Make sure ``path`` is a folder we can write to (created if asked)."""
     path = os.path.abspath(path)
     if os.path.exists(path) and not os.path.isdir(path):
-        raise UsageError(f"{what} {path} exists and is not a folder")
+        raise UsageError(messages.NOT_A_FOLDER.format(what=what, path=path))
     if create:
         try:
             os.makedirs(path, exist_ok=True)
         except OSError as exc:
-            raise UsageError(f"{what} {path} cannot be created: {exc.strerror}") from None
+            raise UsageError(messages.CANNOT_CREATE.format(what=what, path=path, why=exc.strerror)) from None
     elif not os.path.isdir(path):
-        raise UsageError(f"{what} {path} does not exist")
+        raise UsageError(messages.DOES_NOT_EXIST.format(what=what, path=path))
     try:
         with tempfile.NamedTemporaryFile(dir=path, prefix=".bench-probe-"):
             pass
     except OSError as exc:
-        raise UsageError(f"{what} {path} is not writable: {exc.strerror}") from None
+        raise UsageError(messages.NOT_WRITABLE.format(what=what, path=path, why=exc.strerror)) from None
     return path
 
 
@@ -150,4 +150,4 @@ def duration(text: str) -> float:
     try:
         return parse_duration(text)
     except ValueError as exc:
-        raise UsageError(f"--budget: {exc}") from None
+        raise UsageError(messages.BAD_BUDGET.format(why=exc)) from None

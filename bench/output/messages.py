@@ -213,3 +213,86 @@ REPORT_WRITTEN = "report: {path}"
 TABLE_WRITTEN = "table: {path}"
 ANSWERS_NOT_PRODUCED = ("recommendation/charts not produced ({error}); try `python -m bench report` "
                         "on the results file")
+
+
+# -- the command line: option values (bench.cli.options) --
+EMPTY_LIST = "empty list {text!r}"
+UNKNOWN_CHOICE = "unknown {what} {item!r}; choose from {allowed}"
+START_METHOD_MISSING = "start method {item!r} is not available on this platform (available: {available})"
+NOT_A_WHOLE_NUMBER = "{what} must be a whole number, got {text!r}"
+AT_LEAST_ONE = "{what} must be at least 1, got {value}"
+AT_MOST = "{what} must be at most {maximum}, got {value}"
+BETWEEN_ZERO_AND = "{what} must be between 0 and {maximum}, got {value}"
+CASE_TIMEOUT_NOT_A_NUMBER = "--case-timeout must be a number of seconds or 'auto', got {text!r}"
+CASE_TIMEOUT_RANGE = "--case-timeout must be more than 0 and at most a week, got {text!r}"
+RESUME_NO_FILE = "--resume: {text}: no such results file"
+RESUME_A_FOLDER = "--resume: {text} is a folder, not a results file"
+NOT_A_FOLDER = "{what} {path} exists and is not a folder"
+CANNOT_CREATE = "{what} {path} cannot be created: {why}"
+DOES_NOT_EXIST = "{what} {path} does not exist"
+NOT_WRITABLE = "{what} {path} is not writable: {why}"
+BAD_BUDGET = "--budget: {why}"
+
+# -- --resume (bench.run.resume) --
+RESUME_UNUSABLE = "cannot resume: {why}"
+RESUME_NO_OPTIONS = ("cannot resume {path}: it does not record the options it was made with "
+                     "(written by an older bench); start a new run")
+RESUME_NOT_WRITABLE = "cannot resume {path}: its folder or the file is not writable"
+RESUME_OTHER_MACHINE = ("cannot resume {path}: it was made on another machine or software "
+                        "({key}: {there!r} there, {here!r} here); start a new run")
+RESUME_OPTIONS_BROKEN = "cannot resume {path}: its recorded options no longer parse ({why})"
+RESUME_OTHER_COMMAND = "cannot resume {path}: it was made by `bench {there}`, not `bench {here}`"
+RESUME_AS_PLANNED = "; resume with {command} to continue it as planned"
+RESUME_OTHER_PLAN = ("cannot resume {path}: it was made with other generator settings "
+                     "({key}: {there!r} there, {here!r} here){hint}")
+RESUME_OTHER_SETTINGS = ("cannot resume {path}: it was made with other run settings "
+                         "({key}: {there!r} there, {here!r} here){hint}")
+
+# -- a run (bench.run.session) --
+ERROR_LINE = "bench: error: {error}"
+DISK_FULL_KEPT = ("the file keeps the {saved} case(s) saved before; free space, then resume "
+                  "with: {command}")
+EXHAUSTIVE_PLANNED = "bench {command}: {cases} cases on {where}"
+MEASURING_CAPACITY = "measuring parallel capacity (pure CPU work, 1 vs N processes) ..."
+CAPACITY_MEASURED = "parallel capacity: {capacity:.2f} with {processes} processes"
+CAPACITY_READINGS = " (readings {readings})"
+RESUMING = "bench {command}: resuming {path}: {saved} of {planned} cases already there, {left} to run"
+INTERRUPTED_EARLY = "bench: interrupted by {signal} before any case ran; nothing to resume"
+INTERRUPTED = "bench: interrupted by {signal}: {done} of {planned} cases are in {path}"
+RESUME_WITH = "resume with: {command}"
+
+# -- which cases a command means (bench.plan.commands) --
+WARMUPS_NEGATIVE = "--warmups must be 0 or more, got {value}"
+POSE_ELSEWHERE = "pose is measured by `bench pose` (or `bench all`)"
+POSE_SKIPPED = "bench: pose skipped: {why}"
+SCHEDULER_NO_WORKERS = "the Dask scheduler at {address} has no workers"
+
+INTERRUPTED_BY = "bench: interrupted by {signal}"
+
+LIST_CASES = "{cases} cases"
+
+# -- will it fit (bench.run.resources) --
+NO_DISK_FOR_RESULTS = "not enough free disk for the results file in {where}: {free} free, about {need} needed"
+NO_DISK_FOR_IMAGES = ("not enough free disk in {where}: the largest case ({case}) writes up to "
+                      "{largest}, {free} free; use --out-dir on a larger disk, or fewer --n-images / "
+                      "smaller --sizes")
+NO_MEMORY = ("not enough memory: every case needs more than the {available} available (e.g. "
+             "{case} needs about {need}); use fewer --workers, fewer --n-images or smaller --sizes")
+NEEDS_MEMORY = "needs about {need} of memory, {available} available"
+SKIPPING_FOR_MEMORY = ("memory: skipping {skipped} of {planned} cases that would not fit (e.g. "
+                       "{example}: {why}); lower --workers to run them")
+
+# -- what users reach for instead: joblib and mpire (bench.strategies.libraries) -----
+LIBRARY_MISSING = "{library} is not installed: pip install '{requirement}' (or pip install -e . again)"
+LIBRARY_SKIPPED = "bench: {strategies} skipped: {why}"
+LIBRARY_NEEDS_FORK = ("{name} needs the fork start method, not {method}: mpire's shared_objects "
+                      "are inherited copy-on-write only by forked workers (under spawn or "
+                      "forkserver mpire pickles them to every worker)")
+LIBRARY_NO_POOL = ("{name}: joblib ran the loop in this process ({backend}) instead of {workers} "
+                   "workers: the case process is daemonic or joblib is nested")
+LIBRARY_SHARED_SET = "{name} reads the image set given at start; this pass gave another ({got} images, {want} shared)"
+# "joblib with its defaults: 0.6x the serial loop; mpire: 0.9x; the pick: 1.9x"
+LIBRARY_DEFAULTS_LINE = "{parts}; the pick: {pick}"
+LIBRARY_DEFAULTS_FIRST = "{label} with its defaults: {speedup} the serial loop"
+LIBRARY_DEFAULTS_NEXT = "{label}: {speedup}"
+LIBRARY_DEFAULTS_HEADING = "What the libraries' defaults give here (paired speedup over the serial loop):"

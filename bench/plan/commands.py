@@ -11,6 +11,7 @@ from bench.plan.dask import plan_dask
 from bench.plan.matrix import DASK_STRATEGIES, DEFAULT_STRATEGIES, PlanOptions, plan_cases
 from bench.plan.overhead import plan_overhead
 from bench.plan.pose import PoseOptions, plan_pose_cases, plan_pose_dask
+from bench.output import messages
 from workloads.codecs import Codec
 from workloads.imwrite import ImwriteWorkload
 
@@ -22,7 +23,7 @@ def plan_options(args) -> PlanOptions:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.warmups < 0:
-        raise UsageError(f"--warmups must be 0 or more, got {args.warmups}")
+        raise UsageError(messages.WARMUPS_NEGATIVE.format(value=args.warmups))
     workloads = args.workloads
     if workloads is not None:
         workloads = [w for w in workloads if w != "pose"]   # pose has its own plan
@@ -54,7 +55,7 @@ def wanted(args, command: str) -> tuple[bool, bool]:
         return False, True
     if command != "all":
         if args.workloads and "pose" in args.workloads:
-            raise UsageError("pose is measured by `bench pose` (or `bench all`)")
+            raise UsageError(messages.POSE_ELSEWHERE)
         return True, False
     if args.workloads is not None:
         return any(w != "pose" for w in args.workloads), "pose" in args.workloads
@@ -76,7 +77,7 @@ def pose_cases(args, command: str, planner=plan_pose_cases) -> list:
     except PoseUnavailable as exc:
         if _pose_asked_for(args, command):
             raise
-        print(f"bench: pose skipped: {exc}", file=sys.stderr)
+        print(messages.POSE_SKIPPED.format(why=exc), file=sys.stderr)
         return []
 
 
@@ -149,7 +150,7 @@ def cluster_workers(args) -> int | None:
     finally:
         client.close()
     if n == 0:
-        raise UsageError(f"the Dask scheduler at {args.scheduler} has no workers")
+        raise UsageError(messages.SCHEDULER_NO_WORKERS.format(address=args.scheduler))
     return n
 
 
@@ -180,7 +181,7 @@ def make_race_plan(args, command: str, usable: int | None = None, memory: int | 
         except PoseUnavailable as exc:
             if _pose_asked_for(args, command):
                 raise
-            print(f"bench: pose skipped: {exc}", file=sys.stderr)
+            print(messages.POSE_SKIPPED.format(why=exc), file=sys.stderr)
             pose = False
     req = Request(
         mode="quick" if args.quick else "full", budget_s=args.budget,

@@ -33,6 +33,7 @@ import psutil
 
 from bench.output.units import format_bytes_rough
 from bench.plan.settings import RunSettings
+from bench.output import messages
 from workloads.registry import workload_class
 
 MiB = 1024 ** 2
@@ -155,8 +156,8 @@ def check_disk(cases, out_dir: str | None, results_dir: str) -> None:
     need = RESULTS_BYTES_PER_CASE * (len(cases) + 10)
     if free < need:
         raise NotEnoughResources(
-            f"not enough free disk for the results file in {results_dir}: "
-            f"{format_bytes_rough(free)} free, about {format_bytes_rough(need)} needed")
+            messages.NO_DISK_FOR_RESULTS.format(where=results_dir, free=format_bytes_rough(free),
+                                                need=format_bytes_rough(need)))
     writers = [(bytes_written(c), c) for c in cases]
     largest, case = max(writers, key=lambda t: t[0], default=(0, None))
     if not largest:
@@ -165,9 +166,9 @@ def check_disk(cases, out_dir: str | None, results_dir: str) -> None:
     free = disk_free(where)
     if largest + DISK_MARGIN > free:
         raise NotEnoughResources(
-            f"not enough free disk in {where}: the largest case ({case.name}) writes up to "
-            f"{format_bytes_rough(largest)}, {format_bytes_rough(free)} free; use --out-dir on a larger disk, "
-            "or fewer --n-images / smaller --sizes")
+            messages.NO_DISK_FOR_IMAGES.format(where=where, case=case.name,
+                                               largest=format_bytes_rough(largest),
+                                               free=format_bytes_rough(free)))
 
 
 def check_memory(cases, available: int | None = None):
@@ -184,11 +185,11 @@ def check_memory(cases, available: int | None = None):
     if skipped and not fit:
         need, case = max(skipped, key=lambda t: t[0])
         raise NotEnoughResources(
-            f"not enough memory: every case needs more than the {format_bytes_rough(available)} available "
-            f"(e.g. {case.name} needs about {format_bytes_rough(need)}); use fewer --workers, "
-            "fewer --n-images or smaller --sizes")
-    return fit, [Skipped(c.name, f"needs about {format_bytes_rough(n)} of memory, "
-                                 f"{format_bytes_rough(available)} available") for n, c in skipped]
+            messages.NO_MEMORY.format(available=format_bytes_rough(available), case=case.name,
+                                      need=format_bytes_rough(need)))
+    return fit, [Skipped(c.name, messages.NEEDS_MEMORY.format(need=format_bytes_rough(n),
+                                                             available=format_bytes_rough(available)))
+                 for n, c in skipped]
 
 
 def check(cases, out_dir: str | None, results_dir: str, echo=print):
@@ -196,7 +197,7 @@ def check(cases, out_dir: str | None, results_dir: str, echo=print):
     cases, skipped = check_memory(cases)
     if skipped:
         worst = skipped[-1]
-        echo(f"memory: skipping {len(skipped)} of {len(cases) + len(skipped)} cases that would "
-             f"not fit (e.g. {worst.name}: {worst.reason}); lower --workers to run them")
+        echo(messages.SKIPPING_FOR_MEMORY.format(skipped=len(skipped), planned=len(cases) + len(skipped),
+                                                 example=worst.name, why=worst.reason))
     check_disk(cases, out_dir, results_dir)
     return cases, skipped

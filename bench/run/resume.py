@@ -22,6 +22,7 @@ from dataclasses import asdict
 from bench.errors import UsageError
 from bench.plan.settings import RunSettings
 from bench.results import ResultsError, ResultsFile, remove_stale_temps
+from bench.output import messages
 
 # options that may differ between the original run and its resumption
 NEUTRAL_OPTIONS = ("--resume", "--case-timeout", "--results-dir")
@@ -68,14 +69,13 @@ def load(path: str) -> ResultsFile:
     try:
         results = ResultsFile.load(path)
     except ResultsError as exc:
-        raise UsageError(f"cannot resume: {exc}") from None
+        raise UsageError(messages.RESUME_UNUSABLE.format(why=exc)) from None
     run = results.run
     if not isinstance(run.get("argv"), list) or not isinstance(run.get("plan"), dict):
-        raise UsageError(f"cannot resume {path}: it does not record the options it was made "
-                         "with (written by an older bench); start a new run")
+        raise UsageError(messages.RESUME_NO_OPTIONS.format(path=path))
     folder = os.path.dirname(os.path.abspath(path))
     if not os.access(folder, os.W_OK) or not os.access(path, os.W_OK):
-        raise UsageError(f"cannot resume {path}: its folder or the file is not writable")
+        raise UsageError(messages.RESUME_NOT_WRITABLE.format(path=path))
     results.path = path
     return results
 
@@ -85,8 +85,7 @@ def check_machine(path: str, stored: dict, current: dict) -> None:
                              {k: current.get(k) for k in MACHINE_KEYS})
     if diff:
         key, there, here = diff
-        raise UsageError(f"cannot resume {path}: it was made on another machine or software "
-                         f"({key}: {there!r} there, {here!r} here); start a new run")
+        raise UsageError(messages.RESUME_OTHER_MACHINE.format(path=path, key=key, there=there, here=here))
 
 
 def reconcile(args, results: ResultsFile, parse, plan_options):
@@ -100,18 +99,18 @@ def reconcile(args, results: ResultsFile, parse, plan_options):
     try:
         stored = parse(stored_argv)
     except UsageError as exc:
-        raise UsageError(f"cannot resume {path}: its recorded options no longer parse ({exc})") from None
+        raise UsageError(messages.RESUME_OPTIONS_BROKEN.format(path=path, why=exc)) from None
     if args.command != "list" and stored.command != args.command:
-        raise UsageError(f"cannot resume {path}: it was made by `bench {stored.command}`, "
-                         f"not `bench {args.command}`")
+        raise UsageError(messages.RESUME_OTHER_COMMAND.format(path=path, there=stored.command,
+                                                              here=args.command))
     typed = strip_neutral(list(getattr(args, "argv", [])))
     chosen = stored if typed == [args.command] else args
-    hint = f"; resume with {resume_command(stored.command, path)} to continue it as planned"
+    hint = messages.RESUME_AS_PLANNED.format(command=resume_command(stored.command, path))
     diff = _first_difference(run["plan"], plan_dict(plan_options(chosen)))
     if diff:
         key, there, here = diff
-        raise UsageError(f"cannot resume {path}: it was made with other generator settings "
-                         f"({key}: {there!r} there, {here!r} here){hint}")
+        raise UsageError(messages.RESUME_OTHER_PLAN.format(path=path, key=key, there=there,
+                                                           here=here, hint=hint))
     if chosen.out_dir:
         chosen.out_dir = os.path.abspath(chosen.out_dir)
     settings = RunSettings.from_args(chosen).chosen()
@@ -119,8 +118,8 @@ def reconcile(args, results: ResultsFile, parse, plan_options):
     diff = _first_difference(stored_settings, settings)
     if diff:
         key, there, here = diff
-        raise UsageError(f"cannot resume {path}: it was made with other run settings "
-                         f"({key}: {there!r} there, {here!r} here){hint}")
+        raise UsageError(messages.RESUME_OTHER_SETTINGS.format(path=path, key=key, there=there,
+                                                               here=here, hint=hint))
     chosen.resume = args.resume
     chosen.argv = stored_argv
     if args.case_timeout is not None:

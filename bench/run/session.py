@@ -42,10 +42,10 @@ def run_session(args, cases, path: str, results: ResultsFile | None = None,
     except ResultsWriteError as exc:
         interrupt.handled()
         kill_descendants()
-        warn(f"bench: error: {exc}")
+        warn(messages.ERROR_LINE.format(error=exc))
         if exc.saved:
-            warn(f"the file keeps the {exc.saved} case(s) saved before; free space, then resume "
-                 f"with: {resume_command(args.command, path, args.case_timeout)}")
+            warn(messages.DISK_FULL_KEPT.format(
+                saved=exc.saved, command=resume_command(args.command, path, args.case_timeout)))
         return 3
 
 
@@ -62,14 +62,15 @@ def _session(args, cases, path: str, state: dict, skipped, race_plan=None) -> in
                 groups=len(race_plan.groups), probes=len(race_plan.overhead), where=where,
                 estimate=format_duration(race_plan.estimate_s), budget=format_duration(race_plan.budget_s)))
         else:
-            echo(f"bench {args.command}: {len(cases)} cases on {where}")
+            echo(messages.EXHAUSTIVE_PLANNED.format(command=args.command, cases=len(cases), where=where))
         echo(messages.RESULTS_WRITTEN.format(path=path))
-        echo("measuring parallel capacity (pure CPU work, 1 vs N processes) ...")
+        echo(messages.MEASURING_CAPACITY)
         capacity = measure_capacity_steadily(available_cpus(), 1_000_000 if args.quick else 2_000_000)
         interrupt.check()
-        echo(f"parallel capacity: {capacity['capacity']:.2f} with {capacity['processes']} processes"
-             + (f" (readings {', '.join(f'{x:.2f}' for x in capacity['readings'])})"
-                if len(capacity.get("readings", [])) > 1 else ""))
+        readings = capacity.get("readings", [])
+        echo(messages.CAPACITY_MEASURED.format(capacity=capacity["capacity"], processes=capacity["processes"])
+             + (messages.CAPACITY_READINGS.format(readings=", ".join(f"{x:.2f}" for x in readings))
+                if len(readings) > 1 else ""))
         if capacity_is_low(capacity):
             warn(low_capacity_warning(capacity))
         machine["bench_parallel_capacity"] = round(capacity["capacity"], 3)
@@ -90,8 +91,8 @@ def _session(args, cases, path: str, state: dict, skipped, race_plan=None) -> in
         machine = results.run.get("machine", {})
         results.run.setdefault("resumed", []).append({"date": utc_now(), "argv": list(args.argv)})
         results.run.pop("interrupted", None)
-        echo(f"bench {args.command}: resuming {path}: {results.saved} of {state['planned']} "
-             f"cases already there, {len(cases)} to run")
+        echo(messages.RESUMING.format(command=args.command, path=path, saved=results.saved,
+                                      planned=state["planned"], left=len(cases)))
     if skipped:
         results.run["skipped"] = [s.as_dict() for s in skipped]
     results.save()
@@ -165,14 +166,14 @@ def _interrupted(exc: KeyboardInterrupt, args, path: str, state: dict) -> int:
     name = interrupt.signal_name(exc)
     results = state["results"]
     if results is None:
-        warn(f"bench: interrupted by {name} before any case ran; nothing to resume")
+        warn(messages.INTERRUPTED_EARLY.format(signal=name))
         return interrupt.exit_code(exc)
     results.run["interrupted"] = utc_now()
     try:
         results.save()
     except ResultsWriteError as err:
-        warn(f"bench: error: {err}")
+        warn(messages.ERROR_LINE.format(error=err))
     n = len(results.benchmarks) + len(results.failed)
-    warn(f"bench: interrupted by {name}: {n} of {state['planned']} cases are in {path}")
-    warn(f"resume with: {resume_command(args.command, path, args.case_timeout)}")
+    warn(messages.INTERRUPTED.format(signal=name, done=n, planned=state["planned"], path=path))
+    warn(messages.RESUME_WITH.format(command=resume_command(args.command, path, args.case_timeout)))
     return interrupt.exit_code(exc)
