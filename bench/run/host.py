@@ -24,6 +24,7 @@ from bench.run import interrupt
 from bench.run.cleanup import end_group, remove_tree
 from bench.run.guard import PARENT_ENV
 from bench.run.host_main import CPUS_ENV, FD_ENV
+from bench.run.isolation import exit_reason
 
 QUIT_WAIT_S = 10.0
 LOG_TAIL = 2000
@@ -132,17 +133,9 @@ class Host:
     # -- what went wrong -----------------------------------------------------------------
     def _death_reason(self) -> str:
         try:
-            code = self.proc.wait(timeout=5)
+            return exit_reason(self.proc.wait(timeout=5))
         except subprocess.TimeoutExpired:
             return messages.CRASHED.format(code="?")
-        if code < 0:
-            try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = f"signal {-code}"
-            reason = messages.KILLED.format(signal=name)
-            return reason + (messages.KILLED_HINT if -code == signal.SIGKILL else "")
-        return messages.CRASHED.format(code=code)
 
     def tail(self) -> str:
         if self._log is None:

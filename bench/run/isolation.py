@@ -118,22 +118,28 @@ def _drain(proc, timeout: float = 5.0) -> bytes:
         return b""
 
 
-def _read_outcome(returncode: int, result: dict | None, output: bytes) -> Outcome:
-    if result is not None:
-        if result.get("ok"):
-            return Outcome(True, result=result, detail=_tail(output))
-        return Outcome(False, reason=result.get("reason", "failed"),
-                       detail=result.get("traceback", "") or _tail(output))
+def exit_reason(returncode: int) -> str:
+    """One line for a case process that ended without a result: killed by a signal (with
+    the usual cause of a SIGKILL), or crashed with an exit code."""
     if returncode < 0:
         try:
             name = signal.Signals(-returncode).name
         except ValueError:
             name = f"signal {-returncode}"
         reason = messages.KILLED.format(signal=name)
-        if -returncode == signal.SIGKILL:
-            reason += messages.KILLED_HINT
+        return reason + (messages.KILLED_HINT if -returncode == signal.SIGKILL else "")
+    return messages.CRASHED.format(code=returncode)
+
+
+def _read_outcome(returncode: int, result: dict | None, output: bytes) -> Outcome:
+    if result is not None:
+        if result.get("ok"):
+            return Outcome(True, result=result, detail=_tail(output))
+        return Outcome(False, reason=result.get("reason", "failed"),
+                       detail=result.get("traceback", "") or _tail(output))
+    reason = exit_reason(returncode)
+    if returncode < 0:
         return Outcome(False, reason=reason, detail=_tail(output))
-    reason = messages.CRASHED.format(code=returncode)
     last = [line for line in _tail(output).splitlines() if line.strip()]
     if last:
         reason += f" (last output: {last[-1].strip()[:200]})"

@@ -164,8 +164,6 @@ def test_a_case_process_that_dies_is_started_again_for_the_others(tmp_path, monk
 
 
 def test_the_race_keeps_to_its_budget(tmp_path, monkeypatch):
-    import time
-
     clock = [0.0]
     monkeypatch.setattr(race_mod.time, "perf_counter", lambda: clock[0])
     real_call = FakeHost.call

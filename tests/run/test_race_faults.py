@@ -4,21 +4,11 @@ a group whose serial loop fails, a configuration whose pool dies, a hang, Ctrl-C
 import os
 import signal
 
-from bench.output import messages
-from faultkit import Sandbox, wait_for
-
 import pytest
+from faultkit import wait_for
+from test_faults import IMWRITE, failed, hang_started, measured, sandbox  # noqa: F401 - a fixture
 
-from test_faults import failed, hang_started, measured
-
-IMWRITE = "imwrite/8x8x1-noise-n4/jpg-q95"
-
-
-@pytest.fixture
-def sandbox(tmp_path):
-    sb = Sandbox(tmp_path)
-    yield sb
-    sb.close()
+from bench.output import messages
 
 
 def test_a_group_whose_serial_loop_raises_fails_whole_and_the_run_goes_on(sandbox):
