@@ -6,10 +6,11 @@ configurations come in tiers of how much a design review needs them, and tiers a
 added, group by group, while the estimate (bench.plan.budget) stays inside the budget:
 
 0. the serial loop; at W (the usable CPUs) the naive baselines every review shows
-   (threads and processes one task per image; a model per image for pose) and the
-   strategies that usually win (chunks on threads and processes, shared memory,
-   inherited pixels);
-1. those winners at the worker counts next to W, a folder per task (imwrite), map;
+   (threads and processes one task per image; a model per image for pose; joblib and
+   mpire with their defaults) and the strategies that usually win (chunks on threads
+   and processes, shared memory, inherited pixels);
+1. those winners at the worker counts next to W, a folder per task (imwrite), map,
+   the libraries' other ways (joblib on threads, by slice, memmapped; mpire shared);
 2. the rest of the worker sweep for them;
 3. other start methods, OpenCV's threads set to 1, Dask, the baselines elsewhere;
 4. everything else the matrix holds.
@@ -19,13 +20,15 @@ the largest worker count planned, capped by memory.
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
+from bench.output import messages
 from bench.plan import budget as bud
 from bench.plan.case import Case, unique_cases
 from bench.plan.matrix import DEFAULT_STRATEGIES, PlanOptions, plan_cases
 from bench.plan.sizing import neighbours, size_set, worker_ladder
-from bench.strategies import START_METHODS, STRATEGIES, default_start_method
+from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries
 from workloads.images import ImageSetSpec, ImageSize
 from workloads.registry import workload_class
 
@@ -47,11 +50,15 @@ WINNERS = ("threads-chunked", "processes-shm", "processes-inherit", "processes-c
 # the order a short budget drops them in differs: pose runs ~20 ms per image, where
 # moving pixels once per slice is as good as not moving them
 POSE_WINNERS = ("processes-shm", "processes-chunked", "processes-inherit", "threads-chunked")
-BASELINES = ("threads", "processes", "processes-model-per-image")
+BASELINES = ("threads", "processes", "processes-model-per-image") + tuple(
+    dict.fromkeys(libraries.DEFAULTS + libraries.POSE_DEFAULTS))
+# joblib and mpire in the other ways users call them: at W only
+LIBRARY_VARIANTS = tuple(n for n in libraries.LIBRARY_OF if n not in BASELINES)
 LAYOUT_STRATEGIES = ("threads-chunked", "processes-shm", "processes-inherit")
 CV_THREADS_SIZE = "640x480x3"
 POSE_STRATEGIES = ("serial", "threads", "processes", "processes-chunked", "processes-map",
-                   "processes-shm", "processes-inherit", "processes-model-per-image")
+                   "processes-shm", "processes-inherit", "processes-model-per-image",
+                   "joblib", "mpire-state", "joblib-chunked", "mpire")
 # a pass should last this long on the parallel side (quick, full), and the paired
 # serial pass at most this long (a longer set is paired over a prefix)
 PASS_S = {"quick": 0.06, "full": 0.12}
@@ -176,6 +183,8 @@ def tier_of(case: Case, w: int, ladder: list[int], default_method: str) -> int:
         return 1 if case.workers == w else (2 if near else 4)
     if case.strategy in BASELINES:
         return 0 if case.workers == w else 3
+    if case.strategy in LIBRARY_VARIANTS:
+        return 1 if case.workers == w else 4
     if case.strategy in WINNERS:
         return 0 if case.workers == w else (1 if near else 2)
     return 1 if case.workers == w else (2 if near else 4)
@@ -238,7 +247,25 @@ def _groups(req: Request) -> list[tuple[str, ImageSize, str]]:
     return list(dict.fromkeys(out))
 
 
+_SKIP_NOTED: set = set()     # libraries already said to be missing in this run
+
+
+def _installed(names: list[str]) -> list[str]:
+    """The strategies whose library is installed; one line per missing library."""
+    gone = libraries.unavailable(names)
+    for why, skipped in gone.items():
+        if why not in _SKIP_NOTED:
+            _SKIP_NOTED.add(why)
+            print(messages.LIBRARY_SKIPPED.format(strategies=", ".join(skipped), why=why), file=sys.stderr)
+    dropped = {n for skipped in gone.values() for n in skipped}
+    return [n for n in names if n not in dropped]
+
+
 def _strategies(req: Request, workload: str) -> list[str]:
+    return _installed(_named_strategies(req, workload))
+
+
+def _named_strategies(req: Request, workload: str) -> list[str]:
     if req.strategies:
         return list(req.strategies)
     if workload == "pose":
@@ -381,12 +408,13 @@ def _drop_optional(groups: list[GroupPlan], available: float) -> None:
 
 def _trim(groups: list[GroupPlan], available: float) -> None:
     """Still over the budget with tier 0 alone (many cores, a short budget): drop the
-    last-priority entrants of the costliest group, keeping its serial loop and two pools."""
+    last-priority entrants of the costliest group, keeping its serial loop and two pools;
+    then the libraries' defaults (the naive pools of the standard library stay)."""
     while sum(g.estimate() for g in groups) > available:
         def droppable(g):
             # the serial loop and the baselines stay, and one other configuration
             others = [c for c in g.entrants if c.family != "serial" and c.strategy not in BASELINES]
-            return others[1:]
+            return others[1:] or [c for c in g.entrants if c.strategy in libraries.LIBRARY_OF]
         trimmable = [g for g in groups if droppable(g)]
         if not trimmable:
             return

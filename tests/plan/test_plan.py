@@ -99,7 +99,8 @@ def test_layouts_asked_for_apply_to_every_slice_strategy_and_only_to_imwrite():
     assert imwrite[0].endswith("/serial/w1")
     assert all(n.endswith("/per-task-dirs") for n in imwrite[1:])
     assert {n.split("/")[3] for n in imwrite[1:]} == {
-        "threads-chunked", "processes-chunked", "processes-shm", "processes-inherit"}
+        "threads-chunked", "processes-chunked", "processes-shm", "processes-inherit",
+        "joblib-chunked", "joblib-memmap"}
     # processes-map sends one image per call: no slice to give a folder
     assert not any("/processes-map/" in n for n in imwrite)
     assert not any(n.endswith("per-task-dirs") for n in names if n.startswith("imencode/"))

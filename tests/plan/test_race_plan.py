@@ -87,9 +87,29 @@ def test_the_quick_plan_on_two_cores_has_the_baselines_and_the_winners(monkeypat
     first = plan.groups[0]
     strategies = {c.strategy for c in first.entrants if c.workers == 2}
     assert {"threads", "processes", "threads-chunked", "processes-shm"} <= strategies
-    assert {b.strategy for b in first.baselines()} == {"threads", "processes"}
+    assert {b.strategy for b in first.baselines()} == {"threads", "processes", "joblib", "mpire"}
     pose = next(g for g in plan.groups if g.workload == "pose")
     assert "processes-model-per-image" in {c.strategy for c in pose.entrants}
+    # what users reach for instead, with its defaults, in every group at W
+    for g in plan.groups:
+        at_w = {c.strategy for c in g.entrants if c.workers == 2}
+        assert ({"joblib", "mpire-state"} if g.workload == "pose" else {"joblib", "mpire"}) <= at_w, g.key
+    assert {"joblib", "mpire-state"} <= {b.strategy for b in pose.baselines()}
+
+
+def test_the_libraries_other_ways_are_tier_1_at_w_and_their_defaults_baselines(monkeypatch):
+    simulate(monkeypatch, 6)
+    plan = plan_race(_request("full", 1200), 6, 24 * GiB)
+    first = plan.groups[0]
+    w = max(c.workers for c in first.entrants if c.strategy == "processes")
+    tiers = {}
+    for name, tier in first.tiers.items():
+        strategy, workers = name.split("/")[3], int(name.split("/")[4][1:])
+        if strategy.startswith(("joblib", "mpire")) and tier != 99:
+            tiers.setdefault(strategy, set()).add((workers == w, tier))
+    assert tiers["joblib"] >= {(True, 0)} and tiers["mpire"] >= {(True, 0)}
+    for variant in ("joblib-threads", "joblib-chunked", "joblib-memmap", "mpire-shared"):
+        assert (True, 1) in tiers[variant] and all(t in (1, 4) for _, t in tiers[variant]), variant
 
 
 @pytest.mark.parametrize("text, seconds", [("90", 90), ("90s", 90), ("3m", 180), ("1m30s", 90),

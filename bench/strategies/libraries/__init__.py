@@ -1,0 +1,38 @@
+"""What users reach for instead of their own pool: joblib and mpire, with their defaults.
+
+``with_joblib`` and ``with_mpire`` hold the strategies (each the same start/run/stop
+shape as bench.strategies.local, results in input order), ``worker`` what runs in their
+workers, ``pools`` the executor's shape over a library's pool and whether a library is
+installed. The libraries are imported only when a pool starts, so a machine without
+one still plans, lists and reads results; :func:`unavailable` says which strategies
+cannot run here and why (one line each library).
+"""
+from __future__ import annotations
+
+from bench.strategies.libraries import with_joblib, with_mpire
+from bench.strategies.libraries.pools import LibraryMissing, missing
+
+STRATEGIES = with_joblib.STRATEGIES + with_mpire.STRATEGIES
+LIBRARY_OF = {cls.name: cls.library for cls in STRATEGIES}
+# with the libraries' defaults: the naive baselines a review shows next to the pick
+DEFAULTS = ("joblib", "mpire")
+POSE_DEFAULTS = ("joblib", "mpire-state")
+
+
+def unavailable(names) -> dict[str, list[str]]:
+    """{reason: [strategy, ...]} for the named library strategies whose library is missing."""
+    out: dict[str, list[str]] = {}
+    cache: dict[str, str | None] = {}
+    for name in names:
+        library = LIBRARY_OF.get(name)
+        if library is None:
+            continue
+        if library not in cache:
+            cache[library] = missing(library)
+        if cache[library] is not None:
+            out.setdefault(cache[library], []).append(name)
+    return out
+
+
+__all__ = ["DEFAULTS", "LIBRARY_OF", "LibraryMissing", "POSE_DEFAULTS", "STRATEGIES", "missing",
+           "unavailable"]

@@ -1,0 +1,99 @@
+"""The parent side the library strategies share: is the library there, and an
+executor's shape over its pool.
+
+The timing code and the probes ask every pool for ``submit(fn, *args)`` returning a
+future (``result()``, ``add_done_callback``); joblib's ``Parallel`` has no such call
+and mpire's ``apply_async`` returns its own result object, so :class:`LibraryPool`
+gives both that shape. Every library task answers ``(report, value)``
+(bench.strategies.libraries.worker): the report goes to the strategy's queue of
+worker set-up reports, the value to the caller.
+"""
+from __future__ import annotations
+
+import importlib
+import queue
+from concurrent.futures import Future
+
+from bench.output import messages
+
+# the library each strategy needs, and what installs it (pyproject.toml pins the same)
+REQUIREMENTS = {"joblib": "joblib>=1.4,<1.7", "mpire": "mpire>=2.10,<2.11"}
+
+
+class LibraryMissing(ValueError):
+    """The library a strategy drives is not installed; one line for the user."""
+
+
+def missing(library: str) -> str | None:
+    """Why ``library`` cannot be used here (one line), or None when it imports."""
+    try:
+        importlib.import_module(library)
+    except ImportError:
+        return messages.LIBRARY_MISSING.format(library=library, requirement=REQUIREMENTS[library])
+    return None
+
+
+def require(library: str):
+    """The library's module, or LibraryMissing with the line that says how to install it."""
+    why = missing(library)
+    if why is not None:
+        raise LibraryMissing(why)
+    return importlib.import_module(library)
+
+
+def version(library: str) -> str:
+    """``joblib 1.6.0``: what the pool's facts record next to its figures."""
+    from importlib import metadata
+
+    try:
+        return f"{library} {metadata.version(library)}"
+    except metadata.PackageNotFoundError:
+        return library
+
+
+class LibraryPool:
+    """A library's live pool with an executor's shape; subclasses send the tasks."""
+
+    def __init__(self, reports: queue.SimpleQueue, cv_threads: int | None):
+        self.reports = reports
+        self.cv_threads = cv_threads
+
+    def unwrap(self, pair):
+        report, value = pair
+        if report:
+            self.reports.put(report)
+        return value
+
+    def future(self) -> tuple[Future, callable, callable]:
+        """A future and the two callbacks that settle it from a library's result."""
+        out: Future = Future()
+
+        def done(pair) -> None:
+            try:
+                out.set_result(self.unwrap(pair))
+            except BaseException as exc:  # noqa: BLE001 - handed to whoever waits
+                out.set_exception(exc)
+
+        def failed(exc) -> None:
+            out.set_exception(exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
+
+        return out, done, failed
+
+    def collect(self, pairs, on_first_result) -> list:
+        """Results in input order from the library's ordered iterator; the first one
+        calls ``on_first_result`` as soon as the parent holds it."""
+        results = []
+        for pair in pairs:
+            results.append(self.unwrap(pair))
+            if len(results) == 1:
+                on_first_result()
+        return results
+
+    def submit(self, fn, *args) -> Future:
+        raise NotImplementedError
+
+    def worker_pids(self) -> list[int]:
+        return []
+
+    def shutdown(self, wait: bool = True) -> None:
+        raise NotImplementedError

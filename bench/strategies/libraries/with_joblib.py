@@ -1,0 +1,185 @@
+"""joblib: what ``Parallel(n_jobs=...)(delayed(f)(...) for ...)`` costs, with its defaults.
+
+Four strategies, all ``Parallel(n_jobs=W)`` with joblib's defaults (the loky backend,
+``batch_size='auto'``, ``pre_dispatch='2 * n_jobs'``, memmapping above
+``max_nbytes='1M'``), as a user's script writes them:
+
+* ``joblib``: one ``delayed`` call per image, its pixels with it;
+* ``joblib-threads``: the same with ``prefer="threads"`` (joblib's threading backend);
+* ``joblib-chunked``: one call per contiguous slice, the slice's pixels with it;
+* ``joblib-memmap``: one call per worker's slice, each call given the *whole* image
+  set and its bounds: above ``max_nbytes`` joblib dumps the set once to a file in its
+  temporary folder (``/dev/shm`` when writable) and every worker reads it as a
+  read-only ``numpy.memmap`` - the library's own way of sharing a large array.
+
+The pool is kept warm between passes the way joblib offers: ``with Parallel(...) as
+parallel:`` keeps its workers (and its memmapped files) across calls. Results come from
+``return_as="generator"``: the list joblib returns by default is ``list()`` of that
+very generator, so the work is the same and the first result can be seen arriving.
+
+One thing is not the library's default: loky keeps *one* executor per process and
+hands it to every ``Parallel``. A case process holds several configurations' pools at
+once, so each pool's executor is taken out of loky's slot as soon as it is made
+(:func:`_own_executor`): the next configuration starts its own workers, as a second
+script would, instead of killing these or inheriting them warm (which would make its
+cold figures a warm pool's). Loky starts workers as fresh interpreters whatever the
+case's start method says; the pool's facts record ``joblib_backend``.
+"""
+from __future__ import annotations
+
+import math
+import queue
+
+from bench.output import messages
+from bench.strategies.base import Strategy, chunk_bounds, flatten
+from bench.strategies.libraries import worker
+from bench.strategies.libraries.pools import LibraryPool, require, version
+from workloads import tasks
+
+
+def _own_executor(executor) -> None:
+    """Take this pool's executor out of loky's one-per-process slot (see the module)."""
+    from joblib import executor as joblib_executor
+    from joblib.externals.loky import reusable_executor as loky
+
+    with loky._executor_lock:        # noqa: SLF001 - loky's singleton has no public release
+        if loky._executor is executor:     # noqa: SLF001
+            loky._executor = None          # noqa: SLF001
+            loky._executor_kwargs = None   # noqa: SLF001
+        joblib_executor._executor_args = None   # noqa: SLF001
+
+
+class JoblibPool(LibraryPool):
+    """A ``Parallel`` entered as a context manager, and its backend's workers."""
+
+    def __init__(self, parallel, reports, cv_threads):
+        super().__init__(reports, cv_threads)
+        self.parallel = parallel
+        self.backend = parallel._backend                      # noqa: SLF001
+        self.executor = getattr(self.backend, "_workers", None)   # loky's; None for threads
+        if self.executor is not None:
+            _own_executor(self.executor)
+
+    def map(self, calls, on_first_result) -> list:
+        from joblib import delayed
+
+        task = delayed(worker.call)
+        pairs = self.parallel(task(self.cv_threads, fn, *args) for fn, *args in calls)
+        return self.collect(pairs, on_first_result)
+
+    def submit(self, fn, *args):
+        """One task straight to the backend's workers (the probes' first images and
+        no-ops), pickled by the same reducers as the ``Parallel`` calls."""
+        out, done, failed = self.future()
+        if self.executor is not None:
+            # the memmapping reducer files arrays under the current Parallel's folder
+            self.executor._temp_folder_manager.set_current_context(self.parallel._id)   # noqa: SLF001
+            inner = self.executor.submit(worker.call, self.cv_threads, fn, *args)
+
+            def settle(f):
+                exc = f.exception()
+                failed(exc) if exc is not None else done(f.result())
+
+            inner.add_done_callback(settle)
+        else:
+            self.backend._get_pool().apply_async(                 # noqa: SLF001
+                worker.call, (self.cv_threads, fn) + args, callback=done, error_callback=failed)
+        return out
+
+    def worker_pids(self) -> list[int]:
+        if self.executor is None:
+            return []
+        return list(getattr(self.executor, "_processes", {}) or {})
+
+    def shutdown(self, wait: bool = True) -> None:
+        try:
+            self.parallel.__exit__(None, None, None)   # joblib removes its memmapped files
+        finally:
+            if self.executor is not None:
+                self.executor.shutdown(wait=wait)
+
+
+class _Joblib(Strategy):
+    family = "processes"
+    library = "joblib"
+    prefer = None
+
+    def start(self, workload, images=None):
+        joblib = require("joblib")
+        self._reports = queue.SimpleQueue()
+        parallel = joblib.Parallel(n_jobs=self.config.workers, return_as="generator", prefer=self.prefer)
+        parallel.__enter__()
+        try:
+            backend = type(parallel._backend).__name__             # noqa: SLF001
+            if self.config.workers > 1 and backend == "SequentialBackend":
+                raise ValueError(messages.LIBRARY_NO_POOL.format(
+                    name=self.name, backend=backend, workers=self.config.workers))
+            self.facts = {"library_version": version("joblib"), "joblib_backend": backend}
+            # threads share the case process's OpenCV setting (applied there once)
+            cv = None if self.family == "threads" else self.config.cv_threads
+            return JoblibPool(parallel, self._reports, cv)
+        except BaseException:
+            parallel.__exit__(None, None, None)
+            raise
+
+    def stop(self, pool) -> None:
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+    def worker_pids(self, pool) -> list[int]:
+        return pool.worker_pids() if pool is not None else []
+
+    def run(self, pool, workload, images, on_first_result):
+        return pool.map(self.calls(workload, images), on_first_result)
+
+    def calls(self, workload, images):
+        """(function, *args) of every ``delayed`` call of one pass, in order."""
+        return ((tasks.run_one, workload, i, img) for i, img in enumerate(images))
+
+
+class Joblib(_Joblib):
+    name = "joblib"
+    description = "joblib.Parallel with its defaults (loky, batch_size='auto'), one delayed call per image"
+
+
+class JoblibThreads(_Joblib):
+    name = "joblib-threads"
+    family = "threads"
+    prefer = "threads"
+    description = "joblib.Parallel(prefer='threads'), one delayed call per image"
+
+
+class JoblibChunked(_Joblib):
+    name = "joblib-chunked"
+    chunked = True
+    sliced = True
+    description = "joblib.Parallel, one delayed call per contiguous slice, its pixels with it"
+
+    def run(self, pool, workload, images, on_first_result):
+        return flatten(super().run(pool, workload, images, on_first_result))
+
+    def calls(self, workload, images):
+        return ((tasks.run_chunk, workload, s, images[s:e])
+                for s, e in chunk_bounds(len(images), self.config.chunk_size))
+
+
+class JoblibMemmap(_Joblib):
+    """Every call gets the whole set: joblib memmaps it once it is above max_nbytes."""
+    name = "joblib-memmap"
+    sliced = True
+    pixels_mapped = True   # workers read a memmap: pages arrive on first touch
+    description = ("joblib.Parallel, one delayed call per worker's slice with the whole image set, "
+                   "which joblib memmaps (max_nbytes='1M')")
+
+    def run(self, pool, workload, images, on_first_result):
+        return flatten(super().run(pool, workload, images, on_first_result))
+
+    def calls(self, workload, images):
+        per_worker = max(1, math.ceil(len(images) / max(1, self.config.workers)))
+        return ((worker.slice_of, workload, images, s, e) for s, e in chunk_bounds(len(images), per_worker))
+
+    def submit_first(self, pool, workload, images, index: int):
+        return pool.submit(worker.slice_of, workload, images, index, index + 1)
+
+
+STRATEGIES = (Joblib, JoblibThreads, JoblibChunked, JoblibMemmap)

@@ -1,0 +1,151 @@
+"""mpire: what ``WorkerPool(n_jobs=W).map(f, args)`` costs, with its default chunking.
+
+Three strategies on ``mpire.WorkerPool`` (the case's start method, mpire's default
+being fork):
+
+* ``mpire``: one task per image, its pixels in the task's arguments, grouped by mpire
+  into chunks of ``images / (64 x W)`` (its default when neither ``chunk_size`` nor
+  ``n_splits`` is given); a workload's set-up (a pose model) is made in each worker's
+  first task, as a module-level cache in a user's script does;
+* ``mpire-shared``: ``shared_objects=images`` under fork - every worker inherits the
+  image set copy-on-write and a task carries only its index; refused under spawn and
+  forkserver, where mpire would pickle the set to every worker instead;
+* ``mpire-state`` (workloads with a model, e.g. pose): ``use_worker_state=True`` with
+  a ``worker_init`` that does the workload's set-up once per worker and keeps its facts
+  in the worker's state, the way mpire's documentation builds a model per worker.
+
+The pool is kept warm between passes with ``keep_alive=True`` (mpire's default ends the
+workers after every ``map``; its documentation's way to reuse them is this flag). A
+pass uses ``imap`` - the ordered iterator ``map`` gathers into a list - so the first
+result can be seen arriving; chunking and dispatch are the same.
+"""
+from __future__ import annotations
+
+import queue
+from concurrent.futures import wait
+from functools import partial
+
+from bench.output import messages
+from bench.strategies.base import Strategy, default_start_method
+from bench.strategies.libraries import worker
+from bench.strategies.libraries.pools import LibraryPool, require, version
+from workloads import tasks
+
+
+class MpirePool(LibraryPool):
+    """A started ``WorkerPool`` and the one function every task goes through (mpire
+    keeps workers between calls only while ``func`` and ``worker_init`` stay the same)."""
+
+    def __init__(self, pool, func, init, reports, cv_threads):
+        super().__init__(reports, cv_threads)
+        self.pool, self.func, self.init = pool, func, init
+        self._applied: list = []
+
+    def map(self, calls, count: int, on_first_result) -> list:
+        # mpire mixes up a worker's apply task and map chunks when both are in flight
+        # ("'tuple' object is not callable"): the probes' single tasks finish first
+        wait(self._applied)
+        self._applied = []
+        args = ((self.cv_threads, fn, *rest) for fn, *rest in calls)
+        pairs = self.pool.imap(self.func, args, iterable_len=count, worker_init=self.init)
+        return self.collect(pairs, on_first_result)
+
+    def submit(self, fn, *args):
+        if not self.pool._workers:                 # noqa: SLF001
+            # workers started by apply_async cannot run an ordered map later (mpire picks
+            # a worker's task wrapper once, when it starts): start them with a map
+            self.pool.map(self.func, [], iterable_len=0, worker_init=self.init)
+        out, done, failed = self.future()
+        self.pool.apply_async(self.func, (self.cv_threads, fn) + args, callback=done,
+                              error_callback=failed, worker_init=self.init)
+        self._applied.append(out)
+        return out
+
+    def worker_pids(self) -> list[int]:
+        return [w.pid for w in list(self.pool._workers or []) if getattr(w, "pid", None)]   # noqa: SLF001
+
+    def shutdown(self, wait: bool = True) -> None:
+        try:
+            self.pool.stop_and_join(keep_alive=False)
+        finally:
+            self.pool.terminate()
+
+
+class _Mpire(Strategy):
+    family = "processes"
+    library = "mpire"
+    shared = False
+    state = False
+
+    def _method(self) -> str:
+        return self.config.start_method or default_start_method()
+
+    def start(self, workload, images=None):
+        mpire = require("mpire")
+        method = self._method()
+        workload.check_fork(method)          # pose: never fork a process that built a model
+        self._reports = queue.SimpleQueue()
+        self._shared_count = len(images) if self.shared and images is not None else None
+        pool = mpire.WorkerPool(n_jobs=self.config.workers, start_method=method, keep_alive=True,
+                                shared_objects=images if self.shared else None,
+                                use_worker_state=self.state)
+        cv = self.config.cv_threads
+        if self.state:
+            func, init = worker.call_state, partial(worker.init_state, workload, cv)
+        else:
+            func, init = (worker.call_shared if self.shared else worker.call), None
+        self.facts = {"library_version": version("mpire")}
+        return MpirePool(pool, func, init, self._reports, cv)
+
+    def stop(self, pool) -> None:
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+    def worker_pids(self, pool) -> list[int]:
+        return pool.worker_pids() if pool is not None else []
+
+    def run(self, pool, workload, images, on_first_result):
+        return pool.map(self.calls(workload, images), len(images), on_first_result)
+
+    def calls(self, workload, images):
+        return ((tasks.run_one, workload, i, img) for i, img in enumerate(images))
+
+
+class Mpire(_Mpire):
+    name = "mpire"
+    description = "mpire.WorkerPool.map with its default chunking, pixels in every task's arguments"
+
+
+class MpireShared(_Mpire):
+    name = "mpire-shared"
+    shared = True
+    fork_only = True
+    pixels_mapped = True     # inherited pages arrive on first touch (bench.measure.probes)
+    description = "mpire.WorkerPool(shared_objects=images) under fork, default chunking, an index per task"
+
+    def start(self, workload, images=None):
+        method = self._method()
+        if method != "fork":
+            raise ValueError(messages.LIBRARY_NEEDS_FORK.format(name=self.name, method=method))
+        if images is None:
+            raise ValueError(f"{self.name} needs the image set when the pool starts")
+        return super().start(workload, images)
+
+    def calls(self, workload, images):
+        if len(images) != self._shared_count:
+            raise ValueError(messages.LIBRARY_SHARED_SET.format(
+                name=self.name, got=len(images), want=self._shared_count))
+        return ((worker.image_at, workload, i) for i in range(len(images)))
+
+    def submit_first(self, pool, workload, images, index: int):
+        return pool.submit(worker.image_at, workload, index)
+
+
+class MpireState(_Mpire):
+    name = "mpire-state"
+    state = True
+    needs_model = True
+    description = "mpire.WorkerPool(use_worker_state=True), worker_init sets each worker up once, default chunking"
+
+
+STRATEGIES = (Mpire, MpireShared, MpireState)

@@ -1,0 +1,226 @@
+"""joblib and mpire as users call them: the serial loop's outputs, in order, set up once
+per worker, the library's own memmapping, refusals and a missing library."""
+import importlib
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from bench.strategies import STRATEGIES, PoolConfig, auto_chunk_size, make_strategy
+from bench.strategies import libraries
+from bench.strategies.libraries import pools
+from workloads.imwrite import ImencodeWorkload, ImwriteWorkload
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+NAMES = [cls.name for cls in libraries.STRATEGIES]
+
+
+def _files(folder):
+    return {n: open(os.path.join(folder, n), "rb").read() for n in os.listdir(folder)}
+
+
+def _start(name, workload, images, method="fork", workers=2):
+    chunk = auto_chunk_size(name, len(images), workers)
+    strategy = make_strategy(name, PoolConfig(workers, chunk, method))
+    return strategy, strategy.start(workload, images)
+
+
+def _pass(name, workload, images, **kw):
+    strategy, pool = _start(name, workload, images, **kw)
+    try:
+        return strategy.run(pool, workload, images, lambda: None)
+    finally:
+        strategy.stop(pool)
+
+
+def test_every_library_strategy_is_registered_with_its_family():
+    assert set(NAMES) == {"joblib", "joblib-threads", "joblib-chunked", "joblib-memmap",
+                          "mpire", "mpire-shared", "mpire-state"}
+    assert STRATEGIES["joblib-threads"].family == "threads"
+    assert all(STRATEGIES[n].family == "processes" for n in NAMES if n != "joblib-threads")
+    assert STRATEGIES["joblib-chunked"].chunked and STRATEGIES["joblib-chunked"].sliced
+    assert STRATEGIES["mpire-shared"].fork_only and STRATEGIES["mpire-state"].needs_model
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", NAMES)
+def test_imwrite_bytes_and_imencode_digests_equal_the_serial_loop(name, tiny_images, tmp_path):
+    ref, got = tmp_path / "ref", tmp_path / "got"
+    ref.mkdir(), got.mkdir()
+    _pass("serial", ImwriteWorkload().with_output(str(ref)), tiny_images)
+    _pass(name, ImwriteWorkload().with_output(str(got)), tiny_images)
+    assert _files(got) == _files(ref) and len(_files(ref)) == len(tiny_images)
+    digests = ImencodeWorkload(return_digest=True)
+    serial = _pass("serial", digests, tiny_images)
+    assert _pass(name, digests, tiny_images) == serial     # the same, in input order
+    assert len(set(serial)) == len(tiny_images)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", NAMES)
+def test_a_warm_pool_sets_each_worker_up_once_and_signals_its_first_result(name, tiny_images):
+    w = ImencodeWorkload(return_digest=True)
+    strategy, pool = _start(name, w, tiny_images)
+    try:
+        firsts = []
+        first = strategy.run(pool, w, tiny_images, lambda: firsts.append(1))
+        reports = strategy.worker_reports()
+        again = strategy.run(pool, w, tiny_images, lambda: None)
+        later = strategy.worker_reports()
+        single = strategy.submit_first(pool, w, tiny_images, 3).result()
+        pids = strategy.worker_pids(pool)
+    finally:
+        strategy.stop(pool)
+    assert firsts == [1] and first == again
+    # a worker that took no task before the pass ended has not reported yet: at most two
+    assert 1 <= len(reports) <= 2 and len({(r["pid"], r["thread"]) for r in reports}) == len(reports)
+    assert later == []                                   # the warm pass set nothing up again
+    assert single in (first[3], [first[3]])              # one image (or a slice of one)
+    if strategy.family == "processes":
+        assert len(pids) == 2 and os.getpid() not in pids
+    else:
+        assert pids == []
+
+
+def _memmapped(workload, images, start, stop):
+    """Runs in a joblib worker: how the whole set arrived there."""
+    return type(images).__name__, bool(images.flags.writeable)
+
+
+@pytest.mark.e2e
+def test_joblib_memmaps_a_set_above_max_nbytes_and_pickles_a_small_one():
+    from workloads.images import ImageSetSpec, ImageSize, generate
+
+    big = generate(ImageSetSpec(ImageSize(64, 64, 1), 300, "noise"))     # 1.2 MB > 1M
+    small = big[:10]
+    w = ImencodeWorkload()
+    strategy, pool = _start("joblib-memmap", w, big)
+    try:
+        assert pool.submit(_memmapped, w, big, 0, 1).result() == ("memmap", False)
+        assert pool.submit(_memmapped, w, small, 0, 1).result() == ("ndarray", True)
+    finally:
+        strategy.stop(pool)
+
+
+@pytest.mark.e2e
+def test_two_live_joblib_pools_have_their_own_workers(tiny_images):
+    """loky keeps one executor per process; each configuration's pool has its own, so a
+    second one neither kills the first nor starts warm."""
+    w = ImencodeWorkload(return_digest=True)
+    a, pool_a = _start("joblib", w, tiny_images)
+    b, pool_b = _start("joblib-chunked", w, tiny_images)
+    try:
+        got_a = a.run(pool_a, w, tiny_images, lambda: None)
+        got_b = b.run(pool_b, w, tiny_images, lambda: None)
+        assert got_a == got_b == a.run(pool_a, w, tiny_images, lambda: None)
+        assert set(a.worker_pids(pool_a)).isdisjoint(b.worker_pids(pool_b))
+    finally:
+        a.stop(pool_a)
+        b.stop(pool_b)
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_mpire_shared_is_refused_outside_fork_with_the_reason(method, tiny_images):
+    strategy = make_strategy("mpire-shared", PoolConfig(2, None, method))
+    with pytest.raises(ValueError, match=r"needs the fork start method, not " + method + ".*copy-on-write"):
+        strategy.start(ImencodeWorkload(), tiny_images)
+
+
+def test_mpire_shared_is_planned_only_under_fork():
+    from bench.plan.matrix import PlanOptions, plan_cases
+    from workloads.images import ImageSize
+
+    opts = PlanOptions(workloads=["imwrite"], sizes=[ImageSize.parse("8x8x1")], n_images=16,
+                       strategies=["serial", "mpire-shared"], workers=[2], start_methods=["spawn"])
+    assert [c.strategy for c in plan_cases(opts)] == ["serial"]
+    with pytest.raises(ValueError, match="fork"):
+        plan_cases(PlanOptions(**{**opts.__dict__, "explicit_strategies": ("mpire-shared",)}))
+
+
+@pytest.fixture
+def no_joblib(monkeypatch):
+    """As if joblib were not installed: importing it fails."""
+    real = importlib.import_module
+
+    def fake(name, *args, **kwargs):
+        if name == "joblib" or name.startswith("joblib."):
+            raise ImportError("No module named 'joblib'")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib, "import_module", fake)
+
+
+def test_a_missing_library_is_one_line_that_says_how_to_install_it(no_joblib, tiny_images):
+    assert pools.missing("mpire") is None
+    line = pools.missing("joblib")
+    assert line.startswith("joblib is not installed: pip install 'joblib>=") and "\n" not in line
+    assert libraries.unavailable(["serial", "joblib", "joblib-chunked", "mpire"]) == {
+        line: ["joblib", "joblib-chunked"]}
+    with pytest.raises(pools.LibraryMissing, match="pip install"):
+        make_strategy("joblib", PoolConfig(2)).start(ImencodeWorkload(), tiny_images)
+
+
+def test_the_race_plan_skips_a_missing_library_with_one_line(no_joblib, capsys):
+    from bench.plan import race
+
+    race._SKIP_NOTED.clear()
+    req = race.Request(mode="quick", codec_workloads=["imwrite"], pose=False, dask=False)
+    plan = race.plan_race(req, usable=2, memory_available=8 * 1024 ** 3)
+    names = {c.strategy for g in plan.groups for c in g.entrants}
+    assert "mpire" in names and not any(n.startswith("joblib") for n in names)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "joblib" in err[0] and "pip install" in err[0]
+    # named on the command line: skipped the same way, the planner does not crash
+    race._SKIP_NOTED.clear()
+    req = race.Request(mode="quick", codec_workloads=["imwrite"], pose=False, dask=False,
+                       strategies=["serial", "joblib", "mpire"])
+    plan = race.plan_race(req, usable=2, memory_available=8 * 1024 ** 3)
+    assert {c.strategy for g in plan.groups for c in g.entrants} == {"serial", "mpire"}
+    assert "pip install" in capsys.readouterr().err
+
+
+POSE_SCRIPT = r"""
+import sys
+import numpy as np
+from bench.strategies import PoolConfig, make_strategy
+from workloads.images import ImageSetSpec, ImageSize, generate
+from workloads.pose import PoseWorkload
+
+images = generate(ImageSetSpec(ImageSize(256, 256, 3), 3, "person", seed=0))
+w = PoseWorkload()
+out = {}
+# every pool first: the serial loop builds a model in this process, which must not fork
+for name, chunk in [("mpire", None), ("mpire-state", None), ("mpire-shared", None),
+                    ("joblib", None), ("joblib-chunked", 2), ("joblib-threads", None),
+                    ("serial", None)]:
+    s = make_strategy(name, PoolConfig(2, chunk, "fork"))
+    pool = s.start(w, images)
+    try:
+        results = s.run(pool, w, images, lambda: None)
+    finally:
+        s.stop(pool)
+    reports = s.worker_reports()
+    assert name == "serial" or all(r["model_load_s"] > 0 for r in reports), (name, reports)
+    assert name == "serial" or 1 <= len({(r["pid"], r["thread"]) for r in reports}) == len(reports) <= 2
+    out[name] = np.stack([r.landmarks for r in results])
+np.savez(sys.argv[1], **out)
+"""
+
+
+@pytest.mark.e2e
+def test_pose_keypoints_equal_the_serial_loop_with_a_model_per_worker(tmp_path):
+    path = tmp_path / "keypoints.npz"
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run([sys.executable, "-c", POSE_SCRIPT, str(path)], capture_output=True,
+                          text=True, timeout=240, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with np.load(path) as data:
+        got = {k: data[k] for k in data.files}
+    serial = got.pop("serial")
+    assert serial.shape == (3, 33, 4)
+    assert sorted(got) == sorted(["mpire", "mpire-state", "mpire-shared", "joblib",
+                                  "joblib-chunked", "joblib-threads"])
+    for name, keypoints in got.items():
+        assert np.allclose(keypoints, serial, atol=1e-6), name
