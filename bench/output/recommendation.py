@@ -11,7 +11,7 @@ from bench.analysis.recommend import Answer, speedup
 from bench.analysis.load import Analysis
 from bench.analysis.rows import CaseRow, Group
 from bench.analysis.scaling import describe
-from bench.output import messages
+from bench.output import libraries, messages
 from bench.output.table import Table
 from bench.output.units import format_bytes, format_percent, format_rate, format_speedup
 
@@ -68,6 +68,8 @@ def answer_lines(a: Answer) -> list[str]:
         out.append("  " + "; ".join(extra) + ".")
     if c.folder_per_task:
         out.append("  " + layout_words(c, a.group))
+    if (line := libraries.defaults_line(a.group, c)) is not None:
+        out.append("  " + line)
     if a.group.paired:
         out.append("  " + messages.RANKED_BY_PAIRED)
     others = len(a.ties) - 1

@@ -32,10 +32,21 @@ STRATEGY_STYLE = {       # colour, marker
     "dask-chunked": ("blue", "p"),
     "dask-scatter": ("purple", "8"),       # sent once, like shared memory
     "dask-local": ("yellow", "<"),         # already there, like inherited pixels
+    # joblib (hexagons) and mpire (triangles right) in the colour of the pool they
+    # stand next to, on a long-dashed line (LIBRARY_LINE)
+    "joblib": ("sky", "H"),
+    "joblib-threads": ("orange", "H"),
+    "joblib-chunked": ("blue", "H"),
+    "joblib-memmap": ("purple", "H"),      # a file every worker maps, like shared memory
+    "mpire": ("green", ">"),               # chunks of its own choosing, like map
+    "mpire-shared": ("yellow", ">"),       # inherited at fork
+    "mpire-state": ("vermillion", ">"),    # a model per worker
 }
 SPARE = (("green", "H"), ("orange", ">"), ("sky", "1"), ("blue", "2"), ("purple", "3"),
          ("vermillion", "4"), ("yellow", "+"))
 DASK_LINE = (0, (6, 2, 1.5, 2, 1.5, 2))   # dash-dot-dot
+LIBRARY_LINE = (0, (9, 3))                # long dashes: joblib and mpire
+LIBRARY_PREFIXES = ("joblib", "mpire")
 METHOD_STYLE = {"none": "-", "fork": "-", "forkserver": "-.", "spawn": "--"}
 FILE_COLOURS = ("blue", "orange", "green", "vermillion", "purple", "sky", "black", "yellow")
 
@@ -75,7 +86,8 @@ def line_style(line) -> dict:
     strategy, chunk, method = line
     c, m = strategy_style(strategy)
     variant = "cv=" in method or FOLDER_PER_TASK in method or chunk not in ("none", "auto")
-    style = DASK_LINE if strategy.startswith("dask") else METHOD_STYLE.get(method, ":")
+    style = (DASK_LINE if strategy.startswith("dask") else LIBRARY_LINE
+             if strategy.startswith(LIBRARY_PREFIXES) else METHOD_STYLE.get(method, ":"))
     out = dict(color=c, marker=m, linestyle=style, linewidth=2.2, markersize=8)
     if variant:
         out.update(markerfacecolor="white", markeredgewidth=2)

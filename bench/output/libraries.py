@@ -1,0 +1,58 @@
+"""What the libraries' defaults give here: one line per workload group.
+
+"joblib with its defaults: 0.60x the serial loop; mpire: 0.90x; the pick: 1.90x" - the
+paired speedups the tables show (``CaseRow.speedup_over``: serial passes timed next to
+the configuration's own, else the group's serial case), for the strategies that call
+joblib and mpire as a user does without tuning (bench.strategies.libraries.DEFAULTS;
+mpire with worker state where the workload has a model), next to the recommendation's
+pick for the same group. Where a library was measured at several worker counts, its
+best plain configuration (no OpenCV setting, one output folder) stands for it.
+"""
+from __future__ import annotations
+
+from bench.analysis.rows import CaseRow, Group
+from bench.output import messages
+from bench.output.units import format_speedup
+from bench.strategies.libraries import DEFAULTS, POSE_DEFAULTS
+
+LABELS = {"joblib": "joblib", "mpire": "mpire", "mpire-state": "mpire with worker state"}
+
+
+def _stand_in(group: Group, strategy: str) -> CaseRow | None:
+    rows = [r for r in group.rows if r.strategy == strategy and r.cv_threads is None
+            and not r.folder_per_task]
+    return max(rows, key=group.rate, default=None)
+
+
+def defaults_line(group: Group, pick: CaseRow) -> str | None:
+    """The line for one group, or None when no library default was measured in it (or
+    it has no serial loop to compare with)."""
+    if group.serial is None:
+        return None
+    parts = []
+    for strategy in dict.fromkeys(DEFAULTS + POSE_DEFAULTS):
+        row = _stand_in(group, strategy)
+        if row is None:
+            continue
+        template = messages.LIBRARY_DEFAULTS_NEXT if parts else messages.LIBRARY_DEFAULTS_FIRST
+        parts.append(template.format(label=LABELS.get(strategy, strategy),
+                                     speedup=format_speedup(row.speedup_over(group.serial))))
+    if not parts:
+        return None
+    return messages.LIBRARY_DEFAULTS_LINE.format(
+        parts="; ".join(parts), pick=format_speedup(pick.speedup_over(group.serial)))
+
+
+def summary_section(analysis) -> list[str]:
+    """The summary's lines: per group with a library default, the line against the
+    recommendation's pick."""
+    from bench.analysis.recommend import answer_group
+
+    lines = []
+    for group in analysis.groups():
+        if not any(r.strategy in LABELS for r in group.rows):
+            continue
+        line = defaults_line(group, answer_group(group, analysis).choice)
+        if line is not None:
+            lines.append(f"  {group.key}: {line}")
+    return ["", messages.LIBRARY_DEFAULTS_HEADING] + lines if lines else []
