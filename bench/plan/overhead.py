@@ -1,5 +1,6 @@
 """The overhead probes' plan: pool start-up per start method and worker count, the no-op
-round trip per payload, and pickling per image size."""
+round trip per payload, and pickling per image size; joblib's and mpire's start-up and
+round trip (with their defaults) next to the pools they stand in for."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -7,7 +8,7 @@ from dataclasses import replace
 from bench.measure.machine import available_cpus
 from bench.plan.case import Case
 from bench.plan.matrix import PlanOptions, default_count, worker_sweep
-from bench.strategies import START_METHODS, default_start_method
+from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries
 from workloads.images import ImageSetSpec, ImageSize
 
 # payload size, images per pass (full), images per pass (quick or None to skip)
@@ -18,6 +19,19 @@ OVERHEAD_PAYLOADS = (
     ("640x480x3", 200, None),
     ("1920x1080x3", 40, None),
 )
+
+
+# what users reach for instead, next to the process pool (and joblib's threads next to
+# the thread pool): start-up and per-task round trip with the libraries' defaults
+LIBRARY_PROBES = ("joblib", "joblib-threads", "mpire")
+
+
+def _library_cases(workload: str, spec: ImageSetSpec, workers: int) -> list[Case]:
+    out = []
+    for name in libraries.installed(list(LIBRARY_PROBES)):
+        method = default_start_method() if STRATEGIES[name].family == "processes" else None
+        out.append(Case(workload, spec, {}, name, workers, None, method))
+    return out
 
 
 def overhead_payloads(opts: PlanOptions, limit: int | None = None) -> list[tuple[ImageSize, int]]:
@@ -40,11 +54,13 @@ def plan_overhead(opts: PlanOptions) -> list[Case]:
     for w in workers:
         cases.append(Case("pool-start", one_pixel, {}, "threads", w))
         cases.extend(Case("pool-start", one_pixel, {}, "processes", w, None, m) for m in methods)
+        cases.extend(_library_cases("pool-start", one_pixel, w))
     payloads = overhead_payloads(opts)
     for size, count in payloads:
         spec = ImageSetSpec(size, count, "noise", opts.seed)
         cases.append(Case("roundtrip", spec, {}, "threads", cpus))
         cases.append(Case("roundtrip", spec, {}, "processes", cpus, None, default_start_method()))
+        cases.extend(_library_cases("roundtrip", spec, cpus))
     for size, count in payloads:
         if size.nbytes > 1:
             cases.append(Case("pickle", ImageSetSpec(size, count, "noise", opts.seed), {}, "serial"))

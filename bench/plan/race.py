@@ -20,10 +20,8 @@ the largest worker count planned, capped by memory.
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 
-from bench.output import messages
 from bench.plan import budget as bud
 from bench.plan.case import Case, unique_cases
 from bench.plan.matrix import DEFAULT_STRATEGIES, PlanOptions, plan_cases
@@ -247,22 +245,9 @@ def _groups(req: Request) -> list[tuple[str, ImageSize, str]]:
     return list(dict.fromkeys(out))
 
 
-_SKIP_NOTED: set = set()     # libraries already said to be missing in this run
-
-
-def _installed(names: list[str]) -> list[str]:
-    """The strategies whose library is installed; one line per missing library."""
-    gone = libraries.unavailable(names)
-    for why, skipped in gone.items():
-        if why not in _SKIP_NOTED:
-            _SKIP_NOTED.add(why)
-            print(messages.LIBRARY_SKIPPED.format(strategies=", ".join(skipped), why=why), file=sys.stderr)
-    dropped = {n for skipped in gone.values() for n in skipped}
-    return [n for n in names if n not in dropped]
-
-
 def _strategies(req: Request, workload: str) -> list[str]:
-    return _installed(_named_strategies(req, workload))
+    # a library that is not installed: its strategies skipped, said in one line
+    return libraries.installed(_named_strategies(req, workload))
 
 
 def _named_strategies(req: Request, workload: str) -> list[str]:

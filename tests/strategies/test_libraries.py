@@ -165,7 +165,7 @@ def test_a_missing_library_is_one_line_that_says_how_to_install_it(no_joblib, ti
 def test_the_race_plan_skips_a_missing_library_with_one_line(no_joblib, capsys):
     from bench.plan import race
 
-    race._SKIP_NOTED.clear()
+    libraries._SAID.clear()
     req = race.Request(mode="quick", codec_workloads=["imwrite"], pose=False, dask=False)
     plan = race.plan_race(req, usable=2, memory_available=8 * 1024 ** 3)
     names = {c.strategy for g in plan.groups for c in g.entrants}
@@ -173,7 +173,7 @@ def test_the_race_plan_skips_a_missing_library_with_one_line(no_joblib, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "joblib" in err[0] and "pip install" in err[0]
     # named on the command line: skipped the same way, the planner does not crash
-    race._SKIP_NOTED.clear()
+    libraries._SAID.clear()
     req = race.Request(mode="quick", codec_workloads=["imwrite"], pose=False, dask=False,
                        strategies=["serial", "joblib", "mpire"])
     plan = race.plan_race(req, usable=2, memory_available=8 * 1024 ** 3)
@@ -224,3 +224,57 @@ def test_pose_keypoints_equal_the_serial_loop_with_a_model_per_worker(tmp_path):
                                   "joblib-chunked", "joblib-threads"])
     for name, keypoints in got.items():
         assert np.allclose(keypoints, serial, atol=1e-6), name
+
+
+def test_the_overhead_probes_hold_the_libraries_next_to_the_pools(monkeypatch):
+    from bench.plan.matrix import PlanOptions
+    from bench.plan.overhead import plan_overhead
+
+    names = [c.name for c in plan_overhead(PlanOptions(quick=True, workers=[2]))]
+    for name in ("joblib/w2/", "joblib-threads/w2", "mpire/w2/"):
+        assert any(n.startswith("pool-start/first-result/" + name) for n in names), name
+        assert any(n.startswith("roundtrip/50x50x1-") and "/noop/" + name in n for n in names), name
+
+
+def test_the_overhead_probes_leave_out_a_missing_library(no_joblib, capsys):
+    from bench.plan.matrix import PlanOptions
+    from bench.plan.overhead import plan_overhead
+
+    libraries._SAID.clear()
+    names = [c.name for c in plan_overhead(PlanOptions(quick=True, workers=[2]))]
+    assert not any("/joblib" in n for n in names) and any("/mpire/" in n for n in names)
+    assert "pip install" in capsys.readouterr().err
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", ["joblib", "joblib-threads", "mpire"])
+def test_pool_start_and_round_trip_probes_run_on_the_library_pools(name):
+    from workloads.images import ImageSetSpec, ImageSize, generate
+    from workloads.overhead import PoolStartWorkload, RoundTripWorkload
+
+    images = generate(ImageSetSpec(ImageSize(1, 1, 1), 50, "noise"))
+    strategy = make_strategy(name, PoolConfig(2, None, "fork"))
+    started = PoolStartWorkload.measure(strategy, images[:1], 1)
+    assert len(started["values_s"]) == 1 and started["metadata"]["all_workers_ready_s"] > 0
+    w = RoundTripWorkload()
+    assert _pass(name, w, images) == [None] * len(images)
+
+
+@pytest.mark.e2e
+def test_a_tiny_run_measures_and_verifies_joblib_and_mpire(run_cli, tmp_path):
+    from bench.results import ResultsFile
+
+    proc = run_cli("imwrite", "--sizes", "8x8x1", "--n-images", "16", "--workers", "2",
+                   "--strategies", "serial,joblib,mpire", "--budget", "20s",
+                   "--results-dir", str(tmp_path / "results"), timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (path,) = [p for p in (tmp_path / "results").iterdir() if p.suffix == ".json"]
+    by_strategy = {b.get_metadata()["strategy"]: b.get_metadata()
+                   for b in ResultsFile.load(str(path)).benchmarks}
+    assert set(by_strategy) == {"serial", "joblib", "mpire"}
+    for name in ("joblib", "mpire"):
+        meta = by_strategy[name]
+        assert meta["verified"] == "yes", name
+        assert meta["paired_speedup"] > 0 and meta["library_version"].startswith(name + " ")
+    # the summary's line: the libraries' defaults against the serial loop and the pick
+    assert "joblib with its defaults: " in proc.stdout and "; mpire: " in proc.stdout

@@ -9,6 +9,9 @@ cannot run here and why (one line each library).
 """
 from __future__ import annotations
 
+import sys
+
+from bench.output import messages
 from bench.strategies.libraries import with_joblib, with_mpire
 from bench.strategies.libraries.pools import LibraryMissing, missing
 
@@ -34,5 +37,21 @@ def unavailable(names) -> dict[str, list[str]]:
     return out
 
 
-__all__ = ["DEFAULTS", "LIBRARY_OF", "LibraryMissing", "POSE_DEFAULTS", "STRATEGIES", "missing",
+_SAID: set = set()      # missing libraries already named in this run
+
+
+def installed(names, echo=None) -> list:
+    """``names`` without the library strategies whose library is missing here; each
+    missing library is said once per run, in one line (to stderr unless ``echo``)."""
+    gone = unavailable(names)
+    for why, skipped in gone.items():
+        if why not in _SAID:
+            _SAID.add(why)
+            line = messages.LIBRARY_SKIPPED.format(strategies=", ".join(skipped), why=why)
+            (echo or (lambda text: print(text, file=sys.stderr)))(line)
+    dropped = {n for skipped in gone.values() for n in skipped}
+    return [n for n in names if n not in dropped]
+
+
+__all__ = ["DEFAULTS", "LIBRARY_OF", "LibraryMissing", "POSE_DEFAULTS", "STRATEGIES", "installed", "missing",
            "unavailable"]
