@@ -278,3 +278,26 @@ def test_a_tiny_run_measures_and_verifies_joblib_and_mpire(run_cli, tmp_path):
         assert meta["paired_speedup"] > 0 and meta["library_version"].startswith(name + " ")
     # the summary's line: the libraries' defaults against the serial loop and the pick
     assert "joblib with its defaults: " in proc.stdout and "; mpire: " in proc.stdout
+
+
+@pytest.mark.e2e
+def test_every_joblib_pass_starts_its_automatic_batch_size_afresh():
+    from workloads.tasks import NoopWorkload
+
+    images = np.zeros((3000, 1, 1, 1), np.uint8)
+    w = NoopWorkload()
+    strategy, pool = _start("joblib", w, images)
+    seen = []
+
+    def calls():
+        seen.append(pool.backend._effective_batch_size)     # read when joblib takes the first
+        yield from strategy.calls(w, images)
+
+    try:
+        strategy.run(pool, w, images, lambda: None)
+        learned = pool.backend._effective_batch_size
+        pool.map(calls(), lambda: None)
+    finally:
+        strategy.stop(pool)
+    assert learned > 1          # 3000 no-ops: joblib grew its batches during the pass
+    assert seen == [1]          # the next pass started from one task per batch again

@@ -13,7 +13,9 @@ Four strategies, all ``Parallel(n_jobs=W)`` with joblib's defaults (the loky bac
   read-only ``numpy.memmap`` - the library's own way of sharing a large array.
 
 The pool is kept warm between passes the way joblib offers: ``with Parallel(...) as
-parallel:`` keeps its workers (and its memmapped files) across calls. Results come from
+parallel:`` keeps its workers (and its memmapped files) across calls; its automatic batch
+size starts again from one task at every pass, as a script's single call does (a kept
+``Parallel`` would start where its last call left off). Results come from
 ``return_as="generator"``: the list joblib returns by default is ``list()`` of that
 very generator, so the work is the same and the first result can be seen arriving.
 
@@ -64,6 +66,10 @@ class JoblibPool(LibraryPool):
         from joblib import delayed
 
         task = delayed(worker.call)
+        # batch_size='auto' starts every call at 1 and doubles while batches are quick;
+        # a kept Parallel would start where its last call ended, a user's script (one
+        # call) from 1: each pass starts afresh on the warm workers
+        self.backend.reset_batch_stats()
         pairs = self.parallel(task(self.cv_threads, fn, *args) for fn, *args in calls)
         return self.collect(pairs, on_first_result)
 
