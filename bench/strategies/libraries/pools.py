@@ -15,6 +15,8 @@ import queue
 from concurrent.futures import Future
 
 from bench.output import messages
+from bench.strategies.base import Strategy, flatten
+from workloads import tasks
 
 # the library each strategy needs, and what installs it (pyproject.toml pins the same)
 REQUIREMENTS = {"joblib": "joblib>=1.4,<1.7", "mpire": "mpire>=2.10,<2.11"}
@@ -97,3 +99,26 @@ class LibraryPool:
 
     def shutdown(self, wait: bool = True) -> None:
         raise NotImplementedError
+
+
+class LibraryStrategy(Strategy):
+    """What every library strategy shares: its pool is a LibraryPool, a pass is the
+    library's ordered map over ``calls``; a strategy whose calls are slices gets one
+    list per call back, flattened into one result per image."""
+
+    library = ""
+
+    def stop(self, pool) -> None:
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+    def worker_pids(self, pool) -> list[int]:
+        return pool.worker_pids() if pool is not None else []
+
+    def run(self, pool, workload, images, on_first_result):
+        results = pool.map(self.calls(workload, images), len(images), on_first_result)
+        return flatten(results) if self.sliced else results
+
+    def calls(self, workload, images):
+        """(function, *args) of every task of one pass, in order: one per image here."""
+        return ((tasks.run_one, workload, i, img) for i, img in enumerate(images))

@@ -33,9 +33,9 @@ import math
 import queue
 
 from bench.output import messages
-from bench.strategies.base import Strategy, chunk_bounds, flatten
+from bench.strategies.base import chunk_bounds
 from bench.strategies.libraries import worker
-from bench.strategies.libraries.pools import LibraryPool, require, version
+from bench.strategies.libraries.pools import LibraryPool, LibraryStrategy, require, version
 from workloads import tasks
 
 
@@ -62,14 +62,16 @@ class JoblibPool(LibraryPool):
         if self.executor is not None:
             _own_executor(self.executor)
 
-    def map(self, calls, on_first_result) -> list:
+    def map(self, calls, count: int, on_first_result) -> list:
         from joblib import delayed
 
         task = delayed(worker.call)
         # batch_size='auto' starts every call at 1 and doubles while batches are quick;
         # a kept Parallel would start where its last call ended, a user's script (one
         # call) from 1: each pass starts afresh on the warm workers
-        self.backend.reset_batch_stats()
+        reset = getattr(self.backend, "reset_batch_stats", None)    # threads: always 1
+        if reset is not None:
+            reset()
         pairs = self.parallel(task(self.cv_threads, fn, *args) for fn, *args in calls)
         return self.collect(pairs, on_first_result)
 
@@ -105,7 +107,7 @@ class JoblibPool(LibraryPool):
                 self.executor.shutdown(wait=wait)
 
 
-class _Joblib(Strategy):
+class _Joblib(LibraryStrategy):
     family = "processes"
     library = "joblib"
     prefer = None
@@ -128,19 +130,6 @@ class _Joblib(Strategy):
             parallel.__exit__(None, None, None)
             raise
 
-    def stop(self, pool) -> None:
-        if pool is not None:
-            pool.shutdown(wait=True)
-
-    def worker_pids(self, pool) -> list[int]:
-        return pool.worker_pids() if pool is not None else []
-
-    def run(self, pool, workload, images, on_first_result):
-        return pool.map(self.calls(workload, images), on_first_result)
-
-    def calls(self, workload, images):
-        """(function, *args) of every ``delayed`` call of one pass, in order."""
-        return ((tasks.run_one, workload, i, img) for i, img in enumerate(images))
 
 
 class Joblib(_Joblib):
@@ -161,9 +150,6 @@ class JoblibChunked(_Joblib):
     sliced = True
     description = "joblib.Parallel, one delayed call per contiguous slice, its pixels with it"
 
-    def run(self, pool, workload, images, on_first_result):
-        return flatten(super().run(pool, workload, images, on_first_result))
-
     def calls(self, workload, images):
         return ((tasks.run_chunk, workload, s, images[s:e])
                 for s, e in chunk_bounds(len(images), self.config.chunk_size))
@@ -176,9 +162,6 @@ class JoblibMemmap(_Joblib):
     pixels_mapped = True   # workers read a memmap: pages arrive on first touch
     description = ("joblib.Parallel, one delayed call per worker's slice with the whole image set, "
                    "which joblib memmaps (max_nbytes='1M')")
-
-    def run(self, pool, workload, images, on_first_result):
-        return flatten(super().run(pool, workload, images, on_first_result))
 
     def calls(self, workload, images):
         per_worker = max(1, math.ceil(len(images) / max(1, self.config.workers)))

@@ -26,10 +26,9 @@ from concurrent.futures import wait
 from functools import partial
 
 from bench.output import messages
-from bench.strategies.base import Strategy, default_start_method
+from bench.strategies.base import default_start_method
 from bench.strategies.libraries import worker
-from bench.strategies.libraries.pools import LibraryPool, require, version
-from workloads import tasks
+from bench.strategies.libraries.pools import LibraryPool, LibraryStrategy, require, version
 
 
 class MpirePool(LibraryPool):
@@ -71,7 +70,7 @@ class MpirePool(LibraryPool):
             self.pool.terminate()
 
 
-class _Mpire(Strategy):
+class _Mpire(LibraryStrategy):
     family = "processes"
     library = "mpire"
     shared = False
@@ -97,18 +96,6 @@ class _Mpire(Strategy):
         self.facts = {"library_version": version("mpire")}
         return MpirePool(pool, func, init, self._reports, cv)
 
-    def stop(self, pool) -> None:
-        if pool is not None:
-            pool.shutdown(wait=True)
-
-    def worker_pids(self, pool) -> list[int]:
-        return pool.worker_pids() if pool is not None else []
-
-    def run(self, pool, workload, images, on_first_result):
-        return pool.map(self.calls(workload, images), len(images), on_first_result)
-
-    def calls(self, workload, images):
-        return ((tasks.run_one, workload, i, img) for i, img in enumerate(images))
 
 
 class Mpire(_Mpire):
