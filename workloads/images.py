@@ -17,6 +17,9 @@ import numpy as np
 # content name -> generator(rng, shape) -> uint8 array; other modules may register more
 GENERATORS: dict = {}
 CONTENTS = ("noise", "smooth", "person")
+# input sets that are files, not generated pixels (workloads.files): a user's folder or
+# glob, and person photos generated once into a cache folder
+FILE_CONTENTS = ("files", "photos")
 
 # Beyond this an image set would not fit any sane machine; refuse it up front.
 MAX_PIXELS_PER_IMAGE = 16384 * 16384
@@ -64,7 +67,7 @@ class ImageSetSpec:
     seed: int = 0
 
     def __post_init__(self):
-        if self.content not in GENERATORS:
+        if self.content not in GENERATORS and self.content not in FILE_CONTENTS:
             raise ValueError(f"content {self.content!r} is not one of {', '.join(GENERATORS)}")
         if self.count < 1:
             raise ValueError("an image set needs at least one image")
@@ -88,11 +91,20 @@ class ImageSetSpec:
 
     @classmethod
     def from_dict(cls, d: dict) -> "ImageSetSpec":
+        if d.get("source") is not None and cls is ImageSetSpec:
+            from workloads.files import FileSetSpec
+
+            return FileSetSpec.from_dict(d)
         return cls(ImageSize.parse(d["size"]), int(d["count"]), d["content"], int(d["seed"]))
 
 
 def generate(spec: ImageSetSpec) -> np.ndarray:
-    """Return a C-contiguous uint8 array of shape (count, height, width, channels)."""
+    """Return a C-contiguous uint8 array of shape (count, height, width, channels); a
+    set of files gives its items instead (a list of ``workloads.files.FileItem``)."""
+    if spec.content in FILE_CONTENTS:
+        from workloads.files import load
+
+        return load(spec)
     rng = np.random.default_rng(spec.seed)
     shape = (spec.count, spec.size.height, spec.size.width, spec.size.channels)
     return np.ascontiguousarray(GENERATORS[spec.content](rng, shape))

@@ -16,7 +16,16 @@ WORKLOADS = {
     "pool-start": "workloads.overhead:PoolStartWorkload",
     "pickle": "workloads.overhead:PickleWorkload",
     "pose": "workloads.pose:PoseWorkload",
+    # on files: a user's task (bench run), reading alone, the built-in pipelines
+    "task": "workloads.user_task:TaskWorkload",
+    "task-init": "workloads.user_task:InitTaskWorkload",
+    "imread": "workloads.pipelines.imread:ImreadWorkload",
+    "keypoints": "workloads.pipelines:KeypointsWorkload",
+    "annotate": "workloads.pipelines:AnnotateWorkload",
+    "holistic": "workloads.pipelines:HolisticWorkload",
 }
+# the pipelines on generated photos that `bench all` measures (bench.plan.user)
+PIPELINES = ("annotate", "keypoints", "holistic")
 # Workloads that measure overheads rather than work users do.
 OVERHEADS = ("pool-start", "roundtrip", "pickle")
 

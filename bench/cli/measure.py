@@ -24,7 +24,12 @@ def plan_for(args, command: str, inputs: dict | None = None):
     ``--exhaustive`` measures the race plan's cases, each in full, one after another."""
     if command in RACED:
         inputs = inputs or {"usable": usable_cpus(), "memory": memory_available()}
-        plan = make_race_plan(args, command, inputs["usable"], inputs["memory"])
+        plan = make_race_plan(args, command, inputs["usable"], inputs["memory"], inputs)
+        if command == "run":
+            from bench.plan.user import sample_notes
+
+            for note in sample_notes(plan):
+                print(note, file=sys.stderr)
         return plan, plan.cases(), inputs
     return None, make_cases(args, command), inputs
 
@@ -91,6 +96,10 @@ def cmd_run(args) -> int:
         args.out_dir = options.writable_dir(args.out_dir, "--out-dir", create=False)
     if args.save_keypoints:
         args.save_keypoints = options.writable_dir(args.save_keypoints, "--save-keypoints")
+    if getattr(args, "cache_dir", None):         # generated input files; case processes inherit it
+        from workloads.files import CACHE_ENV
+
+        os.environ[CACHE_ENV] = options.writable_dir(args.cache_dir, "--cache-dir")
     if results is None:
         results_dir = options.writable_dir(args.results_dir, "results folder")
         path = results_path(results_dir)

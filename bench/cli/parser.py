@@ -18,6 +18,8 @@ COMMANDS = {
     "overhead": "pool start-up per start method, no-op round trip per payload, pickling cost",
     "dask": "the cluster path: Dask start-up, round trips, and one image set through Dask "
             "next to the best local strategies (--scheduler for a real cluster)",
+    "run": "your own function on your own images: --task MODULE:FUNCTION --images DIR, raced "
+           "under every strategy that fits, verified against the serial loop",
     "list": "show the cases a command (default: all) would measure with the same options, "
             "without running them",
 }
@@ -120,6 +122,10 @@ def build_parser() -> Parser:
                    help="where the results file goes (default: results/)")
     r.add_argument("--save-keypoints", metavar="DIR",
                    help="pose: write each image set's landmarks to DIR as one .npz keyed by image id")
+    r.add_argument("--cache-dir", metavar="DIR",
+                   help="where the pipelines' input files are generated once (default: "
+                        "$XDG_CACHE_HOME/bench/inputs, else ~/.cache/bench/inputs)")
+    own = _own_work_options()
 
     parser = Parser(prog="bench", allow_abbrev=False,
                     description="Throughput benchmarks for parallel image work: which strategy, "
@@ -127,8 +133,8 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
     for name, help_text in COMMANDS.items():
-        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text,
-                           allow_abbrev=False)
+        p = sub.add_parser(name, parents=[common] + ([own] if name in ("run", "list") else []),
+                           help=help_text, description=help_text, allow_abbrev=False)
         if name == "list":
             p.add_argument("--json", action="store_true",
                            help="the plan as JSON: cases, estimated_s, budget_s, groups")
@@ -137,6 +143,32 @@ def build_parser() -> Parser:
                            help="the command whose cases to list (default: all)")
     answers.add_parsers(sub)
     return parser
+
+
+def _own_work_options() -> Parser:
+    """``bench run``'s options (and ``list run``'s): a user's task on their files."""
+    own = Parser(add_help=False, allow_abbrev=False)
+    g = own.add_argument_group("your own work (bench run; docs/own-work.md)")
+    g.add_argument("--task", metavar="MODULE:FUNCTION",
+                   help="the function to measure: task(item), or task(item, state) with --init; "
+                        "MODULE is an importable module or a path to a .py file")
+    g.add_argument("--images", metavar="DIR",
+                   help="a folder of images (sub-folders included) or a glob in quotes, e.g. 'frames/*.png'")
+    g.add_argument("--init", metavar="MODULE:FUNCTION",
+                   help="builds the state (a model) once per worker; the task gets it as its second argument")
+    g.add_argument("--init-per-item", action="store_true",
+                   help="also race the anti-pattern: the state rebuilt inside every task")
+    g.add_argument("--decode", choices=("color", "grayscale", "unchanged", "none"), default="color",
+                   help="what the task gets: the image as cv2.imread decodes it (default color: BGR "
+                        "uint8), or its path (none)")
+    g.add_argument("--limit", type=lambda t: options.positive_int(t, "--limit", 10_000_000), metavar="N",
+                   help="measure N files, a sample drawn by --seed (default: all while a pass of them "
+                        "fits, else a sample)")
+    g.add_argument("--atol", type=float, metavar="X",
+                   help="compare arrays (and floats) with numpy.allclose(atol=X) instead of exactly")
+    g.add_argument("--same", metavar="MODULE:FUNCTION",
+                   help="compare results with your same(serial_result, result) -> bool")
+    return own
 
 
 def parse_args(argv):

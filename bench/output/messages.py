@@ -311,3 +311,26 @@ LIBRARY_DEFAULTS_LINE = "{parts}; the pick: {pick}"
 LIBRARY_DEFAULTS_FIRST = "{label} with its defaults: {speedup} the serial loop"
 LIBRARY_DEFAULTS_NEXT = "{label}: {speedup}"
 LIBRARY_DEFAULTS_HEADING = "What the libraries' defaults give here (paired speedup over the serial loop):"
+
+# -- your own work: bench run --task ... --images ..., the groups of files (bench.plan.user) --
+RUN_NEEDS = "bench run needs --task MODULE:FUNCTION and --images DIR (a folder, or a glob in quotes)"
+RUN_OPTION_ONLY = "{option} is for `bench run` (a user's task on their own files)"
+RUN_TASK_WORKLOAD = "{workload} is measured by `bench run --task MODULE:FUNCTION --images DIR`"
+RUN_ATOL = "--atol must be 0 or more, got {value}"
+RUN_PER_ITEM_NEEDS_INIT = "--init-per-item races the state rebuilt for every item: it needs --init"
+RUN_NO_SOURCE = "--images {source}: no such folder, and no file matches it as a pattern"
+RUN_NO_IMAGES = ("--images {source}: no image files there (sub-folders included; files ending in "
+                 "{extensions})")
+RUN_GLOB_EMPTY = "--images {source}: the pattern matches no image file (files ending in {extensions})"
+RUN_PROBING = "bench run: timing {task} on {count} of {total} files (imported and pickled in a fresh interpreter) ..."
+RUN_PROBED = ("bench run: {per_item} per item{init}; the files decode to about {size} "
+              "(cv2.imread: {read} each)")
+RUN_PROBE_INIT = ", state built in {init}"
+RUN_PROBE_HUNG = ("bench run: warning: the task did not return within {seconds:.0f} s on its first "
+                  "files; planning with {guess} per item, and the case timeout will end what hangs")
+RUN_PROBE_CRASHED = ("bench run: warning: the task's process ended without an answer ({why}); "
+                     "planning with {guess} per item, and the race records what fails")
+RUN_SAMPLE = ("bench run: {group}: {count} of the {total} files are measured (a sample drawn by "
+              "--seed, in name order); --limit N measures N of them")
+FAILED_ITEMS_HEADING = "{group}: {count} item(s) could not be processed (path: error; the same in every configuration):"
+FAILED_ITEMS_MORE = "  ... and {count} more: every case's failed_items in the results file"

@@ -13,6 +13,7 @@ from bench.analysis.load import analyse
 from bench.analysis.rows import CaseRow, Group, is_overhead_workload
 from bench.measure.capacity import LOW_SHARE, capacity_is_low
 from bench.output import libraries, messages
+from bench.output.failed_items import failed_items_section
 from bench.output.table import Table
 from bench.output.units import format_ms, format_percent, format_rate_whole, format_speedup, format_us
 
@@ -194,6 +195,7 @@ def render(results) -> str:
         lines += race_section(run, groups)
         lines += pixel_routes_section(groups, cpus)
         lines += layout_section(groups)
+        lines += failed_items_section(groups)     # a task's items that failed, path and error
         lines += libraries.summary_section(analysis)
     lines += overhead_section(analysis.rows)
     warnings = oversubscription_warnings(groups, cpus)

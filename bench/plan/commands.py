@@ -14,6 +14,7 @@ from bench.plan.pose import PoseOptions, plan_pose_cases, plan_pose_dask
 from bench.output import messages
 from workloads.codecs import Codec
 from workloads.imwrite import ImwriteWorkload
+from workloads.registry import PIPELINES
 
 
 def plan_options(args) -> PlanOptions:
@@ -26,7 +27,11 @@ def plan_options(args) -> PlanOptions:
         raise UsageError(messages.WARMUPS_NEGATIVE.format(value=args.warmups))
     workloads = args.workloads
     if workloads is not None:
-        workloads = [w for w in workloads if w != "pose"]   # pose has its own plan
+        for w in workloads:
+            if w in ("task", "task-init"):
+                raise UsageError(messages.RUN_TASK_WORKLOAD.format(workload=w))
+        # pose has its own plan; the pipelines on files are groups of files (bench.plan.user)
+        workloads = [w for w in workloads if w != "pose" and w not in ON_FILES]
     try:
         return PlanOptions(quick=args.quick, workloads=workloads, sizes=args.sizes,
                            contents=args.contents, n_images=args.n_images,
@@ -51,6 +56,8 @@ def pose_options(args) -> PoseOptions:
 def wanted(args, command: str) -> tuple[bool, bool]:
     """(codec workloads, pose) for this command. ``all``/``list`` run both unless
     --workloads says otherwise; given --sizes/--content alone they mean imwrite."""
+    if command == "run":
+        return False, False          # a user's task on their files only
     if command == "pose":
         return False, True
     if command != "all":
@@ -58,8 +65,22 @@ def wanted(args, command: str) -> tuple[bool, bool]:
             raise UsageError(messages.POSE_ELSEWHERE)
         return True, False
     if args.workloads is not None:
-        return any(w != "pose" for w in args.workloads), "pose" in args.workloads
+        return (any(w != "pose" and w not in ON_FILES for w in args.workloads),
+                "pose" in args.workloads)
     return True, args.sizes is None and args.contents is None
+
+
+ON_FILES = PIPELINES + ("imread",)     # workloads of generated photos (bench.plan.user)
+
+
+def pipelines_wanted(args, command: str) -> list | None:
+    """The pipelines a race plan holds: all of them in ``all`` (None), those --workloads
+    names, none elsewhere ([])."""
+    if command != "all":
+        return []
+    if args.workloads is None:
+        return None
+    return [w for w in args.workloads if w in ON_FILES]
 
 
 def _pose_asked_for(args, command: str) -> bool:
@@ -154,7 +175,7 @@ def cluster_workers(args) -> int | None:
     return n
 
 
-RACED = ("all", "imwrite", "pose")
+RACED = ("all", "imwrite", "pose", "run")
 
 
 def races(args, command: str) -> bool:
@@ -162,8 +183,11 @@ def races(args, command: str) -> bool:
     return command in RACED and not getattr(args, "exhaustive", False)
 
 
-def make_race_plan(args, command: str, usable: int | None = None, memory: int | None = None):
-    """The budgeted plan of ``all``, ``imwrite`` or ``pose``: groups and their entrants."""
+def make_race_plan(args, command: str, usable: int | None = None, memory: int | None = None,
+                   inputs: dict | None = None):
+    """The budgeted plan of ``all``, ``imwrite``, ``pose`` or ``run``: groups and their
+    entrants. ``inputs`` (the run's plan inputs) keeps ``run``'s probe of the task, so a
+    resumed run plans the same cases."""
     from bench.plan.overhead import plan_overhead_race
     from bench.plan.race import Request, plan_race
     from bench.plan.sizing import usable_cpus
@@ -191,7 +215,13 @@ def make_race_plan(args, command: str, usable: int | None = None, memory: int | 
         layouts=args.layouts, codec_params=opts.params, pose_params=pose_params, seed=args.seed,
         cv_threads=args.cv_threads,
         dask=not args.scheduler and (not args.strategies or any(s.startswith("dask") for s in args.strategies)),
-        overhead=plan_overhead_race(opts, usable) if command == "all" and codec else [])
+        overhead=plan_overhead_race(opts, usable) if command == "all" and codec else [],
+        pipelines=pipelines_wanted(args, command))
+    if command == "run":
+        from bench.plan.user import user_run
+
+        inputs = inputs if inputs is not None else {}
+        req.files, inputs["probe"] = user_run(args, inputs.get("probe"))
     try:
         return plan_race(req, usable, memory)
     except ValueError as exc:

@@ -27,8 +27,10 @@ DEFAULT_GROUPS = (
     ("imwrite", "1920x1080x3", "smooth", 24, None),
 )
 
-# Local strategies; Dask ones run in their own, smaller matrix (plan_dask).
-DEFAULT_STRATEGIES = tuple(n for n, cls in STRATEGIES.items() if cls.family != "dask")
+# Local strategies; Dask ones run in their own, smaller matrix (plan_dask); those that
+# read files (bench.strategies.decoded, a task per sub-folder) only in groups of files.
+DEFAULT_STRATEGIES = tuple(n for n, cls in STRATEGIES.items()
+                           if cls.family != "dask" and not getattr(cls, "files_only", False))
 DASK_STRATEGIES = tuple(n for n, cls in STRATEGIES.items() if cls.family == "dask")
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bench.plan import budget as bud
+from bench.plan import user as user_plan
 from bench.plan.case import Case, unique_cases
 from bench.plan.matrix import DEFAULT_STRATEGIES, PlanOptions, plan_cases
 from bench.plan.sizing import neighbours, size_set, worker_ladder
@@ -177,6 +178,8 @@ def tier_of(case: Case, w: int, ladder: list[int], default_method: str) -> int:
         return 3 if case.workers == w else 4
     if case.chunk_rule is None and case.chunk_size is not None:
         return 3 if case.workers == w else 4       # a fixed chunk size the user asked for
+    if (on_files := user_plan.tier(case, w, near)) is not None:
+        return on_files
     if case.out_layout == "per-task":
         return 1 if case.workers == w else (2 if near else 4)
     if case.strategy in BASELINES:
@@ -219,6 +222,9 @@ class Request:
     cv_threads: int | None = None
     dask: bool = True
     overhead: list = field(default_factory=list)
+    # groups of files (bench.plan.user): the pipelines (None: all; [] none), a user's task
+    pipelines: list | None = None
+    files: object = None
 
 
 def _groups(req: Request) -> list[tuple[str, ImageSize, str]]:
@@ -246,8 +252,11 @@ def _groups(req: Request) -> list[tuple[str, ImageSize, str]]:
 
 
 def _strategies(req: Request, workload: str) -> list[str]:
+    names = _named_strategies(req, workload)
+    if not req.strategies:      # the Pool API and the routes of files: in groups of files
+        names = [n for n in names if n not in user_plan.STRATEGIES_ON_FILES]
     # a library that is not installed: its strategies skipped, said in one line
-    return libraries.installed(_named_strategies(req, workload))
+    return libraries.installed(names)
 
 
 def _named_strategies(req: Request, workload: str) -> list[str]:
@@ -330,6 +339,8 @@ def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
             cands = _candidates(req, workload, size, content, spec_count, rung, usable)
             candidates_by_top[top] = (set_size, cands)
         pools.append((workload, params, size, content, t, candidates_by_top, ladder))
+    pools += user_plan.file_pools(req, usable, memory_available, PASS_S[mode], SERIAL_MAX_S[mode],
+                                  _worker_cap)
     # every group starts at its largest rung with tier 0; shrink the costliest until it fits
     state = []
     for workload, params, size, content, t, by_top, ladder in pools:
@@ -377,7 +388,7 @@ def _build(s: dict, usable: int, rounds: int, req: Request) -> GroupPlan | None:
     return g
 
 
-OPTIONAL = {(w, s, c) for w, s, c, quick in CODEC_GROUPS + POSE_GROUPS if not quick}
+OPTIONAL = {(w, s, c) for w, s, c, quick in CODEC_GROUPS + POSE_GROUPS if not quick} | user_plan.OPTIONAL
 
 
 def _drop_optional(groups: list[GroupPlan], available: float) -> None:

@@ -110,7 +110,7 @@ def _session(args, cases, path: str, state: dict, skipped, race_plan=None) -> in
     echo()
     echo(render(results))
     echo()
-    if args.command == "all":
+    if args.command in ("all", "run"):
         from bench.cli.answers import end_of_run   # the recommendation and the charts
         end_of_run(results, echo)
         echo()

@@ -41,6 +41,15 @@ STRATEGY_STYLE = {       # colour, marker
     "mpire": ("green", ">"),               # chunks of its own choosing, like map
     "mpire-shared": ("yellow", ">"),       # inherited at fork
     "mpire-state": ("vermillion", ">"),    # a model per worker
+    # multiprocessing.Pool (crosses) in the colour of the concurrent.futures pool it
+    # stands next to; files decoded in the parent (tri-markers) likewise
+    "pool-apply-async": ("sky", "x"),
+    "pool-apply-async-folders": ("blue", "x"),
+    "pool-imap": ("green", "x"),
+    "pool-imap-unordered": ("yellow", "x"),
+    "processes-decoded": ("sky", "1"),
+    "processes-decoded-chunked": ("blue", "2"),
+    "processes-decoded-shm": ("purple", "3"),
 }
 SPARE = (("green", "H"), ("orange", ">"), ("sky", "1"), ("blue", "2"), ("purple", "3"),
          ("vermillion", "4"), ("yellow", "+"))

@@ -1,0 +1,403 @@
+"""The groups of files in a budgeted plan: a user's task on their own folder (``bench run``)
+and the built-in pipelines on generated photos (``bench all``).
+
+Each group races the ways files reach the work, side by side: paths sent and read in the
+worker (``processes``, ``processes-chunked``, the ``pool-*`` strategies), decoded in the
+parent and pickled per image or per slice, or decoded into one shared-memory block
+(``processes-decoded*``); ``multiprocessing.Pool`` next to ``concurrent.futures`` at the
+same chunking (``pool-imap`` and ``processes-map``, four chunks per worker); with a
+per-worker state, the state rebuilt for every item when asked (``--init-per-item``, the
+pipelines with a model). A read-only group (``imread``) on the same files reports what
+reading alone costs.
+
+A user's folder is sized like any group: its files are all measured while a pass of
+them fits, else a deterministic sample (the set's seed) of as many as a pass needs;
+``--limit N`` fixes the sample. What a user's task costs is unknown until it runs, so
+:func:`probe_task` runs it on a few files in a fresh interpreter before the plan is made
+(it also says, before any pool starts, when the function cannot be imported or pickled).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+
+from bench.plan.case import Case
+from bench.plan.sizing import size_set, worker_ladder
+from bench.strategies import START_METHODS, STRATEGIES, auto_chunk_size, default_start_method, decoded, mp_pool
+from workloads.images import ImageSetSpec, ImageSize
+from workloads.registry import PIPELINES, workload_class
+
+FILE_WORKLOADS = ("task", "task-init", "imread") + PIPELINES
+# strategies planned only in the groups of files (never in the generated images' groups,
+# unless named with --strategies)
+STRATEGIES_ON_FILES = tuple(c.name for c in mp_pool.STRATEGIES + decoded.STRATEGIES)
+# at W in every group of files: the routes, and the Pool API next to concurrent.futures
+AT_W = ("threads", "processes", "processes-chunked", "processes-map", "processes-decoded",
+        "processes-decoded-chunked", "processes-decoded-shm", "pool-apply-async",
+        "pool-apply-async-folders", "pool-imap", "pool-imap-unordered")
+# the pipelines in bench all (they share its budget): at W first the questions they answer
+# - paths against decoded pixels at the same chunking, Pool against concurrent.futures -
+# the rest of AT_W next
+PIPELINE_AT_W = ("processes", "processes-decoded", "processes-map", "pool-imap")
+ANTI_PATTERN = "processes-model-per-image"
+TASK_STRATEGIES = ("serial", "threads-chunked") + AT_W + (ANTI_PATTERN,)
+READ_STRATEGIES = ("serial", "threads", "processes", "processes-chunked")
+QUICK_STRATEGIES = ("serial", "processes", "processes-decoded", "pool-imap", "processes-map")
+# the pipelines in bench all: workload, nominal size (the largest file). --quick leaves
+# them out unless --workloads names them: its 80 s are spent before they start (its
+# tier 0 alone is trimmed on two cores already)
+PIPELINE_GROUPS = (("annotate", "640x480x3"), ("imread", "640x480x3"), ("keypoints", "640x480x3"),
+                   ("holistic", "640x480x3"))
+# a short budget drops them (the last first) before any group loses configurations
+OPTIONAL = {(w, s, "photos") for w, s in PIPELINE_GROUPS}
+PHOTOS_MAX = 1024          # generated files in one photos set, at most
+UNKNOWN_TASK_S = 0.05      # a task whose probe did not return: a guess, the pilot measures it
+
+
+def tier(case: Case, w: int, near: bool) -> int | None:
+    """A configuration's tier in a group of files (None: the general rules decide)."""
+    if case.workload not in FILE_WORKLOADS or case.strategy not in AT_W:
+        return None
+    if case.workers == w:
+        first = PIPELINE_AT_W if case.workload in PIPELINES else AT_W
+        return 0 if case.strategy in first else 1
+    return 1 if near else 2
+
+
+@dataclass(frozen=True)
+class UserRun:
+    """What ``bench run`` measures: the task, its files, what a probe found."""
+    params: dict                 # TaskWorkload parameters
+    images: object               # a FileSetSpec: count = files that may be measured
+    seconds_per_item: float
+    read_s: float                # cv2.imread alone, per file
+    folders: int
+    per_item: bool               # race the state rebuilt in every task too
+    fixed: bool                  # --limit: measure exactly these files
+
+    @property
+    def workload(self) -> str:
+        return "task-init" if self.params.get("init") else "task"
+
+
+@dataclass(frozen=True)
+class _Group:
+    workload: str
+    params: dict
+    images: ImageSetSpec         # count: files available (None for generated photos)
+    t: float
+    strategies: tuple
+    available: int | None
+    fixed: bool = False
+
+
+def _groups(req) -> list[_Group]:
+    run: UserRun | None = getattr(req, "files", None)
+    out = []
+    if run is not None:
+        names = [s for s in TASK_STRATEGIES if s != ANTI_PATTERN or run.per_item]
+        if run.folders < 2:
+            names.remove("pool-apply-async-folders")
+        if run.params.get("decode") == "none":
+            names = [s for s in names if not s.startswith("processes-decoded")]
+        out.append(_Group(run.workload, run.params, run.images, run.seconds_per_item, tuple(names),
+                          run.images.count, run.fixed))
+        if run.params.get("decode") != "none":
+            out.append(_Group("imread", {"decode": run.params.get("decode", "color")}, run.images,
+                              run.read_s, READ_STRATEGIES, run.images.count, run.fixed))
+    wanted = getattr(req, "pipelines", None)
+    if wanted != [] and req.sizes is None and req.contents is None:
+        quick = req.mode == "quick"
+        for workload, size in PIPELINE_GROUPS:
+            if wanted is None and quick:
+                break
+            if wanted is not None and workload not in wanted and not (workload == "imread" and wanted):
+                continue
+            if workload == "imread":
+                names = ("serial", "processes-chunked") if quick else READ_STRATEGIES
+            else:
+                names = tuple(s for s in TASK_STRATEGIES if not quick or s in QUICK_STRATEGIES)
+            spec = ImageSetSpec(ImageSize.parse(size), 1, "photos", req.seed)
+            params = {} if workload != "imread" else {"decode": "color"}
+            t = workload_class(workload).expected_seconds_per_image(spec.size, params)
+            out.append(_Group(workload, params, spec, t, tuple(names), None))
+    return out
+
+
+def _with_count(images: ImageSetSpec, count: int) -> ImageSetSpec:
+    from dataclasses import replace
+
+    return replace(images, count=count)
+
+
+def _cases(req, g: _Group, count: int, ladder: list[int]) -> list[Case]:
+    images = _with_count(g.images, count)
+    has_model = workload_class(g.workload).has_model
+    names = [s for s in g.strategies if not req.strategies or s in req.strategies]
+    methods = req.start_methods or [default_start_method()]
+    cases = []
+    for name in names:
+        cls = STRATEGIES[name]
+        if cls.needs_model and not has_model:
+            continue
+        if cls.family == "serial":
+            cases.append(Case(g.workload, images, g.params, name))
+            continue
+        for w in req.workers or ladder:
+            for chunk, rule in _chunks(cls, req.chunk_sizes, count, w):
+                for method in (methods if cls.family == "processes" else [None]):
+                    cases.append(Case(g.workload, images, g.params, name, w, chunk, method,
+                                      chunk_rule=rule))
+    if not any(c.family == "serial" for c in cases):
+        cases.insert(0, Case(g.workload, images, g.params, "serial"))
+    return cases
+
+
+def _chunks(cls, chunk_sizes: list[str], count: int, workers: int) -> list[tuple]:
+    if not cls.chunked:
+        return [(None, None)]
+    out = {}
+    for c in chunk_sizes:
+        if c == "auto":
+            size = auto_chunk_size(cls.name, count, workers) or mp_pool.pool_chunksize(count, workers)
+            out.setdefault(size, "auto")
+        else:
+            out.setdefault(min(int(c), count), None)
+    return list(out.items())
+
+
+def file_pools(req, usable: int, memory_available: int, pass_s: float, serial_max_s: float,
+               worker_cap) -> list[tuple]:
+    """The groups of files as the race plan's pools: (workload, params, size, content,
+    seconds per item, {largest worker count: (set size, candidates)}, worker ladder)."""
+    pools = []
+    for g in _groups(req):
+        size = g.images.size
+        ladder = worker_ladder(usable, worker_cap(g.workload, memory_available))
+        most = g.available if g.available is not None else PHOTOS_MAX
+        by_top = {}
+        for top in reversed(ladder):
+            if g.fixed or (g.available is not None and g.available < 8 * top):
+                # every file there is (or the sample asked for): as many workers as files
+                set_size = size_set(g.t, size.nbytes, usable, min(top, most), memory_available,
+                                    pass_s, serial_max_s, fixed_count=most)
+            else:
+                set_size = size_set(g.t, size.nbytes, usable, top, memory_available, pass_s,
+                                    serial_max_s, max_count=most)
+                if set_size.count > most:
+                    continue                 # more workers than the files can feed
+            rung = worker_ladder(usable, set_size.max_workers)
+            by_top[top] = (set_size, _cases(req, g, set_size.count, rung))
+        if by_top:
+            pools.append((g.workload, g.params, size, g.images.content, g.t, by_top, ladder))
+    return pools
+
+
+# -- bench run: the task and the files from the command line ---------------------------------
+def _absolute(spec: str) -> str:
+    """A MODULE that is a path made absolute (case processes and --resume may run elsewhere)."""
+    if not spec:
+        return ""
+    module, sep, attr = spec.rpartition(":")
+    if sep and (module.endswith(".py") or "/" in module or os.sep in module):
+        return f"{os.path.abspath(os.path.expanduser(module))}:{attr}"
+    return spec
+
+
+def _typical(shapes: list) -> ImageSize | None:
+    """The median decoded size of the files sampled (estimates only)."""
+    if not shapes:
+        return None
+    h, w, *c = sorted(shapes, key=lambda s: s[0] * s[1])[len(shapes) // 2]
+    return ImageSize(int(w), int(h), 1 if not c or c[0] == 1 else 3)
+
+
+def user_run(args, probe: dict | None = None) -> tuple[UserRun, dict]:
+    """The task and files of ``bench run`` (bad input: one UsageError line) and the probe
+    that timed them (``probe`` given: a resumed run's, used as it was)."""
+    import glob as globbing
+
+    from bench.errors import UsageError
+    from bench.output import messages
+    from bench.plan.budget import format_duration
+    from workloads.files import IMAGE_EXTENSIONS, FileSetSpec, list_files, sample
+    from workloads.pipelines.imread import ImreadWorkload
+    from workloads.user_task import TaskError, TaskWorkload, split_spec
+
+    if not args.task or not args.images:
+        raise UsageError(messages.RUN_NEEDS)
+    if args.init_per_item and not args.init:
+        raise UsageError(messages.RUN_PER_ITEM_NEEDS_INIT)
+    if args.atol is not None and not args.atol >= 0:          # nan too
+        raise UsageError(messages.RUN_ATOL.format(value=args.atol))
+    try:
+        for spec, what in ((args.task, "--task"), (args.init, "--init"), (args.same, "--same")):
+            if spec:
+                split_spec(spec, what)
+        params = TaskWorkload.params_for(_absolute(args.task), _absolute(args.init), args.decode,
+                                         args.atol, _absolute(args.same))
+        TaskWorkload.from_params(params)
+    except (TaskError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    source = os.path.abspath(os.path.expanduser(args.images))
+    items = list_files(source)
+    if not items:
+        exts = ", ".join(IMAGE_EXTENSIONS[:6]) + " ..."
+        text = (messages.RUN_NO_IMAGES if os.path.isdir(source) else messages.RUN_GLOB_EMPTY
+                if globbing.has_magic(args.images) else messages.RUN_NO_SOURCE)
+        raise UsageError(text.format(source=args.images, extensions=exts))
+    chosen = sample(items, args.limit, args.seed) if args.limit else items
+    if probe is None:
+        print(messages.RUN_PROBING.format(task=args.task, count=min(PROBE_ITEMS, len(chosen)),
+                                          total=len(items)), file=sys.stderr, flush=True)
+        timeout = args.case_timeout or PROBE_TIMEOUT_S
+        try:
+            probe = probe_task(params, chosen, timeout)
+        except ProbeFailed as exc:
+            raise UsageError(str(exc)) from None
+        guess = format_duration(UNKNOWN_TASK_S) if UNKNOWN_TASK_S >= 1 else f"{UNKNOWN_TASK_S * 1000:.0f} ms"
+        if probe.get("timed_out"):
+            print(messages.RUN_PROBE_HUNG.format(seconds=timeout, guess=guess), file=sys.stderr)
+        elif probe.get("crashed"):
+            print(messages.RUN_PROBE_CRASHED.format(why=probe["crashed"], guess=guess), file=sys.stderr)
+    size = _typical(probe.get("shapes") or []) or ImageSize(640, 480, 3)
+    t = probe.get("seconds_per_item") or UNKNOWN_TASK_S
+    read_s = probe.get("read_s") or ImreadWorkload.expected_seconds_per_image(size, {})
+    if probe.get("seconds_per_item"):
+        init = messages.RUN_PROBE_INIT.format(init=_ms(probe["init_s"])) if probe.get("init_s") else ""
+        print(messages.RUN_PROBED.format(per_item=_ms(t), init=init, size=size.label, read=_ms(read_s)),
+              file=sys.stderr)
+    images = FileSetSpec(size, len(chosen), "files", args.seed, source, len(items))
+    folders = len({os.path.dirname(i.name) for i in chosen})
+    run = UserRun(params, images, t, read_s, folders, bool(args.init_per_item), bool(args.limit))
+    return run, probe
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def sample_notes(plan) -> list[str]:
+    """One line per group of a user's files that measures a sample of them."""
+    from bench.output import messages
+
+    out = []
+    for g in plan.groups:
+        images = g.images
+        if getattr(images, "source", "") and images.count < images.total:
+            out.append(messages.RUN_SAMPLE.format(group=g.key, count=images.count, total=images.total))
+    return out
+
+
+# -- the probe: a user's task timed on a few files, in a fresh interpreter ------------------
+PROBE_TIMEOUT_S = 120
+PROBE_ITEMS = 3
+SIZE_SAMPLE = 8
+
+
+class ProbeFailed(ValueError):
+    """The task cannot be used as given: one line for the user."""
+
+
+def probe_task(params: dict, items: list, timeout: float) -> dict:
+    """Import, pickle-check and time the task on the first items; ``{"timed_out": True}``
+    or ``{"crashed": ...}`` when it did not come back (the race's timeout ends it then)."""
+    spread = items[::max(1, len(items) // SIZE_SAMPLE)][:SIZE_SAMPLE]
+    with tempfile.TemporaryDirectory(prefix="bench-probe-") as tmp:
+        request, result = os.path.join(tmp, "request.json"), os.path.join(tmp, "result.json")
+        with open(request, "w") as fh:
+            json.dump({"params": params, "items": [list(i) for i in items[:PROBE_ITEMS]],
+                       "sizes": [i.path for i in spread], "out_dir": os.path.join(tmp, "out")}, fh)
+        try:
+            proc = subprocess.run([sys.executable, "-m", "bench.plan.user", request, result],
+                                  stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                  timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return {"timed_out": True}
+        if not os.path.exists(result):
+            tail = (proc.stderr or "").strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
+            return {"crashed": tail[0][:300]}
+        with open(result) as fh:
+            found = json.load(fh)
+    if found.get("error"):
+        raise ProbeFailed(found["error"])
+    return found
+
+
+def _probe(request: dict) -> dict:
+    """Inside the probe's interpreter: what :func:`probe_task` reports."""
+    import inspect
+    import statistics
+    import time
+
+    from workloads.files import FileItem, UnreadableImage, read_image
+    from workloads.registry import make_workload
+    from workloads.user_task import TaskError, build_state, check_picklable, one_line, resolve
+
+    params = request["params"]
+    started = time.perf_counter()
+    for key, what in (("task", "--task"), ("init", "--init"), ("same", "--same")):
+        if params.get(key):
+            check_picklable(params[key], what)
+    import_s = time.perf_counter() - started
+    form = "(item, state)" if params.get("init") else "(item)"
+    try:
+        inspect.signature(resolve(params["task"])).bind(*([None] * (2 if params.get("init") else 1)))
+    except TypeError as exc:
+        raise TaskError(f"--task {params['task']} cannot be called as task{form}: {exc}") from None
+    except ValueError:
+        pass                                   # no signature to check (a builtin)
+    shapes, reads = [], []
+    for path in request["sizes"]:
+        t = time.perf_counter()
+        try:
+            shapes.append(list(read_image(path, "unchanged").shape))
+            reads.append(time.perf_counter() - t)
+        except UnreadableImage:
+            pass
+    workload = make_workload("task-init" if params.get("init") else "task", params)
+    init_s = None
+    if params.get("init"):
+        t = time.perf_counter()
+        try:
+            build_state(params["init"])          # the state the items below use
+        except Exception as exc:  # noqa: BLE001 - the user's init failed
+            raise TaskError(f"--init {params['init']} raised {one_line(exc)}") from None
+        init_s = time.perf_counter() - t
+    os.makedirs(request["out_dir"], exist_ok=True)
+    workload = workload.with_output(request["out_dir"])
+    times = []
+    for i, item in enumerate(request["items"]):
+        t = time.perf_counter()
+        workload.process(i, FileItem(*item))
+        times.append(time.perf_counter() - t)
+    return {"import_s": import_s, "init_s": init_s, "shapes": shapes,
+            "read_s": statistics.median(reads) if reads else None,
+            "first_item_s": times[0] if times else None,
+            "seconds_per_item": statistics.median(times[1:] or times) if times else None}
+
+
+def main(argv=None) -> None:
+    from workloads.user_task import TaskError
+
+    request_path, result_path = (argv or sys.argv[1:])[:2]
+    with open(request_path) as fh:
+        request = json.load(fh)
+    try:
+        found = _probe(request)
+    except TaskError as exc:
+        found = {"error": str(exc)}
+    with open(result_path + ".tmp", "w") as fh:
+        json.dump(found, fh)
+    os.replace(result_path + ".tmp", result_path)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)          # a model's threads (MediaPipe) can hang an ordinary exit
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Files decoded in the parent: the routes that read every image before sending it.
+
+A set of files reaches a worker in one of two ways. The paths are sent and each worker
+reads its files (every strategy that sends items as they are: ``processes``,
+``processes-chunked``, ``pool-*`` ...), or the parent reads them, as a script that
+decodes before it submits does, and the pixels travel:
+
+* ``processes-decoded``          pickled per image;
+* ``processes-decoded-chunked``  pickled per slice;
+* ``processes-decoded-shm``      copied into one shared-memory block, images of any
+                                 sizes packed one after another (offsets, shapes); index
+                                 ranges are sent, workers map the block once.
+
+The decoding (``cv2.imread``) is inside every timed pass: a user's script has to decode
+too. For the shared block, the images are read once more when the pool starts, to learn
+their shapes and size the block (part of the start, not of a pass).
+"""
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+from bench.strategies.base import Strategy, chunk_bounds, collect, flatten, submit_all
+from bench.strategies.local import Processes, ProcessesChunked
+from bench.strategies.mp_pool import pool_chunksize
+from workloads import tasks
+from workloads.files import (FileItem, PackedImages, init_worker_packed, pack_layout, read_image,
+                             read_in_parent, run_packed)
+
+
+class _Decoding:
+    """Reads each file in the parent with the workload's decode mode (taken when the
+    pool starts, so the transfer probe's no-op passes read the same way)."""
+    files_only = True       # its tasks need a set of files
+
+    _decode = "color"
+
+    def _remember(self, workload, images) -> None:
+        if images is not None and len(images) and not isinstance(images[0], FileItem):
+            raise ValueError(f"{self.name} reads files in the parent: it needs a set of files "
+                             "(bench run --images, or a pipeline)")
+        self._decode = getattr(workload, "decode", "color")
+        if self._decode == "none":
+            raise ValueError(f"{self.name} decodes in the parent, but the task takes paths (--decode none)")
+
+    def _read(self, item):
+        return read_in_parent(item, self._decode)
+
+
+class ProcessesDecoded(_Decoding, Processes):
+    name = "processes-decoded"
+    description = "ProcessPoolExecutor, files decoded in the parent, pixels pickled per image"
+
+    def start(self, workload, images=None):
+        self._remember(workload, images)
+        return super().start(workload, images)
+
+    def run(self, pool, workload, images, on_first_result):
+        calls = ((workload, i, self._read(item)) for i, item in enumerate(images))
+        return collect(submit_all(pool, tasks.run_one, calls, on_first_result), on_first_result)
+
+    def submit_first(self, pool, workload, images, index: int):
+        return pool.submit(tasks.run_one, workload, index, self._read(images[index]))
+
+
+class ProcessesDecodedChunked(_Decoding, ProcessesChunked):
+    name = "processes-decoded-chunked"
+    description = "ProcessPoolExecutor, files decoded in the parent, pixels pickled per slice"
+
+    def start(self, workload, images=None):
+        self._remember(workload, images)
+        return super().start(workload, images)
+
+    def run(self, pool, workload, images, on_first_result):
+        calls = ((workload, s, [self._read(x) for x in images[s:e]])
+                 for s, e in chunk_bounds(len(images), self.config.chunk_size))
+        return flatten(collect(submit_all(pool, tasks.run_chunk, calls, on_first_result), on_first_result))
+
+    def submit_first(self, pool, workload, images, index: int):
+        return pool.submit(tasks.run_chunk, workload, index, [self._read(images[index])])
+
+
+class ProcessesDecodedShm(_Decoding, Strategy):
+    name = "processes-decoded-shm"
+    family = "processes"
+    chunked = True
+    sliced = True
+    pixels_mapped = True
+    description = ("ProcessPoolExecutor, files decoded in the parent into one shared-memory "
+                   "block (packed, any sizes), index ranges sent")
+
+    def __init__(self, config):
+        super().__init__(config)
+        self._block = None
+        self._packed: PackedImages | None = None
+
+    def start(self, workload, images=None):
+        from multiprocessing import shared_memory
+
+        if images is None:
+            raise ValueError(f"{self.name} needs the files when the pool starts")
+        self._remember(workload, images)
+        ctx = multiprocessing.get_context(self.config.start_method)
+        workload.check_fork(ctx.get_start_method())
+        self._reports = ctx.SimpleQueue()
+        slots, size = pack_layout([self._read(item) for item in images])
+        self._block = shared_memory.SharedMemory(create=True, size=size)
+        try:
+            self._packed = PackedImages(self._block.buf, slots)
+            return ProcessPoolExecutor(
+                self.config.workers, mp_context=ctx, initializer=init_worker_packed,
+                initargs=(workload, self.config.cv_threads, self._reports, self._block.name,
+                          [tuple(s) for s in slots]))
+        except BaseException:
+            self._release()
+            raise
+
+    def _fill(self, images, indices) -> None:
+        """Decode each file into its place in the block (the route's cost, in the pass)."""
+        for i in indices:
+            slot = self._packed.slots[i]
+            if slot.reason:
+                continue                      # unreadable when the pool started: stays so
+            pixels = read_image(images[i].path, self._decode)
+            if tuple(pixels.shape) != slot.shape or pixels.dtype.str != slot.dtype:
+                raise ValueError(f"{slot.name} changed while the pool ran (was {slot.shape}, "
+                                 f"now {pixels.shape})")
+            self._packed.view(i)[...] = pixels
+
+    def run(self, pool, workload, images, on_first_result):
+        self._fill(images, range(len(images)))
+        chunk = self.config.chunk_size or pool_chunksize(len(images), self.config.workers)
+        calls = ((workload, s, e) for s, e in chunk_bounds(len(images), chunk))
+        return flatten(collect(submit_all(pool, run_packed, calls, on_first_result), on_first_result))
+
+    def submit_first(self, pool, workload, images, index: int):
+        self._fill(images, [index])           # only this image: the set's copy is transfer
+        return pool.submit(run_packed, workload, index, index + 1)
+
+    def stop(self, pool) -> None:
+        try:
+            super().stop(pool)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        self._packed = None
+        if self._block is not None:
+            block, self._block = self._block, None
+            block.close()
+            try:
+                block.unlink()
+            except FileNotFoundError:
+                pass
+
+
+STRATEGIES = (ProcessesDecoded, ProcessesDecodedChunked, ProcessesDecodedShm)

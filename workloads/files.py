@@ -1,0 +1,334 @@
+"""Input sets that are files: a user's folder or glob, or person photos generated once
+into a cache folder; how an item is read, and how decoded pixels travel.
+
+A file set is an :class:`~workloads.images.ImageSetSpec` whose content is ``files`` (a
+user's folder or glob: :class:`FileSetSpec`, which adds the source) or ``photos``
+(generated files, see :func:`photos`). Loading one gives a list of :class:`FileItem`
+(absolute path, name relative to the set's root), sorted by name, so sub-folders stay
+together and the order is the same on every run. ``--limit N`` (or a plan that needs
+fewer files than the folder holds) takes a deterministic sample: ``N`` indices drawn by
+the set's seed, kept in name order.
+
+An item reaches a task in one of three forms: the :class:`FileItem` (the worker reads
+the file), :class:`Decoded` (the parent read it: the pixels and the item's name) or
+:class:`Unreadable` (the parent could not read it: the reason travels instead, so the
+item fails in the worker exactly as it fails in the serial loop).
+"""
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import random
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from workloads.images import ImageSetSpec, ImageSize
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".dib", ".tif", ".tiff", ".webp",
+                    ".jp2", ".pbm", ".pgm", ".ppm", ".pnm", ".sr", ".ras", ".exr", ".hdr", ".pic")
+DECODES = ("color", "grayscale", "unchanged", "none")
+CACHE_ENV = "BENCH_CACHE_DIR"
+
+
+class FileItem(NamedTuple):
+    """One input file: where it is, and its name relative to the set's root."""
+    path: str
+    name: str
+
+
+class UnreadableImage(ValueError):
+    """A file that is missing, corrupt or not an image: that item's failure."""
+
+
+class Decoded:
+    """Pixels the parent decoded, with the item's name (failures and per-item outputs
+    need it); ``np.asarray(decoded)`` is the pixels, without a copy."""
+
+    __slots__ = ("name", "pixels")
+
+    def __init__(self, name: str, pixels: np.ndarray):
+        self.name, self.pixels = name, pixels
+
+    def __array__(self, dtype=None, copy=None):
+        return self.pixels if dtype is None else self.pixels.astype(dtype)
+
+    def __reduce__(self):
+        return Decoded, (self.name, self.pixels)
+
+
+class Unreadable(NamedTuple):
+    """An item the parent could not read: the reason is sent instead of pixels."""
+    name: str
+    reason: str
+
+
+# -- reading ---------------------------------------------------------------------------
+def read_image(path: str, decode: str = "color") -> np.ndarray:
+    """``cv2.imread`` as a user's script calls it (BGR uint8 for ``color``)."""
+    import cv2
+
+    flags = {"color": cv2.IMREAD_COLOR, "grayscale": cv2.IMREAD_GRAYSCALE,
+             "unchanged": cv2.IMREAD_UNCHANGED}[decode]
+    image = cv2.imread(path, flags)
+    if image is None:
+        raise UnreadableImage(f"cannot read {path}: missing, corrupt or not an image file")
+    return image
+
+
+def read_in_parent(item: FileItem, decode: str):
+    """What a strategy that decodes in the parent sends for one item."""
+    try:
+        return Decoded(item.name, read_image(item.path, decode))
+    except UnreadableImage as exc:
+        return Unreadable(item.name, str(exc))
+
+
+def open_item(item, decode: str):
+    """(name, what the task gets, why it cannot run) for an item in any of its forms;
+    a plain array (a generated set) has no name."""
+    if isinstance(item, Decoded):
+        return item.name, item.pixels, None
+    if isinstance(item, Unreadable):
+        return item.name, None, item.reason
+    if isinstance(item, FileItem):
+        if decode == "none":
+            return item.name, item.path, None
+        try:
+            return item.name, read_image(item.path, decode), None
+        except UnreadableImage as exc:
+            return item.name, None, str(exc)
+    return "", item, None
+
+
+def folder_runs(items) -> list[tuple[int, int]]:
+    """(start, stop) of every run of items in the same sub-folder, in order."""
+    runs, start = [], 0
+    for i in range(1, len(items) + 1):
+        if i == len(items) or os.path.dirname(items[i].name) != os.path.dirname(items[start].name):
+            runs.append((start, i))
+            start = i
+    return runs
+
+
+# -- a user's folder or glob -------------------------------------------------------------
+def _is_image(name: str) -> bool:
+    return name.lower().endswith(IMAGE_EXTENSIONS) and not os.path.basename(name).startswith(".")
+
+
+def glob_root(pattern: str) -> str:
+    """The folder a glob's names are relative to: its leading parts without wildcards."""
+    parts = pattern.split(os.sep)
+    fixed = []
+    for part in parts[:-1]:
+        if glob.has_magic(part):
+            break
+        fixed.append(part)
+    return os.sep.join(fixed) or os.sep
+
+
+def list_files(source: str) -> list[FileItem]:
+    """Every image file of a folder (sub-folders included) or of a glob, by name."""
+    source = os.path.abspath(os.path.expanduser(source))
+    if os.path.isdir(source):
+        root, found = source, []
+        for folder, dirs, names in os.walk(source):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            found += [os.path.join(folder, n) for n in names if _is_image(n)]
+    else:
+        root = glob_root(source)
+        found = [p for p in glob.glob(source, recursive=True) if os.path.isfile(p) and _is_image(p)]
+    items = [FileItem(p, os.path.relpath(p, root).replace(os.sep, "/")) for p in found]
+    return sorted(items, key=lambda it: it.name)
+
+
+def sample(items: list, count: int, seed: int) -> list:
+    """``count`` of ``items``, drawn by ``seed`` and kept in order (all when fewer)."""
+    if count >= len(items):
+        return list(items)
+    picked = sorted(random.Random(seed).sample(range(len(items)), count))
+    return [items[i] for i in picked]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:24] or "files"
+
+
+@dataclass(frozen=True)
+class FileSetSpec(ImageSetSpec):
+    """A user's folder or glob. ``size`` is a typical decoded size (estimates only),
+    ``count`` the files measured, ``total`` the files the source held when planned."""
+    source: str = ""
+    total: int = 0
+
+    @property
+    def label(self) -> str:
+        digest = hashlib.blake2b(self.source.encode(), digest_size=3).hexdigest()
+        name = os.path.basename(glob_root(self.source) if glob.has_magic(self.source) else self.source)
+        return f"files-{_slug(name)}-{digest}"
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "FileSetSpec":
+        return cls(ImageSize.parse(d["size"]), int(d["count"]), d["content"], int(d["seed"]),
+                   d["source"], int(d.get("total") or 0))
+
+
+def load(spec: ImageSetSpec) -> list[FileItem]:
+    """The items of a file set (generated ``photos`` are made here when missing)."""
+    if spec.content == "photos":
+        return photos(spec)
+    items = sample(list_files(spec.source), spec.count, spec.seed)
+    if len(items) < spec.count:
+        raise ValueError(f"{spec.source} holds {len(items)} image files now, {spec.count} were planned")
+    return items
+
+
+# -- person photos generated once into a cache folder --------------------------------------
+# file i: a crop/flip/brightness variation of the shipped person photograph, at one of
+# these fractions of the set's size, JPEG except every fourth (PNG); the sub-folders
+# hold uneven numbers of files, as a user's folders do
+SCALES = (1.0, 0.75, 0.5)
+FOLDER_SIZES = (3, 9, 5, 13, 7, 11)
+CACHE_VERSION = "v1"
+
+
+def cache_dir() -> str:
+    """Where generated input files are kept: ``--cache-dir``, else the user's cache."""
+    given = os.environ.get(CACHE_ENV)
+    if given:
+        return given
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "bench", "inputs")
+
+
+def folder_of(index: int) -> str:
+    total, k = 0, 0
+    while True:
+        total += FOLDER_SIZES[k % len(FOLDER_SIZES)]
+        if index < total:
+            return f"part{k:03d}"
+        k += 1
+
+
+def photo_name(index: int) -> str:
+    ext = "png" if index % 4 == 3 else "jpg"
+    return f"{folder_of(index)}/{index:05d}.{ext}"
+
+
+def photo_pixels(size: ImageSize, index: int, seed: int) -> np.ndarray:
+    """Image ``index`` of a photos set, BGR as a file holds it (the same on every machine)."""
+    import cv2
+
+    from workloads.people import astronaut, letterbox, variation
+
+    rng = np.random.default_rng([seed, index])
+    scale = SCALES[index % len(SCALES)]
+    width, height = max(8, round(size.width * scale)), max(8, round(size.height * scale))
+    rgb = letterbox(variation(astronaut(), rng), width, height)
+    if size.channels == 1:
+        return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+
+
+def photos(spec: ImageSetSpec) -> list[FileItem]:
+    """The first ``count`` files of a photos series, written where missing. Each is
+    written to a temporary name and renamed, so two processes making the same file
+    at once (a group's two case processes) both end with the whole file."""
+    import cv2
+
+    root = os.path.join(cache_dir(), f"photos-{CACHE_VERSION}-{spec.size.label}-s{spec.seed}")
+    items = []
+    for i in range(spec.count):
+        name = photo_name(i)
+        path = os.path.join(root, name)
+        if not os.path.exists(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            ext = os.path.splitext(name)[1]
+            params = [cv2.IMWRITE_PNG_COMPRESSION, 3] if ext == ".png" else [cv2.IMWRITE_JPEG_QUALITY, 90]
+            ok, buf = cv2.imencode(ext, photo_pixels(spec.size, i, spec.seed), params)
+            if not ok:
+                raise OSError(f"cv2.imencode could not encode {name}")
+            tmp = f"{path}.tmp-{os.getpid()}"
+            with open(tmp, "wb") as fh:
+                fh.write(buf.tobytes())
+            os.replace(tmp, path)
+        items.append(FileItem(path, name))
+    return items
+
+
+# -- decoded pixels packed into one shared-memory block (processes-decoded-shm) ---------------
+class Slot(NamedTuple):
+    """Where one decoded image lies in the block (an unreadable one: its reason)."""
+    name: str
+    offset: int
+    shape: tuple
+    dtype: str
+    reason: str = ""
+
+
+ALIGN = 64
+
+
+def pack_layout(decoded: list) -> tuple[list[Slot], int]:
+    """Slots for images of any sizes, one after another (64-byte aligned); the block size."""
+    slots, offset = [], 0
+    for d in decoded:
+        if isinstance(d, Unreadable):
+            slots.append(Slot(d.name, 0, (), "|u1", d.reason))
+            continue
+        slots.append(Slot(d.name, offset, tuple(d.pixels.shape), d.pixels.dtype.str))
+        offset += -(-d.pixels.nbytes // ALIGN) * ALIGN
+    return slots, max(1, offset)
+
+
+class PackedImages:
+    """Images of one block read by index: ``Decoded`` views (no copy), or ``Unreadable``."""
+
+    def __init__(self, buf, slots: list[Slot]):
+        self.buf, self.slots = buf, slots
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def view(self, index: int) -> np.ndarray:
+        s = self.slots[index]
+        return np.ndarray(s.shape, np.dtype(s.dtype), buffer=self.buf, offset=s.offset)
+
+    def __getitem__(self, index: int):
+        s = self.slots[index]
+        if s.reason:
+            return Unreadable(s.name, s.reason)
+        return Decoded(s.name, self.view(index))
+
+
+# -- worker side of the Pool and file-route strategies (importable, so spawn workers find them)
+_packed: PackedImages | None = None
+_block = None       # keeps the worker's mapping of the block alive
+
+
+def init_worker_packed(workload, cv_threads, report, shm_name: str, slots: list) -> None:
+    """Initializer of processes-decoded-shm: map the block once, then read by index."""
+    global _packed, _block
+    from multiprocessing import shared_memory
+
+    from workloads.tasks import init_worker
+
+    _block = shared_memory.SharedMemory(name=shm_name)
+    _packed = PackedImages(_block.buf, [Slot(*s) for s in slots])
+    init_worker(workload, cv_threads, report)
+
+
+def run_packed(workload, start: int, stop: int) -> list:
+    """Images ``start..stop`` of the block this worker mapped."""
+    if _packed is None:
+        raise RuntimeError("no shared-memory block in this worker")
+    return [workload.process(i, _packed[i]) for i in range(start, stop)]
+
+
+def run_numbered(args) -> tuple:
+    """``Pool.imap``'s one-argument task: (index, result), so results can be re-ordered."""
+    workload, index, item = args
+    return index, workload.process(index, item)

@@ -1,0 +1,82 @@
+"""The built-in pipelines: the source scripts' work, written the way a user's task is.
+
+``keypoints``, ``annotate`` and ``holistic`` are plain modules with an ``init`` and a
+``task`` (as ``bench run --task`` takes them); here they become workloads, measured by
+``bench all`` on person photos generated once into a cache folder
+(:func:`workloads.files.photos`): the same races, summary and recommendation as every
+other group. ``imread`` (:mod:`workloads.pipelines.imread`) is the reading alone.
+Importing this package imports neither mediapipe nor a pipeline module.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from workloads.user_task import InitTaskWorkload
+
+MiB = 1024 ** 2
+
+
+@dataclass(frozen=True)
+class _Pipeline(InitTaskWorkload):
+    """A pipeline: its task and init are fixed; nothing to choose but the harness's."""
+    PARAMS = ()
+    LABEL = ""
+
+    @classmethod
+    def from_params(cls, params: dict):
+        return cls()        # the run's codec settings are not a pipeline's
+
+    @property
+    def label(self) -> str:
+        return self.LABEL
+
+
+@dataclass(frozen=True)
+class KeypointsWorkload(_Pipeline):
+    task: str = "workloads.pipelines.keypoints:keypoints"
+    init: str = "workloads.pipelines.keypoints:load_model"
+    atol: float | None = 1e-6          # landmarks: np.allclose, as the keypoints script checks
+    name: str = field(default="keypoints", init=False)
+    LABEL = "pose-256-txt"
+    text_as_numbers = True             # the .txt files: compared as numbers, within atol
+    memory_per_worker = 200 * MiB
+
+    @staticmethod
+    def expected_seconds_per_image(size, params) -> float:
+        return 0.03                    # read, resize, pose: measured 25-35 ms on a 2-core VM
+
+
+@dataclass(frozen=True)
+class AnnotateWorkload(_Pipeline):
+    task: str = "workloads.pipelines.annotate:annotate"
+    init: str = "workloads.pipelines.annotate:load_backgrounds"
+    name: str = field(default="annotate", init=False)
+    LABEL = "augment-voc"
+    memory_per_worker = 120 * MiB
+    # backgrounds are no model: safe across a fork, and not worth racing once per item
+    has_model = False
+
+    @staticmethod
+    def expected_seconds_per_image(size, params) -> float:
+        return 0.012
+
+    @staticmethod
+    def bytes_written_per_image(size, params) -> float:
+        return 2 * 60_000 + 600        # two 640x480 JPEGs and an XML
+
+
+@dataclass(frozen=True)
+class HolisticWorkload(_Pipeline):
+    task: str = "workloads.pipelines.holistic:holistic"
+    init: str = "workloads.pipelines.holistic:load_model"
+    same: str = "workloads.pipelines.holistic:same_keypoints"   # face and hands: see there
+    name: str = field(default="holistic", init=False)
+    LABEL = "holistic-c1"
+    memory_per_worker = 300 * MiB
+
+    @staticmethod
+    def expected_seconds_per_image(size, params) -> float:
+        return 0.06                    # 35-80 ms per image (face, hands and pose)
+
+
+PIPELINES = {"keypoints": KeypointsWorkload, "annotate": AnnotateWorkload, "holistic": HolisticWorkload}

@@ -1,0 +1,72 @@
+"""Reading alone: ``cv2.imread`` of every file, the cost a task's decoding adds.
+
+Reported as its own group next to a task on the same files, as ``imencode`` is next to
+``imwrite``: the serial loop's time per image is what reading costs, and its pools show
+how reading alone scales. Timed passes return only each image's shape (no pixels travel
+back); the verifying pass returns a digest of the pixels.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+
+from workloads.base import Workload
+from workloads.files import DECODES, open_item
+from workloads.user_task import FAILED
+
+
+@dataclass(frozen=True)
+class ImreadWorkload(Workload):
+    decode: str = "color"
+    digest: bool = False
+    out_dir: str = ""
+    name: str = field(default="imread", init=False)
+    needs_verify_pass = True
+
+    def __post_init__(self):
+        if self.decode not in DECODES or self.decode == "none":
+            raise ValueError(f"imread decodes: --decode {self.decode!r} is not color, grayscale or unchanged")
+
+    @classmethod
+    def from_params(cls, params: dict) -> "ImreadWorkload":
+        return cls(decode=params.get("decode", "color"))
+
+    @property
+    def label(self) -> str:
+        return self.decode
+
+    @staticmethod
+    def expected_seconds_per_image(size, params) -> float:
+        return 1e-4 + 4e-9 * size.nbytes          # JPEG decoding, about 250 MB/s of pixels
+
+    def with_output(self, out_dir: str) -> "ImreadWorkload":
+        return replace(self, out_dir=out_dir)
+
+    def worker_setup(self) -> None:
+        """Nothing to build."""
+
+    def process(self, index: int, item):
+        name, pixels, reason = open_item(item, self.decode)
+        if reason is not None:
+            return FAILED + reason
+        if self.digest:
+            return hashlib.blake2b(pixels.tobytes(), digest_size=16).hexdigest() + str(pixels.shape)
+        return pixels.shape
+
+    def verifying(self) -> "ImreadWorkload":
+        return replace(self, digest=True)
+
+    def expected_names(self, count: int) -> list[str]:
+        return []
+
+    def outputs(self, results, count: int) -> dict:
+        return {f"{i:05d}": r for i, r in enumerate(results)}
+
+    @staticmethod
+    def differs(a, b) -> bool:
+        return a != b
+
+    def case_metadata(self, timing) -> dict:
+        failed = [r for r in timing.last_results if isinstance(r, str) and r.startswith(FAILED)]
+        return {"failed_images": len(failed),
+                "first_failed_image": failed[0][len(FAILED):] if failed else None}

@@ -1,0 +1,417 @@
+"""A user's function as a workload (``python -m bench run --task MODULE:FUNCTION``).
+
+The contract, kept small:
+
+* ``task(item)`` returns a result; with ``--init MODULE:FUNCTION``, ``task(item, state)``
+  where ``state = init()`` is built once per worker (per thread for thread pools) before
+  its first task. ``--init-per-item`` also races the anti-pattern: ``init()`` called
+  inside every task, as a script that builds its detector for every image does.
+* ``item`` is the decoded image (BGR uint8, as ``cv2.imread`` gives it) or, with
+  ``--decode none``, the file's path.
+* Two keyword parameters are passed when the function names them: ``name`` (the file's
+  name relative to the input folder) and ``out_dir`` (a fresh, empty folder for every
+  pass; every file written there is compared with the serial loop's, byte for byte).
+* MODULE is an importable module or a path to a ``.py`` file (its folder is put on
+  ``sys.path``, as Python does for a script).
+
+Results are compared with the serial loop's item by item, in input order: ``==``,
+arrays with ``numpy.array_equal`` (``numpy.allclose`` with ``--atol``), containers
+element by element, or the user's ``--same(a, b)``. An exception raised by the function
+for an item is that item's result (:class:`Failure`, with the item's name and the
+error): the run goes on, and the summary lists them.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import json
+import math
+import os
+import reprlib
+import sys
+import threading
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
+
+import numpy as np
+
+from workloads.base import Workload
+from workloads.files import DECODES, open_item
+
+FAILED = "failed: "
+FAILED_LISTED = 20            # per-item failures kept in a case's metadata
+
+
+class TaskError(ValueError):
+    """A --task, --init or --same that cannot be used: one line for the user."""
+
+
+class StateForkError(RuntimeError):
+    """A process that built a task's state is about to fork a pool."""
+
+
+class Failure(NamedTuple):
+    """What an item gives back when it could not be processed."""
+    error: str
+
+
+# -- finding the user's function ----------------------------------------------------------
+_RESOLVED: dict = {}
+
+
+def split_spec(spec: str, what: str) -> tuple[str, str]:
+    module, sep, attr = spec.rpartition(":")
+    if not sep or not module or not attr:
+        raise TaskError(f"{what} {spec!r} is not MODULE:FUNCTION (a module or a .py file, a colon, "
+                        "a function name)")
+    return module, attr
+
+
+def _import(module: str, what: str, spec: str):
+    if module.endswith(".py") or "/" in module or os.sep in module:
+        path = os.path.abspath(module)
+        if not os.path.isfile(path):
+            raise TaskError(f"{what} {spec}: no such file {path}")
+        folder, stem = os.path.split(path)
+        stem = stem[:-3] if stem.endswith(".py") else stem
+        if not stem.isidentifier():
+            raise TaskError(f"{what} {spec}: {os.path.basename(path)} is not a Python module name")
+        if folder not in sys.path:
+            sys.path.insert(0, folder)        # as Python does for a script's folder
+        mod = _import(stem, what, spec)
+        found = getattr(mod, "__file__", None)
+        if not found or not os.path.samefile(found, path):
+            raise TaskError(f"{what} {spec}: it would be imported as module {stem!r}, which is "
+                            f"already {found or 'a built-in module'}; rename the file")
+        return mod
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.split(".")[0] == exc.name.split(".")[0]:
+            raise TaskError(f"{what} {spec}: no module named {exc.name!r}") from None
+        raise TaskError(f"{what} {spec}: importing {module} failed: {one_line(exc)}") from None
+    except Exception as exc:  # noqa: BLE001 - the user's module failed to import
+        raise TaskError(f"{what} {spec}: importing {module} failed: {one_line(exc)}") from None
+
+
+def resolve(spec: str, what: str = "--task"):
+    """The callable ``spec`` names, imported once per process."""
+    fn = _RESOLVED.get(spec)
+    if fn is None:
+        module, attr = split_spec(spec, what)
+        fn = _import(module, what, spec)
+        for part in attr.split("."):
+            try:
+                fn = getattr(fn, part)
+            except AttributeError:
+                raise TaskError(f"{what} {spec}: {module} has no {attr!r}") from None
+        if not callable(fn):
+            raise TaskError(f"{what} {spec}: {attr} is a {type(fn).__name__}, not a function")
+        _RESOLVED[spec] = fn
+    return fn
+
+
+def check_picklable(spec: str, what: str) -> None:
+    """A process pool sends a function to its workers by reference (its module and
+    name): a lambda, a nested function or a callable object without a module-level name
+    cannot be sent (an initializer neither, under spawn or forkserver)."""
+    import pickle
+
+    fn = resolve(spec, what)
+    try:
+        same = pickle.loads(pickle.dumps(fn)) is fn
+    except Exception as exc:  # noqa: BLE001 - pickle raises several kinds
+        raise TaskError(f"{what} {spec} cannot be pickled ({one_line(exc)}), so no process pool "
+                        "(spawn or forkserver) can send it to its workers: define it at module "
+                        "level") from None
+    if not same:
+        raise TaskError(f"{what} {spec} does not pickle back to itself, so a process pool would "
+                        "run another object: define it at module level")
+
+
+class _Call(NamedTuple):
+    fn: object
+    name: bool        # takes ``name=``
+    out_dir: bool     # takes ``out_dir=``
+
+
+_CALLS: dict = {}
+
+
+def call_for(spec: str) -> _Call:
+    call = _CALLS.get(spec)
+    if call is None:
+        fn = resolve(spec)
+        try:
+            params = inspect.signature(fn).parameters
+        except (TypeError, ValueError):      # a builtin without a signature
+            params = {}
+        call = _CALLS[spec] = _Call(fn, "name" in params, "out_dir" in params)
+    return call
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    return f"{type(exc).__name__}: {text[:300] or '(no message)'}"
+
+
+# -- state: once per worker (thread), never across a fork ------------------------------------
+_local = threading.local()
+_BUILT_IN_PID: int | None = None
+
+
+class _Held:
+    """A state kept for a thread; closed (when it has ``close()``) as its thread ends,
+    never in a fork child nor at interpreter exit (a MediaPipe graph then hangs)."""
+
+    __slots__ = ("state", "pid")
+
+    def __init__(self, state):
+        self.state, self.pid = state, os.getpid()
+
+    def __del__(self):
+        if self.pid == os.getpid() and not sys.is_finalizing():
+            close_state(self.state)
+
+
+def close_state(state) -> None:
+    close = getattr(state, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception:  # noqa: BLE001 - a state that fails to close is not the run's concern
+            pass
+
+
+def _after_fork_in_child() -> None:
+    global _local, _BUILT_IN_PID
+    _ORPHANS.append(_local)        # the parent's states: never closed here
+    _local = threading.local()
+    _BUILT_IN_PID = None
+
+
+_ORPHANS: list = []
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def build_state(init: str):
+    global _BUILT_IN_PID
+    states = getattr(_local, "states", None)
+    if states is None:
+        states = _local.states = {}
+    _BUILT_IN_PID = os.getpid()
+    held = states[init] = _Held(resolve(init, "--init")())
+    return held.state
+
+
+def state_for(init: str):
+    held = (getattr(_local, "states", None) or {}).get(init)
+    return held.state if held is not None else build_state(init)
+
+
+# -- comparing results ------------------------------------------------------------------------
+def same_value(a, b, atol: float | None) -> bool:
+    """``==``, arrays by value (within ``atol`` when given), containers element by element."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        if a.shape != b.shape:
+            return False
+        if atol is None or a.dtype.kind not in "fciu" or b.dtype.kind not in "fciu":
+            return bool(np.array_equal(a, b))
+        return bool(np.allclose(a, b, rtol=0.0, atol=atol, equal_nan=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k], atol) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return (type(a) is type(b) and len(a) == len(b)
+                and all(same_value(x, y, atol) for x, y in zip(a, b)))
+    if isinstance(a, float) and isinstance(b, float):
+        if math.isnan(a) and math.isnan(b):
+            return True
+        return a == b if atol is None else abs(a - b) <= atol
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - an == that cannot say
+        return False
+
+
+def describe(value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array {value.dtype}{list(value.shape)}"
+    short = reprlib.Repr()
+    short.maxstring = short.maxother = 60
+    return short.repr(value)
+
+
+def _digest(path: str) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
+
+
+def _numbers(path: str):
+    """A text file of numbers as an array (pipelines compare them with allclose)."""
+    try:
+        return np.loadtxt(path, dtype=np.float64, ndmin=2)
+    except ValueError:
+        return _digest(path)
+
+
+# -- the workload -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TaskWorkload(Workload):
+    """A user's ``task`` on one item, with the state ``init`` built once per worker."""
+
+    task: str = ""
+    init: str = ""
+    decode: str = "color"
+    atol: float | None = None
+    same: str = ""
+    state_per_item: bool = False       # the anti-pattern; set by its strategy
+    out_dir: str = ""
+    name: str = field(default="task", init=False)
+
+    needs_verify_pass = False          # timed passes return the results themselves
+    text_as_numbers = False            # .txt outputs compared as numbers (pipelines)
+    PARAMS = ("task", "init", "decode", "atol", "same")
+
+    def __post_init__(self):
+        if self.decode not in DECODES:
+            raise ValueError(f"--decode {self.decode!r}: choose from {', '.join(DECODES)}")
+
+    @classmethod
+    def from_params(cls, params: dict):
+        unknown = sorted(set(params) - set(cls.PARAMS))
+        if unknown:
+            raise ValueError(f"unknown task parameter(s) {', '.join(unknown)}")
+        return cls(**params)
+
+    @staticmethod
+    def params_for(task: str, init: str = "", decode: str = "color", atol: float | None = None,
+                   same: str = "") -> dict:
+        params = {"task": task, "decode": decode}
+        params.update({k: v for k, v in (("init", init), ("atol", atol), ("same", same)) if v})
+        return params
+
+    @property
+    def label(self) -> str:
+        module, _, attr = self.task.rpartition(":")
+        if module.endswith(".py") or "/" in module or os.sep in module:
+            stem = os.path.splitext(os.path.basename(module))[0]
+        else:
+            stem = module.rsplit(".", 1)[-1]
+        return f"{stem}.{attr}" + ("" if self.decode == "color" else f"-{self.decode}")
+
+    def with_output(self, out_dir: str):
+        return replace(self, out_dir=out_dir)
+
+    def with_model_per_image(self):
+        return replace(self, state_per_item=True) if self.init else self
+
+    def prepare_parent(self) -> None:
+        """Import the module, as a user's script does before it starts a pool."""
+        resolve(self.task)
+        if self.init:
+            resolve(self.init, "--init")
+
+    def check_fork(self, start_method: str) -> None:
+        if self.has_model and start_method == "fork" and _BUILT_IN_PID == os.getpid():
+            raise StateForkError(f"the state of --init {self.init} was built in process "
+                                 f"{os.getpid()}, which must not fork a pool (a model copied "
+                                 "half-way crashes its workers): build it in the workers only")
+
+    def worker_setup(self):
+        import time
+
+        start = time.perf_counter()
+        call_for(self.task)
+        facts = {"task_import_s": time.perf_counter() - start}
+        if self.init and not self.state_per_item:
+            start = time.perf_counter()
+            build_state(self.init)
+            facts["init_s"] = time.perf_counter() - start
+        return facts
+
+    def process(self, index: int, item):
+        name, payload, reason = open_item(item, self.decode)
+        label = name or f"item {index}"
+        if reason is not None:
+            return Failure(reason)
+        call = call_for(self.task)
+        kwargs = {}
+        if call.name:
+            kwargs["name"] = name
+        if call.out_dir:
+            kwargs["out_dir"] = self.out_dir
+        state = None
+        if self.init:
+            state = resolve(self.init, "--init")() if self.state_per_item else state_for(self.init)
+        try:
+            return call.fn(payload, **kwargs) if not self.init else call.fn(payload, state, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - one item's failure, recorded
+            return Failure(f"{label}: {one_line(exc)}")
+        finally:
+            if self.state_per_item and state is not None:
+                close_state(state)
+
+    # -- verification -----------------------------------------------------------------------
+    def verifying(self):
+        return self
+
+    def expected_names(self, count: int) -> list[str]:
+        return []
+
+    def written_names(self) -> list[str]:
+        """Nothing to check by name alone: outputs() compares every file, by name and
+        content, with the serial loop's."""
+        return []
+
+    def outputs(self, results, count: int) -> dict:
+        out = {f"{i:05d}": FAILED + r.error if isinstance(r, Failure) else r
+               for i, r in enumerate(results)}
+        if self.out_dir and os.path.isdir(self.out_dir):
+            for folder, _, names in os.walk(self.out_dir):
+                for n in sorted(names):
+                    path = os.path.join(folder, n)
+                    rel = os.path.relpath(path, self.out_dir).replace(os.sep, "/")
+                    numbers = self.text_as_numbers and n.endswith(".txt")
+                    out["file:" + rel] = _numbers(path) if numbers else _digest(path)
+        return out
+
+    def differs(self, a, b) -> bool:
+        if any(isinstance(v, str) and v.startswith(FAILED) for v in (a, b)):
+            return a != b
+        if self.same:
+            return not resolve(self.same, "--same")(a, b)
+        return not same_value(a, b, self.atol)
+
+    def describe_difference(self, a, b) -> str:
+        if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape:
+            delta = np.abs(a.astype(np.float64) - b.astype(np.float64))
+            where = np.unravel_index(int(np.argmax(delta)), delta.shape)
+            return f"largest difference {delta[where]:.3g} at {list(map(int, where))}"
+        if isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys():
+            parts = [f"{k}: {self.describe_difference(a[k], b[k])}" for k in a
+                     if not same_value(a[k], b[k], None)]
+            return "; ".join(parts) or f"serial gave {describe(a)}, this case gave {describe(b)}"
+        return f"serial gave {describe(a)}, this case gave {describe(b)}"
+
+    def case_metadata(self, timing) -> dict:
+        failed = [r.error for r in timing.last_results if isinstance(r, Failure)]
+        meta = {"task": self.task, "task_init": self.init or None, "decode": self.decode,
+                "state": ("none" if not self.init else "per item" if self.state_per_item
+                          else "per worker"),
+                "failed_images": len(failed), "first_failed_image": failed[0] if failed else None,
+                "failed_items": json.dumps(failed[:FAILED_LISTED]) if failed else None}
+        inits = [w["init_s"] for w in (timing.warm_workers or timing.cold_workers) if "init_s" in w]
+        if inits:
+            meta["init_s"] = sorted(inits)[len(inits) // 2]
+        return meta
+
+
+@dataclass(frozen=True)
+class InitTaskWorkload(TaskWorkload):
+    """A task with ``--init``: its state may be a model, so no process that built one
+    forks a pool (the race keeps fork pools in a case process of their own)."""
+    name: str = field(default="task-init", init=False)
+    has_model = True
