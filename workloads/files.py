@@ -79,12 +79,17 @@ def read_image(path: str, decode: str = "color") -> np.ndarray:
     return image
 
 
+def unreadable(name: str) -> str:
+    """The failure of an item whose file cannot be read, the same wherever it was read."""
+    return f"{name}: cv2.imread cannot read it (missing, corrupt or not an image file)"
+
+
 def read_in_parent(item: FileItem, decode: str):
     """What a strategy that decodes in the parent sends for one item."""
     try:
         return Decoded(item.name, read_image(item.path, decode))
-    except UnreadableImage as exc:
-        return Unreadable(item.name, str(exc))
+    except UnreadableImage:
+        return Unreadable(item.name, unreadable(item.name))
 
 
 def open_item(item, decode: str):
@@ -99,13 +104,24 @@ def open_item(item, decode: str):
             return item.name, item.path, None
         try:
             return item.name, read_image(item.path, decode), None
-        except UnreadableImage as exc:
-            return item.name, None, str(exc)
+        except UnreadableImage:
+            return item.name, None, unreadable(item.name)
     return "", item, None
 
 
+def files_fingerprint(items) -> str:
+    """Short digest of a set of files (names and sizes), so two runs can prove equal inputs."""
+    h = hashlib.blake2b(digest_size=8)
+    for item in items:
+        h.update(f"{item.name}\0{os.path.getsize(item.path) if os.path.exists(item.path) else -1}\0".encode())
+    return h.hexdigest()
+
+
 def folder_runs(items) -> list[tuple[int, int]]:
-    """(start, stop) of every run of items in the same sub-folder, in order."""
+    """(start, stop) of every run of items in the same sub-folder, in order (a generated
+    set, which has no folders, is one)."""
+    if len(items) and not isinstance(items[0], FileItem):
+        return [(0, len(items))]
     runs, start = [], 0
     for i in range(1, len(items) + 1):
         if i == len(items) or os.path.dirname(items[i].name) != os.path.dirname(items[start].name):
@@ -273,14 +289,16 @@ ALIGN = 64
 
 
 def pack_layout(decoded: list) -> tuple[list[Slot], int]:
-    """Slots for images of any sizes, one after another (64-byte aligned); the block size."""
+    """Slots for images of any sizes, one after another (64-byte aligned); the block size.
+    Items are ``Decoded``, ``Unreadable`` or plain arrays (a generated set: no names)."""
     slots, offset = [], 0
     for d in decoded:
         if isinstance(d, Unreadable):
             slots.append(Slot(d.name, 0, (), "|u1", d.reason))
             continue
-        slots.append(Slot(d.name, offset, tuple(d.pixels.shape), d.pixels.dtype.str))
-        offset += -(-d.pixels.nbytes // ALIGN) * ALIGN
+        name, pixels = (d.name, d.pixels) if isinstance(d, Decoded) else ("", np.asarray(d))
+        slots.append(Slot(name, offset, tuple(pixels.shape), pixels.dtype.str))
+        offset += -(-pixels.nbytes // ALIGN) * ALIGN
     return slots, max(1, offset)
 
 
@@ -301,7 +319,8 @@ class PackedImages:
         s = self.slots[index]
         if s.reason:
             return Unreadable(s.name, s.reason)
-        return Decoded(s.name, self.view(index))
+        # a file's pixels keep its name; a generated image is a plain array, as it was
+        return Decoded(s.name, self.view(index)) if s.name else self.view(index)
 
 
 # -- worker side of the Pool and file-route strategies (importable, so spawn workers find them)

@@ -401,7 +401,8 @@ class TaskWorkload(Workload):
         meta = {"task": self.task, "task_init": self.init or None, "decode": self.decode,
                 "state": ("none" if not self.init else "per item" if self.state_per_item
                           else "per worker"),
-                "failed_images": len(failed), "first_failed_image": failed[0] if failed else None,
+                # not pose's failed_images: the summary lists these once per group, not per case
+                "items_failed": len(failed),
                 "failed_items": json.dumps(failed[:FAILED_LISTED]) if failed else None}
         inits = [w["init_s"] for w in (timing.warm_workers or timing.cold_workers) if "init_s" in w]
         if inits:

@@ -25,7 +25,7 @@ def plan_for(args, command: str, inputs: dict | None = None):
     if command in RACED:
         inputs = inputs or {"usable": usable_cpus(), "memory": memory_available()}
         plan = make_race_plan(args, command, inputs["usable"], inputs["memory"], inputs)
-        if command == "run":
+        if command == "run" and not args.limit:      # a sample the user did not choose
             from bench.plan.user import sample_notes
 
             for note in sample_notes(plan):

@@ -25,7 +25,7 @@ def failed_items_section(groups) -> list[str]:
             items = None
         if not items:
             continue
-        count = row.meta.get("failed_images")
+        count = row.meta.get("items_failed")
         count = count if isinstance(count, int) else len(items)
         lines += ["", messages.FAILED_ITEMS_HEADING.format(group=g.key, count=count)]
         lines += [f"  {item}" for item in items[:LISTED]]

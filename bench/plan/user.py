@@ -346,12 +346,19 @@ def _probe(request: dict) -> dict:
     import_s = time.perf_counter() - started
     form = "(item, state)" if params.get("init") else "(item)"
     try:
-        inspect.signature(resolve(params["task"])).bind(*([None] * (2 if params.get("init") else 1)))
+        signature = inspect.signature(resolve(params["task"]))
+        given = {k: None for k in ("name", "out_dir") if k in signature.parameters}
+        signature.bind(*([None] * (2 if params.get("init") else 1)), **given)
     except TypeError as exc:
         raise TaskError(f"--task {params['task']} cannot be called as task{form}: {exc}") from None
     except ValueError:
         pass                                   # no signature to check (a builtin)
     shapes, reads = [], []
+    for path in request["sizes"][:1]:          # the first read imports and warms up OpenCV
+        try:
+            read_image(path, "unchanged")
+        except UnreadableImage:
+            pass
     for path in request["sizes"]:
         t = time.perf_counter()
         try:

@@ -13,7 +13,9 @@ decodes before it submits does, and the pixels travel:
 
 The decoding (``cv2.imread``) is inside every timed pass: a user's script has to decode
 too. For the shared block, the images are read once more when the pool starts, to learn
-their shapes and size the block (part of the start, not of a pass).
+their shapes and size the block (part of the start, not of a pass). A generated image
+set is decoded already: its pixels go as they are (the routes are then those of
+``processes``, ``processes-chunked`` and ``processes-shm``).
 """
 from __future__ import annotations
 
@@ -36,15 +38,13 @@ class _Decoding:
     _decode = "color"
 
     def _remember(self, workload, images) -> None:
-        if images is not None and len(images) and not isinstance(images[0], FileItem):
-            raise ValueError(f"{self.name} reads files in the parent: it needs a set of files "
-                             "(bench run --images, or a pipeline)")
         self._decode = getattr(workload, "decode", "color")
         if self._decode == "none":
             raise ValueError(f"{self.name} decodes in the parent, but the task takes paths (--decode none)")
 
     def _read(self, item):
-        return read_in_parent(item, self._decode)
+        """A file read here; a generated image is decoded already and goes as it is."""
+        return read_in_parent(item, self._decode) if isinstance(item, FileItem) else item
 
 
 class ProcessesDecoded(_Decoding, Processes):
@@ -121,7 +121,8 @@ class ProcessesDecodedShm(_Decoding, Strategy):
             slot = self._packed.slots[i]
             if slot.reason:
                 continue                      # unreadable when the pool started: stays so
-            pixels = read_image(images[i].path, self._decode)
+            item = images[i]
+            pixels = read_image(item.path, self._decode) if isinstance(item, FileItem) else item
             if tuple(pixels.shape) != slot.shape or pixels.dtype.str != slot.dtype:
                 raise ValueError(f"{slot.name} changed while the pool ran (was {slot.shape}, "
                                  f"now {pixels.shape})")

@@ -1,8 +1,9 @@
 """``multiprocessing.Pool`` strategies: the API the scripts this suite answers use.
 
 * ``pool-apply-async``          one ``apply_async`` per image;
-* ``pool-apply-async-folders``  one ``apply_async`` per input sub-folder (a set of files;
-                                the folders may hold very different numbers of files);
+* ``pool-apply-async-folders``  one ``apply_async`` per input sub-folder (the folders may
+                                hold very different numbers of files; a generated set is
+                                one folder);
 * ``pool-imap``                 ``Pool.imap`` with a chunksize, results in input order;
 * ``pool-imap-unordered``       ``Pool.imap_unordered`` with a chunksize: results arrive
                                 as they finish, each with its index, and are put back in
@@ -23,7 +24,7 @@ from concurrent.futures import Future
 
 from bench.strategies.base import Strategy, flatten
 from workloads import tasks
-from workloads.files import FileItem, folder_runs, run_numbered
+from workloads.files import folder_runs, run_numbered
 
 
 class PoolHandle:
@@ -99,8 +100,6 @@ class PoolApplyAsyncFolders(_Pool):
     description = "multiprocessing.Pool.apply_async, one task per input sub-folder"
 
     def run(self, handle, workload, images, on_first_result):
-        if len(images) and not isinstance(images[0], FileItem):
-            raise ValueError(f"{self.name} sends one task per input sub-folder: it needs a set of files")
         pool = handle.pool
         pending = [pool.apply_async(tasks.run_chunk, (workload, s, images[s:e]),
                                     callback=_first(on_first_result) if k == 0 else None)

@@ -8,11 +8,12 @@ back); the verifying pass returns a digest of the pixels.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field, replace
 
 from workloads.base import Workload
 from workloads.files import DECODES, open_item
-from workloads.user_task import FAILED
+from workloads.user_task import FAILED, FAILED_LISTED
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,6 @@ class ImreadWorkload(Workload):
         return a != b
 
     def case_metadata(self, timing) -> dict:
-        failed = [r for r in timing.last_results if isinstance(r, str) and r.startswith(FAILED)]
-        return {"failed_images": len(failed),
-                "first_failed_image": failed[0][len(FAILED):] if failed else None}
+        failed = [r[len(FAILED):] for r in timing.last_results if isinstance(r, str) and r.startswith(FAILED)]
+        return {"items_failed": len(failed),
+                "failed_items": json.dumps(failed[:FAILED_LISTED]) if failed else None}
