@@ -1,0 +1,118 @@
+"""``python -m bench run``: a user's function on a folder of images, end to end - the
+example raced, verified and recommended; bad input one line and exit code 2; a failing
+file recorded; a hanging task ended by the case timeout, the rest kept."""
+import glob
+import json
+import os
+import textwrap
+
+import cv2
+import numpy as np
+import pytest
+
+from bench.results import ResultsFile
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLE = os.path.join(ROOT, "examples", "thumbnails.py")
+
+
+@pytest.fixture
+def jpegs(tmp_path):
+    """Six small JPEGs in two sub-folders and one file that is not an image."""
+    from workloads.images import ImageSetSpec, ImageSize, generate
+
+    root = tmp_path / "photos"
+    for i, image in enumerate(generate(ImageSetSpec(ImageSize(48, 32, 3), 6, "smooth", seed=2))):
+        folder = root / ("day1" if i < 2 else "day2")
+        folder.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(folder / f"{i}.jpg"), image)
+    (root / "day2" / "broken.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+    return str(root)
+
+
+@pytest.fixture
+def user_module(tmp_path):
+    path = tmp_path / "mytasks.py"
+    path.write_text(textwrap.dedent('''
+        import time
+        shout = lambda image: image
+        def shape(image):
+            return image.shape
+        def hang(path):
+            if path.endswith("3.jpg"):
+                time.sleep(3600)
+            return path
+    '''))
+    return str(path)
+
+
+def _results(tmp_path):
+    files = glob.glob(str(tmp_path / "results" / "*.json"))
+    assert len(files) == 1
+    return ResultsFile.load(files[0])
+
+
+def test_the_example_is_raced_verified_and_recommended(run_cli, jpegs, tmp_path):
+    proc = run_cli("run", "--task", f"{EXAMPLE}:make_thumbnail", "--images", jpegs, "--budget", "20s",
+                   timeout=240)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert "bench run: racing" in proc.stdout and "Recommendation for" in proc.stdout
+    assert "Use " in proc.stdout
+    results = _results(tmp_path)
+    metas = [b.get_metadata() for b in results.benchmarks]
+    groups = {m["workload"] for m in metas}
+    assert groups == {"task", "imread"}
+    assert all(m["verified"] == "yes" for m in metas), [(m["name"], m["verified"]) for m in metas]
+    strategies = {m["strategy"] for m in metas if m["workload"] == "task"}
+    assert {"serial", "processes"} <= strategies
+    assert strategies & {"pool-imap", "pool-imap-unordered", "pool-apply-async"}
+    assert strategies & {"processes-decoded", "processes-decoded-chunked", "processes-decoded-shm"}
+    serial = next(m for m in metas if m["workload"] == "task" and m["strategy"] == "serial")
+    assert serial["items_failed"] == 1 and "day2/broken.jpg" in json.loads(serial["failed_items"])[0]
+    assert not results.failed
+    # the summary lists the file that could not be read, once
+    assert proc.stdout.count("day2/broken.jpg: cv2.imread cannot read it") == 2      # task and imread
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--task", "no_such_module_xyz:f"], "no module named 'no_such_module_xyz'"),
+    (["--task", "{mod}:no_such_function"], "has no 'no_such_function'"),
+    (["--task", "{mod}:shout"], "cannot be pickled"),
+    (["--task", "{mod}:shape", "--init", "{mod}:shout"], "--init"),
+    (["--task", "{mod}:shape", "--images", "{tmp}/nowhere"], "no such folder"),
+    (["--task", "{mod}:shape", "--images", "{tmp}/empty"], "no image files there"),
+    (["--task", "{mod}:shape", "--images", "{photos}/*.png"], "matches no image file"),
+    (["--task", "{mod}:shape", "--init-per-item"], "needs --init"),
+])
+def test_bad_input_is_one_line_and_exit_code_2(run_cli, jpegs, user_module, tmp_path, args, says):
+    (tmp_path / "empty" / "sub").mkdir(parents=True)
+    filled = [a.format(mod=user_module, tmp=tmp_path, photos=jpegs) for a in args]
+    if "--images" not in filled:
+        filled += ["--images", jpegs]
+    proc = run_cli("list", "run", *filled)
+    assert proc.returncode == 2, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if not line.startswith("bench run: timing")]
+    assert len(lines) == 1 and lines[0].startswith("bench: error: ") and says in lines[0], proc.stderr
+
+
+def test_a_state_per_worker_races_the_state_per_item_in_the_same_group(run_cli, jpegs):
+    proc = run_cli("list", "run", "--json", "--task", f"{EXAMPLE}:make_thumbnail", "--init",
+                   f"{EXAMPLE}:load_settings", "--init-per-item", "--images", jpegs, "--limit", "4")
+    assert proc.returncode == 0, proc.stderr
+    plan = json.loads(proc.stdout)
+    task = [n for n in plan["cases"] if n.startswith("task-init/")]
+    assert any("/processes-model-per-image/" in n for n in task)
+    assert any("/processes/" in n for n in task)
+    assert all("-n4/" in n for n in task)                      # --limit 4: a sample of four
+    assert len({"/".join(n.split("/")[:3]) for n in task}) == 1   # one group: compared
+
+
+def test_a_hanging_task_is_ended_by_the_case_timeout_and_the_rest_is_kept(run_cli, jpegs, user_module, tmp_path):
+    proc = run_cli("run", "--task", f"{user_module}:hang", "--decode", "none", "--images", jpegs,
+                   "--budget", "15s", "--case-timeout", "4", timeout=240)
+    assert proc.returncode == 1, proc.stderr + proc.stdout
+    results = _results(tmp_path)
+    assert results.failed and all("timed out after 4 s" in f["reason"] for f in results.failed)
+    assert "results:" in proc.stdout
