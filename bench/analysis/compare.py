@@ -1,14 +1,24 @@
-"""``bench compare A.json B.json [...]``: the data of machines (or runs) side by side, per case.
+"""``bench compare A.json B.json [...]``: machines (or runs) side by side, answer by answer.
 
-Cases are matched by their full name (workload, image set, parameters, strategy,
-workers, chunk size, start method), so only like is compared with like. For each case:
-the throughput in every file, the speed ratio to the first file (its median over
-this one's: 1.25x = 25% faster than the first), and whether the difference is
-significant (pyperf's t-test, :mod:`bench.analysis.significance`). Also: the best configuration
-of every workload on each machine, the geometric mean of the ratios (as pyperf's
-``compare_to`` prints), and the cases present in some files only.
+Answers are matched by workload, image size, content and workload parameters
+(:mod:`bench.analysis.answers_by_group`), never by case name or image count, so runs of
+different lengths (``--quick``, a budget, ``--exhaustive``) and machines of different
+core counts compare. For every answer, each file's pick with its figures, and against
+the first file (the reference):
 
-How a comparison reads (text, Markdown, JSON) is :mod:`bench.output.comparison`.
+* the throughput of the picks, ``B img/s / A img/s`` (>1: B is faster), tested on the
+  two picks' per-pass timings;
+* the speedups over each machine's own serial loop, ``B / A``, tested on the per-visit
+  paired speedups where both files have them;
+* whether the picks are the same configuration (strategy, chunk policy, start method,
+  variants; the worker count may differ).
+
+The tests are :func:`bench.analysis.significance.compare_values`: pyperf's t-test for
+samples of one size, Welch's (scipy) otherwise, "unknown" with fewer than two values a
+side. The machines' parallel capacities are compared the same way on their readings.
+
+The case-by-case comparison (``--by case``) is :mod:`bench.analysis.compare_cases`;
+how a comparison reads, :mod:`bench.output.comparison`.
 """
 from __future__ import annotations
 
@@ -16,97 +26,105 @@ import math
 import string
 from dataclasses import dataclass
 
+from bench.analysis.answers_by_group import AnswerKey, capacity_readings, picks
 from bench.analysis.load import Analysis
-from bench.analysis.rows import CaseRow, is_overhead_workload
-from bench.analysis.significance import Verdict, compare_benchmarks
-
-
-@dataclass
-class Cell:
-    row: CaseRow | None
-    ratio: float | None = None          # reference median / this median (>1: faster)
-    verdict: Verdict | None = None
-
-
-@dataclass
-class Line:
-    name: str
-    group: str
-    title: str                          # the group in plain words
-    config: str                         # the case within its group
-    cells: list                         # one Cell per file
-
-    @property
-    def is_overhead(self) -> bool:
-        row = next(c.row for c in self.cells if c.row is not None)
-        return is_overhead_workload(row.workload)
-
-
-@dataclass
-class Comparison:
-    analyses: list
-    labels: list                        # "A", "B", ...
-    lines: list                         # cases present in every file
-    only: dict                          # label -> names present in that file only / missing elsewhere
-
-    def geometric_mean(self, index: int) -> float | None:
-        ratios = [ln.cells[index].ratio for ln in self.lines if not ln.is_overhead]
-        ratios = [r for r in ratios if r]
-        if not ratios:
-            return None
-        return math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-
-    def sections(self) -> dict[str, list]:
-        """Group title -> its lines, in the reference file's order."""
-        out: dict[str, list] = {}
-        for ln in self.lines:
-            out.setdefault(ln.title, []).append(ln)
-        return out
-
-    def best_per_group(self) -> list[tuple[str, list]]:
-        """For each group: each file's fastest case in it (or None)."""
-        out = []
-        keys = []
-        for a in self.analyses:
-            for g in a.groups():
-                if g.key not in keys:
-                    keys.append(g.key)
-        for key in keys:
-            bests = []
-            for a in self.analyses:
-                rows = [r for r in a.rows if r.group == key]
-                bests.append(max(rows, key=lambda r: r.throughput) if rows else None)
-            title = next(g.title for a in self.analyses for g in a.groups() if g.key == key)
-            out.append((title, bests))
-        return out
+from bench.analysis.significance import Verdict, compare_values
 
 
 def labels_for(n: int) -> list[str]:
     return [string.ascii_uppercase[i] if i < 26 else f"F{i + 1}" for i in range(n)]
 
 
+@dataclass
+class Ratio:
+    """One figure of a machine over the reference's, and whether it differs beyond noise."""
+    value: float | None
+    verdict: Verdict | None
+
+
+def _ratio(mine: float | None, reference: float | None, a, b) -> Ratio:
+    if not mine or not reference:
+        return Ratio(None, None)
+    verdict = compare_values(a, b) if a is not None and b is not None else Verdict(None, None, "no samples")
+    return Ratio(mine / reference, verdict)
+
+
+@dataclass
+class AnswerLine:
+    """One workload and image set on every machine."""
+    key: AnswerKey
+    picks: list                    # Pick or None, one per file
+    throughput: list               # Ratio or None (the reference itself, a missing file)
+    speedup: list
+    same_pick: list                # bool or None
+
+    @property
+    def title(self) -> str:
+        return self.key.title
+
+    @property
+    def present(self) -> list[int]:
+        return [i for i, p in enumerate(self.picks) if p is not None]
+
+
+def _line(key: AnswerKey, found: list) -> AnswerLine:
+    ref = found[0]
+    throughput, speedups, same = [None], [None], [None]
+    for p in found[1:]:
+        if p is None or ref is None:
+            throughput.append(None), speedups.append(None), same.append(None)
+            continue
+        # seconds per image: the reference's over this one's is the speed ratio
+        throughput.append(_ratio(p.throughput, ref.throughput, ref.throughput_samples(),
+                                 p.throughput_samples()))
+        speedups.append(_ratio(p.speedup, ref.speedup, ref.speedup_samples(), p.speedup_samples()))
+        same.append(p.row.line == ref.row.line)
+    return AnswerLine(key, found, throughput, speedups, same)
+
+
+@dataclass
+class Comparison:
+    analyses: list
+    labels: list                    # "A", "B", ...
+    lines: list                     # AnswerLine: answers present in two files or more
+    only: dict                      # label -> titles of answers no other file has
+    capacity: list                  # Ratio or None per file, against the reference
+
+    def geometric_mean(self, index: int) -> float | None:
+        """Of the pick throughput ratios of one file against the reference."""
+        ratios = [ln.throughput[index].value for ln in self.lines if ln.throughput[index] is not None]
+        ratios = [r for r in ratios if r]
+        if not ratios:
+            return None
+        return math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+
+    def common(self, index: int) -> int:
+        return sum(1 for ln in self.lines if ln.throughput[index] is not None
+                   and ln.throughput[index].value)
+
+    def workloads(self) -> "dict[str, list[AnswerLine]]":
+        """Workload -> its answers (one chart each), in the reference's order."""
+        out: dict[str, list] = {}
+        for ln in self.lines:
+            out.setdefault(ln.key.workload, []).append(ln)
+        return out
+
+
 def compare(analyses: list[Analysis]) -> Comparison:
     labels = labels_for(len(analyses))
-    by_name = [{r.name: r for r in a.rows} for a in analyses]
+    by_file = [picks(a) for a in analyses]
+    keys: list[AnswerKey] = []
+    for found in by_file:
+        keys += [k for k in found if k not in keys]
+    lines, only = [], {}
+    for key in keys:
+        found = [f.get(key) for f in by_file]
+        present = [i for i, p in enumerate(found) if p is not None]
+        if len(present) < 2:
+            only.setdefault(labels[present[0]], []).append(key.title)
+            continue
+        lines.append(_line(key, found))
     ref = analyses[0]
-    titles = {}
-    for a in analyses:
-        for g in a.groups():
-            titles.setdefault(g.key, g.title)
-    common = [r.name for r in ref.rows if all(r.name in names for names in by_name[1:])]
-    lines = []
-    for name in common:
-        base = by_name[0][name]
-        cells = [Cell(base, 1.0, None)]
-        for names in by_name[1:]:
-            row = names[name]
-            cells.append(Cell(row, base.median_s / row.median_s,
-                              compare_benchmarks(base.bench, row.bench)))
-        lines.append(Line(name, base.group, titles.get(base.group, base.group),
-                          base.describe(), cells))
-    only = {}
-    for label, names in zip(labels, by_name):
-        missing = [n for n in names if not all(n in other for other in by_name)]
-        if missing:
-            only[label] = missing
-    return Comparison(analyses, labels, lines, only)
+    capacity = [None] + [_ratio(a.machine.capacity, ref.machine.capacity,
+                                capacity_readings(ref), capacity_readings(a)) for a in analyses[1:]]
+    return Comparison(analyses, labels, lines, only, capacity)

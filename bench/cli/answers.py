@@ -15,7 +15,8 @@ from bench.output import messages
 
 COMMANDS = {
     "recommend": "what to use for each workload: strategy, workers, memory ceiling, scaling model",
-    "compare": "two or more results files (machines, runs) side by side, per case",
+    "compare": "two or more results files (machines, runs): their answers side by side, per "
+               "workload and image size (--by case: case by case)",
     "plot": "draw the charts (PNG and SVG) into plots/",
     "report": "one self-contained HTML page + Markdown: machine, recommendation, charts, table",
 }
@@ -43,6 +44,9 @@ def add_parsers(sub) -> None:
         if name == "recommend":
             p.add_argument("--json", action="store_true", help="machine-readable output for scripts")
         if name == "compare":
+            p.add_argument("--by", choices=("answer", "case"), default="answer",
+                           help="answer (default): each machine's pick per workload and image size; "
+                                "case: the same configurations at the same worker counts")
             fmt = p.add_mutually_exclusive_group()
             fmt.add_argument("--format", choices=("text", "md", "json"), default="text",
                              help="text (default), md (Markdown for a review) or json")
@@ -98,24 +102,39 @@ def cmd_compare(args) -> int:
     if len(args.results) < 2:
         raise options.UsageError(messages.COMPARE_NEEDS_TWO)
     from bench.analysis import compare
-    from bench.output import comparison as worded
 
     analyses = _load(args)
     comparison = compare.compare(analyses)
-    chart = None
+    charts = None
     if args.chart:
         from bench.output import charts as plots
 
-        chart = plots.draw_compare(analyses, comparison.labels, _plots_dir(args))
-    if args.format == "json":
-        print(json.dumps(worded.to_json(comparison, chart), indent=1, default=str))
-    elif args.format == "md":
-        # a path relative to where the user stands, for pasting next to the charts
-        print(worded.render_markdown(comparison, os.path.relpath(chart[0]) if chart else None), end="")
+        charts = plots.draw_compare(comparison, _plots_dir(args))
+    if args.by == "case":
+        from bench.analysis.compare_cases import compare_cases
+        from bench.output import comparison_cases as worded
+
+        cases = compare_cases(analyses)
+        if args.format == "json":
+            print(json.dumps(dict(worded.to_json(cases), charts=charts or {}), indent=1, default=str))
+        elif args.format == "md":
+            print(worded.render_markdown(cases), end="")
+        else:
+            print(worded.render_text(cases))
     else:
-        print(worded.render_text(comparison))
-        if chart:
-            print(_chart_written(chart))
+        from bench.output import comparison as worded
+
+        if args.format == "json":
+            print(json.dumps(worded.to_json(comparison, charts), indent=1, default=str))
+        elif args.format == "md":
+            # paths relative to where the user stands, for pasting next to the charts
+            rel = {w: os.path.relpath(paths[0]) for w, paths in (charts or {}).items()}
+            print(worded.render_markdown(comparison, rel), end="")
+        else:
+            print(worded.render_text(comparison))
+    if charts and args.format == "text":
+        for paths in charts.values():
+            print(_chart_written(paths))
     return 0
 
 
@@ -137,8 +156,8 @@ def cmd_plot(args) -> int:
         from bench.analysis import compare
         from bench.output import charts as plots
 
-        labels = compare.labels_for(len(analyses))
-        print(_chart_written(plots.draw_compare(analyses, labels, out_dir)))
+        for paths in plots.draw_compare(compare.compare(analyses), out_dir).values():
+            print(_chart_written(paths))
     return 0
 
 
@@ -156,20 +175,20 @@ def cmd_report(args) -> int:
     for a in analyses:
         answers = recommend.recommend(a)
         items.append((a, answers, draw_file(a, out_dir, answers)))
-    comparison = compare_png = None
+    comparison = compare_charts = None
     if len(analyses) > 1:
         from bench.output import charts as plots
 
         comparison = compare.compare(analyses)
-        compare_png = plots.draw_compare(analyses, comparison.labels, out_dir)[0]
+        compare_charts = plots.draw_compare(comparison, out_dir)
     name = report.report_name(analyses)
     html_path = os.path.join(out_dir, name + ".html")
     md_path = os.path.join(out_dir, name + ".md")
     try:
         with open(html_path, "w", encoding="utf-8") as fh:
-            fh.write(report.render_html(items, comparison, compare_png))
+            fh.write(report.render_html(items, comparison, compare_charts))
         with open(md_path, "w", encoding="utf-8") as fh:
-            fh.write(report.render_markdown(items, out_dir, comparison, compare_png))
+            fh.write(report.render_markdown(items, out_dir, comparison, compare_charts))
         print(messages.REPORT_WRITTEN.format(path=html_path))
         print(messages.REPORT_WRITTEN.format(path=md_path))
         if args.csv is not None:

@@ -1,141 +1,244 @@
-"""``bench compare``, worded: a comparison of results files as text, Markdown and JSON.
+"""``bench compare``, worded: machines' answers side by side as text, Markdown and JSON.
 
-The cases are matched, and the ratios and significance computed, in
-:mod:`bench.analysis.compare`; the report reuses the tables and lines made here.
+The answers are matched, the ratios and their significance computed, in
+:mod:`bench.analysis.compare`; the case-by-case comparison (``--by case``) reads as
+:mod:`bench.output.comparison_cases` words it. The report reuses the tables made here.
 """
 from __future__ import annotations
 
-from bench.analysis.compare import Cell, Comparison
+from bench.analysis.answers_by_group import Pick, run_kind
+from bench.analysis.compare import AnswerLine, Comparison, Ratio
 from bench.analysis.rows import CaseRow
 from bench.output import messages
 from bench.output.table import Table, escape_markdown
-from bench.output.units import format_ms, format_rate
+from bench.output.units import format_bytes, format_percent, format_rate, format_speedup
 
-SHOW_ONLY = 12          # cases listed per file in text output when files do not match
-
-
-def value_text(row: CaseRow, overhead: bool) -> str:
-    if overhead:     # not per image: show the time itself
-        return format_ms(row.median_s, decimals=3) + " ms"
-    return format_rate(row.throughput)
+MISSING = "-"
 
 
-def ratio_text(cell: Cell) -> str:
-    if cell.ratio is None:
-        return "-"
-    if abs(cell.ratio - 1) < 0.005:
+# -- single figures --------------------------------------------------------------------
+
+def ratio_text(value: float | None) -> str:
+    """As pyperf words a ratio: '2.00x faster', '2.00x slower' (never '0.50x')."""
+    if value is None:
+        return MISSING
+    if abs(value - 1) < 0.005:
         return "same"
-    # as pyperf words it: "2.00x slower", never "0.50x"
-    return f"{cell.ratio:.2f}x faster" if cell.ratio > 1 else f"{1 / cell.ratio:.2f}x slower"
+    return f"{value:.2f}x faster" if value > 1 else f"{1 / value:.2f}x slower"
 
 
-def sig_text(cell: Cell) -> str:
-    return cell.verdict.words() if cell.verdict else "-"
+def verdict_text(ratio: Ratio | None) -> str:
+    if ratio is None or ratio.verdict is None:
+        return MISSING
+    v = ratio.verdict
+    if v.significant is None:
+        return messages.SIG_NO_SAMPLES if v.test == "no samples" else messages.SIG_TOO_FEW
+    return messages.SIG_YES.format(test=v.test) if v.significant else messages.SIG_NO
 
 
-def file_legend(c: Comparison) -> list[tuple[str, str]]:
+def pick_text(row: CaseRow) -> str:
+    """The configuration with its worker count; a chunk size that follows the worker
+    count is named as such ('chunk=auto (2500)'), so machines' picks read alike."""
+    parts = [row.strategy]
+    if row.family != "serial":
+        parts.append(f"w={row.workers}")
+    if row.chunk_size is not None:
+        parts.append(f"chunk=auto ({row.chunk_size})" if row.chunk_policy == "auto"
+                     else f"chunk={row.chunk_size}")
+    if row.start_method:
+        parts.append(row.start_method)
+    if row.cv_threads is not None:
+        parts.append(f"cv2.setNumThreads({row.cv_threads})")
+    if row.folder_per_task:
+        parts.append(messages.FOLDER_PER_TASK)
+    return " ".join(parts)
+
+
+def memory_text(p: Pick) -> str:
+    if p.row.family == "serial":
+        return MISSING
+    if p.row.family == "threads":
+        return messages.THREADS_SHARE
+    m = p.memory
+    return f"{m.kind} {format_bytes(m.per_worker)}" if m.kind else messages.NOT_MEASURED
+
+
+def _count(n: int | None) -> str:
+    return MISSING if n is None else f"{n:,}"
+
+
+def evidence_text(p: Pick) -> str:
+    e = p.evidence
+    if run_kind(p.analysis) == "race":
+        text = messages.EVIDENCE_VISITS.format(count=e["passes"])
+        if e["race_outcome"]:
+            text += messages.EVIDENCE_RACE.format(outcome=messages.COMPARE_RACE_OUTCOMES.get(
+                e["race_outcome"], e["race_outcome"]))
+        return text
+    return messages.EVIDENCE_PASSES.format(count=e["passes"])
+
+
+def run_text(a) -> str:
+    run = a.results.run
+    duration = run.get("duration_s")
+    when = f", {duration:,.0f} s" if isinstance(duration, (int, float)) else ""
+    if run_kind(a) == "race":
+        return messages.RUN_RACE.format(configurations=len(a.rows), duration=when)
+    return messages.RUN_EXHAUSTIVE.format(cases=len(a.rows), duration=when)
+
+
+# -- tables ---------------------------------------------------------------------------
+
+def file_legend(c) -> list[tuple[str, str]]:
     """(label, which machine, when, which file) for every file compared."""
     return [(label, f"{a.machine.summary()}, {a.machine.date} - {a.path}")
             for label, a in zip(c.labels, c.analyses)]
 
 
-def best_table(c: Comparison) -> Table:
-    """Each file's fastest configuration per workload."""
-    head = ["workload"] + [f"{lab} best" for lab in c.labels] + [f"{lab} img/s" for lab in c.labels]
-    rows = [[title] + [b.describe() if b else "-" for b in bests]
-            + [format_rate(b.throughput) if b else "-" for b in bests]
-            for title, bests in c.best_per_group()]
-    return Table(head, rows, left=range(1 + len(c.labels)))
-
-
-def case_table(c: Comparison, lines: list) -> Table:
-    """One group's cases in every file: value, ratio to the reference, significance."""
-    overhead = lines[0].is_overhead
-    unit = "time" if overhead else "img/s"
-    head = ["case"] + [f"{lab} {unit}" for lab in c.labels]
-    for lab in c.labels[1:]:
-        head += [f"{lab} vs {c.labels[0]}", "significance"]
+def machines_table(c: Comparison) -> Table:
+    ref = c.labels[0]
+    head = ["machine", "host", "CPUs", "capacity", f"vs {ref}", "significance", "RAM available", "run"]
     rows = []
-    for ln in lines:
-        cells = [ln.config] + [value_text(cell.row, overhead) for cell in ln.cells]
-        for cell in ln.cells[1:]:
-            cells += [ratio_text(cell), sig_text(cell)]
-        rows.append(cells)
-    # the values align right; the words (ratios, verdicts) left
-    return Table(head, rows, left=[0] + list(range(1 + len(c.labels), len(head))))
+    for lab, a, ratio in zip(c.labels, c.analyses, c.capacity):
+        m = a.machine
+        rows.append([lab, m.hostname, _count(m.cpus), f"{m.capacity:.2f}" if m.capacity else MISSING,
+                     f"{ratio.value:.2f}x" if ratio and ratio.value else MISSING, verdict_text(ratio),
+                     format_bytes(m.mem_available), run_text(a)])
+    return Table(head, rows, left=(0, 1, 4, 5, 7))
+
+
+ANSWER_HEAD = ("machine", "images", "pick", "img/s", "±", "speedup", "efficiency", "mem/worker",
+               "workers fit", "evidence")
+
+
+def fit_text(p: Pick) -> str:
+    """'4 (CPU 4, RAM 1,211)': the usable count and both limits it is the smaller of."""
+    lim = p.limits
+    if lim.kind == "serial":
+        return "1"
+    ram = messages.RAM_SHARED if lim.kind == "threads" else (
+        _count(lim.memory_ceiling) if lim.memory_ceiling is not None else messages.NOT_MEASURED)
+    return messages.WORKERS_FIT_CELL.format(usable=_count(lim.usable), cpu=_count(lim.cpu_bound), ram=ram)
+
+
+def answer_table(c: Comparison, line: AnswerLine) -> Table:
+    """Every machine's pick for one workload and image set."""
+    rows = []
+    for lab, p in zip(c.labels, line.picks):
+        if p is None:
+            rows.append([lab, MISSING, messages.NOT_IN_FILE] + [MISSING] * (len(ANSWER_HEAD) - 3))
+            continue
+        rows.append([lab, _count(p.images), pick_text(p.row), format_rate(p.throughput),
+                     format_percent(p.row.spread), format_speedup(p.speedup),
+                     format_percent(p.efficiency), memory_text(p), fit_text(p), evidence_text(p)])
+    return Table(ANSWER_HEAD, rows, left=(0, 2, 7, 8, 9))
+
+
+def ratios_table(c: Comparison, line: AnswerLine) -> Table:
+    """Every machine's pick against the reference's: throughput, speedup, the pick itself."""
+    ref = c.labels[0]
+    head = ["machine", f"img/s vs {ref}", "significance", f"speedup vs {ref}", "significance", "pick"]
+    rows = []
+    for i, lab in enumerate(c.labels[1:], start=1):
+        if line.throughput[i] is None:
+            continue
+        same = line.same_pick[i]
+        rows.append([lab, ratio_text(line.throughput[i].value), verdict_text(line.throughput[i]),
+                     ratio_text(line.speedup[i].value), verdict_text(line.speedup[i]),
+                     messages.SAME_PICK.format(ref=ref) if same else messages.OTHER_PICK.format(ref=ref)])
+    return Table(head, rows, left=range(len(head)))
 
 
 def summary_lines(c: Comparison) -> list[str]:
-    """The geometric mean of every file against the reference, or why there is none."""
+    """The geometric mean of every file's pick ratios against the reference, or why none."""
     out = []
     for i, lab in enumerate(c.labels[1:], start=1):
         g = c.geometric_mean(i)
         if g is not None:
-            n = sum(1 for ln in c.lines if not ln.is_overhead)
-            out.append(messages.GEOMETRIC_MEAN.format(label=lab, reference=c.labels[0], mean=g, count=n))
+            out.append(messages.PICKS_GEOMETRIC_MEAN.format(label=lab, reference=c.labels[0], mean=g,
+                                                            count=c.common(i)))
     if not c.lines:
-        out.append(messages.NOTHING_IN_COMMON)
+        out.append(messages.NO_ANSWER_IN_COMMON)
+    out += [messages.ANSWER_ONLY_IN.format(label=lab, titles="; ".join(titles))
+            for lab, titles in c.only.items()]
     return out
 
 
+# -- whole comparisons ------------------------------------------------------------------
+
 def render_text(c: Comparison) -> str:
-    out = [messages.COMPARING.format(count=len(c.analyses), reference=c.labels[0])]
+    out = [messages.COMPARING_ANSWERS.format(count=len(c.analyses), reference=c.labels[0])]
     out += [f"  {lab}: {text}" for lab, text in file_legend(c)]
-    out.append("")
-    out.append(messages.FASTEST_PER_WORKLOAD + ":")
-    out.append(best_table(c).to_text(indent="  "))
-    out.append("")
-    for title, lines in c.sections().items():
-        out.append(title)
-        out.append(case_table(c, lines).to_text(indent="  "))
+    out += ["", messages.MACHINES_HEADING, machines_table(c).to_text(indent="  "), ""]
+    for line in c.lines:
+        out.append(line.title)
+        out.append(answer_table(c, line).to_text(indent="  "))
+        ratios = ratios_table(c, line)
+        if ratios.rows:
+            out.append("  " + messages.AGAINST.format(ref=c.labels[0]))
+            out.append(ratios.to_text(indent="  "))
         out.append("")
     out += summary_lines(c)
-    for lab, names in c.only.items():
-        out.append(messages.ONLY_IN.format(label=lab) + f": {len(names)} case(s)")
-        out += [f"  {n}" for n in names[:SHOW_ONLY]]
-        if len(names) > SHOW_ONLY:
-            out.append("  " + messages.ONLY_IN_MORE.format(count=len(names) - SHOW_ONLY))
-    out.append(messages.SIGNIFICANCE_NOTE)
+    out += ["", messages.ANSWER_COLUMNS_NOTE, messages.ANSWER_SIGNIFICANCE_NOTE]
     return "\n".join(out)
 
 
-def render_markdown(c: Comparison, chart: str | None = None) -> str:
-    out = ["## " + messages.COMPARISON_TITLE.format(count=len(c.analyses)), ""]
+def render_markdown(c: Comparison, charts: dict | None = None, heading: str = "##") -> str:
+    """``charts``: workload -> path of its chart (relative to where the Markdown goes)."""
+    sub = heading + "#"
+    out = [f"{heading} " + messages.ANSWERS_TITLE.format(count=len(c.analyses)), ""]
     out += [f"- **{lab}**: {escape_markdown(text)}" for lab, text in file_legend(c)]
-    out.append("")
-    if chart:
-        out += [f"![machine comparison]({chart})", ""]
-    out += ["### " + messages.FASTEST_PER_WORKLOAD, ""]
-    out.append(best_table(c).to_markdown())
-    out.append("")
-    for title, lines in c.sections().items():
-        out += [f"### {title}", ""]
-        out.append(case_table(c, lines).to_markdown())
-        out.append("")
+    out += ["", f"{sub} {messages.MACHINES_HEADING.rstrip(':')}", "", machines_table(c).to_markdown(), ""]
+    for workload, lines in c.workloads().items():
+        if charts and workload in charts:
+            out += [f"![{messages.COMPARE_CHART_ALT.format(workload=workload)}]({charts[workload]})", ""]
+        for line in lines:
+            out += [f"{sub} {line.title}", "", answer_table(c, line).to_markdown(), ""]
+            ratios = ratios_table(c, line)
+            if ratios.rows:
+                out += [ratios.to_markdown(), ""]
     out += [f"- {s}" for s in summary_lines(c)]
-    for lab, names in c.only.items():
-        out.append(f"- {messages.ONLY_IN.format(label=lab)}: " + ", ".join(f"`{n}`" for n in names))
-    out.append("")
-    out.append(messages.SIGNIFICANCE_NOTE)
+    out += ["", messages.ANSWER_COLUMNS_NOTE, "", messages.ANSWER_SIGNIFICANCE_NOTE]
     return "\n".join(out) + "\n"
 
 
-def to_json(c: Comparison, chart: list | None = None) -> dict:
+def _ratio_json(r: Ratio | None) -> dict | None:
+    if r is None:
+        return None
+    v = r.verdict
+    return {"ratio": r.value, "significant": v.significant if v else None,
+            "t_score": v.t_score if v else None, "test": v.test if v else None}
+
+
+def _pick_json(p: Pick | None) -> dict | None:
+    if p is None:
+        return None
+    r = p.row
+    return {"name": r.name, "strategy": r.strategy, "family": r.family, "workers": r.workers,
+            "chunk_size": r.chunk_size, "chunk_policy": r.chunk_policy,
+            "start_method": r.start_method, "cv_threads": r.cv_threads,
+            "folder_per_task": r.folder_per_task, "images": p.images,
+            "img_per_s": p.throughput, "spread": r.spread, "speedup": p.speedup,
+            "efficiency": p.efficiency, "memory": p.memory.as_dict(),
+            "workers_fit": p.limits.as_dict(), "evidence": p.evidence}
+
+
+def to_json(c: Comparison, charts: dict | None = None) -> dict:
     return {
+        "by": "answer",
         "files": [{"label": lab, "path": a.path, "hostname": a.machine.hostname,
                    "cpu_model": a.machine.cpu_model, "cpus": a.machine.cpus,
-                   "parallel_capacity": a.machine.capacity, "started": a.machine.started}
-                  for lab, a in zip(c.labels, c.analyses)],
-        "cases": [{
-            "name": ln.name, "group": ln.group,
-            "median_s": [cell.row.median_s for cell in ln.cells],
-            "img_per_s": None if ln.is_overhead else [cell.row.throughput for cell in ln.cells],
-            "ratio_to_first": [cell.ratio for cell in ln.cells],
-            "significant": [None] + [cell.verdict.significant for cell in ln.cells[1:]],
-            "t_score": [None] + [cell.verdict.t_score for cell in ln.cells[1:]],
-            "test": [None] + [cell.verdict.test for cell in ln.cells[1:]],
-        } for ln in c.lines],
+                   "parallel_capacity": a.machine.capacity, "started": a.machine.started,
+                   "run": run_kind(a), "capacity_vs_first": _ratio_json(ratio)}
+                  for lab, a, ratio in zip(c.labels, c.analyses, c.capacity)],
+        "answers": [{
+            **line.key.as_dict(), "title": line.title,
+            "picks": [_pick_json(p) for p in line.picks],
+            "img_per_s_vs_first": [_ratio_json(r) for r in line.throughput],
+            "speedup_vs_first": [_ratio_json(r) for r in line.speedup],
+            "same_pick_as_first": line.same_pick,
+        } for line in c.lines],
         "geometric_mean": [None] + [c.geometric_mean(i) for i in range(1, len(c.analyses))],
         "only_in": c.only,
-        "charts": chart or [],
+        "charts": charts or {},
     }

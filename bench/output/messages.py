@@ -118,19 +118,71 @@ RECOMMEND_TABLE_NOTE = (
     "≈ best: not significantly different from the best (t-test, 95%) and within 5% of it; "
     "n.s.: not significantly different, but more than 5% slower.")
 
-# -- compare -----------------------------------------------------------------------------
-COMPARING = "Comparing {count} results files ({reference} is the reference):"
-COMPARISON_TITLE = "Comparison of {count} runs"
-FASTEST_PER_WORKLOAD = "Fastest configuration per workload"
+# -- compare: answers side by side (bench.output.comparison) -----------------------------
+COMPARING_ANSWERS = "Comparing {count} results files answer by answer ({reference} is the reference):"
+ANSWERS_TITLE = "Answers of {count} runs side by side"
+MACHINES_HEADING = "Machines:"
+AGAINST = "against {ref}:"
+NOT_IN_FILE = "not measured in this file"
+THREADS_SHARE = "threads: shared"
+RAM_SHARED = "shared"
+WORKERS_FIT_CELL = "{usable} (CPU {cpu}, RAM {ram})"
+SIG_YES = "significant ({test})"
+SIG_NO = "not significant"
+SIG_TOO_FEW = "unknown (too few values)"
+SIG_NO_SAMPLES = "unknown (no per-pass speedups: no paired serial passes)"
+SAME_PICK = "same as {ref}"
+OTHER_PICK = "differs from {ref}"
+EVIDENCE_VISITS = "{count} visits"
+EVIDENCE_RACE = ", race: {outcome}"
+EVIDENCE_PASSES = "{count} passes"
+COMPARE_RACE_OUTCOMES = {"tie": "tie", "winner": "one left", "budget": "budget spent",
+                         "rounds": "most rounds", "failed": "failed", "none left": "none left"}
+RUN_RACE = "budgeted race, {configurations} configurations{duration}"
+RUN_EXHAUSTIVE = "one run per case, {cases} cases{duration}"
+PICKS_GEOMETRIC_MEAN = ("{label} vs {reference}: {mean:.2f}x (geometric mean of the picks' img/s "
+                        "ratios over {count} answer(s) in common; >1 means {label} is faster)")
+NO_ANSWER_IN_COMMON = ("No answer in common: the files measured different workloads, image sizes, "
+                       "contents or codec settings")
+ANSWER_ONLY_IN = "Only in {label}: {titles}"
+ANSWER_COLUMNS_NOTE = (
+    "Answers are matched by workload, image size, content and codec settings (image counts "
+    "follow each machine's worker counts and may differ). pick: the recommendation (chunk=auto: "
+    "the chunk size follows images and workers); img/s: pyperf median of the pick's passes; "
+    "±: their std dev / mean; speedup: over the machine's own serial loop (paired passes where "
+    "measured); efficiency: speedup / the machine's measured parallel capacity; workers fit: the "
+    "smaller of the CPU limit (2 x usable CPUs) and the RAM limit (process workers of the pick's "
+    "size that fit in the RAM available); evidence: the passes behind the pick (a race: one per "
+    "visit).")
+ANSWER_SIGNIFICANCE_NOTE = (
+    "Significance: img/s vs the reference is tested on the two picks' pass timings, speedup on "
+    "their per-pass paired speedups (pyperf's t-test at 95%, Welch's when the counts differ); "
+    "capacity on its readings; 'unknown' with fewer than two values a side.")
+COMPARE_CHART_TITLE = "Machines compared: {workload}, throughput against workers"
+COMPARE_CHART_NOTE = ("line: best img/s measured at each worker count; band: scaling model of the "
+                      "pick's configuration; star: each machine's pick")
+COMPARE_MODEL_REF = "scaling model of the pick's configuration (band)"
+COMPARE_PICK_REF = "each machine's pick"
+COMPARE_CHART_ALT = "{workload} on every machine"
+COMPARE_CHART_CAPTION = ("{workload}: every machine's best throughput at each worker count, the "
+                         "scaling model of its pick's configuration, its pick (star)")
+
+# -- compare --by case (bench.output.comparison_cases) ------------------------------------------
+COMPARING_CASES = "Comparing {count} results files case by case ({reference} is the reference):"
+CASES_TITLE = "Cases of {count} runs side by side"
+CASE_PAIRING = (
+    "Cases are paired by workload, image size, content and codec settings, then strategy, chunk "
+    "policy (a chunk size that follows the worker count is paired as auto, whatever number it "
+    "came to; a fixed size only with the same size), start method and variants, and the exact "
+    "worker count; image counts may differ. Cases with no partner are counted below.")
 GEOMETRIC_MEAN = ("{label} vs {reference}: {mean:.2f}x (geometric mean of the speed ratios over "
-                  "{count} common cases; >1 means {label} is faster)")
-NOTHING_IN_COMMON = ("No case in common: were the runs made with the same options? (--quick and "
-                     "--n-images change the image counts, which are part of every case's name)")
-ONLY_IN = "Only in {label} (or missing from another file)"
+                  "{count} paired cases; >1 means {label} is faster)")
+NO_CASE_PAIRED = ("No case paired: no configuration was measured at the same worker count on "
+                  "every machine (compare the answers instead: drop --by case)")
+UNPAIRED_IN = "{label}: {count} case(s) with no partner in every other file"
 ONLY_IN_MORE = "... and {count} more (--format json lists them all)"
 SIGNIFICANCE_NOTE = ("Significance: pyperf's t-test (95%) on the timings of each pair; "
                      "'x faster' compares medians.")
-COMPARE_CHART_CAPTION = "Best throughput per configuration on each machine"
 
 # -- reading results files for answers -----------------------------------------------------
 NO_RESULTS_FILE = ("no results file in {folder}/; run `python -m bench all` first or name a "
@@ -185,7 +237,6 @@ NO_COLD_TIMINGS = "no cold timings in this file"
 MEMORY_TITLE = "Memory per worker (peak, largest over worker counts)"
 WORKERS_FIT = "  {ceiling} workers fit in\n  {available} ({kind})"
 NO_WORKER_MEMORY = "no per-worker memory (USS/PSS/RSS) in this file"
-MACHINES_TITLE = "Machines compared: best throughput per configuration"
 NO_THROUGHPUT_CASES = "no throughput cases in this file"
 NO_SERIAL_FOR_SPEEDUP = "no serial case: speedup cannot be computed"
 
@@ -311,6 +362,77 @@ LIBRARY_DEFAULTS_LINE = "{parts}; the pick: {pick}"
 LIBRARY_DEFAULTS_FIRST = "{label} with its defaults: {speedup} the serial loop"
 LIBRARY_DEFAULTS_NEXT = "{label}: {speedup}"
 LIBRARY_DEFAULTS_HEADING = "What the libraries' defaults give here (paired speedup over the serial loop):"
+
+# -- recommend --cpus / --holdout (bench.output.prediction) -----------------------------------
+PREDICT_HEADER = "Predicted for a machine with {cpus} CPUs, from {machine} - {path}"
+PREDICT_FLAG = ("EXTRAPOLATION: a machine not measured. Each figure is a scaling model's, fitted on "
+                "this machine; a machine of another make, memory or disk may differ far beyond the band.")
+PREDICT_LINE = ("{line} ({whose}): best at {workers} worker{plural}{workers_range}, predicted "
+                "{rate} img/s ({level:.0%} band {low}-{high})")
+PREDICT_PICK = "the pick's configuration"
+PREDICT_STAND_IN = "the pick was measured at one worker count: the fastest configuration measured at several"
+PREDICT_WORKERS_RANGE = " (bootstrap: {low}-{high})"
+PREDICT_MODEL = "model: {model} fitted to {span} workers, {params}, worst error {worst:.1%}"
+PREDICT_WITHIN_CORES = " (up to this machine's {cpus} CPUs)"
+PREDICT_EXACT = "; {points} points for {params} parameters: the curve passes through them, untested"
+PREDICT_EXTRAPOLATED = ("EXTRAPOLATED: {cpus} CPUs is past the {span} workers the model was "
+                        "fitted to")
+PREDICT_PAST_CORES = ("CAUTION: fitted across this machine's {cpus} CPUs: past them the curve "
+                      "bends at its core count, so a machine with more CPUs may do better than this")
+PREDICT_NO_MODEL = ("not predicted: every parallel configuration was measured at one worker count "
+                    "only (a model needs two or more)")
+PREDICT_TOO_FAR = ("not predicted: {cpus} CPUs is past twice the largest worker count measured "
+                   "for {line} ({largest})")
+PREDICT_NOTE = ("band: {level:.0%} percentile bootstrap over the measured passes (each resample "
+                "refitted), widened by the model's worst error at the measured points; workers "
+                "are never predicted past the CPUs. Check the model on this file: recommend --holdout.")
+CPUS_TOO_FAR = ("--cpus {cpus}: past twice the largest worker count measured in {files} ({largest}); "
+                "a prediction that far is a guess - measure a machine of that size instead")
+HOLDOUT_HEADER = "Held-out check of the scaling model: {machine} - {path}"
+HOLDOUT_HOW = ("Each configuration measured at 3 or more worker counts is fitted without its "
+               "largest, which the model then predicts (error: + = the model too high).")
+HOLDOUT_SUMMARY = ("{count} configurations: median |error| {median:.0%} (median signed {signed}), "
+                   "worst {worst:.0%}; the measured value in the {level:.0%} band in {covered} of "
+                   "{count}.")
+HOLDOUT_PAST_CORES = ("{count} held-out counts are past this machine's {cpus} CPUs; there "
+                      "\"no gain past the cores\" (the model at {cpus} workers) misses by {capped} "
+                      "(median |error|): the model cannot know where the cores end.")
+HOLDOUT_NONE = ("No configuration measured at 3 or more worker counts: nothing to hold out (an "
+                "--exhaustive run measures every configuration at every count).")
+HOLDOUT_NOTE = ("band: {level:.0%} bootstrap over the passes of the counts fitted, widened by the "
+                "fit's worst error; flat past CPUs: the model at min(workers, {cpus} CPUs).")
+
+# -- recommend --code (bench.output.snippets) --------------------------------------------------
+SNIPPET_HEADER = '''"""{title}: bench's pick on {machine}, run of {date}.
+
+{config}: {route}.
+Measured there: {rate} img/s, {speedup} the serial loop ({path}).
+Made by `python -m bench recommend --code`; needs only the standard library, {needs}.
+"""'''
+SNIPPET_ROUTES = {
+    "serial": "a plain loop in one process",
+    "threads": "one task per image on a thread pool (the threads share the pixels)",
+    "threads-chunked": "one task per contiguous slice on a thread pool (the threads share the pixels)",
+    "processes": "one task per image, its pixels pickled to a worker process",
+    "processes-chunked": "one task per contiguous slice, the slice's pixels pickled to a worker",
+    "processes-map": "Executor.map with a chunksize, each image's pixels pickled",
+    "processes-shm": ("the pixels copied once into shared memory, which every worker maps; "
+                      "tasks carry index ranges only"),
+    "processes-inherit": ("the pixels inherited by the workers at fork (copy-on-write); tasks "
+                          "carry index ranges only"),
+    "processes-model-per-image": "one task per image, a new model built in every task",
+}
+SNIPPET_CHUNK_AUTO = "chunk = images / {per}"
+SNIPPET_NOT_LOCAL = ("the pick, {pick}, needs a Dask cluster (docs/dask.md); the snippet is of "
+                     "the best local configuration, {local}")
+SNIPPET_OTHER = ("no snippet is written for the pick, {pick}, yet; the snippet is of the best "
+                 "configuration one is written for, {local}")
+SNIPPET_NOT_WRITTEN = "no snippet is written for the pick, {pick}, nor for any other configuration measured"
+SNIPPET_NO_WORKLOAD = "no snippet for the {workload} workload"
+SNIPPET_FOR = "# --- {title}: {path}"
+SNIPPET_NOTE = "# note: {text}"
+TASK_BAD = "--task: {error}"
+REPORT_EACH_RUN = "Each run on its own"
 
 # -- your own work: bench run --task ... --images ..., the groups of files (bench.plan.user) --
 RUN_NEEDS = "bench run needs --task MODULE:FUNCTION and --images DIR (a folder, or a glob in quotes)"

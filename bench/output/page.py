@@ -20,6 +20,9 @@ tr.pick td{background:#e8f1fb;font-weight:600}
 figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#555;font-size:.95rem} dl{display:grid;grid-template-columns:max-content 1fr;
  gap:.15rem 1rem} dt{font-weight:600} dd{margin:0}
+details.run{border:1px solid #ddd;border-radius:4px;padding:.4rem .9rem;margin:.8rem 0}
+details.run>summary{cursor:pointer;font-weight:600;font-size:1.05rem}
+h3.answer{margin-bottom:.3rem}
 """
 
 

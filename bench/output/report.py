@@ -1,10 +1,12 @@
 """``bench report``: the page a reviewer opens, as self-contained HTML and as Markdown.
 
-Contents: the machine, the recommendation, every chart, the full table of cases (and,
-given several files, the comparison). The HTML embeds the charts as base64 PNG and its
-CSS inline (:mod:`bench.output.page`): one file that opens anywhere, offline, and can be
-mailed. The Markdown
-version links the PNGs next to it in ``plots/``. ``--csv`` writes the flat table.
+Contents: the machine, the recommendation, every chart, the full table of cases. Given
+several files, the page is the comparison for a design review: the machines, every
+answer side by side (:mod:`bench.output.comparison`) with one chart per workload, then
+each run on its own, folded (``<details>``: no script). The HTML embeds the charts as
+base64 PNG and its CSS inline (:mod:`bench.output.page`): one file that opens anywhere,
+offline, and can be mailed. The Markdown version links the PNGs next to it in
+``plots/``. ``--csv`` writes the flat table.
 """
 from __future__ import annotations
 
@@ -122,16 +124,15 @@ def _html_answer(a) -> str:
 
 def _html_file_section(a, answers, charts: Charts, multi: bool) -> str:
     out = []
-    if multi:
-        out.append(f"<h2>{_h(a.machine.summary())} - {_h(a.machine.date)}</h2>")
-    out.append("<h2>Machine</h2>" if not multi else "<h3>Machine</h3>")
+    h2, h3 = ("h3", "h4") if multi else ("h2", "h3")
+    out.append(f"<{h2}>Machine</{h2}>")
     out.append("<dl>" + "".join(f"<dt>{_h(k)}</dt><dd>{_h(v)}</dd>" for k, v in _machine_facts(a)) + "</dl>")
-    out.append("<h2>Recommendation</h2>" if not multi else "<h3>Recommendation</h3>")
+    out.append(f"<{h2}>Recommendation</{h2}>")
     out.extend(_html_answer(x) for x in answers)
     if not answers:
         out.append(f"<p>{_h(messages.NO_GROUPS_IN_FILE)}</p>")
     out.append(f'<p class="note">{_h(rec.TABLE_NOTE)}</p>')
-    out.append("<h2>Charts</h2>" if not multi else "<h3>Charts</h3>")
+    out.append(f"<{h2}>Charts</{h2}>")
     for name, paths in charts.files.items():
         title = charts.titles.get(name, name)
         svg = messages.SVG_FOR_SLIDES.format(name=os.path.basename(paths[1]))
@@ -139,35 +140,59 @@ def _html_file_section(a, answers, charts: Charts, multi: bool) -> str:
     for name, why in charts.skipped.items():
         out.append(f'<p class="note">{_h(_not_drawn(charts, name, why))}.</p>')
     cases, cols = _cases_table(a)
-    out.append("<h2>All cases</h2>" if not multi else "<h3>All cases</h3>")
+    out.append(f"<{h2}>All cases</{h2}>")
     out.append(cases.to_html())
     missing = [h for k, h in PAGE_COLUMNS if (k, h) not in cols]
     if missing:
         out.append(f'<p class="note">{_h(messages.COLUMNS_NOT_MEASURED.format(columns=", ".join(missing)))}</p>')
     if a.results.failed:
-        out.append("<h3>Failed cases</h3>")
+        out.append(f"<{h3}>Failed cases</{h3}>")
         out.append(_failed_table(a).to_html())
-    return "\n".join(out)
+    if not multi:
+        return "\n".join(out)
+    # one run of several: folded, so the comparison above stays the page's subject
+    label = f"{a.machine.summary()} - {a.machine.date} - {a.path}"
+    return (f'<details class="run"><summary>{_h(label)}</summary>\n' + "\n".join(out)
+            + "\n</details>")
 
 
-def render_html(items, comparison=None, compare_png=None) -> str:
-    """items: [(Analysis, answers, Charts)]."""
+def _html_comparison(c, charts: dict | None) -> list[str]:
+    """The answers of every file side by side: machines, one chart and the tables per workload."""
+    out = [f"<h2>{_h(messages.ANSWERS_TITLE.format(count=len(c.analyses)))}</h2>"]
+    out.append("<ul>" + "".join(f"<li><b>{_h(lab)}</b>: {_h(t)}</li>"
+                                for lab, t in cmp.file_legend(c)) + "</ul>")
+    out.append(f"<h3>{_h(messages.MACHINES_HEADING.rstrip(':'))}</h3>")
+    out.append(cmp.machines_table(c).to_html())
+    for workload, lines in c.workloads().items():
+        if charts and workload in charts:
+            png, svg = charts[workload]
+            caption = (_h(messages.COMPARE_CHART_CAPTION.format(workload=workload)) + " "
+                       + _h(messages.SVG_FOR_SLIDES.format(name=os.path.basename(svg))))
+            out.append(page.figure(png, messages.COMPARE_CHART_ALT.format(workload=workload), caption))
+        for line in lines:
+            out.append(f'<h3 class="answer">{_h(line.title)}</h3>')
+            out.append(cmp.answer_table(c, line).to_html())
+            ratios = cmp.ratios_table(c, line)
+            if ratios.rows:
+                out.append(ratios.to_html())
+    out.append("<ul>" + "".join(f"<li>{_h(s)}</li>" for s in cmp.summary_lines(c)) + "</ul>")
+    out.append(f'<p class="note">{_h(messages.ANSWER_COLUMNS_NOTE)}</p>')
+    out.append(f'<p class="note">{_h(messages.ANSWER_SIGNIFICANCE_NOTE)}</p>')
+    return out
+
+
+def render_html(items, comparison=None, compare_charts: dict | None = None) -> str:
+    """items: [(Analysis, answers, Charts)]; compare_charts: workload -> [png, svg]."""
     multi = len(items) > 1
     first = items[0][0]
     made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    subtitle = (f'{_h(first.machine.subtitle()) if not multi else ""} - '
-                + messages.REPORT_MADE.format(made=made, command="<code>python -m bench report</code>"))
+    made = messages.REPORT_MADE.format(made=made, command="<code>python -m bench report</code>")
+    subtitle = made if multi else f"{_h(first.machine.subtitle())} - {made}"
     out = []
     if comparison is not None:
-        out.append("<h2>Comparison</h2>")
-        out.append("<ul>" + "".join(f"<li><b>{_h(lab)}</b>: {_h(t)}</li>"
-                                    for lab, t in cmp.file_legend(comparison)) + "</ul>")
-        if compare_png:
-            out.append(page.figure(compare_png, "machine comparison", _h(messages.COMPARE_CHART_CAPTION)))
-        out.append("<ul>" + "".join(f"<li>{_h(s)}</li>" for s in cmp.summary_lines(comparison)) + "</ul>")
-        for title_, lines in comparison.sections().items():
-            out.append(f"<h3>{_h(title_)}</h3>")
-            out.append(cmp.case_table(comparison, lines).to_html())
+        out += _html_comparison(comparison, compare_charts)
+    if multi:
+        out.append(f"<h2>{_h(messages.REPORT_EACH_RUN)}</h2>")
     for a, answers, charts in items:
         out.append(_html_file_section(a, answers, charts, multi))
     return page.document(_title(items), subtitle, out)
@@ -176,15 +201,16 @@ def render_html(items, comparison=None, compare_png=None) -> str:
 # -- Markdown --------------------------------------------------------------------------
 
 def _md_file_section(a, answers, charts: Charts, out_dir: str, multi: bool) -> list[str]:
-    h = "###" if multi else "##"
+    h = "####" if multi else "##"
     out = []
     if multi:
-        out += [f"## {a.machine.summary()} - {a.machine.date}", ""]
+        out += [f"### {escape_markdown(a.machine.summary())} - {a.machine.date} - `{a.path}`", ""]
     out += [f"{h} Machine", ""]
     out += [f"- **{k}**: {escape_markdown(v)}" for k, v in _machine_facts(a)]
     out += ["", f"{h} Recommendation", ""]
     rec_md = rec.render_markdown(a, answers)
-    out.append(rec_md.replace("\n### ", "\n#### ") if multi else rec_md)
+    # the answers' own headings one level under this section's
+    out.append(("\n" + rec_md).replace("\n### ", "\n##### ").lstrip("\n") if multi else rec_md)
     out += [f"{h} Charts", ""]
     for name, paths in charts.files.items():
         title = charts.titles.get(name, name)
@@ -201,15 +227,17 @@ def _md_file_section(a, answers, charts: Charts, out_dir: str, multi: bool) -> l
     return out
 
 
-def render_markdown(items, out_dir: str, comparison=None, compare_png=None) -> str:
+def render_markdown(items, out_dir: str, comparison=None, compare_charts: dict | None = None) -> str:
     multi = len(items) > 1
     first = items[0][0]
     out = [f"# {_title(items)}", ""]
     if not multi:
         out += [first.machine.subtitle(), ""]
     if comparison is not None:
-        rel = os.path.relpath(compare_png, out_dir) if compare_png else None
+        rel = {w: os.path.relpath(paths[0], out_dir) for w, paths in (compare_charts or {}).items()}
         out.append(cmp.render_markdown(comparison, rel))
+    if multi:
+        out += [f"## {messages.REPORT_EACH_RUN}", ""]
     for a, answers, charts in items:
         out += _md_file_section(a, answers, charts, out_dir, multi)
     return "\n".join(out) + "\n"

@@ -1,66 +1,202 @@
-"""compare: like with like, ratios, pyperf significance, refusal of foreign files."""
+"""compare: answers matched across machines whatever the image and worker counts, their
+ratios and significance, the workers that fit, and the case-by-case pairing."""
 import json
 
 import pytest
 
 import crafted
-from crafted import bench_for, case, results_file, sweep
-from bench.analysis.load import load
-from bench.cli import main as cli
+import crafted_machines as cm
 from bench.analysis import compare
-from bench.output import comparison
+from bench.analysis.answers_by_group import answer_key, worker_limits
+from bench.analysis.compare_cases import compare_cases
+from bench.analysis.load import load
+from bench.analysis.recommend import Memory
+from bench.cli import main as cli
+from bench.output import comparison, comparison_cases
+
+SMALL = {"serial": {1: 1000}, "threads": {2: 1100}, "processes-chunked": {1: 950, 2: 1900, 4: 1950}}
+BIG = {"serial": {1: 1000}, "threads": {2: 1100, 8: 1000},
+       "processes-chunked": {1: 950, 2: 1900, 4: 3800, 8: 7400, 16: 7000}}
 
 
-def two_runs(tmp_path):
-    a = results_file(tmp_path / "a.json", [bench_for(case("serial"), 1000)]
-                     + sweep("threads", {2: 1500}) + sweep("processes", {2: 1200}, spread=0.2))
-    b = results_file(tmp_path / "b.json", [bench_for(case("serial"), 2000)]
-                     + sweep("threads", {2: 1500}) + sweep("processes", {2: 1260}, spread=0.2)
-                     + sweep("processes", {4: 2000}))
+def two_machines(tmp_path, **small):
+    """A 2-CPU machine (100 images a set) and an 8-CPU one (800 images): no case name in common."""
+    a = cm.exhaustive(tmp_path / "small.json", SMALL, cpus=2, capacity=1.9, count=100, **small)
+    b = cm.exhaustive(tmp_path / "big.json", BIG, cpus=8, capacity=7.6, count=800, host="big")
     return a, b
 
 
-def test_ratios_and_significance_per_case(tmp_path):
-    a, b = two_runs(tmp_path)
+def test_answers_are_matched_by_workload_and_image_set_not_by_case_name(tmp_path):
+    a, b = two_machines(tmp_path)
+    analyses = load([a, b])
+    assert not {r.name for r in analyses[0].rows} & {r.name for r in analyses[1].rows}
+    c = compare.compare(analyses)
+    (line,) = c.lines
+    assert line.title == "imwrite 64x64x3 smooth, jpg-q95" and not c.only
+    small, big = line.picks
+    assert (small.images, big.images) == (100, 800)
+    assert (small.row.workers, big.row.workers) == (4, 8)
+    assert line.same_pick[1] is True                          # the same configuration, other counts
+    assert line.throughput[1].value == pytest.approx(7400 / 1950)
+    assert line.throughput[1].verdict.significant is True
+    assert line.speedup[1].value == pytest.approx(7.4 / 1.95)
+    # these files time no paired serial passes: a speedup is one ratio, nothing to test
+    assert line.speedup[1].verdict.significant is None
+    assert big.efficiency == pytest.approx(7.4 / 7.6)
+    assert c.geometric_mean(1) == pytest.approx(7400 / 1950)
+
+
+def test_picks_within_noise_are_not_significant(tmp_path):
+    a = cm.exhaustive(tmp_path / "a.json", SMALL, spread=0.2)
+    b = cm.exhaustive(tmp_path / "b.json", {**SMALL, "processes-chunked": {1: 950, 2: 1950, 4: 1990}},
+                      spread=0.2, host="other")
+    (line,) = compare.compare(load([a, b])).lines
+    assert line.throughput[1].verdict.significant is False
+    assert comparison.verdict_text(line.throughput[1]) == "not significant"
+
+
+def test_a_race_and_a_run_per_case_compare_with_welch_on_the_visits(tmp_path):
+    a, _ = two_machines(tmp_path)
+    b = cm.raced(tmp_path / "race.json", {("threads", 8): 1.2, ("processes-chunked", 8): 6.0,
+                                          ("processes-chunked", 4): 3.5},
+                 serial_rate=1200, visits=4, readings=[7.4, 7.5, 7.6])
     c = compare.compare(load([a, b]))
-    by = {ln.config: ln.cells[1] for ln in c.lines}
-    assert by["serial"].ratio == pytest.approx(2.0)
-    assert by["serial"].verdict.significant is True
-    assert comparison.ratio_text(by["serial"]) == "2.00x faster"
-    assert by["threads w=2"].ratio == pytest.approx(1.0)
-    assert by["processes w=2 fork"].verdict.significant is False      # +-20% noise
-    assert c.only == {"B": ["imwrite/64x64x3-smooth-n100/jpg-q95/processes/w4/fork"]}
+    (line,) = c.lines
+    race_pick = line.picks[1]
+    assert race_pick.row.strategy == "processes-chunked" and race_pick.row.workers == 8
+    assert race_pick.evidence == {"passes": 4, "race_outcome": "winner", "race_rounds": 4}
+    assert len(race_pick.speedup_samples()) == 4
+    # 5 passes against 4 visits: Welch's test, not pyperf's (which needs equal counts)
+    assert line.throughput[1].verdict.test == "Welch t-test"
+    assert line.throughput[1].verdict.significant is True
+    # capacity: one reading against three is too few to test
+    assert c.capacity[1].value == pytest.approx(7.5 / 1.9) and c.capacity[1].verdict.significant is None
     text = comparison.render_text(c)
-    assert "Only in B" in text and "not significant" in text
-    assert "B vs A:" in text                     # geometric mean, as pyperf prints it
+    assert "4 visits, race: one left" in text and "budgeted race" in text and "5 passes" in text
 
 
-def test_slower_is_worded_as_pyperf_does(tmp_path):
-    a, b = two_runs(tmp_path)
-    c = compare.compare(load([b, a]))
-    serial = next(ln for ln in c.lines if ln.config == "serial")
-    assert comparison.ratio_text(serial.cells[1]) == "2.00x slower"
+def test_two_races_test_their_paired_speedups(tmp_path):
+    a = cm.raced(tmp_path / "a.json", {("processes-chunked", 2): 1.9}, serial_rate=1000, cpus=2,
+                 capacity=1.9, count=100, host="small")
+    b = cm.raced(tmp_path / "b.json", {("processes-chunked", 8): 7.0}, serial_rate=1000)
+    (line,) = compare.compare(load([a, b])).lines
+    assert line.speedup[1].value == pytest.approx(7.0 / 1.9, rel=0.03)
+    assert line.speedup[1].verdict.significant is True
+    assert line.speedup[1].verdict.test == "pyperf t-test"      # 4 visits each
 
 
-def test_markdown_is_a_table_for_a_review(tmp_path):
-    a, b = two_runs(tmp_path)
-    md = comparison.render_markdown(compare.compare(load([a, b])), "plots/c.png")
-    assert "| case | A img/s | B img/s | B vs A | significance |" in md
-    assert "![machine comparison](plots/c.png)" in md
+@pytest.mark.parametrize("per_worker, cpus, expect", [
+    (2 * 2**20, 2, (4, 6144, 4)),           # the RAM ceiling alone would say 6,144 on 2 CPUs
+    (5 * 2**30, 8, (16, 2, 2)),             # memory-bound: RAM says 2, CPUs 16
+])
+def test_workers_that_fit_count_cpus_and_memory(per_worker, cpus, expect):
+    mem = Memory("USS", per_worker, 0, 12 * 2**30, 12 * 2**30 // per_worker, True)
+
+    class ProcessRow:                     # worker_limits reads a row's family only
+        family = "processes"
+
+    lim = worker_limits(ProcessRow, mem, cpus)
+    assert (lim.cpu_bound, lim.memory_ceiling, lim.usable) == expect
 
 
-def test_cli_compare_md_json_and_chart(tmp_path, capsys):
-    a, b = two_runs(tmp_path)
+def test_threads_and_serial_are_bound_by_cpus_only(tmp_path):
+    a = cm.exhaustive(tmp_path / "t.json", {"serial": {1: 1000}, "threads": {1: 900, 2: 1900}})
+    (analysis,) = load([a])
+    c = compare.compare([analysis, analysis])
+    pick = c.lines[0].picks[0]
+    assert pick.row.strategy == "threads"
+    assert pick.limits.as_dict() == {"cpu_bound": 4, "memory_ceiling": None, "usable": 4, "kind": "threads"}
+    assert comparison.fit_text(pick) == "4 (CPU 4, RAM shared)"
+    serial = worker_limits(analysis.groups()[0].serial, Memory(), 2)
+    assert serial.usable == 1
+
+
+def test_the_table_shows_both_limits_never_the_ram_ceiling_alone(tmp_path):
+    mem = {"mem_worker_uss_peak": 2 * 2**20}
+    a = cm.exhaustive(tmp_path / "a.json", SMALL, mem=mem)
+    b = cm.exhaustive(tmp_path / "b.json", SMALL, mem=mem, host="other")
+    text = comparison.render_text(compare.compare(load([a, b])))
+    assert "4 (CPU 4, RAM 6,144)" in text and "USS 2.0 MiB" in text
+
+
+def test_answers_in_one_file_only_are_named(tmp_path):
+    a = cm.exhaustive(tmp_path / "a.json", SMALL)
+    b = cm.exhaustive(tmp_path / "b.json", SMALL, size=(32, 32, 1), host="other")
+    c = compare.compare(load([a, b]))
+    assert not c.lines
+    assert c.only == {"A": ["imwrite 64x64x3 smooth, jpg-q95"], "B": ["imwrite 32x32x1 smooth, jpg-q95"]}
+    text = comparison.render_text(c)
+    assert "No answer in common" in text and "Only in B: imwrite 32x32x1 smooth" in text
+
+
+def test_markdown_and_json(tmp_path):
+    a, b = two_machines(tmp_path)
+    c = compare.compare(load([a, b]))
+    md = comparison.render_markdown(c, {"imwrite": "plots/c-imwrite.png"})
+    assert md.startswith("## Answers of 2 runs side by side")
+    assert "![imwrite on every machine](plots/c-imwrite.png)" in md
+    assert "| machine | images | pick | img/s |" in md and "| B | 3.79x faster |" in md
+    data = comparison.to_json(c)
+    (ans,) = data["answers"]
+    assert ans["image_size"] == "64x64x3" and ans["picks"][1]["images"] == 800
+    assert ans["picks"][1]["workers_fit"] == {"cpu_bound": 16, "memory_ceiling": None, "usable": 16,
+                                             "kind": "processes"}
+    assert ans["img_per_s_vs_first"][1]["significant"] is True
+    json.dumps(data)                                            # serialisable as it is
+
+
+def test_answer_key_leaves_the_image_count_out(tmp_path):
+    a, b = two_machines(tmp_path)
+    ga, gb = (x.groups()[0] for x in load([a, b]))
+    assert ga.key != gb.key and answer_key(ga) == answer_key(gb)
+
+
+# -- case by case --------------------------------------------------------------------------
+
+def test_cases_pair_by_configuration_and_worker_count_across_image_counts(tmp_path):
+    a, b = two_machines(tmp_path)
+    c = compare_cases(load([a, b]))
+    paired = {ln.config: ln.cells[1] for ln in c.lines}
+    # chunk sizes 50 and 400 are both "images / workers" at 2 workers: paired as auto
+    assert set(paired) == {"serial", "threads w=2", "processes-chunked fork w=1",
+                           "processes-chunked fork w=2", "processes-chunked fork w=4"}
+    assert paired["processes-chunked fork w=4"].ratio == pytest.approx(3800 / 1950)
+    assert paired["serial"].verdict.significant is False
+    assert c.unpaired == {"B": ["imwrite 64x64x3 smooth, jpg-q95: threads w=8",
+                                "imwrite 64x64x3 smooth, jpg-q95: processes-chunked fork w=8",
+                                "imwrite 64x64x3 smooth, jpg-q95: processes-chunked fork w=16"]}
+    text = comparison_cases.render_text(c)
+    assert "chunk policy" in text and "B: 3 case(s) with no partner" in text
+    assert "A images" in text and "800" in text
+
+
+def test_a_fixed_chunk_size_pairs_only_with_the_same_size(tmp_path):
+    def fixed(path, chunk, host):
+        benches = [crafted.bench_for(crafted.case("serial"), 1000)]
+        c = crafted.case("processes-chunked", 2, chunk)
+        c = type(c)(**{**c.__dict__, "chunk_rule": None})          # a size given by --chunk-sizes
+        benches.append(crafted.bench_for(c, 1500))
+        return cm.write(path, benches, cm.machine(2, 1.9, host), 1.9)
+
+    a, b, c = fixed(tmp_path / "a.json", 10, "a"), fixed(tmp_path / "b.json", 10, "b"), \
+        fixed(tmp_path / "c.json", 20, "c")
+    assert {ln.config for ln in compare_cases(load([a, b])).lines} == {"serial", "processes-chunked chunk=10 fork w=2"}
+    assert {ln.config for ln in compare_cases(load([a, c])).lines} == {"serial"}
+
+
+def test_cli_compare_by_answer_and_by_case(tmp_path, capsys):
+    a, b = two_machines(tmp_path)
     plots = tmp_path / "plots"
-    assert cli.main(["compare", a, b, "--format", "md", "--plots-dir", str(plots)]) == 0
+    assert cli.main(["compare", a, b, "--plots-dir", str(plots)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("## Comparison of 2 runs")
-    pngs = list(plots.glob("compare-a-vs-b.png"))
-    assert pngs and pngs[0].stat().st_size > 10_000
-    assert (plots / "compare-a-vs-b.svg").stat().st_size > 10_000
-    assert cli.main(["compare", a, b, "--json", "--no-chart", "--plots-dir", str(plots)]) == 0
+    assert "answer by answer" in out and "3.79x faster" in out and "compare-small-vs-big-imwrite.png" in out
+    assert (plots / "compare-small-vs-big-imwrite.svg").exists()
+    assert cli.main(["compare", a, b, "--by", "case", "--no-chart", "--format", "md"]) == 0
+    md = capsys.readouterr().out
+    assert md.startswith("## Cases of 2 runs side by side") and "chunk policy" in md
+    assert cli.main(["compare", a, b, "--by", "case", "--json", "--no-chart"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["only_in"]["B"] and data["cases"][0]["ratio_to_first"][0] == 1.0
+    assert data["by"] == "case" and len(data["unpaired"]["B"]) == 3
 
 
 @pytest.mark.parametrize("content, message", [
@@ -69,7 +205,7 @@ def test_cli_compare_md_json_and_chart(tmp_path, capsys):
     ("", "not valid JSON"),
 ])
 def test_compare_refuses_files_that_are_not_bench_results(tmp_path, capsys, content, message):
-    a, _ = two_runs(tmp_path)
+    a, _ = two_machines(tmp_path)
     bad = tmp_path / "other.json"
     bad.write_text(content)
     assert cli.main(["compare", a, str(bad), "--no-chart"]) == 2
@@ -78,13 +214,12 @@ def test_compare_refuses_files_that_are_not_bench_results(tmp_path, capsys, cont
 
 
 def test_compare_needs_two_files(tmp_path, capsys):
-    a, _ = two_runs(tmp_path)
+    a, _ = two_machines(tmp_path)
     assert cli.main(["compare", a]) == 2
     assert "at least two" in capsys.readouterr().err
 
 
-def test_runs_with_nothing_in_common_say_why(tmp_path):
-    a = crafted.known_best(tmp_path / "a.json")
-    b = results_file(tmp_path / "b.json", [bench_for(case("serial", count=50), 1000)])
-    text = comparison.render_text(compare.compare(load([a, b])))
-    assert "No case in common" in text
+def test_bad_by_is_one_line(tmp_path, capsys):
+    a, b = two_machines(tmp_path)
+    assert cli.main(["compare", a, b, "--by", "name"]) == 2
+    assert "invalid choice: 'name'" in capsys.readouterr().err

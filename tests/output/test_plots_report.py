@@ -5,6 +5,7 @@ import re
 import pytest
 
 import crafted
+import crafted_machines as cm
 from crafted import GiB, bench_for, case, results_file, sweep
 from bench.analysis import flat
 from bench.analysis.load import load
@@ -114,13 +115,48 @@ def test_csv_is_the_flat_table(drawn):
     assert rows[0]["mem_worker_uss_peak"] == ""                  # serial: not measured
 
 
-def test_report_of_two_files_includes_the_comparison(drawn, tmp_path):
-    tmp, _, _ = drawn
-    a = crafted.known_best(tmp_path / "a.json")
-    b = crafted.known_best(tmp_path / "b.json")
-    assert cli.main(["report", a, b, "--plots-dir", str(tmp_path / "p")]) == 0
-    html = (tmp_path / "p" / "report-a-vs-b.html").read_text()
-    assert "Comparison" in html and html.count("data:image/png;base64,") == 1 + 2 * 3
+def two_machines(tmp_path):
+    """A 2-CPU run per case and an 8-CPU race: image and worker counts all differ."""
+    small = cm.exhaustive(tmp_path / "small.json", {"serial": {1: 1000}, "threads": {2: 1500},
+                                                    "processes-chunked": {1: 950, 2: 1900, 4: 1950}},
+                          cpus=2, capacity=1.9, count=100)
+    big = cm.raced(tmp_path / "big.json", {("threads", 8): 1.3, ("processes-chunked", 4): 3.7,
+                                           ("processes-chunked", 8): 7.1}, serial_rate=1000)
+    return small, big
+
+
+def test_report_of_two_files_puts_the_answers_side_by_side_first(drawn, tmp_path):
+    small, big = two_machines(tmp_path)
+    assert cli.main(["report", small, big, "--plots-dir", str(tmp_path / "p")]) == 0
+    html = (tmp_path / "p" / "report-small-vs-big.html").read_text()
+    # the comparison first, each run folded under it
+    assert html.index("Answers of 2 runs side by side") < html.index("Each run on its own")
+    assert html.count('<details class="run">') == 2
+    assert "imwrite on every machine" in html and "processes-chunked w=8 chunk=auto (50) fork" in html
+    assert "4 (CPU 4, RAM not measured)" in html and "3.64x faster" in html
+    md = (tmp_path / "p" / "report-small-vs-big.md").read_text()
+    assert "](compare-small-vs-big-imwrite.png)" in md and "#### Machine" in md
+
+
+def test_the_comparison_chart_is_one_slide_per_workload(tmp_path):
+    import struct
+
+    from bench.analysis import compare
+
+    small, big = two_machines(tmp_path)
+    c = compare.compare(load([small, big]))
+    charts = plots.draw_compare(c, str(tmp_path / "p"))
+    assert list(charts) == ["imwrite"]
+    png, svg = charts["imwrite"]
+    width, height = struct.unpack(">II", open(png, "rb").read()[16:24])
+    assert 1200 <= width <= 2400 and 800 <= height <= 2000, (width, height)   # not 13,000 px tall
+    text = open(svg).read()
+    for label in ("Machines compared: imwrite, throughput against workers", "images per second",
+                  "workers", "A: small, 2 CPUs, capacity 1.90, 2026-11-22 10:00 UTC",
+                  "B: big, 8 CPUs, capacity 7.50", "A: processes-chunked w=4 fork",
+                  "B: processes-chunked w=8 fork", "each machine's pick",
+                  "scaling model of the pick's configuration"):
+        assert label in text, label
 
 
 def test_end_of_all_prints_the_recommendation_and_draws(tmp_path):

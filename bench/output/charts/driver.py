@@ -1,6 +1,6 @@
 """Drawing the charts of a file (``bench plot``, ``bench report``): which charts its data
 allows, each drawn in its own forked process where the machine has the CPUs, and the
-machines-compared chart of several files.
+machines-compared charts of several files (one per workload).
 
 Every chart has a title, axis labels with units, the machine and date in a subtitle,
 one panel per workload and image set, and one legend for the whole figure (see
@@ -18,7 +18,7 @@ from bench.output import messages
 from bench.output.charts import style
 from bench.output.charts.decomposition import decomposition_chart
 from bench.output.charts.layout import plt
-from bench.output.charts.machines import compare_chart
+from bench.output.charts.machines import compare_charts
 from bench.output.charts.memory import memory_chart
 from bench.output.charts.speedup import speedup_chart
 from bench.output.charts.throughput import throughput_chart
@@ -103,10 +103,11 @@ def draw(analysis: Analysis, out_dir: str, fits: dict | None = None) -> Charts:
     return charts
 
 
-def draw_compare(analyses: list[Analysis], labels: list[str], out_dir: str) -> list[str]:
-    """The machines-compared chart of several files: [png, svg]."""
+def draw_compare(comparison, out_dir: str) -> dict:
+    """The machines-compared charts of several files (a ``bench.analysis.compare``
+    Comparison), one per workload: {workload: [png, svg]}."""
     os.makedirs(out_dir, exist_ok=True)
-    stems = [a.stem for a in analyses]
+    stems = [a.stem for a in comparison.analyses]
     name = "compare-" + "-vs-".join(stems[:2]) + (f"-and-{len(stems) - 2}-more" if len(stems) > 2 else "")
     with plt.rc_context(style.RC):
-        return compare_chart(analyses, labels, out_dir, name)
+        return compare_charts(comparison, out_dir, name)

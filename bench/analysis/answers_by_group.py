@@ -1,0 +1,167 @@
+"""Answers matched across results files: one workload and image set, whatever the image count.
+
+A group's key holds its image count (``imwrite/50x50x1-noise-n10000/jpg-q95``), and a
+run sizes its image sets from the worker counts it plans, so two machines rarely share
+one. What an answer is *about* stays the same: the workload, the image size, the
+content and the workload's parameters (the codec and its settings). That is the
+:class:`AnswerKey` two machines' answers are matched by.
+
+For each file and key, a :class:`Pick` holds the recommendation's decision
+(:mod:`bench.analysis.recommend`) and the figures a comparison needs, with the per-pass
+samples behind them for significance tests:
+
+* throughput of the pick: images per second, pyperf's median; samples: the seconds per
+  image of every pass (a race: one per visit);
+* speedup over the machine's own serial loop; samples: the paired speedups, one per
+  visit (serial pass over the pool pass right after it), where the file has them;
+* efficiency: that speedup over the machine's measured parallel capacity;
+* memory per worker, and how many workers fit (:func:`worker_limits`): the memory
+  ceiling alone says "8,286 workers" on a 2-CPU machine, which no one can use, so the
+  usable count is the smaller of that and a CPU bound of twice the usable CPUs (the
+  largest worker count bench plans there: past it even waiting work stops gaining).
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from bench.analysis.load import Analysis
+from bench.analysis.recommend import Answer, Memory, recommend, speedup
+from bench.analysis.rows import CaseRow, Group
+
+CPU_FACTOR = 2          # workers per usable CPU at most: the top of bench's worker ladder
+
+
+@dataclass(frozen=True, order=True)
+class AnswerKey:
+    """What an answer is about: workload, image size and content, workload parameters."""
+    workload: str
+    size: str
+    content: str
+    params: str
+
+    @property
+    def title(self) -> str:
+        """Plain words: 'imwrite 50x50x1 noise, jpg-q95'."""
+        head = " ".join(p for p in (self.workload, self.size, self.content) if p)
+        return f"{head}, {self.params}" if self.params else head
+
+    def as_dict(self) -> dict:
+        return {"workload": self.workload, "image_size": self.size, "image_content": self.content,
+                "params": self.params}
+
+
+def answer_key(group: Group) -> AnswerKey:
+    r = group.first
+    return AnswerKey(r.workload, str(r.meta.get("image_size", "?")),
+                     str(r.meta.get("image_content", "") or ""), r.params)
+
+
+@dataclass
+class WorkerLimits:
+    """How many workers of the pick this machine can run: CPUs and memory counted."""
+    cpu_bound: int | None          # CPU_FACTOR x usable CPUs (None: CPUs not recorded)
+    memory_ceiling: int | None     # process workers that fit in RAM (None: not measured/applicable)
+    usable: int | None             # the smaller of the two known bounds
+    kind: str                      # "serial", "threads" (share the parent's memory), "processes"
+
+    def as_dict(self) -> dict:
+        return {"cpu_bound": self.cpu_bound, "memory_ceiling": self.memory_ceiling,
+                "usable": self.usable, "kind": self.kind}
+
+
+def worker_limits(row: CaseRow, memory: Memory, cpus: int | None) -> WorkerLimits:
+    if row.family == "serial":
+        return WorkerLimits(None, None, 1, "serial")
+    cpu_bound = CPU_FACTOR * int(cpus) if cpus else None
+    ceiling = memory.ceiling if row.family != "threads" else None
+    known = [b for b in (cpu_bound, ceiling) if b is not None]
+    return WorkerLimits(cpu_bound, ceiling, min(known) if known else None,
+                        "threads" if row.family == "threads" else "processes")
+
+
+@dataclass
+class Pick:
+    """One machine's answer for one workload and image set."""
+    analysis: Analysis
+    answer: Answer
+    key: AnswerKey
+
+    @property
+    def row(self) -> CaseRow:
+        return self.answer.choice
+
+    @property
+    def group(self) -> Group:
+        return self.answer.group
+
+    @property
+    def images(self) -> int:
+        return self.row.image_count
+
+    @property
+    def throughput(self) -> float:
+        return self.row.throughput
+
+    def throughput_samples(self) -> list[float]:
+        """Seconds per image, pass by pass (what pyperf's t-test compares)."""
+        return list(self.row.bench.get_values())
+
+    @property
+    def speedup(self) -> float | None:
+        return speedup(self.row, self.group)
+
+    def speedup_samples(self) -> list[float] | None:
+        """Per-pass speedups over the serial loop, or None when the file has none (the
+        speedup is then one ratio of two medians, with nothing to test)."""
+        if self.row.family == "serial":
+            return [1.0] * max(2, self.row.nvalues)
+        ratios = self.row.paired_ratios
+        return ratios or None
+
+    @property
+    def efficiency(self) -> float | None:
+        cap, sp = self.analysis.machine.capacity, self.speedup
+        return sp / cap if sp is not None and cap else None
+
+    @property
+    def memory(self) -> Memory:
+        return self.answer.choice_memory
+
+    @property
+    def limits(self) -> WorkerLimits:
+        return worker_limits(self.row, self.memory, self.analysis.machine.cpus)
+
+    @property
+    def evidence(self) -> dict:
+        """How much the pick rests on: its passes, and how its group's race ended."""
+        race = self.analysis.results.run.get("race", {}).get(self.group.key, {})
+        return {"passes": self.row.nvalues, "race_outcome": race.get("outcome") or None,
+                "race_rounds": race.get("rounds")}
+
+
+def picks(analysis: Analysis, answers: list[Answer] | None = None) -> "OrderedDict[AnswerKey, Pick]":
+    """Every answer of a file by its key, in file order. Two groups of one key (the
+    same set at two image counts) keep the one with more images: its passes are the
+    longer, so its timings the surer."""
+    out: OrderedDict[AnswerKey, Pick] = OrderedDict()
+    for a in recommend(analysis) if answers is None else answers:
+        key = answer_key(a.group)
+        if key not in out or a.choice.image_count > out[key].row.image_count:
+            out[key] = Pick(analysis, a, key)
+    return out
+
+
+def run_kind(analysis: Analysis) -> str:
+    """'race' (a budgeted run: a pyperf run per visit), or 'exhaustive' (a run per case)."""
+    run = analysis.results.run
+    return "race" if run.get("mode") == "race" or run.get("race") else "exhaustive"
+
+
+def capacity_readings(analysis: Analysis) -> list[float]:
+    """The capacity's own readings where the file keeps them (else the one figure)."""
+    cap = analysis.results.run.get("capacity", {})
+    readings = [r for r in cap.get("readings", []) or [] if isinstance(r, (int, float))]
+    if readings:
+        return [float(r) for r in readings]
+    return [analysis.machine.capacity] if analysis.machine.capacity else []

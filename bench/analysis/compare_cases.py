@@ -1,0 +1,129 @@
+"""``bench compare --by case``: the same configurations on every machine, case by case.
+
+Case names hold the image count, the worker count and the chunk size, and all three
+follow the machine, so cases are paired by what they *are* instead:
+
+* the answer they belong to: workload, image size, content, workload parameters
+  (:class:`bench.analysis.answers_by_group.AnswerKey`; the image count may differ);
+* the configuration: strategy, chunk *policy* and start method, with its variants
+  (``cv2.setNumThreads``, a folder per task). A chunk size that follows the worker
+  count ("auto": images / workers, or images / (4 x workers)) is paired with "auto",
+  whatever number it came to on each machine; a fixed chunk size only with the same
+  number;
+* the worker count, exactly: 4 workers on one machine are not 8 on another.
+
+For each pair: the throughput in every file, the speed ratio to the first file (its
+median seconds per image over this one's: 1.25x = 25% faster), whether the difference is
+significant (:mod:`bench.analysis.significance`), the geometric mean of the ratios, and
+how many cases of each file found no partner.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from bench.analysis.answers_by_group import answer_key
+from bench.analysis.compare import labels_for
+from bench.analysis.load import Analysis
+from bench.analysis.rows import CaseRow, is_overhead_workload, line_label
+from bench.analysis.significance import Verdict, compare_benchmarks
+
+
+@dataclass(frozen=True)
+class OverheadKey:
+    """An overhead probe (pool start-up, round trip, pickling): its name holds no image
+    count, so it pairs by its group."""
+    group: str
+
+    @property
+    def title(self) -> str:
+        return self.group
+
+
+@dataclass
+class Cell:
+    row: CaseRow | None
+    ratio: float | None = None          # reference median / this median (>1: faster)
+    verdict: Verdict | None = None
+
+
+@dataclass
+class Line:
+    key: tuple                          # (AnswerKey, configuration line, workers)
+    title: str                          # the answer in plain words
+    config: str                         # the configuration and its worker count
+    cells: list                         # one Cell per file
+
+    @property
+    def is_overhead(self) -> bool:
+        return isinstance(self.key[0], OverheadKey)
+
+
+def pair_key(row: CaseRow) -> tuple:
+    return (row.line, row.workers)
+
+
+def describe(row: CaseRow) -> str:
+    label = line_label(row.line)
+    return label if row.family == "serial" else f"{label} w={row.workers}"
+
+
+def _keyed(analysis: Analysis) -> dict:
+    """(answer key, line, workers) -> row; of two groups with one answer key, the
+    larger image set's row. Overhead probes: (their group, line, workers)."""
+    out: dict = {}
+    for r in analysis.rows:
+        if is_overhead_workload(r.workload):
+            out.setdefault((OverheadKey(r.group), *pair_key(r)), r)
+    for g in analysis.groups():
+        key = answer_key(g)
+        for r in g.rows:
+            k = (key, *pair_key(r))
+            if k not in out or r.image_count > out[k].image_count:
+                out[k] = r
+    return out
+
+
+@dataclass
+class CaseComparison:
+    analyses: list
+    labels: list
+    lines: list                         # pairs present in every file
+    unpaired: dict                      # label -> descriptions of its cases with no partner
+
+    def geometric_mean(self, index: int) -> float | None:
+        """Of the throughput cases' ratios (overhead probes are times, not rates)."""
+        ratios = [ln.cells[index].ratio for ln in self.lines
+                  if ln.cells[index].ratio and not ln.is_overhead]
+        if not ratios:
+            return None
+        return math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+
+    def sections(self) -> dict[str, list]:
+        """Answer title -> its lines, in the reference file's order."""
+        out: dict[str, list] = {}
+        for ln in self.lines:
+            out.setdefault(ln.title, []).append(ln)
+        return out
+
+
+def compare_cases(analyses: list[Analysis]) -> CaseComparison:
+    labels = labels_for(len(analyses))
+    keyed = [_keyed(a) for a in analyses]
+    lines = []
+    for k, base in keyed[0].items():
+        if not all(k in other for other in keyed[1:]):
+            continue
+        cells = [Cell(base, 1.0, None)]
+        for other in keyed[1:]:
+            row = other[k]
+            cells.append(Cell(row, base.median_s / row.median_s,
+                              compare_benchmarks(base.bench, row.bench)))
+        lines.append(Line(k, k[0].title, describe(base), cells))
+    unpaired = {}
+    for label, mine in zip(labels, keyed):
+        alone = [f"{k[0].title}: {describe(r)}" for k, r in mine.items()
+                 if not all(k in other for other in keyed)]
+        if alone:
+            unpaired[label] = alone
+    return CaseComparison(analyses, labels, lines, unpaired)
