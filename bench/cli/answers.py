@@ -14,7 +14,8 @@ from bench.cli import options
 from bench.output import messages
 
 COMMANDS = {
-    "recommend": "what to use for each workload: strategy, workers, memory ceiling, scaling model",
+    "recommend": "what to use for each workload: strategy, workers, memory ceiling, scaling model "
+                 "(--cpus N: predicted for another machine; --code: the pick as Python)",
     "compare": "two or more results files (machines, runs): their answers side by side, per "
                "workload and image size (--by case: case by case)",
     "plot": "draw the charts (PNG and SVG) into plots/",
@@ -43,6 +44,17 @@ def add_parsers(sub) -> None:
         results_args(p, at_least_two=name == "compare")
         if name == "recommend":
             p.add_argument("--json", action="store_true", help="machine-readable output for scripts")
+            what = p.add_mutually_exclusive_group()
+            what.add_argument("--cpus", type=lambda t: options.positive_int(t, "--cpus", options.MAX_WORKERS),
+                              metavar="N", help="predict the best worker count and throughput on a "
+                              "machine with N CPUs from the scaling model (an extrapolation; refused "
+                              "past twice the largest worker count measured)")
+            what.add_argument("--holdout", action="store_true",
+                              help="check the scaling model: fit without each configuration's largest "
+                                   "worker count and predict it")
+            what.add_argument("--code", action="store_true",
+                              help="print each answer as a short runnable Python script (standard "
+                                   "library, numpy, cv2; mediapipe for pose)")
         if name == "compare":
             p.add_argument("--by", choices=("answer", "case"), default="answer",
                            help="answer (default): each machine's pick per workload and image size; "
@@ -89,12 +101,70 @@ def cmd_recommend(args) -> int:
     from bench.analysis import recommend
     from bench.output import recommendation
 
-    items = [(a, recommend.recommend(a)) for a in _load(args)]
+    analyses = _load(args)
+    if args.cpus is not None:
+        return _predict(analyses, args)
+    if args.holdout:
+        return _holdout(analyses, args)
+    items = [(a, recommend.recommend(a)) for a in analyses]
+    if args.code:
+        return _code(items)
     if args.json:
         print(json.dumps({"recommendations": [recommendation.to_json(a, ans) for a, ans in items]},
                          indent=1, default=str))
     else:
         print("\n\n".join(recommendation.render_text(a, ans) for a, ans in items))
+    return 0
+
+
+def _predict(analyses, args) -> int:
+    from bench.analysis import extrapolate, recommend
+    from bench.output import prediction
+
+    largest = extrapolate.largest_measured(analyses)
+    if args.cpus > extrapolate.MAX_FACTOR * largest:
+        raise options.UsageError(messages.CPUS_TOO_FAR.format(
+            cpus=args.cpus, files=", ".join(a.path for a in analyses), largest=largest))
+    out = []
+    for a in analyses:
+        preds = [extrapolate.predict(ans, a.machine.cpus, args.cpus) for ans in recommend.recommend(a)]
+        out.append((a, preds))
+    if args.json:
+        print(json.dumps({"predictions": [prediction.predictions_json(a, p, args.cpus) for a, p in out]},
+                         indent=1, default=str))
+    else:
+        print("\n\n".join(prediction.render_predictions(a, p, args.cpus) for a, p in out))
+    return 0
+
+
+def _holdout(analyses, args) -> int:
+    from bench.analysis import extrapolate
+    from bench.output import prediction
+
+    out = []
+    for a in analyses:
+        held = extrapolate.holdout(a)
+        out.append((a, held, extrapolate.summarise(held)))
+    if args.json:
+        print(json.dumps({"holdout": [prediction.holdout_json(*item) for item in out]},
+                         indent=1, default=str))
+    else:
+        print("\n\n".join(prediction.render_holdout(*item) for item in out))
+    return 0
+
+
+def _code(items) -> int:
+    from bench.output import snippets
+
+    blocks = []
+    for a, answers in items:
+        for ans in answers:
+            code, note = snippets.snippet(ans, a.machine, a.path)
+            head = [messages.SNIPPET_FOR.format(title=ans.group.title, path=a.path)]
+            if note:
+                head.append(messages.SNIPPET_NOTE.format(text=note))
+            blocks.append("\n".join(head) + ("\n" + code if code else "\n"))
+    print("\n\n".join(blocks), end="")
     return 0
 
 

@@ -100,3 +100,21 @@ def test_csv_never_overwrites_a_results_file(tmp_path, capsys, monkeypatch):
     assert open(path).read() == before
     assert cli.main(["report", path, "--csv", str(tmp_path / "t.csv"), "--plots-dir", str(tmp_path / "p")]) == 0
     assert (tmp_path / "t.csv").read_text().startswith("name,workload,")
+
+
+@pytest.mark.parametrize("value, message", [("0", "--cpus must be at least 1"),
+                                            ("many", "--cpus must be a whole number")])
+def test_bad_cpus_is_one_line(tmp_path, capsys, value, message):
+    path = crafted.known_best(tmp_path / "r.json")
+    assert cli.main(["recommend", path, "--cpus", value]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+
+
+def test_plot_of_several_files_draws_a_comparison_per_workload(tmp_path, capsys):
+    a = crafted.known_best(tmp_path / "a.json")
+    b = crafted.known_best(tmp_path / "b.json")
+    assert cli.main(["plot", a, b, "--plots-dir", str(tmp_path / "p")]) == 0
+    out = capsys.readouterr().out
+    assert "compare-a-vs-b-imwrite.png" in out
+    assert (tmp_path / "p" / "compare-a-vs-b-imwrite.svg").stat().st_size > 10_000

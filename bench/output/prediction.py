@@ -1,0 +1,107 @@
+"""``recommend --cpus N`` and ``recommend --holdout``, worded: predictions for a machine not
+measured, and the held-out check of the model, as text and JSON.
+
+The predictions and the check are :mod:`bench.analysis.extrapolate`'s; every
+prediction says it is one, and how far past the measured worker counts it reaches.
+"""
+from __future__ import annotations
+
+from bench.analysis.extrapolate import LEVEL, HeldOut, HoldoutSummary, Prediction
+from bench.analysis.load import Analysis
+from bench.output import messages
+from bench.output.table import Table
+from bench.output.units import format_percent, format_rate
+
+
+def _span(workers: list) -> str:
+    lo, hi = min(workers), max(workers)
+    return f"{lo}" if lo == hi else f"{lo}-{hi}"
+
+
+def _signed(x: float | None) -> str:
+    return "-" if x is None else f"{x:+.0%}"
+
+
+def prediction_lines(p: Prediction) -> list[str]:
+    out = [p.title]
+    if p.refused == "one worker count":
+        return out + ["  " + messages.PREDICT_NO_MODEL]
+    if p.refused:
+        return out + ["  " + messages.PREDICT_TOO_FAR.format(cpus=p.cpus, line=p.line,
+                                                           largest=max(p.measured))]
+    whose = messages.PREDICT_PICK if p.is_pick else messages.PREDICT_STAND_IN
+    workers_range = ""
+    if p.workers_range and p.workers_range != (p.workers, p.workers):
+        workers_range = messages.PREDICT_WORKERS_RANGE.format(low=p.workers_range[0], high=p.workers_range[1])
+    out.append("  " + messages.PREDICT_LINE.format(
+        line=p.line, whose=whose, workers=p.workers, plural="s" if p.workers != 1 else "",
+        workers_range=workers_range, rate=format_rate(p.throughput), level=LEVEL,
+        low=format_rate(p.low), high=format_rate(p.high)))
+    f = p.fit
+    fitted = messages.PREDICT_MODEL.format(model=f.model, span=_span(p.measured), params=f.params_text(),
+                                           worst=f.worst_error)
+    if p.machine_cpus and not p.past_cores:
+        fitted += messages.PREDICT_WITHIN_CORES.format(cpus=p.machine_cpus)
+    if f.exact:
+        fitted += messages.PREDICT_EXACT.format(points=len(f.workers), params=f.n_params)
+    out.append("    " + fitted)
+    if p.extrapolated:
+        out.append("    " + messages.PREDICT_EXTRAPOLATED.format(cpus=p.cpus, span=_span(p.measured)))
+    if p.past_cores:
+        out.append("    " + messages.PREDICT_PAST_CORES.format(cpus=p.machine_cpus))
+    return out
+
+
+def render_predictions(a: Analysis, predictions: list[Prediction], cpus: int) -> str:
+    out = [messages.PREDICT_HEADER.format(cpus=cpus, machine=a.machine.summary(), path=a.path),
+           messages.PREDICT_FLAG, ""]
+    for p in predictions:
+        out += prediction_lines(p) + [""]
+    out.append(messages.PREDICT_NOTE.format(level=LEVEL))
+    return "\n".join(out)
+
+
+def predictions_json(a: Analysis, predictions: list[Prediction], cpus: int) -> dict:
+    return {"file": a.path, "cpus": cpus, "measured_on_cpus": a.machine.cpus,
+            "extrapolation": True, "groups": [p.as_dict() for p in predictions]}
+
+
+# -- held-out check ----------------------------------------------------------------------------
+
+HOLDOUT_HEAD = ("group", "configuration", "fitted on", "held out", "measured", "predicted", "error",
+                "band", "in band", "flat past CPUs", "error")
+
+
+def holdout_table(held: list[HeldOut]) -> Table:
+    rows = [[h.title, h.line, _span(h.fitted_on), str(h.held_out), format_rate(h.measured),
+             format_rate(h.predicted), _signed(h.error),
+             f"{format_rate(h.low)}-{format_rate(h.high)}", "yes" if h.covered else "no",
+             format_rate(h.capped), _signed(h.capped_error)] for h in held]
+    return Table(HOLDOUT_HEAD, rows, left=(0, 1, 8))
+
+
+def summary_line(s: HoldoutSummary, cpus: int | None) -> list[str]:
+    if not s.count:
+        return [messages.HOLDOUT_NONE]
+    out = [messages.HOLDOUT_SUMMARY.format(
+        count=s.count, median=s.median_error, signed=_signed(s.median_signed), worst=s.worst_error,
+        covered=s.covered, level=LEVEL)]
+    if s.past_cores:
+        out.append(messages.HOLDOUT_PAST_CORES.format(
+            count=s.past_cores, cpus=cpus or "?", capped=format_percent(s.capped_median_error)))
+    return out
+
+
+def render_holdout(a: Analysis, held: list[HeldOut], s: HoldoutSummary) -> str:
+    out = [messages.HOLDOUT_HEADER.format(machine=a.machine.summary(), path=a.path),
+           messages.HOLDOUT_HOW, ""]
+    if held:
+        out += [holdout_table(held).to_text(indent="  "), ""]
+    out += summary_line(s, a.machine.cpus)
+    out.append(messages.HOLDOUT_NOTE.format(level=LEVEL, cpus=a.machine.cpus or "?"))
+    return "\n".join(out)
+
+
+def holdout_json(a: Analysis, held: list[HeldOut], s: HoldoutSummary) -> dict:
+    return {"file": a.path, "measured_on_cpus": a.machine.cpus,
+            "held_out": [h.as_dict() for h in held], "summary": s.as_dict()}
