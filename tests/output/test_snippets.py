@@ -16,7 +16,10 @@ import crafted_machines as cm
 from bench.cli import main as cli
 from bench.output.snippet_work import Task, for_workload, task_of
 from bench.output.snippets import Config, write
-from conftest import ROOT
+
+# the checkout under test (not "from conftest import ROOT": another folder's conftest may
+# be the one imported under that name)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 ALLOWED = {"concurrent", "importlib", "itertools", "math", "multiprocessing", "os", "threading",
            "numpy", "cv2", "mediapipe"}
