@@ -169,7 +169,7 @@ def within_cores(rows: list[CaseRow], machine_cpus: int | None) -> list[CaseRow]
     CPUs when there are two or more of them (past its CPUs a curve bends at this
     machine's core count, not the work's: in the 2-CPU runs of results/reference/,
     Amdahl fitted to 1-2 workers missed the 4-worker throughput by 29-61% (median),
-    "no gain past the cores" by 8-10%); otherwise all of them, flagged."""
+    "no gain past the cores" by 7-12%); otherwise all of them, flagged."""
     if machine_cpus:
         mine = [r for r in rows if r.workers <= machine_cpus]
         if len({r.workers for r in mine}) >= 2:
