@@ -348,21 +348,6 @@ LIBRARY_DEFAULTS_FIRST = "{label} with its defaults: {speedup} the serial loop"
 LIBRARY_DEFAULTS_NEXT = "{label}: {speedup}"
 LIBRARY_DEFAULTS_HEADING = "What the libraries' defaults give here (paired speedup over the serial loop):"
 
-# -- what users reach for instead: joblib and mpire (bench.strategies.libraries) -----
-LIBRARY_MISSING = "{library} is not installed: pip install '{requirement}' (or pip install -e . again)"
-LIBRARY_SKIPPED = "bench: {strategies} skipped: {why}"
-LIBRARY_NEEDS_FORK = ("{name} needs the fork start method, not {method}: mpire's shared_objects "
-                      "are inherited copy-on-write only by forked workers (under spawn or "
-                      "forkserver mpire pickles them to every worker)")
-LIBRARY_NO_POOL = ("{name}: joblib ran the loop in this process ({backend}) instead of {workers} "
-                   "workers: the case process is daemonic or joblib is nested")
-LIBRARY_SHARED_SET = "{name} reads the image set given at start; this pass gave another ({got} images, {want} shared)"
-# "joblib with its defaults: 0.6x the serial loop; mpire: 0.9x; the pick: 1.9x"
-LIBRARY_DEFAULTS_LINE = "{parts}; the pick: {pick}"
-LIBRARY_DEFAULTS_FIRST = "{label} with its defaults: {speedup} the serial loop"
-LIBRARY_DEFAULTS_NEXT = "{label}: {speedup}"
-LIBRARY_DEFAULTS_HEADING = "What the libraries' defaults give here (paired speedup over the serial loop):"
-
 # -- recommend --cpus / --holdout (bench.output.prediction) -----------------------------------
 PREDICT_HEADER = "Predicted for a machine with {cpus} CPUs, from {machine} - {path}"
 PREDICT_FLAG = ("EXTRAPOLATION: a machine not measured. Each figure is a scaling model's, fitted on "
