@@ -22,8 +22,8 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
-from bench.strategies.base import Strategy, chunk_bounds, collect, flatten, submit_all
-from bench.strategies.local import Processes, ProcessesChunked
+from bench.strategies.base import chunk_bounds, collect, flatten, submit_all
+from bench.strategies.local import Processes, ProcessesChunked, ProcessesShm
 from bench.strategies.mp_pool import pool_chunksize
 from workloads import tasks
 from workloads.files import (FileItem, PackedImages, init_worker_packed, pack_layout, read_image,
@@ -80,19 +80,12 @@ class ProcessesDecodedChunked(_Decoding, ProcessesChunked):
         return pool.submit(tasks.run_chunk, workload, index, [self._read(images[index])])
 
 
-class ProcessesDecodedShm(_Decoding, Strategy):
+class ProcessesDecodedShm(_Decoding, ProcessesShm):
+    """processes-shm's block and its release, packed with images of any sizes."""
     name = "processes-decoded-shm"
-    family = "processes"
-    chunked = True
-    sliced = True
-    pixels_mapped = True
     description = ("ProcessPoolExecutor, files decoded in the parent into one shared-memory "
                    "block (packed, any sizes), index ranges sent")
-
-    def __init__(self, config):
-        super().__init__(config)
-        self._block = None
-        self._packed: PackedImages | None = None
+    _packed: PackedImages | None = None
 
     def start(self, workload, images=None):
         from multiprocessing import shared_memory
@@ -138,21 +131,9 @@ class ProcessesDecodedShm(_Decoding, Strategy):
         self._fill(images, [index])           # only this image: the set's copy is transfer
         return pool.submit(run_packed, workload, index, index + 1)
 
-    def stop(self, pool) -> None:
-        try:
-            super().stop(pool)
-        finally:
-            self._release()
-
     def _release(self) -> None:
-        self._packed = None
-        if self._block is not None:
-            block, self._block = self._block, None
-            block.close()
-            try:
-                block.unlink()
-            except FileNotFoundError:
-                pass
+        self._packed = None              # its views first: a block with views cannot close
+        super()._release()
 
 
 STRATEGIES = (ProcessesDecoded, ProcessesDecodedChunked, ProcessesDecodedShm)

@@ -1,7 +1,5 @@
 """Files decoded in the parent: the serial loop's results (unreadable files included) from
 images of different sizes, the decoding done in the parent, the shared block released."""
-import textwrap
-
 import cv2
 import numpy as np
 import pytest
@@ -24,12 +22,8 @@ ROUTES = [("processes-decoded", None), ("processes-decoded-chunked", 3), ("proce
 
 
 @pytest.fixture
-def task(tmp_path, monkeypatch):
-    path = tmp_path / f"decodetasks_{abs(hash(str(tmp_path))) % 10**8}.py"
-    path.write_text(textwrap.dedent(TASKS))
-    monkeypatch.setattr(user_task, "_RESOLVED", {})
-    monkeypatch.setattr(user_task, "_CALLS", {})
-    return f"{path}:digest"
+def task(task_module):
+    return f"{task_module(TASKS)}:digest"
 
 
 @pytest.fixture

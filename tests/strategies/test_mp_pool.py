@@ -2,7 +2,6 @@
 sub-folder, imap_unordered really re-ordered (and caught when it is not), and the scripts'
 silent pitfall - apply_async never collected - shown, and never done by bench."""
 import multiprocessing
-import textwrap
 
 import cv2
 import numpy as np
@@ -10,7 +9,6 @@ import pytest
 
 from bench.measure.verify import VerificationError, compare_outputs
 from bench.strategies import PoolConfig, make_strategy, mp_pool
-from workloads import user_task
 from workloads.files import list_files
 from workloads.registry import make_workload
 from workloads.user_task import TaskWorkload
@@ -32,12 +30,8 @@ def boom(x):
 
 
 @pytest.fixture
-def tasks_module(tmp_path, monkeypatch):
-    path = tmp_path / f"pooltasks_{abs(hash(str(tmp_path))) % 10**8}.py"
-    path.write_text(textwrap.dedent(TASKS))
-    monkeypatch.setattr(user_task, "_RESOLVED", {})
-    monkeypatch.setattr(user_task, "_CALLS", {})
-    return str(path)
+def tasks_module(task_module):
+    return task_module(TASKS)
 
 
 @pytest.fixture
