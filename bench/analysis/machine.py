@@ -58,7 +58,7 @@ class Machine:
         """One line under every chart title: which machine, when."""
         parts = [self.hostname, self.cpu_model]
         if self.cpus:
-            parts.append(f"{self.cpus} CPUs")
+            parts.append(f"{self.cpus} CPU{'s' if self.cpus != 1 else ''}")
         if self.capacity:
             parts.append(f"parallel capacity {self.capacity:.2f}")
         parts.append(self.date)
@@ -67,7 +67,7 @@ class Machine:
     def summary(self) -> str:
         parts = [self.cpu_model]
         if self.cpus:
-            parts.append(f"{self.cpus} CPUs")
+            parts.append(f"{self.cpus} CPU{'s' if self.cpus != 1 else ''}")
         parts.append(f"parallel capacity {self.capacity:.2f}" if self.capacity
                      else "parallel capacity not measured")
         if self.mem_available:

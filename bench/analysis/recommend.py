@@ -107,6 +107,7 @@ class Answer:
     warnings: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     unresolved: list = field(default_factory=list)   # not significantly different, yet > 5% slower
+    cpus: int | None = None                          # usable CPUs of the machine that measured
 
     @property
     def choice_memory(self) -> Memory:
@@ -191,7 +192,7 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     if group.serial is None:
         notes.append(messages.NO_SERIAL)
     return Answer(group, fastest, best, choice, ties, unknown, within, memory, chosen_fit,
-                  fit_line, fits, anchor, warnings, notes, unresolved)
+                  fit_line, fits, anchor, warnings, notes, unresolved, machine.cpus)
 
 
 def recommend(analysis: Analysis) -> list[Answer]:

@@ -116,7 +116,8 @@ RECOMMEND_TABLE_NOTE = (
     "img/s: images per second, pyperf median of the warm passes; ±: pyperf std dev / mean; "
     "of best: by speedup where cases timed paired serial passes, else by img/s; "
     "≈ best: not significantly different from the best (t-test, 95%) and within 5% of it; "
-    "n.s.: not significantly different, but more than 5% slower.")
+    "n.s.: not significantly different, but more than 5% slower; workers that fit: at most 2 x the "
+    "usable CPUs, and as many as the RAM available holds where memory per worker was measured.")
 
 # -- compare: answers side by side (bench.output.comparison) -----------------------------
 COMPARING_ANSWERS = "Comparing {count} results files answer by answer ({reference} is the reference):"

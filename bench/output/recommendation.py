@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from bench.analysis.answers_by_group import worker_limits
 from bench.analysis.recommend import Answer, speedup
 from bench.analysis.load import Analysis
 from bench.analysis.rows import CaseRow, Group
@@ -16,7 +17,7 @@ from bench.output.table import Table
 from bench.output.units import format_bytes, format_percent, format_rate, format_speedup
 
 TABLE_HEAD = ("configuration", "workers", "img/s", "±", "speedup", "of best", "vs best",
-              "mem/worker", "fit in RAM")
+              "mem/worker", "workers that fit")
 TABLE_NOTE = messages.RECOMMEND_TABLE_NOTE
 FAILED_LISTED = 5        # failed cases named under the answers; the rest are counted
 
@@ -140,6 +141,7 @@ def table_rows(a: Answer) -> list[dict]:
             "of_best": g.rate(r) / g.rate(a.best), "vs_best": vs,
             "memory_per_worker": f"{mem.kind} {format_bytes(mem.per_worker)}" if mem.kind else "-",
             "max_workers_in_ram": mem.ceiling, "recommended": r is a.choice,
+            "workers_that_fit": worker_limits(r, mem, a.cpus).as_dict(),
         })
     return out
 
@@ -148,7 +150,21 @@ def table_cells(row: dict) -> tuple:
     return (row["configuration"], str(row["workers"]), format_rate(row["img_per_s"]),
             format_percent(row["spread"]), format_speedup(row["speedup"]),
             format_percent(row["of_best"]), row["vs_best"], row["memory_per_worker"],
-            str(row["max_workers_in_ram"]) if row["max_workers_in_ram"] is not None else "-")
+            _fit_text(row["workers_that_fit"]))
+
+
+def _fit_text(limits: dict) -> str:
+    """'4 (CPU 4, RAM 1,211)': CPUs and memory both counted, never a RAM ceiling alone."""
+    if limits["kind"] == "serial":
+        return "-"
+    parts = []
+    if limits["cpu_bound"] is not None:
+        parts.append(f"CPU {limits['cpu_bound']:,}")
+    if limits["memory_ceiling"] is not None:
+        parts.append(f"RAM {limits['memory_ceiling']:,}")
+    if limits["usable"] is None:
+        return "-"
+    return f"{limits['usable']:,} ({', '.join(parts)})" if len(parts) > 1 else f"{limits['usable']:,}"
 
 
 def answer_table(a: Answer) -> Table:
