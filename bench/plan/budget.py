@@ -130,7 +130,10 @@ class Costs:
         """Pool start and the untimed warm-up pass that makes it warm."""
         if case.family == "serial":
             return 0.0
-        start = pool_start_s(case.family, case.start_method, case.workers)
+        # joblib's loky workers are fresh interpreters whatever the start method says
+        method = "spawn" if case.strategy.startswith("joblib") and case.family == "processes" \
+            else case.start_method
+        start = pool_start_s(case.family, method, case.workers)
         setup = self.worker_setup_s * (1 if case.family == "threads" else 1.5)
         return start + setup + self.pool_pass(case)
 
