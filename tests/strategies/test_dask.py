@@ -15,7 +15,7 @@ from bench.plan.settings import RunSettings
 from bench.run.sequence import run_cases
 from workloads.images import ImageSetSpec, ImageSize
 
-from conftest import ROOT
+from project import ROOT
 
 
 def _free_port():

@@ -16,7 +16,7 @@ import pytest
 
 from bench.plan.matrix import PlanOptions, plan_cases
 from bench.plan.pose import PoseOptions, plan_pose_cases
-from conftest import ROOT
+from project import ROOT
 from workloads.images import ImageSetSpec, ImageSize, generate
 from workloads.pose import (NO_PERSON, BadImage, PoseResult, PoseUnavailable, PoseWorkload, as_rgb,
                             check_available, load_keypoints)
