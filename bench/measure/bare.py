@@ -88,6 +88,14 @@ class Bare:
         else:
             raise ValueError(f"no bare pool for {name}")
 
+    def bring_up(self) -> None:
+        """Start every worker now (fork), before any pass: see GroupHost.prestart."""
+        from workloads.tasks import noop
+
+        if self.pool is not None:
+            for f in [self.pool.submit(noop) for _ in range(self.workers)]:
+                f.result()
+
     def run(self, out: str) -> None:
         if self.pool is None:
             _write(0, self.images, out)

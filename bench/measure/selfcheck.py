@@ -68,6 +68,11 @@ def run(count: int, rounds: int, workers: int, out_root: str, families=FAMILIES,
     times = {(side, f): [] for side in ("bench", "bare") for f in families}
     steals = []
     try:
+        # every pool's workers forked before any pass, on both sides: a worker inherits the
+        # parent's allocator as it is at the fork (see GroupHost.prestart)
+        host.prestart([bench_case(f, spec, workers).as_dict() for f in families if f != "serial"])
+        for f in families:
+            bare[f].bring_up()
         for f in families:                         # warm both sides once, untimed
             _bench_pass(host, f, spec, workers)
             out = dirs.fresh()

@@ -27,6 +27,7 @@ def _serve(conn, host) -> None:
         "visit": lambda m: host.visit(m["case"], keep=m.get("keep", False)),
         "outputs": lambda m: host.outputs(m["case"]),
         "close": lambda m: host.close(m["name"]),
+        "prestart": lambda m: host.prestart(m["cases"]),
         "close_all": lambda m: host.close_all(),
         "explain": lambda m: host.explain(m["case"], m.get("rounds", 1), m.get("serial_per_image_s"),
                                           m.get("memory", True), m.get("decompose", True)),

@@ -201,6 +201,7 @@ class Race:
     def _rounds(self, state: GroupState, hosts, costs, race_end: float, reference, plan) -> None:
         rng = random.Random(zlib.crc32(f"{self.seed}/{state.key}".encode()))
         first_round = state.rounds + 1
+        hosts.prestart([c.case for c in state.racing() if not c.visits])
         for r in range(first_round, MAX_ROUNDS[plan.mode] + 1):
             order = state.racing()
             if not order:
@@ -408,6 +409,25 @@ class GroupHosts:
             self.main = fresh
         else:
             self.fork = fresh
+
+    def prestart(self, cases) -> None:
+        """Every pool started before any works (bench.measure.visits.GroupHost.prestart);
+        a pool that fails to start is left to its first visit, which records the failure."""
+        for host in (self.main, self.fork):
+            if host is None:
+                continue
+            mine = [c.as_dict() for c in cases if self.for_case(c) is host]
+            if mine:
+                try:
+                    host.call("prestart", 120 + 10 * len(mine), cases=mine)
+                except CommandFailed:
+                    pass
+                except HostDied:
+                    fresh = self.race._host({"spec": self.spec})
+                    if host is self.main:
+                        self.main = fresh
+                    else:
+                        self.fork = fresh
 
     def close_all(self) -> dict:
         closed = {}

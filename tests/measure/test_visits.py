@@ -1,0 +1,54 @@
+"""A group's case process: its pools started before any works, visits, cold figures."""
+import pytest
+
+from bench.measure.visits import GroupHost
+from bench.plan.case import Case
+from workloads.codecs import Codec
+from workloads.images import ImageSetSpec, ImageSize
+from workloads.imwrite import ImwriteWorkload
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def host(tmp_path):
+    spec = ImageSetSpec(ImageSize(16, 16, 1), 40, "noise", 0)
+    work = tmp_path / "passes"
+    work.mkdir()
+    h = GroupHost({"workload": "imwrite", "params": ImwriteWorkload.params_for(Codec()),
+                   "images": spec.as_dict(), "serial_slice": 40, "work_dir": str(work)}, 2)
+    yield h, spec
+    h.stop()
+
+
+def case(spec, strategy, chunk=None, method="fork"):
+    return Case("imwrite", spec, ImwriteWorkload.params_for(Codec()), strategy, 2, chunk, method,
+                chunk_rule="auto" if chunk else None)
+
+
+def test_prestarted_pools_have_their_workers_before_any_pass(host):
+    h, spec = host
+    chunked, shm = case(spec, "processes-chunked", 20), case(spec, "processes-shm", 5)
+    assert h.prestart([chunked.as_dict(), shm.as_dict()])["started"] == [chunked.name, shm.name]
+    for c in (chunked, shm):
+        live = h.live[c.name]
+        assert len(live.strategy.worker_pids(live.pool)) == 2     # forked already
+        assert live.started_s > 0
+    prestarted = h.live[chunked.name].started_s
+    first = h.visit(chunked.as_dict(), keep=True)
+    # the first visit makes it warm: cold = the prestart plus that first pass
+    started = first["started"]
+    assert started["start_and_first_pass_s"] > prestarted
+    assert started["first_result_s"] > prestarted
+    assert started["first_result_s"] <= started["start_and_first_pass_s"]
+    assert "started" not in h.visit(chunked.as_dict())              # warm from now on
+    got = h.outputs(chunked.as_dict())["outputs"]
+    assert got == h.reference()["outputs"]                          # the serial loop's bytes
+
+
+def test_a_pool_that_is_not_kept_warm_is_not_prestarted(host, monkeypatch):
+    h, spec = host
+    from bench.strategies.local import ProcessesChunked
+
+    monkeypatch.setattr(ProcessesChunked, "keep_alive", False)
+    assert h.prestart([case(spec, "processes-chunked", 20).as_dict()])["started"] == []
