@@ -120,6 +120,8 @@ def build_parser() -> Parser:
                    help=f"seconds to wait for the Dask scheduler (default {DEFAULTS.scheduler_timeout:g})")
     r.add_argument("--results-dir", default="results", metavar="DIR",
                    help="where the results file goes (default: results/)")
+    r.add_argument("--plots-dir", default="plots", metavar="DIR",
+                   help="where the charts of the end of a run go (default: plots/)")
     r.add_argument("--save-keypoints", metavar="DIR",
                    help="pose: write each image set's landmarks to DIR as one .npz keyed by image id")
     r.add_argument("--cache-dir", metavar="DIR",

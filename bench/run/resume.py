@@ -25,7 +25,7 @@ from bench.results import ResultsError, ResultsFile, remove_stale_temps
 from bench.output import messages
 
 # options that may differ between the original run and its resumption
-NEUTRAL_OPTIONS = ("--resume", "--case-timeout", "--results-dir")
+NEUTRAL_OPTIONS = ("--resume", "--case-timeout", "--results-dir", "--plots-dir")
 
 MACHINE_KEYS = ("hostname", "bench_cpu_model", "bench_logical_cpus", "bench_available_cpus",
                 "bench_python", "bench_version_numpy", "bench_version_opencv-contrib-python")

@@ -112,7 +112,7 @@ def _session(args, cases, path: str, state: dict, skipped, race_plan=None) -> in
     echo()
     if args.command in ("all", "run"):
         from bench.cli.answers import end_of_run   # the recommendation and the charts
-        end_of_run(results, echo)
+        end_of_run(results, echo, getattr(args, "plots_dir", "plots"))
         echo()
     facts = results.run.get("facts", {})
     if facts.get("timed_s") is not None:
