@@ -358,9 +358,17 @@ def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
         state[costly]["i"] += 1
         built[costly] = _build(state[costly], usable, rounds, req)
     groups = [g for g in built if g is not None]
-    _drop_optional(groups, available)
-    _trim(groups, available)
-    _fill(groups, available, usable)
+    # the groups a quick run leaves out come after the others' worker sweep next to W:
+    # a full run answers "how many workers" for the main image sets before it adds more
+    core = [g for g in groups if not _optional(g)]
+    _trim(core, available)
+    _fill(core, available, usable, tiers=(1,))
+    kept = list(core)
+    for g in sorted((g for g in groups if _optional(g)), key=_optional_rank):
+        if sum(k.estimate() for k in kept) + g.estimate() <= available:
+            kept.append(g)
+    groups = [g for g in groups if g in kept]
+    _fill(groups, available, usable, tiers=(1, 2, 3, 4))
     return RacePlan(mode, budget_s, groups, list(req.overhead), usable, fixed)
 
 
@@ -391,15 +399,14 @@ def _build(s: dict, usable: int, rounds: int, req: Request) -> GroupPlan | None:
 OPTIONAL = {(w, s, c) for w, s, c, quick in CODEC_GROUPS + POSE_GROUPS if not quick} | user_plan.OPTIONAL
 
 
-def _drop_optional(groups: list[GroupPlan], available: float) -> None:
-    """A short budget in a full run: the groups a quick run leaves out go first (the
-    last of them first), before any group loses configurations."""
-    while sum(g.estimate() for g in groups) > available:
-        optional = [g for g in groups
-                    if (g.workload, g.images.size.label, g.images.content) in OPTIONAL]
-        if not optional:
-            return
-        groups.remove(optional[-1])
+def _optional(g: GroupPlan) -> bool:
+    return (g.workload, g.images.size.label, g.images.content) in OPTIONAL
+
+
+def _optional_rank(g: GroupPlan) -> int:
+    """Which optional groups a full run adds first: the pipelines (what users run), then
+    the other codec and pose sets."""
+    return 0 if g.workload in user_plan.FILE_WORKLOADS else 1
 
 
 def _trim(groups: list[GroupPlan], available: float) -> None:
@@ -420,10 +427,10 @@ def _trim(groups: list[GroupPlan], available: float) -> None:
         g.tiers[last.name] = 99
 
 
-def _fill(groups: list[GroupPlan], available: float, usable: int) -> None:
+def _fill(groups: list[GroupPlan], available: float, usable: int, tiers=(1, 2, 3, 4)) -> None:
     """Add configurations tier by tier, round-robin over the groups, while they fit."""
     total = sum(g.estimate() for g in groups)
-    for tier in range(1, 5):
+    for tier in tiers:
         progress = True
         while progress:
             progress = False

@@ -63,10 +63,12 @@ def tier(case: Case, w: int, near: bool) -> int | None:
     """A configuration's tier in a group of files (None: the general rules decide)."""
     if case.workload not in FILE_WORKLOADS or case.strategy not in AT_W:
         return None
+    pipeline = case.workload in PIPELINES
     if case.workers == w:
-        first = PIPELINE_AT_W if case.workload in PIPELINES else AT_W
+        first = PIPELINE_AT_W if pipeline else AT_W
         return 0 if case.strategy in first else 1
-    return 1 if near else 2
+    # a built-in pipeline in `bench all` sweeps workers after the main image sets have
+    return (2 if pipeline else 1) if near else (3 if pipeline else 2)
 
 
 @dataclass(frozen=True)
