@@ -62,7 +62,7 @@ MEMORY_THREADS = "threads share the parent process's memory"
 MEMORY_THREADS_GREW = " (it grew by {growth} during the run)"
 MEMORY_NOT_MEASURED = "memory per worker not measured in this file"
 MEMORY_NO_AVAILABLE = "available RAM not recorded in this file"
-MEMORY_CEILING = "{kind} {per_worker} per worker; {usable} available -> at most {ceiling} workers fit"
+MEMORY_CEILING = "{kind} {per_worker} per worker; {usable} available -> the RAM holds {ceiling:,} such workers"
 MEMORY_RSS_CONSERVATIVE = " (RSS counts shared pages in every worker: conservative)"
 
 # -- recommend: warnings and notes of one answer -------------------------------------

@@ -73,7 +73,7 @@ def test_memory_ceiling_below_the_fastest_worker_count(tmp_path):
     text = recommendation.render_text(a, [ans])
     assert "WARNING: the fastest measured configuration" in text
     assert "only 2 such workers fit" in text
-    assert "at most 2 workers fit; the recommended 2 fit" in text
+    assert "the RAM holds 2 such workers; the recommended 2 fit" in text
     assert "too big" in text
     data = recommendation.to_json(a, [ans])["groups"][0]
     assert data["memory"]["max_workers"] == 2 and data["fastest"]["workers"] == 4
