@@ -322,7 +322,8 @@ def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
     mode = req.mode
     budget_s = req.budget_s or (bud.QUICK_BUDGET_S if mode == "quick" else bud.DEFAULT_BUDGET_S)
     rounds = bud.MIN_ROUNDS[mode]
-    fixed = bud.RUN_START_S + bud.CAPACITY_S + bud.END_S + _overhead_estimate(req.overhead)
+    probes = _probes_within(req.overhead, PROBE_SHARE * budget_s)
+    fixed = bud.RUN_START_S + bud.CAPACITY_S + bud.END_S + _overhead_estimate(probes)
     available = budget_s * (1 - bud.OVERRUN / 2) - fixed
     groups, pools = [], []
     for workload, size, content in _groups(req):
@@ -369,7 +370,7 @@ def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
             kept.append(g)
     groups = [g for g in groups if g in kept]
     _fill(groups, available, usable, tiers=(1, 2, 3, 4))
-    return RacePlan(mode, budget_s, groups, list(req.overhead), usable, fixed)
+    return RacePlan(mode, budget_s, groups, probes, usable, fixed)
 
 
 def _build(s: dict, usable: int, rounds: int, req: Request) -> GroupPlan | None:
@@ -454,8 +455,38 @@ def _fill(groups: list[GroupPlan], available: float, usable: int, tiers=(1, 2, 3
         g.entrants = unique_cases(g.entrants)
 
 
+# the overhead probes may take this share of a run's budget
+PROBE_SHARE = 0.10
+
+
+def _probe_estimate(case: Case) -> float:
+    """A probe's expected seconds: four pool starts (pool-start), or a few passes."""
+    method = "spawn" if case.strategy.startswith("joblib") and case.family == "processes" \
+        else case.start_method
+    start = bud.pool_start_s(case.family, method, case.workers)
+    if case.workload == "pool-start":
+        return 4 * start + 0.05
+    # a no-op task costs about half what a working one does (measured: 67 us a round trip
+    # through a 2-worker process pool, against ~150 us of overhead around real work)
+    per_task = bud.TASK_OVERHEAD_S.get(case.family, 0.0) / 2
+    return start + 4 * case.images.count * per_task + 0.05
+
+
+def _probes_within(cases: list[Case], seconds: float) -> list[Case]:
+    """The probes that fit ``seconds``, cheapest first (on many cores starting 512 spawned
+    workers four times is a minute): kept in their planned order."""
+    chosen, spent = set(), 1.0
+    for case in sorted(cases, key=_probe_estimate):
+        cost = _probe_estimate(case)
+        if spent + cost > seconds:
+            continue
+        chosen.add(case.name)
+        spent += cost
+    return [c for c in cases if c.name in chosen]
+
+
 def _overhead_estimate(cases: list[Case]) -> float:
     if not cases:
         return 0.0
-    return 1.0 + sum(bud.pool_start_s(c.family, c.start_method, c.workers) * 4 + 0.05 for c in cases)
+    return 1.0 + sum(_probe_estimate(c) for c in cases)
 

@@ -122,3 +122,18 @@ def test_durations(text, seconds):
 def test_bad_durations(text):
     with pytest.raises(ValueError):
         budget.parse_duration(text)
+
+
+@pytest.mark.parametrize("cpus", [2, 6, 64, 256])
+@pytest.mark.parametrize("argv", [["all", "--quick"], ["all"]])
+def test_the_command_line_plan_with_its_probes_fits_the_budget(monkeypatch, cpus, argv):
+    """What `bench all` itself plans (overhead probes, libraries and pipelines included)."""
+    from bench.cli.parser import parse_args
+    from bench.plan.commands import make_race_plan
+
+    simulate(monkeypatch, cpus)
+    plan = make_race_plan(parse_args(argv), "all", usable_cpus(), 24 * GiB)
+    assert plan.estimate_s <= plan.budget_s
+    assert plan.overhead and any(c.workload == "pool-start" for c in plan.overhead)
+    for g in plan.groups:
+        assert g.images.count >= MIN_IMAGES_PER_WORKER * max(c.workers for c in g.entrants), g.key
