@@ -24,9 +24,12 @@ from dataclasses import dataclass, field
 
 from bench.plan import budget as bud
 from bench.plan import user as user_plan
-from bench.plan.case import Case, unique_cases
+from bench.plan.case import Case
 from bench.plan.matrix import DEFAULT_STRATEGIES, PlanOptions, plan_cases
-from bench.plan.sizing import neighbours, size_set, worker_ladder
+from bench.plan.fitting import (PROBE_SHARE, fill, is_optional, optional_groups, optional_rank,
+                                overhead_estimate, probes_within, trim)
+from bench.plan.sizing import size_set, worker_ladder
+from bench.plan.tiers import BASELINES, priority, tier_of
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries
 from workloads.images import ImageSetSpec, ImageSize
 from workloads.registry import workload_class
@@ -45,14 +48,6 @@ POSE_GROUPS = (
     ("pose", "1280x720x3", "person", False),
     ("pose", "256x256x3", "noise", False),
 )
-WINNERS = ("threads-chunked", "processes-shm", "processes-inherit", "processes-chunked")
-# the order a short budget drops them in differs: pose runs ~20 ms per image, where
-# moving pixels once per slice is as good as not moving them
-POSE_WINNERS = ("processes-shm", "processes-chunked", "processes-inherit", "threads-chunked")
-BASELINES = ("threads", "processes", "processes-model-per-image") + tuple(
-    dict.fromkeys(libraries.DEFAULTS + libraries.POSE_DEFAULTS))
-# joblib and mpire in the other ways users call them: at W only
-LIBRARY_VARIANTS = tuple(n for n in libraries.LIBRARY_OF if n not in BASELINES)
 LAYOUT_STRATEGIES = ("threads-chunked", "processes-shm", "processes-inherit")
 CV_THREADS_SIZE = "640x480x3"
 POSE_STRATEGIES = ("serial", "threads", "processes", "processes-chunked", "processes-map",
@@ -165,40 +160,6 @@ class RacePlan:
                         "capped_by": g.capped_by or None} for g in self.groups],
             "overhead_probes": len(self.overhead),
         }
-
-
-def tier_of(case: Case, w: int, ladder: list[int], default_method: str) -> int:
-    """How much a design review needs this configuration (0 = always)."""
-    if case.family == "serial":
-        return 0
-    near = case.workers == w or case.workers in neighbours(ladder, w)
-    if case.family == "dask":
-        return 3 if case.workers == w else 4
-    if case.cv_threads is not None or (case.start_method not in (None, default_method)):
-        return 3 if case.workers == w else 4
-    if case.chunk_rule is None and case.chunk_size is not None:
-        return 3 if case.workers == w else 4       # a fixed chunk size the user asked for
-    if (on_files := user_plan.tier(case, w, near)) is not None:
-        return on_files
-    if case.out_layout == "per-task":
-        return 1 if case.workers == w else (2 if near else 4)
-    if case.strategy in BASELINES:
-        return 0 if case.workers == w else 3
-    if case.strategy in LIBRARY_VARIANTS:
-        return 1 if case.workers == w else 4
-    if case.strategy in WINNERS:
-        return 0 if case.workers == w else (1 if near else 2)
-    return 1 if case.workers == w else (2 if near else 4)
-
-
-def _priority(case: Case, tier: int, w: int) -> tuple:
-    """Within a tier: the serial loop, then the usual winners, the baselines, the rest;
-    then nearest to W."""
-    winners = POSE_WINNERS if case.workload == "pose" else WINNERS
-    kind = (0 if case.family == "serial" else 1 if case.strategy in BASELINES
-            else 2 if case.strategy in winners else 3)
-    rank = winners.index(case.strategy) if case.strategy in winners else 0
-    return (tier, kind, abs(case.workers - w) / max(w, 1), rank, case.name)
 
 
 @dataclass
@@ -322,8 +283,8 @@ def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
     mode = req.mode
     budget_s = req.budget_s or (bud.QUICK_BUDGET_S if mode == "quick" else bud.DEFAULT_BUDGET_S)
     rounds = bud.MIN_ROUNDS[mode]
-    probes = _probes_within(req.overhead, PROBE_SHARE * budget_s)
-    fixed = bud.RUN_START_S + bud.CAPACITY_S + bud.END_S + _overhead_estimate(probes)
+    probes = probes_within(req.overhead, PROBE_SHARE * budget_s)
+    fixed = bud.RUN_START_S + bud.CAPACITY_S + bud.END_S + overhead_estimate(probes)
     available = budget_s * (1 - bud.OVERRUN / 2) - fixed
     groups, pools = [], []
     for workload, size, content in _groups(req):
@@ -361,15 +322,16 @@ def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
     groups = [g for g in built if g is not None]
     # the groups a quick run leaves out come after the others' worker sweep next to W:
     # a full run answers "how many workers" for the main image sets before it adds more
-    core = [g for g in groups if not _optional(g)]
-    _trim(core, available)
-    _fill(core, available, usable, tiers=(1,))
+    optional = optional_groups(CODEC_GROUPS + POSE_GROUPS)
+    core = [g for g in groups if not is_optional(g, optional)]
+    trim(core, available)
+    fill(core, available, usable, tiers=(1,))
     kept = list(core)
-    for g in sorted((g for g in groups if _optional(g)), key=_optional_rank):
+    for g in sorted((g for g in groups if is_optional(g, optional)), key=optional_rank):
         if sum(k.estimate() for k in kept) + g.estimate() <= available:
             kept.append(g)
     groups = [g for g in groups if g in kept]
-    _fill(groups, available, usable, tiers=(1, 2, 3, 4))
+    fill(groups, available, usable, tiers=(1, 2, 3, 4))
     return RacePlan(mode, budget_s, groups, probes, usable, fixed)
 
 
@@ -384,7 +346,7 @@ def _build(s: dict, usable: int, rounds: int, req: Request) -> GroupPlan | None:
     tiers = {c.name: tier_of(c, w, ladder, default_method) for c in cands}
     if req.workers or req.strategies:
         tiers = {name: min(t, 1) for name, t in tiers.items()}   # what the user named comes first
-    ordered = sorted(cands, key=lambda c: _priority(c, tiers[c.name], w))
+    ordered = sorted(cands, key=lambda c: priority(c, tiers[c.name], w))
     costs = bud.Costs(s["t"], set_size.count, set_size.serial_slice, usable, _worker_setup(s["workload"]))
     first = ordered[0]
     g = GroupPlan(first.workload, first.params, first.images, [], set_size.serial_slice, costs,
@@ -396,97 +358,4 @@ def _build(s: dict, usable: int, rounds: int, req: Request) -> GroupPlan | None:
     g._ordered = ordered       # noqa: SLF001 - the fill order, kept for _fill
     return g
 
-
-OPTIONAL = {(w, s, c) for w, s, c, quick in CODEC_GROUPS + POSE_GROUPS if not quick} | user_plan.OPTIONAL
-
-
-def _optional(g: GroupPlan) -> bool:
-    return (g.workload, g.images.size.label, g.images.content) in OPTIONAL
-
-
-def _optional_rank(g: GroupPlan) -> int:
-    """Which optional groups a full run adds first: the pipelines (what users run), then
-    the other codec and pose sets."""
-    return 0 if g.workload in user_plan.FILE_WORKLOADS else 1
-
-
-def _trim(groups: list[GroupPlan], available: float) -> None:
-    """Still over the budget with tier 0 alone (many cores, a short budget): drop the
-    last-priority entrants of the costliest group, keeping its serial loop and two pools;
-    then the libraries' defaults (the naive pools of the standard library stay)."""
-    while sum(g.estimate() for g in groups) > available:
-        def droppable(g):
-            # the serial loop and the baselines stay, and one other configuration
-            others = [c for c in g.entrants if c.family != "serial" and c.strategy not in BASELINES]
-            return others[1:] or [c for c in g.entrants if c.strategy in libraries.LIBRARY_OF]
-        trimmable = [g for g in groups if droppable(g)]
-        if not trimmable:
-            return
-        g = max(trimmable, key=lambda g: g.estimate())
-        last = max(droppable(g), key=lambda c: _priority(c, g.tiers[c.name], 0))
-        g.entrants.remove(last)
-        g.tiers[last.name] = 99
-
-
-def _fill(groups: list[GroupPlan], available: float, usable: int, tiers=(1, 2, 3, 4)) -> None:
-    """Add configurations tier by tier, round-robin over the groups, while they fit."""
-    total = sum(g.estimate() for g in groups)
-    for tier in tiers:
-        progress = True
-        while progress:
-            progress = False
-            for g in groups:
-                names = {c.name for c in g.entrants}
-                nxt = next((c for c in g._ordered if c.name not in names and g.tiers[c.name] == tier), None)
-                if nxt is None:
-                    continue
-                before = g.estimate()
-                g.entrants.append(nxt)
-                after = g.estimate()
-                if total - before + after > available:
-                    g.entrants.pop()
-                    g.tiers[nxt.name] = 99      # does not fit: not tried again
-                    continue
-                total += after - before
-                progress = True
-    for g in groups:
-        serial = [c for c in g.entrants if c.family == "serial"]
-        g.entrants = serial + [c for c in g.entrants if c.family != "serial"]
-        g.entrants = unique_cases(g.entrants)
-
-
-# the overhead probes may take this share of a run's budget
-PROBE_SHARE = 0.10
-
-
-def _probe_estimate(case: Case) -> float:
-    """A probe's expected seconds: four pool starts (pool-start), or a few passes."""
-    method = "spawn" if case.strategy.startswith("joblib") and case.family == "processes" \
-        else case.start_method
-    start = bud.pool_start_s(case.family, method, case.workers)
-    if case.workload == "pool-start":
-        return 4 * start + 0.05
-    # a no-op task costs about half what a working one does (measured: 67 us a round trip
-    # through a 2-worker process pool, against ~150 us of overhead around real work)
-    per_task = bud.TASK_OVERHEAD_S.get(case.family, 0.0) / 2
-    return start + 4 * case.images.count * per_task + 0.05
-
-
-def _probes_within(cases: list[Case], seconds: float) -> list[Case]:
-    """The probes that fit ``seconds``, cheapest first (on many cores starting 512 spawned
-    workers four times is a minute): kept in their planned order."""
-    chosen, spent = set(), 1.0
-    for case in sorted(cases, key=_probe_estimate):
-        cost = _probe_estimate(case)
-        if spent + cost > seconds:
-            continue
-        chosen.add(case.name)
-        spent += cost
-    return [c for c in cases if c.name in chosen]
-
-
-def _overhead_estimate(cases: list[Case]) -> float:
-    if not cases:
-        return 0.0
-    return 1.0 + sum(_probe_estimate(c) for c in cases)
 

@@ -1,0 +1,104 @@
+"""Fitting a plan into its budget: which groups and configurations stay, which overhead
+probes run (see bench.plan.race)."""
+from __future__ import annotations
+
+from bench.plan import budget as bud
+from bench.plan import user as user_plan
+from bench.plan.case import Case, unique_cases
+from bench.plan.tiers import BASELINES, priority
+from bench.strategies import libraries
+
+def optional_groups(definitions) -> set:
+    """(workload, size, content) of the groups a quick run leaves out."""
+    return {(w, s, c) for w, s, c, quick in definitions if not quick} | user_plan.OPTIONAL
+
+
+def is_optional(g, optional: set) -> bool:
+    return (g.workload, g.images.size.label, g.images.content) in optional
+
+
+def optional_rank(g) -> int:
+    """Which optional groups a full run adds first: the pipelines (what users run), then
+    the other codec and pose sets."""
+    return 0 if g.workload in user_plan.FILE_WORKLOADS else 1
+
+
+def trim(groups: list, available: float) -> None:
+    """Still over the budget with tier 0 alone (many cores, a short budget): drop the
+    last-priority entrants of the costliest group, keeping its serial loop and two pools;
+    then the libraries' defaults (the naive pools of the standard library stay)."""
+    while sum(g.estimate() for g in groups) > available:
+        def droppable(g):
+            # the serial loop and the baselines stay, and one other configuration
+            others = [c for c in g.entrants if c.family != "serial" and c.strategy not in BASELINES]
+            return others[1:] or [c for c in g.entrants if c.strategy in libraries.LIBRARY_OF]
+        trimmable = [g for g in groups if droppable(g)]
+        if not trimmable:
+            return
+        g = max(trimmable, key=lambda g: g.estimate())
+        last = max(droppable(g), key=lambda c: priority(c, g.tiers[c.name], 0))
+        g.entrants.remove(last)
+        g.tiers[last.name] = 99
+
+
+def fill(groups: list, available: float, usable: int, tiers=(1, 2, 3, 4)) -> None:
+    """Add configurations tier by tier, round-robin over the groups, while they fit."""
+    total = sum(g.estimate() for g in groups)
+    for tier in tiers:
+        progress = True
+        while progress:
+            progress = False
+            for g in groups:
+                names = {c.name for c in g.entrants}
+                nxt = next((c for c in g._ordered if c.name not in names and g.tiers[c.name] == tier), None)
+                if nxt is None:
+                    continue
+                before = g.estimate()
+                g.entrants.append(nxt)
+                after = g.estimate()
+                if total - before + after > available:
+                    g.entrants.pop()
+                    g.tiers[nxt.name] = 99      # does not fit: not tried again
+                    continue
+                total += after - before
+                progress = True
+    for g in groups:
+        serial = [c for c in g.entrants if c.family == "serial"]
+        g.entrants = serial + [c for c in g.entrants if c.family != "serial"]
+        g.entrants = unique_cases(g.entrants)
+
+
+# the overhead probes may take this share of a run's budget
+PROBE_SHARE = 0.10
+
+
+def probe_estimate(case: Case) -> float:
+    """A probe's expected seconds: four pool starts (pool-start), or a few passes."""
+    method = "spawn" if case.strategy.startswith("joblib") and case.family == "processes" \
+        else case.start_method
+    start = bud.pool_start_s(case.family, method, case.workers)
+    if case.workload == "pool-start":
+        return 4 * start + 0.05
+    # a no-op task costs about half what a working one does (measured: 67 us a round trip
+    # through a 2-worker process pool, against ~150 us of overhead around real work)
+    per_task = bud.TASK_OVERHEAD_S.get(case.family, 0.0) / 2
+    return start + 4 * case.images.count * per_task + 0.05
+
+
+def probes_within(cases: list[Case], seconds: float) -> list[Case]:
+    """The probes that fit ``seconds``, cheapest first (on many cores starting 512 spawned
+    workers four times is a minute): kept in their planned order."""
+    chosen, spent = set(), 1.0
+    for case in sorted(cases, key=probe_estimate):
+        cost = probe_estimate(case)
+        if spent + cost > seconds:
+            continue
+        chosen.add(case.name)
+        spent += cost
+    return [c for c in cases if c.name in chosen]
+
+
+def overhead_estimate(cases: list[Case]) -> float:
+    if not cases:
+        return 0.0
+    return 1.0 + sum(probe_estimate(c) for c in cases)

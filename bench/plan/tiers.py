@@ -1,0 +1,51 @@
+"""How much a design review needs a configuration: its tier in a budgeted plan, and its
+order within the tier (see bench.plan.race)."""
+from __future__ import annotations
+
+from bench.plan import user as user_plan
+from bench.plan.case import Case
+from bench.plan.sizing import neighbours
+from bench.strategies import libraries
+
+WINNERS = ("threads-chunked", "processes-shm", "processes-inherit", "processes-chunked")
+# the order a short budget drops them in differs: pose runs ~20 ms per image, where
+# moving pixels once per slice is as good as not moving them
+POSE_WINNERS = ("processes-shm", "processes-chunked", "processes-inherit", "threads-chunked")
+BASELINES = ("threads", "processes", "processes-model-per-image") + tuple(
+    dict.fromkeys(libraries.DEFAULTS + libraries.POSE_DEFAULTS))
+# joblib and mpire in the other ways users call them: at W only
+LIBRARY_VARIANTS = tuple(n for n in libraries.LIBRARY_OF if n not in BASELINES)
+
+
+def tier_of(case: Case, w: int, ladder: list[int], default_method: str) -> int:
+    """How much a design review needs this configuration (0 = always)."""
+    if case.family == "serial":
+        return 0
+    near = case.workers == w or case.workers in neighbours(ladder, w)
+    if case.family == "dask":
+        return 3 if case.workers == w else 4
+    if case.cv_threads is not None or (case.start_method not in (None, default_method)):
+        return 3 if case.workers == w else 4
+    if case.chunk_rule is None and case.chunk_size is not None:
+        return 3 if case.workers == w else 4       # a fixed chunk size the user asked for
+    if (on_files := user_plan.tier(case, w, near)) is not None:
+        return on_files
+    if case.out_layout == "per-task":
+        return 1 if case.workers == w else (2 if near else 4)
+    if case.strategy in BASELINES:
+        return 0 if case.workers == w else 3
+    if case.strategy in LIBRARY_VARIANTS:
+        return 1 if case.workers == w else 4
+    if case.strategy in WINNERS:
+        return 0 if case.workers == w else (1 if near else 2)
+    return 1 if case.workers == w else (2 if near else 4)
+
+
+def priority(case: Case, tier: int, w: int) -> tuple:
+    """Within a tier: the serial loop, then the usual winners, the baselines, the rest;
+    then nearest to W."""
+    winners = POSE_WINNERS if case.workload == "pose" else WINNERS
+    kind = (0 if case.family == "serial" else 1 if case.strategy in BASELINES
+            else 2 if case.strategy in winners else 3)
+    rank = winners.index(case.strategy) if case.strategy in winners else 0
+    return (tier, kind, abs(case.workers - w) / max(w, 1), rank, case.name)

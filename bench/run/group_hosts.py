@@ -1,0 +1,80 @@
+"""A group's case processes, as the race sees them: one for everything, or (a workload
+with a model) one more for the pools that fork; which one runs a configuration, starting
+a fresh one after a death, starting every pool before any works, closing them."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bench.run.host import CommandFailed, Host, HostDied
+
+if TYPE_CHECKING:                      # annotations only: the race imports this module
+    from bench.plan.race import GroupPlan
+    from bench.run.race import Race
+    from bench.run.race_state import GroupState
+
+
+class GroupHosts:
+    """A group's case processes: one for everything, or (a workload with a model) one
+    more for the pools that fork, which must never share a process with a model."""
+
+    def __init__(self, race: Race, spec: dict, plan: GroupPlan, state: GroupState):
+        self.race, self.spec, self.plan = race, spec, plan
+        self.split = plan.has_model and any(self._forks(c) for c in plan.entrants)
+        self.main = race._host({"spec": spec})
+        self.fork = race._host({"spec": spec}) if self.split else None
+
+    @staticmethod
+    def _forks(case) -> bool:
+        return case.family == "processes" and (case.start_method or "fork") == "fork"
+
+    def serial_host(self) -> Host:
+        return self.main
+
+    def for_case(self, case) -> Host:
+        return self.fork if self.split and self._forks(case) else self.main
+
+    def restart_after(self, case) -> None:
+        """The process that ran ``case`` died: start a fresh one for the others."""
+        old = self.for_case(case)
+        old.kill()
+        fresh = self.race._host({"spec": self.spec})
+        if old is self.main:
+            self.main = fresh
+        else:
+            self.fork = fresh
+
+    def prestart(self, cases) -> None:
+        """Every pool started before any works (bench.measure.visits.GroupHost.prestart);
+        a pool that fails to start is left to its first visit, which records the failure."""
+        for host in (self.main, self.fork):
+            if host is None:
+                continue
+            mine = [c.as_dict() for c in cases if self.for_case(c) is host]
+            if mine:
+                try:
+                    host.call("prestart", 120 + 10 * len(mine), cases=mine)
+                except CommandFailed:
+                    pass
+                except HostDied:
+                    fresh = self.race._host({"spec": self.spec})
+                    if host is self.main:
+                        self.main = fresh
+                    else:
+                        self.fork = fresh
+
+    def close_all(self) -> dict:
+        closed = {}
+        for host in (self.main, self.fork):
+            if host is not None and host.alive():
+                try:
+                    closed.update(host.call("close_all", 120)["seconds"])
+                except (CommandFailed, HostDied):
+                    pass
+        return closed
+
+    def stop(self) -> None:
+        for host in (self.main, self.fork):
+            if host is not None:
+                host.stop()
+                if host in self.race.hosts:
+                    self.race.hosts.remove(host)
