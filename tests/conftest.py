@@ -18,7 +18,6 @@ def tiny_images():
 @pytest.fixture
 def run_cli(tmp_path):
     """Run ``python -m bench ...`` in a subprocess; returns CompletedProcess."""
-    import subprocess
 
     def run(*args, timeout=120, env=None):
         # the checkout under test, whatever an editable install elsewhere points to

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from bench.plan.case import Case
 from bench.plan.sizing import size_set, worker_ladder
-from bench.strategies import START_METHODS, STRATEGIES, auto_chunk_size, default_start_method, decoded, mp_pool
+from bench.strategies import STRATEGIES, auto_chunk_size, default_start_method, decoded, mp_pool
 from workloads.images import ImageSetSpec, ImageSize
 from workloads.registry import PIPELINES, workload_class
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bench.run.host import CommandFailed, Host, HostDied
+from bench.strategies import STRATEGIES
 
 if TYPE_CHECKING:                      # annotations only: the race imports this module
     from bench.plan.race import GroupPlan
@@ -25,7 +26,7 @@ class GroupHosts:
 
     @staticmethod
     def _forks(case) -> bool:
-        return case.family == "processes" and (case.start_method or "fork") == "fork"
+        return STRATEGIES[case.strategy].forks_host(case.start_method)
 
     def serial_host(self) -> Host:
         return self.main

@@ -73,6 +73,12 @@ class Strategy:
         # versions), stored with the case
         self.facts: dict = {}
 
+    @classmethod
+    def forks_host(cls, start_method: str | None) -> bool:
+        """Whether the pool's workers are forked from the process that runs the case, so
+        they inherit whatever that process has loaded (a model must not be among it)."""
+        return cls.family == "processes" and (start_method or default_start_method()) == "fork"
+
     def start(self, workload, images=None):
         return None
 

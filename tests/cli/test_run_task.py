@@ -7,7 +7,6 @@ import os
 import textwrap
 
 import cv2
-import numpy as np
 import pytest
 
 from bench.results import ResultsFile

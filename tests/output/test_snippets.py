@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 import crafted
-import crafted_machines as cm
 from bench.cli import main as cli
 from bench.output.snippet_work import Task, for_workload, task_of
 from bench.output.snippets import Config, write

@@ -5,7 +5,6 @@ kill -9 -> resume cycle runs as a user would in tests/test_faults.py.
 """
 import json
 import os
-import subprocess
 
 import pytest
 

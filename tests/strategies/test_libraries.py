@@ -262,6 +262,40 @@ def test_pool_start_and_round_trip_probes_run_on_the_library_pools(name):
     assert _pass(name, w, images) == [None] * len(images)
 
 
+@pytest.mark.parametrize("name", ["joblib", "joblib-threads"])
+def test_joblib_with_one_worker_runs_every_call_in_the_caller_probes_included(name):
+    # n_jobs=1 is joblib's SequentialBackend: no pool to submit to, no process to start
+    from workloads.images import ImageSetSpec, ImageSize, generate
+    from workloads.overhead import PoolStartWorkload
+
+    images = generate(ImageSetSpec(ImageSize(4, 4, 1), 6, "noise"))
+    w = ImencodeWorkload(return_digest=True)
+    serial = _pass("serial", w, images)
+    strategy, pool = _start(name, w, images, workers=1)
+    try:
+        assert strategy.run(pool, w, images, lambda: None) == serial
+        assert strategy.submit_first(pool, w, images, 2).result() in (serial[2], [serial[2]])
+        reports = strategy.worker_reports()
+        assert strategy.worker_pids(pool) == []
+    finally:
+        strategy.stop(pool)
+    if name == "joblib":
+        assert {r["pid"] for r in reports} == {os.getpid()}
+    started = PoolStartWorkload.measure(make_strategy(name, PoolConfig(1, None, "fork")), images[:1], 1)
+    assert len(started["values_s"]) == 1
+
+
+def test_only_pools_that_fork_the_case_process_are_kept_away_from_its_model():
+    # joblib's loky workers are fresh interpreters, and with one worker joblib runs in
+    # the case process itself: neither may go to the process kept free of the model
+    forks = {n: STRATEGIES[n].forks_host("fork") for n in STRATEGIES}
+    assert forks["processes"] and forks["processes-chunked"] and forks["mpire"]
+    assert not forks["joblib"] and not forks["joblib-chunked"] and not forks["joblib-threads"]
+    assert not forks["serial"] and not forks["threads"]
+    assert not STRATEGIES["processes"].forks_host("spawn")
+    assert not STRATEGIES["mpire"].forks_host("forkserver")
+
+
 @pytest.mark.e2e
 def test_a_tiny_run_measures_and_verifies_joblib_and_mpire(run_cli, tmp_path):
     from bench.results import ResultsFile

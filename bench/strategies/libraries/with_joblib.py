@@ -89,9 +89,15 @@ class JoblibPool(LibraryPool):
                 failed(exc) if exc is not None else done(f.result())
 
             inner.add_done_callback(settle)
-        else:
+        elif hasattr(self.backend, "_get_pool"):
             self.backend._get_pool().apply_async(                 # noqa: SLF001
                 worker.call, (self.cv_threads, fn) + args, callback=done, error_callback=failed)
+        else:
+            # n_jobs=1: joblib's SequentialBackend runs every call here, in the caller
+            try:
+                done(worker.call(self.cv_threads, fn, *args))
+            except Exception as exc:                              # noqa: BLE001
+                failed(exc)
         return out
 
     def worker_pids(self) -> list[int]:
@@ -111,6 +117,12 @@ class _Joblib(LibraryStrategy):
     family = "processes"
     library = "joblib"
     prefer = None
+
+    @classmethod
+    def forks_host(cls, start_method: str | None) -> bool:
+        # loky starts fresh interpreters whatever the start method; n_jobs=1 runs every
+        # call in the calling process, which then builds the model itself
+        return False
 
     def start(self, workload, images=None):
         joblib = require("joblib")
