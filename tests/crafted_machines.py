@@ -16,10 +16,11 @@ def machine(cpus: int, capacity: float, host: str = "box", mem_available: int = 
 
 
 def write(path, benches, m: dict, capacity: float, readings=None, race: dict | None = None,
-          started="2026-11-22T10:00:00+00:00") -> str:
+          started="2026-11-22T10:00:00+00:00", repeats=None) -> str:
     run = {"started": started, "command": "python -m bench all", "machine": m,
            "capacity": {"capacity": capacity, "processes": m["bench_available_cpus"],
-                        **({"readings": readings} if readings else {})},
+                        **({"readings": readings} if readings else {}),
+                        **({"repeats": repeats} if repeats else {})},
            "settings": {"values": 5}}
     if race is not None:
         run.update(mode="race", race=race)
@@ -31,22 +32,24 @@ def write(path, benches, m: dict, capacity: float, readings=None, race: dict | N
 
 
 def exhaustive(path, rates: dict, cpus=2, capacity=1.9, count=100, host="small", spread=0.01,
-               n=5, mem=None, size=(64, 64, 3), **kw) -> str:
-    """rates: {strategy: {workers: img/s}} ('serial': {1: img/s}); one run per case."""
+               n=5, mem=None, size=(64, 64, 3), meta=None, repeats=None, **kw) -> str:
+    """rates: {strategy: {workers: img/s}} ('serial': {1: img/s}); one run per case;
+    ``meta``: metadata every case carries (where the outputs went, say)."""
     benches = []
     for strategy, by_workers in rates.items():
         for w, rate in by_workers.items():
             chunk = -(-count // w) if strategy.endswith("-chunked") else None
-            meta = dict(mem or {}) if strategy.startswith("processes") else {}
+            extra = dict(mem or {}) if strategy.startswith("processes") else {}
             benches.append(bench_for(case(strategy, w, chunk, count=count, size=size), rate,
-                                     spread, n=n, **meta))
-    return write(path, benches, machine(cpus, capacity, host, **kw), capacity)
+                                     spread, n=n, **extra, **(meta or {})))
+    return write(path, benches, machine(cpus, capacity, host, **kw), capacity, repeats=repeats)
 
 
 def raced(path, speedups: dict, serial_rate: float, cpus=8, capacity=7.5, count=400,
-          host="big", visits=4, spread=0.01, outcome="winner", readings=None) -> str:
+          host="big", visits=4, spread=0.01, outcome="winner", readings=None, probes=()) -> str:
     """speedups: {(strategy, workers): paired speedup}; one run per visit, a serial pass
-    paired with each, as a budgeted run writes them."""
+    paired with each, as a budgeted run writes them; ``probes``: overhead benchmarks the
+    run wrote too."""
     m = machine(cpus, capacity, host)
     serial_case = case("serial", count=count)
     serial_s = values_around(serial_rate, spread, visits)         # seconds per image
@@ -69,6 +72,7 @@ def raced(path, speedups: dict, serial_rate: float, cpus=8, capacity=7.5, count=
                      for v in serial_runs]
     benches.insert(0, race_benchmark(serial_case, serial_visits,
                                      {"race_status": "reference", "verified": "yes"}, m))
+    benches += list(probes)
     group = serial_case.group
     race = {group: {"status": "done", "outcome": outcome, "rounds": visits}}
     return write(path, benches, m, capacity, readings=readings, race=race)

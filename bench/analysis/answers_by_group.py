@@ -159,9 +159,11 @@ def run_kind(analysis: Analysis) -> str:
 
 
 def capacity_readings(analysis: Analysis) -> list[float]:
-    """The capacity's own readings where the file keeps them (else the one figure)."""
+    """The capacity's own readings where the file keeps them: the repeats of the reading
+    kept, else one figure per reading taken (else the one figure)."""
     cap = analysis.results.run.get("capacity", {})
-    readings = [r for r in cap.get("readings", []) or [] if isinstance(r, (int, float))]
-    if readings:
-        return [float(r) for r in readings]
+    for key in ("repeats", "readings"):
+        readings = [r for r in cap.get(key, []) or [] if isinstance(r, (int, float))]
+        if len(readings) > 1 or (readings and key == "readings"):
+            return [float(r) for r in readings]
     return [analysis.machine.capacity] if analysis.machine.capacity else []

@@ -62,7 +62,8 @@ def capacity_from(single: float, parallel: float, n: int) -> float:
 def measure_capacity(n: int, iterations: int = 3_000_000, repeats: int = 3,
                      kernel=cpu_kernel) -> dict:
     """Median over ``repeats`` of the speedup of ``n`` processes over one, each running
-    ``kernel(iterations)`` (tests give work of known duration)."""
+    ``kernel(iterations)`` (tests give work of known duration); each repeat's own figure
+    too, so two machines' capacities can be tested against each other."""
     ctx = multiprocessing.get_context("spawn" if "fork" not in multiprocessing.get_all_start_methods() else "fork")
     singles, parallels = [], []
     for _ in range(repeats):
@@ -70,4 +71,5 @@ def measure_capacity(n: int, iterations: int = 3_000_000, repeats: int = 3,
         parallels.append(_span(n, iterations, ctx, kernel))
     single, parallel = statistics.median(singles), statistics.median(parallels)
     return {"processes": n, "single_s": single, "parallel_s": parallel,
-            "capacity": capacity_from(single, parallel, n)}
+            "capacity": capacity_from(single, parallel, n),
+            "repeats": [round(capacity_from(s, p, n), 3) for s, p in zip(singles, parallels)]}

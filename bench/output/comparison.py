@@ -83,7 +83,10 @@ def run_text(a) -> str:
     duration = run.get("duration_s")
     when = f", {duration:,.0f} s" if isinstance(duration, (int, float)) else ""
     if run_kind(a) == "race":
-        return messages.RUN_RACE.format(configurations=len(a.rows), duration=when)
+        configurations = sum(len(g.rows) for g in a.groups())
+        probes = len(a.rows) - configurations
+        return messages.RUN_RACE.format(configurations=configurations, duration=when,
+                                        probes=messages.RUN_PROBES.format(count=probes) if probes else "")
     return messages.RUN_EXHAUSTIVE.format(cases=len(a.rows), duration=when)
 
 
@@ -149,6 +152,19 @@ def ratios_table(c: Comparison, line: AnswerLine) -> Table:
     return Table(head, rows, left=range(len(head)))
 
 
+def output_fs(p: Pick | None) -> str | None:
+    return p.row.meta.get("out_fs") if p is not None else None
+
+
+def outputs_note(c: Comparison, line: AnswerLine) -> str | None:
+    """A line when the machines' picks wrote to different kinds of file system (tmpfs
+    against a disk): the throughput ratio then measures the storage too."""
+    where = [(lab, output_fs(p)) for lab, p in zip(c.labels, line.picks) if output_fs(p)]
+    if len({fs for _, fs in where}) < 2:
+        return None
+    return messages.OUTPUTS_DIFFER.format(where=", ".join(f"{lab}: {fs}" for lab, fs in where))
+
+
 def summary_lines(c: Comparison) -> list[str]:
     """The geometric mean of every file's pick ratios against the reference, or why none."""
     out = []
@@ -177,6 +193,9 @@ def render_text(c: Comparison) -> str:
         if ratios.rows:
             out.append("  " + messages.AGAINST.format(ref=c.labels[0]))
             out.append(ratios.to_text(indent="  "))
+        note = outputs_note(c, line)
+        if note:
+            out.append(note)
         out.append("")
     out += summary_lines(c)
     out += ["", messages.ANSWER_COLUMNS_NOTE, messages.ANSWER_SIGNIFICANCE_NOTE]
@@ -197,6 +216,9 @@ def render_markdown(c: Comparison, charts: dict | None = None, heading: str = "#
             ratios = ratios_table(c, line)
             if ratios.rows:
                 out += [ratios.to_markdown(), ""]
+            note = outputs_note(c, line)
+            if note:
+                out += [note.strip(), ""]
     out += [f"- {s}" for s in summary_lines(c)]
     out += ["", messages.ANSWER_COLUMNS_NOTE, "", messages.ANSWER_SIGNIFICANCE_NOTE]
     return "\n".join(out) + "\n"
@@ -217,7 +239,7 @@ def _pick_json(p: Pick | None) -> dict | None:
     return {"name": r.name, "strategy": r.strategy, "family": r.family, "workers": r.workers,
             "chunk_size": r.chunk_size, "chunk_policy": r.chunk_policy,
             "start_method": r.start_method, "cv_threads": r.cv_threads,
-            "folder_per_task": r.folder_per_task, "images": p.images,
+            "folder_per_task": r.folder_per_task, "out_fs": output_fs(p), "images": p.images,
             "img_per_s": p.throughput, "spread": r.spread, "speedup": p.speedup,
             "efficiency": p.efficiency, "memory": p.memory.as_dict(),
             "workers_fit": p.limits.as_dict(), "evidence": p.evidence}

@@ -139,7 +139,10 @@ EVIDENCE_RACE = ", race: {outcome}"
 EVIDENCE_PASSES = "{count} passes"
 COMPARE_RACE_OUTCOMES = {"tie": "tie", "winner": "one left", "budget": "budget spent",
                          "rounds": "most rounds", "failed": "failed", "none left": "none left"}
-RUN_RACE = "budgeted race, {configurations} configurations{duration}"
+RUN_RACE = "budgeted race, {configurations} configurations{probes}{duration}"
+RUN_PROBES = " (+{count} overhead probes)"
+OUTPUTS_DIFFER = ("  outputs written to different file systems ({where}): img/s compares the "
+                  "storage as well as the CPUs; the speedups each over its own serial loop do not")
 RUN_EXHAUSTIVE = "one run per case, {cases} cases{duration}"
 PICKS_GEOMETRIC_MEAN = ("{label} vs {reference}: {mean:.2f}x (geometric mean of the picks' img/s "
                         "ratios over {count} answer(s) in common; >1 means {label} is faster)")
@@ -158,7 +161,7 @@ ANSWER_COLUMNS_NOTE = (
 ANSWER_SIGNIFICANCE_NOTE = (
     "Significance: img/s vs the reference is tested on the two picks' pass timings, speedup on "
     "their per-pass paired speedups (pyperf's t-test at 95%, Welch's when the counts differ); "
-    "capacity on its readings; 'unknown' with fewer than two values a side.")
+    "capacity on the repeats of its reading (3 per reading); 'unknown' with fewer than two values a side.")
 COMPARE_CHART_TITLE = "Machines compared: {workload}, throughput against workers"
 COMPARE_CHART_NOTE = ("line: best img/s measured at each worker count; band: scaling model of the "
                       "pick's configuration; star: each machine's pick")

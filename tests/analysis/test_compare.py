@@ -75,6 +75,19 @@ def test_a_race_and_a_run_per_case_compare_with_welch_on_the_visits(tmp_path):
     assert "4 visits, race: one left" in text and "budgeted race" in text and "5 passes" in text
 
 
+def test_capacities_are_tested_on_the_repeats_of_the_reading_kept(tmp_path):
+    # one reading each, but three repeats behind it: a 2-CPU machine against one CPU
+    a = cm.exhaustive(tmp_path / "a.json", SMALL, capacity=1.97, repeats=[1.95, 1.97, 2.0])
+    b = cm.exhaustive(tmp_path / "b.json", SMALL, cpus=1, capacity=0.99, repeats=[0.98, 0.99, 1.0],
+                      host="one")
+    c = compare.compare(load([a, b]))
+    assert c.capacity[1].value == pytest.approx(0.99 / 1.97)
+    assert c.capacity[1].verdict.significant is True
+    # the figure of a file that kept no repeats is one value: nothing to test
+    old = cm.exhaustive(tmp_path / "old.json", SMALL, capacity=1.9, host="old")
+    assert compare.compare(load([a, old])).capacity[1].verdict.significant is None
+
+
 def test_two_races_test_their_paired_speedups(tmp_path):
     a = cm.raced(tmp_path / "a.json", {("processes-chunked", 2): 1.9}, serial_rate=1000, cpus=2,
                  capacity=1.9, count=100, host="small")
@@ -143,6 +156,27 @@ def test_markdown_and_json(tmp_path):
                                              "kind": "processes"}
     assert ans["img_per_s_vs_first"][1]["significant"] is True
     json.dumps(data)                                            # serialisable as it is
+
+
+def test_picks_written_to_different_file_systems_say_so(tmp_path):
+    a = cm.exhaustive(tmp_path / "a.json", SMALL, meta={"out_fs": "tmpfs"})
+    b = cm.exhaustive(tmp_path / "b.json", SMALL, host="other", meta={"out_fs": "ext4"})
+    same = cm.exhaustive(tmp_path / "c.json", SMALL, host="third", meta={"out_fs": "tmpfs"})
+    c = compare.compare(load([a, b]))
+    note = "outputs written to different file systems (A: tmpfs, B: ext4)"
+    assert note in comparison.render_text(c) and note in comparison.render_markdown(c)
+    assert [p["out_fs"] for p in comparison.to_json(c)["answers"][0]["picks"]] == ["tmpfs", "ext4"]
+    assert "different file systems" not in comparison.render_text(compare.compare(load([a, same])))
+
+
+def test_a_race_counts_its_configurations_apart_from_its_overhead_probes(tmp_path):
+    probe = crafted.raw_bench("pool-start/first-result/threads/w2", [0.01, 0.011],
+                              workload="pool-start", group="pool-start/first-result")
+    path = cm.raced(tmp_path / "race.json", {("threads", 8): 1.2, ("processes-chunked", 8): 6.0},
+                    serial_rate=500, probes=[probe])
+    (a,) = load([path])
+    assert len(a.rows) == 4
+    assert comparison.run_text(a) == "budgeted race, 3 configurations (+1 overhead probes)"
 
 
 def test_answer_key_leaves_the_image_count_out(tmp_path):
