@@ -108,6 +108,7 @@ class Answer:
     notes: list = field(default_factory=list)
     unresolved: list = field(default_factory=list)   # not significantly different, yet > 5% slower
     cpus: int | None = None                          # usable CPUs of the machine that measured
+    left_out: list = field(default_factory=list)     # libraries' defaults the run's budget left out
 
     @property
     def choice_memory(self) -> Memory:
@@ -191,8 +192,10 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
         warnings.append(messages.NOT_VERIFIED.format(config=choice.describe()))
     if group.serial is None:
         notes.append(messages.NO_SERIAL)
+    race = analysis.results.run.get("race", {}).get(group.key, {})
+    left_out = [name for name, why in (race.get("not_raced") or {}).items() if why == "budget"]
     return Answer(group, fastest, best, choice, ties, unknown, within, memory, chosen_fit,
-                  fit_line, fits, anchor, warnings, notes, unresolved, machine.cpus)
+                  fit_line, fits, anchor, warnings, notes, unresolved, machine.cpus, left_out)
 
 
 def recommend(analysis: Analysis) -> list[Answer]:

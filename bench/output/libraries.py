@@ -24,23 +24,28 @@ def _stand_in(group: Group, strategy: str) -> CaseRow | None:
     return max(rows, key=group.rate, default=None)
 
 
-def defaults_line(group: Group, pick: CaseRow) -> str | None:
+def defaults_line(group: Group, pick: CaseRow, left_out=()) -> str | None:
     """The line for one group, or None when no library default was measured in it (or
-    it has no serial loop to compare with)."""
+    it has no serial loop to compare with); ``left_out``: the defaults the run's budget
+    left out of this group, named so that their absence is not read as a choice."""
     if group.serial is None:
         return None
-    parts = []
+    parts, missing = [], []
     for strategy in dict.fromkeys(DEFAULTS + POSE_DEFAULTS):
         row = _stand_in(group, strategy)
         if row is None:
+            if strategy in left_out:
+                missing.append(LABELS.get(strategy, strategy))
             continue
         template = messages.LIBRARY_DEFAULTS_NEXT if parts else messages.LIBRARY_DEFAULTS_FIRST
         parts.append(template.format(label=LABELS.get(strategy, strategy),
                                      speedup=format_speedup(row.speedup_over(group.serial))))
+    gone = messages.LIBRARY_LEFT_OUT.format(labels=", ".join(missing)) if missing else None
     if not parts:
-        return None
-    return messages.LIBRARY_DEFAULTS_LINE.format(
+        return gone
+    line = messages.LIBRARY_DEFAULTS_LINE.format(
         parts="; ".join(parts), pick=format_speedup(pick.speedup_over(group.serial)))
+    return f"{line}; {gone}" if gone else line
 
 
 def summary_section(analysis) -> list[str]:
@@ -50,9 +55,10 @@ def summary_section(analysis) -> list[str]:
 
     lines = []
     for group in analysis.groups():
-        if not any(r.strategy in LABELS for r in group.rows):
+        answer = answer_group(group, analysis)
+        if not any(r.strategy in LABELS for r in group.rows) and not answer.left_out:
             continue
-        line = defaults_line(group, answer_group(group, analysis).choice)
+        line = defaults_line(group, answer.choice, answer.left_out)
         if line is not None:
             lines.append(f"  {group.key}: {line}")
     return ["", messages.LIBRARY_DEFAULTS_HEADING] + lines if lines else []

@@ -350,6 +350,8 @@ LIBRARY_SHARED_SET = "{name} reads the image set given at start; this pass gave 
 LIBRARY_DEFAULTS_LINE = "{parts}; the pick: {pick}"
 LIBRARY_DEFAULTS_FIRST = "{label} with its defaults: {speedup} the serial loop"
 LIBRARY_DEFAULTS_NEXT = "{label}: {speedup}"
+LIBRARY_LEFT_OUT = ("{labels}: not measured here, this run's budget left no room for them "
+                    "(a longer --budget measures them)")
 LIBRARY_DEFAULTS_HEADING = "What the libraries' defaults give here (paired speedup over the serial loop):"
 
 # -- recommend --cpus / --holdout (bench.output.prediction) -----------------------------------

@@ -69,7 +69,7 @@ def answer_lines(a: Answer) -> list[str]:
         out.append("  " + "; ".join(extra) + ".")
     if c.folder_per_task:
         out.append("  " + layout_words(c, a.group))
-    if (line := libraries.defaults_line(a.group, c)) is not None:
+    if (line := libraries.defaults_line(a.group, c, a.left_out)) is not None:
         out.append("  " + line)
     if a.group.paired:
         out.append("  " + messages.RANKED_BY_PAIRED)

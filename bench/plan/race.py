@@ -116,6 +116,15 @@ class GroupPlan:
                       if cold_only else self.costs.explain(b))
         return total
 
+    def left_out_defaults(self) -> list[str]:
+        """The libraries' defaults this group planned that the budget left out (a short
+        budget on many cores): the summary says so instead of leaving them unmentioned."""
+        defaults = libraries.POSE_DEFAULTS if self.has_model else libraries.DEFAULTS
+        entered = {c.strategy for c in self.entrants}
+        planned = dict.fromkeys(c.strategy for c in getattr(self, "_ordered", [])
+                                if c.strategy in defaults)
+        return [s for s in planned if s not in entered]
+
     def baselines(self) -> list[Case]:
         """The naive configurations a review shows next to the pick, at W."""
         return [c for c in self.entrants if c.strategy in BASELINES and c.out_layout is None

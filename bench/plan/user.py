@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from bench.plan.case import Case
 from bench.plan.sizing import size_set, worker_ladder
-from bench.strategies import STRATEGIES, auto_chunk_size, default_start_method, decoded, mp_pool
+from bench.strategies import STRATEGIES, auto_chunk_size, default_start_method, decoded, libraries, mp_pool
 from workloads.images import ImageSetSpec, ImageSize
 from workloads.registry import PIPELINES, workload_class
 
@@ -44,7 +44,10 @@ AT_W = ("threads", "processes", "processes-chunked", "processes-map", "processes
 # the rest of AT_W next
 PIPELINE_AT_W = ("processes", "processes-decoded", "processes-map", "pool-imap")
 ANTI_PATTERN = "processes-model-per-image"
-TASK_STRATEGIES = ("serial", "threads-chunked") + AT_W + (ANTI_PATTERN,)
+# what a user would call instead, with its defaults, at W: joblib, mpire, and mpire's
+# worker state where the task has an --init (its state built once per worker)
+LIBRARY_DEFAULTS = tuple(dict.fromkeys(libraries.DEFAULTS + libraries.POSE_DEFAULTS))
+TASK_STRATEGIES = ("serial", "threads-chunked") + AT_W + (ANTI_PATTERN,) + LIBRARY_DEFAULTS
 READ_STRATEGIES = ("serial", "threads", "processes", "processes-chunked")
 QUICK_STRATEGIES = ("serial", "processes", "processes-decoded", "pool-imap", "processes-map")
 # the pipelines in bench all: workload, nominal size (the largest file). --quick leaves
@@ -61,9 +64,15 @@ UNKNOWN_TASK_S = 0.05      # a task whose probe did not return: a guess, the pil
 
 def tier(case: Case, w: int, near: bool) -> int | None:
     """A configuration's tier in a group of files (None: the general rules decide)."""
-    if case.workload not in FILE_WORKLOADS or case.strategy not in AT_W:
+    if case.workload not in FILE_WORKLOADS:
         return None
     pipeline = case.workload in PIPELINES
+    if case.strategy in LIBRARY_DEFAULTS:
+        # a user's own task: next to the pick from the start; a pipeline of bench all:
+        # once the main image sets have theirs
+        return (1 if pipeline else 0) if case.workers == w else 4
+    if case.strategy not in AT_W:
+        return None
     if case.workers == w:
         first = PIPELINE_AT_W if pipeline else AT_W
         return 0 if case.strategy in first else 1
@@ -102,7 +111,7 @@ def _groups(req) -> list[_Group]:
     run: UserRun | None = getattr(req, "files", None)
     out = []
     if run is not None:
-        names = [s for s in TASK_STRATEGIES if s != ANTI_PATTERN or run.per_item]
+        names = libraries.installed([s for s in TASK_STRATEGIES if s != ANTI_PATTERN or run.per_item])
         if run.folders < 2:
             names.remove("pool-apply-async-folders")
         if run.params.get("decode") == "none":
@@ -123,7 +132,8 @@ def _groups(req) -> list[_Group]:
             if workload == "imread":
                 names = ("serial", "processes-chunked") if quick else READ_STRATEGIES
             else:
-                names = tuple(s for s in TASK_STRATEGIES if not quick or s in QUICK_STRATEGIES)
+                names = tuple(libraries.installed(
+                    [s for s in TASK_STRATEGIES if not quick or s in QUICK_STRATEGIES]))
             spec = ImageSetSpec(ImageSize.parse(size), 1, "photos", req.seed)
             params = {} if workload != "imread" else {"decode": "color"}
             t = workload_class(workload).expected_seconds_per_image(spec.size, params)

@@ -29,7 +29,8 @@ from bench.results import case_benchmark, utc_now
 from bench.run import interrupt
 from bench.run.group_hosts import GroupHosts
 from bench.run.host import CommandFailed, Host, HostDied
-from bench.run.race_state import FAILED, OUT, RACING, ConfigState, GroupState, visit_record
+from bench.run.race_state import (FAILED, NOT_RACED_BUDGET, OUT, RACING, ConfigState, GroupState,
+                                  visit_record)
 
 STEAL_LIMIT = 0.10        # a pass during which more CPU time than this was stolen is retaken
 STEAL_RETAKES = 2
@@ -187,6 +188,7 @@ class Race:
         stored = self.section.get(plan.key)
         configs = {c.name: ConfigState(c) for c in plan.entrants if c.family != "serial"}
         state = GroupState(plan.key, configs, serial)
+        state.not_raced = {name: NOT_RACED_BUDGET for name in plan.left_out_defaults()}
         if stored:
             restore(state, stored, self.results)
         return state

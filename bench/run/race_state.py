@@ -10,6 +10,7 @@ from bench.plan.case import Case
 from bench.results import race_benchmark, utc_now
 
 RACING, OUT, FAILED = "racing", "out", "failed"
+NOT_RACED_BUDGET = "budget"      # planned, but the budget left no room for it
 
 
 @dataclass
@@ -92,7 +93,7 @@ class GroupState:
     pilot: dict = field(default_factory=dict)
     serial_extra: dict = field(default_factory=dict)    # the workload's facts of the serial loop
     finalists: list = field(default_factory=list)
-    not_raced: dict = field(default_factory=dict)       # name -> why
+    not_raced: dict = field(default_factory=dict)       # strategy -> why (NOT_RACED_BUDGET)
     duration_s: float = 0.0
     timed_s: float = 0.0
 

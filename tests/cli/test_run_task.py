@@ -68,6 +68,9 @@ def test_the_example_is_raced_verified_and_recommended(run_cli, jpegs, tmp_path)
     assert {"serial", "processes"} <= strategies
     assert strategies & {"pool-imap", "pool-imap-unordered", "pool-apply-async"}
     assert strategies & {"processes-decoded", "processes-decoded-chunked", "processes-decoded-shm"}
+    # what the user would call instead, with its defaults, next to the pick
+    assert {"joblib", "mpire"} <= strategies and "mpire-state" not in strategies   # no --init
+    assert "joblib with its defaults: " in proc.stdout
     serial = next(m for m in metas if m["workload"] == "task" and m["strategy"] == "serial")
     assert serial["items_failed"] == 1 and "day2/broken.jpg" in json.loads(serial["failed_items"])[0]
     assert not results.failed
@@ -104,6 +107,7 @@ def test_a_state_per_worker_races_the_state_per_item_in_the_same_group(run_cli, 
     task = [n for n in plan["cases"] if n.startswith("task-init/")]
     assert any("/processes-model-per-image/" in n for n in task)
     assert any("/processes/" in n for n in task)
+    assert {"joblib", "mpire", "mpire-state"} <= {n.split("/")[3] for n in task}   # the state per worker
     assert all("-n4/" in n for n in task)                      # --limit 4: a sample of four
     assert len({"/".join(n.split("/")[:3]) for n in task}) == 1   # one group: compared
 

@@ -77,3 +77,37 @@ def test_the_other_ways_are_not_the_defaults(tmp_path, strategy):
     (a,) = load([path])
     (ans,) = recommend.recommend(a)
     assert libraries.defaults_line(ans.group, ans.choice) is None
+
+
+def _left_out_by_the_budget(path, group_key_of, measured=()):
+    """A race file whose group planned joblib and mpire and entered only ``measured``."""
+    path = _file(path, *[crafted.bench_for(crafted.case(s, 4, method="fork"), 600) for s in measured],
+                 *crafted.sweep("processes-chunked", {2: 1920, 4: 2000}, chunked=True))
+    rf = ResultsFile.load(path)
+    key = group_key_of(rf)
+    rf.run["race"] = {key: {"status": "done", "outcome": "tie", "rounds": 3,
+                            "not_raced": {s: "budget" for s in ("joblib", "mpire") if s not in measured}}}
+    rf.save()
+    return path
+
+
+def _group_key(rf):
+    return rf.benchmarks[0].get_metadata()["group"]
+
+
+def test_defaults_the_budget_left_out_are_named_not_silently_missing(tmp_path):
+    (a,) = load([_left_out_by_the_budget(tmp_path / "r.json", _group_key)])
+    (ans,) = recommend.recommend(a)
+    assert ans.left_out == ["joblib", "mpire"]
+    line = libraries.defaults_line(ans.group, ans.choice, ans.left_out)
+    assert line.startswith("joblib, mpire: not measured here, this run's budget left no room")
+    assert "  " + line in recommendation.render_text(a, [ans]).splitlines()
+    assert line in summary.render(ResultsFile.load(str(tmp_path / "r.json")))
+
+
+def test_a_measured_default_and_one_left_out_share_the_line(tmp_path):
+    (a,) = load([_left_out_by_the_budget(tmp_path / "r.json", _group_key, measured=("joblib",))])
+    (ans,) = recommend.recommend(a)
+    assert libraries.defaults_line(ans.group, ans.choice, ans.left_out) == (
+        "joblib with its defaults: 0.60x the serial loop; the pick: 2.00x; "
+        "mpire: not measured here, this run's budget left no room for them (a longer --budget measures them)")

@@ -137,3 +137,24 @@ def test_the_command_line_plan_with_its_probes_fits_the_budget(monkeypatch, cpus
     assert plan.overhead and any(c.workload == "pool-start" for c in plan.overhead)
     for g in plan.groups:
         assert g.images.count >= MIN_IMAGES_PER_WORKER * max(c.workers for c in g.entrants), g.key
+
+
+@pytest.mark.parametrize("cpus", [2, 64])
+def test_the_libraries_defaults_a_quick_budget_leaves_out_are_known_per_group(monkeypatch, cpus):
+    """Two cores: every group of a quick run holds joblib's and mpire's defaults; 64: the
+    short budget leaves some out, and the plan says which (the summary names them)."""
+    from bench.cli.parser import parse_args
+    from bench.plan.commands import make_race_plan
+
+    simulate(monkeypatch, cpus)
+    plan = make_race_plan(parse_args(["all", "--quick"]), "all", usable_cpus(), 24 * GiB)
+    for g in plan.groups:
+        entered = {c.strategy for c in g.entrants}
+        left_out = g.left_out_defaults()
+        assert not set(left_out) & entered
+        defaults = ("joblib", "mpire-state") if g.has_model else ("joblib", "mpire")
+        assert set(defaults) <= entered | set(left_out) and set(left_out) <= set(defaults), g.key
+        if cpus == 2:
+            assert left_out == [], g.key
+    if cpus == 64:
+        assert any(g.left_out_defaults() for g in plan.groups)
