@@ -64,7 +64,7 @@ def test_list_json_gives_the_plan_with_its_estimate_and_budget(run_cli):
     proc = run_cli("list", "imwrite", "--quick", "--json")
     assert proc.returncode == 0, proc.stderr
     plan = json.loads(proc.stdout)
-    assert plan["budget_s"] == 80 and 0 < plan["estimated_s"] <= plan["budget_s"]
+    assert plan["budget_s"] == 90 and 0 < plan["estimated_s"] <= plan["budget_s"]
     assert plan["cases"] and all(name.startswith("imwrite/") for name in plan["cases"])
     sizes = {g["group"].split("/")[1].split("-")[0] for g in plan["groups"]}
     assert sizes == {"50x50x1", "256x256x3", "640x480x3", "1920x1080x3"}
