@@ -26,6 +26,8 @@ WORKLOADS = {
 }
 # the pipelines on generated photos that `bench all` measures (bench.plan.user)
 PIPELINES = ("annotate", "keypoints", "holistic")
+# workloads whose items are files: a worker is sent paths unless the parent decodes them
+FILE_WORKLOADS = ("task", "task-init", "imread") + PIPELINES
 # Workloads that measure overheads rather than work users do.
 OVERHEADS = ("pool-start", "roundtrip", "pickle")
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from bench.measure.verify import VerificationError, compare_outputs
-from workloads import user_task
+from workloads import task_import, user_task
 from workloads.files import FileItem, list_files
-from workloads.user_task import (Failure, InitTaskWorkload, TaskError, TaskWorkload, check_picklable,
-                                 resolve, same_value)
+from workloads.task_import import TaskError, check_picklable, resolve
+from workloads.user_task import Failure, InitTaskWorkload, TaskWorkload, same_value
 
 MODULE = '''
 import os
@@ -54,8 +54,8 @@ def module(tmp_path, monkeypatch):
     name = f"usermod_{abs(hash(str(tmp_path))) % 10**8}"
     path = tmp_path / f"{name}.py"
     path.write_text(textwrap.dedent(MODULE))
-    monkeypatch.setattr(user_task, "_RESOLVED", {})
-    monkeypatch.setattr(user_task, "_CALLS", {})
+    monkeypatch.setattr(task_import, "_RESOLVED", {})
+    monkeypatch.setattr(task_import, "_CALLS", {})
     monkeypatch.setattr(user_task, "_BUILT_IN_PID", None)   # this test's states only
     return str(path)
 

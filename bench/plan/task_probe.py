@@ -1,0 +1,132 @@
+"""A user's task timed on a few of their files, in a fresh interpreter, before the plan.
+
+What a user's task costs is unknown until it runs: :func:`probe_task` imports it (and
+its ``--init`` and ``--same``), checks they pickle for spawn and forkserver, checks the
+task can be called as bench calls it, and times the state's build and the first items,
+in a child interpreter so a task that hangs or crashes costs only that child. The plan
+of ``bench run`` sizes its passes from what it reports; a task that cannot be used as
+given is one line for the user (:class:`ProbeFailed`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+PROBE_TIMEOUT_S = 120
+PROBE_ITEMS = 3
+SIZE_SAMPLE = 8
+
+
+class ProbeFailed(ValueError):
+    """The task cannot be used as given: one line for the user."""
+
+
+def probe_task(params: dict, items: list, timeout: float) -> dict:
+    """Import, pickle-check and time the task on the first items; ``{"timed_out": True}``
+    or ``{"crashed": ...}`` when it did not come back (the race's timeout ends it then)."""
+    spread = items[::max(1, len(items) // SIZE_SAMPLE)][:SIZE_SAMPLE]
+    with tempfile.TemporaryDirectory(prefix="bench-probe-") as tmp:
+        request, result = os.path.join(tmp, "request.json"), os.path.join(tmp, "result.json")
+        with open(request, "w") as fh:
+            json.dump({"params": params, "items": [list(i) for i in items[:PROBE_ITEMS]],
+                       "sizes": [i.path for i in spread], "out_dir": os.path.join(tmp, "out")}, fh)
+        try:
+            proc = subprocess.run([sys.executable, "-m", "bench.plan.task_probe", request, result],
+                                  stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                  timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return {"timed_out": True}
+        if not os.path.exists(result):
+            tail = (proc.stderr or "").strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
+            return {"crashed": tail[0][:300]}
+        with open(result) as fh:
+            found = json.load(fh)
+    if found.get("error"):
+        raise ProbeFailed(found["error"])
+    return found
+
+
+def _probe(request: dict) -> dict:
+    """Inside the probe's interpreter: what :func:`probe_task` reports."""
+    import inspect
+    import statistics
+    import time
+
+    from workloads.files import FileItem, UnreadableImage, read_image
+    from workloads.registry import make_workload
+    from workloads.task_import import TaskError, check_picklable, one_line, resolve
+    from workloads.user_task import build_state
+
+    params = request["params"]
+    started = time.perf_counter()
+    for key, what in (("task", "--task"), ("init", "--init"), ("same", "--same")):
+        if params.get(key):
+            check_picklable(params[key], what)
+    import_s = time.perf_counter() - started
+    form = "(item, state)" if params.get("init") else "(item)"
+    try:
+        signature = inspect.signature(resolve(params["task"]))
+        given = {k: None for k in ("name", "out_dir") if k in signature.parameters}
+        signature.bind(*([None] * (2 if params.get("init") else 1)), **given)
+    except TypeError as exc:
+        raise TaskError(f"--task {params['task']} cannot be called as task{form}: {exc}") from None
+    except ValueError:
+        pass                                   # no signature to check (a builtin)
+    shapes, reads = [], []
+    for path in request["sizes"][:1]:          # the first read imports and warms up OpenCV
+        try:
+            read_image(path, "unchanged")
+        except UnreadableImage:
+            pass
+    for path in request["sizes"]:
+        t = time.perf_counter()
+        try:
+            shapes.append(list(read_image(path, "unchanged").shape))
+            reads.append(time.perf_counter() - t)
+        except UnreadableImage:
+            pass
+    workload = make_workload("task-init" if params.get("init") else "task", params)
+    init_s = None
+    if params.get("init"):
+        t = time.perf_counter()
+        try:
+            build_state(params["init"])          # the state the items below use
+        except Exception as exc:  # noqa: BLE001 - the user's init failed
+            raise TaskError(f"--init {params['init']} raised {one_line(exc)}") from None
+        init_s = time.perf_counter() - t
+    os.makedirs(request["out_dir"], exist_ok=True)
+    workload = workload.with_output(request["out_dir"])
+    times = []
+    for i, item in enumerate(request["items"]):
+        t = time.perf_counter()
+        workload.process(i, FileItem(*item))
+        times.append(time.perf_counter() - t)
+    return {"import_s": import_s, "init_s": init_s, "shapes": shapes,
+            "read_s": statistics.median(reads) if reads else None,
+            "first_item_s": times[0] if times else None,
+            "seconds_per_item": statistics.median(times[1:] or times) if times else None}
+
+
+def main(argv=None) -> None:
+    from workloads.task_import import TaskError
+
+    request_path, result_path = (argv or sys.argv[1:])[:2]
+    with open(request_path) as fh:
+        request = json.load(fh)
+    try:
+        found = _probe(request)
+    except TaskError as exc:
+        found = {"error": str(exc)}
+    with open(result_path + ".tmp", "w") as fh:
+        json.dump(found, fh)
+    os.replace(result_path + ".tmp", result_path)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)          # a model's threads (MediaPipe) can hang an ordinary exit
+
+
+if __name__ == "__main__":
+    main()
