@@ -16,6 +16,7 @@ from bench.output import libraries, messages
 from bench.output.failed_items import failed_items_section
 from bench.output.table import Table
 from bench.output.units import format_ms, format_percent, format_rate_whole, format_speedup, format_us
+from workloads.registry import FILE_WORKLOADS
 
 # The four ways a pixel can reach a worker, in the order of what they cost.
 PIXEL_ROUTES = (
@@ -23,6 +24,15 @@ PIXEL_ROUTES = (
     ("processes-chunked", "pickled per chunk"),
     ("processes-shm", "shared memory"),
     ("processes-inherit", "inherited (fork)"),
+)
+# Files: the same pools are sent paths and read the files themselves; the parent decodes
+# them only under the processes-decoded* strategies.
+FILE_ROUTES = (
+    ("processes", "paths per image, read in the worker"),
+    ("processes-chunked", "paths per chunk, read in the worker"),
+    ("processes-decoded", "decoded in the parent, pickled per image"),
+    ("processes-decoded-chunked", "decoded in the parent, pickled per slice"),
+    ("processes-decoded-shm", "decoded in the parent into shared memory"),
 )
 
 
@@ -95,7 +105,8 @@ def pixel_routes_section(groups: list[Group], cpus) -> list[str]:
     """Per group, at workers = CPUs: what moving the pixels cost under each route."""
     rows = []
     for g in groups:
-        for strategy, route in PIXEL_ROUTES:
+        routes = FILE_ROUTES if g.first.workload in FILE_WORKLOADS else PIXEL_ROUTES
+        for strategy, route in routes:
             matches = [r for r in g.rows if r.strategy == strategy and r.workers == cpus
                        and r.cv_threads is None and not r.folder_per_task]
             if not matches:

@@ -33,6 +33,30 @@ def test_summary_names_best_speedup_efficiency_routes_and_warnings():
     assert "1 case(s) failed" in text and "boom" in text
 
 
+def test_a_group_of_files_names_its_routes_as_paths_or_pixels_decoded_in_the_parent():
+    rf = ResultsFile("x.json", run={"capacity": {"capacity": 2.0},
+                                    "machine": {"bench_available_cpus": 2, "hostname": "box"},
+                                    "started": "2026-11-22"})
+
+    def on_files(strategy, workers, per_pass, **meta):
+        case = Case("imread", SPEC, {}, strategy, workers, None,
+                    None if strategy == "serial" else "fork")
+        result = {"values_s": [per_pass] * 3, "warmups_s": [], "date": "2026-11-22T00:00:00+00:00",
+                  "duration_s": 1.0, "metadata": meta}
+        return case_benchmark(case, result, {"bench_available_cpus": 2})
+
+    rf.add(on_files("serial", 1, 1.0))
+    rf.add(on_files("processes", 2, 0.8, decomp_transfer_warm_s=0.02))
+    rf.add(on_files("processes-decoded", 2, 0.9, decomp_transfer_warm_s=0.3))
+    text = render(rf)
+    assert "paths per image, read in the worker" in text
+    assert "decoded in the parent, pickled per image" in text
+    assert "pickled per image  " not in text.replace("decoded in the parent, pickled per image", "")
+    paths = next(line for line in text.splitlines() if "paths per image" in line)
+    decoded = next(line for line in text.splitlines() if "decoded in the parent" in line)
+    assert "200.0" in paths and "3,000.0" in decoded          # 0.02 s and 0.3 s over 100 files
+
+
 def test_layout_section_compares_the_best_pool_in_one_folder_with_a_folder_per_task():
     from dataclasses import replace
 
