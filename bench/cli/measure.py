@@ -58,6 +58,8 @@ def cmd_list(args) -> int:
                                         groups=len(plan.groups), probes=len(plan.overhead),
                                         estimate=format_duration(plan.estimate_s),
                                         budget=format_duration(plan.budget_s)), file=sys.stderr)
+        if plan.left_out_line():
+            print(plan.left_out_line(), file=sys.stderr)
         return 0
     if as_json:
         print(json.dumps({"mode": "exhaustive", "cases": [c.name for c in cases],

@@ -31,8 +31,9 @@ LAYOUT_WHY = (
     "per task (each worker's slice in its own subfolder) removes that queue.")
 LAYOUT_FS = " (the files here went to {fs})"
 
-SPEEDUP_NOTE = ("speedup: over the serial loop, timed in the same case, one serial pass before each "
-                "pool pass (a case without such passes: over the group's serial case); "
+SPEEDUP_NOTE = ("speedup: over the serial loop, timed in the same case, one serial pass next to each "
+                "pool pass, before and after it in turn (a case without such passes: over the group's "
+                "serial case); "
                 "efficiency: speedup / measured parallel capacity.")
 
 SUMMARY_NO_SERIAL = "no serial case in this group: speedups cannot be computed"
@@ -52,6 +53,8 @@ COMPARE_HINT = "compare two runs: python -m pyperf compare_to {path} OTHER.json 
 # -- a budgeted run (bench.run.race) --
 RACE_PLANNED = ("bench {command}: racing {configurations} configurations in {groups} groups "
                 "(+{probes} overhead probes) on {where}; estimate {estimate}, budget {budget}")
+RACE_LEFT_OUT = ("  left out by this budget: {groups} (about {estimate} more); a longer --budget "
+                 "takes them in, --workloads measures one on its own")
 LIST_RACE = ("{cases} cases: {configurations} configurations to race in {groups} groups, "
              "{probes} overhead probes; estimate {estimate}, budget {budget}")
 TIMED_SHARE = "timed passes (pool and paired serial): {timed} of {wall} ({share:.0%})"
@@ -72,6 +75,15 @@ FASTEST_TOO_BIG = (
     "{per_worker} = {total}, more than the {available} available: only {ceiling} such workers fit")
 ONE_VALUE_PER_CASE = ("one value per case: the spread is unknown, so the fastest is taken as is "
                       "(run with --values 3 or more to test significance)")
+ONE_VISIT_PER_CONFIGURATION = (
+    "one visit per configuration: the spread is unknown, so the fastest is taken as is (this "
+    "group's share of the budget held one round: its passes took longer than planned); a longer "
+    "--budget, or --out-dir on faster storage, for a firmer answer")
+ABOVE_CAPACITY = (
+    "{speedup:.2f}x the serial loop is more than the CPUs allow (parallel capacity {capacity:.2f}): "
+    "the work waits on something more workers overlap - storage most often (the files went to "
+    "{fs}) - or some serial passes were slowed; with the files on tmpfs (--out-dir /dev/shm) the "
+    "CPUs set the pace")
 NOISY_BEST = ("the best case's timings vary by ±{spread:.0%}: run again with a longer --budget "
               "(or on a quieter machine) for a firmer answer")
 NO_SCALING_MODEL = "no scaling model for {line}: measured at {count} worker count(s), a fit needs 3 or more"
@@ -133,6 +145,7 @@ SIG_NO = "not significant"
 SIG_TOO_FEW = "unknown (too few values)"
 SIG_NO_SAMPLES = "unknown (no per-pass speedups: no paired serial passes)"
 SAME_PICK = "same as {ref}"
+SAME_PICK_OTHER_WORKERS = "same as {ref}, {workers} worker(s) ({ref}: {ref_workers})"
 OTHER_PICK = "differs from {ref}"
 EVIDENCE_VISITS = "{count} visits"
 EVIDENCE_RACE = ", race: {outcome}"

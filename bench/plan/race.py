@@ -29,6 +29,7 @@ from bench.plan.matrix import DEFAULT_STRATEGIES, PlanOptions, plan_cases
 from bench.plan.fitting import (PROBE_SHARE, fill, is_optional, optional_groups, optional_rank,
                                 overhead_estimate, probes_within, trim)
 from bench.plan.sizing import size_set, worker_ladder
+from bench.output import messages
 from bench.plan.tiers import BASELINES, priority, tier_of
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries
 from workloads.images import ImageSetSpec, ImageSize
@@ -139,6 +140,9 @@ class RacePlan:
     overhead: list               # overhead probe cases (measured apart, briefly)
     usable: int
     fixed_s: float = 0.0
+    # optional groups (the pipelines, the other codec and pose sets) this budget had no
+    # room for, with what each would have cost: said before the run, never dropped silently
+    left_out: list = field(default_factory=list)
 
     @property
     def estimate_s(self) -> float:
@@ -158,6 +162,14 @@ class RacePlan:
     def configurations(self) -> int:
         return sum(len(g.entrants) for g in self.groups)
 
+    def left_out_line(self) -> str | None:
+        """The optional groups this budget left out, as the line printed with the plan."""
+        if not self.left_out:
+            return None
+        labels = ", ".join(f"{g.workload} {g.images.size.label} {g.images.content}" for g in self.left_out)
+        return messages.RACE_LEFT_OUT.format(
+            groups=labels, estimate=bud.format_duration(sum(g.estimate() for g in self.left_out)))
+
     def as_json(self) -> dict:
         return {
             "mode": self.mode, "budget_s": self.budget_s, "estimated_s": round(self.estimate_s, 1),
@@ -168,6 +180,7 @@ class RacePlan:
                         "rounds_planned": g.rounds, "estimated_s": round(g.estimate(), 1),
                         "capped_by": g.capped_by or None} for g in self.groups],
             "overhead_probes": len(self.overhead),
+            "left_out": [{"group": g.key, "estimated_s": round(g.estimate(), 1)} for g in self.left_out],
         }
 
 
@@ -339,9 +352,10 @@ def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
     for g in sorted((g for g in groups if is_optional(g, optional)), key=optional_rank):
         if sum(k.estimate() for k in kept) + g.estimate() <= available:
             kept.append(g)
+    left_out = [g for g in groups if g not in kept]
     groups = [g for g in groups if g in kept]
     fill(groups, available, usable, tiers=(1, 2, 3, 4))
-    return RacePlan(mode, budget_s, groups, probes, usable, fixed)
+    return RacePlan(mode, budget_s, groups, probes, usable, fixed, left_out)
 
 
 def _build(s: dict, usable: int, rounds: int, req: Request) -> GroupPlan | None:

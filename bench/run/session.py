@@ -54,13 +54,16 @@ def _session(args, cases, path: str, state: dict, skipped, race_plan=None) -> in
     results = state["results"]
     if results is None:
         machine = collect(default_start_method())
+        cpus = available_cpus()
         where = (f"{machine.get('hostname', '?')} ({machine.get('bench_cpu_model', '?')}, "
-                 f"{available_cpus()} CPUs)")
+                 f"{cpus} CPU{'s' if cpus != 1 else ''})")
         if race_plan is not None:
             echo(messages.RACE_PLANNED.format(
                 command=args.command, configurations=race_plan.configurations(),
                 groups=len(race_plan.groups), probes=len(race_plan.overhead), where=where,
                 estimate=format_duration(race_plan.estimate_s), budget=format_duration(race_plan.budget_s)))
+            if race_plan.left_out_line():
+                echo(race_plan.left_out_line())
         else:
             echo(messages.EXHAUSTIVE_PLANNED.format(command=args.command, cases=len(cases), where=where))
         echo(messages.RESULTS_WRITTEN.format(path=path))

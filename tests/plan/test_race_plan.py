@@ -158,3 +158,34 @@ def test_the_libraries_defaults_a_quick_budget_leaves_out_are_known_per_group(mo
             assert left_out == [], g.key
     if cpus == 64:
         assert any(g.left_out_defaults() for g in plan.groups)
+
+
+def test_optional_groups_a_budget_has_no_room_for_are_named_not_dropped_silently(monkeypatch, capsys):
+    """A full run on two cores: the optional groups that do not fit are listed with what
+    they would cost (plan line, `bench list`, `--json`); a long budget leaves none out."""
+    from bench.cli.main import main
+    from bench.cli.parser import parse_args
+    from bench.plan.commands import make_race_plan
+
+    simulate(monkeypatch, 2)
+    plan = make_race_plan(parse_args(["all"]), "all", usable_cpus(), 24 * GiB)
+    raced = {g.key for g in plan.groups}
+    assert plan.left_out and not {g.key for g in plan.left_out} & raced
+    listed = plan.as_json()["left_out"]
+    assert [d["group"] for d in listed] == [g.key for g in plan.left_out]
+    assert all(d["estimated_s"] > 0 for d in listed)
+    # what was left out would not have fitted beside what was kept
+    assert all(plan.estimate_s + g.estimate() > plan.budget_s * (1 - budget.OVERRUN / 2)
+               for g in plan.left_out)
+    line = plan.left_out_line()
+    assert line.startswith("  left out by this budget: ") and "--budget" in line
+    assert all(f"{g.workload} {g.images.size.label} {g.images.content}" in line for g in plan.left_out)
+
+    roomy = make_race_plan(parse_args(["all", "--budget", "2h"]), "all", usable_cpus(), 24 * GiB)
+    assert roomy.left_out == [] and roomy.left_out_line() is None
+    def sets(groups):
+        return {(g.workload, g.images.size.label, g.images.content) for g in groups}
+    assert sets(plan.left_out) <= sets(roomy.groups)
+
+    assert main(["list", "all"]) == 0
+    assert line in capsys.readouterr().err
