@@ -145,11 +145,21 @@ def ratios_table(c: Comparison, line: AnswerLine) -> Table:
     for i, lab in enumerate(c.labels[1:], start=1):
         if line.throughput[i] is None:
             continue
-        same = line.same_pick[i]
         rows.append([lab, ratio_text(line.throughput[i].value), verdict_text(line.throughput[i]),
                      ratio_text(line.speedup[i].value), verdict_text(line.speedup[i]),
-                     messages.SAME_PICK.format(ref=ref) if same else messages.OTHER_PICK.format(ref=ref)])
+                     _pick_against_reference(line, i, ref)])
     return Table(head, rows, left=range(len(head)))
+
+
+def _pick_against_reference(line: AnswerLine, i: int, ref: str) -> str:
+    """The same configuration as the reference's (strategy, chunk policy, start method,
+    variants), and at how many workers where the counts differ; or another one."""
+    if not line.same_pick[i]:
+        return messages.OTHER_PICK.format(ref=ref)
+    workers, ref_workers = line.picks[i].row.workers, line.picks[0].row.workers
+    if workers == ref_workers:
+        return messages.SAME_PICK.format(ref=ref)
+    return messages.SAME_PICK_OTHER_WORKERS.format(ref=ref, workers=workers, ref_workers=ref_workers)
 
 
 def output_fs(p: Pick | None) -> str | None:

@@ -37,6 +37,8 @@ def test_answers_are_matched_by_workload_and_image_set_not_by_case_name(tmp_path
     assert (small.images, big.images) == (100, 800)
     assert (small.row.workers, big.row.workers) == (4, 8)
     assert line.same_pick[1] is True                          # the same configuration, other counts
+    # and the table says at how many workers each machine runs it
+    assert "same as A, 8 worker(s) (A: 4)" in comparison.render_text(c)
     assert line.throughput[1].value == pytest.approx(7400 / 1950)
     assert line.throughput[1].verdict.significant is True
     assert line.speedup[1].value == pytest.approx(7.4 / 1.95)
