@@ -12,14 +12,17 @@
 Every result is collected - ``AsyncResult.get()`` or the iterator - so an exception
 raised in a worker reaches the parent. The scripts' silent pitfall (``apply_async``
 submitted, never collected: its exceptions vanish) is never done here. A worker that
-dies is replaced by the pool while its task is lost, so ``get()`` waits forever: the
-race's command timeout ends that configuration (``ProcessPoolExecutor`` would raise
-``BrokenProcessPool`` instead).
+dies (killed, out of memory, a crash in native code) is replaced by the pool while its
+task is lost, so ``get()`` would wait forever; here a watch thread looks at the workers
+every ``WATCH_S`` and fails what the pass waits on with :class:`PoolWorkerDied` as soon
+as one has exited, as ``ProcessPoolExecutor`` raises ``BrokenProcessPool``.
 """
 from __future__ import annotations
 
 import math
 import multiprocessing
+import signal
+import threading
 from concurrent.futures import Future
 
 from bench.strategies.base import Strategy, flatten
@@ -27,17 +30,73 @@ from workloads import tasks
 from workloads.files import folder_runs, run_numbered
 
 
+WATCH_S = 0.25          # how often the watch looks at the pool's workers
+
+
+class PoolWorkerDied(RuntimeError):
+    """A worker of a ``multiprocessing.Pool`` exited during a pass: its task is lost."""
+
+
 class PoolHandle:
     """A ``multiprocessing.Pool`` and what the timing code and the probes ask of any
-    pool: ``submit`` giving a ``concurrent.futures.Future``."""
+    pool: ``submit`` giving a ``concurrent.futures.Future``. While it lives, a watch
+    thread looks at its workers; once one has exited, every result still awaited gets
+    :class:`PoolWorkerDied`, so the ``get()`` or the iterator a pass waits on raises
+    instead of waiting for the lost task (the pass itself is the user's code, untouched)."""
 
     def __init__(self, pool):
         self.pool = pool
+        self.seen: dict = {}        # every worker the pool has had: the pool forgets the dead
+        self.broken = False         # a task was lost: close() and join() would wait for it
+        self.seen.update({p.pid: p for p in list(getattr(pool, "_pool", []))})
+        self._stop = threading.Event()
+        self._watch = threading.Thread(target=self._watching, name="bench-pool-watch", daemon=True)
+        self._watch.start()
 
     def submit(self, fn, *args) -> Future:
         future = Future()
         self.pool.apply_async(fn, args, callback=future.set_result, error_callback=future.set_exception)
         return future
+
+    def dead_worker(self) -> str | None:
+        """What became of a worker that exited, or None. The pool reaps a dead worker and
+        starts another within a tenth of a second, so a worker that is gone, or one that
+        was not there before (its replacement), says as much as an exit code."""
+        current = {p.pid: p for p in list(getattr(self.pool, "_pool", []))}
+        gone = [pid for pid in self.seen if pid not in current]
+        new = [pid for pid in current if pid not in self.seen]
+        self.seen.update(current)
+        for pid, p in self.seen.items():
+            code = p.exitcode
+            if code is not None:
+                how = (f"killed by {signal.Signals(-code).name}" if code < 0 and -code in signal.valid_signals()
+                       else f"exit code {code}")
+                return (f"a worker of the multiprocessing.Pool (pid {pid}) died ({how}) during the "
+                        "pass: its task is lost, and Pool would wait for it forever")
+        if gone or new:
+            return ("a worker of the multiprocessing.Pool died during the pass and was replaced: "
+                    "its task is lost, and Pool would wait for it forever")
+        return None
+
+    def _watching(self) -> None:
+        while not self._stop.wait(WATCH_S):
+            why = self.dead_worker()
+            if why is None:
+                continue
+            self.broken = True
+            error = PoolWorkerDied(why)
+            # what the pool's result thread does with a worker's exception: every job
+            # still awaited (apply_async results, imap iterators) is given this one
+            for job in list(getattr(self.pool, "_cache", {}).values()):
+                try:
+                    job._set(getattr(job, "_index", 0), (False, error))   # noqa: SLF001
+                except (KeyError, IndexError):
+                    pass                   # it completed meanwhile
+            return
+
+    def close(self) -> None:
+        self._stop.set()
+        self._watch.join()
 
 
 def pool_chunksize(count: int, workers: int) -> int:
@@ -56,9 +115,14 @@ class _Pool(Strategy):
                                    initargs=(workload, self.config.cv_threads, self._reports)))
 
     def stop(self, handle) -> None:
-        if handle is not None:
+        if handle is None:
+            return
+        handle.close()
+        if handle.broken:
+            handle.pool.terminate()
+        else:
             handle.pool.close()
-            handle.pool.join()
+        handle.pool.join()
 
     def worker_pids(self, handle) -> list[int]:
         return [p.pid for p in getattr(handle.pool, "_pool", [])]

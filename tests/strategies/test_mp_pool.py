@@ -138,3 +138,32 @@ def test_the_pool_handle_submits_like_an_executor():
     finally:
         strategy.stop(handle)
     assert len(strategy.worker_reports()) == 2               # every worker's initializer ran
+
+
+@pytest.mark.parametrize("name, chunk", [("pool-apply-async", None), ("pool-imap", 2),
+                                         ("pool-imap-unordered", 1)])
+def test_a_worker_that_dies_fails_the_pass_at_once_instead_of_waiting_forever(name, chunk):
+    """multiprocessing.Pool replaces a dead worker and loses its task, so a plain get()
+    never returns; bench's wait sees the exit and says so (and the pool still stops)."""
+    import threading
+
+    workload = make_workload("fault-kill-worker", {})
+    strategy = make_strategy(name, PoolConfig(2, chunk, "fork"))
+    pool = strategy.start(workload, [0] * 4)
+    outcome = {}
+
+    def one_pass():
+        try:
+            strategy.run(pool, workload, [0] * 4, lambda: None)
+        except Exception as exc:  # noqa: BLE001 - the test looks at what it was
+            outcome["error"] = exc
+
+    passing = threading.Thread(target=one_pass, daemon=True)
+    passing.start()
+    passing.join(120)             # a guard only: without the watch the pass never returns
+    try:
+        assert not passing.is_alive(), "the pass still waits for the lost task"
+        assert isinstance(outcome.get("error"), mp_pool.PoolWorkerDied)
+        assert "died (killed by SIGKILL)" in str(outcome["error"])
+    finally:
+        strategy.stop(pool)
