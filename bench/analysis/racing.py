@@ -1,7 +1,7 @@
 """The statistics of a race: who is out after a round, and when the survivors tie.
 
 A configuration's sample is its paired speedups, one per visit (the serial pass timed
-right before its pool pass, over that pool pass). The tests run on their logarithms,
+next to its pool pass, before and after it in turn, over that pool pass). The tests run on their logarithms,
 so "5% slower" means the same at 1.2x and at 3x, and use scipy's Welch t-test:
 
 * out: its mean log speedup is significantly below the leader's by more than a small

@@ -115,7 +115,7 @@ class CaseRow:
 
     @property
     def paired_ratios(self) -> list[float]:
-        """Per timed pass, the serial pass timed right before it over the pass itself
+        """Per timed pass, the serial pass timed next to it over the pass itself
         (empty when the case has no paired serial passes, or they do not match up)."""
         text = self.meta.get("paired_serial_passes_s")
         if not isinstance(text, str):

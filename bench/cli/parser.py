@@ -96,7 +96,7 @@ def build_parser() -> Parser:
                    default=DEFAULTS.warmups, metavar="N",
                    help=f"warm-up passes (default {DEFAULTS.warmups})")
     r.add_argument("--paired-serial", action=argparse.BooleanOptionalAction, default=DEFAULTS.paired_serial,
-                   help="time a serial pass right before each pool pass of a case, so its speedup "
+                   help="time a serial pass next to each pool pass of a case, so its speedup "
                         "compares passes seconds apart, not cases minutes apart (default: on; not "
                         "for pose, whose serial model must not be built in the pool's parent)")
     r.add_argument("--verify", action=argparse.BooleanOptionalAction, default=DEFAULTS.verify,

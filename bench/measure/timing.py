@@ -10,7 +10,7 @@ the start to the first result; repeated on fresh pools while they are short (med
 warm-up pass; only the passes themselves are timed.
 
 Paired serial passes: a pool case can also time the serial loop on the same images,
-one serial pass right before each of its own warm passes. Its speedup is then taken
+one serial pass next to each of its own timed passes, before and after it in turn. Its speedup is then taken
 from passes seconds apart, so a shared disk or CPU that drifts from minute to minute
 (this project's VM: file creation 0.1-0.9 ms depending on the minute) slows both sides
 alike, instead of comparing a pool case with a serial case measured minutes earlier.
@@ -126,8 +126,9 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
     no-op transfer passes last.
 
     ``paired_serial`` (a serial strategy) times one serial pass over the same images
-    right before every timed pass (and one untimed before the warm pool starts, so its
-    first call's costs stay out), into a fresh folder of its own.
+    next to every timed pass, before it and after it in turn, so that what the first of
+    a pair leaves behind favours neither side (and one untimed before the warm pool
+    starts, so its first call's costs stay out), into a fresh folder of its own.
     """
     if values < 1:
         raise ValueError("need at least one timed pass")
@@ -170,12 +171,17 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
     try:
         if probes is not None:
             probes.pool_ready(strategy, pool)
+        def paired_pass():
+            seconds = _serial_pass(paired_serial, workload, images, dirs, clock)
+            timing.paired_serial.append(seconds)
+            if on_pass:
+                on_pass("paired serial", seconds)
+
         for k in range(warmups + values):
-            if paired_serial is not None and k >= warmups:
-                seconds = _serial_pass(paired_serial, workload, images, dirs, clock)
-                timing.paired_serial.append(seconds)
-                if on_pass:
-                    on_pass("paired serial", seconds)
+            paired = paired_serial is not None and k >= warmups
+            serial_after = paired and (k - warmups) % 2 == 1
+            if paired and not serial_after:
+                paired_pass()
             out_dir = dirs.fresh()
             w = workload.with_output(out_dir)
             # memory is sampled in the first warm-up pass only, never in a timed one
@@ -192,6 +198,8 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
                 timing.last_results, timing.last_out_dir = results, out_dir
             else:
                 dirs.remove(out_dir)
+            if serial_after:
+                paired_pass()
         if probes is not None:
             probes.measure_transfer(strategy, pool, images)
         strategy.describe_pool(pool)

@@ -15,7 +15,7 @@ class RunSettings:
     warmups: int = 1                  # untimed passes on the warm pool before the timed ones
     values: int = 3                   # timed passes per case
     verify: bool = True               # every case's output checked against the serial loop's
-    paired_serial: bool = True        # a serial pass timed right before every pool pass
+    paired_serial: bool = True        # a serial pass timed next to every pool pass
     cv_threads: int | None = None     # cv2.setNumThreads in every worker; None: OpenCV's own
     out_dir: str | None = None        # where images are written; None: a temporary folder
     scheduler: str | None = None      # Dask: an existing scheduler instead of a LocalCluster

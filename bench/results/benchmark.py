@@ -76,6 +76,8 @@ def race_benchmark(case, visits: list[dict], figures: dict, run_metadata: dict) 
     for v in visits:
         meta = dict(common, date=v["date"], duration=float(v["pool_s"]),
                     race_round=int(v["round"]), paired_serial_per_image_s=v["serial_per_image_s"])
+        if v.get("order"):
+            meta["paired_order"] = v["order"]
         if v.get("steal") is not None:
             meta["steal_share"] = float(v["steal"])
         runs.append(pyperf.Run([v["pool_s"] / count], metadata={k: _meta_value(x) for k, x in meta.items()},

@@ -253,10 +253,18 @@ class Race:
     def _visit(self, state: GroupState, hosts, cfg: ConfigState, round_: int, reference, plan) -> None:
         keep = self.settings.verify and cfg.verified == "pending"
         timeout = self._timeout(plan, 10)
+        # every other visit times the pool pass first: whatever the first pass of a pair
+        # leaves behind (warm caches, dirty pages, a CPU's clock) then favours each side
+        # alike, and the median of the speedups has no order in it
+        pool_first = len(cfg.visits) % 2 == 1
         for attempt in range(STEAL_RETAKES + 1):
             try:
-                serial = hosts.serial_host().call("serial", timeout)
-                pool = hosts.for_case(cfg.case).call("visit", timeout, case=cfg.case.as_dict(), keep=keep)
+                if pool_first:
+                    pool = hosts.for_case(cfg.case).call("visit", timeout, case=cfg.case.as_dict(), keep=keep)
+                    serial = hosts.serial_host().call("serial", timeout)
+                else:
+                    serial = hosts.serial_host().call("serial", timeout)
+                    pool = hosts.for_case(cfg.case).call("visit", timeout, case=cfg.case.as_dict(), keep=keep)
             except CommandFailed as exc:
                 self._fail(state, cfg, exc.reason, exc.detail)
                 return
@@ -277,7 +285,7 @@ class Race:
             steal = max((x for x in (serial.get("steal"), pool.get("steal")) if x is not None), default=None)
             if steal is not None and steal > STEAL_LIMIT and attempt < STEAL_RETAKES:
                 continue            # taken while the CPUs were given to others: again
-            cfg.visits.append(visit_record(round_, pool["seconds"], serial, steal))
+            cfg.visits.append(visit_record(round_, pool["seconds"], serial, steal, pool_first))
             break
         self.progress.step(cfg.name, None)
         if keep:

@@ -35,7 +35,8 @@ def restore(state: GroupState, stored: dict, results) -> None:
             meta = run.get_metadata()
             cfg.visits.append({"round": int(meta.get("race_round", 0)), "pool_s": run.values[0] * count,
                                "serial_per_image_s": float(meta["paired_serial_per_image_s"]),
-                               "steal": meta.get("steal_share"), "date": meta.get("date", "")})
+                               "steal": meta.get("steal_share"), "date": meta.get("date", ""),
+                               "order": meta.get("paired_order")})
             if cfg.verified == "pending" and meta.get("verified") in ("yes", "skipped"):
                 cfg.verified = meta["verified"]
         if name in out:

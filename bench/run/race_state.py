@@ -134,7 +134,8 @@ def _serial_benchmark(g: GroupState, machine_meta: dict):
     return race_benchmark(g.serial, visits, figures, machine_meta)
 
 
-def visit_record(round_: int, pool_s: float, serial: dict, steal) -> dict:
+def visit_record(round_: int, pool_s: float, serial: dict, steal, pool_first: bool = False) -> dict:
     return {"round": round_, "pool_s": pool_s,
             "serial_per_image_s": serial["seconds"] / serial["images"],
+            "order": "pool-first" if pool_first else "serial-first",
             "steal": steal, "date": utc_now()}

@@ -214,9 +214,10 @@ def test_paired_serial_passes_alternate_with_the_timed_passes(fake_clock, tmp_pa
                      clock=fake_clock, paired_serial=serial)
     kinds = [k for k, _ in pool.log]
     # cold passes; an untimed serial pass before the warm pool starts (a thread pool's
-    # memory growth is measured from its start); its warm-up; then serial, pool x 3
+    # memory growth is measured from its start); its warm-up; then each timed pass with
+    # its serial pass, before it and after it in turn
     cold = ["start", "pool"] * len(t.cold_values)
-    assert kinds == cold + ["serial", "start", "pool"] + ["serial", "pool"] * 3
+    assert kinds == cold + ["serial", "start", "pool"] + ["serial", "pool", "pool", "serial", "serial", "pool"]
     assert t.paired_serial == [2.0, 2.0, 2.0] and t.values == [1.0, 1.0, 1.0]
 
 

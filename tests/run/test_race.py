@@ -98,15 +98,28 @@ def run_race(tmp_path, monkeypatch, behaviour=None, budget=60.0):
     return plan, ResultsFile.load(results.path), progress
 
 
-def test_every_round_visits_the_survivors_in_a_fresh_order_each_after_a_serial_pass(tmp_path, monkeypatch):
+def test_every_round_visits_the_survivors_in_a_fresh_order_each_paired_with_a_serial_pass(tmp_path, monkeypatch):
     plan, results, progress = run_race(tmp_path, monkeypatch)
     visits = [s for cmd, s in FakeHost.log if cmd == "visit"]
-    commands = [cmd for cmd, _ in FakeHost.log if cmd in ("serial", "visit")]
-    assert commands == ["serial", "visit"] * len(visits)          # always paired, serial first
+    paired = [(cmd, s) for cmd, s in FakeHost.log if cmd in ("serial", "visit")]
+    pairs = [paired[i:i + 2] for i in range(0, len(paired), 2)]
+    assert len(pairs) == len(visits)                               # always paired
+    # each configuration's visits take the serial pass first, then after, in turn
+    orders = {}
+    for pair in pairs:
+        (first, _), (second, _) = pair
+        strategy = next(s for cmd, s in pair if cmd == "visit")
+        assert {first, second} == {"serial", "visit"}
+        orders.setdefault(strategy, []).append(first)
+    for strategy, firsts in orders.items():
+        assert firsts == ["serial", "visit"] * (len(firsts) // 2) + ["serial"] * (len(firsts) % 2), strategy
+    by_strategy = {b.get_metadata()["strategy"]: b for b in results.benchmarks}
+    leader_runs = by_strategy["threads-chunked"].get_runs()
+    assert [r.get_metadata()["paired_order"] for r in leader_runs[:2]] == ["serial-first", "pool-first"]
     first_round = visits[:4]
     assert sorted(first_round) == sorted(SPEEDUP)
-    orders = [tuple(visits[i:i + 4]) for i in range(0, 8, 4)]
-    assert orders[0] != orders[1]                                  # a fresh order each round
+    rounds = [tuple(visits[i:i + 4]) for i in range(0, 8, 4)]
+    assert rounds[0] != rounds[1]                                  # a fresh order each round
     section = results.run["race"][plan.groups[0].key]
     assert section["status"] == "done" and section["rounds"] >= 3
     out = section["out"]
