@@ -115,7 +115,6 @@ def _bench_pass(host, family: str, spec: ImageSetSpec, workers: int):
     for _ in range(3):
         if family == "serial":
             reply = host.serial_pass()
-            host._empty_trash()
         else:
             reply = host.visit(bench_case(family, spec, workers).as_dict())
         if reply.get("steal") is None or reply["steal"] <= STEAL_LIMIT:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from bench.measure.probes import CaseProbes
 from bench.measure.steal import StealMeter
 from bench.measure.timing import FirstResult, PassDirs, measure_cold, timed
+from bench.measure.trash import Trash
 from bench.plan.case import Case
 from bench.plan.settings import RunSettings
 from bench.strategies import PoolConfig, make_strategy
@@ -77,7 +78,7 @@ class GroupHost:
         self.dirs = PassDirs(spec["work_dir"])
         self.live: OrderedDict[str, Live] = OrderedDict()
         self.reports: dict[str, list] = {}      # worker set-up reports of each pool's start
-        self.trash: list[str] = []
+        self.trash = Trash()              # pass folders, removed in bulk between visits
         self.live_limit = max(LIVE_WORKERS_MIN, LIVE_WORKERS_PER_CPU * usable_cpus)
         self.capacity = spec.get("capacity")
         self.serial_case = Case.from_dict(spec["serial_case"]) if spec.get("serial_case") else None
@@ -98,11 +99,6 @@ class GroupHost:
             scheduler=self.settings.scheduler, scheduler_timeout=self.settings.scheduler_timeout,
             image_spec=case.images.as_dict()))
 
-    def _empty_trash(self) -> None:
-        for path in self.trash:
-            PassDirs.remove(path)
-        self.trash = []
-
     def _serial_images(self):
         return self.images[:self.serial_slice]
 
@@ -110,20 +106,21 @@ class GroupHost:
     def pilot(self) -> dict:
         """Untimed once (first-call costs stay out), then timed: what sizes the race."""
         self.serial_pass()
-        self._empty_trash()
+        self.trash.empty()
         reply = self.serial_pass()
-        self._empty_trash()
+        self.trash.empty()
         reply["generate_s"] = self.generate_s
         reply["fs"] = _filesystem(self.dirs.root)
         return reply
 
     def serial_pass(self) -> dict:
         images = self._serial_images()
+        self.trash.tidy()                       # outside the timer, once in many passes
         out = self.dirs.fresh()
         w = self.base.with_output(out)
         with StealMeter() as steal:
             _, seconds = timed(lambda: self.serial.run(None, w, images, _noop))
-        self.trash.append(out)
+        self.trash.add(out)
         return {"seconds": seconds, "images": len(images), "steal": steal.share}
 
     def reference(self) -> dict:
@@ -184,7 +181,7 @@ class GroupHost:
         start = time.perf_counter()
         live.strategy.run(live.pool, live.workload.with_output(out), self.images, first)
         passed = time.perf_counter() - start
-        self.trash.append(out)
+        self.trash.add(out)
         reports = live.strategy.worker_reports()
         self.reports[live.case.name] = reports
         first_at = (first.at - start) if first.at is not None else passed
@@ -209,7 +206,7 @@ class GroupHost:
             strategy.stop(pool)
             raise
         warm = time.perf_counter() - start
-        self.trash.append(out)
+        self.trash.add(out)
         live = Live(case, strategy, pool, workload)
         self.live[case.name] = live
         reports = strategy.worker_reports()
@@ -235,6 +232,7 @@ class GroupHost:
             self.live.move_to_end(case.name)
             if live.started_s is not None:
                 reply["started"] = self._first_pass(live)
+        self.trash.tidy()                       # outside the timer, once in many passes
         out = self.dirs.fresh()
         w = live.workload.with_output(out)
         with StealMeter() as steal:
@@ -245,8 +243,7 @@ class GroupHost:
                 PassDirs.remove(live.kept[0])
             live.kept = (out, results)
         else:
-            self.trash.append(out)
-        self._empty_trash()
+            self.trash.add(out)
         if not live.strategy.keep_alive:
             reply["shutdown_s"] = self.close(case.name)["seconds"]
         return reply
@@ -338,7 +335,7 @@ class GroupHost:
 
     def stop(self) -> dict:
         reply = self.close_all()
-        self._empty_trash()
+        self.trash.empty()
         return reply
 
 
