@@ -115,6 +115,10 @@ class Answer:
         return self.memory[self.choice.name]
 
 
+# a speedup this far past the measured capacity is not the CPUs' doing
+ABOVE_CAPACITY = 1.15
+
+
 def speedup(row: CaseRow, group: Group) -> float | None:
     return row.speedup_over(group.serial)
 
@@ -155,12 +159,17 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     within = min((r for r in fitting if rate(r) >= (1 - WITHIN) * rate(best)), key=key)
 
     if unknown and len(unknown) == len(fitting) - 1:
-        notes.append(messages.ONE_VALUE_PER_CASE)
+        raced = bool(analysis.results.run.get("race"))
+        notes.append(messages.ONE_VISIT_PER_CONFIGURATION if raced else messages.ONE_VALUE_PER_CASE)
     # what the ranking rests on: the paired speedups in a paired group (img/s of a case
     # spread with the disk's drift, its speedups far less)
     spread = _relative_spread(group.samples(best)) if group.paired else best.spread
     if spread is not None and spread > NOISY:
         notes.append(messages.NOISY_BEST.format(spread=spread))
+    pick_speedup = speedup(best, group)
+    if machine.capacity and pick_speedup and pick_speedup > ABOVE_CAPACITY * machine.capacity:
+        notes.append(messages.ABOVE_CAPACITY.format(
+            speedup=pick_speedup, capacity=machine.capacity, fs=best.meta.get("out_fs") or "a disk"))
 
     fits = {}
     for line, line_rows in group.lines().items():

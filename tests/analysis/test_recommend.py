@@ -319,3 +319,23 @@ def test_paired_ratios_are_read_pass_by_pass_and_refused_when_they_do_not_match(
     assert CaseRow.from_benchmark(good, "f.json").paired_ratios == pytest.approx([2.0, 1.0, 1.5, 1.5, 1.5])
     short = bench_for(case("processes-shm", 2, 50), 1000, paired_serial_passes_s="0.1 0.1")
     assert CaseRow.from_benchmark(short, "f.json").paired_ratios == []
+
+
+def test_a_race_of_one_visit_each_says_so_and_a_speedup_past_the_cpus_is_called_out(tmp_path):
+    """One visit per configuration (a slow disk left a group one round): the note says why
+    and what helps, not an exhaustive run's option; 4.8x on 2 CPUs (capacity 2.0) is more
+    than the CPUs can give, and the note says what it is then."""
+    import crafted_machines as cm
+
+    path = cm.raced(tmp_path / "disk.json", {("threads-chunked", 2): 4.8, ("processes", 2): 1.2},
+                    serial_rate=1300, cpus=2, capacity=2.0, visits=1, outcome="budget")
+    (answer,) = recommend.recommend(load([path])[0])
+    assert answer.choice.strategy == "threads-chunked"
+    notes = " ".join(answer.notes)
+    assert "one visit per configuration" in notes and "--budget" in notes and "--values" not in notes
+    assert "4.80x the serial loop is more than the CPUs allow (parallel capacity 2.00)" in notes
+
+    calm = cm.raced(tmp_path / "shm.json", {("threads-chunked", 2): 1.95, ("processes", 2): 0.5},
+                    serial_rate=40000, cpus=2, capacity=1.9, visits=4)
+    (answer,) = recommend.recommend(load([calm])[0])
+    assert not any("more than the CPUs allow" in n or "one visit" in n for n in answer.notes)
