@@ -202,7 +202,11 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     if group.serial is None:
         notes.append(messages.NO_SERIAL)
     race = analysis.results.run.get("race", {}).get(group.key, {})
-    left_out = [name for name, why in (race.get("not_raced") or {}).items() if why == "budget"]
+    not_raced = race.get("not_raced") or {}
+    left_out = [name for name, why in not_raced.items() if why == "budget"]
+    slow = [name for name, why in not_raced.items() if why == "pilot"]
+    if slow:
+        notes.append(messages.NOT_RACED_PILOT.format(count=len(slow)))
     return Answer(group, fastest, best, choice, ties, unknown, within, memory, chosen_fit,
                   fit_line, fits, anchor, warnings, notes, unresolved, machine.cpus, left_out)
 

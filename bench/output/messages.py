@@ -53,6 +53,9 @@ COMPARE_HINT = "compare two runs: python -m pyperf compare_to {path} OTHER.json 
 # -- a budgeted run (bench.run.race) --
 RACE_PLANNED = ("bench {command}: racing {configurations} configurations in {groups} groups "
                 "(+{probes} overhead probes) on {where}; estimate {estimate}, budget {budget}")
+RACE_FIT_TO_PILOT = ("  the serial loop took {ratio:.1f}x the planned time per image (slow storage?): "
+                     "{kept} configurations race, so that each gets {visits} visits, {dropped} "
+                     "are left out (the results file lists them as not raced)")
 RACE_LEFT_OUT = ("  left out by this budget: {groups} (about {estimate} more); a longer --budget "
                  "takes them in, --workloads measures one on its own")
 LIST_RACE = ("{cases} cases: {configurations} configurations to race in {groups} groups, "
@@ -75,6 +78,9 @@ FASTEST_TOO_BIG = (
     "{per_worker} = {total}, more than the {available} available: only {ceiling} such workers fit")
 ONE_VALUE_PER_CASE = ("one value per case: the spread is unknown, so the fastest is taken as is "
                       "(run with --values 3 or more to test significance)")
+NOT_RACED_PILOT = ("{count} configuration(s) planned here were not raced: this group's passes were "
+                   "far slower than planned (slow storage?), so only those that get three visits "
+                   "each in its share of the budget raced; a longer --budget races them too")
 ONE_VISIT_PER_CONFIGURATION = (
     "one visit per configuration: the spread is unknown, so the fastest is taken as is (this "
     "group's share of the budget held one round: its passes took longer than planned); a longer "

@@ -48,6 +48,10 @@ class Progress:
         self.status = f"[{self.group_index}/{len(self.plan.groups)}] {key}: {configs} configurations"
         self._line(self.status)
 
+    def note(self, text: str) -> None:
+        """A line about the group being raced (what its pilot changed)."""
+        self._line(text)
+
     def step(self, name: str, seconds: float | None) -> None:
         if self.tty:
             self._redraw()

@@ -29,13 +29,20 @@ from bench.results import case_benchmark, utc_now
 from bench.run import interrupt
 from bench.run.group_hosts import GroupHosts
 from bench.run.host import CommandFailed, Host, HostDied
-from bench.run.race_state import (FAILED, NOT_RACED_BUDGET, OUT, RACING, ConfigState, GroupState,
-                                  visit_record)
+from bench.output import messages
+from bench.run.race_state import (FAILED, NOT_RACED_BUDGET, NOT_RACED_SLOW, OUT, RACING, ConfigState,
+                                  GroupState, visit_record)
 
 STEAL_LIMIT = 0.10        # a pass during which more CPU time than this was stolen is retaken
 STEAL_RETAKES = 2
 # a configuration's visits at most: past these its figure no longer moves
 MAX_ROUNDS = {"quick": 12, "full": 30}
+# passes this much slower than planned (the pilot's serial pass against the workload's
+# expected cost) make the race keep only the entrants that get MIN_VISITS each; at least
+# MIN_KEPT besides the baselines
+SLOW_PILOT = 1.5
+MIN_VISITS = 3
+MIN_KEPT = 2
 HOST_START_TIMEOUT_S = 300
 MIN_COMMAND_TIMEOUT_S = 30
 
@@ -147,6 +154,8 @@ class Race:
             explain_reserve = min(0.25 * max(0.0, share_end - time.perf_counter()),
                                   _explain_estimate(plan, costs))
             race_end = share_end - explain_reserve
+            if not any(c.visits for c in state.configs.values()):
+                self._fit_to_pilot(state, plan, costs, race_end)
         except (CommandFailed, HostDied) as exc:
             # the serial loop itself failed: nothing in this group can be compared
             hosts.stop()
@@ -168,6 +177,32 @@ class Race:
             self._publish(state)
             self._save()
             self.progress.group_done(plan.key, state)
+
+    def _fit_to_pilot(self, state: GroupState, plan: GroupPlan, costs, race_end: float) -> None:
+        """Passes far slower than planned (a disk in a slow minute) would leave every
+        configuration one visit, and one visit decides nothing: keep the entrants, in the
+        plan's order of priority, that get MIN_VISITS each in the time left, the baselines
+        always, and say which were left out."""
+        if costs.seconds_per_image <= SLOW_PILOT * plan.costs.seconds_per_image:
+            return
+        left = race_end - time.perf_counter()
+        keep, spent, others = [], 0.0, 0
+        baselines = {c.name for c in plan.baselines()}
+        for name, cfg in state.configs.items():
+            cost = costs.first_visit(cfg.case) + MIN_VISITS * costs.visit(cfg.case)
+            if name in baselines or others < MIN_KEPT or spent + cost <= left:
+                keep.append(name)
+                spent += cost
+                others += name not in baselines
+        dropped = [name for name in state.configs if name not in keep]
+        if not dropped:
+            return
+        for name in dropped:
+            del state.configs[name]
+            state.not_raced[name] = NOT_RACED_SLOW
+        self.progress.note(messages.RACE_FIT_TO_PILOT.format(
+            dropped=len(dropped), kept=len(keep), visits=MIN_VISITS,
+            ratio=costs.seconds_per_image / plan.costs.seconds_per_image))
 
     def _fail_group(self, state: GroupState, exc) -> None:
         """Every configuration of a group whose serial loop (or case process) failed."""

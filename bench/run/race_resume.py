@@ -7,7 +7,7 @@ entry; the race then goes on with its next round.
 """
 from __future__ import annotations
 
-from bench.run.race_state import RACING, GroupState
+from bench.run.race_state import NOT_RACED_SLOW, RACING, GroupState
 
 
 def _runs(results, name: str):
@@ -28,6 +28,11 @@ def restore(state: GroupState, stored: dict, results) -> None:
         state.serial_passes.append({"round": int(meta.get("race_round", 0)), "seconds": per_image * images,
                                     "images": images, "date": meta.get("date", ""),
                                     "steal": meta.get("steal_share")})
+    # configurations the pilot left out stay out
+    for name, why in (stored.get("not_raced") or {}).items():
+        state.not_raced[name] = why
+        if why == NOT_RACED_SLOW:
+            state.configs.pop(name, None)
     out = stored.get("out", {})
     for name, cfg in state.configs.items():
         count = cfg.count

@@ -11,6 +11,7 @@ from bench.results import race_benchmark, utc_now
 
 RACING, OUT, FAILED = "racing", "out", "failed"
 NOT_RACED_BUDGET = "budget"      # planned, but the budget left no room for it
+NOT_RACED_SLOW = "pilot"         # entered, but the pilot found passes too slow to race it too
 
 
 @dataclass
@@ -93,7 +94,7 @@ class GroupState:
     pilot: dict = field(default_factory=dict)
     serial_extra: dict = field(default_factory=dict)    # the workload's facts of the serial loop
     finalists: list = field(default_factory=list)
-    not_raced: dict = field(default_factory=dict)       # strategy -> why (NOT_RACED_BUDGET)
+    not_raced: dict = field(default_factory=dict)       # strategy or case -> why (NOT_RACED_*)
     duration_s: float = 0.0
     timed_s: float = 0.0
 

@@ -339,3 +339,20 @@ def test_a_race_of_one_visit_each_says_so_and_a_speedup_past_the_cpus_is_called_
                     serial_rate=40000, cpus=2, capacity=1.9, visits=4)
     (answer,) = recommend.recommend(load([calm])[0])
     assert not any("more than the CPUs allow" in n or "one visit" in n for n in answer.notes)
+
+
+def test_configurations_a_slow_pilot_left_out_are_counted_in_a_note(tmp_path):
+    import json
+
+    import crafted_machines as cm
+
+    path = cm.raced(tmp_path / "slow.json", {("threads-chunked", 2): 1.9, ("processes", 2): 1.1},
+                    serial_rate=1300, cpus=2, capacity=2.0)
+    doc = json.load(open(path))
+    (group,) = doc["bench"]["run"]["race"]
+    doc["bench"]["run"]["race"][group]["not_raced"] = {f"{group}/processes-shm/w2": "pilot",
+                                                       "joblib": "budget"}
+    json.dump(doc, open(path, "w"))
+    (answer,) = recommend.recommend(load([path])[0])
+    assert any(n.startswith("1 configuration(s) planned here were not raced") for n in answer.notes)
+    assert answer.left_out == ["joblib"]                  # the libraries' line keeps its own

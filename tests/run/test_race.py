@@ -23,11 +23,15 @@ class Quiet:
 
     def __init__(self):
         self.rounds = []
+        self.notes = []
 
     def phase(self, *a): pass
     def group(self, *a): pass
     def step(self, *a): pass
     def group_done(self, *a): pass
+
+    def note(self, text):
+        self.notes.append(text)
 
     def round(self, state):
         self.rounds.append((state.rounds, sorted(c.name for c in state.racing())))
@@ -190,3 +194,34 @@ def test_the_race_keeps_to_its_budget(tmp_path, monkeypatch):
     assert clock[0] <= 30.0 * 1.1
     section = results.run["race"][plan.groups[0].key]
     assert section["outcome"] in ("budget", "tie", "winner")
+
+
+def test_passes_far_slower_than_planned_keep_the_entrants_that_get_three_visits(tmp_path, monkeypatch):
+    """The fake serial loop takes 5 ms an image where the plan expected microseconds (a
+    disk in a slow minute): when the share cannot give every entrant its visits (here 30
+    each, one entrant kept besides the baselines), the race keeps the baselines and the
+    first entrants by priority, and names the rest."""
+    monkeypatch.setattr(race_mod, "MIN_VISITS", 30)
+    monkeypatch.setattr(race_mod, "MIN_KEPT", 1)
+    plan, results, progress = run_race(tmp_path, monkeypatch, budget=15.0)
+    assert len(plan.groups[0].entrants) == 5                        # serial and four pools planned
+    section = results.run["race"][plan.groups[0].key]
+    left_out = [name for name, why in section["not_raced"].items() if why == "pilot"]
+    raced = [c["strategy"] for c in section["entrants"]]
+    assert left_out and progress.notes and "left out" in progress.notes[0]
+    assert set(raced) == {"threads", "processes", "threads-chunked"}  # the baselines, the first other
+    assert [name.split("/")[3] for name in left_out] == ["processes-shm"]
+    assert not {b.get_metadata()["name"] for b in results.benchmarks} & set(left_out)
+    visits = {b.get_metadata()["strategy"]: len(b.get_runs()) for b in results.benchmarks
+              if b.get_metadata()["strategy"] != "serial"}
+    assert set(visits) == set(raced)
+
+
+def test_passes_as_fast_as_planned_race_every_entrant(tmp_path, monkeypatch):
+    monkeypatch.setattr(race_mod, "SLOW_PILOT", 1e9)            # whatever the fake's speed
+    monkeypatch.setattr(race_mod, "MIN_VISITS", 30)
+    monkeypatch.setattr(race_mod, "MIN_KEPT", 1)
+    plan, results, progress = run_race(tmp_path, monkeypatch, budget=15.0)
+    section = results.run["race"][plan.groups[0].key]
+    assert "pilot" not in section["not_raced"].values() and progress.notes == []
+    assert len(section["entrants"]) == 4
