@@ -4,11 +4,12 @@ For each group: a case process holds the image set (pose: a second one for the p
 that fork, since a process that built a model must never fork); a pilot serial pass
 measures the real cost per image; then rounds. In a round every configuration still
 racing gets one visit, in a fresh random order (a drifting disk or CPU hits all
-alike): a serial pass, then one timed pass of its warm pool. After the round, those
-significantly slower than the leader are out (bench.analysis.racing). The race ends
-when the survivors tie, one is left, or the group's share of the budget is spent.
-Then the finalists and the naive baselines are explained: cold passes on fresh
-pools, the decomposition of their cold time, memory per worker.
+alike): one timed pass of its warm pool and a serial pass next to it, before and after
+it in turn. After the round, those significantly slower than the leader are out
+(bench.analysis.racing). The race ends when the survivors tie, one is left, or the
+group's share of the budget is spent. Then the finalists and the naive baselines are
+explained (bench.run.race_explain): cold passes on fresh pools, the decomposition of
+their cold time, memory per worker.
 
 Every configuration is verified once against the serial loop (its first visit's
 output). The results file is saved after every round; a configuration that fails,
@@ -17,7 +18,6 @@ hangs or crashes costs only itself.
 from __future__ import annotations
 
 import random
-import statistics
 import time
 import zlib
 
@@ -29,8 +29,9 @@ from bench.results import case_benchmark, utc_now
 from bench.run import interrupt
 from bench.run.group_hosts import GroupHosts
 from bench.run.host import CommandFailed, Host, HostDied
+from bench.run.race_explain import FinalistsExplained
 from bench.output import messages
-from bench.run.race_state import (FAILED, NOT_RACED_BUDGET, NOT_RACED_SLOW, OUT, RACING, ConfigState,
+from bench.run.race_state import (FAILED, NOT_RACED_BUDGET, NOT_RACED_SLOW, OUT, ConfigState,
                                   GroupState, visit_record)
 
 STEAL_LIMIT = 0.10        # a pass during which more CPU time than this was stolen is retaken
@@ -47,7 +48,7 @@ HOST_START_TIMEOUT_S = 300
 MIN_COMMAND_TIMEOUT_S = 30
 
 
-class Race:
+class Race(FinalistsExplained):
     def __init__(self, plan: RacePlan, settings, results, machine_meta: dict, progress,
                  started: float, capacity: float | None, seed: int = 0):
         self.plan, self.settings, self.results = plan, settings, results
@@ -349,67 +350,6 @@ class Race:
         cfg.status, cfg.out_reason = FAILED, reason
         cfg.out_round = state.rounds + 1
         self.results.add_failure(cfg.name, cfg.case.as_dict(), reason, utc_now(), detail)
-
-    def _finalists(self, state: GroupState) -> list[str]:
-        """What the recommendation will name (its pick, and the fastest if another), then
-        the fastest still racing: the configurations whose cold time and memory a review
-        needs. The pick comes from the same decision the recommendation prints."""
-        from bench.analysis.load import analyse
-        from bench.analysis.recommend import answer_group
-
-        self._publish(state)
-        named = []
-        try:
-            analysis = analyse(self.results)
-            group = next(g for g in analysis.groups() if g.key == state.key)
-            answer = answer_group(group, analysis)
-            named = [r.name for r in (answer.choice, answer.best) if r.family != "serial"]
-        except (StopIteration, ValueError, ZeroDivisionError):
-            pass
-        ranked = sorted((c for c in state.configs.values() if c.status in (RACING, OUT) and c.visits),
-                        key=lambda c: (c.status != RACING, -statistics.median(c.ratios())))
-        out = list(dict.fromkeys(named))
-        for c in ranked:
-            if len(out) >= max(self._finalist_count, len(named)):
-                break
-            if c.name not in out:
-                out.append(c.name)
-        return out
-
-    def _explain(self, state: GroupState, hosts, plan: GroupPlan, share_end: float) -> None:
-        wanted = list(state.finalists) + [c.name for c in plan.baselines()]
-        if self.plan_explain_all:
-            wanted = [n for n, c in state.configs.items() if c.visits]
-        seen = set()
-        for name in wanted:
-            cfg = state.configs.get(name)
-            if cfg is None or name in seen or cfg.status == FAILED or not cfg.visits:
-                continue
-            seen.add(name)
-            interrupt.check()
-            per_image = statistics.median(v["serial_per_image_s"] for v in cfg.visits)
-            baseline = name not in state.finalists
-            cold_only = cfg.case.strategy == "processes-model-per-image" or (
-                baseline and not plan.explains_baselines_fully())
-            if time.perf_counter() > share_end and not self.plan_explain_all:
-                break
-            try:
-                reply = hosts.for_case(cfg.case).call(
-                    "explain", self._timeout(plan, 20), case=cfg.case.as_dict(),
-                    rounds=1, serial_per_image_s=per_image, memory=not cold_only,
-                    decompose=not cold_only)
-            except CommandFailed as exc:
-                cfg.explained = {"explain_failed": exc.reason}
-                continue
-            except HostDied as exc:
-                cfg.explained = {"explain_failed": exc.reason}
-                hosts.restart_after(cfg.case)
-                continue
-            cfg.explained = reply["metadata"]
-            if reply.get("worker_reports"):
-                cfg.reports = reply["worker_reports"]
-
-    plan_explain_all = False
 
     def _publish(self, state: GroupState) -> None:
         for bench in state.benchmarks(self.machine_meta, self.capacity):

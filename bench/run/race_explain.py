@@ -1,0 +1,81 @@
+"""The end of a group's race: which configurations are explained, and explaining them.
+
+After the rounds, the finalists (what the recommendation will name, then the fastest
+still racing) and the naive baselines a review shows get cold passes on fresh pools, a
+decomposition round and a sampled pass for memory per worker (``--explain all``: every
+configuration that was visited). A mixin of :class:`bench.run.race.Race`, which holds the
+results, the hosts and the plan these use.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+
+from bench.plan.race import GroupPlan
+from bench.run import interrupt
+from bench.run.host import CommandFailed, HostDied
+from bench.run.race_state import FAILED, OUT, RACING, GroupState
+
+
+class FinalistsExplained:
+    plan_explain_all = False
+    _finalist_count = 0
+
+    def _finalists(self, state: GroupState) -> list[str]:
+        """What the recommendation will name (its pick, and the fastest if another), then
+        the fastest still racing: the configurations whose cold time and memory a review
+        needs. The pick comes from the same decision the recommendation prints."""
+        from bench.analysis.load import analyse
+        from bench.analysis.recommend import answer_group
+
+        self._publish(state)
+        named = []
+        try:
+            analysis = analyse(self.results)
+            group = next(g for g in analysis.groups() if g.key == state.key)
+            answer = answer_group(group, analysis)
+            named = [r.name for r in (answer.choice, answer.best) if r.family != "serial"]
+        except (StopIteration, ValueError, ZeroDivisionError):
+            pass
+        ranked = sorted((c for c in state.configs.values() if c.status in (RACING, OUT) and c.visits),
+                        key=lambda c: (c.status != RACING, -statistics.median(c.ratios())))
+        out = list(dict.fromkeys(named))
+        for c in ranked:
+            if len(out) >= max(self._finalist_count, len(named)):
+                break
+            if c.name not in out:
+                out.append(c.name)
+        return out
+
+    def _explain(self, state: GroupState, hosts, plan: GroupPlan, share_end: float) -> None:
+        wanted = list(state.finalists) + [c.name for c in plan.baselines()]
+        if self.plan_explain_all:
+            wanted = [n for n, c in state.configs.items() if c.visits]
+        seen = set()
+        for name in wanted:
+            cfg = state.configs.get(name)
+            if cfg is None or name in seen or cfg.status == FAILED or not cfg.visits:
+                continue
+            seen.add(name)
+            interrupt.check()
+            per_image = statistics.median(v["serial_per_image_s"] for v in cfg.visits)
+            baseline = name not in state.finalists
+            cold_only = cfg.case.strategy == "processes-model-per-image" or (
+                baseline and not plan.explains_baselines_fully())
+            if time.perf_counter() > share_end and not self.plan_explain_all:
+                break
+            try:
+                reply = hosts.for_case(cfg.case).call(
+                    "explain", self._timeout(plan, 20), case=cfg.case.as_dict(),
+                    rounds=1, serial_per_image_s=per_image, memory=not cold_only,
+                    decompose=not cold_only)
+            except CommandFailed as exc:
+                cfg.explained = {"explain_failed": exc.reason}
+                continue
+            except HostDied as exc:
+                cfg.explained = {"explain_failed": exc.reason}
+                hosts.restart_after(cfg.case)
+                continue
+            cfg.explained = reply["metadata"]
+            if reply.get("worker_reports"):
+                cfg.reports = reply["worker_reports"]
