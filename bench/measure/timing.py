@@ -10,10 +10,11 @@ the start to the first result; repeated on fresh pools while they are short (med
 warm-up pass; only the passes themselves are timed.
 
 Paired serial passes: a pool case can also time the serial loop on the same images,
-one serial pass next to each of its own timed passes, before and after it in turn. Its speedup is then taken
-from passes seconds apart, so a shared disk or CPU that drifts from minute to minute
-(this project's VM: file creation 0.1-0.9 ms depending on the minute) slows both sides
-alike, instead of comparing a pool case with a serial case measured minutes earlier.
+one serial pass next to each of its own timed passes, before and after it in turn. Its
+speedup is then taken from passes seconds apart, so a shared disk or CPU that drifts
+from minute to minute (this project's VM: file creation 0.1-0.9 ms depending on the
+minute) slows both sides alike, instead of comparing a pool case with a serial case
+measured minutes earlier.
 """
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bench.output import messages
 from bench.plan import budget as bud
 from bench.plan import user as user_plan
 from bench.plan.case import Case
@@ -29,7 +30,6 @@ from bench.plan.matrix import DEFAULT_STRATEGIES, PlanOptions, plan_cases
 from bench.plan.fitting import (PROBE_SHARE, fill, is_optional, optional_groups, optional_rank,
                                 overhead_estimate, probes_within, trim)
 from bench.plan.sizing import size_set, worker_ladder
-from bench.output import messages
 from bench.plan.tiers import BASELINES, priority, tier_of
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries
 from workloads.images import ImageSetSpec, ImageSize

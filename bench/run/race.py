@@ -23,6 +23,7 @@ import zlib
 
 from bench.analysis import racing
 from bench.measure.verify import VerificationError, compare_outputs
+from bench.output import messages
 from bench.plan import budget as bud
 from bench.plan.race import GroupPlan, RacePlan
 from bench.results import case_benchmark, utc_now
@@ -30,7 +31,6 @@ from bench.run import interrupt
 from bench.run.group_hosts import GroupHosts
 from bench.run.host import CommandFailed, Host, HostDied
 from bench.run.race_explain import FinalistsExplained
-from bench.output import messages
 from bench.run.race_state import (FAILED, NOT_RACED_BUDGET, NOT_RACED_SLOW, OUT, ConfigState,
                                   GroupState, visit_record)
 
@@ -39,10 +39,10 @@ STEAL_RETAKES = 2
 # a configuration's visits at most: past these its figure no longer moves
 MAX_ROUNDS = {"quick": 12, "full": 30}
 # passes this much slower than planned (the pilot's serial pass against the workload's
-# expected cost) make the race keep only the entrants that get MIN_VISITS each; at least
-# MIN_KEPT besides the baselines
+# expected cost) make the race keep only the entrants that get MIN_VISITS each (as many
+# as a tie or a winner needs); at least MIN_KEPT besides the baselines
 SLOW_PILOT = 1.5
-MIN_VISITS = 3
+MIN_VISITS = racing.TIE_MIN_VISITS
 MIN_KEPT = 2
 HOST_START_TIMEOUT_S = 300
 MIN_COMMAND_TIMEOUT_S = 30
@@ -293,14 +293,19 @@ class Race(FinalistsExplained):
         # leaves behind (warm caches, dirty pages, a CPU's clock) then favours each side
         # alike, and the median of the speedups has no order in it
         pool_first = len(cfg.visits) % 2 == 1
+
+        def pool_pass():
+            return hosts.for_case(cfg.case).call("visit", timeout, case=cfg.case.as_dict(), keep=keep)
+
+        def serial_pass():
+            return hosts.serial_host().call("serial", timeout)
+
         for attempt in range(STEAL_RETAKES + 1):
             try:
                 if pool_first:
-                    pool = hosts.for_case(cfg.case).call("visit", timeout, case=cfg.case.as_dict(), keep=keep)
-                    serial = hosts.serial_host().call("serial", timeout)
+                    pool, serial = pool_pass(), serial_pass()
                 else:
-                    serial = hosts.serial_host().call("serial", timeout)
-                    pool = hosts.for_case(cfg.case).call("visit", timeout, case=cfg.case.as_dict(), keep=keep)
+                    serial, pool = serial_pass(), pool_pass()
             except CommandFailed as exc:
                 self._fail(state, cfg, exc.reason, exc.detail)
                 return
