@@ -52,3 +52,38 @@ def test_a_pool_that_is_not_kept_warm_is_not_prestarted(host, monkeypatch):
 
     monkeypatch.setattr(ProcessesChunked, "keep_alive", False)
     assert h.prestart([case(spec, "processes-chunked", 20).as_dict()])["started"] == []
+
+
+def test_the_trash_is_emptied_between_timed_passes_never_inside_one(host, monkeypatch):
+    """Removing earlier passes' folders (and settling the disk after) costs a disk real
+    time: it happens before a timed pass starts, and only once the trash is over its
+    limit; what each pass wrote waits in the trash until then."""
+    from bench.measure import visits
+
+    h, spec = host
+    events, timing = [], [False]
+    real_timed = visits.timed
+
+    def watched_timed(fn, *a, **kw):
+        timing[0] = True
+        try:
+            return real_timed(fn, *a, **kw)
+        finally:
+            timing[0] = False
+
+    def watched_empty():
+        events.append(("empty", timing[0], len(h.trash.paths)))
+        for path in h.trash.paths:
+            visits.PassDirs.remove(path)
+        h.trash.paths = []
+
+    monkeypatch.setattr(visits, "timed", watched_timed)
+    monkeypatch.setattr(h.trash, "empty", watched_empty)
+    h.serial_pass()
+    h.trash.limit_bytes = 3 * h.trash.per_folder           # full after the third folder
+    c = case(spec, "threads-chunked", 20).as_dict()
+    for _ in range(3):
+        h.serial_pass()
+        h.visit(c)
+    assert events and all(not inside for _, inside, _ in events)   # never inside a timer
+    assert all(count > 3 for _, _, count in events)                # in bulk, over the limit
