@@ -7,6 +7,8 @@ from importlib import metadata as importlib_metadata
 
 import psutil
 
+from bench.measure import opencv_build
+
 PACKAGES = ("numpy", "opencv-contrib-python", "pyperf", "psutil", "mediapipe",
             "matplotlib", "scikit-image")
 
@@ -87,6 +89,7 @@ def collect(start_method: str) -> dict:
         "bench_cv2_threads": cv2.getNumThreads(),
         "bench_default_start_method": start_method,
     })
+    meta.update(opencv_build.collect())     # the codec build: JPEG speed follows it
     if "cpu_model_name" in meta:
         meta["bench_cpu_model"] = meta["cpu_model_name"]
     for name, version in package_versions().items():

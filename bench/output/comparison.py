@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bench.analysis.answers_by_group import Pick, run_kind
 from bench.analysis.compare import AnswerLine, Comparison, Ratio
+from bench.analysis.opencv_build import THREADS, differences, recorded
 from bench.analysis.rows import CaseRow
 from bench.output import messages
 from bench.output.table import Table, escape_markdown
@@ -175,6 +176,32 @@ def outputs_note(c: Comparison, line: AnswerLine) -> str | None:
     return messages.OUTPUTS_DIFFER.format(where=", ".join(f"{lab}: {fs}" for lab, fs in where))
 
 
+def _build_value(d, label: str, value: str) -> str:
+    if d.key != THREADS:
+        return value
+    cpus = dict(d.cpus).get(label)
+    return messages.OPENCV_THREADS_VALUE.format(threads=value, cpus=cpus) if cpus else value
+
+
+def opencv_note(c) -> str | None:
+    """One line naming where the files' OpenCV builds differ (JPEG library, SIMD, ...),
+    or None where they agree or did not record them; for either kind of comparison."""
+    found = differences([a.machine.raw for a in c.analyses], c.labels)
+    if not found:
+        return None
+    facts = [messages.OPENCV_BUILD_FACT.format(
+        fact=messages.OPENCV_BUILD_FACTS.get(d.key, d.key),
+        values=", ".join(f"{lab}: {_build_value(d, lab, v)}" for lab, v in d.values)) for d in found]
+    return messages.OPENCV_BUILDS_DIFFER.format(facts="; ".join(facts))
+
+
+def opencv_json(c) -> dict:
+    """Every file's recorded build facts, and the ones that differ."""
+    return {"files": {lab: recorded(a.machine.raw) for lab, a in zip(c.labels, c.analyses)},
+            "differ": [{"key": d.key, "values": dict(d.values)}
+                       for d in differences([a.machine.raw for a in c.analyses], c.labels)]}
+
+
 def summary_lines(c: Comparison) -> list[str]:
     """The geometric mean of every file's pick ratios against the reference, or why none."""
     out = []
@@ -195,7 +222,9 @@ def summary_lines(c: Comparison) -> list[str]:
 def render_text(c: Comparison) -> str:
     out = [messages.COMPARING_ANSWERS.format(count=len(c.analyses), reference=c.labels[0])]
     out += [f"  {lab}: {text}" for lab, text in file_legend(c)]
-    out += ["", messages.MACHINES_HEADING, machines_table(c).to_text(indent="  "), ""]
+    out += ["", messages.MACHINES_HEADING, machines_table(c).to_text(indent="  ")]
+    build = opencv_note(c)
+    out += [build, ""] if build else [""]
     for line in c.lines:
         out.append(line.title)
         out.append(answer_table(c, line).to_text(indent="  "))
@@ -218,6 +247,9 @@ def render_markdown(c: Comparison, charts: dict | None = None, heading: str = "#
     out = [f"{heading} " + messages.ANSWERS_TITLE.format(count=len(c.analyses)), ""]
     out += [f"- **{lab}**: {escape_markdown(text)}" for lab, text in file_legend(c)]
     out += ["", f"{sub} {messages.MACHINES_HEADING.rstrip(':')}", "", machines_table(c).to_markdown(), ""]
+    build = opencv_note(c)
+    if build:
+        out += [escape_markdown(build), ""]
     for workload, lines in c.workloads().items():
         if charts and workload in charts:
             out += [f"![{messages.COMPARE_CHART_ALT.format(workload=workload)}]({charts[workload]})", ""]
@@ -270,6 +302,7 @@ def to_json(c: Comparison, charts: dict | None = None) -> dict:
             "speedup_vs_first": [_ratio_json(r) for r in line.speedup],
             "same_pick_as_first": line.same_pick,
         } for line in c.lines],
+        "opencv": opencv_json(c),
         "geometric_mean": [None] + [c.geometric_mean(i) for i in range(1, len(c.analyses))],
         "only_in": c.only,
         "charts": charts or {},

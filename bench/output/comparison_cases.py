@@ -8,7 +8,7 @@ from __future__ import annotations
 from bench.analysis.compare_cases import CaseComparison, Cell
 from bench.analysis.rows import CaseRow
 from bench.output import messages
-from bench.output.comparison import file_legend, ratio_text
+from bench.output.comparison import file_legend, opencv_json, opencv_note, ratio_text
 from bench.output.table import Table, escape_markdown
 from bench.output.units import format_ms, format_rate
 
@@ -58,6 +58,8 @@ def summary_lines(c: CaseComparison) -> list[str]:
 def render_text(c: CaseComparison) -> str:
     out = [messages.COMPARING_CASES.format(count=len(c.analyses), reference=c.labels[0])]
     out += [f"  {lab}: {text}" for lab, text in file_legend(c)]
+    build = opencv_note(c)
+    out += ["", build] if build else []
     out += ["", messages.CASE_PAIRING, ""]
     for title, lines in c.sections().items():
         out.append(title)
@@ -76,6 +78,8 @@ def render_text(c: CaseComparison) -> str:
 def render_markdown(c: CaseComparison) -> str:
     out = ["## " + messages.CASES_TITLE.format(count=len(c.analyses)), ""]
     out += [f"- **{lab}**: {escape_markdown(text)}" for lab, text in file_legend(c)]
+    build = opencv_note(c)
+    out += ["", escape_markdown(build)] if build else []
     out += ["", messages.CASE_PAIRING, ""]
     for title, lines in c.sections().items():
         out += [f"### {title}", "", case_table(c, lines).to_markdown(), ""]
@@ -105,6 +109,7 @@ def to_json(c: CaseComparison) -> dict:
             "t_score": [None] + [cell.verdict.t_score for cell in ln.cells[1:]],
             "test": [None] + [cell.verdict.test for cell in ln.cells[1:]],
         } for ln in c.lines],
+        "opencv": opencv_json(c),
         "geometric_mean": [None] + [c.geometric_mean(i) for i in range(1, len(c.analyses))],
         "unpaired": c.unpaired,
     }

@@ -466,3 +466,15 @@ RUN_SAMPLE = ("bench run: {group}: {count} of the {total} files are measured (a 
               "--seed, in name order); --limit N measures N of them")
 FAILED_ITEMS_HEADING = "{group}: {count} item(s) could not be processed (path: error; the same in every configuration):"
 FAILED_ITEMS_MORE = "  ... and {count} more: every case's failed_items in the results file"
+
+# -- compare: where the machines' OpenCV builds differ (bench.analysis.opencv_build) --
+OPENCV_BUILD_FACTS = {"bench_cv2_version": "OpenCV", "bench_cv2_jpeg": "JPEG",
+                      "bench_cv2_jpeg_simd": "JPEG SIMD", "bench_cv2_png": "PNG",
+                      "bench_cv2_simd_baseline": "SIMD baseline",
+                      "bench_cv2_simd_dispatch": "SIMD dispatch",
+                      "bench_cv2_parallel": "parallel framework",
+                      "bench_cv2_threads": "OpenCV threads"}
+OPENCV_BUILD_FACT = "{fact} ({values})"
+OPENCV_THREADS_VALUE = "{threads} of {cpus} CPUs"
+OPENCV_BUILDS_DIFFER = ("OpenCV differs between the machines: {facts}. Encoding, decoding and pixel "
+                        "work run on it: img/s compares its build as well as the CPUs")

@@ -259,3 +259,66 @@ def test_bad_by_is_one_line(tmp_path, capsys):
     a, b = two_machines(tmp_path)
     assert cli.main(["compare", a, b, "--by", "name"]) == 2
     assert "invalid choice: 'name'" in capsys.readouterr().err
+
+
+# -- where the machines' OpenCV builds differ ---------------------------------------------
+
+TURBO = {"bench_cv2_version": "4.11.0", "bench_cv2_jpeg": "libjpeg-turbo 3.0.3-70",
+         "bench_cv2_jpeg_simd": "yes", "bench_cv2_png": "libpng 1.6.44",
+         "bench_cv2_simd_baseline": "SSE SSE2 SSE3", "bench_cv2_simd_dispatch": "SSE4_1 AVX2",
+         "bench_cv2_parallel": "pthreads", "bench_cv2_threads": 2}
+
+
+def built(path, host, cpus=2, **facts):
+    """A two-case file whose machine recorded ``facts`` (none: a file from before them)."""
+    benches = [crafted.bench_for(crafted.case("serial"), 1000),
+               crafted.bench_for(crafted.case("threads", 2), 1500)]
+    return cm.write(path, benches, dict(cm.machine(cpus, 1.9, host), **facts), 1.9)
+
+
+def build_lines(paths) -> list[str]:
+    analyses = load(paths)
+    texts = [comparison.render_text(compare.compare(analyses)),
+             comparison.render_markdown(compare.compare(analyses)),
+             comparison_cases.render_text(compare_cases(analyses))]
+    found = [[ln for ln in t.splitlines() if "OpenCV differs" in ln] for t in texts]
+    assert found[1:] == [found[0]] * 2                  # the same line in every output
+    return found[0]
+
+
+def test_compare_names_the_opencv_build_facts_that_differ(tmp_path):
+    a = built(tmp_path / "a.json", "turbo", **TURBO)
+    b = built(tmp_path / "b.json", "plain", **dict(
+        TURBO, bench_cv2_jpeg="libjpeg 90", bench_cv2_jpeg_simd="no",
+        bench_cv2_simd_baseline="none", bench_cv2_simd_dispatch="none"))
+    (line,) = build_lines([a, b])
+    assert ("JPEG (A: libjpeg-turbo 3.0.3-70, B: libjpeg 90); JPEG SIMD (A: yes, B: no); "
+            "SIMD baseline (A: SSE SSE2 SSE3, B: none); SIMD dispatch (A: SSE4_1 AVX2, B: none)") in line
+    assert "PNG" not in line and "pthreads" not in line and "OpenCV threads" not in line
+    data = comparison.to_json(compare.compare(load([a, b])))["opencv"]
+    assert [d["key"] for d in data["differ"]] == ["bench_cv2_jpeg", "bench_cv2_jpeg_simd",
+                                                  "bench_cv2_simd_baseline", "bench_cv2_simd_dispatch"]
+    assert data["files"]["B"]["bench_cv2_jpeg"] == "libjpeg 90"
+
+
+def test_equal_builds_and_files_without_them_print_no_line(tmp_path):
+    a = built(tmp_path / "a.json", "one", **TURBO)
+    same = built(tmp_path / "same.json", "two", **TURBO)
+    old = built(tmp_path / "old.json", "old")                       # recorded no build facts
+    unknown = built(tmp_path / "unknown.json", "three", **dict(TURBO, bench_cv2_jpeg="unknown"))
+    assert build_lines([a, same]) == [] and build_lines([a, old]) == [] and build_lines([old, old]) == []
+    assert build_lines([a, unknown]) == []
+    # a file that did not record them is left out; the others still compare
+    plain = built(tmp_path / "plain.json", "four", **dict(TURBO, bench_cv2_png="libpng 1.6.37"))
+    (line,) = build_lines([a, old, plain])
+    assert "PNG (A: libpng 1.6.44, C: libpng 1.6.37)" in line and "B:" not in line
+    assert comparison_cases.to_json(compare_cases(load([a, old])))["opencv"]["files"]["B"] == {}
+
+
+def test_opencv_threads_differ_only_where_one_is_not_its_cpu_count(tmp_path):
+    a = built(tmp_path / "a.json", "small", cpus=2, **TURBO)
+    big = built(tmp_path / "big.json", "big", cpus=8, **dict(TURBO, bench_cv2_threads=8))
+    one = built(tmp_path / "one.json", "pinned", cpus=8, **dict(TURBO, bench_cv2_threads=1))
+    assert build_lines([a, big]) == []                  # each follows its own CPUs
+    (line,) = build_lines([a, one])
+    assert "OpenCV threads (A: 2 of 2 CPUs, B: 1 of 8 CPUs)" in line
