@@ -53,7 +53,6 @@ class Live:
     strategy: object
     pool: object
     workload: object
-    kept: tuple | None = None        # (folder, results) of a pass kept for verification
     started_s: float | None = None   # prestarted: start until every worker answered; no pass yet
 
 
@@ -77,6 +76,9 @@ class GroupHost:
         self.serial_slice = min(int(spec.get("serial_slice") or len(self.images)), len(self.images))
         self.dirs = PassDirs(spec["work_dir"])
         self.live: OrderedDict[str, Live] = OrderedDict()
+        # (folder, results) of the pass kept to verify each configuration: apart from its
+        # pool, since a pool that is not kept alive (Dask) is closed right after the pass
+        self.kept: dict[str, tuple] = {}
         self.reports: dict[str, list] = {}      # worker set-up reports of each pool's start
         self.trash = Trash()              # pass folders, removed in bulk between visits
         self.live_limit = max(LIVE_WORKERS_MIN, LIVE_WORKERS_PER_CPU * usable_cpus)
@@ -104,24 +106,29 @@ class GroupHost:
 
     # -- the serial loop ----------------------------------------------------------------
     def pilot(self) -> dict:
-        """Untimed once (first-call costs stay out), then timed: what sizes the race."""
+        """Untimed once (first-call costs stay out), then timed: what sizes the race, and
+        how many items failed in it (a task that fails on most is not raced)."""
         self.serial_pass()
         self.trash.empty()
-        reply = self.serial_pass()
+        reply, results = self._serial_pass()
+        reply.update(_failures(self.base, results))
         self.trash.empty()
         reply["generate_s"] = self.generate_s
         reply["fs"] = _filesystem(self.dirs.root)
         return reply
 
     def serial_pass(self) -> dict:
+        return self._serial_pass()[0]
+
+    def _serial_pass(self) -> tuple[dict, list]:
         images = self._serial_images()
         self.trash.tidy()                       # outside the timer, once in many passes
         out = self.dirs.fresh()
         w = self.base.with_output(out)
         with StealMeter() as steal:
-            _, seconds = timed(lambda: self.serial.run(None, w, images, _noop))
+            results, seconds = timed(lambda: self.serial.run(None, w, images, _noop))
         self.trash.add(out)
-        return {"seconds": seconds, "images": len(images), "steal": steal.share}
+        return {"seconds": seconds, "images": len(images), "steal": steal.share}, results
 
     def reference(self) -> dict:
         """The serial loop's outputs over the images its passes cover (the verifying
@@ -239,9 +246,8 @@ class GroupHost:
             results, seconds = timed(lambda: live.strategy.run(live.pool, w, self.images, _noop))
         reply.update(seconds=seconds, steal=steal.share)
         if keep:
-            if live.kept is not None:
-                PassDirs.remove(live.kept[0])
-            live.kept = (out, results)
+            self._drop_kept(case.name)
+            self.kept[case.name] = (out, results)
         else:
             self.trash.add(out)
         if not live.strategy.keep_alive:
@@ -266,14 +272,15 @@ class GroupHost:
             got = w.outputs(results, count)
             PassDirs.remove(out)
         else:
-            if live is None or live.kept is None:
+            if case.name not in self.kept:
                 raise ValueError(f"no kept pass of {case.name} to verify")
-            folder, results = live.kept
-            check_names(workload, folder, count)
-            got = workload.with_output(folder).outputs(results, count)
-            facts = workload.case_metadata(_Passes(results, self.reports.get(case.name, [])))
-            PassDirs.remove(folder)
-            live.kept = None
+            folder, results = self.kept.pop(case.name)
+            try:
+                check_names(workload, folder, count)
+                got = workload.with_output(folder).outputs(results, count)
+                facts = workload.case_metadata(_Passes(results, self.reports.get(case.name, [])))
+            finally:
+                PassDirs.remove(folder)
             return {"outputs": got, "fs": _filesystem(self.dirs.root), "case_metadata": facts}
         return {"outputs": got, "fs": _filesystem(self.dirs.root)}
 
@@ -281,10 +288,13 @@ class GroupHost:
         live = self.live.pop(name, None)
         if live is None:
             return {"seconds": None}
-        if live.kept is not None:
-            PassDirs.remove(live.kept[0])
         _, seconds = timed(lambda: live.strategy.stop(live.pool))
         return {"seconds": seconds}
+
+    def _drop_kept(self, name: str) -> None:
+        kept = self.kept.pop(name, None)
+        if kept is not None:
+            PassDirs.remove(kept[0])
 
     def close_all(self) -> dict:
         return {"seconds": {name: self.close(name)["seconds"] for name in list(self.live)}}
@@ -335,6 +345,8 @@ class GroupHost:
 
     def stop(self) -> dict:
         reply = self.close_all()
+        for name in list(self.kept):
+            self._drop_kept(name)
         self.trash.empty()
         return reply
 
@@ -348,6 +360,19 @@ class _Passes:
     @property
     def cold_workers(self) -> list:
         return self.warm_workers
+
+
+def _failures(workload, results) -> dict:
+    """How many items of a serial pass failed, and the first failure, as the workload's
+    own metadata counts them (a task's items and unreadable files; pose's images)."""
+    import json
+
+    meta = workload.case_metadata(_Passes(results, []))
+    count = meta.get("items_failed", meta.get("failed_images")) or 0
+    first = meta.get("first_failed_image")
+    if first is None and isinstance(meta.get("failed_items"), str):
+        first = (json.loads(meta["failed_items"]) or [None])[0]
+    return {"items_failed": count, "first_failure": first}
 
 
 def _filesystem(path: str) -> str:

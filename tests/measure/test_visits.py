@@ -87,3 +87,28 @@ def test_the_trash_is_emptied_between_timed_passes_never_inside_one(host, monkey
         h.visit(c)
     assert events and all(not inside for _, inside, _ in events)   # never inside a timer
     assert all(count > 3 for _, _, count in events)                # in bulk, over the limit
+
+
+def test_a_pool_closed_after_each_pass_still_hands_over_its_kept_pass(host, monkeypatch):
+    """A strategy whose pool is not kept warm (Dask: a cluster per pass) is closed right
+    after the visit: the pass kept for verification must outlive the pool (it used to go
+    with it, and every Dask configuration failed with 'no kept pass ... to verify')."""
+    h, spec = host
+    from bench.strategies.local import ProcessesChunked
+
+    monkeypatch.setattr(ProcessesChunked, "keep_alive", False)
+    chunked = case(spec, "processes-chunked", 20)
+    reply = h.visit(chunked.as_dict(), keep=True)
+    assert reply["shutdown_s"] is not None and chunked.name not in h.live   # closed
+    got = h.outputs(chunked.as_dict())["outputs"]
+    assert got == h.reference()["outputs"]
+    with pytest.raises(ValueError, match="no kept pass"):                    # handed over once
+        h.outputs(chunked.as_dict())
+
+
+def test_a_dask_configuration_is_verified_in_a_race_visit(host):
+    h, spec = host
+    pytest.importorskip("distributed")
+    dask = case(spec, "dask-chunked", 20, method=None)
+    h.visit(dask.as_dict(), keep=True)
+    assert h.outputs(dask.as_dict())["outputs"] == h.reference()["outputs"]

@@ -102,3 +102,35 @@ def test_bad_or_unreachable_scheduler_is_one_line(run_cli, address, message):
     proc = run_cli("dask", "--scheduler", address, "--scheduler-timeout", "1")
     assert proc.returncode == 2
     assert message in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def _race(tmp_path, *args):
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "imwrite", "--sizes", "32x32x1", "--n-images", "200",
+         "--workers", "2", "--layouts", "flat", "--budget", "25s", "--out-dir", str(tmp_path),
+         "--results-dir", str(tmp_path), "--plots-dir", str(tmp_path / "plots"), *args],
+        capture_output=True, text=True, timeout=240, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    (path,) = [p for p in tmp_path.iterdir() if p.suffix == ".json"]
+    data = json.loads(path.read_text())
+    assert data["bench"]["failed"] == []
+    by_strategy = {b.get_metadata()["strategy"]: b.get_metadata()
+                   for b in ResultsFile.load(str(path)).benchmarks}
+    return proc, by_strategy
+
+
+def test_dask_races_and_is_verified_like_the_others(tmp_path):
+    """Every race whose plan held Dask used to exit 1: its pool is closed after each pass,
+    and the pass kept to verify it went with the pool."""
+    _, got = _race(tmp_path, "--strategies", "serial,dask,dask-chunked,processes-shm")
+    for name in ("dask", "dask-chunked", "processes-shm"):
+        assert got[name]["verified"] == "yes", name
+        assert got[name]["paired_speedup"] > 0
+
+
+def test_a_race_against_a_separately_started_scheduler(dask_cluster, tmp_path):
+    proc, got = _race(tmp_path, "--strategies", "dask-chunked,processes-shm", "--scheduler", dask_cluster)
+    assert "serial" in got                     # every speedup's reference, raced though not named
+    assert got["dask-chunked"]["verified"] == "yes"
+    assert got["dask-chunked"]["dask_scheduler"] == dask_cluster
