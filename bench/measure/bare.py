@@ -4,12 +4,23 @@ Each keeps its pool warm across passes and writes every pass into the folder it 
 given, as a race visit does; nothing else - no harness, no first-result callbacks, no
 worker reports. ``bench.measure.selfcheck`` times them next to bench's figure for the
 same images.
+
+``python -m bench.measure.bare`` serves them from an interpreter of their own, as a
+user's script runs: it imports this module, numpy and OpenCV and nothing of bench's
+harness, generates the same seeded image set, and answers one command a line on
+stdin (``run FAMILY FOLDER`` -> the pass's seconds, timed in here) with one JSON line.
+Whatever bench's case process carries (its command loop, other live pools, their
+threads, its allocator's history) is not here, so a difference it makes shows.
 """
 from __future__ import annotations
 
+import json
 import math
 import multiprocessing
 import os
+import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import cv2
@@ -42,6 +53,10 @@ def _attach(name: str, shape, dtype: str, params) -> None:
 def _set_params(params) -> None:
     global _params
     _params = list(params)
+
+
+def _noop() -> None:
+    return None
 
 
 def _slices(count: int, parts: int):
@@ -90,10 +105,8 @@ class Bare:
 
     def bring_up(self) -> None:
         """Start every worker now (fork), before any pass: see GroupHost.prestart."""
-        from workloads.tasks import noop
-
         if self.pool is not None:
-            for f in [self.pool.submit(noop) for _ in range(self.workers)]:
+            for f in [self.pool.submit(_noop) for _ in range(self.workers)]:
                 f.result()
 
     def run(self, out: str) -> None:
@@ -117,3 +130,55 @@ class Bare:
             self.view = None
             self.block.close()
             self.block.unlink()
+
+
+def _steal() -> tuple[int, int] | None:
+    """(stolen, total) CPU ticks, as bench.measure.steal reads them (not imported: this
+    interpreter carries nothing of bench's but this module)."""
+    try:
+        with open("/proc/stat") as fh:
+            ticks = [int(x) for x in fh.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return (ticks[7], sum(ticks)) if len(ticks) == 8 else None
+
+
+def serve(spec: dict, workers: int, families: list[str], params: list, stdin=None, stdout=None) -> None:
+    """Answer ``run FAMILY FOLDER`` and ``facts`` until ``quit`` or the end of stdin."""
+    from workloads.images import ImageSetSpec, generate
+
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    images = generate(ImageSetSpec.from_dict(spec))
+    pools = {f: Bare(f, images, workers, params) for f in families}
+    try:
+        for b in pools.values():
+            b.bring_up()
+        print(json.dumps({"ok": True, "pid": os.getpid()}), file=stdout, flush=True)
+        for line in stdin:
+            cmd, *args = line.split()
+            if cmd == "quit":
+                break
+            if cmd == "facts":
+                reply = {"pid": os.getpid(), "threads": threading.active_count(),
+                         "bench_modules": sorted(m for m in sys.modules
+                                                 if m.startswith("bench.") and m != __name__
+                                                 and m not in ("bench.measure",))}
+            else:
+                family, folder = args
+                before = _steal()
+                start = time.perf_counter()
+                pools[family].run(folder)
+                seconds = time.perf_counter() - start
+                after = _steal()
+                steal = None
+                if before and after and after[1] > before[1]:
+                    steal = (after[0] - before[0]) / (after[1] - before[1])
+                reply = {"seconds": seconds, "steal": steal}
+            print(json.dumps(dict(reply, ok=True)), file=stdout, flush=True)
+    finally:
+        for b in pools.values():
+            b.close()
+
+
+if __name__ == "__main__":
+    serve(json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split(","), json.loads(sys.argv[4]))

@@ -2,33 +2,47 @@
 
 Puts bench's own figure next to a bare loop and a bare pool per strategy family
 (bench.measure.bare: what a user writes by hand) on the same images, written into the
-same kind of fresh folder per pass: bench's side is a race visit exactly as a run makes
-it (bench.measure.visits: the same case-process code, the warm pool, the timed pass).
-The two sides are interleaved in a fresh random order every round, so a drifting disk or
-CPU hits both alike; each reading records the CPU time stolen from the VM meanwhile and
-is taken again when too much was (as a race does). Prints the medians, bench / bare, and
-the spread of each side's passes.
+same kind of fresh folder per pass.
+
+The two sides run where each is taken for real. bench's side is a race's case process
+(bench.run.host: the same interpreter, command loop and code a race visits), holding
+the live pools a race of this group holds beside the one timed - every family at 1 and
+at the given worker count, and the naive per-image pools - each warmed by a visit
+first, as after a race's first round. The bare side is an interpreter of its own that
+carries nothing of bench's (``python -m bench.measure.bare``), as a user's script. A
+bare pool in the case process itself would share whatever slows bench's pools there,
+and could not see it.
+
+The two sides are interleaved in a fresh random order every round, so a drifting disk
+or CPU hits both alike; each reading records the CPU time stolen from the VM meanwhile
+and is taken again when too much was (as a race does). Prints the medians, bench /
+bare per family, and whether each is within THRESHOLD; exits 1 when one is not.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
-import time
 
-from bench.measure.bare import Bare
-from bench.measure.steal import StealMeter
 from bench.measure.timing import PassDirs
 from bench.plan.case import Case
 from bench.strategies import auto_chunk_size
 from workloads.codecs import Codec
-from workloads.images import ImageSetSpec, ImageSize, generate
+from workloads.images import ImageSetSpec, ImageSize
 from workloads.imwrite import ImwriteWorkload
 
 FAMILIES = ("serial", "threads-chunked", "processes-chunked", "processes-shm", "processes-inherit")
+# the naive pools a race of this group holds live too (not compared: no bare twin)
+CROWD = ("threads", "processes")
 STEAL_LIMIT = 0.10
+# bench's figure per family within this share of the bare one, or the harness costs
+THRESHOLD = 0.10
+COMMAND_TIMEOUT_S = 300
 
 
 def bench_case(strategy: str, spec: ImageSetSpec, workers: int) -> Case:
@@ -37,47 +51,78 @@ def bench_case(strategy: str, spec: ImageSetSpec, workers: int) -> Case:
         return Case("imwrite", spec, params, "serial")
     chunk = auto_chunk_size(strategy, spec.count, workers)
     method = "fork" if strategy.startswith("processes") else None
-    return Case("imwrite", spec, params, strategy, workers, chunk, method, chunk_rule="auto")
+    return Case("imwrite", spec, params, strategy, workers, chunk, method,
+                chunk_rule="auto" if chunk else None)
 
 
-def _timed(fn) -> tuple[float, float | None]:
-    """Seconds of ``fn()``, taken again (at most twice) while CPU time was being stolen."""
-    for _ in range(3):
-        with StealMeter() as steal:
-            start = time.perf_counter()
-            fn()
-            seconds = time.perf_counter() - start
-        if steal.share is None or steal.share <= STEAL_LIMIT:
-            break
-    return seconds, steal.share
+def race_pools(families, spec: ImageSetSpec, workers: int) -> list[Case]:
+    """The pools a race of this group holds live: every family at 1 and W workers, and
+    the naive per-image pools (their tasks per image make 1 worker pointless here)."""
+    counts = sorted({1, workers})
+    named = [f for f in families if f != "serial"]
+    cases = [bench_case(f, spec, w) for f in named for w in counts]
+    return cases + [bench_case(f, spec, workers) for f in CROWD]
 
 
-def run(count: int, rounds: int, workers: int, out_root: str, families=FAMILIES, echo=print) -> list[dict]:
-    from bench.measure.visits import GroupHost
+class BareProcess:
+    """The bare pools in an interpreter of their own (bench.measure.bare)."""
+
+    def __init__(self, spec: ImageSetSpec, workers: int, families):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.measure.bare", json.dumps(spec.as_dict()), str(workers),
+             ",".join(families), json.dumps(list(Codec().params()))],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.hello = self._reply()
+
+    def _reply(self) -> dict:
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the bare interpreter ended (exit code {self.proc.wait()})")
+        return json.loads(line)
+
+    def call(self, *words) -> dict:
+        self.proc.stdin.write(" ".join(words) + "\n")
+        self.proc.stdin.flush()
+        return self._reply()
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.call("quit")
+            except (OSError, RuntimeError, ValueError):
+                pass
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def run(count: int, rounds: int, workers: int, out_root: str | None, families=FAMILIES,
+        echo=print) -> list[dict]:
+    from bench.run.host import Host
 
     spec = ImageSetSpec(ImageSize.parse("50x50x1"), count, "noise", 0)
-    images = generate(spec)
-    params = Codec().params()
     root = tempfile.mkdtemp(prefix="bench-selfcheck-", dir=out_root)
-    dirs = PassDirs(root)
-    host = GroupHost({"workload": "imwrite", "params": ImwriteWorkload.params_for(Codec()),
-                      "images": spec.as_dict(), "serial_slice": count,
-                      "work_dir": os.path.join(root, "bench")}, workers)
-    os.makedirs(os.path.join(root, "bench"), exist_ok=True)
-    bare = {f: Bare(f, images, workers, params) for f in families}
+    dirs = PassDirs(os.path.join(root, "bare"))
+    os.makedirs(dirs.root)
+    serial = bench_case("serial", spec, 1)
+    host = Host({"spec": {"workload": "imwrite", "params": ImwriteWorkload.params_for(Codec()),
+                          "images": spec.as_dict(), "serial_slice": count,
+                          "serial_case": serial.as_dict()}}, root, workers)
+    bare = None
     times = {(side, f): [] for side in ("bench", "bare") for f in families}
     steals = []
     try:
+        host.start(COMMAND_TIMEOUT_S)
+        bare = BareProcess(spec, workers, families)
         # every pool's workers forked before any pass, on both sides: a worker inherits the
         # parent's allocator as it is at the fork (see GroupHost.prestart)
-        host.prestart([bench_case(f, spec, workers).as_dict() for f in families if f != "serial"])
-        for f in families:
-            bare[f].bring_up()
-        for f in families:                         # warm both sides once, untimed
-            _bench_pass(host, f, spec, workers)
-            out = dirs.fresh()
-            bare[f].run(out)
-            PassDirs.remove(out)
+        crowd = race_pools(families, spec, workers)
+        host.call("prestart", COMMAND_TIMEOUT_S, cases=[c.as_dict() for c in crowd])
+        for c in crowd:                            # a race's first round: every pool visited
+            host.call("visit", COMMAND_TIMEOUT_S, case=c.as_dict())
+        for f in families:                         # the bare side warmed once, untimed
+            _bare_pass(bare, dirs, f)
         rng = random.Random(0)
         for k in range(rounds):
             steps = [(side, f) for side in ("bench", "bare") for f in families]
@@ -86,37 +131,51 @@ def run(count: int, rounds: int, workers: int, out_root: str, families=FAMILIES,
                 if side == "bench":
                     seconds, steal = _bench_pass(host, f, spec, workers)
                 else:
-                    out = dirs.fresh()
-                    seconds, steal = _timed(lambda: bare[f].run(out))
-                    PassDirs.remove(out)          # after the pass, as a visit removes its folders
+                    seconds, steal = _bare_pass(bare, dirs, f)
                 times[(side, f)].append(seconds)
                 steals.append(steal)
             echo(f"round {k + 1}/{rounds} done")
+        facts = bare.call("facts")
     finally:
-        for b in bare.values():
-            b.close()
+        if bare is not None:
+            bare.close()
         host.stop()
         PassDirs.remove(root)
     out = []
     for f in families:
         b, h = times[("bare", f)], times[("bench", f)]
+        ratio = statistics.median(b) / statistics.median(h)
         out.append({"family": f, "bare_img_per_s": count / statistics.median(b),
-                    "bench_img_per_s": count / statistics.median(h),
-                    "ratio": statistics.median(b) / statistics.median(h),
+                    "bench_img_per_s": count / statistics.median(h), "ratio": ratio,
+                    "within": abs(ratio - 1) <= THRESHOLD,
                     "bare_spread": (max(b) - min(b)) / statistics.median(b),
                     "bench_spread": (max(h) - min(h)) / statistics.median(h)})
     known = [s for s in steals if s is not None]
-    out.append({"steal_max": max(known) if known else None})
+    out.append({"steal_max": max(known) if known else None, "bare_pid": facts["pid"],
+                "bench_pid": host.proc.pid, "bare_bench_modules": facts["bench_modules"],
+                "live_pools": len(crowd)})
     return out
+
+
+def _bare_pass(bare: BareProcess, dirs: PassDirs, family: str):
+    """One timed pass of a bare pool, taken again (at most twice) while CPU time was being
+    stolen; its folder is removed after it, outside the timer."""
+    for _ in range(3):
+        out = dirs.fresh()
+        reply = bare.call("run", family, out)
+        PassDirs.remove(out)
+        if reply.get("steal") is None or reply["steal"] <= STEAL_LIMIT:
+            break
+    return reply["seconds"], reply.get("steal")
 
 
 def _bench_pass(host, family: str, spec: ImageSetSpec, workers: int):
     """One timed pass as a race visit takes it (the serial loop: the serial pass)."""
     for _ in range(3):
         if family == "serial":
-            reply = host.serial_pass()
+            reply = host.call("serial", COMMAND_TIMEOUT_S)
         else:
-            reply = host.visit(bench_case(family, spec, workers).as_dict())
+            reply = host.call("visit", COMMAND_TIMEOUT_S, case=bench_case(family, spec, workers).as_dict())
         if reply.get("steal") is None or reply["steal"] <= STEAL_LIMIT:
             break
     return reply["seconds"], reply.get("steal")
@@ -140,11 +199,14 @@ def main(argv=None) -> int:
     print(f"{'family':<20}{'bare img/s':>12}{'bench img/s':>13}{'bench/bare':>12}"
           f"{'bare spread':>13}{'bench spread':>14}")
     for r in families:
+        verdict = "ok" if r["within"] else f"off by more than {THRESHOLD:.0%}"
         print(f"{r['family']:<20}{r['bare_img_per_s']:>12,.0f}{r['bench_img_per_s']:>13,.0f}"
-              f"{r['ratio']:>12.3f}{r['bare_spread']:>13.0%}{r['bench_spread']:>14.0%}")
+              f"{r['ratio']:>12.3f}{r['bare_spread']:>13.0%}{r['bench_spread']:>14.0%}  {verdict}")
+    print(f"bench: a race's case process with {steal['live_pools']} live pools; "
+          "bare: an interpreter of its own")
     if steal["steal_max"] is not None:
         print(f"most CPU time stolen during a pass: {steal['steal_max']:.1%}")
-    return 0
+    return 0 if all(r["within"] for r in families) else 1
 
 
 if __name__ == "__main__":
