@@ -6,8 +6,14 @@ machine actually delivers right now, and efficiency is judged against it.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import statistics
 import time
+
+from bench.measure.steal import cpu_times as stolen_and_total
+
+# our own processes that stay alive idle, and so are no reason to wait
+IDLE_HELPERS = ("resource_tracker", "forkserver")
 
 
 def cpu_kernel(iterations: int) -> int:
@@ -59,6 +65,89 @@ def capacity_from(single: float, parallel: float, n: int) -> float:
     return n * single / parallel
 
 
+def busy_descendants() -> list:
+    """Our descendants still at work: a probe's interpreter, a pool's workers shutting
+    down (multiprocessing's resource tracker and a forkserver wait idle: not counted)."""
+    import psutil
+
+    out = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if p.status() == psutil.STATUS_ZOMBIE:
+                continue
+            if any(name in arg for arg in p.cmdline() for name in IDLE_HELPERS):
+                continue
+        except psutil.Error:
+            continue
+        out.append(p)
+    return out
+
+
+def wait_until_ours_ended(timeout: float = 10.0, poll: float = 0.05, find=busy_descendants) -> dict:
+    """Wait (at most ``timeout`` s) until nothing bench started is still running: a reading
+    taken beside them measures them too. Returns how long it waited and for what."""
+    start = time.perf_counter()
+    seen = set()
+    while True:
+        busy = find()
+        seen.update(_name(p) for p in busy)
+        if not busy or time.perf_counter() - start >= timeout:
+            return {"waited_s": round(time.perf_counter() - start, 3), "waited_for": sorted(seen),
+                    "still_running": len(busy)}
+        time.sleep(poll)
+
+
+def _name(p) -> str:
+    try:
+        return " ".join(p.cmdline()[:3])[:80] or p.name()
+    except Exception:  # noqa: BLE001 - a process that ended meanwhile
+        return "?"
+
+
+class OthersShare:
+    """The share of the machine's CPU time used by others (not this process or the
+    children it waited for) while a reading ran, and the share stolen by the hypervisor:
+    what tells a low reading's cause. None where /proc/stat cannot be read."""
+
+    def __init__(self, cpus: int, read=stolen_and_total, ours=os.times, busy=None, clock=time.perf_counter):
+        self.cpus, self._read, self._ours, self._clock = cpus, read, ours, clock
+        self._busy = busy or _busy_ticks
+        self.others = self.stolen = None
+
+    def __enter__(self):
+        self._start = (self._read(), self._busy(), _ours_s(self._ours()), self._clock())
+        return self
+
+    def __exit__(self, *exc):
+        stolen_total, busy, ours, wall = self._start
+        end_st, end_busy, end_ours, end_wall = self._read(), self._busy(), _ours_s(self._ours()), self._clock()
+        if stolen_total is None or end_st is None or busy is None or end_busy is None:
+            return
+        ticks = end_st[1] - stolen_total[1]
+        if ticks <= 0:
+            return
+        tick_s = (end_wall - wall) * self.cpus / ticks     # seconds of CPU per tick, measured
+        self.stolen = (end_st[0] - stolen_total[0]) / ticks
+        others = (end_busy - busy) * tick_s - (end_ours - ours)
+        self.others = max(0.0, others / ((end_wall - wall) * self.cpus))
+
+
+def _ours_s(t) -> float:
+    """CPU seconds of this process and of the children it has waited for."""
+    return t[0] + t[1] + t[2] + t[3]
+
+
+def _busy_ticks(path: str = "/proc/stat") -> int | None:
+    """All CPUs' busy ticks (user nice system irq softirq) since boot; idle, iowait and
+    steal are not work done here."""
+    try:
+        with open(path) as fh:
+            f = [int(x) for x in fh.readline().split()[1:8]]
+    except (OSError, ValueError):
+        return None
+    return f[0] + f[1] + f[2] + f[5] + f[6] if len(f) == 7 else None
+
+
 def measure_capacity(n: int, iterations: int = 3_000_000, repeats: int = 3,
                      kernel=cpu_kernel) -> dict:
     """Median over ``repeats`` of the speedup of ``n`` processes over one, each running
@@ -66,10 +155,42 @@ def measure_capacity(n: int, iterations: int = 3_000_000, repeats: int = 3,
     too, so two machines' capacities can be tested against each other."""
     ctx = multiprocessing.get_context("spawn" if "fork" not in multiprocessing.get_all_start_methods() else "fork")
     singles, parallels = [], []
-    for _ in range(repeats):
-        singles.append(_span(1, iterations, ctx, kernel))
-        parallels.append(_span(n, iterations, ctx, kernel))
+    with OthersShare(os.cpu_count() or n) as share:
+        for _ in range(repeats):
+            singles.append(_span(1, iterations, ctx, kernel))
+            parallels.append(_span(n, iterations, ctx, kernel))
     single, parallel = statistics.median(singles), statistics.median(parallels)
     return {"processes": n, "single_s": single, "parallel_s": parallel,
             "capacity": capacity_from(single, parallel, n),
-            "repeats": [round(capacity_from(s, p, n), 3) for s, p in zip(singles, parallels)]}
+            "repeats": [round(capacity_from(s, p, n), 3) for s, p in zip(singles, parallels)],
+            "others_share": None if share.others is None else round(share.others, 3),
+            "stolen_share": None if share.stolen is None else round(share.stolen, 3)}
+
+
+# a first reading this far below the median of the others is explained in the file
+FAR_BELOW = 0.85
+# others using this share of the CPUs, or the hypervisor stealing it, explain a low reading
+BUSY_SHARE = 0.10
+
+
+def explain_readings(readings: list[dict]) -> str | None:
+    """Why the first reading is far below the others, from what was measured beside it
+    (None when it is not, or there is one reading)."""
+    if len(readings) < 2:
+        return None
+    first, rest = readings[0], readings[1:]
+    typical = statistics.median(r["capacity"] for r in rest)
+    if first["capacity"] >= FAR_BELOW * typical:
+        return None
+    head = f"the first reading ({first['capacity']:.2f}) is far below the others (median {typical:.2f})"
+    others, stolen = first.get("others_share"), first.get("stolen_share")
+    causes = []
+    if others is not None and others >= BUSY_SHARE:
+        causes.append(f"other processes used {others:.0%} of the CPUs meanwhile")
+    if stolen is not None and stolen >= BUSY_SHARE:
+        causes.append(f"the hypervisor took {stolen:.0%} of the CPU time")
+    if causes:
+        return f"{head}: " + " and ".join(causes) + "; the later readings were taken after it"
+    seen = ", ".join(f"{k} {first[k]:.0%}" for k in ("others_share", "stolen_share") if first.get(k) is not None)
+    return (f"{head}, with nothing else measured busy ({seen or 'not measurable here'}): the "
+            "CPUs were slow to come up to speed (an idle virtual CPU given back late)")

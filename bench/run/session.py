@@ -146,19 +146,30 @@ def _race(args, plan, settings, results, machine, started: float) -> None:
 
 
 def measure_capacity_steadily(cpus: int, iterations: int, tries: int = 3) -> dict:
-    """The parallel capacity, taken again (after a pause) while a reading is low: a low
-    reading is the moment - a neighbour on the host, work that just ended - not the
-    machine. The highest reading is kept; every one is recorded."""
-    readings, best = [], None
+    """The parallel capacity, taken once nothing bench started is still running (a task
+    probe's interpreter, a pool shutting down), and again (after a pause) while a reading
+    is low: a low reading is the moment - a neighbour on the host, work that just ended -
+    not the machine. The highest reading is kept; every one is recorded with what ran
+    beside it, and a first reading far below the others says why in the file."""
+    from bench.measure.capacity import explain_readings, wait_until_ours_ended
+
+    quiet = wait_until_ours_ended()
+    taken, best = [], None
     for attempt in range(tries):
         capacity = measure_capacity(cpus, iterations=iterations)
-        readings.append(round(capacity["capacity"], 3))
+        taken.append({"capacity": round(capacity["capacity"], 3),
+                      "others_share": capacity.get("others_share"),
+                      "stolen_share": capacity.get("stolen_share")})
         if best is None or capacity["capacity"] > best["capacity"]:
             best = capacity
         if not capacity_is_low(capacity):
             break
         time.sleep(1.0)
-    return dict(best, readings=readings)
+    out = dict(best, readings=[r["capacity"] for r in taken], reading_facts=taken, before=quiet)
+    note = explain_readings(taken)
+    if note:
+        out["note"] = note
+    return out
 
 
 def _interrupted(exc: KeyboardInterrupt, args, path: str, state: dict) -> int:

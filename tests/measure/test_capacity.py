@@ -64,3 +64,56 @@ def test_work_that_cannot_overlap_reads_as_one():
     out = measure_capacity(3, iterations=int(SLEEP_S * 1000), repeats=1, kernel=one_at_a_time_kernel)
     assert out["parallel_s"] == pytest.approx(3 * SLEEP_S, abs=0.1)
     assert 0.8 < out["capacity"] < 1.25
+
+
+def _reading(capacity, others=0.0, stolen=0.0):
+    return {"capacity": capacity, "others_share": others, "stolen_share": stolen}
+
+
+def test_a_first_reading_far_below_the_others_is_explained_by_what_ran_beside_it():
+    from bench.measure.capacity import explain_readings
+
+    busy = explain_readings([_reading(1.37, others=0.31), _reading(1.88), _reading(1.91)])
+    assert "1.37" in busy and "median 1.90" in busy and "other processes used 31%" in busy
+    stolen = explain_readings([_reading(1.40, stolen=0.2), _reading(1.95)])
+    assert "hypervisor took 20%" in stolen and "other processes" not in stolen
+    idle = explain_readings([_reading(1.45, others=0.01, stolen=0.0), _reading(1.92)])
+    assert "nothing else measured busy" in idle
+    # not far below (within 15% of the others), or nothing to hold it against: no note
+    assert explain_readings([_reading(1.70), _reading(1.92)]) is None
+    assert explain_readings([_reading(1.2, others=0.5)]) is None
+
+
+def test_others_share_is_the_cpu_time_not_ours_over_the_span():
+    """2 CPUs for 1 s (200 ticks of 10 ms): 150 busy ticks are 1.5 CPU-seconds, of which
+    this process and its reaped children used 1.0: others used 0.5 of 2.0, a quarter;
+    20 of the 200 ticks stolen."""
+    from bench.measure.capacity import OthersShare
+
+    stat = iter([(100, 10_000), (120, 10_200)])
+    busy = iter([5_000, 5_150])
+    ours = iter([(1.0, 0.0, 2.0, 0.0, 0.0), (1.2, 0.1, 2.6, 0.1, 0.0)])
+    clock = iter([50.0, 51.0])
+    with OthersShare(2, read=lambda: next(stat), ours=lambda: next(ours), busy=lambda: next(busy),
+                     clock=lambda: next(clock)) as share:
+        pass
+    assert share.others == pytest.approx(0.25)
+    assert share.stolen == pytest.approx(0.10)
+
+
+def test_the_capacity_waits_until_what_bench_started_has_ended():
+    import subprocess
+    import sys
+
+    from bench.measure.capacity import wait_until_ours_ended
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.4)"])
+    try:
+        quiet = wait_until_ours_ended(timeout=20)
+    finally:
+        child.wait()
+    assert quiet["still_running"] == 0 and quiet["waited_s"] >= 0.2
+    assert any("sleep" in name for name in quiet["waited_for"])
+    # something that never ends is waited for at most the timeout, and said
+    forever = wait_until_ours_ended(timeout=0.1, poll=0.01, find=lambda: ["x"])
+    assert forever["still_running"] == 1 and 0.1 <= forever["waited_s"] < 1.0
