@@ -49,6 +49,7 @@ class StateForkError(RuntimeError):
 class Failure(NamedTuple):
     """What an item gives back when it could not be processed."""
     error: str
+    raised: str = ""       # the task's own exception, one line; empty: the file could not be read
 
 
 # -- state: once per worker (thread), never across a fork ------------------------------------
@@ -244,7 +245,8 @@ class TaskWorkload(Workload):
         try:
             return call.fn(payload, **kwargs) if not self.init else call.fn(payload, state, **kwargs)
         except Exception as exc:  # noqa: BLE001 - one item's failure, recorded
-            return Failure(f"{label}: {one_line(exc)}")
+            raised = one_line(exc)
+            return Failure(f"{label}: {raised}", raised)
         finally:
             if self.state_per_item and state is not None:
                 close_state(state)

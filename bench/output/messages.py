@@ -478,3 +478,10 @@ OPENCV_BUILD_FACT = "{fact} ({values})"
 OPENCV_THREADS_VALUE = "{threads} of {cpus} CPUs"
 OPENCV_BUILDS_DIFFER = ("OpenCV differs between the machines: {facts}. Encoding, decoding and pixel "
                         "work run on it: img/s compares its build as well as the CPUs")
+
+# -- a task that fails on most items: not benchmarked (bench.plan.task_probe, bench.run.race) --
+RUN_PROBE_ALL_FAILED = ("your task failed on every item the probe tried ({failed} of {tried}): "
+                        "{error} - fix the task, or check --images")
+RACE_MOSTLY_FAILED = ("{failed} of {images} items failed in the serial loop (the first: {first}); "
+                      "a loop that fails on most items times its errors, not the work, so none "
+                      "of this group is raced")

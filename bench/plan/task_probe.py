@@ -55,10 +55,11 @@ def _probe(request: dict) -> dict:
     import statistics
     import time
 
+    from bench.output import messages
     from workloads.files import FileItem, UnreadableImage, read_image
     from workloads.registry import make_workload
     from workloads.task_import import TaskError, check_picklable, one_line, resolve
-    from workloads.user_task import build_state
+    from workloads.user_task import Failure, build_state
 
     params = request["params"]
     started = time.perf_counter()
@@ -99,11 +100,20 @@ def _probe(request: dict) -> dict:
         init_s = time.perf_counter() - t
     os.makedirs(request["out_dir"], exist_ok=True)
     workload = workload.with_output(request["out_dir"])
-    times = []
+    times, called, raised = [], 0, []
     for i, item in enumerate(request["items"]):
         t = time.perf_counter()
-        workload.process(i, FileItem(*item))
+        result = workload.process(i, FileItem(*item))
         times.append(time.perf_counter() - t)
+        if isinstance(result, Failure) and not result.raised:
+            continue                           # a file that cannot be read: not the task's failure
+        called += 1
+        if isinstance(result, Failure):
+            raised.append(result.raised)
+    if called and len(raised) == called:
+        # every item raised: what a race would time is how fast the task fails
+        raise TaskError(messages.RUN_PROBE_ALL_FAILED.format(failed=len(raised), tried=called,
+                                                             error=raised[0]))
     return {"import_s": import_s, "init_s": init_s, "shapes": shapes,
             "read_s": statistics.median(reads) if reads else None,
             "first_item_s": times[0] if times else None,

@@ -137,6 +137,7 @@ class Race(FinalistsExplained):
             if not state.pilot:
                 pilot = hosts.serial_host().call("pilot", self._timeout(plan, 20))
                 self.timed_s += pilot["seconds"]
+                _check_failures(pilot)
                 state.pilot = {"serial_pass_s": pilot["seconds"], "images": pilot["images"],
                                "seconds_per_image": pilot["seconds"] / pilot["images"],
                                "generate_s": round(pilot.get("generate_s", 0.0), 3),
@@ -360,6 +361,15 @@ class Race(FinalistsExplained):
         for bench in state.benchmarks(self.machine_meta, self.capacity):
             self.results.add(bench)
         self.section[state.key] = state.section()
+
+
+def _check_failures(pilot: dict) -> None:
+    """A serial loop that fails on most items times how fast an exception is raised, not
+    the work: the group fails (nothing in it is compared) when more than half failed."""
+    failed, images = pilot.get("items_failed") or 0, pilot["images"]
+    if failed * 2 > images:
+        raise CommandFailed(messages.RACE_MOSTLY_FAILED.format(
+            failed=failed, images=images, first=pilot.get("first_failure") or "unknown"))
 
 
 def _explain_estimate(plan: GroupPlan, costs) -> float:

@@ -43,6 +43,12 @@ def user_module(tmp_path):
             if path.endswith("3.jpg"):
                 time.sleep(3600)
             return path
+        def never(image):
+            raise ValueError("no face in this frame")
+        def picky(path):
+            if path.endswith(("0.jpg", "5.jpg", "broken.jpg")):
+                return path
+            raise ValueError("no face in " + path.rsplit("/", 1)[-1])
     '''))
     return str(path)
 
@@ -119,3 +125,27 @@ def test_a_hanging_task_is_ended_by_the_case_timeout_and_the_rest_is_kept(run_cl
     results = _results(tmp_path)
     assert results.failed and all("timed out after 4 s" in f["reason"] for f in results.failed)
     assert "results:" in proc.stdout
+
+
+def test_a_task_that_fails_on_every_item_the_probe_tried_stops_before_the_race(run_cli, jpegs, user_module, tmp_path):
+    proc = run_cli("run", "--task", f"{user_module}:never", "--images", jpegs, "--budget", "10s")
+    assert proc.returncode == 2, proc.stderr + proc.stdout
+    lines = [line for line in proc.stderr.splitlines() if not line.startswith("bench run: timing")]
+    assert lines == ["bench: error: your task failed on every item the probe tried (3 of 3): ValueError: "
+                     "no face in this frame - fix the task, or check --images"], proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr and "racing" not in proc.stdout
+    assert not glob.glob(str(tmp_path / "results" / "*.json"))           # nothing claims a result
+
+
+def test_a_task_that_fails_on_most_items_fails_its_group_with_no_recommendation(run_cli, jpegs, user_module, tmp_path):
+    # 1, 2, 3 and 4.jpg raise: 4 of the 7 files (the probe's first three: one passes)
+    proc = run_cli("run", "--task", f"{user_module}:picky", "--decode", "none", "--images", jpegs,
+                   "--budget", "10s", timeout=240)
+    assert proc.returncode == 1, proc.stderr + proc.stdout
+    results = _results(tmp_path)
+    assert results.failed and not results.benchmarks
+    reasons = {f["reason"] for f in results.failed}
+    assert len(reasons) == 1
+    assert reasons.pop().startswith("4 of 7 items failed in the serial loop (the first: day1/1.jpg: "
+                                    "ValueError: no face in 1.jpg)")
+    assert "Use " not in proc.stdout and "Traceback" not in proc.stdout + proc.stderr

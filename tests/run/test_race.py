@@ -225,3 +225,30 @@ def test_passes_as_fast_as_planned_race_every_entrant(tmp_path, monkeypatch):
     section = results.run["race"][plan.groups[0].key]
     assert "pilot" not in section["not_raced"].values() and progress.notes == []
     assert len(section["entrants"]) == 4
+
+
+@pytest.mark.parametrize("failed", [11, 10])
+def test_a_serial_loop_that_fails_on_more_than_half_the_items_fails_the_group(tmp_path, monkeypatch, failed):
+    """11 of the pilot's 20 items failing is a loop that times its errors: the group fails
+    before any visit, every configuration with the one reason; 10 of 20 is raced."""
+    real_call = FakeHost.call
+
+    def call(self, cmd, timeout, **kw):
+        reply = real_call(self, cmd, timeout, **kw)
+        if cmd == "pilot":
+            reply.update(items_failed=failed, first_failure="day1/3.jpg: ValueError: no face")
+        return reply
+
+    monkeypatch.setattr(FakeHost, "call", call)
+    plan, results, _ = run_race(tmp_path, monkeypatch)
+    section = results.run["race"][plan.groups[0].key]
+    if failed == 10:
+        assert not results.failed and section["outcome"] != "failed"
+        assert {b.get_metadata()["strategy"] for b in results.benchmarks} >= {"serial", "threads-chunked"}
+        return
+    assert section["outcome"] == "failed" and not results.benchmarks
+    assert len(results.failed) == len(plan.groups[0].entrants)              # the serial loop too
+    assert {f["reason"] for f in results.failed} == {
+        "11 of 20 items failed in the serial loop (the first: day1/3.jpg: ValueError: no face); a loop "
+        "that fails on most items times its errors, not the work, so none of this group is raced"}
+    assert not [cmd for cmd, _ in FakeHost.log if cmd in ("reference", "visit")]

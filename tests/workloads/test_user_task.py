@@ -123,6 +123,8 @@ def test_a_failing_item_is_recorded_with_its_name_and_the_rest_go_on(module, tmp
     results = [w.process(i, it) for i, it in enumerate(items)]
     assert isinstance(results[1], Failure) and results[1].error == "1.png: ValueError: too narrow"
     assert results[3].error.startswith("gone.jpg: cv2.imread cannot read it")
+    # the task's own exception is told apart from a file that cannot be read
+    assert results[1].raised == "ValueError: too narrow" and results[3].raised == ""
     assert results[0][0] == (2, 4, 3) and results[2][0] == (2, 5, 3)
     meta = w.case_metadata(type("T", (), {"last_results": results, "warm_workers": [], "cold_workers": []}))
     assert meta["items_failed"] == 2 and len(json.loads(meta["failed_items"])) == 2
