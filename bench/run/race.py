@@ -18,6 +18,7 @@ hangs or crashes costs only itself.
 from __future__ import annotations
 
 import random
+import statistics
 import time
 import zlib
 
@@ -58,6 +59,9 @@ class Race(FinalistsExplained):
         # past this nothing new starts: the run would end more than OVERRUN past its budget
         self.hard_deadline = started + plan.budget_s * (1 + bud.OVERRUN / 2) - bud.END_S
         self.timed_s = 0.0
+        # how much longer visits take than their plan (a disk in a slow minute): what the
+        # time a next visit or explanation needs is scaled by, so the budget holds
+        self.slowdown = Slowdown()
         self.hosts: list[Host] = []
         self.section = results.run.setdefault("race", {})
 
@@ -171,7 +175,7 @@ class Race(FinalistsExplained):
                     state.configs[name].cold.setdefault("shutdown_s", seconds)
             self._finalist_count = plan.finalists
             state.finalists = self._finalists(state)
-            self._explain(state, hosts, plan, share_end)
+            self._explain(state, hosts, plan, share_end, costs)
             state.status = "done"       # not on an interrupt: --resume goes on with its rounds
         finally:
             hosts.stop()
@@ -250,15 +254,18 @@ class Race(FinalistsExplained):
             finished_round = True
             for cfg in order:
                 interrupt.check()
-                needed = costs.visit(cfg.case) + (costs.first_visit(cfg.case) if not cfg.visits else 0)
+                planned = costs.visit(cfg.case) + (costs.first_visit(cfg.case) if not cfg.visits else 0)
+                needed = planned * self.slowdown.factor()
                 now = time.perf_counter()
                 # the first two rounds run whole (a configuration needs two visits to be
-                # judged) unless the run itself would overrun; later ones stop where the
-                # group's share ends
-                if (r > 2 and now + needed > race_end) or now + needed > self.hard_deadline:
+                # judged) unless the run itself would overrun - and a visit as slow as the
+                # last one would overrun it; later ones stop where the group's share ends
+                if (r > 2 and now + needed > race_end) or \
+                        now + max(needed, planned * self.slowdown.last()) > self.hard_deadline:
                     finished_round = False
                     break
                 self._visit(state, hosts, cfg, r, reference, plan)
+                self.slowdown.add(planned, time.perf_counter() - now)
             state.rounds = r
             self._judge(state, r)
             self._publish(state)
@@ -361,6 +368,27 @@ class Race(FinalistsExplained):
         for bench in state.benchmarks(self.machine_meta, self.capacity):
             self.results.add(bench)
         self.section[state.key] = state.section()
+
+
+class Slowdown:
+    """How many times longer than planned the recent visits took (at least 1): the median
+    of the last WINDOW ratios, so one stall does not stop a race and a slow minute does."""
+    WINDOW = 5
+
+    def __init__(self):
+        self.ratios: list[float] = []
+
+    def add(self, planned: float, took: float) -> None:
+        if planned > 0:
+            self.ratios = (self.ratios + [took / planned])[-self.WINDOW:]
+
+    def factor(self) -> float:
+        return max(1.0, statistics.median(self.ratios)) if self.ratios else 1.0
+
+    def last(self) -> float:
+        """The last visit's ratio alone: what keeps the run inside its budget when the
+        storage has just turned slow (the median needs a few visits to follow)."""
+        return max(1.0, self.ratios[-1]) if self.ratios else 1.0
 
 
 def _check_failures(pilot: dict) -> None:

@@ -47,7 +47,11 @@ class FinalistsExplained:
                 out.append(c.name)
         return out
 
-    def _explain(self, state: GroupState, hosts, plan: GroupPlan, share_end: float) -> None:
+    @staticmethod
+    def _explain_cost(costs, case, cold_only: bool) -> float:
+        return costs.first_visit(case) + costs.pool_pass(case) if cold_only else costs.explain(case)
+
+    def _explain(self, state: GroupState, hosts, plan: GroupPlan, share_end: float, costs=None) -> None:
         wanted = list(state.finalists) + [c.name for c in plan.baselines()]
         if self.plan_explain_all:
             wanted = [n for n, c in state.configs.items() if c.visits]
@@ -62,7 +66,10 @@ class FinalistsExplained:
             baseline = name not in state.finalists
             cold_only = cfg.case.strategy == "processes-model-per-image" or (
                 baseline and not plan.explains_baselines_fully())
-            if time.perf_counter() > share_end and not self.plan_explain_all:
+            # what it needs, as the visits went (a slow disk makes every pass longer): an
+            # explanation that would end past the group's share is left out
+            needed = self._explain_cost(costs or plan.costs, cfg.case, cold_only) * self.slowdown.factor()
+            if time.perf_counter() + needed > share_end and not self.plan_explain_all:
                 break
             try:
                 reply = hosts.for_case(cfg.case).call(

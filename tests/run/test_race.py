@@ -196,6 +196,47 @@ def test_the_race_keeps_to_its_budget(tmp_path, monkeypatch):
     assert section["outcome"] in ("budget", "tie", "winner")
 
 
+def test_a_disk_that_turns_slow_mid_race_does_not_push_the_run_past_its_budget(tmp_path, monkeypatch):
+    """The pilot ran as planned; after the first pool passes the disk turns slow and every
+    pass takes 4 s, an explanation 8 s (a slow minute of the VM's disk). The visits and
+    explanations left are sized by how long the last ones took, so the run ends inside
+    its budget + 10% (with the plan's costs alone it ended 36% over here, and 16% over on
+    the VM's disk)."""
+    clock = [0.0]
+    monkeypatch.setattr(race_mod.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(race_mod, "SLOW_PILOT", 1e9)        # the pilot itself was not slow
+    real_call = FakeHost.call
+    passes = [0]
+
+    def slow_call(self, cmd, timeout, **kw):
+        if cmd in ("serial", "visit"):
+            passes[0] += 1
+            clock[0] += 0.05 if passes[0] <= 6 else 9.0
+        elif cmd == "explain":
+            clock[0] += 12.0
+        else:
+            clock[0] += 0.01
+        return real_call(self, cmd, timeout, **kw)
+
+    monkeypatch.setattr(FakeHost, "call", slow_call)
+    plan, results, progress = run_race(tmp_path, monkeypatch, budget=40.0)
+    assert clock[0] <= 40.0 * 1.1
+    assert passes[0] > 6                                     # it did race in the slow minute
+
+
+def test_slowdown_is_the_median_of_the_recent_visits_against_their_plan():
+    s = race_mod.Slowdown()
+    assert s.factor() == 1.0
+    for took in (1.0, 1.1, 0.9):
+        s.add(1.0, took)
+    assert s.factor() == 1.0                                 # as planned (never below 1)
+    s.add(1.0, 30.0)                                         # one stall does not decide
+    assert s.factor() == pytest.approx(1.05)
+    for _ in range(3):
+        s.add(2.0, 10.0)                                     # a slow minute does
+    assert s.factor() == pytest.approx(5.0)
+
+
 def test_passes_far_slower_than_planned_keep_the_entrants_that_get_three_visits(tmp_path, monkeypatch):
     """The fake serial loop takes 5 ms an image where the plan expected microseconds (a
     disk in a slow minute): when the share cannot give every entrant its visits (here 30
