@@ -117,6 +117,10 @@ class Answer:
 
 # a speedup this far past the measured capacity is not the CPUs' doing
 ABOVE_CAPACITY = 1.15
+# serial passes this much faster at one moment than at another: the storage had slow
+# minutes, and a pick on this few visits may be one of them
+SLOW_STORAGE_SWING = 2.0
+THIN_VISITS = 2
 
 
 def speedup(row: CaseRow, group: Group) -> float | None:
@@ -166,6 +170,10 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     spread = _relative_spread(group.samples(best)) if group.paired else best.spread
     if spread is not None and spread > NOISY:
         notes.append(messages.NOISY_BEST.format(spread=spread))
+    swing = group.serial_swing() if group.paired else None
+    visits = len(group.samples(choice)) if choice.family != "serial" else len(group.samples(best))
+    if swing is not None and swing >= SLOW_STORAGE_SWING and visits <= THIN_VISITS:
+        notes.append(messages.THIN_PICK_ON_SLOW_STORAGE.format(visits=visits, swing=swing))
     pick_speedup = speedup(best, group)
     if machine.capacity and pick_speedup and pick_speedup > ABOVE_CAPACITY * machine.capacity:
         notes.append(messages.ABOVE_CAPACITY.format(

@@ -130,6 +130,20 @@ class CaseRow:
             return []
         return [s / (v * count) for s, v in zip(serial, values)]
 
+    @property
+    def paired_serial_rates(self) -> list[float]:
+        """The serial loop's img/s in each pass timed next to this case's own (empty
+        without paired passes): what the storage and CPUs gave at those moments."""
+        text = self.meta.get("paired_serial_passes_s")
+        if not isinstance(text, str):
+            return []
+        try:
+            serial = [float(x) for x in text.split()]
+        except ValueError:
+            return []
+        count = self.image_count or 1
+        return [count / s for s in serial if s > 0]
+
     def speedup_over(self, serial: "CaseRow | None") -> float | None:
         """Speedup over the serial loop: from the serial passes timed alternately with
         this case's own (``paired_speedup``) when it has them, else from the group's
@@ -267,6 +281,12 @@ class Group:
         """The case ranked first by ``rate`` (the first of equals, in file order); what
         fits in memory and ties within noise are weighed by the recommendation."""
         return max(self.rows, key=self.rate)
+
+    def serial_swing(self) -> float | None:
+        """Fastest over slowest of the serial passes timed next to the pools' visits: how
+        much the same work's speed changed during the race (a disk's slow minutes)."""
+        rates = [x for r in self.rows if r.family != "serial" for x in r.paired_serial_rates]
+        return max(rates) / min(rates) if len(rates) >= 2 else None
 
     def samples(self, row: CaseRow) -> list[float]:
         """The per-pass figures behind ``rate``, for significance tests."""

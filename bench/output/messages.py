@@ -485,3 +485,17 @@ RUN_PROBE_ALL_FAILED = ("your task failed on every item the probe tried ({failed
 RACE_MOSTLY_FAILED = ("{failed} of {images} items failed in the serial loop (the first: {first}); "
                       "a loop that fails on most items times its errors, not the work, so none "
                       "of this group is raced")
+
+# -- figures that disagree: the storage changed speed during a race (bench.output.summary,
+#    bench.analysis.recommend) --
+FIGURES_DISAGREE = (
+    "{group}: the figures disagree - {best} leads by paired speedup ({speedup}) but {other} wrote "
+    "{times:.1f}x as many img/s; the serial passes timed next to them ran at {best_serial} and "
+    "{other_serial} img/s: the storage changed speed during the race, so img/s of different "
+    "moments are not comparable, and each speedup (a pool pass over the serial pass next to it) is "
+    "what ranks them{above}")
+FIGURES_DISAGREE_ABOVE = "; {speedup} is past what the CPUs allow (capacity {capacity:.2f}): the storage's doing"
+THIN_PICK_ON_SLOW_STORAGE = (
+    "the pick rests on {visits} visit(s) while the same serial work ran {swing:.1f}x faster at one "
+    "moment than at another (storage in a slow minute): treat it as provisional - a longer "
+    "--budget, or the files on tmpfs (--out-dir /dev/shm), gives a firmer answer")

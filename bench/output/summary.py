@@ -60,6 +60,9 @@ def throughput_section(groups: list[Group], capacity, cases: list[CaseRow]) -> l
                      format_rate_whole(best.cold_throughput)))
         if serial is None:
             notes.append(f"{g.key}: {messages.SUMMARY_NO_SERIAL}")
+        disagree = figures_disagree(g, best, speedup, capacity)
+        if disagree:
+            notes.append(disagree)
     for r in cases:          # per-image failures (pose): the case still counted
         failed_images = r.meta.get("failed_images")
         if isinstance(failed_images, int) and failed_images > 0:
@@ -67,6 +70,39 @@ def throughput_section(groups: list[Group], capacity, cases: list[CaseRow]) -> l
                 case=r.name, count=failed_images, first=r.meta.get("first_failed_image")))
     return ([Table(cols, rows, left=(0, 2)).to_text(), "", messages.SUMMARY_RATE_NOTE,
              messages.SUMMARY_BEST_NOTE, messages.SPEEDUP_NOTE] + notes)
+
+
+# another configuration's img/s this many times the leader's contradicts its lead
+DISAGREE_TIMES = 2.0
+
+
+def figures_disagree(g: Group, best: CaseRow, speedup: float | None, capacity) -> str | None:
+    """A leader by paired speedup that another configuration outruns several times in
+    img/s: both figures are right, taken at moments the storage ran at different speeds;
+    the table says so instead of printing two figures that seem to contradict."""
+    if not g.paired or not speedup:
+        return None
+    others = [r for r in g.rows if r is not best and r.family != "serial"]
+    other = max(others, key=lambda r: r.throughput, default=None)
+    if other is None or other.throughput < DISAGREE_TIMES * best.throughput:
+        return None
+    from bench.analysis.recommend import ABOVE_CAPACITY
+
+    above = ""
+    if capacity and speedup > ABOVE_CAPACITY * capacity:
+        above = messages.FIGURES_DISAGREE_ABOVE.format(speedup=format_speedup(speedup), capacity=capacity)
+    return messages.FIGURES_DISAGREE.format(
+        group=g.key, best=best.describe(), speedup=format_speedup(speedup), other=other.describe(),
+        times=other.throughput / best.throughput,
+        best_serial=format_rate_whole(_serial_next_to(best)),
+        other_serial=format_rate_whole(_serial_next_to(other)), above=above)
+
+
+def _serial_next_to(row: CaseRow) -> float:
+    """The median img/s of the serial passes timed next to ``row``'s own."""
+    import statistics
+
+    return statistics.median(row.paired_serial_rates)
 
 
 def _paired_serial_rate(best: CaseRow, serial: CaseRow | None) -> float | None:

@@ -356,3 +356,27 @@ def test_configurations_a_slow_pilot_left_out_are_counted_in_a_note(tmp_path):
     (answer,) = recommend.recommend(load([path])[0])
     assert any(n.startswith("1 configuration(s) planned here were not raced") for n in answer.notes)
     assert answer.left_out == ["joblib"]                  # the libraries' line keeps its own
+
+
+def test_a_pick_on_two_visits_while_the_storage_swung_is_called_provisional(tmp_path):
+    """Serial passes next to the visits ran 6x faster at one moment than at another: a pick
+    on two visits there says so; the same pick on calm storage, or on many visits, does not."""
+    swung = [bench_for(case("serial"), 3700),
+             _paired(case("threads", 2), 8533, [2.2, 2.4]),
+             _paired(case("processes-shm", 2, 50), 32975, [1.45, 1.49])]
+    _, (ans,) = answers_for(results_file(tmp_path / "disk.json", swung))
+    assert ans.choice.strategy == "threads"
+    (note,) = [n for n in ans.notes if "provisional" in n]
+    assert "2 visit(s)" in note and "--budget" in note
+
+    calm = [bench_for(case("serial"), 3700),
+            _paired(case("threads", 2), 8000, [2.2, 2.4]),
+            _paired(case("processes-shm", 2, 50), 5500, [1.45, 1.49])]
+    _, (ans,) = answers_for(results_file(tmp_path / "calm.json", calm))
+    assert not any("provisional" in n for n in ans.notes)
+
+    many = [bench_for(case("serial"), 3700),
+            _paired(case("threads", 2), 8533, [2.2, 2.4, 2.3, 2.3, 2.35]),
+            _paired(case("processes-shm", 2, 50), 32975, [1.45, 1.49, 1.47, 1.46, 1.5])]
+    _, (ans,) = answers_for(results_file(tmp_path / "many.json", many))
+    assert not any("provisional" in n for n in ans.notes)

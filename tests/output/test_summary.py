@@ -114,3 +114,34 @@ def test_a_capacity_far_below_the_process_count_is_warned_about():
     assert "warning: parallel capacity 1.49 with 2 processes, under 85% of 2" in low
     assert "efficiencies are judged against this figure" in low
     assert "warning: parallel capacity" not in summary_with(1.93)
+
+
+def _disk_race_file():
+    """A 2-minute race to a disk in slow and fast minutes (the shape seen on this VM): the
+    leader by paired speedup ran while the disk was slow; another configuration, visited
+    while it was fast, wrote several times the img/s at a lower speedup."""
+    rf = ResultsFile("x.json", run={"capacity": {"capacity": 1.91},
+                                    "machine": {"bench_available_cpus": 2, "hostname": "box"},
+                                    "started": "2026-12-06"})
+    rf.add(_bench("serial", 1, 100 / 3700))
+    rf.add(_bench("threads", 2, 100 / 8533, paired_speedup=2.30))
+    rf.add(_bench("processes-shm", 2, 100 / 32975, paired_speedup=1.47))
+    return rf
+
+
+def test_a_leader_several_times_slower_in_img_s_than_another_says_the_storage_changed_speed():
+    text = render(_disk_race_file())
+    note = next(line for line in text.splitlines() if "the figures disagree" in line)
+    assert "threads w=2 leads by paired speedup (2.30x)" in note
+    assert "processes-shm w=2" in note and "3.9x as many img/s" in note
+    assert "3,710" in note and "22,432" in note           # the serial passes next to each
+    assert "past what the CPUs allow (capacity 1.91)" in note
+
+
+def test_figures_that_agree_get_no_such_note():
+    rf = ResultsFile("x.json", run={"capacity": {"capacity": 1.9},
+                                    "machine": {"bench_available_cpus": 2}, "started": "2026-12-06"})
+    rf.add(_bench("serial", 1, 1.0))
+    rf.add(_bench("threads", 2, 0.55, paired_speedup=1.8))
+    rf.add(_bench("processes-shm", 2, 0.6, paired_speedup=1.7))   # a bit slower in both
+    assert "the figures disagree" not in render(rf)
