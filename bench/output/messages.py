@@ -235,6 +235,7 @@ POOL_START_HEADING = "Pool start-up (fresh pool, no-op tasks):"
 ROUNDTRIP_HEADING = "Round trip of a no-op task carrying one image (all tasks in flight, warm pool):"
 PICKLE_HEADING = "pickle.dumps + loads of one image (protocol {protocol}):"
 SUMMARY_FAILED = "{count} case(s) failed:"
+SUMMARY_FAILED_GROUP = "{group}: {count} cases, all for one reason: {reason}"
 
 # -- charts: titles, notes, the reference lines' legend, why a chart is not drawn -------------
 THROUGHPUT_TITLE = "Throughput against workers (higher is better)"

@@ -253,5 +253,24 @@ def render(results) -> str:
     if results.failed:
         lines.append("")
         lines.append(messages.SUMMARY_FAILED.format(count=len(results.failed)))
-        lines.extend(f"  {f['name']}: {f['reason']}" for f in results.failed)
+        lines.extend(_failure_lines(results.failed))
     return "\n".join(lines)
+
+
+def _failure_lines(failed: list[dict]) -> list[str]:
+    """One line per failed case; a group whose configurations all failed for one reason
+    (its serial loop failed, so none of it was raced) in one line, not one per case."""
+    by_reason: dict[tuple, list] = {}
+    for f in failed:
+        name, strategy = f["name"], (f.get("case") or {}).get("strategy")
+        cut = name.find(f"/{strategy}/") if strategy else -1
+        group = name[:cut] if cut > 0 else name       # a case's name is its group's, then its own
+        by_reason.setdefault((group, f["reason"]), []).append(f["name"])
+    lines = []
+    for (group, reason), names in by_reason.items():
+        if len(names) > 1:
+            lines.append("  " + messages.SUMMARY_FAILED_GROUP.format(group=group, count=len(names),
+                                                                    reason=reason))
+        else:
+            lines.append(f"  {names[0]}: {reason}")
+    return lines

@@ -145,3 +145,18 @@ def test_figures_that_agree_get_no_such_note():
     rf.add(_bench("threads", 2, 0.55, paired_speedup=1.8))
     rf.add(_bench("processes-shm", 2, 0.6, paired_speedup=1.7))   # a bit slower in both
     assert "the figures disagree" not in render(rf)
+
+
+def test_a_group_whose_configurations_all_failed_for_one_reason_is_one_line():
+    rf = ResultsFile("x.json", run={"capacity": {"capacity": 2.0}, "machine": {}, "started": "2026-12-06"})
+    rf.add(_bench("serial", 1, 1.0))
+    why = "11 of 20 items failed in the serial loop (the first: a.jpg: ValueError: no face)"
+    for strategy, workers in (("serial", 1), ("threads", 2), ("processes", 2)):
+        case = Case("task", SPEC, {}, strategy, workers)
+        rf.add_failure(case.name, case.as_dict(), why, "2026-12-06T00:00:00+00:00", "")
+    other = Case("imwrite", SPEC, {}, "threads", 2)
+    rf.add_failure(other.name, other.as_dict(), "RuntimeError: broken", "2026-12-06T00:00:00+00:00", "")
+    text = render(rf)
+    assert text.count(why) == 1
+    assert f"{Case('task', SPEC, {}, 'serial').group}: 3 cases, all for one reason: {why}" in text
+    assert f"  {other.name}: RuntimeError: broken" in text
