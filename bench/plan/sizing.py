@@ -60,7 +60,8 @@ class SetSize:
 
 def size_set(seconds_per_image: float, image_bytes: int, usable: int, max_workers: int,
              memory_available: int, pass_s: float, serial_max_s: float,
-             fixed_count: int | None = None, max_count: int | None = None) -> SetSize:
+             fixed_count: int | None = None, max_count: int | None = None,
+             files: int | None = None) -> SetSize:
     """Images for one group.
 
     At least MIN_IMAGES_PER_WORKER per worker at ``max_workers``, and enough for a pass
@@ -69,7 +70,10 @@ def size_set(seconds_per_image: float, image_bytes: int, usable: int, max_worker
     memory available allows, nor ``max_count`` (a process pool sending one image per
     task passes a few thousand tasks a second whatever the cores: a set sized for 64
     cores would keep that baseline busy for a minute); if memory cannot hold 8 images
-    per worker, fewer workers are planned. The paired serial pass covers the whole set while that takes at most
+    per worker, fewer workers are planned. ``files``: the files a folder holds, a count
+    never passed (not even to round up to a multiple of the worker count: rounded down
+    then, so a set of 81 files feeds 4 workers with 80 instead of losing every worker
+    count above 1). The paired serial pass covers the whole set while that takes at most
     ``serial_max_s``, otherwise a prefix of that length (on many cores a serial pass over
     the whole set would take minutes).
     """
@@ -83,15 +87,16 @@ def size_set(seconds_per_image: float, image_bytes: int, usable: int, max_worker
     if fixed_count is not None:
         wanted = fixed_count
     cap = max(1, int(memory_available * SET_MEMORY_SHARE // max(1, SET_COPIES * image_bytes)))
+    limit = cap if files is None else min(cap, max(1, files))
     # a count the user gave is theirs: an image set too large is refused when it is made
-    count = wanted if fixed_count is not None else min(wanted, cap)
-    if count < wanted:
+    count = wanted if fixed_count is not None else min(wanted, limit)
+    if fixed_count is None and cap < wanted:
         capped_by = "memory"
     workers = max(1, min(max_workers, count // MIN_IMAGES_PER_WORKER)) if fixed_count is None \
         else max_workers
     if fixed_count is None and workers > 1:
         # round up to a multiple of the worker count: every worker the same share
         up = math.ceil(count / workers) * workers
-        count = up if up <= cap else (count // workers) * workers
+        count = up if up <= limit else (count // workers) * workers
     serial = max(1, min(count, math.ceil(serial_max_s / t)))
     return SetSize(count, workers, serial, capped_by)
