@@ -51,6 +51,8 @@ def cmd_list(args) -> int:
     if plan is not None and races(args, command) and results is None:
         if as_json:
             print(json.dumps(plan.as_json(), indent=1))
+            for line in plan.plan_lines():           # the JSON says it too: left_out, serial_added
+                print(line, file=sys.stderr)
             return 0
         for case in cases:
             print(case.name)
@@ -58,8 +60,8 @@ def cmd_list(args) -> int:
                                         groups=len(plan.groups), probes=len(plan.overhead),
                                         estimate=format_duration(plan.estimate_s),
                                         budget=format_duration(plan.budget_s)), file=sys.stderr)
-        if plan.left_out_line():
-            print(plan.left_out_line(), file=sys.stderr)
+        for line in plan.plan_lines():
+            print(line, file=sys.stderr)
         return 0
     if as_json:
         print(json.dumps({"mode": "exhaustive", "cases": [c.name for c in cases],

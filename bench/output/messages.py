@@ -500,3 +500,30 @@ THIN_PICK_ON_SLOW_STORAGE = (
     "the pick rests on {visits} visit(s) while the same serial work ran {swing:.1f}x faster at one "
     "moment than at another (storage in a slow minute): treat it as provisional - a longer "
     "--budget, or the files on tmpfs (--out-dir /dev/shm), gives a firmer answer")
+
+# -- what the user names is planned or refused (bench.plan.race) --
+RACE_SERIAL_TOO = "  the serial loop is raced too: every speedup is measured against it"
+RACE_NAMED_GROUPS = "in {count} of the {groups} groups"
+RACE_NAMED_LEFT_OUT = ("  named, but this budget has no room for: {items}; --budget {budget} takes "
+                       "them in")
+RACE_OVER_BUDGET = ("  this budget ({budget}) cannot hold the serial loop and the configurations at "
+                    "the usable CPU count, {usable} (about {estimate}); --budget {needed} holds them")
+PLAN_STRATEGY_NO_GROUP = "--strategies {strategy}: no group of this command can race it ({why})"
+PLAN_NEEDS_MODEL = "it needs a workload with a model: pose, keypoints, holistic, or bench run with --init"
+PLAN_NOT_PER_TASK = "--layouts per-task alone leaves it out: its tasks are not slices; add flat to --layouts"
+PLAN_NOT_ON_FILES = "groups of files race {allowed}"
+PLAN_NOT_HERE = "this command's groups: {groups}"
+PLAN_WORKERS_SERIAL_ONLY = ("--workers sizes pools, and --strategies names only the serial loop; "
+                            "name a parallel strategy too")
+PLAN_CHUNKS_UNUSED = ("--chunk-sizes applies to strategies whose tasks are chunks ({chunked}); "
+                      "none of those is planned here")
+PLAN_LAYOUT_NO_IMWRITE = ("--layouts {layout}: output layouts are imwrite's, and this command plans "
+                          "no imwrite group")
+PLAN_LAYOUT_NO_SLICES = ("--layouts per-task: a folder per task needs a strategy whose tasks are "
+                         "slices ({sliced}); none is planned here")
+PLAN_SET_UNUSED = ("{option} {value}: no group of this command measures it (pose takes WxHx3 with "
+                   "person, noise or smooth content; the pipelines and bench run measure files)")
+PLAN_WORKLOAD_NO_SET = ("--workloads {workload}: none of the image sets named fits it (pose takes "
+                        "WxHx3 with person, noise or smooth content)")
+PLAN_WORKLOAD_UNUSED = ("--workloads {workload}: `bench {command}` does not measure it; "
+                        "`bench all --workloads {workload}` does")

@@ -216,7 +216,8 @@ def make_race_plan(args, command: str, usable: int | None = None, memory: int | 
         cv_threads=args.cv_threads,
         dask=not args.scheduler and (not args.strategies or any(s.startswith("dask") for s in args.strategies)),
         overhead=plan_overhead_race(opts, usable) if command == "all" and codec else [],
-        pipelines=pipelines_wanted(args, command))
+        pipelines=pipelines_wanted(args, command), named_workloads=getattr(args, "workloads", None),
+        command=command)
     if command == "run":
         from bench.plan.user import user_run
 

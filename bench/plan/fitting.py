@@ -5,7 +5,7 @@ from __future__ import annotations
 from bench.plan import budget as bud
 from bench.plan import user as user_plan
 from bench.plan.case import Case, unique_cases
-from bench.plan.tiers import BASELINES, priority
+from bench.plan.tiers import BASELINES, holds_alone, priority
 from bench.strategies import libraries
 
 def optional_groups(definitions) -> set:
@@ -26,19 +26,41 @@ def optional_rank(g) -> int:
 def trim(groups: list, available: float) -> None:
     """Still over the budget with tier 0 alone (many cores, a short budget): drop the
     last-priority entrants of the costliest group, keeping its serial loop and two pools;
-    then the libraries' defaults (the naive pools of the standard library stay)."""
-    while sum(g.estimate() for g in groups) > available:
-        def droppable(g):
-            # the serial loop and the baselines stay, and one other configuration
-            others = [c for c in g.entrants if c.family != "serial" and c.strategy not in BASELINES]
-            return others[1:] or [c for c in g.entrants if c.strategy in libraries.LIBRARY_OF]
-        trimmable = [g for g in groups if droppable(g)]
-        if not trimmable:
-            return
-        g = max(trimmable, key=lambda g: g.estimate())
-        last = max(droppable(g), key=lambda c: priority(c, g.tiers[c.name], 0))
-        g.entrants.remove(last)
-        g.tiers[last.name] = 99
+    then the libraries' defaults (the naive pools of the standard library stay). What the
+    user named goes last, farthest from W first, and never the serial loop nor a group's
+    first configuration at W (the plan names what went: RacePlan.named_left_out)."""
+    def droppable(g):
+        # the serial loop and the baselines stay, and one other configuration
+        others = [c for c in g.entrants if c.family != "serial" and c.strategy not in BASELINES
+                  and not holds_alone(c, g.entrants, g.named)]
+        return others[1:] or [c for c in g.entrants if c.strategy in libraries.LIBRARY_OF
+                              and not holds_alone(c, g.entrants, g.named)]
+
+    def named(g):
+        at_w = next((c for c in g.entrants if c.family != "serial" and c.workers == g.w), None)
+        return [c for c in g.entrants if c.name in g.named and c.family != "serial" and c is not at_w]
+
+    dropped = []
+    for choose, order in ((droppable, lambda g, c: priority(c, g.tiers[c.name], 0)),
+                          (named, lambda g, c: (abs(c.workers - g.w), priority(c, g.tiers[c.name], g.w)))):
+        while sum(g.estimate() for g in groups) > available:
+            trimmable = [g for g in groups if choose(g)]
+            if not trimmable:
+                break
+            g = max(trimmable, key=lambda g: g.estimate())
+            last = max(choose(g), key=lambda c, g=g: order(g, c))
+            g.entrants.remove(last)
+            g.tiers[last.name] = 99
+            if last.name in g.named:
+                dropped.append((g, last))
+    # the costliest went first: what was named and fits in what they left, comes back
+    total = sum(g.estimate() for g in groups)
+    for g, case in sorted(dropped, key=lambda gc: (abs(gc[1].workers - gc[0].w), gc[0].extra_for(gc[1]))):
+        extra = g.extra_for(case)
+        if total + extra <= available:
+            g.entrants.append(case)
+            g.tiers[case.name] = 0
+            total += extra
 
 
 def fill(groups: list, available: float, usable: int, tiers=(1, 2, 3, 4)) -> None:

@@ -17,9 +17,15 @@ added, group by group, while the estimate (bench.plan.budget) stays inside the b
 
 Image counts follow the machine (bench.plan.sizing): at least 8 images per worker at
 the largest worker count planned, capped by memory.
+
+What the command line names outranks the tiers: one configuration for every strategy,
+worker count, chunk size and layout named enters at tier 0 (bench.plan.tiers.named_first),
+the serial loop is raced whether named or not, what a budget cannot hold is named in
+``left_out``, and a choice no group can race is refused in one line.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from bench.output import messages
@@ -30,10 +36,10 @@ from bench.plan.matrix import DEFAULT_STRATEGIES, PlanOptions, plan_cases
 from bench.plan.fitting import (PROBE_SHARE, fill, is_optional, optional_groups, optional_rank,
                                 overhead_estimate, probes_within, trim)
 from bench.plan.sizing import size_set, worker_ladder
-from bench.plan.tiers import BASELINES, priority, tier_of
+from bench.plan.tiers import BASELINES, covers, named_first, priority, tier_of
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries
 from workloads.images import ImageSetSpec, ImageSize
-from workloads.registry import workload_class
+from workloads.registry import WORKLOADS, workload_class
 
 # workload, size, content, in --quick: the classic saving-images-in-a-loop set and the
 # sizes users save; pose on a real person, and on noise where nobody is found
@@ -78,6 +84,10 @@ class GroupPlan:
     capped_by: str = ""
     tiers: dict = field(default_factory=dict)   # case name -> tier
     mode: str = "full"
+    w: int = 0                   # the worker count its tiers are centred on (the usable CPUs)
+    # what the user named (--strategies, --workers, --chunk-sizes, --layouts): the case
+    # that races each value here, {case name: [(option, value), ...]}
+    named: dict = field(default_factory=dict)
 
     @property
     def finalists(self) -> int:
@@ -117,6 +127,15 @@ class GroupPlan:
                       if cold_only else self.costs.explain(b))
         return total
 
+    def extra_for(self, case: Case) -> float:
+        """What entering ``case`` would add to this group's estimate."""
+        before = self.estimate()
+        self.entrants.append(case)
+        try:
+            return max(0.0, self.estimate() - before)
+        finally:
+            self.entrants.pop()
+
     def left_out_defaults(self) -> list[str]:
         """The libraries' defaults this group planned that the budget left out (a short
         budget on many cores): the summary says so instead of leaving them unmentioned."""
@@ -143,6 +162,9 @@ class RacePlan:
     # optional groups (the pipelines, the other codec and pose sets) this budget had no
     # room for, with what each would have cost: said before the run, never dropped silently
     left_out: list = field(default_factory=list)
+    # what the user named that this budget had no room for: (group, case, [(option, value)])
+    named_left_out: list = field(default_factory=list)
+    serial_added: bool = False   # --strategies left the serial loop out: it is raced anyway
 
     @property
     def estimate_s(self) -> float:
@@ -170,6 +192,47 @@ class RacePlan:
         return messages.RACE_LEFT_OUT.format(
             groups=labels, estimate=bud.format_duration(sum(g.estimate() for g in self.left_out)))
 
+    def budget_for(self, extra_s: float) -> float:
+        """The --budget whose plan holds this one and ``extra_s`` more (whole seconds, and
+        never this budget itself)."""
+        return max(math.ceil((self.estimate_s + extra_s) / (1 - bud.OVERRUN / 2)),
+                   math.floor(self.budget_s) + 1)
+
+    def named_left_out_line(self) -> str | None:
+        """What the user named that this budget left out, and the budget that takes it in."""
+        if not self.named_left_out:
+            return None
+        values: dict = {}
+        groups: dict = {}
+        for g, _case, named in self.named_left_out:
+            for option, value in named:
+                values.setdefault(option, {})[value] = None
+                groups.setdefault(option, {})[f"{g.workload} {g.images.size.label} {g.images.content}"] = None
+        items = []
+        for option, by_value in values.items():
+            where = list(groups[option])
+            place = where[0] if len(where) == 1 else messages.RACE_NAMED_GROUPS.format(
+                count=len(where), groups=len(self.groups))
+            shown = sorted(by_value, key=lambda v: (str(v) == "auto", int(v) if str(v).isdigit() else 0))
+            items.append(f"{option} {', '.join(str(v) for v in shown)} ({place})")
+        extra = sum(g.extra_for(case) for g, case, _ in self.named_left_out)
+        return messages.RACE_NAMED_LEFT_OUT.format(
+            items="; ".join(items), budget=bud.format_duration(self.budget_for(extra)))
+
+    def over_budget_line(self) -> str | None:
+        """The serial loop and the configurations at W alone are over this budget."""
+        if self.estimate_s <= self.budget_s * (1 - bud.OVERRUN / 2):
+            return None
+        return messages.RACE_OVER_BUDGET.format(
+            estimate=bud.format_duration(self.estimate_s), budget=bud.format_duration(self.budget_s),
+            needed=bud.format_duration(self.budget_for(0.0)), usable=self.usable)
+
+    def plan_lines(self) -> list[str]:
+        """The lines printed with the plan (bench list, and a run's first lines)."""
+        lines = [messages.RACE_SERIAL_TOO] if self.serial_added else []
+        return lines + [line for line in (self.left_out_line(), self.named_left_out_line(),
+                                          self.over_budget_line()) if line]
+
     def as_json(self) -> dict:
         return {
             "mode": self.mode, "budget_s": self.budget_s, "estimated_s": round(self.estimate_s, 1),
@@ -180,7 +243,12 @@ class RacePlan:
                         "rounds_planned": g.rounds, "estimated_s": round(g.estimate(), 1),
                         "capped_by": g.capped_by or None} for g in self.groups],
             "overhead_probes": len(self.overhead),
-            "left_out": [{"group": g.key, "estimated_s": round(g.estimate(), 1)} for g in self.left_out],
+            "left_out": [{"group": g.key, "estimated_s": round(g.estimate(), 1)} for g in self.left_out]
+            + [{"group": g.key, "case": case.name, "strategy": case.strategy, "workers": case.workers,
+                "named": [{"option": o, "value": v} for o, v in values],
+                "budget_needed_s": round(self.budget_for(g.extra_for(case)))}
+               for g, case, values in self.named_left_out],
+            "serial_added": self.serial_added,
         }
 
 
@@ -208,6 +276,17 @@ class Request:
     # groups of files (bench.plan.user): the pipelines (None: all; [] none), a user's task
     pipelines: list | None = None
     files: object = None
+    named_workloads: list | None = None      # --workloads as given (None: not named)
+    command: str = "all"
+
+    def named(self) -> list[tuple]:
+        """(option, value) of every measuring choice named on the command line."""
+        out = [("--strategies", s) for s in self.strategies or ()]
+        out += [("--workers", w) for w in self.workers or ()]
+        if list(self.chunk_sizes) != ["auto"]:
+            out += [("--chunk-sizes", c) for c in self.chunk_sizes]
+        out += [("--layouts", layout) for layout in self.layouts or ()]
+        return out
 
 
 def _groups(req: Request) -> list[tuple[str, ImageSize, str]]:
@@ -244,7 +323,8 @@ def _strategies(req: Request, workload: str) -> list[str]:
 
 def _named_strategies(req: Request, workload: str) -> list[str]:
     if req.strategies:
-        return list(req.strategies)
+        # the serial loop is every speedup's reference: raced whether named or not
+        return ["serial"] + [s for s in req.strategies if s != "serial"]
     if workload == "pose":
         base = [s for s in POSE_STRATEGIES if s in STRATEGIES]
     else:
@@ -325,6 +405,7 @@ def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
         pools.append((workload, params, size, content, t, candidates_by_top, ladder))
     pools += user_plan.file_pools(req, usable, memory_available, PASS_S[mode], SERIAL_MAX_S[mode],
                                   _worker_cap)
+    _refuse_what_no_group_races(req, pools)
     # every group starts at its largest rung with tier 0; shrink the costliest until it fits
     state = []
     for workload, params, size, content, t, by_top, ladder in pools:
@@ -345,6 +426,9 @@ def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
     # the groups a quick run leaves out come after the others' worker sweep next to W:
     # a full run answers "how many workers" for the main image sets before it adds more
     optional = optional_groups(CODEC_GROUPS + POSE_GROUPS)
+    # a set the user named (--workloads, --sizes, --content) is never optional
+    optional = {o for o in optional if o[0] not in (req.named_workloads or ())
+                and (o[0] in user_plan.FILE_WORKLOADS or (req.sizes is None and req.contents is None))}
     core = [g for g in groups if not is_optional(g, optional)]
     trim(core, available)
     fill(core, available, usable, tiers=(1,))
@@ -355,7 +439,68 @@ def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
     left_out = [g for g in groups if g not in kept]
     groups = [g for g in groups if g in kept]
     fill(groups, available, usable, tiers=(1, 2, 3, 4))
-    return RacePlan(mode, budget_s, groups, probes, usable, fixed, left_out)
+    serial_added = bool(req.strategies) and "serial" not in req.strategies
+    return RacePlan(mode, budget_s, groups, probes, usable, fixed, left_out, _named_left_out(groups),
+                    serial_added)
+
+
+def _named_left_out(groups: list) -> list:
+    """(group, case, [(option, value)]) for what the user named that a group can race but
+    this budget left out (no other entrant of the group races that value)."""
+    out = []
+    for g in groups:
+        entered = {c.name for c in g.entrants}
+        by_name = {c.name: c for c in g._ordered}
+        for name, values in g.named.items():
+            if name in entered:
+                continue
+            missing = [(o, v) for o, v in values if not any(covers(c, o, v) for c in g.entrants)]
+            if missing:
+                out.append((g, by_name[name], missing))
+    return out
+
+
+def _refuse_what_no_group_races(req: Request, pools: list) -> None:
+    """A measuring choice the command line names that no group of this command can race is
+    one line (ValueError, a UsageError for the user), never dropped without a word."""
+    cands = [c for pool in pools for _, cases in pool[5].values() for c in cases]
+    groups = list(dict.fromkeys(f"{c.workload} {c.images.size.label} {c.images.content}" for c in cands))
+    for strategy in req.strategies or ():
+        if any(c.strategy == strategy for c in cands):
+            continue
+        if libraries.unavailable([strategy]):
+            continue             # its library is missing here: skipped with its own line
+        cls = STRATEGIES[strategy]
+        per_task_only = req.layouts and "flat" not in req.layouts and not cls.sliced
+        why = (messages.PLAN_NEEDS_MODEL if cls.needs_model
+               else messages.PLAN_NOT_PER_TASK if per_task_only
+               else messages.PLAN_NOT_ON_FILES.format(allowed=", ".join(user_plan.TASK_STRATEGIES))
+               if groups and all(c.workload in user_plan.FILE_WORKLOADS for c in cands)
+               else messages.PLAN_NOT_HERE.format(groups=", ".join(groups) or "none"))
+        raise ValueError(messages.PLAN_STRATEGY_NO_GROUP.format(strategy=strategy, why=why))
+    pools_named = [c for c in cands if c.family != "serial"]
+    if req.workers and not pools_named:
+        raise ValueError(messages.PLAN_WORKERS_SERIAL_ONLY)
+    if list(req.chunk_sizes) != ["auto"] and not any(c.chunk_size is not None for c in cands):
+        chunked = ", ".join(n for n, cls in STRATEGIES.items() if cls.chunked)
+        raise ValueError(messages.PLAN_CHUNKS_UNUSED.format(chunked=chunked))
+    for layout in req.layouts or ():
+        if any(covers(c, "--layouts", layout) for c in cands):
+            continue
+        if not any(c.workload == "imwrite" for c in cands):
+            raise ValueError(messages.PLAN_LAYOUT_NO_IMWRITE.format(layout=layout))
+        sliced = ", ".join(n for n, cls in STRATEGIES.items() if cls.sliced and cls.family != "dask")
+        raise ValueError(messages.PLAN_LAYOUT_NO_SLICES.format(sliced=sliced))
+    for size in req.sizes or ():
+        if not any(c.images.size == size for c in cands if c.workload not in user_plan.FILE_WORKLOADS):
+            raise ValueError(messages.PLAN_SET_UNUSED.format(option="--sizes", value=size.label))
+    for content in req.contents or ():
+        if not any(c.images.content == content for c in cands):
+            raise ValueError(messages.PLAN_SET_UNUSED.format(option="--content", value=content))
+    for workload in req.named_workloads or ():
+        if workload in WORKLOADS and not any(c.workload == workload for c in cands):
+            text = messages.PLAN_WORKLOAD_NO_SET if req.command == "all" else messages.PLAN_WORKLOAD_UNUSED
+            raise ValueError(text.format(workload=workload, command=req.command))
 
 
 def _build(s: dict, usable: int, rounds: int, req: Request) -> GroupPlan | None:
@@ -367,13 +512,16 @@ def _build(s: dict, usable: int, rounds: int, req: Request) -> GroupPlan | None:
     w = max(r for r in ladder if r <= min(usable, set_size.max_workers))
     default_method = default_start_method()
     tiers = {c.name: tier_of(c, w, ladder, default_method) for c in cands}
+    # every value named (a strategy, a worker count, a chunk size, a layout) enters at tier 0
+    named = named_first(cands, req.named(), w, tiers)
     if req.workers or req.strategies:
         tiers = {name: min(t, 1) for name, t in tiers.items()}   # what the user named comes first
+    tiers.update(dict.fromkeys(named, 0))
     ordered = sorted(cands, key=lambda c: priority(c, tiers[c.name], w))
     costs = bud.Costs(s["t"], set_size.count, set_size.serial_slice, usable, _worker_setup(s["workload"]))
     first = ordered[0]
     g = GroupPlan(first.workload, first.params, first.images, [], set_size.serial_slice, costs,
-                  rounds, len(cands), set_size.capped_by, tiers, req.mode)
+                  rounds, len(cands), set_size.capped_by, tiers, req.mode, w, named)
     g.entrants = [c for c in ordered if tiers[c.name] == 0]
     if not any(c.family == "serial" for c in g.entrants):
         serial = [c for c in cands if c.family == "serial"]

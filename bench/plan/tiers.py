@@ -49,3 +49,45 @@ def priority(case: Case, tier: int, w: int) -> tuple:
             else 2 if case.strategy in winners else 3)
     rank = winners.index(case.strategy) if case.strategy in winners else 0
     return (tier, kind, abs(case.workers - w) / max(w, 1), rank, case.name)
+
+
+# -- what the user named outranks the tiers ---------------------------------------------------
+def covers(case: Case, option: str, value) -> bool:
+    """Whether ``case`` races what ``option value`` named (``--workers 4``: a pool of 4;
+    ``--chunk-sizes 500``: a chunk of 500, or of the whole set when it holds fewer)."""
+    if option == "--strategies":
+        return case.strategy == value
+    if option == "--workers":
+        return case.family != "serial" and case.workers == value
+    if option == "--chunk-sizes":
+        if case.chunk_size is None:
+            return False
+        return case.chunk_rule == "auto" if value == "auto" else \
+            case.chunk_size == min(int(value), case.images.count)
+    if option == "--layouts":
+        return case.workload == "imwrite" and (
+            case.out_layout == "per-task" if value == "per-task" else case.out_layout is None)
+    raise ValueError(option)
+
+
+def named_first(cands: list[Case], named: list[tuple], w: int, tiers: dict) -> dict:
+    """One configuration for every value the user named that this group can race: the one
+    a review needs most (``tiers``: the default tiers; a value at W is often held by a
+    configuration of tier 0 already), nearest W. {case name: [(option, value), ...]}; these
+    enter at tier 0, before any default tier."""
+    out: dict = {}
+    for option, value in named:
+        holding = [c for c in cands if covers(c, option, value)]
+        if not holding:
+            continue
+        best = min(holding, key=lambda c: (c.family == "serial" and option != "--strategies",
+                                           priority(c, tiers[c.name], w)))
+        out.setdefault(best.name, []).append((option, value))
+    return out
+
+
+def holds_alone(case: Case, entrants: list[Case], named: dict) -> bool:
+    """Whether ``case`` is the only entrant racing one of the values named (dropping it
+    would drop what the user asked for)."""
+    return any(not any(covers(c, option, value) for c in entrants if c is not case)
+               for option, value in named.get(case.name, ()))

@@ -47,6 +47,10 @@ ANTI_PATTERN = "processes-model-per-image"
 LIBRARY_DEFAULTS = tuple(dict.fromkeys(libraries.DEFAULTS + libraries.POSE_DEFAULTS))
 TASK_STRATEGIES = ("serial", "threads-chunked") + AT_W + (ANTI_PATTERN,) + LIBRARY_DEFAULTS
 READ_STRATEGIES = ("serial", "threads", "processes", "processes-chunked")
+# what --strategies may name for the read-only group: every route that reads in the worker
+# (reading in the parent first would time the read twice)
+READ_NAMED = tuple(s for s in TASK_STRATEGIES
+                   if s != ANTI_PATTERN and s not in {c.name for c in decoded.STRATEGIES})
 QUICK_STRATEGIES = ("serial", "processes", "processes-decoded", "pool-imap", "processes-map")
 # the pipelines in bench all: workload, nominal size (the largest file). --quick leaves
 # them out unless --workloads names them: its 90 s are spent before they start (its
@@ -107,9 +111,12 @@ class _Group:
 
 def _groups(req) -> list[_Group]:
     run: UserRun | None = getattr(req, "files", None)
+    named = bool(getattr(req, "strategies", None))
     out = []
     if run is not None:
-        names = libraries.installed([s for s in TASK_STRATEGIES if s != ANTI_PATTERN or run.per_item])
+        # --strategies outranks the defaults: any strategy a group of files can race
+        names = libraries.installed([s for s in TASK_STRATEGIES
+                                     if s != ANTI_PATTERN or run.per_item or named])
         if run.folders < 2:
             names.remove("pool-apply-async-folders")
         if run.params.get("decode") == "none":
@@ -118,9 +125,11 @@ def _groups(req) -> list[_Group]:
                           run.images.count, run.fixed))
         if run.params.get("decode") != "none":
             out.append(_Group("imread", {"decode": run.params.get("decode", "color")}, run.images,
-                              run.read_s, READ_STRATEGIES, run.images.count, run.fixed))
+                              run.read_s, READ_NAMED if named else READ_STRATEGIES, run.images.count,
+                              run.fixed))
     wanted = getattr(req, "pipelines", None)
-    if wanted != [] and req.sizes is None and req.contents is None:
+    # --sizes and --content choose generated sets: the pipelines then only when named
+    if wanted != [] and (wanted is not None or (req.sizes is None and req.contents is None)):
         quick = req.mode == "quick"
         for workload, size in PIPELINE_GROUPS:
             if wanted is None and quick:
@@ -128,10 +137,11 @@ def _groups(req) -> list[_Group]:
             if wanted is not None and workload not in wanted and not (workload == "imread" and wanted):
                 continue
             if workload == "imread":
-                names = ("serial", "processes-chunked") if quick else READ_STRATEGIES
+                names = READ_NAMED if named else ("serial", "processes-chunked") if quick \
+                    else READ_STRATEGIES
             else:
                 names = tuple(libraries.installed(
-                    [s for s in TASK_STRATEGIES if not quick or s in QUICK_STRATEGIES]))
+                    [s for s in TASK_STRATEGIES if named or not quick or s in QUICK_STRATEGIES]))
             spec = ImageSetSpec(ImageSize.parse(size), 1, "photos", req.seed)
             params = {} if workload != "imread" else {"decode": "color"}
             t = workload_class(workload).expected_seconds_per_image(spec.size, params)

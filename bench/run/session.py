@@ -62,8 +62,8 @@ def _session(args, cases, path: str, state: dict, skipped, race_plan=None) -> in
                 command=args.command, configurations=race_plan.configurations(),
                 groups=len(race_plan.groups), probes=len(race_plan.overhead), where=where,
                 estimate=format_duration(race_plan.estimate_s), budget=format_duration(race_plan.budget_s)))
-            if race_plan.left_out_line():
-                echo(race_plan.left_out_line())
+            for line in race_plan.plan_lines():
+                echo(line)
         else:
             echo(messages.EXHAUSTIVE_PLANNED.format(command=args.command, cases=len(cases), where=where))
         echo(messages.RESULTS_WRITTEN.format(path=path))
