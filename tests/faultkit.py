@@ -92,7 +92,12 @@ class Sandbox:
                                 stderr=subprocess.PIPE, text=True, cwd=self.root, env=self.env)
 
     def args(self, *extra) -> list[str]:
-        return [*TINY, "--out-dir", str(self.out), "--results-dir", str(self.res), *extra]
+        tiny = list(TINY)
+        named = list(extra)
+        if "--strategies" in named and named[named.index("--strategies") + 1] == "serial":
+            # a worker count sizes pools: with the serial loop alone it is refused
+            del tiny[tiny.index("--workers"):tiny.index("--workers") + 2]
+        return [*tiny, "--out-dir", str(self.out), "--results-dir", str(self.res), *extra]
 
     # -- looking -----------------------------------------------------------------
     def results_path(self) -> str:
