@@ -30,6 +30,7 @@ import sys
 import tempfile
 
 from bench.measure.timing import PassDirs
+from bench.measure.trash import Trash
 from bench.plan.case import Case
 from bench.strategies import auto_chunk_size
 from workloads.codecs import Codec
@@ -105,6 +106,9 @@ def run(count: int, rounds: int, workers: int, out_root: str | None, families=FA
     root = tempfile.mkdtemp(prefix="bench-selfcheck-", dir=out_root)
     dirs = PassDirs(os.path.join(root, "bare"))
     os.makedirs(dirs.root)
+    # the bare side's folders go as a race's do: in bulk, between passes (removing each
+    # pass's thousands of files right after it hands the kernel work the next pass pays)
+    trash = Trash()
     serial = bench_case("serial", spec, 1)
     host = Host({"spec": {"workload": "imwrite", "params": ImwriteWorkload.params_for(Codec()),
                           "images": spec.as_dict(), "serial_slice": count,
@@ -122,7 +126,7 @@ def run(count: int, rounds: int, workers: int, out_root: str | None, families=FA
         for c in crowd:                            # a race's first round: every pool visited
             host.call("visit", COMMAND_TIMEOUT_S, case=c.as_dict())
         for f in families:                         # the bare side warmed once, untimed
-            _bare_pass(bare, dirs, f)
+            _bare_pass(bare, dirs, trash, f)
         rng = random.Random(0)
         for k in range(rounds):
             steps = [(side, f) for side in ("bench", "bare") for f in families]
@@ -131,7 +135,7 @@ def run(count: int, rounds: int, workers: int, out_root: str | None, families=FA
                 if side == "bench":
                     seconds, steal = _bench_pass(host, f, spec, workers)
                 else:
-                    seconds, steal = _bare_pass(bare, dirs, f)
+                    seconds, steal = _bare_pass(bare, dirs, trash, f)
                 times[(side, f)].append(seconds)
                 steals.append(steal)
             echo(f"round {k + 1}/{rounds} done")
@@ -140,6 +144,7 @@ def run(count: int, rounds: int, workers: int, out_root: str | None, families=FA
         if bare is not None:
             bare.close()
         host.stop()
+        trash.empty()
         PassDirs.remove(root)
     out = []
     for f in families:
@@ -157,13 +162,14 @@ def run(count: int, rounds: int, workers: int, out_root: str | None, families=FA
     return out
 
 
-def _bare_pass(bare: BareProcess, dirs: PassDirs, family: str):
+def _bare_pass(bare: BareProcess, dirs: PassDirs, trash: Trash, family: str):
     """One timed pass of a bare pool, taken again (at most twice) while CPU time was being
-    stolen; its folder is removed after it, outside the timer."""
+    stolen; its folder goes to the trash, emptied between passes once full."""
     for _ in range(3):
+        trash.tidy()
         out = dirs.fresh()
         reply = bare.call("run", family, out)
-        PassDirs.remove(out)
+        trash.add(out)
         if reply.get("steal") is None or reply["steal"] <= STEAL_LIMIT:
             break
     return reply["seconds"], reply.get("steal")
