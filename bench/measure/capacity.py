@@ -192,5 +192,8 @@ def explain_readings(readings: list[dict]) -> str | None:
     if causes:
         return f"{head}: " + " and ".join(causes) + "; the later readings were taken after it"
     seen = ", ".join(f"{k} {first[k]:.0%}" for k in ("others_share", "stolen_share") if first.get(k) is not None)
-    return (f"{head}, with nothing else measured busy ({seen or 'not measurable here'}): the "
-            "CPUs were slow to come up to speed (an idle virtual CPU given back late)")
+    # seen on this project's VM: back-to-back readings 1.43-2.03 with nothing else busy and
+    # no steal, first or not; what the host does is not visible from inside the guest
+    return (f"{head}, with nothing else measured busy ({seen or 'not measurable here'}): not "
+            "bench's processes, nor time the hypervisor reports stolen - the host's load, "
+            "which a guest cannot see, or the CPUs' clock")
