@@ -498,8 +498,9 @@ FIGURES_DISAGREE = (
 FIGURES_DISAGREE_ABOVE = "; {speedup} is past what the CPUs allow (capacity {capacity:.2f}): the storage's doing"
 THIN_PICK_ON_SLOW_STORAGE = (
     "the pick rests on {visits} visit(s) while the same serial work ran {swing:.1f}x faster at one "
-    "moment than at another (storage in a slow minute): treat it as provisional - a longer "
-    "--budget, or the files on tmpfs (--out-dir /dev/shm), gives a firmer answer")
+    "moment than at another (a slow minute of the storage or the CPUs): treat it as provisional - "
+    "a longer --budget gives a firmer answer (where the work writes files, so does tmpfs: "
+    "--out-dir /dev/shm)")
 
 # -- what the user names is planned or refused (bench.plan.race) --
 RACE_SERIAL_TOO = "  the serial loop is raced too: every speedup is measured against it"
