@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from bench.analysis.machine import Machine
 from bench.analysis.rows import CaseRow, Group, is_overhead_workload
-from bench.output import messages
 from bench.results import ResultsError, ResultsFile, newest_results
+from bench.texts import messages
 
 
 @dataclass

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bench.analysis.rows import numeric
-from bench.output.units import format_bytes
 from bench.results import ResultsFile
+from bench.texts.units import format_bytes
 
 
 @dataclass

@@ -33,8 +33,8 @@ from bench.analysis.load import Analysis
 from bench.analysis.rows import CaseRow, Group, line_label, simplicity
 from bench.analysis.scaling import Fit, fit
 from bench.analysis.significance import Verdict, compare_values
-from bench.output import messages
-from bench.output.units import format_bytes, format_rate
+from bench.texts import messages
+from bench.texts.units import format_bytes, format_rate
 
 WITHIN = 0.05          # "within 5% of the best"
 TIE_MARGIN = 0.05      # a tie is also within 5% of the best by its median

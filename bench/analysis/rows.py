@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from bench.output.messages import FOLDER_PER_TASK
 from bench.strategies import STRATEGIES, auto_chunk_size
+from bench.texts.messages import FOLDER_PER_TASK
 
 from workloads.registry import OVERHEADS   # workloads that measure pool mechanics
 

@@ -11,7 +11,7 @@ import json
 import os
 
 from bench.cli import options
-from bench.output import messages
+from bench.texts import messages
 
 COMMANDS = {
     "recommend": "what to use for each workload: strategy, workers, memory ceiling, scaling model "

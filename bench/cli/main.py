@@ -9,7 +9,7 @@ from bench.cli.measure import cmd_list, cmd_run
 from bench.cli.parser import parse_args
 from bench.errors import UsageError
 from bench.results import ResultsError
-from bench.output import messages
+from bench.texts import messages
 
 
 def main(argv=None) -> int:

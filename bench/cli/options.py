@@ -6,7 +6,7 @@ import tempfile
 
 from bench.errors import UsageError
 from bench.strategies import START_METHODS, STRATEGIES
-from bench.output import messages
+from bench.texts import messages
 from workloads.images import CONTENTS, ImageSize
 from workloads.registry import FAULTS, WORKLOADS
 

@@ -5,5 +5,6 @@ decisions of ``bench.analysis``; ``prediction`` words ``recommend --cpus`` and
 ``--holdout``; ``snippets`` (with ``snippet_work``) writes a pick as Python
 (``recommend --code``); ``summary`` is the end-of-run summary; ``report`` the HTML and
 Markdown page (its frame in ``page``); ``charts`` the figures. Every table goes through
-``table``, every number through ``units``, every sentence comes from ``messages``.
+``table``, every number through ``bench.texts.units``, every sentence comes from
+``bench.texts.messages``.
 """

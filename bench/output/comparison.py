@@ -10,9 +10,9 @@ from bench.analysis.answers_by_group import Pick, run_kind
 from bench.analysis.compare import AnswerLine, Comparison, Ratio
 from bench.analysis.opencv_build import THREADS, differences, recorded
 from bench.analysis.rows import CaseRow
-from bench.output import messages
 from bench.output.table import Table, escape_markdown
-from bench.output.units import format_bytes, format_percent, format_rate, format_speedup
+from bench.texts import messages
+from bench.texts.units import format_bytes, format_percent, format_rate, format_speedup
 
 MISSING = "-"
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from bench.analysis.compare_cases import CaseComparison, Cell
 from bench.analysis.rows import CaseRow
-from bench.output import messages
 from bench.output.comparison import file_legend, opencv_json, opencv_note, ratio_text
 from bench.output.table import Table, escape_markdown
-from bench.output.units import format_ms, format_rate
+from bench.texts import messages
+from bench.texts.units import format_ms, format_rate
 
 SHOW_UNPAIRED = 12      # cases listed per file in text output
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from bench.output import messages
+from bench.texts import messages
 
 LISTED = 10
 

@@ -11,9 +11,9 @@ best plain configuration (no OpenCV setting, one output folder) stands for it.
 from __future__ import annotations
 
 from bench.analysis.rows import CaseRow, Group
-from bench.output import messages
-from bench.output.units import format_speedup
 from bench.strategies.libraries import DEFAULTS, POSE_DEFAULTS
+from bench.texts import messages
+from bench.texts.units import format_speedup
 
 LABELS = {"joblib": "joblib", "mpire": "mpire", "mpire-state": "mpire with worker state"}
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from bench.analysis.extrapolate import LEVEL, HeldOut, HoldoutSummary, Prediction
 from bench.analysis.load import Analysis
-from bench.output import messages
 from bench.output.table import Table
-from bench.output.units import format_percent, format_rate
+from bench.texts import messages
+from bench.texts.units import format_percent, format_rate
 
 
 def _span(workers: list) -> str:

@@ -12,9 +12,10 @@ from bench.analysis.recommend import Answer, speedup
 from bench.analysis.load import Analysis
 from bench.analysis.rows import CaseRow, Group
 from bench.analysis.scaling import describe
-from bench.output import libraries, messages
+from bench.output import libraries
 from bench.output.table import Table
-from bench.output.units import format_bytes, format_percent, format_rate, format_speedup
+from bench.texts import messages
+from bench.texts.units import format_bytes, format_percent, format_rate, format_speedup
 
 TABLE_HEAD = ("configuration", "workers", "img/s", "±", "speedup", "of best", "vs best",
               "mem/worker", "workers that fit")

@@ -16,11 +16,12 @@ from datetime import datetime, timezone
 from bench.analysis import flat
 from bench.analysis.load import Analysis
 from bench.output import comparison as cmp
-from bench.output import messages, page
+from bench.output import page
 from bench.output import recommendation as rec
 from bench.output.charts import Charts
 from bench.output.table import Table, escape_markdown
-from bench.output.units import format_bytes, format_rate, format_speedup
+from bench.texts import messages
+from bench.texts.units import format_bytes, format_rate, format_speedup
 
 # flat-table columns shown in the page (the CSV has them all); None-only ones are dropped
 PAGE_COLUMNS = (

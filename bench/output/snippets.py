@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from bench.analysis.recommend import Answer
 from bench.analysis.rows import CaseRow, Group
-from bench.output import messages
 from bench.output.snippet_work import Task, Work, for_workload, task_of
-from bench.output.units import format_rate, format_speedup
+from bench.texts import messages
+from bench.texts.units import format_rate, format_speedup
 
 AUTO_PER_TASK = {"threads-chunked": 1, "processes-chunked": 1, "processes-map": 4,
                  "processes-shm": 4, "processes-inherit": 4}    # the "auto" rule: tasks per worker

@@ -12,10 +12,11 @@ from __future__ import annotations
 from bench.analysis.load import analyse
 from bench.analysis.rows import CaseRow, Group, is_overhead_workload
 from bench.measure.capacity import LOW_SHARE, capacity_is_low
-from bench.output import libraries, messages
+from bench.output import libraries
 from bench.output.failed_items import failed_items_section
 from bench.output.table import Table
-from bench.output.units import format_ms, format_percent, format_rate_whole, format_speedup, format_us
+from bench.texts import messages
+from bench.texts.units import format_ms, format_percent, format_rate_whole, format_speedup, format_us
 from workloads.registry import FILE_WORKLOADS
 
 # The four ways a pixel can reach a worker, in the order of what they cost.

@@ -11,7 +11,7 @@ from bench.plan.dask import plan_dask
 from bench.plan.matrix import DASK_STRATEGIES, DEFAULT_STRATEGIES, PlanOptions, plan_cases
 from bench.plan.overhead import plan_overhead
 from bench.plan.pose import PoseOptions, plan_pose_cases, plan_pose_dask
-from bench.output import messages
+from bench.texts import messages
 from workloads.codecs import Codec
 from workloads.imwrite import ImwriteWorkload
 from workloads.registry import PIPELINES

@@ -28,7 +28,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from bench.output import messages
 from bench.plan import budget as bud
 from bench.plan import user as user_plan
 from bench.plan.case import Case
@@ -38,6 +37,7 @@ from bench.plan.fitting import (PROBE_SHARE, fill, is_optional, optional_groups,
 from bench.plan.sizing import size_set, worker_ladder
 from bench.plan.tiers import BASELINES, covers, named_first, priority, tier_of
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries
+from bench.texts import messages
 from workloads.images import ImageSetSpec, ImageSize
 from workloads.registry import WORKLOADS, workload_class
 

@@ -55,7 +55,7 @@ def _probe(request: dict) -> dict:
     import statistics
     import time
 
-    from bench.output import messages
+    from bench.texts import messages
     from workloads.files import FileItem, UnreadableImage, read_image
     from workloads.registry import make_workload
     from workloads.task_import import TaskError, check_picklable, one_line, resolve

@@ -243,7 +243,7 @@ def user_run(args, probe: dict | None = None) -> tuple[UserRun, dict]:
     import glob as globbing
 
     from bench.errors import UsageError
-    from bench.output import messages
+    from bench.texts import messages
     from bench.plan.budget import format_duration
     from workloads.files import IMAGE_EXTENSIONS, FileSetSpec, list_files, sample
     from workloads.pipelines.imread import ImreadWorkload
@@ -305,7 +305,7 @@ def _ms(seconds: float) -> str:
 
 def sample_notes(plan) -> list[str]:
     """One line per group of a user's files that measures a sample of them."""
-    from bench.output import messages
+    from bench.texts import messages
 
     out = []
     for g in plan.groups:

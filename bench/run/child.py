@@ -16,7 +16,6 @@ import time
 import traceback
 from concurrent.futures.process import BrokenProcessPool
 
-from bench.output import messages
 from bench.plan.case import Case
 from bench.plan.settings import RunSettings
 from bench.measure.probes import CaseProbes
@@ -24,6 +23,7 @@ from bench.results import utc_now
 from bench.strategies import PoolConfig, make_strategy
 from bench.measure.timing import measure_case
 from bench.measure.verify import VerificationError, check_names, verify_against_serial
+from bench.texts import messages
 
 
 def run_case(case: Case, settings: RunSettings) -> dict:

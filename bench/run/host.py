@@ -19,12 +19,12 @@ import sys
 import tempfile
 from multiprocessing.connection import Connection
 
-from bench.output import messages
 from bench.run import interrupt
 from bench.run.cleanup import end_group, remove_tree
 from bench.run.guard import PARENT_ENV
 from bench.run.host_main import CPUS_ENV, FD_ENV
 from bench.run.isolation import exit_reason
+from bench.texts import messages
 
 QUIT_WAIT_S = 10.0
 LOG_TAIL = 2000

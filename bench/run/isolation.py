@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from bench.plan.settings import RunSettings
 from bench.run import interrupt
-from bench.output import messages
 from bench.run.guard import PARENT_ENV, STOP_SIGNAL, parse_result, strip_result
 from bench.run.cleanup import end_group, remove_tree
+from bench.texts import messages
 
 
 @dataclass

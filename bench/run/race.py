@@ -24,7 +24,6 @@ import zlib
 
 from bench.analysis import racing
 from bench.measure.verify import VerificationError, compare_outputs
-from bench.output import messages
 from bench.plan import budget as bud
 from bench.plan.race import GroupPlan, RacePlan
 from bench.results import case_benchmark, utc_now
@@ -34,6 +33,7 @@ from bench.run.host import CommandFailed, Host, HostDied
 from bench.run.race_explain import FinalistsExplained
 from bench.run.race_state import (FAILED, NOT_RACED_BUDGET, NOT_RACED_SLOW, OUT, ConfigState,
                                   GroupState, visit_record)
+from bench.texts import messages
 
 STEAL_LIMIT = 0.10        # a pass during which more CPU time than this was stolen is retaken
 STEAL_RETAKES = 2

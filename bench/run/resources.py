@@ -31,9 +31,9 @@ from dataclasses import dataclass
 
 import psutil
 
-from bench.output.units import format_bytes_rough
 from bench.plan.settings import RunSettings
-from bench.output import messages
+from bench.texts import messages
+from bench.texts.units import format_bytes_rough
 from workloads.registry import workload_class
 
 MiB = 1024 ** 2

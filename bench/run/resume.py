@@ -22,7 +22,7 @@ from dataclasses import asdict
 from bench.errors import UsageError
 from bench.plan.settings import RunSettings
 from bench.results import ResultsError, ResultsFile, remove_stale_temps
-from bench.output import messages
+from bench.texts import messages
 
 # options that may differ between the original run and its resumption
 NEUTRAL_OPTIONS = ("--resume", "--case-timeout", "--results-dir", "--plots-dir")

@@ -4,12 +4,12 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from bench.output.units import format_time_per_image
 from bench.plan.settings import RunSettings
 from bench.run import interrupt
 from bench.run.isolation import run_isolated
 from bench.run.resources import default_case_timeout
 from bench.results import ResultsFile, case_benchmark, utc_now
+from bench.texts.units import format_time_per_image
 
 
 def run_cases(cases, settings: RunSettings, results: ResultsFile, machine_meta: dict,

@@ -6,7 +6,6 @@ import time
 
 from bench.plan.settings import RunSettings
 from bench.run import interrupt
-from bench.output import messages
 from bench.measure.capacity import capacity_is_low, measure_capacity
 from bench.run.cleanup import kill_descendants
 from bench.measure.machine import available_cpus, collect
@@ -16,6 +15,7 @@ from bench.run.sequence import run_cases
 from bench.strategies import default_start_method
 from bench.output.summary import low_capacity_warning, render
 from bench.plan.budget import format_duration
+from bench.texts import messages
 
 
 def echo(text: str = "") -> None:

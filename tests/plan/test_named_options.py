@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from bench.cli.main import main
 from bench.cli.parser import parse_args
 from bench.measure import machine
-from bench.output import messages
 from bench.plan.commands import make_race_plan
 from bench.plan.race import Request, plan_race
 from bench.plan.sizing import usable_cpus
 from bench.plan.user import UserRun
 from bench.strategies import STRATEGIES
+from bench.texts import messages
 from workloads.files import FileSetSpec
 from workloads.images import ImageSize
 

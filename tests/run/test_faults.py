@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from bench.output import messages
 from bench.results import ResultsFile
+from bench.texts import messages
 from faultkit import Sandbox, read_until, wait_for
 
 IMWRITE = "imwrite/8x8x1-noise-n4/jpg-q95"

@@ -8,7 +8,7 @@ import pytest
 from faultkit import wait_for
 from test_faults import IMWRITE, failed, hang_started, measured, sandbox  # noqa: F401 - a fixture
 
-from bench.output import messages
+from bench.texts import messages
 
 
 def test_a_group_whose_serial_loop_raises_fails_whole_and_the_run_goes_on(sandbox):

@@ -9,8 +9,8 @@ from matplotlib.patches import Patch
 
 from bench.analysis.load import Analysis
 from bench.analysis.rows import Group
-from bench.output import messages
 from bench.output.charts import layout, style
+from bench.texts import messages
 
 DECOMP_PARTS = (("decomp_startup_s", "pool start-up + shutdown", "vermillion", "//"),
                 ("decomp_transfer_s", "transfer: pickling, IPC (first no-op pass, fresh pool)", "sky", ".."),

@@ -14,7 +14,6 @@ import os
 from dataclasses import dataclass, field
 
 from bench.analysis.load import Analysis
-from bench.output import messages
 from bench.output.charts import style
 from bench.output.charts.decomposition import decomposition_chart
 from bench.output.charts.layout import plt
@@ -22,6 +21,7 @@ from bench.output.charts.machines import compare_charts
 from bench.output.charts.memory import memory_chart
 from bench.output.charts.speedup import speedup_chart
 from bench.output.charts.throughput import throughput_chart
+from bench.texts import messages
 
 
 @dataclass

@@ -18,8 +18,8 @@ from __future__ import annotations
 from matplotlib.lines import Line2D
 
 from bench.analysis.compare import AnswerLine, Comparison
-from bench.output import messages
 from bench.output.charts import layout, style
+from bench.texts import messages
 
 MACHINE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h")
 PANEL_W, PANEL_H = 6.4, 4.4         # inches: 2 x 2 panels make a 16:10 slide

@@ -7,9 +7,9 @@ from matplotlib.patches import Patch
 from bench.analysis.load import Analysis
 from bench.analysis.recommend import memory_check
 from bench.analysis.rows import Group, line_label
-from bench.output import messages
 from bench.output.charts import layout, style
-from bench.output.units import format_bytes
+from bench.texts import messages
+from bench.texts.units import format_bytes
 
 MEMORY_PARTS = (("mem_worker_uss_peak", "USS (private to the worker)", "blue", ""),
                 ("mem_worker_pss_peak", "PSS (shared pages split fairly)", "green", "//"),

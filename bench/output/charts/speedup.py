@@ -7,8 +7,8 @@ from matplotlib.ticker import FuncFormatter
 
 from bench.analysis.load import Analysis
 from bench.analysis.rows import Group, line_label
-from bench.output import messages
 from bench.output.charts import layout, style
+from bench.texts import messages
 
 
 def speedup_chart(analysis: Analysis, groups: list[Group], out_dir: str, name: str) -> list[str]:

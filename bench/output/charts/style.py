@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from matplotlib.ticker import FuncFormatter
 
-from bench.output.messages import FOLDER_PER_TASK
+from bench.texts.messages import FOLDER_PER_TASK
 
 # Okabe & Ito (2008), "Color Universal Design"
 OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",

@@ -5,8 +5,8 @@ from matplotlib.lines import Line2D
 
 from bench.analysis.load import Analysis
 from bench.analysis.rows import Group, line_label
-from bench.output import messages
 from bench.output.charts import layout, style
+from bench.texts import messages
 
 SERIAL_REF = messages.SERIAL_REF
 IDEAL_REF = messages.IDEAL_REF

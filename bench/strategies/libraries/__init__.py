@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import sys
 
-from bench.output import messages
 from bench.strategies.libraries import with_joblib, with_mpire
 from bench.strategies.libraries.pools import LibraryMissing, missing
+from bench.texts import messages
 
 STRATEGIES = with_joblib.STRATEGIES + with_mpire.STRATEGIES
 LIBRARY_OF = {cls.name: cls.library for cls in STRATEGIES}

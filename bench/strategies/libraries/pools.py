@@ -14,8 +14,8 @@ import importlib
 import queue
 from concurrent.futures import Future
 
-from bench.output import messages
 from bench.strategies.base import Strategy, flatten
+from bench.texts import messages
 from workloads import tasks
 
 # the library each strategy needs, and what installs it (pyproject.toml pins the same)

@@ -32,10 +32,10 @@ from __future__ import annotations
 import math
 import queue
 
-from bench.output import messages
 from bench.strategies.base import chunk_bounds
 from bench.strategies.libraries import worker
 from bench.strategies.libraries.pools import LibraryPool, LibraryStrategy, require, version
+from bench.texts import messages
 from workloads import tasks
 
 

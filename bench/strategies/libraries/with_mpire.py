@@ -25,10 +25,10 @@ import queue
 from concurrent.futures import wait
 from functools import partial
 
-from bench.output import messages
 from bench.strategies.base import default_start_method
 from bench.strategies.libraries import worker
 from bench.strategies.libraries.pools import LibraryPool, LibraryStrategy, require, version
+from bench.texts import messages
 
 
 class MpirePool(LibraryPool):
