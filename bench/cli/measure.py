@@ -122,4 +122,17 @@ def cmd_run(args) -> int:
     if results is not None and race_plan is None:
         cases = resume.remaining(cases, results)
     return run_session(args, cases, path, results=results, skipped=skipped, planned=planned,
-                       race_plan=race_plan)
+                       race_plan=race_plan, after_summary=_answers_after(args))
+
+
+def _answers_after(args):
+    """What ``bench all`` and ``bench run`` print after the summary: the recommendation,
+    then the charts (the run calls it back, so that the run never imports the CLI)."""
+    if args.command not in ("all", "run"):
+        return None
+    plots_dir = getattr(args, "plots_dir", "plots")
+
+    def answers(results, echo) -> None:
+        from bench.cli.answers import end_of_run   # the charts' imports only once a run is done
+        end_of_run(results, echo, plots_dir)
+    return answers

@@ -27,16 +27,18 @@ def warn(text: str) -> None:
 
 
 def run_session(args, cases, path: str, results: ResultsFile | None = None,
-                skipped=(), planned: int | None = None, race_plan=None) -> int:
+                skipped=(), planned: int | None = None, race_plan=None, after_summary=None) -> int:
     """Run ``cases`` into ``path`` - raced within the budget when ``race_plan`` is given,
     else one case after another in full; ``results`` is the file being resumed, if any.
+    ``after_summary(results, echo)`` is what the caller prints after the summary (the
+    command line's recommendation and charts): handed in, since a run never imports the CLI.
 
     Returns the exit code: 0 all measured, 1 some failed, 3 the results file could not
     be written, 130/143 interrupted (results so far kept, resume command printed).
     """
     state = {"results": results, "planned": planned or len(cases)}
     try:
-        return _session(args, cases, path, state, skipped, race_plan)
+        return _session(args, cases, path, state, skipped, race_plan, after_summary)
     except KeyboardInterrupt as exc:
         return _interrupted(exc, args, path, state)
     except ResultsWriteError as exc:
@@ -49,7 +51,7 @@ def run_session(args, cases, path: str, results: ResultsFile | None = None,
         return 3
 
 
-def _session(args, cases, path: str, state: dict, skipped, race_plan=None) -> int:
+def _session(args, cases, path: str, state: dict, skipped, race_plan=None, after_summary=None) -> int:
     started = time.perf_counter()
     results = state["results"]
     if results is None:
@@ -113,9 +115,8 @@ def _session(args, cases, path: str, state: dict, skipped, race_plan=None) -> in
     echo()
     echo(render(results))
     echo()
-    if args.command in ("all", "run"):
-        from bench.cli.answers import end_of_run   # the recommendation and the charts
-        end_of_run(results, echo, getattr(args, "plots_dir", "plots"))
+    if after_summary is not None:
+        after_summary(results, echo)
         echo()
     facts = results.run.get("facts", {})
     if facts.get("timed_s") is not None:

@@ -118,3 +118,20 @@ def test_plot_of_several_files_draws_a_comparison_per_workload(tmp_path, capsys)
     out = capsys.readouterr().out
     assert "compare-a-vs-b-imwrite.png" in out
     assert (tmp_path / "p" / "compare-a-vs-b-imwrite.svg").stat().st_size > 10_000
+
+
+def test_bench_all_and_run_hand_the_run_their_answers_and_the_one_workload_commands_do_not(tmp_path):
+    # the run calls the CLI's answers back after its summary instead of importing the CLI
+    from argparse import Namespace
+
+    from bench.cli.measure import _answers_after
+    from bench.results import ResultsFile
+
+    for command in ("imwrite", "pose", "overhead"):
+        assert _answers_after(Namespace(command=command)) is None
+    rf = ResultsFile.load(crafted.known_best(tmp_path / "r.json"))
+    lines = []
+    _answers_after(Namespace(command="run", plots_dir=str(tmp_path / "plots")))(
+        rf, lambda text="": lines.append(text))
+    assert "Recommendation for testbox" in "\n".join(lines)
+    assert (tmp_path / "plots" / "r-throughput.png").exists()
