@@ -20,6 +20,7 @@ from bench.plan.case import Case
 from bench.plan.settings import RunSettings
 from bench.measure.probes import CaseProbes
 from bench.results import utc_now
+from bench.results.paired import paired_speedup
 from bench.strategies import PoolConfig, make_strategy
 from bench.measure.timing import measure_case
 from bench.measure.verify import VerificationError, check_names, verify_against_serial
@@ -117,15 +118,15 @@ def run_case(case: Case, settings: RunSettings) -> dict:
 
 
 def paired_metadata(serial_passes: list[float], values: list[float]) -> dict:
-    """The speedup over serial passes timed alternately with this case's own passes."""
+    """The speedup over serial passes timed alternately with this case's own passes:
+    the median of the per-pass ratios, as a race's (bench.results.paired)."""
     if not serial_passes:
         return {}
-    serial = statistics.median(serial_passes)
-    return {"paired_serial_s": serial, "paired_serial_min_s": min(serial_passes),
-            "paired_serial_max_s": max(serial_passes),
+    return {"paired_serial_s": statistics.median(serial_passes),
+            "paired_serial_min_s": min(serial_passes), "paired_serial_max_s": max(serial_passes),
             # one per timed pass, in order: pass k's speedup is passes[k] / values[k]
             "paired_serial_passes_s": " ".join(repr(float(x)) for x in serial_passes),
-            "paired_speedup": serial / statistics.median(values)}
+            "paired_speedup": paired_speedup(serial_passes, values)}
 
 
 def worker_metadata(reports: list[dict]) -> dict:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bench.plan.case import Case
 from bench.results import race_benchmark, utc_now
+from bench.results.paired import paired_ratios, paired_speedup
 
 RACING, OUT, FAILED = "racing", "out", "failed"
 NOT_RACED_BUDGET = "budget"      # planned, but the budget left no room for it
@@ -36,10 +37,14 @@ class ConfigState:
     def count(self) -> int:
         return self.case.images.count
 
+    def _pairs(self) -> tuple[list[float], list[float]]:
+        """Per visit, its serial pass and its pool pass, in seconds per image."""
+        return ([v["serial_per_image_s"] for v in self.visits],
+                [v["pool_s"] / self.count for v in self.visits])
+
     def ratios(self) -> list[float]:
         """Paired speedups, one per visit: serial per image over pool per image."""
-        return [v["serial_per_image_s"] / (v["pool_s"] / self.count) for v in self.visits
-                if v["pool_s"] > 0]
+        return paired_ratios(*self._pairs())
 
     def figures(self, capacity: float | None) -> dict:
         """The configuration's own metadata: every figure from the same visits."""
@@ -49,13 +54,12 @@ class ConfigState:
         if self.visits:
             pool = [v["pool_s"] for v in self.visits]
             serial_pass = [v["serial_per_image_s"] * self.count for v in self.visits]
-            ratios = self.ratios()
             out.update({
                 "paired_serial_s": statistics.median(serial_pass),
                 "paired_serial_min_s": min(serial_pass), "paired_serial_max_s": max(serial_pass),
                 # one per timed pass, in order: visit k's speedup is passes[k] / values[k]
                 "paired_serial_passes_s": " ".join(repr(float(x)) for x in serial_pass),
-                "paired_speedup": statistics.median(ratios) if ratios else None,
+                "paired_speedup": paired_speedup(*self._pairs()),
                 "race_visits": len(self.visits),
                 "race_pass_median_s": statistics.median(pool),
             })

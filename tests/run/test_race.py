@@ -293,3 +293,21 @@ def test_a_serial_loop_that_fails_on_more_than_half_the_items_fails_the_group(tm
         "11 of 20 items failed in the serial loop (the first: day1/3.jpg: ValueError: no face); a loop "
         "that fails on most items times its errors, not the work, so none of this group is raced"}
     assert not [cmd for cmd, _ in FakeHost.log if cmd in ("reference", "visit")]
+
+
+def test_a_race_and_an_exhaustive_case_read_the_same_speedup_from_the_same_passes():
+    """Pairs 4/1, 4/2, 12/4 (serial over pool, seconds per pass): the race's figures and
+    the exhaustive case's metadata both say 3x, the median of the pairs' ratios (the
+    median serial pass over the median pool pass would say 2x)."""
+    from bench.plan.case import Case
+    from bench.run.child import paired_metadata
+    from bench.run.race_state import ConfigState, visit_record
+    from workloads.images import ImageSetSpec
+
+    spec = ImageSetSpec(ImageSize(16, 16, 1), 4, "noise", 0)
+    state = ConfigState(Case("imwrite", spec, ImwriteWorkload.params_for(Codec()), "threads-chunked", 2, 2))
+    serial, pool = [4.0, 4.0, 12.0], [1.0, 2.0, 4.0]
+    state.visits = [visit_record(k + 1, p, {"seconds": s, "images": 4}, None, pool_first=k % 2 == 1)
+                    for k, (s, p) in enumerate(zip(serial, pool))]
+    assert state.figures(None)["paired_speedup"] == pytest.approx(3.0)
+    assert paired_metadata(serial, pool)["paired_speedup"] == pytest.approx(3.0)

@@ -337,8 +337,10 @@ def test_a_pool_case_records_its_paired_serial_passes_and_a_serial_case_does_not
     meta = result["metadata"]
     assert meta["verified"] == "yes"
     assert meta["paired_serial_min_s"] <= meta["paired_serial_s"] <= meta["paired_serial_max_s"]
-    median = sum(result["values_s"]) / 2            # the median of two values
-    assert meta["paired_speedup"] == pytest.approx(meta["paired_serial_s"] / median)
+    # one serial pass recorded per timed pass (the speedup's formula itself is tested on
+    # planted passes in tests/measure/test_timing.py)
+    assert len(meta["paired_serial_passes_s"].split()) == len(result["values_s"]) == 2
+    assert meta["paired_speedup"] > 0
     assert run_case(pool, settings.with_(paired_serial=False))["metadata"].get("paired_speedup") is None
     serial = run_case(replace(pool, strategy="serial", workers=1, chunk_size=None, out_layout=None),
                       settings)["metadata"]
