@@ -15,6 +15,12 @@ speedup is then taken from passes seconds apart, so a shared disk or CPU that dr
 from minute to minute (this project's VM: file creation 0.1-0.9 ms depending on the
 minute) slows both sides alike, instead of comparing a pool case with a serial case
 measured minutes earlier.
+
+Pass folders go to a trash (bench.measure.trash), removed in bulk between passes and
+the disk settled after, as a race's are: a folder removed right after its pass hands
+the kernel work (a journal to commit, blocks to free) that the next timed pass pays
+for - a serial pass after a pool pass's clean-up read several times slower, and the
+paired speedup far better than it was.
 """
 from __future__ import annotations
 
@@ -26,6 +32,8 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Callable
+
+from bench.measure.trash import Trash
 
 Clock = Callable[[], float]
 
@@ -118,7 +126,7 @@ def measure_cold(strategy, workload, images, out_dir: str, clock: Clock = time.p
 def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
                  values: int = 3, clock: Clock = time.perf_counter,
                  on_pass: Callable[[str, float], None] | None = None,
-                 probes=None, paired_serial=None) -> CaseTiming:
+                 probes=None, paired_serial=None, trash: Trash | None = None) -> CaseTiming:
     """Cold passes on fresh pools, then warm-up and timed passes on one more pool.
 
     ``probes`` (bench.measure.probes.CaseProbes) takes its own measurements between these
@@ -130,10 +138,23 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
     next to every timed pass, before it and after it in turn, so that what the first of
     a pair leaves behind favours neither side (and one untimed before the warm pool
     starts, so its first call's costs stay out), into a fresh folder of its own.
+
+    Every pass's folder but the last timed one goes to ``trash`` (a fresh Trash by
+    default), emptied only between passes, and all of it by the time this returns.
     """
     if values < 1:
         raise ValueError("need at least one timed pass")
     dirs = PassDirs(out_root)
+    trash = Trash() if trash is None else trash
+    try:
+        return _measure_case(strategy, workload, images, dirs, trash, warmups, values, clock,
+                             on_pass, probes, paired_serial)
+    finally:
+        trash.empty()
+
+
+def _measure_case(strategy, workload, images, dirs: PassDirs, trash: Trash, warmups: int,
+                  values: int, clock: Clock, on_pass, probes, paired_serial) -> CaseTiming:
     count = len(images)
 
     # Cold passes, each on a fresh pool, until COLD_MIN_TIME is spent (at most
@@ -142,9 +163,10 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
     # reported.
     totals, firsts, cold_workers = [], [], None
     while True:
+        trash.tidy()                      # outside the timer, once in many passes
         cold_dir = dirs.fresh()
         total, first, _ = measure_cold(strategy, workload, images, cold_dir, clock)
-        dirs.remove(cold_dir)
+        trash.add(cold_dir)
         totals.append(total)
         firsts.append(first)
         if on_pass:
@@ -153,10 +175,10 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
         cold_workers = reports if cold_workers is None else cold_workers
         if probes is not None:
             # the decomposition's round for this cold pass, seconds after it, writing
-            # into folders of its own inside one that is removed afterwards
+            # into folders of its own inside one that goes to the trash afterwards
             scratch = PassDirs(dirs.fresh())
             probes.measure_fresh_pool(strategy, workload, images, scratch.fresh)
-            dirs.remove(scratch.root)
+            trash.add(scratch.root)
             strategy.worker_reports()   # the probe pool's workers are not the warm pool's
         if len(totals) >= COLD_MAX_PASSES or sum(totals) >= COLD_MIN_TIME:
             break
@@ -167,13 +189,13 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
     if paired_serial is not None and warmups > 0:
         # its first call's costs stay out of the timed serial passes; run before the warm
         # pool exists, so a thread pool's memory growth does not include it
-        _serial_pass(paired_serial, workload, images, dirs, clock)
+        _serial_pass(paired_serial, workload, images, dirs, trash, clock)
     pool = strategy.start(workload, images)
     try:
         if probes is not None:
             probes.pool_ready(strategy, pool)
         def paired_pass():
-            seconds = _serial_pass(paired_serial, workload, images, dirs, clock)
+            seconds = _serial_pass(paired_serial, workload, images, dirs, trash, clock)
             timing.paired_serial.append(seconds)
             if on_pass:
                 on_pass("paired serial", seconds)
@@ -183,6 +205,7 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
             serial_after = paired and (k - warmups) % 2 == 1
             if paired and not serial_after:
                 paired_pass()
+            trash.tidy()
             out_dir = dirs.fresh()
             w = workload.with_output(out_dir)
             # memory is sampled in the first warm-up pass only, never in a timed one
@@ -198,7 +221,7 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
             if k == warmups + values - 1:
                 timing.last_results, timing.last_out_dir = results, out_dir
             else:
-                dirs.remove(out_dir)
+                trash.add(out_dir)
             if serial_after:
                 paired_pass()
         if probes is not None:
@@ -210,10 +233,11 @@ def measure_case(strategy, workload, images, out_root: str, *, warmups: int = 1,
     return timing
 
 
-def _serial_pass(serial, workload, images, dirs: PassDirs, clock: Clock) -> float:
+def _serial_pass(serial, workload, images, dirs: PassDirs, trash: Trash, clock: Clock) -> float:
+    trash.tidy()
     out_dir = dirs.fresh()
     w = workload.with_output(out_dir)
     _, seconds = timed(lambda: serial.run(None, w, images, lambda: None), clock)
-    dirs.remove(out_dir)
+    trash.add(out_dir)
     return seconds
 

@@ -1,4 +1,5 @@
 """The measuring code itself: every timer starts fresh, cold and warm are what they say."""
+import os
 import time
 
 import numpy as np
@@ -236,3 +237,76 @@ def test_paired_serial_passes_keep_the_speedup_true_on_a_drifting_machine(fake_c
     assert unpaired < 1.4                          # against the old serial case: wrong
     paired = paired_metadata(t.paired_serial, t.values)["paired_speedup"]
     assert paired == pytest.approx(2.0, rel=0.03)  # against its own serial passes: right
+
+
+class ScriptedSerial:
+    """The serial loop's passes, of planted durations, on the same fake clock."""
+
+    def __init__(self, clock, pass_durations, log=None):
+        self.clock, self.pass_durations, self.log = clock, list(pass_durations), log
+
+    def run(self, pool, workload, images, on_first_result):
+        if self.log is not None:
+            self.log.append("serial")
+        self.clock.advance(self.pass_durations.pop(0))
+        return [None] * len(images)
+
+
+def test_the_paired_speedup_is_the_median_of_the_per_pair_ratios(fake_clock, tmp_path):
+    """Three pairs of adjacent passes, serial over pool: 4/1, 4/2 and, in a minute that
+    slowed both sides, 12/4. Each pair says 4x, 2x, 3x: the speedup is 3x. The median
+    serial pass over the median pool pass (4 / 2) sets passes of different minutes
+    against each other and reads 2x from the same passes."""
+    from bench.run.child import paired_metadata
+
+    pool = ScriptedStrategy(fake_clock, startup=0.0, shutdown=0.0,
+                            pass_durations=[COLD_MIN_TIME, 1.0, 1.0, 2.0, 4.0])   # cold, warm-up, 3 timed
+    serial = ScriptedSerial(fake_clock, [5.0, 4.0, 4.0, 12.0])                 # untimed first, 3 timed
+    t = measure_case(pool, NullWorkload(), [0] * 4, str(tmp_path), warmups=1, values=3,
+                     clock=fake_clock, paired_serial=serial)
+    assert t.values == [1.0, 2.0, 4.0] and t.paired_serial == [4.0, 4.0, 12.0]
+    meta = paired_metadata(t.paired_serial, t.values)
+    assert meta["paired_speedup"] == pytest.approx(3.0)
+    assert meta["paired_serial_passes_s"] == "4.0 4.0 12.0"    # as files written before
+    assert meta["paired_serial_s"] == 4.0
+
+
+def test_pass_folders_are_removed_in_bulk_between_passes_never_one_by_one(fake_clock, tmp_path):
+    """Removing a pass's files right after it hands the disk work the next timed pass
+    pays for: every folder waits in the trash until the trash is over its limit, and then
+    goes with the others, before a pass starts; what is left goes when the case ends,
+    except the last timed pass's folder (verified, then removed by the caller)."""
+    from bench.measure.trash import Trash
+
+    root = tmp_path / "passes"
+    root.mkdir()
+    seen, events = [], []
+
+    class WatchedPool(ScriptedStrategy):
+        def run(self, pool, workload, images, on_first_result):
+            seen.append(set(os.listdir(root)))     # the folders there while a pass runs
+            return super().run(pool, workload, images, on_first_result)
+
+    class WatchedSerial(ScriptedSerial):
+        def run(self, pool, workload, images, on_first_result):
+            seen.append(set(os.listdir(root)))
+            return super().run(pool, workload, images, on_first_result)
+
+    class WatchedTrash(Trash):
+        def empty(self):
+            events.append((len(seen), len(self.paths)))
+            super().empty()
+
+    pool = WatchedPool(fake_clock, startup=0.0, shutdown=0.0,
+                       pass_durations=[1.0, 1.0, 0.1] + [1.0] * 7)        # 2 cold, warm-up, 7 timed
+    serial = WatchedSerial(fake_clock, [1.0] * 8)
+    trash = WatchedTrash(limit_bytes=3, sync=lambda: None)              # an empty folder counts 1
+    t = measure_case(pool, NullWorkload(), [0] * 4, str(root), warmups=1, values=7,
+                     clock=fake_clock, paired_serial=serial, trash=trash)
+    emptied_before = {at for at, _ in events}
+    for k in range(1, len(seen)):
+        if k not in emptied_before:               # no removal between these passes...
+            assert seen[k - 1] <= seen[k]         # ...so no folder went
+    assert len(events) >= 3
+    assert all(count > 3 for _, count in events[:-1])     # in bulk, once over the limit
+    assert os.listdir(root) == [os.path.basename(t.last_out_dir)]
