@@ -11,10 +11,10 @@ from datetime import datetime
 from bench.cli import options
 from bench.cli.parser import parse_args
 from bench.errors import UsageError
+from bench.measure.machine import memory_available
 from bench.plan.budget import exhaustive_estimate, format_duration
 from bench.plan.commands import RACED, make_cases, make_race_plan, plan_options, races
 from bench.plan.sizing import usable_cpus
-from bench.run.resources import memory_available
 from bench.strategies import default_start_method
 from bench.texts import messages
 

@@ -43,6 +43,27 @@ def available_cpus() -> int:
     return n
 
 
+def _read_int(path: str) -> int | None:
+    try:
+        with open(path) as fh:
+            text = fh.read().strip()
+        return None if text == "max" else int(text)
+    except (OSError, ValueError):
+        return None
+
+
+def memory_available() -> int:
+    """Memory available now: the system's, or a cgroup limit's remainder if smaller."""
+    available = psutil.virtual_memory().available
+    for limit_path, usage_path in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        limit, usage = _read_int(limit_path), _read_int(usage_path)
+        if limit is not None and usage is not None and limit < 1 << 60:
+            available = min(available, max(0, limit - usage))
+    return available
+
+
 def package_versions() -> dict[str, str]:
     out = {}
     for name in PACKAGES:

@@ -191,7 +191,7 @@ def make_race_plan(args, command: str, usable: int | None = None, memory: int | 
     from bench.plan.overhead import plan_overhead_race
     from bench.plan.race import Request, plan_race
     from bench.plan.sizing import usable_cpus
-    from bench.run.resources import memory_available
+    from bench.measure.machine import memory_available
     from workloads.pose import PoseUnavailable
 
     codec, pose = wanted(args, command)

@@ -29,8 +29,8 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 
-import psutil
-
+from bench.measure.machine import memory_available
+from bench.plan.budget import expected_seconds_per_image
 from bench.plan.settings import RunSettings
 from bench.texts import messages
 from bench.texts.units import format_bytes_rough
@@ -62,15 +62,6 @@ def _hook(case, name):
     except ValueError:
         return None
     return getattr(cls, name)      # every hook is declared on workloads.base.Workload
-
-
-def expected_seconds_per_image(case) -> float:
-    from bench.plan.budget import seconds_per_image
-
-    try:
-        return seconds_per_image(case.workload, case.images.size, case.images.content, case.params)
-    except ValueError:                  # an unknown workload: JPEG-like work
-        return seconds_per_image("imwrite", case.images.size, case.images.content, case.params)
 
 
 def passes(case, settings: RunSettings) -> int:
@@ -115,28 +106,7 @@ def memory_needed(case) -> int:
     return int(need)
 
 
-# -- what the machine has ------------------------------------------------------------
-def _read_int(path: str) -> int | None:
-    try:
-        with open(path) as fh:
-            text = fh.read().strip()
-        return None if text == "max" else int(text)
-    except (OSError, ValueError):
-        return None
-
-
-def memory_available() -> int:
-    """Memory available now: the system's, or a cgroup limit's remainder if smaller."""
-    available = psutil.virtual_memory().available
-    for limit_path, usage_path in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
-                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
-                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
-        limit, usage = _read_int(limit_path), _read_int(usage_path)
-        if limit is not None and usage is not None and limit < 1 << 60:
-            available = min(available, max(0, limit - usage))
-    return available
-
-
+# -- what the machine has (its memory: bench.measure.machine) ------------------------
 def disk_free(path: str) -> int:
     return shutil.disk_usage(path).free
 
