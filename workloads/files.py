@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from workloads.images import ImageSetSpec, ImageSize
+from workloads.images import ImageSetSpec, ImageSize, register_file_sets
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".dib", ".tif", ".tiff", ".webp",
                     ".jp2", ".pbm", ".pgm", ".ppm", ".pnm", ".sr", ".ras", ".exr", ".hdr", ".pic")
@@ -200,6 +200,9 @@ def load(spec: ImageSetSpec) -> list[FileItem]:
     if len(items) < spec.count:
         raise ValueError(f"{spec.source} holds {len(items)} image files now, {spec.count} were planned")
     return items
+
+
+register_file_sets(FileSetSpec, load, files_fingerprint)
 
 
 # -- person photos generated once into a cache folder --------------------------------------

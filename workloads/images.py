@@ -20,6 +20,10 @@ CONTENTS = ("noise", "smooth", "person")
 # input sets that are files, not generated pixels (workloads.files): a user's folder or
 # glob, and person photos generated once into a cache folder
 FILE_CONTENTS = ("files", "photos")
+# how those are read back from a dict, loaded and fingerprinted: workloads.files registers
+# it (register_file_sets) when imported, and the workloads package imports it first thing,
+# so this module, which file sets are built on, never imports the module built on it
+_FILE_SETS: dict = {}
 
 # Beyond this an image set would not fit any sane machine; refuse it up front.
 MAX_PIXELS_PER_IMAGE = 16384 * 16384
@@ -92,9 +96,7 @@ class ImageSetSpec:
     @classmethod
     def from_dict(cls, d: dict) -> "ImageSetSpec":
         if d.get("source") is not None and cls is ImageSetSpec:
-            from workloads.files import FileSetSpec
-
-            return FileSetSpec.from_dict(d)
+            return _FILE_SETS["spec_class"].from_dict(d)
         return cls(ImageSize.parse(d["size"]), int(d["count"]), d["content"], int(d["seed"]))
 
 
@@ -102,9 +104,7 @@ def generate(spec: ImageSetSpec) -> np.ndarray:
     """Return a C-contiguous uint8 array of shape (count, height, width, channels); a
     set of files gives its items instead (a list of ``workloads.files.FileItem``)."""
     if spec.content in FILE_CONTENTS:
-        from workloads.files import load
-
-        return load(spec)
+        return _FILE_SETS["load"](spec)
     rng = np.random.default_rng(spec.seed)
     shape = (spec.count, spec.size.height, spec.size.width, spec.size.channels)
     return np.ascontiguousarray(GENERATORS[spec.content](rng, shape))
@@ -146,13 +146,17 @@ def _person(rng: np.random.Generator, shape: tuple) -> np.ndarray:
 GENERATORS.update(noise=_noise, smooth=_smooth, person=_person)
 
 
+def register_file_sets(spec_class, load, fingerprint) -> None:
+    """Sets of files: the spec class a dict with a ``source`` becomes, ``load(spec)`` (the
+    items of a ``files`` or ``photos`` set) and ``fingerprint(items)``."""
+    _FILE_SETS.update(spec_class=spec_class, load=load, fingerprint=fingerprint)
+
+
 def fingerprint(images: np.ndarray) -> str:
     """Short digest of an image set, recorded so two runs can prove equal inputs."""
     h = hashlib.blake2b(digest_size=8)
     if isinstance(images, list):              # a set of files: names and sizes
-        from workloads.files import files_fingerprint
-
-        return files_fingerprint(images)
+        return _FILE_SETS["fingerprint"](images)
     h.update(str(images.shape).encode())
     h.update(np.ascontiguousarray(images).data)
     return h.hexdigest()

@@ -135,3 +135,22 @@ def test_a_set_of_files_has_a_fingerprint_of_names_and_sizes(tmp_path):
 @pytest.mark.parametrize("source", ["", "/no/such/place"])
 def test_a_source_with_nothing_lists_nothing(source):
     assert list_files(source or "/no/such/*.jpg") == []
+
+
+@pytest.mark.e2e
+def test_a_file_set_read_back_in_a_fresh_interpreter_that_imports_only_images_is_a_file_set(tmp_path):
+    # workloads.images never imports workloads.files (no import cycle): the file set's class
+    # and loader reach it by registration, which must have happened before any spec is read
+    import subprocess
+    import sys
+
+    (tmp_path / "a.png").write_bytes(b"")
+    code = ("from workloads.images import ImageSetSpec, generate, fingerprint\n"
+            f"s = ImageSetSpec.from_dict({{'size': '4x4x3', 'count': 1, 'content': 'files', "
+            f"'seed': 0, 'source': {str(tmp_path)!r}}})\n"
+            "items = generate(s)\n"
+            "print(type(s).__name__, [i.name for i in items], len(fingerprint(items)))\n")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                         check=True).stdout
+    assert out.split() == ["FileSetSpec", "['a.png']", "16"]
