@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 OUT_MARGIN = 0.02       # "significantly slower by more than 2%"
 ALPHA = 0.01            # per test, one-sided: a race tests many pairs, many rounds
-TIE_MARGIN = 0.05       # survivors within 5% of each other are a tie
+TIE_MARGIN = 0.05       # survivors within 5% of each other are a tie; the pick's ties too
+                        # (bench.analysis.recommend: within 5% of the best by its median)
 TIE_ALPHA = 0.05
 TIE_MIN_VISITS = 3
 MIN_VISITS = 2

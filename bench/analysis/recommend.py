@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bench.analysis.load import Analysis
+from bench.analysis.racing import TIE_MARGIN   # one margin: the race's ties are the pick's
 from bench.analysis.rows import CaseRow, Group, line_label, simplicity
 from bench.analysis.scaling import Fit, fit
 from bench.analysis.significance import Verdict, compare_values
@@ -37,7 +38,6 @@ from bench.texts import messages
 from bench.texts.units import format_bytes, format_rate
 
 WITHIN = 0.05          # "within 5% of the best"
-TIE_MARGIN = 0.05      # a tie is also within 5% of the best by its median
 NOISY = 0.10           # relative std dev above which we suggest more --values
 
 

@@ -20,6 +20,7 @@ Who measured is :mod:`bench.analysis.machine`; a results file read as rows and g
 """
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -306,11 +307,13 @@ class Group:
 
 
 def simplicity(row: CaseRow, default_method: str | None = None) -> tuple:
-    """Sort key: fewer workers, then the simpler family, strategy, start method; one
-    output folder before a folder per task (it keeps the user's layout)."""
-    names = list(STRATEGIES)
-    strategy_rank = names.index(row.strategy) if row.strategy in names else len(names)
+    """Sort key: fewer workers, then the simpler family, strategy (the rank its class
+    declares, never the registry's order), start method; one output folder before a
+    folder per task (it keeps the user's layout). A strategy no class declares (a results
+    file of another version) ranks after every declared one; the name decides last."""
+    cls = STRATEGIES.get(row.strategy)
+    strategy_rank = cls.simplicity if cls is not None else math.inf
     method = row.start_method or ""
     method_rank = 0 if method in ("", default_method) else 1
     return (row.workers, FAMILY_RANK.get(row.family, 9), strategy_rank, row.folder_per_task,
-            method_rank, method, row.chunk_size or 0)
+            method_rank, method, row.chunk_size or 0, row.strategy)

@@ -19,13 +19,34 @@ from dataclasses import dataclass
 from bench.analysis.recommend import Answer
 from bench.analysis.rows import CaseRow, Group
 from bench.output.snippet_work import Task, Work, for_workload, task_of
+from bench.strategies import STRATEGIES
 from bench.texts import messages
 from bench.texts.units import format_rate, format_speedup
 
-AUTO_PER_TASK = {"threads-chunked": 1, "processes-chunked": 1, "processes-map": 4,
-                 "processes-shm": 4, "processes-inherit": 4}    # the "auto" rule: tasks per worker
-LOCAL = ("serial", "threads", "threads-chunked", "processes", "processes-chunked", "processes-map",
-         "processes-shm", "processes-inherit", "processes-model-per-image")
+# What a strategy declares on its class decides its snippet: ``snippet`` names the shape
+# of the code (one writer per shape below), ``route`` the docstring's words,
+# ``tasks_per_worker`` the "auto" chunk rule, ``fork_only`` the pixels inherited at fork.
+SHAPES = ("loop", "per-image", "slices", "map", "shm", "inherit")
+
+
+def _strategy_class(name: str):
+    return STRATEGIES.get(name)
+
+
+def written(name: str) -> bool:
+    """Whether a snippet is written for this strategy (its class names a shape)."""
+    cls = _strategy_class(name)
+    return cls is not None and cls.snippet in SHAPES
+
+
+def _per_task(name: str) -> int:
+    cls = _strategy_class(name)
+    return (cls.tasks_per_worker if cls is not None else None) or 1
+
+
+def _inherits(name: str) -> bool:
+    cls = _strategy_class(name)
+    return cls is not None and cls.fork_only
 
 
 @dataclass(frozen=True)
@@ -46,12 +67,15 @@ class Config:
 
     @property
     def family(self) -> str:
+        cls = _strategy_class(self.strategy)
+        if cls is not None:
+            return cls.family
         return "serial" if self.strategy == "serial" else (
             "threads" if self.strategy.startswith("threads") else "processes")
 
 
 def _chunk_line(c: Config) -> str:
-    per = AUTO_PER_TASK.get(c.strategy, 1)
+    per = _per_task(c.strategy)
     if c.chunk_auto or c.chunk_size is None:
         tasks = "WORKERS" if per == 1 else f"({per} * WORKERS)"
         return f"    chunk = max(1, math.ceil(len(images) / {tasks}))"
@@ -62,7 +86,7 @@ def _pool(c: Config, initializer: str, initargs: str = "", indent: int = 4) -> s
     """The pool's constructor; its arguments wrapped under the parenthesis when long."""
     args = ["WORKERS"]
     if c.family == "processes":
-        method = '"fork"' if c.strategy == "processes-inherit" else "START_METHOD"
+        method = '"fork"' if _inherits(c.strategy) else "START_METHOD"
         args.append(f"mp_context=multiprocessing.get_context({method})")
     if initializer:
         args.append(f"initializer={initializer}")
@@ -82,17 +106,18 @@ def _strategy(c: Config, w: Work, init: str) -> tuple[list, str]:
     sig = f"images{a}"
     cv = f"    cv2.setNumThreads({c.cv_threads})   # process-wide: every thread\n" \
         if c.cv_threads is not None and c.family != "processes" else ""
-    pool = _pool(c, init, indent=4 if c.strategy != "processes-inherit" else 8)
+    shape = _strategy_class(c.strategy).snippet if written(c.strategy) else None
+    pool = _pool(c, init, indent=4 if shape != "inherit" else 8)
     imports = ["multiprocessing", "concurrent.futures.ProcessPoolExecutor"] if c.family == "processes" \
         else ["concurrent.futures.ThreadPoolExecutor"] if c.family == "threads" else []
     if c.cv_threads is not None:
         imports.append("cv2")
     s = c.strategy
-    if s == "serial":
+    if shape == "loop":
         call = f"    {init}()\n" if init else ""
         return imports, f'''def run({sig}):
 {cv}{call}    return [work(i, image{a}) for i, image in enumerate(images)]'''
-    if s in ("threads", "processes", "processes-model-per-image"):
+    if shape == "per-image":
         return imports, f'''def run({sig}):
 {cv}    with {pool} as pool:
         futures = [pool.submit(work, i, image{a}) for i, image in enumerate(images)]
@@ -104,7 +129,7 @@ def _strategy(c: Config, w: Work, init: str) -> tuple[list, str]:
         imports.append("os")
         own = ('    out_dir = os.path.join(out_dir, f"task-{start:06d}")   # a folder per task\n'
                "    os.makedirs(out_dir, exist_ok=True)\n")
-    if s in ("threads-chunked", "processes-chunked"):
+    if shape == "slices":
         return imports, f'''def work_slice(start, images{a}):
     """One task: a contiguous slice of the images, sent with it."""
 {own}    return [work(start + k, image{a}) for k, image in enumerate(images)]
@@ -116,7 +141,7 @@ def run({sig}):
         futures = [pool.submit(work_slice, s, images[s:s + chunk]{a})
                    for s in range(0, len(images), chunk)]
         return [r for f in futures for r in f.result()]'''
-    if s == "processes-map":
+    if shape == "map":
         extra = ", itertools.repeat(out_dir)" if w.writes else ""
         if w.writes:
             imports.append("itertools")
@@ -128,7 +153,7 @@ def run({sig}):
     """One task: images start..stop of the set this worker already holds."""
 {own}    return [work(i, _images[i]{a}) for i in range(start, stop)]'''
     submit = f"pool.submit(work_range, s, min(s + chunk, len(images)){a})"
-    if s == "processes-shm":
+    if shape == "shm":
         imports += ["multiprocessing.shared_memory", "numpy"]
         attach_init = f"    {init}()\n" if init else ""
         pool = _pool(c, "attach", "(block.name, images.shape, images.dtype.str)", indent=8)
@@ -159,7 +184,7 @@ def run({sig}):
     finally:
         block.close()
         block.unlink()'''
-    if s == "processes-inherit":
+    if shape == "inherit":
         return imports, f'''_images = None     # set before the pool forks: its workers inherit it (copy-on-write)
 
 
@@ -225,7 +250,7 @@ def write(c: Config, w: Work, header: str, shape: tuple = (64, 64, 3)) -> str:
     consts = [f"WORKERS = {c.workers}"] if c.family != "serial" else []
     if c.chunk_size is not None and not c.chunk_auto:
         consts.append(f"CHUNK = {c.chunk_size}")
-    if c.family == "processes" and c.strategy != "processes-inherit":
+    if c.family == "processes" and not _inherits(c.strategy):
         consts.append(f'START_METHOD = "{c.start_method or "fork"}"')
     head = [header, _import_block(set(imports) | set(w.imports) | {"numpy"})]
     head += ["\n".join(consts)] if consts else []
@@ -243,10 +268,10 @@ def write(c: Config, w: Work, header: str, shape: tuple = (64, 64, 3)) -> str:
 def _local_row(a: Answer) -> tuple[CaseRow | None, str]:
     """The row to write out, and a note when it is not the pick itself (Dask, or a
     strategy no snippet is written for)."""
-    if a.choice.strategy in LOCAL:
+    if written(a.choice.strategy):
         return a.choice, ""
     group: Group = a.group
-    local = [r for r in group.rows if r.strategy in LOCAL]
+    local = [r for r in group.rows if written(r.strategy)]
     if not local:
         return None, messages.SNIPPET_NOT_WRITTEN.format(pick=a.choice.describe())
     best = max(local, key=group.rate)
@@ -269,12 +294,12 @@ def snippet(a: Answer, machine, path: str, task: Task | None = None) -> tuple[st
     if row is None:
         return "", note
     task = task or task_of(row.meta)
-    w = for_workload(row.workload, row.params, row.strategy == "processes-model-per-image", task)
+    w = for_workload(row.workload, row.params, STRATEGIES[row.strategy].needs_model, task)
     if w is None:
         return "", messages.SNIPPET_NO_WORKLOAD.format(workload=row.workload)
     c = Config.of(row)
     sp = a.group.rate(row) if a.group.paired else row.speedup_over(a.group.serial)
-    route = messages.SNIPPET_ROUTES.get(row.strategy, row.strategy)
+    route = STRATEGIES[row.strategy].route or row.strategy
     header = messages.SNIPPET_HEADER.format(
         title=a.group.short_title + (f", {row.params}" if row.params else ""),
         machine=machine.summary(), date=machine.date, config=_words(c), route=route,
@@ -295,12 +320,12 @@ def _words(c: Config) -> str:
     if c.family != "serial":
         parts.append(f"{c.workers} worker{'s' if c.workers != 1 else ''}")
     if c.chunk_size is not None:
-        per = AUTO_PER_TASK.get(c.strategy, 1)
+        per = _per_task(c.strategy)
         tasks = "workers" if per == 1 else f"({per} x workers)"
         parts.append(messages.SNIPPET_CHUNK_AUTO.format(per=tasks) if c.chunk_auto
                      else f"chunk {c.chunk_size}")
     if c.family == "processes":
-        parts.append(f"start method {'fork' if c.strategy == 'processes-inherit' else c.start_method or 'fork'}")
+        parts.append(f"start method {'fork' if _inherits(c.strategy) else c.start_method or 'fork'}")
     if c.cv_threads is not None:
         parts.append(f"cv2.setNumThreads({c.cv_threads})")
     if c.folder_per_task:

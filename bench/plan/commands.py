@@ -8,7 +8,7 @@ from dataclasses import replace
 from bench.errors import UsageError
 from bench.plan.case import unique_cases
 from bench.plan.dask import plan_dask
-from bench.plan.matrix import DASK_STRATEGIES, DEFAULT_STRATEGIES, PlanOptions, plan_cases
+from bench.plan.matrix import DASK_STRATEGIES, PlanOptions, default_strategies, plan_cases
 from bench.plan.overhead import plan_overhead
 from bench.plan.pose import PoseOptions, plan_pose_cases, plan_pose_dask
 from bench.texts import messages
@@ -35,7 +35,7 @@ def plan_options(args) -> PlanOptions:
     try:
         return PlanOptions(quick=args.quick, workloads=workloads, sizes=args.sizes,
                            contents=args.contents, n_images=args.n_images,
-                           strategies=args.strategies or list(DEFAULT_STRATEGIES),
+                           strategies=args.strategies or list(default_strategies()),
                            explicit_strategies=tuple(args.strategies or ()), workers=args.workers,
                            chunk_sizes=args.chunk_sizes, start_methods=args.start_methods,
                            layouts=args.layouts, params=params, seed=args.seed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bench.plan import budget as bud
 from bench.plan import user as user_plan
 from bench.plan.case import Case, unique_cases
-from bench.plan.tiers import BASELINES, holds_alone, priority
+from bench.plan.tiers import holds_alone, priority, role
 from bench.strategies import libraries
 
 def optional_groups(definitions) -> set:
@@ -31,7 +31,7 @@ def trim(groups: list, available: float) -> None:
     first configuration at W (the plan names what went: RacePlan.named_left_out)."""
     def droppable(g):
         # the serial loop and the baselines stay, and one other configuration
-        others = [c for c in g.entrants if c.family != "serial" and c.strategy not in BASELINES
+        others = [c for c in g.entrants if c.family != "serial" and role(c.strategy) != "baseline"
                   and not holds_alone(c, g.entrants, g.named)]
         return others[1:] or [c for c in g.entrants if c.strategy in libraries.LIBRARY_OF
                               and not holds_alone(c, g.entrants, g.named)]

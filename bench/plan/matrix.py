@@ -18,26 +18,33 @@ from workloads.images import ImageSetSpec, ImageSize
 # users actually save, with photo-like content. Counts give a serial pass of roughly
 # half a second here; they are fixed (not adapted to the machine) so that results
 # files from two machines contain the same cases and can be compared.
+# The budgeted race (bench.plan.race) sizes its sets to its budget; it races the same
+# groups, those of its --quick run marked in the last column.
 DEFAULT_GROUPS = (
-    # workload, size, content, count, quick count
-    ("imwrite", "50x50x1", "noise", 10000, 1000),
-    ("imencode", "50x50x1", "noise", 10000, None),
-    ("imwrite", "256x256x3", "smooth", 500, 64),
-    ("imwrite", "640x480x3", "smooth", 120, None),
-    ("imwrite", "1920x1080x3", "smooth", 24, None),
+    # workload, size, content, count, quick count, in the race's --quick
+    ("imwrite", "50x50x1", "noise", 10000, 1000, True),
+    ("imencode", "50x50x1", "noise", 10000, None, False),
+    ("imwrite", "256x256x3", "smooth", 500, 64, True),
+    ("imwrite", "640x480x3", "smooth", 120, None, True),
+    ("imwrite", "1920x1080x3", "smooth", 24, None, True),
 )
 
 # Local strategies; Dask ones run in their own, smaller matrix (plan_dask); those that
 # read files (bench.strategies.decoded, a task per sub-folder) only in groups of files.
-DEFAULT_STRATEGIES = tuple(n for n, cls in STRATEGIES.items()
-                           if cls.family != "dask" and not getattr(cls, "files_only", False))
+def default_strategies() -> tuple[str, ...]:
+    """The local strategies that need no files, read off the registry at each call."""
+    return tuple(n for n, cls in STRATEGIES.items()
+                 if cls.family != "dask" and not getattr(cls, "files_only", False))
+
+
+DEFAULT_STRATEGIES = default_strategies()
 DASK_STRATEGIES = tuple(n for n, cls in STRATEGIES.items() if cls.family == "dask")
 
 
 def _matrix_count(workload: str, size: ImageSize, content: str, quick: bool) -> int | None:
     """The default matrix's count for this set, so `--sizes 256x256x3` measures the same
     cases (same names, comparable files) as a full run does."""
-    for w, s, c, count, quick_count in DEFAULT_GROUPS:
+    for w, s, c, count, quick_count, _ in DEFAULT_GROUPS:
         if (w, ImageSize.parse(s), c) == (workload, size, content):
             return (quick_count or count // 5) if quick else count
     return None
@@ -77,7 +84,7 @@ class PlanOptions:
     sizes: list[ImageSize] | None = None
     contents: list[str] | None = None
     n_images: int | None = None
-    strategies: list[str] = field(default_factory=lambda: list(DEFAULT_STRATEGIES))
+    strategies: list[str] = field(default_factory=lambda: list(default_strategies()))
     explicit_strategies: tuple = ()   # named by the user: refuse rather than skip
     workers: list[int] | None = None
     chunk_sizes: list[str] = field(default_factory=lambda: ["auto"])
@@ -91,7 +98,7 @@ class PlanOptions:
 def plan_groups(opts: PlanOptions) -> list[PlannedGroup]:
     groups = []
     if opts.sizes is None and opts.contents is None:
-        for workload, size, content, count, quick_count in DEFAULT_GROUPS:
+        for workload, size, content, count, quick_count, _ in DEFAULT_GROUPS:
             if opts.workloads is not None and workload not in opts.workloads:
                 continue
             if opts.quick:
@@ -150,10 +157,9 @@ def plan_cases(opts: PlanOptions) -> list[Case]:
 
 
 # Strategies whose tasks are contiguous slices, measured again with a folder per task
-# (imwrite) by default: the fastest of each family, so the layout's effect is shown
-# where it decides the answer without doubling the matrix. Layouts the user asks for
-# (--layouts) apply to every strategy whose tasks are slices.
-LAYOUT_STRATEGIES = ("threads-chunked", "processes-shm", "processes-inherit")
+# (imwrite) by default: the fastest of each family (their class's ``layout_default``), so
+# the layout's effect is shown where it decides the answer without doubling the matrix.
+# Layouts the user asks for (--layouts) apply to every strategy whose tasks are slices.
 
 
 def _layouts_for(cls, workload: str, opts: PlanOptions) -> list[str | None]:
@@ -163,7 +169,7 @@ def _layouts_for(cls, workload: str, opts: PlanOptions) -> list[str | None]:
     asked = opts.layouts or ["flat", "per-task"]
     out = [None] if "flat" in asked or cls.family == "serial" else []
     if "per-task" in asked and cls.sliced and (
-            opts.layouts is not None or cls.name in LAYOUT_STRATEGIES):
+            opts.layouts is not None or cls.layout_default):
         out.append("per-task")
     return out
 

@@ -31,35 +31,23 @@ from dataclasses import dataclass, field
 from bench.plan import budget as bud
 from bench.plan import user as user_plan
 from bench.plan.case import Case
-from bench.plan.matrix import DEFAULT_STRATEGIES, PlanOptions, plan_cases
+from bench.plan import pose as pose_plan
+from bench.plan.matrix import DEFAULT_GROUPS, PlanOptions, default_strategies, plan_cases
 from bench.plan.fitting import (PROBE_SHARE, fill, is_optional, optional_groups, optional_rank,
                                 overhead_estimate, probes_within, trim)
 from bench.plan.sizing import size_set, worker_ladder
-from bench.plan.tiers import BASELINES, covers, named_first, priority, tier_of
-from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries
+from bench.plan.tiers import covers, named_first, priority, role, tier_of
+from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries, named
 from bench.texts import messages
 from workloads.images import ImageSetSpec, ImageSize
 from workloads.registry import WORKLOADS, workload_class
 
 # workload, size, content, in --quick: the classic saving-images-in-a-loop set and the
-# sizes users save; pose on a real person, and on noise where nobody is found
-CODEC_GROUPS = (
-    ("imwrite", "50x50x1", "noise", True),
-    ("imencode", "50x50x1", "noise", False),
-    ("imwrite", "256x256x3", "smooth", True),
-    ("imwrite", "640x480x3", "smooth", True),
-    ("imwrite", "1920x1080x3", "smooth", True),
-)
-POSE_GROUPS = (
-    ("pose", "256x256x3", "person", True),
-    ("pose", "1280x720x3", "person", False),
-    ("pose", "256x256x3", "noise", False),
-)
-LAYOUT_STRATEGIES = ("threads-chunked", "processes-shm", "processes-inherit")
+# sizes users save; pose on a real person, and on noise where nobody is found (the
+# matrices' groups, bench.plan.matrix and bench.plan.pose, those raced)
+CODEC_GROUPS = tuple((w, s, c, q) for w, s, c, _, _, q in DEFAULT_GROUPS)
+POSE_GROUPS = tuple(("pose", s, c, q) for s, c, _, _, q in pose_plan.POSE_GROUPS if q is not None)
 CV_THREADS_SIZE = "640x480x3"
-POSE_STRATEGIES = ("serial", "threads", "processes", "processes-chunked", "processes-map",
-                   "processes-shm", "processes-inherit", "processes-model-per-image",
-                   "joblib", "mpire-state", "joblib-chunked", "mpire")
 # a pass should last this long on the parallel side (quick, full), and the paired
 # serial pass at most this long (a longer set is paired over a prefix)
 PASS_S = {"quick": 0.06, "full": 0.12}
@@ -118,7 +106,7 @@ class GroupPlan:
         pools = [c for c in self.entrants if c.family != "serial"]
         if not pools:
             return 0.0
-        typical = sorted(self.costs.explain(c) for c in pools if c.strategy not in BASELINES)
+        typical = sorted(self.costs.explain(c) for c in pools if role(c.strategy) != "baseline")
         middle = typical[len(typical) // 2] if typical else 0.0
         total = min(self.finalists, len(pools)) * middle
         for b in self.baselines():
@@ -147,7 +135,7 @@ class GroupPlan:
 
     def baselines(self) -> list[Case]:
         """The naive configurations a review shows next to the pick, at W."""
-        return [c for c in self.entrants if c.strategy in BASELINES and c.out_layout is None
+        return [c for c in self.entrants if role(c.strategy) == "baseline" and c.out_layout is None
                 and c.cv_threads is None and self.tiers.get(c.name) == 0]
 
 
@@ -316,7 +304,7 @@ def _groups(req: Request) -> list[tuple[str, ImageSize, str]]:
 def _strategies(req: Request, workload: str) -> list[str]:
     names = _named_strategies(req, workload)
     if not req.strategies:      # the Pool API and the routes of files: in groups of files
-        names = [n for n in names if n not in user_plan.STRATEGIES_ON_FILES]
+        names = [n for n in names if not STRATEGIES[n].on_files_only]
     # a library that is not installed: its strategies skipped, said in one line
     return libraries.installed(names)
 
@@ -326,9 +314,9 @@ def _named_strategies(req: Request, workload: str) -> list[str]:
         # the serial loop is every speedup's reference: raced whether named or not
         return ["serial"] + [s for s in req.strategies if s != "serial"]
     if workload == "pose":
-        base = [s for s in POSE_STRATEGIES if s in STRATEGIES]
+        base = list(named(suits_stateful=True))     # each class's suits_stateful
     else:
-        base = list(DEFAULT_STRATEGIES)
+        base = list(default_strategies())
     if req.mode == "full" and req.dask and workload in ("pose", "imwrite"):
         base += ["dask-chunked", "dask-local"] if workload == "pose" else ["dask", "dask-chunked"]
     return base

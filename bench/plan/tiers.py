@@ -5,16 +5,36 @@ from __future__ import annotations
 from bench.plan import user as user_plan
 from bench.plan.case import Case
 from bench.plan.sizing import neighbours
-from bench.strategies import libraries
+from bench.strategies import STRATEGIES, named
 
-WINNERS = ("threads-chunked", "processes-shm", "processes-inherit", "processes-chunked")
-# the order a short budget drops them in differs: pose runs ~20 ms per image, where
-# moving pixels once per slice is as good as not moving them
-POSE_WINNERS = ("processes-shm", "processes-chunked", "processes-inherit", "threads-chunked")
-BASELINES = ("threads", "processes", "processes-model-per-image") + tuple(
-    dict.fromkeys(libraries.DEFAULTS + libraries.POSE_DEFAULTS))
+
+def role(strategy: str) -> str:
+    """A strategy's ``tier_role`` (bench.strategies.base.Strategy): read at each call, so
+    a strategy registered after this module was imported has its tier too."""
+    cls = STRATEGIES.get(strategy)
+    return cls.tier_role if cls is not None else ""
+
+
+def winners(pose: bool = False) -> tuple[str, ...]:
+    """The usual winners in the order a short budget keeps them; pose's order differs:
+    pose runs ~20 ms per image, where moving pixels once per slice is as good as not
+    moving them."""
+    ranked = [(cls.winner_rank[1 if pose else 0], n) for n, cls in STRATEGIES.items()
+              if cls.tier_role == "winner" and cls.winner_rank is not None]
+    return tuple(n for _, n in sorted(ranked))
+
+
+def baselines() -> tuple[str, ...]:
+    """What users write first (threads, processes, a model per image) and the libraries
+    with their defaults."""
+    return named(tier_role="baseline")
+
+
+WINNERS = winners()
+POSE_WINNERS = winners(pose=True)
+BASELINES = baselines()
 # joblib and mpire in the other ways users call them: at W only
-LIBRARY_VARIANTS = tuple(n for n in libraries.LIBRARY_OF if n not in BASELINES)
+LIBRARY_VARIANTS = named(tier_role="variant")
 
 
 def tier_of(case: Case, w: int, ladder: list[int], default_method: str) -> int:
@@ -32,11 +52,12 @@ def tier_of(case: Case, w: int, ladder: list[int], default_method: str) -> int:
         return on_files
     if case.out_layout == "per-task":
         return 1 if case.workers == w else (2 if near else 4)
-    if case.strategy in BASELINES:
+    kind = role(case.strategy)
+    if kind == "baseline":
         return 0 if case.workers == w else 3
-    if case.strategy in LIBRARY_VARIANTS:
+    if kind == "variant":
         return 1 if case.workers == w else 4
-    if case.strategy in WINNERS:
+    if kind == "winner":
         return 0 if case.workers == w else (1 if near else 2)
     return 1 if case.workers == w else (2 if near else 4)
 
@@ -44,10 +65,10 @@ def tier_of(case: Case, w: int, ladder: list[int], default_method: str) -> int:
 def priority(case: Case, tier: int, w: int) -> tuple:
     """Within a tier: the serial loop, then the usual winners, the baselines, the rest;
     then nearest to W."""
-    winners = POSE_WINNERS if case.workload == "pose" else WINNERS
-    kind = (0 if case.family == "serial" else 1 if case.strategy in BASELINES
-            else 2 if case.strategy in winners else 3)
-    rank = winners.index(case.strategy) if case.strategy in winners else 0
+    order = winners(pose=case.workload == "pose")
+    kind = (0 if case.family == "serial" else 1 if role(case.strategy) == "baseline"
+            else 2 if case.strategy in order else 3)
+    rank = order.index(case.strategy) if case.strategy in order else 0
     return (tier, kind, abs(case.workers - w) / max(w, 1), rank, case.name)
 
 

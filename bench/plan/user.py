@@ -26,13 +26,14 @@ from dataclasses import dataclass
 from bench.plan.case import Case
 from bench.plan.sizing import size_set, worker_ladder
 from bench.plan.task_probe import PROBE_ITEMS, PROBE_TIMEOUT_S, ProbeFailed, probe_task
-from bench.strategies import STRATEGIES, auto_chunk_size, default_start_method, decoded, libraries, mp_pool
+from bench.strategies import (STRATEGIES, auto_chunk_size, default_start_method, decoded, libraries,
+                              mp_pool, named)
 from workloads.images import ImageSetSpec, ImageSize
 from workloads.registry import FILE_WORKLOADS, PIPELINES, workload_class
 
 # strategies planned only in the groups of files (never in the generated images' groups,
 # unless named with --strategies)
-STRATEGIES_ON_FILES = tuple(c.name for c in mp_pool.STRATEGIES + decoded.STRATEGIES)
+STRATEGIES_ON_FILES = named(on_files_only=True)     # each class's on_files_only
 # at W in every group of files: the routes, and the Pool API next to concurrent.futures
 AT_W = ("threads", "processes", "processes-chunked", "processes-map", "processes-decoded",
         "processes-decoded-chunked", "processes-decoded-shm", "pool-apply-async",

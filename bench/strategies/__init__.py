@@ -8,13 +8,19 @@ only when their pool starts), ``mp_pool`` multiprocessing.Pool as scripts call i
 """
 from __future__ import annotations
 
-from bench.strategies import dask, decoded, libraries, local, mp_pool
-from bench.strategies.base import (START_METHODS, PoolConfig, Strategy, auto_chunk_size,
-                                   default_start_method)
+from bench.strategies import dask, decoded, libraries, local, mp_pool  # noqa: F401 - each registers its own
+from bench.strategies.base import (REGISTRY, START_METHODS, PoolConfig, Strategy, auto_chunk_size,
+                                   default_start_method, register)
 
-STRATEGIES: dict[str, type[Strategy]] = {
-    cls.name: cls for cls in local.STRATEGIES + dask.STRATEGIES + libraries.STRATEGIES
-    + mp_pool.STRATEGIES + decoded.STRATEGIES}
+# every strategy by name, in simplicity order (bench.strategies.base.register): what each
+# declares on its class is all the planner, the charts, the snippets and the tie-break use
+STRATEGIES: dict[str, type[Strategy]] = REGISTRY
+
+
+def named(**facts) -> tuple[str, ...]:
+    """The registered strategies whose class attributes equal ``facts``, in simplicity order."""
+    return tuple(n for n, cls in STRATEGIES.items()
+                 if all(getattr(cls, k) == v for k, v in facts.items()))
 
 
 def make_strategy(name: str, config: PoolConfig) -> Strategy:
@@ -22,4 +28,4 @@ def make_strategy(name: str, config: PoolConfig) -> Strategy:
 
 
 __all__ = ["START_METHODS", "STRATEGIES", "PoolConfig", "Strategy", "auto_chunk_size",
-           "default_start_method", "make_strategy"]
+           "default_start_method", "make_strategy", "named", "register"]

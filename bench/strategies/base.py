@@ -26,19 +26,20 @@ def default_start_method() -> str:
 
 
 def auto_chunk_size(strategy: str, count: int, workers: int) -> int | None:
-    """Chunk size used when the user says ``auto``.
+    """Chunk size used when the user says ``auto``: the strategy's ``tasks_per_worker``
+    slices per worker (None: the strategy has no ``auto`` rule).
 
     Chunked submission: one slice per worker (the classic answer to "saving images in
     a loop is faster than threads or processes": split the work into chunks).
     ``Executor.map``: ``multiprocessing.Pool.map``'s own heuristic, four chunks per worker;
-    the same for index ranges over shared or inherited pixels.
+    the same for index ranges over shared or inherited pixels (they cost next to nothing
+    to send, so smaller chunks buy load balance).
     """
-    if strategy.endswith("-chunked") or strategy == "dask-scatter":
-        return max(1, math.ceil(count / workers))
-    if strategy in ("processes-map", "processes-shm", "processes-inherit", "dask-local"):
-        # Index ranges cost next to nothing to send, so smaller chunks buy load balance.
-        return max(1, math.ceil(count / (4 * workers)))
-    return None
+    cls = REGISTRY.get(strategy)
+    per = cls.tasks_per_worker if cls is not None else None
+    if per is None:
+        return None
+    return max(1, math.ceil(count / (per * workers)))
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,28 @@ class Strategy:
     pixels_mapped = False  # workers read pixels through a mapping: pages arrive on first touch
     keep_alive = True      # a race keeps the pool between visits (False: a cluster's heartbeats
                            # would disturb the other configurations' passes)
+
+    # -- what the planner, the charts, the snippets and the tie-break need of it (one place:
+    # the tables they use are read off the registry, see ``register``)
+    simplicity: int | None = None  # its rank in the tie-break, lower is simpler: of configurations
+                                   # too close to call, the simplest is picked (unique, required)
+    tasks_per_worker: int | None = None  # the ``auto`` chunk rule: slices per worker (None: none)
+    tier_role = ""         # in a budgeted plan: "winner" (usually fastest), "baseline" (what users
+                           # write first, or a library's defaults), "variant" (a library's other
+                           # ways: at W only), "" (the rest)
+    winner_rank: tuple[int, int] | None = None  # a winner's place in the order a short budget keeps
+                           # them: (codecs, pose): pose moves pixels once per slice as well as not at all
+    suits_stateful = False  # raced by default on a stateful task with a model (pose)
+    library = ""           # the library it calls (joblib, mpire), "" for the standard library's pools
+    library_default: tuple[str, ...] = ()  # a library with its defaults, the naive baseline a review
+                           # shows: for a "stateless" task, a "stateful" one (a model per worker), both
+    on_files_only = False  # planned by default only in groups of files (bench.plan.user)
+    layout_default = False  # a sliced strategy raced with a folder per task by default (imwrite)
+    style: tuple[str, str] | None = None  # (Okabe-Ito colour, matplotlib marker) in every chart;
+                           # None: a spare pair chosen by name (bench.output.charts.style)
+    snippet = ""           # the shape of ``recommend --code``'s script (bench.output.snippets):
+                           # loop, per-image, slices, map, shm, inherit; "" for none
+    route = ""             # how the pixels reach the work, in the snippet's docstring
 
     def __init__(self, config: PoolConfig):
         self.config = config
@@ -109,6 +132,27 @@ class Strategy:
 
     def run(self, pool, workload, images, on_first_result):
         raise NotImplementedError
+
+
+REGISTRY: dict[str, type[Strategy]] = {}
+
+
+def register(cls: type[Strategy]) -> type[Strategy]:
+    """The one entry point for a strategy: once registered, the planner's tiers, the
+    charts, the snippets and the tie-break read what it declares. Kept in ``simplicity``
+    order, so no list derived from the registry depends on which module was imported
+    first."""
+    if not cls.name or cls.simplicity is None:
+        raise ValueError(f"{cls.__name__}: a strategy declares its name and its simplicity rank")
+    for other in REGISTRY.values():
+        if other is not cls and other.name == cls.name:
+            raise ValueError(f"two strategies named {cls.name!r}")
+        if other is not cls and other.simplicity == cls.simplicity:
+            raise ValueError(f"{cls.name} and {other.name} share simplicity rank {cls.simplicity}")
+    ordered = sorted({**REGISTRY, cls.name: cls}.items(), key=lambda kv: kv[1].simplicity)
+    REGISTRY.clear()
+    REGISTRY.update(ordered)
+    return cls
 
 
 def submit_all(pool, fn, calls, on_first_result) -> list:

@@ -19,7 +19,7 @@ import logging
 import os
 import socket
 
-from bench.strategies.base import (Chunked, PerImage, Ranges, Strategy, chunk_bounds, collect, flatten,
+from bench.strategies.base import (Chunked, PerImage, Ranges, Strategy, chunk_bounds, collect, flatten, register,
                                    submit_all)
 from workloads import tasks
 
@@ -185,18 +185,29 @@ class _Dask(Strategy):
 
 
 # DaskPool.submit has an executor's shape, so the local strategies' run methods apply.
+@register
 class DaskPerImage(PerImage, _Dask):
     name = "dask"
+    simplicity = 100
+    style = ("sky", "h")
     description = "Dask distributed, one task per image, pixels sent with each task"
 
 
+@register
 class DaskChunked(Chunked, _Dask):
     name = "dask-chunked"
+    simplicity = 110
+    tasks_per_worker = 1
+    style = ("blue", "p")
     description = "Dask distributed, one task per slice, pixels sent with each task"
 
 
+@register
 class DaskScatter(_Dask):
     name = "dask-scatter"
+    simplicity = 120
+    tasks_per_worker = 1
+    style = ("purple", "8")       # sent once, like shared memory
     chunked = True
     sliced = True
     description = "Dask distributed, slices scattered to the workers first, then tasks on them"
@@ -209,8 +220,12 @@ class DaskScatter(_Dask):
                                  on_first_result))
 
 
+@register
 class DaskLocal(Ranges, _Dask):
     name = "dask-local"
+    simplicity = 130
+    tasks_per_worker = 4
+    style = ("yellow", "<")       # already there, like inherited pixels
     generates_on_workers = True
     description = "Dask distributed, workers generate the image set themselves; index ranges sent"
 

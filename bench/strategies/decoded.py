@@ -22,7 +22,7 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
-from bench.strategies.base import chunk_bounds, collect, flatten, submit_all
+from bench.strategies.base import chunk_bounds, collect, flatten, register, submit_all
 from bench.strategies.local import Processes, ProcessesChunked, ProcessesShm
 from bench.strategies.mp_pool import pool_chunksize
 from workloads import tasks
@@ -34,6 +34,14 @@ class _Decoding:
     """Reads each file in the parent with the workload's decode mode (taken when the
     pool starts, so the transfer probe's no-op passes read the same way)."""
     files_only = True       # its tasks need a set of files
+    on_files_only = True
+    # not what its parent class is to the planner, the tiers or the snippets
+    tier_role = ""
+    winner_rank = None
+    suits_stateful = False
+    layout_default = False
+    snippet = ""
+    route = ""
 
     _decode = "color"
 
@@ -47,9 +55,12 @@ class _Decoding:
         return read_in_parent(item, self._decode) if isinstance(item, FileItem) else item
 
 
+@register
 class ProcessesDecoded(_Decoding, Processes):
     name = "processes-decoded"
     description = "ProcessPoolExecutor, files decoded in the parent, pixels pickled per image"
+    simplicity = 250
+    style = ("sky", "1")
 
     def start(self, workload, images=None):
         self._remember(workload, images)
@@ -63,9 +74,12 @@ class ProcessesDecoded(_Decoding, Processes):
         return pool.submit(tasks.run_one, workload, index, self._read(images[index]))
 
 
+@register
 class ProcessesDecodedChunked(_Decoding, ProcessesChunked):
     name = "processes-decoded-chunked"
     description = "ProcessPoolExecutor, files decoded in the parent, pixels pickled per slice"
+    simplicity = 260
+    style = ("blue", "2")
 
     def start(self, workload, images=None):
         self._remember(workload, images)
@@ -80,11 +94,15 @@ class ProcessesDecodedChunked(_Decoding, ProcessesChunked):
         return pool.submit(tasks.run_chunk, workload, index, [self._read(images[index])])
 
 
+@register
 class ProcessesDecodedShm(_Decoding, ProcessesShm):
     """processes-shm's block and its release, packed with images of any sizes."""
     name = "processes-decoded-shm"
     description = ("ProcessPoolExecutor, files decoded in the parent into one shared-memory "
                    "block (packed, any sizes), index ranges sent")
+    simplicity = 270
+    tasks_per_worker = None     # no "auto" rule: a pass chunks as Pool.map does (pool_chunksize)
+    style = ("purple", "3")
     _packed: PackedImages | None = None
 
     def start(self, workload, images=None):

@@ -10,15 +10,22 @@ import queue
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from itertools import repeat
 
-from bench.strategies.base import (Chunked, PerImage, Ranges, Strategy, default_start_method)
+from bench.strategies.base import (Chunked, PerImage, Ranges, Strategy, default_start_method,
+                                   register)
 from workloads import tasks
 from workloads.tasks import init_worker, run_one
 
 
+@register
 class Serial(Strategy):
     name = "serial"
     family = "serial"
     description = "a plain for loop in one process (the baseline)"
+    simplicity = 10
+    suits_stateful = True
+    style = ("black", "o")
+    snippet = "loop"
+    route = "a plain loop in one process"
 
     def run(self, pool, workload, images, on_first_result):
         if len(images) == 0:
@@ -58,30 +65,69 @@ class _ProcessPoolMixin:
             initargs=(workload, self.config.cv_threads, self._reports))
 
 
+@register
 class Threads(PerImage, _ThreadPoolMixin, Strategy):
     name = "threads"
     description = "ThreadPoolExecutor, one submit per image"
+    simplicity = 20
+    tier_role = "baseline"
+    suits_stateful = True
+    style = ("orange", "s")
+    snippet = "per-image"
+    route = "one task per image on a thread pool (the threads share the pixels)"
 
 
+@register
 class ThreadsChunked(Chunked, _ThreadPoolMixin, Strategy):
     name = "threads-chunked"
     description = "ThreadPoolExecutor, one submit per contiguous slice"
+    simplicity = 40
+    tasks_per_worker = 1
+    tier_role = "winner"
+    winner_rank = (0, 3)
+    layout_default = True
+    style = ("vermillion", "D")
+    snippet = "slices"
+    route = "one task per contiguous slice on a thread pool (the threads share the pixels)"
 
 
+@register
 class Processes(PerImage, _ProcessPoolMixin, Strategy):
     name = "processes"
     description = "ProcessPoolExecutor, one submit per image, pixels pickled (the classic saving-images-in-a-loop script)"
+    simplicity = 30
+    tier_role = "baseline"
+    suits_stateful = True
+    style = ("sky", "^")
+    snippet = "per-image"
+    route = "one task per image, its pixels pickled to a worker process"
 
 
+@register
 class ProcessesChunked(Chunked, _ProcessPoolMixin, Strategy):
     name = "processes-chunked"
     description = "ProcessPoolExecutor, one submit per slice, pixels pickled per slice"
+    simplicity = 50
+    tasks_per_worker = 1
+    tier_role = "winner"
+    winner_rank = (3, 1)
+    suits_stateful = True
+    style = ("blue", "v")
+    snippet = "slices"
+    route = "one task per contiguous slice, the slice's pixels pickled to a worker"
 
 
+@register
 class ProcessesMap(_ProcessPoolMixin, Strategy):
     name = "processes-map"
     chunked = True
     description = "ProcessPoolExecutor.map with chunksize, pixels pickled per image"
+    simplicity = 60
+    tasks_per_worker = 4        # Pool.map's own heuristic
+    suits_stateful = True
+    style = ("green", "P")
+    snippet = "map"
+    route = "Executor.map with a chunksize, each image's pixels pickled"
 
     def run(self, pool, workload, images, on_first_result):
         it = pool.map(run_one, repeat(workload), range(len(images)), images,
@@ -96,6 +142,7 @@ class ProcessesMap(_ProcessPoolMixin, Strategy):
         return results
 
 
+@register
 class ProcessesShm(Ranges, Strategy):
     """Pixels copied once per pass into one shared-memory block; workers map it once.
 
@@ -104,8 +151,18 @@ class ProcessesShm(Ranges, Strategy):
     The block is unlinked in ``stop`` and, should ``start`` fail half-way, there too.
     """
     name = "processes-shm"
+    tasks_per_worker = 4        # index ranges cost next to nothing to send: balance the load
     family = "processes"
     description = "ProcessPoolExecutor, pixels in multiprocessing.shared_memory, index ranges sent"
+    simplicity = 70
+    tier_role = "winner"
+    winner_rank = (1, 0)
+    suits_stateful = True
+    layout_default = True
+    style = ("purple", "X")
+    snippet = "shm"
+    route = ("the pixels copied once into shared memory, which every worker maps; "
+             "tasks carry index ranges only")
 
     def __init__(self, config):
         super().__init__(config)
@@ -162,12 +219,23 @@ class ProcessesShm(Ranges, Strategy):
         return self._block.name if self._block is not None else None
 
 
+@register
 class ProcessesInherit(Ranges, Strategy):
     """Workers inherit the image set from the parent at fork (copy-on-write pages)."""
     name = "processes-inherit"
+    tasks_per_worker = 4        # index ranges cost next to nothing to send: balance the load
     family = "processes"
     fork_only = True
     description = "ProcessPoolExecutor under fork, pixels inherited from a module global"
+    simplicity = 80
+    tier_role = "winner"
+    winner_rank = (2, 2)
+    suits_stateful = True
+    layout_default = True
+    style = ("yellow", "*")
+    snippet = "inherit"
+    route = ("the pixels inherited by the workers at fork (copy-on-write); tasks "
+             "carry index ranges only")
 
     def start(self, workload, images=None):
         method = self.config.start_method or default_start_method()
@@ -192,6 +260,7 @@ class ProcessesInherit(Ranges, Strategy):
             tasks.set_inherited_images(None)
 
 
+@register
 class ProcessesModelPerImage(Processes):
     """The OpenPose script's anti-pattern: a new model built inside every task, used once.
 
@@ -202,6 +271,9 @@ class ProcessesModelPerImage(Processes):
     name = "processes-model-per-image"
     needs_model = True
     description = "ProcessPoolExecutor, one submit per image, a new model built in every task (as the OpenPose script does)"
+    simplicity = 90
+    style = ("vermillion", "d")
+    route = "one task per image, a new model built in every task"
 
     def start(self, workload, images=None):
         return super().start(self._per_image(workload), images)

@@ -25,7 +25,7 @@ import signal
 import threading
 from concurrent.futures import Future
 
-from bench.strategies.base import Strategy, flatten
+from bench.strategies.base import Strategy, flatten, register
 from workloads import tasks
 from workloads.files import folder_runs, run_numbered
 
@@ -106,6 +106,7 @@ def pool_chunksize(count: int, workers: int) -> int:
 
 class _Pool(Strategy):
     family = "processes"
+    on_files_only = True       # next to concurrent.futures in groups of files
 
     def start(self, workload, images=None):
         ctx = multiprocessing.get_context(self.config.start_method)
@@ -145,8 +146,12 @@ def _first(on_first_result):
     return lambda _result: on_first_result()
 
 
+# multiprocessing.Pool (crosses) in the colour of the concurrent.futures pool it stands next to
+@register
 class PoolApplyAsync(_Pool):
     name = "pool-apply-async"
+    simplicity = 210
+    style = ("sky", "x")
     description = "multiprocessing.Pool.apply_async, one task per image, every result collected"
 
     def run(self, handle, workload, images, on_first_result):
@@ -157,8 +162,11 @@ class PoolApplyAsync(_Pool):
         return _collect(pending, on_first_result)
 
 
+@register
 class PoolApplyAsyncFolders(_Pool):
     name = "pool-apply-async-folders"
+    simplicity = 220
+    style = ("blue", "x")
     files_only = True
     sliced = True
     description = "multiprocessing.Pool.apply_async, one task per input sub-folder"
@@ -171,8 +179,11 @@ class PoolApplyAsyncFolders(_Pool):
         return flatten(_collect(pending, on_first_result))
 
 
+@register
 class PoolImap(_Pool):
     name = "pool-imap"
+    simplicity = 230
+    style = ("green", "x")
     chunked = True
     description = "multiprocessing.Pool.imap with a chunksize, results in input order"
     ordered = True
@@ -190,8 +201,11 @@ class PoolImap(_Pool):
         return reorder(pairs, len(images))
 
 
+@register
 class PoolImapUnordered(PoolImap):
     name = "pool-imap-unordered"
+    simplicity = 240
+    style = ("yellow", "x")
     description = ("multiprocessing.Pool.imap_unordered with a chunksize, results re-ordered "
                    "by index")
 

@@ -420,19 +420,6 @@ SNIPPET_HEADER = '''"""{title}: bench's pick on {machine}, run of {date}.
 Measured there: {rate} img/s, {speedup} the serial loop ({path}).
 Made by `python -m bench recommend --code`; needs only the standard library, {needs}.
 """'''
-SNIPPET_ROUTES = {
-    "serial": "a plain loop in one process",
-    "threads": "one task per image on a thread pool (the threads share the pixels)",
-    "threads-chunked": "one task per contiguous slice on a thread pool (the threads share the pixels)",
-    "processes": "one task per image, its pixels pickled to a worker process",
-    "processes-chunked": "one task per contiguous slice, the slice's pixels pickled to a worker",
-    "processes-map": "Executor.map with a chunksize, each image's pixels pickled",
-    "processes-shm": ("the pixels copied once into shared memory, which every worker maps; "
-                      "tasks carry index ranges only"),
-    "processes-inherit": ("the pixels inherited by the workers at fork (copy-on-write); tasks "
-                          "carry index ranges only"),
-    "processes-model-per-image": "one task per image, a new model built in every task",
-}
 SNIPPET_CHUNK_AUTO = "chunk = images / {per}"
 SNIPPET_NOT_LOCAL = ("the pick, {pick}, needs a Dask cluster (docs/dask.md); the snippet is of "
                      "the best local configuration, {local}")

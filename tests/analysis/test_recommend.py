@@ -380,3 +380,26 @@ def test_a_pick_on_two_visits_while_the_storage_swung_is_called_provisional(tmp_
             _paired(case("processes-shm", 2, 50), 32975, [1.45, 1.49, 1.47, 1.46, 1.5])]
     _, (ans,) = answers_for(results_file(tmp_path / "many.json", many))
     assert not any("provisional" in n for n in ans.notes)
+
+
+def test_the_tie_break_ranks_by_what_each_class_declares_not_the_registry_order(tmp_path, monkeypatch):
+    # processes-shm is fastest, processes-chunked within noise: a tie at the same worker
+    # count and family, which the strategies' declared simplicity decides
+    benches = [bench_for(case("serial"), 600)]
+    benches += sweep("processes-shm", {2: 1040}, spread=0.15, chunked=True)
+    benches += sweep("processes-chunked", {2: 1000}, spread=0.15, chunked=True)
+    path = results_file(tmp_path / "r.json", benches)
+    _, (ans,) = answers_for(path)
+    assert ans.best.strategy == "processes-shm"
+    assert ans.choice.strategy == "processes-chunked"
+    # the registry in another order (as another import order would build it): same pick
+    from bench import strategies
+    from bench.analysis import rows
+
+    for order in (reversed, lambda names: sorted(names, key=lambda n: (len(n), n))):
+        shuffled = {n: strategies.STRATEGIES[n] for n in order(list(strategies.STRATEGIES))}
+        assert list(shuffled).index("processes-shm") < list(shuffled).index("processes-chunked")
+        monkeypatch.setattr(rows, "STRATEGIES", shuffled)
+        monkeypatch.setattr(strategies, "STRATEGIES", shuffled)
+        _, (again,) = answers_for(path)
+        assert again.choice.strategy == "processes-chunked"

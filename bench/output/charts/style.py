@@ -9,48 +9,19 @@ from __future__ import annotations
 
 from matplotlib.ticker import FuncFormatter
 
+from bench.strategies import STRATEGIES
 from bench.texts.messages import FOLDER_PER_TASK
 
 # Okabe & Ito (2008), "Color Universal Design"
 OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
              "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7"}
-# Every strategy has its own colour-and-marker pair. Seven colours are not enough for
-# eleven parallel strategies, so a Dask strategy shares the colour of its local
-# counterpart (dask-chunked and processes-chunked are both blue), and is told apart by
-# its marker and its dash-dot-dot line: pairs that answer the same question look alike.
-STRATEGY_STYLE = {       # colour, marker
-    "serial": ("black", "o"),
-    "threads": ("orange", "s"),
-    "threads-chunked": ("vermillion", "D"),
-    "processes": ("sky", "^"),
-    "processes-chunked": ("blue", "v"),
-    "processes-map": ("green", "P"),
-    "processes-shm": ("purple", "X"),
-    "processes-inherit": ("yellow", "*"),
-    "processes-model-per-image": ("vermillion", "d"),
-    "dask": ("sky", "h"),
-    "dask-chunked": ("blue", "p"),
-    "dask-scatter": ("purple", "8"),       # sent once, like shared memory
-    "dask-local": ("yellow", "<"),         # already there, like inherited pixels
-    # joblib (hexagons) and mpire (triangles right) in the colour of the pool they
-    # stand next to, on a long-dashed line (LIBRARY_LINE)
-    "joblib": ("sky", "H"),
-    "joblib-threads": ("orange", "H"),
-    "joblib-chunked": ("blue", "H"),
-    "joblib-memmap": ("purple", "H"),      # a file every worker maps, like shared memory
-    "mpire": ("green", ">"),               # chunks of its own choosing, like map
-    "mpire-shared": ("yellow", ">"),       # inherited at fork
-    "mpire-state": ("vermillion", ">"),    # a model per worker
-    # multiprocessing.Pool (crosses) in the colour of the concurrent.futures pool it
-    # stands next to; files decoded in the parent (tri-markers) likewise
-    "pool-apply-async": ("sky", "x"),
-    "pool-apply-async-folders": ("blue", "x"),
-    "pool-imap": ("green", "x"),
-    "pool-imap-unordered": ("yellow", "x"),
-    "processes-decoded": ("sky", "1"),
-    "processes-decoded-chunked": ("blue", "2"),
-    "processes-decoded-shm": ("purple", "3"),
-}
+# Every strategy has its own colour-and-marker pair, declared on its class (``style``).
+# Seven colours are not enough for eleven parallel strategies, so a Dask strategy shares
+# the colour of its local counterpart (dask-chunked and processes-chunked are both blue),
+# and is told apart by its marker and its dash-dot-dot line: pairs that answer the same
+# question look alike. joblib (hexagons) and mpire (triangles right) take the colour of
+# the pool they stand next to, on a long-dashed line (LIBRARY_LINE); multiprocessing.Pool
+# (crosses) and files decoded in the parent (tri-markers) likewise.
 SPARE = (("green", "H"), ("orange", ">"), ("sky", "1"), ("blue", "2"), ("purple", "3"),
          ("vermillion", "4"), ("yellow", "+"))
 DASK_LINE = (0, (6, 2, 1.5, 2, 1.5, 2))   # dash-dot-dot
@@ -74,9 +45,11 @@ def colour(name: str) -> str:
 
 
 def strategy_style(strategy: str) -> tuple[str, str]:
-    """Colour and marker: fixed for known strategies, stable for new ones (by name)."""
-    if strategy in STRATEGY_STYLE:
-        c, m = STRATEGY_STYLE[strategy]
+    """Colour and marker: the strategy's own (its class's ``style``), stable for one
+    that declares none (by name)."""
+    cls = STRATEGIES.get(strategy)
+    if cls is not None and cls.style is not None:
+        c, m = cls.style
     else:
         c, m = SPARE[sum(map(ord, strategy)) % len(SPARE)]
     return colour(c), m
@@ -95,8 +68,10 @@ def line_style(line) -> dict:
     strategy, chunk, method = line
     c, m = strategy_style(strategy)
     variant = "cv=" in method or FOLDER_PER_TASK in method or chunk not in ("none", "auto")
-    style = (DASK_LINE if strategy.startswith("dask") else LIBRARY_LINE
-             if strategy.startswith(LIBRARY_PREFIXES) else METHOD_STYLE.get(method, ":"))
+    cls = STRATEGIES.get(strategy)     # a results file's unknown strategy: by its name
+    dask = cls.family == "dask" if cls is not None else strategy.startswith("dask")
+    library = bool(cls.library) if cls is not None else strategy.startswith(LIBRARY_PREFIXES)
+    style = DASK_LINE if dask else LIBRARY_LINE if library else METHOD_STYLE.get(method, ":")
     out = dict(color=c, marker=m, linestyle=style, linewidth=2.2, markersize=8)
     if variant:
         out.update(markerfacecolor="white", markeredgewidth=2)

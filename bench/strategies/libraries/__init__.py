@@ -17,9 +17,10 @@ from bench.texts import messages
 
 STRATEGIES = with_joblib.STRATEGIES + with_mpire.STRATEGIES
 LIBRARY_OF = {cls.name: cls.library for cls in STRATEGIES}
-# with the libraries' defaults: the naive baselines a review shows next to the pick
-DEFAULTS = ("joblib", "mpire")
-POSE_DEFAULTS = ("joblib", "mpire-state")
+# with the libraries' defaults: the naive baselines a review shows next to the pick, for a
+# task without state and for one with a model per worker (each class's library_default)
+DEFAULTS = tuple(cls.name for cls in STRATEGIES if "stateless" in cls.library_default)
+POSE_DEFAULTS = tuple(cls.name for cls in STRATEGIES if "stateful" in cls.library_default)
 
 
 def unavailable(names) -> dict[str, list[str]]:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import queue
 
-from bench.strategies.base import chunk_bounds
+from bench.strategies.base import chunk_bounds, register
 from bench.strategies.libraries import worker
 from bench.strategies.libraries.pools import LibraryPool, LibraryStrategy, require, version
 from bench.texts import messages
@@ -116,6 +116,7 @@ class JoblibPool(LibraryPool):
 class _Joblib(LibraryStrategy):
     family = "processes"
     library = "joblib"
+    tier_role = "variant"
     prefer = None
 
     @classmethod
@@ -144,20 +145,35 @@ class _Joblib(LibraryStrategy):
 
 
 
+# joblib (hexagons) in the colour of the pool it stands next to, on a long-dashed line
+@register
 class Joblib(_Joblib):
     name = "joblib"
+    simplicity = 140
+    tier_role = "baseline"
+    library_default = ("stateless", "stateful")
+    suits_stateful = True
+    style = ("sky", "H")
     description = "joblib.Parallel with its defaults (loky, batch_size='auto'), one delayed call per image"
 
 
+@register
 class JoblibThreads(_Joblib):
     name = "joblib-threads"
+    simplicity = 150
+    style = ("orange", "H")
     family = "threads"
     prefer = "threads"
     description = "joblib.Parallel(prefer='threads'), one delayed call per image"
 
 
+@register
 class JoblibChunked(_Joblib):
     name = "joblib-chunked"
+    simplicity = 160
+    tasks_per_worker = 1
+    suits_stateful = True
+    style = ("blue", "H")
     chunked = True
     sliced = True
     description = "joblib.Parallel, one delayed call per contiguous slice, its pixels with it"
@@ -167,9 +183,12 @@ class JoblibChunked(_Joblib):
                 for s, e in chunk_bounds(len(images), self.config.chunk_size))
 
 
+@register
 class JoblibMemmap(_Joblib):
     """Every call gets the whole set: joblib memmaps it once it is above max_nbytes."""
     name = "joblib-memmap"
+    simplicity = 170
+    style = ("purple", "H")      # a file every worker maps, like shared memory
     sliced = True
     pixels_mapped = True   # workers read a memmap: pages arrive on first touch
     description = ("joblib.Parallel, one delayed call per worker's slice with the whole image set, "

@@ -25,7 +25,7 @@ import queue
 from concurrent.futures import wait
 from functools import partial
 
-from bench.strategies.base import default_start_method
+from bench.strategies.base import default_start_method, register
 from bench.strategies.libraries import worker
 from bench.strategies.libraries.pools import LibraryPool, LibraryStrategy, require, version
 from bench.texts import messages
@@ -73,6 +73,7 @@ class MpirePool(LibraryPool):
 class _Mpire(LibraryStrategy):
     family = "processes"
     library = "mpire"
+    tier_role = "variant"
     shared = False
     state = False
 
@@ -98,13 +99,23 @@ class _Mpire(LibraryStrategy):
 
 
 
+# mpire (triangles right) in the colour of the pool it stands next to, on a long-dashed line
+@register
 class Mpire(_Mpire):
     name = "mpire"
+    simplicity = 180
+    tier_role = "baseline"
+    library_default = ("stateless",)
+    suits_stateful = True
+    style = ("green", ">")        # chunks of its own choosing, like map
     description = "mpire.WorkerPool.map with its default chunking, pixels in every task's arguments"
 
 
+@register
 class MpireShared(_Mpire):
     name = "mpire-shared"
+    simplicity = 190
+    style = ("yellow", ">")       # inherited at fork
     shared = True
     fork_only = True
     pixels_mapped = True     # inherited pages arrive on first touch (bench.measure.probes)
@@ -128,8 +139,14 @@ class MpireShared(_Mpire):
         return pool.submit(worker.image_at, workload, index)
 
 
+@register
 class MpireState(_Mpire):
     name = "mpire-state"
+    simplicity = 200
+    tier_role = "baseline"
+    library_default = ("stateful",)
+    suits_stateful = True
+    style = ("vermillion", ">")   # a model per worker
     state = True
     needs_model = True
     description = "mpire.WorkerPool(use_worker_state=True), worker_init sets each worker up once, default chunking"

@@ -1,0 +1,115 @@
+"""A strategy in one place: what the planner, the charts, the snippets and the tie-break
+need of a strategy is declared on its class, and a class registered through
+``bench.strategies.register`` is taken up by all of them with no other module edited."""
+import pytest
+
+from bench.output import snippets
+from bench.output.charts import style
+from bench.output.snippet_work import for_workload
+from bench.plan import tiers
+from bench.plan.case import Case
+from bench.plan.matrix import PlanOptions, plan_cases
+from bench.plan.race import Request, plan_race
+from bench.strategies import STRATEGIES, auto_chunk_size, register
+from bench.strategies.local import ProcessesChunked
+from workloads.codecs import Codec
+from workloads.images import ImageSetSpec, ImageSize
+from workloads.imwrite import ImwriteWorkload
+from workloads.pose import PoseWorkload
+
+GiB = 1024 ** 3
+
+
+@pytest.fixture
+def registry():
+    """The registry as it was, whatever a test registers."""
+    saved = dict(STRATEGIES)
+    yield STRATEGIES
+    STRATEGIES.clear()
+    STRATEGIES.update(saved)
+
+
+def _new_strategy():
+    class ProcessesHalves(ProcessesChunked):
+        """Slices of the set, two per worker: the facts below are all bench needs of it."""
+        name = "processes-halves"
+        description = "ProcessPoolExecutor, two slices per worker"
+        simplicity = 55                     # between processes-chunked and processes-map
+        tasks_per_worker = 2
+        tier_role = "winner"
+        winner_rank = (-1, -1)              # first of the winners a short budget keeps
+        style = ("black", "v")              # a pair no spare-by-name would give
+        snippet = "slices"
+        route = "two slices per worker, each slice's pixels pickled"
+    return ProcessesHalves
+
+
+def test_a_new_strategy_is_one_class_and_every_table_takes_it_up(registry):
+    cls = register(_new_strategy())
+    name = cls.name
+    assert list(STRATEGIES).index(name) == list(STRATEGIES).index("processes-chunked") + 1
+
+    # the auto chunk rule: two slices per worker
+    assert auto_chunk_size(name, 100, 5) == 10
+    # the matrix plans it by default, with that chunk
+    spec = ImageSetSpec(ImageSize.parse("64x64x3"), 100, "smooth", 0)
+    cases = plan_cases(PlanOptions(workloads=["imwrite"], sizes=[spec.size], n_images=100,
+                                   workers=[5], start_methods=["fork"]))
+    assert [c.chunk_size for c in cases if c.strategy == name] == [10]
+
+    # the tiers: a winner, first among them
+    case = Case("imwrite", spec, {}, name, 4, 13, "fork", chunk_rule="auto")
+    assert tiers.tier_of(case, 4, [1, 2, 4, 8], "fork") == 0
+    assert tiers.winners()[0] == name and tiers.winners(pose=True)[0] == name
+    shm = Case("imwrite", spec, {}, "processes-shm", 4, 7, "fork", chunk_rule="auto")
+    assert tiers.priority(case, 0, 4) < tiers.priority(shm, 0, 4)
+    # a budgeted race enters it at W in the main image sets
+    plan = plan_race(Request(mode="full", codec_params=ImwriteWorkload.params_for(Codec()),
+                             pose_params=PoseWorkload.params_for()), 2, 24 * GiB)
+    assert any(c.strategy == name and c.workers == g.w for g in plan.groups for c in g.entrants)
+
+    # the charts: its own colour and marker, the process pools' line
+    assert style.strategy_style(name) == (style.colour("black"), "v")
+    assert style.line_style((name, "auto", "fork"))["linestyle"] == style.METHOD_STYLE["fork"]
+
+    # the snippet: the slices' code with its own auto rule
+    assert snippets.written(name)
+    code = snippets.write(snippets.Config(name, 4, None, True, "fork"),
+                          for_workload("imwrite", "jpg-q95", False, None), '"""header"""')
+    assert "chunk = max(1, math.ceil(len(images) / (2 * WORKERS)))" in code
+    assert "def work_slice(" in code
+    compile(code, "snippet", "exec")
+
+
+def test_register_refuses_a_taken_name_or_simplicity_rank(registry):
+    twin = _new_strategy()
+    twin.name = "processes-chunked"
+    with pytest.raises(ValueError, match="two strategies named"):
+        register(twin)
+    same_rank = _new_strategy()
+    same_rank.simplicity = STRATEGIES["processes-shm"].simplicity
+    with pytest.raises(ValueError, match="share simplicity rank"):
+        register(same_rank)
+    unranked = _new_strategy()
+    unranked.simplicity = None
+    with pytest.raises(ValueError, match="simplicity rank"):
+        register(unranked)
+    assert "processes-halves" not in STRATEGIES
+
+
+def test_the_registry_is_in_simplicity_order_and_every_strategy_has_its_own_style():
+    ranks = [cls.simplicity for cls in STRATEGIES.values()]
+    assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks)
+    pairs = [cls.style for cls in STRATEGIES.values()]
+    assert None not in pairs and len(set(pairs)) == len(pairs)
+
+
+def test_a_subclass_does_not_inherit_its_parents_role_by_accident():
+    # the routes of files subclass the pools they stand next to; none is a baseline, a
+    # winner or a snippet of its parent, and each is planned only in groups of files
+    for name in ("processes-decoded", "processes-decoded-chunked", "processes-decoded-shm"):
+        cls = STRATEGIES[name]
+        assert (cls.tier_role, cls.winner_rank, cls.snippet, cls.suits_stateful) == ("", None, "", False)
+        assert cls.on_files_only
+    assert auto_chunk_size("processes-decoded-shm", 100, 5) is None    # no auto rule, as before
+    assert auto_chunk_size("processes-decoded-chunked", 100, 5) == 20
