@@ -3,26 +3,31 @@ with a model) one more for the pools that fork; which one runs a configuration, 
 a fresh one after a death, starting every pool before any works, closing them."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from bench.run.host import CommandFailed, Host, HostDied
 from bench.strategies import STRATEGIES
 
-if TYPE_CHECKING:                      # annotations only: the race imports this module
+if TYPE_CHECKING:                      # annotations only
     from bench.plan.race import GroupPlan
-    from bench.run.race import Race
-    from bench.run.race_state import GroupState
 
 
 class GroupHosts:
     """A group's case processes: one for everything, or (a workload with a model) one
-    more for the pools that fork, which must never share a process with a model."""
+    more for the pools that fork, which must never share a process with a model.
 
-    def __init__(self, race: Race, spec: dict, plan: GroupPlan, state: GroupState):
-        self.race, self.spec, self.plan = race, spec, plan
+    ``start_host(setup)`` starts a case process and returns it; ``forget_host(host)`` is
+    told of each one stopped. Both come from whoever keeps every process of the run (the
+    race, which kills what is left at its end), so this module never imports the race.
+    """
+
+    def __init__(self, start_host: Callable[[dict], Host], forget_host: Callable[[Host], None],
+                 spec: dict, plan: GroupPlan):
+        self.start_host, self.forget_host = start_host, forget_host
+        self.spec, self.plan = spec, plan
         self.split = plan.has_model and any(self._forks(c) for c in plan.entrants)
-        self.main = race._host({"spec": spec})
-        self.fork = race._host({"spec": spec}) if self.split else None
+        self.main = start_host({"spec": spec})
+        self.fork = start_host({"spec": spec}) if self.split else None
 
     @staticmethod
     def _forks(case) -> bool:
@@ -38,7 +43,7 @@ class GroupHosts:
         """The process that ran ``case`` died: start a fresh one for the others."""
         old = self.for_case(case)
         old.kill()
-        fresh = self.race._host({"spec": self.spec})
+        fresh = self.start_host({"spec": self.spec})
         if old is self.main:
             self.main = fresh
         else:
@@ -57,7 +62,7 @@ class GroupHosts:
                 except CommandFailed:
                     pass
                 except HostDied:
-                    fresh = self.race._host({"spec": self.spec})
+                    fresh = self.start_host({"spec": self.spec})
                     if host is self.main:
                         self.main = fresh
                     else:
@@ -77,5 +82,4 @@ class GroupHosts:
         for host in (self.main, self.fork):
             if host is not None:
                 host.stop()
-                if host in self.race.hosts:
-                    self.race.hosts.remove(host)
+                self.forget_host(host)

@@ -101,6 +101,11 @@ class Race(FinalistsExplained):
         host.start(HOST_START_TIMEOUT_S)
         return host
 
+    def _forget_host(self, host: Host) -> None:
+        """A host stopped on purpose: nothing left for the run's end to kill."""
+        if host in self.hosts:
+            self.hosts.remove(host)
+
     # -- overhead probes ---------------------------------------------------------------------
     def _probes(self, cases) -> None:
         self.progress.phase("overheads", len(cases))
@@ -133,7 +138,7 @@ class Race(FinalistsExplained):
                 "serial_slice": plan.serial_slice, "settings": self.settings.as_dict(),
                 "capacity": self.capacity, "serial_case": serial.as_dict()}
         try:
-            hosts = GroupHosts(self, spec, plan, state)
+            hosts = GroupHosts(self._host, self._forget_host, spec, plan)
         except (CommandFailed, HostDied) as exc:
             self._fail_group(state, exc)
             return
