@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import sys
 
-from bench.strategies.libraries import with_joblib, with_mpire
+from bench.strategies.base import REGISTRY
+from bench.strategies.libraries import with_joblib, with_mpire  # noqa: F401 - each registers its own
 from bench.strategies.libraries.pools import LibraryMissing, missing
 from bench.texts import messages
 
-STRATEGIES = with_joblib.STRATEGIES + with_mpire.STRATEGIES
+STRATEGIES = tuple(cls for cls in REGISTRY.values() if cls.library)   # each module registers its own
 LIBRARY_OF = {cls.name: cls.library for cls in STRATEGIES}
 # with the libraries' defaults: the naive baselines a review shows next to the pick, for a
 # task without state and for one with a model per worker (each class's library_default)
@@ -28,8 +29,8 @@ def unavailable(names) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     cache: dict[str, str | None] = {}
     for name in names:
-        library = LIBRARY_OF.get(name)
-        if library is None:
+        library = getattr(REGISTRY.get(name), "library", "")    # read at each call: any registered
+        if not library:
             continue
         if library not in cache:
             cache[library] = missing(library)
