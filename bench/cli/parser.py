@@ -5,9 +5,9 @@ import argparse
 
 from bench.cli import answers
 from bench.cli import options
+from bench.model.settings import DEFAULTS
 from bench.plan.matrix import worker_sweep
 from bench.plan.budget import DEFAULT_BUDGET_S, QUICK_BUDGET_S, format_duration
-from bench.plan.settings import DEFAULTS
 from bench.strategies import STRATEGIES, default_start_method
 from workloads.codecs import CODECS
 

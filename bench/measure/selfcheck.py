@@ -31,7 +31,7 @@ import tempfile
 
 from bench.measure.timing import PassDirs
 from bench.measure.trash import Trash
-from bench.plan.case import Case
+from bench.model.case import Case
 from bench.strategies import auto_chunk_size
 from workloads.codecs import Codec
 from workloads.images import ImageSetSpec, ImageSize

@@ -31,8 +31,8 @@ from bench.measure.probes import CaseProbes
 from bench.measure.steal import StealMeter
 from bench.measure.timing import FirstResult, PassDirs, measure_cold, timed
 from bench.measure.trash import Trash
-from bench.plan.case import Case
-from bench.plan.settings import RunSettings
+from bench.model.case import Case
+from bench.model.settings import RunSettings
 from bench.strategies import PoolConfig, make_strategy
 from workloads import tasks
 

@@ -6,7 +6,7 @@ import sys
 from dataclasses import replace
 
 from bench.errors import UsageError
-from bench.plan.case import unique_cases
+from bench.model.case import unique_cases
 from bench.plan.dask import plan_dask
 from bench.plan.matrix import DASK_STRATEGIES, PlanOptions, default_strategies, plan_cases
 from bench.plan.overhead import plan_overhead

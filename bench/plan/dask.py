@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bench.measure.machine import available_cpus
-from bench.plan.case import Case
+from bench.model.case import Case
 from bench.plan.matrix import DASK_STRATEGIES, PlanOptions, plan_cases
 from bench.plan.overhead import overhead_payloads
 from workloads.images import ImageSetSpec, ImageSize

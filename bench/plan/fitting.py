@@ -2,9 +2,9 @@
 probes run (see bench.plan.race)."""
 from __future__ import annotations
 
+from bench.model.case import Case, unique_cases
 from bench.plan import budget as bud
 from bench.plan import user as user_plan
-from bench.plan.case import Case, unique_cases
 from bench.plan.tiers import holds_alone, priority, role
 from bench.strategies import libraries
 

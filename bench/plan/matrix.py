@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 
-from bench.plan.case import Case, unique_cases
+from bench.model.case import Case, unique_cases
 from bench.strategies import STRATEGIES, auto_chunk_size, default_start_method
 from workloads.registry import workload_class
 from workloads.images import ImageSetSpec, ImageSize

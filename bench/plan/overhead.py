@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bench.measure.machine import available_cpus
-from bench.plan.case import Case
+from bench.model.case import Case
 from bench.plan.matrix import PlanOptions, default_count, worker_sweep
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries
 from workloads.images import ImageSetSpec, ImageSize

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bench.plan.case import Case, unique_cases
+from bench.model.case import Case, unique_cases
 from bench.plan.matrix import PlanOptions, plan_cases, worker_sweep
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method, named
 from workloads.images import ImageSize

@@ -28,9 +28,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from bench.model.case import Case
 from bench.plan import budget as bud
 from bench.plan import user as user_plan
-from bench.plan.case import Case
 from bench.plan import pose as pose_plan
 from bench.plan.matrix import DEFAULT_GROUPS, PlanOptions, default_strategies, plan_cases
 from bench.plan.fitting import (PROBE_SHARE, fill, is_optional, optional_groups, optional_rank,

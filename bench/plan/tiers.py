@@ -2,8 +2,8 @@
 order within the tier (see bench.plan.race)."""
 from __future__ import annotations
 
+from bench.model.case import Case
 from bench.plan import user as user_plan
-from bench.plan.case import Case
 from bench.plan.sizing import neighbours
 from bench.strategies import STRATEGIES, named
 

@@ -23,7 +23,7 @@ import os
 import sys
 from dataclasses import dataclass
 
-from bench.plan.case import Case
+from bench.model.case import Case
 from bench.plan.sizing import size_set, worker_ladder
 from bench.plan.task_probe import PROBE_ITEMS, PROBE_TIMEOUT_S, ProbeFailed, probe_task
 from bench.strategies import (STRATEGIES, auto_chunk_size, default_start_method, decoded, libraries,

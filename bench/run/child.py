@@ -16,9 +16,9 @@ import time
 import traceback
 from concurrent.futures.process import BrokenProcessPool
 
-from bench.plan.case import Case
-from bench.plan.settings import RunSettings
 from bench.measure.probes import CaseProbes
+from bench.model.case import Case
+from bench.model.settings import RunSettings
 from bench.results import utc_now
 from bench.results.paired import paired_speedup
 from bench.strategies import PoolConfig, make_strategy

@@ -50,7 +50,7 @@ def _serve(conn, host) -> None:
             name = (message.get("case") or {}).get("strategy")
             if message.get("case"):
                 try:                         # a broken pool must not be visited again
-                    from bench.plan.case import Case
+                    from bench.model.case import Case
 
                     host.live.pop(Case.from_dict(message["case"]).name, None)
                 except Exception:  # noqa: BLE001
@@ -62,7 +62,7 @@ def _serve(conn, host) -> None:
 
 def _probe(message: dict) -> dict:
     """An overhead probe measured briefly: pool start-up, round trip or pickling."""
-    from bench.plan.case import Case
+    from bench.model.case import Case
     from bench.run.probes import run_probe
 
     return run_probe(Case.from_dict(message["case"]), message.get("values", 3))

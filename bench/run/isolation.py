@@ -18,7 +18,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
-from bench.plan.settings import RunSettings
+from bench.model.settings import RunSettings
 from bench.run import interrupt
 from bench.run.guard import PARENT_ENV, STOP_SIGNAL, parse_result, strip_result
 from bench.run.cleanup import end_group, remove_tree

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from bench.plan.case import Case
+from bench.model.case import Case
 from bench.results import utc_now
 from bench.strategies import PoolConfig, make_strategy
 

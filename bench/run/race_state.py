@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
-from bench.plan.case import Case
+from bench.model.case import Case
 from bench.results import race_benchmark, utc_now
 from bench.results.paired import paired_ratios, paired_speedup
 

@@ -30,8 +30,8 @@ import tempfile
 from dataclasses import dataclass
 
 from bench.measure.machine import memory_available
+from bench.model.settings import RunSettings
 from bench.plan.budget import expected_seconds_per_image
-from bench.plan.settings import RunSettings
 from bench.texts import messages
 from bench.texts.units import format_bytes_rough
 from workloads.registry import workload_class

@@ -20,7 +20,7 @@ import shlex
 from dataclasses import asdict
 
 from bench.errors import UsageError
-from bench.plan.settings import RunSettings
+from bench.model.settings import RunSettings
 from bench.results import ResultsError, ResultsFile, remove_stale_temps
 from bench.texts import messages
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from bench.plan.settings import RunSettings
+from bench.model.settings import RunSettings
 from bench.run import interrupt
 from bench.run.isolation import run_isolated
 from bench.run.resources import default_case_timeout

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 import time
 
-from bench.plan.settings import RunSettings
+from bench.model.settings import RunSettings
 from bench.run import interrupt
 from bench.measure.capacity import capacity_is_low, measure_capacity
 from bench.run.cleanup import kill_descendants

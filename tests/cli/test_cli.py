@@ -102,7 +102,7 @@ def test_a_failing_case_is_recorded_and_the_run_goes_on(tmp_path):
     case still runs and the file holds both."""
     from bench.plan.matrix import PlanOptions, plan_cases
     from bench.results import ResultsFile
-    from bench.plan.settings import RunSettings
+    from bench.model.settings import RunSettings
     from bench.run.sequence import run_cases
     from workloads.images import ImageSize
 

@@ -2,7 +2,7 @@
 import pytest
 
 from bench.measure.visits import GroupHost
-from bench.plan.case import Case
+from bench.model.case import Case
 from workloads.codecs import Codec
 from workloads.images import ImageSetSpec, ImageSize
 from workloads.imwrite import ImwriteWorkload

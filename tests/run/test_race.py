@@ -5,8 +5,8 @@ import itertools
 
 import pytest
 
+from bench.model.settings import RunSettings
 from bench.plan.race import Request, plan_race
-from bench.plan.settings import RunSettings
 from bench.results import ResultsFile
 from bench.run import race as race_mod
 from bench.run.host import CommandFailed, HostDied
@@ -299,7 +299,7 @@ def test_a_race_and_an_exhaustive_case_read_the_same_speedup_from_the_same_passe
     """Pairs 4/1, 4/2, 12/4 (serial over pool, seconds per pass): the race's figures and
     the exhaustive case's metadata both say 3x, the median of the pairs' ratios (the
     median serial pass over the median pool pass would say 2x)."""
-    from bench.plan.case import Case
+    from bench.model.case import Case
     from bench.run.child import paired_metadata
     from bench.run.race_state import ConfigState, visit_record
     from workloads.images import ImageSetSpec

@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from bench.plan.settings import RunSettings
+from bench.model.settings import RunSettings
 from bench.run import resources
 from bench.cli.main import main
 from bench.plan.matrix import PlanOptions, plan_cases

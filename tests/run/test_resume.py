@@ -10,12 +10,12 @@ import pytest
 
 from bench.cli.main import main
 from bench.cli.parser import parse_args
+from bench.model.settings import RunSettings
 from bench.plan.commands import make_cases, plan_options
 from bench.measure.machine import collect
 from bench.plan.matrix import Case
 from bench.results import ResultsFile, case_benchmark
 from bench.run.resume import plan_dict
-from bench.plan.settings import RunSettings
 from bench.strategies import default_start_method
 
 RESULT = {"values_s": [0.01], "warmups_s": [], "date": "2026-11-22T00:00:00+00:00",

@@ -8,10 +8,10 @@ import time
 
 import pytest
 
+from bench.model.settings import RunSettings
 from bench.run.cleanup import end_group
 from bench.plan.matrix import Case
 from bench.results import ResultsFile
-from bench.plan.settings import RunSettings
 from bench.run.sequence import run_cases
 from workloads.images import ImageSetSpec, ImageSize
 

@@ -3,11 +3,11 @@ need of a strategy is declared on its class, and a class registered through
 ``bench.strategies.register`` is taken up by all of them with no other module edited."""
 import pytest
 
+from bench.model.case import Case
 from bench.output import snippets
 from bench.output.charts import style
 from bench.output.snippet_work import for_workload
 from bench.plan import tiers
-from bench.plan.case import Case
 from bench.plan.matrix import PlanOptions, plan_cases
 from bench.plan.race import Request, plan_race
 from bench.strategies import STRATEGIES, auto_chunk_size, register

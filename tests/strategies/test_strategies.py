@@ -324,7 +324,7 @@ def test_per_image_tasks_ignore_the_layout_and_a_flat_run_keeps_one_folder(tiny_
 def test_a_pool_case_records_its_paired_serial_passes_and_a_serial_case_does_not(tmp_path):
     from dataclasses import replace
 
-    from bench.plan.settings import RunSettings
+    from bench.model.settings import RunSettings
     from bench.run.child import run_case
     from bench.plan.matrix import Case
     from workloads.images import ImageSetSpec, ImageSize

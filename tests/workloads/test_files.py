@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from bench.plan.case import Case
+from bench.model.case import Case
 from workloads import files
 from workloads.files import (Decoded, FileItem, FileSetSpec, PackedImages, Unreadable, folder_runs,
                              list_files, open_item, pack_layout, sample)

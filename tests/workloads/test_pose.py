@@ -265,7 +265,7 @@ def test_newer_or_missing_mediapipe_is_not_available_and_all_goes_on(monkeypatch
 # -- with a model: always in a fresh process ----------------------------------------
 
 def _run_case(case, timeout=120, **settings):
-    from bench.plan.settings import RunSettings
+    from bench.model.settings import RunSettings
     from bench.run.isolation import run_isolated
 
     base = RunSettings(warmups=0, values=1, verify=True).with_(**settings)
