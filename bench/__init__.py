@@ -1,15 +1,27 @@
 """bench: how to parallelise image work on this machine - measured, not guessed.
 
-The flow, one package per step:
+One package per layer, top first; each imports only the layers below it
+(tests/test_layers.py holds the order and checks every import, those inside functions
+too):
 
 ``cli``         the command line: grammar, dispatch, one line and exit code 2 on bad input
-``plan``        which cases a command means, and the settings a run shares
-``run``         a run: every case in its own isolated process, resumable, interruptible
-``measure``     inside a case: timing, decomposition, memory, capacity, verification
+``run``         a run: the race or every case in full, each case in its own process,
+                resumable, interruptible
+``output``      what people read: tables, summary, recommendation, report, charts
+``analysis``    results as rows: ranking, recommendation, comparison, scaling models
+``plan``        which cases a command means, fitted to the budget, before anything runs
+``measure``     inside a case process: timing, decomposition, memory, capacity, verification
+``model``       what a case is and the settings a run shares
 ``strategies``  how images reach the work: serial loop, thread and process pools, Dask
 ``results``     the results file (pyperf JSON) and its atomic writes
-``analysis``    results as rows: ranking, recommendation, comparison, scaling models
-``output``      what people read: tables, summary, recommendation, report, charts
 
-What is measured (image sets and the functions workers run) lives in ``workloads``.
+What is measured (image sets and the functions workers run) lives in ``workloads``,
+below them all. The ground floor every layer may import: ``texts`` (every message and
+number format) and ``errors``.
+
+A command flows down: ``cli`` asks ``plan`` for the cases, hands them to ``run``, which
+measures them with ``measure`` in case processes, writes them with ``results``, and
+prints through ``output``; the answers commands read ``results`` through ``analysis`` and
+``output``. What a run prints after its summary (``bench all``: the recommendation and
+the charts) the CLI hands the run as a callback.
 """
