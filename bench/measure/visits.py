@@ -189,11 +189,12 @@ class GroupHost:
         live.strategy.run(live.pool, live.workload.with_output(out), self.images, first)
         passed = time.perf_counter() - start
         self.trash.add(out)
+        facts = _pool_facts(live.strategy, live.pool)
         reports = live.strategy.worker_reports()
         self.reports[live.case.name] = reports
         first_at = (first.at - start) if first.at is not None else passed
         info = {"start_and_first_pass_s": live.started_s + passed,
-                "first_result_s": live.started_s + first_at, "worker_reports": reports}
+                "first_result_s": live.started_s + first_at, "worker_reports": reports, "facts": facts}
         live.started_s = None
         return info
 
@@ -216,11 +217,12 @@ class GroupHost:
         self.trash.add(out)
         live = Live(case, strategy, pool, workload)
         self.live[case.name] = live
+        facts = _pool_facts(strategy, pool)
         reports = strategy.worker_reports()
         self.reports[case.name] = reports
         info = {"start_and_first_pass_s": warm,
                 "first_result_s": (first.at - start) if first.at is not None else warm,
-                "worker_reports": reports}
+                "worker_reports": reports, "facts": facts}
         return live, info
 
     def _evict_for(self, workers: int) -> None:
@@ -373,6 +375,14 @@ def _failures(workload, results) -> dict:
     if first is None and isinstance(meta.get("failed_items"), str):
         first = (json.loads(meta["failed_items"]) or [None])[0]
     return {"items_failed": count, "first_failure": first}
+
+
+def _pool_facts(strategy, pool) -> dict:
+    """What a live pool says of itself (Dask: the scheduler, its workers and versions),
+    asked once, after the pool's first pass and outside every timer: each ask is a round
+    trip to every worker."""
+    strategy.describe_pool(pool)
+    return dict(strategy.facts)
 
 
 def _filesystem(path: str) -> str:

@@ -334,6 +334,7 @@ class Race(FinalistsExplained):
                 cfg.cold = {"start_and_first_pass_s": started["start_and_first_pass_s"],
                             "first_result_s": started["first_result_s"]}
                 cfg.reports = started.get("worker_reports") or cfg.reports
+                cfg.extra.update(started.get("facts") or {})
             if pool.get("shutdown_s") is not None:
                 cfg.cold["shutdown_s"] = pool["shutdown_s"]
             steal = max((x for x in (serial.get("steal"), pool.get("steal")) if x is not None), default=None)
