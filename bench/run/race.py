@@ -59,9 +59,11 @@ class Race(FinalistsExplained):
         # past this nothing new starts: the run would end more than OVERRUN past its budget
         self.hard_deadline = started + plan.budget_s * (1 + bud.OVERRUN / 2) - bud.END_S
         self.timed_s = 0.0
-        # how much longer visits take than their plan (a disk in a slow minute): what the
-        # time a next visit or explanation needs is scaled by, so the budget holds
-        self.slowdown = Slowdown()
+        # how much longer visits take than their plan, per configuration (a disk in a slow
+        # minute slows them all; a cost the plan gets wrong, such as a Dask cluster started
+        # for every pass, only its own): what the time a next visit or explanation needs is
+        # scaled by, so the budget holds
+        self.slowdown = Slowdowns()
         self.hosts: list[Host] = []
         self.section = results.run.setdefault("race", {})
 
@@ -260,17 +262,17 @@ class Race(FinalistsExplained):
             for cfg in order:
                 interrupt.check()
                 planned = costs.visit(cfg.case) + (costs.first_visit(cfg.case) if not cfg.visits else 0)
-                needed = planned * self.slowdown.factor()
+                needed = planned * self.slowdown.factor(cfg.name)
                 now = time.perf_counter()
                 # the first two rounds run whole (a configuration needs two visits to be
                 # judged) unless the run itself would overrun - and a visit as slow as the
                 # last one would overrun it; later ones stop where the group's share ends
                 if (r > 2 and now + needed > race_end) or \
-                        now + max(needed, planned * self.slowdown.last()) > self.hard_deadline:
+                        now + max(needed, planned * self.slowdown.last(cfg.name)) > self.hard_deadline:
                     finished_round = False
                     break
                 self._visit(state, hosts, cfg, r, reference, plan)
-                self.slowdown.add(planned, time.perf_counter() - now)
+                self.slowdown.add(cfg.name, planned, time.perf_counter() - now)
             state.rounds = r
             self._judge(state, r)
             self._publish(state)
@@ -328,6 +330,8 @@ class Race(FinalistsExplained):
                 return
             self.timed_s += serial["seconds"] + pool["seconds"]
             state.timed_s += serial["seconds"] + pool["seconds"]
+            if state.pilot.get("serial_pass_s"):
+                self.slowdown.add_serial(state.pilot["serial_pass_s"], serial["seconds"])
             state.serial_passes.append(dict(serial, round=round_, date=utc_now()))
             if "started" in pool:
                 started = pool["started"]
@@ -377,8 +381,9 @@ class Race(FinalistsExplained):
 
 
 class Slowdown:
-    """How many times longer than planned the recent visits took (at least 1): the median
-    of the last WINDOW ratios, so one stall does not stop a race and a slow minute does."""
+    """How many times longer than planned one configuration's recent visits took (at least
+    1): the median of its last WINDOW ratios, so one stall does not decide and a slow
+    minute does."""
     WINDOW = 5
 
     def __init__(self):
@@ -395,6 +400,39 @@ class Slowdown:
         """The last visit's ratio alone: what keeps the run inside its budget when the
         storage has just turned slow (the median needs a few visits to follow)."""
         return max(1.0, self.ratios[-1]) if self.ratios else 1.0
+
+
+class Slowdowns:
+    """Each configuration's own Slowdown; one not visited yet (or an explanation of one)
+    takes the median of every configuration's latest ratio - one vote each, so a few
+    configurations whose cost the plan misjudges do not scale all the others."""
+
+    def __init__(self):
+        self.by_name: dict[str, Slowdown] = {}
+        # the serial pass next to every visit is the same work each time: its time over
+        # the pilot's is the storage's and the CPUs' own slowdown, felt by every
+        # configuration at once, before each has had a slow visit of its own
+        self.serial = Slowdown()
+
+    def add(self, name: str, planned: float, took: float) -> None:
+        self.by_name.setdefault(name, Slowdown()).add(planned, took)
+
+    def add_serial(self, pilot_s: float, took: float) -> None:
+        self.serial.add(pilot_s, took)
+
+    def _typical(self) -> float:
+        latest = [s.last() for s in self.by_name.values() if s.ratios]
+        return statistics.median(latest) if latest else 1.0
+
+    def factor(self, name: str | None = None) -> float:
+        own = self.by_name.get(name)
+        mine = own.factor() if own is not None and own.ratios else self._typical()
+        return max(mine, self.serial.factor())
+
+    def last(self, name: str | None = None) -> float:
+        own = self.by_name.get(name)
+        mine = own.last() if own is not None and own.ratios else self._typical()
+        return max(mine, self.serial.last())
 
 
 def _check_failures(pilot: dict) -> None:

@@ -68,7 +68,7 @@ class FinalistsExplained:
                 baseline and not plan.explains_baselines_fully())
             # what it needs, as the visits went (a slow disk makes every pass longer): an
             # explanation that would end past the group's share is left out
-            needed = self._explain_cost(costs or plan.costs, cfg.case, cold_only) * self.slowdown.factor()
+            needed = self._explain_cost(costs or plan.costs, cfg.case, cold_only) * self.slowdown.factor(name)
             if time.perf_counter() + needed > share_end and not self.plan_explain_all:
                 break
             try:

@@ -209,19 +209,42 @@ def test_a_disk_that_turns_slow_mid_race_does_not_push_the_run_past_its_budget(t
     passes = [0]
 
     def slow_call(self, cmd, timeout, **kw):
+        slow = False
         if cmd in ("serial", "visit"):
             passes[0] += 1
-            clock[0] += 0.05 if passes[0] <= 6 else 9.0
+            slow = passes[0] > 6
+            clock[0] += 9.0 if slow else 0.05
         elif cmd == "explain":
             clock[0] += 12.0
         else:
             clock[0] += 0.01
-        return real_call(self, cmd, timeout, **kw)
+        reply = real_call(self, cmd, timeout, **kw)
+        if slow and cmd == "serial":
+            reply = dict(reply, seconds=reply["seconds"] * 90)     # what the pass itself timed
+        return reply
 
     monkeypatch.setattr(FakeHost, "call", slow_call)
     plan, results, progress = run_race(tmp_path, monkeypatch, budget=40.0)
     assert clock[0] <= 40.0 * 1.1
     assert passes[0] > 6                                     # it did race in the slow minute
+
+
+def test_a_configuration_the_plan_misjudges_scales_only_its_own_next_visits():
+    """A Dask configuration starts a cluster for every pass (10x its plan); the others run
+    as planned: their next visits are not scaled by its ratio, a first visit takes the
+    median of every configuration's latest ratio, one vote each."""
+    s = race_mod.Slowdowns()
+    for _ in range(3):
+        s.add("dask", 1.0, 10.0)
+        s.add("threads", 1.0, 1.0)
+        s.add("processes", 1.0, 1.2)
+    assert s.factor("dask") == pytest.approx(10.0)
+    assert s.factor("threads") == 1.0
+    assert s.factor("never-visited") == pytest.approx(1.2)      # median of 10, 1, 1.2
+    assert race_mod.Slowdowns().factor("x") == 1.0
+    for _ in range(3):                                           # the serial passes slow 4x:
+        s.add_serial(0.1, 0.4)                                   # the storage, felt by all
+    assert s.factor("threads") == pytest.approx(4.0) and s.factor("dask") == pytest.approx(10.0)
 
 
 def test_slowdown_is_the_median_of_the_recent_visits_against_their_plan():
