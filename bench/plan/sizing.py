@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from workloads.images import MAX_SET_BYTES
+
 # every worker gets at least this many images at the largest worker count: fewer, and
 # most of a pass is idle workers waiting for the last task
 MIN_IMAGES_PER_WORKER = 8
@@ -87,6 +89,9 @@ def size_set(seconds_per_image: float, image_bytes: int, usable: int, max_worker
     if fixed_count is not None:
         wanted = fixed_count
     cap = max(1, int(memory_available * SET_MEMORY_SHARE // max(1, SET_COPIES * image_bytes)))
+    # and never past the largest set an image set may be (a 256-core machine with 256 GiB
+    # sized a 12.7 GiB set that was then refused, and the whole plan with it)
+    cap = max(1, min(cap, MAX_SET_BYTES // max(1, image_bytes)))
     limit = cap if files is None else min(cap, max(1, files))
     # a count the user gave is theirs: an image set too large is refused when it is made
     count = wanted if fixed_count is not None else min(wanted, limit)

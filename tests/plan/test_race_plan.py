@@ -189,3 +189,18 @@ def test_optional_groups_a_budget_has_no_room_for_are_named_not_dropped_silently
 
     assert main(["list", "all"]) == 0
     assert line in capsys.readouterr().err
+
+
+def test_a_big_machine_with_much_memory_plans_sets_an_image_set_may_be(monkeypatch):
+    """256 CPUs and 256 GiB: memory alone would size a 640x480 set at 12.7 GiB, past the
+    largest set bench makes (8 GiB), and the whole plan was refused; the set is capped."""
+    from workloads.images import MAX_SET_BYTES
+
+    s = size_set(0.002, 640 * 480 * 3, usable=256, max_workers=512, memory_available=256 * GiB,
+                 pass_s=0.12, serial_max_s=1.0)
+    assert s.count * 640 * 480 * 3 <= MAX_SET_BYTES and s.capped_by == "memory"
+    simulate(monkeypatch, 256)
+    import bench.cli.measure as measure
+    monkeypatch.setattr(measure, "memory_available", lambda: 256 * GiB)
+    plan = plan_race(Request(mode="full"), 256, 256 * GiB)
+    assert all(g.images.size.nbytes * g.images.count <= MAX_SET_BYTES for g in plan.groups)
