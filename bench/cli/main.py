@@ -7,6 +7,7 @@ import sys
 from bench.cli import answers
 from bench.cli.measure import cmd_list, cmd_run
 from bench.cli.parser import parse_args
+from bench.cli.request import to_request
 from bench.errors import UsageError
 from bench.results import ResultsError
 from bench.texts import messages
@@ -19,11 +20,13 @@ def main(argv=None) -> int:
     with interrupt.handling():
         try:
             args = parse_args(argv)
-            if args.command == "list":
-                return cmd_list(args)
             if args.command in answers.COMMANDS:
                 return answers.run(args)
-            return cmd_run(args)
+            # the measuring commands get one frozen request, never the namespace
+            request = to_request(args)
+            if request.command == "list":
+                return cmd_list(request)
+            return cmd_run(request)
         except (UsageError, ResultsError) as exc:
             print(messages.ERROR_LINE.format(error=exc), file=sys.stderr)
             return 2

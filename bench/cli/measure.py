@@ -9,9 +9,10 @@ import sys
 from datetime import datetime
 
 from bench.cli import options
-from bench.cli.parser import parse_args
+from bench.cli.request import parse_request
 from bench.errors import UsageError
 from bench.measure.machine import memory_available
+from bench.model.request import RunRequest
 from bench.plan.budget import exhaustive_estimate, format_duration
 from bench.plan.commands import RACED, make_cases, make_race_plan, plan_options, races
 from bench.plan.sizing import usable_cpus
@@ -19,36 +20,36 @@ from bench.strategies import default_start_method
 from bench.texts import messages
 
 
-def plan_for(args, command: str, inputs: dict | None = None):
+def plan_for(request: RunRequest, command: str, inputs: dict | None = None):
     """(the race plan, its cases) for ``all``/``imwrite``/``pose``, else (None, the cases).
     ``--exhaustive`` measures the race plan's cases, each in full, one after another."""
     if command in RACED:
         inputs = inputs or {"usable": usable_cpus(), "memory": memory_available()}
-        plan = make_race_plan(args, command, inputs["usable"], inputs["memory"], inputs)
-        if command == "run" and not args.limit:      # a sample the user did not choose
+        plan = make_race_plan(request, command, inputs["usable"], inputs["memory"], inputs)
+        if command == "run" and not request.limit:      # a sample the user did not choose
             from bench.plan.user import sample_notes
 
             for note in sample_notes(plan):
                 print(note, file=sys.stderr)
         return plan, plan.cases(), inputs
-    return None, make_cases(args, command), inputs
+    return None, make_cases(request, command), inputs
 
 
-def cmd_list(args) -> int:
-    as_json = args.json
+def cmd_list(request: RunRequest) -> int:
+    as_json = request.json
     results = None
-    if args.resume:         # what is still to run of the resumed command
+    if request.resume:         # what is still to run of the resumed command
         from bench.run import resume
 
-        results = resume.load(args.resume)
-        args = resume.reconcile(args, results, parse_args, plan_options)
-    command = args.target if results is None else args.command
-    plan, cases, _ = plan_for(args, command, results.run.get("plan_inputs") if results else None)
+        results = resume.load(request.resume)
+        request = resume.reconcile(request, results, parse_request, plan_options)
+    command = request.target if results is None else request.command
+    plan, cases, _ = plan_for(request, command, results.run.get("plan_inputs") if results else None)
     if results is not None:
         from bench.run import resume
 
         cases = resume.remaining(cases, results)
-    if plan is not None and races(args, command) and results is None:
+    if plan is not None and races(request, command) and results is None:
         if as_json:
             print(json.dumps(plan.as_json(), indent=1))
             for line in plan.plan_lines():           # the JSON says it too: left_out, serial_added
@@ -81,31 +82,32 @@ def results_path(results_dir: str) -> str:
 
 
 
-def cmd_run(args) -> int:
+def cmd_run(request: RunRequest) -> int:
     from bench.run import resources, resume
     from bench.run.session import run_session
 
     results = None
-    if args.resume:
-        results = resume.load(args.resume)
-        args = resume.reconcile(args, results, parse_args, plan_options)
-        path = args.resume
+    if request.resume:
+        results = resume.load(request.resume)
+        request = resume.reconcile(request, results, parse_request, plan_options)
+        path = request.resume
         results_dir = os.path.dirname(path)
-    race_plan, cases, args.plan_inputs = plan_for(
-        args, args.command, results.run.get("plan_inputs") if results is not None else None)
-    if not races(args, args.command):
+    race_plan, cases, plan_inputs = plan_for(
+        request, request.command, results.run.get("plan_inputs") if results is not None else None)
+    if not races(request, request.command):
         race_plan = None            # --exhaustive: the same cases, each in full
-    args.plan = resume.plan_dict(plan_options(args))
-    if args.out_dir:
-        args.out_dir = options.writable_dir(args.out_dir, "--out-dir", create=False)
-    if args.save_keypoints:
-        args.save_keypoints = options.writable_dir(args.save_keypoints, "--save-keypoints")
-    if getattr(args, "cache_dir", None):         # generated input files; case processes inherit it
+    plan = resume.plan_dict(plan_options(request))
+    # the folders checked and made absolute: a new request (the parsed one stays as typed)
+    if request.out_dir:
+        request = request.with_(out_dir=options.writable_dir(request.out_dir, "--out-dir", create=False))
+    if request.save_keypoints:
+        request = request.with_(save_keypoints=options.writable_dir(request.save_keypoints, "--save-keypoints"))
+    if request.cache_dir:         # generated input files; case processes inherit it
         from workloads.files import CACHE_ENV
 
-        os.environ[CACHE_ENV] = options.writable_dir(args.cache_dir, "--cache-dir")
+        os.environ[CACHE_ENV] = options.writable_dir(request.cache_dir, "--cache-dir")
     if results is None:
-        results_dir = options.writable_dir(args.results_dir, "results folder")
+        results_dir = options.writable_dir(request.results_dir, "results folder")
         path = results_path(results_dir)
     else:
         from bench.measure.machine import collect
@@ -113,7 +115,7 @@ def cmd_run(args) -> int:
         resume.check_machine(path, results.run.get("machine", {}), collect(default_start_method()))
         resume.tidy(path)
     try:
-        cases, skipped = resources.check(cases, args.out_dir, results_dir, echo=print)
+        cases, skipped = resources.check(cases, request.out_dir, results_dir, echo=print)
         if race_plan is not None and skipped:
             race_plan.drop({s.name for s in skipped})
     except resources.NotEnoughResources as exc:
@@ -121,16 +123,17 @@ def cmd_run(args) -> int:
     planned = len(cases)
     if results is not None and race_plan is None:
         cases = resume.remaining(cases, results)
-    return run_session(args, cases, path, results=results, skipped=skipped, planned=planned,
-                       race_plan=race_plan, after_summary=_answers_after(args))
+    return run_session(request, cases, path, results=results, skipped=skipped, planned=planned,
+                       race_plan=race_plan, after_summary=_answers_after(request),
+                       plan=plan, plan_inputs=plan_inputs)
 
 
-def _answers_after(args):
+def _answers_after(request: RunRequest):
     """What ``bench all`` and ``bench run`` print after the summary: the recommendation,
     then the charts (the run calls it back, so that the run never imports the CLI)."""
-    if args.command not in ("all", "run"):
+    if request.command not in ("all", "run"):
         return None
-    plots_dir = getattr(args, "plots_dir", "plots")
+    plots_dir = request.plots_dir
 
     def answers(results, echo) -> None:
         from bench.cli.answers import end_of_run   # the charts' imports only once a run is done

@@ -31,19 +31,14 @@ class RunSettings:
               "scheduler", "scheduler_timeout", "save_keypoints")
 
     @classmethod
-    def from_args(cls, args) -> "RunSettings":
-        """From parsed command-line options (an option left out keeps its default)."""
-        given = {name: getattr(args, name) for name in cls.CHOSEN if hasattr(args, name)}
-        return cls(**{k: v for k, v in given.items() if v is not None or k in cls._optional()})
-
-    @classmethod
     def from_dict(cls, data: Mapping | None) -> "RunSettings":
         """From a results file or a case spec; keys this version does not know are ignored."""
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in dict(data or {}).items() if k in known})
 
     @classmethod
-    def _optional(cls) -> set:
+    def optional(cls) -> set:
+        """The settings whose default is None (a None given keeps its meaning)."""
         return {f.name for f in fields(cls) if f.default is None}
 
     def chosen(self) -> dict:

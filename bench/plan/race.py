@@ -100,19 +100,22 @@ class GroupPlan:
         race = bud.race_estimate(self.costs, self.entrants, self.rounds)
         return setup + race + self.explain_estimate()
 
-    def explain_estimate(self) -> float:
+    def explain_estimate(self, costs: bud.Costs | None = None) -> float:
         """The finalists (typical configurations) and the naive baselines explained; a
-        model built per image is only timed cold (its decomposition says nothing new)."""
+        model built per image is only timed cold (its decomposition says nothing new).
+        ``costs``: the race's, once a pilot measured the real cost per image (default: the
+        plan's own)."""
+        costs = self.costs if costs is None else costs
         pools = [c for c in self.entrants if c.family != "serial"]
         if not pools:
             return 0.0
-        typical = sorted(self.costs.explain(c) for c in pools if role(c.strategy) != "baseline")
+        typical = sorted(costs.explain(c) for c in pools if role(c.strategy) != "baseline")
         middle = typical[len(typical) // 2] if typical else 0.0
         total = min(self.finalists, len(pools)) * middle
         for b in self.baselines():
             cold_only = b.strategy == "processes-model-per-image" or not self.explains_baselines_fully()
-            total += (self.costs.first_visit(b) + self.costs.pool_pass(b)
-                      if cold_only else self.costs.explain(b))
+            total += (costs.first_visit(b) + costs.pool_pass(b)
+                      if cold_only else costs.explain(b))
         return total
 
     def extra_for(self, case: Case) -> float:

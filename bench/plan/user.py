@@ -24,6 +24,7 @@ import sys
 from dataclasses import dataclass
 
 from bench.model.case import Case
+from bench.model.request import RunRequest
 from bench.plan.sizing import size_set, worker_ladder
 from bench.plan.task_probe import PROBE_ITEMS, PROBE_TIMEOUT_S, ProbeFailed, probe_task
 from bench.strategies import (STRATEGIES, auto_chunk_size, default_start_method, decoded, libraries,
@@ -238,8 +239,9 @@ def _typical(shapes: list) -> ImageSize | None:
     return ImageSize(int(w), int(h), 1 if not c or c[0] == 1 else 3)
 
 
-def user_run(args, probe: dict | None = None) -> tuple[UserRun, dict]:
-    """The task and files of ``bench run`` (bad input: one UsageError line) and the probe
+def user_run(request: RunRequest, probe: dict | None = None) -> tuple[UserRun, dict]:
+    """The task and files of ``bench run`` as the request names them (bad input: one
+    UsageError line) and the probe
     that timed them (``probe`` given: a resumed run's, used as it was)."""
     import glob as globbing
 
@@ -251,33 +253,33 @@ def user_run(args, probe: dict | None = None) -> tuple[UserRun, dict]:
     from workloads.task_import import TaskError, split_spec
     from workloads.user_task import TaskWorkload
 
-    if not args.task or not args.images:
+    if not request.task or not request.images:
         raise UsageError(messages.RUN_NEEDS)
-    if args.init_per_item and not args.init:
+    if request.init_per_item and not request.init:
         raise UsageError(messages.RUN_PER_ITEM_NEEDS_INIT)
-    if args.atol is not None and not args.atol >= 0:          # nan too
-        raise UsageError(messages.RUN_ATOL.format(value=args.atol))
+    if request.atol is not None and not request.atol >= 0:          # nan too
+        raise UsageError(messages.RUN_ATOL.format(value=request.atol))
     try:
-        for spec, what in ((args.task, "--task"), (args.init, "--init"), (args.same, "--same")):
+        for spec, what in ((request.task, "--task"), (request.init, "--init"), (request.same, "--same")):
             if spec:
                 split_spec(spec, what)
-        params = TaskWorkload.params_for(_absolute(args.task), _absolute(args.init), args.decode,
-                                         args.atol, _absolute(args.same))
+        params = TaskWorkload.params_for(_absolute(request.task), _absolute(request.init), request.decode,
+                                         request.atol, _absolute(request.same))
         TaskWorkload.from_params(params)
     except (TaskError, ValueError) as exc:
         raise UsageError(str(exc)) from None
-    source = os.path.abspath(os.path.expanduser(args.images))
+    source = os.path.abspath(os.path.expanduser(request.images))
     items = list_files(source)
     if not items:
         exts = ", ".join(IMAGE_EXTENSIONS[:6]) + " ..."
         text = (messages.RUN_NO_IMAGES if os.path.isdir(source) else messages.RUN_GLOB_EMPTY
-                if globbing.has_magic(args.images) else messages.RUN_NO_SOURCE)
-        raise UsageError(text.format(source=args.images, extensions=exts))
-    chosen = sample(items, args.limit, args.seed) if args.limit else items
+                if globbing.has_magic(request.images) else messages.RUN_NO_SOURCE)
+        raise UsageError(text.format(source=request.images, extensions=exts))
+    chosen = sample(items, request.limit, request.seed) if request.limit else items
     if probe is None:
-        print(messages.RUN_PROBING.format(task=args.task, count=min(PROBE_ITEMS, len(chosen)),
+        print(messages.RUN_PROBING.format(task=request.task, count=min(PROBE_ITEMS, len(chosen)),
                                           total=len(items)), file=sys.stderr, flush=True)
-        timeout = args.case_timeout or PROBE_TIMEOUT_S
+        timeout = request.case_timeout or PROBE_TIMEOUT_S
         try:
             probe = probe_task(params, chosen, timeout)
         except ProbeFailed as exc:
@@ -294,9 +296,9 @@ def user_run(args, probe: dict | None = None) -> tuple[UserRun, dict]:
         init = messages.RUN_PROBE_INIT.format(init=_ms(probe["init_s"])) if probe.get("init_s") else ""
         print(messages.RUN_PROBED.format(per_item=_ms(t), init=init, size=size.label, read=_ms(read_s)),
               file=sys.stderr)
-    images = FileSetSpec(size, len(chosen), "files", args.seed, source, len(items))
+    images = FileSetSpec(size, len(chosen), "files", request.seed, source, len(items))
     folders = len({os.path.dirname(i.name) for i in chosen})
-    run = UserRun(params, images, t, read_s, folders, bool(args.init_per_item), bool(args.limit))
+    run = UserRun(params, images, t, read_s, folders, bool(request.init_per_item), bool(request.limit))
     return run, probe
 
 

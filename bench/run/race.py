@@ -51,10 +51,14 @@ MIN_COMMAND_TIMEOUT_S = 30
 
 class Race(FinalistsExplained):
     def __init__(self, plan: RacePlan, settings, results, machine_meta: dict, progress,
-                 started: float, capacity: float | None, seed: int = 0):
+                 started: float, capacity: float | None, seed: int = 0,
+                 case_timeout: float | None = None, explain_all: bool = False):
         self.plan, self.settings, self.results = plan, settings, results
         self.machine_meta, self.progress = machine_meta, progress
         self.started, self.capacity, self.seed = started, capacity, seed
+        # --case-timeout: every command to a group's processes ends after it (None: sized
+        # to the command's expected work); --explain all: every visited configuration
+        self.case_timeout, self.explain_all = case_timeout, explain_all
         self.deadline = started + plan.budget_s - bud.END_S
         # past this nothing new starts: the run would end more than OVERRUN past its budget
         self.hard_deadline = started + plan.budget_s * (1 + bud.OVERRUN / 2) - bud.END_S
@@ -165,7 +169,7 @@ class Race(FinalistsExplained):
             costs = plan.costs.__class__(per_image, plan.costs.count, plan.serial_slice, plan.costs.usable,
                                          plan.costs.worker_setup_s)
             explain_reserve = min(0.25 * max(0.0, share_end - time.perf_counter()),
-                                  _explain_estimate(plan, costs))
+                                  plan.explain_estimate(costs))
             race_end = share_end - explain_reserve
             if not any(c.visits for c in state.configs.values()):
                 self._fit_to_pilot(state, plan, costs, race_end)
@@ -242,12 +246,10 @@ class Race(FinalistsExplained):
         return state
 
     def _timeout(self, plan: GroupPlan, passes: float) -> float:
-        if self.settings_case_timeout:
-            return self.settings_case_timeout
+        if self.case_timeout:
+            return self.case_timeout
         est = passes * plan.costs.count * plan.costs.seconds_per_image
         return max(MIN_COMMAND_TIMEOUT_S, 20 * est)
-
-    settings_case_timeout: float | None = None
 
     def _rounds(self, state: GroupState, hosts, costs, race_end: float, reference, plan) -> None:
         rng = random.Random(zlib.crc32(f"{self.seed}/{state.key}".encode()))
@@ -442,12 +444,3 @@ def _check_failures(pilot: dict) -> None:
     if failed * 2 > images:
         raise CommandFailed(messages.RACE_MOSTLY_FAILED.format(
             failed=failed, images=images, first=pilot.get("first_failure") or "unknown"))
-
-
-def _explain_estimate(plan: GroupPlan, costs) -> float:
-    saved = plan.costs
-    plan.costs = costs
-    try:
-        return plan.explain_estimate()
-    finally:
-        plan.costs = saved

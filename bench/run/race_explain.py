@@ -18,7 +18,7 @@ from bench.run.race_state import FAILED, OUT, RACING, GroupState
 
 
 class FinalistsExplained:
-    plan_explain_all = False
+    explain_all = False         # the race sets it: --explain all
     _finalist_count = 0
 
     def _finalists(self, state: GroupState) -> list[str]:
@@ -53,7 +53,7 @@ class FinalistsExplained:
 
     def _explain(self, state: GroupState, hosts, plan: GroupPlan, share_end: float, costs=None) -> None:
         wanted = list(state.finalists) + [c.name for c in plan.baselines()]
-        if self.plan_explain_all:
+        if self.explain_all:
             wanted = [n for n, c in state.configs.items() if c.visits]
         seen = set()
         for name in wanted:
@@ -69,7 +69,7 @@ class FinalistsExplained:
             # what it needs, as the visits went (a slow disk makes every pass longer): an
             # explanation that would end past the group's share is left out
             needed = self._explain_cost(costs or plan.costs, cfg.case, cold_only) * self.slowdown.factor(name)
-            if time.perf_counter() + needed > share_end and not self.plan_explain_all:
+            if time.perf_counter() + needed > share_end and not self.explain_all:
                 break
             try:
                 reply = hosts.for_case(cfg.case).call(

@@ -20,7 +20,7 @@ import shlex
 from dataclasses import asdict
 
 from bench.errors import UsageError
-from bench.model.settings import RunSettings
+from bench.model.request import RunRequest
 from bench.results import ResultsError, ResultsFile, remove_stale_temps
 from bench.texts import messages
 
@@ -88,10 +88,11 @@ def check_machine(path: str, stored: dict, current: dict) -> None:
         raise UsageError(messages.RESUME_OTHER_MACHINE.format(path=path, key=key, there=there, here=here))
 
 
-def reconcile(args, results: ResultsFile, parse, plan_options):
-    """Return the args to run with: the stored ones, checked against what was typed.
+def reconcile(typed: RunRequest, results: ResultsFile, parse, plan_options) -> RunRequest:
+    """Return the request to run with: the stored one, checked against what was typed.
 
-    ``parse(argv)`` parses a command line, ``plan_options(args)`` gives PlanOptions.
+    ``parse(argv)`` turns a command line into a RunRequest, ``plan_options(request)`` gives
+    PlanOptions. Neither request is changed: the one returned is a new one.
     """
     path = results.path
     run = results.run
@@ -100,11 +101,11 @@ def reconcile(args, results: ResultsFile, parse, plan_options):
         stored = parse(stored_argv)
     except UsageError as exc:
         raise UsageError(messages.RESUME_OPTIONS_BROKEN.format(path=path, why=exc)) from None
-    if args.command != "list" and stored.command != args.command:
+    if typed.command != "list" and stored.command != typed.command:
         raise UsageError(messages.RESUME_OTHER_COMMAND.format(path=path, there=stored.command,
-                                                              here=args.command))
-    typed = strip_neutral(list(getattr(args, "argv", [])))
-    chosen = stored if typed == [args.command] else args
+                                                              here=typed.command))
+    as_stored = strip_neutral(list(typed.argv)) == [typed.command]
+    chosen = stored if as_stored else typed
     hint = messages.RESUME_AS_PLANNED.format(command=resume_command(stored.command, path))
     diff = _first_difference(run["plan"], plan_dict(plan_options(chosen)))
     if diff:
@@ -112,21 +113,21 @@ def reconcile(args, results: ResultsFile, parse, plan_options):
         raise UsageError(messages.RESUME_OTHER_PLAN.format(path=path, key=key, there=there,
                                                            here=here, hint=hint))
     if chosen.out_dir:
-        chosen.out_dir = os.path.abspath(chosen.out_dir)
-    settings = RunSettings.from_args(chosen).chosen()
+        chosen = chosen.with_(out_dir=os.path.abspath(chosen.out_dir))
+    settings = chosen.settings().chosen()
     stored_settings = {k: v for k, v in run.get("settings", {}).items() if k in settings}
     diff = _first_difference(stored_settings, settings)
     if diff:
         key, there, here = diff
         raise UsageError(messages.RESUME_OTHER_SETTINGS.format(path=path, key=key, there=there,
                                                                here=here, hint=hint))
-    chosen.resume = args.resume
-    chosen.argv = stored_argv
-    if args.case_timeout is not None:
-        chosen.case_timeout = args.case_timeout
-    if chosen is stored:
-        chosen.results_dir = args.results_dir
-    return chosen
+    # what may differ from the stored run (NEUTRAL_OPTIONS) comes from what was typed
+    neutral = {"resume": typed.resume, "argv": tuple(stored_argv)}
+    if typed.case_timeout is not None:
+        neutral["case_timeout"] = typed.case_timeout
+    if as_stored:
+        neutral["results_dir"] = typed.results_dir
+    return chosen.with_(**neutral)
 
 
 def remaining(cases, results: ResultsFile):

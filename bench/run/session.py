@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 import time
 
+from bench.model.request import RunRequest
 from bench.model.settings import RunSettings
 from bench.run import interrupt
 from bench.measure.capacity import capacity_is_low, measure_capacity
@@ -26,10 +27,13 @@ def warn(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def run_session(args, cases, path: str, results: ResultsFile | None = None,
-                skipped=(), planned: int | None = None, race_plan=None, after_summary=None) -> int:
-    """Run ``cases`` into ``path`` - raced within the budget when ``race_plan`` is given,
-    else one case after another in full; ``results`` is the file being resumed, if any.
+def run_session(request: RunRequest, cases, path: str, results: ResultsFile | None = None,
+                skipped=(), planned: int | None = None, race_plan=None, after_summary=None,
+                plan: dict | None = None, plan_inputs: dict | None = None) -> int:
+    """Run ``cases`` into ``path`` as ``request`` asks - raced within the budget when
+    ``race_plan`` is given, else one case after another in full; ``results`` is the file
+    being resumed, if any. ``plan`` (the plan's options) and ``plan_inputs`` (what the
+    plan was made from) go into a new results file, for ``--resume`` to compare and reuse.
     ``after_summary(results, echo)`` is what the caller prints after the summary (the
     command line's recommendation and charts): handed in, since a run never imports the CLI.
 
@@ -38,20 +42,22 @@ def run_session(args, cases, path: str, results: ResultsFile | None = None,
     """
     state = {"results": results, "planned": planned or len(cases)}
     try:
-        return _session(args, cases, path, state, skipped, race_plan, after_summary)
+        return _session(request, cases, path, state, skipped, race_plan, after_summary,
+                        {"plan": plan, "plan_inputs": plan_inputs})
     except KeyboardInterrupt as exc:
-        return _interrupted(exc, args, path, state)
+        return _interrupted(exc, request, path, state)
     except ResultsWriteError as exc:
         interrupt.handled()
         kill_descendants()
         warn(messages.ERROR_LINE.format(error=exc))
         if exc.saved:
             warn(messages.DISK_FULL_KEPT.format(
-                saved=exc.saved, command=resume_command(args.command, path, args.case_timeout)))
+                saved=exc.saved, command=resume_command(request.command, path, request.case_timeout)))
         return 3
 
 
-def _session(args, cases, path: str, state: dict, skipped, race_plan=None, after_summary=None) -> int:
+def _session(request: RunRequest, cases, path: str, state: dict, skipped, race_plan=None,
+             after_summary=None, planned_from: dict | None = None) -> int:
     started = time.perf_counter()
     results = state["results"]
     if results is None:
@@ -61,16 +67,16 @@ def _session(args, cases, path: str, state: dict, skipped, race_plan=None, after
                  f"{cpus} CPU{'s' if cpus != 1 else ''})")
         if race_plan is not None:
             echo(messages.RACE_PLANNED.format(
-                command=args.command, configurations=race_plan.configurations(),
+                command=request.command, configurations=race_plan.configurations(),
                 groups=len(race_plan.groups), probes=len(race_plan.overhead), where=where,
                 estimate=format_duration(race_plan.estimate_s), budget=format_duration(race_plan.budget_s)))
             for line in race_plan.plan_lines():
                 echo(line)
         else:
-            echo(messages.EXHAUSTIVE_PLANNED.format(command=args.command, cases=len(cases), where=where))
+            echo(messages.EXHAUSTIVE_PLANNED.format(command=request.command, cases=len(cases), where=where))
         echo(messages.RESULTS_WRITTEN.format(path=path))
         echo(messages.MEASURING_CAPACITY)
-        capacity = measure_capacity_steadily(available_cpus(), 1_000_000 if args.quick else 2_000_000)
+        capacity = measure_capacity_steadily(available_cpus(), 1_000_000 if request.quick else 2_000_000)
         interrupt.check()
         readings = capacity.get("readings", [])
         echo(messages.CAPACITY_MEASURED.format(capacity=capacity["capacity"], processes=capacity["processes"])
@@ -82,31 +88,31 @@ def _session(args, cases, path: str, state: dict, skipped, race_plan=None, after
         results = ResultsFile(path, run={
             "started": utc_now(),
             "command": " ".join(sys.argv),
-            "argv": list(getattr(args, "argv", None) or sys.argv[1:]),
-            "plan": getattr(args, "plan", None),
+            "argv": list(request.argv or sys.argv[1:]),
+            "plan": (planned_from or {}).get("plan"),
             "machine": machine,
             "capacity": capacity,
             # the capacity goes to every case: the decomposition's work part uses it
-            "settings": RunSettings.from_args(args).with_(capacity=capacity["capacity"]).recorded(),
-            "plan_inputs": getattr(args, "plan_inputs", None),
+            "settings": request.settings().with_(capacity=capacity["capacity"]).recorded(),
+            "plan_inputs": (planned_from or {}).get("plan_inputs"),
             "mode": "race" if race_plan is not None else "exhaustive",
         })
         state["results"] = results
     else:      # resuming: same machine facts and capacity as the run it continues
         machine = results.run.get("machine", {})
-        results.run.setdefault("resumed", []).append({"date": utc_now(), "argv": list(args.argv)})
+        results.run.setdefault("resumed", []).append({"date": utc_now(), "argv": list(request.argv)})
         results.run.pop("interrupted", None)
-        echo(messages.RESUMING.format(command=args.command, path=path, saved=results.saved,
+        echo(messages.RESUMING.format(command=request.command, path=path, saved=results.saved,
                                       planned=state["planned"], left=len(cases)))
     if skipped:
         results.run["skipped"] = [s.as_dict() for s in skipped]
     results.save()
     settings = RunSettings.from_dict(results.run["settings"])
     if race_plan is not None:
-        _race(args, race_plan, settings, results, machine, started)
+        _race(request, race_plan, settings, results, machine, started)
     else:
         done = state["planned"] - len(cases)
-        run_cases(cases, settings, results, machine, timeout=args.case_timeout,
+        run_cases(cases, settings, results, machine, timeout=request.case_timeout,
                   echo=echo, done=done, total=state["planned"])
     interrupt.check()          # a signal whose exception Python swallowed
     results.run["finished"] = utc_now()
@@ -131,15 +137,14 @@ def _session(args, cases, path: str, state: dict, skipped, race_plan=None, after
     return 1 if results.failed else 0
 
 
-def _race(args, plan, settings, results, machine, started: float) -> None:
+def _race(request: RunRequest, plan, settings, results, machine, started: float) -> None:
     from bench.output.progress import Progress
     from bench.run.race import Race
 
     progress = Progress(plan, started)
     race = Race(plan, settings, results, machine, progress, started, settings.capacity,
-                seed=getattr(args, "seed", 0))
-    race.settings_case_timeout = args.case_timeout
-    race.plan_explain_all = getattr(args, "explain", "finalists") == "all"
+                seed=request.seed, case_timeout=request.case_timeout,
+                explain_all=request.explain == "all")
     try:
         race.run()
     finally:
@@ -173,7 +178,7 @@ def measure_capacity_steadily(cpus: int, iterations: int, tries: int = 3) -> dic
     return out
 
 
-def _interrupted(exc: KeyboardInterrupt, args, path: str, state: dict) -> int:
+def _interrupted(exc: KeyboardInterrupt, request: RunRequest, path: str, state: dict) -> int:
     """Ctrl-C / SIGTERM: the case in flight is already ended (bench.run.isolation); end what
     else we started, keep the results file, say how to go on."""
     interrupt.handled()
@@ -190,5 +195,5 @@ def _interrupted(exc: KeyboardInterrupt, args, path: str, state: dict) -> int:
         warn(messages.ERROR_LINE.format(error=err))
     n = len(results.benchmarks) + len(results.failed)
     warn(messages.INTERRUPTED.format(signal=name, done=n, planned=state["planned"], path=path))
-    warn(messages.RESUME_WITH.format(command=resume_command(args.command, path, args.case_timeout)))
+    warn(messages.RESUME_WITH.format(command=resume_command(request.command, path, request.case_timeout)))
     return interrupt.exit_code(exc)

@@ -86,7 +86,7 @@ class FakeHost:
         pass
 
 
-def run_race(tmp_path, monkeypatch, behaviour=None, budget=60.0):
+def run_race(tmp_path, monkeypatch, behaviour=None, budget=60.0, **race_options):
     FakeHost.log = []
     monkeypatch.setattr(race_mod.Race, "_host", lambda self, setup: FakeHost(setup, behaviour or {}))
     req = Request(mode="quick", budget_s=budget, codec_workloads=["imwrite"], pose=False,
@@ -97,7 +97,8 @@ def run_race(tmp_path, monkeypatch, behaviour=None, budget=60.0):
     results = ResultsFile(str(tmp_path / "r.json"), run={})
     progress = Quiet()
     import time
-    race = race_mod.Race(plan, RunSettings(), results, {}, progress, time.perf_counter(), 2.0)
+    race = race_mod.Race(plan, RunSettings(), results, {}, progress, time.perf_counter(), 2.0,
+                         **race_options)
     race.run()
     return plan, ResultsFile.load(results.path), progress
 
@@ -334,3 +335,21 @@ def test_a_race_and_an_exhaustive_case_read_the_same_speedup_from_the_same_passe
                     for k, (s, p) in enumerate(zip(serial, pool))]
     assert state.figures(None)["paired_speedup"] == pytest.approx(3.0)
     assert paired_metadata(serial, pool)["paired_speedup"] == pytest.approx(3.0)
+
+
+def test_the_race_takes_its_case_timeout_and_explain_all_in_its_constructor(tmp_path, monkeypatch):
+    """--case-timeout bounds every command that runs a case's work (starting and closing
+    pools have their own bounds); --explain all explains every configuration visited."""
+    timeouts = []
+    real_call = FakeHost.call
+
+    def timed_call(self, cmd, timeout, **kw):
+        if cmd not in ("prestart", "close_all"):
+            timeouts.append(timeout)
+        return real_call(self, cmd, timeout, **kw)
+
+    monkeypatch.setattr(FakeHost, "call", timed_call)
+    run_race(tmp_path, monkeypatch, case_timeout=7, explain_all=True)
+    assert timeouts and set(timeouts) == {7}
+    visited = {s for cmd, s in FakeHost.log if cmd == "visit"}
+    assert {s for cmd, s in FakeHost.log if cmd == "explain"} == visited

@@ -9,8 +9,7 @@ import os
 import pytest
 
 from bench.cli.main import main
-from bench.cli.parser import parse_args
-from bench.model.settings import RunSettings
+from bench.cli.request import parse_request
 from bench.plan.commands import make_cases, plan_options
 from bench.measure.machine import collect
 from bench.plan.matrix import Case
@@ -28,22 +27,22 @@ def tiny_argv(tmp_path, *extra):
             "--results-dir", str(tmp_path / "res"), *extra]
 
 
-def planned_cases(args):
+def planned_cases(request):
     """What the command plans (its race plan's cases, measured each in full here)."""
     from bench.cli.measure import plan_for
 
-    return plan_for(args, args.command)[1]
+    return plan_for(request, request.command)[1]
 
 
 def make_file(tmp_path, argv, done: int, machine=None) -> str:
     """A results file as `python -m bench` would have left it after ``done`` cases."""
-    args = parse_args(argv)
-    cases = planned_cases(args)
+    request = parse_request(argv)
+    cases = planned_cases(request)
     os.makedirs(tmp_path / "res", exist_ok=True)
     path = str(tmp_path / "res" / "box-20261122-000000.json")
     machine = machine or collect(default_start_method())
-    rf = ResultsFile(path, run={"argv": argv, "plan": plan_dict(plan_options(args)),
-                                "settings": RunSettings.from_args(args).recorded(), "machine": machine,
+    rf = ResultsFile(path, run={"argv": argv, "plan": plan_dict(plan_options(request)),
+                                "settings": request.settings().recorded(), "machine": machine,
                                 "capacity": {"capacity": 2.0, "processes": 2}})
     for case in cases[:done]:
         rf.add(case_benchmark(case, RESULT, machine))
@@ -72,7 +71,7 @@ def test_list_with_resume_shows_what_is_left(tmp_path, done_one, capsys):
     argv, path = done_one
     assert main(["list", "--resume", path]) == 0
     out = capsys.readouterr().out.split()
-    all_cases = [c.name for c in planned_cases(parse_args(argv))]
+    all_cases = [c.name for c in planned_cases(parse_request(argv))]
     assert out == all_cases[1:]
 
 
@@ -198,8 +197,7 @@ def test_a_file_in_a_read_only_folder_is_refused(tmp_path, capsys, monkeypatch):
 
 def test_case_names_round_trip_through_the_file(tmp_path):
     """Resume matches cases by name: a stored case description rebuilds the same name."""
-    args = parse_args(tiny_argv(tmp_path))
-    for case in make_cases(args):
+    for case in make_cases(parse_request(tiny_argv(tmp_path))):
         assert Case.from_dict(json.loads(json.dumps(case.as_dict()))).name == case.name
 
 

@@ -240,7 +240,7 @@ def test_tasks_backend_says_what_to_install(run_cli):
 
 def test_newer_or_missing_mediapipe_is_not_available_and_all_goes_on(monkeypatch, tmp_path, capsys):
     import workloads.pose.offline as offline
-    from bench.cli.parser import build_parser
+    from bench.cli.request import parse_request
     from bench.plan.commands import make_cases
 
     monkeypatch.setattr(offline, "mediapipe_dir", lambda: str(tmp_path))   # 0.10.30+: no solutions
@@ -248,12 +248,12 @@ def test_newer_or_missing_mediapipe_is_not_available_and_all_goes_on(monkeypatch
     try:
         with pytest.raises(PoseUnavailable, match="not available: mediapipe .* has no mp.solutions"):
             PoseWorkload()
-        cases = make_cases(build_parser().parse_args(["all", "--quick"]))
+        cases = make_cases(parse_request(["all", "--quick"]))
         assert cases and not any(c.workload == "pose" for c in cases)
         assert "bench: pose skipped: not available" in capsys.readouterr().err
         from bench.cli.options import UsageError
         with pytest.raises(UsageError, match="pip install 'mediapipe==0.10.21'"):
-            make_cases(build_parser().parse_args(["pose", "--quick"]))
+            make_cases(parse_request(["pose", "--quick"]))
         monkeypatch.setattr(offline, "mediapipe_dir", lambda: None)
         offline.check_available.cache_clear()
         with pytest.raises(PoseUnavailable, match="mediapipe is not installed"):

@@ -1,0 +1,22 @@
+"""The CLI boundary: argparse's namespace turned, once, into the frozen :class:`RunRequest`
+that the planner, the run and ``--resume`` read (they never see the namespace)."""
+from __future__ import annotations
+
+from bench.cli.parser import parse_args
+from bench.model.request import RunRequest
+
+
+def to_request(namespace) -> RunRequest:
+    """Every field the namespace has (a sub-command lacks some: those keep their
+    defaults); lists become tuples, so no later step can change the request in place."""
+    given = {}
+    for name in RunRequest.field_names():
+        if hasattr(namespace, name):
+            value = getattr(namespace, name)
+            given[name] = tuple(value) if isinstance(value, list) else value
+    return RunRequest(**given)
+
+
+def parse_request(argv) -> RunRequest:
+    """A command line as the request it makes (bad input: one UsageError line)."""
+    return to_request(parse_args(argv))
