@@ -56,8 +56,40 @@ does without:
 
   ``measure(strategy, images, repeats)``: the overhead probes that time themselves
                                  (pool start, pickling); None: the harness times passes
+
+What the planner, the summaries and the snippets need of a workload is declared on its
+class too (``name``, ``rank``, ``kind``, ``groups``, ``pipeline``, ``colour_only``,
+``contents``, ``opencv_threads``, ``dask_strategies``, ``snippet``: see :class:`Workload`), and :func:`register` is the one
+entry point: a registered class is taken up by every table ``workloads.registry`` derives
+(the matrices' image groups, the race's, the groups of files, the overheads, the
+snippets) with no other module edited.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+# what a workload measures: ``codec`` pixels in, bytes out (the image matrices of ``bench
+# imwrite``); ``model`` a stateful task with a model per worker (pose: its own matrix, the
+# strategies that suit a model); ``files`` items that are files (a worker is sent paths
+# unless the parent decodes them: bench.plan.user); ``overhead`` a pool's own costs, not
+# work users do; ``fault`` a deliberate failure for the fault tests (accepted by
+# ``--workloads``, never advertised); "" none of those (the probes' no-op)
+KINDS = ("codec", "model", "files", "overhead", "fault", "")
+
+
+@dataclass(frozen=True)
+class ImageGroup:
+    """One of a workload's default image sets: what its plans measure unless the command
+    line names sets of its own."""
+    size: str                        # WIDTHxHEIGHTxCHANNELS
+    content: str                     # noise, smooth, person, photos (generated files)
+    count: int | None = None         # images in a fixed matrix (None: the race sizes it)
+    quick_count: int | None = None   # in a fixed matrix's --quick (None: left out)
+    race: bool | None = None         # in the budgeted race: True in its --quick too, False
+                                     # in a full run only, None not raced
+    optional: bool = False           # a budget too short for every group drops it first
+    order: int = 0                   # its place among the groups of its kind (lower first;
+                                     # equal: the registry's order, then the class's own)
 
 
 class Workload:
@@ -96,6 +128,24 @@ class Workload:
     def differs(a, b) -> bool:
         raise NotImplementedError("Workload.differs")
 
+    # -- what the planner, the summaries and the snippets need of it (one place: the
+    # tables they use are read off the registry, see ``register``) ---------------------
+    name = ""              # the name every plan, results file and option uses
+    rank: int | None = None  # its place in every list of workloads (lower first; unique,
+                           # required), so no list depends on which module was imported first
+    kind = ""              # see KINDS
+    groups: tuple[ImageGroup, ...] = ()  # its default image sets (the first: the main one)
+    pipeline = False       # a built-in pipeline of ``bench all`` on generated photos: it shares
+                           # that budget, so its tiers come after the main image sets'
+    colour_only = False    # measured on colour images only (WIDTHxHEIGHTx3)
+    contents: tuple[str, ...] | None = None  # the generated contents it can be measured on
+                           # (None: any)
+    opencv_threads = False  # OpenCV's own threads matter: one size is also measured with
+                           # cv2.setNumThreads(1) in every worker
+    dask_strategies: tuple[str, ...] = ()  # the Dask strategies a full race adds next to the local pools
+    snippet = ""           # the shape of ``recommend --code``'s work (bench.output.snippet_work):
+                           # imwrite, imencode, pose; "" for none
+
     # -- optional, with the harness's default ------------------------------------------
     has_model = False
     fixed_group = False
@@ -124,3 +174,37 @@ class Workload:
     bytes_written_per_image = None
     memory_per_worker = None
     measure = None
+
+
+REGISTRY: dict[str, type[Workload]] = {}     # every workload, faults included, in rank order
+WORKLOADS: dict[str, type[Workload]] = {}    # those ``--workloads`` advertises
+FAULTS: dict[str, type[Workload]] = {}       # the fault tests': accepted, never advertised
+
+
+def register(cls: type[Workload], name: str | None = None) -> type[Workload]:
+    """The one entry point for a workload: once registered, the planner, the summaries and
+    the snippets read what it declares. ``name``: when several classes share one (the
+    fault tests'). Kept in ``rank`` order."""
+    name = name or cls.name
+    if not name or cls.rank is None:
+        raise ValueError(f"{cls.__name__}: a workload declares its name and its rank")
+    if cls.kind not in KINDS:
+        raise ValueError(f"{name}: kind {cls.kind!r}; one of {', '.join(map(repr, KINDS))}")
+    for other_name, other in REGISTRY.items():
+        if other_name != name and other.rank == cls.rank:
+            raise ValueError(f"{name} and {other_name} share rank {cls.rank}")
+    _set({**REGISTRY, name: cls})
+    return cls
+
+
+def unregister(name: str) -> None:
+    """Forget a workload (a test's own, once the test is done)."""
+    _set({n: c for n, c in REGISTRY.items() if n != name})
+
+
+def _set(workloads: dict) -> None:
+    # in place: every module that imported these dicts sees the change
+    ordered = sorted(workloads.items(), key=lambda kv: kv[1].rank)
+    for table, faults in ((REGISTRY, None), (WORKLOADS, False), (FAULTS, True)):
+        table.clear()
+        table.update((n, c) for n, c in ordered if faults is None or (c.kind == "fault") == faults)

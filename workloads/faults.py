@@ -23,7 +23,7 @@ import signal
 import time
 from dataclasses import dataclass, field, replace
 
-from workloads.base import Workload
+from workloads.base import Workload, register
 
 _keep = []   # shared-memory handles kept alive until the process dies
 
@@ -37,6 +37,7 @@ class _FaultWorkload(Workload):
     out_dir: str = ""
     name: str = field(default="fault", init=False)
     needs_verify_pass = True
+    kind = "fault"
 
     @classmethod
     def from_params(cls, params: dict):
@@ -70,17 +71,20 @@ class _FaultWorkload(Workload):
 
 
 class RaiseWorkload(_FaultWorkload):
+    rank = 900
     def process(self, index, image):
         raise RuntimeError(f"deliberate fault: fault-raise on image {index}")
 
 
 class KillWorkerWorkload(_FaultWorkload):
+    rank = 910
     def process(self, index, image):
         os.kill(os.getpid(), signal.SIGKILL)
         time.sleep(60)        # never reached
 
 
 class HangWorkload(_FaultWorkload):
+    rank = 920
     def process(self, index, image):
         from multiprocessing import shared_memory
 
@@ -93,3 +97,8 @@ class HangWorkload(_FaultWorkload):
                 fh.write("half-written output\n")
         while True:
             time.sleep(3600)
+
+
+register(RaiseWorkload, "fault-raise")
+register(KillWorkerWorkload, "fault-kill-worker")
+register(HangWorkload, "fault-hang")

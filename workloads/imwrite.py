@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-from workloads.base import Workload
+from workloads.base import ImageGroup, Workload, register
 from workloads.codecs import Codec
 
 
@@ -32,6 +32,8 @@ def _digest(data) -> str:
 
 class _CodecWorkload(Workload):
     """What imwrite and imencode share: parameters, labels, byte-exact comparison."""
+
+    kind = "codec"
 
     @classmethod
     def from_params(cls, params: dict):
@@ -54,6 +56,7 @@ OUT_LAYOUTS = ("flat", "per-task")
 TASK_FOLDER = "task-{start:06d}"
 
 
+@register
 @dataclass(frozen=True)
 class ImwriteWorkload(_CodecWorkload):
     """Encode one image and write it to ``out_dir/<index><ext>``, or with a folder per
@@ -63,6 +66,17 @@ class ImwriteWorkload(_CodecWorkload):
     out_dir: str = ""
     folder_per_task: bool = False
     name: str = field(default="imwrite", init=False)
+    rank = 10
+    # the classic saving-images-in-a-loop set (random 50x50 grey, 10,000 images) and the
+    # sizes users save, with photo-like content: counts give a serial pass of about half a
+    # second here, fixed so that two machines' results files hold the same cases
+    groups = (ImageGroup("50x50x1", "noise", 10000, 1000, race=True, order=0),
+              ImageGroup("256x256x3", "smooth", 500, 64, race=True, order=1),
+              ImageGroup("640x480x3", "smooth", 120, None, race=True, order=2),
+              ImageGroup("1920x1080x3", "smooth", 24, None, race=True, order=3))
+    opencv_threads = True
+    dask_strategies = ("dask", "dask-chunked")
+    snippet = "imwrite"
     # Resolved once here, not per image, so the hot path is the bare cv2 call.
     _params: tuple = field(default=(), init=False, compare=False)
 
@@ -135,6 +149,7 @@ class ImwriteWorkload(_CodecWorkload):
         return replace(self, folder_per_task=False)
 
 
+@register
 @dataclass(frozen=True)
 class ImencodeWorkload(_CodecWorkload):
     """Encode one image into memory; return its encoded size (or digest when verifying)."""
@@ -143,6 +158,10 @@ class ImencodeWorkload(_CodecWorkload):
     out_dir: str = ""  # unused; kept so every workload has the same shape
     return_digest: bool = False
     name: str = field(default="imencode", init=False)
+    rank = 20
+    # next to imwrite's on the same set: encoding without the file (full runs only)
+    groups = (ImageGroup("50x50x1", "noise", 10000, None, race=False, order=0),)
+    snippet = "imencode"
     _params: tuple = field(default=(), init=False, compare=False)
 
     def __post_init__(self):

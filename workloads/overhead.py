@@ -14,16 +14,23 @@ import pickle
 import statistics
 import time
 
+from workloads.base import register
 from workloads.tasks import NoopWorkload, noop
 
 
+@register
 class RoundTripWorkload(NoopWorkload):
     name = "roundtrip"
+    rank = 40
+    kind = "overhead"
     label = "noop"
 
 
+@register
 class PoolStartWorkload(NoopWorkload):
     name = "pool-start"
+    rank = 50
+    kind = "overhead"
     label = "first-result"
     fixed_group = True     # the image set is a 1-pixel dummy: leave it out of the name
 
@@ -58,8 +65,11 @@ class PoolStartWorkload(NoopWorkload):
                              "shutdown_s": statistics.median(shutdown[later])}}
 
 
+@register
 class PickleWorkload(NoopWorkload):
     name = "pickle"
+    rank = 60
+    kind = "overhead"
     label = f"protocol{pickle.HIGHEST_PROTOCOL}"
 
     @staticmethod

@@ -1,52 +1,87 @@
-"""Workloads by name. Modules are imported lazily so that choosing ``imwrite`` never
-imports mediapipe (and so the parent process never builds a model before a fork).
+"""Workloads by name, and every table the planner, the summaries and the snippets read
+off them.
 
-What a workload class provides is :class:`workloads.base.Workload`, which every
-workload inherits.
+Each workload class declares what those layers need of it (:class:`workloads.base.Workload`:
+its kind, its default image groups, ...) and registers itself through
+:func:`workloads.base.register`, the one entry point. The tables are functions, read off
+the registry at each call, so a class registered later is taken up by all of them.
+
+Importing a workload module imports neither mediapipe nor a model (they are imported
+when a worker builds one), so the parent process never builds a model before a fork.
 """
 from __future__ import annotations
 
-import importlib
+# the built-in workloads: each module registers its own (faults: the fault tests' only;
+# ``workloads.pipelines.imread`` brings its package's pipelines too)
+from workloads import faults, imwrite, overhead, tasks, user_task  # noqa: F401
+from workloads.base import FAULTS, REGISTRY, WORKLOADS, ImageGroup, register, unregister
+from workloads.pipelines import imread  # noqa: F401
+from workloads.pose import workload as _pose  # noqa: F401
 
-WORKLOADS = {
-    "imwrite": "workloads.imwrite:ImwriteWorkload",
-    "imencode": "workloads.imwrite:ImencodeWorkload",
-    "noop": "workloads.tasks:NoopWorkload",
-    "roundtrip": "workloads.overhead:RoundTripWorkload",
-    "pool-start": "workloads.overhead:PoolStartWorkload",
-    "pickle": "workloads.overhead:PickleWorkload",
-    "pose": "workloads.pose:PoseWorkload",
-    # on files: a user's task (bench run), reading alone, the built-in pipelines
-    "task": "workloads.user_task:TaskWorkload",
-    "task-init": "workloads.user_task:InitTaskWorkload",
-    "imread": "workloads.pipelines.imread:ImreadWorkload",
-    "keypoints": "workloads.pipelines:KeypointsWorkload",
-    "annotate": "workloads.pipelines:AnnotateWorkload",
-    "holistic": "workloads.pipelines:HolisticWorkload",
-}
-# the pipelines on generated photos that `bench all` measures (bench.plan.user)
-PIPELINES = ("annotate", "keypoints", "holistic")
-# workloads whose items are files: a worker is sent paths unless the parent decodes them
-FILE_WORKLOADS = ("task", "task-init", "imread") + PIPELINES
-# Workloads that measure overheads rather than work users do.
-OVERHEADS = ("pool-start", "roundtrip", "pickle")
 
-# Deliberately failing workloads for fault tests (workloads/faults.py): accepted by
-# ``--workloads`` but never advertised as benchmarks.
-FAULTS = {
-    "fault-raise": "workloads.faults:RaiseWorkload",
-    "fault-kill-worker": "workloads.faults:KillWorkerWorkload",
-    "fault-hang": "workloads.faults:HangWorkload",
-}
+def named(**facts) -> tuple[str, ...]:
+    """The advertised workloads whose class attributes equal ``facts``, in rank order."""
+    return tuple(n for n, cls in WORKLOADS.items()
+                 if all(getattr(cls, k) == v for k, v in facts.items()))
+
+
+def pipelines() -> tuple[str, ...]:
+    """The built-in pipelines ``bench all`` measures on generated photos (bench.plan.user)."""
+    return named(pipeline=True)
+
+
+def file_workloads() -> tuple[str, ...]:
+    """Workloads whose items are files: a worker is sent paths unless the parent decodes them."""
+    return named(kind="files")
+
+
+def overheads() -> tuple[str, ...]:
+    """Workloads that measure overheads rather than work users do."""
+    return named(kind="overhead")
+
+
+def on_photos() -> tuple[str, ...]:
+    """The workloads of files with image groups of their own: bench all's generated photos."""
+    return tuple(n for n in file_workloads() if WORKLOADS[n].groups)
+
+
+def groups(kind: str) -> list[tuple[str, ImageGroup]]:
+    """(workload, group) for every default image group of the workloads of ``kind``, in
+    each group's ``order`` (equal: rank order, then the class's own)."""
+    out = [(n, g) for n in named(kind=kind) for g in WORKLOADS[n].groups]
+    return sorted(out, key=lambda wg: wg[1].order)
+
+
+def first(kind: str) -> str:
+    """The first workload of ``kind`` in rank order: the one a plan of that kind measures
+    when the command line names sets but no workload (imwrite for the codecs)."""
+    return named(kind=kind)[0]
+
+
+def has_layouts(name: str) -> bool:
+    """Whether a workload writes files in output layouts (``with_layout``); False for a
+    name the registry does not know (an older results file's)."""
+    cls = REGISTRY.get(name)
+    return cls is not None and cls.with_layout is not None
+
+
+# the built-in tables as they were at import: kept for the callers that read a constant
+PIPELINES = pipelines()
+FILE_WORKLOADS = file_workloads()
+OVERHEADS = overheads()
 
 
 def workload_class(name: str):
     try:
-        module, cls = {**WORKLOADS, **FAULTS}[name].split(":")
+        return REGISTRY[name]
     except KeyError:
         raise ValueError(f"unknown workload {name!r}; choose from {', '.join(WORKLOADS)}") from None
-    return getattr(importlib.import_module(module), cls)
 
 
 def make_workload(name: str, params: dict | None = None):
     return workload_class(name).from_params(dict(params or {}))
+
+
+__all__ = ["FAULTS", "REGISTRY", "WORKLOADS", "ImageGroup", "file_workloads", "first", "groups", "has_layouts",
+           "make_workload", "named", "on_photos", "overheads", "pipelines", "register",
+           "unregister", "workload_class"]

@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from workloads.base import Workload
+from workloads.base import Workload, register
 from workloads.task_import import call_for, one_line, resolve
 from workloads.files import DECODES, open_item
 
@@ -154,6 +154,7 @@ def _numbers(path: str):
 
 
 # -- the workload -----------------------------------------------------------------------------
+@register
 @dataclass(frozen=True)
 class TaskWorkload(Workload):
     """A user's ``task`` on one item, with the state ``init`` built once per worker."""
@@ -166,6 +167,8 @@ class TaskWorkload(Workload):
     state_per_item: bool = False       # the anti-pattern; set by its strategy
     out_dir: str = ""
     name: str = field(default="task", init=False)
+    rank = 80
+    kind = "files"
 
     needs_verify_pass = False          # timed passes return the results themselves
     text_as_numbers = False            # .txt outputs compared as numbers (pipelines)
@@ -307,9 +310,11 @@ class TaskWorkload(Workload):
         return meta
 
 
+@register
 @dataclass(frozen=True)
 class InitTaskWorkload(TaskWorkload):
     """A task with ``--init``: its state may be a model, so no process that built one
     forks a pool (the race keeps fork pools in a case process of their own)."""
     name: str = field(default="task-init", init=False)
+    rank = 90
     has_model = True

@@ -8,6 +8,7 @@ import os
 
 from bench.analysis.load import Analysis
 from bench.analysis.rows import DECOMP_KEYS, MEMORY_KEYS, is_overhead_workload
+from workloads.registry import has_layouts
 
 
 TABLE_COLUMNS = (
@@ -31,7 +32,7 @@ def table(analysis: Analysis) -> list[dict]:
             "image_content": r.meta.get("image_content"), "image_count": r.image_count,
             "params": r.params, "strategy": r.strategy, "family": r.family, "workers": r.workers,
             "chunk_size": r.chunk_size, "start_method": r.start_method,
-            "out_layout": r.meta.get("out_layout") if r.workload == "imwrite" else None,
+            "out_layout": r.meta.get("out_layout") if has_layouts(r.workload) else None,
             "values": r.nvalues,
             "median_s_per_image": r.median_s,
             "stdev_s_per_image": r.bench.stdev() if r.nvalues >= 2 else None,

@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from bench.strategies import STRATEGIES, auto_chunk_size
 from bench.texts.messages import FOLDER_PER_TASK
 
-from workloads.registry import OVERHEADS   # workloads that measure pool mechanics
+from workloads.registry import overheads
 
 
 def is_overhead_workload(name: str) -> bool:
-    return name in OVERHEADS
+    """A workload that measures pool mechanics (its class's kind), not work users do."""
+    return name in overheads()
 
 # Optional per-case metadata, in bytes (memory) or seconds (the rest).
 MEMORY_KEYS = ("mem_worker_uss_peak", "mem_worker_pss_peak", "mem_worker_rss_peak",

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from workloads.registry import REGISTRY
+
 TASK_KEY, TASK_INIT_KEY = "task", "task_init"
 
 
@@ -157,13 +159,17 @@ def _task(task: Task) -> Work:
 
 def for_workload(workload: str, label: str, per_image_model: bool = False,
                  task: Task | None = None) -> Work | None:
-    """The code of a workload; None for one a snippet cannot write (an overhead probe)."""
+    """The code of a workload, in the shape its class declares (``snippet``); None for
+    one a snippet cannot write (an overhead probe, a name the registry does not know)."""
     if task is not None:
         return _task(task)
-    if workload == "imwrite":
-        return _imwrite(label)
-    if workload == "imencode":
-        return _imencode(label)
-    if workload == "pose":
-        return _pose(label, per_image_model)
-    return None
+    cls = REGISTRY.get(workload)
+    shape = cls.snippet if cls is not None else ""
+    return SHAPES[shape](label, per_image_model) if shape in SHAPES else None
+
+
+# the work of each ``snippet`` shape a workload class may declare: (label, a model built
+# per image) -> Work; only pose's has a model to build
+SHAPES = {"imwrite": lambda label, _per_image: _imwrite(label),
+          "imencode": lambda label, _per_image: _imencode(label),
+          "pose": _pose}

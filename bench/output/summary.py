@@ -17,7 +17,7 @@ from bench.output.failed_items import failed_items_section
 from bench.output.table import Table
 from bench.texts import messages
 from bench.texts.units import format_ms, format_percent, format_rate_whole, format_speedup, format_us
-from workloads.registry import FILE_WORKLOADS
+from workloads.registry import REGISTRY, file_workloads
 
 # The four ways a pixel can reach a worker, in the order of what they cost.
 PIXEL_ROUTES = (
@@ -142,7 +142,7 @@ def pixel_routes_section(groups: list[Group], cpus) -> list[str]:
     """Per group, at workers = CPUs: what moving the pixels cost under each route."""
     rows = []
     for g in groups:
-        routes = FILE_ROUTES if g.first.workload in FILE_WORKLOADS else PIXEL_ROUTES
+        routes = FILE_ROUTES if g.first.workload in file_workloads() else PIXEL_ROUTES
         for strategy, route in routes:
             matches = [r for r in g.rows if r.strategy == strategy and r.workers == cpus
                        and r.cv_threads is None and not r.folder_per_task]
@@ -215,7 +215,7 @@ def oversubscription_warnings(groups: list[Group], cpus) -> list[str]:
     out = []
     for g in groups:
         b = g.best
-        if b.workload not in ("imwrite", "imencode"):
+        if getattr(REGISTRY.get(b.workload), "kind", "") != "codec":
             continue       # OpenCV's threads only matter where OpenCV does the work
         cv = b.meta.get("cv_threads_worker")
         if b.family == "processes" and isinstance(cv, int) and b.workers * cv > cpus:

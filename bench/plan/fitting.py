@@ -7,10 +7,11 @@ from bench.plan import budget as bud
 from bench.plan import user as user_plan
 from bench.plan.tiers import holds_alone, priority, role
 from bench.strategies import libraries
+from workloads import registry
 
 def optional_groups(definitions) -> set:
     """(workload, size, content) of the groups a quick run leaves out."""
-    return {(w, s, c) for w, s, c, quick in definitions if not quick} | user_plan.OPTIONAL
+    return {(w, s, c) for w, s, c, quick in definitions if not quick} | user_plan.optional()
 
 
 def is_optional(g, optional: set) -> bool:
@@ -20,7 +21,7 @@ def is_optional(g, optional: set) -> bool:
 def optional_rank(g) -> int:
     """Which optional groups a full run adds first: the pipelines (what users run), then
     the other codec and pose sets."""
-    return 0 if g.workload in user_plan.FILE_WORKLOADS else 1
+    return 0 if g.workload in registry.file_workloads() else 1
 
 
 def trim(groups: list, available: float) -> None:

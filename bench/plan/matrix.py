@@ -11,23 +11,22 @@ from dataclasses import dataclass, field, replace
 
 from bench.model.case import Case, unique_cases
 from bench.strategies import STRATEGIES, auto_chunk_size, default_start_method
+from workloads import registry
 from workloads.registry import workload_class
 from workloads.images import ImageSetSpec, ImageSize
 
-# The default matrix: the classic saving-images-in-a-loop case (random 50x50 grey, 10,000 images) and the sizes
-# users actually save, with photo-like content. Counts give a serial pass of roughly
-# half a second here; they are fixed (not adapted to the machine) so that results
-# files from two machines contain the same cases and can be compared.
-# The budgeted race (bench.plan.race) sizes its sets to its budget; it races the same
-# groups, those of its --quick run marked in the last column.
-DEFAULT_GROUPS = (
-    # workload, size, content, count, quick count, in the race's --quick
-    ("imwrite", "50x50x1", "noise", 10000, 1000, True),
-    ("imencode", "50x50x1", "noise", 10000, None, False),
-    ("imwrite", "256x256x3", "smooth", 500, 64, True),
-    ("imwrite", "640x480x3", "smooth", 120, None, True),
-    ("imwrite", "1920x1080x3", "smooth", 24, None, True),
-)
+
+def default_groups() -> tuple:
+    """The default matrix: every codec workload's image groups (each class's ``groups``:
+    the classic saving-images-in-a-loop case and the sizes users save), read off the
+    registry at each call. Counts are fixed (not adapted to the machine) so that results
+    files from two machines contain the same cases and can be compared. The budgeted race
+    (bench.plan.race) sizes its sets to its budget; it races the same groups, those of its
+    --quick run marked in the last column.
+
+    (workload, size, content, count, quick count, in the race's --quick)"""
+    return tuple((w, g.size, g.content, g.count, g.quick_count, bool(g.race))
+                 for w, g in registry.groups("codec"))
 
 # Local strategies; Dask ones run in their own, smaller matrix (plan_dask); those that
 # read files (bench.strategies.decoded, a task per sub-folder) only in groups of files.
@@ -44,7 +43,7 @@ DASK_STRATEGIES = tuple(n for n, cls in STRATEGIES.items() if cls.family == "das
 def _matrix_count(workload: str, size: ImageSize, content: str, quick: bool) -> int | None:
     """The default matrix's count for this set, so `--sizes 256x256x3` measures the same
     cases (same names, comparable files) as a full run does."""
-    for w, s, c, count, quick_count, _ in DEFAULT_GROUPS:
+    for w, s, c, count, quick_count, _ in default_groups():
         if (w, ImageSize.parse(s), c) == (workload, size, content):
             return (quick_count or count // 5) if quick else count
     return None
@@ -98,7 +97,7 @@ class PlanOptions:
 def plan_groups(opts: PlanOptions) -> list[PlannedGroup]:
     groups = []
     if opts.sizes is None and opts.contents is None:
-        for workload, size, content, count, quick_count, _ in DEFAULT_GROUPS:
+        for workload, size, content, count, quick_count, _ in default_groups():
             if opts.workloads is not None and workload not in opts.workloads:
                 continue
             if opts.quick:
@@ -109,9 +108,9 @@ def plan_groups(opts: PlanOptions) -> list[PlannedGroup]:
                 count = opts.n_images
             groups.append(PlannedGroup(workload, ImageSetSpec(ImageSize.parse(size), count, content, opts.seed)))
         return groups
-    sizes = opts.sizes or [ImageSize.parse(g[1]) for g in DEFAULT_GROUPS]
+    sizes = opts.sizes or [ImageSize.parse(g[1]) for g in default_groups()]
     sizes = list(dict.fromkeys(sizes))
-    for workload in opts.workloads or ["imwrite"]:
+    for workload in opts.workloads or [registry.first("codec")]:
         for size in sizes:
             # grey like the classic saving-images-in-a-loop case gets its random noise; colour gets photo-like content
             contents = opts.contents or ["noise" if size.channels == 1 else "smooth"]
@@ -164,7 +163,7 @@ def plan_cases(opts: PlanOptions) -> list[Case]:
 
 def _layouts_for(cls, workload: str, opts: PlanOptions) -> list[str | None]:
     """Output layouts of one strategy's cases: None is the one-folder layout."""
-    if workload != "imwrite":
+    if not registry.has_layouts(workload):
         return [None]
     asked = opts.layouts or ["flat", "per-task"]
     out = [None] if "flat" in asked or cls.family == "serial" else []
@@ -183,7 +182,7 @@ CV_THREADS_STRATEGIES = ("threads-chunked", "processes-chunked", "processes-shm"
 
 def _cv_threads_variant(cases: list[Case]) -> list[Case]:
     return [replace(c, cv_threads=1) for c in cases
-            if c.images.size.label == CV_THREADS_GROUP_SIZE and c.workload == "imwrite"
+            if c.images.size.label == CV_THREADS_GROUP_SIZE and workload_class(c.workload).opencv_threads
             and c.strategy in CV_THREADS_STRATEGIES]
 
 

@@ -32,16 +32,17 @@ from bench.model.case import Case, unique_cases
 from bench.plan.matrix import PlanOptions, plan_cases, worker_sweep
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method, named
 from workloads.images import ImageSize
+from workloads.registry import workload_class
 
-# size, content, count, quick count (None: not in --quick); the first is the main set.
-# Last: in the budgeted race (bench.plan.race), which sizes its sets to its budget - True
-# in its --quick run too, False in a full run only, None not raced.
-POSE_GROUPS = (
-    ("512x512x3", "person", 32, None, None),
-    ("256x256x3", "person", 32, 8, True),
-    ("1280x720x3", "person", 16, None, False),
-    ("256x256x3", "noise", 32, 8, False),
-)
+
+def pose_groups() -> tuple:
+    """Pose's image groups (its class's ``groups``): size, content, count, quick count
+    (None: not in --quick); the first is the main set. Last: in the budgeted race
+    (bench.plan.race), which sizes its sets to its budget - True in its --quick run too,
+    False in a full run only, None not raced."""
+    return tuple((g.size, g.content, g.count, g.quick_count, g.race)
+                 for g in workload_class("pose").groups)
+
 NO_PICKLE = ("processes-shm", "processes-inherit")
 ANTI_PATTERN = "processes-model-per-image"
 WORKER_BYTES = 300 * 1024**2      # MediaPipe worker with a loaded model: 250-300 MB, as the MediaPipe keypoints script measured
@@ -138,7 +139,7 @@ def plan_pose_cases(opts: PoseOptions) -> list[Case]:
     cheapest = [s for s in NO_PICKLE if s in STRATEGIES][:1] or ["processes-chunked"]
     everyday = ["serial", "threads", "processes", "processes-chunked", *NO_PICKLE]
     cases: list[Case] = []
-    for k, (size, content, count, quick_count, _) in enumerate(POSE_GROUPS):
+    for k, (size, content, count, quick_count, _) in enumerate(pose_groups()):
         if opts.quick:
             if quick_count is None:
                 continue
@@ -165,7 +166,7 @@ def _custom(opts: PoseOptions) -> list[Case]:
     methods = opts.start_methods or [default_start_method()]
     if opts.sizes is None:
         groups = [(ImageSize.parse(s), c, q if opts.quick else n)
-                  for s, c, n, q, _ in POSE_GROUPS if not opts.quick or q is not None]
+                  for s, c, n, q, _ in pose_groups() if not opts.quick or q is not None]
         if opts.contents is not None:
             sizes = list(dict.fromkeys(g[0] for g in groups))
             groups = [(s, c, pose_count(s, opts.quick)) for s in sizes for c in opts.contents]

@@ -31,8 +31,7 @@ from dataclasses import dataclass, field
 from bench.model.case import Case
 from bench.plan import budget as bud
 from bench.plan import user as user_plan
-from bench.plan import pose as pose_plan
-from bench.plan.matrix import DEFAULT_GROUPS, PlanOptions, default_strategies, plan_cases
+from bench.plan.matrix import PlanOptions, default_strategies, plan_cases
 from bench.plan.fitting import (PROBE_SHARE, fill, is_optional, optional_groups, optional_rank,
                                 overhead_estimate, probes_within, trim)
 from bench.plan.sizing import size_set, worker_ladder
@@ -40,13 +39,27 @@ from bench.plan.tiers import covers, named_first, priority, role, tier_of
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries, named
 from bench.texts import messages
 from workloads.images import ImageSetSpec, ImageSize
+from workloads import registry
 from workloads.registry import WORKLOADS, workload_class
 
-# workload, size, content, in --quick: the classic saving-images-in-a-loop set and the
-# sizes users save; pose on a real person, and on noise where nobody is found (the
-# matrices' groups, bench.plan.matrix and bench.plan.pose, those raced)
-CODEC_GROUPS = tuple((w, s, c, q) for w, s, c, _, _, q in DEFAULT_GROUPS)
-POSE_GROUPS = tuple(("pose", s, c, q) for s, c, _, _, q in pose_plan.POSE_GROUPS if q is not None)
+
+def raced_groups(kind: str) -> tuple:
+    """(workload, size, content, in --quick) of the default image groups the race runs
+    for the workloads of ``kind`` (each class's ``groups``, those raced): for the codecs,
+    the classic saving-images-in-a-loop set and the sizes users save; for pose, a real
+    person, and noise where nobody is found. Read off the registry at each call."""
+    return tuple((w, g.size, g.content, bool(g.race)) for w, g in registry.groups(kind)
+                 if g.race is not None)
+
+
+def _stateful(workload: str) -> bool:
+    """A task with a model per worker (pose): its own strategies, start methods, params."""
+    return workload_class(workload).kind == "model"
+
+
+def _params(req, workload: str) -> dict:
+    return req.pose_params if _stateful(workload) else req.codec_params
+
 CV_THREADS_SIZE = "640x480x3"
 # a pass should last this long on the parallel side (quick, full), and the paired
 # serial pass at most this long (a longer set is paired over a prefix)
@@ -285,22 +298,29 @@ def _groups(req: Request) -> list[tuple[str, ImageSize, str]]:
     out = []
     if req.codec_workloads != []:
         wanted = req.codec_workloads
+        codec = raced_groups("codec")
         if req.sizes is None and req.contents is None:
-            out += [(w, ImageSize.parse(s), c) for w, s, c, q in CODEC_GROUPS
+            out += [(w, ImageSize.parse(s), c) for w, s, c, q in codec
                     if (q or not quick) and (wanted is None or w in wanted)]
         else:
-            for workload in wanted or ["imwrite"]:
-                for size in dict.fromkeys(req.sizes or [ImageSize.parse(g[1]) for g in CODEC_GROUPS]):
+            for workload in wanted or [registry.first("codec")]:
+                for size in dict.fromkeys(req.sizes or [ImageSize.parse(g[1]) for g in codec]):
                     for content in req.contents or ["noise" if size.channels == 1 else "smooth"]:
                         out.append((workload, size, content))
     if req.pose:
         if req.sizes is None and req.contents is None:
-            out += [(w, ImageSize.parse(s), c) for w, s, c, q in POSE_GROUPS if q or not quick]
+            out += [(w, ImageSize.parse(s), c) for w, s, c, q in raced_groups("model") if q or not quick]
         else:
-            for size in dict.fromkeys(req.sizes or [ImageSize.parse("256x256x3")]):
-                for content in req.contents or ["person"]:
-                    if size.channels == 3 and content in ("person", "noise", "smooth"):
-                        out.append(("pose", size, content))
+            for workload in registry.named(kind="model"):
+                cls = workload_class(workload)
+                # the sets named, on the contents it can measure; what is not named: its
+                # main set of a quick race
+                main = next(g for g in cls.groups if g.race)
+                for size in dict.fromkeys(req.sizes or [ImageSize.parse(main.size)]):
+                    for content in req.contents or [main.content]:
+                        if (size.channels == 3 or not cls.colour_only) and (
+                                cls.contents is None or content in cls.contents):
+                            out.append((workload, size, content))
     return list(dict.fromkeys(out))
 
 
@@ -316,32 +336,33 @@ def _named_strategies(req: Request, workload: str) -> list[str]:
     if req.strategies:
         # the serial loop is every speedup's reference: raced whether named or not
         return ["serial"] + [s for s in req.strategies if s != "serial"]
-    if workload == "pose":
+    if _stateful(workload):
         base = list(named(suits_stateful=True))     # each class's suits_stateful
     else:
         base = list(default_strategies())
-    if req.mode == "full" and req.dask and workload in ("pose", "imwrite"):
-        base += ["dask-chunked", "dask-local"] if workload == "pose" else ["dask", "dask-chunked"]
+    if req.mode == "full" and req.dask:
+        base += list(workload_class(workload).dask_strategies)
     return base
 
 
 def _candidates(req: Request, workload: str, size: ImageSize, content: str, count: int,
                 ladder: list[int], usable: int) -> list[Case]:
-    params = req.pose_params if workload == "pose" else req.codec_params
+    params = _params(req, workload)
     methods = req.start_methods
     if methods is None:
         # other start methods where they answer a question: a model's load and a pool's
         # start under spawn and forkserver (pose, in a full run)
         default = default_start_method()
         others = [m for m in ("fork", "forkserver", "spawn") if m in START_METHODS and m != default]
-        methods = [default] + (others if req.mode == "full" and workload == "pose" else [])
+        methods = [default] + (others if req.mode == "full" and _stateful(workload) else [])
     opts = PlanOptions(workloads=[workload], sizes=[size], contents=[content], n_images=count,
                        strategies=_strategies(req, workload),
                        explicit_strategies=tuple(req.strategies or ()), workers=req.workers or ladder,
                        chunk_sizes=req.chunk_sizes, start_methods=methods, params=params,
                        seed=req.seed, layouts=req.layouts,
                        cv_threads_variant=(req.mode == "full" and req.cv_threads is None
-                                           and size.label == CV_THREADS_SIZE and workload == "imwrite"))
+                                           and size.label == CV_THREADS_SIZE
+                                           and workload_class(workload).opencv_threads))
     cases = plan_cases(opts)
     default_method = default_start_method()
     # other start methods only where they answer a question: pool start and model load
@@ -381,7 +402,7 @@ def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
     available = budget_s * (1 - bud.OVERRUN / 2) - fixed
     groups, pools = [], []
     for workload, size, content in _groups(req):
-        params = req.pose_params if workload == "pose" else req.codec_params
+        params = _params(req, workload)
         t = bud.seconds_per_image(workload, size, content, params)
         ladder = worker_ladder(usable, _worker_cap(workload, memory_available))
         candidates_by_top = {}
@@ -416,10 +437,10 @@ def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
     groups = [g for g in built if g is not None]
     # the groups a quick run leaves out come after the others' worker sweep next to W:
     # a full run answers "how many workers" for the main image sets before it adds more
-    optional = optional_groups(CODEC_GROUPS + POSE_GROUPS)
+    optional = optional_groups(raced_groups("codec") + raced_groups("model"))
     # a set the user named (--workloads, --sizes, --content) is never optional
     optional = {o for o in optional if o[0] not in (req.named_workloads or ())
-                and (o[0] in user_plan.FILE_WORKLOADS or (req.sizes is None and req.contents is None))}
+                and (o[0] in registry.file_workloads() or (req.sizes is None and req.contents is None))}
     core = [g for g in groups if not is_optional(g, optional)]
     trim(core, available)
     fill(core, available, usable, tiers=(1,))
@@ -466,7 +487,7 @@ def _refuse_what_no_group_races(req: Request, pools: list) -> None:
         why = (messages.PLAN_NEEDS_MODEL if cls.needs_model
                else messages.PLAN_NOT_PER_TASK if per_task_only
                else messages.PLAN_NOT_ON_FILES.format(allowed=", ".join(user_plan.TASK_STRATEGIES))
-               if groups and all(c.workload in user_plan.FILE_WORKLOADS for c in cands)
+               if groups and all(c.workload in registry.file_workloads() for c in cands)
                else messages.PLAN_NOT_HERE.format(groups=", ".join(groups) or "none"))
         raise ValueError(messages.PLAN_STRATEGY_NO_GROUP.format(strategy=strategy, why=why))
     pools_named = [c for c in cands if c.family != "serial"]
@@ -478,12 +499,12 @@ def _refuse_what_no_group_races(req: Request, pools: list) -> None:
     for layout in req.layouts or ():
         if any(covers(c, "--layouts", layout) for c in cands):
             continue
-        if not any(c.workload == "imwrite" for c in cands):
+        if not any(registry.has_layouts(c.workload) for c in cands):
             raise ValueError(messages.PLAN_LAYOUT_NO_IMWRITE.format(layout=layout))
         sliced = ", ".join(n for n, cls in STRATEGIES.items() if cls.sliced and cls.family != "dask")
         raise ValueError(messages.PLAN_LAYOUT_NO_SLICES.format(sliced=sliced))
     for size in req.sizes or ():
-        if not any(c.images.size == size for c in cands if c.workload not in user_plan.FILE_WORKLOADS):
+        if not any(c.images.size == size for c in cands if c.workload not in registry.file_workloads()):
             raise ValueError(messages.PLAN_SET_UNUSED.format(option="--sizes", value=size.label))
     for content in req.contents or ():
         if not any(c.images.content == content for c in cands):

@@ -6,6 +6,7 @@ from bench.model.case import Case
 from bench.plan import user as user_plan
 from bench.plan.sizing import neighbours
 from bench.strategies import STRATEGIES, named
+from workloads import registry
 
 
 def role(strategy: str) -> str:
@@ -65,7 +66,8 @@ def tier_of(case: Case, w: int, ladder: list[int], default_method: str) -> int:
 def priority(case: Case, tier: int, w: int) -> tuple:
     """Within a tier: the serial loop, then the usual winners, the baselines, the rest;
     then nearest to W."""
-    order = winners(pose=case.workload == "pose")
+    # a task with a model per worker (pose) ranks the winners its own way
+    order = winners(pose=registry.workload_class(case.workload).kind == "model")
     kind = (0 if case.family == "serial" else 1 if role(case.strategy) == "baseline"
             else 2 if case.strategy in order else 3)
     rank = order.index(case.strategy) if case.strategy in order else 0
@@ -86,7 +88,7 @@ def covers(case: Case, option: str, value) -> bool:
         return case.chunk_rule == "auto" if value == "auto" else \
             case.chunk_size == min(int(value), case.images.count)
     if option == "--layouts":
-        return case.workload == "imwrite" and (
+        return registry.has_layouts(case.workload) and (
             case.out_layout == "per-task" if value == "per-task" else case.out_layout is None)
     raise ValueError(option)
 

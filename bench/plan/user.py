@@ -30,7 +30,8 @@ from bench.plan.task_probe import PROBE_ITEMS, PROBE_TIMEOUT_S, ProbeFailed, pro
 from bench.strategies import (STRATEGIES, auto_chunk_size, default_start_method, decoded, libraries,
                               mp_pool, named)
 from workloads.images import ImageSetSpec, ImageSize
-from workloads.registry import FILE_WORKLOADS, PIPELINES, workload_class
+from workloads import registry
+from workloads.registry import workload_class
 
 # strategies planned only in the groups of files (never in the generated images' groups,
 # unless named with --strategies)
@@ -54,23 +55,32 @@ READ_STRATEGIES = ("serial", "threads", "processes", "processes-chunked")
 READ_NAMED = tuple(s for s in TASK_STRATEGIES
                    if s != ANTI_PATTERN and s not in {c.name for c in decoded.STRATEGIES})
 QUICK_STRATEGIES = ("serial", "processes", "processes-decoded", "pool-imap", "processes-map")
-# the pipelines in bench all: workload, nominal size (the largest file). --quick leaves
-# them out unless --workloads names them: its 90 s are spent before they start (its
-# tier 0 alone is trimmed on two cores already)
-PIPELINE_GROUPS = (("annotate", "640x480x3"), ("imread", "640x480x3"), ("keypoints", "640x480x3"),
-                   ("holistic", "640x480x3"))
-# a budget too short for every group drops these first (holistic, then keypoints: their
-# model loads cost most), then the other optional groups; annotate and imread stay
-OPTIONAL = {(w, s, "photos") for w, s in PIPELINE_GROUPS if w in ("keypoints", "holistic")}
+
+
+def pipeline_groups() -> tuple:
+    """The pipelines in bench all: (workload, nominal size: the largest file), each file
+    workload's ``groups`` read off the registry. --quick leaves them out unless
+    --workloads names them: its 90 s are spent before they start (its tier 0 alone is
+    trimmed on two cores already)."""
+    return tuple((w, g.size) for w, g in registry.groups("files"))
+
+
+def optional() -> set:
+    """The groups of files a budget too short for every group drops first (their class's
+    ``optional``: the pipelines whose model loads cost most), then the other optional
+    groups."""
+    return {(w, g.size, g.content) for w, g in registry.groups("files") if g.optional}
+
 PHOTOS_MAX = 1024          # generated files in one photos set, at most
 UNKNOWN_TASK_S = 0.05      # a task whose probe did not return: a guess, the pilot measures it
 
 
 def tier(case: Case, w: int, near: bool) -> int | None:
     """A configuration's tier in a group of files (None: the general rules decide)."""
-    if case.workload not in FILE_WORKLOADS:
+    cls = workload_class(case.workload)
+    if cls.kind != "files":
         return None
-    pipeline = case.workload in PIPELINES
+    pipeline = cls.pipeline
     if case.strategy in LIBRARY_DEFAULTS:
         # a user's own task: next to the pick from the start; a pipeline of bench all:
         # once the main image sets have theirs
@@ -133,7 +143,7 @@ def _groups(req) -> list[_Group]:
     # --sizes and --content choose generated sets: the pipelines then only when named
     if wanted != [] and (wanted is not None or (req.sizes is None and req.contents is None)):
         quick = req.mode == "quick"
-        for workload, size in PIPELINE_GROUPS:
+        for workload, size in pipeline_groups():
             if wanted is None and quick:
                 break
             if wanted is not None and workload not in wanted and not (workload == "imread" and wanted):

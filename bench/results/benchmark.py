@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pyperf
 
+from workloads.registry import has_layouts
+
 
 def _meta_value(value):
     """pyperf metadata accepts non-empty str, int and float only."""
@@ -34,7 +36,7 @@ def case_metadata(case, result: dict) -> dict:
         "chunk_size": case.chunk_size,
         "chunk_rule": (case.chunk_rule or "fixed") if case.chunk_size is not None else None,
         "start_method": case.start_method,
-        "out_layout": case.out_layout or ("flat" if case.workload == "imwrite" else None),
+        "out_layout": case.out_layout or ("flat" if has_layouts(case.workload) else None),
     }
     meta.update(result.get("metadata", {}))
     return {k: _meta_value(v) for k, v in meta.items()}

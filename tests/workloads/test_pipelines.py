@@ -7,12 +7,11 @@ import numpy as np
 import pytest
 
 from bench.plan.race import Request, plan_race
-from bench.plan.user import FILE_WORKLOADS
 from workloads import files
 from workloads.files import FileItem
 from workloads.images import ImageSetSpec, ImageSize, generate
 from workloads.pipelines import holistic
-from workloads.registry import make_workload
+from workloads.registry import file_workloads, make_workload
 
 GiB = 1024 ** 3
 
@@ -91,7 +90,7 @@ def test_bench_all_plans_the_pipelines_and_quick_leaves_them_out(monkeypatch, cp
 
     params = dict(codec_params=ImwriteWorkload.params_for(Codec()), pose_params=PoseWorkload.params_for())
     full = plan_race(Request(mode="full", **params), cpus, 24 * GiB)
-    on_files = {g.workload: g for g in full.groups if g.workload in FILE_WORKLOADS}
+    on_files = {g.workload: g for g in full.groups if g.workload in file_workloads()}
     # on many cores the default budget drops the MediaPipe pipelines first (as it drops
     # the optional pose groups); named, they fit it
     assert {"annotate", "imread"} <= set(on_files)
@@ -110,7 +109,7 @@ def test_bench_all_plans_the_pipelines_and_quick_leaves_them_out(monkeypatch, cp
                      for s in ("pool-imap", "processes-map"))
     assert pool.chunk_size == futures.chunk_size
     quick = plan_race(Request(mode="quick", **params), cpus, 24 * GiB)
-    assert not any(g.workload in FILE_WORKLOADS for g in quick.groups)
+    assert not any(g.workload in file_workloads() for g in quick.groups)
     asked = plan_race(Request(mode="quick", codec_workloads=[], pose=False, pipelines=["annotate"], **params),
                       cpus, 24 * GiB)
     assert {g.workload for g in asked.groups} == {"annotate", "imread"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from workloads.base import ImageGroup, register
 from workloads.user_task import InitTaskWorkload
 
 MiB = 1024 ** 2
@@ -21,6 +22,7 @@ class _Pipeline(InitTaskWorkload):
     """A pipeline: its task and init are fixed; nothing to choose but the harness's."""
     PARAMS = ()
     LABEL = ""
+    pipeline = True
 
     @classmethod
     def from_params(cls, params: dict):
@@ -31,12 +33,17 @@ class _Pipeline(InitTaskWorkload):
         return self.LABEL
 
 
+@register
 @dataclass(frozen=True)
 class KeypointsWorkload(_Pipeline):
     task: str = "workloads.pipelines.keypoints:keypoints"
     init: str = "workloads.pipelines.keypoints:load_model"
     atol: float | None = 1e-6          # landmarks: np.allclose, as the keypoints script checks
     name: str = field(default="keypoints", init=False)
+    rank = 110
+    # a budget too short for every group drops the models' groups first (holistic, then
+    # keypoints: their model loads cost most)
+    groups = (ImageGroup("640x480x3", "photos", race=False, optional=True, order=2),)
     LABEL = "pose-256-txt"
     text_as_numbers = True             # the .txt files: compared as numbers, within atol
     memory_per_worker = 200 * MiB
@@ -46,11 +53,14 @@ class KeypointsWorkload(_Pipeline):
         return 0.03                    # read, resize, pose: measured 25-35 ms on a 2-core VM
 
 
+@register
 @dataclass(frozen=True)
 class AnnotateWorkload(_Pipeline):
     task: str = "workloads.pipelines.annotate:annotate"
     init: str = "workloads.pipelines.annotate:load_backgrounds"
     name: str = field(default="annotate", init=False)
+    rank = 120
+    groups = (ImageGroup("640x480x3", "photos", race=False, order=0),)
     LABEL = "augment-voc"
     memory_per_worker = 120 * MiB
     # backgrounds are no model: safe across a fork, and not worth racing once per item
@@ -65,12 +75,15 @@ class AnnotateWorkload(_Pipeline):
         return 2 * 60_000 + 600        # two 640x480 JPEGs and an XML
 
 
+@register
 @dataclass(frozen=True)
 class HolisticWorkload(_Pipeline):
     task: str = "workloads.pipelines.holistic:holistic"
     init: str = "workloads.pipelines.holistic:load_model"
     same: str = "workloads.pipelines.holistic:same_keypoints"   # face and hands: see there
     name: str = field(default="holistic", init=False)
+    rank = 130
+    groups = (ImageGroup("640x480x3", "photos", race=False, optional=True, order=3),)
     LABEL = "holistic-c1"
     memory_per_worker = 300 * MiB
 

@@ -11,17 +11,22 @@ import hashlib
 import json
 from dataclasses import dataclass, field, replace
 
-from workloads.base import Workload
+from workloads.base import ImageGroup, Workload, register
 from workloads.files import DECODES, open_item
 from workloads.user_task import FAILED, FAILED_LISTED
 
 
+@register
 @dataclass(frozen=True)
 class ImreadWorkload(Workload):
     decode: str = "color"
     digest: bool = False
     out_dir: str = ""
     name: str = field(default="imread", init=False)
+    rank = 100
+    kind = "files"
+    # what reading alone costs, on bench all's photos (next to annotate's, before the models')
+    groups = (ImageGroup("640x480x3", "photos", race=False, order=1),)
     needs_verify_pass = True
 
     def __post_init__(self):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from workloads.base import Workload
+from workloads.base import ImageGroup, Workload, register
 from workloads.pose import models
 from workloads.pose import results as pose_results
 from workloads.pose.inputs import BadImage, as_rgb, failure_reason, landmarks_of
@@ -27,6 +27,7 @@ from workloads.pose.offline import check_available, mediapipe_version
 from workloads.pose.results import PoseResult, comparable, image_id
 
 
+@register
 @dataclass(frozen=True)
 class PoseWorkload(Workload):
     """MediaPipe pose landmarks for one image; a model per worker (or per image)."""
@@ -37,6 +38,18 @@ class PoseWorkload(Workload):
     model_per_image: bool = False      # a detector built in every task; set by its strategy
     out_dir: str = ""                  # unused: pose writes no files
     name: str = field(default="pose", init=False)
+    rank = 70
+    kind = "model"
+    # the first is the main set (bench.plan.pose sweeps it); a person, and noise where
+    # nobody is found (the detector-only path)
+    groups = (ImageGroup("512x512x3", "person", 32, None, race=None),
+              ImageGroup("256x256x3", "person", 32, 8, race=True),
+              ImageGroup("1280x720x3", "person", 16, None, race=False),
+              ImageGroup("256x256x3", "noise", 32, 8, race=False))
+    colour_only = True
+    contents = ("person", "noise", "smooth")
+    dask_strategies = ("dask-chunked", "dask-local")
+    snippet = "pose"
 
     has_model = True                   # strategies that need a model may be planned
     # measured with mediapipe 0.10.21 on a 2-core VM: 19-33 ms per image (256x256 or
