@@ -65,12 +65,6 @@ def has_layouts(name: str) -> bool:
     return cls is not None and cls.with_layout is not None
 
 
-# the built-in tables as they were at import: kept for the callers that read a constant
-PIPELINES = pipelines()
-FILE_WORKLOADS = file_workloads()
-OVERHEADS = overheads()
-
-
 def workload_class(name: str):
     try:
         return REGISTRY[name]

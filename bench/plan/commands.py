@@ -16,7 +16,8 @@ from bench.plan.pose import PoseOptions, plan_pose_cases, plan_pose_dask
 from bench.texts import messages
 from workloads.codecs import Codec
 from workloads.imwrite import ImwriteWorkload
-from workloads.registry import PIPELINES
+from workloads.registry import named as workloads_named
+from workloads.registry import on_photos
 
 
 def plan_options(request: RunRequest) -> PlanOptions:
@@ -32,8 +33,9 @@ def plan_options(request: RunRequest) -> PlanOptions:
         for w in workloads:
             if w in ("task", "task-init"):
                 raise UsageError(messages.RUN_TASK_WORKLOAD.format(workload=w))
-        # pose has its own plan; the pipelines on files are groups of files (bench.plan.user)
-        workloads = [w for w in workloads if w != "pose" and w not in ON_FILES]
+        # a task with a model (pose) has its own plan; the pipelines on files are groups of
+        # files (bench.plan.user)
+        workloads = [w for w in workloads if w not in workloads_named(kind="model") and w not in on_photos()]
     try:
         return PlanOptions(quick=request.quick, workloads=listed(workloads), sizes=listed(request.sizes),
                            contents=listed(request.contents), n_images=request.n_images,
@@ -64,16 +66,14 @@ def wanted(request: RunRequest, command: str) -> tuple[bool, bool]:
     if command == "pose":
         return False, True
     if command != "all":
-        if request.workloads and "pose" in request.workloads:
+        if request.workloads and set(request.workloads) & set(workloads_named(kind="model")):
             raise UsageError(messages.POSE_ELSEWHERE)
         return True, False
     if request.workloads is not None:
-        return (any(w != "pose" and w not in ON_FILES for w in request.workloads),
-                "pose" in request.workloads)
+        models = workloads_named(kind="model")
+        return (any(w not in models and w not in on_photos() for w in request.workloads),
+                any(w in models for w in request.workloads))
     return True, request.sizes is None and request.contents is None
-
-
-ON_FILES = PIPELINES + ("imread",)     # workloads of generated photos (bench.plan.user)
 
 
 def pipelines_wanted(request: RunRequest, command: str) -> list | None:
@@ -83,7 +83,7 @@ def pipelines_wanted(request: RunRequest, command: str) -> list | None:
         return []
     if request.workloads is None:
         return None
-    return [w for w in request.workloads if w in ON_FILES]
+    return [w for w in request.workloads if w in on_photos()]
 
 
 def _pose_asked_for(request: RunRequest, command: str) -> bool:

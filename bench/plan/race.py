@@ -308,10 +308,14 @@ def _groups(req: Request) -> list[tuple[str, ImageSize, str]]:
                     for content in req.contents or ["noise" if size.channels == 1 else "smooth"]:
                         out.append((workload, size, content))
     if req.pose:
+        # the tasks with a model --workloads names (none named: all of them)
+        models = [w for w in registry.named(kind="model") if w in (req.named_workloads or ())] \
+            or registry.named(kind="model")
         if req.sizes is None and req.contents is None:
-            out += [(w, ImageSize.parse(s), c) for w, s, c, q in raced_groups("model") if q or not quick]
+            out += [(w, ImageSize.parse(s), c) for w, s, c, q in raced_groups("model")
+                    if (q or not quick) and w in models]
         else:
-            for workload in registry.named(kind="model"):
+            for workload in models:
                 cls = workload_class(workload)
                 # the sets named, on the contents it can measure; what is not named: its
                 # main set of a quick race

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 import pytest
 
 from bench.analysis.rows import is_overhead_workload
+from bench.model.request import RunRequest
 from bench.output.snippet_work import for_workload
+from bench.plan.commands import make_race_plan, wanted
 from bench.plan.matrix import PlanOptions, plan_cases, plan_groups
 from bench.plan.race import Request, plan_race
 from workloads.codecs import Codec
@@ -110,6 +112,14 @@ def test_a_new_model_workload_is_raced_like_pose(registered):
                               sizes=[ImageSize.parse("128x128x3")], contents=["person"],
                               pose_params=PoseWorkload.params_for()), 2, 24 * GiB)
     assert {g.workload for g in named.groups} == {"pose", "pose-lite"}
+
+
+def test_bench_all_routes_a_named_model_workload_to_the_model_groups(registered):
+    registered(PoseLiteWorkload)
+    request = RunRequest(workloads=("pose-lite",), quick=True)
+    assert wanted(request, "all") == (False, True)          # no codec group, the model's
+    plan = make_race_plan(request, "all", usable=2, memory=24 * GiB)
+    assert {g.workload for g in plan.groups} == {"pose-lite"}   # pose itself not named
 
 
 def test_a_new_overhead_workload_counts_as_an_overhead(registered):
