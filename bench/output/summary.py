@@ -89,21 +89,26 @@ def figures_disagree(g: Group, best: CaseRow, speedup: float | None, capacity) -
         return None
     from bench.analysis.recommend import ABOVE_CAPACITY
 
+    best_serial, other_serial = _serial_next_to(best), _serial_next_to(other)
+    if best_serial is None or other_serial is None:
+        return None
     above = ""
     if capacity and speedup > ABOVE_CAPACITY * capacity:
         above = messages.FIGURES_DISAGREE_ABOVE.format(speedup=format_speedup(speedup), capacity=capacity)
     return messages.FIGURES_DISAGREE.format(
         group=g.key, best=best.describe(), speedup=format_speedup(speedup), other=other.describe(),
         times=other.throughput / best.throughput,
-        best_serial=format_rate_whole(_serial_next_to(best)),
-        other_serial=format_rate_whole(_serial_next_to(other)), above=above)
+        best_serial=format_rate_whole(best_serial), other_serial=format_rate_whole(other_serial),
+        above=above)
 
 
-def _serial_next_to(row: CaseRow) -> float:
-    """The median img/s of the serial passes timed next to ``row``'s own."""
+def _serial_next_to(row: CaseRow) -> float | None:
+    """The median img/s of the serial passes timed next to ``row``'s own (None where none
+    took a measurable time: a set of a few tiny images)."""
     import statistics
 
-    return statistics.median(row.paired_serial_rates)
+    rates = row.paired_serial_rates
+    return statistics.median(rates) if rates else None
 
 
 def _paired_serial_rate(best: CaseRow, serial: CaseRow | None) -> float | None:

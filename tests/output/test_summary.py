@@ -160,3 +160,13 @@ def test_a_group_whose_configurations_all_failed_for_one_reason_is_one_line():
     assert text.count(why) == 1
     assert f"{Case('task', SPEC, {}, 'serial').group}: 3 cases, all for one reason: {why}" in text
     assert f"  {other.name}: RuntimeError: broken" in text
+
+
+def test_serial_passes_too_short_to_time_give_no_note_and_no_error():
+    """A few tiny images: the serial passes next to a case round to 0 s in the file; the
+    group is still paired, and the summary must not fail looking for their median."""
+    rf = ResultsFile("x.json", run={"capacity": {"capacity": 2.0}, "machine": {}, "started": "2026-12-06"})
+    rf.add(_bench("serial", 1, 1e-5))
+    rf.add(_bench("threads", 2, 1e-5, paired_speedup=2.0, paired_serial_passes_s="0.0 0.0 0.0"))
+    rf.add(_bench("processes", 2, 1e-6, paired_speedup=0.5, paired_serial_passes_s="0.0 0.0 0.0"))
+    assert "the figures disagree" not in render(rf)
