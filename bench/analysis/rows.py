@@ -119,13 +119,7 @@ class CaseRow:
     def paired_ratios(self) -> list[float]:
         """Per timed pass, the serial pass timed next to it over the pass itself
         (empty when the case has no paired serial passes, or they do not match up)."""
-        text = self.meta.get("paired_serial_passes_s")
-        if not isinstance(text, str):
-            return []
-        try:
-            serial = [float(x) for x in text.split()]
-        except ValueError:
-            return []
+        serial = self._paired_serial_passes()
         count = self.image_count or 1
         values = self.bench.get_values()          # seconds per image, pass by pass
         if len(serial) != len(values) or not all(v > 0 for v in values):
@@ -136,15 +130,19 @@ class CaseRow:
     def paired_serial_rates(self) -> list[float]:
         """The serial loop's img/s in each pass timed next to this case's own (empty
         without paired passes): what the storage and CPUs gave at those moments."""
+        count = self.image_count or 1
+        return [count / s for s in self._paired_serial_passes() if s > 0]
+
+    def _paired_serial_passes(self) -> list[float]:
+        """Seconds of each serial pass timed next to this case's passes, as the file keeps
+        them (empty when it has none, or they cannot be read)."""
         text = self.meta.get("paired_serial_passes_s")
         if not isinstance(text, str):
             return []
         try:
-            serial = [float(x) for x in text.split()]
+            return [float(x) for x in text.split()]
         except ValueError:
             return []
-        count = self.image_count or 1
-        return [count / s for s in serial if s > 0]
 
     def speedup_over(self, serial: "CaseRow | None") -> float | None:
         """Speedup over the serial loop: from the serial passes timed alternately with
