@@ -10,7 +10,7 @@ import os
 import statistics
 import time
 
-from bench.measure.steal import cpu_times as stolen_and_total
+from bench.measure.steal import busy_ticks, cpu_times as stolen_and_total
 
 # our own processes that stay alive idle, and so are no reason to wait
 IDLE_HELPERS = ("resource_tracker", "forkserver")
@@ -111,7 +111,7 @@ class OthersShare:
 
     def __init__(self, cpus: int, read=stolen_and_total, ours=os.times, busy=None, clock=time.perf_counter):
         self.cpus, self._read, self._ours, self._clock = cpus, read, ours, clock
-        self._busy = busy or _busy_ticks
+        self._busy = busy or busy_ticks
         self.others = self.stolen = None
 
     def __enter__(self):
@@ -135,17 +135,6 @@ class OthersShare:
 def _ours_s(t) -> float:
     """CPU seconds of this process and of the children it has waited for."""
     return t[0] + t[1] + t[2] + t[3]
-
-
-def _busy_ticks(path: str = "/proc/stat") -> int | None:
-    """All CPUs' busy ticks (user nice system irq softirq) since boot; idle, iowait and
-    steal are not work done here."""
-    try:
-        with open(path) as fh:
-            f = [int(x) for x in fh.readline().split()[1:8]]
-    except (OSError, ValueError):
-        return None
-    return f[0] + f[1] + f[2] + f[5] + f[6] if len(f) == 7 else None
 
 
 def measure_capacity(n: int, iterations: int = 3_000_000, repeats: int = 3,

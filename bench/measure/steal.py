@@ -13,17 +13,29 @@ PROC_STAT = "/proc/stat"
 STEAL_FIELD = 7
 
 
-def cpu_times(path: str = PROC_STAT) -> tuple[int, int] | None:
-    """(stolen, total) clock ticks of all CPUs since boot, or None where not readable."""
+def _ticks(path: str) -> list[int] | None:
+    """The first eight fields of /proc/stat's all-CPU line, or None where not readable."""
     try:
         with open(path) as fh:
             first = fh.readline().split()
-    except OSError:
+        if not first or first[0] != "cpu" or len(first) < STEAL_FIELD + 2:
+            return None
+        return [int(x) for x in first[1:STEAL_FIELD + 2]]
+    except (OSError, ValueError):
         return None
-    if not first or first[0] != "cpu" or len(first) < STEAL_FIELD + 2:
-        return None
-    ticks = [int(x) for x in first[1:STEAL_FIELD + 2]]
-    return ticks[STEAL_FIELD], sum(ticks)
+
+
+def cpu_times(path: str = PROC_STAT) -> tuple[int, int] | None:
+    """(stolen, total) clock ticks of all CPUs since boot, or None where not readable."""
+    ticks = _ticks(path)
+    return None if ticks is None else (ticks[STEAL_FIELD], sum(ticks))
+
+
+def busy_ticks(path: str = PROC_STAT) -> int | None:
+    """All CPUs' busy ticks (user nice system irq softirq) since boot; idle, iowait and
+    steal are not work done here."""
+    t = _ticks(path)
+    return None if t is None else t[0] + t[1] + t[2] + t[5] + t[6]
 
 
 class StealMeter:

@@ -258,7 +258,9 @@ class RacePlan:
 
 @dataclass
 class Request:
-    """What the command line asked for (None: the default)."""
+    """The planner's inputs, resolved from the command line's RunRequest (bench.model.
+    request: what was typed) - workloads split into codec and pose, their parameters
+    built, the overhead probes picked (None: the default)."""
     mode: str = "full"
     budget_s: float | None = None
     codec_workloads: list | None = None      # imwrite / imencode; None: the defaults
