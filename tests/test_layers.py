@@ -16,6 +16,8 @@ PACKAGES = ("bench", "workloads")
 # one above it. Why this order:
 # - ``cli`` reads the command line and calls everything; nothing calls it back (the end of
 #   a run is handed to the run as a callback, the run never imports the CLI).
+# - ``sim`` races a simulated machine: the planner and the race as they are, with the passes
+#   and the clock drawn from a machine file; nothing of a real run imports it.
 # - ``run`` carries a plan out: case processes, the race, resume; it prints progress and
 #   the summary through ``output`` as it goes, and asks ``analysis`` which entrants lead.
 # - ``output`` words and draws what the layers below it know: ``analysis``'s decisions,
@@ -33,7 +35,7 @@ PACKAGES = ("bench", "workloads")
 #   ``workloads`` are what is measured: none of them knows a case, a plan or a run.
 # - the ground floor - ``texts`` (messages and units), ``errors`` and the ``bench``
 #   package itself - every layer may import; it imports no layer.
-LAYERS = ("cli", "run", "output", "analysis", "plan", "measure", "model",
+LAYERS = ("cli", "sim", "run", "output", "analysis", "plan", "measure", "model",
           "strategies", "results", "workloads", "ground")
 # the ground floor's parts of bench (the ``bench`` package itself is ground too)
 GROUND = {"errors", "texts"}

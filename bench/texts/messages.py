@@ -515,3 +515,25 @@ PLAN_WORKLOAD_NO_SET = ("--workloads {workload}: none of the image sets named fi
                         "WxHx3 with person, noise or smooth content)")
 PLAN_WORKLOAD_UNUSED = ("--workloads {workload}: `bench {command}` does not measure it; "
                         "`bench all --workloads {workload}` does")
+
+# -- a simulated machine: MACHINE.json read and checked (bench.sim.machine) --
+SIM_IN_FILE = "{path}: {error}"
+SIM_UNREADABLE = "cannot read it ({error})"
+SIM_NOT_JSON = "not JSON ({error})"
+SIM_NOT_OBJECT = "{field} must be a JSON object, not {value}"
+SIM_UNKNOWN_FIELD = "unknown field {field!r} in {where} (its fields: {fields})"
+SIM_MISSING = "{field} is missing: {what}"
+SIM_NUMBER = "{field} must be a number {bound}, not {value}"
+SIM_WHOLE = "{field} must be a whole number {bound}, not {value}"
+SIM_TEXT = "{field} must be a string, not {value}"
+SIM_NAMES = "{field} must be a list of strategy names, not {value}"
+SIM_CURVE = ("{field} must be points [[workers, speedup], ...] or USL parameters "
+             "{{\"sigma\": s, \"kappa\": k, \"scale\": c}}, not {value}")
+SIM_POINTS_ORDER = "{field}: the workers must increase from point to point ({workers})"
+SIM_SERIAL_CURVE = "{field}: the serial loop is the reference, its speedup is 1 by definition"
+SIM_UNKNOWN_STRATEGY = "{field}: no strategy is called {name!r} (bench's: {known})"
+SIM_NO_DEFAULT = "{field} names no \"default\": {what}"
+SIM_STALL_FACTOR = "stall_p {stall_p} needs stall_factor (how many times longer a stalled pass takes)"
+SIM_NO_GROUP = "no serial_s_per_image for the group {group!r} and no \"default\" (named: {named})"
+SIM_NOT_STRATEGY_IN_MACHINE = "planted names {name!r}, which the machine's speedup does not name"
+SIM_ARGUMENT = "{what} must be {bound}, not {value}"
