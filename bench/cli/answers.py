@@ -121,13 +121,14 @@ def _predict(analyses, args) -> int:
     from bench.analysis import extrapolate, recommend
     from bench.output import prediction
 
-    largest = extrapolate.largest_measured(analyses)
+    largest = extrapolate.largest_fitted(analyses)
     if args.cpus > extrapolate.MAX_FACTOR * largest:
         raise options.UsageError(messages.CPUS_TOO_FAR.format(
             cpus=args.cpus, files=", ".join(a.path for a in analyses), largest=largest))
     out = []
     for a in analyses:
-        preds = [extrapolate.predict(ans, a.machine.cpus, args.cpus) for ans in recommend.recommend(a)]
+        preds = [extrapolate.predict(ans, a.machine.cpus, args.cpus, capacity=a.machine.capacity)
+                 for ans in recommend.recommend(a)]
         out.append((a, preds))
     if args.json:
         print(json.dumps({"predictions": [prediction.predictions_json(a, p, args.cpus) for a, p in out]},

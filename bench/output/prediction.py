@@ -6,7 +6,8 @@ prediction says it is one, and how far past the measured worker counts it reache
 """
 from __future__ import annotations
 
-from bench.analysis.extrapolate import LEVEL, HeldOut, HoldoutSummary, Prediction
+from bench.analysis.extrapolate import (LEVEL, NO_MODEL, NO_SPARE, Cores, HeldOut, HoldoutSummary,
+                                        Prediction, model_error)
 from bench.analysis.load import Analysis
 from bench.output.table import Table
 from bench.texts import messages
@@ -22,33 +23,53 @@ def _signed(x: float | None) -> str:
     return "-" if x is None else f"{x:+.0%}"
 
 
+def _capacity(p: Prediction) -> str:
+    if p.capacity and p.machine_cpus:
+        return messages.PREDICT_CAPACITY.format(capacity=p.capacity, cpus=p.machine_cpus)
+    return messages.PREDICT_NO_CAPACITY
+
+
 def prediction_lines(p: Prediction) -> list[str]:
     out = [p.title]
-    if p.refused == "one worker count":
+    f = p.fit
+    if p.refused == NO_MODEL:
         return out + ["  " + messages.PREDICT_NO_MODEL]
+    if p.refused == NO_SPARE:
+        return out + ["  " + messages.PREDICT_NO_SPARE.format(
+            line=p.line, span=_span(f.workers), points=len(f.workers), params=f.n_params,
+            largest=max(f.workers))]
     if p.refused:
         return out + ["  " + messages.PREDICT_TOO_FAR.format(cpus=p.cpus, line=p.line,
                                                            largest=max(p.measured))]
     whose = messages.PREDICT_PICK if p.is_pick else messages.PREDICT_STAND_IN
-    workers_range = ""
-    if p.workers_range and p.workers_range != (p.workers, p.workers):
-        workers_range = messages.PREDICT_WORKERS_RANGE.format(low=p.workers_range[0], high=p.workers_range[1])
-    out.append("  " + messages.PREDICT_LINE.format(
-        line=p.line, whose=whose, workers=p.workers, plural="s" if p.workers != 1 else "",
-        workers_range=workers_range, rate=format_rate(p.throughput), level=LEVEL,
-        low=format_rate(p.low), high=format_rate(p.high)))
-    f = p.fit
+    plural = "s" if p.workers != 1 else ""
+    if p.low is None:
+        out.append("  " + messages.PREDICT_LINE_NO_BAND.format(
+            line=p.line, whose=whose, workers=p.workers, plural=plural, rate=format_rate(p.throughput),
+            points=len(f.workers), params=f.n_params))
+    else:
+        workers_range = ""
+        if p.workers_range and p.workers_range != (p.workers, p.workers):
+            workers_range = messages.PREDICT_WORKERS_RANGE.format(low=p.workers_range[0],
+                                                                  high=p.workers_range[1])
+        out.append("  " + messages.PREDICT_LINE.format(
+            line=p.line, whose=whose, workers=p.workers, plural=plural,
+            workers_range=workers_range, rate=format_rate(p.throughput), level=LEVEL,
+            low=format_rate(p.low), high=format_rate(p.high)))
     fitted = messages.PREDICT_MODEL.format(model=f.model, span=_span(p.measured), params=f.params_text(),
                                            worst=f.worst_error)
-    if p.machine_cpus and not p.past_cores:
+    if p.machine_cpus:
         fitted += messages.PREDICT_WITHIN_CORES.format(cpus=p.machine_cpus)
-    if f.exact:
-        fitted += messages.PREDICT_EXACT.format(points=len(f.workers), params=f.n_params)
+    if p.spare:
+        fitted += messages.PREDICT_SPARE.format(spare=p.spare, plural="s" if p.spare != 1 else "",
+                                                error=model_error(f))
     out.append("    " + fitted)
     if p.extrapolated:
         out.append("    " + messages.PREDICT_EXTRAPOLATED.format(cpus=p.cpus, span=_span(p.measured)))
-    if p.past_cores:
-        out.append("    " + messages.PREDICT_PAST_CORES.format(cpus=p.machine_cpus))
+    if p.capped:
+        out.append("    " + messages.PREDICT_CAPPED.format(
+            fitted=_span(p.measured), lam=format_rate(f.lam), share=Cores(p.machine_cpus, p.capacity).share,
+            capacity=_capacity(p)))
     return out
 
 
@@ -69,26 +90,41 @@ def predictions_json(a: Analysis, predictions: list[Prediction], cpus: int) -> d
 # -- held-out check ----------------------------------------------------------------------------
 
 HOLDOUT_HEAD = ("group", "configuration", "fitted on", "held out", "measured", "predicted", "error",
-                "band", "in band", "flat past CPUs", "error")
+                "band", "in band", "uncapped", "error")
+
+
+def _band_cell(h: HeldOut) -> str:
+    if h.refused:
+        return messages.HOLDOUT_REFUSED.get(h.refused, h.refused)
+    if not h.banded:
+        return messages.HOLDOUT_NO_BAND.format(points=len(h.fitted_on), params=h.n_params)
+    return f"{format_rate(h.low)}-{format_rate(h.high)}"
 
 
 def holdout_table(held: list[HeldOut]) -> Table:
-    rows = [[h.title, h.line, _span(h.fitted_on), str(h.held_out), format_rate(h.measured),
-             format_rate(h.predicted), _signed(h.error),
-             f"{format_rate(h.low)}-{format_rate(h.high)}", "yes" if h.covered else "no",
-             format_rate(h.capped), _signed(h.capped_error)] for h in held]
-    return Table(HOLDOUT_HEAD, rows, left=(0, 1, 8))
+    rows = [[h.title, h.line, _span(h.fitted_on) if h.fitted_on else "-", str(h.held_out),
+             format_rate(h.measured), format_rate(h.predicted), _signed(h.error), _band_cell(h),
+             "-" if h.covered is None else "yes" if h.covered else "no",
+             format_rate(h.curve) if h.past_cores and h.predicted is not None else "-",
+             _signed(h.curve_error) if h.past_cores and h.predicted is not None else "-"]
+            for h in held]
+    return Table(HOLDOUT_HEAD, rows, left=(0, 1, 7, 8))
 
 
 def summary_line(s: HoldoutSummary, cpus: int | None) -> list[str]:
     if not s.count:
         return [messages.HOLDOUT_NONE]
     out = [messages.HOLDOUT_SUMMARY.format(
-        count=s.count, median=s.median_error, signed=_signed(s.median_signed), worst=s.worst_error,
+        count=s.count, predicted=s.predicted, median=format_percent(s.median_error),
+        signed=_signed(s.median_signed), worst=format_percent(s.worst_error), banded=s.banded,
         covered=s.covered, level=LEVEL)]
-    if s.past_cores:
+    if s.refused:
+        out.append(messages.HOLDOUT_NOT_PREDICTED.format(
+            count=sum(s.refused.values()),
+            reasons=", ".join(f"{messages.HOLDOUT_REFUSED.get(k, k)}: {v}" for k, v in s.refused.items())))
+    if s.past_cores and s.curve_median_error is not None:
         out.append(messages.HOLDOUT_PAST_CORES.format(
-            count=s.past_cores, cpus=cpus or "?", capped=format_percent(s.capped_median_error)))
+            count=s.past_cores, cpus=cpus or "?", curve=format_percent(s.curve_median_error)))
     return out
 
 

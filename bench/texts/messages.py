@@ -385,33 +385,38 @@ PREDICT_STAND_IN = "the pick was measured at one worker count: the fastest confi
 PREDICT_WORKERS_RANGE = " (bootstrap: {low}-{high})"
 PREDICT_MODEL = "model: {model} fitted to {span} workers, {params}, worst error {worst:.1%}"
 PREDICT_WITHIN_CORES = " (up to this machine's {cpus} CPUs)"
-PREDICT_EXACT = "; {points} points for {params} parameters: the curve passes through them, untested"
 PREDICT_EXTRAPOLATED = ("EXTRAPOLATED: {cpus} CPUs is past the {span} workers the model was "
                         "fitted to")
-PREDICT_PAST_CORES = ("CAUTION: fitted across this machine's {cpus} CPUs: past them the curve "
-                      "bends at its core count, so a machine with more CPUs may do better than this")
-PREDICT_NO_MODEL = ("not predicted: every parallel configuration was measured at one worker count "
-                    "only (a model needs two or more)")
-PREDICT_TOO_FAR = ("not predicted: {cpus} CPUs is past twice the largest worker count measured "
-                   "for {line} ({largest})")
+PREDICT_NO_MODEL = ("not predicted: no parallel configuration was measured at two or more worker "
+                    "counts within this machine's CPUs (a model needs two or more)")
+PREDICT_TOO_FAR = ("not predicted: {cpus} CPUs is past twice the largest worker count fitted for "
+                   "{line} ({largest}, within this machine's CPUs)")
 PREDICT_NOTE = ("band: {level:.0%} percentile bootstrap over the measured passes (each resample "
-                "refitted), widened by the model's worst error at the measured points; workers "
-                "are never predicted past the CPUs. Check the model on this file: recommend --holdout.")
-CPUS_TOO_FAR = ("--cpus {cpus}: past twice the largest worker count measured in {files} ({largest}); "
-                "a prediction that far is a guess - measure a machine of that size instead")
+                "refitted), each side combined with the model's error at a new point (the "
+                "t-quantile of its spare points x its residual standard error); a fit with no spare "
+                "point has no band and predicts nothing past its counts. Workers are never predicted "
+                "past the CPUs, and past the counts fitted at most one worker's img/s x the "
+                "CPU-equivalents (the measured capacity per CPU). Check the model on this file: "
+                "recommend --holdout.")
+CPUS_TOO_FAR = ("--cpus {cpus}: past twice the largest worker count measured within the machine's "
+                "CPUs in {files} ({largest}); a prediction that far is a guess - measure a machine "
+                "of that size instead")
 HOLDOUT_HEADER = "Held-out check of the scaling model: {machine} - {path}"
 HOLDOUT_HOW = ("Each configuration measured at 3 or more worker counts is fitted without its "
-               "largest, which the model then predicts (error: + = the model too high).")
-HOLDOUT_SUMMARY = ("{count} configurations: median |error| {median:.0%} (median signed {signed}), "
-                   "worst {worst:.0%}; the measured value in the {level:.0%} band in {covered} of "
-                   "{count}.")
-HOLDOUT_PAST_CORES = ("{count} held-out counts are past this machine's {cpus} CPUs; there "
-                      "\"no gain past the cores\" (the model at {cpus} workers) misses by {capped} "
-                      "(median |error|): the model cannot know where the cores end.")
+               "largest, on the counts within this machine's CPUs, and predicts it: no gain past "
+               "the cores, and past the counts fitted at most one worker's img/s x the parallel "
+               "capacity (error: + = the model too high).")
+HOLDOUT_SUMMARY = ("{count} configurations, {predicted} predicted: median |error| {median} (median "
+                   "signed {signed}), worst {worst}; {banded} with a {level:.0%} band (a fit with "
+                   "spare points), the measured value inside it in {covered} of {banded}.")
+HOLDOUT_PAST_CORES = ("{count} held-out counts are past this machine's {cpus} CPUs: predicted as no "
+                      "gain past the cores; the model's own curve drawn on to them misses by "
+                      "{curve} (median |error|).")
 HOLDOUT_NONE = ("No configuration measured at 3 or more worker counts: nothing to hold out (an "
                 "--exhaustive run measures every configuration at every count).")
-HOLDOUT_NOTE = ("band: {level:.0%} bootstrap over the passes of the counts fitted, widened by the "
-                "fit's worst error; flat past CPUs: the model at min(workers, {cpus} CPUs).")
+HOLDOUT_NOTE = ("band: {level:.0%} bootstrap over the passes of the counts fitted, each side "
+                "combined with the model's error at a new point (no spare point: no band); uncapped: "
+                "the model's own curve at the held-out count, past this machine's {cpus} CPUs.")
 
 # -- recommend --code (bench.output.snippets) --------------------------------------------------
 SNIPPET_HEADER = '''"""{title}: bench's pick on {machine}, run of {date}.
@@ -537,3 +542,22 @@ SIM_STALL_FACTOR = "stall_p {stall_p} needs stall_factor (how many times longer 
 SIM_NO_GROUP = "no serial_s_per_image for the group {group!r} and no \"default\" (named: {named})"
 SIM_NOT_STRATEGY_IN_MACHINE = "planted names {name!r}, which the machine's speedup does not name"
 SIM_ARGUMENT = "{what} must be {bound}, not {value}"
+
+# -- recommend --cpus / --holdout: spare points, the capacity's cap (bench.output.prediction) --
+PREDICT_LINE_NO_BAND = ("{line} ({whose}): best at {workers} worker{plural}, predicted {rate} img/s "
+                        "(no band: {points} points, a model of {params} parameters: no error can be "
+                        "estimated)")
+PREDICT_SPARE = "; {spare} spare point{plural}: its error at a new point {error:.1%}"
+PREDICT_CAPPED = ("CAPPED: past the {fitted} workers fitted, at most one worker's {lam} img/s x the "
+                  "CPU-equivalents the workers can use ({share:.2f} per CPU: {capacity})")
+PREDICT_CAPACITY = "this machine's parallel capacity {capacity:.2f} of {cpus} CPUs"
+PREDICT_NO_CAPACITY = "parallel capacity not measured"
+PREDICT_NO_SPARE = ("not predicted: {line} was fitted to {span} workers, {points} points, a model of "
+                    "{params} parameters: no error can be estimated, so nothing past {largest} "
+                    "workers is predicted")
+HOLDOUT_NOT_PREDICTED = ("{count} not predicted ({reasons}): past the counts fitted, a fit with no "
+                         "spare point has no error to go by, and past twice the largest count "
+                         "fitted nothing is trusted.")
+HOLDOUT_NO_BAND = "none: {points} pts, {params} params"
+HOLDOUT_REFUSED = {"no spare point": "no spare point", "too far": "too far",
+                   "one worker count": "< 2 counts within the CPUs"}

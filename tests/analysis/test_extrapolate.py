@@ -43,23 +43,60 @@ def test_a_bend_the_fitted_counts_do_not_show_is_missed_and_the_check_says_so(tm
     assert not held.covered
 
 
-def test_held_out_past_the_cores_is_said_and_the_flat_rule_is_given(tmp_path):
-    # 4 CPUs: the curve is flat past 4 workers, which a model fitted on 1-4 cannot know
+def test_held_out_past_the_cores_is_predicted_as_no_gain_past_them(tmp_path):
+    # 4 CPUs: the curve is flat past 4 workers, which a model fitted on 1-4 cannot know;
+    # the CPUs can: 8 workers on 4 CPUs are predicted at what 4 do
     rates = {1: 1000, 2: 1950, 4: 3800, 8: 3850}
     a = one_line(tmp_path, rates, cpus=4)
     (held,) = ex.holdout(a, RESAMPLES)
-    assert held.past_cores and held.error > 0.5            # Amdahl keeps rising
-    # "no gain past the cores": the model's own figure at 4 workers
-    assert held.capped == pytest.approx(float(ex.model([1, 2, 4], [1000, 1950, 3800]).predict(4)), rel=0.01)
-    assert abs(held.capped_error) < 0.05
+    assert held.past_cores and held.fitted_on == [1, 2, 4] and held.spare == 1
+    assert held.predicted == pytest.approx(3800, rel=0.02) and held.covered
+    assert held.curve_error > 0.5                          # Amdahl's own curve keeps rising
     s = ex.summarise([held])
-    assert s.past_cores == 1 and s.capped_median_error == pytest.approx(abs(held.capped_error))
+    assert (s.past_cores, s.predicted, s.banded, s.covered) == (1, 1, 1, 1)
+    assert s.curve_median_error == pytest.approx(held.curve_error)
+
+
+def test_two_cpus_fitted_on_1_2_predict_4_as_2_with_no_band(tmp_path):
+    # the project's 2-CPU runs: 1, 2 and 4 workers; two points fix Amdahl, none is spare
+    a = one_line(tmp_path, {1: 1000, 2: 1900, 4: 1850}, cpus=2)
+    (held,) = ex.holdout(a, RESAMPLES)
+    assert held.fitted_on == [1, 2] and not held.refused and not held.banded and held.covered is None
+    assert held.predicted == pytest.approx(1900, rel=0.02)     # no gain past the 2 cores
+    assert held.curve == pytest.approx(3800 / 1.1, rel=0.02)   # Amdahl drawn on: σ = 0.053
+    s = ex.summarise([held])
+    assert (s.predicted, s.banded, s.covered) == (1, 0, 0)
+
+
+def test_held_out_too_far_or_past_a_fit_without_spare_points_is_not_predicted(tmp_path):
+    # 32 CPUs, 1-2-4 fitted, 16 held out: four times the largest count fitted
+    far = one_line(tmp_path, curve([1, 2, 4, 16]), cpus=32, name="far.json")
+    (held,) = ex.holdout(far, RESAMPLES)
+    assert (held.refused, held.predicted, held.error) == (ex.TOO_FAR, None, None)
+    # 16 CPUs, 1-2 fitted, 4 held out: within the CPUs, past two points with none spare
+    bare = one_line(tmp_path, curve([1, 2, 4]), cpus=16, name="bare.json")
+    (held,) = ex.holdout(bare, RESAMPLES)
+    assert (held.refused, held.predicted) == (ex.NO_SPARE, None)
+    s = ex.summarise([held])
+    assert (s.count, s.predicted, s.refused) == (1, 0, {ex.NO_SPARE: 1}) and s.median_error is None
+
+
+def test_past_the_counts_fitted_the_capacity_caps_what_the_workers_get():
+    # linear to 4 workers at 1000 img/s each; the machine gave 3.6 of its 4 CPUs
+    f = ex.two_point_amdahl([1, 4], [1000, 4000])
+    cores = ex.Cores(4, 3.6)
+    assert ex.throughput_at(f, 4, cores) == pytest.approx(4000)        # measured: as fitted
+    assert ex.throughput_at(f, 8, cores) == pytest.approx(3600)        # 4 CPUs, 3.6 of them
+    assert ex.throughput_at(f, 8, cores, on_cpus=8) == pytest.approx(7200)   # 8 CPUs, 0.9 each
+    # capacity not measured: no gain past the cores, nothing more
+    assert ex.throughput_at(f, 8, ex.Cores(4)) == pytest.approx(4000)
 
 
 def test_two_points_fix_amdahl(tmp_path):
     f = ex.two_point_amdahl([1, 2], [1000, float(usl(2, 1000, 0.1))])
     assert (f.lam, f.sigma) == (pytest.approx(1000), pytest.approx(0.1))
     assert f.worst_error == pytest.approx(0, abs=1e-12) and f.exact
+    assert ex.spare_points(f) == 0 and ex.model_error(f) is None   # no error can be estimated
     superlinear = ex.two_point_amdahl([1, 2], [1000, 2100])
     assert superlinear.sigma == 0.0                        # drawn linear, as the bounds allow
     falling = ex.two_point_amdahl([1, 2], [1000, 900])
@@ -71,14 +108,28 @@ def test_a_bigger_machine_is_predicted_from_the_counts_within_the_cores(tmp_path
     rates = {**curve([1, 2, 4], sigma=0.05), 8: 3300}
     a = one_line(tmp_path, rates, cpus=4)
     (answer,) = recommend(a)
-    p = ex.predict(answer, a.machine.cpus, 16, RESAMPLES)
-    assert p.measured == [1, 2, 4] and not p.past_cores and p.extrapolated and p.is_pick
+    p = ex.predict(answer, a.machine.cpus, 8, RESAMPLES)
+    assert p.measured == [1, 2, 4] and p.extrapolated and p.is_pick and p.spare == 1
     assert p.fit.sigma == pytest.approx(0.05, abs=0.01)
-    assert p.workers == 16                                  # Amdahl never peaks: all 16 CPUs
-    assert p.throughput == pytest.approx(float(usl(16, 1000, 0.05)), rel=0.03)
+    assert p.workers == 8                                   # Amdahl never peaks: all 8 CPUs
+    assert p.throughput == pytest.approx(float(usl(8, 1000, 0.05)), rel=0.03) and not p.capped
     assert p.low <= p.throughput <= p.high
-    again = ex.predict(answer, a.machine.cpus, 16, RESAMPLES)
+    again = ex.predict(answer, a.machine.cpus, 8, RESAMPLES)
     assert (again.low, again.high) == (p.low, p.high)       # seeded: the same band every time
+    # 16 is twice 8 measured, but four times the 4 fitted: too far
+    assert ex.predict(answer, a.machine.cpus, 16, RESAMPLES).refused == ex.TOO_FAR
+
+
+def test_a_fit_on_1_and_2_workers_predicts_nothing_past_them(tmp_path):
+    a = one_line(tmp_path, {1: 1000, 2: 1900, 4: 1850}, cpus=2)
+    (answer,) = recommend(a)
+    for cpus in (8, 4, 3):
+        p = ex.predict(answer, a.machine.cpus, cpus, RESAMPLES)
+        assert (p.refused, p.throughput, p.low) == (ex.NO_SPARE, None, None), cpus
+    # inside the counts fitted: the model's figure, with no band
+    p = ex.predict(answer, a.machine.cpus, 2, RESAMPLES)
+    assert not p.refused and p.workers == 2 and p.throughput == pytest.approx(1900, rel=0.02)
+    assert (p.low, p.high, p.workers_range) == (None, None, None)
 
 
 def test_a_model_that_peaks_predicts_its_peak_not_every_cpu(tmp_path):
@@ -103,14 +154,17 @@ def test_noisier_passes_give_a_wider_band(tmp_path):
 def test_no_prediction_past_twice_the_largest_count(tmp_path):
     a = one_line(tmp_path, curve([1, 2, 4]), cpus=4)
     p = ex.predict(recommend(a)[0], a.machine.cpus, 9, RESAMPLES)
-    assert p.refused == "too far" and p.fit is None
-    assert ex.largest_measured([a]) == 4
+    assert p.refused == ex.TOO_FAR and p.throughput is None
+    assert ex.largest_fitted([a]) == 4
+    # past the cores a count is no point to fit: 2 CPUs measured at 1, 2 and 4
+    two = one_line(tmp_path, curve([1, 2, 4]), cpus=2, name="two.json")
+    assert ex.largest_fitted([two]) == 2
 
 
 def test_one_worker_count_is_no_model(tmp_path):
     a = load([cm.exhaustive(tmp_path / "one.json", {"serial": {1: 1000}, "threads": {2: 1900}})])[0]
     p = ex.predict(recommend(a)[0], 2, 4, RESAMPLES)
-    assert p.refused == "one worker count"
+    assert p.refused == ex.NO_MODEL
     assert ex.holdout(a, RESAMPLES) == []
 
 
@@ -139,10 +193,25 @@ def test_cli_holdout(tmp_path, capsys, fewer_resamples):
                          cpus=8, capacity=7.6)
     assert cli.main(["recommend", path, "--holdout"]) == 0
     out = capsys.readouterr().out
-    assert "Held-out check" in out and "1 configurations: median |error|" in out
+    assert "Held-out check" in out and "1 configurations, 1 predicted: median |error|" in out
     assert cli.main(["recommend", path, "--holdout", "--json"]) == 0
     (check,) = json.loads(capsys.readouterr().out)["holdout"]
     assert check["held_out"][0]["held_out"] == 8 and check["summary"]["configurations"] == 1
+
+
+def test_cli_on_two_cpus_says_no_error_can_be_estimated(tmp_path, capsys, fewer_resamples):
+    path = cm.exhaustive(tmp_path / "r.json", {"serial": {1: 1000}, "processes-chunked": curve([1, 2, 4])},
+                         cpus=2, capacity=1.9)
+    assert cli.main(["recommend", path, "--cpus", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "2 points, a model of 2 parameters: no error can be estimated" in out
+    assert "not predicted: processes-chunked" in out and "img/s" not in out.split("band:")[0]
+    assert cli.main(["recommend", path, "--cpus", "5"]) == 2      # past twice the 2 within the CPUs
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "within the machine's CPUs" in err and "(2)" in err
+    assert cli.main(["recommend", path, "--holdout"]) == 0
+    out = capsys.readouterr().out
+    assert "none: 2 pts, 2 params" in out and "0 with a 95% band" in out
 
 
 def test_cpus_code_and_holdout_are_one_at_a_time(tmp_path, capsys):
