@@ -41,7 +41,7 @@ LAYERS = ("cli", "sim", "run", "output", "analysis", "plan", "measure", "model",
 GROUND = {"errors", "texts"}
 # Modules run as commands (``python -m ...``) sit above every layer: each may import any
 # of them, and no module may import one. ``bench.measure.selfcheck`` starts a race's case
-# process (``bench.run.host``) next to a bare script; it keeps its documented name.
+# process (``bench.run.case_process``) next to a bare script; it keeps its documented name.
 COMMANDS = {"bench.__main__", "bench.measure.selfcheck"}
 
 
@@ -204,7 +204,7 @@ def test_the_cycle_finder_finds_a_planted_cycle_and_nothing_else():
 def test_an_import_up_the_layers_is_a_violation_and_a_command_is_above_them_all():
     graph = {"bench.run.x": {"bench.cli.y", "bench.plan.z", "bench.texts.messages"},
              "bench.plan.z": {"bench.plan.w"}, "bench.texts.messages": set(),
-             "bench.measure.selfcheck": {"bench.run.host"},
+             "bench.measure.selfcheck": {"bench.run.case_process"},
              "bench.cli.main": {"bench.measure.selfcheck"}}
     assert layer_violations(graph) == [
         "bench.cli.main -> bench.measure.selfcheck (cli -> command)",

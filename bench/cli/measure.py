@@ -13,30 +13,27 @@ from bench.cli.request import parse_request
 from bench.errors import UsageError
 from bench.measure.machine import memory_available
 from bench.model.request import RunRequest
-from bench.plan.budget import exhaustive_estimate, format_duration
-from bench.plan.commands import RACED, make_cases, make_race_plan, plan_options, races
+from bench.plan.budget import format_duration
+from bench.plan.commands import make_plan, plan_options
 from bench.plan.sizing import usable_cpus
 from bench.strategies import default_start_method
 from bench.texts import messages
 
 
 def plan_for(request: RunRequest, command: str, inputs: dict | None = None):
-    """(the race plan, its cases) for ``all``/``imwrite``/``pose``, else (None, the cases).
-    ``--exhaustive`` measures the race plan's cases, each in full, one after another."""
-    if command in RACED:
-        inputs = inputs or {"usable": usable_cpus(), "memory": memory_available()}
-        plan = make_race_plan(request, command, inputs["usable"], inputs["memory"], inputs)
-        if command == "run" and not request.limit:      # a sample the user did not choose
-            from bench.plan.user import sample_notes
+    """(the plan, the plan's inputs): the machine it was made for, and ``run``'s probe of
+    the task, kept so that a resumed run plans the same cases."""
+    inputs = inputs or {"usable": usable_cpus(), "memory": memory_available()}
+    plan = make_plan(request, command, inputs["usable"], inputs["memory"], inputs)
+    if command == "run" and not request.limit:      # a sample the user did not choose
+        from bench.plan.user import sample_notes
 
-            for note in sample_notes(plan):
-                print(note, file=sys.stderr)
-        return plan, plan.cases(), inputs
-    return None, make_cases(request, command), inputs
+        for note in sample_notes(plan):
+            print(note, file=sys.stderr)
+    return plan, inputs
 
 
 def cmd_list(request: RunRequest) -> int:
-    as_json = request.json
     results = None
     if request.resume:         # what is still to run of the resumed command
         from bench.run import resume
@@ -44,34 +41,30 @@ def cmd_list(request: RunRequest) -> int:
         results = resume.load(request.resume)
         request = resume.reconcile(request, results, parse_request, plan_options)
     command = request.target if results is None else request.command
-    plan, cases, _ = plan_for(request, command, results.run.get("plan_inputs") if results else None)
+    plan, _ = plan_for(request, command, results.run.get("plan_inputs") if results else None)
+    cases = plan.cases()
     if results is not None:
         from bench.run import resume
 
         cases = resume.remaining(cases, results)
-    if plan is not None and races(request, command) and results is None:
-        if as_json:
-            print(json.dumps(plan.as_json(), indent=1))
-            for line in plan.plan_lines():           # the JSON says it too: left_out, serial_added
-                print(line, file=sys.stderr)
-            return 0
-        for case in cases:
-            print(case.name)
+    if request.json and results is None:
+        print(json.dumps(plan.as_json(), indent=1))
+        for line in plan.plan_lines():           # the JSON says it too: left_out, serial_added
+            print(line, file=sys.stderr)
+        return 0
+    for case in cases:
+        print(case.name)
+    if not plan.policy.within_budget:
+        print(messages.LIST_IN_FULL.format(cases=len(cases), configurations=plan.configurations(),
+                                           groups=len(plan.groups), probes=len(plan.overhead),
+                                           estimate=format_duration(plan.estimate_s)), file=sys.stderr)
+    else:
         print(messages.LIST_RACE.format(cases=len(cases), configurations=plan.configurations(),
                                         groups=len(plan.groups), probes=len(plan.overhead),
                                         estimate=format_duration(plan.estimate_s),
                                         budget=format_duration(plan.budget_s)), file=sys.stderr)
-        for line in plan.plan_lines():
-            print(line, file=sys.stderr)
-        return 0
-    if as_json:
-        print(json.dumps({"mode": "exhaustive", "cases": [c.name for c in cases],
-                          "estimated_s": round(exhaustive_estimate(cases), 1), "budget_s": None},
-                         indent=1))
-        return 0
-    for case in cases:
-        print(case.name)
-    print(messages.LIST_CASES.format(cases=len(cases)), file=sys.stderr)
+    for line in plan.plan_lines():
+        print(line, file=sys.stderr)
     return 0
 
 
@@ -92,10 +85,9 @@ def cmd_run(request: RunRequest) -> int:
         request = resume.reconcile(request, results, parse_request, plan_options)
         path = request.resume
         results_dir = os.path.dirname(path)
-    race_plan, cases, plan_inputs = plan_for(
+    race_plan, plan_inputs = plan_for(
         request, request.command, results.run.get("plan_inputs") if results is not None else None)
-    if not races(request, request.command):
-        race_plan = None            # --exhaustive: the same cases, each in full
+    cases = race_plan.cases()
     plan = resume.plan_dict(plan_options(request))
     # the folders checked and made absolute: a new request (the parsed one stays as typed)
     if request.out_dir:
@@ -116,15 +108,11 @@ def cmd_run(request: RunRequest) -> int:
         resume.tidy(path)
     try:
         cases, skipped = resources.check(cases, request.out_dir, results_dir, echo=print)
-        if race_plan is not None and skipped:
+        if skipped:
             race_plan.drop({s.name for s in skipped})
     except resources.NotEnoughResources as exc:
         raise UsageError(str(exc)) from None
-    planned = len(cases)
-    if results is not None and race_plan is None:
-        cases = resume.remaining(cases, results)
-    return run_session(request, cases, path, results=results, skipped=skipped, planned=planned,
-                       race_plan=race_plan, after_summary=_answers_after(request),
+    return run_session(request, race_plan, path, results=results, skipped=skipped, after_summary=_answers_after(request),
                        plan=plan, plan_inputs=plan_inputs)
 
 

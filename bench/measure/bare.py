@@ -104,7 +104,7 @@ class Bare:
             raise ValueError(f"no bare pool for {name}")
 
     def bring_up(self) -> None:
-        """Start every worker now (fork), before any pass: see GroupHost.prestart."""
+        """Start every worker now (fork), before any pass: see GroupWork.prestart."""
         if self.pool is not None:
             for f in [self.pool.submit(_noop) for _ in range(self.workers)]:
                 f.result()

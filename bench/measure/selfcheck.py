@@ -5,7 +5,7 @@ Puts bench's own figure next to a bare loop and a bare pool per strategy family
 same kind of fresh folder per pass.
 
 The two sides run where each is taken for real. bench's side is a race's case process
-(bench.run.host: the same interpreter, command loop and code a race visits), holding
+(bench.run.case_process: the same interpreter, command loop and code a race visits), holding
 the live pools a race of this group holds beside the one timed - every family at 1 and
 at the given worker count, and the naive per-image pools - each warmed by a visit
 first, as after a race's first round. The bare side is an interpreter of its own that
@@ -100,7 +100,7 @@ class BareProcess:
 
 def run(count: int, rounds: int, workers: int, out_root: str | None, families=FAMILIES,
         echo=print) -> list[dict]:
-    from bench.run.host import Host
+    from bench.run.case_process import CaseProcess
 
     spec = ImageSetSpec(ImageSize.parse("50x50x1"), count, "noise", 0)
     root = tempfile.mkdtemp(prefix="bench-selfcheck-", dir=out_root)
@@ -110,7 +110,7 @@ def run(count: int, rounds: int, workers: int, out_root: str | None, families=FA
     # pass's thousands of files right after it hands the kernel work the next pass pays)
     trash = Trash()
     serial = bench_case("serial", spec, 1)
-    host = Host({"spec": {"workload": "imwrite", "params": ImwriteWorkload.params_for(Codec()),
+    host = CaseProcess({"spec": {"workload": "imwrite", "params": ImwriteWorkload.params_for(Codec()),
                           "images": spec.as_dict(), "serial_slice": count,
                           "serial_case": serial.as_dict()}}, root, workers)
     bare = None
@@ -120,11 +120,11 @@ def run(count: int, rounds: int, workers: int, out_root: str | None, families=FA
         host.start(COMMAND_TIMEOUT_S)
         bare = BareProcess(spec, workers, families)
         # every pool's workers forked before any pass, on both sides: a worker inherits the
-        # parent's allocator as it is at the fork (see GroupHost.prestart)
+        # parent's allocator as it is at the fork (see GroupWork.prestart)
         crowd = race_pools(families, spec, workers)
-        host.call("prestart", COMMAND_TIMEOUT_S, cases=[c.as_dict() for c in crowd])
+        host.prestart(crowd, COMMAND_TIMEOUT_S)
         for c in crowd:                            # a race's first round: every pool visited
-            host.call("visit", COMMAND_TIMEOUT_S, case=c.as_dict())
+            host.visit(c, COMMAND_TIMEOUT_S)
         for f in families:                         # the bare side warmed once, untimed
             _bare_pass(bare, dirs, trash, f)
         rng = random.Random(0)
@@ -179,9 +179,9 @@ def _bench_pass(host, family: str, spec: ImageSetSpec, workers: int):
     """One timed pass as a race visit takes it (the serial loop: the serial pass)."""
     for _ in range(3):
         if family == "serial":
-            reply = host.call("serial", COMMAND_TIMEOUT_S)
+            reply = host.serial_pass(COMMAND_TIMEOUT_S)
         else:
-            reply = host.call("visit", COMMAND_TIMEOUT_S, case=bench_case(family, spec, workers).as_dict())
+            reply = host.visit(bench_case(family, spec, workers), COMMAND_TIMEOUT_S)
         if reply.get("steal") is None or reply["steal"] <= STEAL_LIMIT:
             break
     return reply["seconds"], reply.get("steal")

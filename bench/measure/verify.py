@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 from collections import Counter
 
-from bench.measure.timing import measure_cold
-
 
 class VerificationError(Exception):
     """The strategy's output differs from the serial strategy's."""
@@ -41,30 +39,6 @@ def _raise_on_difference(expected: set, found: set, what: str) -> None:
         if extra:
             parts.append(f"{len(extra)} unexpected {what}(s) (first: {extra[0]})")
         raise VerificationError("output differs from serial: " + "; ".join(parts))
-
-
-def serial_reference(workload, images, ref_dir: str) -> dict:
-    os.makedirs(ref_dir, exist_ok=True)
-    w = workload.verifying().with_output(ref_dir)
-    results = [w.process(i, img) for i, img in enumerate(images)]
-    return w.outputs(results, len(images))
-
-
-def verify_against_serial(strategy, workload, images, timing, work_root: str) -> int:
-    """Raise :class:`VerificationError` on any difference; return the items compared."""
-    count = len(images)
-    # Any pool-based pass runs before the serial reference: the reference may build a
-    # model (pose) in this process, and a pool forked after that would crash.
-    if workload.needs_verify_pass:
-        out_dir = os.path.join(work_root, "verify-pass")
-        os.makedirs(out_dir, exist_ok=True)
-        w = workload.verifying().with_output(out_dir)
-        _, _, results = measure_cold(strategy, w, images, out_dir)
-        got = w.outputs(results, count)
-    else:
-        got = workload.with_output(timing.last_out_dir).outputs(timing.last_results, count)
-    reference = serial_reference(workload, images, os.path.join(work_root, "reference"))
-    return compare_outputs(workload, reference, got)
 
 
 def compare_outputs(workload, reference: dict, got: dict, prefix_only: bool = False) -> int:

@@ -5,7 +5,7 @@ is only what it measures: one timed pass on a warm pool. Its commands:
 
 * ``pilot``     the serial loop once untimed (first-call costs) and once timed;
 * ``reference`` the serial loop's outputs, to verify every configuration against;
-* ``serial``    one timed serial pass (the one paired with the pool pass after it);
+* ``serial_pass`` one timed serial pass (the one paired with the pool pass after it);
 * ``visit``     one timed pass of a configuration's pool; the pool is started (and made
                 warm by one untimed pass) when the configuration has none yet: that
                 first pass on a fresh pool is its cold figure, with the shutdown timed
@@ -56,7 +56,7 @@ class Live:
     started_s: float | None = None   # prestarted: start until every worker answered; no pass yet
 
 
-class GroupHost:
+class GroupWork:
     def __init__(self, spec: dict, usable_cpus: int):
         import cv2
 
@@ -139,7 +139,7 @@ class GroupHost:
         try:
             results = [w.process(i, img) for i, img in enumerate(images)]
             reply = {"outputs": w.outputs(results, len(images)), "images": len(images),
-                     "case_metadata": w.case_metadata(_Passes(results, []))}
+                     "case_metadata": w.case_metadata(Passes(results, []))}
             if self.settings.save_keypoints and w.save_results is not None and self.serial_case:
                 reply["case_metadata"]["keypoints_file"] = w.save_results(
                     results, self.settings.save_keypoints, self.serial_case)
@@ -280,7 +280,7 @@ class GroupHost:
             try:
                 check_names(workload, folder, count)
                 got = workload.with_output(folder).outputs(results, count)
-                facts = workload.case_metadata(_Passes(results, self.reports.get(case.name, [])))
+                facts = workload.case_metadata(Passes(results, self.reports.get(case.name, [])))
             finally:
                 PassDirs.remove(folder)
             return {"outputs": got, "fs": _filesystem(self.dirs.root), "case_metadata": facts}
@@ -354,7 +354,7 @@ class GroupHost:
 
 
 @dataclass
-class _Passes:
+class Passes:
     """What a workload's case_metadata reads of a case's passes."""
     last_results: list
     warm_workers: list
@@ -369,7 +369,7 @@ def _failures(workload, results) -> dict:
     own metadata counts them (a task's items and unreadable files; pose's images)."""
     import json
 
-    meta = workload.case_metadata(_Passes(results, []))
+    meta = workload.case_metadata(Passes(results, []))
     count = meta.get("items_failed", meta.get("failed_images")) or 0
     first = meta.get("first_failed_image")
     if first is None and isinstance(meta.get("failed_items"), str):

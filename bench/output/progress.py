@@ -7,6 +7,7 @@ is left, the closing summary and charts) less now.
 """
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import time
@@ -27,7 +28,8 @@ class Progress:
         self.started = started
         self.stream = stream or sys.stdout
         self.tty = self.stream.isatty() if tty is None else tty
-        self.expected_end = started + min(plan.estimate_s, plan.budget_s)
+        self.expected_end = started + (min(plan.estimate_s, plan.budget_s) if plan.policy.within_budget
+                                       else plan.estimate_s)
         self.status = ""
         self.group_index = 0
         self._lock = threading.Lock()
@@ -44,6 +46,8 @@ class Progress:
     def group(self, key: str, configs: int, share_end: float) -> None:
         self.group_index += 1
         left = self.plan.groups[self.group_index:]
+        if share_end == math.inf:          # measured in full: this group's estimate
+            share_end = time.perf_counter() + self.plan.groups[self.group_index - 1].estimate()
         self.expected_end = share_end + sum(g.estimate() for g in left) + END_S
         self.status = f"[{self.group_index}/{len(self.plan.groups)}] {key}: {configs} configurations"
         self._line(self.status)
@@ -70,7 +74,8 @@ class Progress:
         now = time.perf_counter()
         self.expected_end = now + sum(g.estimate() for g in left) + END_S
         outcome = {"tie": "a tie", "winner": "one left", "budget": "its share of the budget spent",
-                   "rounds": "the most rounds", "none left": "none left"}.get(state.outcome, state.outcome)
+                   "rounds": "the most rounds", "none left": "none left",
+                   "in full": "every configuration's visits"}.get(state.outcome, state.outcome)
         self._line(f"  {key}: {state.rounds} rounds in {format_duration(state.duration_s)}, "
                    f"ended by {outcome}")
 

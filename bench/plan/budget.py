@@ -155,13 +155,14 @@ class Costs:
         return 2 * self.first_visit(case) + 4 * self.pool_pass(case)
 
 
-def race_estimate(costs: Costs, entrants, rounds: int) -> float:
+def race_estimate(costs: Costs, entrants, rounds: int, surviving: bool = True) -> float:
     """Seconds of the race itself: every first visit, then ``rounds`` rounds with the
-    share of configurations still in it that SURVIVING expects."""
+    share of configurations still in it that SURVIVING expects (all of them, every
+    round, when none is put out)."""
     pools = [c for c in entrants if c.family != "serial"]
     first = sum(costs.first_visit(c) for c in pools)
     per_round = sum(costs.visit(c) for c in pools)
-    shares = [SURVIVING[min(r, len(SURVIVING) - 1)] for r in range(rounds)]
+    shares = [SURVIVING[min(r, len(SURVIVING) - 1)] if surviving else 1.0 for r in range(rounds)]
     return first + per_round * sum(shares)
 
 

@@ -1,18 +1,15 @@
-"""Which cases each command means: the plans of ``all``, ``imwrite``, ``pose``,
+"""What each command means: the plan of ``all``, ``imwrite``, ``pose``, ``run``,
 ``overhead`` and ``dask`` from the user's :class:`RunRequest` (a bad choice is one
-UsageError line)."""
+UsageError line). One planner (bench.plan.race) makes every plan; a command only says
+which groups and probes it holds and how they are measured."""
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 
 from bench.errors import UsageError
-from bench.model.case import unique_cases
 from bench.model.request import RunRequest, listed
-from bench.plan.dask import plan_dask
-from bench.plan.matrix import DASK_STRATEGIES, PlanOptions, default_strategies, plan_cases
-from bench.plan.overhead import plan_overhead
-from bench.plan.pose import PoseOptions, plan_pose_cases, plan_pose_dask
+from bench.plan.matrix import PlanOptions, default_strategies
+from bench.strategies import default_start_method
 from bench.texts import messages
 from workloads.codecs import Codec
 from workloads.imwrite import ImwriteWorkload
@@ -48,23 +45,24 @@ def plan_options(request: RunRequest) -> PlanOptions:
         raise UsageError(str(exc)) from None
 
 
-def pose_options(request: RunRequest) -> PoseOptions:
-    from workloads.pose import PoseWorkload
+def pose_params(request: RunRequest) -> dict:
+    """The pose parameters asked for; PoseUnavailable when pose cannot run offline so."""
+    from workloads.pose import PoseWorkload, check_available
 
-    params = PoseWorkload.params_for(request.pose_model_complexity, request.pose_backend, request.pose_model)
-    return PoseOptions(quick=request.quick, sizes=listed(request.sizes), contents=listed(request.contents),
-                       n_images=request.n_images, strategies=listed(request.strategies),
-                       workers=listed(request.workers), chunk_sizes=listed(request.chunk_sizes),
-                       start_methods=listed(request.start_methods), params=params, seed=request.seed)
+    check_available(request.pose_backend, request.pose_model_complexity, request.pose_model or "")
+    return PoseWorkload.params_for(request.pose_model_complexity, request.pose_backend, request.pose_model)
 
 
 def wanted(request: RunRequest, command: str) -> tuple[bool, bool]:
     """(codec workloads, pose) for this command. ``all``/``list`` run both unless
     --workloads says otherwise; given --sizes/--content alone they mean imwrite."""
-    if command == "run":
-        return False, False          # a user's task on their files only
+    if command in ("run", "overhead"):
+        return False, False          # a user's task on their files; the probes alone
     if command == "pose":
         return False, True
+    if command == "dask":            # the cluster on images, and on pose unless left out
+        return (request.workloads is None or any(w != "pose" for w in request.workloads),
+                request.workloads is None or "pose" in request.workloads)
     if command != "all":
         if request.workloads and set(request.workloads) & set(workloads_named(kind="model")):
             raise UsageError(messages.POSE_ELSEWHERE)
@@ -92,73 +90,6 @@ def _pose_asked_for(request: RunRequest, command: str) -> bool:
             or bool(request.pose_model))
 
 
-def pose_cases(request: RunRequest, command: str, planner=plan_pose_cases) -> list:
-    """The pose plan; in ``all``, a mediapipe that cannot run pose skips it with a line."""
-    from workloads.pose import PoseUnavailable
-
-    try:
-        return planner(pose_options(request))
-    except PoseUnavailable as exc:
-        if _pose_asked_for(request, command):
-            raise
-        print(messages.POSE_SKIPPED.format(why=exc), file=sys.stderr)
-        return []
-
-
-def pose_dask_cases(request: RunRequest, command: str) -> list:
-    """Pose through Dask next to the local pools, unless --workloads leaves pose out."""
-    if request.workloads is not None and "pose" not in request.workloads:
-        return []
-    return pose_cases(request, command, planner=plan_pose_dask)
-
-
-def make_cases(request: RunRequest, command=None):
-    cases = _plan(request, command or request.command)
-    return _on_the_cluster(request, cases)
-
-
-def _on_the_cluster(request: RunRequest, cases):
-    """With --scheduler, every Dask case runs on that cluster: its worker count is the
-    cluster's, whatever the sweep said (and a bad address is one line, exit 2)."""
-    dask_cases = [c for c in cases if c.family == "dask"]
-    if not request.scheduler or not dask_cases:
-        return cases
-    n = cluster_workers(request)
-    return unique_cases([replace(c, workers=n) if c.family == "dask" else c for c in cases])
-
-
-def _plan(request: RunRequest, command):
-    codec, pose = wanted(request, command)
-    if codec and request.workloads is not None:       # pose has its own plan
-        request = request.with_(workloads=tuple(w for w in request.workloads if w != "pose"))
-    opts = plan_options(request)
-    try:
-        if command == "pose":
-            return pose_cases(request, command)
-        if command == "overhead":
-            return plan_overhead(opts)
-        if command == "dask":
-            return plan_dask(opts, cluster_workers(request)) + pose_dask_cases(request, command)
-        if command == "all":
-            cases = []
-            if codec:
-                # overheads first: they are quick and explain what follows
-                opts.cv_threads_variant = not request.quick and request.cv_threads is None
-                cases = plan_overhead(opts) + plan_cases(opts)
-            if pose:
-                cases += pose_cases(request, command)
-            wants_dask = not opts.explicit_strategies or any(
-                s in DASK_STRATEGIES for s in opts.explicit_strategies)
-            if codec and not request.quick and wants_dask:
-                cases += plan_dask(opts, cluster_workers(request))
-            if pose and not request.quick and wants_dask:
-                cases += pose_cases(request, command, planner=plan_pose_dask)
-            return unique_cases(cases)
-        return plan_cases(opts)
-    except ValueError as exc:            # e.g. an image set too large to generate
-        raise UsageError(str(exc)) from None
-
-
 def cluster_workers(request: RunRequest) -> int | None:
     """With --scheduler, Dask cases use however many workers that cluster has."""
     if not request.scheduler:
@@ -178,56 +109,67 @@ def cluster_workers(request: RunRequest) -> int | None:
     return n
 
 
-RACED = ("all", "imwrite", "pose", "run")
-
-
-def races(request: RunRequest, command: str) -> bool:
-    """A budgeted race, or (``--exhaustive``, ``overhead``, ``dask``) every case in full."""
-    return command in RACED and not request.exhaustive
-
-
-def make_race_plan(request: RunRequest, command: str, usable: int | None = None, memory: int | None = None,
-                   inputs: dict | None = None):
-    """The budgeted plan of ``all``, ``imwrite``, ``pose`` or ``run``: groups and their
-    entrants. ``inputs`` (the run's plan inputs) keeps ``run``'s probe of the task, so a
-    resumed run plans the same cases."""
-    from bench.plan.overhead import plan_overhead_race
+def make_plan(request: RunRequest, command: str, usable: int | None = None, memory: int | None = None,
+              inputs: dict | None = None):
+    """The plan of any measuring command: groups, their configurations, the overhead
+    probes, and how the engine measures them (``--exhaustive``, ``overhead`` and ``dask``:
+    every configuration in full). ``inputs`` (the run's plan inputs) keeps ``run``'s probe
+    of the task, so a resumed run plans the same cases."""
+    from bench.plan.overhead import dask_probes, plan_overhead, plan_overhead_race
     from bench.plan.race import Request, plan_race
     from bench.plan.sizing import usable_cpus
     from bench.measure.machine import memory_available
+    from workloads.images import ImageSize
     from workloads.pose import PoseUnavailable
 
     codec, pose = wanted(request, command)
     opts = plan_options(request)
     usable = usable or usable_cpus()
     memory = memory or memory_available()
-    pose_params = {}
+    params = {}
     if pose:
         try:
-            pose_params = pose_options(request).params
+            params = pose_params(request)
         except PoseUnavailable as exc:
             if _pose_asked_for(request, command):
-                raise
+                raise UsageError(str(exc)) from None
             print(messages.POSE_SKIPPED.format(why=exc), file=sys.stderr)
             pose = False
+    in_full = request.exhaustive or command in ("overhead", "dask")
     req = Request(
         mode="quick" if request.quick else "full", budget_s=request.budget,
         codec_workloads=(opts.workloads if codec else []), pose=pose, sizes=listed(request.sizes),
         contents=listed(request.contents), n_images=request.n_images,
         strategies=listed(request.strategies), workers=listed(request.workers),
         chunk_sizes=listed(request.chunk_sizes), start_methods=listed(request.start_methods),
-        layouts=listed(request.layouts), codec_params=opts.params, pose_params=pose_params, seed=request.seed,
+        layouts=listed(request.layouts), codec_params=opts.params, pose_params=params, seed=request.seed,
         cv_threads=request.cv_threads,
         dask=not request.scheduler and (not request.strategies or any(s.startswith("dask") for s in request.strategies)),
         overhead=plan_overhead_race(opts, usable) if command == "all" and codec else [],
         pipelines=pipelines_wanted(request, command), named_workloads=listed(request.workloads),
-        command=command)
+        command=command, unbounded=command in ("overhead", "dask"))
+    if command == "overhead":
+        req.overhead = plan_overhead(opts, usable)
+    if command == "dask":
+        # the cluster's start-up and round trips, then one image set through the cluster
+        # and through the best local pools at the same worker count (a cluster pays off per
+        # task only when the work per task is large: 256x256 shows it without a long run)
+        workers = cluster_workers(request) or usable
+        req.overhead = dask_probes(opts, workers)
+        req.dask_only, req.workers = True, [workers]
+        req.sizes = req.sizes or [ImageSize.parse(DASK_SIZE)]
+        req.layouts = req.layouts or ["flat"]
+        req.start_methods = req.start_methods or [default_start_method()]
     if command == "run":
         from bench.plan.user import user_run
 
         inputs = inputs if inputs is not None else {}
         req.files, inputs["probe"] = user_run(request, inputs.get("probe"))
     try:
-        return plan_race(req, usable, memory)
+        plan = plan_race(req, usable, memory)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    return plan.measure_in_full(request.values) if in_full else plan
+
+
+DASK_SIZE = "256x256x3"

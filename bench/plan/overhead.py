@@ -1,11 +1,12 @@
 """The overhead probes' plan: pool start-up per start method and worker count, the no-op
 round trip per payload, and pickling per image size; joblib's and mpire's start-up and
-round trip (with their defaults) next to the pools they stand in for."""
+round trip (with their defaults) next to the pools they stand in for; a Dask cluster's
+start-up and round trips (``bench dask``). A plan's probes (bench.plan.race.RacePlan.
+overhead) are measured first, briefly, by the same engine as its groups."""
 from __future__ import annotations
 
 from dataclasses import replace
 
-from bench.measure.machine import available_cpus
 from bench.model.case import Case
 from bench.plan.matrix import PlanOptions, default_count, worker_sweep
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries
@@ -45,9 +46,10 @@ def overhead_payloads(opts: PlanOptions, limit: int | None = None) -> list[tuple
     return [(size, opts.n_images or (min(count, limit) if limit else count)) for size, count in pairs]
 
 
-def plan_overhead(opts: PlanOptions) -> list[Case]:
-    cpus = available_cpus()
-    workers = opts.workers or ([cpus] if opts.quick else worker_sweep())
+def plan_overhead(opts: PlanOptions, cpus: int) -> list[Case]:
+    """``bench overhead``: every probe, pool start-up over the worker sweep up to twice
+    the usable ``cpus``."""
+    workers = opts.workers or ([cpus] if opts.quick else worker_sweep(cpus))
     methods = opts.start_methods or [m for m in ("fork", "spawn", "forkserver") if m in START_METHODS]
     one_pixel = ImageSetSpec(ImageSize(1, 1, 1), 1, "noise", opts.seed)
     cases = []
@@ -71,4 +73,15 @@ def plan_overhead_race(opts: PlanOptions, usable: int) -> list[Case]:
     """The probes of a budgeted run: pool start at the usable CPUs (and twice that in a
     full run) per start method, the round trip and pickling per payload."""
     workers = opts.workers or ([usable] if opts.quick else [usable, 2 * usable])
-    return plan_overhead(replace(opts, workers=workers))
+    return plan_overhead(replace(opts, workers=workers), usable)
+
+
+def dask_probes(opts: PlanOptions, workers: int) -> list[Case]:
+    """A Dask cluster's start-up, and its round trip on the first payloads: a Dask task
+    costs ~1-3 ms, so a few hundred round trips measure it well enough."""
+    one_pixel = ImageSetSpec(ImageSize(1, 1, 1), 1, "noise", opts.seed)
+    cases = [Case("pool-start", one_pixel, {}, "dask", workers)]
+    payloads = overhead_payloads(opts, limit=300)
+    for size, count in (payloads if opts.sizes else payloads[:3]):
+        cases.append(Case("roundtrip", ImageSetSpec(size, count, "noise", opts.seed), {}, "dask", workers))
+    return cases

@@ -71,6 +71,28 @@ BASELINE_PASS_MAX_S = {"quick": 0.4, "full": 3.0}
 FINALISTS = {"quick": 1, "full": 2}
 
 
+@dataclass(frozen=True)
+class Policy:
+    """How the engine measures a plan. A race (the default) visits configurations in
+    rounds inside the budget, puts the slow ones out and explains the finalists. In full
+    (``--exhaustive``, and the ``overhead`` and ``dask`` commands) every configuration
+    gets the same number of visits, none is put out, every one is explained, and the
+    budget does not end it: the same engine, the same passes, only the rules differ."""
+    name: str = "race"                 # the results file's run.mode
+    eliminate: bool = True
+    visits: int | None = None          # visits per configuration; None: until decided
+    within_budget: bool = True
+    explain_all: bool = False
+
+    @classmethod
+    def in_full(cls, visits: int) -> "Policy":
+        return cls("exhaustive", eliminate=False, visits=max(1, visits), within_budget=False,
+                   explain_all=True)
+
+
+RACE = Policy()
+
+
 @dataclass
 class GroupPlan:
     """One group's race: its image set, its entrants (serial first), what it costs."""
@@ -89,6 +111,7 @@ class GroupPlan:
     # what the user named (--strategies, --workers, --chunk-sizes, --layouts): the case
     # that races each value here, {case name: [(option, value), ...]}
     named: dict = field(default_factory=dict)
+    policy: Policy = RACE
 
     @property
     def finalists(self) -> int:
@@ -110,7 +133,8 @@ class GroupPlan:
         setup = bud.HOST_START_S + (bud.MODEL_IMPORT_S if self.has_model else 0.0)
         setup += bud.generate_s(self.images.content, self.images.count, self.images.size.nbytes)
         setup += 3 * self.costs.serial_pass          # pilot (warm-up and timed), reference
-        race = bud.race_estimate(self.costs, self.entrants, self.rounds)
+        race = bud.race_estimate(self.costs, self.entrants, self.rounds,
+                                 surviving=self.policy.eliminate)
         return setup + race + self.explain_estimate()
 
     def explain_estimate(self, costs: bud.Costs | None = None) -> float:
@@ -122,6 +146,8 @@ class GroupPlan:
         pools = [c for c in self.entrants if c.family != "serial"]
         if not pools:
             return 0.0
+        if self.policy.explain_all:
+            return sum(costs.explain(c) for c in pools)
         typical = sorted(costs.explain(c) for c in pools if role(c.strategy) != "baseline")
         middle = typical[len(typical) // 2] if typical else 0.0
         total = min(self.finalists, len(pools)) * middle
@@ -169,6 +195,14 @@ class RacePlan:
     # what the user named that this budget had no room for: (group, case, [(option, value)])
     named_left_out: list = field(default_factory=list)
     serial_added: bool = False   # --strategies left the serial loop out: it is raced anyway
+    policy: Policy = RACE
+
+    def measure_in_full(self, visits: int) -> "RacePlan":
+        """The same configurations, every one measured in full (Policy.in_full)."""
+        self.policy = Policy.in_full(visits)
+        for g in self.groups:
+            g.policy, g.rounds = self.policy, self.policy.visits
+        return self
 
     @property
     def estimate_s(self) -> float:
@@ -225,7 +259,7 @@ class RacePlan:
 
     def over_budget_line(self) -> str | None:
         """The serial loop and the configurations at W alone are over this budget."""
-        if self.estimate_s <= self.budget_s * (1 - bud.OVERRUN / 2):
+        if not self.policy.within_budget or self.estimate_s <= self.budget_s * (1 - bud.OVERRUN / 2):
             return None
         return messages.RACE_OVER_BUDGET.format(
             estimate=bud.format_duration(self.estimate_s), budget=bud.format_duration(self.budget_s),
@@ -239,7 +273,8 @@ class RacePlan:
 
     def as_json(self) -> dict:
         return {
-            "mode": self.mode, "budget_s": self.budget_s, "estimated_s": round(self.estimate_s, 1),
+            "mode": self.mode if self.policy.within_budget else self.policy.name,
+            "budget_s": self.budget_s if self.policy.within_budget else None, "estimated_s": round(self.estimate_s, 1),
             "usable_cpus": self.usable, "cases": [c.name for c in self.cases()],
             "groups": [{"group": g.key, "images": g.images.count, "serial_slice": g.serial_slice,
                         "workers": sorted({c.workers for c in g.entrants}),
@@ -284,6 +319,11 @@ class Request:
     files: object = None
     named_workloads: list | None = None      # --workloads as given (None: not named)
     command: str = "all"
+    # ``bench dask``: the cluster's strategies next to the best local pools only
+    dask_only: bool = False
+    # every configuration and probe planned enters, whatever the budget (the plan is
+    # measured in full: bench.plan.race.Policy.in_full)
+    unbounded: bool = False
 
     def named(self) -> list[tuple]:
         """(option, value) of every measuring choice named on the command line."""
@@ -339,6 +379,10 @@ def _strategies(req: Request, workload: str) -> list[str]:
 
 
 def _named_strategies(req: Request, workload: str) -> list[str]:
+    if req.dask_only and not req.strategies:
+        # the cluster next to the local pools it must beat, at the same worker count
+        local = [n for n in named(next_to_dask=True) if not STRATEGIES[n].on_files_only]
+        return ["serial", *local, *workload_class(workload).dask_strategies]
     if req.strategies:
         # the serial loop is every speedup's reference: raced whether named or not
         return ["serial"] + [s for s in req.strategies if s != "serial"]
@@ -403,9 +447,9 @@ def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
     mode = req.mode
     budget_s = req.budget_s or (bud.QUICK_BUDGET_S if mode == "quick" else bud.DEFAULT_BUDGET_S)
     rounds = bud.MIN_ROUNDS[mode]
-    probes = probes_within(req.overhead, PROBE_SHARE * budget_s)
+    probes = req.overhead if req.unbounded else probes_within(req.overhead, PROBE_SHARE * budget_s)
     fixed = bud.RUN_START_S + bud.CAPACITY_S + bud.END_S + overhead_estimate(probes)
-    available = budget_s * (1 - bud.OVERRUN / 2) - fixed
+    available = math.inf if req.unbounded else budget_s * (1 - bud.OVERRUN / 2) - fixed
     groups, pools = [], []
     for workload, size, content in _groups(req):
         params = _params(req, workload)

@@ -13,15 +13,19 @@ from bench.results import utc_now
 from bench.strategies import PoolConfig, make_strategy
 
 
-def run_probe(case: Case, values: int = 3) -> dict:
+def run_probe(case: Case, values: int = 3, scheduler: str | None = None,
+              scheduler_timeout: float = 10.0) -> dict:
+    """``scheduler``: a Dask probe's cluster is that scheduler's (--scheduler), not a
+    LocalCluster of its own."""
     from workloads.images import fingerprint, generate
     from workloads.registry import make_workload
 
     started = time.perf_counter()
     images = generate(case.images)
     workload = make_workload(case.workload, case.params)
-    strategy = make_strategy(case.strategy, PoolConfig(case.workers, case.chunk_size,
-                                                      case.start_method))
+    strategy = make_strategy(case.strategy, PoolConfig(case.workers, case.chunk_size, case.start_method,
+                                                      scheduler=scheduler,
+                                                      scheduler_timeout=scheduler_timeout))
     if workload.measure is not None:
         result = workload.measure(strategy, images, values)
     else:

@@ -17,6 +17,7 @@ hangs or crashes costs only itself.
 """
 from __future__ import annotations
 
+import math
 import random
 import statistics
 import time
@@ -28,8 +29,8 @@ from bench.plan import budget as bud
 from bench.plan.race import GroupPlan, RacePlan
 from bench.results import case_benchmark, utc_now
 from bench.run import interrupt
-from bench.run.group_hosts import GroupHosts
-from bench.run.host import CommandFailed, Host, HostDied
+from bench.run.group_processes import GroupProcesses
+from bench.run.case_process import CommandFailed, CaseProcess, ProcessDied
 from bench.run.race_explain import FinalistsExplained
 from bench.run.race_state import (FAILED, NOT_RACED_BUDGET, NOT_RACED_SLOW, OUT, ConfigState,
                                   GroupState, visit_record)
@@ -45,7 +46,7 @@ MAX_ROUNDS = {"quick": 12, "full": 30}
 SLOW_PILOT = 1.5
 MIN_VISITS = racing.TIE_MIN_VISITS
 MIN_KEPT = 2
-HOST_START_TIMEOUT_S = 300
+PROCESS_START_TIMEOUT_S = 300
 MIN_COMMAND_TIMEOUT_S = 30
 
 
@@ -59,16 +60,19 @@ class Race(FinalistsExplained):
         # --case-timeout: every command to a group's processes ends after it (None: sized
         # to the command's expected work); --explain all: every visited configuration
         self.case_timeout, self.explain_all = case_timeout, explain_all
+        self.policy = plan.policy
         self.deadline = started + plan.budget_s - bud.END_S
         # past this nothing new starts: the run would end more than OVERRUN past its budget
         self.hard_deadline = started + plan.budget_s * (1 + bud.OVERRUN / 2) - bud.END_S
+        if not self.policy.within_budget:          # measured in full: the budget ends nothing
+            self.deadline = self.hard_deadline = math.inf
         self.timed_s = 0.0
         # how much longer visits take than their plan, per configuration (a disk in a slow
         # minute slows them all; a cost the plan gets wrong, such as a Dask cluster started
         # for every pass, only its own): what the time a next visit or explanation needs is
         # scaled by, so the budget holds
         self.slowdown = Slowdowns()
-        self.hosts: list[Host] = []
+        self.processes: list[CaseProcess] = []
         self.section = results.run.setdefault("race", {})
 
     # -- the run ---------------------------------------------------------------------------
@@ -82,13 +86,15 @@ class Race(FinalistsExplained):
                     continue                      # resumed: this group finished before
                 self._race_group(group, self._share_end(i))
         finally:
-            for host in self.hosts:
-                host.kill()
-            self.hosts = []
+            for proc in self.processes:
+                proc.kill()
+            self.processes = []
 
     def _share_end(self, index: int) -> float:
         """This group's share of what is left: by its estimate among the groups left."""
         now = time.perf_counter()
+        if self.deadline == math.inf:
+            return math.inf
         left = [g.estimate() for g in self.plan.groups[index:]]
         return now + max(0.0, self.deadline - now) * left[0] / max(sum(left), 1e-9)
 
@@ -101,36 +107,38 @@ class Race(FinalistsExplained):
         with interrupt.deferred():
             self.results.save()
 
-    def _host(self, setup: dict) -> Host:
-        host = Host(setup, self.settings.out_dir, self.plan.usable)
-        self.hosts.append(host)
-        host.start(HOST_START_TIMEOUT_S)
-        return host
+    def _start_process(self, setup: dict) -> CaseProcess:
+        proc = CaseProcess(setup, self.settings.out_dir, self.plan.usable)
+        self.processes.append(proc)
+        proc.start(PROCESS_START_TIMEOUT_S)
+        return proc
 
-    def _forget_host(self, host: Host) -> None:
-        """A host stopped on purpose: nothing left for the run's end to kill."""
-        if host in self.hosts:
-            self.hosts.remove(host)
+    def _forget_process(self, proc: CaseProcess) -> None:
+        """A case process stopped on purpose: nothing left for the run's end to kill."""
+        if proc in self.processes:
+            self.processes.remove(proc)
 
     # -- overhead probes ---------------------------------------------------------------------
     def _probes(self, cases) -> None:
         self.progress.phase("overheads", len(cases))
-        host = self._host({"kind": "probes"})
+        proc = self._start_process({"kind": "probes"})
         try:
             for case in cases:
                 interrupt.check()
                 started = time.perf_counter()
                 try:
-                    result = host.call("probe", MIN_COMMAND_TIMEOUT_S * 4, case=case.as_dict(),
-                                       values=self.settings.values)
+                    result = proc.probe(case, self.case_timeout or MIN_COMMAND_TIMEOUT_S * 4,
+                                        values=self.settings.values, scheduler=self.settings.scheduler,
+                                        scheduler_timeout=self.settings.scheduler_timeout)
                     self.results.add(case_benchmark(case, result, self.machine_meta))
-                except (CommandFailed, HostDied) as exc:
+                    self.timed_s += sum(result.get("values_s") or ())
+                except (CommandFailed, ProcessDied) as exc:
                     self.results.add_failure(case.name, case.as_dict(), exc.reason, utc_now(), exc.detail)
-                    if isinstance(exc, HostDied):
-                        host = self._host({"kind": "probes"})
+                    if isinstance(exc, ProcessDied):
+                        proc = self._start_process({"kind": "probes"})
                 self.progress.step(case.name, time.perf_counter() - started)
         finally:
-            host.stop()
+            proc.stop()
         self._save()
 
     # -- one group ---------------------------------------------------------------------------
@@ -144,13 +152,13 @@ class Race(FinalistsExplained):
                 "serial_slice": plan.serial_slice, "settings": self.settings.as_dict(),
                 "capacity": self.capacity, "serial_case": serial.as_dict()}
         try:
-            hosts = GroupHosts(self._host, self._forget_host, spec, plan)
-        except (CommandFailed, HostDied) as exc:
+            procs = GroupProcesses(self._start_process, self._forget_process, spec, plan)
+        except (CommandFailed, ProcessDied) as exc:
             self._fail_group(state, exc)
             return
         try:
             if not state.pilot:
-                pilot = hosts.serial_host().call("pilot", self._timeout(plan, 20))
+                pilot = procs.serial.pilot(self._timeout(plan, 20))
                 self.timed_s += pilot["seconds"]
                 _check_failures(pilot)
                 state.pilot = {"serial_pass_s": pilot["seconds"], "images": pilot["images"],
@@ -163,7 +171,7 @@ class Race(FinalistsExplained):
                                             "steal": pilot.get("steal"), "round": 0, "date": utc_now()})
             reference = None
             if self.settings.verify:
-                reference = hosts.serial_host().call("reference", self._timeout(plan, 20))
+                reference = procs.serial.reference(self._timeout(plan, 20))
                 state.serial_extra = dict(reference.get("case_metadata") or {})
             per_image = state.pilot["seconds_per_image"]
             costs = plan.costs.__class__(per_image, plan.costs.count, plan.serial_slice, plan.costs.usable,
@@ -171,25 +179,25 @@ class Race(FinalistsExplained):
             explain_reserve = min(0.25 * max(0.0, share_end - time.perf_counter()),
                                   plan.explain_estimate(costs))
             race_end = share_end - explain_reserve
-            if not any(c.visits for c in state.configs.values()):
+            if self.policy.within_budget and not any(c.visits for c in state.configs.values()):
                 self._fit_to_pilot(state, plan, costs, race_end)
-        except (CommandFailed, HostDied) as exc:
+        except (CommandFailed, ProcessDied) as exc:
             # the serial loop itself failed: nothing in this group can be compared
-            hosts.stop()
+            procs.stop()
             self._fail_group(state, exc)
             return
         try:
-            self._rounds(state, hosts, costs, race_end, reference, plan)
-            closed = hosts.close_all()
+            self._rounds(state, procs, costs, race_end, reference, plan)
+            closed = procs.close_all()
             for name, seconds in closed.items():
                 if name in state.configs and seconds is not None:
                     state.configs[name].cold.setdefault("shutdown_s", seconds)
             self._finalist_count = plan.finalists
             state.finalists = self._finalists(state)
-            self._explain(state, hosts, plan, share_end, costs)
+            self._explain(state, procs, plan, share_end, costs)
             state.status = "done"       # not on an interrupt: --resume goes on with its rounds
         finally:
-            hosts.stop()
+            procs.stop()
             state.duration_s += time.perf_counter() - t0
             self._publish(state)
             self._save()
@@ -251,11 +259,11 @@ class Race(FinalistsExplained):
         est = passes * plan.costs.count * plan.costs.seconds_per_image
         return max(MIN_COMMAND_TIMEOUT_S, 20 * est)
 
-    def _rounds(self, state: GroupState, hosts, costs, race_end: float, reference, plan) -> None:
+    def _rounds(self, state: GroupState, procs, costs, race_end: float, reference, plan) -> None:
         rng = random.Random(zlib.crc32(f"{self.seed}/{state.key}".encode()))
         first_round = state.rounds + 1
-        hosts.prestart([c.case for c in state.racing() if not c.visits])
-        for r in range(first_round, MAX_ROUNDS[plan.mode] + 1):
+        procs.prestart([c.case for c in state.racing() if not c.visits])
+        for r in range(first_round, (self.policy.visits or MAX_ROUNDS[plan.mode]) + 1):
             order = state.racing()
             if not order:
                 break
@@ -273,7 +281,7 @@ class Race(FinalistsExplained):
                         now + max(needed, planned * self.slowdown.last(cfg.name)) > self.hard_deadline:
                     finished_round = False
                     break
-                self._visit(state, hosts, cfg, r, reference, plan)
+                self._visit(state, procs, cfg, r, reference, plan)
                 self.slowdown.add(cfg.name, planned, time.perf_counter() - now)
             state.rounds = r
             self._judge(state, r)
@@ -283,6 +291,8 @@ class Race(FinalistsExplained):
             if not finished_round or time.perf_counter() > race_end:
                 state.outcome = state.outcome or "budget"
                 break
+            if not self.policy.eliminate:
+                continue            # in full: every configuration gets its visits
             racing_now = state.racing()
             samples = {c.name: c.ratios() for c in racing_now}
             if len(racing_now) <= 1 and all(len(v) >= racing.TIE_MIN_VISITS for v in samples.values()):
@@ -292,9 +302,11 @@ class Race(FinalistsExplained):
                 state.outcome = "tie"
                 break
         else:
-            state.outcome = "rounds"
+            state.outcome = "rounds" if self.policy.eliminate else "in full"
 
     def _judge(self, state: GroupState, round_: int) -> None:
+        if not self.policy.eliminate:
+            return
         samples = {c.name: c.ratios() for c in state.racing()}
         for verdict in racing.eliminate(samples):
             if verdict.out:
@@ -303,7 +315,7 @@ class Race(FinalistsExplained):
                 cfg.out_reason = (f"{verdict.ratio:.2f}x the leader's speedup, significantly "
                                   f"slower (p={verdict.p_value:.3g})")
 
-    def _visit(self, state: GroupState, hosts, cfg: ConfigState, round_: int, reference, plan) -> None:
+    def _visit(self, state: GroupState, procs, cfg: ConfigState, round_: int, reference, plan) -> None:
         keep = self.settings.verify and cfg.verified == "pending"
         timeout = self._timeout(plan, 10)
         # every other visit times the pool pass first: whatever the first pass of a pair
@@ -312,10 +324,10 @@ class Race(FinalistsExplained):
         pool_first = len(cfg.visits) % 2 == 1
 
         def pool_pass():
-            return hosts.for_case(cfg.case).call("visit", timeout, case=cfg.case.as_dict(), keep=keep)
+            return procs.for_case(cfg.case).visit(cfg.case, timeout, keep=keep)
 
         def serial_pass():
-            return hosts.serial_host().call("serial", timeout)
+            return procs.serial.serial_pass(timeout)
 
         for attempt in range(STEAL_RETAKES + 1):
             try:
@@ -326,9 +338,9 @@ class Race(FinalistsExplained):
             except CommandFailed as exc:
                 self._fail(state, cfg, exc.reason, exc.detail)
                 return
-            except HostDied as exc:
+            except ProcessDied as exc:
                 self._fail(state, cfg, exc.reason, exc.detail)
-                hosts.restart_after(cfg.case)
+                procs.restart_after(cfg.case)
                 return
             self.timed_s += serial["seconds"] + pool["seconds"]
             state.timed_s += serial["seconds"] + pool["seconds"]
@@ -350,13 +362,13 @@ class Race(FinalistsExplained):
             break
         self.progress.step(cfg.name, None)
         if keep:
-            self._verify(state, hosts, cfg, reference, plan)
+            self._verify(state, procs, cfg, reference, plan)
 
-    def _verify(self, state, hosts, cfg: ConfigState, reference, plan) -> None:
+    def _verify(self, state, procs, cfg: ConfigState, reference, plan) -> None:
         from workloads.registry import make_workload
 
         try:
-            got = hosts.for_case(cfg.case).call("outputs", self._timeout(plan, 10), case=cfg.case.as_dict())
+            got = procs.for_case(cfg.case).outputs(cfg.case, self._timeout(plan, 10))
             workload = make_workload(cfg.case.workload, cfg.case.params)
             compare_outputs(workload, reference["outputs"], got["outputs"],
                             prefix_only=reference["images"] < cfg.count)
@@ -367,9 +379,9 @@ class Race(FinalistsExplained):
             self._fail(state, cfg, str(exc), "")
         except CommandFailed as exc:
             self._fail(state, cfg, exc.reason, exc.detail)
-        except HostDied as exc:
+        except ProcessDied as exc:
             self._fail(state, cfg, exc.reason, exc.detail)
-            hosts.restart_after(cfg.case)
+            procs.restart_after(cfg.case)
 
     def _fail(self, state, cfg: ConfigState, reason: str, detail: str) -> None:
         cfg.status, cfg.out_reason = FAILED, reason

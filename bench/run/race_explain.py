@@ -4,7 +4,7 @@ After the rounds, the finalists (what the recommendation will name, then the fas
 still racing) and the naive baselines a review shows get cold passes on fresh pools, a
 decomposition round and a sampled pass for memory per worker (``--explain all``: every
 configuration that was visited). A mixin of :class:`bench.run.race.Race`, which holds the
-results, the hosts and the plan these use.
+results, the procs and the plan these use.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import time
 
 from bench.plan.race import GroupPlan
 from bench.run import interrupt
-from bench.run.host import CommandFailed, HostDied
+from bench.run.case_process import CommandFailed, ProcessDied
 from bench.run.race_state import FAILED, OUT, RACING, GroupState
 
 
@@ -51,7 +51,7 @@ class FinalistsExplained:
     def _explain_cost(costs, case, cold_only: bool) -> float:
         return costs.first_visit(case) + costs.pool_pass(case) if cold_only else costs.explain(case)
 
-    def _explain(self, state: GroupState, hosts, plan: GroupPlan, share_end: float, costs=None) -> None:
+    def _explain(self, state: GroupState, procs, plan: GroupPlan, share_end: float, costs=None) -> None:
         wanted = list(state.finalists) + [c.name for c in plan.baselines()]
         if self.explain_all:
             wanted = [n for n, c in state.configs.items() if c.visits]
@@ -63,7 +63,8 @@ class FinalistsExplained:
             seen.add(name)
             interrupt.check()
             per_image = statistics.median(v["serial_per_image_s"] for v in cfg.visits)
-            baseline = name not in state.finalists
+            # in full (--exhaustive) every configuration is explained as a finalist is
+            baseline = name not in state.finalists and not self.policy.explain_all
             cold_only = cfg.case.strategy == "processes-model-per-image" or (
                 baseline and not plan.explains_baselines_fully())
             # what it needs, as the visits went (a slow disk makes every pass longer): an
@@ -72,16 +73,15 @@ class FinalistsExplained:
             if time.perf_counter() + needed > share_end and not self.explain_all:
                 break
             try:
-                reply = hosts.for_case(cfg.case).call(
-                    "explain", self._timeout(plan, 20), case=cfg.case.as_dict(),
-                    rounds=1, serial_per_image_s=per_image, memory=not cold_only,
-                    decompose=not cold_only)
+                reply = procs.for_case(cfg.case).explain(
+                    cfg.case, self._timeout(plan, 20), rounds=1, serial_per_image_s=per_image,
+                    memory=not cold_only, decompose=not cold_only)
             except CommandFailed as exc:
                 cfg.explained = {"explain_failed": exc.reason}
                 continue
-            except HostDied as exc:
+            except ProcessDied as exc:
                 cfg.explained = {"explain_failed": exc.reason}
-                hosts.restart_after(cfg.case)
+                procs.restart_after(cfg.case)
                 continue
             cfg.explained = reply["metadata"]
             if reply.get("worker_reports"):

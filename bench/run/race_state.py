@@ -48,7 +48,6 @@ class ConfigState:
 
     def figures(self, capacity: float | None) -> dict:
         """The configuration's own metadata: every figure from the same visits."""
-        from bench.run.child import worker_metadata
 
         out: dict = {}
         if self.visits:
@@ -144,3 +143,16 @@ def visit_record(round_: int, pool_s: float, serial: dict, steal, pool_first: bo
             "serial_per_image_s": serial["seconds"] / serial["images"],
             "order": "pool-first" if pool_first else "serial-first",
             "steal": steal, "date": utc_now()}
+
+
+def worker_metadata(reports: list[dict]) -> dict:
+    """Per-worker facts from the pool initializers: set-up (model load) time, cv threads."""
+    if not reports:
+        return {}
+    setups = [r["setup_s"] for r in reports]
+    return {
+        "pool_workers_started": len(reports),
+        "worker_setup_s": statistics.median(setups),
+        "worker_setup_max_s": max(setups),
+        "cv_threads_worker": max(r["cv_threads"] for r in reports),
+    }

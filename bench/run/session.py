@@ -12,7 +12,6 @@ from bench.run.cleanup import kill_descendants
 from bench.measure.machine import available_cpus, collect
 from bench.results import ResultsFile, ResultsWriteError, utc_now
 from bench.run.resume import resume_command
-from bench.run.sequence import run_cases
 from bench.strategies import default_start_method
 from bench.output.summary import low_capacity_warning, render
 from bench.plan.budget import format_duration
@@ -27,12 +26,11 @@ def warn(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def run_session(request: RunRequest, cases, path: str, results: ResultsFile | None = None,
-                skipped=(), planned: int | None = None, race_plan=None, after_summary=None,
-                plan: dict | None = None, plan_inputs: dict | None = None) -> int:
-    """Run ``cases`` into ``path`` as ``request`` asks - raced within the budget when
-    ``race_plan`` is given, else one case after another in full; ``results`` is the file
-    being resumed, if any. ``plan`` (the plan's options) and ``plan_inputs`` (what the
+def run_session(request: RunRequest, race_plan, path: str, results: ResultsFile | None = None,
+                skipped=(), after_summary=None, plan: dict | None = None,
+                plan_inputs: dict | None = None) -> int:
+    """Measure ``race_plan`` into ``path`` as its policy says - raced within the budget,
+    or every configuration in full; ``results`` is the file being resumed, if any. ``plan`` (the plan's options) and ``plan_inputs`` (what the
     plan was made from) go into a new results file, for ``--resume`` to compare and reuse.
     ``after_summary(results, echo)`` is what the caller prints after the summary (the
     command line's recommendation and charts): handed in, since a run never imports the CLI.
@@ -40,9 +38,9 @@ def run_session(request: RunRequest, cases, path: str, results: ResultsFile | No
     Returns the exit code: 0 all measured, 1 some failed, 3 the results file could not
     be written, 130/143 interrupted (results so far kept, resume command printed).
     """
-    state = {"results": results, "planned": planned or len(cases)}
+    state = {"results": results, "planned": len(race_plan.cases())}
     try:
-        return _session(request, cases, path, state, skipped, race_plan, after_summary,
+        return _session(request, path, state, skipped, race_plan, after_summary,
                         {"plan": plan, "plan_inputs": plan_inputs})
     except KeyboardInterrupt as exc:
         return _interrupted(exc, request, path, state)
@@ -56,7 +54,7 @@ def run_session(request: RunRequest, cases, path: str, results: ResultsFile | No
         return 3
 
 
-def _session(request: RunRequest, cases, path: str, state: dict, skipped, race_plan=None,
+def _session(request: RunRequest, path: str, state: dict, skipped, race_plan,
              after_summary=None, planned_from: dict | None = None) -> int:
     started = time.perf_counter()
     results = state["results"]
@@ -65,15 +63,15 @@ def _session(request: RunRequest, cases, path: str, state: dict, skipped, race_p
         cpus = available_cpus()
         where = (f"{machine.get('hostname', '?')} ({machine.get('bench_cpu_model', '?')}, "
                  f"{cpus} CPU{'s' if cpus != 1 else ''})")
-        if race_plan is not None:
-            echo(messages.RACE_PLANNED.format(
-                command=request.command, configurations=race_plan.configurations(),
-                groups=len(race_plan.groups), probes=len(race_plan.overhead), where=where,
-                estimate=format_duration(race_plan.estimate_s), budget=format_duration(race_plan.budget_s)))
-            for line in race_plan.plan_lines():
-                echo(line)
+        planned = dict(command=request.command, configurations=race_plan.configurations(),
+                       groups=len(race_plan.groups), probes=len(race_plan.overhead), where=where,
+                       estimate=format_duration(race_plan.estimate_s))
+        if race_plan.policy.within_budget:
+            echo(messages.RACE_PLANNED.format(**planned, budget=format_duration(race_plan.budget_s)))
         else:
-            echo(messages.EXHAUSTIVE_PLANNED.format(command=request.command, cases=len(cases), where=where))
+            echo(messages.IN_FULL_PLANNED.format(**planned, visits=race_plan.policy.visits))
+        for line in race_plan.plan_lines():
+            echo(line)
         echo(messages.RESULTS_WRITTEN.format(path=path))
         echo(messages.MEASURING_CAPACITY)
         capacity = measure_capacity_steadily(available_cpus(), 1_000_000 if request.quick else 2_000_000)
@@ -95,7 +93,7 @@ def _session(request: RunRequest, cases, path: str, state: dict, skipped, race_p
             # the capacity goes to every case: the decomposition's work part uses it
             "settings": request.settings().with_(capacity=capacity["capacity"]).recorded(),
             "plan_inputs": (planned_from or {}).get("plan_inputs"),
-            "mode": "race" if race_plan is not None else "exhaustive",
+            "mode": race_plan.policy.name,
         })
         state["results"] = results
     else:      # resuming: same machine facts and capacity as the run it continues
@@ -103,17 +101,13 @@ def _session(request: RunRequest, cases, path: str, state: dict, skipped, race_p
         results.run.setdefault("resumed", []).append({"date": utc_now(), "argv": list(request.argv)})
         results.run.pop("interrupted", None)
         echo(messages.RESUMING.format(command=request.command, path=path, saved=results.saved,
-                                      planned=state["planned"], left=len(cases)))
+                                      planned=state["planned"],
+                                      left=max(0, state["planned"] - results.saved)))
     if skipped:
         results.run["skipped"] = [s.as_dict() for s in skipped]
     results.save()
     settings = RunSettings.from_dict(results.run["settings"])
-    if race_plan is not None:
-        _race(request, race_plan, settings, results, machine, started)
-    else:
-        done = state["planned"] - len(cases)
-        run_cases(cases, settings, results, machine, timeout=request.case_timeout,
-                  echo=echo, done=done, total=state["planned"])
+    _race(request, race_plan, settings, results, machine, started)
     interrupt.check()          # a signal whose exception Python swallowed
     results.run["finished"] = utc_now()
     results.run["duration_s"] = round(time.perf_counter() - started, 1)
@@ -144,7 +138,7 @@ def _race(request: RunRequest, plan, settings, results, machine, started: float)
     progress = Progress(plan, started)
     race = Race(plan, settings, results, machine, progress, started, settings.capacity,
                 seed=request.seed, case_timeout=request.case_timeout,
-                explain_all=request.explain == "all")
+                explain_all=request.explain == "all" or plan.policy.explain_all)
     try:
         race.run()
     finally:
@@ -179,8 +173,7 @@ def measure_capacity_steadily(cpus: int, iterations: int, tries: int = 3) -> dic
 
 
 def _interrupted(exc: KeyboardInterrupt, request: RunRequest, path: str, state: dict) -> int:
-    """Ctrl-C / SIGTERM: the case in flight is already ended (bench.run.isolation); end what
-    else we started, keep the results file, say how to go on."""
+    """Ctrl-C / SIGTERM: end what we started (the groups' case processes and their pools), keep the results file, say how to go on."""
     interrupt.handled()
     kill_descendants()
     name = interrupt.signal_name(exc)

@@ -82,6 +82,8 @@ class Strategy:
     library_default: tuple[str, ...] = ()  # a library with its defaults, the naive baseline a review
                            # shows: for a "stateless" task, a "stateful" one (a model per worker), both
     on_files_only = False  # planned by default only in groups of files (bench.plan.user)
+    next_to_dask = False   # a local pool ``bench dask`` measures next to the cluster at the same
+                           # worker count: the best local answer the cluster must beat
     layout_default = False  # a sliced strategy raced with a folder per task by default (imwrite)
     style: tuple[str, str] | None = None  # (Okabe-Ito colour, matplotlib marker) in every chart;
                            # None: a spare pair chosen by name (bench.output.charts.style)
@@ -97,7 +99,7 @@ class Strategy:
         self.facts: dict = {}
 
     @classmethod
-    def forks_host(cls, start_method: str | None) -> bool:
+    def forks_process(cls, start_method: str | None) -> bool:
         """Whether the pool's workers are forked from the process that runs the case, so
         they inherit whatever that process has loaded (a model must not be among it)."""
         return cls.family == "processes" and (start_method or default_start_method()) == "fork"

@@ -112,6 +112,7 @@ class ProcessesChunked(Chunked, _ProcessPoolMixin, Strategy):
     tier_role = "winner"
     winner_rank = (3, 1)
     suits_stateful = True
+    next_to_dask = True
     style = ("blue", "v")
     snippet = "slices"
     route = "one task per contiguous slice, the slice's pixels pickled to a worker"
@@ -158,6 +159,7 @@ class ProcessesShm(Ranges, Strategy):
     tier_role = "winner"
     winner_rank = (1, 0)
     suits_stateful = True
+    next_to_dask = True
     layout_default = True
     style = ("purple", "X")
     snippet = "shm"

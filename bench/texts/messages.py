@@ -327,7 +327,8 @@ RESUME_OTHER_SETTINGS = ("cannot resume {path}: it was made with other run setti
 ERROR_LINE = "bench: error: {error}"
 DISK_FULL_KEPT = ("the file keeps the {saved} case(s) saved before; free space, then resume "
                   "with: {command}")
-EXHAUSTIVE_PLANNED = "bench {command}: {cases} cases on {where}"
+IN_FULL_PLANNED = ("bench {command}: measuring {configurations} configurations in {groups} groups "
+                   "(+{probes} overhead probes) in full, {visits} visits each, on {where}; estimate {estimate}")
 MEASURING_CAPACITY = "measuring parallel capacity (pure CPU work, 1 vs N processes) ..."
 CAPACITY_MEASURED = "parallel capacity: {capacity:.2f} with {processes} processes"
 CAPACITY_READINGS = " (readings {readings})"
@@ -344,7 +345,8 @@ SCHEDULER_NO_WORKERS = "the Dask scheduler at {address} has no workers"
 
 INTERRUPTED_BY = "bench: interrupted by {signal}"
 
-LIST_CASES = "{cases} cases"
+LIST_IN_FULL = ("{cases} cases: {configurations} configurations in {groups} groups, {probes} overhead "
+                "probes, each measured in full; estimate {estimate}")
 
 # -- will it fit (bench.run.resources) --
 NO_DISK_FOR_RESULTS = "not enough free disk for the results file in {where}: {free} free, about {need} needed"

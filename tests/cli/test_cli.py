@@ -97,25 +97,3 @@ def test_a_small_run_end_to_end(run_cli, tmp_path):
     assert meta["bench_parallel_capacity"] > 0
 
 
-def test_a_failing_case_is_recorded_and_the_run_goes_on(tmp_path):
-    """A case that raises inside its process is a failed case with its reason; the next
-    case still runs and the file holds both."""
-    from bench.plan.matrix import PlanOptions, plan_cases
-    from bench.results import ResultsFile
-    from bench.model.settings import RunSettings
-    from bench.run.sequence import run_cases
-    from workloads.images import ImageSize
-
-    cases = plan_cases(PlanOptions(sizes=[ImageSize(8, 8, 1)], n_images=4, workers=[1],
-                                   strategies=["serial", "threads"]))
-    settings = RunSettings(warmups=0, values=1, verify=True)
-    broken = settings.with_(out_dir=str(tmp_path / "does-not-exist"))
-    rf = ResultsFile(str(tmp_path / "r.json"))
-    lines = []
-    run_cases(cases[:1], broken, rf, {}, timeout=60, echo=lines.append)
-    run_cases(cases[1:], settings, rf, {}, timeout=60, echo=lines.append)
-    saved = ResultsFile.load(str(tmp_path / "r.json"))
-    assert [f["name"] for f in saved.failed] == [cases[0].name]
-    assert "FileNotFoundError" in saved.failed[0]["reason"]
-    assert [b.get_name() for b in saved.benchmarks] == [cases[1].name]
-    assert "FAILED" in lines[0]

@@ -249,20 +249,6 @@ def test_each_round_is_checked_against_its_own_cold_pass(fake_clock):
     assert meta["decomp_startup_s"] == pytest.approx(0.1)
 
 
-def test_a_round_follows_every_cold_pass(fake_clock, tmp_path):
-    from bench.measure.timing import measure_case
-
-    strategy = FakeStrategy(fake_clock, startup=0.1, shutdown=0.0, real_pass=0.2)
-    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=None,
-                        clock=fake_clock)
-    timing = measure_case(strategy, NoopLike(), [0] * 4, str(tmp_path), warmups=1, values=1,
-                          clock=fake_clock, probes=probes)
-    cold, round_ = ["start", "real", "stop"], ["start", "noop", "noop", "real", "noop", "stop"]
-    n = len(timing.cold_values)
-    assert n > 1 and len(probes.rounds) == n
-    assert strategy.log[:9 * n] == (cold + round_) * n
-
-
 def test_warm_transfer_is_the_median_of_its_passes(fake_clock):
     class Jittery(FakeStrategy):
         def run(self, pool, workload, images, on_first):
@@ -332,7 +318,7 @@ def test_parallelism_is_limited_by_tasks():
 
 
 def test_overhead_plan_covers_start_methods_payloads_and_pickle():
-    names = [c.name for c in plan_overhead(PlanOptions(quick=True, workers=[2]))]
+    names = [c.name for c in plan_overhead(PlanOptions(quick=True, workers=[2]), 2)]
     for method in ("fork", "spawn", "forkserver"):
         assert f"pool-start/first-result/processes/w2/{method}" in names
     assert "pool-start/first-result/threads/w2" in names

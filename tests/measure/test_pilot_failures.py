@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from bench.measure.visits import GroupHost
+from bench.measure.visits import GroupWork
 from workloads import task_import
 from workloads.codecs import Codec
 from workloads.files import FileSetSpec
@@ -44,7 +44,7 @@ def module(tmp_path, monkeypatch):
 def _pilot(tmp_path, workload: str, params: dict, images) -> dict:
     work = tmp_path / "passes"
     work.mkdir()
-    host = GroupHost({"workload": workload, "params": params, "images": images.as_dict(),
+    host = GroupWork({"workload": workload, "params": params, "images": images.as_dict(),
                       "serial_slice": images.count, "work_dir": str(work)}, 2)
     try:
         return host.pilot()

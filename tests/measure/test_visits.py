@@ -1,7 +1,7 @@
 """A group's case process: its pools started before any works, visits, cold figures."""
 import pytest
 
-from bench.measure.visits import GroupHost
+from bench.measure.visits import GroupWork
 from bench.model.case import Case
 from workloads.codecs import Codec
 from workloads.images import ImageSetSpec, ImageSize
@@ -15,7 +15,7 @@ def host(tmp_path):
     spec = ImageSetSpec(ImageSize(16, 16, 1), 40, "noise", 0)
     work = tmp_path / "passes"
     work.mkdir()
-    h = GroupHost({"workload": "imwrite", "params": ImwriteWorkload.params_for(Codec()),
+    h = GroupWork({"workload": "imwrite", "params": ImwriteWorkload.params_for(Codec()),
                    "images": spec.as_dict(), "serial_slice": 40, "work_dir": str(work)}, 2)
     yield h, spec
     h.stop()

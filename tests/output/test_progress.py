@@ -3,11 +3,12 @@ import io
 import time
 
 from bench.output import progress as prog
+from bench.plan.race import RACE
 
 
 class Plan:
     def __init__(self):
-        self.budget_s, self.estimate_s = 60.0, 30.0
+        self.budget_s, self.estimate_s, self.policy = 60.0, 30.0, RACE
         self.groups = [type("G", (), {"estimate": lambda self: 10.0})() for _ in range(3)]
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bench.cli.main import main
 from bench.cli.request import parse_request
 from bench.measure import machine
-from bench.plan.commands import make_race_plan
+from bench.plan.commands import make_plan
 from bench.plan.race import Request, plan_race
 from bench.plan.sizing import usable_cpus
 from bench.plan.user import UserRun
@@ -169,7 +169,7 @@ def test_strategies_without_serial_race_it_anyway_and_say_so_once(monkeypatch):
     simulate(monkeypatch, 2)
     argv = ["imwrite", "--sizes", "256x256", "--workers", "2", "--strategies",
             "dask-chunked,processes-chunked,processes-shm"]
-    plan = make_race_plan(parse_request(argv), "imwrite", usable_cpus(), 24 * GiB)
+    plan = make_plan(parse_request(argv), "imwrite", usable_cpus(), 24 * GiB)
     assert plan.serial_added and plan.groups
     for g in plan.groups:
         assert g.entrants[0].family == "serial"

@@ -129,10 +129,10 @@ def test_bad_durations(text):
 def test_the_command_line_plan_with_its_probes_fits_the_budget(monkeypatch, cpus, argv):
     """What `bench all` itself plans (overhead probes, libraries and pipelines included)."""
     from bench.cli.request import parse_request
-    from bench.plan.commands import make_race_plan
+    from bench.plan.commands import make_plan
 
     simulate(monkeypatch, cpus)
-    plan = make_race_plan(parse_request(argv), "all", usable_cpus(), 24 * GiB)
+    plan = make_plan(parse_request(argv), "all", usable_cpus(), 24 * GiB)
     assert plan.estimate_s <= plan.budget_s
     assert plan.overhead and any(c.workload == "pool-start" for c in plan.overhead)
     for g in plan.groups:
@@ -144,10 +144,10 @@ def test_the_libraries_defaults_a_quick_budget_leaves_out_are_known_per_group(mo
     """Two cores: every group of a quick run holds joblib's and mpire's defaults; 64: the
     short budget leaves some out, and the plan says which (the summary names them)."""
     from bench.cli.request import parse_request
-    from bench.plan.commands import make_race_plan
+    from bench.plan.commands import make_plan
 
     simulate(monkeypatch, cpus)
-    plan = make_race_plan(parse_request(["all", "--quick"]), "all", usable_cpus(), 24 * GiB)
+    plan = make_plan(parse_request(["all", "--quick"]), "all", usable_cpus(), 24 * GiB)
     for g in plan.groups:
         entered = {c.strategy for c in g.entrants}
         left_out = g.left_out_defaults()
@@ -165,10 +165,10 @@ def test_optional_groups_a_budget_has_no_room_for_are_named_not_dropped_silently
     they would cost (plan line, `bench list`, `--json`); a long budget leaves none out."""
     from bench.cli.main import main
     from bench.cli.request import parse_request
-    from bench.plan.commands import make_race_plan
+    from bench.plan.commands import make_plan
 
     simulate(monkeypatch, 2)
-    plan = make_race_plan(parse_request(["all"]), "all", usable_cpus(), 24 * GiB)
+    plan = make_plan(parse_request(["all"]), "all", usable_cpus(), 24 * GiB)
     raced = {g.key for g in plan.groups}
     assert plan.left_out and not {g.key for g in plan.left_out} & raced
     listed = plan.as_json()["left_out"]
@@ -181,7 +181,7 @@ def test_optional_groups_a_budget_has_no_room_for_are_named_not_dropped_silently
     assert line.startswith("  left out by this budget: ") and "--budget" in line
     assert all(f"{g.workload} {g.images.size.label} {g.images.content}" in line for g in plan.left_out)
 
-    roomy = make_race_plan(parse_request(["all", "--budget", "2h"]), "all", usable_cpus(), 24 * GiB)
+    roomy = make_plan(parse_request(["all", "--budget", "2h"]), "all", usable_cpus(), 24 * GiB)
     assert roomy.left_out == [] and roomy.left_out_line() is None
     def sets(groups):
         return {(g.workload, g.images.size.label, g.images.content) for g in groups}

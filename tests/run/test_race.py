@@ -9,7 +9,7 @@ from bench.model.settings import RunSettings
 from bench.plan.race import Request, plan_race
 from bench.results import ResultsFile
 from bench.run import race as race_mod
-from bench.run.host import CommandFailed, HostDied
+from bench.run.case_process import CaseProcess, CommandFailed, ProcessDied
 from workloads.codecs import Codec
 from workloads.imwrite import ImwriteWorkload
 from workloads.images import ImageSize
@@ -37,13 +37,26 @@ class Quiet:
         self.rounds.append((state.rounds, sorted(c.name for c in state.racing())))
 
 
-class FakeHost:
-    """Answers a race's commands: passes of known duration, outputs equal to serial's."""
+class FakeHost(CaseProcess):
+    """Answers a race's commands (the typed methods of CaseProcess, each one ``call``):
+    passes of known duration, outputs equal to serial's."""
     log = []
 
     def __init__(self, setup, behaviour):
         self.setup, self.behaviour = setup, behaviour
         self.jitter = itertools.cycle([0.99, 1.0, 1.01, 1.005, 0.995])
+
+    def serial_pass(self, timeout):
+        return self.call("serial", timeout)
+
+    def visit(self, case, timeout, keep=False):
+        return self.call("visit", timeout, case=case.as_dict(), keep=keep)
+
+    def outputs(self, case, timeout):
+        return self.call("outputs", timeout, case=case.as_dict())
+
+    def explain(self, case, timeout, **kw):
+        return self.call("explain", timeout, case=case.as_dict(), **kw)
 
     def alive(self):
         return True
@@ -60,7 +73,7 @@ class FakeHost:
             if fault == "raise":
                 raise CommandFailed("RuntimeError: deliberate", "traceback")
             if fault == "die":
-                raise HostDied("the case process was killed by SIGKILL")
+                raise ProcessDied("the case process was killed by SIGKILL")
             reply = {"ok": True, "seconds": SERIAL_S / SPEEDUP[strategy] * next(self.jitter), "steal": 0.0}
             if not hasattr(self, "started_" + strategy):
                 setattr(self, "started_" + strategy, True)
@@ -86,14 +99,17 @@ class FakeHost:
         pass
 
 
-def run_race(tmp_path, monkeypatch, behaviour=None, budget=60.0, **race_options):
+def run_race(tmp_path, monkeypatch, behaviour=None, budget=60.0, in_full=None, **race_options):
     FakeHost.log = []
-    monkeypatch.setattr(race_mod.Race, "_host", lambda self, setup: FakeHost(setup, behaviour or {}))
+    monkeypatch.setattr(race_mod.Race, "_start_process", lambda self, setup: FakeHost(setup, behaviour or {}))
     req = Request(mode="quick", budget_s=budget, codec_workloads=["imwrite"], pose=False,
                   sizes=[ImageSize(16, 16, 1)], n_images=20, workers=[2],
                   strategies=["serial", *SPEEDUP], layouts=["flat"],
                   codec_params=ImwriteWorkload.params_for(Codec()))
     plan = plan_race(req, 2, 8 * 1024 ** 3)
+    if in_full:
+        plan.measure_in_full(in_full)
+        race_options.setdefault("explain_all", True)
     results = ResultsFile(str(tmp_path / "r.json"), run={})
     progress = Quiet()
     import time
@@ -319,12 +335,12 @@ def test_a_serial_loop_that_fails_on_more_than_half_the_items_fails_the_group(tm
     assert not [cmd for cmd, _ in FakeHost.log if cmd in ("reference", "visit")]
 
 
-def test_a_race_and_an_exhaustive_case_read_the_same_speedup_from_the_same_passes():
-    """Pairs 4/1, 4/2, 12/4 (serial over pool, seconds per pass): the race's figures and
-    the exhaustive case's metadata both say 3x, the median of the pairs' ratios (the
-    median serial pass over the median pool pass would say 2x)."""
+def test_a_race_and_a_run_in_full_write_the_median_of_the_visits_ratios():
+    """Pairs 4/1, 4/2, 12/4 (serial over pool, seconds per pass): the figure says 3x, the
+    median of the pairs' ratios; the median serial pass over the median pool pass would
+    say 2x. A race and a plan measured in full (--exhaustive, overhead, dask) write their
+    figures through this one ConfigState."""
     from bench.model.case import Case
-    from bench.run.child import paired_metadata
     from bench.run.race_state import ConfigState, visit_record
     from workloads.images import ImageSetSpec
 
@@ -334,7 +350,45 @@ def test_a_race_and_an_exhaustive_case_read_the_same_speedup_from_the_same_passe
     state.visits = [visit_record(k + 1, p, {"seconds": s, "images": 4}, None, pool_first=k % 2 == 1)
                     for k, (s, p) in enumerate(zip(serial, pool))]
     assert state.figures(None)["paired_speedup"] == pytest.approx(3.0)
-    assert paired_metadata(serial, pool)["paired_speedup"] == pytest.approx(3.0)
+
+
+def test_a_plan_measured_in_full_visits_everyone_its_visits_and_puts_none_out(tmp_path, monkeypatch):
+    """--exhaustive: processes is 4x slower than the leader and would be out after two
+    rounds of a race; in full every configuration gets exactly --values visits, none is
+    out, every one is explained, and each file figure is the median of its visits' ratios
+    (the pool passes alternate 0.5x/2x their planted time around a fixed serial pass, so
+    the ratio of medians and the median of ratios differ)."""
+    real_call = FakeHost.call
+    swing = itertools.cycle([0.5, 2.0, 1.0, 1.0])
+    serial_swing = itertools.cycle([1.0, 1.0, 3.0])
+
+    def call(self, cmd, timeout, **kw):
+        reply = real_call(self, cmd, timeout, **kw)
+        if cmd == "visit":
+            reply = dict(reply, seconds=reply["seconds"] * next(swing))
+        if cmd == "serial":
+            reply = dict(reply, seconds=reply["seconds"] * next(serial_swing))
+        return reply
+
+    monkeypatch.setattr(FakeHost, "call", call)
+    plan, results, progress = run_race(tmp_path, monkeypatch, in_full=3)
+    section = results.run["race"][plan.groups[0].key]
+    assert section["outcome"] == "in full" and section["rounds"] == 3 and not section["out"]
+    visits = [s for cmd, s in FakeHost.log if cmd == "visit"]
+    assert sorted(visits) == sorted(list(SPEEDUP) * 3)
+    assert {s for cmd, s in FakeHost.log if cmd == "explain"} == set(SPEEDUP)
+    disagree = 0
+    for bench in results.benchmarks:
+        meta = bench.get_metadata()
+        if meta["strategy"] == "serial":
+            continue
+        runs = [r.get_metadata() for r in bench.get_runs()]
+        pool = [r.values[0] for r in bench.get_runs()]                 # seconds per image
+        ratios = sorted(m["paired_serial_per_image_s"] / p for m, p in zip(runs, pool))
+        of_medians = sorted(m["paired_serial_per_image_s"] for m in runs)[1] / sorted(pool)[1]
+        assert meta["paired_speedup"] == pytest.approx(ratios[1], rel=1e-3)
+        disagree += abs(of_medians / ratios[1] - 1) > 0.05
+    assert disagree            # the planted passes tell the two definitions apart
 
 
 def test_the_race_takes_its_case_timeout_and_explain_all_in_its_constructor(tmp_path, monkeypatch):

@@ -8,12 +8,8 @@ import time
 
 import pytest
 
-from bench.model.settings import RunSettings
 from bench.run.cleanup import end_group
-from bench.plan.matrix import Case
 from bench.results import ResultsFile
-from bench.run.sequence import run_cases
-from workloads.images import ImageSetSpec, ImageSize
 
 from project import ROOT
 
@@ -59,18 +55,25 @@ def dask_cluster():
             p.wait(10)
 
 
-def test_dask_strategies_on_a_local_cluster_equal_serial(tmp_path):
-    spec = ImageSetSpec(ImageSize(16, 12, 3), 8, "smooth")
-    cases = [Case("imwrite", spec, {}, "serial")] + [
-        Case("imwrite", spec, {}, name, 2, 4) for name in ("dask-chunked", "dask-local")]
-    rf = ResultsFile(str(tmp_path / "r.json"))
-    run_cases(cases, RunSettings(warmups=1, values=1, verify=True), rf, {}, timeout=120,
-              echo=lambda *_: None)
-    assert rf.failed == []
-    for b in rf.benchmarks[1:]:
-        m = b.get_metadata()
-        assert m["verified"] == "yes" and m["dask_workers"] == 2
-        assert m["mem_worker_uss_peak"] > 0        # the Dask workers' memory is sampled too
+def test_bench_dask_measures_its_plan_in_full_on_a_local_cluster(tmp_path):
+    """``bench dask``: the cluster's start-up and round trips, and the cluster next to the
+    best local pools at the same worker count, each configuration verified against the
+    serial loop, by the one engine (the plan measured in full)."""
+    from bench.cli.main import main
+
+    assert main(["dask", "--quick", "--sizes", "16x12x3", "--n-images", "8", "--values", "1",
+                 "--workloads", "imwrite", "--results-dir", str(tmp_path)]) == 0
+    (path,) = [p for p in tmp_path.iterdir() if p.suffix == ".json"]
+    rf = ResultsFile.load(str(path))
+    assert rf.failed == [] and rf.run["mode"] == "exhaustive"
+    metas = [b.get_metadata() for b in rf.benchmarks]
+    raced = [m for m in metas if m.get("workload") == "imwrite" and m["strategy"] != "serial"]
+    assert {m["strategy"] for m in raced} >= {"dask", "dask-chunked", "processes-chunked"}
+    for m in raced:
+        assert m["verified"] == "yes"
+        if m["strategy"].startswith("dask"):
+            assert m["dask_workers"] == 2
+    assert any(m.get("workload") == "pool-start" and m["strategy"] == "dask" for m in metas)
 
 
 def test_cli_against_a_real_scheduler(dask_cluster, tmp_path):

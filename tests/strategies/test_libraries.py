@@ -232,7 +232,7 @@ def test_the_overhead_probes_hold_the_libraries_next_to_the_pools(monkeypatch):
     from bench.plan.matrix import PlanOptions
     from bench.plan.overhead import plan_overhead
 
-    names = [c.name for c in plan_overhead(PlanOptions(quick=True, workers=[2]))]
+    names = [c.name for c in plan_overhead(PlanOptions(quick=True, workers=[2]), 2)]
     for name in ("joblib/w2/", "joblib-threads/w2", "mpire/w2/"):
         assert any(n.startswith("pool-start/first-result/" + name) for n in names), name
         assert any(n.startswith("roundtrip/50x50x1-") and "/noop/" + name in n for n in names), name
@@ -243,7 +243,7 @@ def test_the_overhead_probes_leave_out_a_missing_library(no_joblib, capsys):
     from bench.plan.overhead import plan_overhead
 
     libraries._SAID.clear()
-    names = [c.name for c in plan_overhead(PlanOptions(quick=True, workers=[2]))]
+    names = [c.name for c in plan_overhead(PlanOptions(quick=True, workers=[2]), 2)]
     assert not any("/joblib" in n for n in names) and any("/mpire/" in n for n in names)
     assert "pip install" in capsys.readouterr().err
 
@@ -288,12 +288,12 @@ def test_joblib_with_one_worker_runs_every_call_in_the_caller_probes_included(na
 def test_only_pools_that_fork_the_case_process_are_kept_away_from_its_model():
     # joblib's loky workers are fresh interpreters, and with one worker joblib runs in
     # the case process itself: neither may go to the process kept free of the model
-    forks = {n: STRATEGIES[n].forks_host("fork") for n in STRATEGIES}
+    forks = {n: STRATEGIES[n].forks_process("fork") for n in STRATEGIES}
     assert forks["processes"] and forks["processes-chunked"] and forks["mpire"]
     assert not forks["joblib"] and not forks["joblib-chunked"] and not forks["joblib-threads"]
     assert not forks["serial"] and not forks["threads"]
-    assert not STRATEGIES["processes"].forks_host("spawn")
-    assert not STRATEGIES["mpire"].forks_host("forkserver")
+    assert not STRATEGIES["processes"].forks_process("spawn")
+    assert not STRATEGIES["mpire"].forks_process("forkserver")
 
 
 @pytest.mark.e2e

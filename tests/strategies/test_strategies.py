@@ -5,8 +5,8 @@ import pytest
 
 from bench.strategies import STRATEGIES as ALL_STRATEGIES
 from bench.strategies import PoolConfig, auto_chunk_size, make_strategy
-from bench.measure.timing import measure_case
-from bench.measure.verify import VerificationError, check_names, serial_reference, verify_against_serial
+from bench.measure.timing import measure_cold
+from bench.measure.verify import VerificationError, check_names, compare_outputs
 from workloads.codecs import Codec
 from workloads.imwrite import ImencodeWorkload, ImwriteWorkload
 
@@ -145,42 +145,80 @@ def test_auto_chunk_sizes():
 
 # -- verification -----------------------------------------------------------
 
-def test_verification_passes_for_a_correct_strategy(tiny_images, tmp_path):
-    strategy = make_strategy("threads-chunked", PoolConfig(2, 6))
-    timing = measure_case(strategy, ImwriteWorkload(), tiny_images, str(tmp_path), warmups=0, values=1)
-    assert verify_against_serial(strategy, ImwriteWorkload(), tiny_images, timing, str(tmp_path)) == 12
+def _verified(tmp_path, strategy, workers=2, chunk=None, method=None, workload="imwrite", layout=None,
+              tamper=None) -> int:
+    """What a race does: the serial loop's reference, a visit whose pass is kept, its
+    outputs compared (``tamper(folder)`` changes the kept pass's files first)."""
+    from bench.measure.visits import GroupWork
+    from bench.model.case import Case
+    from workloads.images import ImageSetSpec, ImageSize
+    from workloads.registry import make_workload
+
+    spec = ImageSetSpec(ImageSize(16, 12, 3), 12, "smooth", seed=3)
+    params = ImwriteWorkload.params_for(Codec())
+    work_dir = tmp_path / "passes"
+    work_dir.mkdir()
+    work = GroupWork({"workload": workload, "params": params, "images": spec.as_dict(),
+                      "serial_slice": 12, "work_dir": str(work_dir)}, 2)
+    try:
+        reference = work.reference()
+        case = Case(workload, spec, params, strategy, workers, chunk, method, out_layout=layout)
+        work.visit(case.as_dict(), keep=True)
+        if tamper is not None:
+            tamper(work.kept[case.name][0])
+        got = work.outputs(case.as_dict())
+        return compare_outputs(make_workload(workload, params), reference["outputs"], got["outputs"])
+    finally:
+        work.stop()
 
 
-def test_verification_catches_a_changed_byte(tiny_images, tmp_path):
-    strategy = make_strategy("threads", PoolConfig(2))
-    timing = measure_case(strategy, ImwriteWorkload(), tiny_images, str(tmp_path), warmups=0, values=1)
-    path = os.path.join(timing.last_out_dir, "3.jpg")
-    data = bytearray(open(path, "rb").read())
-    data[len(data) // 2] ^= 0xFF
-    open(path, "wb").write(bytes(data))
+def test_verification_passes_for_a_correct_strategy(tmp_path):
+    assert _verified(tmp_path, "threads-chunked", chunk=6) == 12
+
+
+def test_verification_catches_a_changed_byte(tmp_path):
+    def flip(folder):
+        path = os.path.join(folder, "3.jpg")
+        data = bytearray(open(path, "rb").read())
+        data[len(data) // 2] ^= 0xFF
+        open(path, "wb").write(bytes(data))
+
     with pytest.raises(VerificationError, match="1 of 12 outputs differ .first: 3.jpg"):
-        verify_against_serial(strategy, ImwriteWorkload(), tiny_images, timing, str(tmp_path))
+        _verified(tmp_path, "threads", tamper=flip)
 
 
 def test_missing_and_extra_files_are_caught(tiny_images, tmp_path):
     strategy = make_strategy("serial", PoolConfig())
-    timing = measure_case(strategy, ImwriteWorkload(), tiny_images, str(tmp_path), warmups=0, values=1)
-    os.unlink(os.path.join(timing.last_out_dir, "7.jpg"))
-    open(os.path.join(timing.last_out_dir, "stray.txt"), "w").close()
+    os.makedirs(tmp_path / "pass")
+    measure_cold(strategy, ImwriteWorkload(), tiny_images, str(tmp_path / "pass"))
+    os.unlink(tmp_path / "pass" / "7.jpg")
+    open(tmp_path / "pass" / "stray.txt", "w").close()
     with pytest.raises(VerificationError, match="1 file.s. missing .first: 7.jpg.; 1 unexpected"):
-        check_names(ImwriteWorkload(), timing.last_out_dir, len(tiny_images))
+        check_names(ImwriteWorkload(), str(tmp_path / "pass"), len(tiny_images))
 
 
-def test_imencode_is_verified_with_an_extra_digest_pass(tiny_images, tmp_path):
-    strategy = make_strategy("processes-map", PoolConfig(2, 3, "fork"))
-    timing = measure_case(strategy, ImencodeWorkload(), tiny_images, str(tmp_path), warmups=0, values=1)
-    assert all(isinstance(r, int) for r in timing.last_results)   # timed passes return sizes only
-    assert verify_against_serial(strategy, ImencodeWorkload(), tiny_images, timing, str(tmp_path)) == 12
+def test_imencode_is_verified_with_an_extra_digest_pass(tmp_path):
+    # timed passes return sizes only: the outputs come from a digest pass on the warm pool
+    assert _verified(tmp_path, "processes-map", chunk=3, method="fork", workload="imencode") == 12
+
+
+def test_a_folder_per_task_is_verified_against_the_one_folder_serial_loop(tmp_path):
+    def layout_is_per_task(folder):
+        assert sorted(os.listdir(folder)) == ["task-000000", "task-000004", "task-000008"]
+
+    assert _verified(tmp_path, "processes-inherit", chunk=4, method="fork", layout="per-task",
+                     tamper=layout_is_per_task) == 12
+
+
+def _serial_outputs(workload, images, folder) -> dict:
+    os.makedirs(folder)
+    w = workload.verifying().with_output(str(folder))
+    return w.outputs([w.process(i, img) for i, img in enumerate(images)], len(images))
 
 
 def test_imwrite_and_imencode_produce_the_same_bytes(tiny_images, tmp_path):
-    files = serial_reference(ImwriteWorkload(), tiny_images, str(tmp_path / "w"))
-    buffers = serial_reference(ImencodeWorkload(), tiny_images, str(tmp_path / "e"))
+    files = _serial_outputs(ImwriteWorkload(), tiny_images, tmp_path / "w")
+    buffers = _serial_outputs(ImencodeWorkload(), tiny_images, tmp_path / "e")
     assert [files[f"{i}.jpg"] for i in range(12)] == [buffers[str(i)] for i in range(12)]
 
 
@@ -289,16 +327,6 @@ def test_a_folder_per_task_holds_each_slice_with_the_serial_bytes(name, method, 
     check_names(w, str(got), len(tiny_images))      # found recursively: no complaint
 
 
-def test_a_folder_per_task_is_verified_against_the_one_folder_serial_loop(tiny_images, tmp_path):
-    strategy = make_strategy("processes-inherit", PoolConfig(2, 4, "fork"))
-    w = ImwriteWorkload().with_layout("per-task")
-    timing = measure_case(strategy, w, tiny_images, str(tmp_path), warmups=0, values=1)
-    assert sorted(os.listdir(timing.last_out_dir)) == ["task-000000", "task-000004", "task-000008"]
-    assert verify_against_serial(strategy, w, tiny_images, timing, str(tmp_path)) == 12
-    # the serial reference itself was written into one folder
-    assert sorted(os.listdir(tmp_path / "reference")) == sorted(f"{i}.jpg" for i in range(12))
-
-
 def test_a_file_written_into_two_task_folders_is_caught(tiny_images, tmp_path):
     w = ImwriteWorkload().with_layout("per-task").with_output(str(tmp_path))
     for start in (0, 6):
@@ -319,33 +347,6 @@ def test_per_image_tasks_ignore_the_layout_and_a_flat_run_keeps_one_folder(tiny_
     assert ImwriteWorkload().with_layout("per-task").layout == "per-task"
     with pytest.raises(ValueError, match="unknown output layout 'nested'"):
         ImwriteWorkload().with_layout("nested")
-
-
-def test_a_pool_case_records_its_paired_serial_passes_and_a_serial_case_does_not(tmp_path):
-    from dataclasses import replace
-
-    from bench.model.settings import RunSettings
-    from bench.run.child import run_case
-    from bench.plan.matrix import Case
-    from workloads.images import ImageSetSpec, ImageSize
-
-    spec = ImageSetSpec(ImageSize(16, 12, 3), 12, "smooth", seed=3)
-    pool = Case("imwrite", spec, ImwriteWorkload.params_for(Codec()), "threads-chunked", 2, 6,
-                out_layout="per-task")
-    settings = RunSettings(warmups=1, values=2, out_dir=str(tmp_path))
-    result = run_case(pool, settings)
-    meta = result["metadata"]
-    assert meta["verified"] == "yes"
-    assert meta["paired_serial_min_s"] <= meta["paired_serial_s"] <= meta["paired_serial_max_s"]
-    # one serial pass recorded per timed pass (the speedup's formula itself is tested on
-    # planted passes in tests/measure/test_timing.py)
-    assert len(meta["paired_serial_passes_s"].split()) == len(result["values_s"]) == 2
-    assert meta["paired_speedup"] > 0
-    assert run_case(pool, settings.with_(paired_serial=False))["metadata"].get("paired_speedup") is None
-    serial = run_case(replace(pool, strategy="serial", workers=1, chunk_size=None, out_layout=None),
-                      settings)["metadata"]
-    assert "paired_speedup" not in serial
-    assert os.listdir(tmp_path) == []       # every pass folder, paired ones too, removed
 
 
 def test_threads_setting_up_side_by_side_each_report_their_own_thread():

@@ -14,8 +14,6 @@ import textwrap
 import numpy as np
 import pytest
 
-from bench.plan.matrix import PlanOptions, plan_cases
-from bench.plan.pose import PoseOptions, plan_pose_cases
 from project import ROOT
 from workloads.images import ImageSetSpec, ImageSize, generate
 from workloads.pose import (NO_PERSON, BadImage, PoseResult, PoseUnavailable, PoseWorkload, as_rgb,
@@ -71,52 +69,21 @@ def test_person_images_need_colour():
 
 # -- planning -------------------------------------------------------------------------
 
-def test_quick_pose_plan():
-    cases = plan_pose_cases(PoseOptions(quick=True, cpus=2, available_bytes=BIG_RAM))
-    person = "pose/256x256x3-person-n8/solutions-c1"
-    noise = "pose/256x256x3-noise-n8/solutions-c1"
-    assert [c.name for c in cases] == [
-        f"{person}/serial/w1",
-        f"{person}/threads/w2",
-        f"{person}/processes/w2/fork",
-        f"{person}/processes-shm/w2/c1/fork",
-        f"{person}/processes-model-per-image/w2/fork",
-        f"{noise}/serial/w1",
-        f"{noise}/processes-shm/w2/c1/fork",
-    ]
-    assert all(c.params == {"model_complexity": 1, "backend": "solutions"} for c in cases)
+def test_a_pose_plan_of_named_choices_and_imwrite_never_gets_the_anti_pattern():
+    from bench.cli.request import parse_request
+    from bench.errors import UsageError
+    from bench.plan.commands import make_plan
 
-
-def test_full_pose_plan_sweeps_the_main_set_and_respects_memory():
-    cases = plan_pose_cases(PoseOptions(cpus=2, available_bytes=BIG_RAM))
-    names = [c.name for c in cases]
-    main = "pose/512x512x3-person-n32/solutions-c1"
-    assert names[0] == f"{main}/serial/w1"
-    assert {f"{main}/processes/w{w}/fork" for w in (1, 2, 4)} <= set(names)
-    assert f"{main}/processes-model-per-image/w2/fork" in names
-    assert f"{main}/processes/w2/spawn" in names and f"{main}/processes/w2/forkserver" in names
-    assert "pose/1280x720x3-person-n16/solutions-c1/serial/w1" in names
-    assert "pose/256x256x3-noise-n32/solutions-c1/processes/w2/fork" in names
-    first = {}
-    for c in cases:
-        first.setdefault(c.group, c.strategy)
-    assert set(first.values()) == {"serial"}
-    # 700 MiB available: two workers with a model at most
-    small = plan_pose_cases(PoseOptions(cpus=4, available_bytes=700 * 1024**2))
-    assert max(c.workers for c in small) == 2
-
-
-def test_custom_pose_plan_and_imwrite_never_gets_the_anti_pattern():
-    cases = plan_pose_cases(PoseOptions(sizes=[ImageSize(64, 64, 3)], contents=["person"],
-                                        strategies=["serial", "processes-model-per-image"],
-                                        workers=[2], start_methods=["spawn"]))
-    assert [c.name for c in cases] == [
-        "pose/64x64x3-person-n32/solutions-c1/serial/w1",
-        "pose/64x64x3-person-n32/solutions-c1/processes-model-per-image/w2/spawn"]
-    with pytest.raises(ValueError, match="colour"):
-        plan_pose_cases(PoseOptions(sizes=[ImageSize(64, 64, 1)]))
-    imwrite = plan_cases(PlanOptions(workers=[2]))
-    assert not any("model-per-image" in c.name for c in imwrite)
+    argv = ["pose", "--sizes", "64x64x3", "--content", "person", "--strategies",
+            "serial,processes-model-per-image", "--workers", "2", "--start-method", "spawn"]
+    plan = make_plan(parse_request(argv), "pose", 2, BIG_RAM)
+    (group,) = plan.groups
+    assert [(c.strategy, c.workers, c.start_method) for c in group.entrants] == [
+        ("serial", 1, None), ("processes-model-per-image", 2, "spawn")]
+    with pytest.raises(UsageError, match="pose takes WxHx3"):
+        make_plan(parse_request(["pose", "--sizes", "64x64x1"]), "pose", 2, BIG_RAM)
+    with pytest.raises(UsageError, match="processes-model-per-image"):
+        make_plan(parse_request(["imwrite", "--strategies", "processes-model-per-image"]), "imwrite", 2, BIG_RAM)
 
 
 # -- inputs, comparison, metadata (no model) ---------------------------------------
@@ -178,11 +145,11 @@ def test_a_failing_graph_is_dropped_and_the_image_recorded(monkeypatch):
 
 
 def test_case_metadata_shows_what_a_model_per_image_costs():
-    from bench.measure.timing import CaseTiming
+    from bench.measure.visits import Passes     # what a visit hands a workload
 
     w = PoseWorkload()
     lm = np.zeros((33, 4), np.float32)
-    per_image = CaseTiming(3, 1.0, 0.5, last_results=[
+    per_image = Passes(warm_workers=[], last_results=[
         PoseResult(lm, None, 0.02, 0.15), PoseResult(None, None, 0.02, 0.10),
         PoseResult(None, "empty image (shape (0,))", 0.03, 0.01)])
     meta = w.case_metadata(per_image)
@@ -190,7 +157,7 @@ def test_case_metadata_shows_what_a_model_per_image_costs():
     assert meta["first_inference_s"] == 0.10
     assert (meta["detections"], meta["no_person"], meta["failed_images"]) == (1, 1, 1)
     assert meta["first_failed_image"] == "00002: empty image (shape (0,))"
-    per_worker = CaseTiming(1, 1.0, 0.5, last_results=[PoseResult(lm)], warm_workers=[
+    per_worker = Passes(last_results=[PoseResult(lm)], warm_workers=[
         {"model_load_s": 0.2, "model_build_s": 0.02, "mediapipe_import_s": 0.0},
         {"model_load_s": 0.4, "model_build_s": 0.04, "mediapipe_import_s": 0.0}])
     meta = w.case_metadata(per_worker)
@@ -241,19 +208,19 @@ def test_tasks_backend_says_what_to_install(run_cli):
 def test_newer_or_missing_mediapipe_is_not_available_and_all_goes_on(monkeypatch, tmp_path, capsys):
     import workloads.pose.offline as offline
     from bench.cli.request import parse_request
-    from bench.plan.commands import make_cases
+    from bench.plan.commands import make_plan
 
     monkeypatch.setattr(offline, "mediapipe_dir", lambda: str(tmp_path))   # 0.10.30+: no solutions
     offline.check_available.cache_clear()
     try:
         with pytest.raises(PoseUnavailable, match="not available: mediapipe .* has no mp.solutions"):
             PoseWorkload()
-        cases = make_cases(parse_request(["all", "--quick"]))
+        cases = make_plan(parse_request(["all", "--quick"]), "all", 2, BIG_RAM).cases()
         assert cases and not any(c.workload == "pose" for c in cases)
         assert "bench: pose skipped: not available" in capsys.readouterr().err
         from bench.cli.options import UsageError
         with pytest.raises(UsageError, match="pip install 'mediapipe==0.10.21'"):
-            make_cases(parse_request(["pose", "--quick"]))
+            make_plan(parse_request(["pose", "--quick"]), "pose", 2, BIG_RAM)
         monkeypatch.setattr(offline, "mediapipe_dir", lambda: None)
         offline.check_available.cache_clear()
         with pytest.raises(PoseUnavailable, match="mediapipe is not installed"):
@@ -263,14 +230,6 @@ def test_newer_or_missing_mediapipe_is_not_available_and_all_goes_on(monkeypatch
 
 
 # -- with a model: always in a fresh process ----------------------------------------
-
-def _run_case(case, timeout=120, **settings):
-    from bench.model.settings import RunSettings
-    from bench.run.isolation import run_isolated
-
-    base = RunSettings(warmups=0, values=1, verify=True).with_(**settings)
-    return run_isolated(case.as_dict(), base, timeout)
-
 
 KEYPOINTS_SCRIPT = r"""
 import sys
@@ -379,14 +338,24 @@ def test_fork_after_a_model_built_by_user_code_is_reported_not_a_hang(tmp_path, 
     (site / "sitecustomize.py").write_text(
         "import mediapipe as mp\n"
         "_POSE = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)\n")
-    (case,) = plan_pose_cases(PoseOptions(sizes=[ImageSize(64, 64, 3)], contents=["person"],
-                                          n_images=2, strategies=["processes"], workers=[2],
-                                          start_methods=["fork"]))
+    from bench.model.case import Case
+    from bench.run.case_process import CaseProcess, CommandFailed, ProcessDied
+
+    spec = ImageSetSpec(ImageSize(64, 64, 3), 2, "person", 0)
+    params = {"model_complexity": 1, "backend": "solutions"}
+    case = Case("pose", spec, params, "processes", 2, None, "fork")
     monkeypatch.setenv("PYTHONPATH", _env(str(site))["PYTHONPATH"])
-    outcome = _run_case(case, timeout=30)
-    assert not outcome.ok
-    assert "BrokenProcessPool" in outcome.reason or "timed out" in outcome.reason
-    assert "spawn or forkserver" in outcome.reason or "timed out" in outcome.reason
+    proc = CaseProcess({"spec": {"workload": "pose", "params": params, "images": spec.as_dict(),
+                                 "serial_slice": 2}}, str(tmp_path), 2)
+    try:
+        proc.start(120)
+        with pytest.raises((CommandFailed, ProcessDied)) as failed:
+            proc.visit(case, 30)
+    finally:
+        proc.kill()
+    reason = failed.value.reason
+    assert "BrokenProcessPool" in reason or "broken" in reason.lower() or "timed out" in reason
+    assert "spawn or forkserver" in reason or "timed out" in reason
 
 
 # -- command line ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from bench.analysis.rows import is_overhead_workload
 from bench.model.request import RunRequest
 from bench.output.snippet_work import for_workload
-from bench.plan.commands import make_race_plan, wanted
+from bench.plan.commands import make_plan, wanted
 from bench.plan.matrix import PlanOptions, plan_cases, plan_groups
 from bench.plan.race import Request, plan_race
 from workloads.codecs import Codec
@@ -118,7 +118,7 @@ def test_bench_all_routes_a_named_model_workload_to_the_model_groups(registered)
     registered(PoseLiteWorkload)
     request = RunRequest(workloads=("pose-lite",), quick=True)
     assert wanted(request, "all") == (False, True)          # no codec group, the model's
-    plan = make_race_plan(request, "all", usable=2, memory=24 * GiB)
+    plan = make_plan(request, "all", usable=2, memory=24 * GiB)
     assert {g.workload for g in plan.groups} == {"pose-lite"}   # pose itself not named
 
 

@@ -120,7 +120,7 @@ class _Joblib(LibraryStrategy):
     prefer = None
 
     @classmethod
-    def forks_host(cls, start_method: str | None) -> bool:
+    def forks_process(cls, start_method: str | None) -> bool:
         # loky starts fresh interpreters whatever the start method; n_jobs=1 runs every
         # call in the calling process, which then builds the model itself
         return False

@@ -22,15 +22,14 @@ from multiprocessing.connection import Connection
 from bench.run import interrupt
 from bench.run.cleanup import end_group, remove_tree
 from bench.run.guard import PARENT_ENV
-from bench.run.host_main import CPUS_ENV, FD_ENV
-from bench.run.isolation import exit_reason
+from bench.run.case_main import CPUS_ENV, FD_ENV
 from bench.texts import messages
 
 QUIT_WAIT_S = 10.0
 LOG_TAIL = 2000
 
 
-class HostDied(Exception):
+class ProcessDied(Exception):
     """The case process hung or died: one line, and the end of its output."""
 
     def __init__(self, reason: str, detail: str = ""):
@@ -46,7 +45,7 @@ class CommandFailed(Exception):
         self.reason, self.detail = reason, detail
 
 
-class Host:
+class CaseProcess:
     def __init__(self, setup: dict, out_root: str | None, usable_cpus: int):
         self.setup = setup
         self.out_root = out_root or tempfile.gettempdir()
@@ -59,7 +58,7 @@ class Host:
     # -- life --------------------------------------------------------------------------
     def start(self, timeout: float) -> dict:
         if not os.path.isdir(self.out_root):
-            raise HostDied(f"FileNotFoundError: the output folder {self.out_root} no longer exists")
+            raise ProcessDied(f"FileNotFoundError: the output folder {self.out_root} no longer exists")
         token = secrets.token_hex(6)
         self.case_dir = os.path.join(self.out_root, f"bench-case-{token}")
         self.tmp_dir = os.path.join(tempfile.gettempdir(), f"bench-tmp-{token}")
@@ -68,7 +67,7 @@ class Host:
         env = dict(os.environ, **{PARENT_ENV: str(os.getpid()), FD_ENV: str(theirs.fileno()),
                                   CPUS_ENV: str(self.usable)})
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.run.host_main", self.case_dir, self.tmp_dir],
+            [sys.executable, "-m", "bench.run.case_main", self.case_dir, self.tmp_dir],
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True, env=env, pass_fds=(theirs.fileno(),))
         theirs.close()
@@ -80,19 +79,20 @@ class Host:
         return self.proc is not None and self.proc.poll() is None
 
     def call(self, cmd: str, timeout: float, **args) -> dict:
-        """Send one command and wait at most ``timeout`` s for its reply."""
+        """Send one command and wait at most ``timeout`` s for its reply (the commands
+        below say which)."""
         if not self.alive() or self.conn is None:
-            raise HostDied("the case process is not running")
+            raise ProcessDied("the case process is not running")
         try:
             self.conn.send(dict(args, cmd=cmd))
             if not self.conn.poll(timeout):
                 self.kill()
-                raise HostDied(messages.TIMED_OUT.format(seconds=timeout), self.tail())
+                raise ProcessDied(messages.TIMED_OUT.format(seconds=timeout), self.tail())
             reply = self.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             reason = self._death_reason()
             self.kill()
-            raise HostDied(reason, self.tail()) from None
+            raise ProcessDied(reason, self.tail()) from None
         if not reply.get("ok"):
             raise CommandFailed(reply.get("reason", "failed"), reply.get("traceback", ""))
         return reply
@@ -104,7 +104,7 @@ class Host:
             try:
                 reply = self.call("quit", QUIT_WAIT_S)
                 self.proc.wait(timeout=QUIT_WAIT_S)
-            except (HostDied, CommandFailed, subprocess.TimeoutExpired):
+            except (ProcessDied, CommandFailed, subprocess.TimeoutExpired):
                 pass
         self.kill()
         return reply
@@ -130,6 +130,40 @@ class Host:
             remove_tree(getattr(self, "case_dir", None))
             remove_tree(getattr(self, "tmp_dir", None))
 
+    # -- the commands: each runs the method of the same name of the work the case process
+    # serves (bench.measure.visits.GroupWork, or ProbeWork for the overhead probes), in
+    # bench.run.case_main; a reply is a dict, a failure CommandFailed -------------------
+    def pilot(self, timeout: float) -> dict:
+        return self.call("pilot", timeout)
+
+    def reference(self, timeout: float) -> dict:
+        return self.call("reference", timeout)
+
+    def serial_pass(self, timeout: float) -> dict:
+        return self.call("serial_pass", timeout)
+
+    def visit(self, case, timeout: float, keep: bool = False) -> dict:
+        return self.call("visit", timeout, case_dict=case.as_dict(), keep=keep)
+
+    def outputs(self, case, timeout: float) -> dict:
+        return self.call("outputs", timeout, case_dict=case.as_dict())
+
+    def prestart(self, cases, timeout: float) -> dict:
+        return self.call("prestart", timeout, cases=[c.as_dict() for c in cases])
+
+    def close_all(self, timeout: float) -> dict:
+        return self.call("close_all", timeout)
+
+    def explain(self, case, timeout: float, *, rounds: int, serial_per_image_s: float | None,
+                memory: bool, decompose: bool) -> dict:
+        return self.call("explain", timeout, case_dict=case.as_dict(), rounds=rounds,
+                         serial_per_image_s=serial_per_image_s, memory=memory, decompose=decompose)
+
+    def probe(self, case, timeout: float, *, values: int, scheduler: str | None,
+              scheduler_timeout: float) -> dict:
+        return self.call("probe", timeout, case_dict=case.as_dict(), values=values,
+                         scheduler=scheduler, scheduler_timeout=scheduler_timeout)
+
     # -- what went wrong -----------------------------------------------------------------
     def _death_reason(self) -> str:
         try:
@@ -147,3 +181,16 @@ class Host:
             return self._log.read().decode("utf-8", "replace")
         except (OSError, ValueError):
             return ""
+
+
+def exit_reason(returncode: int) -> str:
+    """One line for a case process that ended without a result: killed by a signal (with
+    the usual cause of a SIGKILL), or crashed with an exit code."""
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        reason = messages.KILLED.format(signal=name)
+        return reason + (messages.KILLED_HINT if -returncode == signal.SIGKILL else "")
+    return messages.CRASHED.format(code=returncode)

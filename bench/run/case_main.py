@@ -1,0 +1,126 @@
+"""``python -m bench.run.case_main CASE_DIR TMP_DIR``: a group's case process.
+
+It answers the race's commands (:data:`COMMANDS`, sent by the typed methods of
+bench.run.case_process.CaseProcess) over the socket its parent passed
+(``BENCH_HOST_FD``), one at a time, by calling the method of the same name of the work
+it serves (bench.measure.visits.GroupWork; ProbeWork for the overhead probes); each
+reply a dict: ``{"ok": True, ...}`` or ``{"ok": False, "reason": one line, "traceback": ...}``. It runs in its own process
+group and under the same guard as a single case (bench.run.guard): if its parent dies
+it ends every process it started and removes its folders.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from concurrent.futures.process import BrokenProcessPool
+
+from bench.measure.verify import VerificationError
+from bench.run.guard import PARENT_ENV, install
+from bench.texts import messages
+
+FD_ENV = "BENCH_HOST_FD"
+CPUS_ENV = "BENCH_USABLE_CPUS"
+
+
+# what a case process answers: the method of that name of the work it serves, called
+# with the message's arguments (bench.run.case_process.CaseProcess sends each one)
+COMMANDS = frozenset({"pilot", "reference", "serial_pass", "visit", "outputs", "prestart",
+                      "close_all", "explain", "probe"})
+
+
+def _serve(conn, work) -> None:
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        cmd = message.pop("cmd", None)
+        if cmd == "quit":
+            conn.send({"ok": True, **work.stop()})
+            return
+        try:
+            if cmd not in COMMANDS:
+                raise ValueError(f"unknown command {cmd!r}")
+            reply = {"ok": True, **getattr(work, cmd)(**message)}
+        except Exception as exc:  # noqa: BLE001 - one configuration's failure, reported
+            case = message.get("case_dict") or {}
+            if case:
+                try:                         # a broken pool must not be visited again
+                    from bench.model.case import Case
+
+                    work.live.pop(Case.from_dict(case).name, None)
+                except Exception:  # noqa: BLE001
+                    pass
+            reply = {"ok": False, "reason": one_line(exc), "traceback": traceback.format_exc(),
+                     "strategy": case.get("strategy")}
+        conn.send(reply)
+
+
+def main(argv=None) -> int:
+    from multiprocessing.connection import Connection
+
+    argv = sys.argv[1:] if argv is None else argv
+    case_dir, tmp_dir = (os.path.abspath(a) for a in argv[:2])
+    install([case_dir, tmp_dir], int(os.environ.get(PARENT_ENV, "0") or 0))
+    for folder in (case_dir, tmp_dir):
+        os.makedirs(folder, exist_ok=True)
+    os.environ["TMPDIR"] = tempfile.tempdir = tmp_dir
+    conn = Connection(int(os.environ[FD_ENV]))
+    try:
+        setup = conn.recv()
+        try:
+            work = _make_work(setup, case_dir)
+        except Exception as exc:  # noqa: BLE001 - a group that cannot start is one line
+            conn.send({"ok": False, "reason": one_line(exc), "traceback": traceback.format_exc()})
+            return 1
+        conn.send({"ok": True, "generate_s": getattr(work, "generate_s", 0.0)})
+        _serve(conn, work)
+        return 0
+    finally:
+        from bench.run.cleanup import remove_tree
+
+        remove_tree(case_dir)
+        remove_tree(tmp_dir)
+
+
+def _make_work(setup: dict, case_dir: str):
+    if setup.get("kind") == "probes":
+        return ProbeWork()
+    from bench.measure.visits import GroupWork
+
+    spec = dict(setup["spec"], work_dir=os.path.join(case_dir, "passes"))
+    os.makedirs(spec["work_dir"], exist_ok=True)
+    return GroupWork(spec, int(os.environ.get(CPUS_ENV, "1")))
+
+
+class ProbeWork:
+    """The overhead probes' process: nothing to hold between commands."""
+    live: dict = {}
+
+    @staticmethod
+    def probe(case_dict: dict, values: int = 3, scheduler: str | None = None,
+              scheduler_timeout: float = 10.0) -> dict:
+        """One probe measured briefly: pool start-up, round trip or pickling."""
+        from bench.model.case import Case
+        from bench.run.probes import run_probe
+
+        return run_probe(Case.from_dict(case_dict), values, scheduler, scheduler_timeout)
+
+    def stop(self) -> dict:
+        return {}
+
+
+def one_line(exc: BaseException) -> str:
+    """One readable line for a failed case."""
+    if isinstance(exc, BrokenProcessPool):
+        return messages.BROKEN_POOL
+    if isinstance(exc, VerificationError):
+        return str(exc)
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else '(no message)'}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
