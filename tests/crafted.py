@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyperf
 
-from bench.plan.matrix import Case
+from bench.plan.configurations import Case
 from bench.results import ResultsFile, case_benchmark
 from workloads.images import ImageSetSpec, ImageSize
 

@@ -71,7 +71,7 @@ from dataclasses import dataclass
 # what a workload measures: ``codec`` pixels in, bytes out (the image matrices of ``bench
 # imwrite``); ``model`` a stateful task with a model per worker (pose: its own matrix, the
 # strategies that suit a model); ``files`` items that are files (a worker is sent paths
-# unless the parent decodes them: bench.plan.user); ``overhead`` a pool's own costs, not
+# unless the parent decodes them: bench.plan.file_groups); ``overhead`` a pool's own costs, not
 # work users do; ``fault`` a deliberate failure for the fault tests (accepted by
 # ``--workloads``, never advertised); "" none of those (the probes' no-op)
 KINDS = ("codec", "model", "files", "overhead", "fault", "")

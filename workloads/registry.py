@@ -26,7 +26,7 @@ def named(**facts) -> tuple[str, ...]:
 
 
 def pipelines() -> tuple[str, ...]:
-    """The built-in pipelines ``bench all`` measures on generated photos (bench.plan.user)."""
+    """The built-in pipelines ``bench all`` measures on generated photos (bench.plan.file_groups)."""
     return named(pipeline=True)
 
 

@@ -26,7 +26,7 @@ def plan_for(request: RunRequest, command: str, inputs: dict | None = None):
     inputs = inputs or {"usable": usable_cpus(), "memory": memory_available()}
     plan = make_plan(request, command, inputs["usable"], inputs["memory"], inputs)
     if command == "run" and not request.limit:      # a sample the user did not choose
-        from bench.plan.user import sample_notes
+        from bench.plan.file_groups import sample_notes
 
         for note in sample_notes(plan):
             print(note, file=sys.stderr)

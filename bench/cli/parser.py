@@ -6,7 +6,7 @@ import argparse
 from bench.cli import answers
 from bench.cli import options
 from bench.model.settings import DEFAULTS
-from bench.plan.matrix import worker_sweep
+from bench.plan.configurations import worker_sweep
 from bench.plan.budget import DEFAULT_BUDGET_S, QUICK_BUDGET_S, format_duration
 from bench.strategies import STRATEGIES, default_start_method
 from workloads.codecs import CODECS

@@ -7,7 +7,7 @@ made absolute, is a new request made with :meth:`RunRequest.with_`). List option
 tuples, so the planner's own lists can never write back into it.
 
 It sits in the model, next to :class:`RunSettings` (which it makes), since the planner
-and the run both read it. The planner's ``bench.plan.race.Request`` is something else:
+and the run both read it. The planner's ``bench.plan.planner.PlanRequest`` is something else:
 what one race plan is made of, derived from this (the workloads resolved, the codec
 and pose parameters built, the overhead probes chosen).
 """

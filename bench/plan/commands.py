@@ -1,6 +1,6 @@
 """What each command means: the plan of ``all``, ``imwrite``, ``pose``, ``run``,
 ``overhead`` and ``dask`` from the user's :class:`RunRequest` (a bad choice is one
-UsageError line). One planner (bench.plan.race) makes every plan; a command only says
+UsageError line). One planner (bench.plan.planner) makes every plan; a command only says
 which groups and probes it holds and how they are measured."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 from bench.errors import UsageError
 from bench.model.request import RunRequest, listed
-from bench.plan.matrix import PlanOptions, default_strategies
+from bench.plan.configurations import PlanOptions, default_strategies
 from bench.strategies import default_start_method
 from bench.texts import messages
 from workloads.codecs import Codec
@@ -31,7 +31,7 @@ def plan_options(request: RunRequest) -> PlanOptions:
             if w in ("task", "task-init"):
                 raise UsageError(messages.RUN_TASK_WORKLOAD.format(workload=w))
         # a task with a model (pose) has its own plan; the pipelines on files are groups of
-        # files (bench.plan.user)
+        # files (bench.plan.file_groups)
         workloads = [w for w in workloads if w not in workloads_named(kind="model") and w not in on_photos()]
     try:
         return PlanOptions(quick=request.quick, workloads=listed(workloads), sizes=listed(request.sizes),
@@ -116,7 +116,7 @@ def make_plan(request: RunRequest, command: str, usable: int | None = None, memo
     every configuration in full). ``inputs`` (the run's plan inputs) keeps ``run``'s probe
     of the task, so a resumed run plans the same cases."""
     from bench.plan.overhead import dask_probes, plan_overhead, plan_overhead_race
-    from bench.plan.race import Request, plan_race
+    from bench.plan.planner import PlanRequest, build_plan
     from bench.plan.sizing import usable_cpus
     from bench.measure.machine import memory_available
     from workloads.images import ImageSize
@@ -136,7 +136,7 @@ def make_plan(request: RunRequest, command: str, usable: int | None = None, memo
             print(messages.POSE_SKIPPED.format(why=exc), file=sys.stderr)
             pose = False
     in_full = request.exhaustive or command in ("overhead", "dask")
-    req = Request(
+    req = PlanRequest(
         mode="quick" if request.quick else "full", budget_s=request.budget,
         codec_workloads=(opts.workloads if codec else []), pose=pose, sizes=listed(request.sizes),
         contents=listed(request.contents), n_images=request.n_images,
@@ -161,12 +161,12 @@ def make_plan(request: RunRequest, command: str, usable: int | None = None, memo
         req.layouts = req.layouts or ["flat"]
         req.start_methods = req.start_methods or [default_start_method()]
     if command == "run":
-        from bench.plan.user import user_run
+        from bench.plan.file_groups import user_run
 
         inputs = inputs if inputs is not None else {}
         req.files, inputs["probe"] = user_run(request, inputs.get("probe"))
     try:
-        plan = plan_race(req, usable, memory)
+        plan = build_plan(req, usable, memory)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return plan.measure_in_full(request.values) if in_full else plan

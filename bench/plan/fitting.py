@@ -1,17 +1,17 @@
 """Fitting a plan into its budget: which groups and configurations stay, which overhead
-probes run (see bench.plan.race)."""
+probes run (see bench.plan.planner)."""
 from __future__ import annotations
 
 from bench.model.case import Case, unique_cases
 from bench.plan import budget as bud
-from bench.plan import user as user_plan
+from bench.plan import file_groups
 from bench.plan.tiers import holds_alone, priority, role
 from bench.strategies import libraries
 from workloads import registry
 
 def optional_groups(definitions) -> set:
     """(workload, size, content) of the groups a quick run leaves out."""
-    return {(w, s, c) for w, s, c, quick in definitions if not quick} | user_plan.optional()
+    return {(w, s, c) for w, s, c, quick in definitions if not quick} | file_groups.optional()
 
 
 def is_optional(g, optional: set) -> bool:
@@ -29,7 +29,7 @@ def trim(groups: list, available: float) -> None:
     last-priority entrants of the costliest group, keeping its serial loop and two pools;
     then the libraries' defaults (the naive pools of the standard library stay). What the
     user named goes last, farthest from W first, and never the serial loop nor a group's
-    first configuration at W (the plan names what went: RacePlan.named_left_out)."""
+    first configuration at W (the plan names what went: Plan.named_left_out)."""
     def droppable(g):
         # the serial loop and the baselines stay, and one other configuration
         others = [c for c in g.entrants if c.family != "serial" and role(c.strategy) != "baseline"

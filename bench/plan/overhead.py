@@ -1,14 +1,14 @@
 """The overhead probes' plan: pool start-up per start method and worker count, the no-op
 round trip per payload, and pickling per image size; joblib's and mpire's start-up and
 round trip (with their defaults) next to the pools they stand in for; a Dask cluster's
-start-up and round trips (``bench dask``). A plan's probes (bench.plan.race.RacePlan.
+start-up and round trips (``bench dask``). A plan's probes (bench.plan.planner.Plan.
 overhead) are measured first, briefly, by the same engine as its groups."""
 from __future__ import annotations
 
 from dataclasses import replace
 
 from bench.model.case import Case
-from bench.plan.matrix import PlanOptions, default_count, worker_sweep
+from bench.plan.configurations import PlanOptions, default_count, worker_sweep
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries
 from workloads.images import ImageSetSpec, ImageSize
 

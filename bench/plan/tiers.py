@@ -1,9 +1,9 @@
 """How much a design review needs a configuration: its tier in a budgeted plan, and its
-order within the tier (see bench.plan.race)."""
+order within the tier (see bench.plan.planner)."""
 from __future__ import annotations
 
 from bench.model.case import Case
-from bench.plan import user as user_plan
+from bench.plan import file_groups
 from bench.plan.sizing import neighbours
 from bench.strategies import STRATEGIES, named
 from workloads import registry
@@ -49,7 +49,7 @@ def tier_of(case: Case, w: int, ladder: list[int], default_method: str) -> int:
         return 3 if case.workers == w else 4
     if case.chunk_rule is None and case.chunk_size is not None:
         return 3 if case.workers == w else 4       # a fixed chunk size the user asked for
-    if (on_files := user_plan.tier(case, w, near)) is not None:
+    if (on_files := file_groups.tier(case, w, near)) is not None:
         return on_files
     if case.out_layout == "per-task":
         return 1 if case.workers == w else (2 if near else 4)

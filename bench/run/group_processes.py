@@ -9,7 +9,7 @@ from bench.run.case_process import CommandFailed, CaseProcess, ProcessDied
 from bench.strategies import STRATEGIES
 
 if TYPE_CHECKING:                      # annotations only
-    from bench.plan.race import GroupPlan
+    from bench.plan.planner import GroupPlan
 
 
 class GroupProcesses:

@@ -26,7 +26,7 @@ import zlib
 from bench.analysis import racing
 from bench.measure.verify import VerificationError, compare_outputs
 from bench.plan import budget as bud
-from bench.plan.race import GroupPlan, RacePlan
+from bench.plan.planner import GroupPlan, Plan
 from bench.results import case_benchmark, utc_now
 from bench.run import interrupt
 from bench.run.group_processes import GroupProcesses
@@ -51,7 +51,7 @@ MIN_COMMAND_TIMEOUT_S = 30
 
 
 class Race(FinalistsExplained):
-    def __init__(self, plan: RacePlan, settings, results, machine_meta: dict, progress,
+    def __init__(self, plan: Plan, settings, results, machine_meta: dict, progress,
                  started: float, capacity: float | None, seed: int = 0,
                  case_timeout: float | None = None, explain_all: bool = False):
         self.plan, self.settings, self.results = plan, settings, results
@@ -308,7 +308,8 @@ class Race(FinalistsExplained):
         if not self.policy.eliminate:
             return
         samples = {c.name: c.ratios() for c in state.racing()}
-        for verdict in racing.eliminate(samples):
+        # the error is spent over the rounds a race can hold (bench.analysis.racing)
+        for verdict in racing.eliminate(samples, round_no=round_, rounds_planned=MAX_ROUNDS[self.plan.mode]):
             if verdict.out:
                 cfg = state.configs[verdict.name]
                 cfg.status, cfg.out_round = OUT, round_

@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from bench.plan.race import GroupPlan
+from bench.plan.planner import GroupPlan
 from bench.run import interrupt
 from bench.run.case_process import CommandFailed, ProcessDied
 from bench.run.race_state import FAILED, OUT, RACING, GroupState

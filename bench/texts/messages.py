@@ -439,7 +439,7 @@ SNIPPET_NOTE = "# note: {text}"
 TASK_BAD = "--task: {error}"
 REPORT_EACH_RUN = "Each run on its own"
 
-# -- your own work: bench run --task ... --images ..., the groups of files (bench.plan.user) --
+# -- your own work: bench run --task ... --images ..., the groups of files (bench.plan.file_groups) --
 RUN_NEEDS = "bench run needs --task MODULE:FUNCTION and --images DIR (a folder, or a glob in quotes)"
 RUN_OPTION_ONLY = "{option} is for `bench run` (a user's task on their own files)"
 RUN_TASK_WORKLOAD = "{workload} is measured by `bench run --task MODULE:FUNCTION --images DIR`"
@@ -496,7 +496,7 @@ THIN_PICK_ON_SLOW_STORAGE = (
     "a longer --budget gives a firmer answer (where the work writes files, so does tmpfs: "
     "--out-dir /dev/shm)")
 
-# -- what the user names is planned or refused (bench.plan.race) --
+# -- what the user names is planned or refused (bench.plan.planner) --
 RACE_SERIAL_TOO = "  the serial loop is raced too: every speedup is measured against it"
 RACE_NAMED_GROUPS = "in {count} of the {groups} groups"
 RACE_NAMED_LEFT_OUT = ("  named, but this budget has no room for: {items}; --budget {budget} takes "

@@ -4,7 +4,7 @@ import pickle
 import numpy as np
 import pytest
 
-from bench.plan.matrix import PlanOptions
+from bench.plan.configurations import PlanOptions
 from bench.plan.overhead import plan_overhead
 from bench.measure.probes import CaseProbes
 from bench.strategies import PoolConfig, Strategy, make_strategy

@@ -3,7 +3,7 @@ import io
 import time
 
 from bench.output import progress as prog
-from bench.plan.race import RACE
+from bench.plan.planner import RACE
 
 
 class Plan:

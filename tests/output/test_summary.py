@@ -1,4 +1,4 @@
-from bench.plan.matrix import Case
+from bench.plan.configurations import Case
 from bench.results import ResultsFile, case_benchmark
 from bench.output.summary import render
 from workloads.images import ImageSetSpec, ImageSize

@@ -15,9 +15,9 @@ from bench.cli.main import main
 from bench.cli.request import parse_request
 from bench.measure import machine
 from bench.plan.commands import make_plan
-from bench.plan.race import Request, plan_race
+from bench.plan.planner import PlanRequest, build_plan
 from bench.plan.sizing import usable_cpus
-from bench.plan.user import UserRun
+from bench.plan.file_groups import UserRun
 from bench.strategies import STRATEGIES
 from bench.texts import messages
 from workloads.files import FileSetSpec
@@ -246,9 +246,9 @@ def user_run(files: int, seconds_per_item: float, folders: int = 2) -> UserRun:
 def test_a_users_folder_is_raced_at_the_usable_cpu_count_whatever_the_probe_read(files, seconds_per_item):
     """A 3 ms task probed at 2.6-2.9 ms on 81 files: the set was rounded up to 82 for 2
     workers, more than the folder holds, and every worker count but 1 was lost."""
-    req = Request(budget_s=120, codec_workloads=[], pose=False, pipelines=[], dask=False,
+    req = PlanRequest(budget_s=120, codec_workloads=[], pose=False, pipelines=[], dask=False,
                   files=user_run(files, seconds_per_item))
-    plan = plan_race(req, 2, 8 * GiB)
+    plan = build_plan(req, 2, 8 * GiB)
     assert plan.groups
     for g in plan.groups:
         workers = {c.workers for c in g.entrants if c.family != "serial"}
@@ -262,7 +262,7 @@ def test_a_fast_and_a_slow_probe_plan_the_same_worker_counts_at_w(usable):
     """81 files: every worker count up to the usable CPUs is fed (64 CPUs: 81 files, one or
     two each), with a fast probe reading and a slow one alike."""
     for t in (0.0026, 0.0067):
-        plan = plan_race(Request(budget_s=120, codec_workloads=[], pose=False, pipelines=[], dask=False,
+        plan = build_plan(PlanRequest(budget_s=120, codec_workloads=[], pose=False, pipelines=[], dask=False,
                                  files=user_run(81, t)), usable, 64 * GiB)
         for g in plan.groups:
             assert usable in {c.workers for c in g.entrants if c.family != "serial"}, (t, g.key)

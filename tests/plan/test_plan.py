@@ -1,4 +1,4 @@
-from bench.plan.matrix import Case, PlanOptions, plan_cases, worker_sweep
+from bench.plan.configurations import Case, PlanOptions, plan_cases, worker_sweep
 from workloads.images import ImageSize
 
 
@@ -64,7 +64,7 @@ def test_inherit_asked_for_with_spawn_only_is_refused():
 
 
 def test_a_size_of_the_default_matrix_keeps_its_count_when_named():
-    from bench.plan.matrix import plan_groups
+    from bench.plan.configurations import plan_groups
 
     def counts(**kw):
         return {g.images.size.label: g.images.count

@@ -3,7 +3,7 @@ import os
 import pyperf
 import pytest
 
-from bench.plan.matrix import Case
+from bench.plan.configurations import Case
 from bench.results import ResultsError, ResultsFile, case_benchmark
 from workloads.images import ImageSetSpec, ImageSize
 

@@ -6,7 +6,7 @@ import itertools
 import pytest
 
 from bench.model.settings import RunSettings
-from bench.plan.race import Request, plan_race
+from bench.plan.planner import PlanRequest, build_plan
 from bench.results import ResultsFile
 from bench.run import race as race_mod
 from bench.run.case_process import CaseProcess, CommandFailed, ProcessDied
@@ -102,11 +102,11 @@ class FakeHost(CaseProcess):
 def run_race(tmp_path, monkeypatch, behaviour=None, budget=60.0, in_full=None, **race_options):
     FakeHost.log = []
     monkeypatch.setattr(race_mod.Race, "_start_process", lambda self, setup: FakeHost(setup, behaviour or {}))
-    req = Request(mode="quick", budget_s=budget, codec_workloads=["imwrite"], pose=False,
+    req = PlanRequest(mode="quick", budget_s=budget, codec_workloads=["imwrite"], pose=False,
                   sizes=[ImageSize(16, 16, 1)], n_images=20, workers=[2],
                   strategies=["serial", *SPEEDUP], layouts=["flat"],
                   codec_params=ImwriteWorkload.params_for(Codec()))
-    plan = plan_race(req, 2, 8 * 1024 ** 3)
+    plan = build_plan(req, 2, 8 * 1024 ** 3)
     if in_full:
         plan.measure_in_full(in_full)
         race_options.setdefault("explain_all", True)

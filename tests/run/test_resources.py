@@ -6,7 +6,7 @@ import pytest
 from bench.model.settings import RunSettings
 from bench.run import resources
 from bench.cli.main import main
-from bench.plan.matrix import PlanOptions, plan_cases
+from bench.plan.configurations import PlanOptions, plan_cases
 from workloads.images import ImageSize
 
 

@@ -12,7 +12,7 @@ from bench.cli.main import main
 from bench.cli.request import parse_request
 from bench.plan.commands import plan_options
 from bench.measure.machine import collect
-from bench.plan.matrix import Case
+from bench.plan.configurations import Case
 from bench.results import ResultsFile, case_benchmark
 from bench.run.resume import plan_dict
 from bench.strategies import default_start_method

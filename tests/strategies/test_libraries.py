@@ -131,7 +131,7 @@ def test_mpire_shared_is_refused_outside_fork_with_the_reason(method, tiny_image
 
 
 def test_mpire_shared_is_planned_only_under_fork():
-    from bench.plan.matrix import PlanOptions, plan_cases
+    from bench.plan.configurations import PlanOptions, plan_cases
     from workloads.images import ImageSize
 
     opts = PlanOptions(workloads=["imwrite"], sizes=[ImageSize.parse("8x8x1")], n_images=16,
@@ -165,20 +165,20 @@ def test_a_missing_library_is_one_line_that_says_how_to_install_it(no_joblib, ti
 
 
 def test_the_race_plan_skips_a_missing_library_with_one_line(no_joblib, capsys):
-    from bench.plan import race
+    from bench.plan import planner as race
 
     libraries._SAID.clear()
-    req = race.Request(mode="quick", codec_workloads=["imwrite"], pose=False, dask=False)
-    plan = race.plan_race(req, usable=2, memory_available=8 * 1024 ** 3)
+    req = race.PlanRequest(mode="quick", codec_workloads=["imwrite"], pose=False, dask=False)
+    plan = race.build_plan(req, usable=2, memory_available=8 * 1024 ** 3)
     names = {c.strategy for g in plan.groups for c in g.entrants}
     assert "mpire" in names and not any(n.startswith("joblib") for n in names)
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "joblib" in err[0] and "pip install" in err[0]
     # named on the command line: skipped the same way, the planner does not crash
     libraries._SAID.clear()
-    req = race.Request(mode="quick", codec_workloads=["imwrite"], pose=False, dask=False,
+    req = race.PlanRequest(mode="quick", codec_workloads=["imwrite"], pose=False, dask=False,
                        strategies=["serial", "joblib", "mpire"])
-    plan = race.plan_race(req, usable=2, memory_available=8 * 1024 ** 3)
+    plan = race.build_plan(req, usable=2, memory_available=8 * 1024 ** 3)
     assert {c.strategy for g in plan.groups for c in g.entrants} == {"serial", "mpire"}
     assert "pip install" in capsys.readouterr().err
 
@@ -229,7 +229,7 @@ def test_pose_keypoints_equal_the_serial_loop_with_a_model_per_worker(tmp_path):
 
 
 def test_the_overhead_probes_hold_the_libraries_next_to_the_pools(monkeypatch):
-    from bench.plan.matrix import PlanOptions
+    from bench.plan.configurations import PlanOptions
     from bench.plan.overhead import plan_overhead
 
     names = [c.name for c in plan_overhead(PlanOptions(quick=True, workers=[2]), 2)]
@@ -239,7 +239,7 @@ def test_the_overhead_probes_hold_the_libraries_next_to_the_pools(monkeypatch):
 
 
 def test_the_overhead_probes_leave_out_a_missing_library(no_joblib, capsys):
-    from bench.plan.matrix import PlanOptions
+    from bench.plan.configurations import PlanOptions
     from bench.plan.overhead import plan_overhead
 
     libraries._SAID.clear()

@@ -8,8 +8,8 @@ from bench.output import snippets
 from bench.output.charts import style
 from bench.output.snippet_work import for_workload
 from bench.plan import tiers
-from bench.plan.matrix import PlanOptions, plan_cases
-from bench.plan.race import Request, plan_race
+from bench.plan.configurations import PlanOptions, plan_cases
+from bench.plan.planner import PlanRequest, build_plan
 from bench.strategies import STRATEGIES, auto_chunk_size, register
 from bench.strategies.local import ProcessesChunked
 from workloads.codecs import Codec
@@ -64,7 +64,7 @@ def test_a_new_strategy_is_one_class_and_every_table_takes_it_up(registry):
     shm = Case("imwrite", spec, {}, "processes-shm", 4, 7, "fork", chunk_rule="auto")
     assert tiers.priority(case, 0, 4) < tiers.priority(shm, 0, 4)
     # a budgeted race enters it at W in the main image sets
-    plan = plan_race(Request(mode="full", codec_params=ImwriteWorkload.params_for(Codec()),
+    plan = build_plan(PlanRequest(mode="full", codec_params=ImwriteWorkload.params_for(Codec()),
                              pose_params=PoseWorkload.params_for()), 2, 24 * GiB)
     assert any(c.strategy == name and c.workers == g.w for g in plan.groups for c in g.entrants)
 

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from bench.plan.race import Request, plan_race
+from bench.plan.planner import PlanRequest, build_plan
 from workloads import files
 from workloads.files import FileItem
 from workloads.images import ImageSetSpec, ImageSize, generate
@@ -89,13 +89,13 @@ def test_bench_all_plans_the_pipelines_and_quick_leaves_them_out(monkeypatch, cp
     from workloads.pose import PoseWorkload
 
     params = dict(codec_params=ImwriteWorkload.params_for(Codec()), pose_params=PoseWorkload.params_for())
-    full = plan_race(Request(mode="full", **params), cpus, 24 * GiB)
+    full = build_plan(PlanRequest(mode="full", **params), cpus, 24 * GiB)
     on_files = {g.workload: g for g in full.groups if g.workload in file_workloads()}
     # on many cores the default budget drops the MediaPipe pipelines first (as it drops
     # the optional pose groups); named, they fit it
     assert {"annotate", "imread"} <= set(on_files)
     assert full.estimate_s <= full.budget_s
-    named = plan_race(Request(mode="full", codec_workloads=[], pose=False,
+    named = build_plan(PlanRequest(mode="full", codec_workloads=[], pose=False,
                               pipelines=["annotate", "keypoints", "holistic"], **params), cpus, 24 * GiB)
     on_files = {g.workload: g for g in named.groups}
     assert set(on_files) == {"annotate", "imread", "keypoints", "holistic"}
@@ -108,12 +108,12 @@ def test_bench_all_plans_the_pipelines_and_quick_leaves_them_out(monkeypatch, cp
     pool, futures = (next(c for c in on_files["keypoints"].entrants if c.strategy == s)
                      for s in ("pool-imap", "processes-map"))
     assert pool.chunk_size == futures.chunk_size
-    quick = plan_race(Request(mode="quick", **params), cpus, 24 * GiB)
+    quick = build_plan(PlanRequest(mode="quick", **params), cpus, 24 * GiB)
     assert not any(g.workload in file_workloads() for g in quick.groups)
-    asked = plan_race(Request(mode="quick", codec_workloads=[], pose=False, pipelines=["annotate"], **params),
+    asked = build_plan(PlanRequest(mode="quick", codec_workloads=[], pose=False, pipelines=["annotate"], **params),
                       cpus, 24 * GiB)
     assert {g.workload for g in asked.groups} == {"annotate", "imread"}
-    short = plan_race(Request(mode="full", budget_s=120, **params), cpus, 24 * GiB)
+    short = build_plan(PlanRequest(mode="full", budget_s=120, **params), cpus, 24 * GiB)
     assert not {"keypoints", "holistic"} & {g.workload for g in short.groups}   # dropped first
     if cpus == 2:       # (on more cores 2 minutes are short of tier 0 without them too)
         assert short.estimate_s <= 120

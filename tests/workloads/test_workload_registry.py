@@ -9,8 +9,8 @@ from bench.analysis.rows import is_overhead_workload
 from bench.model.request import RunRequest
 from bench.output.snippet_work import for_workload
 from bench.plan.commands import make_plan, wanted
-from bench.plan.matrix import PlanOptions, plan_cases, plan_groups
-from bench.plan.race import Request, plan_race
+from bench.plan.configurations import PlanOptions, plan_cases, plan_groups
+from bench.plan.planner import PlanRequest, build_plan
 from workloads.codecs import Codec
 from workloads.images import ImageSize
 from workloads.imwrite import ImencodeWorkload, ImwriteWorkload
@@ -63,8 +63,8 @@ class WaitWorkload(NoopWorkload):
     kind = "overhead"
 
 
-def _codec_request(mode: str) -> Request:
-    return Request(mode=mode, codec_params=ImwriteWorkload.params_for(Codec()),
+def _codec_request(mode: str) -> PlanRequest:
+    return PlanRequest(mode=mode, codec_params=ImwriteWorkload.params_for(Codec()),
                    pose_params=PoseWorkload.params_for(), pose=False, pipelines=[], dask=False)
 
 
@@ -86,7 +86,7 @@ def test_a_new_codec_workload_is_one_class_and_every_table_takes_it_up(registere
     assert {c.images.size.label for c in cases} == {"96x96x3"}
 
     # the budgeted race: its set raced in a quick run (race=True), next to imwrite's
-    plan = plan_race(_codec_request("quick"), 2, 24 * GiB)
+    plan = build_plan(_codec_request("quick"), 2, 24 * GiB)
     raced = {g.workload: g for g in plan.groups}
     assert raced["thumbnail"].images.size.label == "96x96x3"
     assert any(c.family != "serial" for c in raced["thumbnail"].entrants)
@@ -98,9 +98,9 @@ def test_a_new_codec_workload_is_one_class_and_every_table_takes_it_up(registere
 
 def test_a_new_model_workload_is_raced_like_pose(registered):
     registered(PoseLiteWorkload)
-    request = Request(mode="full", codec_workloads=[], pipelines=[], dask=False,
+    request = PlanRequest(mode="full", codec_workloads=[], pipelines=[], dask=False,
                       pose_params=PoseWorkload.params_for())
-    plan = plan_race(request, 2, 24 * GiB)
+    plan = build_plan(request, 2, 24 * GiB)
     lite = [g for g in plan.groups if g.workload == "pose-lite"]
     assert len(lite) == 1 and lite[0].images.size.label == "192x192x3"
     # the strategies that suit a model (the anti-pattern: a model per image) and its params
@@ -108,7 +108,7 @@ def test_a_new_model_workload_is_raced_like_pose(registered):
     assert "processes-model-per-image" in strategies and "processes-shm" in strategies
     assert lite[0].params == PoseWorkload.params_for()
     # named sets: it takes colour images of the contents it declares, as pose does
-    named = plan_race(Request(mode="quick", codec_workloads=[], pipelines=[], dask=False,
+    named = build_plan(PlanRequest(mode="quick", codec_workloads=[], pipelines=[], dask=False,
                               sizes=[ImageSize.parse("128x128x3")], contents=["person"],
                               pose_params=PoseWorkload.params_for()), 2, 24 * GiB)
     assert {g.workload for g in named.groups} == {"pose", "pose-lite"}

@@ -3,7 +3,7 @@ import pytest
 
 from bench.measure import machine
 from bench.plan import budget
-from bench.plan.race import Request, plan_race
+from bench.plan.planner import PlanRequest, build_plan
 from bench.plan.sizing import MIN_IMAGES_PER_WORKER, size_set, usable_cpus, worker_ladder
 from workloads.codecs import Codec
 from workloads.imwrite import ImwriteWorkload
@@ -51,7 +51,7 @@ def test_a_set_feeds_every_worker_and_is_capped_by_memory():
 
 
 def _request(mode, budget_s=None):
-    return Request(mode=mode, budget_s=budget_s, codec_params=ImwriteWorkload.params_for(Codec()),
+    return PlanRequest(mode=mode, budget_s=budget_s, codec_params=ImwriteWorkload.params_for(Codec()),
                    pose_params=PoseWorkload.params_for())
 
 
@@ -59,7 +59,7 @@ def _request(mode, budget_s=None):
 @pytest.mark.parametrize("mode", ["quick", "full"])
 def test_the_plan_fits_the_budget_and_feeds_every_worker(monkeypatch, cpus, mode):
     simulate(monkeypatch, cpus)
-    plan = plan_race(_request(mode), usable_cpus(), 24 * GiB)
+    plan = build_plan(_request(mode), usable_cpus(), 24 * GiB)
     assert plan.estimate_s <= plan.budget_s
     sizes = {(g.workload, g.images.size.label) for g in plan.groups}
     # every default image size and pose are covered, in quick runs too
@@ -75,15 +75,15 @@ def test_the_plan_fits_the_budget_and_feeds_every_worker(monkeypatch, cpus, mode
 
 def test_a_longer_budget_races_more(monkeypatch):
     simulate(monkeypatch, 2)
-    short = plan_race(_request("full", 120), 2, 24 * GiB)
-    long = plan_race(_request("full", 1200), 2, 24 * GiB)
+    short = build_plan(_request("full", 120), 2, 24 * GiB)
+    long = build_plan(_request("full", 1200), 2, 24 * GiB)
     assert short.configurations() < long.configurations()
     assert short.estimate_s <= 120 and long.estimate_s <= 1200
 
 
 def test_the_quick_plan_on_two_cores_has_the_baselines_and_the_winners(monkeypatch):
     simulate(monkeypatch, 2)
-    plan = plan_race(_request("quick"), 2, 24 * GiB)
+    plan = build_plan(_request("quick"), 2, 24 * GiB)
     first = plan.groups[0]
     strategies = {c.strategy for c in first.entrants if c.workers == 2}
     assert {"threads", "processes", "threads-chunked", "processes-shm"} <= strategies
@@ -99,7 +99,7 @@ def test_the_quick_plan_on_two_cores_has_the_baselines_and_the_winners(monkeypat
 
 def test_the_libraries_other_ways_are_tier_1_at_w_and_their_defaults_baselines(monkeypatch):
     simulate(monkeypatch, 6)
-    plan = plan_race(_request("full", 1200), 6, 24 * GiB)
+    plan = build_plan(_request("full", 1200), 6, 24 * GiB)
     first = plan.groups[0]
     w = max(c.workers for c in first.entrants if c.strategy == "processes")
     tiers = {}
@@ -202,5 +202,5 @@ def test_a_big_machine_with_much_memory_plans_sets_an_image_set_may_be(monkeypat
     simulate(monkeypatch, 256)
     import bench.cli.measure as measure
     monkeypatch.setattr(measure, "memory_available", lambda: 256 * GiB)
-    plan = plan_race(Request(mode="full"), 256, 256 * GiB)
+    plan = build_plan(PlanRequest(mode="full"), 256, 256 * GiB)
     assert all(g.images.size.nbytes * g.images.count <= MAX_SET_BYTES for g in plan.groups)

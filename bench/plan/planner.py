@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 
 from bench.model.case import Case
 from bench.plan import budget as bud
-from bench.plan import user as user_plan
-from bench.plan.matrix import PlanOptions, default_strategies, plan_cases
+from bench.plan import file_groups
+from bench.plan.configurations import PlanOptions, default_strategies, plan_cases
 from bench.plan.fitting import (PROBE_SHARE, fill, is_optional, optional_groups, optional_rank,
                                 overhead_estimate, probes_within, trim)
 from bench.plan.sizing import size_set, worker_ladder
@@ -182,7 +182,7 @@ class GroupPlan:
 
 
 @dataclass
-class RacePlan:
+class Plan:
     mode: str                    # quick | full
     budget_s: float
     groups: list
@@ -197,7 +197,7 @@ class RacePlan:
     serial_added: bool = False   # --strategies left the serial loop out: it is raced anyway
     policy: Policy = RACE
 
-    def measure_in_full(self, visits: int) -> "RacePlan":
+    def measure_in_full(self, visits: int) -> "Plan":
         """The same configurations, every one measured in full (Policy.in_full)."""
         self.policy = Policy.in_full(visits)
         for g in self.groups:
@@ -292,7 +292,7 @@ class RacePlan:
 
 
 @dataclass
-class Request:
+class PlanRequest:
     """The planner's inputs, resolved from the command line's RunRequest (bench.model.
     request: what was typed) - workloads split into codec and pose, their parameters
     built, the overhead probes picked (None: the default)."""
@@ -314,7 +314,7 @@ class Request:
     cv_threads: int | None = None
     dask: bool = True
     overhead: list = field(default_factory=list)
-    # groups of files (bench.plan.user): the pipelines (None: all; [] none), a user's task
+    # groups of files (bench.plan.file_groups): the pipelines (None: all; [] none), a user's task
     pipelines: list | None = None
     files: object = None
     named_workloads: list | None = None      # --workloads as given (None: not named)
@@ -322,7 +322,7 @@ class Request:
     # ``bench dask``: the cluster's strategies next to the best local pools only
     dask_only: bool = False
     # every configuration and probe planned enters, whatever the budget (the plan is
-    # measured in full: bench.plan.race.Policy.in_full)
+    # measured in full: bench.plan.planner.Policy.in_full)
     unbounded: bool = False
 
     def named(self) -> list[tuple]:
@@ -335,7 +335,7 @@ class Request:
         return out
 
 
-def _groups(req: Request) -> list[tuple[str, ImageSize, str]]:
+def _groups(req: PlanRequest) -> list[tuple[str, ImageSize, str]]:
     quick = req.mode == "quick"
     out = []
     if req.codec_workloads != []:
@@ -370,7 +370,7 @@ def _groups(req: Request) -> list[tuple[str, ImageSize, str]]:
     return list(dict.fromkeys(out))
 
 
-def _strategies(req: Request, workload: str) -> list[str]:
+def _strategies(req: PlanRequest, workload: str) -> list[str]:
     names = _named_strategies(req, workload)
     if not req.strategies:      # the Pool API and the routes of files: in groups of files
         names = [n for n in names if not STRATEGIES[n].on_files_only]
@@ -378,7 +378,7 @@ def _strategies(req: Request, workload: str) -> list[str]:
     return libraries.installed(names)
 
 
-def _named_strategies(req: Request, workload: str) -> list[str]:
+def _named_strategies(req: PlanRequest, workload: str) -> list[str]:
     if req.dask_only and not req.strategies:
         # the cluster next to the local pools it must beat, at the same worker count
         local = [n for n in named(next_to_dask=True) if not STRATEGIES[n].on_files_only]
@@ -395,7 +395,7 @@ def _named_strategies(req: Request, workload: str) -> list[str]:
     return base
 
 
-def _candidates(req: Request, workload: str, size: ImageSize, content: str, count: int,
+def _candidates(req: PlanRequest, workload: str, size: ImageSize, content: str, count: int,
                 ladder: list[int], usable: int) -> list[Case]:
     params = _params(req, workload)
     methods = req.start_methods
@@ -442,7 +442,7 @@ def _worker_setup(workload: str) -> float:
     return 0.35 if workload_class(workload).has_model else 0.0
 
 
-def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
+def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     """The race plan: groups with the entrants that fit the budget."""
     mode = req.mode
     budget_s = req.budget_s or (bud.QUICK_BUDGET_S if mode == "quick" else bud.DEFAULT_BUDGET_S)
@@ -465,7 +465,7 @@ def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
             cands = _candidates(req, workload, size, content, spec_count, rung, usable)
             candidates_by_top[top] = (set_size, cands)
         pools.append((workload, params, size, content, t, candidates_by_top, ladder))
-    pools += user_plan.file_pools(req, usable, memory_available, PASS_S[mode], SERIAL_MAX_S[mode],
+    pools += file_groups.file_pools(req, usable, memory_available, PASS_S[mode], SERIAL_MAX_S[mode],
                                   _worker_cap)
     _refuse_what_no_group_races(req, pools)
     # every group starts at its largest rung with tier 0; shrink the costliest until it fits
@@ -502,7 +502,7 @@ def plan_race(req: Request, usable: int, memory_available: int) -> RacePlan:
     groups = [g for g in groups if g in kept]
     fill(groups, available, usable, tiers=(1, 2, 3, 4))
     serial_added = bool(req.strategies) and "serial" not in req.strategies
-    return RacePlan(mode, budget_s, groups, probes, usable, fixed, left_out, _named_left_out(groups),
+    return Plan(mode, budget_s, groups, probes, usable, fixed, left_out, _named_left_out(groups),
                     serial_added)
 
 
@@ -522,7 +522,7 @@ def _named_left_out(groups: list) -> list:
     return out
 
 
-def _refuse_what_no_group_races(req: Request, pools: list) -> None:
+def _refuse_what_no_group_races(req: PlanRequest, pools: list) -> None:
     """A measuring choice the command line names that no group of this command can race is
     one line (ValueError, a UsageError for the user), never dropped without a word."""
     cands = [c for pool in pools for _, cases in pool[5].values() for c in cases]
@@ -536,7 +536,7 @@ def _refuse_what_no_group_races(req: Request, pools: list) -> None:
         per_task_only = req.layouts and "flat" not in req.layouts and not cls.sliced
         why = (messages.PLAN_NEEDS_MODEL if cls.needs_model
                else messages.PLAN_NOT_PER_TASK if per_task_only
-               else messages.PLAN_NOT_ON_FILES.format(allowed=", ".join(user_plan.TASK_STRATEGIES))
+               else messages.PLAN_NOT_ON_FILES.format(allowed=", ".join(file_groups.TASK_STRATEGIES))
                if groups and all(c.workload in registry.file_workloads() for c in cands)
                else messages.PLAN_NOT_HERE.format(groups=", ".join(groups) or "none"))
         raise ValueError(messages.PLAN_STRATEGY_NO_GROUP.format(strategy=strategy, why=why))
@@ -565,7 +565,7 @@ def _refuse_what_no_group_races(req: Request, pools: list) -> None:
             raise ValueError(text.format(workload=workload, command=req.command))
 
 
-def _build(s: dict, usable: int, rounds: int, req: Request) -> GroupPlan | None:
+def _build(s: dict, usable: int, rounds: int, req: PlanRequest) -> GroupPlan | None:
     top = s["tops"][s["i"]]
     set_size, cands = s["by_top"][top]
     if not cands:

@@ -21,7 +21,7 @@ def default_groups() -> tuple:
     the classic saving-images-in-a-loop case and the sizes users save), read off the
     registry at each call. Counts are fixed (not adapted to the machine) so that results
     files from two machines contain the same cases and can be compared. The budgeted race
-    (bench.plan.race) sizes its sets to its budget; it races the same groups, those of its
+    (bench.plan.planner) sizes its sets to its budget; it races the same groups, those of its
     --quick run marked in the last column.
 
     (workload, size, content, count, quick count, in the race's --quick)"""
