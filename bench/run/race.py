@@ -67,6 +67,7 @@ class Race(FinalistsExplained):
         if not self.policy.within_budget:          # measured in full: the budget ends nothing
             self.deadline = self.hard_deadline = math.inf
         self.timed_s = 0.0
+        self.retaken_s = 0.0          # passes taken again after CPU steal: in no figure
         # how much longer visits take than their plan, per configuration (a disk in a slow
         # minute slows them all; a cost the plan gets wrong, such as a Dask cluster started
         # for every pass, only its own): what the time a next visit or explanation needs is
@@ -102,6 +103,7 @@ class Race(FinalistsExplained):
         run = self.results.run
         wall = time.perf_counter() - self.started
         run["facts"] = dict(run.get("facts", {}), timed_s=round(self.timed_s, 2),
+                            retaken_s=round(self.retaken_s, 2),
                             wall_s=round(wall, 2), timed_share=round(self.timed_s / wall, 4) if wall else 0.0,
                             budget_s=self.plan.budget_s, estimated_s=round(self.plan.estimate_s, 1))
         with interrupt.deferred():
@@ -343,11 +345,8 @@ class Race(FinalistsExplained):
                 self._fail(state, cfg, exc.reason, exc.detail)
                 procs.restart_after(cfg.case)
                 return
-            self.timed_s += serial["seconds"] + pool["seconds"]
-            state.timed_s += serial["seconds"] + pool["seconds"]
-            if state.pilot.get("serial_pass_s"):
+            if state.pilot.get("serial_pass_s"):      # what the next visits need: all time spent
                 self.slowdown.add_serial(state.pilot["serial_pass_s"], serial["seconds"])
-            state.serial_passes.append(dict(serial, round=round_, date=utc_now()))
             if "started" in pool:
                 started = pool["started"]
                 cfg.cold = {"start_and_first_pass_s": started["start_and_first_pass_s"],
@@ -358,7 +357,13 @@ class Race(FinalistsExplained):
                 cfg.cold["shutdown_s"] = pool["shutdown_s"]
             steal = max((x for x in (serial.get("steal"), pool.get("steal")) if x is not None), default=None)
             if steal is not None and steal > STEAL_LIMIT and attempt < STEAL_RETAKES:
-                continue            # taken while the CPUs were given to others: again
+                # taken while the CPUs were given to others: again; the discarded pair enters
+                # no figure (not the serial passes, not the timed share), only the count
+                self.retaken_s += serial["seconds"] + pool["seconds"]
+                continue
+            self.timed_s += serial["seconds"] + pool["seconds"]
+            state.timed_s += serial["seconds"] + pool["seconds"]
+            state.serial_passes.append(dict(serial, round=round_, date=utc_now()))
             cfg.visits.append(visit_record(round_, pool["seconds"], serial, steal, pool_first))
             break
         self.progress.step(cfg.name, None)

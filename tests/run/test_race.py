@@ -407,3 +407,34 @@ def test_the_race_takes_its_case_timeout_and_explain_all_in_its_constructor(tmp_
     assert timeouts and set(timeouts) == {7}
     visited = {s for cmd, s in FakeHost.log if cmd == "visit"}
     assert {s for cmd, s in FakeHost.log if cmd == "explain"} == visited
+
+
+def test_a_visit_retaken_after_cpu_steal_leaves_its_discarded_passes_out_of_every_figure(tmp_path, monkeypatch):
+    """The first pass pair of every configuration is taken while 30% of the CPU time was
+    stolen: it is taken again, and the discarded pair (a serial pass 10x slower, planted
+    so that it would show) enters neither the serial figures nor the timed total."""
+    real_call = FakeHost.call
+    stolen = set()
+
+    def call(self, cmd, timeout, **kw):
+        reply = real_call(self, cmd, timeout, **kw)
+        if cmd == "visit" and kw["case"]["strategy"] not in stolen:
+            stolen.add(kw["case"]["strategy"])
+            FakeHost.steal_next = True
+            reply = dict(reply, steal=0.3)
+        elif cmd == "serial" and getattr(FakeHost, "steal_next", False):
+            FakeHost.steal_next = False
+            reply = dict(reply, seconds=reply["seconds"] * 10, steal=0.3)
+        return reply
+
+    monkeypatch.setattr(FakeHost, "call", call)
+    plan, results, _ = run_race(tmp_path, monkeypatch)
+    by_strategy = {b.get_metadata()["strategy"]: b for b in results.benchmarks}
+    serial = by_strategy["serial"]
+    pools = sum(len(b.get_runs()) for s, b in by_strategy.items() if s != "serial")
+    assert len(serial.get_runs()) == 1 + pools                  # the pilot and one per visit kept
+    assert max(v for r in serial.get_runs() for v in r.values) == pytest.approx(SERIAL_S / 20)
+    facts = results.run["facts"]
+    assert facts["retaken_s"] > 0
+    kept = sum(r.values[0] * 20 for b in by_strategy.values() for r in b.get_runs())   # the pilot too
+    assert facts["timed_s"] == pytest.approx(kept, abs=0.01)
