@@ -53,8 +53,12 @@ MIN_COMMAND_TIMEOUT_S = 30
 class Race(FinalistsExplained):
     def __init__(self, plan: Plan, settings, results, machine_meta: dict, progress,
                  started: float, capacity: float | None, seed: int = 0,
-                 case_timeout: float | None = None, explain_all: bool = False):
+                 case_timeout: float | None = None, explain_all: bool = False,
+                 clock=None):
         self.plan, self.settings, self.results = plan, settings, results
+        # every deadline and visit is read off this clock (the simulator's is simulated
+        # time: bench.sim)
+        self.clock = clock or _perf_counter
         self.machine_meta, self.progress = machine_meta, progress
         self.started, self.capacity, self.seed = started, capacity, seed
         # --case-timeout: every command to a group's processes ends after it (None: sized
@@ -93,7 +97,7 @@ class Race(FinalistsExplained):
 
     def _share_end(self, index: int) -> float:
         """This group's share of what is left: by its estimate among the groups left."""
-        now = time.perf_counter()
+        now = self.clock()
         if self.deadline == math.inf:
             return math.inf
         left = [g.estimate() for g in self.plan.groups[index:]]
@@ -101,7 +105,7 @@ class Race(FinalistsExplained):
 
     def _save(self) -> None:
         run = self.results.run
-        wall = time.perf_counter() - self.started
+        wall = self.clock() - self.started
         run["facts"] = dict(run.get("facts", {}), timed_s=round(self.timed_s, 2),
                             retaken_s=round(self.retaken_s, 2),
                             wall_s=round(wall, 2), timed_share=round(self.timed_s / wall, 4) if wall else 0.0,
@@ -127,7 +131,7 @@ class Race(FinalistsExplained):
         try:
             for case in cases:
                 interrupt.check()
-                started = time.perf_counter()
+                started = self.clock()
                 try:
                     result = proc.probe(case, self.case_timeout or MIN_COMMAND_TIMEOUT_S * 4,
                                         values=self.settings.values, scheduler=self.settings.scheduler,
@@ -138,14 +142,14 @@ class Race(FinalistsExplained):
                     self.results.add_failure(case.name, case.as_dict(), exc.reason, utc_now(), exc.detail)
                     if isinstance(exc, ProcessDied):
                         proc = self._start_process({"kind": "probes"})
-                self.progress.step(case.name, time.perf_counter() - started)
+                self.progress.step(case.name, self.clock() - started)
         finally:
             proc.stop()
         self._save()
 
     # -- one group ---------------------------------------------------------------------------
     def _race_group(self, plan: GroupPlan, share_end: float) -> None:
-        t0 = time.perf_counter()
+        t0 = self.clock()
         serial = next(c for c in plan.entrants if c.family == "serial")
         state = self._state_for(plan, serial)
         state.status = "racing"
@@ -178,7 +182,7 @@ class Race(FinalistsExplained):
             per_image = state.pilot["seconds_per_image"]
             costs = plan.costs.__class__(per_image, plan.costs.count, plan.serial_slice, plan.costs.usable,
                                          plan.costs.worker_setup_s)
-            explain_reserve = min(0.25 * max(0.0, share_end - time.perf_counter()),
+            explain_reserve = min(0.25 * max(0.0, share_end - self.clock()),
                                   plan.explain_estimate(costs))
             race_end = share_end - explain_reserve
             if self.policy.within_budget and not any(c.visits for c in state.configs.values()):
@@ -200,7 +204,7 @@ class Race(FinalistsExplained):
             state.status = "done"       # not on an interrupt: --resume goes on with its rounds
         finally:
             procs.stop()
-            state.duration_s += time.perf_counter() - t0
+            state.duration_s += self.clock() - t0
             self._publish(state)
             self._save()
             self.progress.group_done(plan.key, state)
@@ -212,7 +216,7 @@ class Race(FinalistsExplained):
         always, and say which were left out."""
         if costs.seconds_per_image <= SLOW_PILOT * plan.costs.seconds_per_image:
             return
-        left = race_end - time.perf_counter()
+        left = race_end - self.clock()
         keep, spent, others = [], 0.0, 0
         baselines = {c.name for c in plan.baselines()}
         for name, cfg in state.configs.items():
@@ -275,7 +279,7 @@ class Race(FinalistsExplained):
                 interrupt.check()
                 planned = costs.visit(cfg.case) + (costs.first_visit(cfg.case) if not cfg.visits else 0)
                 needed = planned * self.slowdown.factor(cfg.name)
-                now = time.perf_counter()
+                now = self.clock()
                 # the first two rounds run whole (a configuration needs two visits to be
                 # judged) unless the run itself would overrun - and a visit as slow as the
                 # last one would overrun it; later ones stop where the group's share ends
@@ -284,13 +288,13 @@ class Race(FinalistsExplained):
                     finished_round = False
                     break
                 self._visit(state, procs, cfg, r, reference, plan)
-                self.slowdown.add(cfg.name, planned, time.perf_counter() - now)
+                self.slowdown.add(cfg.name, planned, self.clock() - now)
             state.rounds = r
             self._judge(state, r)
             self._publish(state)
             self._save()
             self.progress.round(state)
-            if not finished_round or time.perf_counter() > race_end:
+            if not finished_round or self.clock() > race_end:
                 state.outcome = state.outcome or "budget"
                 break
             if not self.policy.eliminate:
@@ -453,6 +457,10 @@ class Slowdowns:
         own = self.by_name.get(name)
         mine = own.last() if own is not None and own.ratios else self._typical()
         return max(mine, self.serial.last())
+
+
+def _perf_counter() -> float:
+    return time.perf_counter()
 
 
 def _check_failures(pilot: dict) -> None:

@@ -563,3 +563,15 @@ HOLDOUT_NOT_PREDICTED = ("{count} not predicted ({reasons}): past the counts fit
 HOLDOUT_NO_BAND = "none: {points} pts, {params} params"
 HOLDOUT_REFUSED = {"no spare point": "no spare point", "too far": "too far",
                    "one worker count": "< 2 counts within the CPUs"}
+
+# -- python -m bench.sim: the planner and race on a simulated machine --
+SIM_SEEDS = "--seeds must be 1 or more, not {value}"
+SIM_PROGRESS = "simulated {done} of {seeds} runs; ETA {eta}"
+SIM_HEADER = ("{machine}: {cpus} CPUs, bench all {mode} (budget {budget}), {seeds} seeds; speedups are "
+              "the machine's true ones, over the serial loop")
+SIM_GROUP = ("  {group}: true best {best}; pick within {share:.0%} of it in {within} of {seeds} "
+             "(pick/best median {median:.3f}, worst {worst:.3f}); picks: {picks}; runs that put out a "
+             "configuration within 2% of the leader: {wrong}")
+SIM_SUMMARY = ("summary: {picks_within} of {groups} picks within {within:.0%} of the true best; every run "
+               "inside budget + 10% in {runs_within_budget_10pct} of {seeds_} (worst {worst_wall:.2f}x the "
+               "budget); groups with a wrong elimination: {groups_with_wrong_outs}")

@@ -1,0 +1,269 @@
+"""The real planner and race on a simulated machine.
+
+:func:`simulate` plans as ``bench all`` does (bench.plan.planner.build_plan, for the
+machine's CPUs and memory) and races that plan with bench.run.race.Race; only two things
+are replaced: the case processes, by :class:`SimProcess` (each pass drawn from the
+machine model, bench.sim.passes), and the clock, by :class:`SimClock` (simulated seconds,
+advanced by what each command takes). Every decision - tiers, budget, visits,
+eliminations, the explanation of finalists, the pick - is bench's own code.
+
+What is not simulated: verification (every output equal), the overhead probes' figures
+(each takes its planned time), memory and pose (mediapipe's models), and groups of files.
+"""
+from __future__ import annotations
+
+import math
+import tempfile
+from dataclasses import dataclass, field
+
+from bench.model.settings import RunSettings
+from bench.plan import budget as bud
+from bench.results import ResultsFile
+from bench.sim.machine import Machine
+from bench.sim.passes import PassModel
+from workloads.images import ImageSetSpec
+
+# how near the true best a configuration put out may be before its elimination counts as
+# a wrong one (the issue's 2%)
+SAME_SPEED = 0.02
+
+
+class SimClock:
+    """Simulated seconds since the run started."""
+
+    def __init__(self, start: float = 0.0):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+
+
+class SimProcess:
+    """A case process on the simulated machine: the commands of
+    bench.run.case_process.CaseProcess, each answered from the pass model and taking its
+    simulated time on the clock."""
+
+    def __init__(self, setup: dict, model: PassModel, clock: SimClock):
+        self.model, self.clock = model, clock
+        spec = setup.get("spec") or {}
+        self.images = ImageSetSpec.from_dict(spec["images"]) if spec.get("images") else None
+        self.group = (f"{spec['workload']} {self.images.size.label} {self.images.content}"
+                      if self.images else None)
+        self.serial_slice = int(spec.get("serial_slice") or (self.images.count if self.images else 0))
+        self.live: set[str] = set()
+
+    # -- life ------------------------------------------------------------------------------
+    def start(self, timeout: float) -> dict:
+        self.clock.advance(bud.HOST_START_S)
+        return {"ok": True, "generate_s": 0.0}
+
+    def alive(self) -> bool:
+        return True
+
+    def stop(self) -> dict:
+        return {}
+
+    def kill(self) -> None:
+        pass
+
+    # -- passes ----------------------------------------------------------------------------
+    def _serial(self) -> float:
+        seconds = self.model.serial_pass_s(self.serial_slice, self.clock.now, self.group)
+        self.clock.advance(seconds)
+        return seconds
+
+    def _pool(self, case) -> float:
+        seconds = self.model.pass_s(case.strategy, case.workers, self.images.count, self.clock.now, self.group)
+        self.clock.advance(seconds)
+        return seconds
+
+    def pilot(self, timeout: float) -> dict:
+        self._serial()                                   # untimed: first-call costs
+        seconds = self._serial()
+        return {"seconds": seconds, "images": self.serial_slice, "steal": 0.0, "generate_s": 0.0,
+                "fs": "simulated"}
+
+    def reference(self, timeout: float) -> dict:
+        self._serial()
+        return {"outputs": {}, "images": self.serial_slice}
+
+    def serial_pass(self, timeout: float) -> dict:
+        return {"seconds": self._serial(), "images": self.serial_slice, "steal": 0.0}
+
+    def _started(self, case) -> dict:
+        start = self.model.pool_start_s(case.strategy, case.workers)
+        self.clock.advance(start)
+        first = self._pool(case)
+        self.live.add(case.name)
+        return {"start_and_first_pass_s": start + first, "first_result_s": start,
+                "worker_reports": [], "facts": {}}
+
+    def prestart(self, cases, timeout: float) -> dict:
+        for case in cases:
+            self.clock.advance(self.model.pool_start_s(case.strategy, case.workers))
+        return {}
+
+    def visit(self, case, timeout: float, keep: bool = False) -> dict:
+        from bench.strategies import STRATEGIES
+
+        reply = {}
+        if case.name not in self.live:
+            reply["started"] = self._started(case)
+        reply.update(seconds=self._pool(case), steal=0.0)
+        if not STRATEGIES[case.strategy].keep_alive:     # a cluster closed after each pass
+            self.live.discard(case.name)
+            self.clock.advance(self.model.pool_start_s(case.strategy, case.workers))
+        return reply
+
+    def outputs(self, case, timeout: float) -> dict:
+        return {"outputs": {}, "fs": "simulated"}
+
+    def close_all(self, timeout: float) -> dict:
+        self.live.clear()
+        return {"seconds": {}}
+
+    def explain(self, case, timeout: float, **kw) -> dict:
+        start = self.model.pool_start_s(case.strategy, case.workers)
+        cold = start + self._pool(case)
+        self.clock.advance(start)
+        for _ in range(3):                               # the decomposition and memory passes
+            self._pool(case)
+        return {"metadata": {"explain_cold_total_s": cold, "explain_cold_passes": 1,
+                             "explain_first_result_s": start}, "worker_reports": []}
+
+    def probe(self, case, timeout: float, **kw) -> dict:
+        from bench.plan.fitting import probe_estimate
+
+        seconds = probe_estimate(case)                   # what the plan expects it to take
+        self.clock.advance(seconds)
+        values = max(1, int(kw.get("values") or 3))
+        return {"values_s": [seconds / (values + 1)] * values, "warmups_s": [],
+                "metadata": {}, "date": "2026-01-01T00:00:00+00:00", "duration_s": seconds}
+
+
+class _Results(ResultsFile):
+    """The results in memory: a simulated run writes no file."""
+
+    def save(self) -> None:
+        self.saved = len(self.benchmarks) + len(self.failed)
+
+
+class _Quiet:
+    def __getattr__(self, name):
+        return lambda *a, **k: None
+
+
+@dataclass
+class GroupOutcome:
+    group: str
+    pick: tuple                    # (strategy, workers, chunk size)
+    pick_speedup: float            # the pick's true speedup
+    best: tuple                    # (strategy, workers, true speedup) over 1 .. 2 x CPUs
+    best_planned: tuple            # the same over the worker counts the plan could race
+    wrong_outs: list = field(default_factory=list)   # put out within SAME_SPEED of the leader
+
+    @property
+    def ratio(self) -> float:
+        return self.pick_speedup / self.best[2] if self.best[2] else 0.0
+
+
+@dataclass
+class SeedOutcome:
+    seed: int
+    wall_s: float
+    budget_s: float
+    groups: list
+
+    @property
+    def over(self) -> float:
+        return self.wall_s / self.budget_s
+
+
+def simulate(machine: Machine, seed: int, mode: str = "full", budget_s: float | None = None,
+             workloads=("imwrite",)) -> SeedOutcome:
+    """One run of ``bench all`` (its codec groups) on the simulated machine."""
+    from bench.analysis.load import analyse
+    from bench.analysis.recommend import answer_group
+    from bench.plan.configurations import PlanOptions
+    from bench.plan.overhead import plan_overhead_race
+    from bench.plan.planner import PlanRequest, build_plan
+    from bench.run.race import Race
+    from workloads.codecs import Codec
+    from workloads.imwrite import ImwriteWorkload
+
+    params = ImwriteWorkload.params_for(Codec())
+    req = PlanRequest(mode=mode, budget_s=budget_s, codec_workloads=list(workloads), pose=False,
+                      pipelines=[], codec_params=params, seed=seed,
+                      overhead=plan_overhead_race(PlanOptions(quick=mode == "quick", seed=seed),
+                                                  machine.cpus))
+    plan = build_plan(req, machine.cpus, machine.memory_bytes)
+    clock = SimClock(bud.RUN_START_S + bud.CAPACITY_S)   # the run's start and capacity reading
+    model = PassModel(machine, seed)
+    machine_meta = {"hostname": "simulated", "bench_available_cpus": machine.cpus,
+                    "bench_logical_cpus": machine.cpus, "bench_parallel_capacity": float(machine.cpus)}
+    results = _Results(tempfile.gettempdir() + "/bench-sim.json",
+                       run={"machine": machine_meta, "capacity": {"capacity": float(machine.cpus)},
+                            "mode": "race", "settings": RunSettings(verify=False).recorded()})
+    race = Race(plan, RunSettings(verify=False, capacity=float(machine.cpus)), results, machine_meta,
+                _Quiet(), 0.0, float(machine.cpus), seed=seed, clock=clock)
+    race._start_process = lambda setup: _started(SimProcess(setup, model, clock))   # noqa: SLF001
+    race.run()
+    wall = clock.now + bud.END_S
+    analysis = analyse(results)
+    outcomes = []
+    by_key = {g.key: g for g in analysis.groups()}
+    for group in plan.groups:
+        measured = by_key.get(group.key)
+        if measured is None:
+            continue
+        answer = answer_group(measured, analysis)
+        choice = answer.choice
+        names = list(dict.fromkeys(c.strategy for c in getattr(group, "_ordered", group.entrants)))
+        key = f"{group.workload} {group.images.size.label} {group.images.content}"
+        best = machine.true_best(names, 2 * machine.cpus)
+        ladder = sorted({c.workers for c in getattr(group, "_ordered", group.entrants)})
+        best_planned = machine.true_best(names, ladder)
+        pick_speedup = machine.true_speedup(choice.strategy, choice.workers)
+        out = results.run.get("race", {}).get(group.key, {}).get("out", {})
+        entrants = [c for c in group.entrants if c.family != "serial"]
+        leader = max((machine.true_speedup(c.strategy, c.workers) for c in entrants), default=0.0)
+        by_name = {c.name: c for c in entrants}
+        wrong = [name for name in out if name in by_name and machine.true_speedup(
+            by_name[name].strategy, by_name[name].workers) >= (1 - SAME_SPEED) * leader]
+        outcomes.append(GroupOutcome(key, (choice.strategy, choice.workers, choice.chunk_size),
+                                     pick_speedup, best, best_planned, wrong))
+    return SeedOutcome(seed, wall, plan.budget_s, outcomes)
+
+
+def _started(process: SimProcess) -> SimProcess:
+    process.start(0)
+    return process
+
+
+def summarise(outcomes: list[SeedOutcome], mode: str) -> dict:
+    """Over the seeds: how often the pick is within 5% (a full run) or 10% (quick) of the
+    true best, the worst wall time against the budget, wrong eliminations."""
+    within = 0.05 if mode == "full" else 0.10
+    picks = [g for o in outcomes for g in o.groups]
+    return {
+        "seeds": len(outcomes),
+        "groups": len(picks),
+        "within": within,
+        "picks_within": sum(g.ratio >= 1 - within for g in picks),
+        "pick_ratio_median": _median([g.ratio for g in picks]),
+        "pick_ratio_worst": min((g.ratio for g in picks), default=math.nan),
+        "wall_over_budget_worst": max((o.over for o in outcomes), default=math.nan),
+        "runs_within_budget_10pct": sum(o.over <= 1.10 for o in outcomes),
+        "groups_with_wrong_outs": sum(bool(g.wrong_outs) for g in picks),
+    }
+
+
+def _median(values: list[float]) -> float:
+    s = sorted(values)
+    if not s:
+        return math.nan
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
