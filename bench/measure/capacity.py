@@ -156,6 +156,22 @@ def measure_capacity(n: int, iterations: int = 3_000_000, repeats: int = 3,
             "stolen_share": None if share.stolen is None else round(share.stolen, 3)}
 
 
+# readings of a run's capacity, their median kept: an odd number, so the median is one
+# reading's own figure; three, since then one disturbed reading (a neighbour's burst: a
+# reading of 1.13 on this project's 2-core VM, its host busy) cannot move it. Each costs
+# six spans of the kernel (0.5-1 s here).
+CAPACITY_TRIES = 3
+
+
+def median_reading(readings: list[dict]) -> dict:
+    """The reading whose capacity is the median of ``readings`` (``measure_capacity``'s
+    dicts); of an even number, the lower middle one's figures with the median capacity."""
+    ordered = sorted(readings, key=lambda r: r["capacity"])
+    middle = dict(ordered[(len(ordered) - 1) // 2])
+    middle["capacity"] = statistics.median(r["capacity"] for r in ordered)
+    return middle
+
+
 # a first reading this far below the median of the others is explained in the file
 FAR_BELOW = 0.85
 # others using this share of the CPUs, or the hypervisor stealing it, explain a low reading

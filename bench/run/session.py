@@ -7,7 +7,7 @@ import time
 from bench.model.request import RunRequest
 from bench.model.settings import RunSettings
 from bench.run import interrupt
-from bench.measure.capacity import capacity_is_low, measure_capacity
+from bench.measure.capacity import CAPACITY_TRIES, capacity_is_low, measure_capacity
 from bench.run.cleanup import kill_descendants
 from bench.measure.machine import available_cpus, collect
 from bench.results import ResultsFile, ResultsWriteError, utc_now
@@ -145,27 +145,30 @@ def _race(request: RunRequest, plan, settings, results, machine, started: float)
         progress.close()
 
 
-def measure_capacity_steadily(cpus: int, iterations: int, tries: int = 3) -> dict:
-    """The parallel capacity, taken once nothing bench started is still running (a task
-    probe's interpreter, a pool shutting down), and again (after a pause) while a reading
-    is low: a low reading is the moment - a neighbour on the host, work that just ended -
-    not the machine. The highest reading is kept; every one is recorded with what ran
-    beside it, and a first reading far below the others says why in the file."""
-    from bench.measure.capacity import explain_readings, wait_until_ours_ended
+def measure_capacity_steadily(cpus: int, iterations: int, tries: int = CAPACITY_TRIES) -> dict:
+    """The parallel capacity: the median of ``tries`` readings, taken once nothing bench
+    started is still running (a task probe's interpreter, a pool shutting down).
+
+    Always ``tries`` readings, whatever the first reads: keeping the highest - or taking
+    more readings only after a low one - lets a low reading be outvoted while a high one
+    always stands, which reads efficiencies over 100%. The median of a fixed number of
+    readings has no such lean, and one reading disturbed either way does not move it.
+    Every reading is recorded with what ran beside it; a first reading far below the
+    others says why in the file. The figures beside the capacity (``single_s``,
+    ``parallel_s``, ``repeats``) are the median reading's own."""
+    from bench.measure.capacity import explain_readings, median_reading, wait_until_ours_ended
 
     quiet = wait_until_ours_ended()
-    taken, best = [], None
-    for attempt in range(tries):
+    taken, full = [], []
+    for _ in range(max(1, tries)):
         capacity = measure_capacity(cpus, iterations=iterations)
+        full.append(capacity)
         taken.append({"capacity": round(capacity["capacity"], 3),
                       "others_share": capacity.get("others_share"),
-                      "stolen_share": capacity.get("stolen_share")})
-        if best is None or capacity["capacity"] > best["capacity"]:
-            best = capacity
-        if not capacity_is_low(capacity):
-            break
-        time.sleep(1.0)
-    out = dict(best, readings=[r["capacity"] for r in taken], reading_facts=taken, before=quiet)
+                      "stolen_share": capacity.get("stolen_share"),
+                      "repeats": capacity.get("repeats")})
+    out = dict(median_reading(full), readings=[r["capacity"] for r in taken], reading_facts=taken,
+               before=quiet)
     note = explain_readings(taken)
     if note:
         out["note"] = note

@@ -331,7 +331,7 @@ IN_FULL_PLANNED = ("bench {command}: measuring {configurations} configurations i
                    "(+{probes} overhead probes) in full, {visits} visits each, on {where}; estimate {estimate}")
 MEASURING_CAPACITY = "measuring parallel capacity (pure CPU work, 1 vs N processes) ..."
 CAPACITY_MEASURED = "parallel capacity: {capacity:.2f} with {processes} processes"
-CAPACITY_READINGS = " (readings {readings})"
+CAPACITY_READINGS = " (the median of readings {readings})"
 RESUMING = "bench {command}: resuming {path}: {saved} of {planned} cases already there, {left} to run"
 INTERRUPTED_EARLY = "bench: interrupted by {signal} before any case ran; nothing to resume"
 INTERRUPTED = "bench: interrupted by {signal}: {done} of {planned} cases are in {path}"

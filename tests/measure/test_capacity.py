@@ -117,3 +117,61 @@ def test_the_capacity_waits_until_what_bench_started_has_ended():
     # something that never ends is waited for at most the timeout, and said
     forever = wait_until_ours_ended(timeout=0.1, poll=0.01, find=lambda: ["x"])
     assert forever["still_running"] == 1 and 0.1 <= forever["waited_s"] < 1.0
+
+
+# -- the run's capacity: the median of a fixed number of readings ---------------------------
+def _planted(monkeypatch, values, processes=2):
+    """measure_capacity replaced by readings of known capacity, in this order; each with
+    figures it follows from (single 1 s, parallel n / capacity) and its own others' share."""
+    from bench.measure import capacity as capacity_module
+    from bench.run import session
+
+    left = list(values)
+    calls = []
+
+    def fake(n, iterations):
+        calls.append(n)
+        value = left.pop(0)
+        return {"processes": n, "single_s": 1.0, "parallel_s": n / value, "capacity": value,
+                "repeats": [value] * 3, "others_share": round(value / 100, 3), "stolen_share": 0.0}
+
+    monkeypatch.setattr(session, "measure_capacity", fake)
+    monkeypatch.setattr(capacity_module, "wait_until_ours_ended",
+                        lambda: {"waited_s": 0.0, "waited_for": [], "still_running": 0})
+    return lambda: session.measure_capacity_steadily(processes, 1000), calls
+
+
+def test_the_capacity_is_the_median_reading_and_a_high_outlier_does_not_win(monkeypatch):
+    # a low first reading, then a burst of luck: the highest (2.60) was kept before
+    measure, _ = _planted(monkeypatch, [1.50, 2.60, 1.70])
+    out = measure()
+    assert out["capacity"] == pytest.approx(1.70)
+    # the figures beside it are the median reading's own
+    assert out["parallel_s"] == pytest.approx(2 / 1.70) and out["others_share"] == 0.017
+    assert out["capacity"] == pytest.approx(capacity_from(out["single_s"], out["parallel_s"], 2))
+
+
+def test_a_first_reading_that_is_not_low_does_not_stop_the_readings(monkeypatch):
+    """A high first reading stood alone before (no more readings after one that was not
+    low): the readings after it decide too."""
+    measure, calls = _planted(monkeypatch, [1.96, 1.62, 1.66])
+    out = measure()
+    assert calls == [2, 2, 2]
+    assert out["capacity"] == pytest.approx(1.66)
+
+
+def test_every_reading_is_kept_in_the_file_in_the_order_taken(monkeypatch):
+    measure, _ = _planted(monkeypatch, [1.31, 1.90, 1.88])
+    out = measure()
+    assert out["readings"] == [1.31, 1.90, 1.88]
+    assert [r["others_share"] for r in out["reading_facts"]] == [0.013, 0.019, 0.019]
+    assert [r["repeats"] for r in out["reading_facts"]] == [[1.31] * 3, [1.90] * 3, [1.88] * 3]
+    assert "1.31" in out["note"]              # the first far below the others: said why
+
+
+def test_the_median_of_an_even_number_of_readings_lies_between_the_middle_two():
+    from bench.measure.capacity import median_reading
+
+    got = median_reading([{"capacity": c, "parallel_s": 2 / c} for c in (1.9, 1.2, 1.6, 2.4)])
+    assert got["capacity"] == pytest.approx(1.75)
+    assert got["parallel_s"] == pytest.approx(2 / 1.6)       # the lower middle reading's
