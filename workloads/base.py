@@ -46,8 +46,9 @@ does without:
                                  appears twice); None: the output folder is listed
   ``describe_difference(a, b)``  one line on how two differing outputs differ; None:
                                  the first differing output is named without detail
-  ``save_results(results, directory, case)``  write outputs (``--save-keypoints``)
-                                 and return the file's path; None: nothing is saved
+  ``save_results(results, directory, case, indices)``  write outputs (``--save-keypoints``;
+                                 ``indices``: each result's item in the set) and return the
+                                 file's path; None: nothing is saved
   ``expected_seconds_per_image(size, params)``, ``bytes_written_per_image(size,
   params)``, ``memory_per_worker`` (bytes): refine the run's resource estimates
                                  (read from the class); None: the harness's generic

@@ -41,10 +41,41 @@ def _raise_on_difference(expected: set, found: set, what: str) -> None:
         raise VerificationError("output differs from serial: " + "; ".join(parts))
 
 
+def outputs_of_sample(workload, results: list, indices: list[int], count: int) -> dict:
+    """The outputs of the items at ``indices`` of a set of ``count`` - ``results`` are
+    theirs, in that order, each processed under its index in the set - keyed as a pass
+    over the whole set keys them, so a pool's outputs can be compared on those keys.
+
+    A workload keys its outputs by file name (the names come from the indices the items
+    were processed under: right already) or by position in ``results`` (``{i:05d}``,
+    ``str(i)``, in input order; some both): those are moved from the sample's positions
+    to the set's. Which keys are positional is asked of the workload itself: its outputs
+    of as many results as the highest index needs, with no output folder to read."""
+    got = workload.outputs(results, len(results))
+    if list(indices) == list(range(len(results))):
+        return got                                   # the whole set, or its first items
+    import tempfile
+
+    span = max(indices) + 1
+    with tempfile.TemporaryDirectory(prefix="bench-keys-") as empty:
+        positional = list(workload.with_output(empty).outputs([results[0]] * span, span))
+    if not positional:
+        return got
+    if len(positional) != span:
+        raise ValueError(f"{type(workload).__name__}.outputs keys {len(positional)} outputs for "
+                         f"{span} items: neither by position nor by file name")
+    in_sample = positional[:len(results)]
+    out = {positional[i]: got[key] for key, i in zip(in_sample, indices)}
+    named = set(in_sample)
+    out.update((k, v) for k, v in got.items() if k not in named)
+    return out
+
+
 def compare_outputs(workload, reference: dict, got: dict, prefix_only: bool = False) -> int:
     """Raise :class:`VerificationError` unless ``got`` holds the serial loop's outputs;
-    return how many were compared. ``prefix_only``: the reference covers only the first
-    images of the set (a set too long for one serial pass), so ``got`` may hold more."""
+    return how many were compared. ``prefix_only``: the reference covers only some images
+    of the set (a set too long for one serial pass: a sample, see ``outputs_of_sample``),
+    so ``got`` may hold more; only the reference's keys are compared."""
     if prefix_only:
         missing = sorted(set(reference) - set(got))
         if missing:

@@ -18,10 +18,17 @@ is only what it measures: one timed pass on a warm pool. Its commands:
 Folders of a visit are removed after its pool pass, not between the serial pass and
 the pool pass: removing thousands of files hands the kernel work that would otherwise
 run during the pass that follows.
+
+The serial passes (and the reference) cover the whole set, or - a set too long for one
+serial pass - a seeded random sample of it (``serial_sample``), the same in every process
+of the group: the first files in name order would stand for the whole set only where
+every sub-folder holds images alike.
 """
 from __future__ import annotations
 
+import json
 import os
+import random
 import statistics
 import time
 from collections import OrderedDict
@@ -44,6 +51,34 @@ LIVE_WORKERS_MIN = 24
 
 def _noop() -> None:
     return None
+
+
+def serial_sample(images_spec: dict, count: int, size: int) -> list[int]:
+    """Indices of the images the serial passes cover, in input order: every one of a set
+    of ``count`` when ``size`` reaches it, otherwise ``size`` of them drawn at random from
+    the whole set. The draw is seeded by the set's spec (its seed and source included), so
+    every process of a run - the serial loop's and each pool's - and a resumed run draw
+    the same images. Why not the first ones: a user's folder sorted by name is sorted by
+    sub-folder, and sub-folders often differ in image size: the first files would time
+    the first sub-folders, and the speedup with them."""
+    if size >= count:
+        return list(range(count))
+    # a str seed is hashed with SHA-512 by random: the same in every process (hash() is not)
+    rng = random.Random("serial sample " + json.dumps(images_spec, sort_keys=True))
+    return sorted(rng.sample(range(count), size))
+
+
+def _pick(images, indices: list[int]):
+    """The images at ``indices``: the set itself when that is all of it, else a copy (an
+    array's rows copied into one array, so the serial loop reads them as it reads the
+    set, with no indirection inside its timed loop)."""
+    if len(indices) == len(images):
+        return images
+    import numpy as np
+
+    if isinstance(images, np.ndarray):
+        return images[np.asarray(indices)]
+    return [images[i] for i in indices]
 
 
 @dataclass
@@ -74,6 +109,8 @@ class GroupWork:
         self.base.prepare_parent()              # pose: import mediapipe, no model
         self.serial = make_strategy("serial", PoolConfig())
         self.serial_slice = min(int(spec.get("serial_slice") or len(self.images)), len(self.images))
+        self.serial_indices = serial_sample(spec["images"], len(self.images), self.serial_slice)
+        self._serial_set = None             # their images, picked on the first serial pass
         self.dirs = PassDirs(spec["work_dir"])
         self.live: OrderedDict[str, Live] = OrderedDict()
         # (folder, results) of the pass kept to verify each configuration: apart from its
@@ -102,7 +139,11 @@ class GroupWork:
             image_spec=case.images.as_dict()))
 
     def _serial_images(self):
-        return self.images[:self.serial_slice]
+        """The images of the serial passes (``serial_indices``); picked once, outside any
+        timer, and only in a process that runs the serial loop."""
+        if self._serial_set is None:
+            self._serial_set = _pick(self.images, self.serial_indices)
+        return self._serial_set
 
     # -- the serial loop ----------------------------------------------------------------
     def pilot(self) -> dict:
@@ -132,17 +173,21 @@ class GroupWork:
 
     def reference(self) -> dict:
         """The serial loop's outputs over the images its passes cover (the verifying
-        copy of the workload: imencode returns digests)."""
-        images = self._serial_images()
+        copy of the workload: imencode returns digests), each processed under its index
+        in the set and keyed as a pass over the whole set keys it: a pool's outputs are
+        compared on those keys."""
+        from bench.measure.verify import outputs_of_sample
+
+        images, indices = self._serial_images(), self.serial_indices
         out = self.dirs.fresh()
         w = self.base.verifying().with_output(out)
         try:
-            results = [w.process(i, img) for i, img in enumerate(images)]
-            reply = {"outputs": w.outputs(results, len(images)), "images": len(images),
-                     "case_metadata": w.case_metadata(Passes(results, []))}
+            results = [w.process(i, img) for i, img in zip(indices, images)]
+            reply = {"outputs": outputs_of_sample(w, results, indices, len(self.images)),
+                     "images": len(images), "case_metadata": w.case_metadata(Passes(results, []))}
             if self.settings.save_keypoints and w.save_results is not None and self.serial_case:
                 reply["case_metadata"]["keypoints_file"] = w.save_results(
-                    results, self.settings.save_keypoints, self.serial_case)
+                    results, self.settings.save_keypoints, self.serial_case, indices=indices)
             return reply
         finally:
             PassDirs.remove(out)

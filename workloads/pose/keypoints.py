@@ -16,14 +16,15 @@ from workloads.pose.offline import mediapipe_version
 from workloads.pose.results import COLUMNS, LANDMARKS, image_id
 
 
-def save_keypoints(results, directory: str, case, workload) -> str:
-    """Write ``workload``'s results on ``case``'s image set into ``directory``; the path."""
+def save_keypoints(results, directory: str, case, workload, indices=None) -> str:
+    """Write ``workload``'s results on ``case``'s image set into ``directory``; the path.
+    ``indices``: each result's image in the set (a sample of it), when not 0, 1, 2, ..."""
     images = case.images
     name = f"pose-{images.label}-n{images.count}-s{images.seed}-{workload.label}.npz"
     path = os.path.join(directory, name)
     arrays, failed, no_person = {}, [], []
     for i, r in enumerate(results):
-        key = image_id(i)
+        key = image_id(i if indices is None else indices[i])
         if r.error is not None:
             failed.append((key, r.error))
         elif r.landmarks is None:

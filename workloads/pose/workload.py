@@ -195,6 +195,6 @@ class PoseWorkload(Workload):
             meta["worker_mediapipe_import_s"] = statistics.median(imports)
         return meta
 
-    def save_results(self, results, directory: str, case) -> str:
+    def save_results(self, results, directory: str, case, indices=None) -> str:
         """Write the keypoints of one image set as ``.npz`` keyed by image id; its path."""
-        return save_keypoints(results, directory, case, self)
+        return save_keypoints(results, directory, case, self, indices)
