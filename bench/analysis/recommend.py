@@ -21,12 +21,20 @@ For every throughput group of a results file:
    (serial < threads < processes < dask). Not significantly different but further
    away by the median is "not separated" (n.s.): too noisy to call, the faster is kept.
 4. **Fewest workers within 5%** of the best, whatever the significance test says.
-5. **A scaling model** (:mod:`bench.analysis.scaling`) of the recommended configuration's
+5. **The worker count** of the pick's configuration (its *line*: the same strategy, chunk
+   rule, start method and layout at every worker count measured; the fastest parallel
+   line when the serial loop wins): the best count, and the *plateau*, the fewest
+   workers within TIE_MARGIN of it (what to run where memory or other jobs share the
+   machine), by paired speedup where every case of the line has one, else img/s; each
+   figure a median, so one stalled pass moves neither. Counts that do not fit in RAM
+   are left out; with fewer than SEARCHED counts the count was not searched.
+6. **A scaling model** (:mod:`bench.analysis.scaling`) of the recommended configuration's
    throughput against workers (or the best parallel one's, when serial wins; or the
    fastest line measured at 3+ worker counts, when the recommended one was not).
 """
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 
 from bench.analysis.load import Analysis
@@ -90,6 +98,91 @@ def memory_check(row: CaseRow, group: Group, mem_available: int | None) -> Memor
     return Memory(kind, per_worker, parent or None, usable, ceiling, fits, note)
 
 
+# a line measured at fewer worker counts than this had its best count guessed, not searched
+SEARCHED = 3
+# the lines a workers chart draws: the pick's and the next fastest
+LEADING = 4
+
+
+def paired_figure(row: CaseRow) -> float | None:
+    """The case's paired speedup (the median of its per-pass ratios), or None."""
+    value = row.get("paired_speedup")
+    if value:
+        return value
+    ratios = row.paired_ratios
+    return statistics.median(ratios) if ratios else None
+
+
+@dataclass
+class Plateau:
+    """One configuration across worker counts: where it is fastest, and the fewest
+    workers that come within TIE_MARGIN of that."""
+    line: tuple
+    label: str
+    by: str                     # "speedup" (paired, every case of the line) or "img/s"
+    points: list                # (workers, figure): the median figure at each count that fits
+    best_workers: int
+    best: float
+    plateau_workers: int
+    plateau: float
+    own: bool = True            # the pick's own line (False: the serial loop won)
+    too_big: list = field(default_factory=list)   # counts measured that do not fit in RAM
+
+    @property
+    def counts(self) -> list[int]:
+        return [w for w, _ in self.points]
+
+    @property
+    def searched(self) -> bool:
+        """Measured at enough counts for its best to be found, not assumed."""
+        return len(self.points) >= SEARCHED
+
+    def figure_at(self, workers: int) -> float | None:
+        return dict(self.points).get(workers)
+
+    def as_dict(self) -> dict:
+        return {"configuration": self.label, "by": self.by, "best_workers": self.best_workers,
+                "best": self.best, "plateau_workers": self.plateau_workers,
+                "plateau": self.plateau, "margin": TIE_MARGIN, "searched": self.searched,
+                "measured_workers": self.counts, "pick_line": self.own,
+                "not_fitting_in_ram": self.too_big,
+                "points": [{"workers": w, "figure": v} for w, v in self.points]}
+
+
+def plateau(rows: list[CaseRow], memory: dict | None = None, own: bool = True) -> Plateau | None:
+    """Best and plateau of one line's rows (``memory``: row name -> Memory; counts that
+    do not fit are left out, unless none fits)."""
+    rows = [r for r in rows if r.family != "serial"]
+    if not rows:
+        return None
+    fitting = [r for r in rows if memory is None or memory[r.name].fits is not False] or rows
+    too_big = sorted({r.workers for r in rows} - {r.workers for r in fitting})
+    paired = all(paired_figure(r) for r in fitting)
+    figure = paired_figure if paired else (lambda r: r.throughput)
+    at: dict[int, list] = {}
+    for r in fitting:
+        at.setdefault(r.workers, []).append(figure(r))
+    # a count measured twice (two runs merged) counts once, at its median
+    points = [(w, statistics.median(v)) for w, v in sorted(at.items())]
+    best_workers, best = max(points, key=lambda p: p[1])     # equal figures: fewer workers
+    low_workers, low = next(p for p in points if p[1] >= (1 - TIE_MARGIN) * best)
+    r = rows[0]
+    return Plateau(r.line, line_label(r.line), "speedup" if paired else "img/s", points,
+                   best_workers, best, low_workers, low, own, too_big)
+
+
+def leading_lines(answer: "Answer", count: int = LEADING) -> list[tuple]:
+    """The pick's line first, then the fastest other lines by their best figure (the
+    group's ranking: paired speedup or img/s), ``count`` in all."""
+    g = answer.group
+    lines = g.lines()
+    first = answer.plateau.line if answer.plateau is not None else None
+    best_of = {line: max(g.rate(r) for r in rows) for line, rows in lines.items()}
+    others = sorted((ln for ln in lines if ln != first), key=lambda ln: -best_of[ln])
+    head = [first] if first in lines else []
+    return head + others[:max(0, count - len(head))]
+
+
 @dataclass
 class Answer:
     group: Group
@@ -109,10 +202,19 @@ class Answer:
     unresolved: list = field(default_factory=list)   # not significantly different, yet > 5% slower
     cpus: int | None = None                          # usable CPUs of the machine that measured
     left_out: list = field(default_factory=list)     # libraries' defaults the run's budget left out
+    plateau: Plateau | None = None                   # the pick's line: best count and plateau
 
     @property
     def choice_memory(self) -> Memory:
         return self.memory[self.choice.name]
+
+    @property
+    def best_workers(self) -> int | None:
+        return self.plateau.best_workers if self.plateau is not None else None
+
+    @property
+    def plateau_workers(self) -> int | None:
+        return self.plateau.plateau_workers if self.plateau is not None else None
 
 
 # a speedup this far past the measured capacity is not the CPUs' doing
@@ -187,6 +289,8 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     anchor = choice if choice.family != "serial" else max(
         (r for r in rows if r.family != "serial"), key=rate, default=None)
     fit_line = line_label(anchor.line) if anchor is not None else ""
+    # before a stand-in replaces the anchor: the plateau is the pick's own line's
+    line_plateau = plateau(group.lines()[anchor.line], memory, own=anchor is choice) if anchor else None
     chosen_fit = fits.get(fit_line)
     if chosen_fit is None and anchor is not None:
         # the recommended line was measured at too few worker counts (pose sweeps some
@@ -216,7 +320,8 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     if slow:
         notes.append(messages.NOT_RACED_PILOT.format(count=len(slow)))
     return Answer(group, fastest, best, choice, ties, unknown, within, memory, chosen_fit,
-                  fit_line, fits, anchor, warnings, notes, unresolved, machine.cpus, left_out)
+                  fit_line, fits, anchor, warnings, notes, unresolved, machine.cpus, left_out,
+                  line_plateau)
 
 
 def recommend(analysis: Analysis) -> list[Answer]:

@@ -112,7 +112,7 @@ def machines_table(c: Comparison) -> Table:
 
 
 ANSWER_HEAD = ("machine", "images", "pick", "img/s", "±", "speedup", "efficiency", "mem/worker",
-               "workers fit", "evidence")
+               "workers fit", "plateau", "evidence")
 
 
 def fit_text(p: Pick) -> str:
@@ -125,6 +125,15 @@ def fit_text(p: Pick) -> str:
     return messages.WORKERS_FIT_CELL.format(usable=_count(lim.usable), cpu=_count(lim.cpu_bound), ram=ram)
 
 
+def plateau_text(p: Pick) -> str:
+    """'16 (best 24)': the fewest workers within the margin of the pick's line's best count."""
+    plateau = p.answer.plateau
+    if plateau is None:
+        return MISSING
+    return messages.PLATEAU_CELL.format(plateau=plateau.plateau_workers, best=plateau.best_workers,
+                                        searched="" if plateau.searched else " ?")
+
+
 def answer_table(c: Comparison, line: AnswerLine) -> Table:
     """Every machine's pick for one workload and image set."""
     rows = []
@@ -134,8 +143,9 @@ def answer_table(c: Comparison, line: AnswerLine) -> Table:
             continue
         rows.append([lab, _count(p.images), pick_text(p.row), format_rate(p.throughput),
                      format_percent(p.row.spread), format_speedup(p.speedup),
-                     format_percent(p.efficiency), memory_text(p), fit_text(p), evidence_text(p)])
-    return Table(ANSWER_HEAD, rows, left=(0, 2, 7, 8, 9))
+                     format_percent(p.efficiency), memory_text(p), fit_text(p), plateau_text(p),
+                     evidence_text(p)])
+    return Table(ANSWER_HEAD, rows, left=(0, 2, 7, 8, 9, 10))
 
 
 def ratios_table(c: Comparison, line: AnswerLine) -> Table:
@@ -284,7 +294,8 @@ def _pick_json(p: Pick | None) -> dict | None:
             "folder_per_task": r.folder_per_task, "out_fs": output_fs(p), "images": p.images,
             "img_per_s": p.throughput, "spread": r.spread, "speedup": p.speedup,
             "efficiency": p.efficiency, "memory": p.memory.as_dict(),
-            "workers_fit": p.limits.as_dict(), "evidence": p.evidence}
+            "workers_fit": p.limits.as_dict(), "evidence": p.evidence,
+            "plateau": p.answer.plateau.as_dict() if p.answer.plateau is not None else None}
 
 
 def to_json(c: Comparison, charts: dict | None = None) -> dict:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import math
 
 from bench.analysis.answers_by_group import worker_limits
-from bench.analysis.recommend import Answer, speedup
+from bench.analysis.racing import TIE_MARGIN
+from bench.analysis.recommend import Answer, Plateau, speedup
 from bench.analysis.load import Analysis
 from bench.analysis.rows import CaseRow, Group
 from bench.analysis.scaling import describe
@@ -36,7 +37,11 @@ def rate_with_spread(row: CaseRow) -> str:
 def workers_words(row: CaseRow) -> str:
     if row.family == "serial":
         return messages.NO_WORKERS
-    return f"{row.workers} worker{'s' if row.workers != 1 else ''}"
+    return _workers(row.workers)
+
+
+def _workers(n: int) -> str:
+    return f"{n} worker{'s' if n != 1 else ''}"
 
 
 def layout_words(row: CaseRow, group: Group) -> str:
@@ -52,6 +57,41 @@ def layout_words(row: CaseRow, group: Group) -> str:
             text += messages.LAYOUT_CHOSEN_VS.format(
                 best=best_flat.describe(), rate=format_rate(best_flat.throughput),
                 ratio=row.throughput / best_flat.throughput)
+    return text
+
+
+def figure_text(value: float, by: str) -> str:
+    """A plateau's figure in its own unit: '4.90x' (paired speedup) or '1,920 img/s'."""
+    return format_speedup(value) if by == "speedup" else f"{format_rate(value)} img/s"
+
+
+def counts_text(counts: list[int]) -> str:
+    """'2', '1 and 2', '1, 2 and 4'."""
+    words = [str(c) for c in counts]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def plateau_words(p: Plateau) -> str:
+    """The best worker count of the pick's configuration, and the fewest within the margin."""
+    fig = lambda v: figure_text(v, p.by)  # noqa: E731
+    whose = "" if p.own else messages.PLATEAU_WHOSE.format(line=p.label)
+    if p.plateau_workers < p.best_workers:
+        text = messages.PLATEAU_LINE.format(
+            whose=whose, best=p.best_workers, best_figure=fig(p.best), plateau=p.plateau_workers,
+            plateau_figure=fig(p.plateau), margin=TIE_MARGIN)
+    else:
+        fewer = [(w, v) for w, v in p.points if w < p.best_workers]
+        if fewer:
+            text = messages.PLATEAU_AT_BEST.format(
+                whose=whose, best=p.best_workers, best_figure=fig(p.best), margin=TIE_MARGIN,
+                fewer=_workers(fewer[-1][0]), fewer_figure=fig(fewer[-1][1]))
+        else:
+            text = messages.PLATEAU_FEWEST.format(whose=whose, best=p.best_workers,
+                                                  best_figure=fig(p.best))
+    if not p.searched:
+        text += messages.PLATEAU_NOT_SEARCHED.format(counts=counts_text(p.counts))
+    if p.too_big:
+        text += messages.PLATEAU_TOO_BIG.format(counts=counts_text(p.too_big))
     return text
 
 
@@ -82,6 +122,8 @@ def answer_lines(a: Answer) -> list[str]:
         out.append("  " + messages.TIES_NONE_SIMPLER.format(others=others))
     if a.unresolved:
         out.append("  " + messages.NOT_SEPARATED.format(count=len(a.unresolved)))
+    if a.plateau is not None:
+        out.append("  " + plateau_words(a.plateau))
     w = a.within
     share = a.group.rate(w) / a.group.rate(best)
     if w is c:
@@ -236,6 +278,7 @@ def to_json(analysis: Analysis, answers: list[Answer]) -> dict:
             "not_separated": [r.name for r in a.unresolved],
             "significance_unknown": [r.name for r in a.unknown],
             "fewest_workers_within_5pct": config_dict(a.within),
+            "plateau": a.plateau.as_dict() if a.plateau is not None else None,
             "memory": a.choice_memory.as_dict(),
             "scaling": dict(a.fit.as_dict(), configuration=a.fit_line) if a.fit else None,
             "scaling_all": {k: f.as_dict() for k, f in a.fits.items()},

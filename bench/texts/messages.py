@@ -175,20 +175,22 @@ ANSWER_COLUMNS_NOTE = (
     "±: their std dev / mean; speedup: over the machine's own serial loop (paired passes where "
     "measured); efficiency: speedup / the machine's measured parallel capacity; workers fit: the "
     "smaller of the CPU limit (2 x usable CPUs) and the RAM limit (process workers of the pick's "
-    "size that fit in the RAM available); evidence: the passes behind the pick (a race: one per "
-    "visit).")
+    "size that fit in the RAM available); plateau: the fewest workers of the pick's configuration "
+    "within 5% of its best worker count (in brackets; '?': fewer than 3 counts measured, not "
+    "searched); evidence: the passes behind the pick (a race: one per visit).")
 ANSWER_SIGNIFICANCE_NOTE = (
     "Significance: img/s vs the reference is tested on the two picks' pass timings, speedup on "
     "their per-pass paired speedups (pyperf's t-test at 95%, Welch's when the counts differ); "
     "capacity on the repeats of its reading (3 per reading); 'unknown' with fewer than two values a side.")
-COMPARE_CHART_TITLE = "Machines compared: {workload}, throughput against workers"
-COMPARE_CHART_NOTE = ("line: best img/s measured at each worker count; band: scaling model of the "
-                      "pick's configuration; star: each machine's pick")
+COMPARE_CHART_TITLE = "Machines compared: {workload}, throughput and speedup against workers"
+COMPARE_CHART_NOTE = ("line: the pick's configuration at each worker count measured; ring: its "
+                      "plateau (fewest workers within 5% of its best); band: scaling model; star: "
+                      "the pick")
 COMPARE_MODEL_REF = "scaling model of the pick's configuration (band)"
 COMPARE_PICK_REF = "each machine's pick"
 COMPARE_CHART_ALT = "{workload} on every machine"
-COMPARE_CHART_CAPTION = ("{workload}: every machine's best throughput at each worker count, the "
-                         "scaling model of its pick's configuration, its pick (star)")
+COMPARE_CHART_CAPTION = ("{workload}: every machine's pick's configuration, img/s and speedup "
+                         "against workers, its plateau (ring), scaling model (band) and pick (star)")
 
 # -- compare --by case (bench.output.comparison_cases) ------------------------------------------
 COMPARING_CASES = "Comparing {count} results files case by case ({reference} is the reference):"
@@ -575,3 +577,30 @@ SIM_GROUP = ("  {group}: true best {best}; pick within {share:.0%} of it in {wit
 SIM_SUMMARY = ("summary: {picks_within} of {groups} picks within {within:.0%} of the true best; every run "
                "inside budget + 10% in {runs_within_budget_10pct} of {seeds_} (worst {worst_wall:.2f}x the "
                "budget); groups with a wrong elimination: {groups_with_wrong_outs}")
+
+# -- the worker count: the best and the plateau of the pick's configuration --------------------
+# (bench.output.recommendation, bench.output.charts.workers, bench.output.charts.machines)
+PLATEAU_LINE = ("Workers{whose}: best {best} ({best_figure}), plateau from {plateau} "
+                "({plateau_figure}, within {margin:.0%}): fewer workers leave memory and CPUs to "
+                "other jobs.")
+PLATEAU_AT_BEST = ("Workers{whose}: best {best} ({best_figure}); no fewer come within {margin:.0%} "
+                   "({fewer}: {fewer_figure}).")
+PLATEAU_FEWEST = "Workers{whose}: best {best} ({best_figure}), the fewest measured."
+PLATEAU_WHOSE = " ({line}, the fastest parallel configuration)"
+PLATEAU_NOT_SEARCHED = " The count is not searched: measured at {counts} workers only."
+PLATEAU_TOO_BIG = " Not counted: {counts} workers do not fit in RAM."
+WORKERS_CHART_TITLE = "Workers: {title}"
+WORKERS_CHART_NOTE = ("the pick's configuration (thick) and the {others} next fastest; ring: the "
+                      "plateau, the fewest workers within {margin:.0%} of the best (by {by}, medians)")
+WORKERS_RATE_PANEL = "throughput (higher is better)"
+WORKERS_SPEEDUP_PANEL = "speedup over the serial loop"
+WORKERS_NO_SPEEDUP = "no serial loop measured:\nno speedup"
+PLATEAU_REF = "plateau: the fewest workers within {margin:.0%} of the best count"
+PLATEAU_BEST_REF = "best worker count"
+PLATEAU_MARGIN_REF = "{margin:.0%} below the best"
+PLATEAU_MARK = "plateau {workers}"
+PLATEAU_MARK_MACHINE = "{label}: plateau {workers}"
+NO_PARALLEL_LINE = "no parallel configuration measured"
+PLATEAU_BY = {"speedup": "paired speedup", "img/s": "img/s"}
+COMPARE_SPEEDUP_PANEL = "{title}: speedup"
+PLATEAU_CELL = "{plateau} (best {best}){searched}"
