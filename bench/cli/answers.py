@@ -215,7 +215,7 @@ def draw_file(a, out_dir: str, answers=None):
     from bench.analysis import recommend
 
     answers = recommend.recommend(a) if answers is None else answers
-    return plots.draw(a, out_dir, recommend.model_overlays(answers))
+    return plots.draw(a, out_dir, recommend.model_overlays(answers), answers)
 
 
 def cmd_plot(args) -> int:

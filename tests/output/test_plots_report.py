@@ -12,7 +12,8 @@ from bench.analysis.load import load
 from bench.cli import answers
 from bench.cli import main as cli
 from bench.output import charts as plots
-from bench.output.charts import decomposition, driver, layout, memory, speedup, style, throughput
+from bench.analysis import recommend
+from bench.output.charts import decomposition, driver, layout, memory, speedup, style, throughput, workers
 
 
 def rich_file(path):
@@ -41,9 +42,13 @@ def drawn(tmp_path_factory):
     return tmp, out, plain_charts
 
 
+WORKERS_64 = "workers-imwrite-64x64x3-smooth-n100-jpg-q95"     # rich.json's groups' workers charts
+WORKERS_50 = "workers-imwrite-50x50x1-noise-n200-jpg-q95"
+
+
 def test_plot_writes_non_empty_png_and_svg_for_every_chart(drawn):
     _, out, _ = drawn
-    for chart in ("throughput", "speedup", "decomposition", "memory"):
+    for chart in ("throughput", "speedup", "decomposition", "memory", WORKERS_64, WORKERS_50):
         png, svg = out / f"rich-{chart}.png", out / f"rich-{chart}.svg"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
         assert svg.read_text().lstrip().startswith("<?xml") and svg.stat().st_size > 20_000
@@ -51,7 +56,8 @@ def test_plot_writes_non_empty_png_and_svg_for_every_chart(drawn):
 
 def test_charts_without_data_are_skipped_with_the_reason(drawn):
     _, _, charts = drawn
-    assert set(charts.files) == {"throughput", "speedup", "decomposition"}
+    assert set(charts.files) == {"throughput", "speedup", "decomposition",
+                                 "workers:imwrite/64x64x3-smooth-n100/jpg-q95"}
     assert "no per-worker memory" in charts.skipped["memory"]
 
 
@@ -61,6 +67,8 @@ def test_charts_without_data_are_skipped_with_the_reason(drawn):
     ("decomposition", ["ms for 100 images", "pool start-up", "transfer", "work",
                        "fresh pool after each cold pass"]),
     ("memory", ["MiB per worker", "USS", "PSS", "RSS", "workers fit in"]),
+    (WORKERS_64, ["images per second", "speedup (x the serial loop)", "workers", "plateau 4",
+                  "the fewest workers within 5% of the best"]),
 ])
 def test_every_chart_has_title_units_machine_and_date(drawn, chart, units):
     _, out, _ = drawn
@@ -85,7 +93,7 @@ def test_html_report_is_self_contained_with_every_chart_and_the_recommendation(d
     _, out, _ = drawn
     html = (out / "rich-report.html").read_text()
     images = re.findall(r'<img src="data:image/png;base64,', html)
-    assert len(images) == 4                                     # every chart, embedded
+    assert len(images) == 6                     # every chart (a workers chart per group), embedded
     assert not re.search(r'(src|href)="(https?:|//|/)', html)   # nothing fetched from outside
     assert "<script" not in html and "<link" not in html
     assert "Use processes-chunked w=4 chunk=25 fork" in html    # the recommendation
@@ -98,7 +106,7 @@ def test_html_report_is_self_contained_with_every_chart_and_the_recommendation(d
 def test_markdown_report_links_every_chart(drawn):
     _, out, _ = drawn
     md = (out / "rich-report.md").read_text()
-    for chart in ("throughput", "speedup", "decomposition", "memory"):
+    for chart in ("throughput", "speedup", "decomposition", "memory", WORKERS_64, WORKERS_50):
         assert f"](rich-{chart}.png)" in md
     assert "## Recommendation" in md and "| case |" in md
 
@@ -151,7 +159,8 @@ def test_the_comparison_chart_is_one_slide_per_workload(tmp_path):
     width, height = struct.unpack(">II", open(png, "rb").read()[16:24])
     assert 1200 <= width <= 2400 and 800 <= height <= 2000, (width, height)   # not 13,000 px tall
     text = open(svg).read()
-    for label in ("Machines compared: imwrite, throughput against workers", "images per second",
+    for label in ("Machines compared: imwrite, throughput and speedup against workers",
+                  "images per second", "speedup (x the serial loop)",
                   "workers", "A: small, 2 CPUs, capacity 1.90, 2026-11-22 10:00 UTC",
                   "B: big, 8 CPUs, capacity 7.50", "A: processes-chunked w=4 fork",
                   "B: processes-chunked w=8 fork", "each machine's pick",
@@ -205,7 +214,9 @@ def test_charts_drawn_in_parallel_are_the_charts_drawn_one_by_one(drawn, tmp_pat
     monkeypatch.setattr(driver.os, "sched_getaffinity", lambda pid: {0}, raising=False)
     monkeypatch.setattr(driver.os, "cpu_count", lambda: 1)
     serial = plots.draw(a, str(tmp_path / "serial"))
-    assert list(parallel.files) == list(serial.files) == ["throughput", "speedup", "decomposition", "memory"]
+    assert list(parallel.files) == list(serial.files) == [
+        "throughput", "speedup", "workers:imwrite/64x64x3-smooth-n100/jpg-q95",
+        "workers:imwrite/50x50x1-noise-n200/jpg-q95", "decomposition", "memory"]
     for key in serial.files:
         svg_parallel, svg_serial = parallel.files[key][1], serial.files[key][1]
         with open(svg_parallel) as p, open(svg_serial) as s:
@@ -236,6 +247,8 @@ def test_every_legend_has_the_room_its_figure_reserved(drawn, tmp_path, monkeypa
         speedup.speedup_chart(a, groups, str(tmp_path), "s")
         decomposition.decomposition_chart(a, groups, str(tmp_path), "d")
         memory.memory_chart(a, groups, str(tmp_path), "m")
-    assert len(reserved) == len(drawn_entries) == 4
+        for i, ans in enumerate(recommend.recommend(a)):
+            workers.workers_chart(a, ans, str(tmp_path), f"w{i}")
+    assert len(reserved) == len(drawn_entries) == 6
     for announced, entries in zip(reserved, drawn_entries):
         assert entries <= announced, entries - announced

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 
 from bench.analysis.load import Analysis
+from bench.analysis.recommend import recommend
 from bench.output.charts import style
 from bench.output.charts.decomposition import decomposition_chart
 from bench.output.charts.layout import plt
@@ -21,6 +22,7 @@ from bench.output.charts.machines import compare_charts
 from bench.output.charts.memory import memory_chart
 from bench.output.charts.speedup import speedup_chart
 from bench.output.charts.throughput import throughput_chart
+from bench.output.charts.workers import group_slug, workers_chart
 from bench.texts import messages
 
 
@@ -40,6 +42,7 @@ class Charts:
 
 CHART_TITLES = {"throughput": "Throughput against workers", "speedup": "Speedup and efficiency",
                 "decomposition": "Where the time goes", "memory": "Memory per worker"}
+WORKERS = "workers"        # one chart per group: "workers:" + its key, after the speedup chart
 
 _jobs: list = []   # the charts to draw, read by forked children (inherited, never pickled)
 
@@ -75,8 +78,9 @@ def _draw_all(jobs: list) -> list:
         _jobs = []
 
 
-def draw(analysis: Analysis, out_dir: str, fits: dict | None = None) -> Charts:
-    """Every chart this file's data allows; ``fits``: group key -> (Fit, label) to overlay."""
+def draw(analysis: Analysis, out_dir: str, fits: dict | None = None, answers=None) -> Charts:
+    """Every chart this file's data allows; ``fits``: group key -> (Fit, label) to overlay;
+    ``answers``: the file's recommendation (made here when not given), for the workers charts."""
     os.makedirs(out_dir, exist_ok=True)
     charts = Charts()
     groups = analysis.groups()
@@ -90,6 +94,15 @@ def draw(analysis: Analysis, out_dir: str, fits: dict | None = None) -> Charts:
         jobs["speedup"] = (speedup_chart, (analysis, with_serial, out_dir, f"{stem}-speedup"))
     else:
         charts.skipped["speedup"] = messages.NO_SERIAL_FOR_SPEEDUP
+    if answers is None:
+        answers = recommend(analysis)
+    per_group = [a for a in answers if a.plateau is not None]
+    for a in per_group:
+        key = f"{WORKERS}:{a.group.key}"
+        jobs[key] = (workers_chart, (analysis, a, out_dir, f"{stem}-{WORKERS}-{group_slug(a.group.key)}"))
+        charts.titles[key] = messages.WORKERS_CHART_TITLE.format(title=a.group.title)
+    if not per_group:
+        charts.skipped[WORKERS] = messages.NO_PARALLEL_LINE
     for key, fn in (("decomposition", decomposition_chart), ("memory", memory_chart)):
         jobs[key] = (fn, (analysis, groups, out_dir, f"{stem}-{key}"))
     charts.titles.update(CHART_TITLES)
@@ -98,8 +111,13 @@ def draw(analysis: Analysis, out_dir: str, fits: dict | None = None) -> Charts:
             charts.files[key] = paths
         else:
             charts.skipped[key] = why
-    # a fixed order, whichever chart finished first
-    charts.files = {k: charts.files[k] for k in CHART_TITLES if k in charts.files}
+    # a fixed order, whichever chart finished first: a group's workers chart after the speedups
+    return _in_order(charts, [k for k in jobs if k.startswith(WORKERS + ":")])
+
+
+def _in_order(charts: Charts, workers_keys: list) -> Charts:
+    order = ["throughput", "speedup", *workers_keys, "decomposition", "memory"]
+    charts.files = {k: charts.files[k] for k in order if k in charts.files}
     return charts
 
 

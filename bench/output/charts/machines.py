@@ -1,28 +1,37 @@
-"""Chart: machines (or runs) compared, one chart per workload, one panel per image set.
+"""Chart: machines (or runs) compared, one chart per workload, one row per image set:
+images per second (left) and speedup over each machine's own serial loop (right) against
+workers, every machine on the same two axes:
 
-Every machine on one axis of throughput against workers:
-
-* a line through its best measured throughput at each worker count (any
-  configuration: the serial loop at 1 worker included), in the machine's colour and
-  marker (markers differ too, so nothing relies on colour alone);
-* the scaling model of its pick's configuration, as a wide translucent band over the
-  worker counts it was fitted to (:mod:`bench.analysis.scaling`), where one was fitted;
+* its pick's configuration at every worker count it measured (the fastest parallel one
+  where the serial loop won), in the machine's colour and marker (markers differ too, so
+  nothing relies on colour alone): the line its plateau is found on;
+* its plateau (:class:`bench.analysis.recommend.Plateau`): a ring and a dotted line at
+  the fewest workers within TIE_MARGIN of the line's best count (a square), marked as
+  :mod:`bench.output.charts.workers` marks one machine's;
+* the scaling model of that configuration, as a wide translucent band over the worker
+  counts it was fitted to (:mod:`bench.analysis.scaling`), where one was fitted;
 * its pick, a large star with the configuration written beside it.
 
 The answers, matched by workload, image size, content and parameters, are
-:mod:`bench.analysis.compare`'s; a chart has at most a handful of panels (one per image
-set of its workload), so it reads on one slide.
+:mod:`bench.analysis.compare`'s; what is drawn is :func:`machine_curves`.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from matplotlib.lines import Line2D
 
 from bench.analysis.compare import AnswerLine, Comparison
+from bench.analysis.recommend import Plateau, speedup
+from bench.analysis.rows import CaseRow
+from bench.analysis.scaling import Fit
 from bench.output.charts import layout, style
+from bench.output.charts.workers import RATE, SPEEDUP, Curve, finish_panel, line_curve, mark_plateau, \
+    plateau_handles
 from bench.texts import messages
 
 MACHINE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h")
-PANEL_W, PANEL_H = 6.4, 4.4         # inches: 2 x 2 panels make a 16:10 slide
+PANEL_W, PANEL_H = 6.2, 4.4         # inches: an image set's two panels make a 16:9 slide
 
 
 def machine_look(i: int) -> dict:
@@ -38,13 +47,31 @@ def machine_label(label: str, a) -> str:
     return f"{label}: {m.hostname}{cpus}{cap}, {m.date}"
 
 
-def best_at_each(group) -> tuple[list[int], list[float]]:
-    """Worker count -> the best throughput any configuration measured there."""
-    best: dict[int, float] = {}
-    for r in group.rows:
-        best[r.workers] = max(best.get(r.workers, 0.0), r.throughput)
-    ws = sorted(best)
-    return ws, [best[w] for w in ws]
+@dataclass
+class MachineCurve:
+    """One machine's answer for one image set, as drawn."""
+    index: int                  # the file's place: its colour and marker
+    label: str                  # the legend's words: machine, CPUs, capacity, date
+    curve: Curve | None         # the plateau's line (None: only the serial loop measured)
+    plateau: Plateau | None
+    pick: CaseRow
+    pick_speedup: float | None
+    fit: Fit | None             # the scaling model of the line drawn, where one was fitted
+
+
+def machine_curves(c: Comparison, line: AnswerLine) -> list[MachineCurve]:
+    """Every machine that has this answer: its pick's line, plateau and pick."""
+    out = []
+    for i, (lab, p) in enumerate(zip(c.labels, line.picks)):
+        if p is None:
+            continue
+        a, g = p.answer, p.group
+        plateau = a.plateau
+        curve = line_curve(g, g.lines()[plateau.line], pick=plateau.own) if plateau is not None else None
+        fit = a.fits.get(plateau.label) if plateau is not None else None
+        out.append(MachineCurve(i, machine_label(lab, p.analysis), curve, plateau, p.row,
+                                speedup(p.row, g), fit))
+    return out
 
 
 def short_pick(row) -> str:
@@ -63,64 +90,76 @@ def short_pick(row) -> str:
     return " ".join(parts)
 
 
-def _panel(ax, c: Comparison, line: AnswerLine) -> None:
-    top = 0.0
-    workers = {w for p in line.picks if p is not None for w in best_at_each(p.group)[0]}
-    picked, labels = [], []
-    for i, (lab, p) in enumerate(zip(c.labels, line.picks)):
-        if p is None:
-            continue
-        look = machine_look(i)
-        ws, xs = best_at_each(p.group)
-        ax.plot(ws, xs, **look)
-        top = max(top, max(xs))
-        f = p.answer.fit
-        if f is not None:
-            dense = layout.dense(f.workers)
-            ax.plot(dense, f.predict(dense), color=look["color"], linewidth=10, alpha=0.2,
-                    solid_capstyle="round")
-            top = max(top, float(max(f.predict(dense))))
-        row = p.row
-        star = ax.plot([row.workers], [row.throughput], marker="*", markersize=22, color=look["color"],
-                       markeredgecolor="black", markeredgewidth=1.2, linestyle="none", zorder=5)[0]
-        picked.append(star)
-        labels.append(f"{lab}: {short_pick(row)}")
+def _panels(ax_rate, ax_sp, c: Comparison, line: AnswerLine) -> None:
+    tops = {RATE: 0.0, SPEEDUP: 1.0}
+    workers, picked, labels = set(), [], []
+    drawn = machine_curves(c, line)
+    for row, m in enumerate(drawn):
+        look = machine_look(m.index)
+        colour = look["color"]
+        lab = c.labels[m.index]
+        for ax, what in ((ax_rate, RATE), (ax_sp, SPEEDUP)):
+            if m.curve is not None:
+                xs = [w for w, v in zip(m.curve.workers, m.curve.values(what)) if v is not None]
+                ys = [v for v in m.curve.values(what) if v is not None]
+                ax.plot(xs, ys, **look)
+                workers.update(xs)
+                tops[what] = max([tops[what]] + ys)
+            if m.plateau is not None and m.curve is not None:
+                text = messages.PLATEAU_MARK_MACHINE.format(label=lab, workers=m.plateau.plateau_workers)
+                mark_plateau(ax, what, m.curve, m.plateau, colour, text, row)
+            y = m.pick.throughput if what == RATE else m.pick_speedup
+            if y is not None:
+                star = ax.plot([m.pick.workers], [y], marker="*", markersize=22, color=colour,
+                               markeredgecolor="black", markeredgewidth=1.2, linestyle="none", zorder=7)[0]
+                workers.add(m.pick.workers)
+                tops[what] = max(tops[what], y)
+                if what == RATE:
+                    picked.append(star)
+                    labels.append(f"{lab}: {short_pick(m.pick)}")
+        if m.fit is not None:
+            dense = layout.dense(m.fit.workers)
+            ax_rate.plot(dense, m.fit.predict(dense), color=colour, linewidth=10, alpha=0.2,
+                         solid_capstyle="round")
+            tops[RATE] = max(tops[RATE], float(max(m.fit.predict(dense))))
+    ax_sp.axhline(1.0, color=style.colour("black"), linestyle="--", linewidth=1.4)
     # the picks in words, where matplotlib finds the fewest lines ("best")
-    ax.legend(picked, labels, loc="best", fontsize=11, framealpha=0.9, markerscale=0.7,
-              handletextpad=0.3, borderpad=0.4)
-    layout.workers_axis(ax, sorted(workers))
-    # room above the curves for the picks' legend
-    ax.set_ylim(0, top * 1.3 if top else 1)
-    ax.yaxis.set_major_formatter(style.rate_formatter())
-    ax.set_ylabel("images per second")
-    ax.set_title(line.title)
+    ax_rate.legend(picked, labels, loc="best", fontsize=11, framealpha=0.9, markerscale=0.7,
+                   handletextpad=0.3, borderpad=0.4)
+    finish_panel(ax_rate, RATE, sorted(workers), tops[RATE] * 1.15, line.title)
+    finish_panel(ax_sp, SPEEDUP, sorted(workers), tops[SPEEDUP] * 1.15,
+                 messages.COMPARE_SPEEDUP_PANEL.format(title=line.title))
 
 
 def _handles(c: Comparison, lines: list) -> dict:
-    """The legend: every machine drawn in this chart, then the model and the pick."""
+    """The legend: every machine drawn in this chart, then the model, the pick, the plateau."""
     out = {}
     for i, (lab, a) in enumerate(zip(c.labels, c.analyses)):
         if any(ln.picks[i] is not None for ln in lines):
             out[machine_label(lab, a)] = Line2D([], [], **machine_look(i))
-    if any(p is not None and p.answer.fit is not None for ln in lines for p in ln.picks):
+    found = [m for ln in lines for m in machine_curves(c, ln)]
+    if any(m.fit is not None for m in found):
         out[messages.COMPARE_MODEL_REF] = Line2D([], [], color="#555555", linewidth=10, alpha=0.2)
     out[messages.COMPARE_PICK_REF] = Line2D([], [], marker="*", markersize=16, color="#777777",
                                             markeredgecolor="black", linestyle="none")
+    out[messages.SERIAL_IS_ONE] = Line2D([], [], color=style.colour("black"), linestyle="--", linewidth=1.4)
+    if any(m.plateau is not None for m in found):
+        out.update(plateau_handles())
     return out
 
 
 def workload_chart(c: Comparison, workload: str, lines: list, out_dir: str, name: str) -> list[str]:
-    """One workload's answers on every machine: [png, svg]."""
+    """One workload's answers on every machine, a row of two panels per image set: [png, svg]."""
     handles = _handles(c, lines)
-    subtitle = "  vs  ".join(f"{lab}: {a.machine.hostname} {a.machine.date}"
+    subtitle = "  vs  ".join(f"{lab}: {a.machine.hostname}, {a.machine.cpus or '?'} CPUs, {a.machine.date}"
                              for i, (lab, a) in enumerate(zip(c.labels, c.analyses))
                              if any(ln.picks[i] is not None for ln in lines))
     fig, axes, ncol = layout.new_figure(
-        len(lines), messages.COMPARE_CHART_TITLE.format(workload=workload), subtitle,
+        2 * len(lines), messages.COMPARE_CHART_TITLE.format(workload=workload), subtitle,
         legend=list(handles), panel_w=PANEL_W, panel_h=PANEL_H, note=messages.COMPARE_CHART_NOTE,
         labels_w=0.35)          # room for tick labels as wide as "120,000"
-    for ax, line in zip(axes, lines):
-        _panel(ax, c, line)
+    for i, line in enumerate(lines):
+        _panels(axes[2 * i], axes[2 * i + 1], c, line)
     layout.add_legend(fig, handles, ncol)
     return layout.save(fig, out_dir, name)
 
