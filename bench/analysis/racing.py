@@ -28,6 +28,8 @@ import math
 import warnings
 from dataclasses import dataclass
 
+from bench.plan.budget import VISITS_TO_JUDGE
+
 OUT_MARGIN = 0.02       # "significantly slower by more than 2%"
 ALPHA = 0.05            # the whole race of one group: the chance that any of its rounds
                         # puts out a configuration as fast as the best (see eliminate)
@@ -36,8 +38,23 @@ TRIM = 0.2              # Yuen's test trims this share of each tail (a stall: se
 TIE_MARGIN = 0.05       # survivors within 5% of each other are a tie; the pick's ties too
                         # (bench.analysis.recommend: within 5% of the best by its median)
 TIE_ALPHA = 0.05
-TIE_MIN_VISITS = 3
+TIE_MIN_VISITS = VISITS_TO_JUDGE     # the planner sizes its rounds by it too
 MIN_VISITS = 2
+
+
+@contextlib.contextmanager
+def _no_full_collection():
+    """statsmodels' Holm correction runs a full garbage collection on every call (it
+    imports gc inside the function: tens of ms in a process holding a race's results,
+    seconds over a race); the correction itself needs none."""
+    import gc
+
+    real = gc.collect
+    gc.collect = lambda *_args: 0
+    try:
+        yield
+    finally:
+        gc.collect = real
 
 
 @contextlib.contextmanager
@@ -175,7 +192,8 @@ def eliminate(samples: dict[str, list[float]], *, round_no: int | None = None,
         p = _p_slower([_summary(logs[n]) for n in judged], math.log(1 - OUT_MARGIN))
         off = ~np.eye(len(judged), dtype=bool)
         full = np.ones_like(p)
-        full[off] = multipletests(p[off], alpha=alpha, method="holm")[1]
+        with _no_full_collection():
+            full[off] = multipletests(p[off], alpha=alpha, method="holm")[1]
         # Holm rejects where its adjusted p <= alpha; scaled to the race's ALPHA, the p a
         # verdict gives reads against the 5% of the whole race
         adjusted = {n: min(1.0, float(full[i].min()) * ALPHA / alpha) for i, n in enumerate(judged)}

@@ -29,6 +29,8 @@ VISIT_OVERHEAD_S = 0.004       # two commands to case processes and their replie
 # rounds each configuration should get, at least (elimination needs two visits, a
 # tie more); later rounds are priced for the share of configurations still racing
 MIN_ROUNDS = {"quick": 3, "full": 5}
+# visits a configuration needs before a race calls it tied (bench.analysis.racing)
+VISITS_TO_JUDGE = 3
 SURVIVING = (1.0, 1.0, 0.6, 0.4, 0.35, 0.3, 0.3, 0.3)
 
 # pool start: a fixed part and a part per worker, by start method (measured on a

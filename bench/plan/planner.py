@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from bench.model.case import Case
 from bench.plan import budget as bud
+from bench.plan import search
 from bench.plan import file_groups
 from bench.plan.configurations import PlanOptions, default_strategies, plan_cases
 from bench.plan.fitting import (PROBE_SHARE, fill, is_optional, optional_groups, optional_rank,
@@ -64,7 +65,7 @@ CV_THREADS_SIZE = "640x480x3"
 # a pass should last this long on the parallel side (quick, full), and the paired
 # serial pass at most this long (a longer set is paired over a prefix)
 PASS_S = {"quick": 0.06, "full": 0.12}
-SERIAL_MAX_S = {"quick": 0.3, "full": 1.0}
+SERIAL_MAX_S = {"quick": 0.3, "full": 0.5}
 # a pass of the naive per-image process pool should take at most this long
 BASELINE_PASS_MAX_S = {"quick": 0.4, "full": 3.0}
 # the naive baselines are explained (cold, decomposition, memory) next to the finalists
@@ -112,14 +113,32 @@ class GroupPlan:
     # that races each value here, {case name: [(option, value), ...]}
     named: dict = field(default_factory=dict)
     policy: Policy = RACE
+    ladder: list = field(default_factory=list)   # the worker counts the plan could race
+    # the worker-count search (bench.plan.search): on unless the user named the counts
+    search: bool = True
+
+    def search_leaders(self) -> list[Case]:
+        """Who the plan expects to lead at W (the first winners entered there): what the
+        search's reserve is sized by; the race searches whoever does lead."""
+        out, seen = [], set()
+        for c in self.entrants:
+            if c.workers == self.w and role(c.strategy) == "winner" and c.strategy not in seen:
+                out.append(c)
+                seen.add(c.strategy)
+        return out[:search.SEARCH_LINES]
+
+    def searches(self) -> bool:
+        return (self.search and self.policy.eliminate
+                and len(search.coarse_counts(self.w, self.ladder, self.mode)) > 1)
 
     @property
     def finalists(self) -> int:
         return FINALISTS[self.mode]
 
     def explains_baselines_fully(self) -> bool:
-        """A quick run times the baselines cold only (a fresh pool, one pass)."""
-        return self.mode == "full"
+        """A quick run times the baselines cold only (a fresh pool, one pass); so does a
+        full one on many CPUs, where the time goes to the worker-count search."""
+        return self.mode == "full" and self.w < search.MANY_CPUS
 
     @property
     def key(self) -> str:
@@ -135,6 +154,9 @@ class GroupPlan:
         setup += 3 * self.costs.serial_pass          # pilot (warm-up and timed), reference
         race = bud.race_estimate(self.costs, self.entrants, self.rounds,
                                  surviving=self.policy.eliminate)
+        if self.searches():
+            race += search.reserve_s(self.costs, self.entrants, getattr(self, "_ordered", self.entrants),
+                                     self.w, self.ladder, self.search_leaders(), self.mode)
         return setup + race + self.explain_estimate()
 
     def explain_estimate(self, costs: bud.Costs | None = None) -> float:
@@ -280,7 +302,10 @@ class Plan:
                         "workers": sorted({c.workers for c in g.entrants}),
                         "configurations": len(g.entrants), "candidates": g.candidates,
                         "rounds_planned": g.rounds, "estimated_s": round(g.estimate(), 1),
-                        "capped_by": g.capped_by or None} for g in self.groups],
+                        "capped_by": g.capped_by or None,
+                        "searched_workers": (search.coarse_counts(g.w, g.ladder, g.mode)
+                                             if g.searches() else None)}
+                       for g in self.groups],
             "overhead_probes": len(self.overhead),
             "left_out": [{"group": g.key, "estimated_s": round(g.estimate(), 1)} for g in self.left_out]
             + [{"group": g.key, "case": case.name, "strategy": case.strategy, "workers": case.workers,
@@ -447,7 +472,9 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     mode = req.mode
     budget_s = req.budget_s or (bud.QUICK_BUDGET_S if mode == "quick" else bud.DEFAULT_BUDGET_S)
     rounds = bud.MIN_ROUNDS[mode]
-    probes = req.overhead if req.unbounded else probes_within(req.overhead, PROBE_SHARE * budget_s)
+    # on many CPUs the probes give half their share to the worker-count search
+    share = PROBE_SHARE / (2 if usable >= search.MANY_CPUS else 1)
+    probes = req.overhead if req.unbounded else probes_within(req.overhead, share * budget_s)
     fixed = bud.RUN_START_S + bud.CAPACITY_S + bud.END_S + overhead_estimate(probes)
     available = math.inf if req.unbounded else budget_s * (1 - bud.OVERRUN / 2) - fixed
     groups, pools = [], []
@@ -476,9 +503,11 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
                       "tops": tops, "i": 0, "ladder": ladder})
     built = [_build(s, usable, rounds, req) for s in state]
     while sum(g.estimate() for g in built if g) > available:
-        # fewer workers at the top of the ladder, never fewer than the usable CPUs
+        # fewer workers at the top of the ladder, never fewer than the usable CPUs (twice
+        # as many where the worker count is searched: its ladder ends at 2 W)
+        floor = 2 * usable if usable >= search.MANY_CPUS and mode == "full" and not req.workers else usable
         costly = max((k for k, s in enumerate(state) if built[k] and s["i"] + 1 < len(s["tops"])
-                      and s["tops"][s["i"] + 1] >= min(usable, s["tops"][0])),
+                      and s["tops"][s["i"] + 1] >= min(floor, s["tops"][0])),
                      key=lambda k: built[k].estimate(), default=None)
         if costly is None:
             break
@@ -493,17 +522,37 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
                 and (o[0] in registry.file_workloads() or (req.sizes is None and req.contents is None))}
     core = [g for g in groups if not is_optional(g, optional)]
     trim(core, available)
+    _search_within(core, available, req)
     fill(core, available, usable, tiers=(1,))
     kept = list(core)
     for g in sorted((g for g in groups if is_optional(g, optional)), key=optional_rank):
         if sum(k.estimate() for k in kept) + g.estimate() <= available:
             kept.append(g)
+            _search_within(kept, available, req, only=g)
     left_out = [g for g in groups if g not in kept]
     groups = [g for g in groups if g in kept]
     fill(groups, available, usable, tiers=(1, 2, 3, 4))
     serial_added = bool(req.strategies) and "serial" not in req.strategies
     return Plan(mode, budget_s, groups, probes, usable, fixed, left_out, _named_left_out(groups),
                     serial_added)
+
+
+def _search_within(groups: list, available: float, req: PlanRequest, only=None) -> None:
+    """The worker-count search (bench.plan.search) right after tier 0, before the long
+    tail of tiers 1-4: on in every group (``only``: in that one) while the estimate stays
+    inside the budget; a budget too short for it leaves the costliest groups at W alone."""
+    if req.workers:
+        return                                   # the counts the user named, and no others
+    for g in [only] if only is not None else groups:
+        g.search = True
+    # a task with a model (pose) gives its search up first, then the groups of files: the
+    # main image sets answer "how many workers" for the machine
+    for g in sorted([only] if only is not None else groups,
+                    key=lambda g: (g.has_model, g.workload in registry.file_workloads(), g.estimate()),
+                    reverse=True):
+        if sum(k.estimate() for k in groups) <= available:
+            break
+        g.search = False
 
 
 def _named_left_out(groups: list) -> list:
@@ -579,11 +628,14 @@ def _build(s: dict, usable: int, rounds: int, req: PlanRequest) -> GroupPlan | N
     if req.workers or req.strategies:
         tiers = {name: min(t, 1) for name, t in tiers.items()}   # what the user named comes first
     tiers.update(dict.fromkeys(named, 0))
+    if w >= search.MANY_CPUS and not (req.workers or req.strategies):
+        tiers.update(search.after_the_search(cands, tiers, w))
     ordered = sorted(cands, key=lambda c: priority(c, tiers[c.name], w))
     costs = bud.Costs(s["t"], set_size.count, set_size.serial_slice, usable, _worker_setup(s["workload"]))
     first = ordered[0]
     g = GroupPlan(first.workload, first.params, first.images, [], set_size.serial_slice, costs,
-                  rounds, len(cands), set_size.capped_by, tiers, req.mode, w, named)
+                  rounds, len(cands), set_size.capped_by, tiers, req.mode, w, named,
+                  ladder=ladder, search=False)
     g.entrants = [c for c in ordered if tiers[c.name] == 0]
     if not any(c.family == "serial" for c in g.entrants):
         serial = [c for c in cands if c.family == "serial"]

@@ -26,6 +26,7 @@ import zlib
 from bench.analysis import racing
 from bench.measure.verify import VerificationError, compare_outputs
 from bench.plan import budget as bud
+from bench.plan import search
 from bench.plan.planner import GroupPlan, Plan
 from bench.results import case_benchmark, utc_now
 from bench.run import interrupt
@@ -291,6 +292,7 @@ class Race(FinalistsExplained):
                 self.slowdown.add(cfg.name, planned, self.clock() - now)
             state.rounds = r
             self._judge(state, r)
+            self._search(state, plan, procs, r)
             self._publish(state)
             self._save()
             self.progress.round(state)
@@ -299,6 +301,8 @@ class Race(FinalistsExplained):
                 break
             if not self.policy.eliminate:
                 continue            # in full: every configuration gets its visits
+            if plan.searches() and state.search_stage < 2:
+                continue            # the worker-count search is not done: no end yet
             racing_now = state.racing()
             samples = {c.name: c.ratios() for c in racing_now}
             if len(racing_now) <= 1 and all(len(v) >= racing.TIE_MIN_VISITS for v in samples.values()):
@@ -309,6 +313,39 @@ class Race(FinalistsExplained):
                 break
         else:
             state.outcome = "rounds" if self.policy.eliminate else "in full"
+
+    def _search(self, state: GroupState, plan, procs, round_: int) -> None:
+        """The worker-count search (bench.plan.search): the leaders at W enter along the
+        coarse ladder, then their lines' best counts get the counts halfway to the next."""
+        if not plan.searches() or state.search_stage >= 2:
+            return
+        added = []
+        if state.search_stage == 0 and round_ >= search.SEARCH_ROUND:
+            at_w = [c for c in state.configs.values() if c.case.workers == plan.w and c.visits
+                     and c.status != FAILED]
+            leaders = search.leaders(at_w, lambda c: statistics.median(c.ratios()))
+            state.search_leaders = [c.name for c in leaders]
+            added = search.coarse_cases([c.case for c in leaders], getattr(plan, "_ordered", []),
+                                        plan.w, plan.ladder, plan.mode)
+            state.search_stage, state.search_round = 1, round_
+        elif state.search_stage == 1 and round_ >= state.search_round + search.REFINE_AFTER:
+            top = max(plan.ladder)
+            for name in state.search_leaders:
+                key = search.line_key(state.configs[name].case)
+                line = {c.case.workers: c for c in state.configs.values()
+                        if search.line_key(c.case) == key and c.visits and c.status != FAILED}
+                by_count = {n: statistics.median(c.ratios()) for n, c in line.items()}
+                for n in search.refine_counts(by_count, top):
+                    best = max(line, key=lambda k: by_count[k])
+                    added.append(search.at_workers(line[best].case, n))
+            state.search_stage = 2
+        added = [c for c in added if c.name not in state.configs and c.name not in state.not_raced]
+        if not added:
+            return
+        for case in added:
+            state.configs[case.name] = ConfigState(case)
+            plan.entrants.append(case)
+        procs.prestart(added)
 
     def _judge(self, state: GroupState, round_: int) -> None:
         if not self.policy.eliminate:

@@ -7,7 +7,8 @@ entry; the race then goes on with its next round.
 """
 from __future__ import annotations
 
-from bench.run.race_state import NOT_RACED_SLOW, RACING, GroupState
+from bench.model.case import Case
+from bench.run.race_state import NOT_RACED_SLOW, RACING, ConfigState, GroupState
 
 
 def _runs(results, name: str):
@@ -28,6 +29,15 @@ def restore(state: GroupState, stored: dict, results) -> None:
         state.serial_passes.append({"round": int(meta.get("race_round", 0)), "seconds": per_image * images,
                                     "images": images, "date": meta.get("date", ""),
                                     "steal": meta.get("steal_share")})
+    # configurations the worker-count search entered race on
+    for entrant in stored.get("entrants") or []:
+        case = Case.from_dict(entrant)
+        if case.family != "serial" and case.name not in state.configs:
+            state.configs[case.name] = ConfigState(case)
+    found = stored.get("search") or {}
+    state.search_stage = int(found.get("stage", 0))
+    state.search_round = int(found.get("round", 0))
+    state.search_leaders = list(found.get("leaders") or [])
     # configurations the pilot left out stay out
     for name, why in (stored.get("not_raced") or {}).items():
         state.not_raced[name] = why

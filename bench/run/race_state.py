@@ -100,6 +100,11 @@ class GroupState:
     not_raced: dict = field(default_factory=dict)       # strategy or case -> why (NOT_RACED_*)
     duration_s: float = 0.0
     timed_s: float = 0.0
+    # the worker-count search (bench.plan.search): 0 not begun, 1 the coarse ladder entered
+    # (round ``search_round``), 2 refined; the configurations whose lines it searches
+    search_stage: int = 0
+    search_round: int = 0
+    search_leaders: list = field(default_factory=list)
 
     def racing(self) -> list[ConfigState]:
         return [c for c in self.configs.values() if c.status == RACING]
@@ -115,6 +120,8 @@ class GroupState:
             "finalists": list(self.finalists), "pilot": self.pilot,
             "not_raced": self.not_raced, "duration_s": round(self.duration_s, 2),
             "timed_s": round(self.timed_s, 3),
+            "search": {"stage": self.search_stage, "round": self.search_round,
+                       "leaders": list(self.search_leaders)},
         }
 
     def benchmarks(self, machine_meta: dict, capacity: float | None) -> list:

@@ -1,0 +1,131 @@
+"""The worker-count search: at which worker counts the leading strategies are measured.
+
+A race first compares strategies at W, the usable CPUs. Then, in the same race:
+
+1. after SEARCH_ROUND rounds, the SEARCH_LINES configurations leading at W (distinct
+   strategies) enter at every count of the plan's worker ladder between W/8 and 2W that
+   they do not race yet - the coarse ladder (16 CPUs: 2, 4, 8, 16, 32; a quick run from
+   W/4: 4, 8, 16, 32);
+2. REFINE_AFTER rounds later, each such line's best count so far gets the counts halfway
+   to the counts next to it on the ladder measured too (8 | 16 | 32 -> 12 and 24): a best
+   count between rungs (0.75 W, 1.5 W) is then found instead of a rung 4-8% slower.
+
+Entrants added so race like the others (visited each round, put out when significantly
+slower). A line is a strategy with its chunk rule, layout, start method and OpenCV threads:
+the configurations that differ only by the worker count. The plan reserves the search's
+time in each group's estimate (:func:`reserve_s`), so the estimate stays inside the budget:
+on many CPUs the budget goes to the worker-count question before the long tail of
+strategies (tiers 1-4 are filled with what is left), on few the ladder is short and the
+reserve small.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bench.model.case import Case
+from bench.strategies import auto_chunk_size
+
+SEARCH_ROUND = 2          # the leaders at W are known well enough to search their worker counts
+REFINE_AFTER = 2          # rounds of the coarse ladder before the refinement around its best
+SEARCH_LINES = 2          # leading strategies whose worker count is searched
+LOWEST_SHARE = {"quick": 4, "full": 8}    # the coarse ladder starts at W / 8 (quick: W / 4)
+MIN_GAP = 4               # rungs closer than this are not refined (2 | 4 on two cores)
+# from this many usable CPUs the worker count is the question: tier 0 keeps the serial
+# loop, the two naive pools and the usual winners, the rest of W's configurations wait
+# until the search has its time (bench.plan.tiers)
+MANY_CPUS = 8
+NAIVE = ("threads", "processes")
+
+
+def line_key(case: Case) -> tuple:
+    """What stays the same along a line of worker counts."""
+    return (case.workload, case.strategy, case.chunk_rule, case.out_layout, case.start_method,
+            case.cv_threads)
+
+
+def coarse_counts(w: int, ladder: list[int], mode: str = "full") -> list[int]:
+    """The ladder's counts between W / LOWEST_SHARE and 2 W."""
+    return [n for n in ladder if max(1, w / LOWEST_SHARE[mode]) <= n <= 2 * w]
+
+
+def leaders(at_w: list, speed) -> list:
+    """The lines to search: the fastest configuration at W of each pool family (threads,
+    processes), then the next fastest, SEARCH_LINES in all. One per family first: a
+    process pool that is best at W/4 can read slower at W than threads, whose GIL-bound
+    curve is flat; its line must still be searched. ``at_w``: the race's configurations
+    at W (each with ``.case``), ``speed(c)`` its figure so far; those put out count too -
+    a line slow at W may be the fastest at a quarter of it."""
+    ranked = sorted(at_w, key=lambda c: -speed(c))
+    out, families = [], set()
+    for c in ranked:
+        if c.case.family not in families and c.case.family in ("threads", "processes"):
+            out.append(c)
+            families.add(c.case.family)
+    for c in ranked:
+        if len(out) >= SEARCH_LINES:
+            break
+        if c not in out and c.case.strategy not in {o.case.strategy for o in out}:
+            out.append(c)
+    return out[:SEARCH_LINES]
+
+
+def coarse_cases(leaders: list[Case], candidates: list[Case], w: int, ladder: list[int],
+                 mode: str = "full") -> list[Case]:
+    """Each leader's line at the coarse counts, from the plan's candidates (their chunk
+    sizes as the plan made them)."""
+    counts = set(coarse_counts(w, ladder, mode))
+    keys = {line_key(c) for c in leaders}
+    return [c for c in candidates if line_key(c) in keys and c.workers in counts and c.family != "serial"]
+
+
+def refine_counts(by_count: dict[int, float], top: int) -> list[int]:
+    """The counts halfway from the best count so far to the measured counts next to it
+    (``by_count``: count -> median speedup), not measured yet, at most ``top``."""
+    if not by_count:
+        return []
+    counts = sorted(by_count)
+    best = max(counts, key=lambda n: (by_count[n], -n))
+    i = counts.index(best)
+    out = []
+    for j in (i - 1, i + 1):
+        # a gap of fewer than MIN_GAP workers is searched finely enough by the ladder
+        if 0 <= j < len(counts) and abs(counts[j] - best) >= MIN_GAP:
+            mid = (counts[j] + best) // 2
+            if mid not in by_count and 1 <= mid <= top:
+                out.append(mid)
+    return out
+
+
+def at_workers(case: Case, workers: int) -> Case:
+    """The same line at another worker count (an ``auto`` chunk follows the count)."""
+    chunk = case.chunk_size
+    if case.chunk_rule == "auto":
+        chunk = auto_chunk_size(case.strategy, case.images.count, workers)
+    return replace(case, workers=workers, chunk_size=chunk)
+
+
+def after_the_search(cands: list[Case], tiers: dict, w: int) -> dict:
+    """On many CPUs, the tier-0 configurations the search goes before (tier 1 then): the
+    libraries' defaults and other ways, and every layout or variant of the winners but
+    their plain one - the serial loop, the naive pools and the usual winners at W stay."""
+    from bench.plan.tiers import role
+
+    keep = {c.name for c in cands if c.family == "serial" or c.strategy in NAIVE
+            or (role(c.strategy) == "winner" and c.out_layout is None and c.cv_threads is None)}
+    return {c.name: 1 for c in cands if tiers.get(c.name) == 0 and c.name not in keep}
+
+
+def reserve_s(costs, entrants: list[Case], candidates: list[Case], w: int, ladder: list[int],
+              leaders: list[Case], mode: str = "full") -> float:
+    """The time the search may take in a group: the leaders' coarse counts not entered
+    yet, visited from their entry until the refined counts are judged, and two refined
+    counts per line, visited until they can be judged."""
+    from bench.plan.budget import SURVIVING, VISITS_TO_JUDGE
+
+    entered = {c.name for c in entrants}
+    extra = [c for c in coarse_cases(leaders, candidates, w, ladder, mode) if c.name not in entered]
+    refined = [at_workers(c, max(1, w * 3 // 4)) for c in leaders for _ in range(2)] if w >= 8 else []
+    # entrants far from the best count go out after a few visits, as any entrant does
+    coarse = sum(SURVIVING[min(r, len(SURVIVING) - 1)] for r in range(REFINE_AFTER + VISITS_TO_JUDGE))
+    return (sum(costs.first_visit(c) + coarse * costs.visit(c) for c in extra)
+            + sum(costs.first_visit(c) + VISITS_TO_JUDGE * costs.visit(c) for c in refined))
