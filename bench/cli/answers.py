@@ -1,6 +1,6 @@
 """The commands that turn results files into answers: recommend, compare, plot, report.
 
-Apart from the measuring commands (``bench.cli.measure``), and importing the answer side
+Apart from the measuring commands (``bench.cli.run_commands``), and importing the answer side
 only inside each command, so the measuring side never imports matplotlib or scipy.
 Every bad input (missing file, not JSON, not a bench results file, unwritable folder)
 ends as one line on stderr and exit code 2, through ``ResultsError``/``UsageError``.

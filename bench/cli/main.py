@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from bench.cli import answers
-from bench.cli.measure import cmd_list, cmd_run
+from bench.cli.run_commands import cmd_list, cmd_run
 from bench.cli.parser import parse_args
 from bench.cli.request import to_request
 from bench.errors import UsageError

@@ -34,7 +34,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from bench.measure.probes import CaseProbes
+from bench.measure.decomposition import ColdDecomposition
 from bench.measure.steal import StealMeter
 from bench.measure.timing import FirstResult, PassDirs, measure_cold, timed
 from bench.measure.trash import Trash
@@ -355,7 +355,7 @@ class GroupWork:
         self.close(case.name)
         strategy = self._strategy_for(case)
         workload = self._workload_for(case)
-        probes = CaseProbes(strategy.family, case.workers, self.capacity, serial_per_image_s)
+        probes = ColdDecomposition(strategy.family, case.workers, self.capacity, serial_per_image_s)
         colds, firsts = [], []
         for _ in range(max(1, rounds)):
             out = self.dirs.fresh()

@@ -1,10 +1,13 @@
-"""What a run measures, decided before anything runs.
+"""What a command measures, decided before anything runs: one planner for every command.
 
-A budgeted run's plan (``race``) gathers, per workload group, the configurations that
-enter its race: the image-throughput matrix (``matrix``), pose (``pose``), a user's task
-and files (``user``, probed first by ``task_probe``), the overhead probes
-(``overhead``) and the cluster path (``dask``); each configuration's tier (``tiers``)
-decides what a budget keeps, and ``fitting`` fits the plan into the budget that
-``budget`` prices. ``sizing`` turns the machine's CPUs and memory into worker ladders
-and image counts. ``commands`` says which of these each command means, and builds the
-cases of ``--exhaustive``. Cases themselves and the run's settings are ``bench.model``."""
+``commands`` turns the user's RunRequest into the planner's PlanRequest for ``all``,
+``imwrite``, ``pose``, ``run``, ``overhead`` and ``dask``; ``planner`` builds the one plan
+model (``Plan``: groups, each a ``GroupPlan`` of configurations with tiers and an
+estimate; the overhead probes; the budget; the ``Policy`` - raced, or measured in full).
+A group's configurations come from ``configurations`` (the cartesian product of the
+choices) or ``file_groups`` (a user's task and the pipelines on files, probed first by
+``task_probe``); ``overhead`` plans the probes. ``tiers`` says how much a review needs
+each configuration, ``search`` which worker counts the leading strategies are searched
+at, ``fitting`` fits tiers into the budget that ``budget`` prices, ``sizing`` turns the
+machine's CPUs and memory into worker ladders and image counts. Cases themselves and
+the run's settings are ``bench.model``."""

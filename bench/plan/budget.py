@@ -87,14 +87,6 @@ def seconds_per_image(workload: str, size, content: str, params: dict) -> float:
     return seconds
 
 
-def expected_seconds_per_image(case) -> float:
-    """``seconds_per_image`` of a case (an unknown workload costs what JPEG-like work does)."""
-    try:
-        return seconds_per_image(case.workload, case.images.size, case.images.content, case.params)
-    except ValueError:
-        return seconds_per_image("imwrite", case.images.size, case.images.content, case.params)
-
-
 # making an image set: per byte, and per image for content drawn image by image
 GENERATE_S = {"noise": (1e-9, 0.0), "smooth": (3e-9, 2e-5), "person": (2e-9, 1e-3)}
 
@@ -166,13 +158,3 @@ def race_estimate(costs: Costs, entrants, rounds: int, surviving: bool = True) -
     per_round = sum(costs.visit(c) for c in pools)
     shares = [SURVIVING[min(r, len(SURVIVING) - 1)] if surviving else 1.0 for r in range(rounds)]
     return first + per_round * sum(shares)
-
-
-def exhaustive_estimate(cases) -> float:
-    """Every case in full, one fresh process each: cold passes for at least two seconds
-    (each with its decomposition round), warm-up, timed and paired serial passes."""
-    total = RUN_START_S + CAPACITY_S + END_S
-    for case in cases:
-        one_pass = case.images.count * expected_seconds_per_image(case)
-        total += HOST_START_S + max(2.0, 5 * one_pass) + 12 * one_pass
-    return total

@@ -1,8 +1,9 @@
-"""The matrix of image-throughput cases: which image sets, strategies, worker counts,
-chunk sizes, start methods and output layouts a run measures.
+"""A group's candidate configurations: the cartesian product of the image sets,
+strategies, worker counts, chunk sizes, start methods and output layouts asked for.
 
-:func:`plan_cases` turns the command line's choices into the ordered list of cases.
-Serial comes first in every group so a summary can be read top-down.
+:func:`plan_cases` turns the planner's choices into the ordered list of cases, the
+serial loop first in every group; the planner (bench.plan.planner) tiers them and fits
+them to the budget.
 """
 from __future__ import annotations
 
@@ -16,37 +17,13 @@ from workloads.registry import workload_class
 from workloads.images import ImageSetSpec, ImageSize
 
 
-def default_groups() -> tuple:
-    """The default matrix: every codec workload's image groups (each class's ``groups``:
-    the classic saving-images-in-a-loop case and the sizes users save), read off the
-    registry at each call. Counts are fixed (not adapted to the machine) so that results
-    files from two machines contain the same cases and can be compared. The budgeted race
-    (bench.plan.planner) sizes its sets to its budget; it races the same groups, those of its
-    --quick run marked in the last column.
-
-    (workload, size, content, count, quick count, in the race's --quick)"""
-    return tuple((w, g.size, g.content, g.count, g.quick_count, bool(g.race))
-                 for w, g in registry.groups("codec"))
-
-# Local strategies; Dask ones run in their own, smaller matrix (plan_dask); those that
-# read files (bench.strategies.decoded, a task per sub-folder) only in groups of files.
+# Local strategies; Dask ones only where a workload adds them (its dask_strategies, in a
+# full run) or bench dask asks; those that read files (bench.strategies.decoded, a task
+# per sub-folder) only in groups of files.
 def default_strategies() -> tuple[str, ...]:
     """The local strategies that need no files, read off the registry at each call."""
     return tuple(n for n, cls in STRATEGIES.items()
                  if cls.family != "dask" and not getattr(cls, "files_only", False))
-
-
-DEFAULT_STRATEGIES = default_strategies()
-DASK_STRATEGIES = tuple(n for n, cls in STRATEGIES.items() if cls.family == "dask")
-
-
-def _matrix_count(workload: str, size: ImageSize, content: str, quick: bool) -> int | None:
-    """The default matrix's count for this set, so `--sizes 256x256x3` measures the same
-    cases (same names, comparable files) as a full run does."""
-    for w, s, c, count, quick_count, _ in default_groups():
-        if (w, ImageSize.parse(s), c) == (workload, size, content):
-            return (quick_count or count // 5) if quick else count
-    return None
 
 
 def default_count(size: ImageSize, quick: bool = False) -> int:
@@ -95,28 +72,14 @@ class PlanOptions:
 
 
 def plan_groups(opts: PlanOptions) -> list[PlannedGroup]:
+    """The image sets asked for: each workload on each size and content (grey sizes get
+    the classic saving-images-in-a-loop noise, colour photo-like content)."""
+    sizes = list(dict.fromkeys(opts.sizes or []))
     groups = []
-    if opts.sizes is None and opts.contents is None:
-        for workload, size, content, count, quick_count, _ in default_groups():
-            if opts.workloads is not None and workload not in opts.workloads:
-                continue
-            if opts.quick:
-                if quick_count is None:
-                    continue
-                count = quick_count
-            if opts.n_images is not None:
-                count = opts.n_images
-            groups.append(PlannedGroup(workload, ImageSetSpec(ImageSize.parse(size), count, content, opts.seed)))
-        return groups
-    sizes = opts.sizes or [ImageSize.parse(g[1]) for g in default_groups()]
-    sizes = list(dict.fromkeys(sizes))
     for workload in opts.workloads or [registry.first("codec")]:
         for size in sizes:
-            # grey like the classic saving-images-in-a-loop case gets its random noise; colour gets photo-like content
-            contents = opts.contents or ["noise" if size.channels == 1 else "smooth"]
-            for content in contents:
-                count = opts.n_images or _matrix_count(workload, size, content, opts.quick) \
-                    or default_count(size, opts.quick)
+            for content in opts.contents or ["noise" if size.channels == 1 else "smooth"]:
+                count = opts.n_images or default_count(size, opts.quick)
                 groups.append(PlannedGroup(workload, ImageSetSpec(size, count, content, opts.seed)))
     return groups
 

@@ -25,7 +25,8 @@ from dataclasses import replace
 from bench.model.case import Case
 from bench.strategies import auto_chunk_size
 
-SEARCH_ROUND = 2          # the leaders at W are known well enough to search their worker counts
+SEARCH_ROUND = 1          # after one visit each the leaders at W are known well enough
+FAMILY_WITHIN = 0.5       # a pool family this far behind the leader at W is not searched
 REFINE_AFTER = 2          # rounds of the coarse ladder before the refinement around its best
 SEARCH_LINES = 2          # leading strategies whose worker count is searched
 LOWEST_SHARE = {"quick": 4, "full": 8}    # the coarse ladder starts at W / 8 (quick: W / 4)
@@ -50,15 +51,20 @@ def coarse_counts(w: int, ladder: list[int], mode: str = "full") -> list[int]:
 
 def leaders(at_w: list, speed) -> list:
     """The lines to search: the fastest configuration at W of each pool family (threads,
-    processes), then the next fastest, SEARCH_LINES in all. One per family first: a
-    process pool that is best at W/4 can read slower at W than threads, whose GIL-bound
-    curve is flat; its line must still be searched. ``at_w``: the race's configurations
-    at W (each with ``.case``), ``speed(c)`` its figure so far; those put out count too -
-    a line slow at W may be the fastest at a quarter of it."""
+    processes) that reads at least FAMILY_WITHIN of the fastest, then the next fastest,
+    SEARCH_LINES in all. One per family first: a process pool best at W/4 can read slower
+    at W than threads, whose GIL-bound curve is flat there; its line must still be
+    searched. ``at_w``: the race's configurations at W (each with ``.case``), ``speed(c)``
+    its figure so far; those put out count too - a line slow at W may be the fastest at
+    a quarter of it."""
     ranked = sorted(at_w, key=lambda c: -speed(c))
+    if not ranked:
+        return []
+    top = speed(ranked[0])
     out, families = [], set()
     for c in ranked:
-        if c.case.family not in families and c.case.family in ("threads", "processes"):
+        if (c.case.family not in families and c.case.family in ("threads", "processes")
+                and speed(c) >= FAMILY_WITHIN * top):
             out.append(c)
             families.add(c.case.family)
     for c in ranked:

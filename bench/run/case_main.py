@@ -104,7 +104,7 @@ class ProbeWork:
               scheduler_timeout: float = 10.0) -> dict:
         """One probe measured briefly: pool start-up, round trip or pickling."""
         from bench.model.case import Case
-        from bench.run.probes import run_probe
+        from bench.run.overhead_probes import run_probe
 
         return run_probe(Case.from_dict(case_dict), values, scheduler, scheduler_timeout)
 

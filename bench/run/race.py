@@ -8,8 +8,8 @@ alike): one timed pass of its warm pool and a serial pass next to it, before and
 it in turn. After the round, those significantly slower than the leader are out
 (bench.analysis.racing). The race ends when the survivors tie, one is left, or the
 group's share of the budget is spent. Then the finalists and the naive baselines are
-explained (bench.run.race_explain): cold passes on fresh pools, the decomposition of
-their cold time, memory per worker.
+explained: cold passes on fresh pools, the decomposition of their cold time, memory per
+worker (``--explain all``: every configuration visited).
 
 Every configuration is verified once against the serial loop (its first visit's
 output). The results file is saved after every round; a configuration that fails,
@@ -32,8 +32,8 @@ from bench.results import case_benchmark, utc_now
 from bench.run import interrupt
 from bench.run.group_processes import GroupProcesses
 from bench.run.case_process import CommandFailed, CaseProcess, ProcessDied
-from bench.run.race_explain import FinalistsExplained
-from bench.run.race_state import (FAILED, NOT_RACED_BUDGET, NOT_RACED_SLOW, OUT, ConfigState,
+from bench.run.slowdown import Slowdowns
+from bench.run.race_state import (FAILED, NOT_RACED_BUDGET, NOT_RACED_SLOW, OUT, RACING, ConfigState,
                                   GroupState, visit_record)
 from bench.texts import messages
 
@@ -51,7 +51,7 @@ PROCESS_START_TIMEOUT_S = 300
 MIN_COMMAND_TIMEOUT_S = 30
 
 
-class Race(FinalistsExplained):
+class Race:
     def __init__(self, plan: Plan, settings, results, machine_meta: dict, progress,
                  started: float, capacity: float | None, seed: int = 0,
                  case_timeout: float | None = None, explain_all: bool = False,
@@ -199,8 +199,7 @@ class Race(FinalistsExplained):
             for name, seconds in closed.items():
                 if name in state.configs and seconds is not None:
                     state.configs[name].cold.setdefault("shutdown_s", seconds)
-            self._finalist_count = plan.finalists
-            state.finalists = self._finalists(state)
+            state.finalists = self._finalists(state, plan.finalists)
             self._explain(state, procs, plan, share_end, costs)
             state.status = "done"       # not on an interrupt: --resume goes on with its rounds
         finally:
@@ -209,6 +208,73 @@ class Race(FinalistsExplained):
             self._publish(state)
             self._save()
             self.progress.group_done(plan.key, state)
+
+    # -- the end of a group's race: the finalists and the naive baselines explained -------
+    def _finalists(self, state: GroupState, count: int) -> list[str]:
+        """What the recommendation will name (its pick, and the fastest if another), then
+        the fastest still racing: the configurations whose cold time and memory a review
+        needs. The pick comes from the same decision the recommendation prints."""
+        from bench.analysis.load import analyse
+        from bench.analysis.recommend import answer_group
+
+        self._publish(state)
+        named = []
+        try:
+            analysis = analyse(self.results)
+            group = next(g for g in analysis.groups() if g.key == state.key)
+            answer = answer_group(group, analysis)
+            named = [r.name for r in (answer.choice, answer.best) if r.family != "serial"]
+        except (StopIteration, ValueError, ZeroDivisionError):
+            pass
+        ranked = sorted((c for c in state.configs.values() if c.status in (RACING, OUT) and c.visits),
+                        key=lambda c: (c.status != RACING, -statistics.median(c.ratios())))
+        out = list(dict.fromkeys(named))
+        for c in ranked:
+            if len(out) >= max(count, len(named)):
+                break
+            if c.name not in out:
+                out.append(c.name)
+        return out
+
+    @staticmethod
+    def _explain_cost(costs, case, cold_only: bool) -> float:
+        return costs.first_visit(case) + costs.pool_pass(case) if cold_only else costs.explain(case)
+
+    def _explain(self, state: GroupState, procs, plan: GroupPlan, share_end: float, costs=None) -> None:
+        wanted = list(state.finalists) + [c.name for c in plan.baselines()]
+        if self.explain_all:
+            wanted = [n for n, c in state.configs.items() if c.visits]
+        seen = set()
+        for name in wanted:
+            cfg = state.configs.get(name)
+            if cfg is None or name in seen or cfg.status == FAILED or not cfg.visits:
+                continue
+            seen.add(name)
+            interrupt.check()
+            per_image = statistics.median(v["serial_per_image_s"] for v in cfg.visits)
+            # in full (--exhaustive) every configuration is explained as a finalist is
+            baseline = name not in state.finalists and not self.policy.explain_all
+            cold_only = cfg.case.strategy == "processes-model-per-image" or (
+                baseline and not plan.explains_baselines_fully())
+            # what it needs, as the visits went (a slow disk makes every pass longer): an
+            # explanation that would end past the group's share is left out
+            needed = self._explain_cost(costs or plan.costs, cfg.case, cold_only) * self.slowdown.factor(name)
+            if self.clock() + needed > share_end and not self.explain_all:
+                break
+            try:
+                reply = procs.for_case(cfg.case).explain(
+                    cfg.case, self._timeout(plan, 20), rounds=1, serial_per_image_s=per_image,
+                    memory=not cold_only, decompose=not cold_only)
+            except CommandFailed as exc:
+                cfg.explained = {"explain_failed": exc.reason}
+                continue
+            except ProcessDied as exc:
+                cfg.explained = {"explain_failed": exc.reason}
+                procs.restart_after(cfg.case)
+                continue
+            cfg.explained = reply["metadata"]
+            if reply.get("worker_reports"):
+                cfg.reports = reply["worker_reports"]
 
     def _fit_to_pilot(self, state: GroupState, plan: GroupPlan, costs, race_end: float) -> None:
         """Passes far slower than planned (a disk in a slow minute) would leave every
@@ -439,61 +505,6 @@ class Race(FinalistsExplained):
         for bench in state.benchmarks(self.machine_meta, self.capacity):
             self.results.add(bench)
         self.section[state.key] = state.section()
-
-
-class Slowdown:
-    """How many times longer than planned one configuration's recent visits took (at least
-    1): the median of its last WINDOW ratios, so one stall does not decide and a slow
-    minute does."""
-    WINDOW = 5
-
-    def __init__(self):
-        self.ratios: list[float] = []
-
-    def add(self, planned: float, took: float) -> None:
-        if planned > 0:
-            self.ratios = (self.ratios + [took / planned])[-self.WINDOW:]
-
-    def factor(self) -> float:
-        return max(1.0, statistics.median(self.ratios)) if self.ratios else 1.0
-
-    def last(self) -> float:
-        """The last visit's ratio alone: what keeps the run inside its budget when the
-        storage has just turned slow (the median needs a few visits to follow)."""
-        return max(1.0, self.ratios[-1]) if self.ratios else 1.0
-
-
-class Slowdowns:
-    """Each configuration's own Slowdown; one not visited yet (or an explanation of one)
-    takes the median of every configuration's latest ratio - one vote each, so a few
-    configurations whose cost the plan misjudges do not scale all the others."""
-
-    def __init__(self):
-        self.by_name: dict[str, Slowdown] = {}
-        # the serial pass next to every visit is the same work each time: its time over
-        # the pilot's is the storage's and the CPUs' own slowdown, felt by every
-        # configuration at once, before each has had a slow visit of its own
-        self.serial = Slowdown()
-
-    def add(self, name: str, planned: float, took: float) -> None:
-        self.by_name.setdefault(name, Slowdown()).add(planned, took)
-
-    def add_serial(self, pilot_s: float, took: float) -> None:
-        self.serial.add(pilot_s, took)
-
-    def _typical(self) -> float:
-        latest = [s.last() for s in self.by_name.values() if s.ratios]
-        return statistics.median(latest) if latest else 1.0
-
-    def factor(self, name: str | None = None) -> float:
-        own = self.by_name.get(name)
-        mine = own.factor() if own is not None and own.ratios else self._typical()
-        return max(mine, self.serial.factor())
-
-    def last(self, name: str | None = None) -> float:
-        own = self.by_name.get(name)
-        mine = own.last() if own is not None and own.ratios else self._typical()
-        return max(mine, self.serial.last())
 
 
 def _perf_counter() -> float:

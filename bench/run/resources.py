@@ -14,9 +14,8 @@ full disk and endless hangs, not against a few percent of error):
   pixels of the task it is working on. Cases that would not fit in the memory
   available now are skipped with a message (the run is capped); if none fits, the run
   is refused.
-* **time** - the default ``--case-timeout`` is scaled to the case: 120 s plus 30 times
-  its expected serial work (every pass, verification included), so a hung case ends
-  and a slow machine still finishes its honest cases.
+* **time** - not here: the race bounds every command to a case process by what it is
+  expected to take (bench.run.race), or by ``--case-timeout``.
 
 Workloads may refine the estimates with optional attributes:
 ``expected_seconds_per_image(size, params)``, ``bytes_written_per_image(size, params)``
@@ -30,8 +29,6 @@ import tempfile
 from dataclasses import dataclass
 
 from bench.measure.machine import memory_available
-from bench.model.settings import RunSettings
-from bench.plan.budget import expected_seconds_per_image
 from bench.texts import messages
 from bench.texts.units import format_bytes_rough
 from workloads.registry import workload_class
@@ -47,9 +44,6 @@ MEMORY_HEADROOM = 0.9              # use at most this share of the memory availa
 RESULTS_BYTES_PER_CASE = 16 * 1024
 DISK_MARGIN = 64 * MiB
 
-TIMEOUT_FLOOR_S = 120
-TIMEOUT_FACTOR = 30
-
 
 class NotEnoughResources(Exception):
     """The run cannot fit on this machine: one line for the user."""
@@ -62,19 +56,6 @@ def _hook(case, name):
     except ValueError:
         return None
     return getattr(cls, name)      # every hook is declared on workloads.base.Workload
-
-
-def passes(case, settings: RunSettings) -> int:
-    """Passes over the image set: cold, warm-ups, timed values, and verification."""
-    n = 1 + settings.warmups + settings.values
-    if settings.verify:
-        n += 2
-    return n
-
-
-def default_case_timeout(case, settings: RunSettings) -> float:
-    work = passes(case, settings) * case.images.count * expected_seconds_per_image(case)
-    return float(math.ceil(TIMEOUT_FLOOR_S + TIMEOUT_FACTOR * work))
 
 
 def bytes_written(case) -> int:

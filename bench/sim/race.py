@@ -164,6 +164,8 @@ class GroupOutcome:
     best: tuple                    # (strategy, workers, true speedup) over 1 .. 2 x CPUs
     best_planned: tuple            # the same over the worker counts the plan could race
     wrong_outs: list = field(default_factory=list)   # put out within SAME_SPEED of the leader
+    plateau_workers: int | None = None               # the fewest within 5% the answer names
+    plateau_speedup: float = 0.0                     # its true speedup
 
     @property
     def ratio(self) -> float:
@@ -225,15 +227,20 @@ def simulate(machine: Machine, seed: int, mode: str = "full", budget_s: float | 
         best = machine.true_best(names, 2 * machine.cpus)
         ladder = sorted({c.workers for c in getattr(group, "_ordered", group.entrants)})
         best_planned = machine.true_best(names, ladder)
-        pick_speedup = machine.true_speedup(choice.strategy, choice.workers)
+        # the answer to "how many workers": the best count of the pick's configuration
+        # (the recommendation names it next to its plateau, the fewest within 5%)
+        workers = answer.best_workers if answer.best_workers and choice.family != "serial" else choice.workers
+        pick_speedup = machine.true_speedup(choice.strategy, workers)
+        plateau_speedup = machine.true_speedup(choice.strategy, answer.plateau_workers or workers)
         out = results.run.get("race", {}).get(group.key, {}).get("out", {})
         entrants = [c for c in group.entrants if c.family != "serial"]
         leader = max((machine.true_speedup(c.strategy, c.workers) for c in entrants), default=0.0)
         by_name = {c.name: c for c in entrants}
         wrong = [name for name in out if name in by_name and machine.true_speedup(
             by_name[name].strategy, by_name[name].workers) >= (1 - SAME_SPEED) * leader]
-        outcomes.append(GroupOutcome(key, (choice.strategy, choice.workers, choice.chunk_size),
-                                     pick_speedup, best, best_planned, wrong))
+        outcomes.append(GroupOutcome(key, (choice.strategy, workers, choice.chunk_size),
+                                     pick_speedup, best, best_planned, wrong,
+                                     answer.plateau_workers, plateau_speedup))
     return SeedOutcome(seed, wall, plan.budget_s, outcomes)
 
 
@@ -252,10 +259,10 @@ def _sim_race():
             else:
                 self.section[state.key] = state.section()
 
-        def _finalists(self, state):
+        def _finalists(self, state, count):
             self.publish_all = True
             try:
-                return super()._finalists(state)
+                return super()._finalists(state, count)
             finally:
                 self.publish_all = False
 

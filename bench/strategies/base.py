@@ -113,7 +113,7 @@ class Strategy:
 
     def submit_first(self, pool, workload, images, index: int):
         """One real image, sent the way this strategy sends it: the start-up probe's
-        task (bench.measure.probes), so a strategy that never pickles pixels is not made to."""
+        task (bench.measure.decomposition), so a strategy that never pickles pixels is not made to."""
         return pool.submit(tasks.run_one, workload, index, images[index])
 
     def describe_pool(self, pool) -> None:
@@ -218,7 +218,7 @@ class Ranges:
 
     chunked = True
     sliced = True
-    pixels_mapped = True   # read through a mapping: pages arrive on first touch (bench.measure.probes)
+    pixels_mapped = True   # read through a mapping: pages arrive on first touch (bench.measure.decomposition)
 
     def submit_first(self, pool, workload, images, index: int):
         return pool.submit(tasks.run_range, workload, index, index + 1)

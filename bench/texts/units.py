@@ -49,11 +49,6 @@ def format_rate_whole(img_per_s: float | None) -> str:
     return MISSING if img_per_s is None else f"{img_per_s:,.0f}"
 
 
-def format_time_per_image(seconds_per_image: float) -> str:
-    """A progress line's figure, fixed width: '     1,000 img/s     1.000 ms/img'."""
-    return f"{1.0 / seconds_per_image:>10,.0f} img/s  {seconds_per_image * 1e3:8.3f} ms/img"
-
-
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 

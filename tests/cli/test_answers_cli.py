@@ -124,7 +124,7 @@ def test_bench_all_and_run_hand_the_run_their_answers_and_the_one_workload_comma
     # the run calls the CLI's answers back after its summary instead of importing the CLI
     from argparse import Namespace
 
-    from bench.cli.measure import _answers_after
+    from bench.cli.run_commands import _answers_after
     from bench.results import ResultsFile
 
     for command in ("imwrite", "pose", "overhead"):

@@ -6,7 +6,7 @@ import pytest
 
 from bench.plan.configurations import PlanOptions
 from bench.plan.overhead import plan_overhead
-from bench.measure.probes import CaseProbes
+from bench.measure.decomposition import ColdDecomposition
 from bench.strategies import PoolConfig, Strategy, make_strategy
 from workloads.overhead import PickleWorkload, PoolStartWorkload
 from workloads.tasks import NoopWorkload
@@ -109,7 +109,7 @@ def test_decomposition_adds_the_parts_it_measured(fake_clock):
     # a fresh pool moves pixels at 1 ms a task, then at 0.5 ms; a real pass takes 0.45 s
     strategy = FakeStrategy(fake_clock, startup=0.1, shutdown=0.02, per_task=0.001, chunk=25,
                             warm_per_task=0.0005, real_pass=0.45)
-    probes = CaseProbes("processes", workers=2, capacity=1.9, serial_per_image_s=0.004,
+    probes = ColdDecomposition("processes", workers=2, capacity=1.9, serial_per_image_s=0.004,
                         clock=fake_clock)
     probes.measure_fresh_pool(strategy, NoopLike(), [0] * 100)
     assert strategy.log == ["start", "noop", "noop", "real", "noop", "stop"]
@@ -140,7 +140,7 @@ def test_work_is_the_real_pass_less_the_mean_of_the_warm_moves_around_it(fake_cl
             return super().run(pool, workload, images, on_first)
 
     strategy = Warming(fake_clock, startup=0.0, shutdown=0.0, real_pass=0.5)
-    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=None,
+    probes = ColdDecomposition("processes", workers=2, capacity=2.0, serial_per_image_s=None,
                         clock=fake_clock)
     probes.measure_fresh_pool(strategy, NoopLike(), [0] * 10)
     assert probes.rounds[0].transfer == pytest.approx(0.1)
@@ -152,7 +152,7 @@ def test_a_model_built_per_image_is_work_not_start_up(fake_clock):
     # serial loop's 4 ms with one model: the round's own real pass says what an image costs
     strategy = FakeStrategy(fake_clock, startup=0.1, shutdown=0.02, real_pass=0.25,
                             first_image=0.025)     # 2 x 50 ms side by side: 50 ms of clock
-    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=0.004,
+    probes = ColdDecomposition("processes", workers=2, capacity=2.0, serial_per_image_s=0.004,
                         clock=fake_clock)
     probes.measure_fresh_pool(strategy, NoopLike(), [0] * 10)
     meta = probes.metadata(strategy, 10, cold_values=[0.4])
@@ -221,7 +221,7 @@ def test_a_start_hidden_behind_the_parents_submits_is_not_counted_twice(fake_clo
     # those submits: start-up 52 ms, transfer only the other 48 ms, together the 100 ms
     strategy = BootingStrategy(fake_clock, boot=0.05, shutdown=0.01, per_task=0.001,
                                first_image=0.002, real_pass=0.3)
-    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=None,
+    probes = ColdDecomposition("processes", workers=2, capacity=2.0, serial_per_image_s=None,
                         clock=fake_clock)
     probes.measure_fresh_pool(strategy, NoopLike(), [0] * 100)
     round_ = probes.rounds[0]
@@ -234,7 +234,7 @@ def test_a_start_hidden_behind_the_parents_submits_is_not_counted_twice(fake_clo
 def test_each_round_is_checked_against_its_own_cold_pass(fake_clock):
     # the machine is twice as slow for the second cold pass and the round after it: every
     # round matches its cold pass, although the two phases differ by 2x
-    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=None,
+    probes = ColdDecomposition("processes", workers=2, capacity=2.0, serial_per_image_s=None,
                         clock=fake_clock)
     for slowdown in (1.0, 2.0, 1.0):
         strategy = FakeStrategy(fake_clock, startup=0.1 * slowdown, shutdown=0.0,
@@ -257,7 +257,7 @@ def test_warm_transfer_is_the_median_of_its_passes(fake_clock):
 
     strategy = Jittery(fake_clock, 0.0, 0.0)
     strategy.passes = [0.30, 0.10, 0.12]            # one pass hit by noise
-    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=None,
+    probes = ColdDecomposition("processes", workers=2, capacity=2.0, serial_per_image_s=None,
                         clock=fake_clock)
     probes.measure_transfer(strategy, None, [0] * 10)
     assert probes.transfer_s == pytest.approx(0.12)
@@ -272,7 +272,7 @@ def test_a_long_warm_transfer_pass_is_taken_once(fake_clock):
             self.clock.advance(2.5)
             return [None] * len(images)
 
-    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=None,
+    probes = ColdDecomposition("processes", workers=2, capacity=2.0, serial_per_image_s=None,
                         clock=fake_clock)
     probes.measure_transfer(Slow(fake_clock, 0.0, 0.0), None, [0] * 10)
     assert Slow.runs == 1 and probes.transfer_s == pytest.approx(2.5)
@@ -304,7 +304,7 @@ def test_arrival_pass_brings_shared_pixels_into_the_worker_and_a_plain_noop_does
 
 def test_superlinear_work_has_no_negative_contention(fake_clock):
     strategy = FakeStrategy(fake_clock, 0.0, 0.0, chunk=50, real_pass=0.3)
-    probes = CaseProbes("processes", workers=2, capacity=2.0, serial_per_image_s=0.01,
+    probes = ColdDecomposition("processes", workers=2, capacity=2.0, serial_per_image_s=0.01,
                         clock=fake_clock)
     probes.measure_fresh_pool(strategy, NoopLike(), [0] * 100)
     meta = probes.metadata(strategy, 100, cold_values=[0.5])          # ideal 0.5
@@ -313,7 +313,7 @@ def test_superlinear_work_has_no_negative_contention(fake_clock):
 
 def test_parallelism_is_limited_by_tasks():
     strategy = FakeStrategy(None, 0, 0, workers=4, chunk=50)
-    probes = CaseProbes("processes", workers=4, capacity=3.9, serial_per_image_s=0.001)
+    probes = ColdDecomposition("processes", workers=4, capacity=3.9, serial_per_image_s=0.001)
     assert probes.parallelism(strategy, 100) == 2          # 2 chunks keep 2 workers busy
 
 
@@ -365,7 +365,7 @@ def test_start_up_probe_of_model_per_image_sends_the_per_image_workload():
 
 
 def test_start_up_ends_when_the_last_first_image_is_back(fake_clock):
-    from bench.measure.probes import LastDone
+    from bench.measure.decomposition import LastDone
 
     last = LastDone(fake_clock, 2)
     fake_clock.advance(0.01)
@@ -377,6 +377,6 @@ def test_start_up_ends_when_the_last_first_image_is_back(fake_clock):
 
 
 def test_start_up_with_no_first_images_ends_at_once(fake_clock):
-    from bench.measure.probes import LastDone
+    from bench.measure.decomposition import LastDone
 
     assert LastDone(fake_clock, 0).wait(timeout=0) == pytest.approx(1000.0)

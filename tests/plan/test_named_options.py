@@ -28,7 +28,7 @@ GiB = 1024 ** 3
 
 def simulate(monkeypatch, cpus: int) -> None:
     """A machine with ``cpus`` CPUs to run on and 24 GiB available, whatever runs the tests."""
-    import bench.cli.measure as measure
+    import bench.cli.run_commands as measure
 
     monkeypatch.setattr(machine.os, "sched_getaffinity", lambda pid: set(range(cpus)))
     monkeypatch.setattr(machine, "cgroup_cpu_quota", lambda: None)

@@ -8,18 +8,6 @@ def test_worker_sweep_goes_to_twice_the_cpus():
     assert worker_sweep(1) == [1, 2]
 
 
-def test_default_matrix_contains_seed_002_case_and_serial_first():
-    cases = plan_cases(PlanOptions(workers=[2]))
-    names = [c.name for c in cases]
-    assert "imwrite/50x50x1-noise-n10000/jpg-q95/serial/w1" in names
-    assert any(n.startswith("imwrite/50x50x1-noise-n10000/jpg-q95/processes/w2/") for n in names)
-    assert len(names) == len(set(names))
-    first_of_group = {}
-    for c in cases:
-        first_of_group.setdefault(c.group, c.strategy)
-    assert set(first_of_group.values()) == {"serial"}
-
-
 def test_sizes_option_builds_its_own_groups():
     cases = plan_cases(PlanOptions(sizes=[ImageSize.parse("64x32x3")], workers=[1], n_images=7,
                                    strategies=["serial", "processes-chunked"],
@@ -40,10 +28,6 @@ def test_case_round_trips_through_json():
         assert Case.from_dict(json.loads(json.dumps(case.as_dict()))) == case
 
 
-def test_quick_is_smaller_than_full():
-    assert len(plan_cases(PlanOptions(quick=True))) < len(plan_cases(PlanOptions()))
-
-
 def test_inherit_runs_only_under_fork():
     opts = PlanOptions(sizes=[ImageSize(8, 8, 1)], n_images=4, workers=[2],
                        strategies=["processes-inherit", "processes-shm"],
@@ -61,19 +45,6 @@ def test_inherit_asked_for_with_spawn_only_is_refused():
                        start_methods=["spawn"])
     with pytest.raises(ValueError, match="needs the fork start method"):
         plan_cases(opts)
-
-
-def test_a_size_of_the_default_matrix_keeps_its_count_when_named():
-    from bench.plan.configurations import plan_groups
-
-    def counts(**kw):
-        return {g.images.size.label: g.images.count
-                for g in plan_groups(PlanOptions(sizes=[ImageSize.parse("256x256x3"),
-                                                        ImageSize.parse("50x50x1"),
-                                                        ImageSize.parse("64x32x3")], **kw))}
-    # same cases (and names) as a full run, so compare matches them
-    assert counts() == {"256x256x3": 500, "50x50x1": 10000, "64x32x3": 7070}   # ~0.5 s of work
-    assert counts(quick=True)["256x256x3"] == 64
 
 
 def _layout_names(**kw):

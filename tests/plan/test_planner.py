@@ -200,7 +200,7 @@ def test_a_big_machine_with_much_memory_plans_sets_an_image_set_may_be(monkeypat
                  pass_s=0.12, serial_max_s=1.0)
     assert s.count * 640 * 480 * 3 <= MAX_SET_BYTES and s.capped_by == "memory"
     simulate(monkeypatch, 256)
-    import bench.cli.measure as measure
+    import bench.cli.run_commands as measure
     monkeypatch.setattr(measure, "memory_available", lambda: 256 * GiB)
     plan = build_plan(PlanRequest(mode="full"), 256, 256 * GiB)
     assert all(g.images.size.nbytes * g.images.count <= MAX_SET_BYTES for g in plan.groups)

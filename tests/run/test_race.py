@@ -10,6 +10,7 @@ from bench.plan.planner import PlanRequest, build_plan
 from bench.results import ResultsFile
 from bench.run import race as race_mod
 from bench.run.case_process import CaseProcess, CommandFailed, ProcessDied
+from bench.run.slowdown import Slowdown, Slowdowns
 from workloads.codecs import Codec
 from workloads.imwrite import ImwriteWorkload
 from workloads.images import ImageSize
@@ -250,7 +251,7 @@ def test_a_configuration_the_plan_misjudges_scales_only_its_own_next_visits():
     """A Dask configuration starts a cluster for every pass (10x its plan); the others run
     as planned: their next visits are not scaled by its ratio, a first visit takes the
     median of every configuration's latest ratio, one vote each."""
-    s = race_mod.Slowdowns()
+    s = Slowdowns()
     for _ in range(3):
         s.add("dask", 1.0, 10.0)
         s.add("threads", 1.0, 1.0)
@@ -258,14 +259,14 @@ def test_a_configuration_the_plan_misjudges_scales_only_its_own_next_visits():
     assert s.factor("dask") == pytest.approx(10.0)
     assert s.factor("threads") == 1.0
     assert s.factor("never-visited") == pytest.approx(1.2)      # median of 10, 1, 1.2
-    assert race_mod.Slowdowns().factor("x") == 1.0
+    assert Slowdowns().factor("x") == 1.0
     for _ in range(3):                                           # the serial passes slow 4x:
         s.add_serial(0.1, 0.4)                                   # the storage, felt by all
     assert s.factor("threads") == pytest.approx(4.0) and s.factor("dask") == pytest.approx(10.0)
 
 
 def test_slowdown_is_the_median_of_the_recent_visits_against_their_plan():
-    s = race_mod.Slowdown()
+    s = Slowdown()
     assert s.factor() == 1.0
     for took in (1.0, 1.1, 0.9):
         s.add(1.0, took)

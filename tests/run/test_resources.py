@@ -20,20 +20,6 @@ def cases_for(size="8x8x1", n=4, workers=(2,), strategies=("serial",), workloads
 SETTINGS = RunSettings(warmups=1, values=3, verify=True)
 
 
-def test_default_timeout_has_a_floor_and_grows_with_the_work():
-    (tiny,) = cases_for()
-    (classic,) = cases_for("50x50x1", 10000)
-    (big,) = cases_for("1920x1080x3", 64)
-    (png9,) = cases_for("1920x1080x3", 24, params={"name": "png", "png_level": 9})
-    t = [resources.default_case_timeout(c, SETTINGS) for c in (tiny, classic, big, png9)]
-    assert t[0] == pytest.approx(121, abs=1)          # the floor: interpreter, imports, pools
-    assert t[0] < t[1] < t[2] < t[3]
-    # the classic saving-images-in-a-loop set: 7 passes x 10,000 images x ~52 us, times 30, plus the floor
-    assert t[1] == pytest.approx(120 + 30 * 7 * 10000 * 52.5e-6, abs=1)
-    fewer = SETTINGS.with_(values=1, verify=False)
-    assert resources.default_case_timeout(classic, fewer) < t[1]
-
-
 def test_bytes_written_counts_two_passes_of_worst_case_files():
     (imwrite,) = cases_for("50x50x1", 100)
     (imencode,) = cases_for("50x50x1", 100, workloads=("imencode",))

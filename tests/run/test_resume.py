@@ -29,7 +29,7 @@ def tiny_argv(tmp_path, *extra):
 
 def planned_cases(request):
     """What the command plans (its race plan's cases, measured each in full here)."""
-    from bench.cli.measure import plan_for
+    from bench.cli.run_commands import plan_for
 
     return plan_for(request, request.command)[0].cases()
 

@@ -118,7 +118,7 @@ class MpireShared(_Mpire):
     style = ("yellow", ">")       # inherited at fork
     shared = True
     fork_only = True
-    pixels_mapped = True     # inherited pages arrive on first touch (bench.measure.probes)
+    pixels_mapped = True     # inherited pages arrive on first touch (bench.measure.decomposition)
     description = "mpire.WorkerPool(shared_objects=images) under fork, default chunking, an index per task"
 
     def start(self, workload, images=None):

@@ -100,7 +100,7 @@ class Round:
     work: float           # one real pass less the warm no-op passes around it
 
 
-class CaseProbes:
+class ColdDecomposition:
     def __init__(self, family: str, workers: int, capacity: float | None,
                  serial_per_image_s: float | None, clock=time.perf_counter):
         self.family = family

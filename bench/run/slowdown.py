@@ -1,0 +1,61 @@
+"""How much longer than planned a race's visits take: what the time a next visit or
+explanation needs is scaled by, so that a run keeps to its budget when the storage or
+the CPUs slow down mid-race."""
+from __future__ import annotations
+
+import statistics
+
+
+class Slowdown:
+    """How many times longer than planned one configuration's recent visits took (at least
+    1): the median of its last WINDOW ratios, so one stall does not decide and a slow
+    minute does."""
+    WINDOW = 5
+
+    def __init__(self):
+        self.ratios: list[float] = []
+
+    def add(self, planned: float, took: float) -> None:
+        if planned > 0:
+            self.ratios = (self.ratios + [took / planned])[-self.WINDOW:]
+
+    def factor(self) -> float:
+        return max(1.0, statistics.median(self.ratios)) if self.ratios else 1.0
+
+    def last(self) -> float:
+        """The last visit's ratio alone: what keeps the run inside its budget when the
+        storage has just turned slow (the median needs a few visits to follow)."""
+        return max(1.0, self.ratios[-1]) if self.ratios else 1.0
+
+
+class Slowdowns:
+    """Each configuration's own Slowdown; one not visited yet (or an explanation of one)
+    takes the median of every configuration's latest ratio - one vote each, so a few
+    configurations whose cost the plan misjudges do not scale all the others."""
+
+    def __init__(self):
+        self.by_name: dict[str, Slowdown] = {}
+        # the serial pass next to every visit is the same work each time: its time over
+        # the pilot's is the storage's and the CPUs' own slowdown, felt by every
+        # configuration at once, before each has had a slow visit of its own
+        self.serial = Slowdown()
+
+    def add(self, name: str, planned: float, took: float) -> None:
+        self.by_name.setdefault(name, Slowdown()).add(planned, took)
+
+    def add_serial(self, pilot_s: float, took: float) -> None:
+        self.serial.add(pilot_s, took)
+
+    def _typical(self) -> float:
+        latest = [s.last() for s in self.by_name.values() if s.ratios]
+        return statistics.median(latest) if latest else 1.0
+
+    def factor(self, name: str | None = None) -> float:
+        own = self.by_name.get(name)
+        mine = own.factor() if own is not None and own.ratios else self._typical()
+        return max(mine, self.serial.factor())
+
+    def last(self, name: str | None = None) -> float:
+        own = self.by_name.get(name)
+        mine = own.last() if own is not None and own.ratios else self._typical()
+        return max(mine, self.serial.last())
