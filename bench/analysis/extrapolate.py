@@ -364,7 +364,10 @@ def hold_out_passes(workers: list, rates: list, held: int, cores: Cores,
     if f is None:
         return None, None, None, NO_MODEL
     used = min(held, cores.cpus) if cores.cpus else held
-    why = reach(f, used)
+    # a fit with no spare point predicts nothing past its counts, not even "flat past the
+    # CPUs": what happens past the cores (oversubscription losses, I/O overlap gains) is
+    # nothing its points can show - as recommend --cpus refuses it
+    why = reach(f, held if spare_points(f) < 1 else used)
     if why:
         return f, None, None, why
     predicted = throughput_at(f, held, cores)

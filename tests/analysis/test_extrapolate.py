@@ -57,15 +57,17 @@ def test_held_out_past_the_cores_is_predicted_as_no_gain_past_them(tmp_path):
     assert s.curve_median_error == pytest.approx(held.curve_error)
 
 
-def test_two_cpus_fitted_on_1_2_predict_4_as_2_with_no_band(tmp_path):
-    # the project's 2-CPU runs: 1, 2 and 4 workers; two points fix Amdahl, none is spare
+def test_two_cpus_fitted_on_1_2_refuse_4(tmp_path):
+    # the project's 2-CPU runs: 1, 2 and 4 workers; two points fix Amdahl, none is spare:
+    # past them nothing is predicted (as recommend --cpus 4 refuses), not even "flat past
+    # the cores" - on this machine's full runs that missed by more than 15% for a third
+    # of the configurations
     a = one_line(tmp_path, {1: 1000, 2: 1900, 4: 1850}, cpus=2)
     (held,) = ex.holdout(a, RESAMPLES)
-    assert held.fitted_on == [1, 2] and not held.refused and not held.banded and held.covered is None
-    assert held.predicted == pytest.approx(1900, rel=0.02)     # no gain past the 2 cores
+    assert held.fitted_on == [1, 2] and held.refused == ex.NO_SPARE and held.predicted is None
     assert held.curve == pytest.approx(3800 / 1.1, rel=0.02)   # Amdahl drawn on: σ = 0.053
     s = ex.summarise([held])
-    assert (s.predicted, s.banded, s.covered) == (1, 0, 0)
+    assert (s.predicted, s.banded, s.refused) == (0, 0, {ex.NO_SPARE: 1})
 
 
 def test_held_out_too_far_or_past_a_fit_without_spare_points_is_not_predicted(tmp_path):
@@ -211,7 +213,7 @@ def test_cli_on_two_cpus_says_no_error_can_be_estimated(tmp_path, capsys, fewer_
     assert err.count("\n") == 1 and "within the machine's CPUs" in err and "(2)" in err
     assert cli.main(["recommend", path, "--holdout"]) == 0
     out = capsys.readouterr().out
-    assert "none: 2 pts, 2 params" in out and "0 with a 95% band" in out
+    assert "0 predicted" in out and "not predicted (no spare point: 1)" in out
 
 
 def test_cpus_code_and_holdout_are_one_at_a_time(tmp_path, capsys):
