@@ -517,6 +517,10 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     # the groups a quick run leaves out come after the others' worker sweep next to W:
     # a full run answers "how many workers" for the main image sets before it adds more
     optional = optional_groups(raced_groups("codec") + raced_groups("model"))
+    if mode == "quick" and usable >= search.MANY_CPUS and not req.workers:
+        # a first look at a big machine answers "how many workers" for the image sets;
+        # a task with a model joins when the budget holds it after their search
+        optional |= {(w, s, c) for w, s, c, _ in raced_groups("model")}
     # a set the user named (--workloads, --sizes, --content) is never optional
     optional = {o for o in optional if o[0] not in (req.named_workloads or ())
                 and (o[0] in registry.file_workloads() or (req.sizes is None and req.contents is None))}
@@ -629,7 +633,7 @@ def _build(s: dict, usable: int, rounds: int, req: PlanRequest) -> GroupPlan | N
         tiers = {name: min(t, 1) for name, t in tiers.items()}   # what the user named comes first
     tiers.update(dict.fromkeys(named, 0))
     if w >= search.MANY_CPUS and not (req.workers or req.strategies):
-        tiers.update(search.after_the_search(cands, tiers, w))
+        tiers.update(search.after_the_search(cands, tiers, w, req.mode))
     ordered = sorted(cands, key=lambda c: priority(c, tiers[c.name], w))
     costs = bud.Costs(s["t"], set_size.count, set_size.serial_slice, usable, _worker_setup(s["workload"]))
     first = ordered[0]

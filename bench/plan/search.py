@@ -36,6 +36,7 @@ MIN_GAP = 4               # rungs closer than this are not refined (2 | 4 on two
 # until the search has its time (bench.plan.tiers)
 MANY_CPUS = 8
 NAIVE = ("threads", "processes")
+QUICK_WINNERS = 4
 
 
 def line_key(case: Case) -> tuple:
@@ -110,15 +111,23 @@ def at_workers(case: Case, workers: int) -> Case:
     return replace(case, workers=workers, chunk_size=chunk)
 
 
-def after_the_search(cands: list[Case], tiers: dict, w: int) -> dict:
+def after_the_search(cands: list[Case], tiers: dict, w: int, mode: str = "full") -> dict:
     """On many CPUs, the tier-0 configurations the search goes before (tier 1 then): the
     libraries' defaults and other ways, and every layout or variant of the winners but
-    their plain one - the serial loop, the naive pools and the usual winners at W stay."""
-    from bench.plan.tiers import role
+    their plain one - the serial loop, the naive pools and the usual winners at W stay
+    (a quick run: the first QUICK_WINNERS of them)."""
+    from bench.plan.tiers import role, winners
+    from workloads.registry import workload_class
 
-    keep = {c.name for c in cands if c.family == "serial" or c.strategy in NAIVE
-            or (role(c.strategy) == "winner" and c.out_layout is None and c.cv_threads is None)}
-    return {c.name: 1 for c in cands if tiers.get(c.name) == 0 and c.name not in keep}
+    def kept(c: Case) -> bool:
+        if c.family == "serial" or c.strategy in NAIVE:
+            return True
+        if role(c.strategy) != "winner" or c.out_layout is not None or c.cv_threads is not None:
+            return False
+        first = winners(pose=workload_class(c.workload).kind == "model")
+        return mode == "full" or c.strategy in first[:QUICK_WINNERS]
+
+    return {c.name: 1 for c in cands if tiers.get(c.name) == 0 and not kept(c)}
 
 
 def reserve_s(costs, entrants: list[Case], candidates: list[Case], w: int, ladder: list[int],
