@@ -62,10 +62,15 @@ def test_the_plan_fits_the_budget_and_feeds_every_worker(monkeypatch, cpus, mode
     plan = build_plan(_request(mode), usable_cpus(), 24 * GiB)
     assert plan.estimate_s <= plan.budget_s
     sizes = {(g.workload, g.images.size.label) for g in plan.groups}
-    # every default image size and pose are covered, in quick runs too
+    # every default image size and pose are covered, in quick runs too - but a quick look
+    # at a big machine searches the image sets' worker count first: pose then waits for
+    # a longer budget, and the plan says so
     for size in ("50x50x1", "256x256x3", "640x480x3", "1920x1080x3"):
         assert ("imwrite", size) in sizes
-    assert any(w == "pose" for w, _ in sizes)
+    if mode == "quick" and cpus >= 8:
+        assert any(w == "pose" for w, _ in sizes) or any(g.workload == "pose" for g in plan.left_out)
+    else:
+        assert any(w == "pose" for w, _ in sizes)
     for g in plan.groups:
         top = max(c.workers for c in g.entrants)
         assert g.images.count >= MIN_IMAGES_PER_WORKER * top, g.key

@@ -439,3 +439,49 @@ def test_a_visit_retaken_after_cpu_steal_leaves_its_discarded_passes_out_of_ever
     assert facts["retaken_s"] > 0
     kept = sum(r.values[0] * 20 for b in by_strategy.values() for r in b.get_runs())   # the pilot too
     assert facts["timed_s"] == pytest.approx(kept, abs=0.01)
+
+
+def test_the_race_searches_the_worker_count_of_its_leaders_and_finds_a_peak_between_rungs(tmp_path, monkeypatch):
+    """16 CPUs; processes-chunked's speedup peaks at 12 workers (planted, noise-free but for
+    a 1% jitter), threads are flat at 1.6x. The race enters the leaders' lines along the
+    coarse ladder (2 .. 32), then the counts halfway around the best rung (16: 12 and 24),
+    and 12 ends as the fastest configuration measured."""
+    from bench.sim.machine import usl, usl_peaking_at
+
+    kappa = usl_peaking_at(12, 0.02)
+
+    def speedup(strategy, workers):
+        if strategy.startswith("threads"):
+            return 1.6
+        return usl(workers, 0.02, kappa)
+
+    real_call = FakeHost.call
+
+    def call(self, cmd, timeout, **kw):
+        reply = real_call(self, cmd, timeout, **kw)
+        if cmd == "visit":
+            case = kw["case"]
+            reply = dict(reply, seconds=SERIAL_S / speedup(case["strategy"], case["workers"]) * next(self.jitter))
+        return reply
+
+    monkeypatch.setitem(SPEEDUP, "processes-chunked", 1.0)     # replaced by the curve above
+    monkeypatch.setattr(FakeHost, "call", call)
+    monkeypatch.setattr(race_mod.Race, "_start_process", lambda self, setup: FakeHost(setup, {}))
+    FakeHost.log = []
+    req = PlanRequest(mode="full", budget_s=600, codec_workloads=["imwrite"], pose=False,
+                      sizes=[ImageSize(16, 16, 1)], n_images=20, layouts=["flat"],
+                      strategies=["serial", "threads-chunked", "processes-chunked"],
+                      codec_params=ImwriteWorkload.params_for(Codec()))
+    plan = build_plan(req, 16, 64 * 1024 ** 3)
+    (group,) = plan.groups
+    assert group.searches() and group.w == 16
+    results = ResultsFile(str(tmp_path / "r.json"), run={})
+    import time
+    race_mod.Race(plan, RunSettings(), results, {}, Quiet(), time.perf_counter(), 16.0).run()
+    section = results.run["race"][group.key]
+    assert section["search"]["stage"] == 2
+    speeds = {(b.get_metadata()["strategy"], b.get_metadata()["workers"]): b.get_metadata().get("paired_speedup")
+              for b in results.benchmarks if b.get_metadata()["strategy"] != "serial"}
+    counts = sorted(w for s, w in speeds if s == "processes-chunked")
+    assert set(counts) >= {2, 4, 8, 12, 16, 24, 32}       # the coarse ladder and the refinement
+    assert max(speeds, key=lambda k: speeds[k] or 0) == ("processes-chunked", 12)

@@ -1,0 +1,41 @@
+"""The worker-count search's rules on planted figures: which counts, which lines."""
+from types import SimpleNamespace
+
+from bench.plan import search
+
+
+def test_the_coarse_ladder_runs_from_an_eighth_of_w_to_twice_it():
+    ladder = [1, 2, 4, 8, 16, 32, 64, 128]
+    assert search.coarse_counts(64, ladder) == [8, 16, 32, 64, 128]
+    assert search.coarse_counts(64, ladder, "quick") == [16, 32, 64, 128]
+    assert search.coarse_counts(2, [1, 2, 4]) == [1, 2, 4]
+
+
+def test_the_refinement_halves_the_gaps_around_the_best_count():
+    # best at 16 between 8 and 32: a peak at 12 or 24 is between the rungs
+    assert search.refine_counts({2: 1.8, 4: 3.5, 8: 6.0, 16: 7.1, 32: 5.0}, 32) == [12, 24]
+    # best at the top: only below it
+    assert search.refine_counts({8: 6.0, 16: 7.0, 32: 7.5}, 32) == [24]
+    # rungs 2 apart (two cores) are searched finely enough by the ladder itself
+    assert search.refine_counts({1: 1.0, 2: 1.7, 4: 1.6}, 4) == []
+    # from the counts measured next to the best (12 was): halfway again
+    assert search.refine_counts({8: 6.0, 12: 6.5, 16: 7.0, 32: 5.0}, 32) == [14, 24]
+    assert search.refine_counts({}, 32) == []
+
+
+def _config(strategy, family, speed):
+    return SimpleNamespace(case=SimpleNamespace(strategy=strategy, family=family), speed=speed)
+
+
+def test_the_leaders_are_one_line_per_pool_family_unless_a_family_is_far_behind():
+    threads = _config("threads-chunked", "threads", 1.6)
+    chunked = _config("processes-chunked", "processes", 1.0)      # best at W/4, slow at W
+    shm = _config("processes-shm", "processes", 0.9)
+    found = search.leaders([threads, chunked, shm], lambda c: c.speed)
+    assert [c.case.strategy for c in found] == ["threads-chunked", "processes-chunked"]
+    # threads 12x slower than the processes at W: not searched; the next process pool is
+    fast = _config("processes-chunked", "processes", 20.0)
+    fast_shm = _config("processes-shm", "processes", 19.0)
+    slow_threads = _config("threads", "threads", 1.6)
+    found = search.leaders([slow_threads, fast, fast_shm], lambda c: c.speed)
+    assert [c.case.strategy for c in found] == ["processes-chunked", "processes-shm"]
