@@ -71,12 +71,12 @@ def outputs_of_sample(workload, results: list, indices: list[int], count: int) -
     return out
 
 
-def compare_outputs(workload, reference: dict, got: dict, prefix_only: bool = False) -> int:
+def compare_outputs(workload, reference: dict, got: dict, sample_only: bool = False) -> int:
     """Raise :class:`VerificationError` unless ``got`` holds the serial loop's outputs;
-    return how many were compared. ``prefix_only``: the reference covers only some images
+    return how many were compared. ``sample_only``: the reference covers only some images
     of the set (a set too long for one serial pass: a sample, see ``outputs_of_sample``),
     so ``got`` may hold more; only the reference's keys are compared."""
-    if prefix_only:
+    if sample_only:
         missing = sorted(set(reference) - set(got))
         if missing:
             raise VerificationError(f"output differs from serial: {len(missing)} output(s) "

@@ -56,7 +56,7 @@ class SetSize:
     """How many images a group's set holds and how many workers it can feed."""
     count: int
     max_workers: int          # the largest worker count the set feeds with 8 images each
-    serial_slice: int         # images the paired serial pass covers (the whole set, or a prefix)
+    serial_slice: int         # images the paired serial pass covers (the whole set, or a sample)
     capped_by: str = ""       # "memory" when the set was made smaller than asked
 
 
@@ -76,7 +76,7 @@ def size_set(seconds_per_image: float, image_bytes: int, usable: int, max_worker
     never passed (not even to round up to a multiple of the worker count: rounded down
     then, so a set of 81 files feeds 4 workers with 80 instead of losing every worker
     count above 1). The paired serial pass covers the whole set while that takes at most
-    ``serial_max_s``, otherwise a prefix of that length (on many cores a serial pass over
+    ``serial_max_s``, otherwise a sample of that length (on many cores a serial pass over
     the whole set would take minutes).
     """
     t = max(seconds_per_image, 1e-7)

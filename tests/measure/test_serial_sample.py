@@ -138,15 +138,15 @@ def test_a_pool_is_verified_on_the_sampled_images_only():
     indices = [2, 5, 9]
     reference = outputs_of_sample(Positional(), [f"item {i}" for i in indices], indices, 12)
     pool = {f"{i:05d}": f"item {i}" for i in range(12)}
-    assert compare_outputs(Positional(), reference, pool, prefix_only=True) == 3
+    assert compare_outputs(Positional(), reference, pool, sample_only=True) == 3
     # a difference outside the sample is not seen (the serial loop never made that image)
     assert compare_outputs(Positional(), reference, dict(pool, **{"00003": "wrong"}),
-                           prefix_only=True) == 3
+                           sample_only=True) == 3
     with pytest.raises(VerificationError, match="1 of 3 outputs differ.*first: 00005"):
-        compare_outputs(Positional(), reference, dict(pool, **{"00005": "wrong"}), prefix_only=True)
+        compare_outputs(Positional(), reference, dict(pool, **{"00005": "wrong"}), sample_only=True)
     with pytest.raises(VerificationError, match="missing.*00009"):
         compare_outputs(Positional(), reference, {k: v for k, v in pool.items() if k != "00009"},
-                        prefix_only=True)
+                        sample_only=True)
 
 
 # -- in a group's case process ----------------------------------------------------------------
@@ -191,13 +191,13 @@ def test_a_pool_pass_is_verified_against_the_sampled_reference(sampled):
     got = h.outputs(case.as_dict())["outputs"]
     assert len(got) == 40
     workload = ImwriteWorkload.from_params(ImwriteWorkload.params_for(Codec()))
-    assert compare_outputs(workload, reference["outputs"], got, prefix_only=True) == 10
+    assert compare_outputs(workload, reference["outputs"], got, sample_only=True) == 10
     inside = f"{h.serial_indices[4]}.jpg"
     outside = next(f"{i}.jpg" for i in range(40) if i not in h.serial_indices)
     assert compare_outputs(workload, reference["outputs"], dict(got, **{outside: "x"}),
-                           prefix_only=True) == 10
+                           sample_only=True) == 10
     with pytest.raises(VerificationError, match=f"first: {inside}"):
-        compare_outputs(workload, reference["outputs"], dict(got, **{inside: "x"}), prefix_only=True)
+        compare_outputs(workload, reference["outputs"], dict(got, **{inside: "x"}), sample_only=True)
 
 
 def test_the_keypoints_of_a_sample_are_saved_under_their_images_ids(tmp_path):
@@ -235,7 +235,7 @@ def test_outputs_keyed_by_position_are_verified_on_the_sampled_images(tmp_path):
         h.visit(case.as_dict(), keep=True)
         got = h.outputs(case.as_dict())["outputs"]
         workload = ImencodeWorkload.from_params(params)
-        assert compare_outputs(workload, reference, got, prefix_only=True) == 10
+        assert compare_outputs(workload, reference, got, sample_only=True) == 10
         # the first ten digests are other images' (unless the sample were the prefix)
         assert any(reference[str(i)] != got[str(j)] for j, i in enumerate(h.serial_indices))
     finally:
