@@ -26,16 +26,23 @@ def optional_rank(g) -> int:
 
 def trim(groups: list, available: float) -> None:
     """Still over the budget with tier 0 alone (many cores, a short budget): drop the
-    last-priority entrants of the costliest group, keeping its serial loop and two pools;
+    last-priority entrants of the costliest group, keeping its serial loop, its naive
+    pools and the first other pool of each family;
     then the libraries' defaults (the naive pools of the standard library stay). What the
     user named goes last, farthest from W first, and never the serial loop nor a group's
     first configuration at W (the plan names what went: Plan.named_left_out)."""
     def droppable(g):
-        # the serial loop and the baselines stay, and one other configuration
+        # the serial loop and the baselines stay, and the first other configuration of
+        # each pool family: a pick among the naive pools alone answers nothing, and on
+        # many CPUs a thread pool's GIL-bound curve says nothing of the process pools'
         others = [c for c in g.entrants if c.family != "serial" and role(c.strategy) != "baseline"
                   and not holds_alone(c, g.entrants, g.named)]
-        return others[1:] or [c for c in g.entrants if c.strategy in libraries.LIBRARY_OF
-                              and not holds_alone(c, g.entrants, g.named)]
+        first = {}
+        for c in others:
+            first.setdefault(c.family, c)
+        rest = [c for c in others if c not in first.values()]
+        return rest or [c for c in g.entrants if c.strategy in libraries.LIBRARY_OF
+                        and not holds_alone(c, g.entrants, g.named)]
 
     def named(g):
         at_w = next((c for c in g.entrants if c.family != "serial" and c.workers == g.w), None)
