@@ -568,6 +568,7 @@ HOLDOUT_REFUSED = {"no spare point": "no spare point", "too far": "too far",
 
 # -- python -m bench.sim: the planner and race on a simulated machine --
 SIM_SEEDS = "--seeds must be 1 or more, not {value}"
+SIM_NO_SPEEDUPS = "{path}: no configuration with a paired speedup: nothing to shape a machine from"
 SIM_PROGRESS = "simulated {done} of {seeds} runs; ETA {eta}"
 SIM_HEADER = ("{machine}: {cpus} CPUs, bench all {mode} (budget {budget}), {seeds} seeds; speedups are "
               "the machine's true ones, over the serial loop")
