@@ -56,6 +56,11 @@ class Slowdowns:
         return max(mine, self.serial.factor())
 
     def last(self, name: str | None = None) -> float:
+        """What the hard deadline is checked with: the configuration's own last ratio, or -
+        one not visited yet - the largest latest ratio of any (a pool far slower than its
+        plan, such as one task per image on a machine that scales badly, must not start a
+        visit that ends past the budget + 10%)."""
         own = self.by_name.get(name)
-        mine = own.last() if own is not None and own.ratios else self._typical()
+        latest = [s.last() for s in self.by_name.values() if s.ratios]
+        mine = own.last() if own is not None and own.ratios else max(latest, default=1.0)
         return max(mine, self.serial.last())
