@@ -111,6 +111,7 @@ def test_bad_cpus_is_one_line(tmp_path, capsys, value, message):
     assert err.count("\n") == 1 and message in err, err
 
 
+@pytest.mark.e2e        # draws every chart (matplotlib): seconds, not a unit
 def test_plot_of_several_files_draws_a_comparison_per_workload(tmp_path, capsys):
     a = crafted.known_best(tmp_path / "a.json")
     b = crafted.known_best(tmp_path / "b.json")

@@ -46,6 +46,7 @@ WORKERS_64 = "workers-imwrite-64x64x3-smooth-n100-jpg-q95"     # rich.json's gro
 WORKERS_50 = "workers-imwrite-50x50x1-noise-n200-jpg-q95"
 
 
+@pytest.mark.e2e        # draws every chart (matplotlib): seconds, not a unit
 def test_plot_writes_non_empty_png_and_svg_for_every_chart(drawn):
     _, out, _ = drawn
     for chart in ("throughput", "speedup", "decomposition", "memory", WORKERS_64, WORKERS_50):
@@ -133,6 +134,7 @@ def two_machines(tmp_path):
     return small, big
 
 
+@pytest.mark.e2e        # draws every chart (matplotlib): seconds, not a unit
 def test_report_of_two_files_puts_the_answers_side_by_side_first(drawn, tmp_path):
     small, big = two_machines(tmp_path)
     assert cli.main(["report", small, big, "--plots-dir", str(tmp_path / "p")]) == 0
@@ -223,6 +225,7 @@ def test_charts_drawn_in_parallel_are_the_charts_drawn_one_by_one(drawn, tmp_pat
             assert p.read() == s.read()      # same figure, byte for byte
 
 
+@pytest.mark.e2e        # draws every chart (matplotlib): seconds, not a unit
 def test_every_legend_has_the_room_its_figure_reserved(drawn, tmp_path, monkeypatch):
     """The figure's foot is sized for the legend it is told about; an entry drawn but
     not announced overlaps the last row of panels."""

@@ -86,6 +86,7 @@ def test_two_machines_curves_and_plateaus_on_one_chart(tmp_path):
         assert label in text, label
 
 
+@pytest.mark.e2e        # draws every chart (matplotlib): seconds, not a unit
 def test_report_and_compare_of_two_machines_write_the_chart(tmp_path, capsys):
     a, b = two_machines(tmp_path)
     assert cli.main(["compare", a, b, "--plots-dir", str(tmp_path / "c")]) == 0
