@@ -153,8 +153,11 @@ def picks(analysis: Analysis, answers: list[Answer] | None = None) -> "OrderedDi
 
 
 def run_kind(analysis: Analysis) -> str:
-    """'race' (a budgeted run: a pyperf run per visit), or 'exhaustive' (a run per case)."""
+    """'race' (a budgeted run), or 'exhaustive' (every configuration in full: the same
+    engine since 0.2, a pyperf run per visit; before, a run per case)."""
     run = analysis.results.run
+    if run.get("mode") == "exhaustive":
+        return "exhaustive"
     return "race" if run.get("mode") == "race" or run.get("race") else "exhaustive"
 
 

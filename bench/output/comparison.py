@@ -70,7 +70,7 @@ def _count(n: int | None) -> str:
 
 def evidence_text(p: Pick) -> str:
     e = p.evidence
-    if run_kind(p.analysis) == "race":
+    if p.analysis.results.run.get("race"):          # visits: a race, or a plan in full
         text = messages.EVIDENCE_VISITS.format(count=e["passes"])
         if e["race_outcome"]:
             text += messages.EVIDENCE_RACE.format(outcome=messages.COMPARE_RACE_OUTCOMES.get(

@@ -162,7 +162,7 @@ RUN_RACE = "budgeted race, {configurations} configurations{probes}{duration}"
 RUN_PROBES = " (+{count} overhead probes)"
 OUTPUTS_DIFFER = ("  outputs written to different file systems ({where}): img/s compares the "
                   "storage as well as the CPUs; the speedups each over its own serial loop do not")
-RUN_EXHAUSTIVE = "one run per case, {cases} cases{duration}"
+RUN_EXHAUSTIVE = "every configuration in full, {cases} configurations{duration}"
 PICKS_GEOMETRIC_MEAN = ("{label} vs {reference}: {mean:.2f}x (geometric mean of the picks' img/s "
                         "ratios over {count} answer(s) in common; >1 means {label} is faster)")
 NO_ANSWER_IN_COMMON = ("No answer in common: the files measured different workloads, image sizes, "
