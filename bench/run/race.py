@@ -352,8 +352,10 @@ class Race:
                 # last one would overrun it; later ones stop where the group's share ends
                 if (r > 2 and now + needed > race_end) or \
                         now + max(needed, planned * self.slowdown.last(cfg.name)) > self.hard_deadline:
+                    # one that does not fit leaves the round unfinished; a cheaper one may
+                    # still fit (a thread pool after a per-image process pool on many CPUs)
                     finished_round = False
-                    break
+                    continue
                 self._visit(state, procs, cfg, r, reference, plan)
                 self.slowdown.add(cfg.name, planned, self.clock() - now)
             state.rounds = r
