@@ -16,7 +16,7 @@ from bench.plan.commands import plan_options
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # a module run as a command has a command line of its own (python -m bench.measure.selfcheck)
 # modules run as commands of their own (python -m ...), each with its own small parser
-OWN_COMMAND_LINE = {"bench/measure/selfcheck.py", "bench/sim/__main__.py"}
+OWN_COMMAND_LINE = {"bench/measure/selfcheck.py", "bench/sim/__main__.py", "bench/sim/from_results.py"}
 NAMESPACE_NAMES = {"args", "namespace", "ns"}
 MEASURING = [c for c in COMMANDS if c != "list"] + ["list"]
 
