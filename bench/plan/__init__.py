@@ -7,7 +7,8 @@ estimate; the overhead probes; the budget; the ``Policy`` - raced, or measured i
 A group's configurations come from ``configurations`` (the cartesian product of the
 choices) or ``file_groups`` (a user's task and the pipelines on files, probed first by
 ``task_probe``); ``overhead`` plans the probes. ``tiers`` says how much a review needs
-each configuration, ``search`` which worker counts the leading strategies are searched
+each configuration, ``named`` what the command line names (planned first, named when a
+budget cannot hold it, refused in one line when no group can race it), ``search`` which worker counts the leading strategies are searched
 at, ``fitting`` fits tiers into the budget that ``budget`` prices, ``sizing`` turns the
 machine's CPUs and memory into worker ladders and image counts. Cases themselves and
 the run's settings are ``bench.model``."""
