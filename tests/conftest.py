@@ -42,6 +42,30 @@ class FakeClock:
 
 
 @pytest.fixture
+def group_work(tmp_path):
+    """``make(spec, serial_slice, workload="imwrite")``: a group's case-process work
+    (bench.measure.visits.GroupWork) in this process, on a generated image set; every one
+    made is stopped at the end of the test."""
+    from bench.measure.visits import GroupWork
+    from workloads.codecs import Codec
+    from workloads.imwrite import ImwriteWorkload
+
+    made = []
+
+    def make(spec, serial_slice: int, workload: str = "imwrite") -> GroupWork:
+        work = tmp_path / f"passes-{len(made)}"
+        work.mkdir()
+        made.append(GroupWork({"workload": workload, "params": ImwriteWorkload.params_for(Codec()),
+                               "images": spec.as_dict(), "serial_slice": serial_slice,
+                               "work_dir": str(work)}, 2))
+        return made[-1]
+
+    yield make
+    for w in made:
+        w.stop()
+
+
+@pytest.fixture
 def fake_clock():
     return FakeClock()
 

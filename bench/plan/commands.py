@@ -17,6 +17,11 @@ from workloads.registry import named as workloads_named
 from workloads.registry import on_photos
 
 
+# bench dask's image set: a cluster pays off per task only when the work per task is
+# large; 256x256 shows it without a long run
+DASK_SIZE = "256x256x3"
+
+
 def plan_options(request: RunRequest) -> PlanOptions:
     try:
         codec = Codec(request.codec, request.jpeg_quality, request.png_level)
@@ -152,8 +157,7 @@ def make_plan(request: RunRequest, command: str, usable: int | None = None, memo
         req.overhead = plan_overhead(opts, usable)
     if command == "dask":
         # the cluster's start-up and round trips, then one image set through the cluster
-        # and through the best local pools at the same worker count (a cluster pays off per
-        # task only when the work per task is large: 256x256 shows it without a long run)
+        # and through the best local pools at the same worker count
         workers = cluster_workers(request) or usable
         req.overhead = dask_probes(opts, workers)
         req.dask_only, req.workers = True, [workers]
@@ -171,5 +175,3 @@ def make_plan(request: RunRequest, command: str, usable: int | None = None, memo
         raise UsageError(str(exc)) from None
     return plan.measure_in_full(request.values) if in_full else plan
 
-
-DASK_SIZE = "256x256x3"

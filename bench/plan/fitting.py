@@ -80,7 +80,7 @@ def fill(groups: list, available: float, usable: int, tiers=(1, 2, 3, 4)) -> Non
             progress = False
             for g in groups:
                 names = {c.name for c in g.entrants}
-                nxt = next((c for c in g._ordered if c.name not in names and g.tiers[c.name] == tier), None)
+                nxt = next((c for c in g.ordered if c.name not in names and g.tiers[c.name] == tier), None)
                 if nxt is None:
                     continue
                 before = g.estimate()

@@ -19,7 +19,7 @@ def left_out(groups: list) -> list:
     out = []
     for g in groups:
         entered = {c.name for c in g.entrants}
-        by_name = {c.name: c for c in g._ordered}
+        by_name = {c.name: c for c in g.ordered}
         for name, values in g.named.items():
             if name in entered:
                 continue

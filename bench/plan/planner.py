@@ -115,6 +115,9 @@ class GroupPlan:
     named: dict = field(default_factory=dict)
     policy: Policy = RACE
     ladder: list = field(default_factory=list)   # the worker counts the plan could race
+    # every candidate in the order the budget takes them in (tier, then priority): what
+    # filling a tier and the worker-count search enter from
+    ordered: list = field(default_factory=list)
     # the worker-count search (bench.plan.search): on unless the user named the counts
     search: bool = True
 
@@ -156,7 +159,7 @@ class GroupPlan:
         race = bud.race_estimate(self.costs, self.entrants, self.rounds,
                                  surviving=self.policy.eliminate)
         if self.searches():
-            race += search.reserve_s(self.costs, self.entrants, getattr(self, "_ordered", self.entrants),
+            race += search.reserve_s(self.costs, self.entrants, self.ordered or self.entrants,
                                      self.w, self.ladder, self.search_leaders(), self.mode)
         return setup + race + self.explain_estimate()
 
@@ -194,7 +197,7 @@ class GroupPlan:
         budget on many cores): the summary says so instead of leaving them unmentioned."""
         defaults = libraries.POSE_DEFAULTS if self.has_model else libraries.DEFAULTS
         entered = {c.strategy for c in self.entrants}
-        planned = dict.fromkeys(c.strategy for c in getattr(self, "_ordered", [])
+        planned = dict.fromkeys(c.strategy for c in self.ordered
                                 if c.strategy in defaults)
         return [s for s in planned if s not in entered]
 
@@ -581,12 +584,11 @@ def _build(s: dict, usable: int, rounds: int, req: PlanRequest) -> GroupPlan | N
     first = ordered[0]
     g = GroupPlan(first.workload, first.params, first.images, [], set_size.serial_slice, costs,
                   rounds, len(cands), set_size.capped_by, tiers, req.mode, w, named,
-                  ladder=ladder, search=False)
+                  ladder=ladder, search=False, ordered=ordered)
     g.entrants = [c for c in ordered if tiers[c.name] == 0]
     if not any(c.family == "serial" for c in g.entrants):
         serial = [c for c in cands if c.family == "serial"]
         g.entrants = serial[:1] + g.entrants
-    g._ordered = ordered       # noqa: SLF001 - the fill order, kept for _fill
     return g
 
 

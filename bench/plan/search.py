@@ -23,7 +23,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bench.model.case import Case
+from bench.plan.budget import SURVIVING, VISITS_TO_JUDGE
+from bench.plan.tiers import role, winners
 from bench.strategies import auto_chunk_size
+from workloads.registry import workload_class
 
 SEARCH_ROUND = 1          # after one visit each the leaders at W are known well enough
 FAMILY_WITHIN = 0.5       # a pool family this far behind the leader at W is not searched
@@ -116,9 +119,6 @@ def after_the_search(cands: list[Case], tiers: dict, w: int, mode: str = "full")
     libraries' defaults and other ways, and every layout or variant of the winners but
     their plain one - the serial loop, the naive pools and the usual winners at W stay
     (a quick run: the first QUICK_WINNERS of them)."""
-    from bench.plan.tiers import role, winners
-    from workloads.registry import workload_class
-
     def kept(c: Case) -> bool:
         if c.family == "serial" or c.strategy in NAIVE:
             return True
@@ -135,8 +135,6 @@ def reserve_s(costs, entrants: list[Case], candidates: list[Case], w: int, ladde
     """The time the search may take in a group: the leaders' coarse counts not entered
     yet, visited from their entry until the refined counts are judged, and two refined
     counts per line, visited until they can be judged."""
-    from bench.plan.budget import SURVIVING, VISITS_TO_JUDGE
-
     entered = {c.name for c in entrants}
     extra = [c for c in coarse_cases(leaders, candidates, w, ladder, mode) if c.name not in entered]
     refined = [at_workers(c, max(1, w * 3 // 4)) for c in leaders for _ in range(2)] if w >= 8 else []

@@ -64,7 +64,9 @@ class Race:
         self.started, self.capacity, self.seed = started, capacity, seed
         # --case-timeout: every command to a group's processes ends after it (None: sized
         # to the command's expected work); --explain all: every visited configuration
-        self.case_timeout, self.explain_all = case_timeout, explain_all
+        self.case_timeout = case_timeout
+        # --explain all, or a plan measured in full: every configuration visited is explained
+        self.explain_all = explain_all or plan.policy.explain_all
         self.policy = plan.policy
         self.deadline = started + plan.budget_s - bud.END_S
         # past this nothing new starts: the run would end more than OVERRUN past its budget
@@ -393,19 +395,17 @@ class Race:
                      and c.status != FAILED]
             leaders = search.leaders(at_w, lambda c: statistics.median(c.ratios()))
             state.search_leaders = [c.name for c in leaders]
-            added = search.coarse_cases([c.case for c in leaders], getattr(plan, "_ordered", []),
+            added = search.coarse_cases([c.case for c in leaders], plan.ordered,
                                         plan.w, plan.ladder, plan.mode)
             state.search_stage, state.search_round = 1, round_
         elif state.search_stage == 1 and round_ >= state.search_round + search.REFINE_AFTER:
             top = max(plan.ladder)
             for name in state.search_leaders:
-                key = search.line_key(state.configs[name].case)
-                line = {c.case.workers: c for c in state.configs.values()
-                        if search.line_key(c.case) == key and c.visits and c.status != FAILED}
-                by_count = {n: statistics.median(c.ratios()) for n, c in line.items()}
-                for n in search.refine_counts(by_count, top):
-                    best = max(line, key=lambda k: by_count[k])
-                    added.append(search.at_workers(line[best].case, n))
+                leader = state.configs[name].case
+                by_count = {c.case.workers: statistics.median(c.ratios()) for c in state.configs.values()
+                            if search.line_key(c.case) == search.line_key(leader) and c.visits
+                            and c.status != FAILED}
+                added += [search.at_workers(leader, n) for n in search.refine_counts(by_count, top)]
             state.search_stage = 2
         added = [c for c in added if c.name not in state.configs and c.name not in state.not_raced]
         if not added:

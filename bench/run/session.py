@@ -138,7 +138,7 @@ def _race(request: RunRequest, plan, settings, results, machine, started: float)
     progress = Progress(plan, started)
     race = Race(plan, settings, results, machine, progress, started, settings.capacity,
                 seed=request.seed, case_timeout=request.case_timeout,
-                explain_all=request.explain == "all" or plan.policy.explain_all)
+                explain_all=request.explain == "all")
     try:
         race.run()
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
 
@@ -67,11 +68,10 @@ def main(argv=None) -> int:
         within = sum(g.ratio >= 1 - summary["within"] for g in rows)
         print(messages.SIM_GROUP.format(group=group, best=f"{best[0]} w={best[1]} {best[2]:.2f}x",
                                         within=within, seeds=len(rows), share=summary["within"],
-                                        median=_median([g.ratio for g in rows]),
+                                        median=statistics.median(g.ratio for g in rows),
                                         worst=min(g.ratio for g in rows), picks=common,
                                         wrong=sum(bool(g.wrong_outs) for g in rows)))
-    print(messages.SIM_SUMMARY.format(**summary, seeds_=len(outcomes),
-                                      worst_wall=summary["wall_over_budget_worst"]))
+    print(messages.SIM_SUMMARY.format(**summary))
     return 0
 
 
@@ -87,12 +87,6 @@ def _seed_json(o) -> dict:
                         "plateau_workers": g.plateau_workers,
                         "plateau_over_best": round(g.plateau_speedup / g.best[2], 4) if g.best[2] else None}
                        for g in o.groups]}
-
-
-def _median(values):
-    s = sorted(values)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ What is not simulated: verification (every output equal), the overhead probes' f
 from __future__ import annotations
 
 import math
+import statistics
 import tempfile
 from dataclasses import dataclass, field
 
@@ -210,7 +211,7 @@ def simulate(machine: Machine, seed: int, mode: str = "full", budget_s: float | 
                             "mode": "race", "settings": RunSettings(verify=False).recorded()})
     race = _sim_race()(plan, RunSettings(verify=False, capacity=float(machine.cpus)), results,
                        machine_meta, _Quiet(), 0.0, float(machine.cpus), seed=seed, clock=clock)
-    race._start_process = lambda setup: _started(SimProcess(setup, model, clock))   # noqa: SLF001
+    race.machine_model = model
     race.run()
     wall = clock.now + bud.END_S
     analysis = analyse(results)
@@ -222,10 +223,10 @@ def simulate(machine: Machine, seed: int, mode: str = "full", budget_s: float | 
             continue
         answer = answer_group(measured, analysis)
         choice = answer.choice
-        names = list(dict.fromkeys(c.strategy for c in getattr(group, "_ordered", group.entrants)))
+        names = list(dict.fromkeys(c.strategy for c in group.ordered or group.entrants))
         key = f"{group.workload} {group.images.size.label} {group.images.content}"
         best = machine.true_best(names, 2 * machine.cpus)
-        ladder = sorted({c.workers for c in getattr(group, "_ordered", group.entrants)})
+        ladder = sorted({c.workers for c in group.ordered or group.entrants})
         best_planned = machine.true_best(names, ladder)
         # the answer to "how many workers": the best count of the pick's configuration
         # (the recommendation names it next to its plateau, the fewest within 5%)
@@ -252,6 +253,12 @@ def _sim_race():
 
     class SimRace(Race):
         publish_all = False
+        machine_model: PassModel
+
+        def _start_process(self, setup):
+            process = SimProcess(setup, self.machine_model, self.clock)
+            process.start(0)
+            return process
 
         def _publish(self, state):
             if self.publish_all or state.status == "done":
@@ -269,11 +276,6 @@ def _sim_race():
     return SimRace
 
 
-def _started(process: SimProcess) -> SimProcess:
-    process.start(0)
-    return process
-
-
 def summarise(outcomes: list[SeedOutcome], mode: str) -> dict:
     """Over the seeds: how often the pick is within 5% (a full run) or 10% (quick) of the
     true best, the worst wall time against the budget, wrong eliminations."""
@@ -284,17 +286,9 @@ def summarise(outcomes: list[SeedOutcome], mode: str) -> dict:
         "groups": len(picks),
         "within": within,
         "picks_within": sum(g.ratio >= 1 - within for g in picks),
-        "pick_ratio_median": _median([g.ratio for g in picks]),
+        "pick_ratio_median": statistics.median([g.ratio for g in picks]) if picks else math.nan,
         "pick_ratio_worst": min((g.ratio for g in picks), default=math.nan),
         "wall_over_budget_worst": max((o.over for o in outcomes), default=math.nan),
         "runs_within_budget_10pct": sum(o.over <= 1.10 for o in outcomes),
         "groups_with_wrong_outs": sum(bool(g.wrong_outs) for g in picks),
     }
-
-
-def _median(values: list[float]) -> float:
-    s = sorted(values)
-    if not s:
-        return math.nan
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2

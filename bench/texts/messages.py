@@ -576,7 +576,7 @@ SIM_GROUP = ("  {group}: true best {best}; pick within {share:.0%} of it in {wit
              "(pick/best median {median:.3f}, worst {worst:.3f}); picks: {picks}; runs that put out a "
              "configuration within 2% of the leader: {wrong}")
 SIM_SUMMARY = ("summary: {picks_within} of {groups} picks within {within:.0%} of the true best; every run "
-               "inside budget + 10% in {runs_within_budget_10pct} of {seeds_} (worst {worst_wall:.2f}x the "
+               "inside budget + 10% in {runs_within_budget_10pct} of {seeds} (worst {wall_over_budget_worst:.2f}x the "
                "budget); groups with a wrong elimination: {groups_with_wrong_outs}")
 
 # -- the worker count: the best and the plateau of the pick's configuration --------------------

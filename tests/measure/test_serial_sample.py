@@ -151,18 +151,9 @@ def test_a_pool_is_verified_on_the_sampled_images_only():
 
 # -- in a group's case process ----------------------------------------------------------------
 @pytest.fixture
-def sampled(tmp_path):
-    from bench.measure.visits import GroupWork
-    from workloads.codecs import Codec
-    from workloads.imwrite import ImwriteWorkload
-
+def sampled(group_work):
     spec = ImageSetSpec(ImageSize(16, 16, 1), 40, "noise", 0)
-    work = tmp_path / "passes"
-    work.mkdir()
-    h = GroupWork({"workload": "imwrite", "params": ImwriteWorkload.params_for(Codec()),
-                   "images": spec.as_dict(), "serial_slice": 10, "work_dir": str(work)}, 2)
-    yield h, spec
-    h.stop()
+    return group_work(spec, 10), spec
 
 
 @pytest.mark.e2e

@@ -1,7 +1,6 @@
 """A group's case process: its pools started before any works, visits, cold figures."""
 import pytest
 
-from bench.measure.visits import GroupWork
 from bench.model.case import Case
 from workloads.codecs import Codec
 from workloads.images import ImageSetSpec, ImageSize
@@ -11,14 +10,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def host(tmp_path):
+def host(group_work):
     spec = ImageSetSpec(ImageSize(16, 16, 1), 40, "noise", 0)
-    work = tmp_path / "passes"
-    work.mkdir()
-    h = GroupWork({"workload": "imwrite", "params": ImwriteWorkload.params_for(Codec()),
-                   "images": spec.as_dict(), "serial_slice": 40, "work_dir": str(work)}, 2)
-    yield h, spec
-    h.stop()
+    return group_work(spec, 40), spec
 
 
 def case(spec, strategy, chunk=None, method="fork"):

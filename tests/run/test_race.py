@@ -110,7 +110,6 @@ def run_race(tmp_path, monkeypatch, behaviour=None, budget=60.0, in_full=None, *
     plan = build_plan(req, 2, 8 * 1024 ** 3)
     if in_full:
         plan.measure_in_full(in_full)
-        race_options.setdefault("explain_all", True)
     results = ResultsFile(str(tmp_path / "r.json"), run={})
     progress = Quiet()
     import time

@@ -145,38 +145,31 @@ def test_auto_chunk_sizes():
 
 # -- verification -----------------------------------------------------------
 
-def _verified(tmp_path, strategy, workers=2, chunk=None, method=None, workload="imwrite", layout=None,
+def _verified(group_work, strategy, workers=2, chunk=None, method=None, workload="imwrite", layout=None,
               tamper=None) -> int:
     """What a race does: the serial loop's reference, a visit whose pass is kept, its
     outputs compared (``tamper(folder)`` changes the kept pass's files first)."""
-    from bench.measure.visits import GroupWork
     from bench.model.case import Case
     from workloads.images import ImageSetSpec, ImageSize
     from workloads.registry import make_workload
 
     spec = ImageSetSpec(ImageSize(16, 12, 3), 12, "smooth", seed=3)
     params = ImwriteWorkload.params_for(Codec())
-    work_dir = tmp_path / "passes"
-    work_dir.mkdir()
-    work = GroupWork({"workload": workload, "params": params, "images": spec.as_dict(),
-                      "serial_slice": 12, "work_dir": str(work_dir)}, 2)
-    try:
-        reference = work.reference()
-        case = Case(workload, spec, params, strategy, workers, chunk, method, out_layout=layout)
-        work.visit(case.as_dict(), keep=True)
-        if tamper is not None:
-            tamper(work.kept[case.name][0])
-        got = work.outputs(case.as_dict())
-        return compare_outputs(make_workload(workload, params), reference["outputs"], got["outputs"])
-    finally:
-        work.stop()
+    work = group_work(spec, 12, workload)
+    reference = work.reference()
+    case = Case(workload, spec, params, strategy, workers, chunk, method, out_layout=layout)
+    work.visit(case.as_dict(), keep=True)
+    if tamper is not None:
+        tamper(work.kept[case.name][0])
+    got = work.outputs(case.as_dict())
+    return compare_outputs(make_workload(workload, params), reference["outputs"], got["outputs"])
 
 
-def test_verification_passes_for_a_correct_strategy(tmp_path):
-    assert _verified(tmp_path, "threads-chunked", chunk=6) == 12
+def test_verification_passes_for_a_correct_strategy(group_work):
+    assert _verified(group_work, "threads-chunked", chunk=6) == 12
 
 
-def test_verification_catches_a_changed_byte(tmp_path):
+def test_verification_catches_a_changed_byte(group_work):
     def flip(folder):
         path = os.path.join(folder, "3.jpg")
         data = bytearray(open(path, "rb").read())
@@ -184,7 +177,7 @@ def test_verification_catches_a_changed_byte(tmp_path):
         open(path, "wb").write(bytes(data))
 
     with pytest.raises(VerificationError, match="1 of 12 outputs differ .first: 3.jpg"):
-        _verified(tmp_path, "threads", tamper=flip)
+        _verified(group_work, "threads", tamper=flip)
 
 
 def test_missing_and_extra_files_are_caught(tiny_images, tmp_path):
@@ -197,16 +190,16 @@ def test_missing_and_extra_files_are_caught(tiny_images, tmp_path):
         check_names(ImwriteWorkload(), str(tmp_path / "pass"), len(tiny_images))
 
 
-def test_imencode_is_verified_with_an_extra_digest_pass(tmp_path):
+def test_imencode_is_verified_with_an_extra_digest_pass(group_work):
     # timed passes return sizes only: the outputs come from a digest pass on the warm pool
-    assert _verified(tmp_path, "processes-map", chunk=3, method="fork", workload="imencode") == 12
+    assert _verified(group_work, "processes-map", chunk=3, method="fork", workload="imencode") == 12
 
 
-def test_a_folder_per_task_is_verified_against_the_one_folder_serial_loop(tmp_path):
+def test_a_folder_per_task_is_verified_against_the_one_folder_serial_loop(group_work):
     def layout_is_per_task(folder):
         assert sorted(os.listdir(folder)) == ["task-000000", "task-000004", "task-000008"]
 
-    assert _verified(tmp_path, "processes-inherit", chunk=4, method="fork", layout="per-task",
+    assert _verified(group_work, "processes-inherit", chunk=4, method="fork", layout="per-task",
                      tamper=layout_is_per_task) == 12
 
 

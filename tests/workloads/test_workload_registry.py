@@ -104,7 +104,7 @@ def test_a_new_model_workload_is_raced_like_pose(registered):
     lite = [g for g in plan.groups if g.workload == "pose-lite"]
     assert len(lite) == 1 and lite[0].images.size.label == "192x192x3"
     # the strategies that suit a model (the anti-pattern: a model per image) and its params
-    strategies = {c.strategy for c in lite[0]._ordered}
+    strategies = {c.strategy for c in lite[0].ordered}
     assert "processes-model-per-image" in strategies and "processes-shm" in strategies
     assert lite[0].params == PoseWorkload.params_for()
     # named sets: it takes colour images of the contents it declares, as pose does
