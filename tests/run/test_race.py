@@ -484,3 +484,32 @@ def test_the_race_searches_the_worker_count_of_its_leaders_and_finds_a_peak_betw
     counts = sorted(w for s, w in speeds if s == "processes-chunked")
     assert set(counts) >= {2, 4, 8, 12, 16, 24, 32}       # the coarse ladder and the refinement
     assert max(speeds, key=lambda k: speeds[k] or 0) == ("processes-chunked", 12)
+
+
+def test_the_overhead_probes_timed_passes_count_in_the_timed_share(tmp_path, monkeypatch):
+    """Each probe's timed values join the run's timed seconds (0.25 s each here), as a
+    visit's pool and serial passes do; the untimed start of its process does not."""
+    from bench.model.case import Case
+    from workloads.images import ImageSetSpec
+
+    real_call = FakeHost.call
+
+    def call(self, cmd, timeout, **kw):
+        if cmd == "probe":
+            return {"ok": True, "values_s": [0.1, 0.15], "warmups_s": [], "metadata": {},
+                    "date": "2026-12-07T00:00:00+00:00", "duration_s": 1.0}
+        return real_call(self, cmd, timeout, **kw)
+
+    monkeypatch.setattr(FakeHost, "call", call)
+    FakeHost.log = []
+    monkeypatch.setattr(race_mod.Race, "_start_process", lambda self, setup: FakeHost(setup, {}))
+    one_pixel = ImageSetSpec(ImageSize(1, 1, 1), 1, "noise", 0)
+    probes = [Case("pool-start", one_pixel, {}, "threads", 2), Case("pool-start", one_pixel, {}, "threads", 4)]
+    req = PlanRequest(mode="quick", budget_s=60, codec_workloads=[], pose=False, pipelines=[], overhead=probes)
+    plan = build_plan(req, 2, 8 * 1024 ** 3)
+    assert not plan.groups and len(plan.overhead) == 2
+    results = ResultsFile(str(tmp_path / "r.json"), run={})
+    import time
+    race_mod.Race(plan, RunSettings(), results, {}, Quiet(), time.perf_counter(), 2.0).run()
+    assert results.run["facts"]["timed_s"] == pytest.approx(0.5)
+    assert len(results.benchmarks) == 2
