@@ -65,6 +65,8 @@ def machine_of(path: str, noise_cv: float = 0.05, group: str | None = None) -> d
 
 
 def main(argv=None) -> int:
+    from bench.results import ResultsError
+
     p = argparse.ArgumentParser(prog="python -m bench.sim.from_results", description=__doc__.split("\n\n")[0])
     p.add_argument("file", help="a bench results file")
     p.add_argument("--noise", type=float, default=0.05, metavar="CV", help="noise_cv of the machine (default 0.05)")
@@ -72,7 +74,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     try:
         print(json.dumps(machine_of(args.file, args.noise, args.group), indent=1))
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, ResultsError) as exc:
         print(messages.ERROR_LINE.format(error=exc), file=sys.stderr)
         return 2
     return 0

@@ -30,5 +30,7 @@ def test_a_file_without_paired_speedups_is_one_line_and_exit_2(tmp_path, capsys)
     assert main([path]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no configuration with a paired speedup" in err
+    assert main([str(tmp_path / "missing.json")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
     assert main([_file(tmp_path)]) == 0
     assert json.loads(capsys.readouterr().out)["cpus"] == 4
