@@ -159,10 +159,6 @@ class _Dask(Strategy):
             pool.shutdown()
             raise
 
-    def stop(self, pool) -> None:
-        if pool is not None:
-            pool.shutdown()
-
     def worker_pids(self, pool) -> list[int]:
         try:
             return pool.worker_pids()
@@ -228,6 +224,3 @@ class DaskLocal(Ranges, _Dask):
     style = ("yellow", "<")       # already there, like inherited pixels
     generates_on_workers = True
     description = "Dask distributed, workers generate the image set themselves; index ranges sent"
-
-
-STRATEGIES = (DaskPerImage, DaskChunked, DaskScatter, DaskLocal)

@@ -50,6 +50,10 @@ class _Decoding:
         if self._decode == "none":
             raise ValueError(f"{self.name} decodes in the parent, but the task takes paths (--decode none)")
 
+    def start(self, workload, images=None):
+        self._remember(workload, images)
+        return super().start(workload, images)
+
     def _read(self, item):
         """A file read here; a generated image is decoded already and goes as it is."""
         return read_in_parent(item, self._decode) if isinstance(item, FileItem) else item
@@ -61,10 +65,6 @@ class ProcessesDecoded(_Decoding, Processes):
     description = "ProcessPoolExecutor, files decoded in the parent, pixels pickled per image"
     simplicity = 250
     style = ("sky", "1")
-
-    def start(self, workload, images=None):
-        self._remember(workload, images)
-        return super().start(workload, images)
 
     def run(self, pool, workload, images, on_first_result):
         calls = ((workload, i, self._read(item)) for i, item in enumerate(images))
@@ -80,10 +80,6 @@ class ProcessesDecodedChunked(_Decoding, ProcessesChunked):
     description = "ProcessPoolExecutor, files decoded in the parent, pixels pickled per slice"
     simplicity = 260
     style = ("blue", "2")
-
-    def start(self, workload, images=None):
-        self._remember(workload, images)
-        return super().start(workload, images)
 
     def run(self, pool, workload, images, on_first_result):
         calls = ((workload, s, [self._read(x) for x in images[s:e]])

@@ -48,17 +48,12 @@ class _ThreadPoolMixin:
             self.config.workers, initializer=init_worker, initargs=(workload, None, self._reports))
 
 
-def _check_fork(workload, ctx) -> None:
-    """Let a workload refuse a fork pool (pose: a model was built in this process)."""
-    workload.check_fork(ctx.get_start_method())
-
-
 class _ProcessPoolMixin:
     family = "processes"
 
     def start(self, workload, images=None):
         ctx = multiprocessing.get_context(self.config.start_method)
-        _check_fork(workload, ctx)
+        workload.check_fork(ctx.get_start_method())
         self._reports = ctx.SimpleQueue()
         return ProcessPoolExecutor(
             self.config.workers, mp_context=ctx, initializer=init_worker,
@@ -135,11 +130,9 @@ class ProcessesMap(_ProcessPoolMixin, Strategy):
                       chunksize=self.config.chunk_size)
         results = []
         for r in it:
-            if not results:
-                results.append(r)
+            results.append(r)
+            if len(results) == 1:
                 on_first_result()
-            else:
-                results.append(r)
         return results
 
 
@@ -179,7 +172,7 @@ class ProcessesShm(Ranges, Strategy):
         if images is None:
             raise ValueError("processes-shm needs the image set when the pool starts")
         ctx = multiprocessing.get_context(self.config.start_method)
-        _check_fork(workload, ctx)
+        workload.check_fork(ctx.get_start_method())
         self._reports = ctx.SimpleQueue()
         self._block = shared_memory.SharedMemory(create=True, size=max(1, images.nbytes))
         try:
@@ -247,7 +240,7 @@ class ProcessesInherit(Ranges, Strategy):
         if images is None:
             raise ValueError("processes-inherit needs the image set when the pool starts")
         ctx = multiprocessing.get_context("fork")
-        _check_fork(workload, ctx)
+        workload.check_fork(ctx.get_start_method())
         tasks.set_inherited_images(images)
         self._reports = ctx.SimpleQueue()
         # ProcessPoolExecutor forks all workers at the first submit; the global is set by then.
@@ -289,7 +282,3 @@ class ProcessesModelPerImage(Processes):
     @staticmethod
     def _per_image(workload):
         return workload.with_model_per_image()   # a workload without a model: itself
-
-
-STRATEGIES = (Serial, Threads, Processes, ThreadsChunked, ProcessesChunked, ProcessesMap,
-              ProcessesShm, ProcessesInherit, ProcessesModelPerImage)

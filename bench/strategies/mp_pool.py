@@ -229,5 +229,3 @@ def reorder(pairs: list, count: int) -> list:
 
 
 _MISSING = object()
-
-STRATEGIES = (PoolApplyAsync, PoolApplyAsyncFolders, PoolImap, PoolImapUnordered)

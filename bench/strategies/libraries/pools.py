@@ -108,10 +108,6 @@ class LibraryStrategy(Strategy):
 
     library = ""
 
-    def stop(self, pool) -> None:
-        if pool is not None:
-            pool.shutdown(wait=True)
-
     def worker_pids(self, pool) -> list[int]:
         return pool.worker_pids() if pool is not None else []
 

@@ -200,6 +200,3 @@ class JoblibMemmap(_Joblib):
 
     def submit_first(self, pool, workload, images, index: int):
         return pool.submit(worker.slice_of, workload, images, index, index + 1)
-
-
-STRATEGIES = (Joblib, JoblibThreads, JoblibChunked, JoblibMemmap)

@@ -150,6 +150,3 @@ class MpireState(_Mpire):
     state = True
     needs_model = True
     description = "mpire.WorkerPool(use_worker_state=True), worker_init sets each worker up once, default chunking"
-
-
-STRATEGIES = (Mpire, MpireShared, MpireState)

@@ -88,7 +88,6 @@ def init_state(workload, cv_threads, worker_state) -> None:
     """mpire ``worker_init`` with ``use_worker_state``: the workload's set-up, once per
     worker, its facts kept in the worker's state until the first task sends them."""
     worker_state["report"] = _set_up(workload, cv_threads)
-    worker_state["setup"] = _setup_key(workload)
 
 
 def call_state(worker_state, cv_threads, fn, *args):
