@@ -304,7 +304,7 @@ class TaskWorkload(Workload):
                 # not pose's failed_images: the summary lists these once per group, not per case
                 "items_failed": len(failed),
                 "failed_items": json.dumps(failed[:FAILED_LISTED]) if failed else None}
-        inits = [w["init_s"] for w in (timing.warm_workers or timing.cold_workers) if "init_s" in w]
+        inits = [w["init_s"] for w in timing.warm_workers if "init_s" in w]
         if inits:
             meta["init_s"] = sorted(inits)[len(inits) // 2]
         return meta

@@ -34,6 +34,7 @@
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import threading
 import time
@@ -118,7 +119,7 @@ class ColdDecomposition:
     # -- memory ------------------------------------------------------------------
     def pool_ready(self, strategy, pool) -> None:
         """Bring every worker up (spawn starts them on demand), then take the idle baseline."""
-        self.parent_before = snapshot_self()
+        self.parent_before = snapshot(os.getpid())
         if pool is None:
             return
         futures = [pool.submit(tasks.noop) for _ in range(self.workers)]
@@ -258,9 +259,3 @@ class ColdDecomposition:
                 "decomp_parallelism": self.parallelism(strategy, count),
             })
         return meta
-
-
-def snapshot_self() -> dict | None:
-    import os
-
-    return snapshot(os.getpid())

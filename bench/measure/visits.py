@@ -227,7 +227,8 @@ class GroupWork:
         return {"started": started}
 
     def _first_pass(self, live: Live) -> dict:
-        """The untimed pass that makes a prestarted pool warm; with the start, its cold figures."""
+        """The untimed pass that makes a started pool warm; with its start (``started_s``),
+        the configuration's cold figures."""
         out = self.dirs.fresh()
         first = FirstResult(time.perf_counter)
         start = time.perf_counter()
@@ -249,25 +250,15 @@ class GroupWork:
         self._evict_for(case.workers)
         strategy = self._strategy_for(case)
         workload = self._workload_for(case)
-        out = self.dirs.fresh()
-        first = FirstResult(time.perf_counter)
         start = time.perf_counter()
         pool = strategy.start(workload, self.images)
+        live = Live(case, strategy, pool, workload, started_s=time.perf_counter() - start)
         try:
-            strategy.run(pool, workload.with_output(out), self.images, first)
+            info = self._first_pass(live)
         except BaseException:
             strategy.stop(pool)
             raise
-        warm = time.perf_counter() - start
-        self.trash.add(out)
-        live = Live(case, strategy, pool, workload)
         self.live[case.name] = live
-        facts = _pool_facts(strategy, pool)
-        reports = strategy.worker_reports()
-        self.reports[case.name] = reports
-        info = {"start_and_first_pass_s": warm,
-                "first_result_s": (first.at - start) if first.at is not None else warm,
-                "worker_reports": reports, "facts": facts}
         return live, info
 
     def _evict_for(self, workers: int) -> None:
@@ -403,10 +394,6 @@ class Passes:
     """What a workload's case_metadata reads of a case's passes."""
     last_results: list
     warm_workers: list
-
-    @property
-    def cold_workers(self) -> list:
-        return self.warm_workers
 
 
 def _failures(workload, results) -> dict:

@@ -174,7 +174,7 @@ class PoseWorkload(Workload):
             "first_failed_image": f"{image_id(failed[0][0])}: {failed[0][1]}" if failed else None,
         }
         builds = [r.model_build_s for r in results if r.model_build_s is not None]
-        workers = timing.warm_workers or timing.cold_workers
+        workers = timing.warm_workers
         if builds:                        # a new model for every image
             meta.update(models_built_per_pass=len(builds),
                         model_build_s=statistics.median(builds),
