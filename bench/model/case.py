@@ -11,6 +11,24 @@ from workloads.images import ImageSetSpec
 from workloads.registry import workload_class
 
 
+class _cached:
+    """A property computed once per instance, then read from its ``__dict__`` (a plain
+    attribute: this descriptor is not consulted again). functools.cached_property does
+    the same behind a lock on Python < 3.12, which costs more than the values it saves."""
+
+    def __init__(self, fn):
+        self.fn, self.__doc__ = fn, fn.__doc__
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
 @dataclass(frozen=True)
 class Case:
     workload: str
@@ -24,22 +42,26 @@ class Case:
     chunk_rule: str | None = None   # "auto" (follows images/workers) or None (a fixed size)
     out_layout: str | None = None   # "per-task": a folder per task (imwrite); None = one folder
 
-    @property
+    # family, group, label and name are cached: a plan asks for them tens of thousands of
+    # times and each rebuilds the workload from its params. _cached writes the
+    # instance's __dict__ directly (the frozen dataclass's __setattr__ is not called); eq,
+    # repr, asdict and replace() read only the fields, so cached values change none of them.
+    @_cached
     def family(self) -> str:
         return STRATEGIES[self.strategy].family
 
-    @property
+    @_cached
     def group(self) -> str:
         """The workload and inputs: cases of one group are comparable with each other."""
         if workload_class(self.workload).fixed_group:
             return f"{self.workload}/{self.label}"
         return f"{self.workload}/{self.images.label}-n{self.images.count}/{self.label}"
 
-    @property
+    @_cached
     def label(self) -> str:
         return workload_class(self.workload).from_params(self.params).label
 
-    @property
+    @_cached
     def name(self) -> str:
         parts = [self.group, self.strategy, f"w{self.workers}"]
         if self.chunk_size is not None:

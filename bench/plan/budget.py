@@ -111,6 +111,13 @@ class Costs:
     usable: int                  # CPUs
     worker_setup_s: float = 0.0  # per worker (a model load), paid at pool start
 
+    def __post_init__(self):
+        # a plan prices the same configurations over and over (every estimate while it
+        # fills the budget): each pass and first visit is computed once per (strategy,
+        # workers, chunk size, start method) - all they read of a case. Not a field: eq,
+        # hash and repr stay those of the figures above.
+        object.__setattr__(self, "_memo", {})
+
     @property
     def serial_pass(self) -> float:
         return self.serial_slice * self.seconds_per_image
@@ -118,6 +125,15 @@ class Costs:
     def pool_pass(self, case, speedup_cap: float | None = None) -> float:
         """One pass of ``case``'s pool: the work spread over the CPUs it can use, plus
         what each task costs the parent."""
+        if speedup_cap is not None:
+            return self._pool_pass(case, speedup_cap)
+        key = ("pass", case.strategy, case.workers, case.chunk_size)
+        value = self._memo.get(key)
+        if value is None:
+            value = self._memo[key] = self._pool_pass(case, None)
+        return value
+
+    def _pool_pass(self, case, speedup_cap: float | None) -> float:
         if case.family == "serial":
             return self.count * self.seconds_per_image
         parallel = max(1, min(case.workers, self.usable, speedup_cap or case.workers))
@@ -130,6 +146,13 @@ class Costs:
 
     def first_visit(self, case) -> float:
         """Pool start and the untimed warm-up pass that makes it warm."""
+        key = ("first", case.strategy, case.workers, case.chunk_size, case.start_method)
+        value = self._memo.get(key)
+        if value is None:
+            value = self._memo[key] = self._first_visit(case)
+        return value
+
+    def _first_visit(self, case) -> float:
         if case.family == "serial":
             return 0.0
         # joblib's loky workers are fresh interpreters whatever the start method says
