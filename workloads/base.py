@@ -84,8 +84,6 @@ class ImageGroup:
     line names sets of its own."""
     size: str                        # WIDTHxHEIGHTxCHANNELS
     content: str                     # noise, smooth, person, photos (generated files)
-    count: int | None = None         # images in a fixed matrix (None: the race sizes it)
-    quick_count: int | None = None   # in a fixed matrix's --quick (None: left out)
     race: bool | None = None         # in the budgeted race: True in its --quick too, False
                                      # in a full run only, None not raced
     optional: bool = False           # a budget too short for every group drops it first

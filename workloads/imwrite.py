@@ -67,13 +67,12 @@ class ImwriteWorkload(_CodecWorkload):
     folder_per_task: bool = False
     name: str = field(default="imwrite", init=False)
     rank = 10
-    # the classic saving-images-in-a-loop set (random 50x50 grey, 10,000 images) and the
-    # sizes users save, with photo-like content: counts give a serial pass of about half a
-    # second here, fixed so that two machines' results files hold the same cases
-    groups = (ImageGroup("50x50x1", "noise", 10000, 1000, race=True, order=0),
-              ImageGroup("256x256x3", "smooth", 500, 64, race=True, order=1),
-              ImageGroup("640x480x3", "smooth", 120, None, race=True, order=2),
-              ImageGroup("1920x1080x3", "smooth", 24, None, race=True, order=3))
+    # the classic saving-images-in-a-loop set (random 50x50 grey) and the sizes users save,
+    # with photo-like content
+    groups = (ImageGroup("50x50x1", "noise", race=True, order=0),
+              ImageGroup("256x256x3", "smooth", race=True, order=1),
+              ImageGroup("640x480x3", "smooth", race=True, order=2),
+              ImageGroup("1920x1080x3", "smooth", race=True, order=3))
     opencv_threads = True
     dask_strategies = ("dask", "dask-chunked")
     snippet = "imwrite"
@@ -160,7 +159,7 @@ class ImencodeWorkload(_CodecWorkload):
     name: str = field(default="imencode", init=False)
     rank = 20
     # next to imwrite's on the same set: encoding without the file (full runs only)
-    groups = (ImageGroup("50x50x1", "noise", 10000, None, race=False, order=0),)
+    groups = (ImageGroup("50x50x1", "noise", race=False, order=0),)
     snippet = "imencode"
     _params: tuple = field(default=(), init=False, compare=False)
 

@@ -44,7 +44,7 @@ class ThumbnailWorkload(ImencodeWorkload):
     name: str = field(default="thumbnail", init=False)
     rank = 25                                  # listed between imencode and noop
     # its set comes right after imwrite's 256x256 set (order 1, a larger rank than imwrite's)
-    groups = (ImageGroup("96x96x3", "smooth", 300, 30, race=True, order=1),)
+    groups = (ImageGroup("96x96x3", "smooth", race=True, order=1),)
     snippet = "imencode"
 
 
@@ -53,7 +53,7 @@ class PoseLiteWorkload(PoseWorkload):
     """A second task with a model per worker: raced like pose on a set of its own."""
     name: str = field(default="pose-lite", init=False)
     rank = 75
-    groups = (ImageGroup("192x192x3", "person", 16, 8, race=True),)
+    groups = (ImageGroup("192x192x3", "person", race=True),)
     dask_strategies = ()
 
 

@@ -40,12 +40,10 @@ class PoseWorkload(Workload):
     name: str = field(default="pose", init=False)
     rank = 70
     kind = "model"
-    # the first is the main set (bench.plan.pose sweeps it); a person, and noise where
-    # nobody is found (the detector-only path)
-    groups = (ImageGroup("512x512x3", "person", 32, None, race=None),
-              ImageGroup("256x256x3", "person", 32, 8, race=True),
-              ImageGroup("1280x720x3", "person", 16, None, race=False),
-              ImageGroup("256x256x3", "noise", 32, 8, race=False))
+    # a person, and noise where nobody is found (the detector-only path)
+    groups = (ImageGroup("256x256x3", "person", race=True),
+              ImageGroup("1280x720x3", "person", race=False),
+              ImageGroup("256x256x3", "noise", race=False))
     colour_only = True
     contents = ("person", "noise", "smooth")
     dask_strategies = ("dask-chunked", "dask-local")
