@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -164,6 +165,17 @@ def _fit_one(n: np.ndarray, x: np.ndarray, with_kappa: bool,
     """Best (λ, σ, κ) and its cost from two deterministic starting points: the linear
     form's solution and a heavily contended guess (on 130 measured lines these two
     never did worse than a 3x3 grid of starts, in a third of the time)."""
+    params, cost = _fit_points(n.astype(float).tobytes(), x.astype(float).tobytes(), with_kappa,
+                               sigma_min)
+    return np.array(params), cost
+
+
+# the same points are fitted again and again: a bootstrap draws the same passes more than
+# once, and recommend, --cpus and --holdout refit the lines of one file (the fit is
+# deterministic: the points decide it)
+@lru_cache(maxsize=4096)
+def _fit_points(n_bytes: bytes, x_bytes: bytes, with_kappa: bool, sigma_min: float) -> tuple:
+    n, x = np.frombuffer(n_bytes), np.frombuffer(x_bytes)
     lam0 = float(x[np.argmin(n)] / n.min())
     starts = [_linear_start(n, x, with_kappa, sigma_min), [lam0, 0.8] + ([0.3] if with_kappa else [])]
     lower = [1e-12, sigma_min] + ([0.0] if with_kappa else [])
@@ -175,7 +187,7 @@ def _fit_one(n: np.ndarray, x: np.ndarray, with_kappa: bool,
         if best is None or res.cost < best.cost:
             best = res
     params = list(best.x) + ([] if with_kappa else [0.0])
-    return np.array(params), float(best.cost)
+    return tuple(params), float(best.cost)
 
 
 def fit(workers, throughput) -> Fit | None:
