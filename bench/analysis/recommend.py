@@ -319,6 +319,9 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     slow = [name for name, why in not_raced.items() if why == "pilot"]
     if slow:
         notes.append(messages.NOT_RACED_PILOT.format(count=len(slow)))
+    searched = [name for name, why in not_raced.items() if why == "search"]
+    if searched:
+        notes.append(messages.NOT_RACED_SEARCH.format(count=len(searched), w=machine.cpus))
     return Answer(group, fastest, best, choice, ties, unknown, within, memory, chosen_fit,
                   fit_line, fits, anchor, warnings, notes, unresolved, machine.cpus, left_out,
                   line_plateau)

@@ -33,12 +33,18 @@ from bench.run import interrupt
 from bench.run.group_processes import GroupProcesses
 from bench.run.case_process import CommandFailed, CaseProcess, ProcessDied
 from bench.run.slowdown import Slowdowns
-from bench.run.race_state import (FAILED, NOT_RACED_BUDGET, NOT_RACED_SLOW, OUT, RACING, ConfigState,
-                                  GroupState, visit_record)
+from bench.run.race_state import (FAILED, NOT_RACED_BUDGET, NOT_RACED_SEARCH, NOT_RACED_SLOW, OUT, RACING,
+                                  ConfigState, GroupState, visit_record)
 from bench.texts import messages
 
 STEAL_LIMIT = 0.10        # a pass during which more CPU time than this was stolen is retaken
 STEAL_RETAKES = 2
+# a paired serial pass this many times the median of the group's last SERIAL_WINDOW serial
+# passes was hit by something the pool pass next to it was not (a stall, another job): the
+# visit is retaken, as after CPU steal - its ratio would credit the pool with the stall.
+# The window follows a disk that turns slow for minutes within a few passes.
+SERIAL_OUTLIER = 2.0
+SERIAL_WINDOW = 5
 # a configuration's visits at most: past these its figure no longer moves
 MAX_ROUNDS = {"quick": 12, "full": 30}
 # passes this much slower than planned (the pilot's serial pass against the workload's
@@ -81,6 +87,8 @@ class Race:
         # scaled by, so the budget holds
         self.slowdown = Slowdowns()
         self.processes: list[CaseProcess] = []
+        # the group's serial passes so far, those retaken too (what a stall is judged by)
+        self.serial_seen: list[float] = []
         self.section = results.run.setdefault("race", {})
 
     # -- the run ---------------------------------------------------------------------------
@@ -178,6 +186,7 @@ class Race:
                 # alone still has its figure
                 state.serial_passes.append({"seconds": pilot["seconds"], "images": pilot["images"],
                                             "steal": pilot.get("steal"), "round": 0, "date": utc_now()})
+            self.serial_seen = [p["seconds"] for p in state.serial_passes]
             reference = None
             if self.settings.verify:
                 reference = procs.serial.reference(self._timeout(plan, 20))
@@ -282,7 +291,9 @@ class Race:
         """Passes far slower than planned (a disk in a slow minute) would leave every
         configuration one visit, and one visit decides nothing: keep the entrants, in the
         plan's order of priority, that get MIN_VISITS each in the time left, the baselines
-        always, and say which were left out."""
+        always, and say which were left out. (Pools slower than planned while the serial
+        loop is not - many CPUs under contention - are met in round one, once tier 0 has
+        had its visits: _fit_search.)"""
         if costs.seconds_per_image <= SLOW_PILOT * plan.costs.seconds_per_image:
             return
         left = race_end - self.clock()
@@ -343,23 +354,21 @@ class Race:
             if not order:
                 break
             rng.shuffle(order)
-            finished_round = True
-            for cfg in order:
-                interrupt.check()
-                planned = costs.visit(cfg.case) + (costs.first_visit(cfg.case) if not cfg.visits else 0)
-                needed = planned * self.slowdown.factor(cfg.name)
-                now = self.clock()
-                # the first two rounds run whole (a configuration needs two visits to be
-                # judged) unless the run itself would overrun - and a visit as slow as the
-                # last one would overrun it; later ones stop where the group's share ends
-                if (r > 2 and now + needed > race_end) or \
-                        now + max(needed, planned * self.slowdown.last(cfg.name)) > self.hard_deadline:
-                    # one that does not fit leaves the round unfinished; a cheaper one may
-                    # still fit (a thread pool after a per-image process pool on many CPUs)
-                    finished_round = False
-                    continue
-                self._visit(state, procs, cfg, r, reference, plan)
-                self.slowdown.add(cfg.name, planned, self.clock() - now)
+            if self._searches_in_round_one(state, plan, r):
+                # the leaders at W are known once tier 0 had a visit each: the search
+                # enters then, before the long tail of strategies, and takes the time the
+                # passes turn out to need (on many CPUs a pool may be far slower than its
+                # plan)
+                head = [c for c in order if plan.tiers.get(c.name) == 0]
+                tail = [c for c in order if plan.tiers.get(c.name) != 0]
+                finished_round = self._visit_each(state, procs, head, r, costs, race_end, reference, plan)
+                added = self._search(state, plan, procs, r, early=True)
+                tail = self._fit_search(state, plan, costs, race_end, tail) + added
+                rng.shuffle(tail)
+                finished_round = self._visit_each(state, procs, tail, r, costs, race_end, reference,
+                                                  plan) and finished_round
+            else:
+                finished_round = self._visit_each(state, procs, order, r, costs, race_end, reference, plan)
             state.rounds = r
             self._judge(state, r)
             self._search(state, plan, procs, r)
@@ -384,11 +393,84 @@ class Race:
         else:
             state.outcome = "rounds" if self.policy.eliminate else "in full"
 
-    def _search(self, state: GroupState, plan, procs, round_: int) -> None:
+    def _visit_each(self, state: GroupState, procs, cfgs: list, r: int, costs, race_end: float,
+                    reference, plan) -> bool:
+        """One visit to each of ``cfgs`` that the time left allows; False when one did not
+        fit (the round is then unfinished)."""
+        finished = True
+        for cfg in cfgs:
+            interrupt.check()
+            planned = costs.visit(cfg.case) + (costs.first_visit(cfg.case) if not cfg.visits else 0)
+            needed = planned * self.slowdown.factor(cfg.name)
+            now = self.clock()
+            # the first two rounds run whole (a configuration needs two visits to be
+            # judged) unless the run itself would overrun - and a visit as slow as the
+            # last one would overrun it; later ones stop where the group's share ends
+            if (r > 2 and now + needed > race_end) or \
+                    now + max(needed, planned * self.slowdown.last(cfg.name)) > self.hard_deadline:
+                # one that does not fit leaves the round unfinished; a cheaper one may
+                # still fit (a thread pool after a per-image process pool on many CPUs)
+                finished = False
+                continue
+            self._visit(state, procs, cfg, r, reference, plan)
+            self.slowdown.add(cfg.name, planned, self.clock() - now)
+        return finished
+
+    def _searches_in_round_one(self, state: GroupState, plan, r: int) -> bool:
+        return (r == 1 and plan.searches() and state.search_stage == 0
+                and any(plan.tiers.get(c.name) == 0 for c in state.racing()))
+
+    def _fit_search(self, state: GroupState, plan, costs, race_end: float, tail: list) -> list:
+        """The rest of round one once the search has entered: the configurations of the
+        later tiers that fit, in the plan's order, in the time left after what the search
+        needs - its entrants visited until their lines' best counts are refined and judged,
+        next to the configurations already racing - each at the pace the visits so far
+        went. Those that do not fit are not raced (and said so): on a machine where the
+        pools are far slower than planned the worker count is the question, not the long
+        tail of strategies."""
+        if not tail:
+            return tail
+        rounds = search.REFINE_AFTER + bud.VISITS_TO_JUDGE
+        shares = sum(bud.SURVIVING[min(k, len(bud.SURVIVING) - 1)] for k in range(1, rounds))
+
+        def pace(cfg) -> float:
+            return self.slowdown.factor(cfg.name)
+
+        need = 0.0
+        for cfg in state.racing():
+            if cfg in tail:
+                continue
+            extra = costs.first_visit(cfg.case) + costs.visit(cfg.case) if not cfg.visits else 0.0
+            need += (extra + shares * costs.visit(cfg.case)) * pace(cfg)
+        lines = {search.line_key(state.configs[n].case) for n in state.search_leaders}
+        for name in state.search_leaders:
+            leader = state.configs[name].case
+            refined = search.at_workers(leader, max(1, plan.w * 3 // 4))
+            need += (2 + search.RIVALS) * (costs.first_visit(refined) + bud.VISITS_TO_JUDGE * costs.visit(refined)) \
+                * pace(state.configs[name])
+        left = race_end - self.clock() - need
+        rank = {c.name: i for i, c in enumerate(plan.ordered)}
+        kept = []
+        for cfg in sorted(tail, key=lambda c: rank.get(c.name, len(rank))):
+            cost = (costs.first_visit(cfg.case) + (1 + shares) * costs.visit(cfg.case)) * pace(cfg)
+            if search.line_key(cfg.case) in lines or cost <= left:
+                kept.append(cfg)
+                left -= cost
+        dropped = [c for c in tail if c not in kept]
+        for cfg in dropped:
+            del state.configs[cfg.name]
+            state.not_raced[cfg.name] = NOT_RACED_SEARCH
+        if dropped:
+            self.progress.note(messages.RACE_FIT_TO_SEARCH.format(dropped=len(dropped)))
+        return kept
+
+    def _search(self, state: GroupState, plan, procs, round_: int, early: bool = False) -> list:
         """The worker-count search (bench.plan.search): the leaders at W enter along the
-        coarse ladder, then their lines' best counts get the counts halfway to the next."""
+        coarse ladder, then their lines' best counts get the counts halfway to the next.
+        ``early``: in round one, once tier 0 had its visits (the entrants get their first
+        visit in the same round). The configurations added."""
         if not plan.searches() or state.search_stage >= 2:
-            return
+            return []
         added = []
         if state.search_stage == 0 and round_ >= search.SEARCH_ROUND:
             at_w = [c for c in state.configs.values() if c.case.workers == plan.w and c.visits
@@ -397,23 +479,33 @@ class Race:
             state.search_leaders = [c.name for c in leaders]
             added = search.coarse_cases([c.case for c in leaders], plan.ordered,
                                         plan.w, plan.ladder, plan.mode)
-            state.search_stage, state.search_round = 1, round_
+            # entered during a round counts as entered before it: the refinement comes
+            # after the entrants' REFINE_AFTER-th visit either way
+            state.search_stage, state.search_round = 1, round_ - 1 if early else round_
         elif state.search_stage == 1 and round_ >= state.search_round + search.REFINE_AFTER:
             top = max(plan.ladder)
+            median = lambda c: statistics.median(c.ratios())  # noqa: E731
+            lines = {search.line_key(state.configs[n].case) for n in state.search_leaders}
+            at_w = [c for c in state.racing() if c.case.workers == plan.w and c.visits]
             for name in state.search_leaders:
                 leader = state.configs[name].case
-                by_count = {c.case.workers: statistics.median(c.ratios()) for c in state.configs.values()
+                by_count = {c.case.workers: median(c) for c in state.configs.values()
                             if search.line_key(c.case) == search.line_key(leader) and c.visits
                             and c.status != FAILED}
                 added += [search.at_workers(leader, n) for n in search.refine_counts(by_count, top)]
+                best = max(by_count, key=lambda n: (by_count[n], -n)) if by_count else plan.w
+                if best != plan.w:
+                    added += [search.at_workers(c.case, best)
+                              for c in search.rivals(leader, at_w, median, lines)]
             state.search_stage = 2
         added = [c for c in added if c.name not in state.configs and c.name not in state.not_raced]
         if not added:
-            return
+            return []
         for case in added:
             state.configs[case.name] = ConfigState(case)
             plan.entrants.append(case)
         procs.prestart(added)
+        return [state.configs[c.name] for c in added]
 
     def _judge(self, state: GroupState, round_: int) -> None:
         if not self.policy.eliminate:
@@ -465,9 +557,15 @@ class Race:
             if pool.get("shutdown_s") is not None:
                 cfg.cold["shutdown_s"] = pool["shutdown_s"]
             steal = max((x for x in (serial.get("steal"), pool.get("steal")) if x is not None), default=None)
-            if steal is not None and steal > STEAL_LIMIT and attempt < STEAL_RETAKES:
-                # taken while the CPUs were given to others: again; the discarded pair enters
-                # no figure (not the serial passes, not the timed share), only the count
+            stolen = steal is not None and steal > STEAL_LIMIT
+            stalled = _stalled(serial["seconds"], self.serial_seen)
+            self.serial_seen.append(serial["seconds"])
+            # a retake that would end past the hard deadline is not taken: the pair stands
+            again = self.clock() + serial["seconds"] + pool["seconds"] <= self.hard_deadline
+            if (stolen or stalled) and again and attempt < STEAL_RETAKES:
+                # taken while the CPUs were given to others, or the serial pass stalled:
+                # again; the discarded pair enters no figure (not the serial passes, not the
+                # timed share), only the count
                 self.retaken_s += serial["seconds"] + pool["seconds"]
                 continue
             self.timed_s += serial["seconds"] + pool["seconds"]
@@ -511,6 +609,13 @@ class Race:
 
 def _perf_counter() -> float:
     return time.perf_counter()
+
+
+def _stalled(serial_s: float, seen: list) -> bool:
+    """A serial pass far slower than the group's recent ones (SERIAL_OUTLIER), retaken ones
+    included - so that a disk turned slow for minutes is followed after a few passes."""
+    recent = seen[-SERIAL_WINDOW:]
+    return len(recent) >= 3 and serial_s > SERIAL_OUTLIER * statistics.median(recent)
 
 
 def _check_failures(pilot: dict) -> None:

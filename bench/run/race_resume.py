@@ -8,7 +8,7 @@ entry; the race then goes on with its next round.
 from __future__ import annotations
 
 from bench.model.case import Case
-from bench.run.race_state import NOT_RACED_SLOW, RACING, ConfigState, GroupState
+from bench.run.race_state import NOT_RACED_SEARCH, NOT_RACED_SLOW, RACING, ConfigState, GroupState
 
 
 def _runs(results, name: str):
@@ -38,10 +38,10 @@ def restore(state: GroupState, stored: dict, results) -> None:
     state.search_stage = int(found.get("stage", 0))
     state.search_round = int(found.get("round", 0))
     state.search_leaders = list(found.get("leaders") or [])
-    # configurations the pilot left out stay out
+    # configurations the pilot or the search left out stay out
     for name, why in (stored.get("not_raced") or {}).items():
         state.not_raced[name] = why
-        if why == NOT_RACED_SLOW:
+        if why in (NOT_RACED_SLOW, NOT_RACED_SEARCH):
             state.configs.pop(name, None)
     out = stored.get("out", {})
     for name, cfg in state.configs.items():

@@ -13,6 +13,7 @@ from bench.results.paired import paired_ratios, paired_speedup
 RACING, OUT, FAILED = "racing", "out", "failed"
 NOT_RACED_BUDGET = "budget"      # planned, but the budget left no room for it
 NOT_RACED_SLOW = "pilot"         # entered, but the pilot found passes too slow to race it too
+NOT_RACED_SEARCH = "search"      # entered, but round one's passes left its time to the worker-count search
 
 
 @dataclass

@@ -84,6 +84,8 @@ def _seed_json(o) -> dict:
                         "true_best_on_the_ladder": {"strategy": g.best_planned[0], "workers": g.best_planned[1],
                                                     "speedup": round(g.best_planned[2], 4)},
                         "pick_over_best": round(g.ratio, 4), "wrong_eliminations": g.wrong_outs,
+                        "best_count": g.best_count,
+                        "best_count_over_best": round(g.best_count_speedup / g.best[2], 4) if g.best[2] else None,
                         "plateau_workers": g.plateau_workers,
                         "plateau_over_best": round(g.plateau_speedup / g.best[2], 4) if g.best[2] else None}
                        for g in o.groups]}

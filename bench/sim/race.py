@@ -167,6 +167,8 @@ class GroupOutcome:
     wrong_outs: list = field(default_factory=list)   # put out within SAME_SPEED of the leader
     plateau_workers: int | None = None               # the fewest within 5% the answer names
     plateau_speedup: float = 0.0                     # its true speedup
+    best_count: int | None = None                    # the best count the answer names
+    best_count_speedup: float = 0.0                  # its true speedup
 
     @property
     def ratio(self) -> float:
@@ -228,10 +230,12 @@ def simulate(machine: Machine, seed: int, mode: str = "full", budget_s: float | 
         best = machine.true_best(names, 2 * machine.cpus)
         ladder = sorted({c.workers for c in group.ordered or group.entrants})
         best_planned = machine.true_best(names, ladder)
-        # the answer to "how many workers": the best count of the pick's configuration
-        # (the recommendation names it next to its plateau, the fewest within 5%)
-        workers = answer.best_workers if answer.best_workers and choice.family != "serial" else choice.workers
+        # the pick is what the recommendation names first: its choice (strategy, workers,
+        # chunk); next to it the answer names its line's best count and plateau
+        workers = choice.workers
         pick_speedup = machine.true_speedup(choice.strategy, workers)
+        best_count = answer.best_workers if answer.best_workers and choice.family != "serial" else workers
+        best_count_speedup = machine.true_speedup(choice.strategy, best_count)
         plateau_speedup = machine.true_speedup(choice.strategy, answer.plateau_workers or workers)
         out = results.run.get("race", {}).get(group.key, {}).get("out", {})
         entrants = [c for c in group.entrants if c.family != "serial"]
@@ -241,7 +245,7 @@ def simulate(machine: Machine, seed: int, mode: str = "full", budget_s: float | 
             by_name[name].strategy, by_name[name].workers) >= (1 - SAME_SPEED) * leader]
         outcomes.append(GroupOutcome(key, (choice.strategy, workers, choice.chunk_size),
                                      pick_speedup, best, best_planned, wrong,
-                                     answer.plateau_workers, plateau_speedup))
+                                     answer.plateau_workers, plateau_speedup, best_count, best_count_speedup))
     return SeedOutcome(seed, wall, plan.budget_s, outcomes)
 
 
@@ -288,6 +292,7 @@ def summarise(outcomes: list[SeedOutcome], mode: str) -> dict:
         "picks_within": sum(g.ratio >= 1 - within for g in picks),
         "pick_ratio_median": statistics.median([g.ratio for g in picks]) if picks else math.nan,
         "pick_ratio_worst": min((g.ratio for g in picks), default=math.nan),
+        "best_counts_within": sum(g.best_count_speedup >= (1 - within) * g.best[2] for g in picks),
         "wall_over_budget_worst": max((o.over for o in outcomes), default=math.nan),
         "runs_within_budget_10pct": sum(o.over <= 1.10 for o in outcomes),
         "groups_with_wrong_outs": sum(bool(g.wrong_outs) for g in picks),

@@ -56,6 +56,9 @@ RACE_PLANNED = ("bench {command}: racing {configurations} configurations in {gro
 RACE_FIT_TO_PILOT = ("  the serial loop took {ratio:.1f}x the planned time per image (slow storage?): "
                      "{kept} configurations race, so that each gets {visits} visits, {dropped} "
                      "are left out (the results file lists them as not raced)")
+RACE_FIT_TO_SEARCH = ("  round one's passes took longer than planned: {dropped} configurations of the "
+                      "later tiers are left out so that the worker-count search gets its visits "
+                      "(the results file lists them as not raced)")
 RACE_LEFT_OUT = ("  left out by this budget: {groups} (about {estimate} more); a longer --budget "
                  "takes them in, --workloads measures one on its own")
 LIST_RACE = ("{cases} cases: {configurations} configurations to race in {groups} groups, "
@@ -81,6 +84,9 @@ ONE_VALUE_PER_CASE = ("one value per case: the spread is unknown, so the fastest
 NOT_RACED_PILOT = ("{count} configuration(s) planned here were not raced: this group's passes were "
                    "far slower than planned (slow storage?), so only those that get three visits "
                    "each in its share of the budget raced; a longer --budget races them too")
+NOT_RACED_SEARCH = ("{count} configuration(s) planned here were not raced: its pools ran far slower "
+                    "than planned, and the time went to the search for the worker count of the "
+                    "strategies leading at {w} workers; a longer --budget races them too")
 ONE_VISIT_PER_CONFIGURATION = (
     "one visit per configuration: the spread is unknown, so the fastest is taken as is (this "
     "group's share of the budget held one round: its passes took longer than planned); a longer "
@@ -575,7 +581,8 @@ SIM_HEADER = ("{machine}: {cpus} CPUs, bench all {mode} (budget {budget}), {seed
 SIM_GROUP = ("  {group}: true best {best}; pick within {share:.0%} of it in {within} of {seeds} "
              "(pick/best median {median:.3f}, worst {worst:.3f}); picks: {picks}; runs that put out a "
              "configuration within 2% of the leader: {wrong}")
-SIM_SUMMARY = ("summary: {picks_within} of {groups} picks within {within:.0%} of the true best; every run "
+SIM_SUMMARY = ("summary: {picks_within} of {groups} picks within {within:.0%} of the true best (the "
+               "best count the answer names next to its pick: {best_counts_within}); every run "
                "inside budget + 10% in {runs_within_budget_10pct} of {seeds} (worst {wall_over_budget_worst:.2f}x the "
                "budget); groups with a wrong elimination: {groups_with_wrong_outs}")
 

@@ -39,3 +39,20 @@ def test_the_leaders_are_one_line_per_pool_family_unless_a_family_is_far_behind(
     slow_threads = _config("threads", "threads", 1.6)
     found = search.leaders([slow_threads, fast, fast_shm], lambda c: c.speed)
     assert [c.case.strategy for c in found] == ["processes-chunked", "processes-shm"]
+
+
+def test_the_rivals_are_the_fastest_of_the_leaders_family_on_no_searched_line():
+    """processes-shm led the process pools at W on one visit; processes-chunked and
+    processes-inherit are its family's next fastest there and enter at its best count;
+    threads (another family) and a searched line do not."""
+    def config(strategy, family, speed, workers=16):
+        case = SimpleNamespace(workload="imwrite", strategy=strategy, family=family, chunk_rule="auto",
+                               out_layout=None, start_method="fork", cv_threads=None, workers=workers)
+        return SimpleNamespace(case=case, speed=speed)
+
+    shm, chunked = config("processes-shm", "processes", 1.0), config("processes-chunked", "processes", 0.97)
+    inherit, naive = config("processes-inherit", "processes", 0.9), config("processes", "processes", 0.4)
+    threads = config("threads-chunked", "threads", 1.6)
+    searched = {search.line_key(shm.case), search.line_key(threads.case)}
+    found = search.rivals(shm.case, [shm, chunked, inherit, naive, threads], lambda c: c.speed, searched)
+    assert [c.case.strategy for c in found] == ["processes-chunked", "processes-inherit"]

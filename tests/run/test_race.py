@@ -360,7 +360,7 @@ def test_a_plan_measured_in_full_visits_everyone_its_visits_and_puts_none_out(tm
     the ratio of medians and the median of ratios differ)."""
     real_call = FakeHost.call
     swing = itertools.cycle([0.5, 2.0, 1.0, 1.0])
-    serial_swing = itertools.cycle([1.0, 1.0, 3.0])
+    serial_swing = itertools.cycle([1.0, 1.0, 1.8])       # under a stall (SERIAL_OUTLIER)
 
     def call(self, cmd, timeout, **kw):
         reply = real_call(self, cmd, timeout, **kw)
@@ -513,3 +513,93 @@ def test_the_overhead_probes_timed_passes_count_in_the_timed_share(tmp_path, mon
     race_mod.Race(plan, RunSettings(), results, {}, Quiet(), time.perf_counter(), 2.0).run()
     assert results.run["facts"]["timed_s"] == pytest.approx(0.5)
     assert len(results.benchmarks) == 2
+
+
+def test_a_stalled_serial_pass_is_retaken_and_credits_no_pool_with_the_stall(tmp_path, monkeypatch):
+    """Every fourth serial pass after the first three takes 3x as long (a stall the pool
+    pass next to it did not see): the visit is retaken, so no configuration's speedup reads
+    3x its planted one, and the stalled passes enter no figure, only the retaken seconds.
+    A serial pass 1.8x the others is no stall: kept."""
+    real_call = FakeHost.call
+    serials = [0]
+
+    def call(self, cmd, timeout, **kw):
+        reply = real_call(self, cmd, timeout, **kw)
+        if cmd == "serial":
+            serials[0] += 1
+            if serials[0] > 3 and serials[0] % 4 == 0:
+                reply = dict(reply, seconds=reply["seconds"] * 3.0)
+        return reply
+
+    monkeypatch.setattr(FakeHost, "call", call)
+    plan, results, _ = run_race(tmp_path, monkeypatch)
+    assert results.run["facts"]["retaken_s"] > 0
+    for b in results.benchmarks:
+        meta = b.get_metadata()
+        if meta["strategy"] == "serial":
+            assert max(v for r in b.get_runs() for v in r.values) == pytest.approx(SERIAL_S / 20)
+        else:
+            assert meta["paired_speedup"] == pytest.approx(SPEEDUP[meta["strategy"]], rel=0.03)
+    assert race_mod._stalled(1.8, [1.0] * 5) is False and race_mod._stalled(3.0, [1.0] * 5) is True
+    assert race_mod._stalled(3.0, [1.0, 1.0]) is False          # too few passes to judge by
+
+
+def test_pools_far_slower_than_planned_leave_round_one_to_the_worker_count_search(tmp_path, monkeypatch):
+    """16 CPUs, the serial loop as planned, but the pools scale far worse than the plan
+    assumes (processes-chunked planted best at 4 workers, 1x at 16; the other process pools
+    0.8 of it; threads 1.2x flat). Round one visits tier 0, then the leaders' lines enter
+    along the ladder in the same round; the later tiers' configurations that the search's
+    visits leave no time for are not raced, and named so; the search is refined, and
+    processes-chunked is measured at its planted best count and picked there."""
+    from bench.sim.machine import usl, usl_peaking_at
+
+    kappa = usl_peaking_at(4, 0.002)
+
+    def speedup(strategy, workers):
+        if strategy.startswith("threads"):
+            return 1.2
+        return usl(workers, 0.002, kappa) * (1.0 if strategy == "processes-chunked" else 0.8)
+
+    req = PlanRequest(mode="full", budget_s=240, codec_workloads=["imwrite"], pose=False,
+                      sizes=[ImageSize(256, 256, 3)], layouts=["flat"],
+                      codec_params=ImwriteWorkload.params_for(Codec()))
+    plan = build_plan(req, 16, 64 * 1024 ** 3)
+    group = next(g for g in plan.groups if "256x256" in g.key)
+    plan.groups = [group]
+    assert group.searches() and any(t > 0 for t in group.tiers.values())
+    costs = group.costs
+    # the fake's serial pass (20 images) costs what the plan expects per image
+    monkeypatch.setitem(globals(), "SERIAL_S", 20 * costs.seconds_per_image)
+    clock = [0.0]
+    real_call = FakeHost.call
+
+    def call(self, cmd, timeout, **kw):
+        if cmd == "visit":
+            case = kw["case"]
+            FakeHost.log.append((cmd, case["strategy"]))
+            took = costs.count * costs.seconds_per_image / speedup(case["strategy"], case["workers"])
+            clock[0] += took
+            return {"ok": True, "seconds": took * next(self.jitter), "steal": 0.0}
+        if cmd == "serial":
+            clock[0] += costs.serial_pass
+        return real_call(self, cmd, timeout, **kw)
+
+    monkeypatch.setattr(FakeHost, "call", call)
+    monkeypatch.setattr(race_mod.Race, "_start_process", lambda self, setup: FakeHost(setup, {}))
+    monkeypatch.setattr(race_mod.time, "perf_counter", lambda: clock[0])
+    FakeHost.log = []
+    results = ResultsFile(str(tmp_path / "r.json"), run={})
+    race_mod.Race(plan, RunSettings(verify=False), results, {}, Quiet(), 0.0, 16.0).run()
+    section = results.run["race"][group.key]
+    assert section["search"]["stage"] == 2
+    assert "search" in section["not_raced"].values()
+    first, speeds = {}, {}
+    for b in results.benchmarks:
+        meta = b.get_metadata()
+        if meta["strategy"] != "serial":
+            key = (meta["strategy"], meta["workers"])
+            first[key] = min(int(r.get_metadata()["race_round"]) for r in b.get_runs())
+            speeds[key] = meta["paired_speedup"]
+    ladder = [k for k in first if k[0] == "processes-chunked" and k[1] in (2, 4, 8)]
+    assert len(ladder) == 3 and all(first[k] == 1 for k in ladder)     # entered in round one
+    assert max(speeds, key=speeds.get) == ("processes-chunked", 4)
