@@ -24,7 +24,7 @@ import math
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from bench.strategies import STRATEGIES, auto_chunk_size
+from bench.strategies import STRATEGIES
 from bench.texts.messages import FOLDER_PER_TASK
 
 from workloads.registry import overheads
@@ -40,7 +40,6 @@ MEMORY_KEYS = ("mem_worker_uss_peak", "mem_worker_pss_peak", "mem_worker_rss_pea
                "mem_idle_worker_pss", "mem_idle_worker_rss", "mem_parent_growth")
 DECOMP_KEYS = ("decomp_startup_s", "decomp_transfer_s", "decomp_work_s", "decomp_work_ideal_s",
                "decomp_contention_s")
-SECONDS_KEYS = ("cold_total_s", "cold_per_image_s", "first_result_s", "model_load_s") + DECOMP_KEYS
 
 # Memory of one worker for "how many fit": USS is what a worker alone holds (pages
 # shared after fork are not counted); PSS splits shared pages fairly; RSS counts them
@@ -170,21 +169,15 @@ class CaseRow:
 
     @property
     def params(self) -> str:
-        # files written before the workload registry called it "codec"
-        return str(self.meta.get("workload_params", self.meta.get("codec", "")))
+        return str(self.meta.get("workload_params", ""))
 
     @property
     def chunk_policy(self) -> str:
-        """"auto" when the chunk size follows the worker count, else the number."""
+        """"auto" when the chunk size follows the worker count (the rule the planner
+        recorded), else the number."""
         if self.chunk_size is None:
             return "none"
-        rule = self.meta.get("chunk_rule")
-        if rule is not None:                       # recorded by the planner
-            return "auto" if rule == "auto" else str(self.chunk_size)
-        # files from before the rule was recorded: infer it
-        if self.chunk_size == auto_chunk_size(self.strategy, self.image_count, self.workers):
-            return "auto"
-        return str(self.chunk_size)
+        return "auto" if self.meta.get("chunk_rule") == "auto" else str(self.chunk_size)
 
     @property
     def cv_threads(self) -> int | None:

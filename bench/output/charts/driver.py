@@ -33,12 +33,6 @@ class Charts:
     skipped: dict = field(default_factory=dict)    # chart name -> why not drawn
     titles: dict = field(default_factory=dict)     # chart name -> title
 
-    def pngs(self) -> list[str]:
-        return [paths[0] for paths in self.files.values()]
-
-    def all_paths(self) -> list[str]:
-        return [p for paths in self.files.values() for p in paths]
-
 
 CHART_TITLES = {"throughput": "Throughput against workers", "speedup": "Speedup and efficiency",
                 "decomposition": "Where the time goes", "memory": "Memory per worker"}
