@@ -73,23 +73,28 @@ def trim(groups: list, available: float) -> None:
 
 def fill(groups: list, available: float, usable: int, tiers=(1, 2, 3, 4)) -> None:
     """Add configurations tier by tier, round-robin over the groups, while they fit."""
-    total = sum(g.estimate() for g in groups)
+    # each group's estimate as its entrants stand: a group's estimate reads only its own
+    # entrants, and one that did not fit leaves them as they were (it is estimated once
+    # per try, not twice)
+    current = [g.estimate() for g in groups]
+    total = sum(current)
     for tier in tiers:
         progress = True
         while progress:
             progress = False
-            for g in groups:
+            for k, g in enumerate(groups):
                 names = {c.name for c in g.entrants}
                 nxt = next((c for c in g.ordered if c.name not in names and g.tiers[c.name] == tier), None)
                 if nxt is None:
                     continue
-                before = g.estimate()
+                before = current[k]
                 g.entrants.append(nxt)
                 after = g.estimate()
                 if total - before + after > available:
                     g.entrants.pop()
                     g.tiers[nxt.name] = 99      # does not fit: not tried again
                     continue
+                current[k] = after
                 total += after - before
                 progress = True
     for g in groups:
