@@ -7,6 +7,12 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+# PYTHONDONTWRITEBYTECODE (set in some containers) makes pytest rewrite the asserts of every
+# test module, and of hypothesis (a plugin: its whole package is rewritten), on every run:
+# half of the collection's time. The caches it writes are __pycache__ folders (ignored by
+# git) and stay correct (each is checked against its source's mtime and size).
+sys.dont_write_bytecode = False
+
 
 @pytest.fixture
 def tiny_images():
