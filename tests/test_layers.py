@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 import pathlib
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PACKAGES = ("bench", "workloads")
 
@@ -220,9 +222,15 @@ def test_every_layer_is_declared_once():
     assert COMMANDS <= set(project_modules())
 
 
-def test_the_layers_import_only_downwards():
-    assert layer_violations(import_graph(project_modules())) == []
+@pytest.fixture(scope="module")
+def project_graph():
+    """The project's import graph, read once for the checks below (it reads every module)."""
+    return import_graph(project_modules())
 
 
-def test_no_module_import_cycle():
-    assert cycles(import_graph(project_modules())) == []
+def test_the_layers_import_only_downwards(project_graph):
+    assert layer_violations(project_graph) == []
+
+
+def test_no_module_import_cycle(project_graph):
+    assert cycles(project_graph) == []

@@ -21,14 +21,15 @@ NAMESPACE_NAMES = {"args", "namespace", "ns"}
 MEASURING = [c for c in COMMANDS if c != "list"] + ["list"]
 
 
-def _namespaces_in(scope: ast.AST) -> set[str]:
-    """The names in ``scope`` that hold a namespace: a parameter named like one, or a
-    name bound to what ``parse_args``/``parse_known_args`` returns."""
+def _namespaces_in(scope: ast.AST, nodes: list) -> set[str]:
+    """The names in ``scope`` (``nodes``: all of it, ast.walk's) that hold a namespace: a
+    parameter named like one, or a name bound to what ``parse_args``/``parse_known_args``
+    returns."""
     names = set()
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
         a = scope.args
         names |= {p.arg for p in a.posonlyargs + a.args + a.kwonlyargs} & NAMESPACE_NAMES
-    for node in ast.walk(scope):
+    for node in nodes:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             func = node.value.func
             called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -41,17 +42,21 @@ def namespace_uses(source: str) -> list[str]:
     """Where ``source`` imports argparse or touches a namespace: ``args.x`` read or set,
     ``getattr(args, ...)``, ``hasattr``/``setattr``/``vars`` of it."""
     tree = ast.parse(source)
+    everything = list(ast.walk(tree))      # walked once, read by each check below
     found = set()
-    for node in ast.walk(tree):
+    for node in everything:
         if isinstance(node, ast.Import) and any(a.name == "argparse" for a in node.names):
             found.add((node.lineno, "import argparse"))
         elif isinstance(node, ast.ImportFrom) and node.module == "argparse":
             found.add((node.lineno, "from argparse import"))
-    scopes = [tree] + [n for n in ast.walk(tree)
+    scopes = [tree] + [n for n in everything
                        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
     for scope in scopes:
-        held = _namespaces_in(scope)
-        for node in ast.walk(scope):
+        nodes = everything if scope is tree else list(ast.walk(scope))
+        held = _namespaces_in(scope, nodes)
+        if not held:
+            continue                 # nothing in this scope holds a namespace
+        for node in nodes:
             if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
                     and node.value.id in held):
                 found.add((node.lineno, f"{node.value.id}.{node.attr}"))
