@@ -54,15 +54,12 @@ def cmd_list(request: RunRequest) -> int:
         return 0
     for case in cases:
         print(case.name)
+    counts = dict(cases=len(cases), configurations=plan.configurations(), groups=len(plan.groups),
+                  probes=len(plan.overhead), estimate=format_duration(plan.estimate_s))
     if not plan.policy.within_budget:
-        print(messages.LIST_IN_FULL.format(cases=len(cases), configurations=plan.configurations(),
-                                           groups=len(plan.groups), probes=len(plan.overhead),
-                                           estimate=format_duration(plan.estimate_s)), file=sys.stderr)
+        print(messages.LIST_IN_FULL.format(**counts), file=sys.stderr)
     else:
-        print(messages.LIST_RACE.format(cases=len(cases), configurations=plan.configurations(),
-                                        groups=len(plan.groups), probes=len(plan.overhead),
-                                        estimate=format_duration(plan.estimate_s),
-                                        budget=format_duration(plan.budget_s)), file=sys.stderr)
+        print(messages.LIST_RACE.format(**counts, budget=format_duration(plan.budget_s)), file=sys.stderr)
     for line in plan.plan_lines():
         print(line, file=sys.stderr)
     return 0

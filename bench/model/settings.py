@@ -5,7 +5,7 @@ file's ``settings`` and every case process read them from :class:`RunSettings`.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Mapping
 
 
@@ -23,8 +23,6 @@ class RunSettings:
     save_keypoints: str | None = None  # pose: write each image set's landmarks here
     # found by the run itself
     capacity: float | None = None     # measured parallel capacity of the machine
-    serial_per_image_s: Mapping[str, float] = field(default_factory=dict)  # by group
-    work_dir: str | None = None       # the case's own folder, named by its parent
 
     # the settings the user chose: the results file records them, resume compares them
     CHOSEN = ("warmups", "values", "verify", "paired_serial", "cv_threads", "out_dir",
@@ -49,9 +47,7 @@ class RunSettings:
         return dict(self.chosen(), capacity=self.capacity)
 
     def as_dict(self) -> dict:
-        d = asdict(self)
-        d["serial_per_image_s"] = dict(self.serial_per_image_s)
-        return d
+        return asdict(self)
 
     def with_(self, **changes) -> "RunSettings":
         return replace(self, **changes)

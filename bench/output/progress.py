@@ -8,6 +8,7 @@ is left, the closing summary and charts) less now.
 from __future__ import annotations
 
 import math
+import statistics
 import sys
 import threading
 import time
@@ -114,11 +115,7 @@ class Progress:
 
 
 def _median(values: list[float]) -> float:
-    s = sorted(values)
-    if not s:
-        return 0.0
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+    return statistics.median(values) if values else 0.0
 
 
 def _short(name: str) -> str:

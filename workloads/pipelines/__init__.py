@@ -90,6 +90,3 @@ class HolisticWorkload(_Pipeline):
     @staticmethod
     def expected_seconds_per_image(size, params) -> float:
         return 0.06                    # 35-80 ms per image (face, hands and pose)
-
-
-PIPELINES = {"keypoints": KeypointsWorkload, "annotate": AnnotateWorkload, "holistic": HolisticWorkload}
