@@ -137,9 +137,6 @@ class Plateau:
         """Measured at enough counts for its best to be found, not assumed."""
         return len(self.points) >= SEARCHED
 
-    def figure_at(self, workers: int) -> float | None:
-        return dict(self.points).get(workers)
-
     def as_dict(self) -> dict:
         return {"configuration": self.label, "by": self.by, "best_workers": self.best_workers,
                 "best": self.best, "plateau_workers": self.plateau_workers,

@@ -73,7 +73,7 @@ def evidence_text(p: Pick) -> str:
     if p.analysis.results.run.get("race"):          # visits: a race, or a plan in full
         text = messages.EVIDENCE_VISITS.format(count=e["passes"])
         if e["race_outcome"]:
-            text += messages.EVIDENCE_RACE.format(outcome=messages.COMPARE_RACE_OUTCOMES.get(
+            text += messages.EVIDENCE_RACE.format(outcome=messages.RACE_OUTCOMES.get(
                 e["race_outcome"], e["race_outcome"]))
         return text
     return messages.EVIDENCE_PASSES.format(count=e["passes"])

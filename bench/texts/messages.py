@@ -162,8 +162,6 @@ OTHER_PICK = "differs from {ref}"
 EVIDENCE_VISITS = "{count} visits"
 EVIDENCE_RACE = ", race: {outcome}"
 EVIDENCE_PASSES = "{count} passes"
-COMPARE_RACE_OUTCOMES = {"tie": "tie", "winner": "one left", "budget": "budget spent",
-                         "rounds": "most rounds", "failed": "failed", "none left": "none left"}
 RUN_RACE = "budgeted race, {configurations} configurations{probes}{duration}"
 RUN_PROBES = " (+{count} overhead probes)"
 OUTPUTS_DIFFER = ("  outputs written to different file systems ({where}): img/s compares the "
@@ -444,12 +442,10 @@ SNIPPET_NOT_WRITTEN = "no snippet is written for the pick, {pick}, nor for any o
 SNIPPET_NO_WORKLOAD = "no snippet for the {workload} workload"
 SNIPPET_FOR = "# --- {title}: {path}"
 SNIPPET_NOTE = "# note: {text}"
-TASK_BAD = "--task: {error}"
 REPORT_EACH_RUN = "Each run on its own"
 
 # -- your own work: bench run --task ... --images ..., the groups of files (bench.plan.file_groups) --
 RUN_NEEDS = "bench run needs --task MODULE:FUNCTION and --images DIR (a folder, or a glob in quotes)"
-RUN_OPTION_ONLY = "{option} is for `bench run` (a user's task on their own files)"
 RUN_TASK_WORKLOAD = "{workload} is measured by `bench run --task MODULE:FUNCTION --images DIR`"
 RUN_ATOL = "--atol must be 0 or more, got {value}"
 RUN_PER_ITEM_NEEDS_INIT = "--init-per-item races the state rebuilt for every item: it needs --init"
