@@ -8,7 +8,8 @@ A race first compares strategies at W, the usable CPUs. Then, in the same race:
    W/4: 4, 8, 16, 32);
 2. REFINE_AFTER rounds later, each such line's best count so far gets the counts halfway
    to the counts next to it on the ladder measured too (8 | 16 | 32 -> 12 and 24): a best
-   count between rungs (0.75 W, 1.5 W) is then found instead of a rung 4-8% slower; and
+   count between rungs (0.75 W, 1.5 W) is then found instead of a rung 4-8% slower (a
+   full run: REFINES); and
    where that best count is not W, the RIVALS next fastest strategies of the line's family
    at W enter at it too. The leader at W was chosen from one visit each: a strategy a few
    percent faster may have read slower once, and strategies that rank so at W mostly rank
@@ -36,7 +37,10 @@ SEARCH_ROUND = 1          # after one visit each the leaders at W are known well
 FAMILY_WITHIN = 0.5       # a pool family this far behind the leader at W is not searched
 REFINE_AFTER = 1          # visits of the coarse ladder before the refinement around its best
 SEARCH_LINES = 2          # leading strategies whose worker count is searched
-RIVALS = 2                # strategies of a line's family entered at its best count
+RIVALS = {"quick": 1, "full": 2}     # strategies of a line's family entered at its best count
+# a quick run's ladder (W/4 .. 2W, rungs twice apart) is its search: a peak between rungs
+# costs it 4-8%, inside its 10%; the time goes to the rungs and the rivals instead
+REFINES = {"quick": False, "full": True}
 LOWEST_SHARE = {"quick": 4, "full": 8}    # the coarse ladder starts at W / 8 (quick: W / 4)
 MIN_GAP = 4               # rungs closer than this are not refined (2 | 4 on two cores)
 # from this many usable CPUs the worker count is the question: tier 0 keeps the serial
@@ -111,12 +115,24 @@ def refine_counts(by_count: dict[int, float], top: int) -> list[int]:
     return out
 
 
-def rivals(leader: Case, at_w: list, speed, searched: set) -> list:
+def ladder_visits(mode: str) -> int:
+    """The visits a rung of the coarse ladder is planned for: until the refinement around
+    the best rung is judged (a quick run: two, it is not refined)."""
+    return REFINE_AFTER + VISITS_TO_JUDGE if REFINES[mode] else VISITS_TO_JUDGE - 1
+
+
+def extra_per_line(mode: str) -> int:
+    """Configurations each searched line adds after the ladder: the refined counts, the
+    rivals."""
+    return (2 if REFINES[mode] else 0) + RIVALS[mode]
+
+
+def rivals(leader: Case, at_w: list, speed, searched: set, mode: str = "full") -> list:
     """The RIVALS fastest configurations at W of ``leader``'s family that are on no searched
     line (``at_w``: the race's configurations at W still racing; ``speed(c)`` their figure
     so far; ``searched``: the searched lines' keys)."""
     mine = [c for c in at_w if c.case.family == leader.family and line_key(c.case) not in searched]
-    return sorted(mine, key=lambda c: -speed(c))[:RIVALS]
+    return sorted(mine, key=lambda c: -speed(c))[:RIVALS[mode]]
 
 
 def at_workers(case: Case, workers: int) -> Case:
@@ -150,8 +166,10 @@ def reserve_s(costs, entrants: list[Case], candidates: list[Case], w: int, ladde
     counts and the RIVALS per line, visited until they can be judged."""
     entered = {c.name for c in entrants}
     extra = [c for c in coarse_cases(leaders, candidates, w, ladder, mode) if c.name not in entered]
-    refined = [at_workers(c, max(1, w * 3 // 4)) for c in leaders for _ in range(2 + RIVALS)] if w >= 8 else []
-    # entrants far from the best count go out after a few visits, as any entrant does
-    coarse = sum(SURVIVING[min(r, len(SURVIVING) - 1)] for r in range(REFINE_AFTER + VISITS_TO_JUDGE))
+    refined = [at_workers(c, max(1, w * 3 // 4)) for c in leaders for _ in range(extra_per_line(mode))] \
+        if w >= 8 else []
+    # entrants far from the best count go out after a few visits, as any entrant does; a
+    # quick run's rungs, not refined, are judged on two
+    coarse = sum(SURVIVING[min(r, len(SURVIVING) - 1)] for r in range(ladder_visits(mode)))
     return (sum(costs.first_visit(c) + coarse * costs.visit(c) for c in extra)
             + sum(costs.first_visit(c) + VISITS_TO_JUDGE * costs.visit(c) for c in refined))

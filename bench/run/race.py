@@ -430,7 +430,7 @@ class Race:
         tail of strategies."""
         if not tail:
             return tail
-        rounds = search.REFINE_AFTER + bud.VISITS_TO_JUDGE
+        rounds = search.ladder_visits(plan.mode)
         shares = sum(bud.SURVIVING[min(k, len(bud.SURVIVING) - 1)] for k in range(1, rounds))
 
         def pace(cfg) -> float:
@@ -446,7 +446,8 @@ class Race:
         for name in state.search_leaders:
             leader = state.configs[name].case
             refined = search.at_workers(leader, max(1, plan.w * 3 // 4))
-            need += (2 + search.RIVALS) * (costs.first_visit(refined) + bud.VISITS_TO_JUDGE * costs.visit(refined)) \
+            need += search.extra_per_line(plan.mode) * (costs.first_visit(refined)
+                                                        + bud.VISITS_TO_JUDGE * costs.visit(refined)) \
                 * pace(state.configs[name])
         left = race_end - self.clock() - need
         rank = {c.name: i for i, c in enumerate(plan.ordered)}
@@ -492,11 +493,12 @@ class Race:
                 by_count = {c.case.workers: median(c) for c in state.configs.values()
                             if search.line_key(c.case) == search.line_key(leader) and c.visits
                             and c.status != FAILED}
-                added += [search.at_workers(leader, n) for n in search.refine_counts(by_count, top)]
+                if search.REFINES[plan.mode]:
+                    added += [search.at_workers(leader, n) for n in search.refine_counts(by_count, top)]
                 best = max(by_count, key=lambda n: (by_count[n], -n)) if by_count else plan.w
                 if best != plan.w:
                     added += [search.at_workers(c.case, best)
-                              for c in search.rivals(leader, at_w, median, lines)]
+                              for c in search.rivals(leader, at_w, median, lines, plan.mode)]
             state.search_stage = 2
         added = [c for c in added if c.name not in state.configs and c.name not in state.not_raced]
         if not added:
