@@ -45,6 +45,10 @@ STEAL_RETAKES = 2
 # The window follows a disk that turns slow for minutes within a few passes.
 SERIAL_OUTLIER = 2.0
 SERIAL_WINDOW = 5
+# a configuration reading under this share of the leader is visited every PARK_EVERY rounds
+# (_unparked): even a 3x stall in the leader's pass would not put it level
+PARK_BELOW = 0.5
+PARK_EVERY = 3
 # a configuration's visits at most: past these its figure no longer moves
 MAX_ROUNDS = {"quick": 12, "full": 30}
 # passes this much slower than planned (the pilot's serial pass against the workload's
@@ -89,6 +93,8 @@ class Race:
         self.processes: list[CaseProcess] = []
         # the group's serial passes so far, those retaken too (what a stall is judged by)
         self.serial_seen: list[float] = []
+        # each strategy's slowest paired speedup so far, in any group: _worst_visit
+        self.slowest: dict[str, float] = {}
         self.section = results.run.setdefault("race", {})
 
     # -- the run ---------------------------------------------------------------------------
@@ -354,6 +360,8 @@ class Race:
             if not order:
                 break
             rng.shuffle(order)
+            if self.policy.eliminate:
+                order = _unparked(order, r)
             if self._searches_in_round_one(state, plan, r):
                 # the leaders at W are known once tier 0 had a visit each: the search
                 # enters then, before the long tail of strategies, and takes the time the
@@ -407,7 +415,8 @@ class Race:
             # judged) unless the run itself would overrun - and a visit as slow as the
             # last one would overrun it; later ones stop where the group's share ends
             if (r > 2 and now + needed > race_end) or \
-                    now + max(needed, planned * self.slowdown.last(cfg.name)) > self.hard_deadline:
+                    now + max(needed, planned * self.slowdown.last(cfg.name),
+                              self._worst_visit(cfg, costs)) > self.hard_deadline:
                 # one that does not fit leaves the round unfinished; a cheaper one may
                 # still fit (a thread pool after a per-image process pool on many CPUs)
                 finished = False
@@ -415,6 +424,18 @@ class Race:
             self._visit(state, procs, cfg, r, reference, plan)
             self.slowdown.add(cfg.name, planned, self.clock() - now)
         return finished
+
+    def _worst_visit(self, cfg: ConfigState, costs) -> float:
+        """A visit's time if its pool ran as slowly, against the serial loop, as the slowest
+        its strategy has run in this run (any strategy's slowest, for one not run yet): what
+        the hard deadline is kept with. A plan's pass time can be 40x off for a per-image
+        process pool of big images on a machine where pools scale badly; a speedup read in
+        another group of the run is a far better guess of it."""
+        if not self.slowest:
+            return 0.0
+        speedup = self.slowest.get(cfg.case.strategy, min(self.slowest.values()))
+        pool = costs.count * costs.seconds_per_image * self.slowdown.serial.factor() / max(speedup, 1e-3)
+        return (pool * 2 if not cfg.visits else pool) + costs.serial_pass * self.slowdown.serial.factor()
 
     def _searches_in_round_one(self, state: GroupState, plan, r: int) -> bool:
         return (r == 1 and plan.searches() and state.search_stage == 0
@@ -574,6 +595,9 @@ class Race:
             state.timed_s += serial["seconds"] + pool["seconds"]
             state.serial_passes.append(dict(serial, round=round_, date=utc_now()))
             cfg.visits.append(visit_record(round_, pool["seconds"], serial, steal, pool_first))
+            ratio = cfg.ratios()[-1]
+            strategy = cfg.case.strategy
+            self.slowest[strategy] = min(ratio, self.slowest.get(strategy, ratio))
             break
         self.progress.step(cfg.name, None)
         if keep:
@@ -611,6 +635,20 @@ class Race:
 
 def _perf_counter() -> float:
     return time.perf_counter()
+
+
+def _unparked(order: list, round_: int) -> list:
+    """The configurations a round visits: a configuration whose paired speedup so far is
+    under PARK_BELOW of the leader's is visited every PARK_EVERY rounds only - it stays in
+    the race and its figures are all real visits, but until the test can put it out (a few
+    visits: bench.analysis.racing) the rounds go to those that may still win (on many CPUs
+    an oversubscribed pool's passes are the slowest of a round)."""
+    medians = {c.name: statistics.median(c.ratios()) for c in order if c.visits}
+    if not medians:
+        return order
+    top = max(medians.values())
+    return [c for c in order if c.name not in medians or medians[c.name] >= PARK_BELOW * top
+            or round_ - max(v["round"] for v in c.visits) >= PARK_EVERY]
 
 
 def _stalled(serial_s: float, seen: list) -> bool:

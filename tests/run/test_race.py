@@ -603,3 +603,41 @@ def test_pools_far_slower_than_planned_leave_round_one_to_the_worker_count_searc
     ladder = [k for k in first if k[0] == "processes-chunked" and k[1] in (2, 4, 8)]
     assert len(ladder) == 3 and all(first[k] == 1 for k in ladder)     # entered in round one
     assert max(speeds, key=speeds.get) == ("processes-chunked", 4)
+
+
+def test_a_configuration_far_behind_the_leader_is_visited_every_third_round_only(tmp_path, monkeypatch):
+    """processes and threads read 0.25 and 0.45 of threads-chunked (planted): until the test
+    can put them out they are visited in rounds 1, 4, 7 ... only, and every figure of them is
+    a real visit; processes-shm (0.98 of the leader) and the leader every round."""
+    monkeypatch.setattr(race_mod.racing, "eliminate", lambda *a, **k: [])     # nobody goes out
+    monkeypatch.setattr(race_mod.racing, "all_tied", lambda samples: False)
+    plan, results, progress = run_race(tmp_path, monkeypatch, budget=600.0)
+    rounds = {b.get_metadata()["strategy"]: [int(r.get_metadata()["race_round"]) for r in b.get_runs()]
+              for b in results.benchmarks if b.get_metadata()["strategy"] != "serial"}
+    last = max(max(v) for v in rounds.values())
+    assert last >= 7
+    for strategy in ("processes", "threads"):
+        assert rounds[strategy] == list(range(1, last + 1, race_mod.PARK_EVERY))
+    for strategy in ("threads-chunked", "processes-shm"):
+        assert rounds[strategy] == list(range(1, last + 1))
+
+
+def test_a_pool_slower_than_any_plan_in_the_last_seconds_is_not_started_past_the_deadline():
+    """A per-image process pool read 0.4x the serial loop in an earlier group; in this one
+    its plan says 0.2 s a pass, but with 0.4x a pass of 256 images at 12.5 ms is 8 s: its
+    first visit (a warm-up and a timed pass, and the serial pass) is sized so."""
+    from bench.plan.budget import Costs
+    from bench.run.race_state import ConfigState
+    from bench.model.case import Case
+    from workloads.images import ImageSetSpec
+
+    race = race_mod.Race.__new__(race_mod.Race)
+    race.slowdown, race.slowest = Slowdowns(), {}
+    spec = ImageSetSpec(ImageSize(1920, 1080, 3), 256, "smooth", 0)
+    cfg = ConfigState(Case("imwrite", spec, ImwriteWorkload.params_for(Codec()), "processes", 16, None))
+    costs = Costs(0.0125, 256, 24, 16)
+    assert race._worst_visit(cfg, costs) == 0.0              # nothing measured yet: the plan's
+    race.slowest = {"processes": 0.4, "threads": 1.5}
+    assert race._worst_visit(cfg, costs) == pytest.approx(2 * 256 * 0.0125 / 0.4 + 24 * 0.0125)
+    race.slowest = {"threads": 1.5, "processes-shm": 0.8}    # its own strategy unseen: the slowest
+    assert race._worst_visit(cfg, costs) == pytest.approx(2 * 256 * 0.0125 / 0.8 + 24 * 0.0125)
