@@ -140,12 +140,12 @@ class Pick:
                 "race_rounds": race.get("rounds")}
 
 
-def picks(analysis: Analysis, answers: list[Answer] | None = None) -> "OrderedDict[AnswerKey, Pick]":
+def picks(analysis: Analysis) -> "OrderedDict[AnswerKey, Pick]":
     """Every answer of a file by its key, in file order. Two groups of one key (the
     same set at two image counts) keep the one with more images: its passes are the
     longer, so its timings the surer."""
     out: OrderedDict[AnswerKey, Pick] = OrderedDict()
-    for a in recommend(analysis) if answers is None else answers:
+    for a in recommend(analysis):
         key = answer_key(a.group)
         if key not in out or a.choice.image_count > out[key].row.image_count:
             out[key] = Pick(analysis, a, key)

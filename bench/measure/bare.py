@@ -143,18 +143,17 @@ def _steal() -> tuple[int, int] | None:
     return (ticks[7], sum(ticks)) if len(ticks) == 8 else None
 
 
-def serve(spec: dict, workers: int, families: list[str], params: list, stdin=None, stdout=None) -> None:
+def serve(spec: dict, workers: int, families: list[str], params: list) -> None:
     """Answer ``run FAMILY FOLDER`` and ``facts`` until ``quit`` or the end of stdin."""
     from workloads.images import ImageSetSpec, generate
 
-    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     images = generate(ImageSetSpec.from_dict(spec))
     pools = {f: Bare(f, images, workers, params) for f in families}
     try:
         for b in pools.values():
             b.bring_up()
-        print(json.dumps({"ok": True, "pid": os.getpid()}), file=stdout, flush=True)
-        for line in stdin:
+        print(json.dumps({"ok": True, "pid": os.getpid()}), flush=True)
+        for line in sys.stdin:
             cmd, *args = line.split()
             if cmd == "quit":
                 break
@@ -174,7 +173,7 @@ def serve(spec: dict, workers: int, families: list[str], params: list, stdin=Non
                 if before and after and after[1] > before[1]:
                     steal = (after[0] - before[0]) / (after[1] - before[1])
                 reply = {"seconds": seconds, "steal": steal}
-            print(json.dumps(dict(reply, ok=True)), file=stdout, flush=True)
+            print(json.dumps(dict(reply, ok=True)), flush=True)
     finally:
         for b in pools.values():
             b.close()

@@ -6,10 +6,9 @@ image[, out_dir])`` function and, where the workload has per-worker state, the b
 standard library, numpy, cv2 and (pose) mediapipe: a user pastes the snippet, not bench.
 
 **A user's own function** (``bench run --task MODULE:FUNCTION [--init MODULE:FUNCTION]``)
-is :class:`Task`: pass one to :func:`for_workload` (``bench.output.snippets.snippet``
-takes it as ``task=``), or let a results file name it in its cases' metadata,
-``task`` and ``task_init`` (``MODULE:FUNCTION``, MODULE importable or a path to a
-``.py`` file; read by :func:`task_of`), as ``workloads.user_task`` records them. The
+is :class:`Task`: pass one to :func:`for_workload`, or let a results file name it in
+its cases' metadata, ``task`` and ``task_init`` (``MODULE:FUNCTION``, MODULE importable
+or a path to a ``.py`` file; read by :func:`task_of`), as ``workloads.user_task`` records them. The
 snippet imports that function and calls it as ``bench run`` does: ``task(item)``, or
 ``task(item, state)`` with ``state = init()`` built once per worker.
 """

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from bench.analysis.recommend import Answer
 from bench.analysis.rows import CaseRow, Group
-from bench.output.snippet_work import Task, Work, for_workload, task_of
+from bench.output.snippet_work import Work, for_workload, task_of
 from bench.strategies import STRATEGIES
 from bench.texts import messages
 from bench.texts.units import format_rate, format_speedup
@@ -287,14 +287,13 @@ def _shape(row: CaseRow) -> tuple:
         return 64, 64, 3
 
 
-def snippet(a: Answer, machine, path: str, task: Task | None = None) -> tuple[str, str]:
-    """(the code, a note) for one answer; ``task``: a user's own function in place of the
-    workload (default: the one the results file names, if any)."""
+def snippet(a: Answer, machine, path: str) -> tuple[str, str]:
+    """(the code, a note) for one answer; a user's own function where the results file
+    names one, in place of the workload."""
     row, note = _local_row(a)
     if row is None:
         return "", note
-    task = task or task_of(row.meta)
-    w = for_workload(row.workload, row.params, STRATEGIES[row.strategy].needs_model, task)
+    w = for_workload(row.workload, row.params, STRATEGIES[row.strategy].needs_model, task_of(row.meta))
     if w is None:
         return "", messages.SNIPPET_NO_WORKLOAD.format(workload=row.workload)
     c = Config.of(row)

@@ -13,18 +13,12 @@ Importing this package never imports mediapipe: only building a model does.
 """
 from __future__ import annotations
 
-from workloads.pose.inputs import BadImage, as_rgb, landmarks_of
-from workloads.pose.keypoints import load_keypoints, save_keypoints
-from workloads.pose.models import ForkAfterModelError, fork_message, import_mediapipe, loads_in_this_process
-from workloads.pose.offline import (INSTALL_HINT, OFFLINE_VERSION, PoseUnavailable, check_available,
-                                    mediapipe_dir, mediapipe_version)
-from workloads.pose.results import ATOL, COLUMNS, FAILED, LANDMARKS, NO_PERSON, PoseResult, comparable, image_id
+from workloads.pose.inputs import BadImage, as_rgb
+from workloads.pose.keypoints import load_keypoints
+from workloads.pose.models import ForkAfterModelError
+from workloads.pose.offline import PoseUnavailable, check_available
+from workloads.pose.results import NO_PERSON, PoseResult
 from workloads.pose.workload import PoseWorkload
 
-__all__ = [
-    "ATOL", "COLUMNS", "FAILED", "INSTALL_HINT", "LANDMARKS", "NO_PERSON", "OFFLINE_VERSION",
-    "BadImage", "ForkAfterModelError", "PoseResult", "PoseUnavailable", "PoseWorkload",
-    "as_rgb", "check_available", "comparable", "fork_message", "image_id", "import_mediapipe",
-    "landmarks_of", "load_keypoints", "loads_in_this_process", "mediapipe_dir",
-    "mediapipe_version", "save_keypoints",
-]
+__all__ = ["BadImage", "ForkAfterModelError", "NO_PERSON", "PoseResult", "PoseUnavailable", "PoseWorkload",
+           "as_rgb", "check_available", "load_keypoints"]

@@ -13,7 +13,7 @@ import sys
 
 from bench.strategies.base import REGISTRY
 from bench.strategies.libraries import with_joblib, with_mpire  # noqa: F401 - each registers its own
-from bench.strategies.libraries.pools import LibraryMissing, missing
+from bench.strategies.libraries.pools import missing
 from bench.texts import messages
 
 STRATEGIES = tuple(cls for cls in REGISTRY.values() if cls.library)   # each module registers its own
@@ -42,18 +42,16 @@ def unavailable(names) -> dict[str, list[str]]:
 _SAID: set = set()      # missing libraries already named in this run
 
 
-def installed(names, echo=None) -> list:
+def installed(names) -> list:
     """``names`` without the library strategies whose library is missing here; each
-    missing library is said once per run, in one line (to stderr unless ``echo``)."""
+    missing library is said once per run, in one line on stderr."""
     gone = unavailable(names)
     for why, skipped in gone.items():
         if why not in _SAID:
             _SAID.add(why)
-            line = messages.LIBRARY_SKIPPED.format(strategies=", ".join(skipped), why=why)
-            (echo or (lambda text: print(text, file=sys.stderr)))(line)
+            print(messages.LIBRARY_SKIPPED.format(strategies=", ".join(skipped), why=why), file=sys.stderr)
     dropped = {n for skipped in gone.values() for n in skipped}
     return [n for n in names if n not in dropped]
 
 
-__all__ = ["DEFAULTS", "LIBRARY_OF", "LibraryMissing", "POSE_DEFAULTS", "STRATEGIES", "installed", "missing",
-           "unavailable"]
+__all__ = ["DEFAULTS", "LIBRARY_OF", "POSE_DEFAULTS", "STRATEGIES", "installed", "unavailable"]
