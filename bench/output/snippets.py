@@ -29,24 +29,19 @@ from bench.texts.units import format_rate, format_speedup
 SHAPES = ("loop", "per-image", "slices", "map", "shm", "inherit")
 
 
-def _strategy_class(name: str):
-    return STRATEGIES.get(name)
-
-
 def written(name: str) -> bool:
-    """Whether a snippet is written for this strategy (its class names a shape)."""
-    cls = _strategy_class(name)
+    """Whether a snippet is written for this strategy (its class names a shape); only
+    those are written, so every other function here reads the class itself."""
+    cls = STRATEGIES.get(name)
     return cls is not None and cls.snippet in SHAPES
 
 
 def _per_task(name: str) -> int:
-    cls = _strategy_class(name)
-    return (cls.tasks_per_worker if cls is not None else None) or 1
+    return STRATEGIES[name].tasks_per_worker or 1
 
 
 def _inherits(name: str) -> bool:
-    cls = _strategy_class(name)
-    return cls is not None and cls.fork_only
+    return STRATEGIES[name].fork_only
 
 
 @dataclass(frozen=True)
@@ -67,11 +62,7 @@ class Config:
 
     @property
     def family(self) -> str:
-        cls = _strategy_class(self.strategy)
-        if cls is not None:
-            return cls.family
-        return "serial" if self.strategy == "serial" else (
-            "threads" if self.strategy.startswith("threads") else "processes")
+        return STRATEGIES[self.strategy].family
 
 
 def _chunk_line(c: Config) -> str:
@@ -106,7 +97,7 @@ def _strategy(c: Config, w: Work, init: str) -> tuple[list, str]:
     sig = f"images{a}"
     cv = f"    cv2.setNumThreads({c.cv_threads})   # process-wide: every thread\n" \
         if c.cv_threads is not None and c.family != "processes" else ""
-    shape = _strategy_class(c.strategy).snippet if written(c.strategy) else None
+    shape = STRATEGIES[c.strategy].snippet if written(c.strategy) else None
     pool = _pool(c, init, indent=4 if shape != "inherit" else 8)
     imports = ["multiprocessing", "concurrent.futures.ProcessPoolExecutor"] if c.family == "processes" \
         else ["concurrent.futures.ThreadPoolExecutor"] if c.family == "threads" else []

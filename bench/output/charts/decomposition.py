@@ -89,15 +89,13 @@ def decomposition_chart(analysis: Analysis, groups: list[Group], out_dir: str,
                 handles.setdefault(label, Patch(facecolor=style.colour(c), hatch=hatch, edgecolor="white"))
                 left += v
             cold = r.get("cold_total_s")
-            end = left
+            end, text = left, _amount(left)
             if measured and cold:
                 # the model against the measurement: a sum is an estimate, not the total
                 ax.plot(cold * scale, y, marker="D", color="black", markersize=7, zorder=5)
                 handles.setdefault(COLD_MARK, Line2D(
                     [], [], marker="D", color="black", linestyle="none", markersize=7))
                 end = max(left, cold * scale)
-            text = _amount(left)
-            if measured and cold:
                 text += f" of {_amount(cold * scale)}"
             ax.text(end, y, f"  {text} {unit}", va="center", fontsize=11)
         ax.set_yticks(ys)

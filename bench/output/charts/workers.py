@@ -41,8 +41,7 @@ class Curve:
     def at(self, workers: int, what: str) -> float | None:
         if workers not in self.workers:
             return None
-        values = self.img_per_s if what == RATE else self.speedup
-        return values[self.workers.index(workers)]
+        return self.values(what)[self.workers.index(workers)]
 
     def values(self, what: str) -> list:
         return self.img_per_s if what == RATE else self.speedup
