@@ -121,6 +121,7 @@ def test_plot_of_several_files_draws_a_comparison_per_workload(tmp_path, capsys)
     assert (tmp_path / "p" / "compare-a-vs-b-imwrite.svg").stat().st_size > 10_000
 
 
+@pytest.mark.e2e        # the run's answers draw every chart of the file, in forked processes
 def test_bench_all_and_run_hand_the_run_their_answers_and_the_one_workload_commands_do_not(tmp_path):
     # the run calls the CLI's answers back after its summary instead of importing the CLI
     from argparse import Namespace

@@ -55,6 +55,7 @@ def test_plot_writes_non_empty_png_and_svg_for_every_chart(drawn):
         assert svg.read_text().lstrip().startswith("<?xml") and svg.stat().st_size > 20_000
 
 
+@pytest.mark.e2e        # the drawn fixture: a report and every chart of two files, in forked processes
 def test_charts_without_data_are_skipped_with_the_reason(drawn):
     _, _, charts = drawn
     assert set(charts.files) == {"throughput", "speedup", "decomposition",
@@ -62,6 +63,7 @@ def test_charts_without_data_are_skipped_with_the_reason(drawn):
     assert "no per-worker memory" in charts.skipped["memory"]
 
 
+@pytest.mark.e2e        # the drawn fixture: a report and every chart of two files, in forked processes
 @pytest.mark.parametrize("chart, units", [
     ("throughput", ["images per second", "workers"]),
     ("speedup", ["speedup (x the serial loop)", "efficiency (% of measured capacity)"]),
@@ -80,6 +82,7 @@ def test_every_chart_has_title_units_machine_and_date(drawn, chart, units):
     assert "imwrite 64x64x3 smooth, 100 images, jpg-q95" in svg        # panel title
 
 
+@pytest.mark.e2e        # the drawn fixture: a report and every chart of two files, in forked processes
 def test_charts_use_the_agg_backend_and_a_colour_blind_safe_palette(drawn):
     import matplotlib
 
@@ -90,6 +93,7 @@ def test_charts_use_the_agg_backend_and_a_colour_blind_safe_palette(drawn):
         assert colour in svg
 
 
+@pytest.mark.e2e        # the drawn fixture: a report and every chart of two files, in forked processes
 def test_html_report_is_self_contained_with_every_chart_and_the_recommendation(drawn):
     _, out, _ = drawn
     html = (out / "rich-report.html").read_text()
@@ -104,6 +108,7 @@ def test_html_report_is_self_contained_with_every_chart_and_the_recommendation(d
     assert "USS/worker" in html and "200.0 MiB" in html
 
 
+@pytest.mark.e2e        # the drawn fixture: a report and every chart of two files, in forked processes
 def test_markdown_report_links_every_chart(drawn):
     _, out, _ = drawn
     md = (out / "rich-report.md").read_text()
@@ -112,6 +117,7 @@ def test_markdown_report_links_every_chart(drawn):
     assert "## Recommendation" in md and "| case |" in md
 
 
+@pytest.mark.e2e        # the drawn fixture: a report and every chart of two files, in forked processes
 def test_csv_is_the_flat_table(drawn):
     _, out, _ = drawn
     with open(out / "rich.csv") as fh:
@@ -170,6 +176,7 @@ def test_the_comparison_chart_is_one_slide_per_workload(tmp_path):
         assert label in text, label
 
 
+@pytest.mark.e2e        # draws every chart of a file, in forked processes
 def test_end_of_all_prints_the_recommendation_and_draws(tmp_path):
     from bench.results import ResultsFile
 

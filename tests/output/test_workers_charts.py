@@ -23,7 +23,7 @@ def one_group(path):
     return results_file(path, benches)
 
 
-def test_a_groups_chart_draws_the_pick_and_the_three_next_fastest(tmp_path):
+def test_a_groups_chart_curves_are_the_pick_and_the_three_next_fastest(tmp_path):
     (a,) = load([one_group(tmp_path / "r.json")])
     (ans,) = recommend.recommend(a)
     drawn = workers.curves(ans)
@@ -35,6 +35,12 @@ def test_a_groups_chart_draws_the_pick_and_the_three_next_fastest(tmp_path):
     assert pick.img_per_s == pytest.approx([950, 1920, 2000])
     assert pick.speedup == pytest.approx([0.95, 1.92, 2.0])          # over the serial 1,000 img/s
     assert (ans.plateau.best_workers, ans.plateau.plateau_workers) == (4, 2)
+
+
+@pytest.mark.e2e        # draws every chart of the file, in forked processes
+def test_a_groups_chart_is_drawn_with_its_pick_and_plateau(tmp_path):
+    (a,) = load([one_group(tmp_path / "r.json")])
+    (ans,) = recommend.recommend(a)
     charts = plots.draw(a, str(tmp_path / "p"), answers=[ans])
     png, svg = charts.files["workers:imwrite/64x64x3-smooth-n100/jpg-q95"]
     assert png.endswith("r-workers-imwrite-64x64x3-smooth-n100-jpg-q95.png")
@@ -43,6 +49,7 @@ def test_a_groups_chart_draws_the_pick_and_the_three_next_fastest(tmp_path):
     assert "processes-shm" not in text
 
 
+@pytest.mark.e2e        # draws the file's other charts, in forked processes
 def test_a_file_with_only_the_serial_loop_has_no_workers_chart_and_says_why(tmp_path):
     (a,) = load([results_file(tmp_path / "r.json", [bench_for(case("serial"), 1000)])])
     charts = plots.draw(a, str(tmp_path / "p"))
