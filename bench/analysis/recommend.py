@@ -334,8 +334,6 @@ def model_overlays(answers: list[Answer]) -> dict:
 
 
 def _relative_spread(values) -> float | None:
-    import statistics
-
     values = list(values)
     if len(values) < 2 or not statistics.fmean(values):
         return None

@@ -399,8 +399,6 @@ class Passes:
 def _failures(workload, results) -> dict:
     """How many items of a serial pass failed, and the first failure, as the workload's
     own metadata counts them (a task's items and unreadable files; pose's images)."""
-    import json
-
     meta = workload.case_metadata(Passes(results, []))
     count = meta.get("items_failed", meta.get("failed_images")) or 0
     first = meta.get("first_failed_image")

@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 
 import cv2
-import numpy as np
+
+from workloads.pose.inputs import landmarks_of
 
 SIDE = 256
 
@@ -31,9 +32,7 @@ def keypoints(image, pose, *, name, out_dir):
     """Landmarks of one BGR image as a (33, 4) float32 array (None: nobody found),
     also written to ``out_dir/<name without extension>.txt``."""
     small = cv2.resize(image, (SIDE, SIDE), interpolation=cv2.INTER_AREA)
-    found = pose.process(cv2.cvtColor(small, cv2.COLOR_BGR2RGB)).pose_landmarks
-    landmarks = None if found is None else np.array(
-        [(p.x, p.y, p.z, p.visibility) for p in found.landmark], dtype=np.float32)
+    landmarks = landmarks_of(pose.process(cv2.cvtColor(small, cv2.COLOR_BGR2RGB)))
     path = os.path.join(out_dir, os.path.splitext(name)[0] + ".txt")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as fh:
