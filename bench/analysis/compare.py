@@ -62,10 +62,6 @@ class AnswerLine:
     def title(self) -> str:
         return self.key.title
 
-    @property
-    def present(self) -> list[int]:
-        return [i for i, p in enumerate(self.picks) if p is not None]
-
 
 def _line(key: AnswerKey, found: list) -> AnswerLine:
     ref = found[0]
