@@ -91,7 +91,16 @@ def unique_cases(cases: list[Case], group_together: bool = False) -> list[Case]:
     each group's cases next to each other, groups in first-seen order (a plan assembled
     from several sub-plans that each add to the same group)."""
     seen, ordered, groups = set(), [], {}
+    # cases made together share their workload, params and image set (the same objects):
+    # their group is the same string, made once (a plan makes thousands of such cases)
+    made = {}
     for c in cases:
+        if "group" not in c.__dict__:           # not made yet (_cached keeps it there)
+            key = (c.workload, id(c.params), id(c.images))
+            if key in made:
+                c.__dict__["group"] = made[key]
+            else:
+                made[key] = c.group
         if c.name not in seen:
             seen.add(c.name)
             ordered.append(c)
