@@ -56,6 +56,7 @@ def test_the_sample_is_the_same_for_the_same_set_and_another_for_another():
     assert serial_sample(files, 1000, 50) != serial_sample(dict(files, source="/photos/b"), 1000, 50)
 
 
+@pytest.mark.e2e        # starts two interpreters
 def test_every_process_draws_the_same_sample():
     """The serial loop's process and each pool's draw it apart: Python's str hashing is
     salted per process, so the draw must not depend on it."""
