@@ -107,6 +107,15 @@ class Strategy:
     def start(self, workload, images=None):
         return None
 
+    def _process_context(self, workload, method: str | None = None):
+        """The start method's context for a pool of processes, once the workload has had
+        its say on forking (pose: a model was built here), with the queue its workers'
+        set-up reports come back on."""
+        ctx = multiprocessing.get_context(method or self.config.start_method)
+        workload.check_fork(ctx.get_start_method())
+        self._reports = ctx.SimpleQueue()
+        return ctx
+
     def stop(self, pool) -> None:
         if pool is not None:
             pool.shutdown(wait=True)

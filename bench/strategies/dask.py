@@ -46,10 +46,9 @@ def check_address(address: str) -> str:
 def connect(address: str, timeout: float = CONNECT_TIMEOUT_S):
     from distributed import Client
 
+    checked = check_address(address)
     try:
-        return Client(check_address(address), timeout=f"{timeout}s")
-    except SchedulerError:
-        raise
+        return Client(checked, timeout=f"{timeout}s")
     except (OSError, TimeoutError) as exc:
         raise SchedulerError(f"cannot reach the Dask scheduler at {address} within "
                              f"{timeout:g} s ({type(exc).__name__})") from None

@@ -19,7 +19,6 @@ set is decoded already: its pixels go as they are (the routes are then those of
 """
 from __future__ import annotations
 
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 from bench.strategies.base import chunk_bounds, collect, flatten, register, submit_all
@@ -107,9 +106,7 @@ class ProcessesDecodedShm(_Decoding, ProcessesShm):
         if images is None:
             raise ValueError(f"{self.name} needs the files when the pool starts")
         self._remember(workload, images)
-        ctx = multiprocessing.get_context(self.config.start_method)
-        workload.check_fork(ctx.get_start_method())
-        self._reports = ctx.SimpleQueue()
+        ctx = self._process_context(workload)
         slots, size = pack_layout([self._read(item) for item in images])
         self._block = shared_memory.SharedMemory(create=True, size=size)
         try:

@@ -5,7 +5,6 @@ slice, copied once into shared memory, or inherited at fork.
 """
 from __future__ import annotations
 
-import multiprocessing
 import queue
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from itertools import repeat
@@ -52,9 +51,7 @@ class _ProcessPoolMixin:
     family = "processes"
 
     def start(self, workload, images=None):
-        ctx = multiprocessing.get_context(self.config.start_method)
-        workload.check_fork(ctx.get_start_method())
-        self._reports = ctx.SimpleQueue()
+        ctx = self._process_context(workload)
         return ProcessPoolExecutor(
             self.config.workers, mp_context=ctx, initializer=init_worker,
             initargs=(workload, self.config.cv_threads, self._reports))
@@ -171,9 +168,7 @@ class ProcessesShm(Ranges, Strategy):
 
         if images is None:
             raise ValueError("processes-shm needs the image set when the pool starts")
-        ctx = multiprocessing.get_context(self.config.start_method)
-        workload.check_fork(ctx.get_start_method())
-        self._reports = ctx.SimpleQueue()
+        ctx = self._process_context(workload)
         self._block = shared_memory.SharedMemory(create=True, size=max(1, images.nbytes))
         try:
             self._view = np.ndarray(images.shape, images.dtype, buffer=self._block.buf)
@@ -239,10 +234,8 @@ class ProcessesInherit(Ranges, Strategy):
                              "only forked children inherit the parent's memory")
         if images is None:
             raise ValueError("processes-inherit needs the image set when the pool starts")
-        ctx = multiprocessing.get_context("fork")
-        workload.check_fork(ctx.get_start_method())
+        ctx = self._process_context(workload, "fork")
         tasks.set_inherited_images(images)
-        self._reports = ctx.SimpleQueue()
         # ProcessPoolExecutor forks all workers at the first submit; the global is set by then.
         return ProcessPoolExecutor(
             self.config.workers, mp_context=ctx, initializer=init_worker,

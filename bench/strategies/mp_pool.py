@@ -20,7 +20,6 @@ as one has exited, as ``ProcessPoolExecutor`` raises ``BrokenProcessPool``.
 from __future__ import annotations
 
 import math
-import multiprocessing
 import signal
 import threading
 from concurrent.futures import Future
@@ -109,9 +108,7 @@ class _Pool(Strategy):
     on_files_only = True       # next to concurrent.futures in groups of files
 
     def start(self, workload, images=None):
-        ctx = multiprocessing.get_context(self.config.start_method)
-        workload.check_fork(ctx.get_start_method())
-        self._reports = ctx.SimpleQueue()
+        ctx = self._process_context(workload)
         return PoolHandle(ctx.Pool(self.config.workers, initializer=tasks.init_worker,
                                    initargs=(workload, self.config.cv_threads, self._reports)))
 
