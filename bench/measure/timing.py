@@ -2,9 +2,9 @@
 result's moment, a fresh folder per pass.
 
 Every figure is taken by :func:`timed`, which reads the clock immediately before and
-after the work it wraps. There is no timer that lives across measurements, so seed
-002's bug (a timer started once and never reset between strategies) cannot happen by
-construction; ``tests/test_timing.py`` proves it with a fake clock.
+after the work it wraps. There is no timer that lives across measurements, so a timer
+started once and never reset between strategies cannot happen by construction;
+``tests/measure/test_timing.py`` proves it with a fake clock.
 
 Cold: pool start + all work + shutdown, what a user's script sees, plus the time from
 the start to the first result. The warm passes, the paired serial passes next to them
