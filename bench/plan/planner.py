@@ -132,7 +132,10 @@ class GroupPlan:
         return out[:search.SEARCH_LINES]
 
     def searches(self) -> bool:
+        # a quick run on a few CPUs spends its minute on the strategies: its ladder (1, 2)
+        # would add pools of one worker
         return (self.search and self.policy.eliminate
+                and (self.mode == "full" or self.w >= search.MANY_CPUS)
                 and len(search.coarse_counts(self.w, self.ladder, self.mode)) > 1)
 
     @property

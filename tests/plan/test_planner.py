@@ -209,3 +209,15 @@ def test_a_big_machine_with_much_memory_plans_sets_an_image_set_may_be(monkeypat
     monkeypatch.setattr(measure, "memory_available", lambda: 256 * GiB)
     plan = build_plan(PlanRequest(mode="full"), 256, 256 * GiB)
     assert all(g.images.size.nbytes * g.images.count <= MAX_SET_BYTES for g in plan.groups)
+
+
+@pytest.mark.parametrize("mode, cpus, searched", [("quick", 2, False), ("full", 2, True),
+                                                  ("quick", 16, True)])
+def test_a_quick_run_on_a_few_cpus_spends_its_minute_on_the_strategies(mode, cpus, searched):
+    """On two CPUs a quick run's ladder is 1 and 2: searching it would only add pools of one
+    worker, so no group searches; a full run's ladder (1, 2, 4) is searched, and so is a
+    quick run's on 16 CPUs (4, 8, 16, 32) in some group."""
+    req = PlanRequest(mode=mode, budget_s=None, codec_workloads=["imwrite"], pose=False,
+                      codec_params=ImwriteWorkload.params_for(Codec()))
+    plan = build_plan(req, cpus, 64 * 1024 ** 3)
+    assert any(g.searches() for g in plan.groups) is searched
