@@ -173,3 +173,61 @@ def reserve_s(costs, entrants: list[Case], candidates: list[Case], w: int, ladde
     coarse = sum(SURVIVING[min(r, len(SURVIVING) - 1)] for r in range(ladder_visits(mode)))
     return (sum(costs.first_visit(c) + coarse * costs.visit(c) for c in extra)
             + sum(costs.first_visit(c) + VISITS_TO_JUDGE * costs.visit(c) for c in refined))
+
+
+# -- what the race enters and keeps (bench.run.race applies it to its state) -------------------
+def ladder_entrants(at_w: list, speed, candidates: list[Case], w: int, ladder: list[int],
+                    mode: str) -> tuple[list, list[Case]]:
+    """After tier 0's first visits: the lines to search (configurations at W with ``.case``
+    and a figure ``speed(c)``) and their coarse rungs, from the plan's candidates."""
+    found = leaders(at_w, speed)
+    return found, coarse_cases([c.case for c in found], candidates, w, ladder, mode)
+
+
+def refinement_entrants(lines: list, configs: list, at_w: list, speed, w: int, top: int,
+                        mode: str) -> list[Case]:
+    """After the ladder's first visits: each searched line's (``lines``: their leaders'
+    cases) refined counts around its best measured count (a full run), and where that best
+    count is not W, the rivals of its family at W at it. ``configs``: every visited,
+    unfailed configuration of the race; ``at_w``: those still racing at W."""
+    keys = {line_key(c) for c in lines}
+    out = []
+    for leader in lines:
+        by_count = {c.case.workers: speed(c) for c in configs if line_key(c.case) == line_key(leader)}
+        if REFINES[mode]:
+            out += [at_workers(leader, n) for n in refine_counts(by_count, top)]
+        best = max(by_count, key=lambda n: (by_count[n], -n)) if by_count else w
+        if best != w:
+            out += [at_workers(c.case, best) for c in rivals(leader, at_w, speed, keys, mode)]
+    return out
+
+
+def tail_that_fits(tail: list, racing: list, lines: list[Case], costs, pace, left_s: float,
+                   ordered: list[Case], w: int, mode: str) -> list:
+    """The rest of round one once the search has entered: of ``tail`` (the later tiers'
+    configurations, not visited yet), those that fit, in the plan's order, in ``left_s``
+    after what the search needs - the configurations ``racing`` besides the tail visited
+    until the searched ``lines``' best counts are refined and judged, and each line's
+    refined counts and rivals - every cost at ``pace(c)``, how much longer than planned
+    its visits go. A configuration on a searched line is always kept."""
+    visits = ladder_visits(mode)
+    shares = sum(SURVIVING[min(k, len(SURVIVING) - 1)] for k in range(1, visits))
+    need = 0.0
+    for c in racing:
+        first = costs.first_visit(c.case) + costs.visit(c.case) if not c.visits else 0.0
+        need += (first + shares * costs.visit(c.case)) * pace(c)
+    for leader, c in lines:
+        refined = at_workers(leader, max(1, w * 3 // 4))
+        need += extra_per_line(mode) * (costs.first_visit(refined)
+                                        + VISITS_TO_JUDGE * costs.visit(refined)) * pace(c)
+    left = left_s - need
+    keys = {line_key(leader) for leader, _ in lines}
+    rank = {c.name: i for i, c in enumerate(ordered)}
+    kept = []
+    for c in sorted(tail, key=lambda c: rank.get(c.name, len(rank))):
+        cost = (costs.first_visit(c.case) + (1 + shares) * costs.visit(c.case)) * pace(c)
+        if line_key(c.case) in keys or cost <= left:
+            kept.append(c)
+            left -= cost
+    return kept
+

@@ -442,42 +442,16 @@ class Race:
                 and any(plan.tiers.get(c.name) == 0 for c in state.racing()))
 
     def _fit_search(self, state: GroupState, plan, costs, race_end: float, tail: list) -> list:
-        """The rest of round one once the search has entered: the configurations of the
-        later tiers that fit, in the plan's order, in the time left after what the search
-        needs - its entrants visited until their lines' best counts are refined and judged,
-        next to the configurations already racing - each at the pace the visits so far
-        went. Those that do not fit are not raced (and said so): on a machine where the
-        pools are far slower than planned the worker count is the question, not the long
-        tail of strategies."""
+        """The rest of round one once the search has entered (bench.plan.search.tail_that_fits,
+        at the pace the visits so far went); those that do not fit are not raced, and said
+        so: on a machine whose pools are far slower than planned the worker count is the
+        question, not the long tail of strategies."""
         if not tail:
             return tail
-        rounds = search.ladder_visits(plan.mode)
-        shares = sum(bud.SURVIVING[min(k, len(bud.SURVIVING) - 1)] for k in range(1, rounds))
-
-        def pace(cfg) -> float:
-            return self.slowdown.factor(cfg.name)
-
-        need = 0.0
-        for cfg in state.racing():
-            if cfg in tail:
-                continue
-            extra = costs.first_visit(cfg.case) + costs.visit(cfg.case) if not cfg.visits else 0.0
-            need += (extra + shares * costs.visit(cfg.case)) * pace(cfg)
-        lines = {search.line_key(state.configs[n].case) for n in state.search_leaders}
-        for name in state.search_leaders:
-            leader = state.configs[name].case
-            refined = search.at_workers(leader, max(1, plan.w * 3 // 4))
-            need += search.extra_per_line(plan.mode) * (costs.first_visit(refined)
-                                                        + bud.VISITS_TO_JUDGE * costs.visit(refined)) \
-                * pace(state.configs[name])
-        left = race_end - self.clock() - need
-        rank = {c.name: i for i, c in enumerate(plan.ordered)}
-        kept = []
-        for cfg in sorted(tail, key=lambda c: rank.get(c.name, len(rank))):
-            cost = (costs.first_visit(cfg.case) + (1 + shares) * costs.visit(cfg.case)) * pace(cfg)
-            if search.line_key(cfg.case) in lines or cost <= left:
-                kept.append(cfg)
-                left -= cost
+        lines = [(state.configs[n].case, state.configs[n]) for n in state.search_leaders]
+        kept = search.tail_that_fits(tail, [c for c in state.racing() if c not in tail], lines, costs,
+                                     lambda c: self.slowdown.factor(c.name), race_end - self.clock(),
+                                     plan.ordered, plan.w, plan.mode)
         dropped = [c for c in tail if c not in kept]
         for cfg in dropped:
             del state.configs[cfg.name]
@@ -488,38 +462,26 @@ class Race:
 
     def _search(self, state: GroupState, plan, procs, round_: int, early: bool = False) -> list:
         """The worker-count search (bench.plan.search): the leaders at W enter along the
-        coarse ladder, then their lines' best counts get the counts halfway to the next.
-        ``early``: in round one, once tier 0 had its visits (the entrants get their first
-        visit in the same round). The configurations added."""
+        coarse ladder, then their lines' best counts get the counts halfway to the next and
+        their rivals. ``early``: in round one, once tier 0 had its visits (the entrants get
+        their first visit in the same round). The configurations added."""
         if not plan.searches() or state.search_stage >= 2:
             return []
+        median = lambda c: statistics.median(c.ratios())  # noqa: E731
+        visited = [c for c in state.configs.values() if c.visits and c.status != FAILED]
         added = []
         if state.search_stage == 0 and round_ >= search.SEARCH_ROUND:
-            at_w = [c for c in state.configs.values() if c.case.workers == plan.w and c.visits
-                     and c.status != FAILED]
-            leaders = search.leaders(at_w, lambda c: statistics.median(c.ratios()))
+            at_w = [c for c in visited if c.case.workers == plan.w]
+            leaders, added = search.ladder_entrants(at_w, median, plan.ordered, plan.w, plan.ladder,
+                                                    plan.mode)
             state.search_leaders = [c.name for c in leaders]
-            added = search.coarse_cases([c.case for c in leaders], plan.ordered,
-                                        plan.w, plan.ladder, plan.mode)
             # entered during a round counts as entered before it: the refinement comes
             # after the entrants' REFINE_AFTER-th visit either way
             state.search_stage, state.search_round = 1, round_ - 1 if early else round_
         elif state.search_stage == 1 and round_ >= state.search_round + search.REFINE_AFTER:
-            top = max(plan.ladder)
-            median = lambda c: statistics.median(c.ratios())  # noqa: E731
-            lines = {search.line_key(state.configs[n].case) for n in state.search_leaders}
             at_w = [c for c in state.racing() if c.case.workers == plan.w and c.visits]
-            for name in state.search_leaders:
-                leader = state.configs[name].case
-                by_count = {c.case.workers: median(c) for c in state.configs.values()
-                            if search.line_key(c.case) == search.line_key(leader) and c.visits
-                            and c.status != FAILED}
-                if search.REFINES[plan.mode]:
-                    added += [search.at_workers(leader, n) for n in search.refine_counts(by_count, top)]
-                best = max(by_count, key=lambda n: (by_count[n], -n)) if by_count else plan.w
-                if best != plan.w:
-                    added += [search.at_workers(c.case, best)
-                              for c in search.rivals(leader, at_w, median, lines, plan.mode)]
+            added = search.refinement_entrants([state.configs[n].case for n in state.search_leaders],
+                                               visited, at_w, median, plan.w, max(plan.ladder), plan.mode)
             state.search_stage = 2
         added = [c for c in added if c.name not in state.configs and c.name not in state.not_raced]
         if not added:

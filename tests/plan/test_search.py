@@ -56,3 +56,36 @@ def test_the_rivals_are_the_fastest_of_the_leaders_family_on_no_searched_line():
     searched = {search.line_key(shm.case), search.line_key(threads.case)}
     found = search.rivals(shm.case, [shm, chunked, inherit, naive, threads], lambda c: c.speed, searched)
     assert [c.case.strategy for c in found] == ["processes-chunked", "processes-inherit"]
+
+
+def test_the_refinement_enters_the_counts_around_the_best_rung_and_the_rivals_at_it():
+    """processes-chunked, searched, reads best at 4 of its rungs 2..32 (planted); a full run
+    enters 6 above it (2 is too near below: MIN_GAP) and the two next fastest process pools
+    at W (16) at 4, not threads (another family) nor the naive pool (third); a quick run
+    only the fastest rival; a line best at W gets its refined counts and no rivals."""
+    from workloads.codecs import Codec
+    from workloads.imwrite import ImwriteWorkload
+    from bench.model.case import Case
+    from workloads.images import ImageSetSpec, ImageSize
+
+    spec = ImageSetSpec(ImageSize(64, 64, 3), 4096, "smooth", 0)
+    params = ImwriteWorkload.params_for(Codec())
+
+    def visited(strategy, workers, speed):
+        case = search.at_workers(Case("imwrite", spec, params, strategy, 16, None, chunk_rule="auto"), workers)
+        return SimpleNamespace(case=case, speed=speed)
+
+    line = {w: visited("processes-chunked", w, s) for w, s in
+            {2: 1.8, 4: 2.3, 8: 1.8, 16: 1.0, 32: 0.5}.items()}
+    at_w = [line[16], visited("processes-shm", 16, 0.9), visited("processes-inherit", 16, 0.85),
+            visited("processes", 16, 0.4), visited("threads-chunked", 16, 1.6)]
+    configs = list(line.values()) + at_w[1:]
+    leader = line[16].case
+    full = search.refinement_entrants([leader], configs, at_w, lambda c: c.speed, 16, 32, "full")
+    assert sorted((c.strategy, c.workers) for c in full) == [
+        ("processes-chunked", 6), ("processes-inherit", 4), ("processes-shm", 4)]
+    quick = search.refinement_entrants([leader], configs, at_w, lambda c: c.speed, 16, 32, "quick")
+    assert [(c.strategy, c.workers) for c in quick] == [("processes-shm", 4)]
+    flat = {w: visited("threads-chunked", w, s) for w, s in {4: 1.4, 8: 1.5, 16: 1.6, 32: 1.55}.items()}
+    got = search.refinement_entrants([flat[16].case], list(flat.values()), at_w, lambda c: c.speed, 16, 32, "full")
+    assert sorted(c.workers for c in got) == [12, 24] and {c.strategy for c in got} == {"threads-chunked"}
