@@ -276,7 +276,10 @@ class Race:
             # what it needs, as the visits went (a slow disk makes every pass longer): an
             # explanation that would end past the group's share is left out
             needed = self._explain_cost(costs or plan.costs, cfg.case, cold_only) * self.slowdown.factor(name)
-            if self.clock() + needed > share_end and not self.explain_all:
+            # and at least its passes at the paired speedup its visits read (a plan can be
+            # 40x short on a machine whose pools scale badly)
+            measured = (2 if cold_only else 8) * self._pool_s(cfg, costs or plan.costs)
+            if self.clock() + max(needed, measured) > share_end and not self.explain_all:
                 break
             try:
                 reply = procs.for_case(cfg.case).explain(
@@ -425,16 +428,27 @@ class Race:
             self.slowdown.add(cfg.name, planned, self.clock() - now)
         return finished
 
-    def _worst_visit(self, cfg: ConfigState, costs) -> float:
-        """A visit's time if its pool ran as slowly, against the serial loop, as the slowest
-        its strategy has run in this run (any strategy's slowest, for one not run yet): what
-        the hard deadline is kept with. A plan's pass time can be 40x off for a per-image
-        process pool of big images on a machine where pools scale badly; a speedup read in
-        another group of the run is a far better guess of it."""
-        if not self.slowest:
+    def _pool_s(self, cfg: ConfigState, costs) -> float:
+        """One pool pass of ``cfg`` at the paired speedup its visits read (not visited yet:
+        the slowest its strategy, else any strategy, has run in this run), the serial loop
+        as slow as its recent passes; 0 before any visit of the run."""
+        if cfg.visits:
+            speedup = statistics.median(cfg.ratios())
+        elif self.slowest:
+            speedup = self.slowest.get(cfg.case.strategy, min(self.slowest.values()))
+        else:
             return 0.0
-        speedup = self.slowest.get(cfg.case.strategy, min(self.slowest.values()))
-        pool = costs.count * costs.seconds_per_image * self.slowdown.serial.factor() / max(speedup, 1e-3)
+        return costs.count * costs.seconds_per_image * self.slowdown.serial.factor() / max(speedup, 1e-3)
+
+    def _worst_visit(self, cfg: ConfigState, costs) -> float:
+        """A visit's time if its pool ran as slowly, against the serial loop, as it has (not
+        visited yet: as its strategy's, or any strategy's, slowest in this run): what the
+        hard deadline is kept with. A plan's pass time can be 40x off for a per-image process
+        pool of big images on a machine where pools scale badly; a speedup read in the run
+        is a far better guess of it."""
+        pool = self._pool_s(cfg, costs)
+        if not pool:
+            return 0.0
         return (pool * 2 if not cfg.visits else pool) + costs.serial_pass * self.slowdown.serial.factor()
 
     def _searches_in_round_one(self, state: GroupState, plan, r: int) -> bool:
