@@ -166,13 +166,18 @@ def reserve_s(costs, entrants: list[Case], candidates: list[Case], w: int, ladde
     counts and the RIVALS per line, visited until they can be judged."""
     entered = {c.name for c in entrants}
     extra = [c for c in coarse_cases(leaders, candidates, w, ladder, mode) if c.name not in entered]
-    refined = [at_workers(c, max(1, w * 3 // 4)) for c in leaders for _ in range(extra_per_line(mode))] \
-        if w >= 8 else []
     # entrants far from the best count go out after a few visits, as any entrant does; a
     # quick run's rungs, not refined, are judged on two
     coarse = sum(SURVIVING[min(r, len(SURVIVING) - 1)] for r in range(ladder_visits(mode)))
     return (sum(costs.first_visit(c) + coarse * costs.visit(c) for c in extra)
-            + sum(costs.first_visit(c) + VISITS_TO_JUDGE * costs.visit(c) for c in refined))
+            + (sum(after_ladder_s(costs, c, w, mode) for c in leaders) if w >= 8 else 0.0))
+
+
+def after_ladder_s(costs, leader: Case, w: int, mode: str) -> float:
+    """What a searched line's refined counts and rivals cost, visited until they can be
+    judged (each priced as the line at 3/4 of W)."""
+    c = at_workers(leader, max(1, w * 3 // 4))
+    return extra_per_line(mode) * (costs.first_visit(c) + VISITS_TO_JUDGE * costs.visit(c))
 
 
 # -- what the race enters and keeps (bench.run.race applies it to its state) -------------------
@@ -202,14 +207,15 @@ def refinement_entrants(lines: list, configs: list, at_w: list, speed, w: int, t
     return out
 
 
-def tail_that_fits(tail: list, racing: list, lines: list[Case], costs, pace, left_s: float,
+def tail_that_fits(tail: list, racing: list, lines: list[tuple], costs, pace, left_s: float,
                    ordered: list[Case], w: int, mode: str) -> list:
     """The rest of round one once the search has entered: of ``tail`` (the later tiers'
     configurations, not visited yet), those that fit, in the plan's order, in ``left_s``
     after what the search needs - the configurations ``racing`` besides the tail visited
-    until the searched ``lines``' best counts are refined and judged, and each line's
-    refined counts and rivals - every cost at ``pace(c)``, how much longer than planned
-    its visits go. A configuration on a searched line is always kept."""
+    until the searched lines' best counts are refined and judged, and each line's refined
+    counts and rivals - every cost at ``pace(c)``, how much longer than planned its visits
+    go. ``lines``: (the leader's case, its configuration) per searched line. A
+    configuration on a searched line is always kept."""
     visits = ladder_visits(mode)
     shares = sum(SURVIVING[min(k, len(SURVIVING) - 1)] for k in range(1, visits))
     need = 0.0
@@ -217,9 +223,7 @@ def tail_that_fits(tail: list, racing: list, lines: list[Case], costs, pace, lef
         first = costs.first_visit(c.case) + costs.visit(c.case) if not c.visits else 0.0
         need += (first + shares * costs.visit(c.case)) * pace(c)
     for leader, c in lines:
-        refined = at_workers(leader, max(1, w * 3 // 4))
-        need += extra_per_line(mode) * (costs.first_visit(refined)
-                                        + VISITS_TO_JUDGE * costs.visit(refined)) * pace(c)
+        need += after_ladder_s(costs, leader, w, mode) * pace(c)
     left = left_s - need
     keys = {line_key(leader) for leader, _ in lines}
     rank = {c.name: i for i, c in enumerate(ordered)}

@@ -46,14 +46,13 @@ class Slowdowns:
     def add_serial(self, pilot_s: float, took: float) -> None:
         self.serial.add(pilot_s, took)
 
-    def typical(self) -> float:
-        """The median of every configuration's latest ratio (1 before any visit)."""
+    def _typical(self) -> float:
         latest = [s.last() for s in self.by_name.values() if s.ratios]
         return statistics.median(latest) if latest else 1.0
 
     def factor(self, name: str | None = None) -> float:
         own = self.by_name.get(name)
-        mine = own.factor() if own is not None and own.ratios else self.typical()
+        mine = own.factor() if own is not None and own.ratios else self._typical()
         return max(mine, self.serial.factor())
 
     def last(self, name: str | None = None) -> float:
