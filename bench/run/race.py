@@ -452,7 +452,9 @@ class Race:
         return (pool * 2 if not cfg.visits else pool) + costs.serial_pass * self.slowdown.serial.factor()
 
     def _searches_in_round_one(self, state: GroupState, plan, r: int) -> bool:
-        return (r == 1 and plan.searches() and state.search_stage == 0
+        # on a few CPUs the budget goes to the strategies: the search waits for round two
+        # and takes no time from the later tiers
+        return (r == 1 and plan.searches() and plan.w >= search.MANY_CPUS and state.search_stage == 0
                 and any(plan.tiers.get(c.name) == 0 for c in state.racing()))
 
     def _fit_search(self, state: GroupState, plan, costs, race_end: float, tail: list) -> list:

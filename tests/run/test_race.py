@@ -641,3 +641,19 @@ def test_a_pool_slower_than_any_plan_in_the_last_seconds_is_not_started_past_the
     assert race._worst_visit(cfg, costs) == pytest.approx(2 * 256 * 0.0125 / 0.4 + 24 * 0.0125)
     race.slowest = {"threads": 1.5, "processes-shm": 0.8}    # its own strategy unseen: the slowest
     assert race._worst_visit(cfg, costs) == pytest.approx(2 * 256 * 0.0125 / 0.8 + 24 * 0.0125)
+
+
+def test_on_a_few_cpus_the_search_waits_for_round_two_and_takes_nothing_from_the_strategies():
+    """A full plan on 2 CPUs searches 1, 2, 4 workers, but round one races every tier: the
+    search enters after it, as the budget goes to the strategies where CPUs are few."""
+    from bench.run.race_state import ConfigState, GroupState
+
+    req = PlanRequest(mode="full", budget_s=None, codec_workloads=["imwrite"], pose=False,
+                      sizes=[ImageSize(256, 256, 3)], codec_params=ImwriteWorkload.params_for(Codec()))
+    for cpus, early in ((2, False), (16, True)):
+        group = build_plan(req, cpus, 64 * 1024 ** 3).groups[0]
+        assert group.searches()
+        state = GroupState(group.key, {c.name: ConfigState(c) for c in group.entrants if c.family != "serial"},
+                           group.entrants[0])
+        race = race_mod.Race.__new__(race_mod.Race)
+        assert race._searches_in_round_one(state, group, 1) is early
