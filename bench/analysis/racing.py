@@ -36,8 +36,9 @@ ALPHA = 0.05            # the whole race of one group: the chance that any of it
 ROUNDS_PLANNED = 30     # a race's rounds when the caller does not say (a full run's most)
 TRIM = 0.2              # Yuen's test trims this share of each tail (a stall: see _summary)
 TIE_MARGIN = 0.05       # survivors within 5% of each other are a tie; the pick's ties too
-                        # (bench.analysis.recommend: within 5% of the best by its median)
+                        # (bench.analysis.recommend: shown within 5% of the best, within_margin)
 TIE_ALPHA = 0.05
+TIE_SCREEN = 0.5        # within_margin: only p-values up to this enter Holm's family
 TIE_MIN_VISITS = VISITS_TO_JUDGE     # the planner sizes its rounds by it too
 MIN_VISITS = 2
 
@@ -224,6 +225,45 @@ def equivalent(a: list[float], b: list[float], margin: float = TIE_MARGIN) -> bo
         upper = ttest_ind(la, [v + bound for v in lb], equal_var=False, alternative="less").pvalue
         lower = ttest_ind(la, [v - bound for v in lb], equal_var=False, alternative="greater").pvalue
     return bool(upper < TIE_ALPHA and lower < TIE_ALPHA)
+
+
+def within_margin(candidates: dict[str, list[float]], best: list[float],
+                  margin: float = TIE_MARGIN) -> set[str]:
+    """The candidates shown to be at most ``margin`` slower than ``best`` (speeds, higher
+    is faster): the recommendation's ties.
+
+    One one-sided test of non-inferiority per candidate (H1: centre > best's centre +
+    log(1 - margin); Yuen's trimmed Welch test on logs, as for eliminations), Holm's
+    correction over the candidates at TIE_ALPHA. A candidate truly more than ``margin``
+    slower than the best is shown within it with a chance of at most TIE_ALPHA, however
+    many candidates there are; the best being the fastest of the same data only makes the
+    bound safer. Not being significantly different is no evidence of being as good: with
+    few, noisy visits everything is "not different", and the pick would go to the fewest
+    workers on noise (simulated on machines whose peak is flat, 16-21% of picks were
+    truly 5-8% below the best). Proven on planted figures in
+    tests/analysis/test_racing_error.py."""
+    import numpy as np
+    from statsmodels.stats.multitest import multipletests
+
+    lead = _logs(best)
+    logs = {name: _logs(v) for name, v in candidates.items()}
+    judged = [name for name, v in logs.items() if len(v) >= MIN_VISITS]
+    if len(lead) < MIN_VISITS or not judged:
+        return set()
+    shift = -math.log(1 - margin)
+    p = _p_slower([_summary(lead)] + [_summary(logs[n]) for n in judged], shift)[0, 1:]
+    # a group holds many configurations far slower than the best (the serial loop, one
+    # worker...), whose p-values sit near 1; counted in Holm's family they would only cost
+    # power. Conditional p-values (Zhao, Small & Su 2019, Ann. Statist. 47(5)): keep those
+    # at most TIE_SCREEN, divided by it; Holm over them still bounds the error at
+    # TIE_ALPHA, one-sided tests being uniformly conservative under their nulls.
+    kept = [i for i, v in enumerate(p) if v <= TIE_SCREEN]
+    if not kept:
+        return set()
+    with _no_full_collection():
+        shown = multipletests(np.asarray([p[i] / TIE_SCREEN for i in kept], dtype=float),
+                              alpha=TIE_ALPHA, method="holm")[0]
+    return {judged[i] for i, ok in zip(kept, shown) if ok}
 
 
 def all_tied(samples: dict[str, list[float]]) -> bool:

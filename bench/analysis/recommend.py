@@ -15,11 +15,13 @@ For every throughput group of a results file:
    the highest of those paired speedups, tested pass by pass, since img/s of cases
    measured minutes apart are reordered by a drifting disk or CPU.
 3. **Ties go to the simpler.** Every case whose timings are not significantly
-   different from the best (pyperf's t-test, see :mod:`bench.analysis.significance`) and whose
-   median is within 5% of it is as good as the best as far as the data can tell; of
-   those we recommend the one with the fewest workers, then the simplest family
-   (serial < threads < processes < dask). Not significantly different but further
-   away by the median is "not separated" (n.s.): too noisy to call, the faster is kept.
+   different from the best (pyperf's t-test, see :mod:`bench.analysis.significance`) and
+   that its timings show within 5% of it (a one-sided test of non-inferiority, Holm over
+   the cases: one truly more than 5% slower is taken for a tie with a chance of at most
+   5%, :func:`bench.analysis.racing.within_margin`) is as good as the best; of those we
+   recommend the one with the fewest workers, then the simplest family (serial < threads
+   < processes < dask). Not significantly different but not shown within 5% is "not
+   separated" (n.s.): too noisy to call, the faster is kept.
 4. **Fewest workers within 5%** of the best, whatever the significance test says.
 5. **The worker count** of the pick's configuration (its *line*: the same strategy, chunk
    rule, start method and layout at every worker count measured; the fastest parallel
@@ -38,6 +40,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from bench.analysis.load import Analysis
+from bench.analysis import racing
 from bench.analysis.racing import TIE_MARGIN   # one margin: the race's ties are the pick's
 from bench.analysis.rows import CaseRow, Group, line_label, simplicity
 from bench.analysis.scaling import Fit, fit
@@ -249,14 +252,15 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
 
     verdicts: dict[str, Verdict] = {r.name: compare_values(group.samples(r), group.samples(best))
                                     for r in fitting if r is not best}
-    # a tie needs both: the t-test cannot tell them apart, and the medians are within
-    # TIE_MARGIN (an equivalence margin, like pyperf compare_to's --min-speed). A noisy
-    # best is "not significantly different" from configurations far slower by their
-    # medians; calling those ties made the pick flip between runs with the noise.
-    close = lambda r: rate(r) >= (1 - TIE_MARGIN) * rate(best)  # noqa: E731
+    # a tie needs both: the t-test cannot tell them apart, and its visits show it within
+    # TIE_MARGIN of the best (a test of non-inferiority, error TIE_ALPHA: see
+    # racing.within_margin). "Not different" alone is no evidence: on few noisy visits
+    # everything is, and the pick went to the fewest workers on noise.
+    speeds = lambda r: group.samples(r) if group.paired else [1 / v for v in group.samples(r) if v > 0]  # noqa: E731
+    shown = racing.within_margin({r.name: speeds(r) for r in fitting if r is not best}, speeds(best))
     not_different = [r for r in fitting if r is not best and verdicts[r.name].significant is False]
-    ties = [best] + [r for r in not_different if close(r)]
-    unresolved = [r for r in not_different if not close(r)]
+    ties = [best] + [r for r in not_different if r.name in shown]
+    unresolved = [r for r in not_different if r.name not in shown]
     unknown = [r for r in fitting if r is not best and verdicts[r.name].significant is None]
     choice = min(ties, key=key)
     within = min((r for r in fitting if rate(r) >= (1 - WITHIN) * rate(best)), key=key)

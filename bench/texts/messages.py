@@ -113,15 +113,16 @@ USE = "Use {config} ({workers}): {rate}."
 OVER_SERIAL = "{speedup:.2f}x the serial loop"
 COLD_RATE = "cold (pool start + work + shutdown, what a script sees): {rate} img/s"
 FASTEST_NOT_CHOSEN = (
-    "Fastest measured: {best} at {rate}. {others} configuration(s) are not significantly "
-    "different from it (pyperf t-test, 95%); of those, {choice} has the fewest workers and the "
-    "simplest strategy, so it is recommended.")
-TIES_NONE_SIMPLER = ("{others} other configuration(s) are not significantly different from it "
-                     "(pyperf t-test, 95%), but none has fewer workers or is simpler.")
+    "Fastest measured: {best} at {rate}. {others} configuration(s) are as good: not "
+    "significantly different from it (pyperf t-test, 95%) and shown within 5% of it (a test at "
+    "95%); of those, {choice} has the fewest workers and the simplest strategy, so it is "
+    "recommended.")
+TIES_NONE_SIMPLER = ("{others} other configuration(s) are as good (not significantly different, "
+                     "and shown within 5%), but none has fewer workers or is simpler.")
 NOT_SEPARATED = (
-    "{count} configuration(s) more than 5% slower by their medians are not significantly "
-    "different from the best either (n.s. in the table): the timings are too noisy to call them "
-    "ties, so the faster is kept; a longer --budget would separate them.")
+    "{count} configuration(s) are not significantly different from the best, yet their timings "
+    "do not show them within 5% of it (n.s. in the table): too noisy to call them ties, so the "
+    "faster is kept; a longer --budget would separate them.")
 WITHIN_THIS = "Fewest workers within 5% of the best: this one ({share:.0%} of the best)."
 WITHIN_OTHER = ("Fewest workers within 5% of the best: {config} ({workers}, {rate} img/s, "
                 "{share:.0%} of the best).")
@@ -139,8 +140,8 @@ FAILED_NOT_CONSIDERED = "{count} case(s) failed and are not considered: {names}"
 RECOMMEND_TABLE_NOTE = (
     "img/s: images per second, pyperf median of the warm passes; ±: pyperf std dev / mean; "
     "of best: by speedup where cases timed paired serial passes, else by img/s; "
-    "≈ best: not significantly different from the best (t-test, 95%) and within 5% of it; "
-    "n.s.: not significantly different, but more than 5% slower; workers that fit: at most 2 x the "
+    "≈ best: not significantly different from the best (t-test, 95%) and shown within 5% of it "
+    "(a test at 95%); n.s.: not significantly different, but not shown within 5%; workers that fit: at most 2 x the "
     "usable CPUs, and as many as the RAM available holds where memory per worker was measured.")
 
 # -- compare: answers side by side (bench.output.comparison) -----------------------------
