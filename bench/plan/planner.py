@@ -225,6 +225,9 @@ class Plan:
     named_left_out: list = field(default_factory=list)
     serial_added: bool = False   # --strategies left the serial loop out: it is raced anyway
     policy: Policy = RACE
+    # of left_out: the image sets a quick run on many CPUs left out so that the others
+    # get their worker-count search (planner._sets_to_search)
+    for_the_search: list = field(default_factory=list)
 
     def measure_in_full(self, visits: int) -> "Plan":
         """The same configurations, every one measured in full (Policy.in_full)."""
@@ -256,8 +259,13 @@ class Plan:
         if not self.left_out:
             return None
         labels = ", ".join(f"{g.workload} {g.images.size.label} {g.images.content}" for g in self.left_out)
-        return messages.RACE_LEFT_OUT.format(
+        line = messages.RACE_LEFT_OUT.format(
             groups=labels, estimate=bud.format_duration(sum(g.estimate() for g in self.left_out)))
+        if self.for_the_search:
+            line += "\n" + messages.RACE_LEFT_OUT_FOR_SEARCH.format(
+                count=len(self.for_the_search), usable=self.usable,
+                searched=sum(g.searches() for g in self.groups))
+        return line
 
     def budget_for(self, extra_s: float) -> float:
         """The --budget whose plan holds this one and ``extra_s`` more (whole seconds, and
@@ -320,6 +328,7 @@ class Plan:
                 "budget_needed_s": round(self.budget_for(g.extra_for(case)))}
                for g, case, values in self.named_left_out],
             "serial_added": self.serial_added,
+            "left_out_for_the_search": [g.key for g in self.for_the_search],
         }
 
 
@@ -512,7 +521,7 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     while sum(g.estimate() for g in built if g) > available:
         # fewer workers at the top of the ladder, never fewer than the usable CPUs (twice
         # as many where the worker count is searched: its ladder ends at 2 W)
-        floor = 2 * usable if usable >= search.MANY_CPUS and mode == "full" and not req.workers else usable
+        floor = 2 * usable if usable >= search.MANY_CPUS and not req.workers else usable
         costly = max((k for k, s in enumerate(state) if built[k] and s["i"] + 1 < len(s["tops"])
                       and s["tops"][s["i"] + 1] >= min(floor, s["tops"][0])),
                      key=lambda k: built[k].estimate(), default=None)
@@ -532,11 +541,14 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     optional = {o for o in optional if o[0] not in (req.named_workloads or ())
                 and (o[0] in registry.file_workloads() or (req.sizes is None and req.contents is None))}
     core = [g for g in groups if not is_optional(g, optional)]
+    searched_first = []
+    if mode == "quick" and usable >= search.MANY_CPUS and not req.workers:
+        core, searched_first = _sets_to_search(core, available, req)
     trim(core, available)
     _search_within(core, available, req)
     fill(core, available, usable, tiers=(1,))
     kept = list(core)
-    for g in sorted((g for g in groups if is_optional(g, optional)), key=optional_rank):
+    for g in sorted((g for g in groups if g not in core), key=optional_rank):
         if sum(k.estimate() for k in kept) + g.estimate() <= available:
             kept.append(g)
             _search_within(kept, available, req, only=g)
@@ -545,7 +557,34 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     fill(groups, available, usable, tiers=(1, 2, 3, 4))
     serial_added = bool(req.strategies) and "serial" not in req.strategies
     return Plan(mode, budget_s, groups, probes, usable, fixed, left_out, named_choices.left_out(groups),
-                    serial_added)
+                serial_added, for_the_search=[g for g in searched_first if g in left_out])
+
+
+def _sets_to_search(core: list, available: float, req: PlanRequest) -> tuple[list, list]:
+    """A first look at a big machine (a quick run on many CPUs): rather than race every
+    image set at W alone (whose answer is W by construction), search the worker count of
+    the sets the budget holds with their search, the costliest set going first; the
+    others join after them if the budget still holds them, else they are named as left
+    out. A set, workload or folder the user named always stays. Returns (the sets kept,
+    those moved after them)."""
+    def movable(g) -> bool:
+        return (g.workload not in registry.file_workloads() and req.sizes is None
+                and req.contents is None and g.workload not in (req.named_workloads or ()))
+
+    kept, moved = list(core), []
+    while len(kept) > 1:
+        for g in kept:
+            g.search = True
+        if not any(g.searches() for g in kept) or sum(g.estimate() for g in kept) <= available:
+            break
+        costly = max((g for g in kept if movable(g)), key=lambda g: g.estimate(), default=None)
+        if costly is None:
+            break
+        kept.remove(costly)
+        moved.append(costly)
+    for g in moved:
+        g.search = False
+    return kept, moved
 
 
 def _search_within(groups: list, available: float, req: PlanRequest, only=None) -> None:

@@ -60,7 +60,10 @@ RACE_FIT_TO_SEARCH = ("  round one's passes took longer than planned: {dropped} 
                       "later tiers are left out so that the worker-count search gets its visits "
                       "(the results file lists them as not raced)")
 RACE_LEFT_OUT = ("  left out by this budget: {groups} (about {estimate} more); a longer --budget "
-                 "takes them in, --workloads measures one on its own")
+                 "takes them in, --workloads or --sizes measures one on its own")
+RACE_LEFT_OUT_FOR_SEARCH = (
+    "  {count} of them so that {searched} image set(s) get their worker-count search: on {usable} "
+    "CPUs, a set raced at {usable} workers alone would answer {usable} by construction")
 LIST_RACE = ("{cases} cases: {configurations} configurations to race in {groups} groups, "
              "{probes} overhead probes; estimate {estimate}, budget {budget}")
 TIMED_SHARE = "timed passes (pool and paired serial): {timed} of {wall} ({share:.0%})"

@@ -4,7 +4,9 @@ import pytest
 from bench.measure import machine
 from bench.plan import budget
 from bench.plan.planner import PlanRequest, build_plan
+from bench.plan import search
 from bench.plan.sizing import MIN_IMAGES_PER_WORKER, size_set, usable_cpus, worker_ladder
+from workloads.images import ImageSize
 from workloads.codecs import Codec
 from workloads.imwrite import ImwriteWorkload
 from workloads.pose import PoseWorkload
@@ -63,10 +65,14 @@ def test_the_plan_fits_the_budget_and_feeds_every_worker(monkeypatch, cpus, mode
     assert plan.estimate_s <= plan.budget_s
     sizes = {(g.workload, g.images.size.label) for g in plan.groups}
     # every default image size and pose are covered, in quick runs too - but a quick look
-    # at a big machine searches the image sets' worker count first: pose then waits for
-    # a longer budget, and the plan says so
+    # at a big machine searches the image sets' worker count first: pose and the sets its
+    # budget cannot search then wait for a longer budget, and the plan says so
+    left = {(g.workload, g.images.size.label) for g in plan.left_out}
     for size in ("50x50x1", "256x256x3", "640x480x3", "1920x1080x3"):
-        assert ("imwrite", size) in sizes
+        if mode == "quick" and cpus >= 8 and ("imwrite", size) in left:
+            assert any(g.images.size.label == size for g in plan.for_the_search)
+        else:
+            assert ("imwrite", size) in sizes
     if mode == "quick" and cpus >= 8:
         assert any(w == "pose" for w, _ in sizes) or any(g.workload == "pose" for g in plan.left_out)
     else:
@@ -221,3 +227,50 @@ def test_a_quick_run_on_a_few_cpus_spends_its_minute_on_the_strategies(mode, cpu
                       codec_params=ImwriteWorkload.params_for(Codec()))
     plan = build_plan(req, cpus, 64 * 1024 ** 3)
     assert any(g.searches() for g in plan.groups) is searched
+
+
+MAIN_SIZES = ("50x50x1", "256x256x3", "640x480x3", "1920x1080x3")
+
+
+@pytest.mark.parametrize("cpus", [16, 64, 256])
+def test_on_many_cpus_every_main_set_a_run_races_searches_its_worker_count(monkeypatch, cpus):
+    """Planned at 16, 64 and 256 CPUs: a full run searches every main image set between W/8
+    and 2W, at 5 counts (3 where memory caps the set, and so the ladder, below 2W); a quick
+    run searches every set it races at 3 or more counts between W/4 and 2W, and leaves the
+    costliest sets out - named, and why - rather than race them at W alone, whose answer is
+    W by construction."""
+    simulate(monkeypatch, cpus)
+    memory = (256 if cpus >= 64 else 24) * GiB
+    for mode in ("full", "quick"):
+        req = PlanRequest(mode=mode, codec_workloads=["imwrite"], pose=False,
+                          codec_params=ImwriteWorkload.params_for(Codec()))
+        plan = build_plan(req, cpus, memory)
+        assert plan.estimate_s <= plan.budget_s
+        main = {}
+        for g in plan.groups:            # the first group of each size: its default content
+            if g.workload == "imwrite" and g.images.size.label in MAIN_SIZES:
+                main.setdefault(g.images.size.label, g)
+        lowest = cpus / (8 if mode == "full" else 4)
+        for size, g in main.items():
+            counts = [n for n in search.coarse_counts(g.w, g.ladder, mode) if lowest <= n <= 2 * cpus]
+            assert g.searches(), (mode, size)
+            # a set memory caps (1920x1080 at 16 and 256 CPUs: 1,376 images feed 128 workers
+            # at most) ends its ladder below 2W: 2-16 at 16 CPUs, 16-128 at 256 (32-128 of
+            # them inside W/8..2W)
+            assert len(counts) >= (3 if mode == "quick" or g.capped_by else 5), (mode, size, counts)
+        left = {g.images.size.label for g in plan.for_the_search}
+        if mode == "full":
+            assert set(main) == set(MAIN_SIZES) and not left
+        else:
+            assert set(main) | left == set(MAIN_SIZES) and len(main) >= 2
+            assert "worker-count search" in plan.left_out_line()
+
+
+def test_sizes_the_user_names_are_all_raced_by_a_quick_run_on_many_cpus(monkeypatch):
+    simulate(monkeypatch, 256)
+    sizes = [ImageSize.parse(s) for s in ("256x256x3", "640x480x3", "1920x1080x3")]
+    req = PlanRequest(mode="quick", codec_workloads=["imwrite"], pose=False, sizes=sizes,
+                      codec_params=ImwriteWorkload.params_for(Codec()))
+    plan = build_plan(req, 256, 256 * GiB)
+    assert {g.images.size.label for g in plan.groups} == {"256x256x3", "640x480x3", "1920x1080x3"}
+    assert not plan.for_the_search
