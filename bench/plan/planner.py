@@ -15,8 +15,8 @@ added, group by group, while the estimate (bench.plan.budget) stays inside the b
 3. other start methods, OpenCV's threads set to 1, Dask, the baselines elsewhere;
 4. everything else the matrix holds.
 
-Image counts follow the machine (bench.plan.sizing): at least 8 images per worker at
-the largest worker count planned, capped by memory.
+Image counts follow the machine (bench.plan.sizing): at least 8 images per worker (4 where
+memory caps the set) at the largest worker count planned, capped by memory.
 
 What the command line names outranks the tiers: one configuration for every strategy,
 worker count, chunk size and layout named enters at tier 0 (bench.plan.tiers.named_first),

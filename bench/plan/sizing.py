@@ -14,6 +14,11 @@ from workloads.images import MAX_SET_BYTES
 # every worker gets at least this many images at the largest worker count: fewer, and
 # most of a pass is idle workers waiting for the last task
 MIN_IMAGES_PER_WORKER = 8
+# ... unless memory caps the set (big images on many CPUs): then its largest worker counts
+# get this many each. Fewer images of that size are still seconds of work per worker, and
+# with 8 a 256-CPU machine's 1920x1080 set (8 GiB) fed at most 128 workers, so its best
+# count could not be searched past W/2
+MIN_IMAGES_PER_WORKER_CAPPED = 4
 # an image set may take this share of the memory available (it is held several times:
 # the set, a shared-memory copy, slices waiting to be pickled)
 SET_MEMORY_SHARE = 0.15
@@ -55,7 +60,7 @@ def neighbours(ladder: list[int], w: int) -> list[int]:
 class SetSize:
     """How many images a group's set holds and how many workers it can feed."""
     count: int
-    max_workers: int          # the largest worker count the set feeds with 8 images each
+    max_workers: int          # the largest worker count the set feeds with 8 images each (4 if capped)
     serial_slice: int         # images the paired serial pass covers (the whole set, or a sample)
     capped_by: str = ""       # "memory" when the set was made smaller than asked
 
@@ -97,7 +102,8 @@ def size_set(seconds_per_image: float, image_bytes: int, usable: int, max_worker
     count = wanted if fixed_count is not None else min(wanted, limit)
     if fixed_count is None and cap < wanted:
         capped_by = "memory"
-    workers = max(1, min(max_workers, count // MIN_IMAGES_PER_WORKER)) if fixed_count is None \
+    per_worker = MIN_IMAGES_PER_WORKER_CAPPED if capped_by else MIN_IMAGES_PER_WORKER
+    workers = max(1, min(max_workers, count // per_worker)) if fixed_count is None \
         else max_workers
     if fixed_count is None and workers > 1:
         # round up to a multiple of the worker count: every worker the same share
