@@ -232,6 +232,11 @@ def render_text(analysis: Analysis, answers: list[Answer]) -> str:
         lines.append(answer_table(a).to_text(indent="  "))
         lines.append("")
     lines.append(TABLE_NOTE)
+    left_out = analysis.results.run.get("left_out") or []
+    if left_out:
+        lines.append(messages.GROUPS_LEFT_OUT.format(
+            groups=", ".join(g["group"] for g in left_out),
+            searched=sum(bool(g.get("for_the_search")) for g in left_out)))
     failed = analysis.results.failed
     if failed:
         names = ", ".join(f["name"] for f in failed[:FAILED_LISTED])

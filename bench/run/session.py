@@ -94,6 +94,9 @@ def _session(request: RunRequest, path: str, state: dict, skipped, race_plan,
             "settings": request.settings().with_(capacity=capacity["capacity"]).recorded(),
             "plan_inputs": (planned_from or {}).get("plan_inputs"),
             "mode": race_plan.policy.name,
+            # the groups this budget had no room for: the answer names them at the end too
+            "left_out": [{"group": g.key, "estimated_s": round(g.estimate(), 1),
+                          "for_the_search": g in race_plan.for_the_search} for g in race_plan.left_out],
         })
         state["results"] = results
     else:      # resuming: same machine facts and capacity as the run it continues

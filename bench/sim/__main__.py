@@ -72,11 +72,14 @@ def main(argv=None) -> int:
                                         worst=min(g.ratio for g in rows), picks=common,
                                         wrong=sum(bool(g.wrong_outs) for g in rows)))
     print(messages.SIM_SUMMARY.format(**summary))
+    left_out = list(dict.fromkeys(k for o in outcomes for k in o.left_out))
+    if left_out:
+        print(messages.SIM_LEFT_OUT.format(groups=", ".join(left_out)))
     return 0
 
 
 def _seed_json(o) -> dict:
-    return {"seed": o.seed, "wall_s": round(o.wall_s, 1), "budget_s": o.budget_s,
+    return {"seed": o.seed, "wall_s": round(o.wall_s, 1), "budget_s": o.budget_s, "left_out": o.left_out,
             "groups": [{"group": g.group, "pick": {"strategy": g.pick[0], "workers": g.pick[1],
                                                    "chunk_size": g.pick[2]},
                         "pick_true_speedup": round(g.pick_speedup, 4),

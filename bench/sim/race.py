@@ -181,6 +181,7 @@ class SeedOutcome:
     wall_s: float
     budget_s: float
     groups: list
+    left_out: list = field(default_factory=list)     # groups the plan had no room for (keys)
 
     @property
     def over(self) -> float:
@@ -246,7 +247,7 @@ def simulate(machine: Machine, seed: int, mode: str = "full", budget_s: float | 
         outcomes.append(GroupOutcome(key, (choice.strategy, workers, choice.chunk_size),
                                      pick_speedup, best, best_planned, wrong,
                                      answer.plateau_workers, plateau_speedup, best_count, best_count_speedup))
-    return SeedOutcome(seed, wall, plan.budget_s, outcomes)
+    return SeedOutcome(seed, wall, plan.budget_s, outcomes, [g.key for g in plan.left_out])
 
 
 def _sim_race():

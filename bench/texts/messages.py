@@ -139,6 +139,9 @@ NOTE_LINE = "Note: {text}."
 RECOMMENDATION_FOR = "Recommendation for {machine}"
 RECOMMENDATION_FROM = "from {path}, run started {date}"
 NO_THROUGHPUT_GROUPS = "No throughput groups in this file (only overhead measurements)."
+GROUPS_LEFT_OUT = ("Not measured, left out by the run's budget: {groups} ({searched} of them so that "
+                   "the others got their worker-count search); a longer --budget, or --sizes / "
+                   "--workloads naming one, measures them.")
 FAILED_NOT_CONSIDERED = "{count} case(s) failed and are not considered: {names}"
 RECOMMEND_TABLE_NOTE = (
     "img/s: images per second, pyperf median of the warm passes; ±: pyperf std dev / mean; "
@@ -581,6 +584,7 @@ SIM_HEADER = ("{machine}: {cpus} CPUs, bench all {mode} (budget {budget}), {seed
 SIM_GROUP = ("  {group}: true best {best}; pick within {share:.0%} of it in {within} of {seeds} "
              "(pick/best median {median:.3f}, worst {worst:.3f}); picks: {picks}; runs that put out a "
              "configuration within 2% of the leader: {wrong}")
+SIM_LEFT_OUT = ("not measured, left out by the plan (not in the figures above): {groups}")
 SIM_SUMMARY = ("summary: {picks_within} of {groups} picks within {within:.0%} of the true best (the "
                "best count the answer names next to its pick: {best_counts_within}); every run "
                "inside budget + 10% in {runs_within_budget_10pct} of {seeds} (worst {wall_over_budget_worst:.2f}x the "

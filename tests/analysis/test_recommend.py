@@ -420,3 +420,24 @@ def test_the_tie_break_ranks_by_what_each_class_declares_not_the_registry_order(
         monkeypatch.setattr(strategies, "STRATEGIES", shuffled)
         _, (again,) = answers_for(path)
         assert again.choice.strategy == "processes-chunked"
+
+
+def test_groups_the_budget_left_out_are_named_at_the_end_of_the_answer(tmp_path):
+    """A quick run on many CPUs leaves image sets out so that the others get their
+    worker-count search: the plan says so before the run, and the answer after it."""
+    from bench.results.store import ResultsFile
+
+    path = crafted.known_best(tmp_path / "r.json")
+    rf = ResultsFile.load(str(path))
+    rf.run["left_out"] = [
+        {"group": "imwrite/1920x1080x3-smooth-n1376/jpg-q95", "estimated_s": 36.8, "for_the_search": True},
+        {"group": "pose/256x256x3-person-n2048/solutions-c1", "estimated_s": 27.4, "for_the_search": False}]
+    rf.save()
+    a, answers = answers_for(path)
+    text = recommendation.render_text(a, answers)
+    assert ("Not measured, left out by the run's budget: imwrite/1920x1080x3-smooth-n1376/jpg-q95, "
+            "pose/256x256x3-person-n2048/solutions-c1 (1 of them so that the others got their "
+            "worker-count search)") in text
+    # a run that left nothing out says nothing of it
+    a, answers = answers_for(crafted.known_best(tmp_path / "all.json"))
+    assert "left out by the run's budget" not in recommendation.render_text(a, answers)
