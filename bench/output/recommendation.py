@@ -234,9 +234,10 @@ def render_text(analysis: Analysis, answers: list[Answer]) -> str:
     lines.append(TABLE_NOTE)
     left_out = analysis.results.run.get("left_out") or []
     if left_out:
+        searched = sum(bool(g.get("for_the_search")) for g in left_out)
         lines.append(messages.GROUPS_LEFT_OUT.format(
             groups=", ".join(g["group"] for g in left_out),
-            searched=sum(bool(g.get("for_the_search")) for g in left_out)))
+            why=messages.GROUPS_LEFT_OUT_FOR_SEARCH.format(searched=searched) if searched else ""))
     failed = analysis.results.failed
     if failed:
         names = ", ".join(f["name"] for f in failed[:FAILED_LISTED])
@@ -292,4 +293,5 @@ def to_json(analysis: Analysis, answers: list[Answer]) -> dict:
             "warnings": a.warnings, "notes": a.notes,
         } for a in answers],
         "failed": [f["name"] for f in analysis.results.failed],
+        "left_out": analysis.results.run.get("left_out") or [],
     }

@@ -549,9 +549,12 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     fill(core, available, usable, tiers=(1,))
     kept = list(core)
     for g in sorted((g for g in groups if g not in core), key=optional_rank):
+        # a set left out for the search comes back only with its own search
+        g.search = g in searched_first
         if sum(k.estimate() for k in kept) + g.estimate() <= available:
             kept.append(g)
-            _search_within(kept, available, req, only=g)
+            if g not in searched_first:
+                _search_within(kept, available, req, only=g)
     left_out = [g for g in groups if g not in kept]
     groups = [g for g in groups if g in kept]
     fill(groups, available, usable, tiers=(1, 2, 3, 4))

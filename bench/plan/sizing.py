@@ -76,8 +76,9 @@ def size_set(seconds_per_image: float, image_bytes: int, usable: int, max_worker
     against pool start-up and the clock), but no more than SET_MEMORY_SHARE of the
     memory available allows, nor ``max_count`` (a process pool sending one image per
     task passes a few thousand tasks a second whatever the cores: a set sized for 64
-    cores would keep that baseline busy for a minute); if memory cannot hold 8 images
-    per worker, fewer workers are planned. ``files``: the files a folder holds, a count
+    cores would keep that baseline busy for a minute); where memory caps the set, its
+    largest worker counts get MIN_IMAGES_PER_WORKER_CAPPED each, and if memory cannot
+    hold that many per worker, fewer workers are planned. ``files``: the files a folder holds, a count
     never passed (not even to round up to a multiple of the worker count: rounded down
     then, so a set of 81 files feeds 4 workers with 80 instead of losing every worker
     count above 1). The paired serial pass covers the whole set while that takes at most

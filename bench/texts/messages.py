@@ -139,9 +139,9 @@ NOTE_LINE = "Note: {text}."
 RECOMMENDATION_FOR = "Recommendation for {machine}"
 RECOMMENDATION_FROM = "from {path}, run started {date}"
 NO_THROUGHPUT_GROUPS = "No throughput groups in this file (only overhead measurements)."
-GROUPS_LEFT_OUT = ("Not measured, left out by the run's budget: {groups} ({searched} of them so that "
-                   "the others got their worker-count search); a longer --budget, or --sizes / "
-                   "--workloads naming one, measures them.")
+GROUPS_LEFT_OUT = ("Not measured, left out by the run's budget: {groups}{why}; a longer --budget, or "
+                   "--sizes / --workloads naming one, measures them.")
+GROUPS_LEFT_OUT_FOR_SEARCH = " ({searched} of them so that the others got their worker-count search)"
 FAILED_NOT_CONSIDERED = "{count} case(s) failed and are not considered: {names}"
 RECOMMEND_TABLE_NOTE = (
     "img/s: images per second, pyperf median of the warm passes; ±: pyperf std dev / mean; "

@@ -134,17 +134,20 @@ def _tie_trial(rng, speeds: list[float], visits: int, noise: float) -> tuple[int
 
 @pytest.mark.parametrize("speeds, visits, seed", [
     ([1.0, 0.95], 5, 11), ([1.0] + [0.95] * 5, 10, 12),      # on the margin: the worst case
+    ([1.0] + [0.949] * 21, 30, 17),                           # many on the margin: Holm's work
     ([1.0, 1.0, 0.93, 0.93], 20, 13),                         # two equal leaders, two 7% behind
     ([1.0] + [0.5] * 10 + [0.94], 20, 14)])                   # hopeless ones beside one 6% behind
-def test_a_configuration_more_than_5_percent_slower_is_rarely_called_a_tie(speeds, visits, seed):
-    # measured with 2000 groups each, 7% noise per visit: 0-0.35% (20 on the margin, 20
-    # visits: 0.2%; ten hopeless and one 6% behind, 20 visits: 0.35%); the bound is 5%
+def test_a_configuration_5_percent_slower_or_more_is_rarely_called_a_tie(speeds, visits, seed):
+    # measured with 2000 groups each, 7% noise per visit: 0.05% (1 on the margin, 5
+    # visits), 0.30% (5, 10), 0.10% (20, 20), 0.25% (21 just past it, 30 visits: without
+    # Holm's correction about 20%), 0% (two 7% behind), 0.45% (ten hopeless and one 6%
+    # behind); the bound is 5%. On the margin is the null's edge, so it counts as wrong.
     rng = np.random.default_rng(seed)
-    groups = 300
+    groups = 200 if len(speeds) > 10 else 300
     wrong = 0
     for _ in range(groups):
         best, shown = _tie_trial(rng, speeds, visits, NOISE * math.sqrt(2))
-        wrong += any(speeds[i] < (1 - racing.TIE_MARGIN) * speeds[best] - 1e-12 for i in shown)
+        wrong += any(speeds[i] <= (1 - racing.TIE_MARGIN) * speeds[best] + 1e-9 for i in shown)
     assert wrong / groups <= racing.TIE_ALPHA
 
 

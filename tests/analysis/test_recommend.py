@@ -441,3 +441,33 @@ def test_groups_the_budget_left_out_are_named_at_the_end_of_the_answer(tmp_path)
     # a run that left nothing out says nothing of it
     a, answers = answers_for(crafted.known_best(tmp_path / "all.json"))
     assert "left out by the run's budget" not in recommendation.render_text(a, answers)
+
+
+def test_img_s_values_are_turned_into_speeds_before_the_test_of_a_tie(tmp_path):
+    # a file without paired passes: its values are seconds per image. 2 workers read 5%
+    # slower than 4 (noisy: not significantly different); read as speeds they are not shown
+    # within 5%, so the faster is kept. Read the wrong way up, 2 workers would look 5%
+    # faster and be called a tie
+    benches = [bench_for(case("serial"), 600)]
+    benches += sweep("processes-chunked", {2: 950}, spread=0.06, chunked=True)
+    benches += sweep("processes-chunked", {4: 1000}, spread=0.02, chunked=True)
+    a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
+    assert not ans.group.paired
+    two = next(r for r in ans.group.rows if r.workers == 2)
+    assert two in ans.unresolved
+    assert ans.choice is ans.best and ans.best.workers == 4
+
+
+def test_groups_left_out_for_other_reasons_do_not_mention_the_search(tmp_path):
+    from bench.results.store import ResultsFile
+
+    path = crafted.known_best(tmp_path / "r.json")
+    rf = ResultsFile.load(str(path))
+    rf.run["left_out"] = [{"group": "pose/256x256x3-person-n256/solutions-c1", "estimated_s": 24.0,
+                           "for_the_search": False}]
+    rf.save()
+    a, answers = answers_for(path)
+    text = recommendation.render_text(a, answers)
+    assert "left out by the run's budget: pose/256x256x3-person-n256/solutions-c1; a longer" in text
+    assert "worker-count search" not in text.split("left out by the run's budget")[1]
+    assert recommendation.to_json(a, answers)["left_out"][0]["group"].startswith("pose/")

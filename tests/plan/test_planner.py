@@ -285,3 +285,20 @@ def test_sizes_the_user_names_are_all_raced_by_a_quick_run_on_many_cpus(monkeypa
     plan = build_plan(req, 256, 256 * GiB)
     assert {g.images.size.label for g in plan.groups} == {"256x256x3", "640x480x3", "1920x1080x3"}
     assert not plan.for_the_search
+
+
+@pytest.mark.parametrize("cpus", [8, 16, 64, 256])
+def test_a_quick_run_on_many_cpus_races_no_set_at_w_alone_whatever_its_budget(monkeypatch, cpus):
+    """A set left out for the search comes back, with a longer budget, only with its own
+    search; by 3 minutes every image set is in."""
+    simulate(monkeypatch, cpus)
+    for budget_s in (60, 90, 120, 180):
+        req = PlanRequest(mode="quick", budget_s=budget_s, codec_workloads=["imwrite"], pose=False,
+                          codec_params=ImwriteWorkload.params_for(Codec()))
+        plan = build_plan(req, cpus, (256 if cpus >= 64 else 24) * GiB)
+        assert plan.estimate_s <= budget_s
+        main = [g for g in plan.groups if g.workload == "imwrite"]
+        assert main and all(g.searches() for g in main), (budget_s, [g.key for g in main if not g.searches()])
+        assert {g.images.size.label for g in main} | {g.images.size.label for g in plan.for_the_search} \
+            >= set(MAIN_SIZES)
+    assert not plan.for_the_search                      # 3 minutes hold every set with its search
