@@ -258,7 +258,7 @@ def within_margin(candidates: dict[str, list[float]], best: list[float],
     # most TIE_SCREEN, divided by it, and run Holm over them. Their bound assumes
     # independent p-values; here every test shares the best's sample (chosen from the
     # same data), so the bound is checked by simulation instead: 0-0.45% against 5%, and
-    # 0% where leaving Holm out gives 20% (tests/analysis/test_racing_error.py).
+    # 0.25% where leaving Holm out gives 11% (tests/analysis/test_racing_error.py).
     kept = [i for i, v in enumerate(p) if v <= TIE_SCREEN]
     if not kept:
         return set()

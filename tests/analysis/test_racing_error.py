@@ -140,7 +140,7 @@ def _tie_trial(rng, speeds: list[float], visits: int, noise: float) -> tuple[int
 def test_a_configuration_5_percent_slower_or_more_is_rarely_called_a_tie(speeds, visits, seed):
     # measured with 2000 groups each, 7% noise per visit: 0.05% (1 on the margin, 5
     # visits), 0.30% (5, 10), 0.10% (20, 20), 0.25% (21 just past it, 30 visits: without
-    # Holm's correction about 20%), 0% (two 7% behind), 0.45% (ten hopeless and one 6%
+    # Holm's correction 11% of 1000), 0% (two 7% behind), 0.45% (ten hopeless and one 6%
     # behind); the bound is 5%. On the margin is the null's edge, so it counts as wrong.
     rng = np.random.default_rng(seed)
     groups = 200 if len(speeds) > 10 else 300
