@@ -631,9 +631,17 @@ def _unparked(order: list, round_: int) -> list:
 
 def _stalled(serial_s: float, seen: list) -> bool:
     """A serial pass far slower than the group's recent ones (SERIAL_OUTLIER), retaken ones
-    included - so that a disk turned slow for minutes is followed after a few passes."""
+    included - so that a disk turned slow for minutes is followed after a few passes. The
+    pilot (the same images) is the first of them: a group's first visits are judged too,
+    and there a stall does the most harm - a short run's group may have one visit per
+    configuration, and one stalled serial pass made its pick read 3x its speed. Below
+    three passes the fastest is the reference, not the median: a stall only slows, and the
+    pilot may have stalled itself."""
     recent = seen[-SERIAL_WINDOW:]
-    return len(recent) >= 3 and serial_s > SERIAL_OUTLIER * statistics.median(recent)
+    if not recent:
+        return False
+    reference = statistics.median(recent) if len(recent) >= 3 else min(recent)
+    return serial_s > SERIAL_OUTLIER * reference
 
 
 def _check_failures(pilot: dict) -> None:

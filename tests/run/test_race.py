@@ -541,7 +541,32 @@ def test_a_stalled_serial_pass_is_retaken_and_credits_no_pool_with_the_stall(tmp
         else:
             assert meta["paired_speedup"] == pytest.approx(SPEEDUP[meta["strategy"]], rel=0.03)
     assert race_mod._stalled(1.8, [1.0] * 5) is False and race_mod._stalled(3.0, [1.0] * 5) is True
-    assert race_mod._stalled(3.0, [1.0, 1.0]) is False          # too few passes to judge by
+    assert race_mod._stalled(3.0, [1.0]) is True                # the pilot alone is a reference
+    assert race_mod._stalled(3.0, [3.0, 1.0]) is True           # ... unless it stalled itself
+    assert race_mod._stalled(3.0, []) is False
+
+
+def test_a_stall_in_the_first_visit_is_judged_against_the_pilot(tmp_path, monkeypatch):
+    """The first paired serial pass of the group stalls (3x): only the pilot came before it,
+    and that is enough to see it. The visit is retaken; no speedup reads 3x its planted one."""
+    real_call = FakeHost.call
+    serials = [0]
+
+    def call(self, cmd, timeout, **kw):
+        reply = real_call(self, cmd, timeout, **kw)
+        if cmd == "serial":
+            serials[0] += 1
+            if serials[0] == 1:
+                reply = dict(reply, seconds=reply["seconds"] * 3.0)
+        return reply
+
+    monkeypatch.setattr(FakeHost, "call", call)
+    plan, results, _ = run_race(tmp_path, monkeypatch)
+    assert results.run["facts"]["retaken_s"] > 0
+    for b in results.benchmarks:
+        meta = b.get_metadata()
+        if meta["strategy"] != "serial":
+            assert meta["paired_speedup"] == pytest.approx(SPEEDUP[meta["strategy"]], rel=0.03)
 
 
 def test_pools_far_slower_than_planned_leave_round_one_to_the_worker_count_search(tmp_path, monkeypatch):
