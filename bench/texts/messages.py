@@ -79,6 +79,9 @@ MEMORY_RSS_CONSERVATIVE = " (RSS counts shared pages in every worker: conservati
 
 # -- recommend: warnings and notes of one answer -------------------------------------
 NOTHING_FITS = "no measured configuration fits in the available RAM; the fastest is shown anyway"
+ONE_VISIT_NOT_PICKED = (
+    "{config} read fastest, but on a single visit (no spread to test it by); the pick is "
+    "{best}, the fastest of those measured at least {visits} times")
 FASTEST_TOO_BIG = (
     "the fastest measured configuration, {config} ({rate} img/s), needs {workers} x {kind} "
     "{per_worker} = {total}, more than the {available} available: only {ceiling} such workers fit")

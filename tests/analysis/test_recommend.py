@@ -471,3 +471,21 @@ def test_groups_left_out_for_other_reasons_do_not_mention_the_search(tmp_path):
     assert "left out by the run's budget: pose/256x256x3-person-n256/solutions-c1; a longer" in text
     assert "worker-count search" not in text.split("left out by the run's budget")[1]
     assert recommendation.to_json(a, answers)["left_out"][0]["group"].startswith("pose/")
+
+
+def test_a_count_that_read_fastest_on_its_only_visit_is_not_picked_over_ones_measured_more(tmp_path):
+    # the search entered 6 workers last: one visit, 2.35x; 4 workers read 2.24x over three.
+    # The single reading has no spread to test it by: the pick and the best count are 4
+    benches = [bench_for(case("serial"), 1000)]
+    benches.append(_paired(case("processes-chunked", 4, 25), 2200, [2.20, 2.24, 2.27]))
+    benches.append(_paired(case("processes-chunked", 6, 17), 2300, [2.35]))
+    benches.append(_paired(case("processes-chunked", 8, 13), 2000, [2.00, 2.02, 2.05]))
+    a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
+    assert ans.fastest.workers == 6
+    assert ans.choice.workers == 4 and ans.best.workers == 4
+    assert ans.plateau.best_workers == 4 and 6 not in ans.plateau.counts
+    assert any("on a single visit" in n for n in ans.notes)
+    # measured twice, it is the best as any other
+    benches[2] = _paired(case("processes-chunked", 6, 17), 2300, [2.35, 2.33])
+    _, (again,) = answers_for(results_file(tmp_path / "twice.json", benches))
+    assert again.best.workers == 6 and again.plateau.best_workers == 6
