@@ -165,8 +165,8 @@ def plateau(rows: list[CaseRow], memory: dict | None = None, own: bool = True) -
     if not rows:
         return None
     fitting = [r for r in rows if memory is None or memory[r.name].fits is not False] or rows
-    fitting = judged(fitting, lambda r: r.paired_ratios or r.bench.get_values())
     too_big = sorted({r.workers for r in rows} - {r.workers for r in fitting})
+    fitting = judged(fitting, lambda r: r.paired_ratios or r.bench.get_values())
     paired = all(paired_figure(r) for r in fitting)
     figure = paired_figure if paired else (lambda r: r.throughput)
     at: dict[int, list] = {}

@@ -484,6 +484,8 @@ def test_a_count_that_read_fastest_on_its_only_visit_is_not_picked_over_ones_mea
     assert ans.fastest.workers == 6
     assert ans.choice.workers == 4 and ans.best.workers == 4
     assert ans.plateau.best_workers == 4 and 6 not in ans.plateau.counts
+    assert ans.plateau.too_big == []          # left out for its one visit, not for memory
+    assert "do not fit in RAM" not in " ".join(recommendation.answer_lines(ans))
     assert any("on a single visit" in n for n in ans.notes)
     # measured twice, it is the best as any other
     benches[2] = _paired(case("processes-chunked", 6, 17), 2300, [2.35, 2.33])
