@@ -115,11 +115,17 @@ class GroupPlan:
     named: dict = field(default_factory=dict)
     policy: Policy = RACE
     ladder: list = field(default_factory=list)   # the worker counts the plan could race
+    feeds: int = 0               # the most workers its image set feeds (bench.plan.sizing)
     # every candidate in the order the budget takes them in (tier, then priority): what
     # filling a tier and the worker-count search enter from
     ordered: list = field(default_factory=list)
     # the worker-count search (bench.plan.search): on unless the user named the counts
     search: bool = True
+
+    @property
+    def search_top(self) -> int:
+        """The most workers the search may enter: 2 W, or what the image set feeds."""
+        return min(2 * self.w, self.feeds) if self.feeds else max(self.ladder or [self.w])
 
     def search_leaders(self) -> list[Case]:
         """Who the plan expects to lead at W (the first winners entered there): what the
@@ -629,7 +635,7 @@ def _build(s: dict, usable: int, rounds: int, req: PlanRequest) -> GroupPlan | N
     first = ordered[0]
     g = GroupPlan(first.workload, first.params, first.images, [], set_size.serial_slice, costs,
                   rounds, len(cands), set_size.capped_by, tiers, req.mode, w, named,
-                  ladder=ladder, search=False, ordered=ordered)
+                  ladder=ladder, search=False, ordered=ordered, feeds=set_size.max_workers)
     g.entrants = [c for c in ordered if tiers[c.name] == 0]
     if not any(c.family == "serial" for c in g.entrants):
         serial = [c for c in cands if c.family == "serial"]

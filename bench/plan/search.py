@@ -99,17 +99,23 @@ def coarse_cases(leaders: list[Case], candidates: list[Case], w: int, ladder: li
 
 def refine_counts(by_count: dict[int, float], top: int) -> list[int]:
     """The counts halfway from the best count so far to the measured counts next to it
-    (``by_count``: count -> median speedup), not measured yet, at most ``top``."""
+    (``by_count``: count -> median speedup), not measured yet, at most ``top`` (2 W, or
+    fewer where the image set feeds fewer workers). A best at the highest count measured,
+    below ``top`` (a set memory capped: the ladder ended before 2 W), is refined halfway
+    towards twice it, at most ``top``."""
     if not by_count:
         return []
     counts = sorted(by_count)
     best = max(counts, key=lambda n: (by_count[n], -n))
     i = counts.index(best)
+    neighbours = [counts[j] for j in (i - 1, i + 1) if 0 <= j < len(counts)]
+    if best == counts[-1] and best < top:
+        neighbours.append(min(2 * best, top))
     out = []
-    for j in (i - 1, i + 1):
+    for n in neighbours:
         # a gap of fewer than MIN_GAP workers is searched finely enough by the ladder
-        if 0 <= j < len(counts) and abs(counts[j] - best) >= MIN_GAP:
-            mid = (counts[j] + best) // 2
+        if abs(n - best) >= MIN_GAP:
+            mid = (n + best) // 2
             if mid not in by_count and 1 <= mid <= top:
                 out.append(mid)
     return out

@@ -497,7 +497,7 @@ class Race:
         elif state.search_stage == 1 and round_ >= state.search_round + search.REFINE_AFTER:
             at_w = [c for c in state.racing() if c.case.workers == plan.w and c.visits]
             added = search.refinement_entrants([state.configs[n].case for n in state.search_leaders],
-                                               visited, at_w, median, plan.w, max(plan.ladder), plan.mode)
+                                               visited, at_w, median, plan.w, plan.search_top, plan.mode)
             state.search_stage = 2
         added = [c for c in added if c.name not in state.configs and c.name not in state.not_raced]
         if not added:

@@ -21,6 +21,11 @@ def test_the_refinement_halves_the_gaps_around_the_best_count():
     # from the counts measured next to the best (12 was): halfway again
     assert search.refine_counts({8: 6.0, 12: 6.5, 16: 7.0, 32: 5.0}, 32) == [14, 24]
     assert search.refine_counts({}, 32) == []
+    # best at the top of a ladder the image set capped (1920x1080 on 256 CPUs: 8 GiB feed
+    # 344 workers, the ladder ends at 256): halfway towards twice it, within what is fed
+    assert search.refine_counts({64: 30.0, 128: 55.0, 256: 90.0}, 344) == [192, 300]
+    # at 2 W (the top) nothing above it
+    assert search.refine_counts({8: 6.0, 16: 7.0, 32: 7.5}, 32) == [24]
 
 
 def _config(strategy, family, speed):
