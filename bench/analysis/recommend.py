@@ -274,7 +274,9 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     # TIE_MARGIN of the best (a test of non-inferiority, error TIE_ALPHA: see
     # racing.within_margin). "Not different" alone is no evidence: on few noisy visits
     # everything is, and the pick went to the fewest workers on noise.
-    speeds = lambda r: group.samples(r) if group.paired else [1 / v for v in group.samples(r) if v > 0]  # noqa: E731
+    def speeds(r: CaseRow) -> list[float]:          # a plain file's values are seconds per image
+        return group.samples(r) if group.paired else [1 / v for v in group.samples(r) if v > 0]
+
     shown = racing.within_margin({r.name: speeds(r) for r in fitting if r is not best}, speeds(best))
     not_different = [r for r in fitting if r is not best and verdicts[r.name].significant is False]
     ties = [best] + [r for r in not_different if r.name in shown]

@@ -591,8 +591,6 @@ def _sets_to_search(core: list, available: float, req: PlanRequest) -> tuple[lis
             break
         kept.remove(costly)
         moved.append(costly)
-    for g in moved:
-        g.search = False
     return kept, moved
 
 

@@ -515,11 +515,9 @@ def test_the_overhead_probes_timed_passes_count_in_the_timed_share(tmp_path, mon
     assert len(results.benchmarks) == 2
 
 
-def test_a_stalled_serial_pass_is_retaken_and_credits_no_pool_with_the_stall(tmp_path, monkeypatch):
-    """Every fourth serial pass after the first three takes 3x as long (a stall the pool
-    pass next to it did not see): the visit is retaken, so no configuration's speedup reads
-    3x its planted one, and the stalled passes enter no figure, only the retaken seconds.
-    A serial pass 1.8x the others is no stall: kept."""
+def _stall_serial_passes(monkeypatch, stalls) -> None:
+    """The k-th paired serial pass (from 1, the pilot not counted) takes 3x as long where
+    ``stalls(k)``: a stall the pool pass beside it does not see."""
     real_call = FakeHost.call
     serials = [0]
 
@@ -527,11 +525,19 @@ def test_a_stalled_serial_pass_is_retaken_and_credits_no_pool_with_the_stall(tmp
         reply = real_call(self, cmd, timeout, **kw)
         if cmd == "serial":
             serials[0] += 1
-            if serials[0] > 3 and serials[0] % 4 == 0:
+            if stalls(serials[0]):
                 reply = dict(reply, seconds=reply["seconds"] * 3.0)
         return reply
 
     monkeypatch.setattr(FakeHost, "call", call)
+
+
+def test_a_stalled_serial_pass_is_retaken_and_credits_no_pool_with_the_stall(tmp_path, monkeypatch):
+    """Every fourth serial pass after the first three takes 3x as long (a stall the pool
+    pass next to it did not see): the visit is retaken, so no configuration's speedup reads
+    3x its planted one, and the stalled passes enter no figure, only the retaken seconds.
+    A serial pass 1.8x the others is no stall: kept."""
+    _stall_serial_passes(monkeypatch, lambda k: k > 3 and k % 4 == 0)
     plan, results, _ = run_race(tmp_path, monkeypatch)
     assert results.run["facts"]["retaken_s"] > 0
     for b in results.benchmarks:
@@ -549,18 +555,7 @@ def test_a_stalled_serial_pass_is_retaken_and_credits_no_pool_with_the_stall(tmp
 def test_a_stall_in_the_first_visit_is_judged_against_the_pilot(tmp_path, monkeypatch):
     """The first paired serial pass of the group stalls (3x): only the pilot came before it,
     and that is enough to see it. The visit is retaken; no speedup reads 3x its planted one."""
-    real_call = FakeHost.call
-    serials = [0]
-
-    def call(self, cmd, timeout, **kw):
-        reply = real_call(self, cmd, timeout, **kw)
-        if cmd == "serial":
-            serials[0] += 1
-            if serials[0] == 1:
-                reply = dict(reply, seconds=reply["seconds"] * 3.0)
-        return reply
-
-    monkeypatch.setattr(FakeHost, "call", call)
+    _stall_serial_passes(monkeypatch, lambda k: k == 1)
     plan, results, _ = run_race(tmp_path, monkeypatch)
     assert results.run["facts"]["retaken_s"] > 0
     for b in results.benchmarks:
