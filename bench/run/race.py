@@ -45,9 +45,11 @@ STEAL_RETAKES = 2
 # The window follows a disk that turns slow for minutes within a few passes.
 SERIAL_OUTLIER = 2.0
 SERIAL_WINDOW = 5
-# a configuration reading under this share of the leader is visited every PARK_EVERY rounds
-# (_unparked): even a 3x stall in the leader's pass would not put it level
+# a configuration reading under PARK_BELOW of the leader after one visit, or under
+# PARK_BELOW_JUDGED after two, is visited every PARK_EVERY rounds (_unparked): the rounds
+# go to those near the top, where the pick is decided
 PARK_BELOW = 0.5
+PARK_BELOW_JUDGED = 0.9
 PARK_EVERY = 3
 # a configuration's visits at most: past these its figure no longer moves
 MAX_ROUNDS = {"quick": 12, "full": 30}
@@ -616,16 +618,25 @@ def _perf_counter() -> float:
 
 
 def _unparked(order: list, round_: int) -> list:
-    """The configurations a round visits: a configuration whose paired speedup so far is
-    under PARK_BELOW of the leader's is visited every PARK_EVERY rounds only - it stays in
-    the race and its figures are all real visits, but until the test can put it out (a few
-    visits: bench.analysis.racing) the rounds go to those that may still win (on many CPUs
-    an oversubscribed pool's passes are the slowest of a round)."""
+    """The configurations a round visits: one whose paired speedup so far is under
+    PARK_BELOW of the leader's, or under PARK_BELOW_JUDGED once it has two visits, is
+    visited every PARK_EVERY rounds only - it stays in the race and its figures are all
+    real visits, but until the test can put it out (a few visits: bench.analysis.racing)
+    the rounds go to those that may still win. Those near the top get the visits: among
+    neighbours a few percent apart a pick read from 3-4 visits each is often a neighbour
+    (simulated, bench.sim: a full run's pick within 5% of the true best rose by 1-7 points
+    on 8 of 9 many-core machines). One visit parks only under PARK_BELOW: a single low
+    reading (a stall) would otherwise keep a configuration from the visits that correct it."""
     medians = {c.name: statistics.median(c.ratios()) for c in order if c.visits}
     if not medians:
         return order
     top = max(medians.values())
-    return [c for c in order if c.name not in medians or medians[c.name] >= PARK_BELOW * top
+
+    def parked(c) -> bool:
+        share = medians[c.name] / top
+        return share < PARK_BELOW or (share < PARK_BELOW_JUDGED and len(c.visits) >= 2)
+
+    return [c for c in order if c.name not in medians or not parked(c)
             or round_ - max(v["round"] for v in c.visits) >= PARK_EVERY]
 
 

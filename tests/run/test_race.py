@@ -677,3 +677,30 @@ def test_on_a_few_cpus_the_search_waits_for_round_two_and_takes_nothing_from_the
                            group.entrants[0])
         race = race_mod.Race.__new__(race_mod.Race)
         assert race._searches_in_round_one(state, group, 1) is early
+
+
+class _Visited:
+    """A configuration as _unparked sees it: its name, its visits' rounds and ratios."""
+
+    def __init__(self, name, ratios, rounds):
+        self.name, self._ratios = name, ratios
+        self.visits = [{"round": r} for r in rounds]
+
+    def ratios(self):
+        return self._ratios
+
+
+def test_a_configuration_judged_10_percent_behind_is_parked_and_one_low_reading_is_not():
+    """Planted medians against a leader at 2.0: 1.9 (0.95) is visited every round; 1.7
+    (0.85) with two visits waits PARK_EVERY rounds from its last; the same 1.7 read once
+    is visited (one reading may be a stall); 0.9 (0.45) read once waits."""
+    leader = _Visited("leader", [2.0, 2.0], [1, 2])
+    near = _Visited("near", [1.9, 1.9], [1, 2])
+    judged_behind = _Visited("judged-behind", [1.7, 1.7], [1, 2])
+    once_behind = _Visited("once-behind", [1.7], [2])
+    far_once = _Visited("far-once", [0.9], [2])
+    new = _Visited("new", [], [])
+    order = [leader, near, judged_behind, once_behind, far_once, new]
+    names = lambda cs: {c.name for c in cs}
+    assert names(race_mod._unparked(order, 3)) == {"leader", "near", "once-behind", "new"}
+    assert names(race_mod._unparked(order, 2 + race_mod.PARK_EVERY)) == names(order)
