@@ -408,9 +408,9 @@ class Race:
 
     def _visit_each(self, state: GroupState, procs, cfgs: list, r: int, costs, race_end: float,
                     reference, plan) -> bool:
-        """One visit to each of ``cfgs`` that the time left allows; False when one did not
-        fit (the round is then unfinished)."""
-        finished = True
+        """One visit to each of ``cfgs`` that the time left allows; False when the group's
+        share ran out before one of them, or when none fitted (the race then ends)."""
+        share_over, visited, refused = False, 0, 0
         for cfg in cfgs:
             interrupt.check()
             planned = costs.visit(cfg.case) + (costs.first_visit(cfg.case) if not cfg.visits else 0)
@@ -419,16 +419,22 @@ class Race:
             # the first two rounds run whole (a configuration needs two visits to be
             # judged) unless the run itself would overrun - and a visit as slow as the
             # last one would overrun it; later ones stop where the group's share ends
-            if (r > 2 and now + needed > race_end) or \
-                    now + max(needed, planned * self.slowdown.last(cfg.name),
-                              self._worst_visit(cfg, costs)) > self.hard_deadline:
-                # one that does not fit leaves the round unfinished; a cheaper one may
-                # still fit (a thread pool after a per-image process pool on many CPUs)
-                finished = False
+            if r > 2 and now + needed > race_end:
+                share_over = True
+                continue            # a cheaper one may still fit in the share
+            if now + max(needed, planned * self.slowdown.last(cfg.name),
+                         self._worst_visit(cfg, costs)) > self.hard_deadline:
+                # this one could end past the run's hard deadline (one not visited yet is
+                # judged by the slowest any visit has been against its plan): it waits,
+                # and the others go on while the group's share lasts - on 256 CPUs a
+                # thread pool 50x slower than planned kept a process pool from round
+                # one, and that ended the group's race after one round
+                refused += 1
                 continue
             self._visit(state, procs, cfg, r, reference, plan)
             self.slowdown.add(cfg.name, planned, self.clock() - now)
-        return finished
+            visited += 1
+        return not share_over and not (refused and not visited)
 
     def _pool_s(self, cfg: ConfigState, costs) -> float:
         """One pool pass of ``cfg`` at the paired speedup its visits read (not visited yet:

@@ -704,3 +704,54 @@ def test_a_configuration_judged_10_percent_behind_is_parked_and_one_low_reading_
     names = lambda cs: {c.name for c in cs}
     assert names(race_mod._unparked(order, 3)) == {"leader", "near", "once-behind", "new"}
     assert names(race_mod._unparked(order, 2 + race_mod.PARK_EVERY)) == names(order)
+
+
+class _Costs:
+    """A plan's visit times by configuration name (first visits cost nothing more here)."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def visit(self, case):
+        return self.seconds[case]
+
+    def first_visit(self, case):
+        return 0.0
+
+
+class _Cfg:
+    def __init__(self, name):
+        self.name = self.case = name
+        self.visits = []
+
+
+def _visiting_race(now, hard_deadline):
+    race = race_mod.Race.__new__(race_mod.Race)
+    clock = [now]
+    race.clock = lambda: clock[0]
+    race.hard_deadline, race.slowdown, race.slowest, race.visited = hard_deadline, Slowdowns(), {}, []
+
+    def visit(state, procs, cfg, r, reference, plan):
+        race.visited.append(cfg.name)
+        clock[0] += _visiting_race.costs.seconds[cfg.name]
+    race._visit = visit
+    return race
+
+
+def test_a_visit_that_would_pass_the_hard_deadline_waits_and_the_others_go_on():
+    """At 100 s of a run whose hard deadline is 150 s, in round one of a group (the first
+    two rounds run whole, whatever the group's share): a 60 s visit would end past the
+    deadline and is not started; the 5 s ones are, and the round counts as finished, so
+    the group's race goes on (this visit alone ended a 256-CPU group's race after round
+    one). Nothing fitting, or in a later round the share running out, ends it."""
+    _visiting_race.costs = _Costs({"slow": 60.0, "a": 5.0, "b": 5.0})
+    race = _visiting_race(100.0, 150.0)
+    cfgs = [_Cfg("slow"), _Cfg("a"), _Cfg("b")]
+    assert race._visit_each(None, None, cfgs, 1, _visiting_race.costs, 140.0, None, None) is True
+    assert race.visited == ["a", "b"]
+    race = _visiting_race(100.0, 150.0)
+    assert race._visit_each(None, None, cfgs[:1], 1, _visiting_race.costs, 140.0, None, None) is False
+    assert race.visited == []
+    race = _visiting_race(100.0, 150.0)            # the share ends at 107 s: b does not fit
+    assert race._visit_each(None, None, cfgs[1:], 5, _visiting_race.costs, 107.0, None, None) is False
+    assert race.visited == ["a"]
