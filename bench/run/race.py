@@ -628,11 +628,11 @@ def _unparked(order: list, round_: int) -> list:
     PARK_BELOW of the leader's, or under PARK_BELOW_JUDGED once it has two visits, is
     visited every PARK_EVERY rounds only - it stays in the race and its figures are all
     real visits, but until the test can put it out (a few visits: bench.analysis.racing)
-    the rounds go to those that may still win. Those near the top get the visits: among
-    neighbours a few percent apart a pick read from 3-4 visits each is often a neighbour
-    (simulated, bench.sim: a full run's pick within 5% of the true best rose by 1-7 points
-    on 8 of 9 many-core machines). One visit parks only under PARK_BELOW: a single low
-    reading (a stall) would otherwise keep a configuration from the visits that correct it."""
+    the rounds go to those that may still win. Among neighbours a few percent apart, a
+    pick read from 3-4 visits each is often the wrong neighbour; the visits saved on those
+    10% or more behind go to them (simulated: docs/race.md, "Far behind"). One visit parks
+    only under PARK_BELOW: a single low reading (a stall) would otherwise keep a
+    configuration from the visits that correct it."""
     medians = {c.name: statistics.median(c.ratios()) for c in order if c.visits}
     if not medians:
         return order
