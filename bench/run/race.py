@@ -640,7 +640,8 @@ def _unparked(order: list, round_: int) -> list:
 
     def parked(c) -> bool:
         share = medians[c.name] / top
-        return share < PARK_BELOW or (share < PARK_BELOW_JUDGED and len(c.visits) >= 2)
+        return share < PARK_BELOW or (share < PARK_BELOW_JUDGED
+                                        and len(c.visits) >= racing.MIN_VISITS)
 
     return [c for c in order if c.name not in medians or not parked(c)
             or round_ - max(v["round"] for v in c.visits) >= PARK_EVERY]

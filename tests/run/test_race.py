@@ -680,10 +680,12 @@ def test_on_a_few_cpus_the_search_waits_for_round_two_and_takes_nothing_from_the
 
 
 class _Visited:
-    """A configuration as _unparked sees it: its name, its visits' rounds and ratios."""
+    """A configuration as the round's rules see it: its name (its case too), its visits'
+    rounds and ratios."""
 
-    def __init__(self, name, ratios, rounds):
-        self.name, self._ratios = name, ratios
+    def __init__(self, name, ratios=(), rounds=()):
+        self.name = self.case = name
+        self._ratios = list(ratios)
         self.visits = [{"round": r} for r in rounds]
 
     def ratios(self):
@@ -699,7 +701,7 @@ def test_a_configuration_judged_10_percent_behind_is_parked_and_one_low_reading_
     judged_behind = _Visited("judged-behind", [1.7, 1.7], [1, 2])
     once_behind = _Visited("once-behind", [1.7], [2])
     far_once = _Visited("far-once", [0.9], [2])
-    new = _Visited("new", [], [])
+    new = _Visited("new")
     order = [leader, near, judged_behind, once_behind, far_once, new]
     names = lambda cs: {c.name for c in cs}
     assert names(race_mod._unparked(order, 3)) == {"leader", "near", "once-behind", "new"}
@@ -719,13 +721,8 @@ class _Costs:
         return 0.0
 
 
-class _Cfg:
-    def __init__(self, name):
-        self.name = self.case = name
-        self.visits = []
-
-
-def _visiting_race(now, hard_deadline):
+def _visiting_race(now, hard_deadline, costs):
+    """A race whose visits only take their planned time on a fake clock and are listed."""
     race = race_mod.Race.__new__(race_mod.Race)
     clock = [now]
     race.clock = lambda: clock[0]
@@ -733,7 +730,7 @@ def _visiting_race(now, hard_deadline):
 
     def visit(state, procs, cfg, r, reference, plan):
         race.visited.append(cfg.name)
-        clock[0] += _visiting_race.costs.seconds[cfg.name]
+        clock[0] += costs.seconds[cfg.name]
     race._visit = visit
     return race
 
@@ -744,14 +741,14 @@ def test_a_visit_that_would_pass_the_hard_deadline_waits_and_the_others_go_on():
     deadline and is not started; the 5 s ones are, and the round counts as finished, so
     the group's race goes on (this visit alone ended a 256-CPU group's race after round
     one). Nothing fitting, or in a later round the share running out, ends it."""
-    _visiting_race.costs = _Costs({"slow": 60.0, "a": 5.0, "b": 5.0})
-    race = _visiting_race(100.0, 150.0)
-    cfgs = [_Cfg("slow"), _Cfg("a"), _Cfg("b")]
-    assert race._visit_each(None, None, cfgs, 1, _visiting_race.costs, 140.0, None, None) is True
+    costs = _Costs({"slow": 60.0, "a": 5.0, "b": 5.0})
+    cfgs = [_Visited("slow"), _Visited("a"), _Visited("b")]
+    race = _visiting_race(100.0, 150.0, costs)
+    assert race._visit_each(None, None, cfgs, 1, costs, 140.0, None, None) is True
     assert race.visited == ["a", "b"]
-    race = _visiting_race(100.0, 150.0)
-    assert race._visit_each(None, None, cfgs[:1], 1, _visiting_race.costs, 140.0, None, None) is False
+    race = _visiting_race(100.0, 150.0, costs)
+    assert race._visit_each(None, None, cfgs[:1], 1, costs, 140.0, None, None) is False
     assert race.visited == []
-    race = _visiting_race(100.0, 150.0)            # the share ends at 107 s: b does not fit
-    assert race._visit_each(None, None, cfgs[1:], 5, _visiting_race.costs, 107.0, None, None) is False
+    race = _visiting_race(100.0, 150.0, costs)     # the share ends at 107 s: b does not fit
+    assert race._visit_each(None, None, cfgs[1:], 5, costs, 107.0, None, None) is False
     assert race.visited == ["a"]
