@@ -82,6 +82,9 @@ NOTHING_FITS = "no measured configuration fits in the available RAM; the fastest
 ONE_VISIT_NOT_PICKED = (
     "{config} read fastest, but on a single visit (no spread to test it by); the pick is "
     "{best}, the fastest of those measured at least {visits} times")
+CURVE_SETTLES = (
+    "{fastest} read fastest, but not significantly faster than {best}; the line's {model} "
+    "curve through its {counts} worker counts peaks near {peak} workers, so the pick is {best}")
 FASTEST_TOO_BIG = (
     "the fastest measured configuration, {config} ({rate} img/s), needs {workers} x {kind} "
     "{per_worker} = {total}, more than the {available} available: only {ceiling} such workers fit")
