@@ -375,6 +375,12 @@ class Race:
                 head = [c for c in order if plan.tiers.get(c.name) == 0]
                 tail = [c for c in order if plan.tiers.get(c.name) != 0]
                 finished_round = self._visit_each(state, procs, head, r, costs, race_end, reference, plan)
+                # whether a pool family is searched, read from one visit near the line: a
+                # second visit each first (bench.plan.search.near_the_line)
+                at_w = [c for c in state.racing() if c.case.workers == plan.w and c.visits]
+                near = search.near_the_line(at_w, lambda c: statistics.median(c.ratios()))
+                finished_round = self._visit_each(state, procs, near, r, costs, race_end, reference,
+                                                  plan) and finished_round
                 added = self._search(state, plan, procs, r, early=True)
                 tail = self._fit_search(state, plan, costs, race_end, tail) + added
                 rng.shuffle(tail)

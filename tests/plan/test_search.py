@@ -49,6 +49,27 @@ def test_the_leaders_are_one_line_per_pool_family_unless_a_family_is_far_behind(
     assert [c.case.strategy for c in found] == ["processes-chunked", "processes-shm"]
 
 
+def test_a_family_read_near_the_line_and_the_leader_get_a_second_visit():
+    """processes-chunked reads 0.53 of the threads at W on one visit: within FAMILY_BAND of
+    FAMILY_WITHIN, so it and the leader are visited again before the leaders are read; at
+    0.75 or 0.1 of the leader, or visited twice already, one visit decides."""
+    def config(strategy, family, speed, visits=1):
+        return SimpleNamespace(case=SimpleNamespace(strategy=strategy, family=family), speed=speed,
+                               visits=[None] * visits)
+
+    threads = config("threads-chunked", "threads", 1.6)
+    chunked, shm = config("processes-chunked", "processes", 0.85), config("processes-shm", "processes", 0.8)
+    speed = lambda c: c.speed  # noqa: E731
+    assert search.near_the_line([shm, chunked, threads], speed) == [threads, chunked]
+    assert search.near_the_line([threads, config("processes-chunked", "processes", 1.2)], speed) == []
+    assert search.near_the_line([threads, config("processes-chunked", "processes", 0.16)], speed) == []
+    assert search.near_the_line([threads, config("processes-chunked", "processes", 0.85, 2)], speed) == [threads]
+    # the band is symmetric around the line (in ratio): 0.41 in, 0.39 out
+    assert search.near_the_line([threads, config("p", "processes", 0.41 * 1.6)], speed) != []
+    assert search.near_the_line([threads, config("p", "processes", 0.39 * 1.6)], speed) == []
+    assert search.near_the_line([], speed) == []
+
+
 def test_the_rivals_are_the_fastest_of_the_leaders_family_on_no_searched_line():
     """processes-shm led the process pools at W on one visit; processes-chunked and
     processes-inherit are its family's next fastest there and enter at its best count;
