@@ -13,7 +13,9 @@ For every throughput group of a results file:
 2. **Best.** The highest throughput (pyperf median) among the cases that fit; in a
    group where every pool case timed serial passes next to its own (bench/measure/timing.py),
    the highest of those paired speedups, tested pass by pass, since img/s of cases
-   measured minutes apart are reordered by a drifting disk or CPU.
+   measured minutes apart are reordered by a drifting disk or CPU. Where that best is a
+   worker count of a line measured at 4 or more counts, the line's fitted curve settles
+   a close call between its counts (:func:`on_the_curve`).
 3. **Ties go to the simpler.** Every case whose timings are not significantly
    different from the best (pyperf's t-test, see :mod:`bench.analysis.significance`) and
    that its timings show within 5% of it (a one-sided test of non-inferiority, Holm over
@@ -25,8 +27,8 @@ For every throughput group of a results file:
 4. **Fewest workers within 5%** of the best, whatever the significance test says.
 5. **The worker count** of the pick's configuration (its *line*: the same strategy, chunk
    rule, start method and layout at every worker count measured; the fastest parallel
-   line when the serial loop wins): the best count, and the *plateau*, the fewest
-   workers within TIE_MARGIN of it (what to run where memory or other jobs share the
+   line when the serial loop wins): the best count (point 2's), and the *plateau*, the
+   fewest workers within TIE_MARGIN of it (what to run where memory or other jobs share the
    machine), by paired speedup where every case of the line has one, else img/s; each
    figure a median, so one stalled pass moves neither. Counts that do not fit in RAM
    are left out; with fewer than SEARCHED counts the count was not searched.
@@ -167,8 +169,9 @@ def plateau(rows: list[CaseRow], memory: dict | None = None, own: bool = True,
             best_workers: int | None = None) -> Plateau | None:
     """Best and plateau of one line's rows (``memory``: row name -> Memory; counts that
     do not fit are left out, unless none fits; counts measured once, unless every one was,
-    as for the pick). ``best_workers``: the best count where the answer chose it (the
-    line's curve settled a close call, :func:`on_the_curve`), else the fastest measured."""
+    as for the pick). ``best_workers``: the best count the answer chose on this line (the
+    fastest measured, or where the line's curve settled a close call, :func:`on_the_curve`);
+    None, or a count not among the points: the fastest measured."""
     rows = [r for r in rows if r.family != "serial"]
     if not rows:
         return None
@@ -201,8 +204,9 @@ def on_the_curve(best: CaseRow, rows: list[CaseRow], samples, rate) -> tuple[Cas
     visits each, and the fastest reading among neighbours is often the luckiest one. The
     curve through every count of the line pools their visits: a count read fast between
     two slow neighbours is pulled back, one read slow between fast ones is pulled up.
-    Simulated on machines with a planted peak, the pick within 5% of the true best went
-    from 91.5-93% to 94-95.5% of groups (docs/recommendation.md, point 2).
+    Planted lines with a peak below W (docs/recommendation.md, point 2): the count
+    within 5% of the true best in 99-99.6% of lines, against 92-93% for the fastest
+    reading.
 
     Only where the curve is evidence: CURVE_POINTS or more counts (a spare point beyond
     the model's three parameters), a model that peaks inside the counts measured (a curve
@@ -214,18 +218,19 @@ def on_the_curve(best: CaseRow, rows: list[CaseRow], samples, rate) -> tuple[Cas
     for r in rows:
         if r.line == best.line and r.family != "serial":
             line.setdefault(r.workers, r)
-    if len(line) < CURVE_POINTS:
+    line[best.workers] = best          # a count measured twice (files merged): the best's row
+    if len(line) < CURVE_POINTS:       # a model of three parameters passes through three points
         return best, None
     counts = sorted(line)
     curve = fit(counts, [rate(line[w]) for w in counts])
     if curve is None or curve.exact or curve.worst_error > CURVE_FIT_WITHIN:
         return best, None
     peak = curve.peak_workers
-    if peak is None or not counts[0] < peak < counts[-1]:
+    if peak is None or not curve.workers[0] < peak < curve.workers[-1]:
         return best, None
     predicted = dict(zip(curve.workers, curve.predicted))
-    top = line[max(counts, key=lambda w: (predicted[w], -w))]
-    if top is best or compare_values(samples(top), samples(best)).significant is not False:
+    top = line[max(curve.workers, key=lambda w: (predicted[w], -w))]
+    if top.workers == best.workers or compare_values(samples(top), samples(best)).significant is not False:
         return best, None
     return top, curve
 
@@ -313,7 +318,7 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     if best is not read_fastest:
         notes.append(messages.CURVE_SETTLES.format(
             fastest=read_fastest.describe(), best=best.describe(), model=curve.model,
-            counts=len(curve.workers), peak=curve.peak_workers))
+            counts=len(curve.workers), workers=best.workers))
     if fitting_fastest is not fastest:
         m = memory[fastest.name]
         warnings.append(messages.FASTEST_TOO_BIG.format(
@@ -334,7 +339,9 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     shown = racing.within_margin({r.name: speeds(r) for r in fitting if r is not best}, speeds(best))
     not_different = [r for r in fitting if r is not best and verdicts[r.name].significant is False]
     ties = [best] + [r for r in not_different if r.name in shown]
-    unresolved = [r for r in not_different if r.name not in shown]
+    # a count read faster than the best the curve chose is the curve's note's, not "n.s."
+    # (whose words are "too noisy to call, the faster is kept")
+    unresolved = [r for r in not_different if r.name not in shown and rate(r) <= rate(best)]
     unknown = [r for r in fitting if r is not best and verdicts[r.name].significant is None]
     choice = min(ties, key=key)
     within = min((r for r in fitting if rate(r) >= (1 - WITHIN) * rate(best)), key=key)

@@ -94,10 +94,10 @@ def near_the_line(at_w: list, speed) -> list:
     pool family is searched: the fastest of a family that reads within FAMILY_BAND of
     FAMILY_WITHIN of the leader, and the leader - each visited once only. A second visit
     each, before :func:`leaders` reads them: one visit's ratio to the leader is off by
-    10-15% at times (two 5%-noisy passes each side). A process pool truly 0.6x of the
-    threads at W, best at W/4, then read under half and went unsearched: on the simulated
-    16-CPU machine best at 4 workers, 11 of 25 misses in 400 groups were thread pools
-    picked so."""
+    10-15% at times (two 5%-noisy passes each side), and a process pool best at W/4 can
+    read 0.6 of the threads at W; read under half on one visit, its family goes
+    unsearched and a thread pool is picked (simulated, 16 CPUs best at 4 workers: 11 of
+    25 misses in 400 groups, from one visit)."""
     ranked = sorted(at_w, key=lambda c: -speed(c))
     if not ranked:
         return []
@@ -123,21 +123,25 @@ def coarse_cases(leaders: list[Case], candidates: list[Case], w: int, ladder: li
     return [c for c in candidates if line_key(c) in keys and c.workers in counts and c.family != "serial"]
 
 
-def refine_counts(by_count: dict[int, float], top: int) -> list[int]:
+def refine_counts(by_count: dict[int, float], top: int, capped: bool = False) -> list[int]:
     """The counts halfway from the best count so far to the measured counts next to it
     (``by_count``: count -> median speedup), not measured yet, at most ``top`` (2 W, or
     fewer where the image set feeds fewer workers). A best at the highest count measured,
-    below ``top`` (a set memory capped: the ladder ended before 2 W), is measured at
-    ``top`` too: the most the set feeds is the count that says whether the line still climbs
-    past its last rung. Halfway there (256 -> 300 of 345 on a 256-CPU machine) is within 4%
-    of the rung when the peak is past the cap, too close to tell apart on the visits a late
-    group gets; the cap itself is 5% clear of it."""
+    below ``top``, is refined halfway towards twice it (a rung above it failed or was not
+    visited), or - ``capped``: memory capped the set, the ladder ended before 2 W - is
+    measured at ``top`` itself: the most the set feeds is the count that says whether the
+    line still climbs past its last rung. Halfway there (256 -> 300 of 345 on a 256-CPU
+    machine) is within 4% of the rung when the peak is past the cap, too close to tell
+    apart on the visits a late group gets; the cap itself is 5% clear of it."""
     if not by_count:
         return []
     counts = sorted(by_count)
     best = max(counts, key=lambda n: (by_count[n], -n))
     i = counts.index(best)
     neighbours = [counts[j] for j in (i - 1, i + 1) if 0 <= j < len(counts)]
+    at_the_cap = capped and best == counts[-1]
+    if best == counts[-1] and best < top and not at_the_cap:
+        neighbours.append(min(2 * best, top))
     out = []
     for n in neighbours:
         # a gap of fewer than MIN_GAP workers is searched finely enough by the ladder
@@ -145,7 +149,7 @@ def refine_counts(by_count: dict[int, float], top: int) -> list[int]:
             mid = (n + best) // 2
             if mid not in by_count and 1 <= mid <= top:
                 out.append(mid)
-    if best == counts[-1] and top - best >= MIN_GAP and top not in by_count:
+    if at_the_cap and top - best >= MIN_GAP and top not in by_count:
         out.append(top)
     return out
 
@@ -235,7 +239,7 @@ def refinement_entrants(lines: list, configs: list, at_w: list, speed, w: int, t
     for leader in lines:
         by_count = {c.case.workers: speed(c) for c in configs if line_key(c.case) == line_key(leader)}
         if REFINES[mode]:
-            out += [at_workers(leader, n) for n in refine_counts(by_count, top)]
+            out += [at_workers(leader, n) for n in refine_counts(by_count, top, capped=top < 2 * w)]
         best = max(by_count, key=lambda n: (by_count[n], -n)) if by_count else w
         if best != w:
             out += [at_workers(c.case, best) for c in rivals(leader, at_w, speed, keys, mode)]

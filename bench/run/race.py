@@ -379,8 +379,9 @@ class Race:
                 # second visit each first (bench.plan.search.near_the_line)
                 at_w = [c for c in state.racing() if c.case.workers == plan.w and c.visits]
                 near = search.near_the_line(at_w, lambda c: statistics.median(c.ratios()))
-                finished_round = self._visit_each(state, procs, near, r, costs, race_end, reference,
-                                                  plan) and finished_round
+                # extra visits: one refused at the deadline does not end a round whose
+                # configurations all had theirs
+                self._visit_each(state, procs, near, r, costs, race_end, reference, plan)
                 added = self._search(state, plan, procs, r, early=True)
                 tail = self._fit_search(state, plan, costs, race_end, tail) + added
                 rng.shuffle(tail)

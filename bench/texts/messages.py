@@ -84,7 +84,8 @@ ONE_VISIT_NOT_PICKED = (
     "{best}, the fastest of those measured at least {visits} times")
 CURVE_SETTLES = (
     "{fastest} read fastest, but not significantly faster than {best}; the line's {model} "
-    "curve through its {counts} worker counts peaks near {peak} workers, so the pick is {best}")
+    "curve through its {counts} worker counts puts {workers} workers highest, so the best "
+    "count is {workers}")
 FASTEST_TOO_BIG = (
     "the fastest measured configuration, {config} ({rate} img/s), needs {workers} x {kind} "
     "{per_worker} = {total}, more than the {available} available: only {ceiling} such workers fit")

@@ -22,11 +22,14 @@ def test_the_refinement_halves_the_gaps_around_the_best_count():
     assert search.refine_counts({8: 6.0, 12: 6.5, 16: 7.0, 32: 5.0}, 32) == [14, 24]
     assert search.refine_counts({}, 32) == []
     # best at the top of a ladder the image set capped (1920x1080 on 256 CPUs: 8 GiB feed
-    # 344 workers, the ladder ends at 256): the most the set feeds, where a line that still
+    # 345 workers, the ladder ends at 256): the most the set feeds, where a line that still
     # climbs past the last rung is fastest (halfway, 300, is too close to 256 to tell)
-    assert search.refine_counts({64: 30.0, 128: 55.0, 256: 90.0}, 344) == [192, 344]
+    assert search.refine_counts({64: 30.0, 128: 55.0, 256: 90.0}, 345, capped=True) == [192, 345]
     # a cap closer than MIN_GAP above the best adds nothing the ladder did not measure
-    assert search.refine_counts({64: 30.0, 128: 55.0, 256: 90.0}, 258) == [192]
+    assert search.refine_counts({64: 30.0, 128: 55.0, 256: 90.0}, 258, capped=True) == [192]
+    # not capped: the rung above the best failed or was not visited yet (2 W = 32 missing),
+    # halfway towards it, so 2 W itself is not entered twice and 1.5 W still is
+    assert search.refine_counts({4: 3.5, 8: 6.0, 16: 7.0}, 32) == [12, 24]
     # at 2 W (the top) nothing above it
     assert search.refine_counts({8: 6.0, 16: 7.0, 32: 7.5}, 32) == [24]
 
