@@ -176,6 +176,8 @@ def table_rows(a: Answer) -> list[dict]:
             vs = "?"
         elif mem.fits is False:
             vs = "too big"
+        elif g.rate(r) > g.rate(a.best):
+            vs = "curve"        # read faster, not significantly: the line's curve chose the best
         else:
             vs = "slower"
         out.append({

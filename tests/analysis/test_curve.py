@@ -42,6 +42,9 @@ def test_a_count_read_fastest_next_to_the_peak_gives_way_to_the_curve(tmp_path):
     assert not any(r.workers == 24 for r in ans.unresolved)
     text = recommendation.render_text(a, [ans])
     assert "Workers: best 16 (8.00x)" in text
+    # the table shows 24 at its reading, marked by what decided, never "slower" at 101%
+    (row,) = [r for r in recommendation.table_rows(ans) if r["workers"] == 24]
+    assert row["of_best"] > 1 and row["vs_best"] == "curve"
 
 
 def test_readings_that_tell_the_counts_apart_overrule_the_curve(tmp_path):
