@@ -46,26 +46,29 @@ def exhaustive(path, rates: dict, cpus=2, capacity=1.9, count=100, host="small",
 
 
 def raced(path, speedups: dict, serial_rate: float, cpus=8, capacity=7.5, count=400,
-          host="big", visits=4, spread=0.01, outcome="winner", readings=None, probes=()) -> str:
+          host="big", visits=4, spread=0.01, outcome="winner", readings=None, probes=(),
+          rounds: dict | None = None) -> str:
     """speedups: {(strategy, workers): paired speedup}; one run per visit, a serial pass
     paired with each, as a budgeted run writes them; ``probes``: overhead benchmarks the
-    run wrote too."""
+    run wrote too; ``rounds``: {(strategy, workers): the round of each of its visits}
+    where it is not one visit in each of rounds 1 .. ``visits``."""
     m = machine(cpus, capacity, host)
     serial_case = case("serial", count=count)
-    serial_s = values_around(serial_rate, spread, visits)         # seconds per image
     benches, serial_runs = [], []
     for (strategy, w), sp in speedups.items():
         chunk = -(-count // w) if strategy.endswith("-chunked") else None
         c = case(strategy, w, chunk, count=count)
+        its_rounds = (rounds or {}).get((strategy, w)) or list(range(1, visits + 1))
+        serial_s = values_around(serial_rate, spread, len(its_rounds))   # seconds per image
         # each pool pass against another serial pass than its own: speedups that vary by
         # about the spread, as measured ones do
         pool_s = [s / sp for s in reversed(serial_s)]
-        vs = [{"round": i + 1, "pool_s": p * count, "serial_per_image_s": s,
-               "date": "2026-11-22T10:00:00+00:00"} for i, (p, s) in enumerate(zip(pool_s, serial_s))]
+        vs = [{"round": r, "pool_s": p * count, "serial_per_image_s": s,
+               "date": "2026-11-22T10:00:00+00:00"} for r, p, s in zip(its_rounds, pool_s, serial_s)]
         serial_runs += vs
         figures = {"paired_speedup": sp, "race_status": "racing", "verified": "yes",
                    "paired_serial_passes_s": " ".join(repr(s * count) for s in serial_s),
-                   "race_visits": visits}
+                   "race_visits": len(its_rounds)}
         benches.append(race_benchmark(c, vs, figures, m))
     serial_visits = [{"round": v["round"], "pool_s": v["serial_per_image_s"] * count,
                       "serial_per_image_s": v["serial_per_image_s"], "date": v["date"]}

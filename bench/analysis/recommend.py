@@ -158,11 +158,22 @@ class Plateau:
 
 
 def judged(rows: list[CaseRow], samples) -> list[CaseRow]:
-    """The rows measured at least racing.MIN_VISITS times (``samples(row)``: its figures)
-    and the serial loop (the reference, 1x by definition), or all of them when no pool was:
-    what a best may be chosen from."""
-    twice = [r for r in rows if r.family != "serial" and len(samples(r)) >= racing.MIN_VISITS]
+    """The rows read in at least racing.MIN_VISITS rounds (:func:`readings`;
+    ``samples(row)``: its figures) and the serial loop (the reference, 1x by definition),
+    or all of them when no pool was: what a best may be chosen from."""
+    twice = [r for r in rows if r.family != "serial" and readings(r, samples) >= racing.MIN_VISITS]
     return [r for r in rows if r.family == "serial" or r in twice] if twice else rows
+
+
+def readings(row: CaseRow, samples) -> int:
+    """In how many of the race's rounds ``row`` was read; its values where the file has no
+    rounds (measured in full). Two visits in one round - the pool families read near the
+    searched line get a second one in round one (bench.plan.search.near_the_line) - are one
+    reading here: in a race of one round they would otherwise be the only configurations
+    "measured twice", and be picked for it over a count read 2.9x faster once."""
+    rounds = {run.get_metadata().get("race_round") for run in row.bench.get_runs()}
+    rounds.discard(None)
+    return len(rounds) if rounds else len(samples(row))
 
 
 def plateau(rows: list[CaseRow], memory: dict | None = None, own: bool = True,

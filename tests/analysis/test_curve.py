@@ -166,3 +166,22 @@ def test_where_the_curve_helps_little_it_seldom_turns_a_good_reading_into_a_miss
     rng = np.random.default_rng(seed)
     trials = [_trial(rng, counts, truth, visits, 0.07) for _ in range(40)]
     assert sum(r and not c for r, c in trials) <= worse_at_most
+
+
+def test_two_visits_in_one_round_are_no_second_reading(tmp_path):
+    """A race of one round (its group's share held no more): the process and thread pools
+    at W, read near the searched line, were visited twice in round one; every other count
+    once. They are not "measured twice" against the rest: the pick is the count read
+    fastest, 16, not 64 (2.9x slower) for its second visit. Read in two rounds, 64 would
+    be the one measured twice, and picked."""
+    speedups = {("processes-chunked", 16): 9.9, ("processes-chunked", 8): 6.0,
+                ("processes-chunked", 32): 6.9, ("processes-chunked", 64): 3.4,
+                ("threads-chunked", 64): 1.7, ("threads", 64): 1.6}
+    one_round = {("processes-chunked", 64): [1, 1], ("threads-chunked", 64): [1, 1]}
+    a, ans = answer(cm.raced(tmp_path / "one.json", speedups, serial_rate=1000, cpus=64,
+                             capacity=60, visits=1, rounds=one_round, outcome="budget"))
+    assert (ans.best.strategy, ans.best.workers) == ("processes-chunked", 16)
+    two_rounds = {("processes-chunked", 64): [1, 2], ("threads-chunked", 64): [1, 2]}
+    a, ans = answer(cm.raced(tmp_path / "two.json", speedups, serial_rate=1000, cpus=64,
+                             capacity=60, visits=1, rounds=two_rounds, outcome="budget"))
+    assert (ans.best.strategy, ans.best.workers) == ("processes-chunked", 64)
