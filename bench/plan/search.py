@@ -36,6 +36,10 @@ from workloads.registry import workload_class
 SEARCH_ROUND = 1          # after one visit each the leaders at W are known well enough
 FAMILY_WITHIN = 0.5       # a pool family this far behind the leader at W is not searched
 FAMILY_BAND = 1.25        # a family read within this factor of that line gets a second visit
+# ... in a full run: a quick run's race on many CPUs often holds one round, and two more
+# visits at W take the time of the ladder's own first visits (simulated, 64 CPUs best at
+# 16: quick picks within 10% 93.3% -> 90.7% with them)
+SECOND_VISIT = {"quick": False, "full": True}
 REFINE_AFTER = 1          # visits of the coarse ladder before the refinement around its best
 SEARCH_LINES = 2          # leading strategies whose worker count is searched
 RIVALS = {"quick": 1, "full": 2}     # strategies of a line's family entered at its best count
@@ -89,7 +93,7 @@ def leaders(at_w: list, speed) -> list:
     return out[:SEARCH_LINES]
 
 
-def near_the_line(at_w: list, speed) -> list:
+def near_the_line(at_w: list, speed, mode: str = "full") -> list:
     """The configurations at W whose one visit decides, too narrowly to trust, whether a
     pool family is searched: the fastest of a family that reads within FAMILY_BAND of
     FAMILY_WITHIN of the leader, and the leader - each visited once only. A second visit
@@ -99,7 +103,7 @@ def near_the_line(at_w: list, speed) -> list:
     unsearched and a thread pool is picked (simulated, 16 CPUs best at 4 workers: 11 of
     25 misses in 400 groups, from one visit)."""
     ranked = sorted(at_w, key=lambda c: -speed(c))
-    if not ranked:
+    if not ranked or not SECOND_VISIT[mode]:
         return []
     top = speed(ranked[0])
     near, families = [], set()

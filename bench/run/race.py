@@ -378,7 +378,7 @@ class Race:
                 # whether a pool family is searched, read from one visit near the line: a
                 # second visit each first (bench.plan.search.near_the_line)
                 at_w = [c for c in state.racing() if c.case.workers == plan.w and c.visits]
-                near = search.near_the_line(at_w, lambda c: statistics.median(c.ratios()))
+                near = search.near_the_line(at_w, lambda c: statistics.median(c.ratios()), plan.mode)
                 # extra visits: one refused at the deadline does not end a round whose
                 # configurations all had theirs
                 self._visit_each(state, procs, near, r, costs, race_end, reference, plan)

@@ -64,6 +64,8 @@ def test_a_family_read_near_the_line_and_the_leader_get_a_second_visit():
     chunked, shm = config("processes-chunked", "processes", 0.85), config("processes-shm", "processes", 0.8)
     speed = lambda c: c.speed  # noqa: E731
     assert search.near_the_line([shm, chunked, threads], speed) == [threads, chunked]
+    # a quick run's one round has no time for it
+    assert search.near_the_line([shm, chunked, threads], speed, "quick") == []
     assert search.near_the_line([threads, config("processes-chunked", "processes", 1.2)], speed) == []
     assert search.near_the_line([threads, config("processes-chunked", "processes", 0.16)], speed) == []
     assert search.near_the_line([threads, config("processes-chunked", "processes", 0.85, 2)], speed) == [threads]
