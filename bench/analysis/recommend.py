@@ -321,11 +321,12 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     # search entered last read fastest on its one visit and took 5% of the picks truly
     # 9% below the best). It is the best only when nothing was measured twice.
     fitting_fastest = max(fitting, key=rate)
-    read_fastest = max(judged(fitting, group.samples), key=rate)
+    candidates = judged(fitting, group.samples)
+    read_fastest = max(candidates, key=rate)
     if read_fastest is not fitting_fastest:
         notes.append(messages.ONE_VISIT_NOT_PICKED.format(
             config=fitting_fastest.describe(), best=read_fastest.describe(), visits=racing.MIN_VISITS))
-    best, curve = on_the_curve(read_fastest, judged(fitting, group.samples), group.samples, rate)
+    best, curve = on_the_curve(read_fastest, candidates, group.samples, rate)
     if best is not read_fastest:
         notes.append(messages.CURVE_SETTLES.format(
             fastest=read_fastest.describe(), best=best.describe(), model=curve.model,
