@@ -1,9 +1,6 @@
-"""Memory of the case process and of every pool worker, sampled while the pool works.
-
-RSS counts pages shared after fork in every process that maps them, so it overstates
-what a worker costs; USS (pages only this process has) is what one more worker adds,
-PSS splits shared pages fairly. psutil reads both from /proc/PID/smaps_rollup.
-pyperf's --track-memory cannot see pool children at all; this does.
+"""Memory of the case process and of every pool worker, sampled while the pool works:
+RSS, USS (what one more worker adds) and PSS (docs/measurements.md). pyperf's
+--track-memory cannot see pool children at all.
 """
 from __future__ import annotations
 
@@ -27,11 +24,8 @@ def snapshot(pid: int) -> dict[str, int] | None:
 
 
 class PeakSampler:
-    """Samples the case process and the pids ``pids()`` returns every ``interval`` s.
-
-    Keeps the peak of each field per process: a single sample at the end would miss
-    what a worker held while it was busy.
-    """
+    """Samples the case process and the pids ``pids()`` returns every ``interval`` s,
+    keeping the peak of each field per process (what a worker held while busy)."""
 
     def __init__(self, pids: Callable[[], list[int]], interval: float = 0.02,
                  parent: int | None = None):
@@ -88,7 +82,6 @@ def workers_idle(pids: list[int]) -> dict[str, int]:
 
 def memory_metadata(busy: PeakSampler, idle: dict | None, parent_before: dict | None,
                     family: str) -> dict:
-    """Flat metadata keys (bytes) for the results file."""
     meta = {
         "mem_parent_rss_peak": busy.parent["rss"],
         "mem_parent_uss_peak": busy.parent["uss"],
