@@ -1,11 +1,9 @@
 """How the OpenCV in use was built: its JPEG and PNG libraries, SIMD and parallel framework.
 
-Two machines with the same OpenCV version can encode JPEG five times apart: a build
-with libjpeg-turbo and its SIMD against plain libjpeg, or one compiled without SIMD
-dispatch. ``cv2.getBuildInformation()`` says which; :func:`parse` reads it into flat
-pyperf metadata (non-empty strings), so ``compare`` can name the difference. The text
-is CMake's status report, whose layout shifts between versions and platforms: whatever
-is missing or unreadable becomes ``"unknown"``, never an error.
+Two machines with the same OpenCV version can encode JPEG five times apart (libjpeg-turbo
+with SIMD against plain libjpeg). :func:`parse` reads ``cv2.getBuildInformation()``,
+CMake's status report whose layout shifts between versions, into flat pyperf metadata:
+whatever is missing or unreadable becomes ``"unknown"``, never an error.
 """
 from __future__ import annotations
 
@@ -39,10 +37,8 @@ def _entries(text: str) -> list[tuple[int, str, str]]:
 
 
 def _find(entries, key: str, start: int = 0, stop: int | None = None) -> int | None:
-    for i in range(start, len(entries) if stop is None else stop):
-        if entries[i][1] == key:
-            return i
-    return None
+    stop = len(entries) if stop is None else stop
+    return next((i for i in range(start, stop) if entries[i][1] == key), None)
 
 
 def _section_end(entries, i: int) -> int:
@@ -55,8 +51,8 @@ def _section_end(entries, i: int) -> int:
 
 def _library(value: str, bundled_name: str) -> str:
     """'libjpeg-turbo 3.0.3-70' from 'build-libjpeg-turbo (ver 3.0.3-70)'; the bundled
-    default ('build (ver 90)') by its library's name; 'none' for a codec left out.
-    A system library's path is dropped: the same library at two paths is no difference."""
+    default ('build (ver 90)') by its library's name; 'none' for a codec left out; a
+    system library without its path (the same library at two paths is no difference)."""
     if not value:
         return UNKNOWN
     if value.upper() == "NO":
@@ -80,8 +76,8 @@ def _features(value: str) -> str:
 
 
 def parse(text) -> dict[str, str]:
-    """The build facts of one ``cv2.getBuildInformation()`` text; a pure function, so any
-    build's text can be read. Every key is present; a value never empty."""
+    """The build facts of one ``cv2.getBuildInformation()`` text: every key present, no
+    value empty."""
     facts = {JPEG: UNKNOWN, JPEG_SIMD: UNKNOWN, PNG: UNKNOWN, SIMD_BASELINE: UNKNOWN,
              SIMD_DISPATCH: UNKNOWN, PARALLEL: UNKNOWN}
     if not isinstance(text, str):
