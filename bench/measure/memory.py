@@ -27,11 +27,10 @@ class PeakSampler:
     """Samples the case process and the pids ``pids()`` returns every ``interval`` s,
     keeping the peak of each field per process (what a worker held while busy)."""
 
-    def __init__(self, pids: Callable[[], list[int]], interval: float = 0.02,
-                 parent: int | None = None):
+    def __init__(self, pids: Callable[[], list[int]], interval: float = 0.02):
         self._pids = pids
         self._interval = interval
-        self._parent = parent or os.getpid()
+        self._parent = os.getpid()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.workers: dict[int, dict[str, int]] = {}
@@ -82,12 +81,8 @@ def workers_idle(pids: list[int]) -> dict[str, int]:
 
 def memory_metadata(busy: PeakSampler, idle: dict | None, parent_before: dict | None,
                     family: str) -> dict:
-    meta = {
-        "mem_parent_rss_peak": busy.parent["rss"],
-        "mem_parent_uss_peak": busy.parent["uss"],
-        "mem_parent_pss_peak": busy.parent["pss"],
-        "mem_samples": busy.samples,
-    }
+    meta = {f"mem_parent_{f}_peak": busy.parent[f] for f in FIELDS}
+    meta["mem_samples"] = busy.samples
     if family in WORKER_FAMILIES and busy.workers:
         meta.update({f"mem_worker_{f}_peak": busy.worker_peak(f) for f in FIELDS})
         meta["mem_workers_sampled"] = len(busy.workers)
