@@ -17,6 +17,7 @@ import statistics
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 
 from bench.measure.decomposition import ColdDecomposition
 from bench.measure.steal import StealMeter
@@ -90,7 +91,6 @@ class GroupWork:
         self.serial = make_strategy("serial", PoolConfig())
         self.serial_slice = min(int(spec.get("serial_slice") or len(self.images)), len(self.images))
         self.serial_indices = serial_sample(spec["images"], len(self.images), self.serial_slice)
-        self._serial_set = None             # their images, picked on the first serial pass
         self.dirs = PassDirs(spec["work_dir"])
         self.live: OrderedDict[str, Live] = OrderedDict()
         # (folder, results) of the pass kept to verify each configuration: apart from its
@@ -118,11 +118,10 @@ class GroupWork:
             scheduler=self.settings.scheduler, scheduler_timeout=self.settings.scheduler_timeout,
             image_spec=case.images.as_dict()))
 
-    def _serial_images(self):
+    @cached_property
+    def serial_images(self):
         """The images of the serial passes, picked once, outside any timer."""
-        if self._serial_set is None:
-            self._serial_set = _pick(self.images, self.serial_indices)
-        return self._serial_set
+        return _pick(self.images, self.serial_indices)
 
     # -- the serial loop ----------------------------------------------------------------
     def pilot(self) -> dict:
@@ -141,7 +140,7 @@ class GroupWork:
         return self._serial_pass()[0]
 
     def _serial_pass(self) -> tuple[dict, list]:
-        images = self._serial_images()
+        images = self.serial_images
         self.trash.tidy()                       # outside the timer, once in many passes
         out = self.dirs.fresh()
         w = self.base.with_output(out)
@@ -155,7 +154,7 @@ class GroupWork:
         over the whole set keys them (a pool's outputs are compared on those keys)."""
         from bench.measure.verify import outputs_of_sample
 
-        images, indices = self._serial_images(), self.serial_indices
+        images, indices = self.serial_images, self.serial_indices
         out = self.dirs.fresh()
         w = self.base.verifying().with_output(out)
         try:
