@@ -28,9 +28,7 @@ def transfer_probe(strategy):
     """The no-op a transfer pass runs: pixels read through a mapping arrive on first
     touch, so there it reads one byte of every page; elsewhere touching would only add
     microseconds a task that the cold pass never pays."""
-    if strategy.pixels_mapped:
-        return tasks.ArrivalWorkload()
-    return tasks.NoopWorkload()
+    return tasks.ArrivalWorkload() if strategy.pixels_mapped else tasks.NoopWorkload()
 
 
 class LastDone:
