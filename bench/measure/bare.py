@@ -92,7 +92,8 @@ class Bare:
             self.bounds = _slices(count, 4 * workers)
         else:
             raise ValueError(f"no bare pool for {name}")
-        self.pool = ProcessPoolExecutor(workers, mp_context=fork, initializer=init, initargs=initargs)
+        self.pool = ProcessPoolExecutor(workers, mp_context=fork, initializer=init,
+                                        initargs=initargs)
 
     def bring_up(self) -> None:
         """Start every worker now (fork), before any pass: see GroupWork.prestart."""

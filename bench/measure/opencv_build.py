@@ -36,8 +36,9 @@ def _entries(text: str) -> list[tuple[int, str, str]]:
     return out
 
 
-def _find(entries, key: str, start: int = 0, stop: int | None = None) -> int | None:
-    stop = len(entries) if stop is None else stop
+def _find(entries, key: str, under: int | None = None) -> int | None:
+    """The first entry named ``key`` (of those indented under entry ``under``)."""
+    start, stop = (0, len(entries)) if under is None else (under + 1, _section_end(entries, under))
     return next((i for i in range(start, stop) if entries[i][1] == key), None)
 
 
@@ -78,35 +79,32 @@ def _features(value: str) -> str:
 def parse(text) -> dict[str, str]:
     """The build facts of one ``cv2.getBuildInformation()`` text: every key present, no
     value empty."""
-    facts = {JPEG: UNKNOWN, JPEG_SIMD: UNKNOWN, PNG: UNKNOWN, SIMD_BASELINE: UNKNOWN,
-             SIMD_DISPATCH: UNKNOWN, PARALLEL: UNKNOWN}
+    facts = dict.fromkeys((JPEG, JPEG_SIMD, PNG, SIMD_BASELINE, SIMD_DISPATCH, PARALLEL), UNKNOWN)
     if not isinstance(text, str):
         return facts
     entries = _entries(text)
 
     media = _find(entries, "Media I/O")
     if media is not None:
-        end = _section_end(entries, media)
-        jpeg = _find(entries, "JPEG", media + 1, end)
+        jpeg = _find(entries, "JPEG", media)
         if jpeg is not None:
             facts[JPEG] = _library(entries[jpeg][2], "libjpeg")
-            simd = _find(entries, "SIMD Support", jpeg + 1, _section_end(entries, jpeg))
+            simd = _find(entries, "SIMD Support", jpeg)
             if simd is not None:
                 facts[JPEG_SIMD] = {"YES": "yes", "NO": "no"}.get(entries[simd][2].upper(), UNKNOWN)
             elif entries[jpeg][2].startswith("build (") or facts[JPEG] == NONE:
                 facts[JPEG_SIMD] = "no"    # OpenCV's bundled plain libjpeg has no SIMD
-        png = _find(entries, "PNG", media + 1, end)
+        png = _find(entries, "PNG", media)
         if png is not None:
             facts[PNG] = _library(entries[png][2], "libpng")
 
     cpu = _find(entries, "CPU/HW features")
     if cpu is not None:
-        end = _section_end(entries, cpu)
-        baseline = _find(entries, "Baseline", cpu + 1, end)
+        baseline = _find(entries, "Baseline", cpu)
         # a build for no SIMD prints the Baseline line empty and no dispatch line
         if baseline is not None:
             facts[SIMD_BASELINE] = _features(entries[baseline][2])
-        dispatch = _find(entries, "Dispatched code generation", cpu + 1, end)
+        dispatch = _find(entries, "Dispatched code generation", cpu)
         facts[SIMD_DISPATCH] = _features(entries[dispatch][2]) if dispatch is not None else NONE
 
     parallel = _find(entries, "Parallel framework")
