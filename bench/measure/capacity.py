@@ -99,9 +99,8 @@ def _name(p) -> str:
 
 
 class OthersShare:
-    """The shares of the machine's CPU time that others (not this process or the children
-    it waited for) used and the hypervisor stole while a reading ran: what tells a low
-    reading's cause. None where /proc/stat cannot be read."""
+    """The shares of the CPU time that others (not this process or its reaped children) used
+    and the hypervisor stole while a reading ran; None where /proc/stat cannot be read."""
 
     def __init__(self, cpus: int, read=stolen_and_total, ours=os.times, busy=busy_ticks,
                  clock=time.perf_counter):
@@ -131,8 +130,7 @@ class OthersShare:
 def measure_capacity(n: int, iterations: int = 3_000_000, repeats: int = 3,
                      kernel=cpu_kernel) -> dict:
     """Median over ``repeats`` of the speedup of ``n`` processes over one, each running
-    ``kernel(iterations)``; each repeat's own figure too, so two machines' capacities can
-    be tested against each other."""
+    ``kernel(iterations)``, and each repeat's own (two machines' can be tested)."""
     ctx = multiprocessing.get_context("spawn" if "fork" not in multiprocessing.get_all_start_methods() else "fork")
     singles, parallels = [], []
     with OthersShare(os.cpu_count() or n) as share:

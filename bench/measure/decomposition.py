@@ -119,10 +119,8 @@ class ColdDecomposition:
             ready_at = LastDone(self.clock, len(firsts))
             for f in firsts:
                 f.add_done_callback(ready_at)
-            # the first no-op pass goes in right behind them, not after them: in a cold
-            # pass the parent submits while the workers start, and what the start hides
-            # (a thousand submits of a per-image pool) must be hidden here too, or the
-            # parts count it twice
+            # the first no-op pass goes in right behind them: a cold pass submits while its
+            # workers start, and what the start hides the parts must not count twice
             strategy.run(pool, noop, images, lambda: None)
             for f in firsts:
                 f.result()

@@ -28,8 +28,7 @@ def cpu_times(path: str = PROC_STAT) -> tuple[int, int] | None:
 
 
 def busy_ticks(path: str = PROC_STAT) -> int | None:
-    """All CPUs' busy ticks (user nice system irq softirq) since boot; idle, iowait and
-    steal are not work done here."""
+    """All CPUs' busy ticks since boot: user nice system irq softirq (not idle, iowait, steal)."""
     t = _ticks(path)
     return None if t is None else t[0] + t[1] + t[2] + t[5] + t[6]
 

@@ -1,10 +1,6 @@
-"""Prove that a parallel strategy produced exactly what the serial loop produces.
-
-imwrite: the files of the last timed pass must have the same names as the serial
-loop's and byte-identical contents, with nothing missing and nothing extra.
-imencode: an extra, untimed pass returns a digest of every encoded buffer.
-pose: the landmarks of the last timed pass, ``np.allclose(atol=1e-6)`` per image and
-the same detections ("no person") as the serial loop, in input order.
+"""Prove that a parallel strategy produced exactly what the serial loop produces: the same
+files and bytes (imwrite), digests (imencode) or landmarks (pose), in input order
+(docs/measurements.md#verification, docs/pose.md#verification).
 """
 from __future__ import annotations
 

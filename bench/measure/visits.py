@@ -238,8 +238,7 @@ class GroupWork:
 
     def _evict_for(self, workers: int) -> None:
         while self.live and sum(lv.case.workers for lv in self.live.values()) + workers > self.live_limit:
-            name = next(iter(self.live))
-            self.close(name)
+            self.close(next(iter(self.live)))      # the least recently visited
 
     def visit(self, case_dict: dict, keep: bool = False) -> dict:
         """One timed pass of the configuration's warm pool (started first if needed)."""
