@@ -1,16 +1,10 @@
-"""Bare pools: what a user would write by hand, to hold bench's own figures against.
+"""Bare pools: what a user would write by hand, to hold bench's own figures against
+(``bench.measure.selfcheck``). Each keeps its pool warm across passes and writes every
+pass into the folder it is given, as a race visit does; nothing else.
 
-Each keeps its pool warm across passes and writes every pass into the folder it is
-given, as a race visit does; nothing else - no harness, no first-result callbacks, no
-worker reports. ``bench.measure.selfcheck`` times them next to bench's figure for the
-same images.
-
-``python -m bench.measure.bare`` serves them from an interpreter of their own, as a
-user's script runs: it imports this module, numpy and OpenCV and nothing of bench's
-harness, generates the same seeded image set, and answers one command a line on
+``python -m bench.measure.bare`` serves them from an interpreter of its own that imports
+nothing of bench's harness, as a user's script runs, answering one command a line on
 stdin (``run FAMILY FOLDER`` -> the pass's seconds, timed in here) with one JSON line.
-Whatever bench's case process carries (its command loop, other live pools, their
-threads, its allocator's history) is not here, so a difference it makes shows.
 """
 from __future__ import annotations
 
@@ -81,14 +75,11 @@ class Bare:
             self.bounds = _slices(count, workers)
             return
         fork = multiprocessing.get_context("fork")
+        init, initargs = _set_params, (params,)
         if name == "processes-chunked":
-            self.pool = ProcessPoolExecutor(workers, mp_context=fork, initializer=_set_params,
-                                            initargs=(params,))
             self.bounds = _slices(count, workers)
         elif name == "processes-inherit":
             _images = images                    # the children inherit it at fork
-            self.pool = ProcessPoolExecutor(workers, mp_context=fork, initializer=_set_params,
-                                            initargs=(params,))
             self.bounds = _slices(count, 4 * workers)
         elif name == "processes-shm":
             from multiprocessing import shared_memory
@@ -97,11 +88,12 @@ class Bare:
 
             self.block = shared_memory.SharedMemory(create=True, size=max(1, images.nbytes))
             self.view = np.ndarray(images.shape, images.dtype, buffer=self.block.buf)
-            self.pool = ProcessPoolExecutor(workers, mp_context=fork, initializer=_attach,
-                                            initargs=(self.block.name, images.shape, images.dtype.str, params))
+            init, initargs = _attach, (self.block.name, images.shape, images.dtype.str, params)
             self.bounds = _slices(count, 4 * workers)
         else:
             raise ValueError(f"no bare pool for {name}")
+        self.pool = ProcessPoolExecutor(workers, mp_context=fork, initializer=init,
+                                        initargs=initargs)
 
     def bring_up(self) -> None:
         """Start every worker now (fork), before any pass: see GroupWork.prestart."""

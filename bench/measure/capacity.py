@@ -32,11 +32,8 @@ def _worker(kernel, iterations, barrier, queue):
 
 
 def _span(n: int, iterations: int, ctx, kernel=cpu_kernel) -> float:
-    """Wall time from the first worker's start to the last worker's end.
-
-    ``perf_counter`` is CLOCK_MONOTONIC on Linux, one clock for all processes, so the
-    workers' stamps can be compared; process start-up is excluded by the barrier.
-    """
+    """Wall time from the first worker's start to the last worker's end (``perf_counter``
+    is one clock for all processes on Linux; the barrier leaves process start-up out)."""
     barrier = ctx.Barrier(n)
     queue = ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(kernel, iterations, barrier, queue)) for _ in range(n)]
@@ -48,10 +45,8 @@ def _span(n: int, iterations: int, ctx, kernel=cpu_kernel) -> float:
     return max(e for _, e in stamps) - min(s for s, _ in stamps)
 
 
-# Below this share of the processes it ran, the capacity says more about the moment than
-# the machine: on this project's 2-core VM it read 1.49-1.53 right after other heavy
-# work and 1.88-2.01 after a minute's rest, and once 1.13 after a rest, its shared host
-# busy (five readings ten seconds apart: 1.55-2.24).
+# below this share of the processes it ran, the capacity says more about the moment than
+# the machine (2-core VM: 1.49-1.53 right after heavy work, 1.88-2.01 after a rest)
 LOW_SHARE = 0.85
 
 
@@ -66,8 +61,7 @@ def capacity_from(single: float, parallel: float, n: int) -> float:
 
 
 def busy_descendants() -> list:
-    """Our descendants still at work: a probe's interpreter, a pool's workers shutting
-    down (multiprocessing's resource tracker and a forkserver wait idle: not counted)."""
+    """Our descendants still at work (not the idle helpers)."""
     import psutil
 
     out = []
@@ -85,7 +79,7 @@ def busy_descendants() -> list:
 
 def wait_until_ours_ended(timeout: float = 10.0, poll: float = 0.05, find=busy_descendants) -> dict:
     """Wait (at most ``timeout`` s) until nothing bench started is still running: a reading
-    taken beside them measures them too. Returns how long it waited and for what."""
+    taken beside them measures them too. Says how long it waited and for what."""
     start = time.perf_counter()
     seen = set()
     while True:
@@ -105,22 +99,23 @@ def _name(p) -> str:
 
 
 class OthersShare:
-    """The share of the machine's CPU time used by others (not this process or the
-    children it waited for) while a reading ran, and the share stolen by the hypervisor:
-    what tells a low reading's cause. None where /proc/stat cannot be read."""
+    """The shares of the CPU time that others (not this process or its reaped children) used
+    and the hypervisor stole while a reading ran; None where /proc/stat cannot be read."""
 
-    def __init__(self, cpus: int, read=stolen_and_total, ours=os.times, busy=None, clock=time.perf_counter):
+    def __init__(self, cpus: int, read=stolen_and_total, ours=os.times, busy=busy_ticks,
+                 clock=time.perf_counter):
         self.cpus, self._read, self._ours, self._clock = cpus, read, ours, clock
-        self._busy = busy or busy_ticks
+        self._busy = busy
         self.others = self.stolen = None
 
     def __enter__(self):
-        self._start = (self._read(), self._busy(), _ours_s(self._ours()), self._clock())
+        # ours: CPU seconds of this process and of the children it has waited for
+        self._start = (self._read(), self._busy(), sum(self._ours()[:4]), self._clock())
         return self
 
     def __exit__(self, *exc):
         stolen_total, busy, ours, wall = self._start
-        end_st, end_busy, end_ours, end_wall = self._read(), self._busy(), _ours_s(self._ours()), self._clock()
+        end_st, end_busy, end_ours, end_wall = self._read(), self._busy(), sum(self._ours()[:4]), self._clock()
         if stolen_total is None or end_st is None or busy is None or end_busy is None:
             return
         ticks = end_st[1] - stolen_total[1]
@@ -132,16 +127,10 @@ class OthersShare:
         self.others = max(0.0, others / ((end_wall - wall) * self.cpus))
 
 
-def _ours_s(t) -> float:
-    """CPU seconds of this process and of the children it has waited for."""
-    return t[0] + t[1] + t[2] + t[3]
-
-
 def measure_capacity(n: int, iterations: int = 3_000_000, repeats: int = 3,
                      kernel=cpu_kernel) -> dict:
     """Median over ``repeats`` of the speedup of ``n`` processes over one, each running
-    ``kernel(iterations)`` (tests give work of known duration); each repeat's own figure
-    too, so two machines' capacities can be tested against each other."""
+    ``kernel(iterations)``, and each repeat's own (two machines' can be tested)."""
     ctx = multiprocessing.get_context("spawn" if "fork" not in multiprocessing.get_all_start_methods() else "fork")
     singles, parallels = [], []
     with OthersShare(os.cpu_count() or n) as share:
@@ -156,16 +145,14 @@ def measure_capacity(n: int, iterations: int = 3_000_000, repeats: int = 3,
             "stolen_share": None if share.stolen is None else round(share.stolen, 3)}
 
 
-# readings of a run's capacity, their median kept: an odd number, so the median is one
-# reading's own figure; three, since then one disturbed reading (a neighbour's burst: a
-# reading of 1.13 on this project's 2-core VM, its host busy) cannot move it. Each costs
-# six spans of the kernel (0.5-1 s here).
+# readings of a run's capacity, their median kept: odd, so the median is one reading's
+# own figure; three, so one disturbed reading cannot move it
 CAPACITY_TRIES = 3
 
 
 def median_reading(readings: list[dict]) -> dict:
-    """The reading whose capacity is the median of ``readings`` (``measure_capacity``'s
-    dicts); of an even number, the lower middle one's figures with the median capacity."""
+    """The reading whose capacity is the median of ``readings``; of an even number, the
+    lower middle one's figures with the median capacity."""
     ordered = sorted(readings, key=lambda r: r["capacity"])
     middle = dict(ordered[(len(ordered) - 1) // 2])
     middle["capacity"] = statistics.median(r["capacity"] for r in ordered)
@@ -180,7 +167,7 @@ BUSY_SHARE = 0.10
 
 def explain_readings(readings: list[dict]) -> str | None:
     """Why the first reading is far below the others, from what was measured beside it
-    (None when it is not, or there is one reading)."""
+    (None when it is not)."""
     if len(readings) < 2:
         return None
     first, rest = readings[0], readings[1:]
@@ -197,8 +184,7 @@ def explain_readings(readings: list[dict]) -> str | None:
     if causes:
         return f"{head}: " + " and ".join(causes) + "; the later readings were taken after it"
     seen = ", ".join(f"{k} {first[k]:.0%}" for k in ("others_share", "stolen_share") if first.get(k) is not None)
-    # seen on this project's VM: back-to-back readings 1.43-2.03 with nothing else busy and
-    # no steal, first or not; what the host does is not visible from inside the guest
+    # seen on this project's VM: back-to-back readings 1.43-2.03 with nothing else busy
     return (f"{head}, with nothing else measured busy ({seen or 'not measurable here'}): not "
             "bench's processes, nor time the hypervisor reports stolen - the host's load, "
             "which a guest cannot see, or the CPUs' clock")

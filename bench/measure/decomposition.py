@@ -1,35 +1,7 @@
-"""Measurements taken around a case's passes, outside the figures they explain.
-
-* memory: an idle baseline of every worker (started and set up, no work yet) and the
-  peak of every worker and of the case process while the pool works (the warm-up pass,
-  so sampling never runs during a timed value);
-* decomposition of the cold total into start-up, transfer and work, measured in one
-  *round* on a fresh pool right after every cold pass:
-    startup  = start until one real image per worker is back, sent the strategy's own
-               way (so each worker's set-up - a model load - and first call are
-               included), and at the end shutdown; less the ordinary work of those
-               images, which every pass does again (as long as the round's real pass
-               took per image);
-    transfer = the rest of one pass of the same strategy, submitted right behind those
-               images, with a workload that does nothing (the probe of the classic saving-images-in-a-loop answer; where
-               workers read pixels through a mapping, nothing but read one byte of
-               every page): pixels pickled and piped (or copied to shared memory)
-               exactly as in the real passes, and, as in a cold pass, for the first
-               time (fresh pipes, fresh worker heaps, unmapped shared pages) and while
-               the workers start (what the parent submits meanwhile is hidden by the
-               start, as in a cold pass, and not counted twice);
-    work     = then one real pass into a fresh folder, less the mean of two warm no-op
-               passes, one right before it and one right after (the pixels moved
-               again): what the pass took beyond moving the pixels; split into its
-               ideal part (the serial loop's time for the set / the parallelism the
-               case can use: min(workers, tasks, measured parallel capacity)) and
-               contention (the rest: disk, memory bandwidth, GIL).
-  Every part is the median over the rounds. Each round's sum is compared with the cold
-  pass taken seconds before it, and ``decomp_error`` is the median of those misses:
-  a shared disk changes speed from minute to minute, so parts measured minutes later
-  (the warm passes) would be compared with a cold pass in another phase. What the sum
-  leaves out is the work's own first-time costs (cold caches, a fresh folder) and the
-  overlap of moving and working within a pass.
+"""Measured around a case's passes, outside the figures they explain: memory per worker
+(sampled during an untimed warm pass) and the cold total split into start-up, transfer and
+work, each part the median of rounds on fresh pools taken right after each cold pass, so
+each round is compared with a cold pass seconds old (docs/measurements.md).
 """
 from __future__ import annotations
 
@@ -53,15 +25,10 @@ CALLBACK_WAIT_S = 5.0
 
 
 def transfer_probe(strategy):
-    """The no-op a transfer pass runs. Pixels that are unpickled into a worker (or that
-    a thread shares with the parent) are in its memory when the task starts: a plain
-    no-op has moved them. Pixels a worker reads through a mapping (shared memory,
-    inherited pages) arrive on first touch, so for those the probe reads one byte of
-    every page. Only there: touching costs microseconds a task, which a thread pool's
-    thousand tiny tasks would add to the transfer and the cold pass never pays."""
-    if strategy.pixels_mapped:
-        return tasks.ArrivalWorkload()
-    return tasks.NoopWorkload()
+    """The no-op a transfer pass runs: pixels read through a mapping arrive on first
+    touch, so there it reads one byte of every page; elsewhere touching would only add
+    microseconds a task that the cold pass never pays."""
+    return tasks.ArrivalWorkload() if strategy.pixels_mapped else tasks.NoopWorkload()
 
 
 class LastDone:
@@ -86,8 +53,8 @@ class LastDone:
                 self._done.set()
 
     def wait(self, timeout: float = CALLBACK_WAIT_S) -> float:
-        """The time the last one finished; a callback may still be on its way when
-        ``result()`` has returned, so give it a moment (never the clock's own "now")."""
+        """The time the last one finished (a callback may still be on its way when
+        ``result()`` has returned)."""
         self._done.wait(timeout)
         with self._lock:
             return self.at if self.at is not None else self._clock()
@@ -137,17 +104,8 @@ class ColdDecomposition:
     # -- decomposition -------------------------------------------------------------
     def measure_fresh_pool(self, strategy, workload, images, fresh_dir=None) -> None:
         """One decomposition round, right after a cold pass, on a pool as fresh as its.
-
-        Start-up: start until one real image per worker is back - every worker's set-up
-        (a pose model load) and first call (codec initialisation) are costs a cold run
-        pays once per worker - and, at the end, shutdown. Transfer: the rest of one pass
-        that only brings every image's pixels into the workers, the first time this
-        pool moves them, submitted right behind those images as a cold pass submits
-        while its workers start. Work: then one real pass, less the mean of the warm
-        no-op passes right before and after it. ``fresh_dir()`` gives an empty folder
-        for each batch of writes (a file that exists already is cheaper to write than a
-        new one).
-        """
+        ``fresh_dir()`` gives an empty folder for each batch of writes (a file that exists
+        already is cheaper to write than a new one)."""
         if self.family == "serial":
             return
         into = (lambda w: w.with_output(fresh_dir())) if fresh_dir is not None else (lambda w: w)
@@ -161,10 +119,8 @@ class ColdDecomposition:
             ready_at = LastDone(self.clock, len(firsts))
             for f in firsts:
                 f.add_done_callback(ready_at)
-            # the first no-op pass goes in right behind them, not after them: in a cold
-            # pass the parent submits while the workers start, and what the start hides
-            # (a thousand submits of a per-image pool) must be hidden here too, or the
-            # parts count it twice
+            # the first no-op pass goes in right behind them: a cold pass submits while its
+            # workers start, and what the start hides the parts must not count twice
             strategy.run(pool, noop, images, lambda: None)
             for f in firsts:
                 f.result()
@@ -188,8 +144,7 @@ class ColdDecomposition:
 
     def measure_transfer(self, strategy, pool, images) -> None:
         """The same no-op pass on the warm pool: what moving the pixels costs in every
-        warm pass (median of a few while they are short: one short pass is at the mercy
-        of the noise)."""
+        warm pass."""
         if self.family == "serial":
             return
         passes = []
@@ -200,11 +155,9 @@ class ColdDecomposition:
         self.transfer_s = statistics.median(passes)
 
     def first_images_work(self, round_: Round, strategy, count: int) -> float:
-        """The ordinary work inside a round's start-up: its first images are processed
-        again in every pass, so only what their first call costs beyond a later one
-        (codec set-up, a model's first inference) is start-up. Estimated from the same
-        round's real pass: its time per image on one worker (work x parallelism / images),
-        times the images each worker had (a model built per image is ordinary work)."""
+        """The ordinary work inside a round's start-up (its first images are processed
+        again in every pass): the round's real pass per image on one worker, times the
+        images each worker had."""
         n = self._probe_images
         if not (n and count):
             return 0.0
@@ -249,9 +202,7 @@ class ColdDecomposition:
             "decomp_round_errors": " ".join(f"{m:.4f}" for m in misses),
         })
         if self.serial_per_image_s:
-            # what the work would take if it scaled perfectly: the serial loop's time over
-            # the usable parallelism; the rest of the work is contention (disk, memory
-            # bandwidth, the GIL, oversubscribed cores)
+            # the work if it scaled perfectly; the rest is contention
             ideal = self.serial_per_image_s * count / self.parallelism(strategy, count)
             meta.update({
                 "decomp_work_ideal_s": min(ideal, work),

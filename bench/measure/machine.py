@@ -21,14 +21,9 @@ def cgroup_cpu_quota() -> float | None:
         return None if quota == "max" else int(quota) / int(period)
     except (OSError, ValueError):
         pass
-    try:
-        with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as fh:
-            quota = int(fh.read())
-        with open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as fh:
-            period = int(fh.read())
-        return None if quota <= 0 else quota / period
-    except (OSError, ValueError):
-        return None
+    quota = _read_int("/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
+    period = _read_int("/sys/fs/cgroup/cpu/cpu.cfs_period_us")
+    return None if quota is None or period is None or quota <= 0 else quota / period
 
 
 def available_cpus() -> int:
@@ -97,7 +92,8 @@ def collect(start_method: str) -> dict:
     affinity = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     quota = cgroup_cpu_quota()
     meta.update({
-        "bench_cpu_model": platform.processor() or meta.get("cpu_model_name", "unknown"),
+        "bench_cpu_model": (meta["cpu_model_name"] if "cpu_model_name" in meta
+                            else platform.processor() or "unknown"),
         "bench_logical_cpus": psutil.cpu_count(logical=True) or 1,
         "bench_physical_cores": psutil.cpu_count(logical=False) or 1,
         "bench_available_cpus": available_cpus(),
@@ -111,8 +107,6 @@ def collect(start_method: str) -> dict:
         "bench_default_start_method": start_method,
     })
     meta.update(opencv_build.collect())     # the codec build: JPEG speed follows it
-    if "cpu_model_name" in meta:
-        meta["bench_cpu_model"] = meta["cpu_model_name"]
     for name, version in package_versions().items():
         meta[f"bench_version_{name}"] = version
     return meta

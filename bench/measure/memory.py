@@ -1,9 +1,6 @@
-"""Memory of the case process and of every pool worker, sampled while the pool works.
-
-RSS counts pages shared after fork in every process that maps them, so it overstates
-what a worker costs; USS (pages only this process has) is what one more worker adds,
-PSS splits shared pages fairly. psutil reads both from /proc/PID/smaps_rollup.
-pyperf's --track-memory cannot see pool children at all; this does.
+"""Memory of the case process and of every pool worker, sampled while the pool works:
+RSS, USS (what one more worker adds) and PSS (docs/measurements.md). pyperf's
+--track-memory cannot see pool children at all.
 """
 from __future__ import annotations
 
@@ -27,17 +24,13 @@ def snapshot(pid: int) -> dict[str, int] | None:
 
 
 class PeakSampler:
-    """Samples the case process and the pids ``pids()`` returns every ``interval`` s.
+    """Samples the case process and the pids ``pids()`` returns every ``interval`` s,
+    keeping the peak of each field per process (what a worker held while busy)."""
 
-    Keeps the peak of each field per process: a single sample at the end would miss
-    what a worker held while it was busy.
-    """
-
-    def __init__(self, pids: Callable[[], list[int]], interval: float = 0.02,
-                 parent: int | None = None):
+    def __init__(self, pids: Callable[[], list[int]], interval: float = 0.02):
         self._pids = pids
         self._interval = interval
-        self._parent = parent or os.getpid()
+        self._parent = os.getpid()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.workers: dict[int, dict[str, int]] = {}
@@ -88,13 +81,8 @@ def workers_idle(pids: list[int]) -> dict[str, int]:
 
 def memory_metadata(busy: PeakSampler, idle: dict | None, parent_before: dict | None,
                     family: str) -> dict:
-    """Flat metadata keys (bytes) for the results file."""
-    meta = {
-        "mem_parent_rss_peak": busy.parent["rss"],
-        "mem_parent_uss_peak": busy.parent["uss"],
-        "mem_parent_pss_peak": busy.parent["pss"],
-        "mem_samples": busy.samples,
-    }
+    meta = {f"mem_parent_{f}_peak": busy.parent[f] for f in FIELDS}
+    meta["mem_samples"] = busy.samples
     if family in WORKER_FAMILIES and busy.workers:
         meta.update({f"mem_worker_{f}_peak": busy.worker_peak(f) for f in FIELDS})
         meta["mem_workers_sampled"] = len(busy.workers)

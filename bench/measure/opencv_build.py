@@ -1,11 +1,9 @@
 """How the OpenCV in use was built: its JPEG and PNG libraries, SIMD and parallel framework.
 
-Two machines with the same OpenCV version can encode JPEG five times apart: a build
-with libjpeg-turbo and its SIMD against plain libjpeg, or one compiled without SIMD
-dispatch. ``cv2.getBuildInformation()`` says which; :func:`parse` reads it into flat
-pyperf metadata (non-empty strings), so ``compare`` can name the difference. The text
-is CMake's status report, whose layout shifts between versions and platforms: whatever
-is missing or unreadable becomes ``"unknown"``, never an error.
+Two machines with the same OpenCV version can encode JPEG five times apart (libjpeg-turbo
+with SIMD against plain libjpeg). :func:`parse` reads ``cv2.getBuildInformation()``,
+CMake's status report whose layout shifts between versions, into flat pyperf metadata:
+whatever is missing or unreadable becomes ``"unknown"``, never an error.
 """
 from __future__ import annotations
 
@@ -38,11 +36,10 @@ def _entries(text: str) -> list[tuple[int, str, str]]:
     return out
 
 
-def _find(entries, key: str, start: int = 0, stop: int | None = None) -> int | None:
-    for i in range(start, len(entries) if stop is None else stop):
-        if entries[i][1] == key:
-            return i
-    return None
+def _find(entries, key: str, under: int | None = None) -> int | None:
+    """The first entry named ``key`` (of those indented under entry ``under``)."""
+    start, stop = (0, len(entries)) if under is None else (under + 1, _section_end(entries, under))
+    return next((i for i in range(start, stop) if entries[i][1] == key), None)
 
 
 def _section_end(entries, i: int) -> int:
@@ -55,8 +52,8 @@ def _section_end(entries, i: int) -> int:
 
 def _library(value: str, bundled_name: str) -> str:
     """'libjpeg-turbo 3.0.3-70' from 'build-libjpeg-turbo (ver 3.0.3-70)'; the bundled
-    default ('build (ver 90)') by its library's name; 'none' for a codec left out.
-    A system library's path is dropped: the same library at two paths is no difference."""
+    default ('build (ver 90)') by its library's name; 'none' for a codec left out; a
+    system library without its path (the same library at two paths is no difference)."""
     if not value:
         return UNKNOWN
     if value.upper() == "NO":
@@ -80,37 +77,34 @@ def _features(value: str) -> str:
 
 
 def parse(text) -> dict[str, str]:
-    """The build facts of one ``cv2.getBuildInformation()`` text; a pure function, so any
-    build's text can be read. Every key is present; a value never empty."""
-    facts = {JPEG: UNKNOWN, JPEG_SIMD: UNKNOWN, PNG: UNKNOWN, SIMD_BASELINE: UNKNOWN,
-             SIMD_DISPATCH: UNKNOWN, PARALLEL: UNKNOWN}
+    """The build facts of one ``cv2.getBuildInformation()`` text: every key present, no
+    value empty."""
+    facts = dict.fromkeys((JPEG, JPEG_SIMD, PNG, SIMD_BASELINE, SIMD_DISPATCH, PARALLEL), UNKNOWN)
     if not isinstance(text, str):
         return facts
     entries = _entries(text)
 
     media = _find(entries, "Media I/O")
     if media is not None:
-        end = _section_end(entries, media)
-        jpeg = _find(entries, "JPEG", media + 1, end)
+        jpeg = _find(entries, "JPEG", media)
         if jpeg is not None:
             facts[JPEG] = _library(entries[jpeg][2], "libjpeg")
-            simd = _find(entries, "SIMD Support", jpeg + 1, _section_end(entries, jpeg))
+            simd = _find(entries, "SIMD Support", jpeg)
             if simd is not None:
                 facts[JPEG_SIMD] = {"YES": "yes", "NO": "no"}.get(entries[simd][2].upper(), UNKNOWN)
             elif entries[jpeg][2].startswith("build (") or facts[JPEG] == NONE:
                 facts[JPEG_SIMD] = "no"    # OpenCV's bundled plain libjpeg has no SIMD
-        png = _find(entries, "PNG", media + 1, end)
+        png = _find(entries, "PNG", media)
         if png is not None:
             facts[PNG] = _library(entries[png][2], "libpng")
 
     cpu = _find(entries, "CPU/HW features")
     if cpu is not None:
-        end = _section_end(entries, cpu)
-        baseline = _find(entries, "Baseline", cpu + 1, end)
+        baseline = _find(entries, "Baseline", cpu)
         # a build for no SIMD prints the Baseline line empty and no dispatch line
         if baseline is not None:
             facts[SIMD_BASELINE] = _features(entries[baseline][2])
-        dispatch = _find(entries, "Dispatched code generation", cpu + 1, end)
+        dispatch = _find(entries, "Dispatched code generation", cpu)
         facts[SIMD_DISPATCH] = _features(entries[dispatch][2]) if dispatch is not None else NONE
 
     parallel = _find(entries, "Parallel framework")

@@ -1,22 +1,10 @@
 """Does the harness cost anything? ``python -m bench.measure.selfcheck``
 
-Puts bench's own figure next to a bare loop and a bare pool per strategy family
-(bench.measure.bare: what a user writes by hand) on the same images, written into the
-same kind of fresh folder per pass.
-
-The two sides run where each is taken for real. bench's side is a race's case process
-(bench.run.case_process: the same interpreter, command loop and code a race visits), holding
-the live pools a race of this group holds beside the one timed - every family at 1 and
-at the given worker count, and the naive per-image pools - each warmed by a visit
-first, as after a race's first round. The bare side is an interpreter of its own that
-carries nothing of bench's (``python -m bench.measure.bare``), as a user's script. A
-bare pool in the case process itself would share whatever slows bench's pools there,
-and could not see it.
-
-The two sides are interleaved in a fresh random order every round, so a drifting disk
-or CPU hits both alike; each reading records the CPU time stolen from the VM meanwhile
-and is taken again when too much was (as a race does). Prints the medians, bench /
-bare per family, and whether each is within THRESHOLD; exits 1 when one is not.
+Puts bench's figure - a race's case process (bench.run.case_process) holding a race's
+live pools - next to a bare loop and a bare pool per family in an interpreter of its own
+(bench.measure.bare: what a user writes by hand), on the same images, interleaved in a
+fresh random order every round (docs/measurements.md). Exits 1 when a family's ratio is
+not within THRESHOLD.
 """
 from __future__ import annotations
 

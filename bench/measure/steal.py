@@ -1,9 +1,6 @@
-"""CPU time the hypervisor gave to other guests (``steal`` in /proc/stat), over a span.
-
-On a shared virtual machine a vCPU can be taken away for part of a second; a pass timed
-then measures the neighbours, not the strategy. The share of all CPU time that was
-stolen while a pass ran tells such a reading apart, so it can be taken again.
-Elsewhere than Linux the share is unknown (None).
+"""CPU time the hypervisor gave to other guests (``steal`` in /proc/stat), over a span:
+a pass timed while a vCPU was taken away measures the neighbours, so its share tells
+such a reading apart, to be taken again. None elsewhere than Linux.
 """
 from __future__ import annotations
 
@@ -14,7 +11,6 @@ STEAL_FIELD = 7
 
 
 def _ticks(path: str) -> list[int] | None:
-    """The first eight fields of /proc/stat's all-CPU line, or None where not readable."""
     try:
         with open(path) as fh:
             first = fh.readline().split()
@@ -32,8 +28,7 @@ def cpu_times(path: str = PROC_STAT) -> tuple[int, int] | None:
 
 
 def busy_ticks(path: str = PROC_STAT) -> int | None:
-    """All CPUs' busy ticks (user nice system irq softirq) since boot; idle, iowait and
-    steal are not work done here."""
+    """All CPUs' busy ticks since boot: user nice system irq softirq (not idle, iowait, steal)."""
     t = _ticks(path)
     return None if t is None else t[0] + t[1] + t[2] + t[5] + t[6]
 

@@ -1,14 +1,9 @@
 """The clock around a pass: :func:`timed`, a cold pass (:func:`measure_cold`), the first
 result's moment, a fresh folder per pass.
 
-Every figure is taken by :func:`timed`, which reads the clock immediately before and
-after the work it wraps. There is no timer that lives across measurements, so a timer
-started once and never reset between strategies cannot happen by construction;
-``tests/measure/test_timing.py`` proves it with a fake clock.
-
-Cold: pool start + all work + shutdown, what a user's script sees, plus the time from
-the start to the first result. The warm passes, the paired serial passes next to them
-and the clean-up between passes are the race's (bench.measure.visits).
+Every figure reads the clock immediately before and after the work it wraps: no timer
+lives across measurements, so one never reset between strategies cannot happen
+(``tests/measure/test_timing.py`` proves it with a fake clock).
 """
 from __future__ import annotations
 
@@ -64,11 +59,8 @@ class FirstResult:
 
 
 def measure_cold(strategy, workload, images, out_dir: str, clock: Clock = time.perf_counter):
-    """Start a pool, do all the work, shut the pool down: one wall-clock figure.
-
-    Returns ``(total, first_result, results)``; ``first_result`` is measured from the
-    same start as ``total``.
-    """
+    """Start a pool, do all the work, shut the pool down: ``(total, first_result,
+    results)``, the first result measured from the same start as the total."""
     workload = workload.with_output(out_dir)
     first = FirstResult(clock)
 

@@ -1,12 +1,9 @@
 """Pass folders put aside and removed in bulk, with the file system settled after.
 
-Removing a pass's thousands of files right after it, on a disk, leaves a journal to
-commit and blocks to free, and the next timed pass pays for it: a serial pass after a
-pool pass's clean-up read several times slower, so every paired speedup looked far
-better than it was. So a race's passes go to the trash, which is emptied only when it
-holds more than ``LIMIT_BYTES`` (or when the group ends), and then ``os.sync()`` waits
-for what the removal wrote - all of it outside the timed passes, once in many passes.
-tmpfs has no writeback to wait for: there it only removes.
+Removing a pass's thousands of files right after it leaves the disk work that the next
+timed pass pays for (a serial pass after a pool pass's clean-up read several times
+slower). So the trash is emptied only once it holds ``LIMIT_BYTES`` (or the group ends),
+then ``os.sync()`` waits for what the removal wrote, outside the timed passes.
 """
 from __future__ import annotations
 

@@ -1,28 +1,12 @@
-"""Inside a group's case process: the passes a race asks for, one command at a time.
-
-The process holds the group's image set and a live pool per configuration, so a visit
-is only what it measures: one timed pass on a warm pool. Its commands:
-
-* ``pilot``     the serial loop once untimed (first-call costs) and once timed;
-* ``reference`` the serial loop's outputs, to verify every configuration against;
-* ``serial_pass`` one timed serial pass (the one paired with the pool pass after it);
-* ``visit``     one timed pass of a configuration's pool; the pool is started (and made
-                warm by one untimed pass) when the configuration has none yet: that
-                first pass on a fresh pool is its cold figure, with the shutdown timed
-                when the pool is closed;
-* ``outputs``   what the configuration's first timed pass produced, for verification;
-* ``close``     shut a pool down (timed);
-* ``explain``   cold passes on fresh pools, each with a decomposition round, memory per
-                worker during an untimed warm pass, the warm transfer.
+"""Inside a group's case process: the passes a race asks for, one command at a time
+(docs/race.md). It holds the group's image set and a live pool per configuration, so a
+visit is only what it measures: one timed pass on a warm pool. A configuration's first
+visit starts its pool and makes it warm with one untimed pass: that pass on a fresh pool,
+with the shutdown timed when the pool is closed, is its cold figure.
 
 Folders of a visit are removed after its pool pass, not between the serial pass and
 the pool pass: removing thousands of files hands the kernel work that would otherwise
 run during the pass that follows.
-
-The serial passes (and the reference) cover the whole set, or - a set too long for one
-serial pass - a seeded random sample of it (``serial_sample``), the same in every process
-of the group: the first files in name order would stand for the whole set only where
-every sub-folder holds images alike.
 """
 from __future__ import annotations
 
@@ -33,6 +17,7 @@ import statistics
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 
 from bench.measure.decomposition import ColdDecomposition
 from bench.measure.steal import StealMeter
@@ -54,13 +39,10 @@ def _noop() -> None:
 
 
 def serial_sample(images_spec: dict, count: int, size: int) -> list[int]:
-    """Indices of the images the serial passes cover, in input order: every one of a set
-    of ``count`` when ``size`` reaches it, otherwise ``size`` of them drawn at random from
-    the whole set. The draw is seeded by the set's spec (its seed and source included), so
-    every process of a run - the serial loop's and each pool's - and a resumed run draw
-    the same images. Why not the first ones: a user's folder sorted by name is sorted by
-    sub-folder, and sub-folders often differ in image size: the first files would time
-    the first sub-folders, and the speedup with them."""
+    """Indices of the images the serial passes cover, in input order: all ``count`` when
+    ``size`` reaches it, otherwise ``size`` drawn at random, seeded by the set's spec so
+    that every process of a run and a resumed run draw the same. Not the first files: a
+    folder sorted by name is sorted by sub-folder, whose images often differ in size."""
     if size >= count:
         return list(range(count))
     # a str seed is hashed with SHA-512 by random: the same in every process (hash() is not)
@@ -69,9 +51,8 @@ def serial_sample(images_spec: dict, count: int, size: int) -> list[int]:
 
 
 def _pick(images, indices: list[int]):
-    """The images at ``indices``: the set itself when that is all of it, else a copy (an
-    array's rows copied into one array, so the serial loop reads them as it reads the
-    set, with no indirection inside its timed loop)."""
+    """The images at ``indices``: the set itself when that is all of it, else a copy (so
+    the serial loop reads them as it reads the set, with no indirection in its timed loop)."""
     if len(indices) == len(images):
         return images
     import numpy as np
@@ -110,7 +91,6 @@ class GroupWork:
         self.serial = make_strategy("serial", PoolConfig())
         self.serial_slice = min(int(spec.get("serial_slice") or len(self.images)), len(self.images))
         self.serial_indices = serial_sample(spec["images"], len(self.images), self.serial_slice)
-        self._serial_set = None             # their images, picked on the first serial pass
         self.dirs = PassDirs(spec["work_dir"])
         self.live: OrderedDict[str, Live] = OrderedDict()
         # (folder, results) of the pass kept to verify each configuration: apart from its
@@ -138,17 +118,15 @@ class GroupWork:
             scheduler=self.settings.scheduler, scheduler_timeout=self.settings.scheduler_timeout,
             image_spec=case.images.as_dict()))
 
-    def _serial_images(self):
-        """The images of the serial passes (``serial_indices``); picked once, outside any
-        timer, and only in a process that runs the serial loop."""
-        if self._serial_set is None:
-            self._serial_set = _pick(self.images, self.serial_indices)
-        return self._serial_set
+    @cached_property
+    def serial_images(self):
+        """The images of the serial passes, picked once, outside any timer."""
+        return _pick(self.images, self.serial_indices)
 
     # -- the serial loop ----------------------------------------------------------------
     def pilot(self) -> dict:
-        """Untimed once (first-call costs stay out), then timed: what sizes the race, and
-        how many items failed in it (a task that fails on most is not raced)."""
+        """The serial loop untimed once (first-call costs stay out), then timed, with how
+        many items failed in it (a task that fails on most is not raced)."""
         self.serial_pass()
         self.trash.empty()
         reply, results = self._serial_pass()
@@ -162,7 +140,7 @@ class GroupWork:
         return self._serial_pass()[0]
 
     def _serial_pass(self) -> tuple[dict, list]:
-        images = self._serial_images()
+        images = self.serial_images
         self.trash.tidy()                       # outside the timer, once in many passes
         out = self.dirs.fresh()
         w = self.base.with_output(out)
@@ -172,13 +150,11 @@ class GroupWork:
         return {"seconds": seconds, "images": len(images), "steal": steal.share}, results
 
     def reference(self) -> dict:
-        """The serial loop's outputs over the images its passes cover (the verifying
-        copy of the workload: imencode returns digests), each processed under its index
-        in the set and keyed as a pass over the whole set keys it: a pool's outputs are
-        compared on those keys."""
+        """The serial loop's outputs over the images its passes cover, keyed as a pass
+        over the whole set keys them (a pool's outputs are compared on those keys)."""
         from bench.measure.verify import outputs_of_sample
 
-        images, indices = self._serial_images(), self.serial_indices
+        images, indices = self.serial_images, self.serial_indices
         out = self.dirs.fresh()
         w = self.base.verifying().with_output(out)
         try:
@@ -194,13 +170,10 @@ class GroupWork:
 
     # -- pools ------------------------------------------------------------------------
     def prestart(self, cases: list[dict]) -> dict:
-        """Start the pools of ``cases`` and bring every worker up, before any of them has
-        worked: forked workers inherit the parent's memory allocator as it is at the fork,
-        and a pool started after others have pickled large slices would inherit one
-        already grown for them (measured: 11% faster unpickling for 12.5 MB slices). So
-        every pool starts in the same state - that of a script's first pool - whatever
-        the order of the first visits. Up to the live-pool limit; the rest start on
-        their first visit."""
+        """Start the pools of ``cases`` (up to the live-pool limit) and bring every worker
+        up before any has worked: a forked worker inherits the parent's allocator as it is
+        at the fork, grown by the slices pickled so far (measured: 11% faster unpickling
+        of 12.5 MB slices), so every pool starts as a script's first pool does."""
         started = []
         for case_dict in cases:
             case = Case.from_dict(case_dict)
@@ -227,15 +200,18 @@ class GroupWork:
         return {"started": started}
 
     def _first_pass(self, live: Live) -> dict:
-        """The untimed pass that makes a started pool warm; with its start (``started_s``),
-        the configuration's cold figures."""
+        """The untimed pass that makes a started pool warm; with its start, the
+        configuration's cold figures."""
         out = self.dirs.fresh()
         first = FirstResult(time.perf_counter)
         start = time.perf_counter()
         live.strategy.run(live.pool, live.workload.with_output(out), self.images, first)
         passed = time.perf_counter() - start
         self.trash.add(out)
-        facts = _pool_facts(live.strategy, live.pool)
+        # what a live pool says of itself (Dask: its scheduler, workers, versions), asked
+        # once and outside every timer: each ask is a round trip to every worker
+        live.strategy.describe_pool(live.pool)
+        facts = dict(live.strategy.facts)
         reports = live.strategy.worker_reports()
         self.reports[live.case.name] = reports
         first_at = (first.at - start) if first.at is not None else passed
@@ -245,8 +221,7 @@ class GroupWork:
         return info
 
     def _start(self, case: Case) -> tuple[Live, dict]:
-        """A fresh pool made warm by one untimed pass: start to the end of that pass and
-        to its first result are the configuration's cold figures."""
+        """A fresh pool made warm by one untimed pass (its cold figures)."""
         self._evict_for(case.workers)
         strategy = self._strategy_for(case)
         workload = self._workload_for(case)
@@ -263,8 +238,7 @@ class GroupWork:
 
     def _evict_for(self, workers: int) -> None:
         while self.live and sum(lv.case.workers for lv in self.live.values()) + workers > self.live_limit:
-            name = next(iter(self.live))
-            self.close(name)
+            self.close(next(iter(self.live)))      # the least recently visited
 
     def visit(self, case_dict: dict, keep: bool = False) -> dict:
         """One timed pass of the configuration's warm pool (started first if needed)."""
@@ -398,21 +372,13 @@ class Passes:
 
 def _failures(workload, results) -> dict:
     """How many items of a serial pass failed, and the first failure, as the workload's
-    own metadata counts them (a task's items and unreadable files; pose's images)."""
+    own metadata counts them."""
     meta = workload.case_metadata(Passes(results, []))
     count = meta.get("items_failed", meta.get("failed_images")) or 0
     first = meta.get("first_failed_image")
     if first is None and isinstance(meta.get("failed_items"), str):
         first = (json.loads(meta["failed_items"]) or [None])[0]
     return {"items_failed": count, "first_failure": first}
-
-
-def _pool_facts(strategy, pool) -> dict:
-    """What a live pool says of itself (Dask: the scheduler, its workers and versions),
-    asked once, after the pool's first pass and outside every timer: each ask is a round
-    trip to every worker."""
-    strategy.describe_pool(pool)
-    return dict(strategy.facts)
 
 
 def _filesystem(path: str) -> str:

@@ -162,7 +162,7 @@ def test_the_serial_pass_and_its_reference_cover_the_sample(sampled):
     h, spec = sampled
     indices = serial_sample(spec.as_dict(), 40, 10)
     assert h.serial_indices == indices and indices != list(range(10))
-    assert np.array_equal(h._serial_images(), h.images[indices])
+    assert np.array_equal(h.serial_images, h.images[indices])
     assert h.serial_pass()["images"] == 10
     reference = h.reference()
     assert reference["images"] == 10
