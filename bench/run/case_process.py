@@ -1,12 +1,8 @@
 """Parent side of a group's case process: start it, send it commands, end it.
 
-A group's rounds share one fresh interpreter (a fresh one per visit would spend the
-budget on imports), in its own process group like a single case: on a timeout, a
-crash or Ctrl-C the whole group - the process, its pools' workers, a forkserver - is
-ended (bench.run.cleanup.end_group) and its folders removed. A command that fails
-inside the process (a worker killed, a verification error) costs only the
-configuration it was for; a process that hangs or dies is started again for the
-configurations still racing.
+A group's rounds share one interpreter (one per visit would spend the budget on
+imports), in its own process group: on a timeout, a crash or Ctrl-C the whole group is
+ended (bench.run.cleanup.end_group) and its folders removed.
 """
 from __future__ import annotations
 
@@ -29,20 +25,18 @@ QUIT_WAIT_S = 10.0
 LOG_TAIL = 2000
 
 
-class ProcessDied(Exception):
+class _CaseError(Exception):
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(reason)
+        self.reason, self.detail = reason, detail
+
+
+class ProcessDied(_CaseError):
     """The case process hung or died: one line, and the end of its output."""
 
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(reason)
-        self.reason, self.detail = reason, detail
 
-
-class CommandFailed(Exception):
+class CommandFailed(_CaseError):
     """A command failed inside a live case process (the process goes on)."""
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(reason)
-        self.reason, self.detail = reason, detail
 
 
 class CaseProcess:
@@ -79,8 +73,7 @@ class CaseProcess:
         return self.proc is not None and self.proc.poll() is None
 
     def call(self, cmd: str, timeout: float, **args) -> dict:
-        """Send one command and wait at most ``timeout`` s for its reply (the commands
-        below say which)."""
+        """Send one command and wait at most ``timeout`` s for its reply."""
         if not self.alive() or self.conn is None:
             raise ProcessDied("the case process is not running")
         try:
@@ -130,9 +123,7 @@ class CaseProcess:
             remove_tree(getattr(self, "case_dir", None))
             remove_tree(getattr(self, "tmp_dir", None))
 
-    # -- the commands: each runs the method of the same name of the work the case process
-    # serves (bench.measure.visits.GroupWork, or ProbeWork for the overhead probes), in
-    # bench.run.case_main; a reply is a dict, a failure CommandFailed -------------------
+    # -- the commands (bench.run.case_main.COMMANDS) --------------------------------------
     def pilot(self, timeout: float) -> dict:
         return self.call("pilot", timeout)
 

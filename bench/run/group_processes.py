@@ -1,6 +1,4 @@
-"""A group's case processes, as the race sees them: one for everything, or (a workload
-with a model) one more for the pools that fork; which one runs a configuration, starting
-a fresh one after a death, starting every pool before any works, closing them."""
+"""A group's case processes, as the race sees them."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
@@ -13,13 +11,9 @@ if TYPE_CHECKING:                      # annotations only
 
 
 class GroupProcesses:
-    """A group's case processes: one for everything, or (a workload with a model) one
-    more for the pools that fork, which must never share a process with a model.
-
-    ``start_process(setup)`` starts a case process and returns it; ``forget_process(proc)`` is
-    told of each one stopped. Both come from whoever keeps every process of the run (the
-    race, which kills what is left at its end), so this module never imports the race.
-    """
+    """One case process for everything, or (a workload with a model) one more for the pools
+    that fork, which must never share a process with a model. ``start_process(setup)`` and
+    ``forget_process(proc)`` come from the race, which kills what is left at its end."""
 
     def __init__(self, start_process: Callable[[dict], CaseProcess], forget_process: Callable[[CaseProcess], None],
                  spec: dict, plan: GroupPlan):
@@ -45,6 +39,9 @@ class GroupProcesses:
         """The process that ran ``case`` died: start a fresh one for the others."""
         old = self.for_case(case)
         old.kill()
+        self._replace(old)
+
+    def _replace(self, old: CaseProcess) -> None:
         fresh = self.start_process({"spec": self.spec})
         if old is self.main:
             self.main = fresh
@@ -64,11 +61,7 @@ class GroupProcesses:
                 except CommandFailed:
                     pass
                 except ProcessDied:
-                    fresh = self.start_process({"spec": self.spec})
-                    if proc is self.main:
-                        self.main = fresh
-                    else:
-                        self.fork = fresh
+                    self._replace(proc)
 
     def close_all(self) -> dict:
         closed = {}

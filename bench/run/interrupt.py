@@ -1,17 +1,10 @@
 """Ctrl-C and SIGTERM: stop cleanly, keep what was measured, say how to resume.
 
-Both signals raise :class:`Interrupted` (a ``KeyboardInterrupt``, so every
-``except KeyboardInterrupt``/``finally`` on the way out runs). The request is also
-remembered: an exception raised at an unlucky moment can be swallowed by Python
-(inside an at-fork hook, a ``__del__``, a finalizer), so :func:`check` raises it again
-at the next safe point (before every case). Inside :func:`deferred` (recording a
-finished case and saving the file, ending a case's processes) a signal waits until
-the block is done. Once the run's top level has caught the interrupt it calls
-:func:`handled`: from then on further signals are ignored, so an impatient second
-Ctrl-C cannot cut the clean-up short.
-
-A process forked from the main one (the parallel-capacity probes) inherits the
-handler; there it restores the default action and dies of the signal, quietly.
+Both raise :class:`Interrupted` (a ``KeyboardInterrupt``). The request is remembered too:
+Python can swallow an exception raised at an unlucky moment (an at-fork hook, a
+``__del__``), so :func:`check` raises it again at the next safe point. After
+:func:`handled` further signals are ignored: a second Ctrl-C cannot cut the clean-up
+short. A forked process (the capacity probes) dies of the signal quietly.
 """
 from __future__ import annotations
 
@@ -81,11 +74,8 @@ def check() -> None:
 @contextlib.contextmanager
 def deferred():
     """Hold a signal until the block is finished, then raise it."""
-    _State.depth += 1
-    try:
+    with shielded():
         yield
-    finally:
-        _State.depth -= 1
     check()
 
 

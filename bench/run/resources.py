@@ -1,25 +1,7 @@
-"""Before a run: will it fit? Disk, memory and a per-case time budget.
-
-Estimates are deliberately generous upper bounds (they guard against swapping, a
-full disk and endless hangs, not against a few percent of error):
-
-* **disk** - an imwrite case keeps at most two passes of files at once (the last timed
-  pass, kept for verification, and the serial reference), each file at most the
-  encoder's worst case (noise) rounded up to a 4 KiB block. The whole run is refused
-  when the largest case does not fit in the output folder, or the results folder is
-  (nearly) full.
-* **memory** - the case process holds the image set about three times over (the set,
-  tasks waiting to be pickled, results), each process worker its interpreter with
-  numpy and OpenCV (or what the workload declares as ``memory_per_worker``) plus the
-  pixels of the task it is working on. Cases that would not fit in the memory
-  available now are skipped with a message (the run is capped); if none fits, the run
-  is refused.
-* **time** - not here: the race bounds every command to a case process by what it is
-  expected to take (bench.run.race), or by ``--case-timeout``.
-
-Workloads may refine the estimates with optional attributes:
-``expected_seconds_per_image(size, params)``, ``bytes_written_per_image(size, params)``
-and ``memory_per_worker`` (bytes).
+"""Before a run: will it fit on the disk and in memory? (docs/failures.md, "Not enough
+room"). The estimates are generous upper bounds: they guard against swapping and a full
+disk, not against a few percent of error. Workloads may refine them
+(``bytes_written_per_image(size, params)``, ``memory_per_worker``).
 """
 from __future__ import annotations
 
@@ -59,7 +41,9 @@ def _hook(case, name):
 
 
 def bytes_written(case) -> int:
-    """Most bytes a case has on disk at once (0 for workloads that write nothing)."""
+    """Most bytes a case has on disk at once (0 for workloads that write nothing): two
+    passes of files (the last timed one, kept for verification, and the serial
+    reference), each at the encoder's worst case (noise) in whole 4 KiB blocks."""
     hook = _hook(case, "bytes_written_per_image")
     size = case.images.size
     if hook is not None:
@@ -76,6 +60,8 @@ def bytes_written(case) -> int:
 
 
 def memory_needed(case) -> int:
+    """The case process holds the image set about three times over (the set, tasks
+    waiting to be pickled, results); each process worker its interpreter plus a task."""
     images = case.images
     need = CASE_PROCESS_BASE + 3 * images.nbytes
     if case.family == "processes":

@@ -29,11 +29,9 @@ def warn(text: str) -> None:
 def run_session(request: RunRequest, race_plan, path: str, results: ResultsFile | None = None,
                 skipped=(), after_summary=None, plan: dict | None = None,
                 plan_inputs: dict | None = None) -> int:
-    """Measure ``race_plan`` into ``path`` as its policy says - raced within the budget,
-    or every configuration in full; ``results`` is the file being resumed, if any. ``plan`` (the plan's options) and ``plan_inputs`` (what the
-    plan was made from) go into a new results file, for ``--resume`` to compare and reuse.
-    ``after_summary(results, echo)`` is what the caller prints after the summary (the
-    command line's recommendation and charts): handed in, since a run never imports the CLI.
+    """Measure ``race_plan`` into ``path`` (``results``: the file being resumed, if any).
+    ``plan`` and ``plan_inputs`` go into a new results file, for ``--resume``;
+    ``after_summary(results, echo)`` prints after the summary (a run never imports the CLI).
 
     Returns the exit code: 0 all measured, 1 some failed, 3 the results file could not
     be written, 130/143 interrupted (results so far kept, resume command printed).
@@ -150,15 +148,9 @@ def _race(request: RunRequest, plan, settings, results, machine, started: float)
 
 def measure_capacity_steadily(cpus: int, iterations: int, tries: int = CAPACITY_TRIES) -> dict:
     """The parallel capacity: the median of ``tries`` readings, taken once nothing bench
-    started is still running (a task probe's interpreter, a pool shutting down).
-
-    Always ``tries`` readings, whatever the first reads: keeping the highest - or taking
-    more readings only after a low one - lets a low reading be outvoted while a high one
-    always stands, which reads efficiencies over 100%. The median of a fixed number of
-    readings has no such lean, and one reading disturbed either way does not move it.
-    Every reading is recorded with what ran beside it; a first reading far below the
-    others says why in the file. The figures beside the capacity (``single_s``,
-    ``parallel_s``, ``repeats``) are the median reading's own."""
+    started is still running. Always ``tries`` of them: keeping the highest, or reading
+    again only after a low one, leans high (efficiencies over 100%); a median of a fixed
+    number has no such lean. Every reading is recorded with what ran beside it."""
     from bench.measure.capacity import explain_readings, median_reading, wait_until_ours_ended
 
     quiet = wait_until_ours_ended()
@@ -179,7 +171,7 @@ def measure_capacity_steadily(cpus: int, iterations: int, tries: int = CAPACITY_
 
 
 def _interrupted(exc: KeyboardInterrupt, request: RunRequest, path: str, state: dict) -> int:
-    """Ctrl-C / SIGTERM: end what we started (the groups' case processes and their pools), keep the results file, say how to go on."""
+    """Ctrl-C / SIGTERM: end what we started, keep the results file, say how to go on."""
     interrupt.handled()
     kill_descendants()
     name = interrupt.signal_name(exc)
