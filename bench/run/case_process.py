@@ -47,7 +47,6 @@ class CaseProcess:
         self.proc: subprocess.Popen | None = None
         self.conn: Connection | None = None
         self._log = None
-        self.info: dict = {}
 
     # -- life --------------------------------------------------------------------------
     def start(self, timeout: float) -> dict:
@@ -66,8 +65,7 @@ class CaseProcess:
             start_new_session=True, env=env, pass_fds=(theirs.fileno(),))
         theirs.close()
         self.conn = Connection(ours.detach())
-        self.info = self.call("setup", timeout, **self.setup)
-        return self.info
+        return self.call("setup", timeout, **self.setup)
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None

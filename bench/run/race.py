@@ -221,12 +221,8 @@ class Race:
         ranked = sorted((c for c in state.configs.values() if c.status in (RACING, OUT) and c.visits),
                         key=lambda c: (c.status != RACING, -statistics.median(c.ratios())))
         out = list(dict.fromkeys(named))
-        for c in ranked:
-            if len(out) >= max(count, len(named)):
-                break
-            if c.name not in out:
-                out.append(c.name)
-        return out
+        more = [c.name for c in ranked if c.name not in out]
+        return out + more[:max(count, len(named)) - len(out)]
 
     def _explain(self, state: GroupState, procs, plan: GroupPlan, share_end: float, costs) -> None:
         wanted = list(state.finalists) + [c.name for c in plan.baselines()]
@@ -562,7 +558,7 @@ class Race:
             procs.restart_after(cfg.case)
 
     def _publish(self, state: GroupState) -> None:
-        for bench in state.benchmarks(self.machine_meta, self.capacity):
+        for bench in state.benchmarks(self.machine_meta):
             self.results.add(bench)
         self.section[state.key] = state.section()
 

@@ -84,9 +84,6 @@ class Skipped:
     name: str
     reason: str
 
-    def as_dict(self) -> dict:
-        return {"name": self.name, "reason": self.reason}
-
 
 def check_disk(cases, out_dir: str | None, results_dir: str) -> None:
     free = disk_free(results_dir)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import asdict
 
 from bench.model.request import RunRequest
 from bench.model.settings import RunSettings
@@ -105,7 +106,7 @@ def _session(request: RunRequest, path: str, state: dict, skipped, race_plan,
                                       planned=state["planned"],
                                       left=max(0, state["planned"] - results.saved)))
     if skipped:
-        results.run["skipped"] = [s.as_dict() for s in skipped]
+        results.run["skipped"] = [asdict(s) for s in skipped]
     results.save()
     settings = RunSettings.from_dict(results.run["settings"])
     _race(request, race_plan, settings, results, machine, started)
