@@ -6,6 +6,7 @@ ended (bench.run.cleanup.end_group) and its folders removed.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -92,11 +93,9 @@ class CaseProcess:
         """Ask the process to close its pools and end; end it if it does not."""
         reply = {}
         if self.alive():
-            try:
+            with contextlib.suppress(ProcessDied, CommandFailed, subprocess.TimeoutExpired):
                 reply = self.call("quit", QUIT_WAIT_S)
                 self.proc.wait(timeout=QUIT_WAIT_S)
-            except (ProcessDied, CommandFailed, subprocess.TimeoutExpired):
-                pass
         self.kill()
         return reply
 
@@ -105,16 +104,12 @@ class CaseProcess:
         with interrupt.shielded():
             if self.proc is not None:
                 if self.proc.poll() is None:
-                    try:
+                    with contextlib.suppress(ProcessLookupError, subprocess.TimeoutExpired):
                         os.kill(self.proc.pid, signal.SIGHUP)   # the guard ends its group
                         self.proc.wait(timeout=8)
-                    except (ProcessLookupError, subprocess.TimeoutExpired):
-                        pass
                 end_group(self.proc.pid)
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     self.proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    pass
             if self.conn is not None:
                 self.conn.close()
                 self.conn = None

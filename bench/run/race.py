@@ -228,12 +228,10 @@ class Race:
         wanted = list(state.finalists) + [c.name for c in plan.baselines()]
         if self.explain_all:
             wanted = [n for n, c in state.configs.items() if c.visits]
-        seen = set()
-        for name in wanted:
+        for name in dict.fromkeys(wanted):
             cfg = state.configs.get(name)
-            if cfg is None or name in seen or cfg.status == FAILED or not cfg.visits:
+            if cfg is None or cfg.status == FAILED or not cfg.visits:
                 continue
-            seen.add(name)
             interrupt.check()
             per_image = statistics.median(v["serial_per_image_s"] for v in cfg.visits)
             # in full (--exhaustive) every configuration is explained as a finalist is
@@ -485,19 +483,13 @@ class Race:
         # every other visit times the pool pass first: what a pair's first pass leaves
         # behind (warm caches, dirty pages) favours each side alike
         pool_first = len(cfg.visits) % 2 == 1
-
-        def pool_pass():
-            return procs.for_case(cfg.case).visit(cfg.case, timeout, keep=keep)
-
-        def serial_pass():
-            return procs.serial.serial_pass(timeout)
-
         for attempt in range(STEAL_RETAKES + 1):
             try:
+                if not pool_first:
+                    serial = procs.serial.serial_pass(timeout)
+                pool = procs.for_case(cfg.case).visit(cfg.case, timeout, keep=keep)
                 if pool_first:
-                    pool, serial = pool_pass(), serial_pass()
-                else:
-                    serial, pool = serial_pass(), pool_pass()
+                    serial = procs.serial.serial_pass(timeout)
             except (CommandFailed, ProcessDied) as exc:
                 self._fail(state, cfg, exc.reason, exc.detail, procs, exc)
                 return

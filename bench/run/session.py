@@ -39,8 +39,7 @@ def run_session(request: RunRequest, race_plan, path: str, results: ResultsFile 
     """
     state = {"results": results, "planned": len(race_plan.cases())}
     try:
-        return _session(request, path, state, skipped, race_plan, after_summary,
-                        {"plan": plan, "plan_inputs": plan_inputs})
+        return _session(request, path, state, skipped, race_plan, after_summary, plan, plan_inputs)
     except KeyboardInterrupt as exc:
         return _interrupted(exc, request, path, state)
     except ResultsWriteError as exc:
@@ -53,8 +52,8 @@ def run_session(request: RunRequest, race_plan, path: str, results: ResultsFile 
         return 3
 
 
-def _session(request: RunRequest, path: str, state: dict, skipped, race_plan,
-             after_summary=None, planned_from: dict | None = None) -> int:
+def _session(request: RunRequest, path: str, state: dict, skipped, race_plan, after_summary,
+             plan: dict | None, plan_inputs: dict | None) -> int:
     started = time.perf_counter()
     results = state["results"]
     if results is None:
@@ -86,12 +85,12 @@ def _session(request: RunRequest, path: str, state: dict, skipped, race_plan,
             "started": utc_now(),
             "command": " ".join(sys.argv),
             "argv": list(request.argv or sys.argv[1:]),
-            "plan": (planned_from or {}).get("plan"),
+            "plan": plan,
             "machine": machine,
             "capacity": capacity,
             # the capacity goes to every case: the decomposition's work part uses it
             "settings": request.settings().with_(capacity=capacity["capacity"]).recorded(),
-            "plan_inputs": (planned_from or {}).get("plan_inputs"),
+            "plan_inputs": plan_inputs,
             "mode": race_plan.policy.name,
             # the groups this budget had no room for: the answer names them at the end too
             "left_out": [{"group": g.key, "estimated_s": round(g.estimate(), 1),
@@ -109,7 +108,16 @@ def _session(request: RunRequest, path: str, state: dict, skipped, race_plan,
         results.run["skipped"] = [asdict(s) for s in skipped]
     results.save()
     settings = RunSettings.from_dict(results.run["settings"])
-    _race(request, race_plan, settings, results, machine, started)
+    from bench.output.progress import Progress   # imported once the capacity is measured
+    from bench.run.race import Race
+
+    progress = Progress(race_plan, started)
+    try:
+        Race(race_plan, settings, results, machine, progress, started, settings.capacity,
+             seed=request.seed, case_timeout=request.case_timeout,
+             explain_all=request.explain == "all").run()
+    finally:
+        progress.close()
     interrupt.check()          # a signal whose exception Python swallowed
     results.run["finished"] = utc_now()
     results.run["duration_s"] = round(time.perf_counter() - started, 1)
@@ -131,20 +139,6 @@ def _session(request: RunRequest, path: str, state: dict, skipped, race_plan,
     echo(messages.RESULTS_WRITTEN.format(path=path))
     echo(messages.COMPARE_HINT.format(path=path))
     return 1 if results.failed else 0
-
-
-def _race(request: RunRequest, plan, settings, results, machine, started: float) -> None:
-    from bench.output.progress import Progress
-    from bench.run.race import Race
-
-    progress = Progress(plan, started)
-    race = Race(plan, settings, results, machine, progress, started, settings.capacity,
-                seed=request.seed, case_timeout=request.case_timeout,
-                explain_all=request.explain == "all")
-    try:
-        race.run()
-    finally:
-        progress.close()
 
 
 def measure_capacity_steadily(cpus: int, iterations: int, tries: int = CAPACITY_TRIES) -> dict:
