@@ -18,22 +18,17 @@ class GroupProcesses:
     def __init__(self, start_process: Callable[[dict], CaseProcess], forget_process: Callable[[CaseProcess], None],
                  spec: dict, plan: GroupPlan):
         self.start_process, self.forget_process = start_process, forget_process
-        self.spec, self.plan = spec, plan
+        self.spec = spec
         self.split = plan.has_model and any(self._forks(c) for c in plan.entrants)
-        self.main = start_process({"spec": spec})
+        self.serial = start_process({"spec": spec})      # times the serial loop; holds a model
         self.fork = start_process({"spec": spec}) if self.split else None
 
     @staticmethod
     def _forks(case) -> bool:
         return STRATEGIES[case.strategy].forks_process(case.start_method)
 
-    @property
-    def serial(self) -> CaseProcess:
-        """The process that times the serial loop (and holds a model, if any)."""
-        return self.main
-
     def for_case(self, case) -> CaseProcess:
-        return self.fork if self.split and self._forks(case) else self.main
+        return self.fork if self.split and self._forks(case) else self.serial
 
     def restart_after(self, case) -> None:
         """The process that ran ``case`` died: start a fresh one for the others."""
@@ -43,15 +38,15 @@ class GroupProcesses:
 
     def _replace(self, old: CaseProcess) -> None:
         fresh = self.start_process({"spec": self.spec})
-        if old is self.main:
-            self.main = fresh
+        if old is self.serial:
+            self.serial = fresh
         else:
             self.fork = fresh
 
     def prestart(self, cases) -> None:
         """Every pool started before any works (bench.measure.visits.GroupWork.prestart);
         a pool that fails to start is left to its first visit, which records the failure."""
-        for proc in (self.main, self.fork):
+        for proc in (self.serial, self.fork):
             if proc is None:
                 continue
             mine = [c for c in cases if self.for_case(c) is proc]
@@ -65,7 +60,7 @@ class GroupProcesses:
 
     def close_all(self) -> dict:
         closed = {}
-        for proc in (self.main, self.fork):
+        for proc in (self.serial, self.fork):
             if proc is not None and proc.alive():
                 try:
                     closed.update(proc.close_all(120)["seconds"])
@@ -74,7 +69,7 @@ class GroupProcesses:
         return closed
 
     def stop(self) -> None:
-        for proc in (self.main, self.fork):
+        for proc in (self.serial, self.fork):
             if proc is not None:
                 proc.stop()
                 self.forget_process(proc)

@@ -494,7 +494,7 @@ class Race:
                 self._fail(state, cfg, exc.reason, exc.detail, procs, exc)
                 return
             if state.pilot.get("serial_pass_s"):      # what the next visits need: all time spent
-                self.slowdown.add_serial(state.pilot["serial_pass_s"], serial["seconds"])
+                self.slowdown.serial.add(state.pilot["serial_pass_s"], serial["seconds"])
             if "started" in pool:
                 started = pool["started"]
                 cfg.cold = {"start_and_first_pass_s": started["start_and_first_pass_s"],

@@ -42,9 +42,6 @@ class Slowdowns:
     def add(self, name: str, planned: float, took: float) -> None:
         self.by_name.setdefault(name, Slowdown()).add(planned, took)
 
-    def add_serial(self, pilot_s: float, took: float) -> None:
-        self.serial.add(pilot_s, took)
-
     def _typical(self) -> float:
         latest = [s.last() for s in self.by_name.values() if s.ratios]
         return statistics.median(latest) if latest else 1.0

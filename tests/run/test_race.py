@@ -260,7 +260,7 @@ def test_a_configuration_the_plan_misjudges_scales_only_its_own_next_visits():
     assert s.factor("never-visited") == pytest.approx(1.2)      # median of 10, 1, 1.2
     assert Slowdowns().factor("x") == 1.0
     for _ in range(3):                                           # the serial passes slow 4x:
-        s.add_serial(0.1, 0.4)                                   # the storage, felt by all
+        s.serial.add(0.1, 0.4)                                   # the storage, felt by all
     assert s.factor("threads") == pytest.approx(4.0) and s.factor("dask") == pytest.approx(10.0)
 
 
