@@ -457,8 +457,6 @@ class Race:
                                                visited, at_w, median, plan.w, plan.search_top, plan.mode)
             state.search_stage = 2
         added = [c for c in added if c.name not in state.configs and c.name not in state.not_raced]
-        if not added:
-            return []
         for case in added:
             state.configs[case.name] = ConfigState(case)
             plan.entrants.append(case)
@@ -517,8 +515,7 @@ class Race:
             state.timed_s += serial["seconds"] + pool["seconds"]
             state.serial_passes.append(dict(serial, round=round_, date=utc_now()))
             cfg.visits.append(visit_record(round_, pool["seconds"], serial, steal, pool_first))
-            ratio = cfg.ratios()[-1]
-            strategy = cfg.case.strategy
+            ratio, strategy = cfg.ratios()[-1], cfg.case.strategy
             self.slowest[strategy] = min(ratio, self.slowest.get(strategy, ratio))
             break
         self.progress.step(cfg.name, None)
