@@ -49,7 +49,6 @@ class CaseProcess:
         self.conn: Connection | None = None
         self._log = None
 
-    # -- life --------------------------------------------------------------------------
     def start(self, timeout: float) -> dict:
         if not os.path.isdir(self.out_root):
             raise ProcessDied(f"FileNotFoundError: the output folder {self.out_root} no longer exists")
@@ -116,7 +115,6 @@ class CaseProcess:
             remove_tree(getattr(self, "case_dir", None))
             remove_tree(getattr(self, "tmp_dir", None))
 
-    # -- the commands (bench.run.case_main.COMMANDS) --------------------------------------
     def pilot(self, timeout: float) -> dict:
         return self.call("pilot", timeout)
 
@@ -148,7 +146,6 @@ class CaseProcess:
         return self.call("probe", timeout, case_dict=case.as_dict(), values=values,
                          scheduler=scheduler, scheduler_timeout=scheduler_timeout)
 
-    # -- what went wrong -----------------------------------------------------------------
     def _death_reason(self) -> str:
         try:
             return exit_reason(self.proc.wait(timeout=5))

@@ -50,8 +50,7 @@ class Race:
                  case_timeout: float | None = None, explain_all: bool = False,
                  clock=None):
         self.plan, self.settings, self.results = plan, settings, results
-        # the simulator's clock is simulated time (bench.sim); time.perf_counter is looked
-        # up per call, so that tests can patch it
+        # bench.sim's clock is simulated; perf_counter is looked up per call (tests patch it)
         self.clock = clock or (lambda: time.perf_counter())
         self.machine_meta, self.progress = machine_meta, progress
         self.started, self.capacity, self.seed = started, capacity, seed
@@ -73,7 +72,6 @@ class Race:
         self.slowest: dict[str, float] = {}
         self.section = results.run.setdefault("race", {})
 
-    # -- the run ---------------------------------------------------------------------------
     def run(self) -> None:
         try:
             if self.plan.overhead:
@@ -117,7 +115,6 @@ class Race:
         if proc in self.processes:
             self.processes.remove(proc)
 
-    # -- overhead probes ---------------------------------------------------------------------
     def _probes(self, cases) -> None:
         self.progress.phase("overheads", len(cases))
         proc = self._start_process({"kind": "probes"})
@@ -140,7 +137,6 @@ class Race:
             proc.stop()
         self._save()
 
-    # -- one group ---------------------------------------------------------------------------
     def _race_group(self, plan: GroupPlan, share_end: float) -> None:
         t0 = self.clock()
         serial = next(c for c in plan.entrants if c.family == "serial")
@@ -164,8 +160,7 @@ class Race:
                                "seconds_per_image": pilot["seconds"] / pilot["images"],
                                "generate_s": round(pilot.get("generate_s", 0.0), 3),
                                "fs": pilot.get("fs")}
-                # the pilot is a serial pass too (round 0): a group of the serial loop
-                # alone still has its figure
+                # the pilot is a serial pass too (round 0): a serial-only group has its figure
                 state.serial_passes.append({"seconds": pilot["seconds"], "images": pilot["images"],
                                             "steal": pilot.get("steal"), "round": 0, "date": utc_now()})
             self.serial_seen = [p["seconds"] for p in state.serial_passes]
@@ -202,7 +197,6 @@ class Race:
             self._save()
             self.progress.group_done(plan.key, state)
 
-    # -- the end of a group's race: the finalists and the naive baselines explained -------
     def _finalists(self, state: GroupState, count: int) -> list[str]:
         """What the recommendation will name (its pick, and the fastest if another, from
         the same decision it prints), then the fastest still racing."""
@@ -325,8 +319,7 @@ class Race:
             if self.policy.eliminate:
                 order = _unparked(order, r)
             if self._searches_in_round_one(state, plan, r):
-                # the leaders at W are known once tier 0 had a visit each: the search enters
-                # then, before the long tail of strategies
+                # tier 0 visited, the leaders at W are known: the search enters before the tail
                 head = [c for c in order if plan.tiers.get(c.name) == 0]
                 tail = [c for c in order if plan.tiers.get(c.name) != 0]
                 finished_round = self._visit_each(state, procs, head, r, costs, race_end, reference, plan)
@@ -413,8 +406,7 @@ class Race:
         return (pool * 2 if not cfg.visits else pool) + costs.serial_pass * self.slowdown.serial.factor()
 
     def _searches_in_round_one(self, state: GroupState, plan, r: int) -> bool:
-        # on a few CPUs the budget goes to the strategies: the search waits for round two
-        # and takes no time from the later tiers
+        # on a few CPUs the search waits for round two: the budget goes to the strategies
         return (r == 1 and plan.searches() and plan.w >= search.MANY_CPUS and state.search_stage == 0
                 and any(plan.tiers.get(c.name) == 0 for c in state.racing()))
 

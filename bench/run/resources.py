@@ -31,7 +31,6 @@ class NotEnoughResources(Exception):
     """The run cannot fit on this machine: one line for the user."""
 
 
-# -- per-case estimates ------------------------------------------------------------
 def _hook(case, name):
     try:
         cls = workload_class(case.workload)
@@ -73,12 +72,10 @@ def memory_needed(case) -> int:
     return int(need)
 
 
-# -- what the machine has (its memory: bench.measure.machine) ------------------------
 def disk_free(path: str) -> int:
     return shutil.disk_usage(path).free
 
 
-# -- the checks ---------------------------------------------------------------------
 @dataclass
 class Skipped:
     name: str
