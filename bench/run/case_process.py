@@ -147,10 +147,20 @@ class CaseProcess:
                          scheduler=scheduler, scheduler_timeout=scheduler_timeout)
 
     def _death_reason(self) -> str:
+        """One line for a process that ended without a result: killed by a signal (with the
+        usual cause of a SIGKILL), or crashed with an exit code."""
         try:
-            return exit_reason(self.proc.wait(timeout=5))
+            code = self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             return messages.CRASHED.format(code="?")
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            hint = messages.KILLED_HINT if -code == signal.SIGKILL else ""
+            return messages.KILLED.format(signal=name) + hint
+        return messages.CRASHED.format(code=code)
 
     def tail(self) -> str:
         if self._log is None:
@@ -162,16 +172,3 @@ class CaseProcess:
             return self._log.read().decode("utf-8", "replace")
         except (OSError, ValueError):
             return ""
-
-
-def exit_reason(returncode: int) -> str:
-    """One line for a case process that ended without a result: killed by a signal (with
-    the usual cause of a SIGKILL), or crashed with an exit code."""
-    if returncode < 0:
-        try:
-            name = signal.Signals(-returncode).name
-        except ValueError:
-            name = f"signal {-returncode}"
-        reason = messages.KILLED.format(signal=name)
-        return reason + (messages.KILLED_HINT if -returncode == signal.SIGKILL else "")
-    return messages.CRASHED.format(code=returncode)

@@ -530,7 +530,8 @@ class Race:
         except (CommandFailed, ProcessDied) as exc:
             self._fail(state, cfg, exc.reason, exc.detail, procs, exc)
 
-    def _fail(self, state, cfg: ConfigState, reason: str, detail: str, procs=None, exc=None) -> None:
+    def _fail(self, state, cfg: ConfigState, reason: str, detail: str, procs=None,
+              exc=None) -> None:
         """``cfg`` failed; a process that died (``exc``) is started again for the others."""
         cfg.status, cfg.out_reason = FAILED, reason
         cfg.out_round = state.rounds + 1

@@ -67,7 +67,8 @@ def _refuse_difference(message: str, there: dict, here: dict, **fmt) -> None:
     """Refuse, in ``message``, at the first key (sorted) whose values differ."""
     for key in sorted(set(there) | set(here)):
         if there.get(key) != here.get(key):
-            raise UsageError(message.format(key=key, there=there.get(key), here=here.get(key), **fmt))
+            raise UsageError(message.format(key=key, there=there.get(key), here=here.get(key),
+                                            **fmt))
 
 
 def check_machine(path: str, stored: dict, current: dict) -> None:
@@ -100,7 +101,8 @@ def reconcile(typed: RunRequest, results: ResultsFile, parse, plan_options) -> R
         chosen = chosen.with_(out_dir=os.path.abspath(chosen.out_dir))
     settings = chosen.settings().chosen()
     stored_settings = {k: v for k, v in run.get("settings", {}).items() if k in settings}
-    _refuse_difference(messages.RESUME_OTHER_SETTINGS, stored_settings, settings, path=path, hint=hint)
+    _refuse_difference(messages.RESUME_OTHER_SETTINGS, stored_settings, settings, path=path,
+                       hint=hint)
     # what may differ from the stored run (NEUTRAL_OPTIONS) comes from what was typed
     neutral = {"resume": typed.resume, "argv": tuple(stored_argv)}
     if typed.case_timeout is not None:
