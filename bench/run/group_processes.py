@@ -47,9 +47,7 @@ class GroupProcesses:
         """Every pool started before any works (bench.measure.visits.GroupWork.prestart);
         a pool that fails to start is left to its first visit, which records the failure."""
         for proc in (self.serial, self.fork):
-            if proc is None:
-                continue
-            mine = [c for c in cases if self.for_case(c) is proc]
+            mine = [c for c in cases if self.for_case(c) is proc]     # none for an absent fork
             if mine:
                 try:
                     proc.prestart(mine, 120 + 10 * len(mine))

@@ -20,14 +20,6 @@ class Interrupted(KeyboardInterrupt):
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
 
-    @property
-    def exit_code(self) -> int:
-        return 128 + self.signum          # 130 for SIGINT, 143 for SIGTERM
-
-    @property
-    def name(self) -> str:
-        return signal.Signals(self.signum).name
-
 
 class _State:
     pid = 0                  # the process that installed the handlers
@@ -96,8 +88,8 @@ def handled() -> None:
 
 
 def exit_code(exc: KeyboardInterrupt) -> int:
-    return exc.exit_code if isinstance(exc, Interrupted) else 130
+    return 128 + exc.signum if isinstance(exc, Interrupted) else 130   # 143 for SIGTERM
 
 
 def signal_name(exc: KeyboardInterrupt) -> str:
-    return exc.name if isinstance(exc, Interrupted) else "SIGINT"
+    return signal.Signals(exc.signum).name if isinstance(exc, Interrupted) else "SIGINT"
