@@ -7,6 +7,7 @@ It answers the race's commands (:data:`COMMANDS`) over the socket its parent pas
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -40,13 +41,11 @@ def _serve(conn, work) -> None:
             reply = {"ok": True, **getattr(work, cmd)(**message)}
         except Exception as exc:  # noqa: BLE001 - one configuration's failure, reported
             case = message.get("case_dict") or {}
-            if case:
-                try:                         # a broken pool must not be visited again
+            if case:                         # a broken pool must not be visited again
+                with contextlib.suppress(Exception):
                     from bench.model.case import Case
 
                     work.live.pop(Case.from_dict(case).name, None)
-                except Exception:  # noqa: BLE001
-                    pass
             reply = {"ok": False, "reason": one_line(exc), "traceback": traceback.format_exc(),
                      "strategy": case.get("strategy")}
         conn.send(reply)

@@ -183,8 +183,7 @@ class Race:
             return
         try:
             self._rounds(state, procs, costs, race_end, reference, plan)
-            closed = procs.close_all()
-            for name, seconds in closed.items():
+            for name, seconds in procs.close_all().items():
                 if name in state.configs and seconds is not None:
                     state.configs[name].cold.setdefault("shutdown_s", seconds)
             state.finalists = self._finalists(state, plan.finalists)
