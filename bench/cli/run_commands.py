@@ -100,9 +100,10 @@ def cmd_run(request: RunRequest) -> int:
         path = results_path(results_dir)
     else:
         from bench.measure.machine import collect
+        from bench.results import remove_stale_temps
 
         resume.check_machine(path, results.run.get("machine", {}), collect(default_start_method()))
-        resume.tidy(path)
+        remove_stale_temps(path)         # what a killed writer left beside the file
     try:
         cases, skipped = resources.check(cases, request.out_dir, results_dir, echo=print)
         if skipped:

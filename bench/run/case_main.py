@@ -1,15 +1,13 @@
 """``python -m bench.run.case_main CASE_DIR TMP_DIR``: a group's case process.
 
-It answers the race's commands (:data:`COMMANDS`, sent by the typed methods of
-bench.run.case_process.CaseProcess) over the socket its parent passed
-(``BENCH_HOST_FD``), one at a time, by calling the method of the same name of the work
-it serves (bench.measure.visits.GroupWork; ProbeWork for the overhead probes); each
-reply a dict: ``{"ok": True, ...}`` or ``{"ok": False, "reason": one line, "traceback": ...}``. It runs in its own process
-group and under the same guard as a single case (bench.run.guard): if its parent dies
-it ends every process it started and removes its folders.
+It answers the race's commands (:data:`COMMANDS`) over the socket its parent passed
+(``BENCH_HOST_FD``) by calling the method of that name of the work it serves
+(bench.measure.visits.GroupWork, or ProbeWork); each reply ``{"ok": True, ...}`` or
+``{"ok": False, "reason": one line, "traceback": ...}``. Guarded by bench.run.guard.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -23,9 +21,6 @@ from bench.texts import messages
 FD_ENV = "BENCH_HOST_FD"
 CPUS_ENV = "BENCH_USABLE_CPUS"
 
-
-# what a case process answers: the method of that name of the work it serves, called
-# with the message's arguments (bench.run.case_process.CaseProcess sends each one)
 COMMANDS = frozenset({"pilot", "reference", "serial_pass", "visit", "outputs", "prestart",
                       "close_all", "explain", "probe"})
 
@@ -46,13 +41,11 @@ def _serve(conn, work) -> None:
             reply = {"ok": True, **getattr(work, cmd)(**message)}
         except Exception as exc:  # noqa: BLE001 - one configuration's failure, reported
             case = message.get("case_dict") or {}
-            if case:
-                try:                         # a broken pool must not be visited again
+            if case:                         # a broken pool must not be visited again
+                with contextlib.suppress(Exception):
                     from bench.model.case import Case
 
                     work.live.pop(Case.from_dict(case).name, None)
-                except Exception:  # noqa: BLE001
-                    pass
             reply = {"ok": False, "reason": one_line(exc), "traceback": traceback.format_exc(),
                      "strategy": case.get("strategy")}
         conn.send(reply)
@@ -63,6 +56,7 @@ def main(argv=None) -> int:
 
     argv = sys.argv[1:] if argv is None else argv
     case_dir, tmp_dir = (os.path.abspath(a) for a in argv[:2])
+    # guarded before its folders exist: a parent dying from now on still removes them
     install([case_dir, tmp_dir], int(os.environ.get(PARENT_ENV, "0") or 0))
     for folder in (case_dir, tmp_dir):
         os.makedirs(folder, exist_ok=True)

@@ -1,15 +1,12 @@
 """Parent side of a group's case process: start it, send it commands, end it.
 
-A group's rounds share one fresh interpreter (a fresh one per visit would spend the
-budget on imports), in its own process group like a single case: on a timeout, a
-crash or Ctrl-C the whole group - the process, its pools' workers, a forkserver - is
-ended (bench.run.cleanup.end_group) and its folders removed. A command that fails
-inside the process (a worker killed, a verification error) costs only the
-configuration it was for; a process that hangs or dies is started again for the
-configurations still racing.
+A group's rounds share one interpreter (one per visit would spend the budget on
+imports), in its own process group: on a timeout, a crash or Ctrl-C the whole group is
+ended (bench.run.cleanup.end_group) and its folders removed.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -29,20 +26,18 @@ QUIT_WAIT_S = 10.0
 LOG_TAIL = 2000
 
 
-class ProcessDied(Exception):
+class _CaseError(Exception):
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(reason)
+        self.reason, self.detail = reason, detail
+
+
+class ProcessDied(_CaseError):
     """The case process hung or died: one line, and the end of its output."""
 
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(reason)
-        self.reason, self.detail = reason, detail
 
-
-class CommandFailed(Exception):
+class CommandFailed(_CaseError):
     """A command failed inside a live case process (the process goes on)."""
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(reason)
-        self.reason, self.detail = reason, detail
 
 
 class CaseProcess:
@@ -53,9 +48,7 @@ class CaseProcess:
         self.proc: subprocess.Popen | None = None
         self.conn: Connection | None = None
         self._log = None
-        self.info: dict = {}
 
-    # -- life --------------------------------------------------------------------------
     def start(self, timeout: float) -> dict:
         if not os.path.isdir(self.out_root):
             raise ProcessDied(f"FileNotFoundError: the output folder {self.out_root} no longer exists")
@@ -72,15 +65,13 @@ class CaseProcess:
             start_new_session=True, env=env, pass_fds=(theirs.fileno(),))
         theirs.close()
         self.conn = Connection(ours.detach())
-        self.info = self.call("setup", timeout, **self.setup)
-        return self.info
+        return self.call("setup", timeout, **self.setup)
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
     def call(self, cmd: str, timeout: float, **args) -> dict:
-        """Send one command and wait at most ``timeout`` s for its reply (the commands
-        below say which)."""
+        """Send one command and wait at most ``timeout`` s for its reply."""
         if not self.alive() or self.conn is None:
             raise ProcessDied("the case process is not running")
         try:
@@ -101,11 +92,9 @@ class CaseProcess:
         """Ask the process to close its pools and end; end it if it does not."""
         reply = {}
         if self.alive():
-            try:
+            with contextlib.suppress(ProcessDied, CommandFailed, subprocess.TimeoutExpired):
                 reply = self.call("quit", QUIT_WAIT_S)
                 self.proc.wait(timeout=QUIT_WAIT_S)
-            except (ProcessDied, CommandFailed, subprocess.TimeoutExpired):
-                pass
         self.kill()
         return reply
 
@@ -114,25 +103,18 @@ class CaseProcess:
         with interrupt.shielded():
             if self.proc is not None:
                 if self.proc.poll() is None:
-                    try:
+                    with contextlib.suppress(ProcessLookupError, subprocess.TimeoutExpired):
                         os.kill(self.proc.pid, signal.SIGHUP)   # the guard ends its group
                         self.proc.wait(timeout=8)
-                    except (ProcessLookupError, subprocess.TimeoutExpired):
-                        pass
                 end_group(self.proc.pid)
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     self.proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    pass
             if self.conn is not None:
                 self.conn.close()
                 self.conn = None
             remove_tree(getattr(self, "case_dir", None))
             remove_tree(getattr(self, "tmp_dir", None))
 
-    # -- the commands: each runs the method of the same name of the work the case process
-    # serves (bench.measure.visits.GroupWork, or ProbeWork for the overhead probes), in
-    # bench.run.case_main; a reply is a dict, a failure CommandFailed -------------------
     def pilot(self, timeout: float) -> dict:
         return self.call("pilot", timeout)
 
@@ -164,12 +146,21 @@ class CaseProcess:
         return self.call("probe", timeout, case_dict=case.as_dict(), values=values,
                          scheduler=scheduler, scheduler_timeout=scheduler_timeout)
 
-    # -- what went wrong -----------------------------------------------------------------
     def _death_reason(self) -> str:
+        """One line for a process that ended without a result: killed by a signal (with the
+        usual cause of a SIGKILL), or crashed with an exit code."""
         try:
-            return exit_reason(self.proc.wait(timeout=5))
+            code = self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             return messages.CRASHED.format(code="?")
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            hint = messages.KILLED_HINT if -code == signal.SIGKILL else ""
+            return messages.KILLED.format(signal=name) + hint
+        return messages.CRASHED.format(code=code)
 
     def tail(self) -> str:
         if self._log is None:
@@ -181,16 +172,3 @@ class CaseProcess:
             return self._log.read().decode("utf-8", "replace")
         except (OSError, ValueError):
             return ""
-
-
-def exit_reason(returncode: int) -> str:
-    """One line for a case process that ended without a result: killed by a signal (with
-    the usual cause of a SIGKILL), or crashed with an exit code."""
-    if returncode < 0:
-        try:
-            name = signal.Signals(-returncode).name
-        except ValueError:
-            name = f"signal {-returncode}"
-        reason = messages.KILLED.format(signal=name)
-        return reason + (messages.KILLED_HINT if -returncode == signal.SIGKILL else "")
-    return messages.CRASHED.format(code=returncode)

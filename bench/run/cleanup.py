@@ -1,15 +1,12 @@
 """Leave nothing behind: end a case's process group, remove its temporary folders.
 
-A case runs in its own process group: the case process, its pool workers, a
-forkserver, and multiprocessing's *resource tracker*. The tracker is what unlinks
-shared-memory segments and named semaphores (``/dev/shm/psm_*``, ``/dev/shm/sem.mp-*``)
-that their owners did not release - but only once every process using it has gone.
-Killing the whole group at once would kill the tracker too and leak them. So
-:func:`end_group` kills everything else first, lets the tracker clean up and exit
-(a second or so), and only then kills whatever is left.
+multiprocessing's resource tracker unlinks the shared memory and semaphores their owners
+did not release, once every process using it has gone: killing the whole group at once
+would leak them, so :func:`end_group` kills the tracker last.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -40,25 +37,19 @@ def _is_tracker(proc: psutil.Process) -> bool:
 
 
 def _kill(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.kill(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def killpg(pgid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def end_group(pgid: int, grace: float = TRACKER_GRACE_S, final: bool = True) -> None:
-    """Kill every process of group ``pgid``, letting resource trackers clean up first.
-
-    Safe to call from inside the group: the caller is spared until the final killpg,
-    which ``final=False`` leaves to the caller (to remove its folders first).
-    """
+    """Kill every process of group ``pgid``, resource trackers last. Safe to call from
+    inside the group: the caller is spared until the final killpg (``final=False``: left
+    to the caller, to remove its folders first)."""
     me = os.getpid()
     deadline = time.monotonic() + grace
     # The group leader first: a multiprocessing.Pool would otherwise replace killed
@@ -83,14 +74,12 @@ def end_group(pgid: int, grace: float = TRACKER_GRACE_S, final: bool = True) -> 
 
 def _release_tracker() -> None:
     """Close this process's end of its resource tracker's pipe (it ends at EOF)."""
-    try:
+    with contextlib.suppress(ImportError, AttributeError, OSError):
         from multiprocessing import resource_tracker
 
         fd = getattr(resource_tracker._resource_tracker, "_fd", None)
         if fd is not None:
             os.close(fd)
-    except (ImportError, AttributeError, OSError):
-        pass
 
 
 def remove_tree(path: str | None) -> None:
@@ -105,14 +94,10 @@ def kill_descendants(timeout: float = 3.0) -> None:
     except psutil.Error:
         return
     for child in children:
-        try:
+        with contextlib.suppress(psutil.Error):
             child.terminate()
-        except psutil.Error:
-            pass
     _, alive = psutil.wait_procs(children, timeout=timeout)
     for child in alive:
-        try:
+        with contextlib.suppress(psutil.Error):
             child.kill()
-        except psutil.Error:
-            pass
     psutil.wait_procs(alive, timeout=timeout)

@@ -1,6 +1,4 @@
-"""A group's case processes, as the race sees them: one for everything, or (a workload
-with a model) one more for the pools that fork; which one runs a configuration, starting
-a fresh one after a death, starting every pool before any works, closing them."""
+"""A group's case processes, as the race sees them."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
@@ -13,66 +11,54 @@ if TYPE_CHECKING:                      # annotations only
 
 
 class GroupProcesses:
-    """A group's case processes: one for everything, or (a workload with a model) one
-    more for the pools that fork, which must never share a process with a model.
-
-    ``start_process(setup)`` starts a case process and returns it; ``forget_process(proc)`` is
-    told of each one stopped. Both come from whoever keeps every process of the run (the
-    race, which kills what is left at its end), so this module never imports the race.
-    """
+    """One case process for everything, or (a workload with a model) one more for the pools
+    that fork, which must never share a process with a model. ``start_process(setup)`` and
+    ``forget_process(proc)`` come from the race, which kills what is left at its end."""
 
     def __init__(self, start_process: Callable[[dict], CaseProcess], forget_process: Callable[[CaseProcess], None],
                  spec: dict, plan: GroupPlan):
         self.start_process, self.forget_process = start_process, forget_process
-        self.spec, self.plan = spec, plan
+        self.spec = spec
         self.split = plan.has_model and any(self._forks(c) for c in plan.entrants)
-        self.main = start_process({"spec": spec})
+        self.serial = start_process({"spec": spec})      # times the serial loop; holds a model
         self.fork = start_process({"spec": spec}) if self.split else None
 
     @staticmethod
     def _forks(case) -> bool:
         return STRATEGIES[case.strategy].forks_process(case.start_method)
 
-    @property
-    def serial(self) -> CaseProcess:
-        """The process that times the serial loop (and holds a model, if any)."""
-        return self.main
-
     def for_case(self, case) -> CaseProcess:
-        return self.fork if self.split and self._forks(case) else self.main
+        return self.fork if self.split and self._forks(case) else self.serial
 
     def restart_after(self, case) -> None:
         """The process that ran ``case`` died: start a fresh one for the others."""
         old = self.for_case(case)
         old.kill()
+        self._replace(old)
+
+    def _replace(self, old: CaseProcess) -> None:
         fresh = self.start_process({"spec": self.spec})
-        if old is self.main:
-            self.main = fresh
+        if old is self.serial:
+            self.serial = fresh
         else:
             self.fork = fresh
 
     def prestart(self, cases) -> None:
         """Every pool started before any works (bench.measure.visits.GroupWork.prestart);
         a pool that fails to start is left to its first visit, which records the failure."""
-        for proc in (self.main, self.fork):
-            if proc is None:
-                continue
-            mine = [c for c in cases if self.for_case(c) is proc]
+        for proc in (self.serial, self.fork):
+            mine = [c for c in cases if self.for_case(c) is proc]     # none for an absent fork
             if mine:
                 try:
                     proc.prestart(mine, 120 + 10 * len(mine))
                 except CommandFailed:
                     pass
                 except ProcessDied:
-                    fresh = self.start_process({"spec": self.spec})
-                    if proc is self.main:
-                        self.main = fresh
-                    else:
-                        self.fork = fresh
+                    self._replace(proc)
 
     def close_all(self) -> dict:
         closed = {}
-        for proc in (self.main, self.fork):
+        for proc in (self.serial, self.fork):
             if proc is not None and proc.alive():
                 try:
                     closed.update(proc.close_all(120)["seconds"])
@@ -81,7 +67,7 @@ class GroupProcesses:
         return closed
 
     def stop(self) -> None:
-        for proc in (self.main, self.fork):
+        for proc in (self.serial, self.fork):
             if proc is not None:
                 proc.stop()
                 self.forget_process(proc)

@@ -1,21 +1,10 @@
 """A case process that cleans up after itself, whatever happens to its parent.
 
-A group's case process (bench.run.case_main) runs in its own process group so the
-parent can end it whole. The flip side: if the parent itself dies (``kill -9``, a
-crash), nothing would end it - a hung pool would hang forever and its files would
-stay. So the case process cleans up after itself (:func:`install`):
-
-* it first arranges to hear of the parent's death (``PR_SET_PDEATHSIG`` on Linux,
-  polling elsewhere), and only then makes the folders the parent named for it (its
-  image sets and passes, and its ``TMPDIR``: multiprocessing's sockets and helper
-  files go there);
-* on :data:`STOP_SIGNAL` - sent by the parent on a timeout or Ctrl-C, or delivered
-  by the kernel when the parent dies - it ends every other process of its group
-  (letting multiprocessing's resource tracker release shared memory first, see
-  :func:`bench.run.cleanup.end_group`), removes both folders, and dies.
-
-The parent only falls back to doing this itself if the case process does not react
-(stuck inside C code).
+It runs in its own process group, so if the parent dies (``kill -9``, a crash) nothing
+else would end it. On :data:`STOP_SIGNAL` - from the parent on a timeout or Ctrl-C, or
+from the kernel when the parent dies (``PR_SET_PDEATHSIG`` on Linux, polling elsewhere) -
+it ends every other process of its group (bench.run.cleanup.end_group), removes its
+folders, and dies. The parent does this itself only if the case process does not react.
 """
 from __future__ import annotations
 

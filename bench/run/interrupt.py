@@ -1,17 +1,10 @@
 """Ctrl-C and SIGTERM: stop cleanly, keep what was measured, say how to resume.
 
-Both signals raise :class:`Interrupted` (a ``KeyboardInterrupt``, so every
-``except KeyboardInterrupt``/``finally`` on the way out runs). The request is also
-remembered: an exception raised at an unlucky moment can be swallowed by Python
-(inside an at-fork hook, a ``__del__``, a finalizer), so :func:`check` raises it again
-at the next safe point (before every case). Inside :func:`deferred` (recording a
-finished case and saving the file, ending a case's processes) a signal waits until
-the block is done. Once the run's top level has caught the interrupt it calls
-:func:`handled`: from then on further signals are ignored, so an impatient second
-Ctrl-C cannot cut the clean-up short.
-
-A process forked from the main one (the parallel-capacity probes) inherits the
-handler; there it restores the default action and dies of the signal, quietly.
+Both raise :class:`Interrupted` (a ``KeyboardInterrupt``). The request is remembered too:
+Python can swallow an exception raised at an unlucky moment (an at-fork hook, a
+``__del__``), so :func:`check` raises it again at the next safe point. After
+:func:`handled` further signals are ignored: a second Ctrl-C cannot cut the clean-up
+short. A forked process (the capacity probes) dies of the signal quietly.
 """
 from __future__ import annotations
 
@@ -26,14 +19,6 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signum: int = signal.SIGINT):
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
-
-    @property
-    def exit_code(self) -> int:
-        return 128 + self.signum          # 130 for SIGINT, 143 for SIGTERM
-
-    @property
-    def name(self) -> str:
-        return signal.Signals(self.signum).name
 
 
 class _State:
@@ -81,11 +66,8 @@ def check() -> None:
 @contextlib.contextmanager
 def deferred():
     """Hold a signal until the block is finished, then raise it."""
-    _State.depth += 1
-    try:
+    with shielded():
         yield
-    finally:
-        _State.depth -= 1
     check()
 
 
@@ -106,8 +88,8 @@ def handled() -> None:
 
 
 def exit_code(exc: KeyboardInterrupt) -> int:
-    return exc.exit_code if isinstance(exc, Interrupted) else 130
+    return 128 + exc.signum if isinstance(exc, Interrupted) else 130   # 143 for SIGTERM
 
 
 def signal_name(exc: KeyboardInterrupt) -> str:
-    return exc.name if isinstance(exc, Interrupted) else "SIGINT"
+    return signal.Signals(exc.signum).name if isinstance(exc, Interrupted) else "SIGINT"

@@ -1,19 +1,7 @@
-"""A budgeted run: each group's configurations raced in rounds, inside the budget.
-
-For each group: a case process holds the image set (pose: a second one for the pools
-that fork, since a process that built a model must never fork); a pilot serial pass
-measures the real cost per image; then rounds. In a round every configuration still
-racing gets one visit, in a fresh random order (a drifting disk or CPU hits all
-alike): one timed pass of its warm pool and a serial pass next to it, before and after
-it in turn. After the round, those significantly slower than the leader are out
-(bench.analysis.racing). The race ends when the survivors tie, one is left, or the
-group's share of the budget is spent. Then the finalists and the naive baselines are
-explained: cold passes on fresh pools, the decomposition of their cold time, memory per
-worker (``--explain all``: every configuration visited).
-
-Every configuration is verified once against the serial loop (its first visit's
-output). The results file is saved after every round; a configuration that fails,
-hangs or crashes costs only itself.
+"""A budgeted run: each group's configurations raced in rounds inside the budget (a pilot,
+paired visits, eliminations by bench.analysis.racing), then its finalists and naive
+baselines explained (docs/race.md, "The race"). The results file is saved after every
+round; a configuration that fails, hangs or crashes costs only itself.
 """
 from __future__ import annotations
 
@@ -39,23 +27,16 @@ from bench.texts import messages
 
 STEAL_LIMIT = 0.10        # a pass during which more CPU time than this was stolen is retaken
 STEAL_RETAKES = 2
-# a paired serial pass this many times the median of the group's last SERIAL_WINDOW serial
-# passes was hit by something the pool pass next to it was not (a stall, another job): the
-# visit is retaken, as after CPU steal - its ratio would credit the pool with the stall.
-# The window follows a disk that turns slow for minutes within a few passes.
+# a serial pass this many times the recent ones (_stalled) stalled: the visit is retaken
 SERIAL_OUTLIER = 2.0
 SERIAL_WINDOW = 5
-# a configuration reading under PARK_BELOW of the leader after one visit, or under
-# PARK_BELOW_JUDGED after two, is visited every PARK_EVERY rounds (_unparked): the rounds
-# go to those near the top, where the pick is decided
+# far behind the leader: visited every PARK_EVERY rounds (_unparked)
 PARK_BELOW = 0.5
 PARK_BELOW_JUDGED = 0.9
 PARK_EVERY = 3
-# a configuration's visits at most: past these its figure no longer moves
 MAX_ROUNDS = {"quick": 12, "full": 30}
-# passes this much slower than planned (the pilot's serial pass against the workload's
-# expected cost) make the race keep only the entrants that get MIN_VISITS each (as many
-# as a tie or a winner needs); at least MIN_KEPT besides the baselines
+# a pilot this much slower than planned keeps only the entrants that get MIN_VISITS each
+# (_fit_to_pilot), at least MIN_KEPT besides the baselines
 SLOW_PILOT = 1.5
 MIN_VISITS = racing.TIE_MIN_VISITS
 MIN_KEPT = 2
@@ -69,15 +50,11 @@ class Race:
                  case_timeout: float | None = None, explain_all: bool = False,
                  clock=None):
         self.plan, self.settings, self.results = plan, settings, results
-        # every deadline and visit is read off this clock (the simulator's is simulated
-        # time: bench.sim)
-        self.clock = clock or _perf_counter
+        # bench.sim's clock is simulated; perf_counter is looked up per call (tests patch it)
+        self.clock = clock or (lambda: time.perf_counter())
         self.machine_meta, self.progress = machine_meta, progress
         self.started, self.capacity, self.seed = started, capacity, seed
-        # --case-timeout: every command to a group's processes ends after it (None: sized
-        # to the command's expected work); --explain all: every visited configuration
-        self.case_timeout = case_timeout
-        # --explain all, or a plan measured in full: every configuration visited is explained
+        self.case_timeout = case_timeout        # None: each command's timeout sized to its work
         self.explain_all = explain_all or plan.policy.explain_all
         self.policy = plan.policy
         self.deadline = started + plan.budget_s - bud.END_S
@@ -87,10 +64,6 @@ class Race:
             self.deadline = self.hard_deadline = math.inf
         self.timed_s = 0.0
         self.retaken_s = 0.0          # passes taken again after CPU steal: in no figure
-        # how much longer visits take than their plan, per configuration (a disk in a slow
-        # minute slows them all; a cost the plan gets wrong, such as a Dask cluster started
-        # for every pass, only its own): what the time a next visit or explanation needs is
-        # scaled by, so the budget holds
         self.slowdown = Slowdowns()
         self.processes: list[CaseProcess] = []
         # the group's serial passes so far, those retaken too (what a stall is judged by)
@@ -99,7 +72,6 @@ class Race:
         self.slowest: dict[str, float] = {}
         self.section = results.run.setdefault("race", {})
 
-    # -- the run ---------------------------------------------------------------------------
     def run(self) -> None:
         try:
             if self.plan.overhead:
@@ -143,7 +115,6 @@ class Race:
         if proc in self.processes:
             self.processes.remove(proc)
 
-    # -- overhead probes ---------------------------------------------------------------------
     def _probes(self, cases) -> None:
         self.progress.phase("overheads", len(cases))
         proc = self._start_process({"kind": "probes"})
@@ -166,7 +137,6 @@ class Race:
             proc.stop()
         self._save()
 
-    # -- one group ---------------------------------------------------------------------------
     def _race_group(self, plan: GroupPlan, share_end: float) -> None:
         t0 = self.clock()
         serial = next(c for c in plan.entrants if c.family == "serial")
@@ -190,8 +160,7 @@ class Race:
                                "seconds_per_image": pilot["seconds"] / pilot["images"],
                                "generate_s": round(pilot.get("generate_s", 0.0), 3),
                                "fs": pilot.get("fs")}
-                # the pilot is a serial pass too (round 0): a group of the serial loop
-                # alone still has its figure
+                # the pilot is a serial pass too (round 0): a serial-only group has its figure
                 state.serial_passes.append({"seconds": pilot["seconds"], "images": pilot["images"],
                                             "steal": pilot.get("steal"), "round": 0, "date": utc_now()})
             self.serial_seen = [p["seconds"] for p in state.serial_passes]
@@ -214,8 +183,7 @@ class Race:
             return
         try:
             self._rounds(state, procs, costs, race_end, reference, plan)
-            closed = procs.close_all()
-            for name, seconds in closed.items():
+            for name, seconds in procs.close_all().items():
                 if name in state.configs and seconds is not None:
                     state.configs[name].cold.setdefault("shutdown_s", seconds)
             state.finalists = self._finalists(state, plan.finalists)
@@ -228,11 +196,9 @@ class Race:
             self._save()
             self.progress.group_done(plan.key, state)
 
-    # -- the end of a group's race: the finalists and the naive baselines explained -------
     def _finalists(self, state: GroupState, count: int) -> list[str]:
-        """What the recommendation will name (its pick, and the fastest if another), then
-        the fastest still racing: the configurations whose cold time and memory a review
-        needs. The pick comes from the same decision the recommendation prints."""
+        """What the recommendation will name (its pick, and the fastest if another, from
+        the same decision it prints), then the fastest still racing."""
         from bench.analysis.load import analyse
         from bench.analysis.recommend import answer_group
 
@@ -248,63 +214,47 @@ class Race:
         ranked = sorted((c for c in state.configs.values() if c.status in (RACING, OUT) and c.visits),
                         key=lambda c: (c.status != RACING, -statistics.median(c.ratios())))
         out = list(dict.fromkeys(named))
-        for c in ranked:
-            if len(out) >= max(count, len(named)):
-                break
-            if c.name not in out:
-                out.append(c.name)
-        return out
+        more = [c.name for c in ranked if c.name not in out]
+        return out + more[:max(count, len(named)) - len(out)]
 
-    @staticmethod
-    def _explain_cost(costs, case, cold_only: bool) -> float:
-        return costs.first_visit(case) + costs.pool_pass(case) if cold_only else costs.explain(case)
-
-    def _explain(self, state: GroupState, procs, plan: GroupPlan, share_end: float, costs=None) -> None:
+    def _explain(self, state: GroupState, procs, plan: GroupPlan, share_end: float, costs) -> None:
         wanted = list(state.finalists) + [c.name for c in plan.baselines()]
         if self.explain_all:
             wanted = [n for n, c in state.configs.items() if c.visits]
-        seen = set()
-        for name in wanted:
+        for name in dict.fromkeys(wanted):
             cfg = state.configs.get(name)
-            if cfg is None or name in seen or cfg.status == FAILED or not cfg.visits:
+            if cfg is None or cfg.status == FAILED or not cfg.visits:
                 continue
-            seen.add(name)
             interrupt.check()
             per_image = statistics.median(v["serial_per_image_s"] for v in cfg.visits)
             # in full (--exhaustive) every configuration is explained as a finalist is
             baseline = name not in state.finalists and not self.policy.explain_all
             cold_only = cfg.case.strategy == "processes-model-per-image" or (
                 baseline and not plan.explains_baselines_fully())
-            # what it needs, as the visits went (a slow disk makes every pass longer): an
-            # explanation that would end past the group's share is left out
-            needed = self._explain_cost(costs or plan.costs, cfg.case, cold_only) * self.slowdown.factor(name)
-            # and at least its passes at the paired speedup its visits read (a plan can be
-            # 40x short on a machine whose pools scale badly)
-            measured = (2 if cold_only else 8) * self._pool_s(cfg, costs or plan.costs)
+            # what it needs, as the visits went, and at least its passes at the paired
+            # speedup its visits read (a plan can be 40x short): past the share, left out
+            needed = (costs.first_visit(cfg.case) + costs.pool_pass(cfg.case) if cold_only
+                      else costs.explain(cfg.case)) * self.slowdown.factor(name)
+            measured = (2 if cold_only else 8) * self._pool_s(cfg, costs)
             if self.clock() + max(needed, measured) > share_end and not self.explain_all:
                 break
             try:
                 reply = procs.for_case(cfg.case).explain(
                     cfg.case, self._timeout(plan, 20), rounds=1, serial_per_image_s=per_image,
                     memory=not cold_only, decompose=not cold_only)
-            except CommandFailed as exc:
+            except (CommandFailed, ProcessDied) as exc:
                 cfg.explained = {"explain_failed": exc.reason}
-                continue
-            except ProcessDied as exc:
-                cfg.explained = {"explain_failed": exc.reason}
-                procs.restart_after(cfg.case)
+                if isinstance(exc, ProcessDied):
+                    procs.restart_after(cfg.case)
                 continue
             cfg.explained = reply["metadata"]
             if reply.get("worker_reports"):
                 cfg.reports = reply["worker_reports"]
 
     def _fit_to_pilot(self, state: GroupState, plan: GroupPlan, costs, race_end: float) -> None:
-        """Passes far slower than planned (a disk in a slow minute) would leave every
-        configuration one visit, and one visit decides nothing: keep the entrants, in the
-        plan's order of priority, that get MIN_VISITS each in the time left, the baselines
-        always, and say which were left out. (Pools slower than planned while the serial
-        loop is not - many CPUs under contention - are met in round one, once tier 0 has
-        had its visits: _fit_search.)"""
+        """A pilot far slower than planned would leave every configuration one visit, which
+        decides nothing: keep the entrants, in the plan's order, that get MIN_VISITS each,
+        the baselines always (docs/race.md, "Pilot"). Slow pools alone: _fit_search."""
         if costs.seconds_per_image <= SLOW_PILOT * plan.costs.seconds_per_image:
             return
         left = race_end - self.clock()
@@ -368,10 +318,7 @@ class Race:
             if self.policy.eliminate:
                 order = _unparked(order, r)
             if self._searches_in_round_one(state, plan, r):
-                # the leaders at W are known once tier 0 had a visit each: the search
-                # enters then, before the long tail of strategies, and takes the time the
-                # passes turn out to need (on many CPUs a pool may be far slower than its
-                # plan)
+                # tier 0 visited, the leaders at W are known: the search enters before the tail
                 head = [c for c in order if plan.tiers.get(c.name) == 0]
                 tail = [c for c in order if plan.tiers.get(c.name) != 0]
                 finished_round = self._visit_each(state, procs, head, r, costs, race_end, reference, plan)
@@ -415,27 +362,22 @@ class Race:
 
     def _visit_each(self, state: GroupState, procs, cfgs: list, r: int, costs, race_end: float,
                     reference, plan) -> bool:
-        """One visit to each of ``cfgs`` that the time left allows; False when the group's
-        share ran out before one of them, or when none fitted (the race then ends)."""
+        """One visit to each of ``cfgs`` that the time left allows; False (the race ends)
+        when the group's share ran out before one of them, or when none fitted."""
         share_over, visited, refused = False, 0, 0
         for cfg in cfgs:
             interrupt.check()
             planned = costs.visit(cfg.case) + (costs.first_visit(cfg.case) if not cfg.visits else 0)
             needed = planned * self.slowdown.factor(cfg.name)
             now = self.clock()
-            # the first two rounds run whole (a configuration needs two visits to be
-            # judged) unless the run itself would overrun - and a visit as slow as the
-            # last one would overrun it; later ones stop where the group's share ends
+            # the first two rounds run whole (two visits to be judged) unless the run would
+            # overrun; later ones stop where the group's share ends (docs/race.md, "End")
             if r > 2 and now + needed > race_end:
                 share_over = True
                 continue            # a cheaper one may still fit in the share
             if now + max(needed, planned * self.slowdown.last(cfg.name),
                          self._worst_visit(cfg, costs)) > self.hard_deadline:
-                # this one could end past the run's hard deadline (one not visited yet is
-                # judged by the slowest any visit has been against its plan): it waits,
-                # and the others go on while the group's share lasts - on 256 CPUs a
-                # thread pool 50x slower than planned kept a process pool from round
-                # one, and that ended the group's race after one round
+                # it could end past the hard deadline: it waits, the others go on
                 refused += 1
                 continue
             self._visit(state, procs, cfg, r, reference, plan)
@@ -445,8 +387,7 @@ class Race:
 
     def _pool_s(self, cfg: ConfigState, costs) -> float:
         """One pool pass of ``cfg`` at the paired speedup its visits read (not visited yet:
-        the slowest its strategy, else any strategy, has run in this run), the serial loop
-        as slow as its recent passes; 0 before any visit of the run."""
+        its strategy's, else any strategy's, slowest in this run); 0 before any visit."""
         if cfg.visits:
             speedup = statistics.median(cfg.ratios())
         elif self.slowest:
@@ -456,27 +397,21 @@ class Race:
         return costs.count * costs.seconds_per_image * self.slowdown.serial.factor() / max(speedup, 1e-3)
 
     def _worst_visit(self, cfg: ConfigState, costs) -> float:
-        """A visit's time if its pool ran as slowly, against the serial loop, as it has (not
-        visited yet: as its strategy's, or any strategy's, slowest in this run): what the
-        hard deadline is kept with. A plan's pass time can be 40x off for a per-image process
-        pool of big images on a machine where pools scale badly; a speedup read in the run
-        is a far better guess of it."""
+        """A visit's time at _pool_s: what the hard deadline is kept with (a plan's pass
+        time can be 40x off where pools scale badly; a speedup read in the run is not)."""
         pool = self._pool_s(cfg, costs)
         if not pool:
             return 0.0
         return (pool * 2 if not cfg.visits else pool) + costs.serial_pass * self.slowdown.serial.factor()
 
     def _searches_in_round_one(self, state: GroupState, plan, r: int) -> bool:
-        # on a few CPUs the budget goes to the strategies: the search waits for round two
-        # and takes no time from the later tiers
+        # on a few CPUs the search waits for round two: the budget goes to the strategies
         return (r == 1 and plan.searches() and plan.w >= search.MANY_CPUS and state.search_stage == 0
                 and any(plan.tiers.get(c.name) == 0 for c in state.racing()))
 
     def _fit_search(self, state: GroupState, plan, costs, race_end: float, tail: list) -> list:
         """The rest of round one once the search has entered (bench.plan.search.tail_that_fits,
-        at the pace the visits so far went); those that do not fit are not raced, and said
-        so: on a machine whose pools are far slower than planned the worker count is the
-        question, not the long tail of strategies."""
+        at the pace the visits so far went); those that do not fit are not raced, and said so."""
         if not tail:
             return tail
         lines = [(state.configs[n].case, state.configs[n]) for n in state.search_leaders]
@@ -492,10 +427,8 @@ class Race:
         return kept
 
     def _search(self, state: GroupState, plan, procs, round_: int, early: bool = False) -> list:
-        """The worker-count search (bench.plan.search): the leaders at W enter along the
-        coarse ladder, then their lines' best counts get the counts halfway to the next and
-        their rivals. ``early``: in round one, once tier 0 had its visits (the entrants get
-        their first visit in the same round). The configurations added."""
+        """The configurations the worker-count search (bench.plan.search) adds. ``early``: in
+        round one, once tier 0 had its visits (the entrants get their first visit in it)."""
         if not plan.searches() or state.search_stage >= 2:
             return []
         median = lambda c: statistics.median(c.ratios())  # noqa: E731
@@ -515,8 +448,6 @@ class Race:
                                                visited, at_w, median, plan.w, plan.search_top, plan.mode)
             state.search_stage = 2
         added = [c for c in added if c.name not in state.configs and c.name not in state.not_raced]
-        if not added:
-            return []
         for case in added:
             state.configs[case.name] = ConfigState(case)
             plan.entrants.append(case)
@@ -538,32 +469,21 @@ class Race:
     def _visit(self, state: GroupState, procs, cfg: ConfigState, round_: int, reference, plan) -> None:
         keep = self.settings.verify and cfg.verified == "pending"
         timeout = self._timeout(plan, 10)
-        # every other visit times the pool pass first: whatever the first pass of a pair
-        # leaves behind (warm caches, dirty pages, a CPU's clock) then favours each side
-        # alike, and the median of the speedups has no order in it
+        # every other visit times the pool pass first: what a pair's first pass leaves
+        # behind (warm caches, dirty pages) favours each side alike
         pool_first = len(cfg.visits) % 2 == 1
-
-        def pool_pass():
-            return procs.for_case(cfg.case).visit(cfg.case, timeout, keep=keep)
-
-        def serial_pass():
-            return procs.serial.serial_pass(timeout)
-
         for attempt in range(STEAL_RETAKES + 1):
             try:
+                if not pool_first:
+                    serial = procs.serial.serial_pass(timeout)
+                pool = procs.for_case(cfg.case).visit(cfg.case, timeout, keep=keep)
                 if pool_first:
-                    pool, serial = pool_pass(), serial_pass()
-                else:
-                    serial, pool = serial_pass(), pool_pass()
-            except CommandFailed as exc:
-                self._fail(state, cfg, exc.reason, exc.detail)
-                return
-            except ProcessDied as exc:
-                self._fail(state, cfg, exc.reason, exc.detail)
-                procs.restart_after(cfg.case)
+                    serial = procs.serial.serial_pass(timeout)
+            except (CommandFailed, ProcessDied) as exc:
+                self._fail(state, cfg, exc.reason, exc.detail, procs, exc)
                 return
             if state.pilot.get("serial_pass_s"):      # what the next visits need: all time spent
-                self.slowdown.add_serial(state.pilot["serial_pass_s"], serial["seconds"])
+                self.slowdown.serial.add(state.pilot["serial_pass_s"], serial["seconds"])
             if "started" in pool:
                 started = pool["started"]
                 cfg.cold = {"start_and_first_pass_s": started["start_and_first_pass_s"],
@@ -579,17 +499,14 @@ class Race:
             # a retake that would end past the hard deadline is not taken: the pair stands
             again = self.clock() + serial["seconds"] + pool["seconds"] <= self.hard_deadline
             if (stolen or stalled) and again and attempt < STEAL_RETAKES:
-                # taken while the CPUs were given to others, or the serial pass stalled:
-                # again; the discarded pair enters no figure (not the serial passes, not the
-                # timed share), only the count
+                # again; the discarded pair enters no figure, only the count
                 self.retaken_s += serial["seconds"] + pool["seconds"]
                 continue
             self.timed_s += serial["seconds"] + pool["seconds"]
             state.timed_s += serial["seconds"] + pool["seconds"]
             state.serial_passes.append(dict(serial, round=round_, date=utc_now()))
             cfg.visits.append(visit_record(round_, pool["seconds"], serial, steal, pool_first))
-            ratio = cfg.ratios()[-1]
-            strategy = cfg.case.strategy
+            ratio, strategy = cfg.ratios()[-1], cfg.case.strategy
             self.slowest[strategy] = min(ratio, self.slowest.get(strategy, ratio))
             break
         self.progress.step(cfg.name, None)
@@ -609,37 +526,28 @@ class Race:
             cfg.extra.update(got.get("case_metadata") or {})
         except VerificationError as exc:
             self._fail(state, cfg, str(exc), "")
-        except CommandFailed as exc:
-            self._fail(state, cfg, exc.reason, exc.detail)
-        except ProcessDied as exc:
-            self._fail(state, cfg, exc.reason, exc.detail)
-            procs.restart_after(cfg.case)
+        except (CommandFailed, ProcessDied) as exc:
+            self._fail(state, cfg, exc.reason, exc.detail, procs, exc)
 
-    def _fail(self, state, cfg: ConfigState, reason: str, detail: str) -> None:
+    def _fail(self, state, cfg: ConfigState, reason: str, detail: str, procs=None,
+              exc=None) -> None:
+        """``cfg`` failed; a process that died (``exc``) is started again for the others."""
         cfg.status, cfg.out_reason = FAILED, reason
         cfg.out_round = state.rounds + 1
         self.results.add_failure(cfg.name, cfg.case.as_dict(), reason, utc_now(), detail)
+        if isinstance(exc, ProcessDied):
+            procs.restart_after(cfg.case)
 
     def _publish(self, state: GroupState) -> None:
-        for bench in state.benchmarks(self.machine_meta, self.capacity):
+        for bench in state.benchmarks(self.machine_meta):
             self.results.add(bench)
         self.section[state.key] = state.section()
 
 
-def _perf_counter() -> float:
-    return time.perf_counter()
-
-
 def _unparked(order: list, round_: int) -> list:
-    """The configurations a round visits: one whose paired speedup so far is under
-    PARK_BELOW of the leader's, or under PARK_BELOW_JUDGED once it has two visits, is
-    visited every PARK_EVERY rounds only - it stays in the race and its figures are all
-    real visits, but until the test can put it out (a few visits: bench.analysis.racing)
-    the rounds go to those that may still win. Among neighbours a few percent apart, a
-    pick read from 3-4 visits each is often the wrong neighbour; the visits saved on those
-    10% or more behind go to them (simulated: docs/race.md, "Far behind"). One visit parks
-    only under PARK_BELOW: a single low reading (a stall) would otherwise keep a
-    configuration from the visits that correct it."""
+    """The configurations a round visits: one under PARK_BELOW of the leader's paired
+    speedup, or under PARK_BELOW_JUDGED once it has two visits, only every PARK_EVERY
+    rounds (docs/race.md, "Far behind")."""
     medians = {c.name: statistics.median(c.ratios()) for c in order if c.visits}
     if not medians:
         return order
@@ -655,13 +563,9 @@ def _unparked(order: list, round_: int) -> list:
 
 
 def _stalled(serial_s: float, seen: list) -> bool:
-    """A serial pass far slower than the group's recent ones (SERIAL_OUTLIER), retaken ones
-    included - so that a disk turned slow for minutes is followed after a few passes. The
-    pilot (the same images) is the first of them: a group's first visits are judged too,
-    and there a stall does the most harm - a short run's group may have one visit per
-    configuration, and one stalled serial pass made its pick read 3x its speed. Below
-    three passes the fastest is the reference, not the median: a stall only slows, and the
-    pilot may have stalled itself."""
+    """A serial pass far slower than the group's recent ones, the pilot and retaken ones
+    included (docs/race.md, "Stolen CPU"). Below three passes the fastest is the
+    reference: a stall only slows, and the pilot may have stalled itself."""
     recent = seen[-SERIAL_WINDOW:]
     if not recent:
         return False

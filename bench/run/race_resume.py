@@ -1,9 +1,6 @@
-"""``--resume`` of a budgeted run: a group's race state rebuilt from the results file.
-
-The visits are the runs of each configuration's benchmark (value: the pool pass;
-metadata: the paired serial pass and the round), the serial passes the runs of the
-group's serial benchmark, and who is out (and why) the group's ``bench.run.race``
-entry; the race then goes on with its next round.
+"""``--resume`` of a budgeted run: a group's race state rebuilt from the results file
+(its benchmarks' runs and the group's ``bench.run.race`` entry: docs/race.md, "What the
+results file holds"); the race then goes on with its next round.
 """
 from __future__ import annotations
 

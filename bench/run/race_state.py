@@ -47,9 +47,8 @@ class ConfigState:
         """Paired speedups, one per visit: serial per image over pool per image."""
         return paired_ratios(*self._pairs())
 
-    def figures(self, capacity: float | None) -> dict:
+    def figures(self) -> dict:
         """The configuration's own metadata: every figure from the same visits."""
-
         out: dict = {}
         if self.visits:
             pool = [v["pool_s"] for v in self.visits]
@@ -125,25 +124,21 @@ class GroupState:
                        "leaders": list(self.search_leaders)},
         }
 
-    def benchmarks(self, machine_meta: dict, capacity: float | None) -> list:
+    def benchmarks(self, machine_meta: dict) -> list:
         out = []
-        if self.serial_passes:
-            out.append(_serial_benchmark(self, machine_meta))
+        if self.serial_passes:          # the serial loop: every serial pass, one run each
+            count = self.serial.images.count
+            visits = [{"round": p["round"], "pool_s": p["seconds"] / p["images"] * count,
+                       "serial_per_image_s": p["seconds"] / p["images"], "date": p["date"],
+                       "steal": p.get("steal")} for p in self.serial_passes]
+            figures = dict(self.serial_extra, race_status="reference", verified="yes",
+                           out_fs=self.pilot.get("fs"), race_visits=len(visits),
+                           serial_slice=self.serial_passes[0]["images"])
+            out.append(race_benchmark(self.serial, visits, figures, machine_meta))
         for c in self.configs.values():
             if c.visits and c.status != FAILED:      # a failed one is in the file's failures
-                out.append(race_benchmark(c.case, c.visits, c.figures(capacity), machine_meta))
+                out.append(race_benchmark(c.case, c.visits, c.figures(), machine_meta))
         return out
-
-
-def _serial_benchmark(g: GroupState, machine_meta: dict):
-    """The group's serial loop: every serial pass of the race, one run each."""
-    count = g.serial.images.count
-    visits = [{"round": p["round"], "pool_s": p["seconds"] / p["images"] * count,
-               "serial_per_image_s": p["seconds"] / p["images"], "date": p["date"],
-               "steal": p.get("steal")} for p in g.serial_passes]
-    figures = dict(g.serial_extra, race_status="reference", verified="yes", out_fs=g.pilot.get("fs"),
-                   race_visits=len(visits), serial_slice=g.serial_passes[0]["images"])
-    return race_benchmark(g.serial, visits, figures, machine_meta)
 
 
 def visit_record(round_: int, pool_s: float, serial: dict, steal, pool_first: bool = False) -> dict:

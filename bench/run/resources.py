@@ -1,25 +1,7 @@
-"""Before a run: will it fit? Disk, memory and a per-case time budget.
-
-Estimates are deliberately generous upper bounds (they guard against swapping, a
-full disk and endless hangs, not against a few percent of error):
-
-* **disk** - an imwrite case keeps at most two passes of files at once (the last timed
-  pass, kept for verification, and the serial reference), each file at most the
-  encoder's worst case (noise) rounded up to a 4 KiB block. The whole run is refused
-  when the largest case does not fit in the output folder, or the results folder is
-  (nearly) full.
-* **memory** - the case process holds the image set about three times over (the set,
-  tasks waiting to be pickled, results), each process worker its interpreter with
-  numpy and OpenCV (or what the workload declares as ``memory_per_worker``) plus the
-  pixels of the task it is working on. Cases that would not fit in the memory
-  available now are skipped with a message (the run is capped); if none fits, the run
-  is refused.
-* **time** - not here: the race bounds every command to a case process by what it is
-  expected to take (bench.run.race), or by ``--case-timeout``.
-
-Workloads may refine the estimates with optional attributes:
-``expected_seconds_per_image(size, params)``, ``bytes_written_per_image(size, params)``
-and ``memory_per_worker`` (bytes).
+"""Before a run: will it fit on the disk and in memory? (docs/failures.md, "Not enough
+room"). The estimates are generous upper bounds: they guard against swapping and a full
+disk, not against a few percent of error. Workloads may refine them
+(``bytes_written_per_image(size, params)``, ``memory_per_worker``).
 """
 from __future__ import annotations
 
@@ -49,7 +31,6 @@ class NotEnoughResources(Exception):
     """The run cannot fit on this machine: one line for the user."""
 
 
-# -- per-case estimates ------------------------------------------------------------
 def _hook(case, name):
     try:
         cls = workload_class(case.workload)
@@ -59,7 +40,9 @@ def _hook(case, name):
 
 
 def bytes_written(case) -> int:
-    """Most bytes a case has on disk at once (0 for workloads that write nothing)."""
+    """Most bytes a case has on disk at once (0 for workloads that write nothing): two
+    passes of files (the last timed one, kept for verification, and the serial
+    reference), each at the encoder's worst case (noise) in whole 4 KiB blocks."""
     hook = _hook(case, "bytes_written_per_image")
     size = case.images.size
     if hook is not None:
@@ -76,6 +59,8 @@ def bytes_written(case) -> int:
 
 
 def memory_needed(case) -> int:
+    """The case process holds the image set about three times over (the set, tasks
+    waiting to be pickled, results); each process worker its interpreter plus a task."""
     images = case.images
     need = CASE_PROCESS_BASE + 3 * images.nbytes
     if case.family == "processes":
@@ -87,19 +72,14 @@ def memory_needed(case) -> int:
     return int(need)
 
 
-# -- what the machine has (its memory: bench.measure.machine) ------------------------
 def disk_free(path: str) -> int:
     return shutil.disk_usage(path).free
 
 
-# -- the checks ---------------------------------------------------------------------
 @dataclass
 class Skipped:
     name: str
     reason: str
-
-    def as_dict(self) -> dict:
-        return {"name": self.name, "reason": self.reason}
 
 
 def check_disk(cases, out_dir: str | None, results_dir: str) -> None:

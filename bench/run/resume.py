@@ -1,16 +1,6 @@
-"""``--resume RESULTS.json``: finish an interrupted run into the same file.
-
-The results file's ``bench.run`` section records the command line (``argv``), the
-plan it produced (``plan``: workloads, image sets, seed, strategies, ...), the run
-settings and the machine. Resuming:
-
-* ``python -m bench imwrite --resume F`` continues the run exactly as it was planned
-  (the options are taken from the file); repeating the original options is fine too;
-  ``--case-timeout`` and ``--results-dir`` may differ.
-* refuses, in one line, a file made on another machine (host, CPU, CPU count, Python,
-  numpy/OpenCV versions), or with other generator or run settings, or by a command
-  line that plans different cases;
-* skips every case already in the file (measured or failed) and runs the rest into it.
+"""``--resume RESULTS.json``: finish an interrupted run into the same file, with the
+command line, plan, settings and machine its ``bench.run`` section records
+(docs/failures.md, "Resume").
 """
 from __future__ import annotations
 
@@ -21,7 +11,7 @@ from dataclasses import asdict
 
 from bench.errors import UsageError
 from bench.model.request import RunRequest
-from bench.results import ResultsError, ResultsFile, remove_stale_temps
+from bench.results import ResultsError, ResultsFile
 from bench.texts import messages
 
 # options that may differ between the original run and its resumption
@@ -57,13 +47,6 @@ def resume_command(command: str, path: str, case_timeout=None) -> str:
     return " ".join(shlex.quote(p) for p in parts)
 
 
-def _first_difference(there: dict, here: dict):
-    for key in sorted(set(there) | set(here)):
-        if there.get(key) != here.get(key):
-            return key, there.get(key), here.get(key)
-    return None
-
-
 def load(path: str) -> ResultsFile:
     """The file to resume, or one clear UsageError line."""
     try:
@@ -80,12 +63,17 @@ def load(path: str) -> ResultsFile:
     return results
 
 
+def _refuse_difference(message: str, there: dict, here: dict, **fmt) -> None:
+    """Refuse, in ``message``, at the first key (sorted) whose values differ."""
+    for key in sorted(set(there) | set(here)):
+        if there.get(key) != here.get(key):
+            raise UsageError(message.format(key=key, there=there.get(key), here=here.get(key),
+                                            **fmt))
+
+
 def check_machine(path: str, stored: dict, current: dict) -> None:
-    diff = _first_difference({k: stored.get(k) for k in MACHINE_KEYS},
-                             {k: current.get(k) for k in MACHINE_KEYS})
-    if diff:
-        key, there, here = diff
-        raise UsageError(messages.RESUME_OTHER_MACHINE.format(path=path, key=key, there=there, here=here))
+    _refuse_difference(messages.RESUME_OTHER_MACHINE, {k: stored.get(k) for k in MACHINE_KEYS},
+                       {k: current.get(k) for k in MACHINE_KEYS}, path=path)
 
 
 def reconcile(typed: RunRequest, results: ResultsFile, parse, plan_options) -> RunRequest:
@@ -107,20 +95,14 @@ def reconcile(typed: RunRequest, results: ResultsFile, parse, plan_options) -> R
     as_stored = strip_neutral(list(typed.argv)) == [typed.command]
     chosen = stored if as_stored else typed
     hint = messages.RESUME_AS_PLANNED.format(command=resume_command(stored.command, path))
-    diff = _first_difference(run["plan"], plan_dict(plan_options(chosen)))
-    if diff:
-        key, there, here = diff
-        raise UsageError(messages.RESUME_OTHER_PLAN.format(path=path, key=key, there=there,
-                                                           here=here, hint=hint))
+    _refuse_difference(messages.RESUME_OTHER_PLAN, run["plan"], plan_dict(plan_options(chosen)),
+                       path=path, hint=hint)
     if chosen.out_dir:
         chosen = chosen.with_(out_dir=os.path.abspath(chosen.out_dir))
     settings = chosen.settings().chosen()
     stored_settings = {k: v for k, v in run.get("settings", {}).items() if k in settings}
-    diff = _first_difference(stored_settings, settings)
-    if diff:
-        key, there, here = diff
-        raise UsageError(messages.RESUME_OTHER_SETTINGS.format(path=path, key=key, there=there,
-                                                               here=here, hint=hint))
+    _refuse_difference(messages.RESUME_OTHER_SETTINGS, stored_settings, settings, path=path,
+                       hint=hint)
     # what may differ from the stored run (NEUTRAL_OPTIONS) comes from what was typed
     neutral = {"resume": typed.resume, "argv": tuple(stored_argv)}
     if typed.case_timeout is not None:
@@ -133,8 +115,3 @@ def reconcile(typed: RunRequest, results: ResultsFile, parse, plan_options) -> R
 def remaining(cases, results: ResultsFile):
     done = results.names()
     return [c for c in cases if c.name not in done]
-
-
-def tidy(path: str) -> list[str]:
-    """Remove what a killed writer left beside the file (partial temporary copies)."""
-    return remove_stale_temps(path)

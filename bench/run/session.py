@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import asdict
 
 from bench.model.request import RunRequest
 from bench.model.settings import RunSettings
@@ -29,19 +30,16 @@ def warn(text: str) -> None:
 def run_session(request: RunRequest, race_plan, path: str, results: ResultsFile | None = None,
                 skipped=(), after_summary=None, plan: dict | None = None,
                 plan_inputs: dict | None = None) -> int:
-    """Measure ``race_plan`` into ``path`` as its policy says - raced within the budget,
-    or every configuration in full; ``results`` is the file being resumed, if any. ``plan`` (the plan's options) and ``plan_inputs`` (what the
-    plan was made from) go into a new results file, for ``--resume`` to compare and reuse.
-    ``after_summary(results, echo)`` is what the caller prints after the summary (the
-    command line's recommendation and charts): handed in, since a run never imports the CLI.
+    """Measure ``race_plan`` into ``path`` (``results``: the file being resumed, if any).
+    ``plan`` and ``plan_inputs`` go into a new results file, for ``--resume``;
+    ``after_summary(results, echo)`` prints after the summary (a run never imports the CLI).
 
     Returns the exit code: 0 all measured, 1 some failed, 3 the results file could not
     be written, 130/143 interrupted (results so far kept, resume command printed).
     """
     state = {"results": results, "planned": len(race_plan.cases())}
     try:
-        return _session(request, path, state, skipped, race_plan, after_summary,
-                        {"plan": plan, "plan_inputs": plan_inputs})
+        return _session(request, path, state, skipped, race_plan, after_summary, plan, plan_inputs)
     except KeyboardInterrupt as exc:
         return _interrupted(exc, request, path, state)
     except ResultsWriteError as exc:
@@ -54,8 +52,8 @@ def run_session(request: RunRequest, race_plan, path: str, results: ResultsFile 
         return 3
 
 
-def _session(request: RunRequest, path: str, state: dict, skipped, race_plan,
-             after_summary=None, planned_from: dict | None = None) -> int:
+def _session(request: RunRequest, path: str, state: dict, skipped, race_plan, after_summary,
+             plan: dict | None, plan_inputs: dict | None) -> int:
     started = time.perf_counter()
     results = state["results"]
     if results is None:
@@ -87,12 +85,12 @@ def _session(request: RunRequest, path: str, state: dict, skipped, race_plan,
             "started": utc_now(),
             "command": " ".join(sys.argv),
             "argv": list(request.argv or sys.argv[1:]),
-            "plan": (planned_from or {}).get("plan"),
+            "plan": plan,
             "machine": machine,
             "capacity": capacity,
             # the capacity goes to every case: the decomposition's work part uses it
             "settings": request.settings().with_(capacity=capacity["capacity"]).recorded(),
-            "plan_inputs": (planned_from or {}).get("plan_inputs"),
+            "plan_inputs": plan_inputs,
             "mode": race_plan.policy.name,
             # the groups this budget had no room for: the answer names them at the end too
             "left_out": [{"group": g.key, "estimated_s": round(g.estimate(), 1),
@@ -107,10 +105,19 @@ def _session(request: RunRequest, path: str, state: dict, skipped, race_plan,
                                       planned=state["planned"],
                                       left=max(0, state["planned"] - results.saved)))
     if skipped:
-        results.run["skipped"] = [s.as_dict() for s in skipped]
+        results.run["skipped"] = [asdict(s) for s in skipped]
     results.save()
     settings = RunSettings.from_dict(results.run["settings"])
-    _race(request, race_plan, settings, results, machine, started)
+    from bench.output.progress import Progress   # imported once the capacity is measured
+    from bench.run.race import Race
+
+    progress = Progress(race_plan, started)
+    try:
+        Race(race_plan, settings, results, machine, progress, started, settings.capacity,
+             seed=request.seed, case_timeout=request.case_timeout,
+             explain_all=request.explain == "all").run()
+    finally:
+        progress.close()
     interrupt.check()          # a signal whose exception Python swallowed
     results.run["finished"] = utc_now()
     results.run["duration_s"] = round(time.perf_counter() - started, 1)
@@ -134,31 +141,11 @@ def _session(request: RunRequest, path: str, state: dict, skipped, race_plan,
     return 1 if results.failed else 0
 
 
-def _race(request: RunRequest, plan, settings, results, machine, started: float) -> None:
-    from bench.output.progress import Progress
-    from bench.run.race import Race
-
-    progress = Progress(plan, started)
-    race = Race(plan, settings, results, machine, progress, started, settings.capacity,
-                seed=request.seed, case_timeout=request.case_timeout,
-                explain_all=request.explain == "all")
-    try:
-        race.run()
-    finally:
-        progress.close()
-
-
 def measure_capacity_steadily(cpus: int, iterations: int, tries: int = CAPACITY_TRIES) -> dict:
     """The parallel capacity: the median of ``tries`` readings, taken once nothing bench
-    started is still running (a task probe's interpreter, a pool shutting down).
-
-    Always ``tries`` readings, whatever the first reads: keeping the highest - or taking
-    more readings only after a low one - lets a low reading be outvoted while a high one
-    always stands, which reads efficiencies over 100%. The median of a fixed number of
-    readings has no such lean, and one reading disturbed either way does not move it.
-    Every reading is recorded with what ran beside it; a first reading far below the
-    others says why in the file. The figures beside the capacity (``single_s``,
-    ``parallel_s``, ``repeats``) are the median reading's own."""
+    started is still running. Always ``tries`` of them: keeping the highest, or reading
+    again only after a low one, leans high (efficiencies over 100%); a median of a fixed
+    number has no such lean. Every reading is recorded with what ran beside it."""
     from bench.measure.capacity import explain_readings, median_reading, wait_until_ours_ended
 
     quiet = wait_until_ours_ended()
@@ -179,7 +166,7 @@ def measure_capacity_steadily(cpus: int, iterations: int, tries: int = CAPACITY_
 
 
 def _interrupted(exc: KeyboardInterrupt, request: RunRequest, path: str, state: dict) -> int:
-    """Ctrl-C / SIGTERM: end what we started (the groups' case processes and their pools), keep the results file, say how to go on."""
+    """Ctrl-C / SIGTERM: end what we started, keep the results file, say how to go on."""
     interrupt.handled()
     kill_descendants()
     name = interrupt.signal_name(exc)

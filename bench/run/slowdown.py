@@ -1,6 +1,6 @@
-"""How much longer than planned a race's visits take: what the time a next visit or
-explanation needs is scaled by, so that a run keeps to its budget when the storage or
-the CPUs slow down mid-race."""
+"""How much longer than planned a race's visits take: what a next visit's or
+explanation's time is scaled by, so that a run keeps to its budget when the storage or
+the CPUs slow down mid-race (a cost the plan gets wrong slows only its own)."""
 from __future__ import annotations
 
 import statistics
@@ -35,16 +35,12 @@ class Slowdowns:
 
     def __init__(self):
         self.by_name: dict[str, Slowdown] = {}
-        # the serial pass next to every visit is the same work each time: its time over
-        # the pilot's is the storage's and the CPUs' own slowdown, felt by every
-        # configuration at once, before each has had a slow visit of its own
+        # the serial pass beside every visit is the same work each time: its time over the
+        # pilot's is a slowdown every configuration feels before its own slow visit
         self.serial = Slowdown()
 
     def add(self, name: str, planned: float, took: float) -> None:
         self.by_name.setdefault(name, Slowdown()).add(planned, took)
-
-    def add_serial(self, pilot_s: float, took: float) -> None:
-        self.serial.add(pilot_s, took)
 
     def _typical(self) -> float:
         latest = [s.last() for s in self.by_name.values() if s.ratios]
@@ -56,10 +52,8 @@ class Slowdowns:
         return max(mine, self.serial.factor())
 
     def last(self, name: str | None = None) -> float:
-        """What the hard deadline is checked with: the configuration's own last ratio, or -
-        one not visited yet - the largest latest ratio of any (a pool far slower than its
-        plan, such as one task per image on a machine that scales badly, must not start a
-        visit that ends past the budget + 10%)."""
+        """What the hard deadline is checked with: the configuration's own last ratio, or
+        (not visited yet) the largest latest ratio of any."""
         own = self.by_name.get(name)
         latest = [s.last() for s in self.by_name.values() if s.ratios]
         mine = own.last() if own is not None and own.ratios else max(latest, default=1.0)

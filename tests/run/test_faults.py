@@ -7,14 +7,11 @@ that no process, temporary folder, partial results file or shared-memory segment
 is left (tests/faultkit.py explains how each is found).
 """
 import os
-import signal
-import time
 
 import pytest
 
 from bench.results import ResultsFile
-from bench.texts import messages
-from faultkit import Sandbox, read_until, wait_for
+from faultkit import Sandbox
 
 IMWRITE = "imwrite/8x8x1-noise-n4/jpg-q95"
 

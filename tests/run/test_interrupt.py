@@ -11,7 +11,7 @@ def test_a_signal_raises_interrupted_with_its_exit_code():
     with interrupt.handling():
         with pytest.raises(interrupt.Interrupted) as exc:
             os.kill(os.getpid(), signal.SIGTERM)
-    assert exc.value.exit_code == 143 and exc.value.name == "SIGTERM"
+    assert interrupt.exit_code(exc.value) == 143 and interrupt.signal_name(exc.value) == "SIGTERM"
     assert isinstance(exc.value, KeyboardInterrupt)
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL      # restored afterwards
 

@@ -260,7 +260,7 @@ def test_a_configuration_the_plan_misjudges_scales_only_its_own_next_visits():
     assert s.factor("never-visited") == pytest.approx(1.2)      # median of 10, 1, 1.2
     assert Slowdowns().factor("x") == 1.0
     for _ in range(3):                                           # the serial passes slow 4x:
-        s.add_serial(0.1, 0.4)                                   # the storage, felt by all
+        s.serial.add(0.1, 0.4)                                   # the storage, felt by all
     assert s.factor("threads") == pytest.approx(4.0) and s.factor("dask") == pytest.approx(10.0)
 
 
@@ -349,7 +349,7 @@ def test_a_race_and_a_run_in_full_write_the_median_of_the_visits_ratios():
     serial, pool = [4.0, 4.0, 12.0], [1.0, 2.0, 4.0]
     state.visits = [visit_record(k + 1, p, {"seconds": s, "images": 4}, None, pool_first=k % 2 == 1)
                     for k, (s, p) in enumerate(zip(serial, pool))]
-    assert state.figures(None)["paired_speedup"] == pytest.approx(3.0)
+    assert state.figures()["paired_speedup"] == pytest.approx(3.0)
 
 
 def test_a_plan_measured_in_full_visits_everyone_its_visits_and_puts_none_out(tmp_path, monkeypatch):
