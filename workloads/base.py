@@ -2,68 +2,28 @@
 
 A workload is what is done to one image. It is pickled with every task exactly as a
 user's script pickles its arguments, so the per-task cost is the one users pay; most
-are small frozen dataclasses. :class:`Workload` is a plain class (class attributes
-and methods only, no ``__init__``, no ``__slots__``) so that it never changes how a
+are small frozen dataclasses. :class:`Workload` has class attributes and methods only
+(no ``__init__``, no ``__slots__``) so that it never changes how a
 ``@dataclass(frozen=True)`` subclass is built, compared or pickled.
 
-Required (no default: each workload says what it does):
-  ``from_params(params: dict)``  build from JSON-able parameters (case files carry them)
-  ``label``                      short text naming the parameters, e.g. ``jpg-q95``
-  ``with_output(out_dir)``       a copy that writes under ``out_dir`` (if it writes)
-  ``worker_setup()``             once per worker before any task (build a model); may
-                                 return a dict of facts (e.g. ``model_load_s``) to report
-  ``process(index, image)``      the work for one image; its return value is the result
-  ``verifying()``                a copy whose results can be compared with serial
-  ``expected_names(count)``      the file names a pass of ``count`` images writes
-  ``outputs(results, count)``    {output name: comparable value}
-  ``differs(a, b)``              whether two outputs of the same name disagree
-  ``needs_verify_pass``          True when timed results are not comparable themselves
+Required (no default):
+  ``from_params(params)``  build from JSON-able parameters (case files carry them)
+  ``label``                short text naming the parameters, e.g. ``jpg-q95``
+  ``with_output(out_dir)`` a copy that writes under ``out_dir`` (if it writes)
+  ``worker_setup()``       once per worker before any task (build a model); may return
+                           a dict of facts (e.g. ``model_load_s``) to report
+  ``process(index, image)`` the work for one image; its return value is the result
+  ``verifying()``          a copy whose results can be compared with serial
+  ``expected_names(count)`` the file names a pass of ``count`` images writes
+  ``outputs(results, count)`` {output name: comparable value}
+  ``differs(a, b)``        whether two outputs of the same name disagree
+  ``needs_verify_pass``    True when timed results are not comparable themselves
 
-Optional, with the harness's behaviour when a workload keeps the default:
-  ``has_model``                  False; True: strategies marked ``needs_model`` may be
-                                 planned, and no serial loop is timed in a case process
-                                 that forks a pool (read from the class)
-  ``fixed_group``                False; True: the image set is a dummy, left out of the
-                                 group's name (read from the class)
-  ``for_task(start)``            the workload itself; with a folder per task, the copy
-                                 one slice-task starting at image ``start`` writes with
-  ``with_model_per_image()``     the workload itself; with a model, a copy that builds
-                                 a new model in every task (the OpenPose script that
-                                 builds a detector in every task)
-  ``prepare_parent()``           nothing; the case process imports what a user's
-                                 script would (pose: mediapipe, never a model)
-  ``check_fork(start_method)``   nothing; raise before a pool forks a process that
-                                 must not fork
-  ``case_metadata(timing)``      {}; extra per-case facts for the results file
-                                 (called before verification)
-
-Optional capabilities: ``None`` means the workload does not offer one, and the harness
-does without:
-  ``with_layout(layout)``        a copy writing in an output layout (``flat``,
-                                 ``per-task``); None: it writes no files, and a case
-                                 that asks for a layout is refused
-  ``written_names()``            the name of every file written (a name written twice
-                                 appears twice); None: the output folder is listed
-  ``describe_difference(a, b)``  one line on how two differing outputs differ; None:
-                                 the first differing output is named without detail
-  ``save_results(results, directory, case, indices)``  write outputs (``--save-keypoints``;
-                                 ``indices``: each result's item in the set) and return the
-                                 file's path; None: nothing is saved
-  ``expected_seconds_per_image(size, params)``, ``bytes_written_per_image(size,
-  params)``, ``memory_per_worker`` (bytes): refine the run's resource estimates
-                                 (read from the class); None: the harness's generic
-                                 estimates (JPEG encoding time, imwrite's worst-case
-                                 file size, an interpreter with numpy and OpenCV)
-
-  ``measure(strategy, images, repeats)``: the overhead probes that time themselves
-                                 (pool start, pickling); None: the harness times passes
-
-What the planner, the summaries and the snippets need of a workload is declared on its
-class too (``name``, ``rank``, ``kind``, ``groups``, ``pipeline``, ``colour_only``,
-``contents``, ``opencv_threads``, ``dask_strategies``, ``snippet``: see :class:`Workload`), and :func:`register` is the one
-entry point: a registered class is taken up by every table ``workloads.registry`` derives
-(the matrices' image groups, the race's, the groups of files, the overheads, the
-snippets) with no other module edited.
+Optional hooks and capabilities are documented where :class:`Workload` declares them;
+a capability left ``None`` is not offered, and the harness does without. What the
+planner, the summaries and the snippets need is declared on the class too, and
+:func:`register` is the one entry point: every table ``workloads.registry`` derives takes
+a registered class up with no other module edited.
 """
 from __future__ import annotations
 
@@ -145,35 +105,45 @@ class Workload:
     snippet = ""           # the shape of ``recommend --code``'s work (bench.output.snippet_work):
                            # imwrite, imencode, pose; "" for none
 
-    # -- optional, with the harness's default ------------------------------------------
-    has_model = False
-    fixed_group = False
+    # -- optional, with the harness's default ----------------------------------------
+    has_model = False      # True: strategies marked ``needs_model`` may be planned, and no
+                           # serial loop is timed in a case process that forks a pool
+    fixed_group = False    # True: the image set is a dummy, left out of the group's name
 
     def for_task(self, start: int):
+        """With a folder per task: the copy the slice-task starting at ``start`` writes with."""
         return self
 
     def with_model_per_image(self):
+        """With a model: a copy that builds a new model in every task (the OpenPose script)."""
         return self
 
     def prepare_parent(self) -> None:
-        pass
+        """The case process imports what a user's script would (pose: mediapipe, no model)."""
 
     def check_fork(self, start_method: str) -> None:
-        pass
+        """Raise before a pool forks a process that must not fork."""
 
     def case_metadata(self, timing) -> dict:
+        """Extra per-case facts for the results file (called before verification)."""
         return {}
 
     # -- optional capabilities: None when not offered ----------------------------------
-    with_layout = None
-    written_names = None
-    describe_difference = None
-    save_results = None
+    with_layout = None     # (layout) a copy writing in ``flat`` or ``per-task``; None: it
+                           # writes no files, and a case asking for a layout is refused
+    written_names = None   # () every file name written (twice if written twice); None:
+                           # the output folder is listed
+    describe_difference = None  # (a, b) one line on how two outputs differ; None: the first
+                                # differing output is named without detail
+    save_results = None    # (results, directory, case, indices) write outputs
+                           # (``--save-keypoints``) and return the file's path
+    # (size, params) / bytes: refine the run's resource estimates; None: the generic ones
+    # (JPEG encoding time, imwrite's worst-case file size, numpy and OpenCV)
     expected_seconds_per_image = None
     bytes_written_per_image = None
     memory_per_worker = None
-    measure = None
-
+    measure = None         # (strategy, images, repeats): a probe that times itself (pool
+                           # start, pickling); None: the harness times passes
 
 REGISTRY: dict[str, type[Workload]] = {}     # every workload, faults included, in rank order
 WORKLOADS: dict[str, type[Workload]] = {}    # those ``--workloads`` advertises
