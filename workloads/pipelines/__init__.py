@@ -1,11 +1,6 @@
-"""The built-in pipelines: the source scripts' work, written the way a user's task is.
-
-``keypoints``, ``annotate`` and ``holistic`` are plain modules with an ``init`` and a
-``task`` (as ``bench run --task`` takes them); here they become workloads, measured by
-``bench all`` on person photos generated once into a cache folder
-(:func:`workloads.files.photos`): the same races, summary and recommendation as every
-other group. ``imread`` (:mod:`workloads.pipelines.imread`) is the reading alone.
-Importing this package imports neither mediapipe nor a pipeline module.
+"""The built-in pipelines (docs/pipelines.md): plain modules with an ``init`` and a
+``task``, as ``bench run --task`` takes them, made workloads here. Importing this package
+imports neither mediapipe nor a pipeline module.
 """
 from __future__ import annotations
 
