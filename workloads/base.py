@@ -9,17 +9,12 @@ are small frozen dataclasses. :class:`Workload` has class attributes and methods
 Required (no default):
   ``from_params(params)``  build from JSON-able parameters (case files carry them)
   ``label``                short text naming the parameters, e.g. ``jpg-q95``
-  ``with_output(out_dir)`` a copy that writes under ``out_dir`` (if it writes)
-  ``worker_setup()``       once per worker before any task (build a model); may return
-                           a dict of facts (e.g. ``model_load_s``) to report
   ``process(index, image)`` the work for one image; its return value is the result
-  ``verifying()``          a copy whose results can be compared with serial
-  ``expected_names(count)`` the file names a pass of ``count`` images writes
   ``outputs(results, count)`` {output name: comparable value}
   ``differs(a, b)``        whether two outputs of the same name disagree
   ``needs_verify_pass``    True when timed results are not comparable themselves
 
-Optional hooks and capabilities are documented where :class:`Workload` declares them;
+Other hooks and capabilities are documented where :class:`Workload` declares them;
 a capability left ``None`` is not offered, and the harness does without. What the
 planner, the summaries and the snippets need is declared on the class too, and
 :func:`register` is the one entry point: every table ``workloads.registry`` derives takes
@@ -27,7 +22,7 @@ a registered class up with no other module edited.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # what a workload measures: ``codec`` pixels in, bytes out (the image matrices of ``bench
 # imwrite``); ``model`` a stateful task with a model per worker (pose: its own matrix, the
@@ -65,20 +60,8 @@ class Workload:
     def label(self) -> str:
         raise NotImplementedError(f"{type(self).__name__}.label")
 
-    def with_output(self, out_dir: str):
-        raise NotImplementedError(f"{type(self).__name__}.with_output")
-
-    def worker_setup(self):
-        raise NotImplementedError(f"{type(self).__name__}.worker_setup")
-
     def process(self, index: int, image):
         raise NotImplementedError(f"{type(self).__name__}.process")
-
-    def verifying(self):
-        raise NotImplementedError(f"{type(self).__name__}.verifying")
-
-    def expected_names(self, count: int) -> list[str]:
-        raise NotImplementedError(f"{type(self).__name__}.expected_names")
 
     def outputs(self, results, count: int) -> dict:
         raise NotImplementedError(f"{type(self).__name__}.outputs")
@@ -109,6 +92,22 @@ class Workload:
     has_model = False      # True: strategies marked ``needs_model`` may be planned, and no
                            # serial loop is timed in a case process that forks a pool
     fixed_group = False    # True: the image set is a dummy, left out of the group's name
+
+    def with_output(self, out_dir: str):
+        """A copy that writes under ``out_dir`` (a dataclass with an ``out_dir`` field)."""
+        return replace(self, out_dir=out_dir)
+
+    def worker_setup(self):
+        """Once per worker before any task (build a model); may return a dict of facts
+        (e.g. ``model_load_s``) to report."""
+
+    def verifying(self):
+        """A copy whose results can be compared with serial."""
+        return self
+
+    def expected_names(self, count: int) -> list[str]:
+        """The file names a pass of ``count`` images writes."""
+        return []
 
     def for_task(self, start: int):
         """With a folder per task: the copy the slice-task starting at ``start`` writes with."""

@@ -10,7 +10,7 @@ import operator
 import os
 import signal
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from workloads.base import Workload, register
 
@@ -33,15 +33,6 @@ class _FaultWorkload(Workload):
     @classmethod
     def from_params(cls, params: dict):
         return cls()          # codec settings from the CLI are ignored
-
-    def with_output(self, out_dir: str):
-        return replace(self, out_dir=out_dir)
-
-    def worker_setup(self) -> None:
-        pass
-
-    def verifying(self):
-        return self
 
     def expected_names(self, count: int) -> list[str]:
         return [str(i) for i in range(count)]

@@ -47,12 +47,6 @@ class _CodecWorkload(Workload):
     def label(self) -> str:
         return self.codec.label
 
-    def with_output(self, out_dir: str):
-        return replace(self, out_dir=out_dir)
-
-    def worker_setup(self) -> None:
-        """Nothing to build: cv2 is stateless for encoding."""
-
 
 OUT_LAYOUTS = ("flat", "per-task")
 TASK_FOLDER = "task-{start:06d}"

@@ -106,17 +106,8 @@ class NoopWorkload(Workload):
     def with_output(self, out_dir: str) -> "NoopWorkload":
         return self
 
-    def worker_setup(self) -> None:
-        pass
-
     def process(self, index, image):
         return None
-
-    def verifying(self) -> "NoopWorkload":
-        return self
-
-    def expected_names(self, count: int) -> list:
-        return []
 
     def outputs(self, results, count: int) -> dict:
         return {str(i): None for i in range(count)}

@@ -191,9 +191,6 @@ class TaskWorkload(Workload):
             stem = module.rsplit(".", 1)[-1]
         return f"{stem}.{attr}" + ("" if self.decode == "color" else f"-{self.decode}")
 
-    def with_output(self, out_dir: str):
-        return replace(self, out_dir=out_dir)
-
     def with_model_per_image(self):
         return replace(self, state_per_item=True) if self.init else self
 
@@ -245,12 +242,6 @@ class TaskWorkload(Workload):
                 close_state(state)
 
     # -- verification -----------------------------------------------------------------------
-    def verifying(self):
-        return self
-
-    def expected_names(self, count: int) -> list[str]:
-        return []
-
     def written_names(self) -> list[str]:
         return []          # nothing to check by name alone: outputs() compares every file
 

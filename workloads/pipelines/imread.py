@@ -43,12 +43,6 @@ class ImreadWorkload(Workload):
     def expected_seconds_per_image(size, params) -> float:
         return 1e-4 + 4e-9 * size.nbytes          # JPEG decoding, about 250 MB/s of pixels
 
-    def with_output(self, out_dir: str) -> "ImreadWorkload":
-        return replace(self, out_dir=out_dir)
-
-    def worker_setup(self) -> None:
-        pass
-
     def process(self, index: int, item):
         name, pixels, reason = open_item(item, self.decode)
         if reason is not None:
@@ -59,9 +53,6 @@ class ImreadWorkload(Workload):
 
     def verifying(self) -> "ImreadWorkload":
         return replace(self, digest=True)
-
-    def expected_names(self, count: int) -> list[str]:
-        return []
 
     def outputs(self, results, count: int) -> dict:
         return {f"{i:05d}": r for i, r in enumerate(results)}

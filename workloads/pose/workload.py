@@ -77,14 +77,8 @@ class PoseWorkload(Workload):
     def label(self) -> str:
         return f"{self.backend}-c{self.model_complexity}"
 
-    def with_output(self, out_dir: str) -> "PoseWorkload":
-        return replace(self, out_dir=out_dir)
-
     def with_model_per_image(self) -> "PoseWorkload":
         return replace(self, model_per_image=True)
-
-    def verifying(self) -> "PoseWorkload":
-        return self
 
     # -- parent side -----------------------------------------------------------------
     def prepare_parent(self) -> None:
@@ -137,9 +131,6 @@ class PoseWorkload(Workload):
         return PoseResult(landmarks, error, built - start, done - built)
 
     # -- verification ----------------------------------------------------------------
-    def expected_names(self, count: int) -> list[str]:
-        return []                         # pose writes no files
-
     def outputs(self, results, count: int) -> dict:
         return {image_id(i): comparable(r) for i, r in enumerate(results)}
 
