@@ -116,12 +116,9 @@ def folder_runs(items) -> list[tuple[int, int]]:
     set, which has no folders, is one)."""
     if len(items) and not isinstance(items[0], FileItem):
         return [(0, len(items))]
-    runs, start = [], 0
-    for i in range(1, len(items) + 1):
-        if i == len(items) or os.path.dirname(items[i].name) != os.path.dirname(items[start].name):
-            runs.append((start, i))
-            start = i
-    return runs
+    folders = itertools.groupby(os.path.dirname(item.name) for item in items)
+    ends = list(itertools.accumulate(len(list(run)) for _, run in folders))
+    return list(zip([0] + ends[:-1], ends))
 
 
 # -- a user's folder or glob -------------------------------------------------------------
