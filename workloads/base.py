@@ -70,8 +70,7 @@ class Workload:
     def differs(a, b) -> bool:
         raise NotImplementedError("Workload.differs")
 
-    # -- what the planner, the summaries and the snippets need of it (one place: the
-    # tables they use are read off the registry, see ``register``) ---------------------
+    # -- what the planner, the summaries and the snippets read off the registry ----------
     name = ""              # the name every plan, results file and option uses
     rank: int | None = None  # its place in every list of workloads (lower first; unique,
                            # required), so no list depends on which module was imported first
@@ -80,8 +79,7 @@ class Workload:
     pipeline = False       # a built-in pipeline of ``bench all`` on generated photos: it shares
                            # that budget, so its tiers come after the main image sets'
     colour_only = False    # measured on colour images only (WIDTHxHEIGHTx3)
-    contents: tuple[str, ...] | None = None  # the generated contents it can be measured on
-                           # (None: any)
+    contents: tuple[str, ...] | None = None  # generated contents it is measured on (None: any)
     opencv_threads = False  # OpenCV's own threads matter: one size is also measured with
                            # cv2.setNumThreads(1) in every worker
     dask_strategies: tuple[str, ...] = ()  # the Dask strategies a full race adds next to the local pools

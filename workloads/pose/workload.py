@@ -56,7 +56,6 @@ class PoseWorkload(Workload):
     def __post_init__(self):
         check_available(self.backend, self.model_complexity, self.model_path)
 
-    # -- parameters ----------------------------------------------------------------
     @classmethod
     def from_params(cls, params: dict) -> "PoseWorkload":
         allowed = {"model_complexity", "backend", "model_path"}
@@ -130,14 +129,12 @@ class PoseWorkload(Workload):
             pose.close()
         return PoseResult(landmarks, error, built - start, done - built)
 
-    # -- verification ----------------------------------------------------------------
     def outputs(self, results, count: int) -> dict:
         return {image_id(i): comparable(r) for i, r in enumerate(results)}
 
     differs = staticmethod(pose_results.differs)
     describe_difference = staticmethod(pose_results.describe_difference)
 
-    # -- what the case reports -------------------------------------------------------
     def case_metadata(self, timing) -> dict:
         results = timing.last_results
         failed = [(i, r.error) for i, r in enumerate(results) if r.error is not None]
