@@ -21,11 +21,6 @@ def named(**facts) -> tuple[str, ...]:
                  if all(getattr(cls, k) == v for k, v in facts.items()))
 
 
-def pipelines() -> tuple[str, ...]:
-    """The built-in pipelines ``bench all`` measures on generated photos."""
-    return named(pipeline=True)
-
-
 def file_workloads() -> tuple[str, ...]:
     """Workloads whose items are files: a worker is sent paths unless the parent decodes them."""
     return named(kind="files")
@@ -72,6 +67,6 @@ def make_workload(name: str, params: dict | None = None):
     return workload_class(name).from_params(dict(params or {}))
 
 
-__all__ = ["FAULTS", "REGISTRY", "WORKLOADS", "ImageGroup", "file_workloads", "first", "groups", "has_layouts",
-           "make_workload", "named", "on_photos", "overheads", "pipelines", "register",
+__all__ = ["FAULTS", "REGISTRY", "WORKLOADS", "ImageGroup", "file_workloads", "first", "groups",
+           "has_layouts", "make_workload", "named", "on_photos", "overheads", "register",
            "unregister", "workload_class"]
