@@ -285,9 +285,6 @@ class PackedImages:
     def __init__(self, buf, slots: list[Slot]):
         self.buf, self.slots = buf, slots
 
-    def __len__(self) -> int:
-        return len(self.slots)
-
     def view(self, index: int) -> np.ndarray:
         s = self.slots[index]
         return np.ndarray(s.shape, np.dtype(s.dtype), buffer=self.buf, offset=s.offset)
