@@ -2,72 +2,27 @@
 
 A workload is what is done to one image. It is pickled with every task exactly as a
 user's script pickles its arguments, so the per-task cost is the one users pay; most
-are small frozen dataclasses. :class:`Workload` is a plain class (class attributes
-and methods only, no ``__init__``, no ``__slots__``) so that it never changes how a
+are small frozen dataclasses. :class:`Workload` has class attributes and methods only
+(no ``__init__``, no ``__slots__``) so that it never changes how a
 ``@dataclass(frozen=True)`` subclass is built, compared or pickled.
 
-Required (no default: each workload says what it does):
-  ``from_params(params: dict)``  build from JSON-able parameters (case files carry them)
-  ``label``                      short text naming the parameters, e.g. ``jpg-q95``
-  ``with_output(out_dir)``       a copy that writes under ``out_dir`` (if it writes)
-  ``worker_setup()``             once per worker before any task (build a model); may
-                                 return a dict of facts (e.g. ``model_load_s``) to report
-  ``process(index, image)``      the work for one image; its return value is the result
-  ``verifying()``                a copy whose results can be compared with serial
-  ``expected_names(count)``      the file names a pass of ``count`` images writes
-  ``outputs(results, count)``    {output name: comparable value}
-  ``differs(a, b)``              whether two outputs of the same name disagree
-  ``needs_verify_pass``          True when timed results are not comparable themselves
+Required (no default):
+  ``from_params(params)``  build from JSON-able parameters (case files carry them)
+  ``label``                short text naming the parameters, e.g. ``jpg-q95``
+  ``process(index, image)`` the work for one image; its return value is the result
+  ``outputs(results, count)`` {output name: comparable value}
+  ``differs(a, b)``        whether two outputs of the same name disagree
+  ``needs_verify_pass``    True when timed results are not comparable themselves
 
-Optional, with the harness's behaviour when a workload keeps the default:
-  ``has_model``                  False; True: strategies marked ``needs_model`` may be
-                                 planned, and no serial loop is timed in a case process
-                                 that forks a pool (read from the class)
-  ``fixed_group``                False; True: the image set is a dummy, left out of the
-                                 group's name (read from the class)
-  ``for_task(start)``            the workload itself; with a folder per task, the copy
-                                 one slice-task starting at image ``start`` writes with
-  ``with_model_per_image()``     the workload itself; with a model, a copy that builds
-                                 a new model in every task (the OpenPose script that
-                                 builds a detector in every task)
-  ``prepare_parent()``           nothing; the case process imports what a user's
-                                 script would (pose: mediapipe, never a model)
-  ``check_fork(start_method)``   nothing; raise before a pool forks a process that
-                                 must not fork
-  ``case_metadata(timing)``      {}; extra per-case facts for the results file
-                                 (called before verification)
-
-Optional capabilities: ``None`` means the workload does not offer one, and the harness
-does without:
-  ``with_layout(layout)``        a copy writing in an output layout (``flat``,
-                                 ``per-task``); None: it writes no files, and a case
-                                 that asks for a layout is refused
-  ``written_names()``            the name of every file written (a name written twice
-                                 appears twice); None: the output folder is listed
-  ``describe_difference(a, b)``  one line on how two differing outputs differ; None:
-                                 the first differing output is named without detail
-  ``save_results(results, directory, case, indices)``  write outputs (``--save-keypoints``;
-                                 ``indices``: each result's item in the set) and return the
-                                 file's path; None: nothing is saved
-  ``expected_seconds_per_image(size, params)``, ``bytes_written_per_image(size,
-  params)``, ``memory_per_worker`` (bytes): refine the run's resource estimates
-                                 (read from the class); None: the harness's generic
-                                 estimates (JPEG encoding time, imwrite's worst-case
-                                 file size, an interpreter with numpy and OpenCV)
-
-  ``measure(strategy, images, repeats)``: the overhead probes that time themselves
-                                 (pool start, pickling); None: the harness times passes
-
-What the planner, the summaries and the snippets need of a workload is declared on its
-class too (``name``, ``rank``, ``kind``, ``groups``, ``pipeline``, ``colour_only``,
-``contents``, ``opencv_threads``, ``dask_strategies``, ``snippet``: see :class:`Workload`), and :func:`register` is the one
-entry point: a registered class is taken up by every table ``workloads.registry`` derives
-(the matrices' image groups, the race's, the groups of files, the overheads, the
-snippets) with no other module edited.
+Other hooks and capabilities are documented where :class:`Workload` declares them;
+a capability left ``None`` is not offered, and the harness does without. What the
+planner, the summaries and the snippets need is declared on the class too, and
+:func:`register` is the one entry point: every table ``workloads.registry`` derives takes
+a registered class up with no other module edited.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # what a workload measures: ``codec`` pixels in, bytes out (the image matrices of ``bench
 # imwrite``); ``model`` a stateful task with a model per worker (pose: its own matrix, the
@@ -105,20 +60,8 @@ class Workload:
     def label(self) -> str:
         raise NotImplementedError(f"{type(self).__name__}.label")
 
-    def with_output(self, out_dir: str):
-        raise NotImplementedError(f"{type(self).__name__}.with_output")
-
-    def worker_setup(self):
-        raise NotImplementedError(f"{type(self).__name__}.worker_setup")
-
     def process(self, index: int, image):
         raise NotImplementedError(f"{type(self).__name__}.process")
-
-    def verifying(self):
-        raise NotImplementedError(f"{type(self).__name__}.verifying")
-
-    def expected_names(self, count: int) -> list[str]:
-        raise NotImplementedError(f"{type(self).__name__}.expected_names")
 
     def outputs(self, results, count: int) -> dict:
         raise NotImplementedError(f"{type(self).__name__}.outputs")
@@ -127,8 +70,7 @@ class Workload:
     def differs(a, b) -> bool:
         raise NotImplementedError("Workload.differs")
 
-    # -- what the planner, the summaries and the snippets need of it (one place: the
-    # tables they use are read off the registry, see ``register``) ---------------------
+    # -- what the planner, the summaries and the snippets read off the registry ----------
     name = ""              # the name every plan, results file and option uses
     rank: int | None = None  # its place in every list of workloads (lower first; unique,
                            # required), so no list depends on which module was imported first
@@ -137,43 +79,68 @@ class Workload:
     pipeline = False       # a built-in pipeline of ``bench all`` on generated photos: it shares
                            # that budget, so its tiers come after the main image sets'
     colour_only = False    # measured on colour images only (WIDTHxHEIGHTx3)
-    contents: tuple[str, ...] | None = None  # the generated contents it can be measured on
-                           # (None: any)
+    contents: tuple[str, ...] | None = None  # generated contents it is measured on (None: any)
     opencv_threads = False  # OpenCV's own threads matter: one size is also measured with
                            # cv2.setNumThreads(1) in every worker
     dask_strategies: tuple[str, ...] = ()  # the Dask strategies a full race adds next to the local pools
     snippet = ""           # the shape of ``recommend --code``'s work (bench.output.snippet_work):
                            # imwrite, imencode, pose; "" for none
 
-    # -- optional, with the harness's default ------------------------------------------
-    has_model = False
-    fixed_group = False
+    # -- optional, with the harness's default ----------------------------------------
+    has_model = False      # True: strategies marked ``needs_model`` may be planned, and no
+                           # serial loop is timed in a case process that forks a pool
+    fixed_group = False    # True: the image set is a dummy, left out of the group's name
+
+    def with_output(self, out_dir: str):
+        """A copy that writes under ``out_dir`` (a dataclass with an ``out_dir`` field)."""
+        return replace(self, out_dir=out_dir)
+
+    def worker_setup(self):
+        """Once per worker before any task (build a model); may return a dict of facts
+        (e.g. ``model_load_s``) to report."""
+
+    def verifying(self):
+        """A copy whose results can be compared with serial."""
+        return self
+
+    def expected_names(self, count: int) -> list[str]:
+        """The file names a pass of ``count`` images writes."""
+        return []
 
     def for_task(self, start: int):
+        """With a folder per task: the copy the slice-task starting at ``start`` writes with."""
         return self
 
     def with_model_per_image(self):
+        """With a model: a copy that builds a new model in every task (the OpenPose script)."""
         return self
 
     def prepare_parent(self) -> None:
-        pass
+        """The case process imports what a user's script would (pose: mediapipe, no model)."""
 
     def check_fork(self, start_method: str) -> None:
-        pass
+        """Raise before a pool forks a process that must not fork."""
 
     def case_metadata(self, timing) -> dict:
+        """Extra per-case facts for the results file (called before verification)."""
         return {}
 
     # -- optional capabilities: None when not offered ----------------------------------
-    with_layout = None
-    written_names = None
-    describe_difference = None
-    save_results = None
+    with_layout = None     # (layout) a copy writing in ``flat`` or ``per-task``; None: it
+                           # writes no files, and a case asking for a layout is refused
+    written_names = None   # () every file name written (twice if written twice); None:
+                           # the output folder is listed
+    describe_difference = None  # (a, b) one line on how two outputs differ; None: the first
+                                # differing output is named without detail
+    save_results = None    # (results, directory, case, indices) write outputs
+                           # (``--save-keypoints``) and return the file's path
+    # (size, params) / bytes: refine the run's resource estimates; None: the generic ones
+    # (JPEG encoding time, imwrite's worst-case file size, numpy and OpenCV)
     expected_seconds_per_image = None
     bytes_written_per_image = None
     memory_per_worker = None
-    measure = None
-
+    measure = None         # (strategy, images, repeats): a probe that times itself (pool
+                           # start, pickling); None: the harness times passes
 
 REGISTRY: dict[str, type[Workload]] = {}     # every workload, faults included, in rank order
 WORKLOADS: dict[str, type[Workload]] = {}    # those ``--workloads`` advertises

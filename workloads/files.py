@@ -1,23 +1,16 @@
-"""Input sets that are files: a user's folder or glob, or person photos generated once
-into a cache folder; how an item is read, and how decoded pixels travel.
+"""Input sets that are files: a user's folder or glob (:class:`FileSetSpec`), or person
+photos generated once into a cache folder (:func:`photos`); how an item is read, and how
+decoded pixels travel. Items are sorted by name, so sub-folders stay together.
 
-A file set is an :class:`~workloads.images.ImageSetSpec` whose content is ``files`` (a
-user's folder or glob: :class:`FileSetSpec`, which adds the source) or ``photos``
-(generated files, see :func:`photos`). Loading one gives a list of :class:`FileItem`
-(absolute path, name relative to the set's root), sorted by name, so sub-folders stay
-together and the order is the same on every run. ``--limit N`` (or a plan that needs
-fewer files than the folder holds) takes a deterministic sample: ``N`` indices drawn by
-the set's seed, kept in name order.
-
-An item reaches a task in one of three forms: the :class:`FileItem` (the worker reads
-the file), :class:`Decoded` (the parent read it: the pixels and the item's name) or
-:class:`Unreadable` (the parent could not read it: the reason travels instead, so the
-item fails in the worker exactly as it fails in the serial loop).
+An item reaches a task as the :class:`FileItem` (the worker reads the file),
+:class:`Decoded` (the parent read it) or :class:`Unreadable` (the parent could not: the
+reason travels instead, so the item fails in the worker as in the serial loop).
 """
 from __future__ import annotations
 
 import glob
 import hashlib
+import itertools
 import os
 import random
 import re
@@ -27,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from workloads.images import ImageSetSpec, ImageSize, register_file_sets
+from workloads.people import astronaut, letterbox, variation
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".dib", ".tif", ".tiff", ".webp",
                     ".jp2", ".pbm", ".pgm", ".ppm", ".pnm", ".sr", ".ras", ".exr", ".hdr", ".pic")
@@ -122,12 +116,9 @@ def folder_runs(items) -> list[tuple[int, int]]:
     set, which has no folders, is one)."""
     if len(items) and not isinstance(items[0], FileItem):
         return [(0, len(items))]
-    runs, start = [], 0
-    for i in range(1, len(items) + 1):
-        if i == len(items) or os.path.dirname(items[i].name) != os.path.dirname(items[start].name):
-            runs.append((start, i))
-            start = i
-    return runs
+    folders = itertools.groupby(os.path.dirname(item.name) for item in items)
+    ends = list(itertools.accumulate(len(list(run)) for _, run in folders))
+    return list(zip([0] + ends[:-1], ends))
 
 
 # -- a user's folder or glob -------------------------------------------------------------
@@ -137,12 +128,7 @@ def _is_image(name: str) -> bool:
 
 def glob_root(pattern: str) -> str:
     """The folder a glob's names are relative to: its leading parts without wildcards."""
-    parts = pattern.split(os.sep)
-    fixed = []
-    for part in parts[:-1]:
-        if glob.has_magic(part):
-            break
-        fixed.append(part)
+    fixed = itertools.takewhile(lambda part: not glob.has_magic(part), pattern.split(os.sep)[:-1])
     return os.sep.join(fixed) or os.sep
 
 
@@ -205,10 +191,7 @@ def load(spec: ImageSetSpec) -> list[FileItem]:
 register_file_sets(FileSetSpec, load, files_fingerprint)
 
 
-# -- person photos generated once into a cache folder --------------------------------------
-# file i: a crop/flip/brightness variation of the shipped person photograph, at one of
-# these fractions of the set's size, JPEG except every fourth (PNG); the sub-folders
-# hold uneven numbers of files, as a user's folders do
+# -- person photos generated once into a cache folder (docs/pipelines.md) ------------------
 SCALES = (1.0, 0.75, 0.5)
 FOLDER_SIZES = (3, 9, 5, 13, 7, 11)
 CACHE_VERSION = "v1"
@@ -223,25 +206,17 @@ def cache_dir() -> str:
     return os.path.join(base, "bench", "inputs")
 
 
-def folder_of(index: int) -> str:
-    total, k = 0, 0
-    while True:
-        total += FOLDER_SIZES[k % len(FOLDER_SIZES)]
-        if index < total:
-            return f"part{k:03d}"
-        k += 1
-
-
 def photo_name(index: int) -> str:
+    """Sub-folders of uneven sizes, as a user's are; JPEG except every fourth (PNG)."""
+    ends = itertools.accumulate(itertools.cycle(FOLDER_SIZES))
+    folder = next(k for k, end in enumerate(ends) if index < end)
     ext = "png" if index % 4 == 3 else "jpg"
-    return f"{folder_of(index)}/{index:05d}.{ext}"
+    return f"part{folder:03d}/{index:05d}.{ext}"
 
 
 def photo_pixels(size: ImageSize, index: int, seed: int) -> np.ndarray:
     """Image ``index`` of a photos set, BGR as a file holds it (the same on every machine)."""
     import cv2
-
-    from workloads.people import astronaut, letterbox, variation
 
     rng = np.random.default_rng([seed, index])
     scale = SCALES[index % len(SCALES)]
@@ -253,9 +228,8 @@ def photo_pixels(size: ImageSize, index: int, seed: int) -> np.ndarray:
 
 
 def photos(spec: ImageSetSpec) -> list[FileItem]:
-    """The first ``count`` files of a photos series, written where missing. Each is
-    written to a temporary name and renamed, so two processes making the same file
-    at once (a group's two case processes) both end with the whole file."""
+    """The first ``count`` files of a photos series, written where missing (under a
+    temporary name, then renamed: two processes making one file both end with all of it)."""
     import cv2
 
     root = os.path.join(cache_dir(), f"photos-{CACHE_VERSION}-{spec.size.label}-s{spec.seed}")
@@ -310,9 +284,6 @@ class PackedImages:
 
     def __init__(self, buf, slots: list[Slot]):
         self.buf, self.slots = buf, slots
-
-    def __len__(self) -> int:
-        return len(self.slots)
 
     def view(self, index: int) -> np.ndarray:
         s = self.slots[index]

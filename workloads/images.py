@@ -1,10 +1,6 @@
-"""Deterministic uint8 image sets.
-
-An image set is fully described by an :class:`ImageSetSpec`; the same spec gives the
-same bytes on every machine, so results from two machines are comparable. The classic
-saving-images-in-a-loop question used ``np.random.randint``, which yields int64 arrays
-that OpenCV converts on every call; we always hand OpenCV ``uint8`` (what real decoded
-images are).
+"""Deterministic uint8 image sets: the same :class:`ImageSetSpec` gives the same bytes on
+every machine. Always ``uint8``, as decoded images are (the classic question's
+``np.random.randint`` gave int64 arrays, which OpenCV converts on every call).
 """
 from __future__ import annotations
 
@@ -14,15 +10,13 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-# content name -> generator(rng, shape) -> uint8 array; other modules may register more
-GENERATORS: dict = {}
+from workloads.people import person
+
 CONTENTS = ("noise", "smooth", "person")
-# input sets that are files, not generated pixels (workloads.files): a user's folder or
-# glob, and person photos generated once into a cache folder
+# input sets that are files (workloads.files): a user's folder or glob, and generated photos
 FILE_CONTENTS = ("files", "photos")
-# how those are read back from a dict, loaded and fingerprinted: workloads.files registers
-# it (register_file_sets) when imported, and the workloads package imports it first thing,
-# so this module, which file sets are built on, never imports the module built on it
+# how those are read back from a dict, loaded and fingerprinted: registered by
+# workloads.files (register_file_sets), so this module never imports the one built on it
 _FILE_SETS: dict = {}
 
 # Beyond this an image set would not fit any sane machine; refuse it up front.
@@ -116,12 +110,8 @@ def _noise(rng: np.random.Generator, shape: tuple) -> np.ndarray:
 
 
 def _smooth(rng: np.random.Generator, shape: tuple) -> np.ndarray:
-    """Low-frequency content plus mild grain: what a codec sees in a photograph.
-
-    A coarse random grid (1/16 of the size) is upsampled with cubic interpolation,
-    which gives soft gradients and blobs; a little noise keeps it from being
-    unrealistically compressible.
-    """
+    """Low-frequency content plus mild grain (a coarse grid upsampled, a little noise so
+    it is not unrealistically compressible): what a codec sees in a photograph."""
     import cv2  # local: keeps `import workloads.images` light for the CLI
 
     count, h, w, c = shape
@@ -136,14 +126,8 @@ def _smooth(rng: np.random.Generator, shape: tuple) -> np.ndarray:
     return out
 
 
-def _person(rng: np.random.Generator, shape: tuple) -> np.ndarray:
-    """A real person (scikit-image's astronaut photograph), varied per image: for pose."""
-    from workloads.people import person
-
-    return person(rng, shape)
-
-
-GENERATORS.update(noise=_noise, smooth=_smooth, person=_person)
+# content name -> generator(rng, shape) -> uint8 array (person: for pose)
+GENERATORS = {"noise": _noise, "smooth": _smooth, "person": person}
 
 
 def register_file_sets(spec_class, load, fingerprint) -> None:
@@ -154,9 +138,9 @@ def register_file_sets(spec_class, load, fingerprint) -> None:
 
 def fingerprint(images: np.ndarray) -> str:
     """Short digest of an image set, recorded so two runs can prove equal inputs."""
-    h = hashlib.blake2b(digest_size=8)
     if isinstance(images, list):              # a set of files: names and sizes
         return _FILE_SETS["fingerprint"](images)
+    h = hashlib.blake2b(digest_size=8)
     h.update(str(images.shape).encode())
     h.update(np.ascontiguousarray(images).data)
     return h.hexdigest()

@@ -1,21 +1,13 @@
 """The imwrite and imencode workloads: what is done to one image.
 
 ``imwrite`` is the ``save_img`` of the classic saving-images-in-a-loop question: encode
-and write one file.  ``imencode`` does the same encoding into memory only, so codec cost
-and file-system cost can be told apart.
-
-Output layouts (``OUT_LAYOUTS``): ``flat`` writes every file into one folder, as that
-question's script does; ``per-task`` lets every task (one contiguous slice of the set) write into its
-own subfolder. Creating files in one directory is serialised by the file system (ext4
-holds the directory's lock for each create), so workers writing into one folder wait on
-each other whenever file creation is slow.
-
-A workload is a small frozen dataclass: it is pickled with every task exactly as
-that script pickles its ``dst`` argument, so the per-task cost is the one users pay.
+and write one file. ``imencode`` does the same encoding into memory only, so codec cost
+and file-system cost can be told apart. Output layouts: docs/measurements.md.
 """
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 from dataclasses import dataclass, field, replace
 
@@ -30,10 +22,18 @@ def _digest(data) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+@dataclass(frozen=True)
 class _CodecWorkload(Workload):
     """What imwrite and imencode share: parameters, labels, byte-exact comparison."""
 
+    codec: Codec = Codec()
+    out_dir: str = ""
     kind = "codec"
+    differs = staticmethod(operator.ne)
+
+    def __post_init__(self):
+        # resolved once here, not per image, so the hot path is the bare cv2 call
+        object.__setattr__(self, "_params", tuple(self.codec.params()))
 
     @classmethod
     def from_params(cls, params: dict):
@@ -47,10 +47,6 @@ class _CodecWorkload(Workload):
     def label(self) -> str:
         return self.codec.label
 
-    @staticmethod
-    def differs(a, b) -> bool:
-        return a != b
-
 
 OUT_LAYOUTS = ("flat", "per-task")
 TASK_FOLDER = "task-{start:06d}"
@@ -62,8 +58,6 @@ class ImwriteWorkload(_CodecWorkload):
     """Encode one image and write it to ``out_dir/<index><ext>``, or with a folder per
     task to ``out_dir/task-<first index of the task>/<index><ext>``."""
 
-    codec: Codec = Codec()
-    out_dir: str = ""
     folder_per_task: bool = False
     name: str = field(default="imwrite", init=False)
     rank = 10
@@ -76,16 +70,8 @@ class ImwriteWorkload(_CodecWorkload):
     opencv_threads = True
     dask_strategies = ("dask", "dask-chunked")
     snippet = "imwrite"
-    # Resolved once here, not per image, so the hot path is the bare cv2 call.
     _params: tuple = field(default=(), init=False, compare=False)
-
-    def __post_init__(self):
-        object.__setattr__(self, "_params", tuple(self.codec.params()))
-
     needs_verify_pass = False
-
-    def with_output(self, out_dir: str) -> "ImwriteWorkload":
-        return replace(self, out_dir=out_dir)
 
     def with_layout(self, layout: str) -> "ImwriteWorkload":
         if layout not in OUT_LAYOUTS:
@@ -104,9 +90,6 @@ class ImwriteWorkload(_CodecWorkload):
         path = os.path.join(self.out_dir, TASK_FOLDER.format(start=start))
         os.makedirs(path, exist_ok=True)
         return replace(self, out_dir=path, folder_per_task=False)
-
-    def worker_setup(self) -> None:
-        """Nothing to build: cv2 is stateless for encoding."""
 
     def process(self, index: int, image: np.ndarray):
         path = os.path.join(self.out_dir, f"{index}{self.codec.ext}")
@@ -130,7 +113,6 @@ class ImwriteWorkload(_CodecWorkload):
         return found
 
     def written_names(self) -> list[str]:
-        """The name of every file written (a name written twice appears twice)."""
         return [os.path.basename(path) for path in self._files()]
 
     def outputs(self, results, count: int) -> dict[str, str]:
@@ -153,8 +135,6 @@ class ImwriteWorkload(_CodecWorkload):
 class ImencodeWorkload(_CodecWorkload):
     """Encode one image into memory; return its encoded size (or digest when verifying)."""
 
-    codec: Codec = Codec()
-    out_dir: str = ""  # unused; kept so every workload has the same shape
     return_digest: bool = False
     name: str = field(default="imencode", init=False)
     rank = 20
@@ -162,19 +142,9 @@ class ImencodeWorkload(_CodecWorkload):
     groups = (ImageGroup("50x50x1", "noise", race=False, order=0),)
     snippet = "imencode"
     _params: tuple = field(default=(), init=False, compare=False)
-
-    def __post_init__(self):
-        object.__setattr__(self, "_params", tuple(self.codec.params()))
-
     # Timed passes only return sizes (returning the bytes would add IPC cost that
     # imwrite does not have); a separate untimed pass returns digests to verify.
     needs_verify_pass = True
-
-    def with_output(self, out_dir: str) -> "ImencodeWorkload":
-        return replace(self, out_dir=out_dir)
-
-    def worker_setup(self) -> None:
-        """Nothing to build."""
 
     def process(self, index: int, image: np.ndarray):
         ok, buf = cv2.imencode(self.codec.ext, image, self._params)

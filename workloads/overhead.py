@@ -1,12 +1,6 @@
-"""Overhead probes, each run as an ordinary case (own process, own results entry).
-
-``roundtrip``  : the classic saving-images-in-a-loop question's probe: the same
-                 submission as a real case, with a task that does nothing; the value
-                 is seconds per task (one image each).
-``pool-start`` : a fresh pool until its first no-op result arrives; seconds per start.
-``pickle``     : ``pickle.dumps`` + ``loads`` of one image, in one process; seconds
-                 per image, with the pickled size recorded.
-The last two measure themselves (``measure``) instead of going through a pool pass.
+"""Overhead probes, each run as an ordinary case (docs/measurements.md): ``roundtrip`` a
+real case's submission with a no-op task; ``pool-start`` and ``pickle`` time themselves
+(``measure``) instead of going through a pool pass.
 """
 from __future__ import annotations
 

@@ -1,24 +1,11 @@
-"""Images of a real person, offline: ``skimage.data.astronaut()`` with deterministic variations.
+"""Images of a real person, offline: ``skimage.data.astronaut()`` (shipped in its wheel)
+with deterministic variations, RGB as MediaPipe expects (docs/pose.md). Pose on noise
+only exercises the person detector; users run the landmark model on people.
 
-Pose estimation on noise or gradients only exercises the person detector, which finds
-nothing and stops; users run the landmark model on people. scikit-image ships one real
-photograph of a person (Eileen Collins, 512x512 RGB) inside its wheel, so no download is
-needed. Every image of a set is a different variation of it, drawn from the set's seed:
-
-* image 0 is the photograph itself, fitted to the size;
-* the others: a square crop of 90-100 % of the side at a random position, a horizontal
-  flip half of the time, and a brightness gain of 0.8-1.2;
-* then fitted to the requested size by **letterboxing** (scaled to fit, centred, black
-  bars), so a 1280x720 frame holds an undistorted person as a video frame would.
-
-These ranges keep a person detected in every image of the default sets (256x256 and
-512x512 x 32, 1280x720 x 16; checked with mediapipe 0.10.21, seeds 0-2): wider ones
-(crop from 80 %, gain 0.75-1.25) lost 1-2 of 16 letterboxed 1280x720 frames. An image
-where nobody is found would still be verified (serial and parallel must agree on "no
-person"), just less useful.
-
-Pixels are RGB, which is what MediaPipe expects; a pipeline that reads files with
-``cv2.imread`` gets BGR and must convert (the pose workload does that for files).
+Image 0 is the photograph itself; the others a crop, a flip and a gain, drawn from the
+set's seed; each letterboxed, so a 1280x720 frame holds an undistorted person. These
+ranges keep a person detected in every image of the default sets (mediapipe 0.10.21,
+seeds 0-2): wider ones (crop from 80 %, gain 0.75-1.25) lost 1-2 of 16 1280x720 frames.
 """
 from __future__ import annotations
 

@@ -1,13 +1,9 @@
 """Workloads by name, and every table the planner, the summaries and the snippets read
-off them.
+off what their classes declare. The tables are functions, read off the registry at each
+call, so a class registered later (:func:`workloads.base.register`) is taken up by all.
 
-Each workload class declares what those layers need of it (:class:`workloads.base.Workload`:
-its kind, its default image groups, ...) and registers itself through
-:func:`workloads.base.register`, the one entry point. The tables are functions, read off
-the registry at each call, so a class registered later is taken up by all of them.
-
-Importing a workload module imports neither mediapipe nor a model (they are imported
-when a worker builds one), so the parent process never builds a model before a fork.
+Importing a workload module imports neither mediapipe nor a model, so the parent process
+never builds a model before a fork.
 """
 from __future__ import annotations
 
@@ -23,11 +19,6 @@ def named(**facts) -> tuple[str, ...]:
     """The advertised workloads whose class attributes equal ``facts``, in rank order."""
     return tuple(n for n, cls in WORKLOADS.items()
                  if all(getattr(cls, k) == v for k, v in facts.items()))
-
-
-def pipelines() -> tuple[str, ...]:
-    """The built-in pipelines ``bench all`` measures on generated photos (bench.plan.file_groups)."""
-    return named(pipeline=True)
 
 
 def file_workloads() -> tuple[str, ...]:
@@ -76,6 +67,6 @@ def make_workload(name: str, params: dict | None = None):
     return workload_class(name).from_params(dict(params or {}))
 
 
-__all__ = ["FAULTS", "REGISTRY", "WORKLOADS", "ImageGroup", "file_workloads", "first", "groups", "has_layouts",
-           "make_workload", "named", "on_photos", "overheads", "pipelines", "register",
+__all__ = ["FAULTS", "REGISTRY", "WORKLOADS", "ImageGroup", "file_workloads", "first", "groups",
+           "has_layouts", "make_workload", "named", "on_photos", "overheads", "register",
            "unregister", "workload_class"]

@@ -1,11 +1,6 @@
-"""Finding a user's function: ``MODULE:FUNCTION`` imported, checked and called as bench
-calls it (``--task``, ``--init``, ``--same``).
-
-MODULE is an importable module or a path to a ``.py`` file (its folder is put on
-``sys.path``, as Python does for a script). Every way a spec can be wrong is a
-:class:`TaskError` with one line for the user: not ``MODULE:FUNCTION``, no such file or
-module, an import that fails, no such attribute, not callable, or (for a process pool)
-not picklable by reference.
+"""Finding a user's function: ``MODULE:FUNCTION`` (``--task``, ``--init``, ``--same``)
+imported, checked and called as bench calls it. Every way a spec can be wrong is a
+:class:`TaskError` with one line for the user.
 """
 from __future__ import annotations
 
@@ -18,7 +13,6 @@ from typing import NamedTuple
 
 class TaskError(ValueError):
     """A --task, --init or --same that cannot be used: one line for the user."""
-
 
 
 _RESOLVED: dict = {}

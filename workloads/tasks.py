@@ -1,8 +1,5 @@
-"""Module-level task functions that pools send to workers.
-
-They must be importable (not in ``__main__``) so spawn and forkserver workers can
-unpickle references to them.
-"""
+"""Module-level task functions that pools send to workers (importable, so spawn and
+forkserver workers can unpickle references to them)."""
 from __future__ import annotations
 
 import os
@@ -15,11 +12,8 @@ last_report = None   # this worker's init_worker report (read remotely by Dask's
 
 
 def init_worker(workload, cv_threads: int | None, report=None) -> None:
-    """Pool initializer: runs once in every worker before any task.
-
-    ``report`` (a queue) receives one dict per worker: its pid, thread, how long
-    ``worker_setup`` took (model load for pose) and OpenCV's thread count there.
-    """
+    """Pool initializer, once in every worker: ``report`` (a queue) receives its pid,
+    thread, how long ``worker_setup`` took and OpenCV's thread count there."""
     import cv2
 
     if cv_threads is not None:
@@ -44,23 +38,14 @@ def run_one(workload, index, image):
     return workload.process(index, image)
 
 
-def for_task(workload, start: int):
-    """The workload one slice-task uses: with a folder per task (imwrite's ``per-task``
-    layout) it writes into its own subfolder; otherwise the workload itself."""
-    return workload.for_task(start)
-
-
 def run_chunk(workload, start, images):
-    """One contiguous slice per task (the answer to the classic saving-images-in-a-loop
-    question)."""
-    process = for_task(workload, start).process
+    """One contiguous slice per task (the answer to the classic question)."""
+    process = workload.for_task(start).process
     return [process(start + k, image) for k, image in enumerate(images)]
 
 
 def noop(*args):
-    """Does nothing, but its arguments are still pickled: the overhead probe of the
-    classic saving-images-in-a-loop question."""
-    return None
+    """Does nothing, but its arguments are still pickled: the classic question's probe."""
 
 
 # -- pixels that never cross a pipe ---------------------------------------------
@@ -71,8 +56,7 @@ _shm = None   # keeps the SharedMemory mapping alive for as long as the worker l
 
 
 def generate_images_here(spec: dict) -> None:
-    """Make this worker's own copy of an image set from its spec (seeded, so identical
-    to the parent's): pixels 'generated where they are used', nothing transferred."""
+    """This worker's own copy of an image set, made from its spec: nothing transferred."""
     global _images
     from workloads.images import ImageSetSpec, generate
 
@@ -101,15 +85,14 @@ def run_range(workload, start: int, stop: int):
     """Process images ``start..stop`` of the worker's own image set (no pixels sent)."""
     if _images is None:
         raise RuntimeError("no image set in this worker (inherit needs the fork start method)")
-    process = for_task(workload, start).process
+    process = workload.for_task(start).process
     return [process(i, _images[i]) for i in range(start, stop)]
 
 
 @register
 class NoopWorkload(Workload):
-    """Does nothing with an image, but is sent exactly like a real workload: the overhead
-    probe of the classic saving-images-in-a-loop question ("the same call with a function
-    that does nothing")."""
+    """Does nothing with an image, but is sent exactly like a real workload: the classic
+    question's probe ("the same call with a function that does nothing")."""
 
     name = "noop"
     rank = 30
@@ -123,17 +106,8 @@ class NoopWorkload(Workload):
     def with_output(self, out_dir: str) -> "NoopWorkload":
         return self
 
-    def worker_setup(self) -> None:
-        pass
-
     def process(self, index, image):
         return None
-
-    def verifying(self) -> "NoopWorkload":
-        return self
-
-    def expected_names(self, count: int) -> list:
-        return []
 
     def outputs(self, results, count: int) -> dict:
         return {str(i): None for i in range(count)}
@@ -147,14 +121,9 @@ PAGE = 4096
 
 
 class ArrivalWorkload(NoopWorkload):
-    """A no-op that reads one byte of every memory page of its image.
-
-    Pickled pixels are already in the worker's memory when a task starts, but shared
-    or inherited ones are mapped lazily: their pages arrive on first touch, which a
-    plain no-op never does and the real work always does. Reading one byte a page
-    brings them in without doing any work on them, so the decomposition's transfer
-    covers every way a pixel reaches a worker.
-    """
+    """A no-op that reads one byte of every memory page of its image: shared or inherited
+    pixels are mapped lazily and arrive on first touch, which the real work always does,
+    so the decomposition's transfer covers every way a pixel reaches a worker."""
 
     name = "arrival"
     label = "arrival"

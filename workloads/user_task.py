@@ -1,24 +1,8 @@
 """A user's function as a workload (``python -m bench run --task MODULE:FUNCTION``).
 
-The contract, kept small:
-
-* ``task(item)`` returns a result; with ``--init MODULE:FUNCTION``, ``task(item, state)``
-  where ``state = init()`` is built once per worker (per thread for thread pools) before
-  its first task. ``--init-per-item`` also races the anti-pattern: ``init()`` called
-  inside every task, as a script that builds its detector for every image does.
-* ``item`` is the decoded image (BGR uint8, as ``cv2.imread`` gives it) or, with
-  ``--decode none``, the file's path.
-* Two keyword parameters are passed when the function names them: ``name`` (the file's
-  name relative to the input folder) and ``out_dir`` (a fresh, empty folder for every
-  pass; every file written there is compared with the serial loop's, byte for byte).
-* MODULE is an importable module or a path to a ``.py`` file
-  (:mod:`workloads.task_import` finds it).
-
-Results are compared with the serial loop's item by item, in input order: ``==``,
-arrays with ``numpy.array_equal`` (``numpy.allclose`` with ``--atol``), containers
-element by element, or the user's ``--same(a, b)``. An exception raised by the function
-for an item is that item's result (:class:`Failure`, with the item's name and the
-error): the run goes on, and the summary lists them.
+The contract and how results are compared: docs/own-work.md. An exception the function
+raises for an item is that item's result (:class:`Failure`): the run goes on, and the
+summary lists them.
 """
 from __future__ import annotations
 
@@ -58,8 +42,8 @@ _BUILT_IN_PID: int | None = None
 
 
 class _Held:
-    """A state kept for a thread; closed (when it has ``close()``) as its thread ends,
-    never in a fork child nor at interpreter exit (a MediaPipe graph then hangs)."""
+    """A thread's state, closed as its thread ends; never in a fork child nor at
+    interpreter exit (a MediaPipe graph then hangs)."""
 
     __slots__ = ("state", "pid")
 
@@ -132,6 +116,12 @@ def same_value(a, b, atol: float | None) -> bool:
         return False
 
 
+def failed_items(failed: list) -> dict:
+    """A case's per-item failures in its metadata (the first FAILED_LISTED named)."""
+    return {"items_failed": len(failed),
+            "failed_items": json.dumps(failed[:FAILED_LISTED]) if failed else None}
+
+
 def describe(value) -> str:
     if isinstance(value, np.ndarray):
         return f"an array {value.dtype}{list(value.shape)}"
@@ -201,9 +191,6 @@ class TaskWorkload(Workload):
             stem = module.rsplit(".", 1)[-1]
         return f"{stem}.{attr}" + ("" if self.decode == "color" else f"-{self.decode}")
 
-    def with_output(self, out_dir: str):
-        return replace(self, out_dir=out_dir)
-
     def with_model_per_image(self):
         return replace(self, state_per_item=True) if self.init else self
 
@@ -255,16 +242,8 @@ class TaskWorkload(Workload):
                 close_state(state)
 
     # -- verification -----------------------------------------------------------------------
-    def verifying(self):
-        return self
-
-    def expected_names(self, count: int) -> list[str]:
-        return []
-
     def written_names(self) -> list[str]:
-        """Nothing to check by name alone: outputs() compares every file, by name and
-        content, with the serial loop's."""
-        return []
+        return []          # nothing to check by name alone: outputs() compares every file
 
     def outputs(self, results, count: int) -> dict:
         out = {f"{i:05d}": FAILED + r.error if isinstance(r, Failure) else r
@@ -302,8 +281,7 @@ class TaskWorkload(Workload):
                 "state": ("none" if not self.init else "per item" if self.state_per_item
                           else "per worker"),
                 # not pose's failed_images: the summary lists these once per group, not per case
-                "items_failed": len(failed),
-                "failed_items": json.dumps(failed[:FAILED_LISTED]) if failed else None}
+                **failed_items(failed)}
         inits = [w["init_s"] for w in timing.warm_workers if "init_s" in w]
         if inits:
             meta["init_s"] = sorted(inits)[len(inits) // 2]

@@ -1,11 +1,6 @@
-"""The built-in pipelines: the source scripts' work, written the way a user's task is.
-
-``keypoints``, ``annotate`` and ``holistic`` are plain modules with an ``init`` and a
-``task`` (as ``bench run --task`` takes them); here they become workloads, measured by
-``bench all`` on person photos generated once into a cache folder
-(:func:`workloads.files.photos`): the same races, summary and recommendation as every
-other group. ``imread`` (:mod:`workloads.pipelines.imread`) is the reading alone.
-Importing this package imports neither mediapipe nor a pipeline module.
+"""The built-in pipelines (docs/pipelines.md): plain modules with an ``init`` and a
+``task``, as ``bench run --task`` takes them, made workloads here. Importing this package
+imports neither mediapipe nor a pipeline module.
 """
 from __future__ import annotations
 
@@ -21,16 +16,11 @@ MiB = 1024 ** 2
 class _Pipeline(InitTaskWorkload):
     """A pipeline: its task and init are fixed; nothing to choose but the harness's."""
     PARAMS = ()
-    LABEL = ""
     pipeline = True
 
     @classmethod
     def from_params(cls, params: dict):
         return cls()        # the run's codec settings are not a pipeline's
-
-    @property
-    def label(self) -> str:
-        return self.LABEL
 
 
 @register
@@ -44,7 +34,7 @@ class KeypointsWorkload(_Pipeline):
     # a budget too short for every group drops the models' groups first (holistic, then
     # keypoints: their model loads cost most)
     groups = (ImageGroup("640x480x3", "photos", race=False, optional=True, order=2),)
-    LABEL = "pose-256-txt"
+    label = "pose-256-txt"
     text_as_numbers = True             # the .txt files: compared as numbers, within atol
     memory_per_worker = 200 * MiB
 
@@ -61,7 +51,7 @@ class AnnotateWorkload(_Pipeline):
     name: str = field(default="annotate", init=False)
     rank = 120
     groups = (ImageGroup("640x480x3", "photos", race=False, order=0),)
-    LABEL = "augment-voc"
+    label = "augment-voc"
     memory_per_worker = 120 * MiB
     # backgrounds are no model: safe across a fork, and not worth racing once per item
     has_model = False
@@ -84,7 +74,7 @@ class HolisticWorkload(_Pipeline):
     name: str = field(default="holistic", init=False)
     rank = 130
     groups = (ImageGroup("640x480x3", "photos", race=False, optional=True, order=3),)
-    LABEL = "holistic-c1"
+    label = "holistic-c1"
     memory_per_worker = 300 * MiB
 
     @staticmethod

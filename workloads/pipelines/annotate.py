@@ -1,11 +1,6 @@
-"""The annotation pipeline, written as a user writes a task for ``bench run``.
-
-The augmentation script's flow, per image: brightness, blur, a random resize, an affine
-warp, pasted onto a background, then three files - the JPEG, a marked copy (the pasted
-object's box drawn on it) and a Pascal VOC XML with that box. Every random choice comes
-from a generator seeded by the image's name, so the same image gives the same files in
-any process, in any order: outputs are verified byte for byte. The backgrounds are the
-per-worker state (``load_backgrounds``, the ``--init``), as the script loads them once.
+"""The annotation pipeline, written as a user writes a task for ``bench run``: the
+augmentation script's flow (docs/pipelines.md). Every random choice comes from a
+generator seeded by the image's name, so outputs are verified byte for byte.
 
     python -m bench run --images DIR --task workloads.pipelines.annotate:annotate \
         --init workloads.pipelines.annotate:load_backgrounds

@@ -1,16 +1,7 @@
-"""The holistic pipeline, written as a user writes a task for ``bench run``.
-
-The MediaPipe keypoints script: face, both hands and pose of every image with
-``mp.solutions.holistic`` (mediapipe 0.10.21 ships every model it needs), one model per
-process, the keypoints checked against a single-process run with ``numpy.allclose``.
-
-Even with ``static_image_mode=True`` a Holistic graph's face landmarks depend on the
-image the same graph processed before: measured on the generated photos, the same image
-after another one moves them by up to 0.022 (coordinates normalised to the image; most
-images 0.001-0.01), while the pose landmarks do not move at all. A pool's workers see
-other images before each one than the serial loop does, so :func:`same_keypoints`
-compares the pose within 1e-6, and the face and hands as the same detections within
-:data:`ROI_ATOL` (a check that they are the same face and hands, not of their precision).
+"""The holistic pipeline, written as a user writes a task for ``bench run``: face, both
+hands and pose with ``mp.solutions.holistic``, one model per process. A Holistic graph's
+face and hands depend on the image it processed before (docs/pipelines.md), so
+:func:`same_keypoints` compares them only as the same detections.
 
     python -m bench run --images DIR --task workloads.pipelines.holistic:holistic \
         --init workloads.pipelines.holistic:load_model \
@@ -23,7 +14,7 @@ import numpy as np
 
 PARTS = ("pose", "face", "left_hand", "right_hand")
 POSE_ATOL = 1e-6
-ROI_ATOL = 0.05        # face and hands: their graph's previous image moves them (see above)
+ROI_ATOL = 0.05        # face and hands: their graph's previous image moves them up to 0.022
 
 
 def load_model():

@@ -1,19 +1,16 @@
-"""Reading alone: ``cv2.imread`` of every file, the cost a task's decoding adds.
-
-Reported as its own group next to a task on the same files, as ``imencode`` is next to
-``imwrite``: the serial loop's time per image is what reading costs, and its pools show
-how reading alone scales. Timed passes return only each image's shape (no pixels travel
-back); the verifying pass returns a digest of the pixels.
+"""Reading alone: ``cv2.imread`` of every file, the cost a task's decoding adds, as its
+own group (as ``imencode`` is next to ``imwrite``). Timed passes return only each image's
+shape (no pixels travel back); the verifying pass returns a digest of the pixels.
 """
 from __future__ import annotations
 
 import hashlib
-import json
+import operator
 from dataclasses import dataclass, field, replace
 
 from workloads.base import ImageGroup, Workload, register
 from workloads.files import DECODES, open_item
-from workloads.user_task import FAILED, FAILED_LISTED
+from workloads.user_task import FAILED, failed_items
 
 
 @register
@@ -28,6 +25,7 @@ class ImreadWorkload(Workload):
     # what reading alone costs, on bench all's photos (next to annotate's, before the models')
     groups = (ImageGroup("640x480x3", "photos", race=False, order=1),)
     needs_verify_pass = True
+    differs = staticmethod(operator.ne)
 
     def __post_init__(self):
         if self.decode not in DECODES or self.decode == "none":
@@ -45,12 +43,6 @@ class ImreadWorkload(Workload):
     def expected_seconds_per_image(size, params) -> float:
         return 1e-4 + 4e-9 * size.nbytes          # JPEG decoding, about 250 MB/s of pixels
 
-    def with_output(self, out_dir: str) -> "ImreadWorkload":
-        return replace(self, out_dir=out_dir)
-
-    def worker_setup(self) -> None:
-        """Nothing to build."""
-
     def process(self, index: int, item):
         name, pixels, reason = open_item(item, self.decode)
         if reason is not None:
@@ -62,17 +54,9 @@ class ImreadWorkload(Workload):
     def verifying(self) -> "ImreadWorkload":
         return replace(self, digest=True)
 
-    def expected_names(self, count: int) -> list[str]:
-        return []
-
     def outputs(self, results, count: int) -> dict:
         return {f"{i:05d}": r for i, r in enumerate(results)}
 
-    @staticmethod
-    def differs(a, b) -> bool:
-        return a != b
-
     def case_metadata(self, timing) -> dict:
-        failed = [r[len(FAILED):] for r in timing.last_results if isinstance(r, str) and r.startswith(FAILED)]
-        return {"items_failed": len(failed),
-                "failed_items": json.dumps(failed[:FAILED_LISTED]) if failed else None}
+        return failed_items([r[len(FAILED):] for r in timing.last_results
+                             if isinstance(r, str) and r.startswith(FAILED)])

@@ -1,10 +1,6 @@
-"""The keypoints pipeline, written as a user writes a task for ``bench run``.
-
-The OpenPose script's flow with MediaPipe: an image read from its file, resized to
-256x256, MediaPipe pose, the 33 landmarks written to one ``.txt`` per image (one line
-per landmark: x y z visibility; an empty file when nobody is found). The model is the
-per-worker state (``load_model``, the ``--init``); the OpenPose script built it inside
-every task, which the harness races as the anti-pattern.
+"""The keypoints pipeline, written as a user writes a task for ``bench run``: the
+OpenPose script's flow with MediaPipe (docs/pipelines.md). The script built its model
+inside every task, which the harness races as the anti-pattern.
 
     python -m bench run --images DIR --task workloads.pipelines.keypoints:keypoints \
         --init workloads.pipelines.keypoints:load_model --init-per-item

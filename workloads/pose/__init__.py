@@ -1,15 +1,5 @@
-"""Pose: MediaPipe full-body landmarks for one image, as a workload (``pose``).
-
-One module per concern:
-
-``offline``    never the network: what is installed, which models ship, no downloader
-``models``     models built lazily, one per thread, never across a fork
-``inputs``     an input decoded to RGB (bad images become results), landmarks read back
-``results``    what one image gives back, and how verification compares two of them
-``keypoints``  ``--save-keypoints`` files (``.npz``), written and read
-``workload``   :class:`PoseWorkload`, the hooks the harness calls
-
-Importing this package never imports mediapipe: only building a model does.
+"""Pose: MediaPipe full-body landmarks for one image, as a workload (``pose``), one
+module per concern. Importing this package never imports mediapipe: building a model does.
 """
 from __future__ import annotations
 

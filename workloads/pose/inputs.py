@@ -1,9 +1,5 @@
 """What a Pose graph gets and gives: an input decoded to RGB, landmarks read back out.
-
-Bad images are results, not crashes: wrong dtype or shape, an empty array or an
-unreadable file raises :class:`BadImage` with the reason, which the workload records as
-that image's failure while the other images go on.
-"""
+Bad images are results, not crashes: :class:`BadImage` is that image's failure."""
 from __future__ import annotations
 
 import os
@@ -16,10 +12,8 @@ class BadImage(ValueError):
 
 
 def as_rgb(item) -> np.ndarray:
-    """The image MediaPipe gets: uint8 HxWx3 RGB, C-contiguous; else :class:`BadImage`.
-
-    ``item`` is an array (RGB) or a path to an image file (read with OpenCV, BGR -> RGB).
-    """
+    """The uint8 HxWx3 C-contiguous RGB image MediaPipe gets, from an RGB array or a path
+    to an image file (read with OpenCV); else :class:`BadImage`."""
     if isinstance(item, (str, bytes, os.PathLike)):
         import cv2
 
@@ -45,9 +39,3 @@ def landmarks_of(output) -> np.ndarray | None:
     if found is None:
         return None
     return np.array([(p.x, p.y, p.z, p.visibility) for p in found.landmark], dtype=np.float32)
-
-
-def failure_reason(exc: BaseException) -> str:
-    """One line (at most ~300 characters) on why MediaPipe failed on an image."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return f"{type(exc).__name__}: {' '.join(lines)[:300] if lines else '(no message)'}"

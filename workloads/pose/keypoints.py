@@ -1,10 +1,5 @@
-"""Keypoint files (``--save-keypoints``): one image set's landmarks as ``.npz``.
-
-A file holds one (n, 4) float32 array per image, keyed by image id (an empty (0, 4)
-array for "no person" and failed images), ``__info__`` (JSON: columns, image set,
-case, backend, model complexity, mediapipe version, which images found no person or
-failed and why) and ``__failed__`` (an (n, 2) array of image id and reason).
-"""
+"""Keypoint files (``--save-keypoints``): one image set's landmarks as ``.npz``; the
+format is in docs/pose.md."""
 from __future__ import annotations
 
 import json

@@ -1,15 +1,11 @@
-"""MediaPipe models: built lazily, one per thread, never across a fork.
+"""MediaPipe models: built lazily, one per thread, never across a fork (docs/pose.md).
 
-* **Never a model in a process that will fork.** mediapipe is imported lazily and a
-  model is only built in the process (and thread) that uses it: the pool initializer
-  in a worker, or the first image of a serial loop. A parent that built a model and
-  then forks gets a readable :class:`ForkAfterModelError` (from :func:`check_fork`
-  before the fork, and in any forked worker) instead of workers dying with
-  ``malloc(): unaligned tcache chunk detected``. The state that knows this lives here
-  and only here, reset in a fork child by the one ``os.register_at_fork`` hook.
-* **One model per thread.** MediaPipe graphs are not thread-safe; models live in a
-  ``threading.local`` and are closed when their thread ends (without ``close()`` a
-  graph and its two OS threads leak: its output callback keeps it alive).
+A model is only built in the process and thread that uses it; a parent that built one
+and then forks gets :class:`ForkAfterModelError` (before the fork, and in any forked
+worker). The state that knows this lives here only, reset in a fork child by the one
+``os.register_at_fork`` hook. Graphs are not thread-safe, so they live in a
+``threading.local`` and are closed when their thread ends (without ``close()`` a graph
+and its two OS threads leak: its output callback keeps it alive).
 """
 from __future__ import annotations
 
@@ -29,7 +25,7 @@ _state = threading.local()       # .models: {model key: Model}; one per thread
 _BUILT_IN_PID: int | None = None  # this process built a model (inherited by a fork child)
 _FORKED_FROM: int | None = None   # set in a fork child whose parent had built a model
 _ORPHANS: list = []               # a parent's models seen in a fork child: never touched
-_LOADS: list = []                 # (build_s, warmup_s) of every model loaded in this process
+LOADS: list = []                  # (build_s, warmup_s) of every model loaded in this process
 
 
 class ForkAfterModelError(RuntimeError):
@@ -56,7 +52,7 @@ def _after_fork_in_child() -> None:
     # so their close() (which would run in __del__) never runs here.
     _ORPHANS.append(_state)
     _state = threading.local()
-    _LOADS.clear()
+    LOADS.clear()
 
 
 if hasattr(os, "register_at_fork"):
@@ -102,10 +98,8 @@ class Model:
 
 
 def import_mediapipe() -> float:
-    """Import mediapipe's pose solution here; seconds it took (0 when already imported).
-
-    Importing is safe before a fork (measured); building a model is not.
-    """
+    """Import mediapipe's pose solution here (safe before a fork, measured); seconds it
+    took (0 when already imported)."""
     if "mediapipe.python.solutions.pose" in sys.modules:
         solutions_pose()
         return 0.0
@@ -131,7 +125,7 @@ def load_model(workload) -> tuple[Model, float, float]:
     built = time.perf_counter()
     model.pose.process(np.zeros(WARMUP_SHAPE, dtype=np.uint8))
     warm = time.perf_counter()
-    _LOADS.append((built - start, warm - built))
+    LOADS.append((built - start, warm - built))
     return model, built - start, warm - built
 
 
@@ -150,7 +144,3 @@ def model_for(workload) -> Model:
     if model is None:                 # serial loop, or a thread without initializer
         model = models[workload.model_complexity] = load_model(workload)[0]
     return model
-
-
-def loads_in_this_process() -> list:
-    return list(_LOADS)

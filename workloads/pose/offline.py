@@ -1,11 +1,5 @@
 """The offline guard: can pose run as asked without ever touching the network?
-
-mediapipe 0.10.21 is the last release that ships its pose models; ``model_complexity``
-0 and 2 need model files it does not ship, which MediaPipe would download. They are
-refused up front by :func:`check_available` (a file-existence check that does not even
-import mediapipe), and as a second guard :func:`solutions_pose` replaces MediaPipe's
-downloader by one that raises.
-"""
+(docs/pose.md: the models mediapipe 0.10.21 ships, and the downloader replaced.)"""
 from __future__ import annotations
 
 import functools
@@ -54,10 +48,8 @@ def mediapipe_version() -> str:
 @functools.lru_cache(maxsize=None)
 def check_available(backend: str = "solutions", model_complexity: int = 1,
                     model_path: str = "") -> None:
-    """Raise :class:`PoseUnavailable` unless pose can run fully offline as asked.
-
-    Only looks at files: mediapipe is not imported and nothing touches the network.
-    """
+    """Raise :class:`PoseUnavailable` unless pose can run fully offline as asked; only
+    looks at files (mediapipe is not imported)."""
     if backend not in BACKENDS:
         raise PoseUnavailable(f"unknown pose backend {backend!r}; choose from {', '.join(BACKENDS)}")
     if backend == "tasks" or model_path:

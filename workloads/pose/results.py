@@ -1,10 +1,6 @@
-"""What one image gives back, and how verification compares two of them.
-
-Each image gives either the 33 landmarks (x, y, z, visibility) as a float32 array of
-shape (33, 4), or "no person", or a per-image failure with its reason. Results are
-verified against the serial loop as the MediaPipe keypoints script with one model per
-process, checked against a single-process run, does: ``np.allclose(atol=1e-6)`` per
-image, same detections, in input order.
+"""What one image gives back (landmarks, no person, or a failure), and how verification
+compares two of them: as the MediaPipe keypoints script checks a pool against a
+single-process run, ``np.allclose(atol=1e-6)`` per image, in input order.
 """
 from __future__ import annotations
 

@@ -1,14 +1,6 @@
-"""The pose workload: MediaPipe full-body landmarks for one image.
-
-It serves two cases: the MediaPipe keypoints script with one model per process, checked
-against a single-process run (a model per worker, built by the pool initializer), and
-the OpenPose script that builds a detector in every task (``model_per_image``, set by
-its strategy). Backend: mediapipe 0.10.21's ``mp.solutions.pose.Pose(static_image_mode=True,
-model_complexity=1)``. The rules it keeps live with their concern: never the network
-(:mod:`workloads.pose.offline`), never a model across a fork and one model per thread
-(:mod:`workloads.pose.models`), bad images as results (:mod:`workloads.pose.inputs`).
-MediaPipe refuses every later image once its graph has failed, so a failing graph is
-dropped here and rebuilt for the next image.
+"""The pose workload: MediaPipe full-body landmarks for one image (docs/pose.md), with a
+model per worker built by the pool initializer, or a detector built in every task
+(``model_per_image``, the OpenPose script's, set by its strategy).
 """
 from __future__ import annotations
 
@@ -21,10 +13,11 @@ import numpy as np
 from workloads.base import ImageGroup, Workload, register
 from workloads.pose import models
 from workloads.pose import results as pose_results
-from workloads.pose.inputs import BadImage, as_rgb, failure_reason, landmarks_of
+from workloads.pose.inputs import BadImage, as_rgb, landmarks_of
 from workloads.pose.keypoints import save_keypoints
 from workloads.pose.offline import check_available, mediapipe_version
 from workloads.pose.results import PoseResult, comparable, image_id
+from workloads.task_import import one_line
 
 
 @register
@@ -63,7 +56,6 @@ class PoseWorkload(Workload):
     def __post_init__(self):
         check_available(self.backend, self.model_complexity, self.model_path)
 
-    # -- parameters ----------------------------------------------------------------
     @classmethod
     def from_params(cls, params: dict) -> "PoseWorkload":
         allowed = {"model_complexity", "backend", "model_path"}
@@ -84,28 +76,18 @@ class PoseWorkload(Workload):
     def label(self) -> str:
         return f"{self.backend}-c{self.model_complexity}"
 
-    def with_output(self, out_dir: str) -> "PoseWorkload":
-        return replace(self, out_dir=out_dir)
-
     def with_model_per_image(self) -> "PoseWorkload":
         return replace(self, model_per_image=True)
 
-    def verifying(self) -> "PoseWorkload":
-        return self
-
     # -- parent side -----------------------------------------------------------------
     def prepare_parent(self) -> None:
-        """Import mediapipe in the case process, as a script that imports it at the top
-        does: fork workers inherit the import. No model is built here."""
-        models.import_mediapipe()
+        models.import_mediapipe()         # as a script importing it at the top: no model
 
     def check_fork(self, start_method: str) -> None:
-        """Called before a pool starts: refuse to fork a process that built a model."""
         models.check_fork(start_method)
 
     # -- worker side -----------------------------------------------------------------
     def worker_setup(self) -> dict:
-        """Pool initializer: import mediapipe and build this worker's (thread's) model."""
         models.refuse_if_forked_after_model()
         info = {"mediapipe_import_s": models.import_mediapipe()}
         if self.model_per_image:
@@ -129,7 +111,7 @@ class PoseWorkload(Workload):
         except Exception as exc:  # noqa: BLE001 - one image's failure, recorded
             # a failed graph refuses every later image: drop it, the next image builds anew
             models.thread_models().pop(self.model_complexity, None)
-            return PoseResult(None, failure_reason(exc))
+            return PoseResult(None, one_line(exc))
         return PoseResult(landmarks_of(output), None)
 
     def _process_with_new_model(self, rgb: np.ndarray) -> PoseResult:
@@ -141,15 +123,11 @@ class PoseWorkload(Workload):
             output = pose.process(rgb)
             landmarks, error = landmarks_of(output), None
         except Exception as exc:  # noqa: BLE001
-            landmarks, error = None, failure_reason(exc)
+            landmarks, error = None, one_line(exc)
         finally:
             done = time.perf_counter()
             pose.close()
         return PoseResult(landmarks, error, built - start, done - built)
-
-    # -- verification ----------------------------------------------------------------
-    def expected_names(self, count: int) -> list[str]:
-        return []                         # pose writes no files
 
     def outputs(self, results, count: int) -> dict:
         return {image_id(i): comparable(r) for i, r in enumerate(results)}
@@ -157,9 +135,7 @@ class PoseWorkload(Workload):
     differs = staticmethod(pose_results.differs)
     describe_difference = staticmethod(pose_results.describe_difference)
 
-    # -- what the case reports -------------------------------------------------------
     def case_metadata(self, timing) -> dict:
-        """Detections and model costs for the results file (called before verification)."""
         results = timing.last_results
         failed = [(i, r.error) for i, r in enumerate(results) if r.error is not None]
         meta = {
@@ -184,8 +160,8 @@ class PoseWorkload(Workload):
                 meta.update(model_load_s=statistics.median(w["model_load_s"] for w in loads),
                             model_load_max_s=max(w["model_load_s"] for w in loads),
                             model_build_s=statistics.median(w["model_build_s"] for w in loads))
-            elif loaded_here := models.loads_in_this_process():   # the serial loop's, built here
-                build_s, warmup_s = loaded_here[0]
+            elif models.LOADS:            # the serial loop's, built here
+                build_s, warmup_s = models.LOADS[0]
                 meta.update(model_load_s=build_s + warmup_s, model_build_s=build_s)
             meta["models_built_per_pass"] = 0
         imports = [w["mediapipe_import_s"] for w in workers if "mediapipe_import_s" in w]
@@ -194,5 +170,4 @@ class PoseWorkload(Workload):
         return meta
 
     def save_results(self, results, directory: str, case, indices=None) -> str:
-        """Write the keypoints of one image set as ``.npz`` keyed by image id; its path."""
         return save_keypoints(results, directory, case, self, indices)

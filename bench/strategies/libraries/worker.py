@@ -105,5 +105,5 @@ def image_at(shared, workload, index: int):
 def slice_of(workload, images, start: int, stop: int):
     """Images ``start..stop`` of the whole set, which every call is given (joblib
     memmaps it in the workers once it is larger than ``max_nbytes``)."""
-    process = tasks.for_task(workload, start).process
+    process = workload.for_task(start).process
     return [process(i, images[i]) for i in range(start, stop)]
