@@ -1,24 +1,7 @@
-"""``bench compare A.json B.json [...]``: machines (or runs) side by side, answer by answer.
-
-Answers are matched by workload, image size, content and workload parameters
-(:mod:`bench.analysis.answers_by_group`), never by case name or image count, so runs of
-different lengths (``--quick``, a budget, ``--exhaustive``) and machines of different
-core counts compare. For every answer, each file's pick with its figures, and against
-the first file (the reference):
-
-* the throughput of the picks, ``B img/s / A img/s`` (>1: B is faster), tested on the
-  two picks' per-pass timings;
-* the speedups over each machine's own serial loop, ``B / A``, tested on the per-visit
-  paired speedups where both files have them;
-* whether the picks are the same configuration (strategy, chunk policy, start method,
-  variants; the worker count may differ).
-
-The tests are :func:`bench.analysis.significance.compare_values`: pyperf's t-test for
-samples of one size, Welch's (scipy) otherwise, "unknown" with fewer than two values a
-side. The machines' parallel capacities are compared the same way on their readings.
-
-The case-by-case comparison (``--by case``) is :mod:`bench.analysis.compare_cases`;
-how a comparison reads, :mod:`bench.output.comparison`.
+"""``bench compare A.json B.json [...]``: machines (or runs) side by side, answer by answer
+(matched by :mod:`bench.analysis.answers_by_group`): each file's pick, its throughput
+and speedup over the first file's with their significance, and whether the picks are
+the same configuration (docs/compare.md). Worded by :mod:`bench.output.comparison`.
 """
 from __future__ import annotations
 
