@@ -9,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from bench.analysis.load import Analysis
-from bench.analysis.recommend import Answer, Memory, recommend, speedup
+from bench.analysis.recommend import Answer, Memory, recommend
 from bench.analysis.rows import CaseRow, Group
 
 CPU_FACTOR = 2          # workers per usable CPU at most: the top of bench's worker ladder
@@ -93,7 +93,7 @@ class Pick:
 
     @property
     def speedup(self) -> float | None:
-        return speedup(self.row, self.group)
+        return self.row.speedup_over(self.group.serial)
 
     def speedup_samples(self) -> list[float] | None:
         """Per-pass speedups over the serial loop, or None when the file has none."""

@@ -18,6 +18,10 @@ def labels_for(n: int) -> list[str]:
     return [string.ascii_uppercase[i] if i < 26 else f"F{i + 1}" for i in range(n)]
 
 
+def geometric_mean(ratios: list[float]) -> float | None:
+    return math.exp(sum(math.log(r) for r in ratios) / len(ratios)) if ratios else None
+
+
 @dataclass
 class Ratio:
     """One figure of a machine over the reference's, and whether it differs beyond noise."""
@@ -72,10 +76,7 @@ class Comparison:
     def geometric_mean(self, index: int) -> float | None:
         """Of the pick throughput ratios of one file against the reference."""
         ratios = [ln.throughput[index].value for ln in self.lines if ln.throughput[index] is not None]
-        ratios = [r for r in ratios if r]
-        if not ratios:
-            return None
-        return math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        return geometric_mean([r for r in ratios if r])
 
     def common(self, index: int) -> int:
         return sum(1 for ln in self.lines if ln.throughput[index] is not None

@@ -5,11 +5,10 @@ machine (docs/compare.md, "Case by case").
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from bench.analysis.answers_by_group import answer_key
-from bench.analysis.compare import labels_for
+from bench.analysis.compare import geometric_mean, labels_for
 from bench.analysis.load import Analysis
 from bench.analysis.rows import CaseRow, is_overhead_workload, line_label
 from bench.analysis.significance import Verdict, compare_benchmarks
@@ -79,11 +78,8 @@ class CaseComparison:
 
     def geometric_mean(self, index: int) -> float | None:
         """Of the throughput cases' ratios (overhead probes are times, not rates)."""
-        ratios = [ln.cells[index].ratio for ln in self.lines
-                  if ln.cells[index].ratio and not ln.is_overhead]
-        if not ratios:
-            return None
-        return math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        return geometric_mean([ln.cells[index].ratio for ln in self.lines
+                               if ln.cells[index].ratio and not ln.is_overhead])
 
     def sections(self) -> dict[str, list]:
         """Answer title -> its lines, in the reference file's order."""

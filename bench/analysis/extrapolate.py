@@ -110,9 +110,7 @@ def reach(f: Fit, furthest: int) -> str:
         return ""
     if spare_points(f) < 1:
         return NO_SPARE
-    if furthest > MAX_FACTOR * largest:
-        return TOO_FAR
-    return ""
+    return TOO_FAR if furthest > MAX_FACTOR * largest else ""
 
 
 def best_workers(f: Fit, cpus: int, cores: Cores | None = None) -> tuple[int, float]:

@@ -145,16 +145,13 @@ def eliminate(samples: dict[str, list[float]], *, round_no: int | None = None,
         # Holm rejects where its adjusted p <= alpha; scaled to the race's ALPHA, the p a
         # verdict gives reads against the 5% of the whole race
         adjusted = {n: min(1.0, float(full[i].min()) * ALPHA / alpha) for i, n in enumerate(judged)}
-    lead = logs[best]
+    lead = statistics.median(logs[best])
     out = []
     for name, v in logs.items():
-        if name == best:
-            continue
-        if not v:
-            out.append(Verdict(name, False, None, None))
-            continue
-        q = adjusted.get(name)
-        out.append(Verdict(name, q is not None and q <= ALPHA, q, math.exp(statistics.median(v) - statistics.median(lead))))
+        if name != best:
+            q = adjusted.get(name)          # None: too few visits to judge
+            ratio = math.exp(statistics.median(v) - lead) if v else None
+            out.append(Verdict(name, q is not None and q <= ALPHA, q, ratio))
     return out
 
 

@@ -5,6 +5,7 @@ ceiling, the best, ties to the simpler, the worker count and its plateau, a scal
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 
 from bench.analysis.load import Analysis
@@ -81,11 +82,8 @@ LEADING = 4
 
 def paired_figure(row: CaseRow) -> float | None:
     """The case's paired speedup (the median of its per-pass ratios), or None."""
-    value = row.get("paired_speedup")
-    if value:
-        return value
     ratios = row.paired_ratios
-    return statistics.median(ratios) if ratios else None
+    return row.get("paired_speedup") or (statistics.median(ratios) if ratios else None)
 
 
 @dataclass
@@ -247,10 +245,6 @@ SLOW_STORAGE_SWING = 2.0
 THIN_VISITS = 2
 
 
-def speedup(row: CaseRow, group: Group) -> float | None:
-    return row.speedup_over(group.serial)
-
-
 def answer_group(group: Group, analysis: Analysis) -> Answer:
     machine = analysis.machine
     rows = group.rows
@@ -314,7 +308,7 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     visits = len(group.samples(choice)) if choice.family != "serial" else len(group.samples(best))
     if swing is not None and swing >= SLOW_STORAGE_SWING and visits <= THIN_VISITS:
         notes.append(messages.THIN_PICK_ON_SLOW_STORAGE.format(visits=visits, swing=swing))
-    pick_speedup = speedup(best, group)
+    pick_speedup = best.speedup_over(group.serial)
     if machine.capacity and pick_speedup and pick_speedup > ABOVE_CAPACITY * machine.capacity:
         notes.append(messages.ABOVE_CAPACITY.format(
             speedup=pick_speedup, capacity=machine.capacity, fs=best.meta.get("out_fs") or "a disk"))
@@ -353,15 +347,13 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
         warnings.append(messages.NOT_VERIFIED.format(config=choice.describe()))
     if group.serial is None:
         notes.append(messages.NO_SERIAL)
-    race = analysis.results.run.get("race", {}).get(group.key, {})
-    not_raced = race.get("not_raced") or {}
+    not_raced = analysis.results.run.get("race", {}).get(group.key, {}).get("not_raced") or {}
     left_out = [name for name, why in not_raced.items() if why == "budget"]
-    slow = [name for name, why in not_raced.items() if why == "pilot"]
-    if slow:
-        notes.append(messages.NOT_RACED_PILOT.format(count=len(slow)))
-    searched = [name for name, why in not_raced.items() if why == "search"]
-    if searched:
-        notes.append(messages.NOT_RACED_SEARCH.format(count=len(searched), w=machine.cpus))
+    whys = Counter(not_raced.values())
+    if whys["pilot"]:
+        notes.append(messages.NOT_RACED_PILOT.format(count=whys["pilot"]))
+    if whys["search"]:
+        notes.append(messages.NOT_RACED_SEARCH.format(count=whys["search"], w=machine.cpus))
     return Answer(group, fastest, best, choice, ties, unknown, within, memory, chosen_fit,
                   fit_line, fits, anchor, warnings, notes, unresolved, machine.cpus, left_out,
                   line_plateau)

@@ -120,7 +120,7 @@ class CaseRow:
         return [count / s for s in self._paired_serial_passes() if s > 0]
 
     def _paired_serial_passes(self) -> list[float]:
-        """Seconds of each serial pass timed next to this case's passes (empty: none, unreadable)."""
+        """Seconds of each serial pass timed next to this case's (empty: none, unreadable)."""
         text = self.meta.get("paired_serial_passes_s")
         if not isinstance(text, str):
             return []
@@ -270,13 +270,12 @@ class Group:
         return row.paired_ratios if row.family != "serial" else [1.0] * max(2, row.nvalues)
 
     def lines(self) -> "OrderedDict[tuple, list]":
-        """Non-serial configurations, each with its rows sorted by worker count."""
+        """Non-serial configurations, each with its rows sorted by worker count (the first
+        key of simplicity)."""
         out: OrderedDict[tuple, list] = OrderedDict()
-        for r in sorted(self.rows, key=lambda r: (simplicity(r), r.workers)):
+        for r in sorted(self.rows, key=simplicity):
             if r.family != "serial":
                 out.setdefault(r.line, []).append(r)
-        for rows in out.values():
-            rows.sort(key=lambda r: r.workers)
         return out
 
 

@@ -133,14 +133,11 @@ def _linear_start(n: np.ndarray, x: np.ndarray, with_kappa: bool, sigma_min: flo
     return [lam0, float(np.clip(coef[0], sigma_min, 1.0))] + ([float(max(coef[1], 0.0))] if with_kappa else [])
 
 
-def _fit_one(n: np.ndarray, x: np.ndarray, with_kappa: bool,
-             sigma_min: float = 0.0) -> tuple[np.ndarray, float]:
-    """Best (λ, σ, κ) and its cost from two deterministic starting points: the linear
-    form's solution and a heavily contended guess (on 130 measured lines never worse
-    than a 3x3 grid of starts)."""
-    params, cost = _fit_points(n.astype(float).tobytes(), x.astype(float).tobytes(), with_kappa,
-                               sigma_min)
-    return np.array(params), cost
+def _fit_one(n: np.ndarray, x: np.ndarray, with_kappa: bool, sigma_min: float = 0.0) -> np.ndarray:
+    """Best (λ, σ, κ) from two deterministic starting points: the linear form's solution
+    and a heavily contended guess (on 130 measured lines never worse than a 3x3 grid)."""
+    return np.array(_fit_points(n.astype(float).tobytes(), x.astype(float).tobytes(), with_kappa,
+                                sigma_min))
 
 
 # the same points are fitted again and again: a bootstrap draws the same passes more than
@@ -153,14 +150,10 @@ def _fit_points(n_bytes: bytes, x_bytes: bytes, with_kappa: bool, sigma_min: flo
     starts = [linear, [linear[0], 0.8] + ([0.3] if with_kappa else [])]
     lower = [1e-12, sigma_min] + ([0.0] if with_kappa else [])
     upper = [np.inf, 1.0] + ([np.inf] if with_kappa else [])
-    best = None
-    for p0 in starts:
-        res = least_squares(relative_residuals, p0, jac=relative_jacobian,
-                            bounds=(lower, upper), args=(n, x))
-        if best is None or res.cost < best.cost:
-            best = res
-    params = list(best.x) + ([] if with_kappa else [0.0])
-    return tuple(params), float(best.cost)
+    best = min((least_squares(relative_residuals, p0, jac=relative_jacobian,
+                              bounds=(lower, upper), args=(n, x)) for p0 in starts),
+               key=lambda res: res.cost)
+    return tuple(best.x) + (() if with_kappa else (0.0,))
 
 
 def fit(workers, throughput) -> Fit | None:
@@ -176,9 +169,9 @@ def fit(workers, throughput) -> Fit | None:
 
     fits = {}
     for name, with_kappa in (("Amdahl", False), ("USL", True)):
-        params, _ = _fit_one(n, x, with_kappa, USL_SIGMA_MIN if with_kappa else 0.0)
+        params = _fit_one(n, x, with_kappa, USL_SIGMA_MIN if with_kappa else 0.0)
         if with_kappa and not defined_everywhere(*params[1:]):
-            params, _ = _fit_one(n, x, with_kappa)      # a pole: back to σ ≥ 0
+            params = _fit_one(n, x, with_kappa)      # a pole: back to σ ≥ 0
         fits[name] = Fit(name, *map(float, params), workers=[int(w) for w in n],
                          measured=list(map(float, x)),
                          predicted=list(map(float, usl(n, *params))))
