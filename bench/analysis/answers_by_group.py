@@ -1,24 +1,7 @@
-"""Answers matched across results files: one workload and image set, whatever the image count.
-
-A group's key holds its image count (``imwrite/50x50x1-noise-n10000/jpg-q95``), and a
-run sizes its image sets from the worker counts it plans, so two machines rarely share
-one. What an answer is *about* stays the same: the workload, the image size, the
-content and the workload's parameters (the codec and its settings). That is the
-:class:`AnswerKey` two machines' answers are matched by.
-
-For each file and key, a :class:`Pick` holds the recommendation's decision
-(:mod:`bench.analysis.recommend`) and the figures a comparison needs, with the per-pass
-samples behind them for significance tests:
-
-* throughput of the pick: images per second, pyperf's median; samples: the seconds per
-  image of every pass (a race: one per visit);
-* speedup over the machine's own serial loop; samples: the paired speedups, one per
-  visit (serial pass over the pool pass right after it), where the file has them;
-* efficiency: that speedup over the machine's measured parallel capacity;
-* memory per worker, and how many workers fit (:func:`worker_limits`): the memory
-  ceiling alone says "8,286 workers" on a 2-CPU machine, which no one can use, so the
-  usable count is the smaller of that and a CPU bound of twice the usable CPUs (the
-  largest worker count bench plans there: past it even waiting work stops gaining).
+"""Answers matched across results files: one workload and image set, whatever the image count
+(two machines rarely share one: a run sizes its sets from its worker counts), by
+:class:`AnswerKey`. A :class:`Pick` holds one file's decision and the figures a comparison
+needs, with the per-pass samples behind them (docs/compare.md).
 """
 from __future__ import annotations
 
@@ -26,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from bench.analysis.load import Analysis
-from bench.analysis.recommend import Answer, Memory, recommend, speedup
+from bench.analysis.recommend import Answer, Memory, recommend
 from bench.analysis.rows import CaseRow, Group
 
 CPU_FACTOR = 2          # workers per usable CPU at most: the top of bench's worker ladder
@@ -59,7 +42,8 @@ def answer_key(group: Group) -> AnswerKey:
 
 @dataclass
 class WorkerLimits:
-    """How many workers of the pick this machine can run: CPUs and memory counted."""
+    """How many workers of the pick this machine can run: CPUs and memory counted (the RAM
+    ceiling alone says "8,286 workers" on 2 CPUs)."""
     cpu_bound: int | None          # CPU_FACTOR x usable CPUs (None: CPUs not recorded)
     memory_ceiling: int | None     # process workers that fit in RAM (None: not measured/applicable)
     usable: int | None             # the smaller of the two known bounds
@@ -104,16 +88,15 @@ class Pick:
         return self.row.throughput
 
     def throughput_samples(self) -> list[float]:
-        """Seconds per image, pass by pass (what pyperf's t-test compares)."""
+        """Seconds per image, pass by pass."""
         return list(self.row.bench.get_values())
 
     @property
     def speedup(self) -> float | None:
-        return speedup(self.row, self.group)
+        return self.row.speedup_over(self.group.serial)
 
     def speedup_samples(self) -> list[float] | None:
-        """Per-pass speedups over the serial loop, or None when the file has none (the
-        speedup is then one ratio of two medians, with nothing to test)."""
+        """Per-pass speedups over the serial loop, or None when the file has none."""
         if self.row.family == "serial":
             return [1.0] * max(2, self.row.nvalues)
         ratios = self.row.paired_ratios
@@ -141,9 +124,8 @@ class Pick:
 
 
 def picks(analysis: Analysis) -> "OrderedDict[AnswerKey, Pick]":
-    """Every answer of a file by its key, in file order. Two groups of one key (the
-    same set at two image counts) keep the one with more images: its passes are the
-    longer, so its timings the surer."""
+    """Every answer of a file by its key, in file order; of two groups of one key, the one
+    with more images (its passes are the longer, its timings the surer)."""
     out: OrderedDict[AnswerKey, Pick] = OrderedDict()
     for a in recommend(analysis):
         key = answer_key(a.group)

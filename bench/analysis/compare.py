@@ -1,24 +1,7 @@
-"""``bench compare A.json B.json [...]``: machines (or runs) side by side, answer by answer.
-
-Answers are matched by workload, image size, content and workload parameters
-(:mod:`bench.analysis.answers_by_group`), never by case name or image count, so runs of
-different lengths (``--quick``, a budget, ``--exhaustive``) and machines of different
-core counts compare. For every answer, each file's pick with its figures, and against
-the first file (the reference):
-
-* the throughput of the picks, ``B img/s / A img/s`` (>1: B is faster), tested on the
-  two picks' per-pass timings;
-* the speedups over each machine's own serial loop, ``B / A``, tested on the per-visit
-  paired speedups where both files have them;
-* whether the picks are the same configuration (strategy, chunk policy, start method,
-  variants; the worker count may differ).
-
-The tests are :func:`bench.analysis.significance.compare_values`: pyperf's t-test for
-samples of one size, Welch's (scipy) otherwise, "unknown" with fewer than two values a
-side. The machines' parallel capacities are compared the same way on their readings.
-
-The case-by-case comparison (``--by case``) is :mod:`bench.analysis.compare_cases`;
-how a comparison reads, :mod:`bench.output.comparison`.
+"""``bench compare A.json B.json [...]``: machines (or runs) side by side, answer by answer
+(matched by :mod:`bench.analysis.answers_by_group`): each file's pick, its throughput
+and speedup over the first file's with their significance, and whether the picks are
+the same configuration (docs/compare.md). Worded by :mod:`bench.output.comparison`.
 """
 from __future__ import annotations
 
@@ -33,6 +16,10 @@ from bench.analysis.significance import Verdict, compare_values
 
 def labels_for(n: int) -> list[str]:
     return [string.ascii_uppercase[i] if i < 26 else f"F{i + 1}" for i in range(n)]
+
+
+def geometric_mean(ratios: list[float]) -> float | None:
+    return math.exp(sum(math.log(r) for r in ratios) / len(ratios)) if ratios else None
 
 
 @dataclass
@@ -89,10 +76,7 @@ class Comparison:
     def geometric_mean(self, index: int) -> float | None:
         """Of the pick throughput ratios of one file against the reference."""
         ratios = [ln.throughput[index].value for ln in self.lines if ln.throughput[index] is not None]
-        ratios = [r for r in ratios if r]
-        if not ratios:
-            return None
-        return math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        return geometric_mean([r for r in ratios if r])
 
     def common(self, index: int) -> int:
         return sum(1 for ln in self.lines if ln.throughput[index] is not None

@@ -1,29 +1,14 @@
-"""``bench compare --by case``: the same configurations on every machine, case by case.
-
-Case names hold the image count, the worker count and the chunk size, and all three
-follow the machine, so cases are paired by what they *are* instead:
-
-* the answer they belong to: workload, image size, content, workload parameters
-  (:class:`bench.analysis.answers_by_group.AnswerKey`; the image count may differ);
-* the configuration: strategy, chunk *policy* and start method, with its variants
-  (``cv2.setNumThreads``, a folder per task). A chunk size that follows the worker
-  count ("auto": images / workers, or images / (4 x workers)) is paired with "auto",
-  whatever number it came to on each machine; a fixed chunk size only with the same
-  number;
-* the worker count, exactly: 4 workers on one machine are not 8 on another.
-
-For each pair: the throughput in every file, the speed ratio to the first file (its
-median seconds per image over this one's: 1.25x = 25% faster), whether the difference is
-significant (:mod:`bench.analysis.significance`), the geometric mean of the ratios, and
-how many cases of each file found no partner.
+"""``bench compare --by case``: the same configurations on every machine, case by case,
+paired by answer, configuration (the chunk *policy*: "auto" pairs with "auto") and exact
+worker count, since case names hold image, worker and chunk counts that follow the
+machine (docs/compare.md, "Case by case").
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from bench.analysis.answers_by_group import answer_key
-from bench.analysis.compare import labels_for
+from bench.analysis.compare import geometric_mean, labels_for
 from bench.analysis.load import Analysis
 from bench.analysis.rows import CaseRow, is_overhead_workload, line_label
 from bench.analysis.significance import Verdict, compare_benchmarks
@@ -93,11 +78,8 @@ class CaseComparison:
 
     def geometric_mean(self, index: int) -> float | None:
         """Of the throughput cases' ratios (overhead probes are times, not rates)."""
-        ratios = [ln.cells[index].ratio for ln in self.lines
-                  if ln.cells[index].ratio and not ln.is_overhead]
-        if not ratios:
-            return None
-        return math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        return geometric_mean([ln.cells[index].ratio for ln in self.lines
+                               if ln.cells[index].ratio and not ln.is_overhead])
 
     def sections(self) -> dict[str, list]:
         """Answer title -> its lines, in the reference file's order."""

@@ -1,50 +1,18 @@
 """A machine not measured (``recommend --cpus N``), and how far the prediction can be trusted
-(``recommend --holdout``): each predicts only what the measured points support.
+(``recommend --holdout``): each predicts only what the measured points support
+(docs/recommendation.md, "Predictions: how far they can be trusted").
 
-**The model.** The scaling model of :mod:`bench.analysis.scaling` (Amdahl or the USL)
-of one configuration's throughput against workers: the pick's configuration, or, when
-it was measured at one worker count only, the recommendation's stand-in (the fastest
-configuration measured at several). It is fitted to the worker counts up to the
-measured machine's CPUs only (:func:`within_cores`): past them the curve bends at that
-machine's core count, which says nothing of a machine with more. With two worker
-counts, Amdahl is drawn through both.
-
-**Spare points.** A model's error at a point it was not fitted to can only be estimated
-from the points beyond its parameters: with ``k`` worker counts and ``p`` parameters,
-``k - p`` degrees of freedom. With none (two counts and Amdahl, three and the USL) the
-curve passes through every point whatever the work does, so there is no band, and
-nothing is predicted past the largest count fitted; inside the fitted counts the
-model's figure is given, flagged.
-
-**Past the counts fitted, the CPUs cap it.** Workers past a machine's CPUs add nothing
-(no gain past the cores), and past the largest count fitted the prediction is at most
-one worker's throughput (the model's λ) times the CPU-equivalents those workers can
-use: ``min(n, CPUs) x capacity / measured CPUs``, the measured machine's parallel
-capacity per CPU (:func:`throughput_at`). A model fitted on 1-2 workers draws its
-curve on to 4 as if two more CPUs were there; on the measured machine they are not.
-
-**The prediction for N CPUs.** The worker count ``n <= N`` with the highest predicted
-throughput, and that throughput. Workers past N are not considered: a model fitted on
-another machine cannot say whether this work would gain from more workers than CPUs.
-
-**The band.** A percentile bootstrap (the passes of every worker count resampled with
-replacement, seeded, the model refitted and the prediction made again, ``RESAMPLES``
-times) gives the spread the measurement noise puts on the fitted curve; the model's own
-error at a new point (:func:`model_error`: the t-quantile of its spare points times its
-residual standard error, never less than its worst miss) is added to each side in
-quadrature. On simulated curves (tests/analysis/test_extrapolate_simulated.py: six USL
-curves, ladders to 16, 32 and 128 workers, 5% noise on each of three passes) the held-out
-value fell inside this band in 171 of 180 cases (95%, ten seeds).
-
-**Too far.** Past ``MAX_FACTOR`` times the largest worker count the fit used (the
-counts within the measured machine's CPUs) there is no prediction at all.
-``holdout`` checks all this on the file itself: fitted on every worker count of a
-configuration but the largest, what does it predict for the largest, against what was
-measured?
+The model (:mod:`bench.analysis.scaling`; Amdahl through two counts) is fitted to the
+worker counts within the measured machine's CPUs only (:func:`within_cores`). The band is
+a percentile bootstrap over the passes combined with the model's own error
+(:func:`model_error`), which needs spare points; past the counts fitted the measured
+capacity caps the prediction (:func:`throughput_at`), and past MAX_FACTOR times the
+largest count fitted there is none.
 """
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,9 +34,8 @@ TOO_FAR = "too far"                  # past MAX_FACTOR x the largest count fitte
 
 
 def two_point_amdahl(workers, rates) -> Fit:
-    """Amdahl through two points: ``N / X(N) = (1 - σ)/λ + (σ/λ) N`` is a straight line
-    in N, so two points fix λ and σ. Superlinear (σ < 0) is drawn linear, falling
-    (σ > 1) flat: the bounds the least-squares fit keeps."""
+    """Amdahl through two points (``N / X(N) = (1 - σ)/λ + (σ/λ) N`` is a straight line
+    in N); superlinear drawn linear, falling flat: the bounds the least-squares fit keeps."""
     (n1, x1), (n2, x2) = sorted(zip(map(float, workers), map(float, rates)))
     y1, y2 = n1 / x1, n2 / x2
     b = (y2 - y1) / (n2 - n1)
@@ -101,9 +68,8 @@ def spare_points(f: Fit) -> int:
 
 def model_error(f: Fit) -> float | None:
     """The model's relative error at a point it was not fitted to, at ``LEVEL``: the
-    t-quantile of its spare points times its residual standard error (the root of the
-    squared misses over the spare points), never less than its worst miss. None with
-    no spare point: the curve then passes through every point, whatever the work does."""
+    t-quantile of its spare points times its residual standard error, never less than its
+    worst miss. None with no spare point (the curve passes through every point)."""
     dof = spare_points(f)
     if dof < 1:
         return None
@@ -113,8 +79,7 @@ def model_error(f: Fit) -> float | None:
 
 @dataclass(frozen=True)
 class Cores:
-    """The measured machine: its usable CPUs and parallel capacity (the speedup its CPUs
-    gave pure CPU work: CPU-equivalents), either None when the file lacks it."""
+    """The measured machine: its usable CPUs and parallel capacity (None: not recorded)."""
     cpus: int | None
     capacity: float | None = None
 
@@ -127,10 +92,9 @@ class Cores:
 
 
 def throughput_at(f: Fit, n: int, cores: Cores, on_cpus: int | None = None) -> float:
-    """The throughput of ``n`` workers on a machine of ``on_cpus`` CPUs (default: the
-    measured machine's), of the measured machine's make: workers past the CPUs add
-    nothing, and past the counts fitted no more than one worker's throughput times the
-    CPU-equivalents the workers can use (the measured capacity per CPU)."""
+    """The throughput of ``n`` workers on ``on_cpus`` CPUs (default: the measured machine's)
+    of the measured machine's make: workers past the CPUs add nothing, and past the counts
+    fitted no more than λ times the CPU-equivalents the workers can use."""
     on_cpus = on_cpus or cores.cpus
     used = min(n, on_cpus) if on_cpus else n
     x = float(f.predict(used))
@@ -146,14 +110,12 @@ def reach(f: Fit, furthest: int) -> str:
         return ""
     if spare_points(f) < 1:
         return NO_SPARE
-    if furthest > MAX_FACTOR * largest:
-        return TOO_FAR
-    return ""
+    return TOO_FAR if furthest > MAX_FACTOR * largest else ""
 
 
 def best_workers(f: Fit, cpus: int, cores: Cores | None = None) -> tuple[int, float]:
-    """The worker count up to ``cpus`` with the highest predicted throughput on a machine
-    of ``cpus`` CPUs (the fewest of equals), and that throughput."""
+    """The worker count up to ``cpus`` with the highest predicted throughput on ``cpus``
+    CPUs (the fewest of equals), and that throughput."""
     cores = cores or Cores(None)
     ns = range(1, max(1, int(cpus)) + 1)
     xs = [throughput_at(f, n, cores, cpus) for n in ns]
@@ -161,12 +123,9 @@ def best_workers(f: Fit, cpus: int, cores: Cores | None = None) -> tuple[int, fl
     return i + 1, float(xs[i])
 
 
-def resampled(rows: list[CaseRow], evaluate, resamples: int | None = None, seed: int = 0) -> list:
-    """``evaluate(fit)`` on the model refitted to resampled passes, ``resamples`` times
-    (default ``RESAMPLES``)."""
-    return resampled_passes([r.workers for r in rows],
-                            [1.0 / np.asarray(r.bench.get_values(), dtype=float) for r in rows],
-                            evaluate, resamples, seed)
+def pass_rates(rows: list[CaseRow]) -> list:
+    """The img/s of each pass of each row."""
+    return [1.0 / np.asarray(r.bench.get_values(), dtype=float) for r in rows]
 
 
 def _rate(passes) -> float:
@@ -174,11 +133,11 @@ def _rate(passes) -> float:
     return 1.0 / float(np.median(1.0 / np.asarray(passes, dtype=float)))
 
 
-def resampled_passes(workers: list, rates: list, evaluate, resamples: int | None = None,
-                     seed: int = 0) -> list:
-    """As :func:`resampled`, on the img/s of each pass of each worker count."""
+def resampled_passes(workers: list, rates: list, evaluate, resamples: int | None = None) -> list:
+    """``evaluate(fit)`` on the model refitted to resampled passes (``rates``: the img/s of
+    each pass of each worker count), ``resamples`` times (default ``RESAMPLES``), seeded."""
     resamples = RESAMPLES if resamples is None else resamples
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(0)
     rates = [np.asarray(v, dtype=float) for v in rates]
     out = []
     for _ in range(resamples):
@@ -207,17 +166,14 @@ def band(predictions: list[float], f: Fit, centre: float) -> tuple[float, float]
 
 def within_cores(rows: list[CaseRow], machine_cpus: int | None) -> list[CaseRow]:
     """The rows a model is fitted to: the worker counts up to the measured machine's CPUs
-    (all of them when the file does not say how many). Past its CPUs a curve bends at
-    this machine's core count, not the work's: in the 2-CPU runs of results/reference/,
-    Amdahl fitted to 1-2 workers and drawn on to 4 missed the 4-worker throughput by
-    29-61% (median), "no gain past the cores" by 7-12%."""
+    (all when not recorded). Past its CPUs a curve bends at this machine's core count, not
+    the work's (in results/reference/, fitted to 1-2 and drawn on to 4 it missed by 29-61%)."""
     return [r for r in rows if not machine_cpus or r.workers <= machine_cpus]
 
 
 def modelled_line(answer: Answer, machine_cpus: int | None = None) -> list[CaseRow] | None:
-    """The rows of the configuration to model: the pick's when it was measured at two
-    worker counts or more within the CPUs, else the recommendation's stand-in, else the
-    fastest configuration measured at two or more."""
+    """The rows of the configuration to model: the first of the pick's, the stand-in's and
+    the fastest configurations' measured at two worker counts or more within the CPUs."""
     group = answer.group
     lines = group.lines()
     candidates = [answer.choice, answer.anchor]
@@ -293,7 +249,8 @@ def predict(answer: Answer, machine_cpus: int | None, cpus: int,
     if spare_points(f) < 1:          # no error to go by: the model's figure, no band
         out.resamples = 0
         return out
-    draws = resampled(rows, lambda g: best_workers(g, cpus, cores), resamples)
+    draws = resampled_passes(out.measured, pass_rates(rows), lambda g: best_workers(g, cpus, cores),
+                             resamples)
     out.low, out.high = band([x for _, x in draws], f, out.throughput)
     if draws:
         ns = [n for n, _ in draws]
@@ -365,8 +322,7 @@ def hold_out_passes(workers: list, rates: list, held: int, cores: Cores,
         return None, None, None, NO_MODEL
     used = min(held, cores.cpus) if cores.cpus else held
     # a fit with no spare point predicts nothing past its counts, not even "flat past the
-    # CPUs": what happens past the cores (oversubscription losses, I/O overlap gains) is
-    # nothing its points can show - as recommend --cpus refuses it
+    # CPUs": what happens past the cores is nothing its points can show (as with --cpus)
     why = reach(f, held if spare_points(f) < 1 else used)
     if why:
         return f, None, None, why
@@ -379,8 +335,7 @@ def hold_out_passes(workers: list, rates: list, held: int, cores: Cores,
 
 def hold_out(title: str, rows: list[CaseRow], machine_cpus: int | None,
              resamples: int | None = None, capacity: float | None = None) -> HeldOut | None:
-    """Fit the rows of one configuration within the CPUs, without its largest worker
-    count; predict it."""
+    """Fit one configuration's rows within the CPUs but its largest count; predict that."""
     rows = sorted(rows, key=lambda r: r.workers)
     if len({r.workers for r in rows}) < 3:
         return None
@@ -389,9 +344,7 @@ def hold_out(title: str, rows: list[CaseRow], machine_cpus: int | None,
     cores = Cores(machine_cpus, capacity)
     n = last.workers
     workers = [r.workers for r in kept]
-    f, predicted, limits, why = hold_out_passes(
-        workers, [1.0 / np.asarray(r.bench.get_values(), dtype=float) for r in kept], n, cores,
-        resamples)
+    f, predicted, limits, why = hold_out_passes(workers, pass_rates(kept), n, cores, resamples)
     low, high = limits if limits else (None, None)
     return HeldOut(title, line_label(last.line), sorted(set(workers)), n, last.throughput, predicted,
                    low, high, f.model if f else "", bool(machine_cpus and n > machine_cpus),
@@ -401,14 +354,10 @@ def hold_out(title: str, rows: list[CaseRow], machine_cpus: int | None,
 
 def holdout(analysis: Analysis, resamples: int | None = None) -> list[HeldOut]:
     """Every configuration of the file measured at three worker counts or more."""
-    out = []
     m = analysis.machine
-    for g in analysis.groups():
-        for rows in g.lines().values():
-            h = hold_out(g.title, rows, m.cpus, resamples, m.capacity)
-            if h is not None:
-                out.append(h)
-    return out
+    held = (hold_out(g.title, rows, m.cpus, resamples, m.capacity)
+            for g in analysis.groups() for rows in g.lines().values())
+    return [h for h in held if h is not None]
 
 
 @dataclass
@@ -444,10 +393,7 @@ def summarise(held: list[HeldOut]) -> HoldoutSummary:
     by_model: dict = {}
     for h in done:
         by_model.setdefault(h.model, []).append(abs(h.error))
-    refused: dict = {}
-    for h in held:
-        if h.refused:
-            refused[h.refused] = refused.get(h.refused, 0) + 1
+    refused = dict(Counter(h.refused for h in held if h.refused))
     curve = [abs(h.curve_error) for h in done if h.past_cores and h.curve_error is not None]
     return HoldoutSummary(len(held), _median(errors), max(errors) if errors else None,
                           sum(bool(h.covered) for h in done), sum(h.past_cores for h in held),

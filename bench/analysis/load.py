@@ -31,7 +31,7 @@ class Analysis:
         return os.path.splitext(os.path.basename(self.path))[0]
 
     def groups(self) -> list[Group]:
-        """Throughput groups (overhead workloads (pool-start, roundtrip, pickle) excluded), in file order."""
+        """Throughput groups (overhead workloads excluded), in file order."""
         out: OrderedDict[str, list] = OrderedDict()
         for r in self.rows:
             if not is_overhead_workload(r.workload):
@@ -44,20 +44,15 @@ def analyse(results: ResultsFile) -> Analysis:
     return Analysis(results, Machine.from_results(results), rows)
 
 
-def resolve_paths(paths: list[str] | None, results_dir: str = "results") -> list[str]:
-    """The files given, or the newest one in ``results_dir``."""
-    if paths:
-        return list(paths)
-    newest = newest_results(results_dir)
-    if newest is None:
-        raise ResultsError(messages.NO_RESULTS_FILE.format(folder=results_dir))
-    return [newest]
-
-
 def load(paths: list[str] | None, results_dir: str = "results") -> list[Analysis]:
-    """Load and analyse; any unusable file raises ResultsError (one line)."""
+    """Load and analyse the files given, or the newest one in ``results_dir``; any unusable
+    file raises ResultsError (one line)."""
+    if not paths:
+        paths = [newest_results(results_dir)]
+        if paths[0] is None:
+            raise ResultsError(messages.NO_RESULTS_FILE.format(folder=results_dir))
     out = []
-    for path in resolve_paths(paths, results_dir):
+    for path in paths:
         results = ResultsFile.load(path)
         if not results.benchmarks:
             failed = messages.NO_MEASURED_CASES_FAILED.format(count=len(results.failed))

@@ -54,20 +54,19 @@ class Machine:
         zone = " UTC" if when.utcoffset() is not None and not when.utcoffset() else ""
         return when.strftime("%Y-%m-%d %H:%M") + zone
 
+    def _cpus(self) -> list[str]:
+        return [f"{self.cpus} CPU{'s' if self.cpus != 1 else ''}"] if self.cpus else []
+
     def subtitle(self) -> str:
         """One line under every chart title: which machine, when."""
-        parts = [self.hostname, self.cpu_model]
-        if self.cpus:
-            parts.append(f"{self.cpus} CPU{'s' if self.cpus != 1 else ''}")
+        parts = [self.hostname, self.cpu_model, *self._cpus()]
         if self.capacity:
             parts.append(f"parallel capacity {self.capacity:.2f}")
         parts.append(self.date)
         return " - ".join(parts)
 
     def summary(self) -> str:
-        parts = [self.cpu_model]
-        if self.cpus:
-            parts.append(f"{self.cpus} CPU{'s' if self.cpus != 1 else ''}")
+        parts = [self.cpu_model, *self._cpus()]
         parts.append(f"parallel capacity {self.capacity:.2f}" if self.capacity
                      else "parallel capacity not measured")
         if self.mem_available:

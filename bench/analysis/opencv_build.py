@@ -1,11 +1,8 @@
-"""Where compared machines' OpenCV builds differ: the JPEG and PNG libraries, SIMD, the
-parallel framework and OpenCV's thread count (recorded by :mod:`bench.measure.opencv_build`).
+"""Where compared machines' OpenCV builds differ (recorded by :mod:`bench.measure.opencv_build`).
 
-A file that did not record a fact (written before these keys existed), or could not read
-it ("unknown"), is left out of that fact: a difference is only claimed between values
-both known. OpenCV's thread count follows the CPU count by default, so two machines of
-different sizes differ in it without meaning anything; it is a difference only when some
-file's count is not its own CPU count (``OPENCV_NUM_THREADS``, ``cv2.setNumThreads``).
+A difference is only claimed between values both files know (not missing, not "unknown").
+OpenCV's thread count follows the CPU count by default, so it differs only when some
+file's count is not its own CPU count.
 """
 from __future__ import annotations
 

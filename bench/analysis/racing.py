@@ -1,33 +1,20 @@
-"""The statistics of a race: who is out after a round, and when the survivors tie.
+"""The statistics of a race: who is out after a round, and when the survivors tie
+(docs/race.md, "Out"; the recommendation's ties, :func:`within_margin`).
 
-A configuration's sample is its paired speedups, one per visit (the serial pass timed
-next to its pool pass, before and after it in turn, over that pool pass). The tests run on their logarithms,
-so "5% slower" means the same at 1.2x and at 3x:
-
-* out: it is significantly slower than another configuration by more than a small margin
-  (one-sided, H1: centre < other's centre + log(1 - OUT_MARGIN); Yuen's trimmed Welch
-  test, so that a rare stalled pass does not hide a slower configuration). Every ordered
-  pair is tested after every round, with Holm's correction over the pairs
-  (statsmodels' multipletests) at the round's share of ALPHA (ALPHA / the rounds that
-  judge): the chance that a race ever puts out a configuration as fast as the best is at
-  most ALPHA, 5%, for any number of configurations and rounds. Simulated (5% noise per
-  visit, a 3x stall in 1 pass of 100), equal configurations lose one in about 0.1-0.4%
-  of races, and one 15% slower than the rest is out within 9 (2 configurations) to 12
-  rounds (10) in 90% of them: tests/analysis/test_racing_error.py;
-* tie: every survivor's confidence interval of the difference to the leader lies
-  inside +-TIE_MARGIN (two one-sided Welch tests, the usual test of equivalence); a tie
-  ends the race and puts nobody out.
-
-Two visits are the least a configuration needs before it can be put out (its spread
-is unknown before); a tie needs TIE_MIN_VISITS each.
+A configuration's sample is its paired speedups, one per visit; the tests run on their
+logarithms, so "5% slower" means the same at 1.2x and at 3x. Out: significantly slower
+than another by more than OUT_MARGIN (Yuen's trimmed Welch test, every ordered pair,
+Holm over the pairs at the round's share of ALPHA). Tie: every survivor equivalent to
+the leader within TIE_MARGIN (two one-sided Welch tests); it ends the race.
 """
 from __future__ import annotations
 
 import contextlib
 import math
-import warnings
+import statistics
 from dataclasses import dataclass
 
+from bench.analysis.significance import constant, quiet
 from bench.plan.budget import VISITS_TO_JUDGE
 
 OUT_MARGIN = 0.02       # "significantly slower by more than 2%"
@@ -45,9 +32,8 @@ MIN_VISITS = 2
 
 @contextlib.contextmanager
 def _no_full_collection():
-    """statsmodels' Holm correction runs a full garbage collection on every call (it
-    imports gc inside the function: tens of ms in a process holding a race's results,
-    seconds over a race); the correction itself needs none."""
+    """statsmodels' Holm correction runs a full garbage collection on every call (tens of
+    ms in a process holding a race's results, seconds over a race); it needs none."""
     import gc
 
     real = gc.collect
@@ -58,22 +44,8 @@ def _no_full_collection():
         gc.collect = real
 
 
-@contextlib.contextmanager
-def _quiet():
-    """scipy warns of precision loss on nearly equal samples; its p is then the answer."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        yield
-
-
 def _logs(values) -> list[float]:
     return [math.log(v) for v in values if v and v > 0 and math.isfinite(v)]
-
-
-def _median(values: list[float]) -> float:
-    s = sorted(values)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
 def leader(samples: dict[str, list[float]]) -> str | None:
@@ -82,11 +54,8 @@ def leader(samples: dict[str, list[float]]) -> str | None:
 
 
 def _best(logs: dict[str, list[float]]) -> str | None:
-    best, best_value = None, -math.inf
-    for name, values in logs.items():
-        if values and _median(values) > best_value:
-            best, best_value = name, _median(values)
-    return best
+    return max((name for name, values in logs.items() if values),
+               key=lambda name: statistics.median(logs[name]), default=None)
 
 
 @dataclass(frozen=True)
@@ -98,14 +67,10 @@ class Verdict:
 
 
 def round_alpha(round_no: int, rounds_planned: int) -> float:
-    """The share of ALPHA the tests after round `round_no` of `rounds_planned` may spend.
-
-    A configuration is first judged after its MIN_VISITS-th visit, so rounds MIN_VISITS..R
-    share ALPHA equally, and the shares spent add up to at most ALPHA however the race ends
-    (Bonferroni over the rounds: a bound whatever the correlation of rounds that reuse the
-    same visits; simulated, it is loose, see tests/analysis/test_racing_error.py). Shares
-    spent early rather than late (alpha spending of the power family) gained no round in
-    the simulation: a test on 2 to 4 visits has too few degrees of freedom to use it."""
+    """The share of ALPHA the tests after round `round_no` of `rounds_planned` may spend:
+    rounds MIN_VISITS..R share it equally (Bonferroni over the rounds, a bound whatever
+    their correlation). Spending more early gained no round in the simulation: a test on
+    2 to 4 visits has too few degrees of freedom to use it."""
     looks = max(rounds_planned - MIN_VISITS + 1, 1)
     if round_no < MIN_VISITS or round_no > rounds_planned:
         return 0.0
@@ -113,18 +78,10 @@ def round_alpha(round_no: int, rounds_planned: int) -> float:
 
 
 def _summary(logs: list[float]) -> tuple[float, float, int]:
-    """(centre, spread, count) for scipy's Welch test from summary statistics, Yuen's way.
-
-    A stall (a pass 3x as long as its neighbours) is 1.1 in log, 20 times a visit's usual
-    spread; in a plain mean it widens the spread so much that the configuration's pairs are
-    never significant again: simulated with a stall in 1 pass of 100, Welch's test left a
-    configuration 15% slower in for the whole race in 11-17% of races (trimmed: 0-4%, at
-    the cost of about one round more for half of them). Yuen's trimmed test
-    (what scipy's ttest_ind(trim=TRIM) computes; ttest_ind_from_stats takes these figures
-    so that all pairs are one call) trims int(TRIM * n) visits from each tail and uses the
-    winsorized spread; below 5 visits it is Welch's test. A rank test (Mann-Whitney) cannot
-    reach a round's share of ALPHA before 6 (2 configurations, 12 rounds) to 10 visits each
-    (10 configurations, 30 rounds)."""
+    """(centre, spread, count) for scipy's Welch test from summary statistics, Yuen's way
+    (what ttest_ind(trim=TRIM) computes; from these figures all pairs are one call): trim
+    int(TRIM * n) visits from each tail, the winsorized spread. A stall (a pass 3x as long)
+    in a plain mean widens the spread so that its pairs are never significant again."""
     a = sorted(logs)
     n = len(a)
     g = int(n * TRIM)
@@ -143,7 +100,7 @@ def _p_slower(summaries: list[tuple[float, float, int]], shift: float):
     from scipy.stats import ttest_ind_from_stats
 
     m, s, h = (np.array(col, dtype=float) for col in zip(*summaries))
-    with _quiet(), np.errstate(divide="ignore", invalid="ignore"):
+    with quiet(), np.errstate(divide="ignore", invalid="ignore"):
         res = ttest_ind_from_stats(m[:, None], s[:, None], h[:, None],
                                    m[None, :] + shift, s[None, :], h[None, :],
                                    equal_var=False, alternative="less")
@@ -156,27 +113,17 @@ def _p_slower(summaries: list[tuple[float, float, int]], shift: float):
     return p
 
 
-def _constant(values) -> bool:
-    return all(v == values[0] for v in values)
-
-
 def eliminate(samples: dict[str, list[float]], *, round_no: int | None = None,
               rounds_planned: int | None = None) -> list[Verdict]:
     """For every configuration but the leader: is it out after round `round_no`?
 
     Every ordered pair (i, j) of configurations with MIN_VISITS visits is tested: is i
     slower than j by more than OUT_MARGIN? i is out when any of its pairs is significant
-    after Holm's correction over all the pairs at this round's share of ALPHA
-    (round_alpha). One as fast as the best is out only if one of its pairs, a true null,
-    is rejected: Holm bounds that by the round's share in any round, the shares add up to
-    ALPHA, so a race puts out one as fast as the best with a chance of at most ALPHA.
-    Testing only each against the leader would ignore that the leader is the best of the
-    same data: simulated with equal configurations (12 rounds), that put one out in 1.1%
-    of races with 2, 2.6% with 10 and 5.7% with 40, against 0.3%, 0.4% and 0% for all
-    pairs, which cost about one round more to put out one 15% slower.
+    after Holm's correction over all the pairs at this round's share of ALPHA. All pairs,
+    not each against the leader: the leader is the best of the same data.
 
-    round_no defaults to the most visits any configuration has (its round in a race that
-    visits every configuration each round); rounds_planned to ROUNDS_PLANNED."""
+    round_no defaults to the most visits any configuration has; rounds_planned to
+    ROUNDS_PLANNED."""
     import numpy as np
     from statsmodels.stats.multitest import multipletests
 
@@ -198,16 +145,13 @@ def eliminate(samples: dict[str, list[float]], *, round_no: int | None = None,
         # Holm rejects where its adjusted p <= alpha; scaled to the race's ALPHA, the p a
         # verdict gives reads against the 5% of the whole race
         adjusted = {n: min(1.0, float(full[i].min()) * ALPHA / alpha) for i, n in enumerate(judged)}
-    lead = logs[best]
+    lead = statistics.median(logs[best])
     out = []
     for name, v in logs.items():
-        if name == best:
-            continue
-        if not v:
-            out.append(Verdict(name, False, None, None))
-            continue
-        q = adjusted.get(name)
-        out.append(Verdict(name, q is not None and q <= ALPHA, q, math.exp(_median(v) - _median(lead))))
+        if name != best:
+            q = adjusted.get(name)          # None: too few visits to judge
+            ratio = math.exp(statistics.median(v) - lead) if v else None
+            out.append(Verdict(name, q is not None and q <= ALPHA, q, ratio))
     return out
 
 
@@ -219,9 +163,9 @@ def equivalent(a: list[float], b: list[float], margin: float = TIE_MARGIN) -> bo
     if len(la) < TIE_MIN_VISITS or len(lb) < TIE_MIN_VISITS:
         return False
     bound = math.log(1 + margin)
-    if _constant(la) and _constant(lb):
+    if constant(la) and constant(lb):
         return abs(la[0] - lb[0]) < bound
-    with _quiet():
+    with quiet():
         upper = ttest_ind(la, [v + bound for v in lb], equal_var=False, alternative="less").pvalue
         lower = ttest_ind(la, [v - bound for v in lb], equal_var=False, alternative="greater").pvalue
     return bool(upper < TIE_ALPHA and lower < TIE_ALPHA)
@@ -230,18 +174,11 @@ def equivalent(a: list[float], b: list[float], margin: float = TIE_MARGIN) -> bo
 def within_margin(candidates: dict[str, list[float]], best: list[float],
                   margin: float = TIE_MARGIN) -> set[str]:
     """The candidates shown to be at most ``margin`` slower than ``best`` (speeds, higher
-    is faster): the recommendation's ties.
+    is faster): the recommendation's ties (docs/recommendation.md, point 3).
 
-    One one-sided test of non-inferiority per candidate (H1: centre > best's centre +
-    log(1 - margin); Yuen's trimmed Welch test on logs, as for eliminations), Holm's
-    correction over the candidates at TIE_ALPHA. A candidate truly more than ``margin``
-    slower than the best is shown within it with a chance of at most TIE_ALPHA, however
-    many candidates there are; the best being the fastest of the same data only makes the
-    bound safer. Not being significantly different is no evidence of being as good: with
-    few, noisy visits everything is "not different", and the pick would go to the fewest
-    workers on noise (simulated on machines whose peak is flat, 16-21% of picks were
-    truly 5-8% below the best). Proven on planted figures in
-    tests/analysis/test_racing_error.py."""
+    One one-sided test of non-inferiority per candidate (Yuen's trimmed Welch test on
+    logs, as for eliminations), Holm's correction over the candidates at TIE_ALPHA: one
+    truly more than ``margin`` slower is shown within it with a chance of at most TIE_ALPHA."""
     import numpy as np
     from statsmodels.stats.multitest import multipletests
 
@@ -252,13 +189,9 @@ def within_margin(candidates: dict[str, list[float]], best: list[float],
         return set()
     shift = -math.log(1 - margin)
     p = _p_slower([_summary(lead)] + [_summary(logs[n]) for n in judged], shift)[0, 1:]
-    # a group holds many configurations far slower than the best (the serial loop, one
-    # worker...), whose p-values sit near 1; counted in Holm's family they would only cost
-    # power. Conditional p-values (Zhao, Small & Su 2019, JASA 114(527)): keep those at
-    # most TIE_SCREEN, divided by it, and run Holm over them. Their bound assumes
-    # independent p-values; here every test shares the best's sample (chosen from the
-    # same data), so the bound is checked by simulation instead: 0-0.45% against 5%, and
-    # 0.25% where leaving Holm out gives 11% (tests/analysis/test_racing_error.py).
+    # the far slower (the serial loop...) would only cost Holm power: conditional p-values
+    # (Zhao, Small & Su 2019, JASA), those up to TIE_SCREEN divided by it; their bound
+    # assumes independent tests, so it is checked by simulation (test_racing_error.py)
     kept = [i for i, v in enumerate(p) if v <= TIE_SCREEN]
     if not kept:
         return set()

@@ -1,44 +1,11 @@
-"""The recommendation's decision: for each workload and image set, what to use.
-
-How it is worded (text, Markdown, JSON) is :mod:`bench.output.recommendation`.
-
-For every throughput group of a results file:
-
-1. **Memory ceiling.** For process workers, how many fit in the RAM that was available
-   when the run started, less the parent's own peak: ``floor(available / per-worker)``
-   with the worker's peak USS (PSS, then RSS, when USS was not measured; RSS counts
-   shared pages in every worker, so its ceiling is conservative): a script that loads one
-   model per process has to choose its worker count from cores *and* memory. Cases that
-   would not fit are set aside.
-2. **Best.** The highest throughput (pyperf median) among the cases that fit; in a
-   group where every pool case timed serial passes next to its own (bench/measure/timing.py),
-   the highest of those paired speedups, tested pass by pass, since img/s of cases
-   measured minutes apart are reordered by a drifting disk or CPU. Where that best is a
-   worker count of a line measured at 4 or more counts, the line's fitted curve settles
-   a close call between its counts (:func:`on_the_curve`).
-3. **Ties go to the simpler.** Every case whose timings are not significantly
-   different from the best (pyperf's t-test, see :mod:`bench.analysis.significance`) and
-   that its timings show within 5% of it (a one-sided test of non-inferiority, Holm over
-   the cases: one truly more than 5% slower is taken for a tie with a chance of at most
-   5%, :func:`bench.analysis.racing.within_margin`) is as good as the best; of those we
-   recommend the one with the fewest workers, then the simplest family (serial < threads
-   < processes < dask). Not significantly different but not shown within 5% is "not
-   separated" (n.s.): too noisy to call, the faster is kept.
-4. **Fewest workers within 5%** of the best, whatever the significance test says.
-5. **The worker count** of the pick's configuration (its *line*: the same strategy, chunk
-   rule, start method and layout at every worker count measured; the fastest parallel
-   line when the serial loop wins): the best count (point 2's), and the *plateau*, the
-   fewest workers within TIE_MARGIN of it (what to run where memory or other jobs share the
-   machine), by paired speedup where every case of the line has one, else img/s; each
-   figure a median, so one stalled pass moves neither. Counts that do not fit in RAM
-   are left out; with fewer than SEARCHED counts the count was not searched.
-6. **A scaling model** (:mod:`bench.analysis.scaling`) of the recommended configuration's
-   throughput against workers (or the best parallel one's, when serial wins; or the
-   fastest line measured at 3+ worker counts, when the recommended one was not).
+"""The recommendation's decision: for each workload and image set, what to use: the memory
+ceiling, the best, ties to the simpler, the worker count and its plateau, a scaling model
+(docs/recommendation.md, "How recommend chooses"). Worded by :mod:`bench.output.recommendation`.
 """
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 
 from bench.analysis.load import Analysis
@@ -105,10 +72,8 @@ def memory_check(row: CaseRow, group: Group, mem_available: int | None) -> Memor
 
 # a line measured at fewer worker counts than this had its best count guessed, not searched
 SEARCHED = 3
-# the line's curve settles a close call between its counts (on_the_curve): from this many
-# counts (one more than the model's parameters), and where the model draws every count
-# within this much of its median - a few visits' median of ratios of two 5%-noisy passes
-# is off by that much at times; a line it misses by more is not the model's shape
+# on_the_curve: from this many counts (a spare point beyond the model's three parameters),
+# where the model draws every count within this much (a few visits' median is off by that)
 CURVE_POINTS = 4
 CURVE_FIT_WITHIN = 0.10
 # the lines a workers chart draws: the pick's and the next fastest
@@ -117,17 +82,13 @@ LEADING = 4
 
 def paired_figure(row: CaseRow) -> float | None:
     """The case's paired speedup (the median of its per-pass ratios), or None."""
-    value = row.get("paired_speedup")
-    if value:
-        return value
     ratios = row.paired_ratios
-    return statistics.median(ratios) if ratios else None
+    return row.get("paired_speedup") or (statistics.median(ratios) if ratios else None)
 
 
 @dataclass
 class Plateau:
-    """One configuration across worker counts: where it is fastest, and the fewest
-    workers that come within TIE_MARGIN of that."""
+    """One line: its best count, and the fewest workers within TIE_MARGIN of it."""
     line: tuple
     label: str
     by: str                     # "speedup" (paired, every case of the line) or "img/s"
@@ -145,7 +106,6 @@ class Plateau:
 
     @property
     def searched(self) -> bool:
-        """Measured at enough counts for its best to be found, not assumed."""
         return len(self.points) >= SEARCHED
 
     def as_dict(self) -> dict:
@@ -158,19 +118,16 @@ class Plateau:
 
 
 def judged(rows: list[CaseRow], samples) -> list[CaseRow]:
-    """The rows read in at least racing.MIN_VISITS rounds (:func:`readings`;
-    ``samples(row)``: its figures) and the serial loop (the reference, 1x by definition),
-    or all of them when no pool was: what a best may be chosen from."""
+    """What a best may be chosen from: the serial loop and the rows read in at least
+    racing.MIN_VISITS rounds (:func:`readings`), or all of them when no pool was."""
     twice = [r for r in rows if r.family != "serial" and readings(r, samples) >= racing.MIN_VISITS]
     return [r for r in rows if r.family == "serial" or r in twice] if twice else rows
 
 
 def readings(row: CaseRow, samples) -> int:
     """In how many of the race's rounds ``row`` was read; its values where the file has no
-    rounds (measured in full). Two visits in one round - the pool families read near the
-    searched line get a second one in round one (bench.plan.search.near_the_line) - are one
-    reading here: in a race of one round they would otherwise be the only configurations
-    "measured twice", and be picked for it over a count read 2.9x faster once."""
+    rounds. Two visits in one round (bench.plan.search.near_the_line) are one reading: else
+    in a race of one round they alone would be "measured twice", and picked for it."""
     rounds = {run.get_metadata().get("race_round") for run in row.bench.get_runs()}
     rounds.discard(None)
     return len(rounds) if rounds else len(samples(row))
@@ -179,10 +136,9 @@ def readings(row: CaseRow, samples) -> int:
 def plateau(rows: list[CaseRow], memory: dict | None = None, own: bool = True,
             best_workers: int | None = None) -> Plateau | None:
     """Best and plateau of one line's rows (``memory``: row name -> Memory; counts that
-    do not fit are left out, unless none fits; counts measured once, unless every one was,
-    as for the pick). ``best_workers``: the best count the answer chose on this line (the
-    fastest measured, or where the line's curve settled a close call, :func:`on_the_curve`);
-    None, or a count not among the points: the fastest measured."""
+    do not fit are left out, unless none fits; counts read once, as for the pick).
+    ``best_workers``: the best count the answer chose on this line; None, or a count not
+    among the points: the fastest measured."""
     rows = [r for r in rows if r.family != "serial"]
     if not rows:
         return None
@@ -209,22 +165,11 @@ def on_the_curve(best: CaseRow, rows: list[CaseRow], samples, rate) -> tuple[Cas
     count the line's fitted scaling model puts highest, when that count is not
     significantly slower than ``best`` (``rows``: the judged rows; ``samples(row)``: its
     figures; ``rate(row)``: its median). Returns the row to call best, and the fit when it
-    moved the pick (else None).
+    moved the pick (else None). Why, and how often it helps: docs/recommendation.md, point 2.
 
-    Why: the search measures a line at counts 8-20% apart in speed near its peak, a few
-    visits each, and the fastest reading among neighbours is often the luckiest one. The
-    curve through every count of the line pools their visits: a count read fast between
-    two slow neighbours is pulled back, one read slow between fast ones is pulled up.
-    Planted lines with a peak below W (docs/recommendation.md, point 2): the count
-    within 5% of the true best in 99-99.6% of lines, against 92-93% for the fastest
-    reading.
-
-    Only where the curve is evidence: CURVE_POINTS or more counts (a spare point beyond
-    the model's three parameters), a model that peaks inside the counts measured (a curve
-    that only rises would say "more workers" on no evidence at all), and every count
-    within CURVE_FIT_WITHIN of it (a line the model does not draw is left to its
-    readings). The data overrule the curve: a count significantly slower than the fastest
-    reading is never chosen."""
+    Only where the curve is evidence: CURVE_POINTS or more counts, a model that peaks
+    inside the counts measured (one that only rises says "more workers" on no evidence),
+    and every count within CURVE_FIT_WITHIN of it."""
     line: dict[int, CaseRow] = {}
     for r in rows:
         if r.line == best.line and r.family != "serial":
@@ -300,10 +245,6 @@ SLOW_STORAGE_SWING = 2.0
 THIN_VISITS = 2
 
 
-def speedup(row: CaseRow, group: Group) -> float | None:
-    return row.speedup_over(group.serial)
-
-
 def answer_group(group: Group, analysis: Analysis) -> Answer:
     machine = analysis.machine
     rows = group.rows
@@ -316,10 +257,8 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     if not fitting:
         fitting = rows
         warnings.append(messages.NOTHING_FITS)
-    # a configuration visited once has no spread: no test can tell it from the others, and
-    # the highest of many single readings is the luckiest one (simulated, a count the
-    # search entered last read fastest on its one visit and took 5% of the picks truly
-    # 9% below the best). It is the best only when nothing was measured twice.
+    # a configuration visited once is the best only when nothing was read twice: the
+    # highest of many single readings is the luckiest one (docs/recommendation.md, point 2)
     fitting_fastest = max(fitting, key=rate)
     candidates = judged(fitting, group.samples)
     read_fastest = max(candidates, key=rate)
@@ -342,9 +281,8 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     verdicts: dict[str, Verdict] = {r.name: compare_values(group.samples(r), group.samples(best))
                                     for r in fitting if r is not best}
     # a tie needs both: the t-test cannot tell them apart, and its visits show it within
-    # TIE_MARGIN of the best (a test of non-inferiority, error TIE_ALPHA: see
-    # racing.within_margin). "Not different" alone is no evidence: on few noisy visits
-    # everything is, and the pick went to the fewest workers on noise.
+    # TIE_MARGIN of the best (racing.within_margin): on few noisy visits everything is "not
+    # different", and the pick would go to the fewest workers on noise
     def speeds(r: CaseRow) -> list[float]:          # a plain file's values are seconds per image
         return group.samples(r) if group.paired else [1 / v for v in group.samples(r) if v > 0]
 
@@ -370,7 +308,7 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     visits = len(group.samples(choice)) if choice.family != "serial" else len(group.samples(best))
     if swing is not None and swing >= SLOW_STORAGE_SWING and visits <= THIN_VISITS:
         notes.append(messages.THIN_PICK_ON_SLOW_STORAGE.format(visits=visits, swing=swing))
-    pick_speedup = speedup(best, group)
+    pick_speedup = best.speedup_over(group.serial)
     if machine.capacity and pick_speedup and pick_speedup > ABOVE_CAPACITY * machine.capacity:
         notes.append(messages.ABOVE_CAPACITY.format(
             speedup=pick_speedup, capacity=machine.capacity, fs=best.meta.get("out_fs") or "a disk"))
@@ -409,15 +347,13 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
         warnings.append(messages.NOT_VERIFIED.format(config=choice.describe()))
     if group.serial is None:
         notes.append(messages.NO_SERIAL)
-    race = analysis.results.run.get("race", {}).get(group.key, {})
-    not_raced = race.get("not_raced") or {}
+    not_raced = analysis.results.run.get("race", {}).get(group.key, {}).get("not_raced") or {}
     left_out = [name for name, why in not_raced.items() if why == "budget"]
-    slow = [name for name, why in not_raced.items() if why == "pilot"]
-    if slow:
-        notes.append(messages.NOT_RACED_PILOT.format(count=len(slow)))
-    searched = [name for name, why in not_raced.items() if why == "search"]
-    if searched:
-        notes.append(messages.NOT_RACED_SEARCH.format(count=len(searched), w=machine.cpus))
+    whys = Counter(not_raced.values())
+    if whys["pilot"]:
+        notes.append(messages.NOT_RACED_PILOT.format(count=whys["pilot"]))
+    if whys["search"]:
+        notes.append(messages.NOT_RACED_SEARCH.format(count=whys["search"], w=machine.cpus))
     return Answer(group, fastest, best, choice, ties, unknown, within, memory, chosen_fit,
                   fit_line, fits, anchor, warnings, notes, unresolved, machine.cpus, left_out,
                   line_plateau)

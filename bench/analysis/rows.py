@@ -1,22 +1,10 @@
 """The row model: one :class:`CaseRow` per measured case, grouped for answers.
 
 Everything that turns results into answers (recommend, compare, plot, report) reads
-cases as these rows, so the rules live in one place:
-
-* throughput is images per second from pyperf's median of the warm values
-  (seconds per image): ``1 / Benchmark.median()``;
-* the spread is pyperf's standard deviation relative to the mean (needs 2 values);
-* a *group* (workload / image set / parameters) holds the cases that may be compared;
-  overhead workloads (pool-start, roundtrip, pickle) measure pool mechanics, not image throughput, so they are
-  kept in the flat table but never grouped for recommendations or throughput charts;
-* a *line* is one way of running the work (strategy, chunk policy, start method)
-  measured at several worker counts: what a scaling model is fitted to.
-
-Metadata written by other parts of bench (memory, time decomposition, model loading)
-is optional: a missing key is ``None`` and every consumer says "not measured".
-
-Who measured is :mod:`bench.analysis.machine`; a results file read as rows and groups,
-:mod:`bench.analysis.load`; every case as one flat record, :mod:`bench.analysis.flat`.
+cases as these rows, so the rules live in one place. A *group* (workload / image set /
+parameters) holds the cases that may be compared (overhead workloads are never grouped);
+a *line* is one configuration measured at several worker counts. Metadata written by
+other parts of bench is optional: a missing key is ``None`` ("not measured").
 """
 from __future__ import annotations
 
@@ -106,7 +94,6 @@ class CaseRow:
         return self.bench.stdev() / self.bench.mean()
 
     def get(self, key):
-        """An optional numeric metadata value, or None when this file lacks it."""
         return numeric(self.meta.get(key))
 
     @property
@@ -133,8 +120,7 @@ class CaseRow:
         return [count / s for s in self._paired_serial_passes() if s > 0]
 
     def _paired_serial_passes(self) -> list[float]:
-        """Seconds of each serial pass timed next to this case's passes, as the file keeps
-        them (empty when it has none, or they cannot be read)."""
+        """Seconds of each serial pass timed next to this case's (empty: none, unreadable)."""
         text = self.meta.get("paired_serial_passes_s")
         if not isinstance(text, str):
             return []
@@ -144,9 +130,8 @@ class CaseRow:
             return []
 
     def speedup_over(self, serial: "CaseRow | None") -> float | None:
-        """Speedup over the serial loop: from the serial passes timed alternately with
-        this case's own (``paired_speedup``) when it has them, else from the group's
-        serial case, measured at another time."""
+        """Speedup over the serial loop: ``paired_speedup`` when it has one, else over the
+        group's serial case, measured at another time."""
         if self.family == "serial":
             return 1.0
         paired = self.get("paired_speedup")
@@ -240,11 +225,9 @@ class Group:
     @property
     def title(self) -> str:
         """Plain words: 'imwrite 50x50x1 noise, 2000 images, jpg-q95'."""
-        r = self.first
-        parts = [f"{r.workload} {r.meta.get('image_size', '?')} {r.meta.get('image_content', '')}".strip(),
-                 f"{r.image_count} images"]
-        if r.params:
-            parts.append(r.params)
+        parts = [self.short_title, f"{self.first.image_count} images"]
+        if self.first.params:
+            parts.append(self.first.params)
         return ", ".join(parts)
 
     @property
@@ -271,8 +254,7 @@ class Group:
 
     @property
     def best(self) -> CaseRow:
-        """The case ranked first by ``rate`` (the first of equals, in file order); what
-        fits in memory and ties within noise are weighed by the recommendation."""
+        """The case ranked first by ``rate`` (the first of equals, in file order)."""
         return max(self.rows, key=self.rate)
 
     def serial_swing(self) -> float | None:
@@ -288,21 +270,19 @@ class Group:
         return row.paired_ratios if row.family != "serial" else [1.0] * max(2, row.nvalues)
 
     def lines(self) -> "OrderedDict[tuple, list]":
-        """Non-serial configurations, each with its rows sorted by worker count."""
+        """Non-serial configurations, each with its rows sorted by worker count (the first
+        key of simplicity)."""
         out: OrderedDict[tuple, list] = OrderedDict()
-        for r in sorted(self.rows, key=lambda r: (simplicity(r), r.workers)):
+        for r in sorted(self.rows, key=simplicity):
             if r.family != "serial":
                 out.setdefault(r.line, []).append(r)
-        for rows in out.values():
-            rows.sort(key=lambda r: r.workers)
         return out
 
 
 def simplicity(row: CaseRow, default_method: str | None = None) -> tuple:
     """Sort key: fewer workers, then the simpler family, strategy (the rank its class
-    declares, never the registry's order), start method; one output folder before a
-    folder per task (it keeps the user's layout). A strategy no class declares (a results
-    file of another version) ranks after every declared one; the name decides last."""
+    declares; one no class declares, from another version, last), one output folder
+    before a folder per task (it keeps the user's layout), start method; the name last."""
     cls = STRATEGIES.get(row.strategy)
     strategy_rank = cls.simplicity if cls is not None else math.inf
     method = row.start_method or ""

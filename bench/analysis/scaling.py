@@ -1,29 +1,8 @@
-"""A scaling model of throughput against workers, fitted by least squares.
-
-Two classic models, both with ``λ`` = throughput of one worker:
-
-* **Amdahl**: ``X(N) = λN / (1 + σ(N-1))``. ``σ`` is the serial (contended) fraction.
-  Throughput only ever rises, flattening towards ``λ/σ``.
-* **Universal Scalability Law** (Gunther): ``X(N) = λN / (1 + σ(N-1) + κN(N-1))``.
-  ``κ`` adds a coherency cost that grows with every pair of workers, so throughput
-  peaks at ``N* = sqrt((1-σ)/κ)`` and then *falls*, which is what over-subscribed
-  pools (more workers than cores) and IPC-bound strategies do. A negative ``σ`` is
-  superlinear scaling - two workers more than twice as fast as one, as when one
-  worker's disk waits are filled by another's encoding - paid back by ``κ`` later
-  (Gunther, Puglia, Tomasette, "Hadoop Superlinear Scalability", ACM Queue 2015).
-
-Both are fitted with ``scipy.optimize.least_squares`` on *relative* residuals (a 5%
-miss counts the same at 100 and at 10,000 img/s), from two fixed starting points
-(deterministic; the better is kept), with ``λ > 0``, ``κ ≥ 0``, ``0 ≤ σ ≤ 1`` for
-Amdahl (a negative σ there is a pole) and ``-1 ≤ σ ≤ 1`` for the USL, as long as its
-denominator stays positive for every worker count (otherwise it is refitted with
-``σ ≥ 0``).
-
-Choosing: Amdahl has one parameter fewer, so it is used whenever it fits every point
-within ``GOOD_ENOUGH`` (5%). Otherwise the USL is used if it fits better (typically:
-throughput falls past some worker count, which Amdahl cannot draw). With as many
-parameters as points a model passes through every point; the fit says so, because its
-error is then no test of the model.
+"""A scaling model of throughput against workers, fitted by least squares on relative
+residuals: Amdahl, ``X(N) = λN / (1 + σ(N-1))``, or the Universal Scalability Law,
+``X(N) = λN / (1 + σ(N-1) + κN(N-1))``, which peaks and falls (a negative σ: superlinear).
+Amdahl, one parameter fewer, is kept whenever it fits every point within GOOD_ENOUGH;
+the bounds, starts and choice: docs/recommendation.md, "The scaling models".
 """
 from __future__ import annotations
 
@@ -35,7 +14,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 GOOD_ENOUGH = 0.05      # worst relative error at which the simpler model is kept
-USL_SIGMA_MIN = -1.0    # σ < 0: superlinear scaling (Gunther et al. 2015), see above
+USL_SIGMA_MIN = -1.0    # σ < 0: superlinear (Gunther, Puglia, Tomasette 2015)
 SUPERLINEAR_MARGIN = 0.05   # per-worker throughput must rise by more than this to say so
 MIN_POINTS = 3          # fewer worker counts than this: no model is fitted
 
@@ -123,13 +102,11 @@ class Fit:
 
 def relative_residuals(p, n: np.ndarray, x: np.ndarray) -> np.ndarray:
     """(model - measured) / measured at each point; ``p`` = (λ, σ) or (λ, σ, κ)."""
-    kappa = p[2] if len(p) > 2 else 0.0
-    return usl(n, p[0], p[1], kappa) / x - 1.0
+    return usl(n, *p) / x - 1.0
 
 
 def relative_jacobian(p, n: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """d residuals / d p, analytic: several times faster than scipy's finite
-    differences (a report fits every line of every group), and exact."""
+    """d residuals / d p, analytic: exact, and several times faster than finite differences."""
     lam, sigma = p[0], p[1]
     kappa = p[2] if len(p) > 2 else 0.0
     d = 1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0)
@@ -140,12 +117,8 @@ def relative_jacobian(p, n: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def defined_everywhere(sigma: float, kappa: float) -> bool:
-    """Is the USL's denominator ``1 + σ(N-1) + κN(N-1)`` positive for every N ≥ 1?
-
-    With m = N-1 it is ``κm² + (σ+κ)m + 1``: positive for all m ≥ 0 when σ+κ ≥ 0, or
-    when the quadratic has no real root ((σ+κ)² < 4κ). A negative σ without enough κ
-    would put a pole (infinite throughput) at some worker count.
-    """
+    """Is the USL's denominator positive for every N ≥ 1 (no pole)? With m = N-1 it is
+    ``κm² + (σ+κ)m + 1``: so when σ+κ ≥ 0, or the quadratic has no real root."""
     b = sigma + kappa
     return b >= 0 or b * b < 4 * kappa
 
@@ -160,14 +133,11 @@ def _linear_start(n: np.ndarray, x: np.ndarray, with_kappa: bool, sigma_min: flo
     return [lam0, float(np.clip(coef[0], sigma_min, 1.0))] + ([float(max(coef[1], 0.0))] if with_kappa else [])
 
 
-def _fit_one(n: np.ndarray, x: np.ndarray, with_kappa: bool,
-             sigma_min: float = 0.0) -> tuple[np.ndarray, float]:
-    """Best (λ, σ, κ) and its cost from two deterministic starting points: the linear
-    form's solution and a heavily contended guess (on 130 measured lines these two
-    never did worse than a 3x3 grid of starts, in a third of the time)."""
-    params, cost = _fit_points(n.astype(float).tobytes(), x.astype(float).tobytes(), with_kappa,
-                               sigma_min)
-    return np.array(params), cost
+def _fit_one(n: np.ndarray, x: np.ndarray, with_kappa: bool, sigma_min: float = 0.0) -> np.ndarray:
+    """Best (λ, σ, κ) from two deterministic starting points: the linear form's solution
+    and a heavily contended guess (on 130 measured lines never worse than a 3x3 grid)."""
+    return np.array(_fit_points(n.astype(float).tobytes(), x.astype(float).tobytes(), with_kappa,
+                                sigma_min))
 
 
 # the same points are fitted again and again: a bootstrap draws the same passes more than
@@ -176,18 +146,14 @@ def _fit_one(n: np.ndarray, x: np.ndarray, with_kappa: bool,
 @lru_cache(maxsize=4096)
 def _fit_points(n_bytes: bytes, x_bytes: bytes, with_kappa: bool, sigma_min: float) -> tuple:
     n, x = np.frombuffer(n_bytes), np.frombuffer(x_bytes)
-    lam0 = float(x[np.argmin(n)] / n.min())
-    starts = [_linear_start(n, x, with_kappa, sigma_min), [lam0, 0.8] + ([0.3] if with_kappa else [])]
+    linear = _linear_start(n, x, with_kappa, sigma_min)
+    starts = [linear, [linear[0], 0.8] + ([0.3] if with_kappa else [])]
     lower = [1e-12, sigma_min] + ([0.0] if with_kappa else [])
     upper = [np.inf, 1.0] + ([np.inf] if with_kappa else [])
-    best = None
-    for p0 in starts:
-        res = least_squares(relative_residuals, p0, jac=relative_jacobian,
-                            bounds=(lower, upper), args=(n, x))
-        if best is None or res.cost < best.cost:
-            best = res
-    params = list(best.x) + ([] if with_kappa else [0.0])
-    return tuple(params), float(best.cost)
+    best = min((least_squares(relative_residuals, p0, jac=relative_jacobian,
+                              bounds=(lower, upper), args=(n, x)) for p0 in starts),
+               key=lambda res: res.cost)
+    return tuple(best.x) + (() if with_kappa else (0.0,))
 
 
 def fit(workers, throughput) -> Fit | None:
@@ -203,9 +169,9 @@ def fit(workers, throughput) -> Fit | None:
 
     fits = {}
     for name, with_kappa in (("Amdahl", False), ("USL", True)):
-        params, _ = _fit_one(n, x, with_kappa, USL_SIGMA_MIN if with_kappa else 0.0)
+        params = _fit_one(n, x, with_kappa, USL_SIGMA_MIN if with_kappa else 0.0)
         if with_kappa and not defined_everywhere(*params[1:]):
-            params, _ = _fit_one(n, x, with_kappa)      # a pole: back to σ ≥ 0
+            params = _fit_one(n, x, with_kappa)      # a pole: back to σ ≥ 0
         fits[name] = Fit(name, *map(float, params), workers=[int(w) for w in n],
                          measured=list(map(float, x)),
                          predicted=list(map(float, usl(n, *params))))

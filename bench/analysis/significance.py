@@ -1,19 +1,12 @@
 """Are two cases' timings really different? pyperf's own test, with its gaps filled.
 
-pyperf's ``compare_to`` uses a two-sample, two-tailed Student t-test at 95%
-(``pyperf._utils.is_significant``). We call it directly rather than through
-``pyperf._compare.is_significant_benchs``, because that wrapper answers "significant"
-whenever the test cannot run (one value each, or samples of different sizes, where
-pyperf's ``tscore`` raises): saying "different" when we do not know would make a
-recommendation look surer than the data allow. So:
-
-* same number of values (2 or more each): pyperf's t-test;
-* different numbers of values (two machines run with different ``--values``):
-  Welch's t-test from scipy (``equal_var=False``) at the same 95% level;
-* fewer than 2 values on either side: unknown (``None``).
+pyperf's two-sample t-test at 95% (``pyperf._utils.is_significant``, as ``compare_to``)
+for samples of one size; Welch's (scipy) for different sizes, where pyperf's wrapper
+would answer "significant" whenever it cannot test; fewer than 2 values a side: unknown.
 """
 from __future__ import annotations
 
+import contextlib
 import warnings
 from dataclasses import dataclass
 
@@ -37,19 +30,17 @@ def compare_values(a, b) -> Verdict:
     if len(a) < 2 or len(b) < 2:
         return Verdict(None, None, "too few values")
     if len(a) == len(b):
-        if _constant(a) and _constant(b):
+        if constant(a) and constant(b):
             # pyperf divides by the pooled variance: identical constants would be 0/0
             return Verdict(a[0] != b[0], None, "pyperf t-test")
         significant, t = is_significant(a, b)
         return Verdict(bool(significant), float(t), "pyperf t-test")
     from scipy.stats import ttest_ind
 
-    with warnings.catch_warnings():
-        # nearly equal samples: scipy warns of precision loss, and its p says "no difference"
-        warnings.simplefilter("ignore", RuntimeWarning)
+    with quiet():
         res = ttest_ind(a, b, equal_var=False)
     if res.pvalue != res.pvalue:       # NaN: both samples constant
-        return Verdict(_mean(a) != _mean(b), None, "Welch t-test")
+        return Verdict(sum(a) / len(a) != sum(b) / len(b), None, "Welch t-test")
     return Verdict(bool(res.pvalue < 0.05), float(res.statistic), "Welch t-test")
 
 
@@ -58,9 +49,13 @@ def compare_benchmarks(a, b) -> Verdict:
     return compare_values(a.get_values(), b.get_values())
 
 
-def _constant(values) -> bool:
+@contextlib.contextmanager
+def quiet():
+    """scipy warns of precision loss on nearly equal samples; its p is then the answer."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
+def constant(values) -> bool:
     return all(v == values[0] for v in values)
-
-
-def _mean(values) -> float:
-    return sum(values) / len(values)

@@ -9,7 +9,7 @@ import math
 
 from bench.analysis.answers_by_group import worker_limits
 from bench.analysis.racing import TIE_MARGIN
-from bench.analysis.recommend import Answer, Plateau, speedup
+from bench.analysis.recommend import Answer, Plateau
 from bench.analysis.load import Analysis
 from bench.analysis.rows import CaseRow, Group
 from bench.analysis.scaling import describe
@@ -100,7 +100,7 @@ def answer_lines(a: Answer) -> list[str]:
     c, best = a.choice, a.best
     out = [messages.USE.format(config=c.describe(), workers=workers_words(c), rate=rate_with_spread(c))]
     cold = c.cold_throughput
-    sp = speedup(c, a.group)
+    sp = c.speedup_over(a.group.serial)
     extra = []
     if sp is not None and c.family != "serial":
         extra.append(messages.OVER_SERIAL.format(speedup=sp))
@@ -182,7 +182,7 @@ def table_rows(a: Answer) -> list[dict]:
             vs = "slower"
         out.append({
             "configuration": r.describe(workers=False), "workers": r.workers,
-            "img_per_s": r.throughput, "spread": r.spread, "speedup": speedup(r, g),
+            "img_per_s": r.throughput, "spread": r.spread, "speedup": r.speedup_over(g.serial),
             "of_best": g.rate(r) / g.rate(a.best), "vs_best": vs,
             "memory_per_worker": f"{mem.kind} {format_bytes(mem.per_worker)}" if mem.kind else "-",
             "max_workers_in_ram": mem.ceiling, "recommended": r is a.choice,

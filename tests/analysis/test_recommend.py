@@ -279,7 +279,7 @@ def test_the_speedup_shown_is_the_paired_one_when_the_case_has_it(tmp_path):
     benches = [bench_for(case("serial"), 1000)]
     benches += sweep("threads-chunked", {2: 2600}, chunked=True, all={"paired_speedup": 1.85})
     a, (ans,) = answers_for(results_file(tmp_path / "r.json", benches))
-    assert recommend.speedup(ans.choice, ans.group) == pytest.approx(1.85)
+    assert ans.choice.speedup_over(ans.group.serial) == pytest.approx(1.85)
     assert "1.85x the serial loop" in recommendation.render_text(a, [ans])
     (row,) = [r for r in flat.table(a) if r["strategy"] == "threads-chunked"]
     assert row["speedup"] == pytest.approx(1.85) and row["efficiency_pct"] == pytest.approx(100 * 1.85 / 3.8)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from matplotlib.lines import Line2D
 
 from bench.analysis.compare import AnswerLine, Comparison
-from bench.analysis.recommend import Plateau, speedup
+from bench.analysis.recommend import Plateau
 from bench.analysis.rows import CaseRow
 from bench.analysis.scaling import Fit
 from bench.output.charts import layout, style
@@ -70,7 +70,7 @@ def machine_curves(c: Comparison, line: AnswerLine) -> list[MachineCurve]:
         curve = line_curve(g, g.lines()[plateau.line], pick=plateau.own) if plateau is not None else None
         fit = a.fits.get(plateau.label) if plateau is not None else None
         out.append(MachineCurve(i, machine_label(lab, p.analysis), curve, plateau, p.row,
-                                speedup(p.row, g), fit))
+                                p.row.speedup_over(g.serial), fit))
     return out
 
 
