@@ -1,17 +1,8 @@
-"""Dask distributed: the same workloads through a cluster (many machines, or one).
+"""Dask distributed: the same workloads through a cluster (docs/dask.md).
 
-By default every case starts its own ``LocalCluster(processes=True,
-threads_per_worker=1)`` with the case's worker count and shuts it down (its start is
-part of the cold time, like a pool's); with a scheduler address the case connects to
-an existing cluster instead. ``DaskPool`` gives a Client the shape the timing code
-expects from an executor (``submit`` -> future with ``result()``, ``shutdown``), so
-cold/warm timing, memory sampling and the overhead probes work unchanged.
-
-Dask specifics we respect: ``pure=False`` on every submit (else
-equal arguments are hashed and deduplicated), chunking is ours (``Executor.map``
-ignores ``chunksize``), and per-worker set-up (a pose model) happens once per worker,
-never per task: as a task pinned to each worker, so it runs in the thread that runs
-the tasks (a ``WorkerPlugin`` would run it in another thread).
+``DaskPool`` gives a Client an executor's shape (``submit`` -> future, ``shutdown``), so
+the timing code and the probes work unchanged. ``pure=False`` on every submit (else equal
+arguments are deduplicated); chunking is ours (``Executor.map`` ignores ``chunksize``).
 """
 from __future__ import annotations
 
@@ -19,7 +10,7 @@ import logging
 import os
 import socket
 
-from bench.strategies.base import (Chunked, PerImage, Ranges, Strategy, chunk_bounds, collect, flatten, register,
+from bench.strategies.base import (Chunked, PerImage, Ranges, Strategy, chunk_bounds, flatten, register,
                                    submit_all)
 from workloads import tasks
 
@@ -84,11 +75,9 @@ def _generate_images_plugin(image_spec):
 
 
 def set_up_workers(client, workload, cv_threads) -> None:
-    """Run the workload's set-up once on every worker, as a task pinned to it.
-
-    A task, not a WorkerPlugin: plugins run outside the thread that executes tasks, and
-    a pose model is per thread - set up there it would be built twice per worker.
-    """
+    """Run the workload's set-up once on every worker, as a task pinned to it: a
+    WorkerPlugin would run outside the thread that runs the tasks, and a pose model is
+    per thread (it would be built twice per worker)."""
     addresses = list(client.scheduler_info().get("workers", {}))
     futures = [client.submit(tasks.init_worker, workload, cv_threads, None, workers=[a],
                              allow_other_workers=False, pure=False) for a in addresses]
@@ -104,12 +93,6 @@ class DaskPool:
 
     def submit(self, fn, *args):
         return self.client.submit(fn, *args, pure=False)
-
-    def scatter(self, data: list):
-        # hash=False: with content hashing, the same slice scattered in two passes gets one
-        # key, and releasing the earlier pass's futures deletes data the next pass needs
-        # ("lost dependencies").
-        return self.client.scatter(data, hash=False)
 
     def worker_pids(self) -> list[int]:
         """Pids of the workers on this machine: psutil can only read local processes, and
@@ -165,8 +148,8 @@ class _Dask(Strategy):
             return []
 
     def describe_pool(self, pool) -> None:
-        """Ask the live cluster for its facts and its workers' set-up reports. Called by
-        the timing code outside every timer (each ask is a round trip to all workers)."""
+        """The live cluster's facts and its workers' set-up reports (each ask is a round
+        trip to all workers: the timing code calls it outside every timer)."""
         try:
             self.facts = cluster_facts(pool.client)
             self._last_reports = pool.reports()
@@ -192,7 +175,6 @@ class DaskPerImage(PerImage, _Dask):
 class DaskChunked(Chunked, _Dask):
     name = "dask-chunked"
     simplicity = 110
-    tasks_per_worker = 1
     style = ("blue", "p")
     description = "Dask distributed, one task per slice, pixels sent with each task"
 
@@ -209,17 +191,17 @@ class DaskScatter(_Dask):
 
     def run(self, pool, workload, images, on_first_result):
         bounds = chunk_bounds(len(images), self.config.chunk_size)
-        data = pool.scatter([images[s:e] for s, e in bounds])   # client -> workers directly
+        # client -> workers directly; hash=False: with content hashing the same slice in two
+        # passes gets one key, and releasing the earlier pass's futures loses the next's data
+        data = pool.client.scatter([images[s:e] for s, e in bounds], hash=False)
         calls = ((workload, s, d) for (s, _), d in zip(bounds, data))
-        return flatten(collect(submit_all(pool, tasks.run_chunk, calls, on_first_result),
-                                 on_first_result))
+        return flatten(submit_all(pool, tasks.run_chunk, calls, on_first_result))
 
 
 @register
 class DaskLocal(Ranges, _Dask):
     name = "dask-local"
     simplicity = 130
-    tasks_per_worker = 4
     style = ("yellow", "<")       # already there, like inherited pixels
     generates_on_workers = True
     description = "Dask distributed, workers generate the image set themselves; index ranges sent"

@@ -1,11 +1,7 @@
-"""What users reach for instead of their own pool: joblib and mpire, with their defaults.
-
-``with_joblib`` and ``with_mpire`` hold the strategies (each the same start/run/stop
-shape as bench.strategies.local, results in input order), ``worker`` what runs in their
-workers, ``pools`` the executor's shape over a library's pool and whether a library is
-installed. The libraries are imported only when a pool starts, so a machine without
-one still plans, lists and reads results; :func:`unavailable` says which strategies
-cannot run here and why (one line each library).
+"""What users reach for instead of their own pool: joblib and mpire, with their defaults
+(docs/libraries.md). The libraries are imported only when a pool starts, so a machine
+without one still plans, lists and reads results; :func:`unavailable` says which
+strategies cannot run here and why.
 """
 from __future__ import annotations
 

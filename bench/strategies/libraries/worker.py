@@ -1,18 +1,11 @@
 """Worker side of the library strategies: the functions joblib and mpire run.
 
-Every task of a library pool goes through one of the ``call*`` functions, which hand
-back ``(report, value)``: ``report`` is the worker's set-up facts (the dict
-``workloads.tasks.init_worker`` makes: pid, set-up time, a pose model's load) on the
-first task a worker (thread) runs after its set-up, and None after that. The parent
-strips it (bench.strategies.libraries.pools), so set-up reports reach it through the
-library's own result path, whatever that library is.
-
-Set-up happens once per worker thread, lazily, before its first task of a workload -
-the way a user's script keeps a model in a module-level cache - except for mpire's
-``worker_init`` (``init_state``), which mpire itself runs once per worker.
-
-Module level (not closures) so spawn-like workers (joblib's loky, mpire under spawn)
-can unpickle references to them.
+Every task goes through a ``call*`` function, which hands back ``(report, value)``: the
+worker's set-up facts (``workloads.tasks.init_worker``'s report) with the first task a
+worker thread runs after its set-up, None after that; the parent strips it
+(bench.strategies.libraries.pools). Set-up happens once per worker thread, before its
+first task of a workload, as a module-level cache in a user's script does (mpire's
+``worker_init``: ``init_state``). Module level, so spawned workers can unpickle them.
 """
 from __future__ import annotations
 
