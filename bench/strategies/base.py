@@ -60,8 +60,7 @@ class Strategy:
     keep_alive = True      # a race keeps the pool between visits (False: a cluster's heartbeats
                            # would disturb the other configurations' passes)
 
-    # -- what the planner, the charts, the snippets and the tie-break need of it (one place:
-    # the tables they use are read off the registry, see ``register``)
+    # -- what the planner, the charts, the snippets and the tie-break read off the registry
     simplicity: int | None = None  # its rank in the tie-break, lower is simpler: of configurations
                                    # too close to call, the simplest is picked (unique, required)
     tasks_per_worker: int | None = None  # the ``auto`` chunk rule: slices per worker (None: none)
@@ -87,9 +86,7 @@ class Strategy:
     def __init__(self, config: PoolConfig):
         self.config = config
         self._reports = None
-        # facts about the pool found while it ran (Dask: the cluster's workers and
-        # versions), stored with the case
-        self.facts: dict = {}
+        self.facts: dict = {}   # found while the pool ran (Dask: its workers, versions), kept with the case
 
     @classmethod
     def forks_process(cls, start_method: str | None) -> bool:
@@ -124,8 +121,7 @@ class Strategy:
 
     def worker_pids(self, pool) -> list[int]:
         """Pids of the pool's worker processes (empty for serial and threads)."""
-        procs = getattr(pool, "_processes", None) or {}
-        return [p for p in procs]
+        return list(getattr(pool, "_processes", None) or {})
 
     def worker_reports(self) -> list[dict]:
         """What each worker's initializer reported since the last call (see init_worker)."""

@@ -14,8 +14,6 @@ from bench.strategies.base import (Chunked, PerImage, Ranges, Strategy, chunk_bo
                                    submit_all)
 from workloads import tasks
 
-CONNECT_TIMEOUT_S = 10
-
 
 class SchedulerError(Exception):
     """The scheduler cannot be reached or used; one line for the user."""
@@ -34,7 +32,7 @@ def check_address(address: str) -> str:
     return text
 
 
-def connect(address: str, timeout: float = CONNECT_TIMEOUT_S):
+def connect(address: str, timeout: float):
     from distributed import Client
 
     checked = check_address(address)
@@ -103,9 +101,6 @@ class DaskPool:
             self._pids = [pid for pid, host in where.values() if host == here]
         return self._pids
 
-    def reports(self) -> list[dict]:
-        return [r for r in self.client.run(lambda: tasks.last_report).values() if r]
-
     def shutdown(self, wait: bool = True) -> None:
         try:
             self.client.close()
@@ -152,7 +147,7 @@ class _Dask(Strategy):
         trip to all workers: the timing code calls it outside every timer)."""
         try:
             self.facts = cluster_facts(pool.client)
-            self._last_reports = pool.reports()
+            self._last_reports = [r for r in pool.client.run(lambda: tasks.last_report).values() if r]
         except Exception:   # noqa: BLE001 - a dying cluster has nothing to report
             self._last_reports = []
 

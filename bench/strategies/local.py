@@ -147,10 +147,8 @@ class ProcessesShm(Ranges, _ProcessPoolMixin, Strategy):
     route = ("the pixels copied once into shared memory, which every worker maps; "
              "tasks carry index ranges only")
 
-    def __init__(self, config):
-        super().__init__(config)
-        self._block = None
-        self._view = None
+    _block = None
+    _view = None
 
     def start(self, workload, images=None):
         from multiprocessing import shared_memory
@@ -192,10 +190,6 @@ class ProcessesShm(Ranges, _ProcessPoolMixin, Strategy):
                 block.unlink()
             except FileNotFoundError:
                 pass
-
-    @property
-    def shm_name(self) -> str | None:
-        return self._block.name if self._block is not None else None
 
 
 @register

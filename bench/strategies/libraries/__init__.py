@@ -23,15 +23,13 @@ POSE_DEFAULTS = tuple(cls.name for cls in STRATEGIES if "stateful" in cls.librar
 def unavailable(names) -> dict[str, list[str]]:
     """{reason: [strategy, ...]} for the named library strategies whose library is missing."""
     out: dict[str, list[str]] = {}
-    cache: dict[str, str | None] = {}
+    why: dict[str, str | None] = {}
     for name in names:
         library = getattr(REGISTRY.get(name), "library", "")    # read at each call: any registered
-        if not library:
-            continue
-        if library not in cache:
-            cache[library] = missing(library)
-        if cache[library] is not None:
-            out.setdefault(cache[library], []).append(name)
+        if library and library not in why:
+            why[library] = missing(library)
+        if library and why[library] is not None:
+            out.setdefault(why[library], []).append(name)
     return out
 
 

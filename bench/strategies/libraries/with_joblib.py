@@ -124,7 +124,6 @@ class _Joblib(LibraryStrategy):
             raise
 
 
-
 # joblib (hexagons) in the colour of the pool it stands next to, on a long-dashed line
 @register
 class Joblib(_Joblib):

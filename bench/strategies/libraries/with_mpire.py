@@ -84,7 +84,6 @@ class _Mpire(LibraryStrategy):
         return MpirePool(pool, func, init, self._reports, cv)
 
 
-
 # mpire (triangles right) in the colour of the pool it stands next to, on a long-dashed line
 @register
 class Mpire(_Mpire):

@@ -9,6 +9,7 @@ first task of a workload, as a module-level cache in a user's script does (mpire
 """
 from __future__ import annotations
 
+import queue
 import threading
 
 from workloads import tasks
@@ -17,24 +18,10 @@ from workloads.base import Workload
 _local = threading.local()      # .done: set-up keys done in this thread; .pending: report
 
 
-class _Box:
-    """Takes init_worker's report (it calls ``put``); a local, so threads set up side by
-    side never read each other's."""
-    value = None
-
-    def put(self, report) -> None:
-        self.value = dict(report)
-
-
 def _set_up(workload, cv_threads) -> dict:
-    box = _Box()
+    box = queue.SimpleQueue()   # a local: threads set up side by side never read each other's
     tasks.init_worker(workload, cv_threads, box)
-    return box.value or {}
-
-
-def _setup_key(workload: Workload) -> tuple:
-    # what a set-up depends on: the workload's kind and parameters, not where it writes
-    return type(workload).__name__, workload.label
+    return dict(box.get())
 
 
 def _ensure_setup(cv_threads, workload) -> None:
@@ -43,7 +30,7 @@ def _ensure_setup(cv_threads, workload) -> None:
         done = _local.done = set()
     if workload is None:
         return
-    key = _setup_key(workload)
+    key = type(workload).__name__, workload.label   # what a set-up depends on, not where it writes
     if key in done:
         return
     done.add(key)
