@@ -86,7 +86,7 @@ class Strategy:
     def __init__(self, config: PoolConfig):
         self.config = config
         self._reports = None
-        self.facts: dict = {}   # found while the pool ran (Dask: its workers, versions), kept with the case
+        self.facts: dict = {}   # found while the pool ran (Dask: its workers), kept with the case
 
     @classmethod
     def forks_process(cls, start_method: str | None) -> bool:

@@ -10,8 +10,8 @@ import logging
 import os
 import socket
 
-from bench.strategies.base import (Chunked, PerImage, Ranges, Strategy, chunk_bounds, flatten, register,
-                                   submit_all)
+from bench.strategies.base import (Chunked, PerImage, Ranges, Strategy, chunk_bounds, flatten,
+                                   register, submit_all)
 from workloads import tasks
 
 
@@ -147,7 +147,8 @@ class _Dask(Strategy):
         trip to all workers: the timing code calls it outside every timer)."""
         try:
             self.facts = cluster_facts(pool.client)
-            self._last_reports = [r for r in pool.client.run(lambda: tasks.last_report).values() if r]
+            reports = pool.client.run(lambda: tasks.last_report).values()
+            self._last_reports = [r for r in reports if r]
         except Exception:   # noqa: BLE001 - a dying cluster has nothing to report
             self._last_reports = []
 

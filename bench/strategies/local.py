@@ -55,8 +55,9 @@ class _ProcessPoolMixin:
 
     def _executor(self, ctx, workload, initializer=init_worker, *shared):
         """Its workers run ``initializer(workload, cv_threads, reports, *shared)``."""
-        return ProcessPoolExecutor(self.config.workers, mp_context=ctx, initializer=initializer,
-                                   initargs=(workload, self.config.cv_threads, self._reports, *shared))
+        return ProcessPoolExecutor(
+            self.config.workers, mp_context=ctx, initializer=initializer,
+            initargs=(workload, self.config.cv_threads, self._reports, *shared))
 
 
 @register

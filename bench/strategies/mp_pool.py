@@ -122,7 +122,8 @@ class _Pool(Strategy):
 def _apply_all(pool, fn, calls, on_first_result) -> list:
     """``apply_async`` for every args tuple, the first with ``on_first_result`` as its
     callback; every result collected in order (``get()`` re-raises a worker's exception)."""
-    pending = [pool.apply_async(fn, args, callback=(lambda _r: on_first_result()) if k == 0 else None)
+    pending = [pool.apply_async(fn, args,
+                                callback=(lambda _r: on_first_result()) if k == 0 else None)
                for k, args in enumerate(calls)]
     return gather((r.get() for r in pending), on_first_result)
 
