@@ -1,10 +1,5 @@
-"""How images reach the work: every strategy by name.
-
-``base`` holds the interface and the pieces strategies share, ``local`` the serial loop
-and the pools of this machine, ``dask`` the cluster path (its engine is imported only
-when a Dask case runs), ``libraries`` joblib and mpire as users call them (imported
-only when their pool starts), ``mp_pool`` multiprocessing.Pool as scripts call it,
-``decoded`` a set of files read in the parent before its pixels travel.
+"""How images reach the work: every strategy by name (``base`` the interface and shared
+pieces; a library or engine a strategy drives is imported only when its pool starts).
 """
 from __future__ import annotations
 

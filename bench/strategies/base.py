@@ -27,14 +27,7 @@ def default_start_method() -> str:
 
 def auto_chunk_size(strategy: str, count: int, workers: int) -> int | None:
     """Chunk size used when the user says ``auto``: the strategy's ``tasks_per_worker``
-    slices per worker (None: the strategy has no ``auto`` rule).
-
-    Chunked submission: one slice per worker (the classic answer to "saving images in
-    a loop is faster than threads or processes": split the work into chunks).
-    ``Executor.map``: ``multiprocessing.Pool.map``'s own heuristic, four chunks per worker;
-    the same for index ranges over shared or inherited pixels (they cost next to nothing
-    to send, so smaller chunks buy load balance).
-    """
+    slices per worker (None: the strategy has no ``auto`` rule)."""
     cls = REGISTRY.get(strategy)
     per = cls.tasks_per_worker if cls is not None else None
     if per is None:
@@ -67,8 +60,7 @@ class Strategy:
     keep_alive = True      # a race keeps the pool between visits (False: a cluster's heartbeats
                            # would disturb the other configurations' passes)
 
-    # -- what the planner, the charts, the snippets and the tie-break need of it (one place:
-    # the tables they use are read off the registry, see ``register``)
+    # -- what the planner, the charts, the snippets and the tie-break read off the registry
     simplicity: int | None = None  # its rank in the tie-break, lower is simpler: of configurations
                                    # too close to call, the simplest is picked (unique, required)
     tasks_per_worker: int | None = None  # the ``auto`` chunk rule: slices per worker (None: none)
@@ -94,9 +86,7 @@ class Strategy:
     def __init__(self, config: PoolConfig):
         self.config = config
         self._reports = None
-        # facts about the pool found while it ran (Dask: the cluster's workers and
-        # versions), stored with the case
-        self.facts: dict = {}
+        self.facts: dict = {}   # found while the pool ran (Dask: its workers), kept with the case
 
     @classmethod
     def forks_process(cls, start_method: str | None) -> bool:
@@ -131,8 +121,7 @@ class Strategy:
 
     def worker_pids(self, pool) -> list[int]:
         """Pids of the pool's worker processes (empty for serial and threads)."""
-        procs = getattr(pool, "_processes", None) or {}
-        return [p for p in procs]
+        return list(getattr(pool, "_processes", None) or {})
 
     def worker_reports(self) -> list[dict]:
         """What each worker's initializer reported since the last call (see init_worker)."""
@@ -166,33 +155,31 @@ def register(cls: type[Strategy]) -> type[Strategy]:
     return cls
 
 
+def gather(results, on_first_result) -> list:
+    """Every result of ``results``, in its order; ``on_first_result()`` as soon as the
+    first is in hand (callers keep the earliest call, see timing.FirstResult)."""
+    out = []
+    for r in results:
+        out.append(r)
+        if len(out) == 1:
+            on_first_result()
+    return out
+
+
 def submit_all(pool, fn, calls, on_first_result) -> list:
-    """Submit ``fn(*args)`` for every args tuple in ``calls``, in order.
+    """``fn(*args)`` submitted for every args tuple in ``calls``; the results in order.
 
     ``on_first_result`` is attached to the first future as soon as it is submitted, so
     it fires when that task's result arrives - not after the whole submit loop, which
-    for 10,000 tasks takes longer than the first task.
+    for 10,000 tasks takes longer than the first task. gather calls it again, which only
+    matters where a future runs its callbacks late (Dask).
     """
     futures = []
     for args in calls:
         futures.append(pool.submit(fn, *args))
         if len(futures) == 1:
             futures[0].add_done_callback(lambda _f: on_first_result())
-    return futures
-
-
-def collect(futures, on_first_result) -> list:
-    """Results in submission order. ``on_first_result`` is called again once the first
-    result is in hand: callers keep the earliest call (see timing.FirstResult), this
-    one only matters where a future runs its callbacks late (Dask)."""
-    it = iter(futures)
-    first = next(it, None)
-    if first is None:
-        return []
-    results = [first.result()]
-    on_first_result()
-    results.extend(f.result() for f in it)
-    return results
+    return gather((f.result() for f in futures), on_first_result)
 
 
 def flatten(chunks) -> list:
@@ -208,7 +195,7 @@ class PerImage:
 
     def run(self, pool, workload, images, on_first_result):
         calls = ((workload, i, img) for i, img in enumerate(images))
-        return collect(submit_all(pool, tasks.run_one, calls, on_first_result), on_first_result)
+        return submit_all(pool, tasks.run_one, calls, on_first_result)
 
 
 class Chunked:
@@ -216,10 +203,11 @@ class Chunked:
 
     chunked = True
     sliced = True
+    tasks_per_worker = 1
 
     def run(self, pool, workload, images, on_first_result):
         calls = ((workload, s, images[s:e]) for s, e in chunk_bounds(len(images), self.config.chunk_size))
-        return flatten(collect(submit_all(pool, tasks.run_chunk, calls, on_first_result), on_first_result))
+        return flatten(submit_all(pool, tasks.run_chunk, calls, on_first_result))
 
 
 class Ranges:
@@ -227,6 +215,7 @@ class Ranges:
 
     chunked = True
     sliced = True
+    tasks_per_worker = 4   # index ranges cost next to nothing to send: balance the load
     pixels_mapped = True   # read through a mapping: pages arrive on first touch (bench.measure.decomposition)
 
     def submit_first(self, pool, workload, images, index: int):
@@ -234,5 +223,4 @@ class Ranges:
 
     def run(self, pool, workload, images, on_first_result):
         calls = ((workload, s, e) for s, e in chunk_bounds(len(images), self.config.chunk_size))
-        return flatten(collect(submit_all(pool, tasks.run_range, calls, on_first_result),
-                               on_first_result))
+        return flatten(submit_all(pool, tasks.run_range, calls, on_first_result))

@@ -1,17 +1,8 @@
-"""Dask distributed: the same workloads through a cluster (many machines, or one).
+"""Dask distributed: the same workloads through a cluster (docs/dask.md).
 
-By default every case starts its own ``LocalCluster(processes=True,
-threads_per_worker=1)`` with the case's worker count and shuts it down (its start is
-part of the cold time, like a pool's); with a scheduler address the case connects to
-an existing cluster instead. ``DaskPool`` gives a Client the shape the timing code
-expects from an executor (``submit`` -> future with ``result()``, ``shutdown``), so
-cold/warm timing, memory sampling and the overhead probes work unchanged.
-
-Dask specifics we respect: ``pure=False`` on every submit (else
-equal arguments are hashed and deduplicated), chunking is ours (``Executor.map``
-ignores ``chunksize``), and per-worker set-up (a pose model) happens once per worker,
-never per task: as a task pinned to each worker, so it runs in the thread that runs
-the tasks (a ``WorkerPlugin`` would run it in another thread).
+``DaskPool`` gives a Client an executor's shape (``submit`` -> future, ``shutdown``), so
+the timing code and the probes work unchanged. ``pure=False`` on every submit (else equal
+arguments are deduplicated); chunking is ours (``Executor.map`` ignores ``chunksize``).
 """
 from __future__ import annotations
 
@@ -19,11 +10,9 @@ import logging
 import os
 import socket
 
-from bench.strategies.base import (Chunked, PerImage, Ranges, Strategy, chunk_bounds, collect, flatten, register,
-                                   submit_all)
+from bench.strategies.base import (Chunked, PerImage, Ranges, Strategy, chunk_bounds, flatten,
+                                   register, submit_all)
 from workloads import tasks
-
-CONNECT_TIMEOUT_S = 10
 
 
 class SchedulerError(Exception):
@@ -43,7 +32,7 @@ def check_address(address: str) -> str:
     return text
 
 
-def connect(address: str, timeout: float = CONNECT_TIMEOUT_S):
+def connect(address: str, timeout: float):
     from distributed import Client
 
     checked = check_address(address)
@@ -84,11 +73,9 @@ def _generate_images_plugin(image_spec):
 
 
 def set_up_workers(client, workload, cv_threads) -> None:
-    """Run the workload's set-up once on every worker, as a task pinned to it.
-
-    A task, not a WorkerPlugin: plugins run outside the thread that executes tasks, and
-    a pose model is per thread - set up there it would be built twice per worker.
-    """
+    """Run the workload's set-up once on every worker, as a task pinned to it: a
+    WorkerPlugin would run outside the thread that runs the tasks, and a pose model is
+    per thread (it would be built twice per worker)."""
     addresses = list(client.scheduler_info().get("workers", {}))
     futures = [client.submit(tasks.init_worker, workload, cv_threads, None, workers=[a],
                              allow_other_workers=False, pure=False) for a in addresses]
@@ -105,12 +92,6 @@ class DaskPool:
     def submit(self, fn, *args):
         return self.client.submit(fn, *args, pure=False)
 
-    def scatter(self, data: list):
-        # hash=False: with content hashing, the same slice scattered in two passes gets one
-        # key, and releasing the earlier pass's futures deletes data the next pass needs
-        # ("lost dependencies").
-        return self.client.scatter(data, hash=False)
-
     def worker_pids(self) -> list[int]:
         """Pids of the workers on this machine: psutil can only read local processes, and
         a remote worker's pid would name some unrelated local process."""
@@ -119,9 +100,6 @@ class DaskPool:
             where = self.client.run(lambda: (os.getpid(), socket.gethostname()))
             self._pids = [pid for pid, host in where.values() if host == here]
         return self._pids
-
-    def reports(self) -> list[dict]:
-        return [r for r in self.client.run(lambda: tasks.last_report).values() if r]
 
     def shutdown(self, wait: bool = True) -> None:
         try:
@@ -165,11 +143,12 @@ class _Dask(Strategy):
             return []
 
     def describe_pool(self, pool) -> None:
-        """Ask the live cluster for its facts and its workers' set-up reports. Called by
-        the timing code outside every timer (each ask is a round trip to all workers)."""
+        """The live cluster's facts and its workers' set-up reports (each ask is a round
+        trip to all workers: the timing code calls it outside every timer)."""
         try:
             self.facts = cluster_facts(pool.client)
-            self._last_reports = pool.reports()
+            reports = pool.client.run(lambda: tasks.last_report).values()
+            self._last_reports = [r for r in reports if r]
         except Exception:   # noqa: BLE001 - a dying cluster has nothing to report
             self._last_reports = []
 
@@ -192,7 +171,6 @@ class DaskPerImage(PerImage, _Dask):
 class DaskChunked(Chunked, _Dask):
     name = "dask-chunked"
     simplicity = 110
-    tasks_per_worker = 1
     style = ("blue", "p")
     description = "Dask distributed, one task per slice, pixels sent with each task"
 
@@ -209,17 +187,17 @@ class DaskScatter(_Dask):
 
     def run(self, pool, workload, images, on_first_result):
         bounds = chunk_bounds(len(images), self.config.chunk_size)
-        data = pool.scatter([images[s:e] for s, e in bounds])   # client -> workers directly
+        # client -> workers directly; hash=False: with content hashing the same slice in two
+        # passes gets one key, and releasing the earlier pass's futures loses the next's data
+        data = pool.client.scatter([images[s:e] for s, e in bounds], hash=False)
         calls = ((workload, s, d) for (s, _), d in zip(bounds, data))
-        return flatten(collect(submit_all(pool, tasks.run_chunk, calls, on_first_result),
-                                 on_first_result))
+        return flatten(submit_all(pool, tasks.run_chunk, calls, on_first_result))
 
 
 @register
 class DaskLocal(Ranges, _Dask):
     name = "dask-local"
     simplicity = 130
-    tasks_per_worker = 4
     style = ("yellow", "<")       # already there, like inherited pixels
     generates_on_workers = True
     description = "Dask distributed, workers generate the image set themselves; index ranges sent"

@@ -1,27 +1,14 @@
-"""Files decoded in the parent: the routes that read every image before sending it.
-
-A set of files reaches a worker in one of two ways. The paths are sent and each worker
-reads its files (every strategy that sends items as they are: ``processes``,
-``processes-chunked``, ``pool-*`` ...), or the parent reads them, as a script that
-decodes before it submits does, and the pixels travel:
-
-* ``processes-decoded``          pickled per image;
-* ``processes-decoded-chunked``  pickled per slice;
-* ``processes-decoded-shm``      copied into one shared-memory block, images of any
-                                 sizes packed one after another (offsets, shapes); index
-                                 ranges are sent, workers map the block once.
+"""Files decoded in the parent, as a script that decodes before it submits: the pixels
+travel pickled per image (``processes-decoded``) or per slice (``-chunked``), or packed
+into one shared-memory block, index ranges sent (``-shm``); docs/own-work.md.
 
 The decoding (``cv2.imread``) is inside every timed pass: a user's script has to decode
-too. For the shared block, the images are read once more when the pool starts, to learn
-their shapes and size the block (part of the start, not of a pass). A generated image
-set is decoded already: its pixels go as they are (the routes are then those of
-``processes``, ``processes-chunked`` and ``processes-shm``).
+too. For the shared block the images are read once more when the pool starts, to size
+it. A generated image set is decoded already: its pixels go as they are.
 """
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
-
-from bench.strategies.base import chunk_bounds, collect, flatten, register, submit_all
+from bench.strategies.base import chunk_bounds, flatten, register, submit_all
 from bench.strategies.local import Processes, ProcessesChunked, ProcessesShm
 from bench.strategies.mp_pool import pool_chunksize
 from workloads import tasks
@@ -44,13 +31,13 @@ class _Decoding:
 
     _decode = "color"
 
-    def _remember(self, workload, images) -> None:
+    def _remember(self, workload) -> None:
         self._decode = getattr(workload, "decode", "color")
         if self._decode == "none":
             raise ValueError(f"{self.name} decodes in the parent, but the task takes paths (--decode none)")
 
     def start(self, workload, images=None):
-        self._remember(workload, images)
+        self._remember(workload)
         return super().start(workload, images)
 
     def _read(self, item):
@@ -67,7 +54,7 @@ class ProcessesDecoded(_Decoding, Processes):
 
     def run(self, pool, workload, images, on_first_result):
         calls = ((workload, i, self._read(item)) for i, item in enumerate(images))
-        return collect(submit_all(pool, tasks.run_one, calls, on_first_result), on_first_result)
+        return submit_all(pool, tasks.run_one, calls, on_first_result)
 
     def submit_first(self, pool, workload, images, index: int):
         return pool.submit(tasks.run_one, workload, index, self._read(images[index]))
@@ -83,7 +70,7 @@ class ProcessesDecodedChunked(_Decoding, ProcessesChunked):
     def run(self, pool, workload, images, on_first_result):
         calls = ((workload, s, [self._read(x) for x in images[s:e]])
                  for s, e in chunk_bounds(len(images), self.config.chunk_size))
-        return flatten(collect(submit_all(pool, tasks.run_chunk, calls, on_first_result), on_first_result))
+        return flatten(submit_all(pool, tasks.run_chunk, calls, on_first_result))
 
     def submit_first(self, pool, workload, images, index: int):
         return pool.submit(tasks.run_chunk, workload, index, [self._read(images[index])])
@@ -105,16 +92,14 @@ class ProcessesDecodedShm(_Decoding, ProcessesShm):
 
         if images is None:
             raise ValueError(f"{self.name} needs the files when the pool starts")
-        self._remember(workload, images)
+        self._remember(workload)
         ctx = self._process_context(workload)
         slots, size = pack_layout([self._read(item) for item in images])
         self._block = shared_memory.SharedMemory(create=True, size=size)
         try:
             self._packed = PackedImages(self._block.buf, slots)
-            return ProcessPoolExecutor(
-                self.config.workers, mp_context=ctx, initializer=init_worker_packed,
-                initargs=(workload, self.config.cv_threads, self._reports, self._block.name,
-                          [tuple(s) for s in slots]))
+            return self._executor(ctx, workload, init_worker_packed, self._block.name,
+                                  [tuple(s) for s in slots])
         except BaseException:
             self._release()
             raise
@@ -136,7 +121,7 @@ class ProcessesDecodedShm(_Decoding, ProcessesShm):
         self._fill(images, range(len(images)))
         chunk = self.config.chunk_size or pool_chunksize(len(images), self.config.workers)
         calls = ((workload, s, e) for s, e in chunk_bounds(len(images), chunk))
-        return flatten(collect(submit_all(pool, run_packed, calls, on_first_result), on_first_result))
+        return flatten(submit_all(pool, run_packed, calls, on_first_result))
 
     def submit_first(self, pool, workload, images, index: int):
         self._fill(images, [index])           # only this image: the set's copy is transfer

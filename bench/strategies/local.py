@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from itertools import repeat
 
 from bench.strategies.base import (Chunked, PerImage, Ranges, Strategy, default_start_method,
-                                   register)
+                                   gather, register)
 from workloads import tasks
 from workloads.tasks import init_worker, run_one
 
@@ -51,10 +51,13 @@ class _ProcessPoolMixin:
     family = "processes"
 
     def start(self, workload, images=None):
-        ctx = self._process_context(workload)
+        return self._executor(self._process_context(workload), workload)
+
+    def _executor(self, ctx, workload, initializer=init_worker, *shared):
+        """Its workers run ``initializer(workload, cv_threads, reports, *shared)``."""
         return ProcessPoolExecutor(
-            self.config.workers, mp_context=ctx, initializer=init_worker,
-            initargs=(workload, self.config.cv_threads, self._reports))
+            self.config.workers, mp_context=ctx, initializer=initializer,
+            initargs=(workload, self.config.cv_threads, self._reports, *shared))
 
 
 @register
@@ -74,7 +77,6 @@ class ThreadsChunked(Chunked, _ThreadPoolMixin, Strategy):
     name = "threads-chunked"
     description = "ThreadPoolExecutor, one submit per contiguous slice"
     simplicity = 40
-    tasks_per_worker = 1
     tier_role = "winner"
     winner_rank = (0, 3)
     layout_default = True
@@ -100,7 +102,6 @@ class ProcessesChunked(Chunked, _ProcessPoolMixin, Strategy):
     name = "processes-chunked"
     description = "ProcessPoolExecutor, one submit per slice, pixels pickled per slice"
     simplicity = 50
-    tasks_per_worker = 1
     tier_role = "winner"
     winner_rank = (3, 1)
     suits_stateful = True
@@ -123,27 +124,18 @@ class ProcessesMap(_ProcessPoolMixin, Strategy):
     route = "Executor.map with a chunksize, each image's pixels pickled"
 
     def run(self, pool, workload, images, on_first_result):
-        it = pool.map(run_one, repeat(workload), range(len(images)), images,
-                      chunksize=self.config.chunk_size)
-        results = []
-        for r in it:
-            results.append(r)
-            if len(results) == 1:
-                on_first_result()
-        return results
+        return gather(pool.map(run_one, repeat(workload), range(len(images)), images,
+                               chunksize=self.config.chunk_size), on_first_result)
 
 
 @register
-class ProcessesShm(Ranges, Strategy):
+class ProcessesShm(Ranges, _ProcessPoolMixin, Strategy):
     """Pixels copied once per pass into one shared-memory block; workers map it once.
 
-    The copy into the block is inside every timed pass (it is what moving the pixels
-    costs with this strategy); creating and unlinking the block belong to start/stop.
-    The block is unlinked in ``stop`` and, should ``start`` fail half-way, there too.
+    The copy is inside every timed pass (it is what moving the pixels costs here);
+    creating and unlinking the block belong to start (also if it fails half-way) and stop.
     """
     name = "processes-shm"
-    tasks_per_worker = 4        # index ranges cost next to nothing to send: balance the load
-    family = "processes"
     description = "ProcessPoolExecutor, pixels in multiprocessing.shared_memory, index ranges sent"
     simplicity = 70
     tier_role = "winner"
@@ -156,10 +148,8 @@ class ProcessesShm(Ranges, Strategy):
     route = ("the pixels copied once into shared memory, which every worker maps; "
              "tasks carry index ranges only")
 
-    def __init__(self, config):
-        super().__init__(config)
-        self._block = None
-        self._view = None
+    _block = None
+    _view = None
 
     def start(self, workload, images=None):
         from multiprocessing import shared_memory
@@ -172,10 +162,8 @@ class ProcessesShm(Ranges, Strategy):
         self._block = shared_memory.SharedMemory(create=True, size=max(1, images.nbytes))
         try:
             self._view = np.ndarray(images.shape, images.dtype, buffer=self._block.buf)
-            return ProcessPoolExecutor(
-                self.config.workers, mp_context=ctx, initializer=tasks.init_worker_shm,
-                initargs=(workload, self.config.cv_threads, self._reports, self._block.name,
-                          images.shape, images.dtype.str))
+            return self._executor(ctx, workload, tasks.init_worker_shm, self._block.name,
+                                  images.shape, images.dtype.str)
         except BaseException:
             self._release()
             raise
@@ -204,17 +192,11 @@ class ProcessesShm(Ranges, Strategy):
             except FileNotFoundError:
                 pass
 
-    @property
-    def shm_name(self) -> str | None:
-        return self._block.name if self._block is not None else None
-
 
 @register
-class ProcessesInherit(Ranges, Strategy):
+class ProcessesInherit(Ranges, _ProcessPoolMixin, Strategy):
     """Workers inherit the image set from the parent at fork (copy-on-write pages)."""
     name = "processes-inherit"
-    tasks_per_worker = 4        # index ranges cost next to nothing to send: balance the load
-    family = "processes"
     fork_only = True
     description = "ProcessPoolExecutor under fork, pixels inherited from a module global"
     simplicity = 80
@@ -237,9 +219,7 @@ class ProcessesInherit(Ranges, Strategy):
         ctx = self._process_context(workload, "fork")
         tasks.set_inherited_images(images)
         # ProcessPoolExecutor forks all workers at the first submit; the global is set by then.
-        return ProcessPoolExecutor(
-            self.config.workers, mp_context=ctx, initializer=init_worker,
-            initargs=(workload, self.config.cv_threads, self._reports))
+        return self._executor(ctx, workload)
 
     def stop(self, pool) -> None:
         try:
@@ -250,12 +230,8 @@ class ProcessesInherit(Ranges, Strategy):
 
 @register
 class ProcessesModelPerImage(Processes):
-    """The OpenPose script's anti-pattern: a new model built inside every task, used once.
-
-    Only for workloads with a model (``has_model``); the workload's
-    ``with_model_per_image()`` copy builds, uses and closes a model per image, so the
-    results show what per-image model construction costs against one model per worker.
-    """
+    """The OpenPose script's anti-pattern: a new model built inside every task, used once
+    (the workload's ``with_model_per_image()`` copy), against one model per worker."""
     name = "processes-model-per-image"
     needs_model = True
     description = "ProcessPoolExecutor, one submit per image, a new model built in every task (as the OpenPose script does)"

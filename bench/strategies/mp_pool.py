@@ -1,21 +1,11 @@
-"""``multiprocessing.Pool`` strategies: the API the scripts this suite answers use.
+"""``multiprocessing.Pool`` strategies: the API the scripts this suite answers use
+(docs/own-work.md).
 
-* ``pool-apply-async``          one ``apply_async`` per image;
-* ``pool-apply-async-folders``  one ``apply_async`` per input sub-folder (the folders may
-                                hold very different numbers of files; a generated set is
-                                one folder);
-* ``pool-imap``                 ``Pool.imap`` with a chunksize, results in input order;
-* ``pool-imap-unordered``       ``Pool.imap_unordered`` with a chunksize: results arrive
-                                as they finish, each with its index, and are put back in
-                                input order (every index once, or the pass fails).
-
-Every result is collected - ``AsyncResult.get()`` or the iterator - so an exception
-raised in a worker reaches the parent. The scripts' silent pitfall (``apply_async``
-submitted, never collected: its exceptions vanish) is never done here. A worker that
-dies (killed, out of memory, a crash in native code) is replaced by the pool while its
-task is lost, so ``get()`` would wait forever; here a watch thread looks at the workers
-every ``WATCH_S`` and fails what the pass waits on with :class:`PoolWorkerDied` as soon
-as one has exited, as ``ProcessPoolExecutor`` raises ``BrokenProcessPool``.
+Every result is collected (``AsyncResult.get()`` or the iterator), so a worker's
+exception reaches the parent: never the scripts' silent pitfall of ``apply_async``
+never collected. A worker that dies is replaced by the pool while its task is lost, so
+``get()`` would wait forever; a watch thread fails the pass with :class:`PoolWorkerDied`
+instead, as ``ProcessPoolExecutor`` raises ``BrokenProcessPool``.
 """
 from __future__ import annotations
 
@@ -24,7 +14,7 @@ import signal
 import threading
 from concurrent.futures import Future
 
-from bench.strategies.base import Strategy, flatten, register
+from bench.strategies.base import Strategy, flatten, gather, register
 from workloads import tasks
 from workloads.files import folder_runs, run_numbered
 
@@ -37,17 +27,14 @@ class PoolWorkerDied(RuntimeError):
 
 
 class PoolHandle:
-    """A ``multiprocessing.Pool`` and what the timing code and the probes ask of any
-    pool: ``submit`` giving a ``concurrent.futures.Future``. While it lives, a watch
-    thread looks at its workers; once one has exited, every result still awaited gets
-    :class:`PoolWorkerDied`, so the ``get()`` or the iterator a pass waits on raises
-    instead of waiting for the lost task (the pass itself is the user's code, untouched)."""
+    """A ``multiprocessing.Pool`` with an executor's ``submit``, and its watch thread: once
+    a worker has exited, every result still awaited gets :class:`PoolWorkerDied`, so the
+    pass (the user's code, untouched) raises instead of waiting for the lost task."""
 
     def __init__(self, pool):
         self.pool = pool
-        self.seen: dict = {}        # every worker the pool has had: the pool forgets the dead
+        self.seen = self.workers()  # every worker the pool has had: the pool forgets the dead
         self.broken = False         # a task was lost: close() and join() would wait for it
-        self.seen.update({p.pid: p for p in list(getattr(pool, "_pool", []))})
         self._stop = threading.Event()
         self._watch = threading.Thread(target=self._watching, name="bench-pool-watch", daemon=True)
         self._watch.start()
@@ -57,11 +44,14 @@ class PoolHandle:
         self.pool.apply_async(fn, args, callback=future.set_result, error_callback=future.set_exception)
         return future
 
+    def workers(self) -> dict:
+        return {p.pid: p for p in list(getattr(self.pool, "_pool", []))}
+
     def dead_worker(self) -> str | None:
         """What became of a worker that exited, or None. The pool reaps a dead worker and
         starts another within a tenth of a second, so a worker that is gone, or one that
         was not there before (its replacement), says as much as an exit code."""
-        current = {p.pid: p for p in list(getattr(self.pool, "_pool", []))}
+        current = self.workers()
         gone = [pid for pid in self.seen if pid not in current]
         new = [pid for pid in current if pid not in self.seen]
         self.seen.update(current)
@@ -123,24 +113,19 @@ class _Pool(Strategy):
         handle.pool.join()
 
     def worker_pids(self, handle) -> list[int]:
-        return [p.pid for p in getattr(handle.pool, "_pool", [])]
+        return list(handle.workers())
 
     def _chunksize(self, count: int) -> int:
         return self.config.chunk_size or pool_chunksize(count, self.config.workers)
 
 
-def _collect(pending: list, on_first_result) -> list:
-    """Every result, in submission order: ``get()`` re-raises a worker's exception."""
-    results = []
-    for r in pending:
-        results.append(r.get())
-        if len(results) == 1:
-            on_first_result()
-    return results
-
-
-def _first(on_first_result):
-    return lambda _result: on_first_result()
+def _apply_all(pool, fn, calls, on_first_result) -> list:
+    """``apply_async`` for every args tuple, the first with ``on_first_result`` as its
+    callback; every result collected in order (``get()`` re-raises a worker's exception)."""
+    pending = [pool.apply_async(fn, args,
+                                callback=(lambda _r: on_first_result()) if k == 0 else None)
+               for k, args in enumerate(calls)]
+    return gather((r.get() for r in pending), on_first_result)
 
 
 # multiprocessing.Pool (crosses) in the colour of the concurrent.futures pool it stands next to
@@ -152,11 +137,8 @@ class PoolApplyAsync(_Pool):
     description = "multiprocessing.Pool.apply_async, one task per image, every result collected"
 
     def run(self, handle, workload, images, on_first_result):
-        pool = handle.pool
-        pending = [pool.apply_async(tasks.run_one, (workload, i, item),
-                                    callback=_first(on_first_result) if i == 0 else None)
-                   for i, item in enumerate(images)]
-        return _collect(pending, on_first_result)
+        calls = ((workload, i, item) for i, item in enumerate(images))
+        return _apply_all(handle.pool, tasks.run_one, calls, on_first_result)
 
 
 @register
@@ -169,11 +151,8 @@ class PoolApplyAsyncFolders(_Pool):
     description = "multiprocessing.Pool.apply_async, one task per input sub-folder"
 
     def run(self, handle, workload, images, on_first_result):
-        pool = handle.pool
-        pending = [pool.apply_async(tasks.run_chunk, (workload, s, images[s:e]),
-                                    callback=_first(on_first_result) if k == 0 else None)
-                   for k, (s, e) in enumerate(folder_runs(images))]
-        return flatten(_collect(pending, on_first_result))
+        calls = ((workload, s, images[s:e]) for s, e in folder_runs(images))
+        return flatten(_apply_all(handle.pool, tasks.run_chunk, calls, on_first_result))
 
 
 @register
@@ -183,19 +162,12 @@ class PoolImap(_Pool):
     style = ("green", "x")
     chunked = True
     description = "multiprocessing.Pool.imap with a chunksize, results in input order"
-    ordered = True
-
-    def _results(self, pool, calls, chunksize):
-        return pool.imap(run_numbered, calls, chunksize)
+    imap = "imap"      # the Pool method a pass calls
 
     def run(self, handle, workload, images, on_first_result):
         calls = ((workload, i, item) for i, item in enumerate(images))
-        pairs = []
-        for pair in self._results(handle.pool, calls, self._chunksize(len(images))):
-            pairs.append(pair)
-            if len(pairs) == 1:
-                on_first_result()
-        return reorder(pairs, len(images))
+        pairs = getattr(handle.pool, self.imap)(run_numbered, calls, self._chunksize(len(images)))
+        return reorder(gather(pairs, on_first_result), len(images))
 
 
 @register
@@ -205,9 +177,7 @@ class PoolImapUnordered(PoolImap):
     style = ("yellow", "x")
     description = ("multiprocessing.Pool.imap_unordered with a chunksize, results re-ordered "
                    "by index")
-
-    def _results(self, pool, calls, chunksize):
-        return pool.imap_unordered(run_numbered, calls, chunksize)
+    imap = "imap_unordered"
 
 
 def reorder(pairs: list, count: int) -> list:

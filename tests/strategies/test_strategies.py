@@ -264,7 +264,7 @@ def test_shared_memory_is_released_when_a_worker_raises(tiny_images):
     strategy = make_strategy("processes-shm", PoolConfig(2, 3, "spawn"))
     w = RaisingWorkload()
     pool = strategy.start(w, tiny_images)
-    name = strategy.shm_name
+    name = strategy._block.name
     assert name and os.path.exists(f"/dev/shm/{name}")
     try:
         with pytest.raises(ValueError, match="image 5 is bad"):

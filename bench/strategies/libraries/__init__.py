@@ -1,11 +1,7 @@
-"""What users reach for instead of their own pool: joblib and mpire, with their defaults.
-
-``with_joblib`` and ``with_mpire`` hold the strategies (each the same start/run/stop
-shape as bench.strategies.local, results in input order), ``worker`` what runs in their
-workers, ``pools`` the executor's shape over a library's pool and whether a library is
-installed. The libraries are imported only when a pool starts, so a machine without
-one still plans, lists and reads results; :func:`unavailable` says which strategies
-cannot run here and why (one line each library).
+"""What users reach for instead of their own pool: joblib and mpire, with their defaults
+(docs/libraries.md). The libraries are imported only when a pool starts, so a machine
+without one still plans, lists and reads results; :func:`unavailable` says which
+strategies cannot run here and why.
 """
 from __future__ import annotations
 
@@ -27,15 +23,13 @@ POSE_DEFAULTS = tuple(cls.name for cls in STRATEGIES if "stateful" in cls.librar
 def unavailable(names) -> dict[str, list[str]]:
     """{reason: [strategy, ...]} for the named library strategies whose library is missing."""
     out: dict[str, list[str]] = {}
-    cache: dict[str, str | None] = {}
+    why: dict[str, str | None] = {}
     for name in names:
         library = getattr(REGISTRY.get(name), "library", "")    # read at each call: any registered
-        if not library:
-            continue
-        if library not in cache:
-            cache[library] = missing(library)
-        if cache[library] is not None:
-            out.setdefault(cache[library], []).append(name)
+        if library and library not in why:
+            why[library] = missing(library)
+        if library and why[library] is not None:
+            out.setdefault(why[library], []).append(name)
     return out
 
 

@@ -1,12 +1,7 @@
-"""The parent side the library strategies share: is the library there, and an
-executor's shape over its pool.
-
-The timing code and the probes ask every pool for ``submit(fn, *args)`` returning a
-future (``result()``, ``add_done_callback``); joblib's ``Parallel`` has no such call
-and mpire's ``apply_async`` returns its own result object, so :class:`LibraryPool`
-gives both that shape. Every library task answers ``(report, value)``
-(bench.strategies.libraries.worker): the report goes to the strategy's queue of
-worker set-up reports, the value to the caller.
+"""The parent side the library strategies share: is the library there, and an executor's
+shape over its pool (``submit(fn, *args)`` returning a future, which joblib's
+``Parallel`` lacks and mpire's ``apply_async`` does not give). Every library task
+answers ``(report, value)`` (bench.strategies.libraries.worker).
 """
 from __future__ import annotations
 
@@ -14,7 +9,7 @@ import importlib
 import queue
 from concurrent.futures import Future
 
-from bench.strategies.base import Strategy, flatten
+from bench.strategies.base import Strategy, flatten, gather
 from bench.texts import messages
 from workloads import tasks
 
@@ -54,7 +49,8 @@ def version(library: str) -> str:
 
 
 class LibraryPool:
-    """A library's live pool with an executor's shape; subclasses send the tasks."""
+    """A library's live pool with an executor's shape; subclasses send the tasks
+    (``submit``, ``map``) and stop it (``shutdown``)."""
 
     def __init__(self, reports: queue.SimpleQueue, cv_threads: int | None):
         self.reports = reports
@@ -82,23 +78,8 @@ class LibraryPool:
         return out, done, failed
 
     def collect(self, pairs, on_first_result) -> list:
-        """Results in input order from the library's ordered iterator; the first one
-        calls ``on_first_result`` as soon as the parent holds it."""
-        results = []
-        for pair in pairs:
-            results.append(self.unwrap(pair))
-            if len(results) == 1:
-                on_first_result()
-        return results
-
-    def submit(self, fn, *args) -> Future:
-        raise NotImplementedError
-
-    def worker_pids(self) -> list[int]:
-        return []
-
-    def shutdown(self, wait: bool = True) -> None:
-        raise NotImplementedError
+        """Results in input order from the library's ordered iterator."""
+        return gather(map(self.unwrap, pairs), on_first_result)
 
 
 class LibraryStrategy(Strategy):

@@ -1,31 +1,11 @@
-"""joblib: what ``Parallel(n_jobs=...)(delayed(f)(...) for ...)`` costs, with its defaults.
+"""joblib: what ``Parallel(n_jobs=...)(delayed(f)(...) for ...)`` costs, with its defaults
+(docs/libraries.md: the four strategies, how each pool is kept warm and read).
 
-Four strategies, all ``Parallel(n_jobs=W)`` with joblib's defaults (the loky backend,
-``batch_size='auto'``, ``pre_dispatch='2 * n_jobs'``, memmapping above
-``max_nbytes='1M'``), as a user's script writes them:
-
-* ``joblib``: one ``delayed`` call per image, its pixels with it;
-* ``joblib-threads``: the same with ``prefer="threads"`` (joblib's threading backend);
-* ``joblib-chunked``: one call per contiguous slice, the slice's pixels with it;
-* ``joblib-memmap``: one call per worker's slice, each call given the *whole* image
-  set and its bounds: above ``max_nbytes`` joblib dumps the set once to a file in its
-  temporary folder (``/dev/shm`` when writable) and every worker reads it as a
-  read-only ``numpy.memmap`` - the library's own way of sharing a large array.
-
-The pool is kept warm between passes the way joblib offers: ``with Parallel(...) as
-parallel:`` keeps its workers (and its memmapped files) across calls; its automatic batch
-size starts again from one task at every pass, as a script's single call does (a kept
-``Parallel`` would start where its last call left off). Results come from
-``return_as="generator"``: the list joblib returns by default is ``list()`` of that
-very generator, so the work is the same and the first result can be seen arriving.
-
-One thing is not the library's default: loky keeps *one* executor per process and
-hands it to every ``Parallel``. A case process holds several configurations' pools at
+One thing is not the library's default: loky keeps *one* executor per process and hands
+it to every ``Parallel``, and a case process holds several configurations' pools at
 once, so each pool's executor is taken out of loky's slot as soon as it is made
 (:func:`_own_executor`): the next configuration starts its own workers, as a second
-script would, instead of killing these or inheriting them warm (which would make its
-cold figures a warm pool's). Loky starts workers as fresh interpreters whatever the
-case's start method says; the pool's facts record ``joblib_backend``.
+script would, instead of killing these or inheriting them warm.
 """
 from __future__ import annotations
 
@@ -142,7 +122,6 @@ class _Joblib(LibraryStrategy):
         except BaseException:
             parallel.__exit__(None, None, None)
             raise
-
 
 
 # joblib (hexagons) in the colour of the pool it stands next to, on a long-dashed line

@@ -1,23 +1,9 @@
-"""mpire: what ``WorkerPool(n_jobs=W).map(f, args)`` costs, with its default chunking.
-
-Three strategies on ``mpire.WorkerPool`` (the case's start method, mpire's default
-being fork):
-
-* ``mpire``: one task per image, its pixels in the task's arguments, grouped by mpire
-  into chunks of ``images / (64 x W)`` (its default when neither ``chunk_size`` nor
-  ``n_splits`` is given); a workload's set-up (a pose model) is made in each worker's
-  first task, as a module-level cache in a user's script does;
-* ``mpire-shared``: ``shared_objects=images`` under fork - every worker inherits the
-  image set copy-on-write and a task carries only its index; refused under spawn and
-  forkserver, where mpire would pickle the set to every worker instead;
-* ``mpire-state`` (workloads with a model, e.g. pose): ``use_worker_state=True`` with
-  a ``worker_init`` that does the workload's set-up once per worker and keeps its facts
-  in the worker's state, the way mpire's documentation builds a model per worker.
+"""mpire: what ``WorkerPool(n_jobs=W).map(f, args)`` costs, with its default chunking, in
+the case's start method (docs/libraries.md: the three strategies).
 
 The pool is kept warm between passes with ``keep_alive=True`` (mpire's default ends the
-workers after every ``map``; its documentation's way to reuse them is this flag). A
-pass uses ``imap`` - the ordered iterator ``map`` gathers into a list - so the first
-result can be seen arriving; chunking and dispatch are the same.
+workers after every ``map``). A pass uses ``imap``, the ordered iterator ``map`` gathers
+into a list, so the first result can be seen arriving.
 """
 from __future__ import annotations
 
@@ -96,7 +82,6 @@ class _Mpire(LibraryStrategy):
             func, init = (worker.call_shared if self.shared else worker.call), None
         self.facts = {"library_version": version("mpire")}
         return MpirePool(pool, func, init, self._reports, cv)
-
 
 
 # mpire (triangles right) in the colour of the pool it stands next to, on a long-dashed line

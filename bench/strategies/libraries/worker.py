@@ -1,21 +1,15 @@
 """Worker side of the library strategies: the functions joblib and mpire run.
 
-Every task of a library pool goes through one of the ``call*`` functions, which hand
-back ``(report, value)``: ``report`` is the worker's set-up facts (the dict
-``workloads.tasks.init_worker`` makes: pid, set-up time, a pose model's load) on the
-first task a worker (thread) runs after its set-up, and None after that. The parent
-strips it (bench.strategies.libraries.pools), so set-up reports reach it through the
-library's own result path, whatever that library is.
-
-Set-up happens once per worker thread, lazily, before its first task of a workload -
-the way a user's script keeps a model in a module-level cache - except for mpire's
-``worker_init`` (``init_state``), which mpire itself runs once per worker.
-
-Module level (not closures) so spawn-like workers (joblib's loky, mpire under spawn)
-can unpickle references to them.
+Every task goes through a ``call*`` function, which hands back ``(report, value)``: the
+worker's set-up facts (``workloads.tasks.init_worker``'s report) with the first task a
+worker thread runs after its set-up, None after that; the parent strips it
+(bench.strategies.libraries.pools). Set-up happens once per worker thread, before its
+first task of a workload, as a module-level cache in a user's script does (mpire's
+``worker_init``: ``init_state``). Module level, so spawned workers can unpickle them.
 """
 from __future__ import annotations
 
+import queue
 import threading
 
 from workloads import tasks
@@ -24,24 +18,10 @@ from workloads.base import Workload
 _local = threading.local()      # .done: set-up keys done in this thread; .pending: report
 
 
-class _Box:
-    """Takes init_worker's report (it calls ``put``); a local, so threads set up side by
-    side never read each other's."""
-    value = None
-
-    def put(self, report) -> None:
-        self.value = dict(report)
-
-
 def _set_up(workload, cv_threads) -> dict:
-    box = _Box()
+    box = queue.SimpleQueue()   # a local: threads set up side by side never read each other's
     tasks.init_worker(workload, cv_threads, box)
-    return box.value or {}
-
-
-def _setup_key(workload: Workload) -> tuple:
-    # what a set-up depends on: the workload's kind and parameters, not where it writes
-    return type(workload).__name__, workload.label
+    return dict(box.get())
 
 
 def _ensure_setup(cv_threads, workload) -> None:
@@ -50,7 +30,7 @@ def _ensure_setup(cv_threads, workload) -> None:
         done = _local.done = set()
     if workload is None:
         return
-    key = _setup_key(workload)
+    key = type(workload).__name__, workload.label   # what a set-up depends on, not where it writes
     if key in done:
         return
     done.add(key)
