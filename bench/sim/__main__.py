@@ -12,6 +12,7 @@ import json
 import statistics
 import sys
 import time
+from collections import Counter
 
 from bench.texts import messages
 
@@ -60,10 +61,8 @@ def main(argv=None) -> int:
                                      budget=format_duration(outcomes[0].budget_s), seeds=len(outcomes)))
     for group in dict.fromkeys(g.group for o in outcomes for g in o.groups):
         rows = [g for o in outcomes for g in o.groups if g.group == group]
-        picks = {}
-        for g in rows:
-            picks[(g.pick[0], g.pick[1])] = picks.get((g.pick[0], g.pick[1]), 0) + 1
-        common = ", ".join(f"{s} w={w} ({n})" for (s, w), n in sorted(picks.items(), key=lambda x: -x[1])[:3])
+        picks = Counter((g.pick[0], g.pick[1]) for g in rows)
+        common = ", ".join(f"{s} w={w} ({n})" for (s, w), n in picks.most_common(3))
         best = rows[0].best
         within = sum(g.ratio >= 1 - summary["within"] for g in rows)
         print(messages.SIM_GROUP.format(group=group, best=f"{best[0]} w={best[1]} {best[2]:.2f}x",
