@@ -7,13 +7,9 @@ import secrets
 
 
 def atomic_write_json(path: str, data) -> None:
-    """Write, fsync, rename: readers see the old file or the new one, never a torn one.
-
-    Where the OS allows (Linux ``O_TMPFILE``), the new content is written to an
-    unnamed file that only gets a name, beside the target, an instant before the
-    rename: a kill during the write leaves nothing behind at all. Elsewhere a named
-    temporary file is used; one left by a kill is removed by the next ``--resume``.
-    """
+    """Write, fsync, rename (docs/failures.md). An unnamed ``O_TMPFILE`` where Linux allows,
+    named an instant before the rename, so a kill during the write leaves nothing behind;
+    elsewhere a named temporary file, which the next ``--resume`` removes."""
     text = json.dumps(data, indent=1, sort_keys=True) + "\n"
     folder = os.path.dirname(os.path.abspath(path))
     umask = os.umask(0)

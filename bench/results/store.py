@@ -1,12 +1,6 @@
-"""The results file: a pyperf BenchmarkSuite, one benchmark per case.
-
-Values are seconds per image (pyperf ``inner_loops`` = images per pass, so pyperf's
-raw values are seconds per pass). Everything pyperf has no place for lives in a
-top-level ``"bench"`` object that pyperf ignores when it loads the file: run-wide
-facts (machine, parallel capacity, options) and the failed cases with their reasons.
-
-The file is rewritten atomically after every case: temporary file in the same folder,
-fsync, rename. A kill at any moment leaves the previous or the new complete file.
+"""The results file (docs/results-format.md): a pyperf BenchmarkSuite, one benchmark per
+case, and a top-level ``"bench"`` object pyperf ignores (run-wide facts, failed cases).
+Rewritten atomically after every case.
 """
 from __future__ import annotations
 
