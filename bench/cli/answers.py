@@ -1,9 +1,7 @@
 """The commands that turn results files into answers: recommend, compare, plot, report.
 
-Apart from the measuring commands (``bench.cli.run_commands``), and importing the answer side
-only inside each command, so the measuring side never imports matplotlib or scipy.
-Every bad input (missing file, not JSON, not a bench results file, unwritable folder)
-ends as one line on stderr and exit code 2, through ``ResultsError``/``UsageError``.
+Each imports the answer side only inside itself, so the measuring side never imports
+matplotlib or scipy. Bad input ends as one line and exit code 2 (``ResultsError``/``UsageError``).
 """
 from __future__ import annotations
 
@@ -109,11 +107,16 @@ def cmd_recommend(args) -> int:
     items = [(a, recommend.recommend(a)) for a in analyses]
     if args.code:
         return _code(items)
-    if args.json:
-        print(json.dumps({"recommendations": [recommendation.to_json(a, ans) for a, ans in items]},
-                         indent=1, default=str))
+    return _answer(args.json, "recommendations", items, recommendation.to_json,
+                   recommendation.render_text)
+
+
+def _answer(as_json: bool, key: str, items, to_json, render) -> int:
+    """Each item's answer: as JSON under ``key``, or as text, a blank line between."""
+    if as_json:
+        print(json.dumps({key: [to_json(*item) for item in items]}, indent=1, default=str))
     else:
-        print("\n\n".join(recommendation.render_text(a, ans) for a, ans in items))
+        print("\n\n".join(render(*item) for item in items))
     return 0
 
 
@@ -129,13 +132,9 @@ def _predict(analyses, args) -> int:
     for a in analyses:
         preds = [extrapolate.predict(ans, a.machine.cpus, args.cpus, capacity=a.machine.capacity)
                  for ans in recommend.recommend(a)]
-        out.append((a, preds))
-    if args.json:
-        print(json.dumps({"predictions": [prediction.predictions_json(a, p, args.cpus) for a, p in out]},
-                         indent=1, default=str))
-    else:
-        print("\n\n".join(prediction.render_predictions(a, p, args.cpus) for a, p in out))
-    return 0
+        out.append((a, preds, args.cpus))
+    return _answer(args.json, "predictions", out, prediction.predictions_json,
+                   prediction.render_predictions)
 
 
 def _holdout(analyses, args) -> int:
@@ -146,12 +145,7 @@ def _holdout(analyses, args) -> int:
     for a in analyses:
         held = extrapolate.holdout(a)
         out.append((a, held, extrapolate.summarise(held)))
-    if args.json:
-        print(json.dumps({"holdout": [prediction.holdout_json(*item) for item in out]},
-                         indent=1, default=str))
-    else:
-        print("\n\n".join(prediction.render_holdout(*item) for item in out))
-    return 0
+    return _answer(args.json, "holdout", out, prediction.holdout_json, prediction.render_holdout)
 
 
 def _code(items) -> int:
