@@ -23,8 +23,9 @@ COMMANDS = {
 
 def add_parsers(sub) -> None:
     """Sub-commands of ``python -m bench`` (their own options: nothing to measure)."""
-    def results_args(p, at_least_two=False):
-        if at_least_two:
+    for name, help_text in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
+        if name == "compare":
             p.add_argument("results", nargs="+", metavar="RESULTS",
                            help="results files; the first is the reference")
         else:
@@ -32,14 +33,6 @@ def add_parsers(sub) -> None:
                            help="results files (default: the newest in --results-dir)")
         p.add_argument("--results-dir", default="results", metavar="DIR",
                        help="where to look for the newest results file (default: results/)")
-
-    def plots_arg(p):
-        p.add_argument("--plots-dir", default="plots", metavar="DIR",
-                       help="where charts and reports go (default: plots/)")
-
-    for name, help_text in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
-        results_args(p, at_least_two=name == "compare")
         if name == "recommend":
             p.add_argument("--json", action="store_true", help="machine-readable output for scripts")
             what = p.add_mutually_exclusive_group()
@@ -64,9 +57,9 @@ def add_parsers(sub) -> None:
                              help="same as --format json")
             p.add_argument("--no-chart", dest="chart", action="store_false",
                            help="do not draw the comparison chart")
-            plots_arg(p)
-        if name in ("plot", "report"):
-            plots_arg(p)
+        if name != "recommend":
+            p.add_argument("--plots-dir", default="plots", metavar="DIR",
+                           help="where charts and reports go (default: plots/)")
         if name == "report":
             p.add_argument("--csv", nargs="?", const="", default=None, metavar="PATH",
                            help="also write the flat table as CSV (default path: "

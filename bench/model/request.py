@@ -6,7 +6,7 @@ list options are tuples. Not the planner's ``PlanRequest``, which is derived fro
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from bench.model.settings import DEFAULTS, RunSettings
 
@@ -63,10 +63,6 @@ class RunRequest:
     # bench list
     json: bool = False
     target: str = "all"
-
-    @classmethod
-    def field_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
 
     def settings(self) -> RunSettings:
         """The run settings the user chose (an unset optional one keeps its default)."""

@@ -1,13 +1,9 @@
 """``python -m bench.sim.from_results FILE [--noise CV]``: a results file's machine as a
 MACHINE.json - the shape a real run measured, to race on the simulator.
 
-The machine's usable CPUs and memory come from the file's facts; the serial loop's
-seconds per image per group from its serial passes; each strategy's speedup curve from
-its configurations' paired speedups (the fastest configuration of the strategy at each
-worker count, medians), as points interpolated in log workers; strategies the run did
-not measure take the curve of the slowest one measured (``default``). Noise, drift and
-stalls are the issue's standard figures unless given: a file holds too few passes per
-configuration to tell them.
+Each strategy's curve: its fastest paired speedup at each worker count; ``default`` is the
+slowest strategy's. Noise, drift and stalls are the standard figures (a file holds too
+few passes per configuration to tell them).
 """
 from __future__ import annotations
 
