@@ -1,6 +1,7 @@
 """Writing a file so that readers see the old one or the new one, never a torn one."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -31,19 +32,15 @@ def atomic_write_json(path: str, data) -> None:
                 _name_unnamed(fh.fileno(), tmp)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
-    try:
+    with contextlib.suppress(OSError):
         dir_fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
-    except OSError:
-        pass
 
 
 def _name_unnamed(fd: int, name: str) -> None:
@@ -65,16 +62,14 @@ def remove_stale_temps(path: str) -> list[str]:
     """Remove temporary files a killed writer of ``path`` left beside it."""
     folder = os.path.dirname(os.path.abspath(path))
     prefix = _temp_prefix(path)
-    removed = []
     try:
         names = os.listdir(folder)
     except OSError:
-        return removed
+        return []
+    removed = []
     for name in names:
         if name.startswith(prefix) and name.endswith(".tmp"):
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(os.path.join(folder, name))
                 removed.append(name)
-            except OSError:
-                pass
     return removed

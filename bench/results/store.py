@@ -45,7 +45,6 @@ class ResultsFile:
     failed: list = field(default_factory=list)
     saved: int = 0            # cases (measured + failed) in the file on disk
 
-    # -- reading -------------------------------------------------------------
     @classmethod
     def load(cls, path: str) -> "ResultsFile":
         try:
@@ -88,7 +87,6 @@ class ResultsFile:
             raise ResultsError(f"{path}: not a bench results file (its 'bench' section is damaged)")
         return cls(path, dict(run), benchmarks, list(failed), len(benchmarks) + len(failed))
 
-    # -- writing -------------------------------------------------------------
     def add(self, benchmark: pyperf.Benchmark) -> None:
         name = benchmark.get_name()
         self.benchmarks = [b for b in self.benchmarks if b.get_name() != name]

@@ -32,8 +32,6 @@ PLANTED_FIELDS = ("strategies", "workers")
 _PLAN_GROUP = re.compile(r"^([^/\s]+)/(\d+x\d+x\d+)-([A-Za-z]+)-n\d+(?:/.*)?$")
 
 
-# -- the curves ----------------------------------------------------------------------------
-
 def usl(workers: float, sigma: float, kappa: float, scale: float = 1.0) -> float:
     """Gunther's universal scalability law: throughput at ``workers`` relative to the
     serial loop, with contention ``sigma`` and coherence cost ``kappa``."""
@@ -81,8 +79,6 @@ class Points:
         t = (math.log(workers) - lo) / (hi - lo)
         return ss[i - 1] + t * (ss[i] - ss[i - 1])
 
-
-# -- the machine ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Machine:
@@ -152,8 +148,6 @@ class Machine:
     def memory_bytes(self) -> int:
         return int(self.memory_gib * GIB)
 
-    # -- the truth --------------------------------------------------------------------------
-
     def true_speedup(self, strategy: str, workers: float) -> float:
         """How many times faster than the serial loop ``strategy`` runs at ``workers``,
         before any noise (the serial loop: 1)."""
@@ -220,8 +214,6 @@ def _rounded(x: float) -> float:
     bits of their arithmetic."""
     return float(f"{x:.12g}")
 
-
-# -- reading fields ------------------------------------------------------------------------
 
 def is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)

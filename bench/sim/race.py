@@ -49,7 +49,6 @@ class SimProcess:
         self.serial_slice = int(spec.get("serial_slice") or (self.images.count if self.images else 0))
         self.live: set[str] = set()
 
-    # -- life ------------------------------------------------------------------------------
     def start(self, timeout: float) -> dict:
         self.clock.advance(bud.HOST_START_S)
         return {"ok": True, "generate_s": 0.0}
@@ -63,7 +62,6 @@ class SimProcess:
     def kill(self) -> None:
         pass
 
-    # -- passes ----------------------------------------------------------------------------
     def _serial(self) -> float:
         seconds = self.model.serial_pass_s(self.serial_slice, self.clock.now, self.group)
         self.clock.advance(seconds)
