@@ -128,6 +128,4 @@ def newest_results(results_dir: str) -> str | None:
         names = [n for n in os.listdir(results_dir) if n.endswith(".json") and not n.startswith(".")]
     except OSError:
         return None
-    if not names:
-        return None
-    return max((os.path.join(results_dir, n) for n in names), key=os.path.getmtime)
+    return max((os.path.join(results_dir, n) for n in names), key=os.path.getmtime, default=None)

@@ -17,7 +17,7 @@ from collections import Counter
 from bench.texts import messages
 
 
-def _parser() -> argparse.ArgumentParser:
+def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.sim", description=__doc__.split("\n\n")[1])
     p.add_argument("machine", metavar="MACHINE.json", help="the simulated machine (docs/sim.md)")
     p.add_argument("--seeds", type=int, default=20, metavar="N", help="runs, one per seed (default 20)")
@@ -26,15 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     length.add_argument("--budget", metavar="DURATION", help="as bench all --budget (default 9 min)")
     length.add_argument("--quick", action="store_true", help="as bench all --quick (90 s)")
     p.add_argument("--json", action="store_true", help="every seed's outcome and the summary as JSON")
-    return p
-
-
-def main(argv=None) -> int:
+    args = p.parse_args(argv)
     from bench.plan.budget import format_duration, parse_duration
     from bench.sim.machine import Machine
     from bench.sim.race import simulate, summarise
 
-    args = _parser().parse_args(argv)
     try:
         machine = Machine.load(args.machine)
         budget = parse_duration(args.budget) if args.budget else None
