@@ -266,11 +266,8 @@ def run(args) -> int:
 
 
 def end_of_run(results, echo, plots_dir: str = "plots") -> None:
-    """What ``bench all`` prints after its summary: the recommendation, then the charts.
-
-    The results file is already saved: a problem here is reported in one line and
-    never changes the run's exit code.
-    """
+    """What ``bench all`` prints after its summary: the recommendation, then the charts. The
+    results file is already saved: a problem here is one line, never another exit code."""
     from bench.analysis import recommend
     from bench.analysis.load import analyse
     from bench.output import recommendation

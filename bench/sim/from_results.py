@@ -22,20 +22,19 @@ def machine_of(path: str, noise_cv: float = 0.05, group: str | None = None) -> d
     from bench.results import ResultsFile
 
     analysis = analyse(ResultsFile.load(path))
-    group_filter = group
     m = analysis.machine
     serial, curves = {}, {}
-    for group in analysis.groups():
-        rows = [r for r in group.rows if r.family == "serial"]
+    for measured in analysis.groups():
+        rows = [r for r in measured.rows if r.family == "serial"]
         if not rows:
             continue
-        first = group.rows[0]
+        first = measured.rows[0]
         if first.meta.get("image_content") is None or first.workload in ("pool-start", "roundtrip", "pickle"):
             continue                     # an overhead probe: no image set to race
         key = f"{first.workload} {first.meta.get('image_size')} {first.meta.get('image_content')}"
         serial[key] = round(statistics.median(r.median_s for r in rows), 9)
-        for r in group.rows:
-            if r.family == "serial" or (group_filter and group_filter not in group.key):
+        for r in measured.rows:
+            if r.family == "serial" or (group and group not in measured.key):
                 continue
             figure = r.meta.get("paired_speedup")
             if figure is None:
