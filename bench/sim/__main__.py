@@ -1,6 +1,4 @@
-"""``python -m bench.sim MACHINE.json [--seeds N] [--budget D | --quick] [--json]``.
-
-Runs ``bench all``'s plan and race (its image groups) on a simulated machine whose true
+"""Runs ``bench all``'s plan and race (its image groups) on a simulated machine whose true
 speeds are known, once per seed, and says how good each pick was: its true throughput
 over the true best, the simulated wall time against the budget, and every configuration
 put out though it was within 2% of the leader's true speed.
@@ -18,7 +16,7 @@ from bench.texts import messages
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.sim", description=__doc__.split("\n\n")[1])
+    p = argparse.ArgumentParser(prog="python -m bench.sim", description=__doc__.split("\n\n")[0])
     p.add_argument("machine", metavar="MACHINE.json", help="the simulated machine (docs/sim.md)")
     p.add_argument("--seeds", type=int, default=20, metavar="N", help="runs, one per seed (default 20)")
     p.add_argument("--first-seed", type=int, default=0, metavar="S", help="the first seed (default 0)")
