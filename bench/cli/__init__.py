@@ -1,3 +1,3 @@
 """The command line: ``parser`` (the grammar), ``options`` (checking option values),
-``measure`` (the commands that measure), ``answers`` (the commands that read results),
+``run_commands`` (the commands that measure), ``answers`` (the commands that read results),
 ``main`` (dispatch and exit codes)."""

@@ -1,9 +1,7 @@
 """The commands that turn results files into answers: recommend, compare, plot, report.
 
-Apart from the measuring commands (``bench.cli.run_commands``), and importing the answer side
-only inside each command, so the measuring side never imports matplotlib or scipy.
-Every bad input (missing file, not JSON, not a bench results file, unwritable folder)
-ends as one line on stderr and exit code 2, through ``ResultsError``/``UsageError``.
+Each imports the answer side only inside itself, so the measuring side never imports
+matplotlib or scipy. Bad input ends as one line and exit code 2 (``ResultsError``/``UsageError``).
 """
 from __future__ import annotations
 
@@ -25,8 +23,9 @@ COMMANDS = {
 
 def add_parsers(sub) -> None:
     """Sub-commands of ``python -m bench`` (their own options: nothing to measure)."""
-    def results_args(p, at_least_two=False):
-        if at_least_two:
+    for name, help_text in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
+        if name == "compare":
             p.add_argument("results", nargs="+", metavar="RESULTS",
                            help="results files; the first is the reference")
         else:
@@ -34,14 +33,6 @@ def add_parsers(sub) -> None:
                            help="results files (default: the newest in --results-dir)")
         p.add_argument("--results-dir", default="results", metavar="DIR",
                        help="where to look for the newest results file (default: results/)")
-
-    def plots_arg(p):
-        p.add_argument("--plots-dir", default="plots", metavar="DIR",
-                       help="where charts and reports go (default: plots/)")
-
-    for name, help_text in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
-        results_args(p, at_least_two=name == "compare")
         if name == "recommend":
             p.add_argument("--json", action="store_true", help="machine-readable output for scripts")
             what = p.add_mutually_exclusive_group()
@@ -66,9 +57,9 @@ def add_parsers(sub) -> None:
                              help="same as --format json")
             p.add_argument("--no-chart", dest="chart", action="store_false",
                            help="do not draw the comparison chart")
-            plots_arg(p)
-        if name in ("plot", "report"):
-            plots_arg(p)
+        if name != "recommend":
+            p.add_argument("--plots-dir", default="plots", metavar="DIR",
+                           help="where charts and reports go (default: plots/)")
         if name == "report":
             p.add_argument("--csv", nargs="?", const="", default=None, metavar="PATH",
                            help="also write the flat table as CSV (default path: "
@@ -109,11 +100,16 @@ def cmd_recommend(args) -> int:
     items = [(a, recommend.recommend(a)) for a in analyses]
     if args.code:
         return _code(items)
-    if args.json:
-        print(json.dumps({"recommendations": [recommendation.to_json(a, ans) for a, ans in items]},
-                         indent=1, default=str))
+    return _answer(args.json, "recommendations", items, recommendation.to_json,
+                   recommendation.render_text)
+
+
+def _answer(as_json: bool, key: str, items, to_json, render) -> int:
+    """Each item's answer: as JSON under ``key``, or as text, a blank line between."""
+    if as_json:
+        print(json.dumps({key: [to_json(*item) for item in items]}, indent=1, default=str))
     else:
-        print("\n\n".join(recommendation.render_text(a, ans) for a, ans in items))
+        print("\n\n".join(render(*item) for item in items))
     return 0
 
 
@@ -129,13 +125,9 @@ def _predict(analyses, args) -> int:
     for a in analyses:
         preds = [extrapolate.predict(ans, a.machine.cpus, args.cpus, capacity=a.machine.capacity)
                  for ans in recommend.recommend(a)]
-        out.append((a, preds))
-    if args.json:
-        print(json.dumps({"predictions": [prediction.predictions_json(a, p, args.cpus) for a, p in out]},
-                         indent=1, default=str))
-    else:
-        print("\n\n".join(prediction.render_predictions(a, p, args.cpus) for a, p in out))
-    return 0
+        out.append((a, preds, args.cpus))
+    return _answer(args.json, "predictions", out, prediction.predictions_json,
+                   prediction.render_predictions)
 
 
 def _holdout(analyses, args) -> int:
@@ -146,12 +138,7 @@ def _holdout(analyses, args) -> int:
     for a in analyses:
         held = extrapolate.holdout(a)
         out.append((a, held, extrapolate.summarise(held)))
-    if args.json:
-        print(json.dumps({"holdout": [prediction.holdout_json(*item) for item in out]},
-                         indent=1, default=str))
-    else:
-        print("\n\n".join(prediction.render_holdout(*item) for item in out))
-    return 0
+    return _answer(args.json, "holdout", out, prediction.holdout_json, prediction.render_holdout)
 
 
 def _code(items) -> int:
@@ -279,11 +266,8 @@ def run(args) -> int:
 
 
 def end_of_run(results, echo, plots_dir: str = "plots") -> None:
-    """What ``bench all`` prints after its summary: the recommendation, then the charts.
-
-    The results file is already saved: a problem here is reported in one line and
-    never changes the run's exit code.
-    """
+    """What ``bench all`` prints after its summary: the recommendation, then the charts. The
+    results file is already saved: a problem here is one line, never another exit code."""
     from bench.analysis import recommend
     from bench.analysis.load import analyse
     from bench.output import recommendation

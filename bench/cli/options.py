@@ -20,10 +20,11 @@ def split_list(text: str) -> list[str]:
     return items
 
 
-def choices(text: str, allowed, what: str) -> list[str]:
+def choices(text: str, allowed, what: str, hidden=()) -> list[str]:
+    """The items of ``text``, each one of ``allowed`` (the message lists them) or ``hidden``."""
     items = split_list(text)
     for item in items:
-        if item not in allowed:
+        if item not in allowed and item not in hidden:
             raise UsageError(messages.UNKNOWN_CHOICE.format(what=what, item=item, allowed=", ".join(allowed)))
     return list(dict.fromkeys(items))
 
@@ -35,11 +36,7 @@ def strategies(text: str) -> list[str]:
 def workloads(text: str) -> list[str]:
     """Benchmark workloads; the fault-injection ones (workloads/faults.py) are accepted
     too, but not offered."""
-    items = split_list(text)
-    for item in items:
-        if item not in WORKLOADS and item not in FAULTS:
-            raise UsageError(messages.UNKNOWN_CHOICE.format(what="workload", item=item, allowed=", ".join(WORKLOADS)))
-    return list(dict.fromkeys(items))
+    return choices(text, list(WORKLOADS), "workload", hidden=FAULTS)
 
 
 def contents(text: str) -> list[str]:

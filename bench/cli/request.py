@@ -2,6 +2,8 @@
 that the planner, the run and ``--resume`` read (they never see the namespace)."""
 from __future__ import annotations
 
+from dataclasses import fields
+
 from bench.cli.parser import parse_args
 from bench.model.request import RunRequest
 
@@ -10,10 +12,10 @@ def to_request(namespace) -> RunRequest:
     """Every field the namespace has (a sub-command lacks some: those keep their
     defaults); lists become tuples, so no later step can change the request in place."""
     given = {}
-    for name in RunRequest.field_names():
-        if hasattr(namespace, name):
-            value = getattr(namespace, name)
-            given[name] = tuple(value) if isinstance(value, list) else value
+    for f in fields(RunRequest):
+        if hasattr(namespace, f.name):
+            value = getattr(namespace, f.name)
+            given[f.name] = tuple(value) if isinstance(value, list) else value
     return RunRequest(**given)
 
 

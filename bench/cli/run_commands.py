@@ -71,7 +71,6 @@ def results_path(results_dir: str) -> str:
     return os.path.join(results_dir, f"{host}-{stamp}.json")
 
 
-
 def cmd_run(request: RunRequest) -> int:
     from bench.run import resources, resume
     from bench.run.session import run_session

@@ -1,7 +1,5 @@
-"""A case: one workload x image set x strategy x workers x chunk size x start method.
-
-Its name is what a results file, ``list`` and ``--resume`` know it by.
-"""
+"""A case: one workload x image set x strategy x workers x chunk size x start method,
+named as a results file, ``list`` and ``--resume`` know it."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -12,9 +10,8 @@ from workloads.registry import workload_class
 
 
 class _cached:
-    """A property computed once per instance, then read from its ``__dict__`` (a plain
-    attribute: this descriptor is not consulted again). functools.cached_property does
-    the same behind a lock on Python < 3.12, which costs more than the values it saves."""
+    """A property computed once per instance into its ``__dict__``: functools.cached_property
+    without its lock (Python < 3.12), which costs more than the values it saves."""
 
     def __init__(self, fn):
         self.fn, self.__doc__ = fn, fn.__doc__
@@ -42,10 +39,8 @@ class Case:
     chunk_rule: str | None = None   # "auto" (follows images/workers) or None (a fixed size)
     out_layout: str | None = None   # "per-task": a folder per task (imwrite); None = one folder
 
-    # family, group, label and name are cached: a plan asks for them tens of thousands of
-    # times and each rebuilds the workload from its params. _cached writes the
-    # instance's __dict__ directly (the frozen dataclass's __setattr__ is not called); eq,
-    # repr, asdict and replace() read only the fields, so cached values change none of them.
+    # cached: a plan asks for these tens of thousands of times, each rebuilding the workload;
+    # eq, repr, asdict and replace() read only the fields, so the cache changes none of them
     @_cached
     def family(self) -> str:
         return STRATEGIES[self.strategy].family

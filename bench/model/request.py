@@ -1,19 +1,12 @@
 """What the user asked a measuring command for: one frozen request, built once by the CLI.
 
-The command line (``bench.cli``) turns argparse's namespace into a :class:`RunRequest`
-and hands that on; the planner, the run and ``--resume`` read its fields and never the
-namespace, and nothing changes it (a value the CLI checks or resolves, such as a folder
-made absolute, is a new request made with :meth:`RunRequest.with_`). List options are
-tuples, so the planner's own lists can never write back into it.
-
-It sits in the model, next to :class:`RunSettings` (which it makes), since the planner
-and the run both read it. The planner's ``bench.plan.planner.PlanRequest`` is something else:
-what one race plan is made of, derived from this (the workloads resolved, the codec
-and pose parameters built, the overhead probes chosen).
+The planner, the run and ``--resume`` read its fields, never argparse's namespace, and
+nothing changes it (a value the CLI resolves is a new request, :meth:`RunRequest.with_`);
+list options are tuples. Not the planner's ``PlanRequest``, which is derived from it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from bench.model.settings import DEFAULTS, RunSettings
 
@@ -70,10 +63,6 @@ class RunRequest:
     # bench list
     json: bool = False
     target: str = "all"
-
-    @classmethod
-    def field_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
 
     def settings(self) -> RunSettings:
         """The run settings the user chose (an unset optional one keeps its default)."""

@@ -1,8 +1,5 @@
-"""How a run measures: the typed, frozen settings every case of a run shares.
-
-Each default lives here and nowhere else: the command line's defaults, the results
-file's ``settings`` and every case process read them from :class:`RunSettings`.
-"""
+"""How a run measures: the frozen settings every case of a run shares. Each default lives
+here only (the command line, the results file's ``settings`` and case processes read it)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace

@@ -1,19 +1,16 @@
 """Writing a file so that readers see the old one or the new one, never a torn one."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 
 
 def atomic_write_json(path: str, data) -> None:
-    """Write, fsync, rename: readers see the old file or the new one, never a torn one.
-
-    Where the OS allows (Linux ``O_TMPFILE``), the new content is written to an
-    unnamed file that only gets a name, beside the target, an instant before the
-    rename: a kill during the write leaves nothing behind at all. Elsewhere a named
-    temporary file is used; one left by a kill is removed by the next ``--resume``.
-    """
+    """Write, fsync, rename (docs/failures.md). An unnamed ``O_TMPFILE`` where Linux allows,
+    named an instant before the rename, so a kill during the write leaves nothing behind;
+    elsewhere a named temporary file, which the next ``--resume`` removes."""
     text = json.dumps(data, indent=1, sort_keys=True) + "\n"
     folder = os.path.dirname(os.path.abspath(path))
     umask = os.umask(0)
@@ -35,19 +32,15 @@ def atomic_write_json(path: str, data) -> None:
                 _name_unnamed(fh.fileno(), tmp)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
-    try:
+    with contextlib.suppress(OSError):
         dir_fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
-    except OSError:
-        pass
 
 
 def _name_unnamed(fd: int, name: str) -> None:
@@ -69,16 +62,14 @@ def remove_stale_temps(path: str) -> list[str]:
     """Remove temporary files a killed writer of ``path`` left beside it."""
     folder = os.path.dirname(os.path.abspath(path))
     prefix = _temp_prefix(path)
-    removed = []
     try:
         names = os.listdir(folder)
     except OSError:
-        return removed
+        return []
+    removed = []
     for name in names:
         if name.startswith(prefix) and name.endswith(".tmp"):
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(os.path.join(folder, name))
                 removed.append(name)
-            except OSError:
-                pass
     return removed

@@ -42,19 +42,19 @@ def case_metadata(case, result: dict) -> dict:
     return {k: _meta_value(v) for k, v in meta.items()}
 
 
+def _metadata(case, result: dict, run_metadata: dict) -> dict:
+    """The metadata every run of a case's benchmark carries (the case, what it measured)."""
+    meta = dict(run_metadata)
+    meta.update(case_metadata(case, result))
+    meta.update(name=case.name, unit="second", loops=1, inner_loops=case.images.count)
+    return meta
+
+
 def case_benchmark(case, result: dict, run_metadata: dict) -> pyperf.Benchmark:
     """One pyperf benchmark from a finished case (seconds per image)."""
     count = case.images.count
-    metadata = dict(run_metadata)
-    metadata.update(case_metadata(case, result))
-    metadata.update({
-        "name": case.name,
-        "unit": "second",
-        "loops": 1,
-        "inner_loops": count,
-        "date": result["date"],
-        "duration": float(result["duration_s"]),
-    })
+    metadata = dict(_metadata(case, result, run_metadata), date=result["date"],
+                    duration=float(result["duration_s"]))
     run = pyperf.Run(
         [v / count for v in result["values_s"]],
         warmups=[(1, v / count) for v in result["warmups_s"]] or None,
@@ -65,15 +65,12 @@ def case_benchmark(case, result: dict, run_metadata: dict) -> pyperf.Benchmark:
 
 
 def race_benchmark(case, visits: list[dict], figures: dict, run_metadata: dict) -> pyperf.Benchmark:
-    """A raced configuration as one pyperf benchmark: one run per visit, its one value
-    the timed pool pass (seconds per image), the serial pass paired with it and the
-    round in the run's metadata; what is known of the configuration as a whole
-    (``figures``: speedup, cold time, memory, how its race ended) in every run, so
-    pyperf shows it as the benchmark's metadata."""
+    """A raced configuration: one run per visit, its one value the timed pool pass (seconds
+    per image), its paired serial pass and round in the run's metadata; ``figures`` (what is
+    known of the configuration as a whole) in every run, so pyperf shows them as the
+    benchmark's."""
     count = case.images.count
-    common = dict(run_metadata)
-    common.update(case_metadata(case, {"metadata": figures}))
-    common.update({"name": case.name, "unit": "second", "loops": 1, "inner_loops": count})
+    common = _metadata(case, {"metadata": figures}, run_metadata)
     runs = []
     for v in visits:
         meta = dict(common, date=v["date"], duration=float(v["pool_s"]),

@@ -1,11 +1,7 @@
-"""The paired speedup: one definition for every path that writes ``paired_speedup``.
-
-A pool pass and the serial pass timed next to it (seconds apart) share the machine's
-state of that moment: a disk or CPU that drifts from minute to minute slows both alike.
-So each pair gives its own ratio, and the speedup is the median of those ratios - not
-the median of the serial passes over the median of the pool passes, which mixes passes
-timed in different minutes (a slow minute's serial pass set against a fast minute's
-pool pass) and reads another number from the same passes.
+"""The paired speedup, one definition for every path that writes ``paired_speedup``: the
+median of each pool pass's ratio to the serial pass timed next to it (seconds apart, so a
+disk or CPU drifting from minute to minute slows both alike) - not the median serial pass
+over the median pool pass, which sets passes of different minutes against each other.
 """
 from __future__ import annotations
 

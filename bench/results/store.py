@@ -1,12 +1,6 @@
-"""The results file: a pyperf BenchmarkSuite, one benchmark per case.
-
-Values are seconds per image (pyperf ``inner_loops`` = images per pass, so pyperf's
-raw values are seconds per pass). Everything pyperf has no place for lives in a
-top-level ``"bench"`` object that pyperf ignores when it loads the file: run-wide
-facts (machine, parallel capacity, options) and the failed cases with their reasons.
-
-The file is rewritten atomically after every case: temporary file in the same folder,
-fsync, rename. A kill at any moment leaves the previous or the new complete file.
+"""The results file (docs/results-format.md): a pyperf BenchmarkSuite, one benchmark per
+case, and a top-level ``"bench"`` object pyperf ignores (run-wide facts, failed cases).
+Rewritten atomically after every case.
 """
 from __future__ import annotations
 
@@ -51,7 +45,6 @@ class ResultsFile:
     failed: list = field(default_factory=list)
     saved: int = 0            # cases (measured + failed) in the file on disk
 
-    # -- reading -------------------------------------------------------------
     @classmethod
     def load(cls, path: str) -> "ResultsFile":
         try:
@@ -94,7 +87,6 @@ class ResultsFile:
             raise ResultsError(f"{path}: not a bench results file (its 'bench' section is damaged)")
         return cls(path, dict(run), benchmarks, list(failed), len(benchmarks) + len(failed))
 
-    # -- writing -------------------------------------------------------------
     def add(self, benchmark: pyperf.Benchmark) -> None:
         name = benchmark.get_name()
         self.benchmarks = [b for b in self.benchmarks if b.get_name() != name]
@@ -136,6 +128,4 @@ def newest_results(results_dir: str) -> str | None:
         names = [n for n in os.listdir(results_dir) if n.endswith(".json") and not n.startswith(".")]
     except OSError:
         return None
-    if not names:
-        return None
-    return max((os.path.join(results_dir, n) for n in names), key=os.path.getmtime)
+    return max((os.path.join(results_dir, n) for n in names), key=os.path.getmtime, default=None)

@@ -1,6 +1,4 @@
-"""``python -m bench.sim MACHINE.json [--seeds N] [--budget D | --quick] [--json]``.
-
-Runs ``bench all``'s plan and race (its image groups) on a simulated machine whose true
+"""Runs ``bench all``'s plan and race (its image groups) on a simulated machine whose true
 speeds are known, once per seed, and says how good each pick was: its true throughput
 over the true best, the simulated wall time against the budget, and every configuration
 put out though it was within 2% of the leader's true speed.
@@ -12,12 +10,13 @@ import json
 import statistics
 import sys
 import time
+from collections import Counter
 
 from bench.texts import messages
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bench.sim", description=__doc__.split("\n\n")[1])
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.sim", description=__doc__.split("\n\n")[0])
     p.add_argument("machine", metavar="MACHINE.json", help="the simulated machine (docs/sim.md)")
     p.add_argument("--seeds", type=int, default=20, metavar="N", help="runs, one per seed (default 20)")
     p.add_argument("--first-seed", type=int, default=0, metavar="S", help="the first seed (default 0)")
@@ -25,15 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     length.add_argument("--budget", metavar="DURATION", help="as bench all --budget (default 9 min)")
     length.add_argument("--quick", action="store_true", help="as bench all --quick (90 s)")
     p.add_argument("--json", action="store_true", help="every seed's outcome and the summary as JSON")
-    return p
-
-
-def main(argv=None) -> int:
+    args = p.parse_args(argv)
     from bench.plan.budget import format_duration, parse_duration
     from bench.sim.machine import Machine
     from bench.sim.race import simulate, summarise
 
-    args = _parser().parse_args(argv)
     try:
         machine = Machine.load(args.machine)
         budget = parse_duration(args.budget) if args.budget else None
@@ -60,10 +55,8 @@ def main(argv=None) -> int:
                                      budget=format_duration(outcomes[0].budget_s), seeds=len(outcomes)))
     for group in dict.fromkeys(g.group for o in outcomes for g in o.groups):
         rows = [g for o in outcomes for g in o.groups if g.group == group]
-        picks = {}
-        for g in rows:
-            picks[(g.pick[0], g.pick[1])] = picks.get((g.pick[0], g.pick[1]), 0) + 1
-        common = ", ".join(f"{s} w={w} ({n})" for (s, w), n in sorted(picks.items(), key=lambda x: -x[1])[:3])
+        picks = Counter((g.pick[0], g.pick[1]) for g in rows)
+        common = ", ".join(f"{s} w={w} ({n})" for (s, w), n in picks.most_common(3))
         best = rows[0].best
         within = sum(g.ratio >= 1 - summary["within"] for g in rows)
         print(messages.SIM_GROUP.format(group=group, best=f"{best[0]} w={best[1]} {best[2]:.2f}x",

@@ -1,23 +1,8 @@
-"""The example machines the repository ships in sim_machines/, made here so that each
-planted answer follows from its curves rather than from a hand-typed number.
+"""The example machines the repository ships in sim_machines/ (docs/sim.md), made here so
+that each planted answer follows from its curves rather than from a hand-typed number.
 
 ``python -m bench.sim.examples [FOLDER]`` writes them (default: sim_machines/ in the
 current directory); a test checks the committed files against what this module makes.
-
-- usl-{W}cpu-best-{N}: W = 16, 64 and 256 CPUs, the best worker count planted at W/4,
-  W/2, 3W/4, W and 3W/2 (a USL curve peaking there). 3W/4 and 3W/2 are off the planner's
-  worker ladder (1, 2, 4, ... 2W): a race can only reach a neighbour, and how much that
-  costs is part of what a simulation measures.
-- plateau-64cpu: speedup climbs to a knee at 16 workers and stays flat to 128; the
-  truth is the knee (as fast as any count past it, with the fewest workers).
-- aa-16cpu: two strategies of identical true speed; a race that calls one faster is
-  reading noise.
-- vm-2core: the shape of the project's 2-core VM (50x50 grey JPEGs to /dev/shm at about
-  27,000 img/s; threads about 1.45x at 2 workers, processes-chunked 1.7x, one task per
-  image 0.3x).
-
-Every machine has the noise the issue asked the simulations for: 5% per pass, a drift of
-3% a minute, and 1% of passes stalled at 3x.
 """
 from __future__ import annotations
 
@@ -52,20 +37,28 @@ def _usl(n_star: int, scale: float = 1.0) -> dict:
     return {"sigma": SIGMA, "kappa": usl_peaking_at(n_star, SIGMA), "scale": scale}
 
 
-def _planted_usl(cpus: int, n_star: int) -> dict:
-    return {
-        "description": (f"{cpus} CPUs; processes-chunked is fastest at {n_star} workers "
-                        f"(a USL curve peaking there), the rest slower at every count"),
-        "cpus": cpus, "memory_gib": 4 * cpus, "serial_s_per_image": SERVER_SERIAL,
-        "speedup": {"processes-chunked": _usl(n_star), "processes": _usl(n_star, PER_IMAGE_SCALE),
-                    "threads": THREADS, "threads-chunked": THREADS,
-                    "default": _usl(n_star, OTHERS_SCALE)},
-        "pool_start_s_per_worker": POOL_START, **NOISE,
-        "planted": {"strategies": ["processes-chunked"], "workers": n_star}}
-
-
 def _scaled(points: list, scale: float) -> list:
     return [[w, round(s * scale, 6)] for w, s in points]
+
+
+def _server(description: str, cpus: int, best: dict, others, workers: int) -> dict:
+    """A server machine: the ``best`` strategies' curves, one task per image and the others
+    the same shape slower (``others(scale)``), threads capped, ``workers`` planted."""
+    return {
+        "description": description, "cpus": cpus, "memory_gib": 4 * cpus,
+        "serial_s_per_image": SERVER_SERIAL,
+        "speedup": {**best, "processes": others(PER_IMAGE_SCALE),
+                    "threads": THREADS, "threads-chunked": THREADS,
+                    "default": others(OTHERS_SCALE)},
+        "pool_start_s_per_worker": POOL_START, **NOISE,
+        "planted": {"strategies": list(best), "workers": workers}}
+
+
+def _planted_usl(cpus: int, n_star: int) -> dict:
+    return _server(f"{cpus} CPUs; processes-chunked is fastest at {n_star} workers "
+                   f"(a USL curve peaking there), the rest slower at every count",
+                   cpus, {"processes-chunked": _usl(n_star)},
+                   lambda scale: _usl(n_star, scale), n_star)
 
 
 PLATEAU = [[1, 0.97], [2, 1.92], [4, 3.75], [8, 7.2], [16, 13.5], [32, 13.5], [64, 13.5],
@@ -73,29 +66,16 @@ PLATEAU = [[1, 0.97], [2, 1.92], [4, 3.75], [8, 7.2], [16, 13.5], [32, 13.5], [6
 
 
 def _plateau() -> dict:
-    return {
-        "description": ("64 CPUs; processes-chunked climbs to 13.5x at 16 workers and stays "
-                        "flat to 128: the knee is the best pick (no faster, fewer workers)"),
-        "cpus": 64, "memory_gib": 256, "serial_s_per_image": SERVER_SERIAL,
-        "speedup": {"processes-chunked": PLATEAU,
-                    "processes": _scaled(PLATEAU, PER_IMAGE_SCALE),
-                    "threads": THREADS, "threads-chunked": THREADS,
-                    "default": _scaled(PLATEAU, OTHERS_SCALE)},
-        "pool_start_s_per_worker": POOL_START, **NOISE,
-        "planted": {"strategies": ["processes-chunked"], "workers": 16}}
+    return _server("64 CPUs; processes-chunked climbs to 13.5x at 16 workers and stays "
+                   "flat to 128: the knee is the best pick (no faster, fewer workers)",
+                   64, {"processes-chunked": PLATEAU}, lambda scale: _scaled(PLATEAU, scale), 16)
 
 
 def _aa() -> dict:
-    return {
-        "description": ("16 CPUs; processes-chunked and processes-map are the same speed at "
-                        "every worker count (both best at 8): any ranking of the two is noise"),
-        "cpus": 16, "memory_gib": 64, "serial_s_per_image": SERVER_SERIAL,
-        "speedup": {"processes-chunked": _usl(8), "processes-map": _usl(8),
-                    "processes": _usl(8, PER_IMAGE_SCALE),
-                    "threads": THREADS, "threads-chunked": THREADS,
-                    "default": _usl(8, OTHERS_SCALE)},
-        "pool_start_s_per_worker": POOL_START, **NOISE,
-        "planted": {"strategies": ["processes-chunked", "processes-map"], "workers": 8}}
+    return _server("16 CPUs; processes-chunked and processes-map are the same speed at "
+                   "every worker count (both best at 8): any ranking of the two is noise",
+                   16, {"processes-chunked": _usl(8), "processes-map": _usl(8)},
+                   lambda scale: _usl(8, scale), 8)
 
 
 def _vm_2core() -> dict:
@@ -120,9 +100,7 @@ def _vm_2core() -> dict:
                     "dask": [[1, 0.05], [2, 0.07], [4, 0.07]],
                     "dask-chunked": [[1, 0.45], [2, 0.62], [4, 0.6]],
                     "default": [[1, 0.9], [2, 1.4], [4, 1.35]]},
-        "pool_start_s_per_worker": {"threads": 0.0002, "threads-chunked": 0.0002, "dask": 0.15,
-                                    "dask-chunked": 0.15, "default": 0.003},
-        **NOISE,
+        "pool_start_s_per_worker": POOL_START, **NOISE,
         "planted": {"strategies": ["processes-chunked"], "workers": 2}}
 
 

@@ -1,13 +1,9 @@
 """``python -m bench.sim.from_results FILE [--noise CV]``: a results file's machine as a
 MACHINE.json - the shape a real run measured, to race on the simulator.
 
-The machine's usable CPUs and memory come from the file's facts; the serial loop's
-seconds per image per group from its serial passes; each strategy's speedup curve from
-its configurations' paired speedups (the fastest configuration of the strategy at each
-worker count, medians), as points interpolated in log workers; strategies the run did
-not measure take the curve of the slowest one measured (``default``). Noise, drift and
-stalls are the issue's standard figures unless given: a file holds too few passes per
-configuration to tell them.
+Each strategy's curve: its fastest paired speedup at each worker count; ``default`` is the
+slowest strategy's. Noise, drift and stalls are the standard figures (a file holds too
+few passes per configuration to tell them).
 """
 from __future__ import annotations
 
@@ -26,20 +22,19 @@ def machine_of(path: str, noise_cv: float = 0.05, group: str | None = None) -> d
     from bench.results import ResultsFile
 
     analysis = analyse(ResultsFile.load(path))
-    group_filter = group
     m = analysis.machine
     serial, curves = {}, {}
-    for group in analysis.groups():
-        rows = [r for r in group.rows if r.family == "serial"]
+    for measured in analysis.groups():
+        rows = [r for r in measured.rows if r.family == "serial"]
         if not rows:
             continue
-        first = group.rows[0]
+        first = measured.rows[0]
         if first.meta.get("image_content") is None or first.workload in ("pool-start", "roundtrip", "pickle"):
             continue                     # an overhead probe: no image set to race
         key = f"{first.workload} {first.meta.get('image_size')} {first.meta.get('image_content')}"
         serial[key] = round(statistics.median(r.median_s for r in rows), 9)
-        for r in group.rows:
-            if r.family == "serial" or (group_filter and group_filter not in group.key):
+        for r in measured.rows:
+            if r.family == "serial" or (group and group not in measured.key):
                 continue
             figure = r.meta.get("paired_speedup")
             if figure is None:

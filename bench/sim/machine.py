@@ -1,15 +1,7 @@
-"""A machine that exists only on paper: MACHINE.json read, checked and asked.
+"""A simulated machine (docs/sim.md): MACHINE.json read, checked and asked what is true.
 
-A machine file says what a real race can only estimate: how long the serial loop takes
-per image, and each strategy's true speedup over it at every worker count. Knowing the
-truth is the point - a race run against it (the planner and the race as they are, the
-passes and the clock simulated) can be scored on whether it found the best configuration.
-
-The noise a real machine adds to every pass (noise, drift, stalls) is stated here and
-drawn by ``bench.sim.passes``; this module holds no randomness.
-
-Every mistake in a file raises ValueError with one line that names the field, so the
-command line can print it and exit 2.
+It holds no randomness (``bench.sim.passes`` draws the noise). Every mistake in a file
+raises ValueError with one line that names the field (the command line exits 2 on it).
 """
 from __future__ import annotations
 
@@ -17,35 +9,28 @@ import bisect
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bench.texts import messages as msg
 
 GIB = 1024 ** 3
 
-# the top-level fields and what each is for (the missing-field message says it)
-FIELDS = {
-    "description": "a line saying what the machine is for",
+FIELDS = ("description", "cpus", "memory_gib", "serial_s_per_image", "speedup",
+          "pool_start_s_per_worker", "noise_cv", "drift_cv_per_min", "stall_p", "stall_factor",
+          "planted")
+# the required fields and what each is for (the missing-field message says it)
+REQUIRED = {
     "cpus": "how many CPUs the planner sees",
     "memory_gib": "the memory the planner may size image sets by, in GiB",
     "serial_s_per_image": "the serial loop's seconds per image (one figure, or one per group)",
     "speedup": "each strategy's true speedup over the serial loop, and a \"default\" curve",
-    "pool_start_s_per_worker": "seconds a pool takes to start, per worker",
-    "noise_cv": "each pass's noise, as a coefficient of variation",
-    "drift_cv_per_min": "how far the whole machine's speed wanders in a minute",
-    "stall_p": "the chance that a pass stalls",
-    "stall_factor": "how many times longer a stalled pass takes",
-    "planted": "the best configuration the machine was built to have",
 }
-REQUIRED = ("cpus", "memory_gib", "serial_s_per_image", "speedup")
 DEFAULT = "default"
 USL_FIELDS = ("sigma", "kappa", "scale")
 PLANTED_FIELDS = ("strategies", "workers")
 # a group key as a plan writes it: workload/WxHxC-content-nCOUNT/params
 _PLAN_GROUP = re.compile(r"^([^/\s]+)/(\d+x\d+x\d+)-([A-Za-z]+)-n\d+(?:/.*)?$")
 
-
-# -- the curves ----------------------------------------------------------------------------
 
 def usl(workers: float, sigma: float, kappa: float, scale: float = 1.0) -> float:
     """Gunther's universal scalability law: throughput at ``workers`` relative to the
@@ -75,9 +60,6 @@ class Usl:
     def __call__(self, workers: float) -> float:
         return usl(workers, self.sigma, self.kappa, self.scale)
 
-    def to_json(self) -> dict:
-        return {"sigma": self.sigma, "kappa": self.kappa, "scale": self.scale}
-
 
 @dataclass(frozen=True)
 class Points:
@@ -97,11 +79,6 @@ class Points:
         t = (math.log(workers) - lo) / (hi - lo)
         return ss[i - 1] + t * (ss[i] - ss[i - 1])
 
-    def to_json(self) -> list:
-        return [[w, s] for w, s in zip(self.workers, self.speedups)]
-
-
-# -- the machine ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Machine:
@@ -117,46 +94,41 @@ class Machine:
     stall_factor: float = 1.0
     description: str = ""
     planted: tuple | None = None       # ((strategy, ...), workers)
-    source: str = field(default="", compare=False)
 
     @classmethod
     def load(cls, path) -> "Machine":
         """The machine in a JSON file; ValueError with one line naming the file and field."""
         try:
             with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except (OSError, UnicodeDecodeError) as e:
+                data = json.load(f)
+        except (OSError, UnicodeDecodeError) as e:     # UnicodeDecodeError is a ValueError too
             raise ValueError(msg.SIM_IN_FILE.format(
                 path=path, error=msg.SIM_UNREADABLE.format(error=_one_line(e)))) from None
-        try:
-            data = json.loads(text)
         except ValueError as e:
             raise ValueError(msg.SIM_IN_FILE.format(
                 path=path, error=msg.SIM_NOT_JSON.format(error=_one_line(e)))) from None
         try:
-            return cls.from_dict(data, source=str(path))
+            return cls.from_dict(data)
         except ValueError as e:
             raise ValueError(msg.SIM_IN_FILE.format(path=path, error=e)) from None
 
     @classmethod
-    def from_dict(cls, d, source: str = "") -> "Machine":
+    def from_dict(cls, d) -> "Machine":
         """The machine ``d`` describes; ValueError with one line naming the field."""
         if not isinstance(d, dict):
             raise ValueError(msg.SIM_NOT_OBJECT.format(field="a machine", value=show(d)))
         _no_unknown(d, FIELDS, "the machine")
         for name in REQUIRED:
             if name not in d:
-                raise ValueError(msg.SIM_MISSING.format(field=name, what=FIELDS[name]))
+                raise ValueError(msg.SIM_MISSING.format(field=name, what=REQUIRED[name]))
         cpus = _whole(d["cpus"], "cpus", 1)
         memory = _number(d["memory_gib"], "memory_gib", low=0, low_open=True)
         # groups need no default: a machine may name just the groups it is raced on, and
         # a group it does not name is refused where it is asked for
-        serial = _per_key(d["serial_s_per_image"], "serial_s_per_image", low_open=True,
-                          what="", needs_default=False)
+        serial = _per_key(d["serial_s_per_image"], "serial_s_per_image", per_strategy=False)
         curves = _curves(d["speedup"])
         pool_start = _per_key(d.get("pool_start_s_per_worker", 0.0), "pool_start_s_per_worker",
-                              low_open=False, what="the figure for strategies not named",
-                              strategies=True)
+                              per_strategy=True)
         noise = _number(d.get("noise_cv", 0.0), "noise_cv", low=0)
         drift = _number(d.get("drift_cv_per_min", 0.0), "drift_cv_per_min", low=0)
         stall_p = _number(d.get("stall_p", 0.0), "stall_p", low=0, high=1)
@@ -170,32 +142,11 @@ class Machine:
         return cls(cpus=cpus, memory_gib=memory, serial=serial, curves=curves,
                    pool_start=pool_start, noise_cv=noise, drift_cv_per_min=drift,
                    stall_p=stall_p, stall_factor=stall_factor, description=description,
-                   planted=planted, source=source)
-
-    def to_dict(self) -> dict:
-        """The machine as its file writes it (``from_dict`` reads it back equal)."""
-        out = {"cpus": self.cpus, "memory_gib": self.memory_gib,
-               "serial_s_per_image": _collapse(self.serial),
-               "speedup": {k: c.to_json() for k, c in self.curves.items()},
-               "pool_start_s_per_worker": _collapse(self.pool_start),
-               "noise_cv": self.noise_cv, "drift_cv_per_min": self.drift_cv_per_min,
-               "stall_p": self.stall_p}
-        if self.stall_p > 0 or self.stall_factor != 1.0:
-            out["stall_factor"] = self.stall_factor
-        if self.description:
-            out = {"description": self.description, **out}
-        if self.planted is not None:
-            out["planted"] = {"strategies": list(self.planted[0]), "workers": self.planted[1]}
-        return out
+                   planted=planted)
 
     @property
     def memory_bytes(self) -> int:
         return int(self.memory_gib * GIB)
-
-    # -- the truth --------------------------------------------------------------------------
-
-    def curve(self, strategy: str):
-        return self.curves.get(strategy, self.curves[DEFAULT])
 
     def true_speedup(self, strategy: str, workers: float) -> float:
         """How many times faster than the serial loop ``strategy`` runs at ``workers``,
@@ -205,12 +156,11 @@ class Machine:
                                                      value=show(workers)))
         if strategy == "serial":
             return 1.0
-        return float(self.curve(strategy)(workers))
+        return float(self.curves.get(strategy, self.curves[DEFAULT])(workers))
 
     def true_ranking(self, strategies, max_workers) -> list:
-        """Every (strategy, workers, speedup) of ``strategies`` at the worker counts
-        ``max_workers`` allows (a number: 1 to it; a list: those counts), fastest first;
-        equal speedups keep the order given, fewer workers first (the cheaper pick)."""
+        """Every (strategy, workers, speedup) at the counts ``max_workers`` allows (a number:
+        1 to it; a list: those), fastest first; ties: the order given, then fewer workers."""
         counts = _worker_counts(max_workers)
         rows = []
         for order, name in enumerate(strategies):
@@ -228,10 +178,8 @@ class Machine:
         return ranking[0]
 
     def serial_s_per_image(self, group: str | None = None) -> float:
-        """The serial loop's seconds per image in ``group``: its own figure, else its
-        workload and size's, else its workload's, else the default. ``group`` is a key as
-        the machine file writes it ("imwrite 50x50x1 noise") or as a plan does
-        ("imwrite/50x50x1-noise-n4572/jpg-q95")."""
+        """The serial loop's seconds per image in ``group`` (a machine file's key or a
+        plan's group key), the most specific key the machine names first (docs/sim.md)."""
         for key in _group_keys(group):
             if key in self.serial:
                 return self.serial[key]
@@ -256,10 +204,8 @@ def _group_keys(group: str | None) -> list:
 
 def _worker_counts(max_workers) -> list:
     if isinstance(max_workers, (list, tuple, range, set, frozenset)):
-        counts = sorted({_whole(w, "workers", 1) for w in max_workers})
-    else:
-        counts = list(range(1, _whole(max_workers, "max_workers", 1) + 1))
-    return counts
+        return sorted({_whole(w, "workers", 1) for w in max_workers})
+    return list(range(1, _whole(max_workers, "max_workers", 1) + 1))
 
 
 def _rounded(x: float) -> float:
@@ -268,8 +214,6 @@ def _rounded(x: float) -> float:
     bits of their arithmetic."""
     return float(f"{x:.12g}")
 
-
-# -- reading fields ------------------------------------------------------------------------
 
 def is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
@@ -315,40 +259,34 @@ def _no_unknown(d: dict, known, where: str) -> None:
                                                           fields=", ".join(known)))
 
 
-def _known_strategies() -> tuple:
+def _check_strategy(name: str, where: str) -> None:
     from bench.strategies import STRATEGIES
-    return tuple(STRATEGIES)
 
-
-def _check_strategy(name: str, where: str, known: tuple) -> None:
     if name == "serial":
         raise ValueError(msg.SIM_SERIAL_CURVE.format(field=f"{where}.serial"))
-    if name not in known:
+    if name not in STRATEGIES:
         raise ValueError(msg.SIM_UNKNOWN_STRATEGY.format(
-            field=where, name=name, known=", ".join(k for k in known if k != "serial")))
+            field=where, name=name, known=", ".join(k for k in STRATEGIES if k != "serial")))
 
 
-def _per_key(v, name: str, low_open: bool, what: str, strategies: bool = False,
-             needs_default: bool = True) -> dict:
-    """One figure (for everything) or {key: figure, ..., "default": figure}."""
+def _per_key(v, name: str, per_strategy: bool) -> dict:
+    """One figure (for everything) or {key: figure, ...}: per group (seconds per image, > 0)
+    or per strategy with a "default" (pool starts, >= 0)."""
+    low_open = not per_strategy
     if is_number(v) or not isinstance(v, dict):
         return {DEFAULT: _number(v, name, low=0, low_open=low_open)}
     if not v:
         raise ValueError(msg.SIM_NUMBER.format(field=name, bound=_bound(0, None, low_open),
                                                value=show(v)))
-    if needs_default and DEFAULT not in v:
-        raise ValueError(msg.SIM_NO_DEFAULT.format(field=name, what=what))
-    known = _known_strategies() if strategies else ()
+    if per_strategy and DEFAULT not in v:
+        raise ValueError(msg.SIM_NO_DEFAULT.format(field=name,
+                                                   what="the figure for strategies not named"))
     out = {}
     for key, figure in v.items():
-        if strategies and key != DEFAULT:
-            _check_strategy(key, name, known)
+        if per_strategy and key != DEFAULT:
+            _check_strategy(key, name)
         out[str(key)] = _number(figure, f"{name}[{key!r}]", low=0, low_open=low_open)
     return out
-
-
-def _collapse(per_key: dict):
-    return per_key[DEFAULT] if list(per_key) == [DEFAULT] else dict(per_key)
 
 
 def _curves(v) -> dict:
@@ -357,11 +295,10 @@ def _curves(v) -> dict:
     if DEFAULT not in v:
         raise ValueError(msg.SIM_NO_DEFAULT.format(field="speedup",
                                                    what="the curve for strategies not named"))
-    known = _known_strategies()
     out = {}
     for name, curve in v.items():
         if name != DEFAULT:
-            _check_strategy(name, "speedup", known)
+            _check_strategy(name, "speedup")
         out[name] = _curve(curve, f"speedup[{name!r}]")
     return out
 

@@ -1,20 +1,6 @@
-"""How long a simulated pass takes: the machine's truth, then what a real machine adds.
-
-A pass of ``n`` images by a configuration takes ``n x serial seconds per image / true
-speedup``, and then:
-
-- noise: times a lognormal factor of median 1 and the machine's ``noise_cv``, drawn anew
-  for every pass (the median of many passes is the true time, as a race's medians aim at);
-- drift: divided by the whole machine's speed at the pass's start, a slow random walk in
-  log speed (Brownian: its change over a minute has the spread ``drift_cv_per_min``). It
-  is one walk for every configuration and the serial loop alike, so a pool pass and the
-  serial pass timed next to it see nearly the same speed and their ratio cancels it, as
-  real paired passes do; passes minutes apart do not;
-- stalls: with probability ``stall_p`` a pass takes ``stall_factor`` times as long (a
-  neighbour's burst, a page-cache flush).
-
-One numpy Generator per model, seeded: the same seed and the same calls in the same order
-give the same seconds.
+"""How long a simulated pass takes: the machine's truth, then its noise, drift and stalls
+(docs/sim.md, "What the model does"). One seeded numpy Generator per model: the same seed
+and the same calls in the same order give the same seconds.
 """
 from __future__ import annotations
 
@@ -35,7 +21,6 @@ def lognormal_sigma(cv: float) -> float:
 class PassModel:
     def __init__(self, machine: Machine, seed: int):
         self.machine = machine
-        self.seed = seed
         self.rng = np.random.default_rng(seed)
         self._noise_sigma = lognormal_sigma(machine.noise_cv)
         # the walk's variance per second (its spread over a minute is the machine's figure)
@@ -44,15 +29,13 @@ class PassModel:
         self._walk_t = [0.0]
         self._walk_log = [0.0]
 
-    # -- the whole machine's speed ------------------------------------------------------------
-
     def speed(self, sim_time_s: float) -> float:
         """The machine's speed at ``sim_time_s`` relative to time 0 (1.0 = as fast).
 
         The walk is drawn where it is first asked: past its ends it steps on from the
         nearest point drawn, between two points it is a Brownian bridge between them, so the
         same time always reads the same speed, whatever order the times are asked in."""
-        t = _time(sim_time_s)
+        t = float(_argument(sim_time_s, "sim_time_s", "a number"))
         if self._drift_var_per_s == 0:
             return 1.0
         ts, logs = self._walk_t, self._walk_log
@@ -72,19 +55,13 @@ class PassModel:
         logs.insert(i, value)
         return math.exp(value)
 
-    # -- passes -------------------------------------------------------------------------------
-
-    def true_pass_s(self, strategy: str, workers: int, n_images: int,
-                    group: str | None = None) -> float:
-        """What the pass takes on the machine without noise, drift or stalls."""
-        n = _images(n_images)
-        return n * self.machine.serial_s_per_image(group) / self.machine.true_speedup(strategy, workers)
-
     def pass_s(self, strategy: str, workers: int, n_images: int, sim_time_s: float,
                group: str | None = None) -> float:
         """Seconds one timed pass of ``n_images`` by ``strategy`` at ``workers`` takes when it
         starts at ``sim_time_s`` (seconds since the simulation began)."""
-        seconds = self.true_pass_s(strategy, workers, n_images, group)
+        n = _argument(n_images, "n_images", "a whole number >= 0", whole=True)
+        seconds = n * self.machine.serial_s_per_image(group) / self.machine.true_speedup(
+            strategy, workers)
         seconds /= self.speed(sim_time_s)
         if self._noise_sigma > 0:
             seconds *= math.exp(self.rng.normal(0.0, self._noise_sigma))
@@ -101,15 +78,7 @@ class PassModel:
         return self.machine.pool_start_s(strategy, workers)
 
 
-def _time(t) -> float:
-    if not is_number(t):
-        raise ValueError(msg.SIM_ARGUMENT.format(what="sim_time_s", bound="a number",
-                                                 value=show(t)))
-    return float(t)
-
-
-def _images(n) -> int:
-    if not (is_number(n) and float(n).is_integer() and n >= 0):
-        raise ValueError(msg.SIM_ARGUMENT.format(what="n_images", bound="a whole number >= 0",
-                                                 value=show(n)))
-    return int(n)
+def _argument(v, what: str, bound: str, whole: bool = False):
+    if not (is_number(v) and (not whole or (float(v).is_integer() and v >= 0))):
+        raise ValueError(msg.SIM_ARGUMENT.format(what=what, bound=bound, value=show(v)))
+    return int(v) if whole else v

@@ -1,14 +1,6 @@
-"""The real planner and race on a simulated machine.
-
-:func:`simulate` plans as ``bench all`` does (bench.plan.planner.build_plan, for the
-machine's CPUs and memory) and races that plan with bench.run.race.Race; only two things
-are replaced: the case processes, by :class:`SimProcess` (each pass drawn from the
-machine model, bench.sim.passes), and the clock, by :class:`SimClock` (simulated seconds,
-advanced by what each command takes). Every decision - tiers, budget, visits,
-eliminations, the explanation of finalists, the pick - is bench's own code.
-
-What is not simulated: verification (every output equal), the overhead probes' figures
-(each takes its planned time), memory and pose (mediapipe's models), and groups of files.
+"""The real planner and race on a simulated machine (docs/sim.md): only the case processes
+(:class:`SimProcess`, passes drawn by bench.sim.passes) and the clock (:class:`SimClock`)
+are replaced; every decision is bench's own code.
 """
 from __future__ import annotations
 
@@ -20,6 +12,7 @@ from dataclasses import dataclass, field
 from bench.model.settings import RunSettings
 from bench.plan import budget as bud
 from bench.results import ResultsFile
+from bench.run.race import Race
 from bench.sim.machine import Machine
 from bench.sim.passes import PassModel
 from workloads.images import ImageSetSpec
@@ -56,7 +49,6 @@ class SimProcess:
         self.serial_slice = int(spec.get("serial_slice") or (self.images.count if self.images else 0))
         self.live: set[str] = set()
 
-    # -- life ------------------------------------------------------------------------------
     def start(self, timeout: float) -> dict:
         self.clock.advance(bud.HOST_START_S)
         return {"ok": True, "generate_s": 0.0}
@@ -70,7 +62,6 @@ class SimProcess:
     def kill(self) -> None:
         pass
 
-    # -- passes ----------------------------------------------------------------------------
     def _serial(self) -> float:
         seconds = self.model.serial_pass_s(self.serial_slice, self.clock.now, self.group)
         self.clock.advance(seconds)
@@ -206,15 +197,14 @@ def simulate(machine: Machine, seed: int, mode: str = "full", budget_s: float | 
                                                   machine.cpus))
     plan = build_plan(req, machine.cpus, machine.memory_bytes)
     clock = SimClock(bud.RUN_START_S + bud.CAPACITY_S)   # the run's start and capacity reading
-    model = PassModel(machine, seed)
     machine_meta = {"hostname": "simulated", "bench_available_cpus": machine.cpus,
                     "bench_logical_cpus": machine.cpus, "bench_parallel_capacity": float(machine.cpus)}
     results = _Results(tempfile.gettempdir() + "/bench-sim.json",
                        run={"machine": machine_meta, "capacity": {"capacity": float(machine.cpus)},
                             "mode": "race", "settings": RunSettings(verify=False).recorded()})
-    race = _sim_race()(plan, RunSettings(verify=False, capacity=float(machine.cpus)), results,
-                       machine_meta, _Quiet(), 0.0, float(machine.cpus), seed=seed, clock=clock)
-    race.machine_model = model
+    race = SimRace(plan, RunSettings(verify=False, capacity=float(machine.cpus)), results,
+                   machine_meta, _Quiet(), 0.0, float(machine.cpus), seed=seed, clock=clock)
+    race.machine_model = PassModel(machine, seed)
     race.run()
     wall = clock.now + bud.END_S
     analysis = analyse(results)
@@ -250,35 +240,30 @@ def simulate(machine: Machine, seed: int, mode: str = "full", budget_s: float | 
     return SeedOutcome(seed, wall, plan.budget_s, outcomes, [g.key for g in plan.left_out])
 
 
-def _sim_race():
+class SimRace(Race):
     """The Race, writing its pyperf benchmarks only where they are read (the finalists'
     choice, a group's end) instead of after every round: the same decisions, a fifth of
     the time."""
-    from bench.run.race import Race
+    publish_all = False
+    machine_model: PassModel
 
-    class SimRace(Race):
-        publish_all = False
-        machine_model: PassModel
+    def _start_process(self, setup):
+        process = SimProcess(setup, self.machine_model, self.clock)
+        process.start(0)
+        return process
 
-        def _start_process(self, setup):
-            process = SimProcess(setup, self.machine_model, self.clock)
-            process.start(0)
-            return process
+    def _publish(self, state):
+        if self.publish_all or state.status == "done":
+            super()._publish(state)
+        else:
+            self.section[state.key] = state.section()
 
-        def _publish(self, state):
-            if self.publish_all or state.status == "done":
-                super()._publish(state)
-            else:
-                self.section[state.key] = state.section()
-
-        def _finalists(self, state, count):
-            self.publish_all = True
-            try:
-                return super()._finalists(state, count)
-            finally:
-                self.publish_all = False
-
-    return SimRace
+    def _finalists(self, state, count):
+        self.publish_all = True
+        try:
+            return super()._finalists(state, count)
+        finally:
+            self.publish_all = False
 
 
 def summarise(outcomes: list[SeedOutcome], mode: str) -> dict:
