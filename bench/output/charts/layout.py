@@ -1,8 +1,5 @@
-"""Figure helpers every chart shares: a figure laid out in inches (header, panels, room
-for one legend), the legend, the workers axis, bar labels, and saving PNG and SVG.
-
-Sizes are chosen for a slide: a chart is about 2,000 px wide at 150 dpi and its
-smallest text is 12 pt.
+"""Figure helpers every chart shares: layout in inches, legend, workers axis, bar labels,
+saving PNG and SVG. Sized for a slide: about 2,000 px wide at 150 dpi, text 12 pt or more.
 """
 from __future__ import annotations
 
@@ -13,19 +10,13 @@ import matplotlib
 
 matplotlib.use("Agg")          # files only: no display, no GUI toolkit needed
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 
 from bench.analysis.rows import line_label  # noqa: E402
 from bench.output.charts import style  # noqa: E402
 
 PANEL_W, PANEL_H = 7.0, 4.6      # inches per panel
 MAX_COLS = 2
-
-
-def grid(n: int) -> tuple[int, int]:
-    """Rows and columns for n panels, at most MAX_COLS side by side."""
-    cols = min(MAX_COLS, max(1, n))
-    rows = max(1, math.ceil(n / cols))
-    return rows, cols
 
 
 def legend_columns(labels, width: float) -> int:
@@ -38,12 +29,10 @@ def legend_columns(labels, width: float) -> int:
 def new_figure(n_panels: int, title: str, subtitle: str, legend: list = (),
                panel_w: float = PANEL_W, panel_h: float = PANEL_H, twin: bool = False,
                note: str = "", labels_w: float = 0.0):
-    """Figure with a header (title + subtitle), panels, and room for a legend below.
-
-    Sizes are fixed in inches, not fractions, so headers and legends never overlap the
-    panels whatever the number of panels.
-    """
-    rows, cols = grid(n_panels)
+    """Figure with a header (title + subtitle), panels, and room for a legend below; sizes
+    in inches, not fractions, so headers and legends never overlap the panels."""
+    cols = min(MAX_COLS, max(1, n_panels))
+    rows = max(1, math.ceil(n_panels / cols))
     if cols == 1:
         panel_w = max(panel_w, 10.5)    # one panel: wide enough for the shared legend
     legend = list(dict.fromkeys(legend))
@@ -90,6 +79,22 @@ def save(fig, out_dir: str, name: str) -> list[str]:
         paths.append(path)
     plt.close(fig)
     return paths
+
+
+def reference(handles: dict, label: str, draw, *args, **look) -> None:
+    """A reference drawn (``draw``: ``ax.axhline``, ``ax.plot``) and its legend entry."""
+    draw(*args, **look)
+    handles.setdefault(label, Line2D([], [], **look))
+
+
+def bar_axis(ax, labels: list) -> list:
+    """A bar chart's category axis, first label on top: the bars' y positions."""
+    ys = list(range(len(labels)))[::-1]
+    ax.set_yticks(ys)
+    ax.set_yticklabels([bar_label(t) for t in labels])
+    ax.set_ylim(-0.6, len(labels) - 0.4)
+    ax.grid(axis="y", visible=False)
+    return ys
 
 
 def workers_axis(ax, workers):
