@@ -1,12 +1,7 @@
-"""What the libraries' defaults give here: one line per workload group.
-
-"joblib with its defaults: 0.60x the serial loop; mpire: 0.90x; the pick: 1.90x" - the
-paired speedups the tables show (``CaseRow.speedup_over``: serial passes timed next to
-the configuration's own, else the group's serial case), for the strategies that call
-joblib and mpire as a user does without tuning (bench.strategies.libraries.DEFAULTS;
-mpire with worker state where the workload has a model), next to the recommendation's
-pick for the same group. Where a library was measured at several worker counts, its
-best plain configuration (no OpenCV setting, one output folder) stands for it.
+"""What the libraries' defaults give here, one line per workload group: "joblib with its
+defaults: 0.60x the serial loop; mpire: 0.90x; the pick: 1.90x" (paired speedups, as the
+tables show them). A library measured at several worker counts is represented by its
+best plain configuration (no OpenCV setting, one output folder) (docs/libraries.md).
 """
 from __future__ import annotations
 
@@ -49,8 +44,7 @@ def defaults_line(group: Group, pick: CaseRow, left_out=()) -> str | None:
 
 
 def summary_section(analysis) -> list[str]:
-    """The summary's lines: per group with a library default, the line against the
-    recommendation's pick."""
+    """The summary's lines: per group with a library default."""
     from bench.analysis.recommend import answer_group
 
     lines = []

@@ -1,9 +1,5 @@
-"""``recommend --cpus N`` and ``recommend --holdout``, worded: predictions for a machine not
-measured, and the held-out check of the model, as text and JSON.
-
-The predictions and the check are :mod:`bench.analysis.extrapolate`'s; every
-prediction says it is one, and how far past the measured worker counts it reaches.
-"""
+"""``recommend --cpus N`` and ``recommend --holdout``, worded: the predictions for a machine
+not measured and the held-out check of the model (:mod:`bench.analysis.extrapolate`'s)."""
 from __future__ import annotations
 
 from bench.analysis.extrapolate import (LEVEL, NO_MODEL, NO_SPARE, Cores, HeldOut, HoldoutSummary,
