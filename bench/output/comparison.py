@@ -134,7 +134,6 @@ def plateau_text(p: Pick) -> str:
 
 
 def answer_table(c: Comparison, line: AnswerLine) -> Table:
-    """Every machine's pick for one workload and image set."""
     rows = []
     for lab, p in zip(c.labels, line.picks):
         if p is None:
@@ -205,7 +204,6 @@ def opencv_note(c) -> str | None:
 
 
 def opencv_json(c) -> dict:
-    """Every file's recorded build facts, and the ones that differ."""
     return {"files": {lab: recorded(a.machine.raw) for lab, a in zip(c.labels, c.analyses)},
             "differ": [{"key": d.key, "values": dict(d.values)}
                        for d in differences([a.machine.raw for a in c.analyses], c.labels)]}

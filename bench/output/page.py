@@ -39,7 +39,6 @@ def figure(path: str, alt: str, caption_html: str) -> str:
 
 
 def document(title: str, subtitle_html: str, body: list[str]) -> str:
-    """The whole page: head with the stylesheet, the title, a subtitle, the sections."""
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",

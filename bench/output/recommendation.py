@@ -91,13 +91,12 @@ def answer_lines(a: Answer) -> list[str]:
     """The answer's first line says what to use; the indented ones say why."""
     c, best = a.choice, a.best
     out = [messages.USE.format(config=c.describe(), workers=workers_words(c), rate=rate_with_spread(c))]
-    cold = c.cold_throughput
     sp = speedup(c, a.group)
     extra = []
     if sp is not None and c.family != "serial":
         extra.append(messages.OVER_SERIAL.format(speedup=sp))
-    if cold is not None:
-        extra.append(messages.COLD_RATE.format(rate=format_rate(cold)))
+    if c.cold_throughput is not None:
+        extra.append(messages.COLD_RATE.format(rate=format_rate(c.cold_throughput)))
     if extra:
         out.append("  " + "; ".join(extra) + ".")
     if c.folder_per_task:
@@ -197,7 +196,6 @@ def _fit_text(limits: dict) -> str:
 
 
 def answer_table(a: Answer) -> Table:
-    """The configurations of one answer, the recommended one highlighted."""
     rows = table_rows(a)
     return Table(TABLE_HEAD, [table_cells(r) for r in rows], left=(0, 6, 7),
                  highlight=[r["recommended"] for r in rows])

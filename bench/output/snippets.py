@@ -8,7 +8,7 @@ import textwrap
 from dataclasses import dataclass
 
 from bench.analysis.recommend import Answer
-from bench.analysis.rows import CaseRow, Group
+from bench.analysis.rows import CaseRow
 from bench.output.snippet_work import Work, for_workload, task_of
 from bench.strategies import STRATEGIES
 from bench.texts import messages
@@ -247,11 +247,10 @@ def _local_row(a: Answer) -> tuple[CaseRow | None, str]:
     strategy no snippet is written for)."""
     if written(a.choice.strategy):
         return a.choice, ""
-    group: Group = a.group
-    local = [r for r in group.rows if written(r.strategy)]
+    local = [r for r in a.group.rows if written(r.strategy)]
     if not local:
         return None, messages.SNIPPET_NOT_WRITTEN.format(pick=a.choice.describe())
-    best = max(local, key=group.rate)
+    best = max(local, key=a.group.rate)
     why = messages.SNIPPET_NOT_LOCAL if a.choice.family == "dask" else messages.SNIPPET_OTHER
     return best, why.format(pick=a.choice.describe(), local=best.describe())
 

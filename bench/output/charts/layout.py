@@ -7,6 +7,7 @@ import math
 import os
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")          # files only: no display, no GUI toolkit needed
 import matplotlib.pyplot as plt  # noqa: E402
@@ -135,6 +136,4 @@ def line_labels(groups) -> list[str]:
 
 def dense(workers):
     """Worker counts between the fewest and the most, for drawing a model as a curve."""
-    import numpy as np
-
     return np.geomspace(min(workers), max(workers), 60)

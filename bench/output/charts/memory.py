@@ -18,7 +18,6 @@ MEMORY_PARTS = (("mem_worker_uss_peak", "USS (private to the worker)", "blue", "
 
 def memory_chart(analysis: Analysis, groups: list[Group], out_dir: str,
                  name: str) -> tuple[list[str] | None, str | None]:
-    """USS, PSS and RSS of one worker per configuration, and how many workers fit."""
     m = analysis.machine
     panels = []
     for g in groups:

@@ -12,7 +12,6 @@ from bench.texts import messages
 
 
 def speedup_chart(analysis: Analysis, groups: list[Group], out_dir: str, name: str) -> list[str]:
-    """Speedup against workers, with the ideal and the measured capacity as references."""
     m = analysis.machine
     cap = m.capacity
     paired = any(r.get("paired_speedup") for g in groups for r in g.rows)
