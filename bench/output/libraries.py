@@ -13,12 +13,6 @@ from bench.texts.units import format_speedup
 LABELS = {"joblib": "joblib", "mpire": "mpire", "mpire-state": "mpire with worker state"}
 
 
-def _stand_in(group: Group, strategy: str) -> CaseRow | None:
-    rows = [r for r in group.rows if r.strategy == strategy and r.cv_threads is None
-            and not r.folder_per_task]
-    return max(rows, key=group.rate, default=None)
-
-
 def defaults_line(group: Group, pick: CaseRow, left_out=()) -> str | None:
     """The line for one group, or None when no library default was measured in it (or
     it has no serial loop to compare with); ``left_out``: the defaults the run's budget
@@ -27,7 +21,8 @@ def defaults_line(group: Group, pick: CaseRow, left_out=()) -> str | None:
         return None
     parts, missing = [], []
     for strategy in dict.fromkeys(DEFAULTS + POSE_DEFAULTS):
-        row = _stand_in(group, strategy)
+        row = max((r for r in group.rows if r.strategy == strategy and r.cv_threads is None
+                   and not r.folder_per_task), key=group.rate, default=None)
         if row is None:
             if strategy in left_out:
                 missing.append(LABELS.get(strategy, strategy))

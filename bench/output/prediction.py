@@ -19,12 +19,6 @@ def _signed(x: float | None) -> str:
     return "-" if x is None else f"{x:+.0%}"
 
 
-def _capacity(p: Prediction) -> str:
-    if p.capacity and p.machine_cpus:
-        return messages.PREDICT_CAPACITY.format(capacity=p.capacity, cpus=p.machine_cpus)
-    return messages.PREDICT_NO_CAPACITY
-
-
 def prediction_lines(p: Prediction) -> list[str]:
     out = [p.title]
     f = p.fit
@@ -63,9 +57,11 @@ def prediction_lines(p: Prediction) -> list[str]:
     if p.extrapolated:
         out.append("    " + messages.PREDICT_EXTRAPOLATED.format(cpus=p.cpus, span=_span(p.measured)))
     if p.capped:
+        capacity = (messages.PREDICT_CAPACITY.format(capacity=p.capacity, cpus=p.machine_cpus)
+                    if p.capacity and p.machine_cpus else messages.PREDICT_NO_CAPACITY)
         out.append("    " + messages.PREDICT_CAPPED.format(
             fitted=_span(p.measured), lam=format_rate(f.lam), share=Cores(p.machine_cpus, p.capacity).share,
-            capacity=_capacity(p)))
+            capacity=capacity))
     return out
 
 

@@ -20,13 +20,6 @@ PANEL_W, PANEL_H = 7.0, 4.6      # inches per panel
 MAX_COLS = 2
 
 
-def legend_columns(labels, width: float) -> int:
-    """As many legend columns as fit the figure's width with its longest label."""
-    longest = max((len(t) for t in labels), default=10)
-    col_w = 0.105 * longest + 1.0           # inches at 12 pt, with the handle
-    return max(1, min(len(labels) or 1, int((width - 0.5) // col_w)))
-
-
 def new_figure(n_panels: int, title: str, subtitle: str, legend: list = (),
                panel_w: float = PANEL_W, panel_h: float = PANEL_H, twin: bool = False,
                note: str = "", labels_w: float = 0.0):
@@ -42,7 +35,9 @@ def new_figure(n_panels: int, title: str, subtitle: str, legend: list = (),
     gap_w, gap_h = (2.2 if twin else 1.1) + labels_w, 1.0
     left, right = 1.0 + labels_w, (1.0 if twin else 0.35)
     width = left + right + cols * panel_w + (cols - 1) * gap_w
-    ncol = legend_columns(legend, width)
+    # as many legend columns as fit the width with the longest label (12 pt, with the handle)
+    col_w = 0.105 * max((len(t) for t in legend), default=10) + 1.0
+    ncol = max(1, min(len(legend) or 1, int((width - 0.5) // col_w)))
     foot = 0.3 + 0.3 * math.ceil(len(legend) / ncol)
     height = head + foot + rows * panel_h + (rows - 1) * gap_h + 0.65
     fig, axes = plt.subplots(rows, cols, figsize=(width, height), squeeze=False)
