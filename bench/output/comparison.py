@@ -1,9 +1,5 @@
-"""``bench compare``, worded: machines' answers side by side as text, Markdown and JSON.
-
-The answers are matched, the ratios and their significance computed, in
-:mod:`bench.analysis.compare`; the case-by-case comparison (``--by case``) reads as
-:mod:`bench.output.comparison_cases` words it. The report reuses the tables made here.
-"""
+"""``bench compare``, worded (matched in :mod:`bench.analysis.compare`): machines' answers
+side by side as text, Markdown and JSON; the report reuses the tables made here."""
 from __future__ import annotations
 
 from bench.analysis.answers_by_group import Pick, run_kind
@@ -37,19 +33,22 @@ def verdict_text(ratio: Ratio | None) -> str:
     return messages.SIG_YES.format(test=v.test) if v.significant else messages.SIG_NO
 
 
-def pick_text(row: CaseRow) -> str:
+def pick_text(row: CaseRow, short: bool = False) -> str:
     """The configuration with its worker count; a chunk size that follows the worker
-    count is named as such ('chunk=auto (2500)'), so machines' picks read alike."""
+    count is named as such ('chunk=auto (2500)'), so machines' picks read alike.
+    ``short``: a chart panel's few words (the tables give the chunk size)."""
     parts = [row.strategy]
     if row.family != "serial":
         parts.append(f"w={row.workers}")
-    if row.chunk_size is not None:
+    if short and row.chunk_policy not in ("auto", "none"):
+        parts.append(f"chunk={row.chunk_size}")
+    elif not short and row.chunk_size is not None:
         parts.append(f"chunk=auto ({row.chunk_size})" if row.chunk_policy == "auto"
                      else f"chunk={row.chunk_size}")
     if row.start_method:
         parts.append(row.start_method)
     if row.cv_threads is not None:
-        parts.append(f"cv2.setNumThreads({row.cv_threads})")
+        parts.append(f"cv={row.cv_threads}" if short else f"cv2.setNumThreads({row.cv_threads})")
     if row.folder_per_task:
         parts.append(messages.FOLDER_PER_TASK)
     return " ".join(parts)
@@ -135,7 +134,6 @@ def plateau_text(p: Pick) -> str:
 
 
 def answer_table(c: Comparison, line: AnswerLine) -> Table:
-    """Every machine's pick for one workload and image set."""
     rows = []
     for lab, p in zip(c.labels, line.picks):
         if p is None:
@@ -206,7 +204,6 @@ def opencv_note(c) -> str | None:
 
 
 def opencv_json(c) -> dict:
-    """Every file's recorded build facts, and the ones that differ."""
     return {"files": {lab: recorded(a.machine.raw) for lab, a in zip(c.labels, c.analyses)},
             "differ": [{"key": d.key, "values": dict(d.values)}
                        for d in differences([a.machine.raw for a in c.analyses], c.labels)]}
@@ -236,14 +233,11 @@ def render_text(c: Comparison) -> str:
     build = opencv_note(c)
     out += [build, ""] if build else [""]
     for line in c.lines:
-        out.append(line.title)
-        out.append(answer_table(c, line).to_text(indent="  "))
+        out += [line.title, answer_table(c, line).to_text(indent="  ")]
         ratios = ratios_table(c, line)
         if ratios.rows:
-            out.append("  " + messages.AGAINST.format(ref=c.labels[0]))
-            out.append(ratios.to_text(indent="  "))
-        note = outputs_note(c, line)
-        if note:
+            out += ["  " + messages.AGAINST.format(ref=c.labels[0]), ratios.to_text(indent="  ")]
+        if note := outputs_note(c, line):
             out.append(note)
         out.append("")
     out += summary_lines(c)
@@ -251,10 +245,10 @@ def render_text(c: Comparison) -> str:
     return "\n".join(out)
 
 
-def render_markdown(c: Comparison, charts: dict | None = None, heading: str = "##") -> str:
+def render_markdown(c: Comparison, charts: dict | None = None) -> str:
     """``charts``: workload -> path of its chart (relative to where the Markdown goes)."""
-    sub = heading + "#"
-    out = [f"{heading} " + messages.ANSWERS_TITLE.format(count=len(c.analyses)), ""]
+    sub = "###"
+    out = ["## " + messages.ANSWERS_TITLE.format(count=len(c.analyses)), ""]
     out += [f"- **{lab}**: {escape_markdown(text)}" for lab, text in file_legend(c)]
     out += ["", f"{sub} {messages.MACHINES_HEADING.rstrip(':')}", "", machines_table(c).to_markdown(), ""]
     build = opencv_note(c)
@@ -268,8 +262,7 @@ def render_markdown(c: Comparison, charts: dict | None = None, heading: str = "#
             ratios = ratios_table(c, line)
             if ratios.rows:
                 out += [ratios.to_markdown(), ""]
-            note = outputs_note(c, line)
-            if note:
+            if note := outputs_note(c, line):
                 out += [note.strip(), ""]
     out += [f"- {s}" for s in summary_lines(c)]
     out += ["", messages.ANSWER_COLUMNS_NOTE, "", messages.ANSWER_SIGNIFICANCE_NOTE]

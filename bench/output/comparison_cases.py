@@ -1,8 +1,5 @@
-"""``bench compare --by case``, worded: the paired cases as text, Markdown and JSON.
-
-How cases are paired (:mod:`bench.analysis.compare_cases`) is said on every output, with
-how many cases of each file found no partner.
-"""
+"""``bench compare --by case``, worded: the paired cases (:mod:`bench.analysis.compare_cases`)
+as text, Markdown and JSON; every output says how they were paired."""
 from __future__ import annotations
 
 from bench.analysis.compare_cases import CaseComparison, Cell

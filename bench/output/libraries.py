@@ -1,12 +1,7 @@
-"""What the libraries' defaults give here: one line per workload group.
-
-"joblib with its defaults: 0.60x the serial loop; mpire: 0.90x; the pick: 1.90x" - the
-paired speedups the tables show (``CaseRow.speedup_over``: serial passes timed next to
-the configuration's own, else the group's serial case), for the strategies that call
-joblib and mpire as a user does without tuning (bench.strategies.libraries.DEFAULTS;
-mpire with worker state where the workload has a model), next to the recommendation's
-pick for the same group. Where a library was measured at several worker counts, its
-best plain configuration (no OpenCV setting, one output folder) stands for it.
+"""What the libraries' defaults give here, one line per workload group: "joblib with its
+defaults: 0.60x the serial loop; mpire: 0.90x; the pick: 1.90x" (paired speedups, as the
+tables show them). A library measured at several worker counts is represented by its
+best plain configuration (no OpenCV setting, one output folder) (docs/libraries.md).
 """
 from __future__ import annotations
 
@@ -18,12 +13,6 @@ from bench.texts.units import format_speedup
 LABELS = {"joblib": "joblib", "mpire": "mpire", "mpire-state": "mpire with worker state"}
 
 
-def _stand_in(group: Group, strategy: str) -> CaseRow | None:
-    rows = [r for r in group.rows if r.strategy == strategy and r.cv_threads is None
-            and not r.folder_per_task]
-    return max(rows, key=group.rate, default=None)
-
-
 def defaults_line(group: Group, pick: CaseRow, left_out=()) -> str | None:
     """The line for one group, or None when no library default was measured in it (or
     it has no serial loop to compare with); ``left_out``: the defaults the run's budget
@@ -32,7 +21,8 @@ def defaults_line(group: Group, pick: CaseRow, left_out=()) -> str | None:
         return None
     parts, missing = [], []
     for strategy in dict.fromkeys(DEFAULTS + POSE_DEFAULTS):
-        row = _stand_in(group, strategy)
+        row = max((r for r in group.rows if r.strategy == strategy and r.cv_threads is None
+                   and not r.folder_per_task), key=group.rate, default=None)
         if row is None:
             if strategy in left_out:
                 missing.append(LABELS.get(strategy, strategy))
@@ -49,8 +39,7 @@ def defaults_line(group: Group, pick: CaseRow, left_out=()) -> str | None:
 
 
 def summary_section(analysis) -> list[str]:
-    """The summary's lines: per group with a library default, the line against the
-    recommendation's pick."""
+    """The summary's lines: per group with a library default."""
     from bench.analysis.recommend import answer_group
 
     lines = []

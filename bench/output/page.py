@@ -27,28 +27,21 @@ h3.answer{margin-bottom:.3rem}
 
 
 def escape(text) -> str:
-    """Any value as HTML text."""
     return html.escape(str(text))
 
 
-def embedded_png(path: str, alt: str) -> str:
-    """An <img> carrying the PNG itself (base64): nothing is fetched when the page opens."""
+def figure(path: str, alt: str, caption_html: str) -> str:
+    """The PNG itself (base64) in the page: nothing is fetched when the page opens."""
     with open(path, "rb") as fh:
         data = base64.b64encode(fh.read()).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
-
-
-def figure(path: str, alt: str, caption_html: str) -> str:
-    return f"<figure>{embedded_png(path, alt)}<figcaption>{caption_html}</figcaption></figure>"
+    img = f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
+    return f"<figure>{img}<figcaption>{caption_html}</figcaption></figure>"
 
 
 def document(title: str, subtitle_html: str, body: list[str]) -> str:
-    """The whole page: head with the stylesheet, the title, a subtitle, the sections."""
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
-           f"<h1>{escape(title)}</h1>",
-           f'<p class="sub">{subtitle_html}</p>']
-    out += body
-    out.append("</body></html>")
+           f"<h1>{escape(title)}</h1>", f'<p class="sub">{subtitle_html}</p>', *body,
+           "</body></html>"]
     return "\n".join(out) + "\n"

@@ -1,9 +1,5 @@
-"""``recommend --cpus N`` and ``recommend --holdout``, worded: predictions for a machine not
-measured, and the held-out check of the model, as text and JSON.
-
-The predictions and the check are :mod:`bench.analysis.extrapolate`'s; every
-prediction says it is one, and how far past the measured worker counts it reaches.
-"""
+"""``recommend --cpus N`` and ``recommend --holdout``, worded: the predictions for a machine
+not measured and the held-out check of the model (:mod:`bench.analysis.extrapolate`'s)."""
 from __future__ import annotations
 
 from bench.analysis.extrapolate import (LEVEL, NO_MODEL, NO_SPARE, Cores, HeldOut, HoldoutSummary,
@@ -21,12 +17,6 @@ def _span(workers: list) -> str:
 
 def _signed(x: float | None) -> str:
     return "-" if x is None else f"{x:+.0%}"
-
-
-def _capacity(p: Prediction) -> str:
-    if p.capacity and p.machine_cpus:
-        return messages.PREDICT_CAPACITY.format(capacity=p.capacity, cpus=p.machine_cpus)
-    return messages.PREDICT_NO_CAPACITY
 
 
 def prediction_lines(p: Prediction) -> list[str]:
@@ -67,9 +57,11 @@ def prediction_lines(p: Prediction) -> list[str]:
     if p.extrapolated:
         out.append("    " + messages.PREDICT_EXTRAPOLATED.format(cpus=p.cpus, span=_span(p.measured)))
     if p.capped:
+        capacity = (messages.PREDICT_CAPACITY.format(capacity=p.capacity, cpus=p.machine_cpus)
+                    if p.capacity and p.machine_cpus else messages.PREDICT_NO_CAPACITY)
         out.append("    " + messages.PREDICT_CAPPED.format(
             fitted=_span(p.measured), lam=format_rate(f.lam), share=Cores(p.machine_cpus, p.capacity).share,
-            capacity=_capacity(p)))
+            capacity=capacity))
     return out
 
 

@@ -1,9 +1,7 @@
-"""What a running race shows: elapsed time and an ETA, group by group, round by round.
-
-On a terminal one status line is rewritten twice a second, so elapsed time and ETA
-move inside a long visit too; elsewhere (a log, CI) a line is printed per round. The
-ETA is the run's expected end (each group's share of the budget, the estimate of what
-is left, the closing summary and charts) less now.
+"""What a running race shows: elapsed time and an ETA, group by group, round by round; on
+a terminal one status line rewritten twice a second, elsewhere (a log, CI) a line per
+round. The ETA: the run's expected end (each group's share of the budget, the estimate
+of what is left, the closing summary and charts) less now.
 """
 from __future__ import annotations
 
@@ -53,8 +51,7 @@ class Progress:
         self.status = f"[{self.group_index}/{len(self.plan.groups)}] {key}: {configs} configurations"
         self._line(self.status)
 
-    def note(self, text: str) -> None:
-        """A line about the group being raced (what its pilot changed)."""
+    def note(self, text: str) -> None:      # about the group being raced
         self._line(text)
 
     def step(self, name: str, seconds: float | None) -> None:

@@ -1,8 +1,5 @@
-"""``bench recommend``, worded: each answer as sentences, a table, Markdown and JSON.
-
-What is recommended and why is decided in :mod:`bench.analysis.recommend`; this
-module only says it.
-"""
+"""``bench recommend``, worded (the decisions are :mod:`bench.analysis.recommend`'s): each
+answer as sentences, a table, Markdown and JSON."""
 from __future__ import annotations
 
 import math
@@ -20,7 +17,6 @@ from bench.texts.units import format_bytes, format_percent, format_rate, format_
 
 TABLE_HEAD = ("configuration", "workers", "img/s", "±", "speedup", "of best", "vs best",
               "mem/worker", "workers that fit")
-TABLE_NOTE = messages.RECOMMEND_TABLE_NOTE
 FAILED_LISTED = 5        # failed cases named under the answers; the rest are counted
 
 
@@ -35,9 +31,7 @@ def rate_with_spread(row: CaseRow) -> str:
 
 
 def workers_words(row: CaseRow) -> str:
-    if row.family == "serial":
-        return messages.NO_WORKERS
-    return _workers(row.workers)
+    return messages.NO_WORKERS if row.family == "serial" else _workers(row.workers)
 
 
 def _workers(n: int) -> str:
@@ -60,11 +54,6 @@ def layout_words(row: CaseRow, group: Group) -> str:
     return text
 
 
-def figure_text(value: float, by: str) -> str:
-    """A plateau's figure in its own unit: '4.90x' (paired speedup) or '1,920 img/s'."""
-    return format_speedup(value) if by == "speedup" else f"{format_rate(value)} img/s"
-
-
 def counts_text(counts: list[int]) -> str:
     """'2', '1 and 2', '1, 2 and 4'."""
     words = [str(c) for c in counts]
@@ -73,7 +62,10 @@ def counts_text(counts: list[int]) -> str:
 
 def plateau_words(p: Plateau) -> str:
     """The best worker count of the pick's configuration, and the fewest within the margin."""
-    fig = lambda v: figure_text(v, p.by)  # noqa: E731
+    def fig(value: float) -> str:
+        """The figure in its own unit: '4.90x' (paired speedup) or '1,920 img/s'."""
+        return format_speedup(value) if p.by == "speedup" else f"{format_rate(value)} img/s"
+
     whose = "" if p.own else messages.PLATEAU_WHOSE.format(line=p.label)
     if p.plateau_workers < p.best_workers:
         text = messages.PLATEAU_LINE.format(
@@ -99,13 +91,12 @@ def answer_lines(a: Answer) -> list[str]:
     """The answer's first line says what to use; the indented ones say why."""
     c, best = a.choice, a.best
     out = [messages.USE.format(config=c.describe(), workers=workers_words(c), rate=rate_with_spread(c))]
-    cold = c.cold_throughput
     sp = c.speedup_over(a.group.serial)
     extra = []
     if sp is not None and c.family != "serial":
         extra.append(messages.OVER_SERIAL.format(speedup=sp))
-    if cold is not None:
-        extra.append(messages.COLD_RATE.format(rate=format_rate(cold)))
+    if c.cold_throughput is not None:
+        extra.append(messages.COLD_RATE.format(rate=format_rate(c.cold_throughput)))
     if extra:
         out.append("  " + "; ".join(extra) + ".")
     if c.folder_per_task:
@@ -133,12 +124,9 @@ def answer_lines(a: Answer) -> list[str]:
             config=w.describe(), workers=workers_words(w), rate=format_rate(w.throughput), share=share))
     mem = a.choice_memory
     if mem.note:
-        verdict = ""
-        if mem.fits is True:
-            verdict = messages.MEMORY_FIT.format(workers=c.workers)
-        elif mem.fits is False:
-            verdict = messages.MEMORY_NO_FIT.format(workers=c.workers)
-        out.append("  " + messages.MEMORY_LINE.format(note=mem.note, verdict=verdict))
+        verdict = {True: messages.MEMORY_FIT, False: messages.MEMORY_NO_FIT}.get(mem.fits, "")
+        out.append("  " + messages.MEMORY_LINE.format(note=mem.note,
+                                                  verdict=verdict.format(workers=c.workers)))
     if a.fit is not None:
         out.append("  " + messages.SCALING_LINE.format(model=describe(a.fit, a.fit_line)))
         out.append("    " + messages.SCALING_WHY.format(reason=a.fit.reason))
@@ -200,20 +188,14 @@ def table_cells(row: dict) -> tuple:
 
 def _fit_text(limits: dict) -> str:
     """'4 (CPU 4, RAM 1,211)': CPUs and memory both counted, never a RAM ceiling alone."""
-    if limits["kind"] == "serial":
+    if limits["kind"] == "serial" or limits["usable"] is None:
         return "-"
-    parts = []
-    if limits["cpu_bound"] is not None:
-        parts.append(f"CPU {limits['cpu_bound']:,}")
-    if limits["memory_ceiling"] is not None:
-        parts.append(f"RAM {limits['memory_ceiling']:,}")
-    if limits["usable"] is None:
-        return "-"
-    return f"{limits['usable']:,} ({', '.join(parts)})" if len(parts) > 1 else f"{limits['usable']:,}"
+    if limits["cpu_bound"] is None or limits["memory_ceiling"] is None:
+        return f"{limits['usable']:,}"
+    return f"{limits['usable']:,} (CPU {limits['cpu_bound']:,}, RAM {limits['memory_ceiling']:,})"
 
 
 def answer_table(a: Answer) -> Table:
-    """The configurations of one answer, the recommended one highlighted."""
     rows = table_rows(a)
     return Table(TABLE_HEAD, [table_cells(r) for r in rows], left=(0, 6, 7),
                  highlight=[r["recommended"] for r in rows])
@@ -228,12 +210,8 @@ def render_text(analysis: Analysis, answers: list[Answer]) -> str:
     if not answers:
         lines.append(messages.NO_THROUGHPUT_GROUPS)
     for a in answers:
-        lines.append(a.group.title)
-        lines.extend(answer_lines(a))
-        lines.append("")
-        lines.append(answer_table(a).to_text(indent="  "))
-        lines.append("")
-    lines.append(TABLE_NOTE)
+        lines += [a.group.title, *answer_lines(a), "", answer_table(a).to_text(indent="  "), ""]
+    lines.append(messages.RECOMMEND_TABLE_NOTE)
     left_out = analysis.results.run.get("left_out") or []
     if left_out:
         searched = sum(bool(g.get("for_the_search")) for g in left_out)
@@ -249,16 +227,12 @@ def render_text(analysis: Analysis, answers: list[Answer]) -> str:
 
 
 def render_markdown(analysis: Analysis, answers: list[Answer]) -> str:
-    """The same answer for a review document."""
     out = []
     for a in answers:
-        out.append(f"### {a.group.title}")
-        out.append("")
-        out.extend(line.strip() if not line.startswith("  ") else "- " + line.strip()
-                   for line in answer_lines(a))
-        out.append("")
-        out.append(answer_table(a).to_markdown())
-        out.append("")
+        out += [f"### {a.group.title}", ""]
+        out += ["- " + line.strip() if line.startswith("  ") else line.strip()
+                for line in answer_lines(a)]
+        out += ["", answer_table(a).to_markdown(), ""]
     return "\n".join(out)
 
 

@@ -1,12 +1,7 @@
-"""``bench report``: the page a reviewer opens, as self-contained HTML and as Markdown.
-
-Contents: the machine, the recommendation, every chart, the full table of cases. Given
-several files, the page is the comparison for a design review: the machines, every
-answer side by side (:mod:`bench.output.comparison`) with one chart per workload, then
-each run on its own, folded (``<details>``: no script). The HTML embeds the charts as
-base64 PNG and its CSS inline (:mod:`bench.output.page`): one file that opens anywhere,
-offline, and can be mailed. The Markdown version links the PNGs next to it in
-``plots/``. ``--csv`` writes the flat table.
+"""``bench report``: the page a reviewer opens, as self-contained HTML (its frame in
+:mod:`bench.output.page`), as Markdown linking the PNGs, and (``--csv``) the flat table.
+Given several files: the comparison first, then each run on its own, folded
+(docs/charts-and-report.md).
 """
 from __future__ import annotations
 
@@ -19,6 +14,7 @@ from bench.output import comparison as cmp
 from bench.output import page
 from bench.output import recommendation as rec
 from bench.output.charts import Charts
+from bench.output.charts.driver import files_name
 from bench.output.table import Table, escape_markdown
 from bench.texts import messages
 from bench.texts.units import format_bytes, format_rate, format_speedup
@@ -74,7 +70,7 @@ def _failed_table(a: Analysis) -> Table:
 def _machine_facts(a: Analysis) -> list[tuple[str, str]]:
     m, raw = a.machine, a.machine.raw
     run = a.results.run
-    facts = [("host", m.hostname), ("CPU", m.cpu_model),
+    return [("host", m.hostname), ("CPU", m.cpu_model),
              ("CPUs available", str(m.cpus or "?")),
              ("logical / physical cores", f"{raw.get('bench_logical_cpus', '?')} / "
                                           f"{raw.get('bench_physical_cores', '?')}"),
@@ -92,7 +88,6 @@ def _machine_facts(a: Analysis) -> list[tuple[str, str]]:
                                               cases=len(a.rows), failed=len(a.results.failed))),
              ("command", str(run.get("command", "?"))),
              ("results file", a.path)]
-    return facts
 
 
 # -- HTML ------------------------------------------------------------------------------
@@ -118,21 +113,19 @@ def _html_answer(a) -> str:
         text = line.strip()
         cls = ' class="warn"' if text.startswith("WARNING") else ' class="note"' if text.startswith("Note") else ""
         out.append(f"<li{cls}>{_h(text)}</li>")
-    out.append("</ul>")
-    out.append(rec.answer_table(a).to_html())
+    out += ["</ul>", rec.answer_table(a).to_html()]
     return "\n".join(out)
 
 
 def _html_file_section(a, answers, charts: Charts, multi: bool) -> str:
-    out = []
     h2, h3 = ("h3", "h4") if multi else ("h2", "h3")
-    out.append(f"<{h2}>Machine</{h2}>")
-    out.append("<dl>" + "".join(f"<dt>{_h(k)}</dt><dd>{_h(v)}</dd>" for k, v in _machine_facts(a)) + "</dl>")
-    out.append(f"<{h2}>Recommendation</{h2}>")
+    facts = "".join(f"<dt>{_h(k)}</dt><dd>{_h(v)}</dd>" for k, v in _machine_facts(a))
+    out = [f"<{h2}>Machine</{h2}>", f"<dl>{facts}</dl>",
+           f"<{h2}>Recommendation</{h2}>"]
     out.extend(_html_answer(x) for x in answers)
     if not answers:
         out.append(f"<p>{_h(messages.NO_GROUPS_IN_FILE)}</p>")
-    out.append(f'<p class="note">{_h(rec.TABLE_NOTE)}</p>')
+    out.append(f'<p class="note">{_h(messages.RECOMMEND_TABLE_NOTE)}</p>')
     out.append(f"<{h2}>Charts</{h2}>")
     for name, paths in charts.files.items():
         title = charts.titles.get(name, name)
@@ -141,14 +134,12 @@ def _html_file_section(a, answers, charts: Charts, multi: bool) -> str:
     for name, why in charts.skipped.items():
         out.append(f'<p class="note">{_h(_not_drawn(charts, name, why))}.</p>')
     cases, cols = _cases_table(a)
-    out.append(f"<{h2}>All cases</{h2}>")
-    out.append(cases.to_html())
+    out += [f"<{h2}>All cases</{h2}>", cases.to_html()]
     missing = [h for k, h in PAGE_COLUMNS if (k, h) not in cols]
     if missing:
         out.append(f'<p class="note">{_h(messages.COLUMNS_NOT_MEASURED.format(columns=", ".join(missing)))}</p>')
     if a.results.failed:
-        out.append(f"<{h3}>Failed cases</{h3}>")
-        out.append(_failed_table(a).to_html())
+        out += [f"<{h3}>Failed cases</{h3}>", _failed_table(a).to_html()]
     if not multi:
         return "\n".join(out)
     # one run of several: folded, so the comparison above stays the page's subject
@@ -159,11 +150,10 @@ def _html_file_section(a, answers, charts: Charts, multi: bool) -> str:
 
 def _html_comparison(c, charts: dict | None) -> list[str]:
     """The answers of every file side by side: machines, one chart and the tables per workload."""
-    out = [f"<h2>{_h(messages.ANSWERS_TITLE.format(count=len(c.analyses)))}</h2>"]
-    out.append("<ul>" + "".join(f"<li><b>{_h(lab)}</b>: {_h(t)}</li>"
-                                for lab, t in cmp.file_legend(c)) + "</ul>")
-    out.append(f"<h3>{_h(messages.MACHINES_HEADING.rstrip(':'))}</h3>")
-    out.append(cmp.machines_table(c).to_html())
+    out = [f"<h2>{_h(messages.ANSWERS_TITLE.format(count=len(c.analyses)))}</h2>",
+           "<ul>" + "".join(f"<li><b>{_h(lab)}</b>: {_h(t)}</li>"
+                            for lab, t in cmp.file_legend(c)) + "</ul>",
+           f"<h3>{_h(messages.MACHINES_HEADING.rstrip(':'))}</h3>", cmp.machines_table(c).to_html()]
     for workload, lines in c.workloads().items():
         if charts and workload in charts:
             png, svg = charts[workload]
@@ -171,14 +161,14 @@ def _html_comparison(c, charts: dict | None) -> list[str]:
                        + _h(messages.SVG_FOR_SLIDES.format(name=os.path.basename(svg))))
             out.append(page.figure(png, messages.COMPARE_CHART_ALT.format(workload=workload), caption))
         for line in lines:
-            out.append(f'<h3 class="answer">{_h(line.title)}</h3>')
-            out.append(cmp.answer_table(c, line).to_html())
+            out += [f'<h3 class="answer">{_h(line.title)}</h3>',
+                    cmp.answer_table(c, line).to_html()]
             ratios = cmp.ratios_table(c, line)
             if ratios.rows:
                 out.append(ratios.to_html())
     out.append("<ul>" + "".join(f"<li>{_h(s)}</li>" for s in cmp.summary_lines(c)) + "</ul>")
-    out.append(f'<p class="note">{_h(messages.ANSWER_COLUMNS_NOTE)}</p>')
-    out.append(f'<p class="note">{_h(messages.ANSWER_SIGNIFICANCE_NOTE)}</p>')
+    out += [f'<p class="note">{_h(note)}</p>'
+            for note in (messages.ANSWER_COLUMNS_NOTE, messages.ANSWER_SIGNIFICANCE_NOTE)]
     return out
 
 
@@ -219,13 +209,10 @@ def _md_file_section(a, answers, charts: Charts, out_dir: str, multi: bool) -> l
         out += [f"![{title}]({os.path.relpath(paths[0], out_dir)})", "", f"*{title}* {svg}", ""]
     for name, why in charts.skipped.items():
         out += [f"- {_not_drawn(charts, name, why)}."]
-    out += ["", f"{h} All cases", ""]
-    out.append(_cases_table(a)[0].to_markdown())
+    out += ["", f"{h} All cases", "", _cases_table(a)[0].to_markdown()]
     if a.results.failed:
-        out += ["", f"{h} Failed cases", ""]
-        out.append(_failed_table(a).to_markdown())
-    out.append("")
-    return out
+        out += ["", f"{h} Failed cases", "", _failed_table(a).to_markdown()]
+    return out + [""]
 
 
 def render_markdown(items, out_dir: str, comparison=None, compare_charts: dict | None = None) -> str:
@@ -255,7 +242,4 @@ def write_csv(analyses, path: str) -> str:
 
 
 def report_name(analyses) -> str:
-    stems = [a.stem for a in analyses]
-    if len(stems) == 1:
-        return f"{stems[0]}-report"
-    return "report-" + "-vs-".join(stems[:2]) + (f"-and-{len(stems) - 2}-more" if len(stems) > 2 else "")
+    return f"{analyses[0].stem}-report" if len(analyses) == 1 else files_name("report-", analyses)

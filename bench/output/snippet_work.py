@@ -1,16 +1,8 @@
-"""``recommend --code``, the workload's half: what a snippet does to one image.
-
-Each workload gives the snippet its imports, its module-level set-up, a ``work(index,
-image[, out_dir])`` function and, where the workload has per-worker state, the body of
-``init()`` (pose: one MediaPipe model per worker, built in the worker). Only the
-standard library, numpy, cv2 and (pose) mediapipe: a user pastes the snippet, not bench.
-
-**A user's own function** (``bench run --task MODULE:FUNCTION [--init MODULE:FUNCTION]``)
-is :class:`Task`: pass one to :func:`for_workload`, or let a results file name it in
-its cases' metadata, ``task`` and ``task_init`` (``MODULE:FUNCTION``, MODULE importable
-or a path to a ``.py`` file; read by :func:`task_of`), as ``workloads.user_task`` records them. The
-snippet imports that function and calls it as ``bench run`` does: ``task(item)``, or
-``task(item, state)`` with ``state = init()`` built once per worker.
+"""``recommend --code``, the workload's half: what a snippet does to one image (imports,
+module-level set-up, ``work(index, image[, out_dir])`` and the body of a per-worker
+``init()``), or a user's own function (``bench run --task``, :class:`Task`), called as
+``bench run`` calls it: ``task(item)``, or ``task(item, state)`` with ``state = init()``
+built once per worker.
 """
 from __future__ import annotations
 
@@ -24,8 +16,8 @@ TASK_KEY, TASK_INIT_KEY = "task", "task_init"
 
 @dataclass(frozen=True)
 class Task:
-    """A user's function for one image (``MODULE:FUNCTION``), and optionally the one
-    that builds per-worker state once (``init``, ``MODULE:FUNCTION``)."""
+    """A user's ``MODULE:FUNCTION`` (MODULE importable or a .py path), and the optional
+    ``init`` that builds per-worker state."""
     module: str
     function: str
     init: str | None = None
@@ -41,7 +33,7 @@ class Task:
 
 
 def task_of(meta: dict) -> Task | None:
-    """The user's task a results file names for a case, if any."""
+    """The user's task a results file names in a case's metadata, if any."""
     text = meta.get(TASK_KEY)
     if not isinstance(text, str) or ":" not in text:
         return None
@@ -51,7 +43,6 @@ def task_of(meta: dict) -> Task | None:
 
 @dataclass
 class Work:
-    """The workload's code: imports, set-up lines, ``work`` (and ``init``) functions."""
     imports: list
     setup: str                       # module-level lines after the imports
     work: str                        # def work(...)
@@ -71,7 +62,7 @@ def codec_of(label: str) -> tuple[str, str, int]:
     return ".png", "cv2.IMWRITE_PNG_COMPRESSION", int(m.group(4))
 
 
-def _imwrite(label: str) -> Work:
+def _imwrite(label: str, _per_image: bool) -> Work:
     ext, flag, value = codec_of(label)
     return Work(["os", "cv2"], f"PARAMS = [{flag}, {value}]", f'''def work(index, image, out_dir):
     """One image: encode it and write out_dir/<index>{ext}."""
@@ -80,7 +71,7 @@ def _imwrite(label: str) -> Work:
         raise OSError(f"cv2.imwrite could not write {{path}}")''', writes=True)
 
 
-def _imencode(label: str) -> Work:
+def _imencode(label: str, _per_image: bool) -> Work:
     ext, flag, value = codec_of(label)
     return Work(["cv2"], f"PARAMS = [{flag}, {value}]", f'''def work(index, image):
     """One image encoded in memory. Returns its size in bytes, as bench measured it; return
@@ -91,19 +82,15 @@ def _imencode(label: str) -> Work:
     return int(buf.size)''')
 
 
-def _complexity(label: str) -> int:
-    m = re.search(r"-c(\d)$", label or "")
-    return int(m.group(1)) if m else 1
-
-
 POSE_LANDMARKS = '''    if found is None:
         return None                      # no person
     return np.array([(p.x, p.y, p.z, p.visibility) for p in found.landmark], dtype=np.float32)'''
 
 
 def _pose(label: str, per_image: bool) -> Work:
-    c = _complexity(label)
-    new = f"mp.solutions.pose.Pose(static_image_mode=True, model_complexity={c})"
+    m = re.search(r"-c(\d)$", label or "")
+    complexity = int(m.group(1)) if m else 1
+    new = f"mp.solutions.pose.Pose(static_image_mode=True, model_complexity={complexity})"
     if per_image:       # the OpenPose script's way, when that is what was measured
         return Work(["numpy", "mediapipe"], "", f'''def work(index, image):
     """One RGB uint8 image with a new model built for it (as measured): its 33 landmarks
@@ -122,7 +109,7 @@ def _pose(label: str, per_image: bool) -> Work:
 
 
 def _import_lines(name: str, target: str) -> tuple[list, str]:
-    """Code that binds ``name`` to MODULE:FUNCTION (MODULE importable or a .py path)."""
+    """Code that binds ``name`` to MODULE:FUNCTION."""
     module, _, function = target.rpartition(":")
     if module.endswith(".py") or "/" in module:
         return ["importlib.util"], (f"{name} = _load({module!r}, {function!r})")
@@ -138,8 +125,6 @@ LOADER = '''def _load(path, function):
 
 
 def _task(task: Task) -> Work:
-    """The contract of ``bench run --task`` (workloads/user_task.py): ``task(item)``, or
-    ``task(item, state)`` with ``state = init()`` built once per worker."""
     imports, line = _import_lines("task", f"{task.module}:{task.function}")
     setup = [line]
     init_body, call = [], "task(image)"
@@ -168,7 +153,5 @@ def for_workload(workload: str, label: str, per_image_model: bool = False,
 
 
 # the work of each ``snippet`` shape a workload class may declare: (label, a model built
-# per image) -> Work; only pose's has a model to build
-SHAPES = {"imwrite": lambda label, _per_image: _imwrite(label),
-          "imencode": lambda label, _per_image: _imencode(label),
-          "pose": _pose}
+# per image) -> Work
+SHAPES = {"imwrite": _imwrite, "imencode": _imencode, "pose": _pose}

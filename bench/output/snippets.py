@@ -1,23 +1,14 @@
-"""``recommend --code``: the recommended configuration as a short Python script to paste.
-
-For each answer, a runnable module: the pool (a plain loop, ``ThreadPoolExecutor`` or
-``ProcessPoolExecutor``), the worker count, the chunk size (a fixed number, or the rule
-that made it, so it follows the user's image count), the start method, how the pixels
-travel (sent with each task, copied once into shared memory, or inherited at fork) and
-a per-worker ``init`` where the workload has state (pose: a model per worker). It has
-``work`` (one image, :mod:`bench.output.snippet_work`), ``run(images)`` (the whole set,
-results in input order) and a ``__main__`` that runs it on random images of the size
-measured. It imports only the standard library, numpy, cv2 (and mediapipe for pose).
-
-Dask picks are not written out (a cluster is set up outside a script): the snippet is
-of the best local configuration of the group, and says so.
+"""``recommend --code``: the recommended configuration as a short runnable Python script
+(standard library, numpy, cv2; mediapipe for pose). Dask picks are not written out (a
+cluster is set up outside a script): the snippet is of the best local configuration.
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from bench.analysis.recommend import Answer
-from bench.analysis.rows import CaseRow, Group
+from bench.analysis.rows import CaseRow
 from bench.output.snippet_work import Work, for_workload, task_of
 from bench.strategies import STRATEGIES
 from bench.texts import messages
@@ -30,23 +21,13 @@ SHAPES = ("loop", "per-image", "slices", "map", "shm", "inherit")
 
 
 def written(name: str) -> bool:
-    """Whether a snippet is written for this strategy (its class names a shape); only
-    those are written, so every other function here reads the class itself."""
+    """Whether the strategy's class names a shape; only those are written."""
     cls = STRATEGIES.get(name)
     return cls is not None and cls.snippet in SHAPES
 
 
-def _per_task(name: str) -> int:
-    return STRATEGIES[name].tasks_per_worker or 1
-
-
-def _inherits(name: str) -> bool:
-    return STRATEGIES[name].fork_only
-
-
 @dataclass(frozen=True)
 class Config:
-    """The configuration a snippet runs."""
     strategy: str
     workers: int = 1
     chunk_size: int | None = None
@@ -64,20 +45,27 @@ class Config:
     def family(self) -> str:
         return STRATEGIES[self.strategy].family
 
+    @property
+    def per_task(self) -> int:
+        return STRATEGIES[self.strategy].tasks_per_worker or 1
+
+    @property
+    def inherits(self) -> bool:
+        return STRATEGIES[self.strategy].fork_only
+
 
 def _chunk_line(c: Config) -> str:
-    per = _per_task(c.strategy)
     if c.chunk_auto or c.chunk_size is None:
-        tasks = "WORKERS" if per == 1 else f"({per} * WORKERS)"
+        tasks = "WORKERS" if c.per_task == 1 else f"({c.per_task} * WORKERS)"
         return f"    chunk = max(1, math.ceil(len(images) / {tasks}))"
     return "    chunk = CHUNK"
 
 
 def _pool(c: Config, initializer: str, initargs: str = "", indent: int = 4) -> str:
-    """The pool's constructor; its arguments wrapped under the parenthesis when long."""
+    """The pool's constructor, its arguments wrapped under the parenthesis when long."""
     args = ["WORKERS"]
     if c.family == "processes":
-        method = '"fork"' if _inherits(c.strategy) else "START_METHOD"
+        method = '"fork"' if c.inherits else "START_METHOD"
         args.append(f"mp_context=multiprocessing.get_context({method})")
     if initializer:
         args.append(f"initializer={initializer}")
@@ -92,7 +80,7 @@ def _pool(c: Config, initializer: str, initargs: str = "", indent: int = 4) -> s
 
 
 def _strategy(c: Config, w: Work, init: str) -> tuple[list, str]:
-    """Imports and the code of ``run`` (with its helpers) for a configuration."""
+    """Imports, and ``run`` with its helpers."""
     a = ", out_dir" if w.writes else ""
     sig = f"images{a}"
     cv = f"    cv2.setNumThreads({c.cv_threads})   # process-wide: every thread\n" \
@@ -103,7 +91,6 @@ def _strategy(c: Config, w: Work, init: str) -> tuple[list, str]:
         else ["concurrent.futures.ThreadPoolExecutor"] if c.family == "threads" else []
     if c.cv_threads is not None:
         imports.append("cv2")
-    s = c.strategy
     if shape == "loop":
         call = f"    {init}()\n" if init else ""
         return imports, f'''def run({sig}):
@@ -193,7 +180,7 @@ def run({sig}):
             return [r for f in futures for r in f.result()]
     finally:
         _images = None'''
-    raise ValueError(f"no snippet for strategy {s!r}")
+    raise ValueError(f"no snippet for strategy {c.strategy!r}")
 
 
 THIRD_PARTY = {"cv2": "import cv2", "numpy": "import numpy as np", "mediapipe": "import mediapipe as mp"}
@@ -232,7 +219,6 @@ def _main(w: Work, shape: tuple, count: int = 8) -> str:
 
 
 def write(c: Config, w: Work, header: str, shape: tuple = (64, 64, 3)) -> str:
-    """The whole snippet for configuration ``c`` doing ``w``."""
     init_lines = list(w.init_body)
     if c.cv_threads is not None and c.family == "processes":
         init_lines.insert(0, f"cv2.setNumThreads({c.cv_threads})   # in every worker")
@@ -241,7 +227,7 @@ def write(c: Config, w: Work, header: str, shape: tuple = (64, 64, 3)) -> str:
     consts = [f"WORKERS = {c.workers}"] if c.family != "serial" else []
     if c.chunk_size is not None and not c.chunk_auto:
         consts.append(f"CHUNK = {c.chunk_size}")
-    if c.family == "processes" and not _inherits(c.strategy):
+    if c.family == "processes" and not c.inherits:
         consts.append(f'START_METHOD = "{c.start_method or "fork"}"')
     head = [header, _import_block(set(imports) | set(w.imports) | {"numpy"})]
     head += ["\n".join(consts)] if consts else []
@@ -261,11 +247,10 @@ def _local_row(a: Answer) -> tuple[CaseRow | None, str]:
     strategy no snippet is written for)."""
     if written(a.choice.strategy):
         return a.choice, ""
-    group: Group = a.group
-    local = [r for r in group.rows if written(r.strategy)]
+    local = [r for r in a.group.rows if written(r.strategy)]
     if not local:
         return None, messages.SNIPPET_NOT_WRITTEN.format(pick=a.choice.describe())
-    best = max(local, key=group.rate)
+    best = max(local, key=a.group.rate)
     why = messages.SNIPPET_NOT_LOCAL if a.choice.family == "dask" else messages.SNIPPET_OTHER
     return best, why.format(pick=a.choice.describe(), local=best.describe())
 
@@ -298,9 +283,6 @@ def snippet(a: Answer, machine, path: str) -> tuple[str, str]:
 
 
 def _wrap(text: str, width: int = 92) -> str:
-    """Each paragraph of the docstring wrapped to ``width``."""
-    import textwrap
-
     return "\n".join(textwrap.fill(line, width, break_on_hyphens=False) if line.strip() else line
                      for line in text.split("\n"))
 
@@ -310,12 +292,11 @@ def _words(c: Config) -> str:
     if c.family != "serial":
         parts.append(f"{c.workers} worker{'s' if c.workers != 1 else ''}")
     if c.chunk_size is not None:
-        per = _per_task(c.strategy)
-        tasks = "workers" if per == 1 else f"({per} x workers)"
+        tasks = "workers" if c.per_task == 1 else f"({c.per_task} x workers)"
         parts.append(messages.SNIPPET_CHUNK_AUTO.format(per=tasks) if c.chunk_auto
                      else f"chunk {c.chunk_size}")
     if c.family == "processes":
-        parts.append(f"start method {'fork' if _inherits(c.strategy) else c.start_method or 'fork'}")
+        parts.append(f"start method {'fork' if c.inherits else c.start_method or 'fork'}")
     if c.cv_threads is not None:
         parts.append(f"cv2.setNumThreads({c.cv_threads})")
     if c.folder_per_task:

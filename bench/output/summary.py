@@ -1,19 +1,16 @@
 """The end-of-run summary: per group, the serial loop, the best case, and what the run
 measured on the way (how pixels reach the workers, where the files go, pool overheads).
-
-It reads the results as every answer does, through :mod:`bench.analysis` rows and
-groups: throughput is images per second from a case's median; the best case of a group
-is the one its ranking puts first (paired speedup where every pool case timed serial
-passes next to its own, else img/s); efficiency is the speedup divided by the measured
-parallel capacity (not by a core count).
+Efficiency is the speedup over the measured parallel capacity (not a core count).
 """
 from __future__ import annotations
+
+import json
+import statistics
 
 from bench.analysis.load import analyse
 from bench.analysis.rows import CaseRow, Group, is_overhead_workload
 from bench.measure.capacity import LOW_SHARE, capacity_is_low
 from bench.output import libraries
-from bench.output.failed_items import failed_items_section
 from bench.output.table import Table
 from bench.texts import messages
 from bench.texts.units import format_ms, format_percent, format_rate_whole, format_speedup, format_us
@@ -61,8 +58,7 @@ def throughput_section(groups: list[Group], capacity, cases: list[CaseRow]) -> l
                      format_rate_whole(best.cold_throughput)))
         if serial is None:
             notes.append(f"{g.key}: {messages.SUMMARY_NO_SERIAL}")
-        disagree = figures_disagree(g, best, speedup, capacity)
-        if disagree:
+        if disagree := figures_disagree(g, best, speedup, capacity):
             notes.append(disagree)
     for r in cases:          # per-image failures (pose): the case still counted
         failed_images = r.meta.get("failed_images")
@@ -89,9 +85,11 @@ def figures_disagree(g: Group, best: CaseRow, speedup: float | None, capacity) -
         return None
     from bench.analysis.recommend import ABOVE_CAPACITY
 
-    best_serial, other_serial = _serial_next_to(best), _serial_next_to(other)
-    if best_serial is None or other_serial is None:
+    # the serial passes timed next to each (none where none took a measurable time)
+    if not best.paired_serial_rates or not other.paired_serial_rates:
         return None
+    best_serial = statistics.median(best.paired_serial_rates)
+    other_serial = statistics.median(other.paired_serial_rates)
     above = ""
     if capacity and speedup > ABOVE_CAPACITY * capacity:
         above = messages.FIGURES_DISAGREE_ABOVE.format(speedup=format_speedup(speedup), capacity=capacity)
@@ -102,18 +100,9 @@ def figures_disagree(g: Group, best: CaseRow, speedup: float | None, capacity) -
         above=above)
 
 
-def _serial_next_to(row: CaseRow) -> float | None:
-    """The median img/s of the serial passes timed next to ``row``'s own (None where none
-    took a measurable time: a set of a few tiny images)."""
-    import statistics
-
-    rates = row.paired_serial_rates
-    return statistics.median(rates) if rates else None
-
-
 def _paired_serial_rate(best: CaseRow, serial: CaseRow | None) -> float | None:
-    """The serial loop's img/s from the passes timed next to ``best``'s own, so the row's
-    speedup is img/s over this (the group's serial case where it has none)."""
+    """The serial loop's img/s from the passes timed next to ``best``'s own (the group's
+    serial case where it has none): the row's speedup is img/s over this."""
     passes = best.get("paired_serial_s")
     if passes and best.image_count:
         return best.image_count / passes
@@ -172,9 +161,8 @@ def _speedup_text(row: CaseRow) -> str:
 
 
 def layout_section(groups: list[Group]) -> list[str]:
-    """Per imwrite group measured both ways: the best pool writing into one folder
-    against the best with a folder per task (the serial loop writes one file at a time:
-    the layout does not change it)."""
+    """Per imwrite group measured both ways: the best pool writing into one folder against
+    the best with a folder per task."""
     rows = []
     for g in groups:
         per_task = [r for r in g.rows if r.folder_per_task]
@@ -192,6 +180,31 @@ def layout_section(groups: list[Group]) -> list[str]:
             Table(("group", "best pool in one folder", "speedup", "best with a folder per task",
                    "speedup", "ratio"), rows, left=(0, 1, 3)).to_text(),
             messages.LAYOUT_WHY.format(fs=messages.LAYOUT_FS.format(fs=", ".join(fs)) if fs else "")]
+
+
+FAILED_ITEMS_LISTED = 10
+
+
+def failed_items_section(groups) -> list[str]:
+    """Per group, the items a task could not process (path and error), from the serial
+    loop's ``failed_items`` (every configuration is verified to fail on the same ones)."""
+    lines = []
+    for g in groups:
+        row = g.serial or (g.rows[0] if g.rows else None)
+        raw = row.meta.get("failed_items") if row is not None else None
+        try:
+            items = json.loads(raw) if isinstance(raw, str) else None
+        except ValueError:
+            items = None
+        if not items:
+            continue
+        count = row.meta.get("items_failed")
+        count = count if isinstance(count, int) else len(items)
+        lines += ["", messages.FAILED_ITEMS_HEADING.format(group=g.key, count=count)]
+        lines += [f"  {item}" for item in items[:FAILED_ITEMS_LISTED]]
+        if count > FAILED_ITEMS_LISTED:
+            lines.append(messages.FAILED_ITEMS_MORE.format(count=count - FAILED_ITEMS_LISTED))
+    return lines
 
 
 def overhead_section(rows: list[CaseRow]) -> list[str]:
@@ -257,9 +270,8 @@ def render(results) -> str:
     if warnings:
         lines += [""] + warnings
     if results.failed:
-        lines.append("")
-        lines.append(messages.SUMMARY_FAILED.format(count=len(results.failed)))
-        lines.extend(_failure_lines(results.failed))
+        lines += ["", messages.SUMMARY_FAILED.format(count=len(results.failed))]
+        lines += _failure_lines(results.failed)
     return "\n".join(lines)
 
 

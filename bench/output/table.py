@@ -1,9 +1,5 @@
-"""One table model, rendered as aligned text, Markdown, HTML and CSV.
-
-Every table an answer shows (the recommendation, the comparison, the end-of-run
-summary, the report's pages and its CSV) is a :class:`Table`; how a table looks in
-each format is decided here and nowhere else.
-"""
+"""One table model, rendered as aligned text, Markdown, HTML and CSV: how every table
+looks in each format is decided here and nowhere else."""
 from __future__ import annotations
 
 import csv
@@ -34,9 +30,6 @@ class Table:
     left: Collection[int] = (0,)             # columns aligned left; the others (numbers) right
     highlight: Sequence[bool] | None = None  # one flag per row; None: no row stands out
 
-    def _is_left(self, column: int) -> bool:
-        return column in self.left
-
     def _marked_rows(self) -> list[list[str]]:
         """Rows with the first cell marked (text, HTML), when the table highlights rows."""
         rows = [[str(c) for c in r] for r in self.rows]
@@ -52,7 +45,7 @@ class Table:
                   for i, h in enumerate(self.head)]
 
         def line(cells) -> str:
-            return (indent + "  ".join(c.ljust(w) if self._is_left(i) else c.rjust(w)
+            return (indent + "  ".join(c.ljust(w) if i in self.left else c.rjust(w)
                                        for i, (c, w) in enumerate(zip(cells, widths)))).rstrip()
 
         return "\n".join([line(self.head), line(["-" * w for w in widths])] + [line(r) for r in rows])
@@ -61,7 +54,8 @@ class Table:
         def line(cells) -> str:
             return "| " + " | ".join(map(escape_markdown, cells)) + " |"
 
-        rule = "|" + "|".join("---" if self._is_left(i) else "---:" for i in range(len(self.head))) + "|"
+        rule = "|" + "|".join("---" if i in self.left else "---:"
+                              for i in range(len(self.head))) + "|"
         out = [line(self.head), rule]
         for i, row in enumerate(self.rows):
             cells = [str(c) for c in row]
@@ -74,7 +68,7 @@ class Table:
         """A scrollable table; the page's stylesheet aligns every first column left, and
         the other left-aligned columns by their class "t"."""
         def cls(i: int) -> str:
-            return ' class="t"' if i > 0 and self._is_left(i) else ""
+            return ' class="t"' if i > 0 and i in self.left else ""
 
         out = ['<div class="scroll"><table><thead><tr>']
         out += [f"<th{cls(i)}>{html.escape(str(h))}</th>" for i, h in enumerate(self.head)]

@@ -35,9 +35,6 @@ def _decomposition(row):
     return {"overhead": max(0.0, cold - warm), "work": min(cold, warm)}, False
 
 
-COLD_MARK = messages.COLD_MARK
-
-
 def _amount(value: float) -> str:
     """A bar's figure in the unit chosen for its panel: '12.3', '0.45'."""
     return f"{value:,.1f}" if value >= 10 else f"{value:,.2f}"
@@ -72,12 +69,11 @@ def decomposition_chart(analysis: Analysis, groups: list[Group], out_dir: str,
         len(panels), messages.DECOMPOSITION_TITLE, m.subtitle(), panel_h=max(3.0, 0.7 * most + 1.2),
         legend=[p[1] for p in DECOMP_PARTS if measured_any]
         + [p[1] for p in FALLBACK_PARTS if not all_measured]
-        + ([COLD_MARK] if measured_any else []),
+        + ([messages.COLD_MARK] if measured_any else []),
         note=note + messages.DECOMPOSITION_AT, labels_w=labels_w)
     handles = {}
     for ax, (g, bars) in zip(axes, panels):
-        labels = [r.describe() for r, *_ in bars]
-        ys = list(range(len(bars)))[::-1]
+        ys = layout.bar_axis(ax, [r.describe() for r, *_ in bars])
         total_max = max(max(sum(p.values()), r.get("cold_total_s") or 0) for r, p, _ in bars)
         unit, scale = ("ms", 1e3) if total_max < 1 else ("s", 1.0)
         for (r, parts, measured), y in zip(bars, ys):
@@ -93,15 +89,11 @@ def decomposition_chart(analysis: Analysis, groups: list[Group], out_dir: str,
             if measured and cold:
                 # the model against the measurement: a sum is an estimate, not the total
                 ax.plot(cold * scale, y, marker="D", color="black", markersize=7, zorder=5)
-                handles.setdefault(COLD_MARK, Line2D(
+                handles.setdefault(messages.COLD_MARK, Line2D(
                     [], [], marker="D", color="black", linestyle="none", markersize=7))
                 end = max(left, cold * scale)
                 text += f" of {_amount(cold * scale)}"
             ax.text(end, y, f"  {text} {unit}", va="center", fontsize=11)
-        ax.set_yticks(ys)
-        ax.set_yticklabels([layout.bar_label(t) for t in labels])
-        ax.set_ylim(-0.6, len(bars) - 0.4)
-        ax.grid(axis="y", visible=False)
         ax.set_xlim(0, total_max * scale * 1.35)
         ax.set_xlabel(f"{unit} for {g.first.image_count} images (pool start + work + shutdown)")
         ax.set_title(g.title)

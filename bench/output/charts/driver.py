@@ -1,12 +1,7 @@
-"""Drawing the charts of a file (``bench plot``, ``bench report``): which charts its data
-allows, each drawn in its own forked process where the machine has the CPUs, and the
-machines-compared charts of several files (one per workload).
-
-Every chart has a title, axis labels with units, the machine and date in a subtitle,
-one panel per workload and image set, and one legend for the whole figure (see
-:mod:`bench.output.charts.style` and :mod:`bench.output.charts.layout`). Charts whose
-data a file does not hold (memory, time decomposition) are skipped with the reason,
-never drawn empty.
+"""Drawing the charts of a file (``bench plot``, ``bench report``), each in its own forked
+process where the machine has the CPUs, and the machines-compared charts of several
+files. Charts whose data a file does not hold are skipped with the reason, never drawn
+empty.
 """
 from __future__ import annotations
 
@@ -50,13 +45,9 @@ def _draw_job(index: int) -> tuple:
 
 
 def _draw_all(jobs: list) -> list:
-    """Draw every chart, in parallel forked processes where the OS allows it.
-
-    Rendering a large figure is pure CPU in one thread, and a full run has four of
-    them: drawing them side by side roughly halves ``plot`` and ``report`` on two
-    cores. The children inherit the analysis at fork (nothing is pickled) and write
-    the files; only the paths come back. Elsewhere (no fork, one CPU): one by one.
-    """
+    """Every chart, in forked processes where the OS allows it (rendering is pure CPU in
+    one thread: side by side roughly halves ``plot`` and ``report`` on two cores); the
+    children inherit the analysis at fork and only the paths come back."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -106,20 +97,21 @@ def draw(analysis: Analysis, out_dir: str, fits: dict | None = None, answers=Non
         else:
             charts.skipped[key] = why
     # a fixed order, whichever chart finished first: a group's workers chart after the speedups
-    return _in_order(charts, [k for k in jobs if k.startswith(WORKERS + ":")])
-
-
-def _in_order(charts: Charts, workers_keys: list) -> Charts:
-    order = ["throughput", "speedup", *workers_keys, "decomposition", "memory"]
+    order = ["throughput", "speedup", *(k for k in jobs if k.startswith(WORKERS + ":")),
+             "decomposition", "memory"]
     charts.files = {k: charts.files[k] for k in order if k in charts.files}
     return charts
 
 
 def draw_compare(comparison, out_dir: str) -> dict:
-    """The machines-compared charts of several files (a ``bench.analysis.compare``
-    Comparison), one per workload: {workload: [png, svg]}."""
+    """The machines-compared charts of a Comparison, one per workload: {workload: [png, svg]}."""
     os.makedirs(out_dir, exist_ok=True)
-    stems = [a.stem for a in comparison.analyses]
-    name = "compare-" + "-vs-".join(stems[:2]) + (f"-and-{len(stems) - 2}-more" if len(stems) > 2 else "")
     with plt.rc_context(style.RC):
-        return compare_charts(comparison, out_dir, name)
+        return compare_charts(comparison, out_dir, files_name("compare-", comparison.analyses))
+
+
+def files_name(prefix: str, analyses) -> str:
+    """'compare-A-vs-B', 'report-A-vs-B-and-2-more': a name for what several files made."""
+    stems = [a.stem for a in analyses]
+    more = f"-and-{len(stems) - 2}-more" if len(stems) > 2 else ""
+    return prefix + "-vs-".join(stems[:2]) + more

@@ -1,8 +1,5 @@
-"""Figure helpers every chart shares: a figure laid out in inches (header, panels, room
-for one legend), the legend, the workers axis, bar labels, and saving PNG and SVG.
-
-Sizes are chosen for a slide: a chart is about 2,000 px wide at 150 dpi and its
-smallest text is 12 pt.
+"""Figure helpers every chart shares: layout in inches, legend, workers axis, bar labels,
+saving PNG and SVG. Sized for a slide: about 2,000 px wide at 150 dpi, text 12 pt or more.
 """
 from __future__ import annotations
 
@@ -10,9 +7,11 @@ import math
 import os
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")          # files only: no display, no GUI toolkit needed
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 
 from bench.analysis.rows import line_label  # noqa: E402
 from bench.output.charts import style  # noqa: E402
@@ -21,29 +20,13 @@ PANEL_W, PANEL_H = 7.0, 4.6      # inches per panel
 MAX_COLS = 2
 
 
-def grid(n: int) -> tuple[int, int]:
-    """Rows and columns for n panels, at most MAX_COLS side by side."""
-    cols = min(MAX_COLS, max(1, n))
-    rows = max(1, math.ceil(n / cols))
-    return rows, cols
-
-
-def legend_columns(labels, width: float) -> int:
-    """As many legend columns as fit the figure's width with its longest label."""
-    longest = max((len(t) for t in labels), default=10)
-    col_w = 0.105 * longest + 1.0           # inches at 12 pt, with the handle
-    return max(1, min(len(labels) or 1, int((width - 0.5) // col_w)))
-
-
 def new_figure(n_panels: int, title: str, subtitle: str, legend: list = (),
                panel_w: float = PANEL_W, panel_h: float = PANEL_H, twin: bool = False,
                note: str = "", labels_w: float = 0.0):
-    """Figure with a header (title + subtitle), panels, and room for a legend below.
-
-    Sizes are fixed in inches, not fractions, so headers and legends never overlap the
-    panels whatever the number of panels.
-    """
-    rows, cols = grid(n_panels)
+    """Figure with a header (title + subtitle), panels, and room for a legend below; sizes
+    in inches, not fractions, so headers and legends never overlap the panels."""
+    cols = min(MAX_COLS, max(1, n_panels))
+    rows = max(1, math.ceil(n_panels / cols))
     if cols == 1:
         panel_w = max(panel_w, 10.5)    # one panel: wide enough for the shared legend
     legend = list(dict.fromkeys(legend))
@@ -52,7 +35,9 @@ def new_figure(n_panels: int, title: str, subtitle: str, legend: list = (),
     gap_w, gap_h = (2.2 if twin else 1.1) + labels_w, 1.0
     left, right = 1.0 + labels_w, (1.0 if twin else 0.35)
     width = left + right + cols * panel_w + (cols - 1) * gap_w
-    ncol = legend_columns(legend, width)
+    # as many legend columns as fit the width with the longest label (12 pt, with the handle)
+    col_w = 0.105 * max((len(t) for t in legend), default=10) + 1.0
+    ncol = max(1, min(len(legend) or 1, int((width - 0.5) // col_w)))
     foot = 0.3 + 0.3 * math.ceil(len(legend) / ncol)
     height = head + foot + rows * panel_h + (rows - 1) * gap_h + 0.65
     fig, axes = plt.subplots(rows, cols, figsize=(width, height), squeeze=False)
@@ -90,6 +75,22 @@ def save(fig, out_dir: str, name: str) -> list[str]:
         paths.append(path)
     plt.close(fig)
     return paths
+
+
+def reference(handles: dict, label: str, draw, *args, **look) -> None:
+    """A reference drawn (``draw``: ``ax.axhline``, ``ax.plot``) and its legend entry."""
+    draw(*args, **look)
+    handles.setdefault(label, Line2D([], [], **look))
+
+
+def bar_axis(ax, labels: list) -> list:
+    """A bar chart's category axis, first label on top: the bars' y positions."""
+    ys = list(range(len(labels)))[::-1]
+    ax.set_yticks(ys)
+    ax.set_yticklabels([bar_label(t) for t in labels])
+    ax.set_ylim(-0.6, len(labels) - 0.4)
+    ax.grid(axis="y", visible=False)
+    return ys
 
 
 def workers_axis(ax, workers):
@@ -130,6 +131,4 @@ def line_labels(groups) -> list[str]:
 
 def dense(workers):
     """Worker counts between the fewest and the most, for drawing a model as a curve."""
-    import numpy as np
-
     return np.geomspace(min(workers), max(workers), 60)

@@ -1,19 +1,7 @@
 """Chart: machines (or runs) compared, one chart per workload, one row per image set:
-images per second (left) and speedup over each machine's own serial loop (right) against
-workers, every machine on the same two axes:
-
-* its pick's configuration at every worker count it measured (the fastest parallel one
-  where the serial loop won), in the machine's colour and marker (markers differ too, so
-  nothing relies on colour alone): the line its plateau is found on;
-* its plateau (:class:`bench.analysis.recommend.Plateau`): a ring and a dotted line at
-  the fewest workers within TIE_MARGIN of the line's best count (a square), marked as
-  :mod:`bench.output.charts.workers` marks one machine's;
-* the scaling model of that configuration, as a wide translucent band over the worker
-  counts it was fitted to (:mod:`bench.analysis.scaling`), where one was fitted;
-* its pick, a large star with the configuration written beside it.
-
-The answers, matched by workload, image size, content and parameters, are
-:mod:`bench.analysis.compare`'s; what is drawn is :func:`machine_curves`.
+img/s (left) and speedup over each machine's own serial loop (right) against workers,
+every machine's pick's line, plateau, scaling model (a band) and pick (a star) on the
+same two axes (docs/charts-and-report.md); what is drawn is :func:`machine_curves`.
 """
 from __future__ import annotations
 
@@ -26,6 +14,7 @@ from bench.analysis.recommend import Plateau
 from bench.analysis.rows import CaseRow
 from bench.analysis.scaling import Fit
 from bench.output.charts import layout, style
+from bench.output.comparison import pick_text
 from bench.output.charts.workers import RATE, SPEEDUP, Curve, finish_panel, line_curve, mark_plateau, \
     plateau_handles
 from bench.texts import messages
@@ -49,7 +38,6 @@ def machine_label(label: str, a) -> str:
 
 @dataclass
 class MachineCurve:
-    """One machine's answer for one image set, as drawn."""
     index: int                  # the file's place: its colour and marker
     label: str                  # the legend's words: machine, CPUs, capacity, date
     curve: Curve | None         # the plateau's line (None: only the serial loop measured)
@@ -72,22 +60,6 @@ def machine_curves(c: Comparison, line: AnswerLine) -> list[MachineCurve]:
         out.append(MachineCurve(i, machine_label(lab, p.analysis), curve, plateau, p.row,
                                 p.row.speedup_over(g.serial), fit))
     return out
-
-
-def short_pick(row) -> str:
-    """The pick in a panel's few words: strategy, workers, start method, variants (the
-    tables give the chunk size)."""
-    parts = [row.strategy]
-    if row.family != "serial":
-        parts.append(f"w={row.workers}")
-    if row.chunk_policy not in ("auto", "none"):
-        parts.append(f"chunk={row.chunk_size}")
-    parts += [v for v in (row.start_method,) if v]
-    if row.cv_threads is not None:
-        parts.append(f"cv={row.cv_threads}")
-    if row.folder_per_task:
-        parts.append(messages.FOLDER_PER_TASK)
-    return " ".join(parts)
 
 
 def _panels(ax_rate, ax_sp, c: Comparison, line: AnswerLine) -> None:
@@ -116,7 +88,7 @@ def _panels(ax_rate, ax_sp, c: Comparison, line: AnswerLine) -> None:
                 tops[what] = max(tops[what], y)
                 if what == RATE:
                     picked.append(star)
-                    labels.append(f"{lab}: {short_pick(m.pick)}")
+                    labels.append(f"{lab}: {pick_text(m.pick, short=True)}")
         if m.fit is not None:
             dense = layout.dense(m.fit.workers)
             ax_rate.plot(dense, m.fit.predict(dense), color=colour, linewidth=10, alpha=0.2,
@@ -132,7 +104,6 @@ def _panels(ax_rate, ax_sp, c: Comparison, line: AnswerLine) -> None:
 
 
 def _handles(c: Comparison, lines: list) -> dict:
-    """The legend: every machine drawn in this chart, then the model, the pick, the plateau."""
     out = {}
     for i, (lab, a) in enumerate(zip(c.labels, c.analyses)):
         if any(ln.picks[i] is not None for ln in lines):
@@ -149,7 +120,6 @@ def _handles(c: Comparison, lines: list) -> dict:
 
 
 def workload_chart(c: Comparison, workload: str, lines: list, out_dir: str, name: str) -> list[str]:
-    """One workload's answers on every machine, a row of two panels per image set: [png, svg]."""
     handles = _handles(c, lines)
     subtitle = "  vs  ".join(f"{lab}: {a.machine.hostname}, {a.machine.cpus or '?'} CPUs, {a.machine.date}"
                              for i, (lab, a) in enumerate(zip(c.labels, c.analyses))
@@ -165,6 +135,5 @@ def workload_chart(c: Comparison, workload: str, lines: list, out_dir: str, name
 
 
 def compare_charts(c: Comparison, out_dir: str, stem: str) -> dict[str, list[str]]:
-    """Every workload's chart: {workload: [png, svg]}."""
     return {workload: workload_chart(c, workload, lines, out_dir, f"{stem}-{workload}")
             for workload, lines in c.workloads().items()}

@@ -18,7 +18,6 @@ MEMORY_PARTS = (("mem_worker_uss_peak", "USS (private to the worker)", "blue", "
 
 def memory_chart(analysis: Analysis, groups: list[Group], out_dir: str,
                  name: str) -> tuple[list[str] | None, str | None]:
-    """USS, PSS and RSS of one worker per configuration, and how many workers fit."""
     m = analysis.machine
     panels = []
     for g in groups:
@@ -40,7 +39,7 @@ def memory_chart(analysis: Analysis, groups: list[Group], out_dir: str,
     handles = {}
     height = 0.26
     for ax, (g, entries) in zip(axes, panels):
-        ys = list(range(len(entries)))[::-1]
+        ys = layout.bar_axis(ax, [e[0] for e in entries])
         top = 0.0
         for (label, values, row), y in zip(entries, ys):
             for i, (key, text, c, hatch) in enumerate(MEMORY_PARTS):
@@ -56,10 +55,6 @@ def memory_chart(analysis: Analysis, groups: list[Group], out_dir: str,
                 ax.text(max(values.values()) / 2**20, y, messages.WORKERS_FIT.format(
                     ceiling=mem.ceiling, available=format_bytes(mem.available), kind=mem.kind),
                     fontsize=11, color="#222222", va="center")
-        ax.set_yticks(ys)
-        ax.set_yticklabels([layout.bar_label(e[0]) for e in entries])
-        ax.set_ylim(-0.6, len(entries) - 0.4)
-        ax.grid(axis="y", visible=False)
         ax.set_xlim(0, top * 1.45)
         ax.set_xlabel("MiB per worker")
         ax.set_title(g.title)

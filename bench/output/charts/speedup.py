@@ -12,7 +12,6 @@ from bench.texts import messages
 
 
 def speedup_chart(analysis: Analysis, groups: list[Group], out_dir: str, name: str) -> list[str]:
-    """Speedup against workers, with the ideal and the measured capacity as references."""
     m = analysis.machine
     cap = m.capacity
     paired = any(r.get("paired_speedup") for g in groups for r in g.rows)
@@ -36,13 +35,11 @@ def speedup_chart(analysis: Analysis, groups: list[Group], out_dir: str, name: s
             handles.setdefault(line_label(line), Line2D([], [], **look))
             top = max(top, max(ys))
         ws = sorted(set(workers) | {1})
-        ax.axhline(1.0, color=style.colour("black"), linestyle="--", linewidth=1.6)
-        handles.setdefault(messages.SERIAL_IS_ONE,
-                           Line2D([], [], color=style.colour("black"), linestyle="--", linewidth=1.6))
+        layout.reference(handles, messages.SERIAL_IS_ONE, ax.axhline, 1.0,
+                         color=style.colour("black"), linestyle="--", linewidth=1.6)
         if cap:
-            ax.plot(ws, [min(w, cap) for w in ws], color="#777777", linestyle=":", linewidth=2)
-            handles.setdefault(messages.IDEAL_SPEEDUP,
-                               Line2D([], [], color="#777777", linestyle=":", linewidth=2))
+            layout.reference(handles, messages.IDEAL_SPEEDUP, ax.plot, ws,
+                             [min(w, cap) for w in ws], color="#777777", linestyle=":", linewidth=2)
             ax.axhline(cap, color=style.colour("purple"), linewidth=1.2, alpha=0.8)
             handles.setdefault(messages.CAPACITY_REF.format(cap=cap),
                                Line2D([], [], color=style.colour("purple"), linewidth=1.2))

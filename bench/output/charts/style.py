@@ -1,10 +1,5 @@
-"""How bench draws: the palette, every strategy's colour and marker, line styles, and
-the matplotlib settings every chart is drawn with.
-
-Colours are the Okabe-Ito palette (distinguishable with the common colour-vision
-deficiencies), and every strategy also has its own marker, every start method its own
-line style, so nothing depends on colour alone.
-"""
+"""How bench draws: the Okabe-Ito palette, every strategy's colour and marker, line styles
+by start method (nothing depends on colour alone), and the matplotlib settings."""
 from __future__ import annotations
 
 from matplotlib.ticker import FuncFormatter

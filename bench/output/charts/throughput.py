@@ -8,10 +8,6 @@ from bench.analysis.rows import Group, line_label
 from bench.output.charts import layout, style
 from bench.texts import messages
 
-SERIAL_REF = messages.SERIAL_REF
-IDEAL_REF = messages.IDEAL_REF
-MODEL_REF = messages.MODEL_REF
-
 
 def throughput_chart(analysis: Analysis, groups: list[Group], out_dir: str, name: str,
                      fits: dict | None = None) -> list[str]:
@@ -20,8 +16,9 @@ def throughput_chart(analysis: Analysis, groups: list[Group], out_dir: str, name
     m = analysis.machine
     fig, axes, ncol = layout.new_figure(
         len(groups), messages.THROUGHPUT_TITLE, m.subtitle(),
-        legend=layout.line_labels(groups) + [SERIAL_REF, IDEAL_REF.format(cap=m.capacity or 0)]
-        + ([MODEL_REF] if fits else []),
+        legend=layout.line_labels(groups)
+        + [messages.SERIAL_REF, messages.IDEAL_REF.format(cap=m.capacity or 0)]
+        + ([messages.MODEL_REF] if fits else []),
         note=messages.THROUGHPUT_NOTE)
     handles = {}
     for ax, g in zip(axes, groups):
@@ -39,16 +36,14 @@ def throughput_chart(analysis: Analysis, groups: list[Group], out_dir: str, name
         serial = g.serial
         if serial is not None:
             ws = sorted(set(workers) | {1})
-            ax.axhline(serial.throughput, color=style.colour("black"), linestyle="--", linewidth=1.6)
+            layout.reference(handles, messages.SERIAL_REF, ax.axhline, serial.throughput,
+                             color=style.colour("black"), linestyle="--", linewidth=1.6)
             lo, hi = layout.value_range(serial)
             ax.axhspan(lo, hi, color=style.colour("black"), alpha=0.07, linewidth=0)   # its passes
-            handles.setdefault(SERIAL_REF,
-                               Line2D([], [], color=style.colour("black"), linestyle="--", linewidth=1.6))
             cap = m.capacity or max(ws)
             ideal = [serial.throughput * min(w, cap) for w in ws]
-            ax.plot(ws, ideal, color="#777777", linestyle=":", linewidth=2)
-            handles.setdefault(IDEAL_REF.format(cap=cap),
-                               Line2D([], [], color="#777777", linestyle=":", linewidth=2))
+            layout.reference(handles, messages.IDEAL_REF.format(cap=cap), ax.plot, ws, ideal,
+                             color="#777777", linestyle=":", linewidth=2)
             top = max(top, serial.throughput, max(ideal), hi)
         f = (fits or {}).get(g.key)
         if f is not None:
@@ -57,7 +52,7 @@ def throughput_chart(analysis: Analysis, groups: list[Group], out_dir: str, name
             xs = layout.dense(model.workers)
             c = style.strategy_style(line[0])[0]
             ax.plot(xs, model.predict(xs), color=c, linewidth=9, alpha=0.22, solid_capstyle="round")
-            handles.setdefault(MODEL_REF,
+            handles.setdefault(messages.MODEL_REF,
                                Line2D([], [], color="#555555", linewidth=9, alpha=0.22))
         layout.workers_axis(ax, workers)
         ax.set_ylim(0, top * 1.12 if top else 1)

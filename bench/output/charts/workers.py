@@ -1,13 +1,7 @@
-"""Chart: how many workers, one figure per workload and image set: images per second
-(left) and speedup over the serial loop (right) against workers, for the leading
-configurations only (the pick's, drawn thick, and the next fastest: every line at once
-hides the answer), with the pick's plateau marked: a ring at the fewest workers within
-TIE_MARGIN of its best count (a square), a dotted line at that count, and on the panel
-the plateau is measured by, the level TIE_MARGIN under the best.
-
-What is drawn is :func:`curves` (the figures, a median per worker count) and the
-answer's :class:`~bench.analysis.recommend.Plateau`; the machines-compared chart
-(:mod:`bench.output.charts.machines`) draws its machines' curves with the same marks.
+"""Chart: how many workers, one figure per workload and image set: img/s (left) and
+speedup (right) against workers for the leading configurations only (every line at once
+hides the answer), the pick's plateau marked (docs/charts-and-report.md); the
+machines-compared chart marks its machines' plateaus the same way.
 """
 from __future__ import annotations
 
@@ -53,8 +47,8 @@ def _median(values):
 
 
 def line_curve(group: Group, rows: list, pick: bool = False) -> Curve:
-    """A line's rows as a curve: img/s and speedup (paired where the case has it) at
-    each worker count, the median where a count was measured more than once."""
+    """A line's rows as a curve: the median img/s and speedup (paired where the case has
+    it) at each worker count."""
     at: dict[int, list] = {}
     for r in rows:
         at.setdefault(r.workers, []).append(r)
@@ -65,7 +59,6 @@ def line_curve(group: Group, rows: list, pick: bool = False) -> Curve:
 
 
 def curves(answer: Answer) -> list[Curve]:
-    """The leading lines of an answer, the pick's first."""
     lines = answer.group.lines()
     first = answer.plateau.line if answer.plateau is not None else None
     return [line_curve(answer.group, lines[ln], pick=ln == first) for ln in leading_lines(answer)]
@@ -79,7 +72,6 @@ def group_slug(text: str) -> str:
 # -- marks shared with the machines-compared chart ------------------------------------------
 
 def plateau_handles() -> dict:
-    """The legend of the plateau's marks."""
     grey = "#555555"
     return {messages.PLATEAU_REF.format(margin=TIE_MARGIN): Line2D(
                 [], [], marker="o", markersize=14, markerfacecolor="none", markeredgecolor=grey,
@@ -136,7 +128,6 @@ def legend_labels(answer: Answer) -> list[str]:
 
 
 def workers_chart(analysis: Analysis, answer: Answer, out_dir: str, name: str) -> list[str]:
-    """One group's figure: [png, svg]."""
     g, p = answer.group, answer.plateau
     drawn = curves(answer)
     by = messages.PLATEAU_BY.get(p.by, p.by) if p is not None else ""
@@ -155,9 +146,8 @@ def workers_chart(analysis: Analysis, answer: Answer, out_dir: str, name: str) -
         ax_sp.plot(xs, [s for s in c.speedup if s is not None], **look)
         handles[c.label + (" (pick)" if c.pick else "")] = Line2D([], [], **look)
     if g.serial is not None:
-        ax_sp.axhline(1.0, color=style.colour("black"), linestyle="--", linewidth=1.4)
-        handles[messages.SERIAL_IS_ONE] = Line2D([], [], color=style.colour("black"), linestyle="--",
-                                                 linewidth=1.4)
+        layout.reference(handles, messages.SERIAL_IS_ONE, ax_sp.axhline, 1.0,
+                         color=style.colour("black"), linestyle="--", linewidth=1.4)
     pick = next((c for c in drawn if c.pick), None)
     if p is not None and pick is not None:
         colour = style.line_style(pick.line)["color"]
