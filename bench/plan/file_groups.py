@@ -1,41 +1,26 @@
-"""The groups of files in a budgeted plan: a user's task on their own folder (``bench run``)
-and the built-in pipelines on generated photos (``bench all``).
-
-Each group races the ways files reach the work, side by side: paths sent and read in the
-worker (``processes``, ``processes-chunked``, the ``pool-*`` strategies), decoded in the
-parent and pickled per image or per slice, or decoded into one shared-memory block
-(``processes-decoded*``); ``multiprocessing.Pool`` next to ``concurrent.futures`` at the
-same chunking (``pool-imap`` and ``processes-map``, four chunks per worker); with a
-per-worker state, the state rebuilt for every item when asked (``--init-per-item``, the
-pipelines with a model). A read-only group (``imread``) on the same files reports what
-reading alone costs.
-
-A user's folder is sized like any group: its files are all measured while a pass of
-them fits, else a deterministic sample (the set's seed) of as many as a pass needs;
-``--limit N`` fixes the sample. What a user's task costs is unknown until it runs, so
-:mod:`bench.plan.task_probe` runs it on a few files in a fresh interpreter before the
-plan is made (it also says, before any pool starts, when the function cannot be imported
-or pickled).
+"""The groups of files in a budgeted plan: a user's task on their own folder (``bench run``,
+docs/own-work.md) and the built-in pipelines on generated photos (``bench all``,
+docs/pipelines.md). Each group races the ways files reach the work side by side (paths
+read in the worker, pixels decoded in the parent and pickled or shared); a read-only
+group (``imread``) on the same files reports what reading alone costs. A user's task is
+timed by :mod:`bench.plan.task_probe` before the plan is made.
 """
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bench.model.case import Case
 from bench.model.request import RunRequest
 from bench.plan.sizing import size_set, worker_ladder
 from bench.plan.task_probe import PROBE_ITEMS, PROBE_TIMEOUT_S, ProbeFailed, probe_task
-from bench.strategies import (STRATEGIES, auto_chunk_size, default_start_method, decoded, libraries,
-                              mp_pool, named)
+from bench.plan.configurations import PlanOptions, plan_cases
+from bench.strategies import decoded, libraries
 from workloads.images import ImageSetSpec, ImageSize
 from workloads import registry
 from workloads.registry import workload_class
 
-# strategies planned only in the groups of files (never in the generated images' groups,
-# unless named with --strategies)
-STRATEGIES_ON_FILES = named(on_files_only=True)     # each class's on_files_only
 # at W in every group of files: the routes, and the Pool API next to concurrent.futures
 AT_W = ("threads", "processes", "processes-chunked", "processes-map", "processes-decoded",
         "processes-decoded-chunked", "processes-decoded-shm", "pool-apply-async",
@@ -58,10 +43,8 @@ QUICK_STRATEGIES = ("serial", "processes", "processes-decoded", "pool-imap", "pr
 
 
 def pipeline_groups() -> tuple:
-    """The pipelines in bench all: (workload, nominal size: the largest file), each file
-    workload's ``groups`` read off the registry. --quick leaves them out unless
-    --workloads names them: its 90 s are spent before they start (its tier 0 alone is
-    trimmed on two cores already)."""
+    """The pipelines in bench all: (workload, nominal size: the largest file). --quick
+    leaves them out unless --workloads names them: its 90 s are spent before they start."""
     return tuple((w, g.size) for w, g in registry.groups("files"))
 
 
@@ -161,52 +144,16 @@ def _groups(req) -> list[_Group]:
     return out
 
 
-def _with_count(images: ImageSetSpec, count: int) -> ImageSetSpec:
-    from dataclasses import replace
-
-    return replace(images, count=count)
-
-
 def _cases(req, g: _Group, count: int, ladder: list[int]) -> list[Case]:
-    images = _with_count(g.images, count)
-    has_model = workload_class(g.workload).has_model
-    names = [s for s in g.strategies if not req.strategies or s in req.strategies]
-    methods = req.start_methods or [default_start_method()]
-    cases = []
-    for name in names:
-        cls = STRATEGIES[name]
-        if cls.needs_model and not has_model:
-            continue
-        if cls.family == "serial":
-            cases.append(Case(g.workload, images, g.params, name))
-            continue
-        for w in req.workers or ladder:
-            for chunk, rule in _chunks(cls, req.chunk_sizes, count, w):
-                for method in (methods if cls.family == "processes" else [None]):
-                    cases.append(Case(g.workload, images, g.params, name, w, chunk, method,
-                                      chunk_rule=rule))
-    if not any(c.family == "serial" for c in cases):
-        cases.insert(0, Case(g.workload, images, g.params, "serial"))
-    return cases
-
-
-def _chunks(cls, chunk_sizes: list[str], count: int, workers: int) -> list[tuple]:
-    if not cls.chunked:
-        return [(None, None)]
-    out = {}
-    for c in chunk_sizes:
-        if c == "auto":
-            size = auto_chunk_size(cls.name, count, workers) or mp_pool.pool_chunksize(count, workers)
-            out.setdefault(size, "auto")
-        else:
-            out.setdefault(min(int(c), count), None)
-    return list(out.items())
+    names = [s for s in g.strategies if s != "serial" and (not req.strategies or s in req.strategies)]
+    opts = PlanOptions(strategies=["serial", *names], workers=req.workers or ladder,
+                       chunk_sizes=req.chunk_sizes, start_methods=req.start_methods, params=g.params)
+    return plan_cases(opts, [(g.workload, replace(g.images, count=count))], on_files=True)
 
 
 def file_pools(req, usable: int, memory_available: int, pass_s: float, serial_max_s: float,
                worker_cap) -> list[tuple]:
-    """The groups of files as the race plan's pools: (workload, params, size, content,
-    seconds per item, {largest worker count: (set size, candidates)}, worker ladder)."""
+    """The groups of files as the race plan's pools (bench.plan.planner.build_plan)."""
     pools = []
     for g in _groups(req):
         size = g.images.size
@@ -226,7 +173,7 @@ def file_pools(req, usable: int, memory_available: int, pass_s: float, serial_ma
             rung = worker_ladder(usable, set_size.max_workers)
             by_top[top] = (set_size, _cases(req, g, set_size.count, rung))
         if by_top:
-            pools.append((g.workload, g.params, size, g.images.content, g.t, by_top, ladder))
+            pools.append((g.workload, g.t, by_top))
     return pools
 
 
@@ -251,8 +198,7 @@ def _typical(shapes: list) -> ImageSize | None:
 
 def user_run(request: RunRequest, probe: dict | None = None) -> tuple[UserRun, dict]:
     """The task and files of ``bench run`` as the request names them (bad input: one
-    UsageError line) and the probe
-    that timed them (``probe`` given: a resumed run's, used as it was)."""
+    UsageError line) and the probe that timed them (``probe`` given: a resumed run's)."""
     import glob as globbing
 
     from bench.errors import UsageError

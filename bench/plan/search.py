@@ -1,27 +1,8 @@
-"""The worker-count search: at which worker counts the leading strategies are measured.
-
-A race first compares strategies at W, the usable CPUs. Then, in the same race:
-
-1. after SEARCH_ROUND rounds, the SEARCH_LINES configurations leading at W (distinct
-   strategies) enter at every count of the plan's worker ladder between W/8 and 2W that
-   they do not race yet - the coarse ladder (16 CPUs: 2, 4, 8, 16, 32; a quick run from
-   W/4: 4, 8, 16, 32);
-2. REFINE_AFTER rounds later, each such line's best count so far gets the counts halfway
-   to the counts next to it on the ladder measured too (8 | 16 | 32 -> 12 and 24): a best
-   count between rungs (0.75 W, 1.5 W) is then found instead of a rung 4-8% slower (a
-   full run: REFINES); and
-   where that best count is not W, the RIVALS next fastest strategies of the line's family
-   at W enter at it too. The leader at W was chosen from one visit each: a strategy a few
-   percent faster may have read slower once, and strategies that rank so at W mostly rank
-   so at the best count as well.
-
-Entrants added so race like the others (visited each round, put out when significantly
-slower). A line is a strategy with its chunk rule, layout, start method and OpenCV threads:
-the configurations that differ only by the worker count. The plan reserves the search's
-time in each group's estimate (:func:`reserve_s`), so the estimate stays inside the budget:
-on many CPUs the budget goes to the worker-count question before the long tail of
-strategies (tiers 1-4 are filled with what is left), on few the ladder is short and the
-reserve small.
+"""The worker-count search: at which worker counts the leading strategies are measured
+(docs/race.md). A line is a strategy with its chunk rule, layout, start method and OpenCV
+threads: the configurations that differ only by the worker count. The plan reserves the
+search's time in each group's estimate (:func:`reserve_s`); bench.run.race applies the
+functions at the end to its state.
 """
 from __future__ import annotations
 
@@ -57,7 +38,6 @@ QUICK_WINNERS = 4
 
 
 def line_key(case: Case) -> tuple:
-    """What stays the same along a line of worker counts."""
     return (case.workload, case.strategy, case.chunk_rule, case.out_layout, case.start_method,
             case.cv_threads)
 
@@ -69,12 +49,10 @@ def coarse_counts(w: int, ladder: list[int], mode: str = "full") -> list[int]:
 
 def leaders(at_w: list, speed) -> list:
     """The lines to search: the fastest configuration at W of each pool family (threads,
-    processes) that reads at least FAMILY_WITHIN of the fastest, then the next fastest,
-    SEARCH_LINES in all. One per family first: a process pool best at W/4 can read slower
-    at W than threads, whose GIL-bound curve is flat there; its line must still be
-    searched. ``at_w``: the race's configurations at W (each with ``.case``), ``speed(c)``
-    its figure so far; those put out count too - a line slow at W may be the fastest at
-    a quarter of it."""
+    processes) within FAMILY_WITHIN of the fastest, then the next fastest, SEARCH_LINES in
+    all (a process pool best at W/4 can read slower at W than threads). ``at_w``: the
+    race's configurations at W (each with ``.case``), those put out too; ``speed(c)``
+    its figure so far."""
     ranked = sorted(at_w, key=lambda c: -speed(c))
     if not ranked:
         return []
@@ -94,14 +72,11 @@ def leaders(at_w: list, speed) -> list:
 
 
 def near_the_line(at_w: list, speed, mode: str = "full") -> list:
-    """The configurations at W whose one visit decides, too narrowly to trust, whether a
-    pool family is searched: the fastest of a family that reads within FAMILY_BAND of
-    FAMILY_WITHIN of the leader, and the leader - each visited once only. A second visit
-    each, before :func:`leaders` reads them: one visit's ratio to the leader is off by
-    10-15% at times (two 5%-noisy passes each side), and a process pool best at W/4 can
-    read 0.6 of the threads at W; read under half on one visit, its family goes
-    unsearched and a thread pool is picked (simulated, 16 CPUs best at 4 workers: 11 of
-    25 misses in 400 groups, from one visit)."""
+    """The configurations at W, visited once only, whose visit decides too narrowly
+    whether a pool family is searched: the fastest of a family read within FAMILY_BAND
+    of FAMILY_WITHIN of the leader, and the leader. They get a second visit before
+    :func:`leaders` reads them: one visit's ratio is off by 10-15% at times (simulated,
+    16 CPUs best at 4 workers: 11 of 25 misses in 400 groups, from one visit)."""
     ranked = sorted(at_w, key=lambda c: -speed(c))
     if not ranked or not SECOND_VISIT[mode]:
         return []
@@ -120,8 +95,7 @@ def near_the_line(at_w: list, speed, mode: str = "full") -> list:
 
 def coarse_cases(leaders: list[Case], candidates: list[Case], w: int, ladder: list[int],
                  mode: str = "full") -> list[Case]:
-    """Each leader's line at the coarse counts, from the plan's candidates (their chunk
-    sizes as the plan made them)."""
+    """Each leader's line at the coarse counts, from the plan's candidates."""
     counts = set(coarse_counts(w, ladder, mode))
     keys = {line_key(c) for c in leaders}
     return [c for c in candidates if line_key(c) in keys and c.workers in counts and c.family != "serial"]
@@ -130,13 +104,9 @@ def coarse_cases(leaders: list[Case], candidates: list[Case], w: int, ladder: li
 def refine_counts(by_count: dict[int, float], top: int, capped: bool = False) -> list[int]:
     """The counts halfway from the best count so far to the measured counts next to it
     (``by_count``: count -> median speedup), not measured yet, at most ``top`` (2 W, or
-    fewer where the image set feeds fewer workers). A best at the highest count measured,
-    below ``top``, is refined halfway towards twice it (a rung above it failed or was not
-    visited), or - ``capped``: memory capped the set, the ladder ended before 2 W - is
-    measured at ``top`` itself: the most the set feeds is the count that says whether the
-    line still climbs past its last rung. Halfway there (256 -> 300 of 345 on a 256-CPU
-    machine) is within 4% of the rung when the peak is past the cap, too close to tell
-    apart on the visits a late group gets; the cap itself is 5% clear of it."""
+    what the image set feeds). A best at the highest count measured, below ``top``, is
+    refined halfway towards twice it, or - ``capped``: memory capped the set - measured
+    at ``top`` itself (halfway there is too close to the rung to tell apart)."""
     if not by_count:
         return []
     counts = sorted(by_count)
@@ -164,16 +134,9 @@ def ladder_visits(mode: str) -> int:
     return REFINE_AFTER + VISITS_TO_JUDGE if REFINES[mode] else VISITS_TO_JUDGE - 1
 
 
-def extra_per_line(mode: str) -> int:
-    """Configurations each searched line adds after the ladder: the refined counts, the
-    rivals."""
-    return (2 if REFINES[mode] else 0) + RIVALS[mode]
-
-
 def rivals(leader: Case, at_w: list, speed, searched: set, mode: str = "full") -> list:
-    """The RIVALS fastest configurations at W of ``leader``'s family that are on no searched
-    line (``at_w``: the race's configurations at W still racing; ``speed(c)`` their figure
-    so far; ``searched``: the searched lines' keys)."""
+    """The RIVALS fastest configurations at W still racing of ``leader``'s family that are
+    on no searched line (``searched``: their keys)."""
     mine = [c for c in at_w if c.case.family == leader.family and line_key(c.case) not in searched]
     return sorted(mine, key=lambda c: -speed(c))[:RIVALS[mode]]
 
@@ -187,10 +150,9 @@ def at_workers(case: Case, workers: int) -> Case:
 
 
 def after_the_search(cands: list[Case], tiers: dict, w: int, mode: str = "full") -> dict:
-    """On many CPUs, the tier-0 configurations the search goes before (tier 1 then): the
-    libraries' defaults and other ways, and every layout or variant of the winners but
-    their plain one - the serial loop, the naive pools and the usual winners at W stay
-    (a quick run: the first QUICK_WINNERS of them)."""
+    """On many CPUs, the tier-0 configurations the search goes before (tier 1 then): all
+    but the serial loop, the naive pools and the usual winners' plain configurations at
+    W (a quick run: the first QUICK_WINNERS of them)."""
     def kept(c: Case) -> bool:
         if c.family == "serial" or c.strategy in NAIVE:
             return True
@@ -205,8 +167,8 @@ def after_the_search(cands: list[Case], tiers: dict, w: int, mode: str = "full")
 def reserve_s(costs, entrants: list[Case], candidates: list[Case], w: int, ladder: list[int],
               leaders: list[Case], mode: str = "full") -> float:
     """The time the search may take in a group: the leaders' coarse counts not entered
-    yet, visited from their entry until the refined counts are judged, and two refined
-    counts and the RIVALS per line, visited until they can be judged."""
+    yet, visited until the refined counts are judged, then per line what
+    :func:`after_ladder_s` prices."""
     entered = {c.name for c in entrants}
     extra = [c for c in coarse_cases(leaders, candidates, w, ladder, mode) if c.name not in entered]
     # entrants far from the best count go out after a few visits, as any entrant does; a
@@ -220,14 +182,14 @@ def after_ladder_s(costs, leader: Case, w: int, mode: str) -> float:
     """What a searched line's refined counts and rivals cost, visited until they can be
     judged (each priced as the line at 3/4 of W)."""
     c = at_workers(leader, max(1, w * 3 // 4))
-    return extra_per_line(mode) * (costs.first_visit(c) + VISITS_TO_JUDGE * costs.visit(c))
+    # the refined counts and the rivals
+    return ((2 if REFINES[mode] else 0) + RIVALS[mode]) * (costs.first_visit(c) + VISITS_TO_JUDGE * costs.visit(c))
 
 
 # -- what the race enters and keeps (bench.run.race applies it to its state) -------------------
 def ladder_entrants(at_w: list, speed, candidates: list[Case], w: int, ladder: list[int],
                     mode: str) -> tuple[list, list[Case]]:
-    """After tier 0's first visits: the lines to search (configurations at W with ``.case``
-    and a figure ``speed(c)``) and their coarse rungs, from the plan's candidates."""
+    """After tier 0's first visits: the lines to search and their coarse rungs."""
     found = leaders(at_w, speed)
     return found, coarse_cases([c.case for c in found], candidates, w, ladder, mode)
 
@@ -235,9 +197,9 @@ def ladder_entrants(at_w: list, speed, candidates: list[Case], w: int, ladder: l
 def refinement_entrants(lines: list, configs: list, at_w: list, speed, w: int, top: int,
                         mode: str) -> list[Case]:
     """After the ladder's first visits: each searched line's (``lines``: their leaders'
-    cases) refined counts around its best measured count (a full run), and where that best
-    count is not W, the rivals of its family at W at it. ``configs``: every visited,
-    unfailed configuration of the race; ``at_w``: those still racing at W."""
+    cases) refined counts (a full run), and where its best count is not W, the rivals of
+    its family at W at it. ``configs``: every visited, unfailed configuration;
+    ``at_w``: those still racing at W."""
     keys = {line_key(c) for c in lines}
     out = []
     for leader in lines:
@@ -254,11 +216,10 @@ def tail_that_fits(tail: list, racing: list, lines: list[tuple], costs, pace, le
                    ordered: list[Case], w: int, mode: str) -> list:
     """The rest of round one once the search has entered: of ``tail`` (the later tiers'
     configurations, not visited yet), those that fit, in the plan's order, in ``left_s``
-    after what the search needs - the configurations ``racing`` besides the tail visited
-    until the searched lines' best counts are refined and judged, and each line's refined
-    counts and rivals - every cost at ``pace(c)``, how much longer than planned its visits
-    go. ``lines``: (the leader's case, its configuration) per searched line. A
-    configuration on a searched line is always kept."""
+    after what the search needs (``racing`` visited until the searched lines are refined
+    and judged, each line's refined counts and rivals), every cost at ``pace(c)``, how
+    much longer than planned its visits go. ``lines``: (the leader's case, its
+    configuration) per searched line, whose configurations are always kept."""
     visits = ladder_visits(mode)
     shares = sum(SURVIVING[min(k, len(SURVIVING) - 1)] for k in range(1, visits))
     need = 0.0

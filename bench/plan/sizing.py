@@ -1,9 +1,6 @@
-"""What the machine allows a plan: worker counts from the usable CPUs, image counts from
-the worker counts, the time a pass should take and the memory there is.
-
-Usable CPUs are what this process may run on (affinity), capped by a cgroup quota: a
-4-CPU container on a 64-core host sweeps to 8 workers, not to 128.
-"""
+"""What the machine allows a plan: worker counts from the usable CPUs (affinity, capped by
+a cgroup quota), image counts from the worker counts, the time a pass should take and
+the memory there is."""
 from __future__ import annotations
 
 import math
@@ -14,10 +11,8 @@ from workloads.images import MAX_SET_BYTES
 # every worker gets at least this many images at the largest worker count: fewer, and
 # most of a pass is idle workers waiting for the last task
 MIN_IMAGES_PER_WORKER = 8
-# ... unless memory caps the set (big images on many CPUs): then its largest worker counts
-# get this many each. Fewer images of that size are still seconds of work per worker, and
-# with 8 a 256-CPU machine's 1920x1080 set (8 GiB) fed at most 128 workers, so its best
-# count could not be searched past W/2
+# ... unless memory caps the set (big images on many CPUs): with 8 a 256-CPU machine's
+# 1920x1080 set fed at most 128 workers, and its best count could not be searched past W/2
 MIN_IMAGES_PER_WORKER_CAPPED = 4
 # an image set may take this share of the memory available (it is held several times:
 # the set, a shared-memory copy, slices waiting to be pickled)
@@ -26,7 +21,6 @@ SET_COPIES = 3
 
 
 def usable_cpus() -> int:
-    """CPUs this process may use: affinity, capped by the cgroup quota."""
     from bench.measure.machine import available_cpus
 
     return available_cpus()
@@ -69,22 +63,15 @@ def size_set(seconds_per_image: float, image_bytes: int, usable: int, max_worker
              memory_available: int, pass_s: float, serial_max_s: float,
              fixed_count: int | None = None, max_count: int | None = None,
              files: int | None = None) -> SetSize:
-    """Images for one group.
-
-    At least MIN_IMAGES_PER_WORKER per worker at ``max_workers``, and enough for a pass
-    on ``min(max_workers, usable)`` workers to last ``pass_s`` (long enough to time
-    against pool start-up and the clock), but no more than SET_MEMORY_SHARE of the
-    memory available allows, nor ``max_count`` (a process pool sending one image per
-    task passes a few thousand tasks a second whatever the cores: a set sized for 64
-    cores would keep that baseline busy for a minute); where memory caps the set, its
-    largest worker counts get MIN_IMAGES_PER_WORKER_CAPPED each, and if memory cannot
-    hold that many per worker, fewer workers are planned. ``files``: the files a folder holds, a count
-    never passed (not even to round up to a multiple of the worker count: rounded down
-    then, so a set of 81 files feeds 4 workers with 80 instead of losing every worker
-    count above 1). The paired serial pass covers the whole set while that takes at most
-    ``serial_max_s``, otherwise a sample of that length (on many cores a serial pass over
-    the whole set would take minutes).
-    """
+    """Images for one group: at least MIN_IMAGES_PER_WORKER per worker at ``max_workers``,
+    and enough for a pass on ``min(max_workers, usable)`` workers to last ``pass_s``, but
+    no more than SET_MEMORY_SHARE of the memory available allows, nor ``max_count`` (the
+    naive per-image process pool passes a few thousand tasks a second whatever the
+    cores); where memory caps the set, MIN_IMAGES_PER_WORKER_CAPPED per worker, and fewer
+    workers if need be. ``files``: the files a folder holds, a count never passed (a
+    count is rounded down to a multiple of the workers then: 81 files feed 4 workers with
+    80). The paired serial pass covers the whole set while that takes at most
+    ``serial_max_s``, otherwise a sample of that length."""
     t = max(seconds_per_image, 1e-7)
     parallel = max(1, min(max_workers, usable))
     wanted = math.ceil(pass_s * parallel / t)

@@ -1,11 +1,7 @@
-"""A user's task timed on a few of their files, in a fresh interpreter, before the plan.
-
-What a user's task costs is unknown until it runs: :func:`probe_task` imports it (and
-its ``--init`` and ``--same``), checks they pickle for spawn and forkserver, checks the
-task can be called as bench calls it, and times the state's build and the first items,
-in a child interpreter so a task that hangs or crashes costs only that child. The plan
-of ``bench run`` sizes its passes from what it reports; a task that cannot be used as
-given is one line for the user (:class:`ProbeFailed`).
+"""A user's task timed on a few of their files before the plan: imported (with its
+``--init`` and ``--same``), checked to pickle and to be callable as bench calls it, its
+state's build and first items timed, in a child interpreter so that a task that hangs or
+crashes costs only that child.
 """
 from __future__ import annotations
 
