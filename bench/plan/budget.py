@@ -21,8 +21,7 @@ HOST_START_S = 0.8             # a case process: interpreter, numpy, OpenCV
 MODEL_IMPORT_S = 2.0           # mediapipe in a case process (pose)
 VISIT_OVERHEAD_S = 0.004       # two commands to case processes and their replies
 
-# rounds each configuration should get, at least (elimination needs two visits, a
-# tie more); later rounds are priced for the share of configurations still racing
+# rounds each configuration should get, at least (elimination needs two visits, a tie more)
 MIN_ROUNDS = {"quick": 3, "full": 5}
 # visits a configuration needs before a race calls it tied (bench.analysis.racing)
 VISITS_TO_JUDGE = 3
@@ -110,9 +109,8 @@ class Costs:
     worker_setup_s: float = 0.0  # per worker (a model load), paid at pool start
 
     def __post_init__(self):
-        # a plan prices the same configurations over and over: each pass and first visit
-        # is computed once per what it reads of a case. Not a field: eq, hash and repr
-        # stay those of the figures above.
+        # a plan prices the same configurations over and over. Not a field: eq, hash and
+        # repr stay those of the figures above
         object.__setattr__(self, "_memo", {})
 
     def _memoised(self, key: tuple, compute) -> float:
@@ -144,8 +142,8 @@ class Costs:
 
     def first_visit(self, case) -> float:
         """Pool start and the untimed warm-up pass that makes it warm."""
-        return self._memoised(("first", case.strategy, case.workers, case.chunk_size, case.start_method),
-                              lambda: self._first_visit(case))
+        key = ("first", case.strategy, case.workers, case.chunk_size, case.start_method)
+        return self._memoised(key, lambda: self._first_visit(case))
 
     def _first_visit(self, case) -> float:
         if case.family == "serial":
@@ -163,12 +161,16 @@ class Costs:
         return 2 * self.first_visit(case) + 4 * self.pool_pass(case)
 
 
+def survivors(first: int, stop: int) -> float:
+    """The shares of configurations still racing that SURVIVING expects, summed over rounds
+    ``first`` to ``stop - 1``."""
+    return sum(SURVIVING[min(r, len(SURVIVING) - 1)] for r in range(first, stop))
+
+
 def race_estimate(costs: Costs, entrants, rounds: int, surviving: bool = True) -> float:
-    """Seconds of the race itself: every first visit, then ``rounds`` rounds with the
-    share of configurations still in it that SURVIVING expects (all of them, every
-    round, when none is put out)."""
+    """Seconds of the race itself: every first visit, then ``rounds`` rounds (all of the
+    configurations every round when none is put out)."""
     pools = [c for c in entrants if c.family != "serial"]
     first = sum(costs.first_visit(c) for c in pools)
     per_round = sum(costs.visit(c) for c in pools)
-    shares = [SURVIVING[min(r, len(SURVIVING) - 1)] if surviving else 1.0 for r in range(rounds)]
-    return first + per_round * sum(shares)
+    return first + per_round * (survivors(0, rounds) if surviving else rounds)

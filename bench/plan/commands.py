@@ -36,8 +36,9 @@ def plan_options(request: RunRequest) -> PlanOptions:
         # a task with a model (pose) has its own plan; the pipelines on files are groups of
         # files (bench.plan.file_groups)
         workloads = [w for w in workloads if w not in workloads_named(kind="model") and w not in on_photos()]
-    return PlanOptions(quick=request.quick, workloads=listed(workloads), sizes=listed(request.sizes),
-                       contents=listed(request.contents), n_images=request.n_images,
+    return PlanOptions(quick=request.quick, workloads=listed(workloads),
+                       sizes=listed(request.sizes), contents=listed(request.contents),
+                       n_images=request.n_images,
                        strategies=listed(request.strategies) or list(default_strategies()),
                        explicit_strategies=tuple(request.strategies or ()),
                        workers=listed(request.workers), chunk_sizes=listed(request.chunk_sizes),

@@ -30,14 +30,8 @@ def default_count(size: ImageSize, quick: bool = False) -> int:
 
 def worker_sweep(logical_cpus: int | None = None) -> list[int]:
     """1, 2, 4, ... up to twice the logical CPUs, so over-subscription is visible."""
-    n = logical_cpus or os.cpu_count() or 1
-    top = 2 * n
-    sweep, w = [], 1
-    while w < top:
-        sweep.append(w)
-        w *= 2
-    sweep.append(top)
-    return sweep
+    top = 2 * (logical_cpus or os.cpu_count() or 1)
+    return [2 ** k for k in range((top - 1).bit_length())] + [top]
 
 
 @dataclass
@@ -68,7 +62,8 @@ def _image_sets(opts: PlanOptions) -> list[tuple[str, ImageSetSpec]]:
             for content in opts.contents or ["noise" if size.channels == 1 else "smooth"]]
 
 
-def plan_cases(opts: PlanOptions, image_sets: list | None = None, on_files: bool = False) -> list[Case]:
+def plan_cases(opts: PlanOptions, image_sets: list | None = None,
+               on_files: bool = False) -> list[Case]:
     """Every configuration asked for, the serial loop first in every image set
     (``image_sets``: [(workload, set)], those of ``opts`` by default; ``on_files``: a
     group of files, see :func:`chunks_for`)."""

@@ -17,6 +17,7 @@ from bench.plan.sizing import size_set, worker_ladder
 from bench.plan.task_probe import PROBE_ITEMS, PROBE_TIMEOUT_S, ProbeFailed, probe_task
 from bench.plan.configurations import PlanOptions, plan_cases
 from bench.strategies import decoded, libraries
+from bench.texts import messages
 from workloads.images import ImageSetSpec, ImageSize
 from workloads import registry
 from workloads.registry import workload_class
@@ -25,13 +26,11 @@ from workloads.registry import workload_class
 AT_W = ("threads", "processes", "processes-chunked", "processes-map", "processes-decoded",
         "processes-decoded-chunked", "processes-decoded-shm", "pool-apply-async",
         "pool-apply-async-folders", "pool-imap", "pool-imap-unordered")
-# the pipelines in bench all (they share its budget): at W first the questions they answer
-# - paths against decoded pixels at the same chunking, Pool against concurrent.futures -
-# the rest of AT_W next
+# the pipelines in bench all: at W first paths against decoded pixels at the same chunking,
+# Pool against concurrent.futures; the rest of AT_W next
 PIPELINE_AT_W = ("processes", "processes-decoded", "processes-map", "pool-imap")
 ANTI_PATTERN = "processes-model-per-image"
-# what a user would call instead, with its defaults, at W: joblib, mpire, and mpire's
-# worker state where the task has an --init (its state built once per worker)
+# what a user would call instead, with its defaults, at W (mpire's worker state with --init)
 LIBRARY_DEFAULTS = tuple(dict.fromkeys(libraries.DEFAULTS + libraries.POSE_DEFAULTS))
 TASK_STRATEGIES = ("serial", "threads-chunked") + AT_W + (ANTI_PATTERN,) + LIBRARY_DEFAULTS
 READ_STRATEGIES = ("serial", "threads", "processes", "processes-chunked")
@@ -145,9 +144,11 @@ def _groups(req) -> list[_Group]:
 
 
 def _cases(req, g: _Group, count: int, ladder: list[int]) -> list[Case]:
-    names = [s for s in g.strategies if s != "serial" and (not req.strategies or s in req.strategies)]
+    names = [s for s in g.strategies
+             if s != "serial" and (not req.strategies or s in req.strategies)]
     opts = PlanOptions(strategies=["serial", *names], workers=req.workers or ladder,
-                       chunk_sizes=req.chunk_sizes, start_methods=req.start_methods, params=g.params)
+                       chunk_sizes=req.chunk_sizes, start_methods=req.start_methods,
+                       params=g.params)
     return plan_cases(opts, [(g.workload, replace(g.images, count=count))], on_files=True)
 
 
@@ -166,8 +167,7 @@ def file_pools(req, usable: int, memory_available: int, pass_s: float, serial_ma
                 set_size = size_set(g.t, size.nbytes, usable, min(top, most), memory_available,
                                     pass_s, serial_max_s, fixed_count=most)
             else:
-                # never more than the files there are: a count rounded up past them
-                # once cost the plan every worker count but 1 (81 files, a 3 ms task)
+                # never more than the files there are
                 set_size = size_set(g.t, size.nbytes, usable, top, memory_available, pass_s,
                                     serial_max_s, max_count=most, files=most)
             rung = worker_ladder(usable, set_size.max_workers)
@@ -202,8 +202,6 @@ def user_run(request: RunRequest, probe: dict | None = None) -> tuple[UserRun, d
     import glob as globbing
 
     from bench.errors import UsageError
-    from bench.texts import messages
-    from bench.plan.budget import format_duration
     from workloads.files import IMAGE_EXTENSIONS, FileSetSpec, list_files, sample
     from workloads.pipelines.imread import ImreadWorkload
     from workloads.task_import import TaskError, split_spec
@@ -240,7 +238,7 @@ def user_run(request: RunRequest, probe: dict | None = None) -> tuple[UserRun, d
             probe = probe_task(params, chosen, timeout)
         except ProbeFailed as exc:
             raise UsageError(str(exc)) from None
-        guess = format_duration(UNKNOWN_TASK_S) if UNKNOWN_TASK_S >= 1 else f"{UNKNOWN_TASK_S * 1000:.0f} ms"
+        guess = f"{UNKNOWN_TASK_S * 1000:.0f} ms"
         if probe.get("timed_out"):
             print(messages.RUN_PROBE_HUNG.format(seconds=timeout, guess=guess), file=sys.stderr)
         elif probe.get("crashed"):
@@ -264,11 +262,6 @@ def _ms(seconds: float) -> str:
 
 def sample_notes(plan) -> list[str]:
     """One line per group of a user's files that measures a sample of them."""
-    from bench.texts import messages
-
-    out = []
-    for g in plan.groups:
-        images = g.images
-        if getattr(images, "source", "") and images.count < images.total:
-            out.append(messages.RUN_SAMPLE.format(group=g.key, count=images.count, total=images.total))
-    return out
+    return [messages.RUN_SAMPLE.format(group=g.key, count=g.images.count, total=g.images.total)
+            for g in plan.groups
+            if getattr(g.images, "source", "") and g.images.count < g.images.total]

@@ -109,8 +109,7 @@ class GroupPlan:
         return list(first.values())[:search.SEARCH_LINES]
 
     def searches(self) -> bool:
-        # a quick run on a few CPUs spends its minute on the strategies: its ladder (1, 2)
-        # would add pools of one worker
+        # a quick run on a few CPUs spends its minute on the strategies
         return (self.search and self.policy.eliminate
                 and (self.mode == "full" or self.w >= search.MANY_CPUS)
                 and len(search.coarse_counts(self.w, self.ladder, self.mode)) > 1)
@@ -174,9 +173,8 @@ class GroupPlan:
         """The libraries' defaults this group planned that the budget left out."""
         defaults = libraries.POSE_DEFAULTS if self.has_model else libraries.DEFAULTS
         entered = {c.strategy for c in self.entrants}
-        planned = dict.fromkeys(c.strategy for c in self.ordered
-                                if c.strategy in defaults)
-        return [s for s in planned if s not in entered]
+        return list(dict.fromkeys(c.strategy for c in self.ordered
+                                  if c.strategy in defaults and c.strategy not in entered))
 
     def baselines(self) -> list[Case]:
         """The naive configurations a review shows next to the pick, at W."""
@@ -322,13 +320,11 @@ class PlanRequest:
     cv_threads: int | None = None
     dask: bool = True
     overhead: list = field(default_factory=list)
-    # groups of files (bench.plan.file_groups): the pipelines (None: all; [] none), a user's task
-    pipelines: list | None = None
-    files: object = None
+    pipelines: list | None = None            # groups of files (bench.plan.file_groups): None all
+    files: object = None                     # a user's task (file_groups.UserRun)
     named_workloads: list | None = None      # --workloads as given (None: not named)
     command: str = "all"
-    # ``bench dask``: the cluster's strategies next to the best local pools only
-    dask_only: bool = False
+    dask_only: bool = False      # bench dask: the cluster next to the best local pools only
     unbounded: bool = False      # every configuration and probe enters, whatever the budget
 
     def named(self) -> list[tuple]:
@@ -342,37 +338,33 @@ class PlanRequest:
 
 
 def _groups(req: PlanRequest) -> list[tuple[str, ImageSize, str]]:
-    quick = req.mode == "quick"
+    by_default = req.sizes is None and req.contents is None
+    # the tasks with a model --workloads names (none named: all of them)
+    models = [w for w in registry.named(kind="model") if w in (req.named_workloads or ())] \
+        or registry.named(kind="model")
+    kinds = [("codec", req.codec_workloads)] if req.codec_workloads != [] else []
+    kinds += [("model", models)] if req.pose else []
+    if by_default:
+        return list(dict.fromkeys((w, ImageSize.parse(s), c) for kind, wanted in kinds
+                                  for w, s, c, q in raced_groups(kind)
+                                  if (q or req.mode != "quick")
+                                  and (wanted is None or w in wanted)))
     out = []
     if req.codec_workloads != []:
-        wanted = req.codec_workloads
         codec = raced_groups("codec")
-        if req.sizes is None and req.contents is None:
-            out += [(w, ImageSize.parse(s), c) for w, s, c, q in codec
-                    if (q or not quick) and (wanted is None or w in wanted)]
-        else:
-            for workload in wanted or [registry.first("codec")]:
-                for size in dict.fromkeys(req.sizes or [ImageSize.parse(g[1]) for g in codec]):
-                    for content in req.contents or ["noise" if size.channels == 1 else "smooth"]:
-                        out.append((workload, size, content))
-    if req.pose:
-        # the tasks with a model --workloads names (none named: all of them)
-        models = [w for w in registry.named(kind="model") if w in (req.named_workloads or ())] \
-            or registry.named(kind="model")
-        if req.sizes is None and req.contents is None:
-            out += [(w, ImageSize.parse(s), c) for w, s, c, q in raced_groups("model")
-                    if (q or not quick) and w in models]
-        else:
-            for workload in models:
-                cls = workload_class(workload)
-                # the sets named, on the contents it can measure; what is not named: its
-                # main set of a quick race
-                main = next(g for g in cls.groups if g.race)
-                for size in dict.fromkeys(req.sizes or [ImageSize.parse(main.size)]):
-                    for content in req.contents or [main.content]:
-                        if (size.channels == 3 or not cls.colour_only) and (
-                                cls.contents is None or content in cls.contents):
-                            out.append((workload, size, content))
+        for workload in req.codec_workloads or [registry.first("codec")]:
+            for size in dict.fromkeys(req.sizes or [ImageSize.parse(g[1]) for g in codec]):
+                for content in req.contents or ["noise" if size.channels == 1 else "smooth"]:
+                    out.append((workload, size, content))
+    for workload in models if req.pose else []:
+        cls = workload_class(workload)
+        # the sets named, on the contents it can measure (by default its main set)
+        main = next(g for g in cls.groups if g.race)
+        for size in dict.fromkeys(req.sizes or [ImageSize.parse(main.size)]):
+            for content in req.contents or [main.content]:
+                if (size.channels == 3 or not cls.colour_only) and (
+                        cls.contents is None or content in cls.contents):
+                    out.append((workload, size, content))
     return list(dict.fromkeys(out))
 
 
@@ -402,8 +394,7 @@ def _candidates(req: PlanRequest, workload: str, size: ImageSize, content: str, 
     methods = req.start_methods
     default = default_start_method()
     if methods is None:
-        # other start methods where they answer a question: a model's load and a pool's
-        # start under spawn and forkserver (pose, in a full run)
+        # other start methods where they answer a question: a model's load (pose, full run)
         others = [m for m in ("fork", "forkserver", "spawn") if m in START_METHODS and m != default]
         methods = [default] + (others if req.mode == "full" and _stateful(workload) else [])
     opts = PlanOptions(workloads=[workload], sizes=[size], contents=[content], n_images=count,
@@ -415,7 +406,8 @@ def _candidates(req: PlanRequest, workload: str, size: ImageSize, content: str, 
     # other start methods only where they answer a question: pool start and model load
     return [c for c in plan_cases(opts)
             if (req.start_methods is not None or c.start_method in (None, default)
-                or (c.strategy in ("processes", "processes-chunked", "processes-shm") and c.workers == usable))
+                or (c.workers == usable
+                    and c.strategy in ("processes", "processes-chunked", "processes-shm")))
             and not (c.family == "dask" and c.workers != usable and req.workers is None)]
 
 
@@ -439,8 +431,7 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     probes = req.overhead if req.unbounded else probes_within(req.overhead, share * budget_s)
     fixed = bud.RUN_START_S + bud.CAPACITY_S + bud.END_S + overhead_estimate(probes)
     available = math.inf if req.unbounded else budget_s * (1 - bud.OVERRUN / 2) - fixed
-    # per group: (workload, seconds per image, {largest worker count: (set size, candidates)}),
-    # the largest count first
+    # per group: (workload, seconds per image, {largest worker count: (set size, candidates)})
     pools = []
     for workload, size, content in _groups(req):
         t = bud.seconds_per_image(workload, size, content, _params(req, workload))
@@ -450,7 +441,8 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
                                 SERIAL_MAX_S[mode], req.n_images,
                                 max_count=int(BASELINE_PASS_MAX_S[mode] / bud.TASK_OVERHEAD_S["processes"]))
             rung = worker_ladder(usable, set_size.max_workers)
-            by_top[top] = (set_size, _candidates(req, workload, size, content, set_size.count, rung, usable))
+            cands = _candidates(req, workload, size, content, set_size.count, rung, usable)
+            by_top[top] = (set_size, cands)
         pools.append((workload, t, by_top))
     pools += file_groups.file_pools(req, usable, memory_available, PASS_S[mode], SERIAL_MAX_S[mode],
                                     _worker_cap)
@@ -476,13 +468,11 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
         level[costly] += 1
         built[costly] = build(costly)
     groups = [g for g in built if g is not None]
-    # the groups a quick run leaves out come after the others' worker sweep next to W:
-    # a full run answers "how many workers" for the main image sets before it adds more
+    # the groups a quick run leaves out come after the main sets' worker sweep next to W
     optional = optional_groups(raced_groups("codec") + raced_groups("model"))
     first_look = mode == "quick" and usable >= search.MANY_CPUS and not req.workers
     if first_look:
-        # a first look at a big machine answers "how many workers" for the image sets;
-        # a task with a model joins when the budget holds it after their search
+        # a first look at a big machine: a task with a model joins after the sets' search
         optional |= {(w, s, c) for w, s, c, _ in raced_groups("model")}
     # a set the user named (--workloads, --sizes, --content) is never optional
     optional = {o for o in optional if o[0] not in (req.named_workloads or ())
@@ -539,8 +529,7 @@ def _search_within(groups: list, available: float, req: PlanRequest, only=None) 
         return                                   # the counts the user named, and no others
     for g in [only] if only is not None else groups:
         g.search = True
-    # a task with a model (pose) gives its search up first, then the groups of files: the
-    # main image sets answer "how many workers" for the machine
+    # a task with a model (pose) gives its search up first, then the groups of files
     for g in sorted([only] if only is not None else groups,
                     key=lambda g: (g.has_model, g.workload in registry.file_workloads(), g.estimate()),
                     reverse=True):
@@ -557,7 +546,6 @@ def _build(workload: str, t: float, set_size, cands: list[Case], usable: int, ro
     w = max(r for r in ladder if r <= min(usable, set_size.max_workers))
     default_method = default_start_method()
     tiers = {c.name: tier_of(c, w, ladder, default_method) for c in cands}
-    # every value named (a strategy, a worker count, a chunk size, a layout) enters at tier 0
     named = named_first(cands, req.named(), w, tiers)
     if req.workers or req.strategies:
         tiers = {name: min(t, 1) for name, t in tiers.items()}   # what the user named comes first

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bench.model.case import Case
-from bench.plan.budget import SURVIVING, VISITS_TO_JUDGE
+from bench.plan.budget import VISITS_TO_JUDGE, survivors
 from bench.plan.tiers import role, winners
 from bench.strategies import auto_chunk_size
 from workloads.registry import workload_class
@@ -17,21 +17,18 @@ from workloads.registry import workload_class
 SEARCH_ROUND = 1          # after one visit each the leaders at W are known well enough
 FAMILY_WITHIN = 0.5       # a pool family this far behind the leader at W is not searched
 FAMILY_BAND = 1.25        # a family read within this factor of that line gets a second visit
-# ... in a full run: a quick run's race on many CPUs often holds one round, and two more
-# visits at W take the time of the ladder's own first visits (simulated, 64 CPUs best at
-# 16: quick picks within 10% 93.3% -> 90.7% with them)
+# ... in a full run: a quick run's race on many CPUs often holds one round (simulated, 64
+# CPUs best at 16: quick picks within 10% 93.3% -> 90.7% with the second visit)
 SECOND_VISIT = {"quick": False, "full": True}
 REFINE_AFTER = 1          # visits of the coarse ladder before the refinement around its best
 SEARCH_LINES = 2          # leading strategies whose worker count is searched
 RIVALS = {"quick": 1, "full": 2}     # strategies of a line's family entered at its best count
-# a quick run's ladder (W/4 .. 2W, rungs twice apart) is its search: a peak between rungs
-# costs it 4-8%, inside its 10%; the time goes to the rungs and the rivals instead
+# a quick run's ladder is its search: a peak between rungs costs it 4-8%, inside its 10%
 REFINES = {"quick": False, "full": True}
 LOWEST_SHARE = {"quick": 4, "full": 8}    # the coarse ladder starts at W / 8 (quick: W / 4)
 MIN_GAP = 4               # rungs closer than this are not refined (2 | 4 on two cores)
-# from this many usable CPUs the worker count is the question: tier 0 keeps the serial
-# loop, the two naive pools and the usual winners, the rest of W's configurations wait
-# until the search has its time (bench.plan.tiers)
+# from this many usable CPUs the worker count is the question: the search goes before the
+# rest of W's configurations (after_the_search)
 MANY_CPUS = 8
 NAIVE = ("threads", "processes")
 QUICK_WINNERS = 4
@@ -47,6 +44,15 @@ def coarse_counts(w: int, ladder: list[int], mode: str = "full") -> list[int]:
     return [n for n in ladder if max(1, w / LOWEST_SHARE[mode]) <= n <= 2 * w]
 
 
+def _family_bests(ranked: list) -> list:
+    """The fastest configuration of each pool family (threads, processes) in ``ranked``."""
+    bests: dict = {}
+    for c in ranked:
+        if c.case.family in ("threads", "processes"):
+            bests.setdefault(c.case.family, c)
+    return list(bests.values())
+
+
 def leaders(at_w: list, speed) -> list:
     """The lines to search: the fastest configuration at W of each pool family (threads,
     processes) within FAMILY_WITHIN of the fastest, then the next fastest, SEARCH_LINES in
@@ -56,13 +62,7 @@ def leaders(at_w: list, speed) -> list:
     ranked = sorted(at_w, key=lambda c: -speed(c))
     if not ranked:
         return []
-    top = speed(ranked[0])
-    out, families = [], set()
-    for c in ranked:
-        if (c.case.family not in families and c.case.family in ("threads", "processes")
-                and speed(c) >= FAMILY_WITHIN * top):
-            out.append(c)
-            families.add(c.case.family)
+    out = [c for c in _family_bests(ranked) if speed(c) >= FAMILY_WITHIN * speed(ranked[0])]
     for c in ranked:
         if len(out) >= SEARCH_LINES:
             break
@@ -80,14 +80,9 @@ def near_the_line(at_w: list, speed, mode: str = "full") -> list:
     ranked = sorted(at_w, key=lambda c: -speed(c))
     if not ranked or not SECOND_VISIT[mode]:
         return []
-    top = speed(ranked[0])
-    near, families = [], set()
-    for c in ranked:
-        if c.case.family in families or c.case.family not in ("threads", "processes"):
-            continue
-        families.add(c.case.family)
-        if FAMILY_WITHIN / FAMILY_BAND <= speed(c) / max(top, 1e-12) < FAMILY_WITHIN * FAMILY_BAND:
-            near.append(c)
+    top = max(speed(ranked[0]), 1e-12)
+    near = [c for c in _family_bests(ranked)
+            if FAMILY_WITHIN / FAMILY_BAND <= speed(c) / top < FAMILY_WITHIN * FAMILY_BAND]
     if near and ranked[0] not in near:
         near.insert(0, ranked[0])
     return [c for c in near if len(c.visits) == 1]
@@ -171,9 +166,8 @@ def reserve_s(costs, entrants: list[Case], candidates: list[Case], w: int, ladde
     :func:`after_ladder_s` prices."""
     entered = {c.name for c in entrants}
     extra = [c for c in coarse_cases(leaders, candidates, w, ladder, mode) if c.name not in entered]
-    # entrants far from the best count go out after a few visits, as any entrant does; a
-    # quick run's rungs, not refined, are judged on two
-    coarse = sum(SURVIVING[min(r, len(SURVIVING) - 1)] for r in range(ladder_visits(mode)))
+    # entrants far from the best count go out after a few visits, as any entrant does
+    coarse = survivors(0, ladder_visits(mode))
     return (sum(costs.first_visit(c) + coarse * costs.visit(c) for c in extra)
             + (sum(after_ladder_s(costs, c, w, mode) for c in leaders) if w >= 8 else 0.0))
 
@@ -182,8 +176,8 @@ def after_ladder_s(costs, leader: Case, w: int, mode: str) -> float:
     """What a searched line's refined counts and rivals cost, visited until they can be
     judged (each priced as the line at 3/4 of W)."""
     c = at_workers(leader, max(1, w * 3 // 4))
-    # the refined counts and the rivals
-    return ((2 if REFINES[mode] else 0) + RIVALS[mode]) * (costs.first_visit(c) + VISITS_TO_JUDGE * costs.visit(c))
+    per_line = (2 if REFINES[mode] else 0) + RIVALS[mode]
+    return per_line * (costs.first_visit(c) + VISITS_TO_JUDGE * costs.visit(c))
 
 
 # -- what the race enters and keeps (bench.run.race applies it to its state) -------------------
@@ -220,8 +214,7 @@ def tail_that_fits(tail: list, racing: list, lines: list[tuple], costs, pace, le
     and judged, each line's refined counts and rivals), every cost at ``pace(c)``, how
     much longer than planned its visits go. ``lines``: (the leader's case, its
     configuration) per searched line, whose configurations are always kept."""
-    visits = ladder_visits(mode)
-    shares = sum(SURVIVING[min(k, len(SURVIVING) - 1)] for k in range(1, visits))
+    shares = survivors(1, ladder_visits(mode))
     need = 0.0
     for c in racing:
         first = costs.first_visit(c.case) + costs.visit(c.case) if not c.visits else 0.0

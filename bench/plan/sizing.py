@@ -14,8 +14,8 @@ MIN_IMAGES_PER_WORKER = 8
 # ... unless memory caps the set (big images on many CPUs): with 8 a 256-CPU machine's
 # 1920x1080 set fed at most 128 workers, and its best count could not be searched past W/2
 MIN_IMAGES_PER_WORKER_CAPPED = 4
-# an image set may take this share of the memory available (it is held several times:
-# the set, a shared-memory copy, slices waiting to be pickled)
+# an image set may take this share of the memory available (held SET_COPIES times: the
+# set, a shared-memory copy, slices waiting to be pickled)
 SET_MEMORY_SHARE = 0.15
 SET_COPIES = 3
 
@@ -31,12 +31,7 @@ def worker_ladder(usable: int, top: int | None = None) -> list[int]:
     of two (6 CPUs: 1, 2, 4, 6, 8, 12); ``top`` caps it (memory, fewest images)."""
     usable = max(1, int(usable))
     limit = 2 * usable
-    counts, w = set(), 1
-    while w <= limit:
-        counts.add(w)
-        w *= 2
-    counts.update((usable, limit))
-    ladder = sorted(counts)
+    ladder = sorted({2 ** k for k in range(limit.bit_length())} | {usable, limit})
     if top is not None:
         ladder = [w for w in ladder if w <= top] or [1]
     return ladder
@@ -82,8 +77,7 @@ def size_set(seconds_per_image: float, image_bytes: int, usable: int, max_worker
     if fixed_count is not None:
         wanted = fixed_count
     cap = max(1, int(memory_available * SET_MEMORY_SHARE // max(1, SET_COPIES * image_bytes)))
-    # and never past the largest set an image set may be (a 256-core machine with 256 GiB
-    # sized a 12.7 GiB set that was then refused, and the whole plan with it)
+    # and never past the largest set an image set may be (a larger one is refused)
     cap = max(1, min(cap, MAX_SET_BYTES // max(1, image_bytes)))
     limit = cap if files is None else min(cap, max(1, files))
     # a count the user gave is theirs: an image set too large is refused when it is made

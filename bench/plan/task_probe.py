@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from contextlib import suppress
 
 PROBE_TIMEOUT_S = 120
 PROBE_ITEMS = 3
@@ -74,17 +75,13 @@ def _probe(request: dict) -> dict:
         pass                                   # no signature to check (a builtin)
     shapes, reads = [], []
     for path in request["sizes"][:1]:          # the first read imports and warms up OpenCV
-        try:
+        with suppress(UnreadableImage):
             read_image(path, "unchanged")
-        except UnreadableImage:
-            pass
     for path in request["sizes"]:
         t = time.perf_counter()
-        try:
+        with suppress(UnreadableImage):
             shapes.append(list(read_image(path, "unchanged").shape))
             reads.append(time.perf_counter() - t)
-        except UnreadableImage:
-            pass
     workload = make_workload("task-init" if params.get("init") else "task", params)
     init_s = None
     if params.get("init"):
