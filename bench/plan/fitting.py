@@ -4,23 +4,8 @@ from __future__ import annotations
 
 from bench.model.case import Case, unique_cases
 from bench.plan import budget as bud
-from bench.plan import file_groups
 from bench.plan.tiers import holds_alone, priority, role
 from bench.strategies import libraries
-from workloads import registry
-
-def optional_groups(definitions) -> set:
-    """(workload, size, content) of the groups a quick run leaves out."""
-    return {(w, s, c) for w, s, c, quick in definitions if not quick} | file_groups.optional()
-
-
-def is_optional(g, optional: set) -> bool:
-    return (g.workload, g.images.size.label, g.images.content) in optional
-
-
-def optional_rank(g) -> int:
-    """Which optional groups a full run adds first: the pipelines, then the other sets."""
-    return 0 if g.workload in registry.file_workloads() else 1
 
 
 def trim(groups: list, available: float) -> None:
@@ -66,7 +51,7 @@ def trim(groups: list, available: float) -> None:
             total += extra
 
 
-def fill(groups: list, available: float, usable: int, tiers=(1, 2, 3, 4)) -> None:
+def fill(groups: list, available: float, tiers=(1, 2, 3, 4)) -> None:
     """Add configurations tier by tier, round-robin over the groups, while they fit."""
     # each group's estimate as its entrants stand (a group's estimate reads only its own)
     current = [g.estimate() for g in groups]

@@ -15,8 +15,7 @@ from bench.plan import named as named_choices
 from bench.plan import search
 from bench.plan import file_groups
 from bench.plan.configurations import PlanOptions, default_strategies, plan_cases
-from bench.plan.fitting import (PROBE_SHARE, fill, is_optional, optional_groups, optional_rank,
-                                overhead_estimate, probes_within, trim)
+from bench.plan.fitting import PROBE_SHARE, fill, overhead_estimate, probes_within, trim
 from bench.plan.sizing import size_set, worker_ladder
 from bench.plan.tiers import named_first, priority, role, tier_of
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries, named
@@ -244,15 +243,15 @@ class Plan:
     def named_left_out_line(self) -> str | None:
         if not self.named_left_out:
             return None
-        values: dict = {}
-        groups: dict = {}
-        for g, _case, named in self.named_left_out:
-            for option, value in named:
-                values.setdefault(option, {})[value] = None
-                groups.setdefault(option, {})[f"{g.workload} {g.images.size.label} {g.images.content}"] = None
+        found: dict = {}        # option -> ({value: None}, {group: None}), in the order named
+        for g, _case, values in self.named_left_out:
+            for option, value in values:
+                by_value, where = found.setdefault(option, ({}, {}))
+                by_value[value] = None
+                where[f"{g.workload} {g.images.size.label} {g.images.content}"] = None
         items = []
-        for option, by_value in values.items():
-            where = list(groups[option])
+        for option, (by_value, where) in found.items():
+            where = list(where)
             place = where[0] if len(where) == 1 else messages.RACE_NAMED_GROUPS.format(
                 count=len(where), groups=len(self.groups))
             shown = sorted(by_value, key=lambda v: (str(v) == "auto", int(v) if str(v).isdigit() else 0))
@@ -469,7 +468,8 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
         built[costly] = build(costly)
     groups = [g for g in built if g is not None]
     # the groups a quick run leaves out come after the main sets' worker sweep next to W
-    optional = optional_groups(raced_groups("codec") + raced_groups("model"))
+    optional = {(w, s, c) for w, s, c, quick in raced_groups("codec") + raced_groups("model")
+                if not quick} | file_groups.optional()
     first_look = mode == "quick" and usable >= search.MANY_CPUS and not req.workers
     if first_look:
         # a first look at a big machine: a task with a model joins after the sets' search
@@ -477,15 +477,18 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     # a set the user named (--workloads, --sizes, --content) is never optional
     optional = {o for o in optional if o[0] not in (req.named_workloads or ())
                 and (o[0] in registry.file_workloads() or (req.sizes is None and req.contents is None))}
-    core = [g for g in groups if not is_optional(g, optional)]
+    core = [g for g in groups
+            if (g.workload, g.images.size.label, g.images.content) not in optional]
     searched_first = []
     if first_look:
         core, searched_first = _sets_to_search(core, available, req)
     trim(core, available)
     _search_within(core, available, req)
-    fill(core, available, usable, tiers=(1,))
+    fill(core, available, tiers=(1,))
     kept = list(core)
-    for g in sorted((g for g in groups if g not in core), key=optional_rank):
+    # the pipelines first, then the other sets
+    for g in sorted((g for g in groups if g not in core),
+                    key=lambda g: g.workload not in registry.file_workloads()):
         # a set left out for the search comes back only with its own search
         g.search = g in searched_first
         if sum(k.estimate() for k in kept) + g.estimate() <= available:
@@ -494,7 +497,7 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
                 _search_within(kept, available, req, only=g)
     left_out = [g for g in groups if g not in kept]
     groups = [g for g in groups if g in kept]
-    fill(groups, available, usable, tiers=(1, 2, 3, 4))
+    fill(groups, available, tiers=(1, 2, 3, 4))
     serial_added = bool(req.strategies) and "serial" not in req.strategies
     return Plan(mode, budget_s, groups, probes, usable, fixed, left_out, named_choices.left_out(groups),
                 serial_added, for_the_search=[g for g in searched_first if g in left_out])
@@ -527,10 +530,11 @@ def _search_within(groups: list, available: float, req: PlanRequest, only=None) 
     one), given up where the budget cannot hold it."""
     if req.workers:
         return                                   # the counts the user named, and no others
-    for g in [only] if only is not None else groups:
+    targets = groups if only is None else [only]
+    for g in targets:
         g.search = True
     # a task with a model (pose) gives its search up first, then the groups of files
-    for g in sorted([only] if only is not None else groups,
+    for g in sorted(targets,
                     key=lambda g: (g.has_model, g.workload in registry.file_workloads(), g.estimate()),
                     reverse=True):
         if sum(k.estimate() for k in groups) <= available:
@@ -548,21 +552,19 @@ def _build(workload: str, t: float, set_size, cands: list[Case], usable: int, ro
     tiers = {c.name: tier_of(c, w, ladder, default_method) for c in cands}
     named = named_first(cands, req.named(), w, tiers)
     if req.workers or req.strategies:
-        tiers = {name: min(t, 1) for name, t in tiers.items()}   # what the user named comes first
+        tiers = {name: min(tier, 1) for name, tier in tiers.items()}   # what was named first
     tiers.update(dict.fromkeys(named, 0))
     if w >= search.MANY_CPUS and not (req.workers or req.strategies):
         tiers.update(search.after_the_search(cands, tiers, w, req.mode))
     ordered = sorted(cands, key=lambda c: priority(c, tiers[c.name], w))
     costs = bud.Costs(t, set_size.count, set_size.serial_slice, usable,
                       0.35 if workload_class(workload).has_model else 0.0)
+    entrants = [c for c in ordered if tiers[c.name] == 0]
+    if not any(c.family == "serial" for c in entrants):
+        entrants = [c for c in cands if c.family == "serial"][:1] + entrants
     first = ordered[0]
-    g = GroupPlan(first.workload, first.params, first.images, [], set_size.serial_slice, costs,
-                  rounds, len(cands), set_size.capped_by, tiers, req.mode, w, named,
-                  ladder=ladder, search=False, ordered=ordered, feeds=set_size.max_workers)
-    g.entrants = [c for c in ordered if tiers[c.name] == 0]
-    if not any(c.family == "serial" for c in g.entrants):
-        serial = [c for c in cands if c.family == "serial"]
-        g.entrants = serial[:1] + g.entrants
-    return g
+    return GroupPlan(first.workload, first.params, first.images, entrants, set_size.serial_slice,
+                     costs, rounds, len(cands), set_size.capped_by, tiers, req.mode, w, named,
+                     ladder=ladder, search=False, ordered=ordered, feeds=set_size.max_workers)
 
 

@@ -73,7 +73,6 @@ def size_set(seconds_per_image: float, image_bytes: int, usable: int, max_worker
     if max_count is not None:
         wanted = min(wanted, max_count)
     wanted = max(MIN_IMAGES_PER_WORKER * max_workers, wanted)
-    capped_by = ""
     if fixed_count is not None:
         wanted = fixed_count
     cap = max(1, int(memory_available * SET_MEMORY_SHARE // max(1, SET_COPIES * image_bytes)))
@@ -82,8 +81,7 @@ def size_set(seconds_per_image: float, image_bytes: int, usable: int, max_worker
     limit = cap if files is None else min(cap, max(1, files))
     # a count the user gave is theirs: an image set too large is refused when it is made
     count = wanted if fixed_count is not None else min(wanted, limit)
-    if fixed_count is None and cap < wanted:
-        capped_by = "memory"
+    capped_by = "memory" if fixed_count is None and cap < wanted else ""
     per_worker = MIN_IMAGES_PER_WORKER_CAPPED if capped_by else MIN_IMAGES_PER_WORKER
     workers = max(1, min(max_workers, count // per_worker)) if fixed_count is None \
         else max_workers
