@@ -41,18 +41,6 @@ READ_NAMED = tuple(s for s in TASK_STRATEGIES
 QUICK_STRATEGIES = ("serial", "processes", "processes-decoded", "pool-imap", "processes-map")
 
 
-def pipeline_groups() -> tuple:
-    """The pipelines in bench all: (workload, nominal size: the largest file). --quick
-    leaves them out unless --workloads names them: its 90 s are spent before they start."""
-    return tuple((w, g.size) for w, g in registry.groups("files"))
-
-
-def optional() -> set:
-    """The groups of files a budget too short for every group drops first (their class's
-    ``optional``: the pipelines whose model loads cost most), then the other optional
-    groups."""
-    return {(w, g.size, g.content) for w, g in registry.groups("files") if g.optional}
-
 PHOTOS_MAX = 1024          # generated files in one photos set, at most
 UNKNOWN_TASK_S = 0.05      # a task whose probe did not return: a guess, the pilot measures it
 
@@ -121,25 +109,25 @@ def _groups(req) -> list[_Group]:
             out.append(_Group("imread", {"decode": run.params.get("decode", "color")}, run.images,
                               run.read_s, READ_NAMED if named else READ_STRATEGIES, run.images.count,
                               run.fixed))
+    # the pipelines of bench all: --sizes and --content choose generated sets, and --quick's
+    # 90 s are spent before they start - then only when --workloads names them
     wanted = getattr(req, "pipelines", None)
-    # --sizes and --content choose generated sets: the pipelines then only when named
-    if wanted != [] and (wanted is not None or (req.sizes is None and req.contents is None)):
-        quick = req.mode == "quick"
-        for workload, size in pipeline_groups():
-            if wanted is None and quick:
-                break
-            if wanted is not None and workload not in wanted and not (workload == "imread" and wanted):
-                continue
-            if workload == "imread":
-                names = READ_NAMED if named else ("serial", "processes-chunked") if quick \
-                    else READ_STRATEGIES
-            else:
-                names = tuple(libraries.installed(
-                    [s for s in TASK_STRATEGIES if named or not quick or s in QUICK_STRATEGIES]))
-            spec = ImageSetSpec(ImageSize.parse(size), 1, "photos", req.seed)
-            params = {} if workload != "imread" else {"decode": "color"}
-            t = workload_class(workload).expected_seconds_per_image(spec.size, params)
-            out.append(_Group(workload, params, spec, t, tuple(names), None))
+    quick = req.mode == "quick"
+    by_default = wanted is None and not quick and req.sizes is None and req.contents is None
+    for workload, group in registry.groups("files") if wanted or by_default else ():
+        if wanted and workload not in wanted and workload != "imread":
+            continue
+        if workload == "imread":
+            names = READ_NAMED if named else ("serial", "processes-chunked") if quick \
+                else READ_STRATEGIES
+        else:
+            names = tuple(libraries.installed(
+                [s for s in TASK_STRATEGIES if named or not quick or s in QUICK_STRATEGIES]))
+        # the nominal size: the largest file
+        spec = ImageSetSpec(ImageSize.parse(group.size), 1, "photos", req.seed)
+        params = {} if workload != "imread" else {"decode": "color"}
+        t = workload_class(workload).expected_seconds_per_image(spec.size, params)
+        out.append(_Group(workload, params, spec, t, tuple(names), None))
     return out
 
 

@@ -9,11 +9,10 @@ from bench.strategies import libraries
 
 
 def trim(groups: list, available: float) -> None:
-    """Still over the budget with tier 0 alone (many cores, a short budget): drop the
-    last-priority entrants of the costliest group, keeping its serial loop, its naive
-    pools and the first other pool of each family (a pick among the naive pools alone
-    answers nothing); then the libraries' defaults. What the user named goes last,
-    farthest from W first, never the serial loop nor a group's first configuration at W."""
+    """Still over the budget with tier 0 alone: drop the last-priority entrants of the
+    costliest group but its serial loop, naive pools and first other pool of each family,
+    then the libraries' defaults; what the user named last, farthest from W first, never
+    a group's first configuration at W."""
     def droppable(g):
         others = [c for c in g.entrants if c.family != "serial" and role(c.strategy) != "baseline"
                   and not holds_alone(c, g.entrants, g.named)]

@@ -469,7 +469,9 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     groups = [g for g in built if g is not None]
     # the groups a quick run leaves out come after the main sets' worker sweep next to W
     optional = {(w, s, c) for w, s, c, quick in raced_groups("codec") + raced_groups("model")
-                if not quick} | file_groups.optional()
+                if not quick}
+    # and the pipelines whose model loads cost most (their class's ``optional``)
+    optional |= {(w, g.size, g.content) for w, g in registry.groups("files") if g.optional}
     first_look = mode == "quick" and usable >= search.MANY_CPUS and not req.workers
     if first_look:
         # a first look at a big machine: a task with a model joins after the sets' search

@@ -54,11 +54,10 @@ def _family_bests(ranked: list) -> list:
 
 
 def leaders(at_w: list, speed) -> list:
-    """The lines to search: the fastest configuration at W of each pool family (threads,
-    processes) within FAMILY_WITHIN of the fastest, then the next fastest, SEARCH_LINES in
-    all (a process pool best at W/4 can read slower at W than threads). ``at_w``: the
-    race's configurations at W (each with ``.case``), those put out too; ``speed(c)``
-    its figure so far."""
+    """The lines to search: the fastest configuration at W of each pool family within
+    FAMILY_WITHIN of the fastest (a process pool best at W/4 can read slower at W than
+    threads), then the next fastest. ``at_w``: the race's configurations at W, those put
+    out too; ``speed(c)`` its figure so far."""
     ranked = sorted(at_w, key=lambda c: -speed(c))
     if not ranked:
         return []
@@ -72,11 +71,9 @@ def leaders(at_w: list, speed) -> list:
 
 
 def near_the_line(at_w: list, speed, mode: str = "full") -> list:
-    """The configurations at W, visited once only, whose visit decides too narrowly
-    whether a pool family is searched: the fastest of a family read within FAMILY_BAND
-    of FAMILY_WITHIN of the leader, and the leader. They get a second visit before
-    :func:`leaders` reads them: one visit's ratio is off by 10-15% at times (simulated,
-    16 CPUs best at 4 workers: 11 of 25 misses in 400 groups, from one visit)."""
+    """The configurations at W visited once whose visit decides too narrowly whether a
+    pool family is searched (within FAMILY_BAND of FAMILY_WITHIN of the leader), and the
+    leader: a second visit each first, one visit's ratio being off by 10-15% at times."""
     ranked = sorted(at_w, key=lambda c: -speed(c))
     if not ranked or not SECOND_VISIT[mode]:
         return []
@@ -208,12 +205,10 @@ def refinement_entrants(lines: list, configs: list, at_w: list, speed, w: int, t
 
 def tail_that_fits(tail: list, racing: list, lines: list[tuple], costs, pace, left_s: float,
                    ordered: list[Case], w: int, mode: str) -> list:
-    """The rest of round one once the search has entered: of ``tail`` (the later tiers'
-    configurations, not visited yet), those that fit, in the plan's order, in ``left_s``
-    after what the search needs (``racing`` visited until the searched lines are refined
-    and judged, each line's refined counts and rivals), every cost at ``pace(c)``, how
-    much longer than planned its visits go. ``lines``: (the leader's case, its
-    configuration) per searched line, whose configurations are always kept."""
+    """Of ``tail`` (the later tiers' configurations, not visited yet), those that fit in
+    ``left_s`` after what the search needs, in the plan's order; every cost at
+    ``pace(c)``, how much longer than planned its visits go. ``lines``: (the leader's
+    case, its configuration) per searched line, whose configurations are always kept."""
     shares = survivors(1, ladder_visits(mode))
     need = 0.0
     for c in racing:

@@ -60,13 +60,10 @@ def size_set(seconds_per_image: float, image_bytes: int, usable: int, max_worker
              files: int | None = None) -> SetSize:
     """Images for one group: at least MIN_IMAGES_PER_WORKER per worker at ``max_workers``,
     and enough for a pass on ``min(max_workers, usable)`` workers to last ``pass_s``, but
-    no more than SET_MEMORY_SHARE of the memory available allows, nor ``max_count`` (the
-    naive per-image process pool passes a few thousand tasks a second whatever the
-    cores); where memory caps the set, MIN_IMAGES_PER_WORKER_CAPPED per worker, and fewer
-    workers if need be. ``files``: the files a folder holds, a count never passed (a
-    count is rounded down to a multiple of the workers then: 81 files feed 4 workers with
-    80). The paired serial pass covers the whole set while that takes at most
-    ``serial_max_s``, otherwise a sample of that length."""
+    within the memory and ``max_count`` (the naive per-image process pool passes a few
+    thousand tasks a second whatever the cores). ``files``: a folder's file count, never
+    passed (81 files feed 4 workers with 80). The paired serial pass covers the set, or
+    a sample lasting ``serial_max_s``."""
     t = max(seconds_per_image, 1e-7)
     parallel = max(1, min(max_workers, usable))
     wanted = math.ceil(pass_s * parallel / t)
