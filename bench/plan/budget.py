@@ -1,8 +1,5 @@
-"""The time a run may take, and what the steps of a group's race are expected to cost,
-from the workload's expected seconds per image. Deliberately simple: the pilot pass
-measures the real figure, and the race keeps to its share of the budget whatever the
-estimate said.
-"""
+"""The time a run may take, and what the steps of a group's race are expected to cost.
+Deliberately simple: the pilot pass measures the real figure."""
 from __future__ import annotations
 
 import math

@@ -1,10 +1,7 @@
 """The groups of files in a budgeted plan: a user's task on their own folder (``bench run``,
 docs/own-work.md) and the built-in pipelines on generated photos (``bench all``,
-docs/pipelines.md). Each group races the ways files reach the work side by side (paths
-read in the worker, pixels decoded in the parent and pickled or shared); a read-only
-group (``imread``) on the same files reports what reading alone costs. A user's task is
-timed by :mod:`bench.plan.task_probe` before the plan is made.
-"""
+docs/pipelines.md), each racing the ways files reach the work, next to a read-only group
+(``imread``) on the same files."""
 from __future__ import annotations
 
 import os

@@ -1,9 +1,5 @@
-"""A budgeted run's plan: per workload group, which configurations enter its race.
-
-Configurations come in tiers of how much a design review needs them (bench.plan.tiers),
-added group by group while the estimate (bench.plan.budget) stays inside the budget; what
-the command line names outranks the tiers (bench.plan.named). The rules: docs/race.md.
-"""
+"""A budgeted run's plan: per workload group, which configurations enter its race - tier
+by tier (bench.plan.tiers) while the estimate stays inside the budget (docs/race.md)."""
 from __future__ import annotations
 
 import math

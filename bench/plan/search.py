@@ -1,9 +1,5 @@
 """The worker-count search: at which worker counts the leading strategies are measured
-(docs/race.md). A line is a strategy with its chunk rule, layout, start method and OpenCV
-threads: the configurations that differ only by the worker count. The plan reserves the
-search's time in each group's estimate (:func:`reserve_s`); bench.run.race applies the
-functions at the end to its state.
-"""
+(docs/race.md). A line: the configurations that differ only by the worker count."""
 from __future__ import annotations
 
 from dataclasses import replace

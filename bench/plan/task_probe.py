@@ -1,8 +1,5 @@
-"""A user's task timed on a few of their files before the plan: imported (with its
-``--init`` and ``--same``), checked to pickle and to be callable as bench calls it, its
-state's build and first items timed, in a child interpreter so that a task that hangs or
-crashes costs only that child.
-"""
+"""A user's task checked and timed on a few of their files before the plan, in a child
+interpreter so that a task that hangs or crashes costs only that child."""
 from __future__ import annotations
 
 import json
