@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from bench.model.case import Case
 from bench.plan.budget import VISITS_TO_JUDGE, survivors
+from bench.plan.sizing import neighbours
 from bench.plan.tiers import role, winners
 from bench.strategies import auto_chunk_size
 from workloads.registry import workload_class
@@ -99,13 +100,12 @@ def refine_counts(by_count: dict[int, float], top: int, capped: bool = False) ->
         return []
     counts = sorted(by_count)
     best = max(counts, key=lambda n: (by_count[n], -n))
-    i = counts.index(best)
-    neighbours = [counts[j] for j in (i - 1, i + 1) if 0 <= j < len(counts)]
+    near = neighbours(counts, best)
     at_the_cap = capped and best == counts[-1]
     if best == counts[-1] and best < top and not at_the_cap:
-        neighbours.append(min(2 * best, top))
+        near.append(min(2 * best, top))
     out = []
-    for n in neighbours:
+    for n in near:
         # a gap of fewer than MIN_GAP workers is searched finely enough by the ladder
         if abs(n - best) >= MIN_GAP:
             mid = (n + best) // 2
