@@ -173,10 +173,10 @@ def _absolute(spec: str) -> str:
     return spec
 
 
-def _typical(shapes: list) -> ImageSize | None:
+def _typical(shapes: list) -> ImageSize:
     """The median decoded size of the files sampled (estimates only)."""
     if not shapes:
-        return None
+        return ImageSize(640, 480, 3)
     h, w, *c = sorted(shapes, key=lambda s: s[0] * s[1])[len(shapes) // 2]
     return ImageSize(int(w), int(h), 1 if not c or c[0] == 1 else 3)
 
@@ -228,7 +228,7 @@ def user_run(request: RunRequest, probe: dict | None = None) -> tuple[UserRun, d
             print(messages.RUN_PROBE_HUNG.format(seconds=timeout, guess=guess), file=sys.stderr)
         elif probe.get("crashed"):
             print(messages.RUN_PROBE_CRASHED.format(why=probe["crashed"], guess=guess), file=sys.stderr)
-    size = _typical(probe.get("shapes") or []) or ImageSize(640, 480, 3)
+    size = _typical(probe.get("shapes") or [])
     t = probe.get("seconds_per_item") or UNKNOWN_TASK_S
     read_s = probe.get("read_s") or ImreadWorkload.expected_seconds_per_image(size, {})
     if probe.get("seconds_per_item"):

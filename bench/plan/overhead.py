@@ -25,11 +25,9 @@ LIBRARY_PROBES = ("joblib", "joblib-threads", "mpire")
 
 
 def _library_cases(workload: str, spec: ImageSetSpec, workers: int) -> list[Case]:
-    out = []
-    for name in libraries.installed(list(LIBRARY_PROBES)):
-        method = default_start_method() if STRATEGIES[name].family == "processes" else None
-        out.append(Case(workload, spec, {}, name, workers, None, method))
-    return out
+    return [Case(workload, spec, {}, name, workers, None,
+                 default_start_method() if STRATEGIES[name].family == "processes" else None)
+            for name in libraries.installed(list(LIBRARY_PROBES))]
 
 
 def overhead_payloads(opts: PlanOptions, limit: int | None = None) -> list[tuple[ImageSize, int]]:
