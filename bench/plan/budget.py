@@ -1,13 +1,5 @@
-"""The time a run may take, and what its parts are expected to cost.
-
-A run has a budget (``--budget``; ``--quick`` and the default are budgets too) and
-plans what fits: the estimate below prices every step of a group's race - the case
-process, the pilot, each configuration's first visit (pool start and warm-up pass),
-the rounds of visits, the explanation of the finalists - from the workload's expected
-seconds per image. The estimate is deliberately simple: the pilot pass measures the
-real figure, and the race then keeps to its share of the budget whatever the estimate
-said.
-"""
+"""The time a run may take, and what the steps of a group's race are expected to cost.
+Deliberately simple: the pilot pass measures the real figure."""
 from __future__ import annotations
 
 import math
@@ -26,8 +18,7 @@ HOST_START_S = 0.8             # a case process: interpreter, numpy, OpenCV
 MODEL_IMPORT_S = 2.0           # mediapipe in a case process (pose)
 VISIT_OVERHEAD_S = 0.004       # two commands to case processes and their replies
 
-# rounds each configuration should get, at least (elimination needs two visits, a
-# tie more); later rounds are priced for the share of configurations still racing
+# rounds each configuration should get, at least (elimination needs two visits, a tie more)
 MIN_ROUNDS = {"quick": 3, "full": 5}
 # visits a configuration needs before a race calls it tied (bench.analysis.racing)
 VISITS_TO_JUDGE = 3
@@ -96,10 +87,13 @@ def generate_s(content: str, count: int, image_bytes: int) -> float:
     return count * (image_bytes * per_byte + per_image)
 
 
-def pool_start_s(family: str, method: str | None, workers: int) -> float:
-    key = family if family in ("threads", "dask") else (method or "fork")
+def pool_start_s(case) -> float:
+    # joblib's loky workers are fresh interpreters whatever the start method says
+    method = "spawn" if case.strategy.startswith("joblib") and case.family == "processes" \
+        else case.start_method
+    key = case.family if case.family in ("threads", "dask") else (method or "fork")
     fixed, per_worker = POOL_START_S.get(key, POOL_START_S["spawn"])
-    return fixed + per_worker * workers
+    return fixed + per_worker * case.workers
 
 
 @dataclass(frozen=True)
@@ -112,31 +106,30 @@ class Costs:
     worker_setup_s: float = 0.0  # per worker (a model load), paid at pool start
 
     def __post_init__(self):
-        # a plan prices the same configurations over and over (every estimate while it
-        # fills the budget): each pass and first visit is computed once per (strategy,
-        # workers, chunk size, start method) - all they read of a case. Not a field: eq,
-        # hash and repr stay those of the figures above.
+        # a plan prices the same configurations over and over. Not a field: eq, hash and
+        # repr stay those of the figures above
         object.__setattr__(self, "_memo", {})
+
+    def _memoised(self, key: tuple, compute) -> float:
+        value = self._memo.get(key)
+        if value is None:
+            value = self._memo[key] = compute()
+        return value
 
     @property
     def serial_pass(self) -> float:
         return self.serial_slice * self.seconds_per_image
 
-    def pool_pass(self, case, speedup_cap: float | None = None) -> float:
+    def pool_pass(self, case) -> float:
         """One pass of ``case``'s pool: the work spread over the CPUs it can use, plus
         what each task costs the parent."""
-        if speedup_cap is not None:
-            return self._pool_pass(case, speedup_cap)
-        key = ("pass", case.strategy, case.workers, case.chunk_size)
-        value = self._memo.get(key)
-        if value is None:
-            value = self._memo[key] = self._pool_pass(case, None)
-        return value
+        return self._memoised(("pass", case.strategy, case.workers, case.chunk_size),
+                              lambda: self._pool_pass(case))
 
-    def _pool_pass(self, case, speedup_cap: float | None) -> float:
+    def _pool_pass(self, case) -> float:
         if case.family == "serial":
             return self.count * self.seconds_per_image
-        parallel = max(1, min(case.workers, self.usable, speedup_cap or case.workers))
+        parallel = max(1, min(case.workers, self.usable))
         tasks = self.count if case.chunk_size is None else math.ceil(self.count / case.chunk_size)
         per_task = TASK_OVERHEAD_S.get(case.family, 0.0)
         work = self.count * self.seconds_per_image / parallel
@@ -147,20 +140,13 @@ class Costs:
     def first_visit(self, case) -> float:
         """Pool start and the untimed warm-up pass that makes it warm."""
         key = ("first", case.strategy, case.workers, case.chunk_size, case.start_method)
-        value = self._memo.get(key)
-        if value is None:
-            value = self._memo[key] = self._first_visit(case)
-        return value
+        return self._memoised(key, lambda: self._first_visit(case))
 
     def _first_visit(self, case) -> float:
         if case.family == "serial":
             return 0.0
-        # joblib's loky workers are fresh interpreters whatever the start method says
-        method = "spawn" if case.strategy.startswith("joblib") and case.family == "processes" \
-            else case.start_method
-        start = pool_start_s(case.family, method, case.workers)
         setup = self.worker_setup_s * (1 if case.family == "threads" else 1.5)
-        return start + setup + self.pool_pass(case)
+        return pool_start_s(case) + setup + self.pool_pass(case)
 
     def visit(self, case) -> float:
         return self.serial_pass + self.pool_pass(case) + VISIT_OVERHEAD_S
@@ -172,12 +158,16 @@ class Costs:
         return 2 * self.first_visit(case) + 4 * self.pool_pass(case)
 
 
+def survivors(first: int, stop: int) -> float:
+    """The shares of configurations still racing that SURVIVING expects, summed over rounds
+    ``first`` to ``stop - 1``."""
+    return sum(SURVIVING[min(r, len(SURVIVING) - 1)] for r in range(first, stop))
+
+
 def race_estimate(costs: Costs, entrants, rounds: int, surviving: bool = True) -> float:
-    """Seconds of the race itself: every first visit, then ``rounds`` rounds with the
-    share of configurations still in it that SURVIVING expects (all of them, every
-    round, when none is put out)."""
+    """Seconds of the race itself: every first visit, then ``rounds`` rounds (all of the
+    configurations every round when none is put out)."""
     pools = [c for c in entrants if c.family != "serial"]
     first = sum(costs.first_visit(c) for c in pools)
     per_round = sum(costs.visit(c) for c in pools)
-    shares = [SURVIVING[min(r, len(SURVIVING) - 1)] if surviving else 1.0 for r in range(rounds)]
-    return first + per_round * sum(shares)
+    return first + per_round * (survivors(0, rounds) if surviving else rounds)

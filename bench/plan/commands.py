@@ -1,7 +1,5 @@
-"""What each command means: the plan of ``all``, ``imwrite``, ``pose``, ``run``,
-``overhead`` and ``dask`` from the user's :class:`RunRequest` (a bad choice is one
-UsageError line). One planner (bench.plan.planner) makes every plan; a command only says
-which groups and probes it holds and how they are measured."""
+"""What each command means: which groups and probes its plan holds and how they are
+measured, from the user's :class:`RunRequest` (a bad choice is one UsageError line)."""
 from __future__ import annotations
 
 import sys
@@ -38,16 +36,14 @@ def plan_options(request: RunRequest) -> PlanOptions:
         # a task with a model (pose) has its own plan; the pipelines on files are groups of
         # files (bench.plan.file_groups)
         workloads = [w for w in workloads if w not in workloads_named(kind="model") and w not in on_photos()]
-    try:
-        return PlanOptions(quick=request.quick, workloads=listed(workloads), sizes=listed(request.sizes),
-                           contents=listed(request.contents), n_images=request.n_images,
-                           strategies=listed(request.strategies) or list(default_strategies()),
-                           explicit_strategies=tuple(request.strategies or ()),
-                           workers=listed(request.workers), chunk_sizes=listed(request.chunk_sizes),
-                           start_methods=listed(request.start_methods), layouts=listed(request.layouts),
-                           params=params, seed=request.seed)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    return PlanOptions(quick=request.quick, workloads=listed(workloads),
+                       sizes=listed(request.sizes), contents=listed(request.contents),
+                       n_images=request.n_images,
+                       strategies=listed(request.strategies) or list(default_strategies()),
+                       explicit_strategies=tuple(request.strategies or ()),
+                       workers=listed(request.workers), chunk_sizes=listed(request.chunk_sizes),
+                       start_methods=listed(request.start_methods), layouts=listed(request.layouts),
+                       params=params, seed=request.seed)
 
 
 def pose_params(request: RunRequest) -> dict:
@@ -116,10 +112,8 @@ def cluster_workers(request: RunRequest) -> int | None:
 
 def make_plan(request: RunRequest, command: str, usable: int | None = None, memory: int | None = None,
               inputs: dict | None = None):
-    """The plan of any measuring command: groups, their configurations, the overhead
-    probes, and how the engine measures them (``--exhaustive``, ``overhead`` and ``dask``:
-    every configuration in full). ``inputs`` (the run's plan inputs) keeps ``run``'s probe
-    of the task, so a resumed run plans the same cases."""
+    """The plan of any measuring command. ``inputs`` (the run's plan inputs) keeps
+    ``run``'s probe of the task, so a resumed run plans the same cases."""
     from bench.plan.overhead import dask_probes, plan_overhead, plan_overhead_race
     from bench.plan.planner import PlanRequest, build_plan
     from bench.plan.sizing import usable_cpus

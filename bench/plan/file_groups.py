@@ -1,52 +1,33 @@
-"""The groups of files in a budgeted plan: a user's task on their own folder (``bench run``)
-and the built-in pipelines on generated photos (``bench all``).
-
-Each group races the ways files reach the work, side by side: paths sent and read in the
-worker (``processes``, ``processes-chunked``, the ``pool-*`` strategies), decoded in the
-parent and pickled per image or per slice, or decoded into one shared-memory block
-(``processes-decoded*``); ``multiprocessing.Pool`` next to ``concurrent.futures`` at the
-same chunking (``pool-imap`` and ``processes-map``, four chunks per worker); with a
-per-worker state, the state rebuilt for every item when asked (``--init-per-item``, the
-pipelines with a model). A read-only group (``imread``) on the same files reports what
-reading alone costs.
-
-A user's folder is sized like any group: its files are all measured while a pass of
-them fits, else a deterministic sample (the set's seed) of as many as a pass needs;
-``--limit N`` fixes the sample. What a user's task costs is unknown until it runs, so
-:mod:`bench.plan.task_probe` runs it on a few files in a fresh interpreter before the
-plan is made (it also says, before any pool starts, when the function cannot be imported
-or pickled).
-"""
+"""The groups of files in a budgeted plan: a user's task on their own folder (``bench run``,
+docs/own-work.md) and the built-in pipelines on generated photos (``bench all``,
+docs/pipelines.md), each racing the ways files reach the work, next to a read-only group
+(``imread``) on the same files."""
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bench.model.case import Case
 from bench.model.request import RunRequest
 from bench.plan.sizing import size_set, worker_ladder
 from bench.plan.task_probe import PROBE_ITEMS, PROBE_TIMEOUT_S, ProbeFailed, probe_task
-from bench.strategies import (STRATEGIES, auto_chunk_size, default_start_method, decoded, libraries,
-                              mp_pool, named)
+from bench.plan.configurations import PlanOptions, plan_cases
+from bench.strategies import decoded, libraries
+from bench.texts import messages
 from workloads.images import ImageSetSpec, ImageSize
 from workloads import registry
 from workloads.registry import workload_class
 
-# strategies planned only in the groups of files (never in the generated images' groups,
-# unless named with --strategies)
-STRATEGIES_ON_FILES = named(on_files_only=True)     # each class's on_files_only
 # at W in every group of files: the routes, and the Pool API next to concurrent.futures
 AT_W = ("threads", "processes", "processes-chunked", "processes-map", "processes-decoded",
         "processes-decoded-chunked", "processes-decoded-shm", "pool-apply-async",
         "pool-apply-async-folders", "pool-imap", "pool-imap-unordered")
-# the pipelines in bench all (they share its budget): at W first the questions they answer
-# - paths against decoded pixels at the same chunking, Pool against concurrent.futures -
-# the rest of AT_W next
+# the pipelines in bench all: at W first paths against decoded pixels at the same chunking,
+# Pool against concurrent.futures; the rest of AT_W next
 PIPELINE_AT_W = ("processes", "processes-decoded", "processes-map", "pool-imap")
 ANTI_PATTERN = "processes-model-per-image"
-# what a user would call instead, with its defaults, at W: joblib, mpire, and mpire's
-# worker state where the task has an --init (its state built once per worker)
+# what a user would call instead, with its defaults, at W (mpire's worker state with --init)
 LIBRARY_DEFAULTS = tuple(dict.fromkeys(libraries.DEFAULTS + libraries.POSE_DEFAULTS))
 TASK_STRATEGIES = ("serial", "threads-chunked") + AT_W + (ANTI_PATTERN,) + LIBRARY_DEFAULTS
 READ_STRATEGIES = ("serial", "threads", "processes", "processes-chunked")
@@ -56,20 +37,6 @@ READ_NAMED = tuple(s for s in TASK_STRATEGIES
                    if s != ANTI_PATTERN and s not in {c.name for c in decoded.STRATEGIES})
 QUICK_STRATEGIES = ("serial", "processes", "processes-decoded", "pool-imap", "processes-map")
 
-
-def pipeline_groups() -> tuple:
-    """The pipelines in bench all: (workload, nominal size: the largest file), each file
-    workload's ``groups`` read off the registry. --quick leaves them out unless
-    --workloads names them: its 90 s are spent before they start (its tier 0 alone is
-    trimmed on two cores already)."""
-    return tuple((w, g.size) for w, g in registry.groups("files"))
-
-
-def optional() -> set:
-    """The groups of files a budget too short for every group drops first (their class's
-    ``optional``: the pipelines whose model loads cost most), then the other optional
-    groups."""
-    return {(w, g.size, g.content) for w, g in registry.groups("files") if g.optional}
 
 PHOTOS_MAX = 1024          # generated files in one photos set, at most
 UNKNOWN_TASK_S = 0.05      # a task whose probe did not return: a guess, the pilot measures it
@@ -139,74 +106,40 @@ def _groups(req) -> list[_Group]:
             out.append(_Group("imread", {"decode": run.params.get("decode", "color")}, run.images,
                               run.read_s, READ_NAMED if named else READ_STRATEGIES, run.images.count,
                               run.fixed))
+    # the pipelines of bench all: --sizes and --content choose generated sets, and --quick's
+    # 90 s are spent before they start - then only when --workloads names them
     wanted = getattr(req, "pipelines", None)
-    # --sizes and --content choose generated sets: the pipelines then only when named
-    if wanted != [] and (wanted is not None or (req.sizes is None and req.contents is None)):
-        quick = req.mode == "quick"
-        for workload, size in pipeline_groups():
-            if wanted is None and quick:
-                break
-            if wanted is not None and workload not in wanted and not (workload == "imread" and wanted):
-                continue
-            if workload == "imread":
-                names = READ_NAMED if named else ("serial", "processes-chunked") if quick \
-                    else READ_STRATEGIES
-            else:
-                names = tuple(libraries.installed(
-                    [s for s in TASK_STRATEGIES if named or not quick or s in QUICK_STRATEGIES]))
-            spec = ImageSetSpec(ImageSize.parse(size), 1, "photos", req.seed)
-            params = {} if workload != "imread" else {"decode": "color"}
-            t = workload_class(workload).expected_seconds_per_image(spec.size, params)
-            out.append(_Group(workload, params, spec, t, tuple(names), None))
+    quick = req.mode == "quick"
+    by_default = wanted is None and not quick and req.sizes is None and req.contents is None
+    for workload, group in registry.groups("files") if wanted or by_default else ():
+        if wanted and workload not in wanted and workload != "imread":
+            continue
+        if workload == "imread":
+            names = READ_NAMED if named else ("serial", "processes-chunked") if quick \
+                else READ_STRATEGIES
+        else:
+            names = tuple(libraries.installed(
+                [s for s in TASK_STRATEGIES if named or not quick or s in QUICK_STRATEGIES]))
+        # the nominal size: the largest file
+        spec = ImageSetSpec(ImageSize.parse(group.size), 1, "photos", req.seed)
+        params = {} if workload != "imread" else {"decode": "color"}
+        t = workload_class(workload).expected_seconds_per_image(spec.size, params)
+        out.append(_Group(workload, params, spec, t, tuple(names), None))
     return out
 
 
-def _with_count(images: ImageSetSpec, count: int) -> ImageSetSpec:
-    from dataclasses import replace
-
-    return replace(images, count=count)
-
-
 def _cases(req, g: _Group, count: int, ladder: list[int]) -> list[Case]:
-    images = _with_count(g.images, count)
-    has_model = workload_class(g.workload).has_model
-    names = [s for s in g.strategies if not req.strategies or s in req.strategies]
-    methods = req.start_methods or [default_start_method()]
-    cases = []
-    for name in names:
-        cls = STRATEGIES[name]
-        if cls.needs_model and not has_model:
-            continue
-        if cls.family == "serial":
-            cases.append(Case(g.workload, images, g.params, name))
-            continue
-        for w in req.workers or ladder:
-            for chunk, rule in _chunks(cls, req.chunk_sizes, count, w):
-                for method in (methods if cls.family == "processes" else [None]):
-                    cases.append(Case(g.workload, images, g.params, name, w, chunk, method,
-                                      chunk_rule=rule))
-    if not any(c.family == "serial" for c in cases):
-        cases.insert(0, Case(g.workload, images, g.params, "serial"))
-    return cases
-
-
-def _chunks(cls, chunk_sizes: list[str], count: int, workers: int) -> list[tuple]:
-    if not cls.chunked:
-        return [(None, None)]
-    out = {}
-    for c in chunk_sizes:
-        if c == "auto":
-            size = auto_chunk_size(cls.name, count, workers) or mp_pool.pool_chunksize(count, workers)
-            out.setdefault(size, "auto")
-        else:
-            out.setdefault(min(int(c), count), None)
-    return list(out.items())
+    names = [s for s in g.strategies
+             if s != "serial" and (not req.strategies or s in req.strategies)]
+    opts = PlanOptions(strategies=["serial", *names], workers=req.workers or ladder,
+                       chunk_sizes=req.chunk_sizes, start_methods=req.start_methods,
+                       params=g.params)
+    return plan_cases(opts, [(g.workload, replace(g.images, count=count))], on_files=True)
 
 
 def file_pools(req, usable: int, memory_available: int, pass_s: float, serial_max_s: float,
                worker_cap) -> list[tuple]:
-    """The groups of files as the race plan's pools: (workload, params, size, content,
-    seconds per item, {largest worker count: (set size, candidates)}, worker ladder)."""
+    """The groups of files as the race plan's pools (bench.plan.planner.build_plan)."""
     pools = []
     for g in _groups(req):
         size = g.images.size
@@ -219,14 +152,13 @@ def file_pools(req, usable: int, memory_available: int, pass_s: float, serial_ma
                 set_size = size_set(g.t, size.nbytes, usable, min(top, most), memory_available,
                                     pass_s, serial_max_s, fixed_count=most)
             else:
-                # never more than the files there are: a count rounded up past them
-                # once cost the plan every worker count but 1 (81 files, a 3 ms task)
+                # never more than the files there are
                 set_size = size_set(g.t, size.nbytes, usable, top, memory_available, pass_s,
                                     serial_max_s, max_count=most, files=most)
             rung = worker_ladder(usable, set_size.max_workers)
             by_top[top] = (set_size, _cases(req, g, set_size.count, rung))
         if by_top:
-            pools.append((g.workload, g.params, size, g.images.content, g.t, by_top, ladder))
+            pools.append((g.workload, g.t, by_top))
     return pools
 
 
@@ -241,23 +173,20 @@ def _absolute(spec: str) -> str:
     return spec
 
 
-def _typical(shapes: list) -> ImageSize | None:
+def _typical(shapes: list) -> ImageSize:
     """The median decoded size of the files sampled (estimates only)."""
     if not shapes:
-        return None
+        return ImageSize(640, 480, 3)
     h, w, *c = sorted(shapes, key=lambda s: s[0] * s[1])[len(shapes) // 2]
     return ImageSize(int(w), int(h), 1 if not c or c[0] == 1 else 3)
 
 
 def user_run(request: RunRequest, probe: dict | None = None) -> tuple[UserRun, dict]:
     """The task and files of ``bench run`` as the request names them (bad input: one
-    UsageError line) and the probe
-    that timed them (``probe`` given: a resumed run's, used as it was)."""
+    UsageError line) and the probe that timed them (``probe`` given: a resumed run's)."""
     import glob as globbing
 
     from bench.errors import UsageError
-    from bench.texts import messages
-    from bench.plan.budget import format_duration
     from workloads.files import IMAGE_EXTENSIONS, FileSetSpec, list_files, sample
     from workloads.pipelines.imread import ImreadWorkload
     from workloads.task_import import TaskError, split_spec
@@ -294,12 +223,12 @@ def user_run(request: RunRequest, probe: dict | None = None) -> tuple[UserRun, d
             probe = probe_task(params, chosen, timeout)
         except ProbeFailed as exc:
             raise UsageError(str(exc)) from None
-        guess = format_duration(UNKNOWN_TASK_S) if UNKNOWN_TASK_S >= 1 else f"{UNKNOWN_TASK_S * 1000:.0f} ms"
+        guess = f"{UNKNOWN_TASK_S * 1000:.0f} ms"
         if probe.get("timed_out"):
             print(messages.RUN_PROBE_HUNG.format(seconds=timeout, guess=guess), file=sys.stderr)
         elif probe.get("crashed"):
             print(messages.RUN_PROBE_CRASHED.format(why=probe["crashed"], guess=guess), file=sys.stderr)
-    size = _typical(probe.get("shapes") or []) or ImageSize(640, 480, 3)
+    size = _typical(probe.get("shapes") or [])
     t = probe.get("seconds_per_item") or UNKNOWN_TASK_S
     read_s = probe.get("read_s") or ImreadWorkload.expected_seconds_per_image(size, {})
     if probe.get("seconds_per_item"):
@@ -318,11 +247,6 @@ def _ms(seconds: float) -> str:
 
 def sample_notes(plan) -> list[str]:
     """One line per group of a user's files that measures a sample of them."""
-    from bench.texts import messages
-
-    out = []
-    for g in plan.groups:
-        images = g.images
-        if getattr(images, "source", "") and images.count < images.total:
-            out.append(messages.RUN_SAMPLE.format(group=g.key, count=images.count, total=images.total))
-    return out
+    return [messages.RUN_SAMPLE.format(group=g.key, count=g.images.count, total=g.images.total)
+            for g in plan.groups
+            if getattr(g.images, "source", "") and g.images.count < g.images.total]

@@ -1,40 +1,19 @@
 """Fitting a plan into its budget: which groups and configurations stay, which overhead
-probes run (see bench.plan.planner)."""
+probes run."""
 from __future__ import annotations
 
 from bench.model.case import Case, unique_cases
 from bench.plan import budget as bud
-from bench.plan import file_groups
 from bench.plan.tiers import holds_alone, priority, role
 from bench.strategies import libraries
-from workloads import registry
-
-def optional_groups(definitions) -> set:
-    """(workload, size, content) of the groups a quick run leaves out."""
-    return {(w, s, c) for w, s, c, quick in definitions if not quick} | file_groups.optional()
-
-
-def is_optional(g, optional: set) -> bool:
-    return (g.workload, g.images.size.label, g.images.content) in optional
-
-
-def optional_rank(g) -> int:
-    """Which optional groups a full run adds first: the pipelines (what users run), then
-    the other codec and pose sets."""
-    return 0 if g.workload in registry.file_workloads() else 1
 
 
 def trim(groups: list, available: float) -> None:
-    """Still over the budget with tier 0 alone (many cores, a short budget): drop the
-    last-priority entrants of the costliest group, keeping its serial loop, its naive
-    pools and the first other pool of each family;
-    then the libraries' defaults (the naive pools of the standard library stay). What the
-    user named goes last, farthest from W first, and never the serial loop nor a group's
-    first configuration at W (the plan names what went: Plan.named_left_out)."""
+    """Still over the budget with tier 0 alone: drop the last-priority entrants of the
+    costliest group but its serial loop, naive pools and first other pool of each family,
+    then the libraries' defaults; what the user named last, farthest from W first, never
+    a group's first configuration at W."""
     def droppable(g):
-        # the serial loop and the baselines stay, and the first other configuration of
-        # each pool family: a pick among the naive pools alone answers nothing, and on
-        # many CPUs a thread pool's GIL-bound curve says nothing of the process pools'
         others = [c for c in g.entrants if c.family != "serial" and role(c.strategy) != "baseline"
                   and not holds_alone(c, g.entrants, g.named)]
         first = {}
@@ -71,11 +50,9 @@ def trim(groups: list, available: float) -> None:
             total += extra
 
 
-def fill(groups: list, available: float, usable: int, tiers=(1, 2, 3, 4)) -> None:
+def fill(groups: list, available: float, tiers=(1, 2, 3, 4)) -> None:
     """Add configurations tier by tier, round-robin over the groups, while they fit."""
-    # each group's estimate as its entrants stand: a group's estimate reads only its own
-    # entrants, and one that did not fit leaves them as they were (it is estimated once
-    # per try, not twice)
+    # each group's estimate as its entrants stand (a group's estimate reads only its own)
     current = [g.estimate() for g in groups]
     total = sum(current)
     for tier in tiers:
@@ -98,9 +75,7 @@ def fill(groups: list, available: float, usable: int, tiers=(1, 2, 3, 4)) -> Non
                 total += after - before
                 progress = True
     for g in groups:
-        serial = [c for c in g.entrants if c.family == "serial"]
-        g.entrants = serial + [c for c in g.entrants if c.family != "serial"]
-        g.entrants = unique_cases(g.entrants)
+        g.entrants = unique_cases(sorted(g.entrants, key=lambda c: c.family != "serial"))
 
 
 # the overhead probes may take this share of a run's budget
@@ -109,9 +84,7 @@ PROBE_SHARE = 0.10
 
 def probe_estimate(case: Case) -> float:
     """A probe's expected seconds: four pool starts (pool-start), or a few passes."""
-    method = "spawn" if case.strategy.startswith("joblib") and case.family == "processes" \
-        else case.start_method
-    start = bud.pool_start_s(case.family, method, case.workers)
+    start = bud.pool_start_s(case)
     if case.workload == "pool-start":
         return 4 * start + 0.05
     # a no-op task costs about half what a working one does (measured: 67 us a round trip
@@ -121,8 +94,7 @@ def probe_estimate(case: Case) -> float:
 
 
 def probes_within(cases: list[Case], seconds: float) -> list[Case]:
-    """The probes that fit ``seconds``, cheapest first (on many cores starting 512 spawned
-    workers four times is a minute): kept in their planned order."""
+    """The probes that fit ``seconds``, cheapest first, in their planned order."""
     chosen, spent = set(), 1.0
     for case in sorted(cases, key=probe_estimate):
         cost = probe_estimate(case)

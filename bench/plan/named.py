@@ -1,8 +1,6 @@
-"""What the command line names outranks the planner's own choices: one configuration for
-every strategy, worker count, chunk size and layout named enters at tier 0
-(bench.plan.tiers.named_first); what a budget cannot hold is named (:func:`left_out`,
-with the budget that takes it in); a choice no group of the command can race is one
-line (:func:`refuse_what_no_group_races`), never dropped without a word."""
+"""What the command line names outranks the planner's own choices (docs/race.md): what a
+budget cannot hold is named (:func:`left_out`), a choice no group of the command can race
+is refused (:func:`refuse_what_no_group_races`), never dropped without a word."""
 from __future__ import annotations
 
 from bench.plan import file_groups
@@ -15,7 +13,7 @@ from workloads.registry import WORKLOADS
 
 def left_out(groups: list) -> list:
     """(group, case, [(option, value)]) for what the user named that a group can race but
-    this budget left out (no other entrant of the group races that value)."""
+    this budget left out."""
     out = []
     for g in groups:
         entered = {c.name for c in g.entrants}
@@ -30,9 +28,9 @@ def left_out(groups: list) -> list:
 
 
 def refuse_what_no_group_races(req, pools: list) -> None:
-    """A measuring choice the command line names that no group of this command can race is
-    one line (ValueError, a UsageError for the user), never dropped without a word."""
-    cands = [c for pool in pools for _, cases in pool[5].values() for c in cases]
+    """ValueError (a UsageError for the user) for the first choice named that no group can
+    race."""
+    cands = [c for _, _, by_top in pools for _, cases in by_top.values() for c in cases]
     groups = list(dict.fromkeys(f"{c.workload} {c.images.size.label} {c.images.content}" for c in cands))
     for strategy in req.strategies or ():
         if any(c.strategy == strategy for c in cands):

@@ -1,8 +1,6 @@
 """The overhead probes' plan: pool start-up per start method and worker count, the no-op
-round trip per payload, and pickling per image size; joblib's and mpire's start-up and
-round trip (with their defaults) next to the pools they stand in for; a Dask cluster's
-start-up and round trips (``bench dask``). A plan's probes (bench.plan.planner.Plan.
-overhead) are measured first, briefly, by the same engine as its groups."""
+round trip per payload, and pickling per image size; joblib's and mpire's next to the
+pools they stand in for; a Dask cluster's start-up and round trips (``bench dask``)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -22,17 +20,14 @@ OVERHEAD_PAYLOADS = (
 )
 
 
-# what users reach for instead, next to the process pool (and joblib's threads next to
-# the thread pool): start-up and per-task round trip with the libraries' defaults
+# what users reach for instead, with the libraries' defaults
 LIBRARY_PROBES = ("joblib", "joblib-threads", "mpire")
 
 
 def _library_cases(workload: str, spec: ImageSetSpec, workers: int) -> list[Case]:
-    out = []
-    for name in libraries.installed(list(LIBRARY_PROBES)):
-        method = default_start_method() if STRATEGIES[name].family == "processes" else None
-        out.append(Case(workload, spec, {}, name, workers, None, method))
-    return out
+    return [Case(workload, spec, {}, name, workers, None,
+                 default_start_method() if STRATEGIES[name].family == "processes" else None)
+            for name in libraries.installed(list(LIBRARY_PROBES))]
 
 
 def overhead_payloads(opts: PlanOptions, limit: int | None = None) -> list[tuple[ImageSize, int]]:
@@ -77,8 +72,8 @@ def plan_overhead_race(opts: PlanOptions, usable: int) -> list[Case]:
 
 
 def dask_probes(opts: PlanOptions, workers: int) -> list[Case]:
-    """A Dask cluster's start-up, and its round trip on the first payloads: a Dask task
-    costs ~1-3 ms, so a few hundred round trips measure it well enough."""
+    """A Dask cluster's start-up, and its round trip on the first payloads (a few hundred:
+    a Dask task costs ~1-3 ms)."""
     one_pixel = ImageSetSpec(ImageSize(1, 1, 1), 1, "noise", opts.seed)
     cases = [Case("pool-start", one_pixel, {}, "dask", workers)]
     payloads = overhead_payloads(opts, limit=300)

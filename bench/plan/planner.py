@@ -1,28 +1,5 @@
-"""A budgeted run's plan: per workload group, which configurations enter its race.
-
-Every group (a workload on one image set) races configurations - strategy x workers x
-chunk size x start method x output layout. Which ones enter is decided by the budget:
-configurations come in tiers of how much a design review needs them, and tiers are
-added, group by group, while the estimate (bench.plan.budget) stays inside the budget:
-
-0. the serial loop; at W (the usable CPUs) the naive baselines every review shows
-   (threads and processes one task per image; a model per image for pose; joblib and
-   mpire with their defaults) and the strategies that usually win (chunks on threads
-   and processes, shared memory, inherited pixels);
-1. those winners at the worker counts next to W, a folder per task (imwrite), map,
-   the libraries' other ways (joblib on threads, by slice, memmapped; mpire shared);
-2. the rest of the worker sweep for them;
-3. other start methods, OpenCV's threads set to 1, Dask, the baselines elsewhere;
-4. everything else the matrix holds.
-
-Image counts follow the machine (bench.plan.sizing): at least 8 images per worker (4 where
-memory caps the set) at the largest worker count planned, capped by memory.
-
-What the command line names outranks the tiers: one configuration for every strategy,
-worker count, chunk size and layout named enters at tier 0 (bench.plan.tiers.named_first),
-the serial loop is raced whether named or not, what a budget cannot hold is named in
-``left_out``, and a choice no group can race is refused in one line.
-"""
+"""A budgeted run's plan: per workload group, which configurations enter its race - tier
+by tier (bench.plan.tiers) while the estimate stays inside the budget (docs/race.md)."""
 from __future__ import annotations
 
 import math
@@ -34,8 +11,7 @@ from bench.plan import named as named_choices
 from bench.plan import search
 from bench.plan import file_groups
 from bench.plan.configurations import PlanOptions, default_strategies, plan_cases
-from bench.plan.fitting import (PROBE_SHARE, fill, is_optional, optional_groups, optional_rank,
-                                overhead_estimate, probes_within, trim)
+from bench.plan.fitting import PROBE_SHARE, fill, overhead_estimate, probes_within, trim
 from bench.plan.sizing import size_set, worker_ladder
 from bench.plan.tiers import named_first, priority, role, tier_of
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries, named
@@ -46,23 +22,20 @@ from workloads.registry import workload_class
 
 
 def raced_groups(kind: str) -> tuple:
-    """(workload, size, content, in --quick) of the default image groups the race runs
-    for the workloads of ``kind`` (each class's ``groups``, those raced): for the codecs,
-    the classic saving-images-in-a-loop set and the sizes users save; for pose, a real
-    person, and noise where nobody is found. Read off the registry at each call."""
+    """(workload, size, content, in --quick) of the image groups raced by default for
+    the workloads of ``kind`` (each class's ``groups``)."""
     return tuple((w, g.size, g.content, bool(g.race)) for w, g in registry.groups(kind)
                  if g.race is not None)
 
 
 def _stateful(workload: str) -> bool:
-    """A task with a model per worker (pose): its own strategies, start methods, params."""
     return workload_class(workload).kind == "model"
 
 
 def _params(req, workload: str) -> dict:
     return req.pose_params if _stateful(workload) else req.codec_params
 
-CV_THREADS_SIZE = "640x480x3"
+
 # a pass should last this long on the parallel side (quick, full), and the paired
 # serial pass at most this long (a longer set is paired over a prefix)
 PASS_S = {"quick": 0.06, "full": 0.12}
@@ -75,11 +48,9 @@ FINALISTS = {"quick": 1, "full": 2}
 
 @dataclass(frozen=True)
 class Policy:
-    """How the engine measures a plan. A race (the default) visits configurations in
-    rounds inside the budget, puts the slow ones out and explains the finalists. In full
-    (``--exhaustive``, and the ``overhead`` and ``dask`` commands) every configuration
-    gets the same number of visits, none is put out, every one is explained, and the
-    budget does not end it: the same engine, the same passes, only the rules differ."""
+    """How the engine measures a plan: raced inside the budget (the default), or in
+    full (``--exhaustive``, ``overhead``, ``dask``: the same visits for every
+    configuration, none put out, all explained, the budget ending nothing)."""
     name: str = "race"                 # the results file's run.mode
     eliminate: bool = True
     visits: int | None = None          # visits per configuration; None: until decided
@@ -110,17 +81,13 @@ class GroupPlan:
     tiers: dict = field(default_factory=dict)   # case name -> tier
     mode: str = "full"
     w: int = 0                   # the worker count its tiers are centred on (the usable CPUs)
-    # what the user named (--strategies, --workers, --chunk-sizes, --layouts): the case
-    # that races each value here, {case name: [(option, value), ...]}
+    # the case that races each value the user named: {case name: [(option, value), ...]}
     named: dict = field(default_factory=dict)
     policy: Policy = RACE
     ladder: list = field(default_factory=list)   # the worker counts the plan could race
     feeds: int = 0               # the most workers its image set feeds (bench.plan.sizing)
-    # every candidate in the order the budget takes them in (tier, then priority): what
-    # filling a tier and the worker-count search enter from
-    ordered: list = field(default_factory=list)
-    # the worker-count search (bench.plan.search): on unless the user named the counts
-    search: bool = True
+    ordered: list = field(default_factory=list)   # every candidate, by tier then priority
+    search: bool = True          # the worker-count search (bench.plan.search)
 
     @property
     def search_top(self) -> int:
@@ -128,18 +95,16 @@ class GroupPlan:
         return min(2 * self.w, self.feeds) if self.feeds else max(self.ladder or [self.w])
 
     def search_leaders(self) -> list[Case]:
-        """Who the plan expects to lead at W (the first winners entered there): what the
-        search's reserve is sized by; the race searches whoever does lead."""
-        out, seen = [], set()
+        """Who the plan expects to lead at W (the first winners there): what the search's
+        reserve is sized by."""
+        first: dict = {}
         for c in self.entrants:
-            if c.workers == self.w and role(c.strategy) == "winner" and c.strategy not in seen:
-                out.append(c)
-                seen.add(c.strategy)
-        return out[:search.SEARCH_LINES]
+            if c.workers == self.w and role(c.strategy) == "winner":
+                first.setdefault(c.strategy, c)
+        return list(first.values())[:search.SEARCH_LINES]
 
     def searches(self) -> bool:
-        # a quick run on a few CPUs spends its minute on the strategies: its ladder (1, 2)
-        # would add pools of one worker
+        # a quick run on a few CPUs spends its minute on the strategies
         return (self.search and self.policy.eliminate
                 and (self.mode == "full" or self.w >= search.MANY_CPUS)
                 and len(search.coarse_counts(self.w, self.ladder, self.mode)) > 1)
@@ -174,9 +139,8 @@ class GroupPlan:
 
     def explain_estimate(self, costs: bud.Costs | None = None) -> float:
         """The finalists (typical configurations) and the naive baselines explained; a
-        model built per image is only timed cold (its decomposition says nothing new).
-        ``costs``: the race's, once a pilot measured the real cost per image (default: the
-        plan's own)."""
+        model built per image is only timed cold. ``costs``: the race's, once a pilot
+        measured the real cost per image (default: the plan's own)."""
         costs = self.costs if costs is None else costs
         pools = [c for c in self.entrants if c.family != "serial"]
         if not pools:
@@ -193,7 +157,6 @@ class GroupPlan:
         return total
 
     def extra_for(self, case: Case) -> float:
-        """What entering ``case`` would add to this group's estimate."""
         before = self.estimate()
         self.entrants.append(case)
         try:
@@ -202,13 +165,11 @@ class GroupPlan:
             self.entrants.pop()
 
     def left_out_defaults(self) -> list[str]:
-        """The libraries' defaults this group planned that the budget left out (a short
-        budget on many cores): the summary says so instead of leaving them unmentioned."""
+        """The libraries' defaults this group planned that the budget left out."""
         defaults = libraries.POSE_DEFAULTS if self.has_model else libraries.DEFAULTS
         entered = {c.strategy for c in self.entrants}
-        planned = dict.fromkeys(c.strategy for c in self.ordered
-                                if c.strategy in defaults)
-        return [s for s in planned if s not in entered]
+        return list(dict.fromkeys(c.strategy for c in self.ordered
+                                  if c.strategy in defaults and c.strategy not in entered))
 
     def baselines(self) -> list[Case]:
         """The naive configurations a review shows next to the pick, at W."""
@@ -224,15 +185,12 @@ class Plan:
     overhead: list               # overhead probe cases (measured apart, briefly)
     usable: int
     fixed_s: float = 0.0
-    # optional groups (the pipelines, the other codec and pose sets) this budget had no
-    # room for, with what each would have cost: said before the run, never dropped silently
-    left_out: list = field(default_factory=list)
+    left_out: list = field(default_factory=list)   # optional groups this budget had no room for
     # what the user named that this budget had no room for: (group, case, [(option, value)])
     named_left_out: list = field(default_factory=list)
     serial_added: bool = False   # --strategies left the serial loop out: it is raced anyway
     policy: Policy = RACE
-    # of left_out: the image sets a quick run on many CPUs left out so that the others
-    # get their worker-count search (planner._sets_to_search)
+    # of left_out: the sets left out so that the others get their search (_sets_to_search)
     for_the_search: list = field(default_factory=list)
 
     def measure_in_full(self, visits: int) -> "Plan":
@@ -247,8 +205,8 @@ class Plan:
         return self.fixed_s + sum(g.estimate() for g in self.groups)
 
     def drop(self, names: set) -> None:
-        """Leave out configurations (that would not fit in memory); a group left without
-        its serial loop goes too."""
+        """Leave out configurations (that would not fit in memory), and a group left
+        without its serial loop."""
         for g in self.groups:
             g.entrants = [c for c in g.entrants if c.name not in names]
         self.groups = [g for g in self.groups if any(c.family == "serial" for c in g.entrants)]
@@ -261,7 +219,6 @@ class Plan:
         return sum(len(g.entrants) for g in self.groups)
 
     def left_out_line(self) -> str | None:
-        """The optional groups this budget left out, as the line printed with the plan."""
         if not self.left_out:
             return None
         labels = ", ".join(f"{g.workload} {g.images.size.label} {g.images.content}" for g in self.left_out)
@@ -280,18 +237,17 @@ class Plan:
                    math.floor(self.budget_s) + 1)
 
     def named_left_out_line(self) -> str | None:
-        """What the user named that this budget left out, and the budget that takes it in."""
         if not self.named_left_out:
             return None
-        values: dict = {}
-        groups: dict = {}
-        for g, _case, named in self.named_left_out:
-            for option, value in named:
-                values.setdefault(option, {})[value] = None
-                groups.setdefault(option, {})[f"{g.workload} {g.images.size.label} {g.images.content}"] = None
+        found: dict = {}        # option -> ({value: None}, {group: None}), in the order named
+        for g, _case, values in self.named_left_out:
+            for option, value in values:
+                by_value, where = found.setdefault(option, ({}, {}))
+                by_value[value] = None
+                where[f"{g.workload} {g.images.size.label} {g.images.content}"] = None
         items = []
-        for option, by_value in values.items():
-            where = list(groups[option])
+        for option, (by_value, where) in found.items():
+            where = list(where)
             place = where[0] if len(where) == 1 else messages.RACE_NAMED_GROUPS.format(
                 count=len(where), groups=len(self.groups))
             shown = sorted(by_value, key=lambda v: (str(v) == "auto", int(v) if str(v).isdigit() else 0))
@@ -340,9 +296,7 @@ class Plan:
 
 @dataclass
 class PlanRequest:
-    """The planner's inputs, resolved from the command line's RunRequest (bench.model.
-    request: what was typed) - workloads split into codec and pose, their parameters
-    built, the overhead probes picked (None: the default)."""
+    """The planner's inputs, resolved from the command line's RunRequest."""
     mode: str = "full"
     budget_s: float | None = None
     codec_workloads: list | None = None      # imwrite / imencode; None: the defaults
@@ -361,16 +315,12 @@ class PlanRequest:
     cv_threads: int | None = None
     dask: bool = True
     overhead: list = field(default_factory=list)
-    # groups of files (bench.plan.file_groups): the pipelines (None: all; [] none), a user's task
-    pipelines: list | None = None
-    files: object = None
+    pipelines: list | None = None            # groups of files (bench.plan.file_groups): None all
+    files: object = None                     # a user's task (file_groups.UserRun)
     named_workloads: list | None = None      # --workloads as given (None: not named)
     command: str = "all"
-    # ``bench dask``: the cluster's strategies next to the best local pools only
-    dask_only: bool = False
-    # every configuration and probe planned enters, whatever the budget (the plan is
-    # measured in full: bench.plan.planner.Policy.in_full)
-    unbounded: bool = False
+    dask_only: bool = False      # bench dask: the cluster next to the best local pools only
+    unbounded: bool = False      # every configuration and probe enters, whatever the budget
 
     def named(self) -> list[tuple]:
         """(option, value) of every measuring choice named on the command line."""
@@ -383,73 +333,63 @@ class PlanRequest:
 
 
 def _groups(req: PlanRequest) -> list[tuple[str, ImageSize, str]]:
-    quick = req.mode == "quick"
+    by_default = req.sizes is None and req.contents is None
+    # the tasks with a model --workloads names (none named: all of them)
+    models = [w for w in registry.named(kind="model") if w in (req.named_workloads or ())] \
+        or registry.named(kind="model")
+    kinds = [("codec", req.codec_workloads)] if req.codec_workloads != [] else []
+    kinds += [("model", models)] if req.pose else []
+    if by_default:
+        return list(dict.fromkeys((w, ImageSize.parse(s), c) for kind, wanted in kinds
+                                  for w, s, c, q in raced_groups(kind)
+                                  if (q or req.mode != "quick")
+                                  and (wanted is None or w in wanted)))
     out = []
     if req.codec_workloads != []:
-        wanted = req.codec_workloads
         codec = raced_groups("codec")
-        if req.sizes is None and req.contents is None:
-            out += [(w, ImageSize.parse(s), c) for w, s, c, q in codec
-                    if (q or not quick) and (wanted is None or w in wanted)]
-        else:
-            for workload in wanted or [registry.first("codec")]:
-                for size in dict.fromkeys(req.sizes or [ImageSize.parse(g[1]) for g in codec]):
-                    for content in req.contents or ["noise" if size.channels == 1 else "smooth"]:
-                        out.append((workload, size, content))
-    if req.pose:
-        # the tasks with a model --workloads names (none named: all of them)
-        models = [w for w in registry.named(kind="model") if w in (req.named_workloads or ())] \
-            or registry.named(kind="model")
-        if req.sizes is None and req.contents is None:
-            out += [(w, ImageSize.parse(s), c) for w, s, c, q in raced_groups("model")
-                    if (q or not quick) and w in models]
-        else:
-            for workload in models:
-                cls = workload_class(workload)
-                # the sets named, on the contents it can measure; what is not named: its
-                # main set of a quick race
-                main = next(g for g in cls.groups if g.race)
-                for size in dict.fromkeys(req.sizes or [ImageSize.parse(main.size)]):
-                    for content in req.contents or [main.content]:
-                        if (size.channels == 3 or not cls.colour_only) and (
-                                cls.contents is None or content in cls.contents):
-                            out.append((workload, size, content))
+        for workload in req.codec_workloads or [registry.first("codec")]:
+            for size in dict.fromkeys(req.sizes or [ImageSize.parse(g[1]) for g in codec]):
+                for content in req.contents or ["noise" if size.channels == 1 else "smooth"]:
+                    out.append((workload, size, content))
+    for workload in models if req.pose else []:
+        cls = workload_class(workload)
+        # the sets named, on the contents it can measure (by default its main set)
+        main = next(g for g in cls.groups if g.race)
+        for size in dict.fromkeys(req.sizes or [ImageSize.parse(main.size)]):
+            for content in req.contents or [main.content]:
+                if (size.channels == 3 or not cls.colour_only) and (
+                        cls.contents is None or content in cls.contents):
+                    out.append((workload, size, content))
     return list(dict.fromkeys(out))
 
 
 def _strategies(req: PlanRequest, workload: str) -> list[str]:
-    names = _named_strategies(req, workload)
-    if not req.strategies:      # the Pool API and the routes of files: in groups of files
+    if req.strategies:
+        # the serial loop is every speedup's reference: raced whether named or not
+        names = ["serial"] + [s for s in req.strategies if s != "serial"]
+    else:
+        if req.dask_only:
+            # the cluster next to the local pools it must beat, at the same worker count
+            names = ["serial", *named(next_to_dask=True)]
+        elif _stateful(workload):
+            names = list(named(suits_stateful=True))
+        else:
+            names = list(default_strategies())
+        if req.dask_only or (req.mode == "full" and req.dask):
+            names += workload_class(workload).dask_strategies
+        # the Pool API and the routes of files: in groups of files
         names = [n for n in names if not STRATEGIES[n].on_files_only]
     # a library that is not installed: its strategies skipped, said in one line
     return libraries.installed(names)
-
-
-def _named_strategies(req: PlanRequest, workload: str) -> list[str]:
-    if req.dask_only and not req.strategies:
-        # the cluster next to the local pools it must beat, at the same worker count
-        local = [n for n in named(next_to_dask=True) if not STRATEGIES[n].on_files_only]
-        return ["serial", *local, *workload_class(workload).dask_strategies]
-    if req.strategies:
-        # the serial loop is every speedup's reference: raced whether named or not
-        return ["serial"] + [s for s in req.strategies if s != "serial"]
-    if _stateful(workload):
-        base = list(named(suits_stateful=True))     # each class's suits_stateful
-    else:
-        base = list(default_strategies())
-    if req.mode == "full" and req.dask:
-        base += list(workload_class(workload).dask_strategies)
-    return base
 
 
 def _candidates(req: PlanRequest, workload: str, size: ImageSize, content: str, count: int,
                 ladder: list[int], usable: int) -> list[Case]:
     params = _params(req, workload)
     methods = req.start_methods
+    default = default_start_method()
     if methods is None:
-        # other start methods where they answer a question: a model's load and a pool's
-        # start under spawn and forkserver (pose, in a full run)
-        default = default_start_method()
+        # other start methods where they answer a question: a model's load (pose, full run)
         others = [m for m in ("fork", "forkserver", "spawn") if m in START_METHODS and m != default]
         methods = [default] + (others if req.mode == "full" and _stateful(workload) else [])
     opts = PlanOptions(workloads=[workload], sizes=[size], contents=[content], n_images=count,
@@ -457,22 +397,13 @@ def _candidates(req: PlanRequest, workload: str, size: ImageSize, content: str, 
                        explicit_strategies=tuple(req.strategies or ()), workers=req.workers or ladder,
                        chunk_sizes=req.chunk_sizes, start_methods=methods, params=params,
                        seed=req.seed, layouts=req.layouts,
-                       cv_threads_variant=(req.mode == "full" and req.cv_threads is None
-                                           and size.label == CV_THREADS_SIZE
-                                           and workload_class(workload).opencv_threads))
-    cases = plan_cases(opts)
-    default_method = default_start_method()
+                       cv_threads_variant=req.mode == "full" and req.cv_threads is None)
     # other start methods only where they answer a question: pool start and model load
-    keep = []
-    for c in cases:
-        if c.start_method not in (None, default_method) and (
-                c.strategy not in ("processes", "processes-chunked", "processes-shm") or c.workers != usable):
-            if req.start_methods is None:
-                continue
-        if c.family == "dask" and c.workers != usable and req.workers is None:
-            continue
-        keep.append(c)
-    return keep
+    return [c for c in plan_cases(opts)
+            if (req.start_methods is not None or c.start_method in (None, default)
+                or (c.workers == usable
+                    and c.strategy in ("processes", "processes-chunked", "processes-shm")))
+            and not (c.family == "dask" and c.workers != usable and req.workers is None)]
 
 
 # pool workers may take this share of the memory available, all of them together
@@ -485,10 +416,6 @@ def _worker_cap(workload: str, memory_available: int) -> int:
     return max(1, int(memory_available * WORKER_MEMORY_SHARE // per_worker))
 
 
-def _worker_setup(workload: str) -> float:
-    return 0.35 if workload_class(workload).has_model else 0.0
-
-
 def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     """The race plan: groups with the entrants that fit the budget."""
     mode = req.mode
@@ -499,62 +426,67 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     probes = req.overhead if req.unbounded else probes_within(req.overhead, share * budget_s)
     fixed = bud.RUN_START_S + bud.CAPACITY_S + bud.END_S + overhead_estimate(probes)
     available = math.inf if req.unbounded else budget_s * (1 - bud.OVERRUN / 2) - fixed
-    groups, pools = [], []
+    # per group: (workload, seconds per image, {largest worker count: (set size, candidates)})
+    pools = []
     for workload, size, content in _groups(req):
-        params = _params(req, workload)
-        t = bud.seconds_per_image(workload, size, content, params)
-        ladder = worker_ladder(usable, _worker_cap(workload, memory_available))
-        candidates_by_top = {}
-        for top in reversed(ladder):          # the largest rung first; smaller if it does not fit
+        t = bud.seconds_per_image(workload, size, content, _params(req, workload))
+        by_top = {}
+        for top in reversed(worker_ladder(usable, _worker_cap(workload, memory_available))):
             set_size = size_set(t, size.nbytes, usable, top, memory_available, PASS_S[mode],
                                 SERIAL_MAX_S[mode], req.n_images,
                                 max_count=int(BASELINE_PASS_MAX_S[mode] / bud.TASK_OVERHEAD_S["processes"]))
             rung = worker_ladder(usable, set_size.max_workers)
-            spec_count = set_size.count
-            cands = _candidates(req, workload, size, content, spec_count, rung, usable)
-            candidates_by_top[top] = (set_size, cands)
-        pools.append((workload, params, size, content, t, candidates_by_top, ladder))
+            cands = _candidates(req, workload, size, content, set_size.count, rung, usable)
+            by_top[top] = (set_size, cands)
+        pools.append((workload, t, by_top))
     pools += file_groups.file_pools(req, usable, memory_available, PASS_S[mode], SERIAL_MAX_S[mode],
-                                  _worker_cap)
+                                    _worker_cap)
     named_choices.refuse_what_no_group_races(req, pools)
-    # every group starts at its largest rung with tier 0; shrink the costliest until it fits
-    state = []
-    for workload, params, size, content, t, by_top, ladder in pools:
-        tops = sorted(by_top, reverse=True)
-        state.append({"workload": workload, "params": params, "t": t, "by_top": by_top,
-                      "tops": tops, "i": 0, "ladder": ladder})
-    built = [_build(s, usable, rounds, req) for s in state]
+    # every group starts at its largest count with tier 0; shrink the costliest until it fits
+    tops = [list(by_top) for _, _, by_top in pools]
+    level = [0] * len(pools)
+
+    def build(k: int) -> GroupPlan | None:
+        workload, t, by_top = pools[k]
+        return _build(workload, t, *by_top[tops[k][level[k]]], usable, rounds, req)
+
+    built = [build(k) for k in range(len(pools))]
+    # never fewer workers than the usable CPUs (twice as many where the worker count is
+    # searched: its ladder ends at 2 W)
+    floor = 2 * usable if usable >= search.MANY_CPUS and not req.workers else usable
     while sum(g.estimate() for g in built if g) > available:
-        # fewer workers at the top of the ladder, never fewer than the usable CPUs (twice
-        # as many where the worker count is searched: its ladder ends at 2 W)
-        floor = 2 * usable if usable >= search.MANY_CPUS and not req.workers else usable
-        costly = max((k for k, s in enumerate(state) if built[k] and s["i"] + 1 < len(s["tops"])
-                      and s["tops"][s["i"] + 1] >= min(floor, s["tops"][0])),
+        costly = max((k for k, g in enumerate(built) if g and level[k] + 1 < len(tops[k])
+                      and tops[k][level[k] + 1] >= min(floor, tops[k][0])),
                      key=lambda k: built[k].estimate(), default=None)
         if costly is None:
             break
-        state[costly]["i"] += 1
-        built[costly] = _build(state[costly], usable, rounds, req)
+        level[costly] += 1
+        built[costly] = build(costly)
     groups = [g for g in built if g is not None]
-    # the groups a quick run leaves out come after the others' worker sweep next to W:
-    # a full run answers "how many workers" for the main image sets before it adds more
-    optional = optional_groups(raced_groups("codec") + raced_groups("model"))
-    if mode == "quick" and usable >= search.MANY_CPUS and not req.workers:
-        # a first look at a big machine answers "how many workers" for the image sets;
-        # a task with a model joins when the budget holds it after their search
+    # the groups a quick run leaves out come after the main sets' worker sweep next to W
+    optional = {(w, s, c) for w, s, c, quick in raced_groups("codec") + raced_groups("model")
+                if not quick}
+    # and the pipelines whose model loads cost most (their class's ``optional``)
+    optional |= {(w, g.size, g.content) for w, g in registry.groups("files") if g.optional}
+    first_look = mode == "quick" and usable >= search.MANY_CPUS and not req.workers
+    if first_look:
+        # a first look at a big machine: a task with a model joins after the sets' search
         optional |= {(w, s, c) for w, s, c, _ in raced_groups("model")}
     # a set the user named (--workloads, --sizes, --content) is never optional
     optional = {o for o in optional if o[0] not in (req.named_workloads or ())
                 and (o[0] in registry.file_workloads() or (req.sizes is None and req.contents is None))}
-    core = [g for g in groups if not is_optional(g, optional)]
+    core = [g for g in groups
+            if (g.workload, g.images.size.label, g.images.content) not in optional]
     searched_first = []
-    if mode == "quick" and usable >= search.MANY_CPUS and not req.workers:
+    if first_look:
         core, searched_first = _sets_to_search(core, available, req)
     trim(core, available)
     _search_within(core, available, req)
-    fill(core, available, usable, tiers=(1,))
+    fill(core, available, tiers=(1,))
     kept = list(core)
-    for g in sorted((g for g in groups if g not in core), key=optional_rank):
+    # the pipelines first, then the other sets
+    for g in sorted((g for g in groups if g not in core),
+                    key=lambda g: g.workload not in registry.file_workloads()):
         # a set left out for the search comes back only with its own search
         g.search = g in searched_first
         if sum(k.estimate() for k in kept) + g.estimate() <= available:
@@ -563,19 +495,16 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
                 _search_within(kept, available, req, only=g)
     left_out = [g for g in groups if g not in kept]
     groups = [g for g in groups if g in kept]
-    fill(groups, available, usable, tiers=(1, 2, 3, 4))
+    fill(groups, available, tiers=(1, 2, 3, 4))
     serial_added = bool(req.strategies) and "serial" not in req.strategies
     return Plan(mode, budget_s, groups, probes, usable, fixed, left_out, named_choices.left_out(groups),
                 serial_added, for_the_search=[g for g in searched_first if g in left_out])
 
 
 def _sets_to_search(core: list, available: float, req: PlanRequest) -> tuple[list, list]:
-    """A first look at a big machine (a quick run on many CPUs): rather than race every
-    image set at W alone (whose answer is W by construction), search the worker count of
-    the sets the budget holds with their search, the costliest set going first; the
-    others join after them if the budget still holds them, else they are named as left
-    out. A set, workload or folder the user named always stays. Returns (the sets kept,
-    those moved after them)."""
+    """A quick run on many CPUs: the costliest sets wait until the budget holds the
+    others with their worker-count search (a set at W alone answers W by construction);
+    a set the user named always stays. Returns (the sets kept, those moved after them)."""
     def movable(g) -> bool:
         return (g.workload not in registry.file_workloads() and req.sizes is None
                 and req.contents is None and g.workload not in (req.named_workloads or ()))
@@ -595,16 +524,15 @@ def _sets_to_search(core: list, available: float, req: PlanRequest) -> tuple[lis
 
 
 def _search_within(groups: list, available: float, req: PlanRequest, only=None) -> None:
-    """The worker-count search (bench.plan.search) right after tier 0, before the long
-    tail of tiers 1-4: on in every group (``only``: in that one) while the estimate stays
-    inside the budget; a budget too short for it leaves the costliest groups at W alone."""
+    """The worker-count search right after tier 0: on in every group (``only``: in that
+    one), given up where the budget cannot hold it."""
     if req.workers:
         return                                   # the counts the user named, and no others
-    for g in [only] if only is not None else groups:
+    targets = groups if only is None else [only]
+    for g in targets:
         g.search = True
-    # a task with a model (pose) gives its search up first, then the groups of files: the
-    # main image sets answer "how many workers" for the machine
-    for g in sorted([only] if only is not None else groups,
+    # a task with a model (pose) gives its search up first, then the groups of files
+    for g in sorted(targets,
                     key=lambda g: (g.has_model, g.workload in registry.file_workloads(), g.estimate()),
                     reverse=True):
         if sum(k.estimate() for k in groups) <= available:
@@ -612,32 +540,29 @@ def _search_within(groups: list, available: float, req: PlanRequest, only=None) 
         g.search = False
 
 
-def _build(s: dict, usable: int, rounds: int, req: PlanRequest) -> GroupPlan | None:
-    top = s["tops"][s["i"]]
-    set_size, cands = s["by_top"][top]
+def _build(workload: str, t: float, set_size, cands: list[Case], usable: int, rounds: int,
+           req: PlanRequest) -> GroupPlan | None:
     if not cands:
         return None
     ladder = worker_ladder(usable, set_size.max_workers)
     w = max(r for r in ladder if r <= min(usable, set_size.max_workers))
     default_method = default_start_method()
     tiers = {c.name: tier_of(c, w, ladder, default_method) for c in cands}
-    # every value named (a strategy, a worker count, a chunk size, a layout) enters at tier 0
     named = named_first(cands, req.named(), w, tiers)
     if req.workers or req.strategies:
-        tiers = {name: min(t, 1) for name, t in tiers.items()}   # what the user named comes first
+        tiers = {name: min(tier, 1) for name, tier in tiers.items()}   # what was named first
     tiers.update(dict.fromkeys(named, 0))
     if w >= search.MANY_CPUS and not (req.workers or req.strategies):
         tiers.update(search.after_the_search(cands, tiers, w, req.mode))
     ordered = sorted(cands, key=lambda c: priority(c, tiers[c.name], w))
-    costs = bud.Costs(s["t"], set_size.count, set_size.serial_slice, usable, _worker_setup(s["workload"]))
+    costs = bud.Costs(t, set_size.count, set_size.serial_slice, usable,
+                      0.35 if workload_class(workload).has_model else 0.0)
+    entrants = [c for c in ordered if tiers[c.name] == 0]
+    if not any(c.family == "serial" for c in entrants):
+        entrants = [c for c in cands if c.family == "serial"][:1] + entrants
     first = ordered[0]
-    g = GroupPlan(first.workload, first.params, first.images, [], set_size.serial_slice, costs,
-                  rounds, len(cands), set_size.capped_by, tiers, req.mode, w, named,
-                  ladder=ladder, search=False, ordered=ordered, feeds=set_size.max_workers)
-    g.entrants = [c for c in ordered if tiers[c.name] == 0]
-    if not any(c.family == "serial" for c in g.entrants):
-        serial = [c for c in cands if c.family == "serial"]
-        g.entrants = serial[:1] + g.entrants
-    return g
+    return GroupPlan(first.workload, first.params, first.images, entrants, set_size.serial_slice,
+                     costs, rounds, len(cands), set_size.capped_by, tiers, req.mode, w, named,
+                     ladder=ladder, search=False, ordered=ordered, feeds=set_size.max_workers)
 
 

@@ -1,34 +1,12 @@
-"""The worker-count search: at which worker counts the leading strategies are measured.
-
-A race first compares strategies at W, the usable CPUs. Then, in the same race:
-
-1. after SEARCH_ROUND rounds, the SEARCH_LINES configurations leading at W (distinct
-   strategies) enter at every count of the plan's worker ladder between W/8 and 2W that
-   they do not race yet - the coarse ladder (16 CPUs: 2, 4, 8, 16, 32; a quick run from
-   W/4: 4, 8, 16, 32);
-2. REFINE_AFTER rounds later, each such line's best count so far gets the counts halfway
-   to the counts next to it on the ladder measured too (8 | 16 | 32 -> 12 and 24): a best
-   count between rungs (0.75 W, 1.5 W) is then found instead of a rung 4-8% slower (a
-   full run: REFINES); and
-   where that best count is not W, the RIVALS next fastest strategies of the line's family
-   at W enter at it too. The leader at W was chosen from one visit each: a strategy a few
-   percent faster may have read slower once, and strategies that rank so at W mostly rank
-   so at the best count as well.
-
-Entrants added so race like the others (visited each round, put out when significantly
-slower). A line is a strategy with its chunk rule, layout, start method and OpenCV threads:
-the configurations that differ only by the worker count. The plan reserves the search's
-time in each group's estimate (:func:`reserve_s`), so the estimate stays inside the budget:
-on many CPUs the budget goes to the worker-count question before the long tail of
-strategies (tiers 1-4 are filled with what is left), on few the ladder is short and the
-reserve small.
-"""
+"""The worker-count search: at which worker counts the leading strategies are measured
+(docs/race.md). A line: the configurations that differ only by the worker count."""
 from __future__ import annotations
 
 from dataclasses import replace
 
 from bench.model.case import Case
-from bench.plan.budget import SURVIVING, VISITS_TO_JUDGE
+from bench.plan.budget import VISITS_TO_JUDGE, survivors
+from bench.plan.sizing import neighbours
 from bench.plan.tiers import role, winners
 from bench.strategies import auto_chunk_size
 from workloads.registry import workload_class
@@ -36,28 +14,24 @@ from workloads.registry import workload_class
 SEARCH_ROUND = 1          # after one visit each the leaders at W are known well enough
 FAMILY_WITHIN = 0.5       # a pool family this far behind the leader at W is not searched
 FAMILY_BAND = 1.25        # a family read within this factor of that line gets a second visit
-# ... in a full run: a quick run's race on many CPUs often holds one round, and two more
-# visits at W take the time of the ladder's own first visits (simulated, 64 CPUs best at
-# 16: quick picks within 10% 93.3% -> 90.7% with them)
+# ... in a full run: a quick run's race on many CPUs often holds one round (simulated, 64
+# CPUs best at 16: quick picks within 10% 93.3% -> 90.7% with the second visit)
 SECOND_VISIT = {"quick": False, "full": True}
 REFINE_AFTER = 1          # visits of the coarse ladder before the refinement around its best
 SEARCH_LINES = 2          # leading strategies whose worker count is searched
 RIVALS = {"quick": 1, "full": 2}     # strategies of a line's family entered at its best count
-# a quick run's ladder (W/4 .. 2W, rungs twice apart) is its search: a peak between rungs
-# costs it 4-8%, inside its 10%; the time goes to the rungs and the rivals instead
+# a quick run's ladder is its search: a peak between rungs costs it 4-8%, inside its 10%
 REFINES = {"quick": False, "full": True}
 LOWEST_SHARE = {"quick": 4, "full": 8}    # the coarse ladder starts at W / 8 (quick: W / 4)
 MIN_GAP = 4               # rungs closer than this are not refined (2 | 4 on two cores)
-# from this many usable CPUs the worker count is the question: tier 0 keeps the serial
-# loop, the two naive pools and the usual winners, the rest of W's configurations wait
-# until the search has its time (bench.plan.tiers)
+# from this many usable CPUs the worker count is the question: the search goes before the
+# rest of W's configurations (after_the_search)
 MANY_CPUS = 8
 NAIVE = ("threads", "processes")
 QUICK_WINNERS = 4
 
 
 def line_key(case: Case) -> tuple:
-    """What stays the same along a line of worker counts."""
     return (case.workload, case.strategy, case.chunk_rule, case.out_layout, case.start_method,
             case.cv_threads)
 
@@ -67,24 +41,24 @@ def coarse_counts(w: int, ladder: list[int], mode: str = "full") -> list[int]:
     return [n for n in ladder if max(1, w / LOWEST_SHARE[mode]) <= n <= 2 * w]
 
 
+def _family_bests(ranked: list) -> list:
+    """The fastest configuration of each pool family (threads, processes) in ``ranked``."""
+    bests: dict = {}
+    for c in ranked:
+        if c.case.family in ("threads", "processes"):
+            bests.setdefault(c.case.family, c)
+    return list(bests.values())
+
+
 def leaders(at_w: list, speed) -> list:
-    """The lines to search: the fastest configuration at W of each pool family (threads,
-    processes) that reads at least FAMILY_WITHIN of the fastest, then the next fastest,
-    SEARCH_LINES in all. One per family first: a process pool best at W/4 can read slower
-    at W than threads, whose GIL-bound curve is flat there; its line must still be
-    searched. ``at_w``: the race's configurations at W (each with ``.case``), ``speed(c)``
-    its figure so far; those put out count too - a line slow at W may be the fastest at
-    a quarter of it."""
+    """The lines to search: the fastest configuration at W of each pool family within
+    FAMILY_WITHIN of the fastest (a process pool best at W/4 can read slower at W than
+    threads), then the next fastest. ``at_w``: the race's configurations at W, those put
+    out too; ``speed(c)`` its figure so far."""
     ranked = sorted(at_w, key=lambda c: -speed(c))
     if not ranked:
         return []
-    top = speed(ranked[0])
-    out, families = [], set()
-    for c in ranked:
-        if (c.case.family not in families and c.case.family in ("threads", "processes")
-                and speed(c) >= FAMILY_WITHIN * top):
-            out.append(c)
-            families.add(c.case.family)
+    out = [c for c in _family_bests(ranked) if speed(c) >= FAMILY_WITHIN * speed(ranked[0])]
     for c in ranked:
         if len(out) >= SEARCH_LINES:
             break
@@ -94,25 +68,15 @@ def leaders(at_w: list, speed) -> list:
 
 
 def near_the_line(at_w: list, speed, mode: str = "full") -> list:
-    """The configurations at W whose one visit decides, too narrowly to trust, whether a
-    pool family is searched: the fastest of a family that reads within FAMILY_BAND of
-    FAMILY_WITHIN of the leader, and the leader - each visited once only. A second visit
-    each, before :func:`leaders` reads them: one visit's ratio to the leader is off by
-    10-15% at times (two 5%-noisy passes each side), and a process pool best at W/4 can
-    read 0.6 of the threads at W; read under half on one visit, its family goes
-    unsearched and a thread pool is picked (simulated, 16 CPUs best at 4 workers: 11 of
-    25 misses in 400 groups, from one visit)."""
+    """The configurations at W visited once whose visit decides too narrowly whether a
+    pool family is searched (within FAMILY_BAND of FAMILY_WITHIN of the leader), and the
+    leader: a second visit each first, one visit's ratio being off by 10-15% at times."""
     ranked = sorted(at_w, key=lambda c: -speed(c))
     if not ranked or not SECOND_VISIT[mode]:
         return []
-    top = speed(ranked[0])
-    near, families = [], set()
-    for c in ranked:
-        if c.case.family in families or c.case.family not in ("threads", "processes"):
-            continue
-        families.add(c.case.family)
-        if FAMILY_WITHIN / FAMILY_BAND <= speed(c) / max(top, 1e-12) < FAMILY_WITHIN * FAMILY_BAND:
-            near.append(c)
+    top = max(speed(ranked[0]), 1e-12)
+    near = [c for c in _family_bests(ranked)
+            if FAMILY_WITHIN / FAMILY_BAND <= speed(c) / top < FAMILY_WITHIN * FAMILY_BAND]
     if near and ranked[0] not in near:
         near.insert(0, ranked[0])
     return [c for c in near if len(c.visits) == 1]
@@ -120,8 +84,7 @@ def near_the_line(at_w: list, speed, mode: str = "full") -> list:
 
 def coarse_cases(leaders: list[Case], candidates: list[Case], w: int, ladder: list[int],
                  mode: str = "full") -> list[Case]:
-    """Each leader's line at the coarse counts, from the plan's candidates (their chunk
-    sizes as the plan made them)."""
+    """Each leader's line at the coarse counts, from the plan's candidates."""
     counts = set(coarse_counts(w, ladder, mode))
     keys = {line_key(c) for c in leaders}
     return [c for c in candidates if line_key(c) in keys and c.workers in counts and c.family != "serial"]
@@ -130,24 +93,19 @@ def coarse_cases(leaders: list[Case], candidates: list[Case], w: int, ladder: li
 def refine_counts(by_count: dict[int, float], top: int, capped: bool = False) -> list[int]:
     """The counts halfway from the best count so far to the measured counts next to it
     (``by_count``: count -> median speedup), not measured yet, at most ``top`` (2 W, or
-    fewer where the image set feeds fewer workers). A best at the highest count measured,
-    below ``top``, is refined halfway towards twice it (a rung above it failed or was not
-    visited), or - ``capped``: memory capped the set, the ladder ended before 2 W - is
-    measured at ``top`` itself: the most the set feeds is the count that says whether the
-    line still climbs past its last rung. Halfway there (256 -> 300 of 345 on a 256-CPU
-    machine) is within 4% of the rung when the peak is past the cap, too close to tell
-    apart on the visits a late group gets; the cap itself is 5% clear of it."""
+    what the image set feeds). A best at the highest count measured, below ``top``, is
+    refined halfway towards twice it, or - ``capped``: memory capped the set - measured
+    at ``top`` itself (halfway there is too close to the rung to tell apart)."""
     if not by_count:
         return []
     counts = sorted(by_count)
     best = max(counts, key=lambda n: (by_count[n], -n))
-    i = counts.index(best)
-    neighbours = [counts[j] for j in (i - 1, i + 1) if 0 <= j < len(counts)]
+    near = neighbours(counts, best)
     at_the_cap = capped and best == counts[-1]
     if best == counts[-1] and best < top and not at_the_cap:
-        neighbours.append(min(2 * best, top))
+        near.append(min(2 * best, top))
     out = []
-    for n in neighbours:
+    for n in near:
         # a gap of fewer than MIN_GAP workers is searched finely enough by the ladder
         if abs(n - best) >= MIN_GAP:
             mid = (n + best) // 2
@@ -164,16 +122,9 @@ def ladder_visits(mode: str) -> int:
     return REFINE_AFTER + VISITS_TO_JUDGE if REFINES[mode] else VISITS_TO_JUDGE - 1
 
 
-def extra_per_line(mode: str) -> int:
-    """Configurations each searched line adds after the ladder: the refined counts, the
-    rivals."""
-    return (2 if REFINES[mode] else 0) + RIVALS[mode]
-
-
 def rivals(leader: Case, at_w: list, speed, searched: set, mode: str = "full") -> list:
-    """The RIVALS fastest configurations at W of ``leader``'s family that are on no searched
-    line (``at_w``: the race's configurations at W still racing; ``speed(c)`` their figure
-    so far; ``searched``: the searched lines' keys)."""
+    """The RIVALS fastest configurations at W still racing of ``leader``'s family that are
+    on no searched line (``searched``: their keys)."""
     mine = [c for c in at_w if c.case.family == leader.family and line_key(c.case) not in searched]
     return sorted(mine, key=lambda c: -speed(c))[:RIVALS[mode]]
 
@@ -187,10 +138,9 @@ def at_workers(case: Case, workers: int) -> Case:
 
 
 def after_the_search(cands: list[Case], tiers: dict, w: int, mode: str = "full") -> dict:
-    """On many CPUs, the tier-0 configurations the search goes before (tier 1 then): the
-    libraries' defaults and other ways, and every layout or variant of the winners but
-    their plain one - the serial loop, the naive pools and the usual winners at W stay
-    (a quick run: the first QUICK_WINNERS of them)."""
+    """On many CPUs, the tier-0 configurations the search goes before (tier 1 then): all
+    but the serial loop, the naive pools and the usual winners' plain configurations at
+    W (a quick run: the first QUICK_WINNERS of them)."""
     def kept(c: Case) -> bool:
         if c.family == "serial" or c.strategy in NAIVE:
             return True
@@ -205,13 +155,12 @@ def after_the_search(cands: list[Case], tiers: dict, w: int, mode: str = "full")
 def reserve_s(costs, entrants: list[Case], candidates: list[Case], w: int, ladder: list[int],
               leaders: list[Case], mode: str = "full") -> float:
     """The time the search may take in a group: the leaders' coarse counts not entered
-    yet, visited from their entry until the refined counts are judged, and two refined
-    counts and the RIVALS per line, visited until they can be judged."""
+    yet, visited until the refined counts are judged, then per line what
+    :func:`after_ladder_s` prices."""
     entered = {c.name for c in entrants}
     extra = [c for c in coarse_cases(leaders, candidates, w, ladder, mode) if c.name not in entered]
-    # entrants far from the best count go out after a few visits, as any entrant does; a
-    # quick run's rungs, not refined, are judged on two
-    coarse = sum(SURVIVING[min(r, len(SURVIVING) - 1)] for r in range(ladder_visits(mode)))
+    # entrants far from the best count go out after a few visits, as any entrant does
+    coarse = survivors(0, ladder_visits(mode))
     return (sum(costs.first_visit(c) + coarse * costs.visit(c) for c in extra)
             + (sum(after_ladder_s(costs, c, w, mode) for c in leaders) if w >= 8 else 0.0))
 
@@ -220,14 +169,14 @@ def after_ladder_s(costs, leader: Case, w: int, mode: str) -> float:
     """What a searched line's refined counts and rivals cost, visited until they can be
     judged (each priced as the line at 3/4 of W)."""
     c = at_workers(leader, max(1, w * 3 // 4))
-    return extra_per_line(mode) * (costs.first_visit(c) + VISITS_TO_JUDGE * costs.visit(c))
+    per_line = (2 if REFINES[mode] else 0) + RIVALS[mode]
+    return per_line * (costs.first_visit(c) + VISITS_TO_JUDGE * costs.visit(c))
 
 
 # -- what the race enters and keeps (bench.run.race applies it to its state) -------------------
 def ladder_entrants(at_w: list, speed, candidates: list[Case], w: int, ladder: list[int],
                     mode: str) -> tuple[list, list[Case]]:
-    """After tier 0's first visits: the lines to search (configurations at W with ``.case``
-    and a figure ``speed(c)``) and their coarse rungs, from the plan's candidates."""
+    """After tier 0's first visits: the lines to search and their coarse rungs."""
     found = leaders(at_w, speed)
     return found, coarse_cases([c.case for c in found], candidates, w, ladder, mode)
 
@@ -235,9 +184,9 @@ def ladder_entrants(at_w: list, speed, candidates: list[Case], w: int, ladder: l
 def refinement_entrants(lines: list, configs: list, at_w: list, speed, w: int, top: int,
                         mode: str) -> list[Case]:
     """After the ladder's first visits: each searched line's (``lines``: their leaders'
-    cases) refined counts around its best measured count (a full run), and where that best
-    count is not W, the rivals of its family at W at it. ``configs``: every visited,
-    unfailed configuration of the race; ``at_w``: those still racing at W."""
+    cases) refined counts (a full run), and where its best count is not W, the rivals of
+    its family at W at it. ``configs``: every visited, unfailed configuration;
+    ``at_w``: those still racing at W."""
     keys = {line_key(c) for c in lines}
     out = []
     for leader in lines:
@@ -252,15 +201,11 @@ def refinement_entrants(lines: list, configs: list, at_w: list, speed, w: int, t
 
 def tail_that_fits(tail: list, racing: list, lines: list[tuple], costs, pace, left_s: float,
                    ordered: list[Case], w: int, mode: str) -> list:
-    """The rest of round one once the search has entered: of ``tail`` (the later tiers'
-    configurations, not visited yet), those that fit, in the plan's order, in ``left_s``
-    after what the search needs - the configurations ``racing`` besides the tail visited
-    until the searched lines' best counts are refined and judged, and each line's refined
-    counts and rivals - every cost at ``pace(c)``, how much longer than planned its visits
-    go. ``lines``: (the leader's case, its configuration) per searched line. A
-    configuration on a searched line is always kept."""
-    visits = ladder_visits(mode)
-    shares = sum(SURVIVING[min(k, len(SURVIVING) - 1)] for k in range(1, visits))
+    """Of ``tail`` (the later tiers' configurations, not visited yet), those that fit in
+    ``left_s`` after what the search needs, in the plan's order; every cost at
+    ``pace(c)``, how much longer than planned its visits go. ``lines``: (the leader's
+    case, its configuration) per searched line, whose configurations are always kept."""
+    shares = survivors(1, ladder_visits(mode))
     need = 0.0
     for c in racing:
         first = costs.first_visit(c.case) + costs.visit(c.case) if not c.visits else 0.0

@@ -1,9 +1,6 @@
-"""What the machine allows a plan: worker counts from the usable CPUs, image counts from
-the worker counts, the time a pass should take and the memory there is.
-
-Usable CPUs are what this process may run on (affinity), capped by a cgroup quota: a
-4-CPU container on a 64-core host sweeps to 8 workers, not to 128.
-"""
+"""What the machine allows a plan: worker counts from the usable CPUs (affinity, capped by
+a cgroup quota), image counts from the worker counts, the time a pass should take and
+the memory there is."""
 from __future__ import annotations
 
 import math
@@ -14,19 +11,16 @@ from workloads.images import MAX_SET_BYTES
 # every worker gets at least this many images at the largest worker count: fewer, and
 # most of a pass is idle workers waiting for the last task
 MIN_IMAGES_PER_WORKER = 8
-# ... unless memory caps the set (big images on many CPUs): then its largest worker counts
-# get this many each. Fewer images of that size are still seconds of work per worker, and
-# with 8 a 256-CPU machine's 1920x1080 set (8 GiB) fed at most 128 workers, so its best
-# count could not be searched past W/2
+# ... unless memory caps the set (big images on many CPUs): with 8 a 256-CPU machine's
+# 1920x1080 set fed at most 128 workers, and its best count could not be searched past W/2
 MIN_IMAGES_PER_WORKER_CAPPED = 4
-# an image set may take this share of the memory available (it is held several times:
-# the set, a shared-memory copy, slices waiting to be pickled)
+# an image set may take this share of the memory available (held SET_COPIES times: the
+# set, a shared-memory copy, slices waiting to be pickled)
 SET_MEMORY_SHARE = 0.15
 SET_COPIES = 3
 
 
 def usable_cpus() -> int:
-    """CPUs this process may use: affinity, capped by the cgroup quota."""
     from bench.measure.machine import available_cpus
 
     return available_cpus()
@@ -37,12 +31,7 @@ def worker_ladder(usable: int, top: int | None = None) -> list[int]:
     of two (6 CPUs: 1, 2, 4, 6, 8, 12); ``top`` caps it (memory, fewest images)."""
     usable = max(1, int(usable))
     limit = 2 * usable
-    counts, w = set(), 1
-    while w <= limit:
-        counts.add(w)
-        w *= 2
-    counts.update((usable, limit))
-    ladder = sorted(counts)
+    ladder = sorted({2 ** k for k in range(limit.bit_length())} | {usable, limit})
     if top is not None:
         ladder = [w for w in ladder if w <= top] or [1]
     return ladder
@@ -69,40 +58,27 @@ def size_set(seconds_per_image: float, image_bytes: int, usable: int, max_worker
              memory_available: int, pass_s: float, serial_max_s: float,
              fixed_count: int | None = None, max_count: int | None = None,
              files: int | None = None) -> SetSize:
-    """Images for one group.
-
-    At least MIN_IMAGES_PER_WORKER per worker at ``max_workers``, and enough for a pass
-    on ``min(max_workers, usable)`` workers to last ``pass_s`` (long enough to time
-    against pool start-up and the clock), but no more than SET_MEMORY_SHARE of the
-    memory available allows, nor ``max_count`` (a process pool sending one image per
-    task passes a few thousand tasks a second whatever the cores: a set sized for 64
-    cores would keep that baseline busy for a minute); where memory caps the set, its
-    largest worker counts get MIN_IMAGES_PER_WORKER_CAPPED each, and if memory cannot
-    hold that many per worker, fewer workers are planned. ``files``: the files a folder holds, a count
-    never passed (not even to round up to a multiple of the worker count: rounded down
-    then, so a set of 81 files feeds 4 workers with 80 instead of losing every worker
-    count above 1). The paired serial pass covers the whole set while that takes at most
-    ``serial_max_s``, otherwise a sample of that length (on many cores a serial pass over
-    the whole set would take minutes).
-    """
+    """Images for one group: at least MIN_IMAGES_PER_WORKER per worker at ``max_workers``,
+    and enough for a pass on ``min(max_workers, usable)`` workers to last ``pass_s``, but
+    within the memory and ``max_count`` (the naive per-image process pool passes a few
+    thousand tasks a second whatever the cores). ``files``: a folder's file count, never
+    passed (81 files feed 4 workers with 80). The paired serial pass covers the set, or
+    a sample lasting ``serial_max_s``."""
     t = max(seconds_per_image, 1e-7)
     parallel = max(1, min(max_workers, usable))
     wanted = math.ceil(pass_s * parallel / t)
     if max_count is not None:
         wanted = min(wanted, max_count)
     wanted = max(MIN_IMAGES_PER_WORKER * max_workers, wanted)
-    capped_by = ""
     if fixed_count is not None:
         wanted = fixed_count
     cap = max(1, int(memory_available * SET_MEMORY_SHARE // max(1, SET_COPIES * image_bytes)))
-    # and never past the largest set an image set may be (a 256-core machine with 256 GiB
-    # sized a 12.7 GiB set that was then refused, and the whole plan with it)
+    # and never past the largest set an image set may be (a larger one is refused)
     cap = max(1, min(cap, MAX_SET_BYTES // max(1, image_bytes)))
     limit = cap if files is None else min(cap, max(1, files))
     # a count the user gave is theirs: an image set too large is refused when it is made
     count = wanted if fixed_count is not None else min(wanted, limit)
-    if fixed_count is None and cap < wanted:
-        capped_by = "memory"
+    capped_by = "memory" if fixed_count is None and cap < wanted else ""
     per_worker = MIN_IMAGES_PER_WORKER_CAPPED if capped_by else MIN_IMAGES_PER_WORKER
     workers = max(1, min(max_workers, count // per_worker)) if fixed_count is None \
         else max_workers

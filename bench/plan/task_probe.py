@@ -1,12 +1,5 @@
-"""A user's task timed on a few of their files, in a fresh interpreter, before the plan.
-
-What a user's task costs is unknown until it runs: :func:`probe_task` imports it (and
-its ``--init`` and ``--same``), checks they pickle for spawn and forkserver, checks the
-task can be called as bench calls it, and times the state's build and the first items,
-in a child interpreter so a task that hangs or crashes costs only that child. The plan
-of ``bench run`` sizes its passes from what it reports; a task that cannot be used as
-given is one line for the user (:class:`ProbeFailed`).
-"""
+"""A user's task checked and timed on a few of their files before the plan, in a child
+interpreter so that a task that hangs or crashes costs only that child."""
 from __future__ import annotations
 
 import json
@@ -14,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from contextlib import suppress
 
 PROBE_TIMEOUT_S = 120
 PROBE_ITEMS = 3
@@ -78,17 +72,13 @@ def _probe(request: dict) -> dict:
         pass                                   # no signature to check (a builtin)
     shapes, reads = [], []
     for path in request["sizes"][:1]:          # the first read imports and warms up OpenCV
-        try:
+        with suppress(UnreadableImage):
             read_image(path, "unchanged")
-        except UnreadableImage:
-            pass
     for path in request["sizes"]:
         t = time.perf_counter()
-        try:
+        with suppress(UnreadableImage):
             shapes.append(list(read_image(path, "unchanged").shape))
             reads.append(time.perf_counter() - t)
-        except UnreadableImage:
-            pass
     workload = make_workload("task-init" if params.get("init") else "task", params)
     init_s = None
     if params.get("init"):

@@ -1,54 +1,37 @@
 """How much a design review needs a configuration: its tier in a budgeted plan, and its
-order within the tier (see bench.plan.planner)."""
+order within the tier (docs/race.md)."""
 from __future__ import annotations
 
 from bench.model.case import Case
 from bench.plan import file_groups
 from bench.plan.sizing import neighbours
-from bench.strategies import STRATEGIES, named
+from bench.strategies import STRATEGIES
 from workloads import registry
 
 
 def role(strategy: str) -> str:
-    """A strategy's ``tier_role`` (bench.strategies.base.Strategy): read at each call, so
-    a strategy registered after this module was imported has its tier too."""
+    """A strategy's ``tier_role``, read at each call (a strategy registered later too)."""
     cls = STRATEGIES.get(strategy)
     return cls.tier_role if cls is not None else ""
 
 
 def winners(pose: bool = False) -> tuple[str, ...]:
-    """The usual winners in the order a short budget keeps them; pose's order differs:
-    pose runs ~20 ms per image, where moving pixels once per slice is as good as not
-    moving them."""
+    """The usual winners in the order a short budget keeps them (pose's own order)."""
     ranked = [(cls.winner_rank[1 if pose else 0], n) for n, cls in STRATEGIES.items()
               if cls.tier_role == "winner" and cls.winner_rank is not None]
     return tuple(n for _, n in sorted(ranked))
-
-
-def baselines() -> tuple[str, ...]:
-    """What users write first (threads, processes, a model per image) and the libraries
-    with their defaults."""
-    return named(tier_role="baseline")
-
-
-WINNERS = winners()
-POSE_WINNERS = winners(pose=True)
-BASELINES = baselines()
-# joblib and mpire in the other ways users call them: at W only
-LIBRARY_VARIANTS = named(tier_role="variant")
 
 
 def tier_of(case: Case, w: int, ladder: list[int], default_method: str) -> int:
     """How much a design review needs this configuration (0 = always)."""
     if case.family == "serial":
         return 0
+    # Dask, variants, and a fixed chunk size the user asked for
+    if (case.family == "dask" or case.cv_threads is not None
+            or case.start_method not in (None, default_method)
+            or (case.chunk_rule is None and case.chunk_size is not None)):
+        return 3 if case.workers == w else 4
     near = case.workers == w or case.workers in neighbours(ladder, w)
-    if case.family == "dask":
-        return 3 if case.workers == w else 4
-    if case.cv_threads is not None or (case.start_method not in (None, default_method)):
-        return 3 if case.workers == w else 4
-    if case.chunk_rule is None and case.chunk_size is not None:
-        return 3 if case.workers == w else 4       # a fixed chunk size the user asked for
     if (on_files := file_groups.tier(case, w, near)) is not None:
         return on_files
     if case.out_layout == "per-task":
@@ -95,9 +78,8 @@ def covers(case: Case, option: str, value) -> bool:
 
 def named_first(cands: list[Case], named: list[tuple], w: int, tiers: dict) -> dict:
     """One configuration for every value the user named that this group can race: the one
-    a review needs most (``tiers``: the default tiers; a value at W is often held by a
-    configuration of tier 0 already), nearest W. {case name: [(option, value), ...]}; these
-    enter at tier 0, before any default tier."""
+    a review needs most (``tiers``: the default tiers), nearest W. {case name: [(option,
+    value), ...]}; these enter at tier 0."""
     out: dict = {}
     for option, value in named:
         holding = [c for c in cands if covers(c, option, value)]
@@ -110,7 +92,6 @@ def named_first(cands: list[Case], named: list[tuple], w: int, tiers: dict) -> d
 
 
 def holds_alone(case: Case, entrants: list[Case], named: dict) -> bool:
-    """Whether ``case`` is the only entrant racing one of the values named (dropping it
-    would drop what the user asked for)."""
+    """Whether ``case`` is the only entrant racing one of the values named."""
     return any(not any(covers(c, option, value) for c in entrants if c is not case)
                for option, value in named.get(case.name, ()))
