@@ -26,17 +26,19 @@ QUIT_WAIT_S = 10.0
 LOG_TAIL = 2000
 
 
-class _CaseError(Exception):
+class CaseError(Exception):
+    """A command without a result: ``reason`` (one line, also ``str(exc)``), ``detail``."""
+
     def __init__(self, reason: str, detail: str = ""):
         super().__init__(reason)
         self.reason, self.detail = reason, detail
 
 
-class ProcessDied(_CaseError):
+class ProcessDied(CaseError):
     """The case process hung or died: one line, and the end of its output."""
 
 
-class CommandFailed(_CaseError):
+class CommandFailed(CaseError):
     """A command failed inside a live case process (the process goes on)."""
 
 
@@ -92,7 +94,7 @@ class CaseProcess:
         """Ask the process to close its pools and end; end it if it does not."""
         reply = {}
         if self.alive():
-            with contextlib.suppress(ProcessDied, CommandFailed, subprocess.TimeoutExpired):
+            with contextlib.suppress(CaseError, subprocess.TimeoutExpired):
                 reply = self.call("quit", QUIT_WAIT_S)
                 self.proc.wait(timeout=QUIT_WAIT_S)
         self.kill()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from bench.run.case_process import CommandFailed, CaseProcess, ProcessDied
+from bench.run.case_process import CaseError, CaseProcess, CommandFailed, ProcessDied
 from bench.strategies import STRATEGIES
 
 if TYPE_CHECKING:                      # annotations only
@@ -30,11 +30,12 @@ class GroupProcesses:
     def for_case(self, case) -> CaseProcess:
         return self.fork if self.split and self._forks(case) else self.serial
 
-    def restart_after(self, case) -> None:
-        """The process that ran ``case`` died: start a fresh one for the others."""
-        old = self.for_case(case)
-        old.kill()
-        self._replace(old)
+    def after_failure(self, case, exc: Exception) -> None:
+        """``case`` failed: if the process that ran it died, a fresh one for the others."""
+        if isinstance(exc, ProcessDied):
+            old = self.for_case(case)
+            old.kill()
+            self._replace(old)
 
     def _replace(self, old: CaseProcess) -> None:
         fresh = self.start_process({"spec": self.spec})
@@ -62,7 +63,7 @@ class GroupProcesses:
             if proc is not None and proc.alive():
                 try:
                     closed.update(proc.close_all(120)["seconds"])
-                except (CommandFailed, ProcessDied):
+                except CaseError:
                     pass
         return closed
 

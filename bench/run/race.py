@@ -10,6 +10,7 @@ import random
 import statistics
 import time
 import zlib
+from dataclasses import dataclass, field
 
 from bench.analysis import racing
 from bench.measure.verify import VerificationError, compare_outputs
@@ -19,7 +20,7 @@ from bench.plan.planner import GroupPlan, Plan
 from bench.results import case_benchmark, utc_now
 from bench.run import interrupt
 from bench.run.group_processes import GroupProcesses
-from bench.run.case_process import CommandFailed, CaseProcess, ProcessDied
+from bench.run.case_process import CaseError, CaseProcess, CommandFailed, ProcessDied
 from bench.run.slowdown import Slowdowns
 from bench.run.race_state import (FAILED, NOT_RACED_BUDGET, NOT_RACED_SEARCH, NOT_RACED_SLOW, OUT, RACING,
                                   ConfigState, GroupState, visit_record)
@@ -44,6 +45,24 @@ PROCESS_START_TIMEOUT_S = 300
 MIN_COMMAND_TIMEOUT_S = 30
 
 
+@dataclass
+class _Group:
+    """What every step of one group's race reads; the pilot sets its costs (the pace),
+    where its rounds end and, verifying, the serial loop's outputs."""
+    plan: GroupPlan
+    state: GroupState
+    procs: GroupProcesses
+    costs: bud.Costs | None = None
+    race_end: float = math.inf
+    reference: dict | None = None
+    # its serial passes so far, those retaken too (what a stall is judged by)
+    serial_seen: list[float] = field(default_factory=list)
+
+    def racing_at_w(self) -> list[ConfigState]:
+        """The visited configurations still racing at the plan's worker count."""
+        return [c for c in self.state.racing() if c.case.workers == self.plan.w and c.visits]
+
+
 class Race:
     def __init__(self, plan: Plan, settings, results, machine_meta: dict, progress,
                  started: float, capacity: float | None, seed: int = 0,
@@ -66,8 +85,6 @@ class Race:
         self.retaken_s = 0.0          # passes taken again after CPU steal: in no figure
         self.slowdown = Slowdowns()
         self.processes: list[CaseProcess] = []
-        # the group's serial passes so far, those retaken too (what a stall is judged by)
-        self.serial_seen: list[float] = []
         # each strategy's slowest paired speedup so far, in any group: _worst_visit
         self.slowest: dict[str, float] = {}
         self.section = results.run.setdefault("race", {})
@@ -128,8 +145,8 @@ class Race:
                                         scheduler_timeout=self.settings.scheduler_timeout)
                     self.results.add(case_benchmark(case, result, self.machine_meta))
                     self.timed_s += sum(result.get("values_s") or ())
-                except (CommandFailed, ProcessDied) as exc:
-                    self.results.add_failure(case.name, case.as_dict(), exc.reason, utc_now(), exc.detail)
+                except CaseError as exc:
+                    self._add_failure(case, exc)
                     if isinstance(exc, ProcessDied):
                         proc = self._start_process({"kind": "probes"})
                 self.progress.step(case.name, self.clock() - started)
@@ -148,9 +165,10 @@ class Race:
                 "capacity": self.capacity, "serial_case": serial.as_dict()}
         try:
             procs = GroupProcesses(self._start_process, self._forget_process, spec, plan)
-        except (CommandFailed, ProcessDied) as exc:
+        except CaseError as exc:
             self._fail_group(state, exc)
             return
+        g = _Group(plan, state, procs)
         try:
             if not state.pilot:
                 pilot = procs.serial.pilot(self._timeout(plan, 20))
@@ -163,31 +181,30 @@ class Race:
                 # the pilot is a serial pass too (round 0): a serial-only group has its figure
                 state.serial_passes.append({"seconds": pilot["seconds"], "images": pilot["images"],
                                             "steal": pilot.get("steal"), "round": 0, "date": utc_now()})
-            self.serial_seen = [p["seconds"] for p in state.serial_passes]
-            reference = None
+            g.serial_seen = [p["seconds"] for p in state.serial_passes]
             if self.settings.verify:
-                reference = procs.serial.reference(self._timeout(plan, 20))
-                state.serial_extra = dict(reference.get("case_metadata") or {})
+                g.reference = procs.serial.reference(self._timeout(plan, 20))
+                state.serial_extra = dict(g.reference.get("case_metadata") or {})
             per_image = state.pilot["seconds_per_image"]
-            costs = plan.costs.__class__(per_image, plan.costs.count, plan.serial_slice, plan.costs.usable,
-                                         plan.costs.worker_setup_s)
+            g.costs = bud.Costs(per_image, plan.costs.count, plan.serial_slice, plan.costs.usable,
+                                plan.costs.worker_setup_s)
             explain_reserve = min(0.25 * max(0.0, share_end - self.clock()),
-                                  plan.explain_estimate(costs))
-            race_end = share_end - explain_reserve
+                                  plan.explain_estimate(g.costs))
+            g.race_end = share_end - explain_reserve
             if self.policy.within_budget and not any(c.visits for c in state.configs.values()):
-                self._fit_to_pilot(state, plan, costs, race_end)
-        except (CommandFailed, ProcessDied) as exc:
+                self._fit_to_pilot(g)
+        except CaseError as exc:
             # the serial loop itself failed: nothing in this group can be compared
             procs.stop()
             self._fail_group(state, exc)
             return
         try:
-            self._rounds(state, procs, costs, race_end, reference, plan)
+            self._rounds(g)
             for name, seconds in procs.close_all().items():
                 if name in state.configs and seconds is not None:
                     state.configs[name].cold.setdefault("shutdown_s", seconds)
             state.finalists = self._finalists(state, plan.finalists)
-            self._explain(state, procs, plan, share_end, costs)
+            self._explain(g, share_end)
             state.status = "done"       # not on an interrupt: --resume goes on with its rounds
         finally:
             procs.stop()
@@ -212,12 +229,13 @@ class Race:
         except (StopIteration, ValueError, ZeroDivisionError):
             pass
         ranked = sorted((c for c in state.configs.values() if c.status in (RACING, OUT) and c.visits),
-                        key=lambda c: (c.status != RACING, -statistics.median(c.ratios())))
+                        key=lambda c: (c.status != RACING, -_speedup(c)))
         out = list(dict.fromkeys(named))
         more = [c.name for c in ranked if c.name not in out]
         return out + more[:max(count, len(named)) - len(out)]
 
-    def _explain(self, state: GroupState, procs, plan: GroupPlan, share_end: float, costs) -> None:
+    def _explain(self, g: _Group, share_end: float) -> None:
+        state, plan, costs = g.state, g.plan, g.costs
         wanted = list(state.finalists) + [c.name for c in plan.baselines()]
         if self.explain_all:
             wanted = [n for n, c in state.configs.items() if c.visits]
@@ -239,49 +257,50 @@ class Race:
             if self.clock() + max(needed, measured) > share_end and not self.explain_all:
                 break
             try:
-                reply = procs.for_case(cfg.case).explain(
+                reply = g.procs.for_case(cfg.case).explain(
                     cfg.case, self._timeout(plan, 20), rounds=1, serial_per_image_s=per_image,
                     memory=not cold_only, decompose=not cold_only)
-            except (CommandFailed, ProcessDied) as exc:
+            except CaseError as exc:
                 cfg.explained = {"explain_failed": exc.reason}
-                if isinstance(exc, ProcessDied):
-                    procs.restart_after(cfg.case)
+                g.procs.after_failure(cfg.case, exc)
                 continue
             cfg.explained = reply["metadata"]
             if reply.get("worker_reports"):
                 cfg.reports = reply["worker_reports"]
 
-    def _fit_to_pilot(self, state: GroupState, plan: GroupPlan, costs, race_end: float) -> None:
+    def _fit_to_pilot(self, g: _Group) -> None:
         """A pilot far slower than planned would leave every configuration one visit, which
         decides nothing: keep the entrants, in the plan's order, that get MIN_VISITS each,
         the baselines always (docs/race.md, "Pilot"). Slow pools alone: _fit_search."""
-        if costs.seconds_per_image <= SLOW_PILOT * plan.costs.seconds_per_image:
+        costs, planned = g.costs, g.plan.costs
+        if costs.seconds_per_image <= SLOW_PILOT * planned.seconds_per_image:
             return
-        left = race_end - self.clock()
+        left = g.race_end - self.clock()
         keep, spent, others = [], 0.0, 0
-        baselines = {c.name for c in plan.baselines()}
-        for name, cfg in state.configs.items():
+        baselines = {c.name for c in g.plan.baselines()}
+        for name, cfg in g.state.configs.items():
             cost = costs.first_visit(cfg.case) + MIN_VISITS * costs.visit(cfg.case)
             if name in baselines or others < MIN_KEPT or spent + cost <= left:
                 keep.append(name)
                 spent += cost
                 others += name not in baselines
-        dropped = [name for name in state.configs if name not in keep]
-        if not dropped:
-            return
-        for name in dropped:
-            del state.configs[name]
-            state.not_raced[name] = NOT_RACED_SLOW
-        self.progress.note(messages.RACE_FIT_TO_PILOT.format(
-            dropped=len(dropped), kept=len(keep), visits=MIN_VISITS,
-            ratio=costs.seconds_per_image / plan.costs.seconds_per_image))
+        self._leave_out(g, [name for name in g.state.configs if name not in keep], NOT_RACED_SLOW,
+                        messages.RACE_FIT_TO_PILOT, kept=len(keep), visits=MIN_VISITS,
+                        ratio=costs.seconds_per_image / planned.seconds_per_image)
+
+    def _leave_out(self, g: _Group, names: list[str], why: str, note: str, **facts) -> None:
+        """Entrants not raced after all (``why``: NOT_RACED_*), and ``note`` saying so."""
+        for name in names:
+            del g.state.configs[name]
+            g.state.not_raced[name] = why
+        if names:
+            self.progress.note(note.format(dropped=len(names), **facts))
 
     def _fail_group(self, state: GroupState, exc) -> None:
         """Every configuration of a group whose serial loop (or case process) failed."""
-        detail = getattr(exc, "detail", "")
-        for case in [state.serial] + [c.case for c in state.configs.values()]:
-            self.results.add_failure(case.name, case.as_dict(), exc.reason, utc_now(), detail)
+        self._add_failure(state.serial, exc)
         for cfg in state.configs.values():
+            self._add_failure(cfg.case, exc)
             cfg.status, cfg.out_reason = FAILED, exc.reason
         state.status, state.outcome = "done", "failed"
         self.section[state.key] = state.section()
@@ -306,10 +325,11 @@ class Race:
         est = passes * plan.costs.count * plan.costs.seconds_per_image
         return max(MIN_COMMAND_TIMEOUT_S, 20 * est)
 
-    def _rounds(self, state: GroupState, procs, costs, race_end: float, reference, plan) -> None:
+    def _rounds(self, g: _Group) -> None:
+        state, plan = g.state, g.plan
         rng = random.Random(zlib.crc32(f"{self.seed}/{state.key}".encode()))
         first_round = state.rounds + 1
-        procs.prestart([c.case for c in state.racing() if not c.visits])
+        g.procs.prestart([c.case for c in state.racing() if not c.visits])
         for r in range(first_round, (self.policy.visits or MAX_ROUNDS[plan.mode]) + 1):
             order = state.racing()
             if not order:
@@ -317,32 +337,30 @@ class Race:
             rng.shuffle(order)
             if self.policy.eliminate:
                 order = _unparked(order, r)
-            if self._searches_in_round_one(state, plan, r):
+            if self._searches_in_round_one(g, r):
                 # tier 0 visited, the leaders at W are known: the search enters before the tail
                 head = [c for c in order if plan.tiers.get(c.name) == 0]
                 tail = [c for c in order if plan.tiers.get(c.name) != 0]
-                finished_round = self._visit_each(state, procs, head, r, costs, race_end, reference, plan)
+                finished_round = self._visit_each(g, head, r)
                 # whether a pool family is searched, read from one visit near the line: a
                 # second visit each first (bench.plan.search.near_the_line)
-                at_w = [c for c in state.racing() if c.case.workers == plan.w and c.visits]
-                near = search.near_the_line(at_w, lambda c: statistics.median(c.ratios()), plan.mode)
+                near = search.near_the_line(g.racing_at_w(), _speedup, plan.mode)
                 # extra visits: one refused at the deadline does not end a round whose
                 # configurations all had theirs
-                self._visit_each(state, procs, near, r, costs, race_end, reference, plan)
-                added = self._search(state, plan, procs, r, early=True)
-                tail = self._fit_search(state, plan, costs, race_end, tail) + added
+                self._visit_each(g, near, r)
+                added = self._search(g, r, early=True)
+                tail = self._fit_search(g, tail) + added
                 rng.shuffle(tail)
-                finished_round = self._visit_each(state, procs, tail, r, costs, race_end, reference,
-                                                  plan) and finished_round
+                finished_round = self._visit_each(g, tail, r) and finished_round
             else:
-                finished_round = self._visit_each(state, procs, order, r, costs, race_end, reference, plan)
+                finished_round = self._visit_each(g, order, r)
             state.rounds = r
             self._judge(state, r)
-            self._search(state, plan, procs, r)
+            self._search(g, r)
             self._publish(state)
             self._save()
             self.progress.round(state)
-            if not finished_round or self.clock() > race_end:
+            if not finished_round or self.clock() > g.race_end:
                 state.outcome = state.outcome or "budget"
                 break
             if not self.policy.eliminate:
@@ -360,10 +378,10 @@ class Race:
         else:
             state.outcome = "rounds" if self.policy.eliminate else "in full"
 
-    def _visit_each(self, state: GroupState, procs, cfgs: list, r: int, costs, race_end: float,
-                    reference, plan) -> bool:
+    def _visit_each(self, g: _Group, cfgs: list, r: int) -> bool:
         """One visit to each of ``cfgs`` that the time left allows; False (the race ends)
         when the group's share ran out before one of them, or when none fitted."""
+        costs = g.costs
         share_over, visited, refused = False, 0, 0
         for cfg in cfgs:
             interrupt.check()
@@ -372,7 +390,7 @@ class Race:
             now = self.clock()
             # the first two rounds run whole (two visits to be judged) unless the run would
             # overrun; later ones stop where the group's share ends (docs/race.md, "End")
-            if r > 2 and now + needed > race_end:
+            if r > 2 and now + needed > g.race_end:
                 share_over = True
                 continue            # a cheaper one may still fit in the share
             if now + max(needed, planned * self.slowdown.last(cfg.name),
@@ -380,7 +398,7 @@ class Race:
                 # it could end past the hard deadline: it waits, the others go on
                 refused += 1
                 continue
-            self._visit(state, procs, cfg, r, reference, plan)
+            self._visit(g, cfg, r)
             self.slowdown.add(cfg.name, planned, self.clock() - now)
             visited += 1
         return not share_over and not (refused and not visited)
@@ -389,7 +407,7 @@ class Race:
         """One pool pass of ``cfg`` at the paired speedup its visits read (not visited yet:
         its strategy's, else any strategy's, slowest in this run); 0 before any visit."""
         if cfg.visits:
-            speedup = statistics.median(cfg.ratios())
+            speedup = _speedup(cfg)
         elif self.slowest:
             speedup = self.slowest.get(cfg.case.strategy, min(self.slowest.values()))
         else:
@@ -404,54 +422,53 @@ class Race:
             return 0.0
         return (pool * 2 if not cfg.visits else pool) + costs.serial_pass * self.slowdown.serial.factor()
 
-    def _searches_in_round_one(self, state: GroupState, plan, r: int) -> bool:
+    def _searches_in_round_one(self, g: _Group, r: int) -> bool:
         # on a few CPUs the search waits for round two: the budget goes to the strategies
+        plan, state = g.plan, g.state
         return (r == 1 and plan.searches() and plan.w >= search.MANY_CPUS and state.search_stage == 0
                 and any(plan.tiers.get(c.name) == 0 for c in state.racing()))
 
-    def _fit_search(self, state: GroupState, plan, costs, race_end: float, tail: list) -> list:
+    def _fit_search(self, g: _Group, tail: list) -> list:
         """The rest of round one once the search has entered (bench.plan.search.tail_that_fits,
         at the pace the visits so far went); those that do not fit are not raced, and said so."""
         if not tail:
             return tail
+        state, plan = g.state, g.plan
         lines = [(state.configs[n].case, state.configs[n]) for n in state.search_leaders]
-        kept = search.tail_that_fits(tail, [c for c in state.racing() if c not in tail], lines, costs,
-                                     lambda c: self.slowdown.factor(c.name), race_end - self.clock(),
-                                     plan.ordered, plan.w, plan.mode)
-        dropped = [c for c in tail if c not in kept]
-        for cfg in dropped:
-            del state.configs[cfg.name]
-            state.not_raced[cfg.name] = NOT_RACED_SEARCH
-        if dropped:
-            self.progress.note(messages.RACE_FIT_TO_SEARCH.format(dropped=len(dropped)))
+        others = [c for c in state.racing() if c not in tail]
+        kept = search.tail_that_fits(tail, others, lines, g.costs,
+                                     lambda c: self.slowdown.factor(c.name),
+                                     g.race_end - self.clock(), plan.ordered, plan.w, plan.mode)
+        self._leave_out(g, [c.name for c in tail if c not in kept], NOT_RACED_SEARCH,
+                        messages.RACE_FIT_TO_SEARCH)
         return kept
 
-    def _search(self, state: GroupState, plan, procs, round_: int, early: bool = False) -> list:
+    def _search(self, g: _Group, round_: int, early: bool = False) -> list:
         """The configurations the worker-count search (bench.plan.search) adds. ``early``: in
         round one, once tier 0 had its visits (the entrants get their first visit in it)."""
+        state, plan = g.state, g.plan
         if not plan.searches() or state.search_stage >= 2:
             return []
-        median = lambda c: statistics.median(c.ratios())  # noqa: E731
         visited = [c for c in state.configs.values() if c.visits and c.status != FAILED]
         added = []
         if state.search_stage == 0 and round_ >= search.SEARCH_ROUND:
             at_w = [c for c in visited if c.case.workers == plan.w]
-            leaders, added = search.ladder_entrants(at_w, median, plan.ordered, plan.w, plan.ladder,
-                                                    plan.mode)
+            leaders, added = search.ladder_entrants(at_w, _speedup, plan.ordered, plan.w,
+                                                    plan.ladder, plan.mode)
             state.search_leaders = [c.name for c in leaders]
             # entered during a round counts as entered before it: the refinement comes
             # after the entrants' REFINE_AFTER-th visit either way
             state.search_stage, state.search_round = 1, round_ - 1 if early else round_
         elif state.search_stage == 1 and round_ >= state.search_round + search.REFINE_AFTER:
-            at_w = [c for c in state.racing() if c.case.workers == plan.w and c.visits]
             added = search.refinement_entrants([state.configs[n].case for n in state.search_leaders],
-                                               visited, at_w, median, plan.w, plan.search_top, plan.mode)
+                                               visited, g.racing_at_w(), _speedup, plan.w,
+                                               plan.search_top, plan.mode)
             state.search_stage = 2
         added = [c for c in added if c.name not in state.configs and c.name not in state.not_raced]
         for case in added:
             state.configs[case.name] = ConfigState(case)
             plan.entrants.append(case)
-        procs.prestart(added)
+        g.procs.prestart(added)
         return [state.configs[c.name] for c in added]
 
     def _judge(self, state: GroupState, round_: int) -> None:
@@ -466,24 +483,24 @@ class Race:
                 cfg.out_reason = (f"{verdict.ratio:.2f}x the leader's speedup, significantly "
                                   f"slower (p={verdict.p_value:.3g})")
 
-    def _visit(self, state: GroupState, procs, cfg: ConfigState, round_: int, reference, plan) -> None:
+    def _visit(self, g: _Group, cfg: ConfigState, round_: int) -> None:
         keep = self.settings.verify and cfg.verified == "pending"
-        timeout = self._timeout(plan, 10)
+        timeout = self._timeout(g.plan, 10)
         # every other visit times the pool pass first: what a pair's first pass leaves
         # behind (warm caches, dirty pages) favours each side alike
         pool_first = len(cfg.visits) % 2 == 1
         for attempt in range(STEAL_RETAKES + 1):
             try:
                 if not pool_first:
-                    serial = procs.serial.serial_pass(timeout)
-                pool = procs.for_case(cfg.case).visit(cfg.case, timeout, keep=keep)
+                    serial = g.procs.serial.serial_pass(timeout)
+                pool = g.procs.for_case(cfg.case).visit(cfg.case, timeout, keep=keep)
                 if pool_first:
-                    serial = procs.serial.serial_pass(timeout)
-            except (CommandFailed, ProcessDied) as exc:
-                self._fail(state, cfg, exc.reason, exc.detail, procs, exc)
+                    serial = g.procs.serial.serial_pass(timeout)
+            except CaseError as exc:
+                self._fail(g, cfg, exc)
                 return
-            if state.pilot.get("serial_pass_s"):      # what the next visits need: all time spent
-                self.slowdown.serial.add(state.pilot["serial_pass_s"], serial["seconds"])
+            if g.state.pilot.get("serial_pass_s"):      # what the next visits need: all time spent
+                self.slowdown.serial.add(g.state.pilot["serial_pass_s"], serial["seconds"])
             if "started" in pool:
                 started = pool["started"]
                 cfg.cold = {"start_and_first_pass_s": started["start_and_first_pass_s"],
@@ -494,8 +511,8 @@ class Race:
                 cfg.cold["shutdown_s"] = pool["shutdown_s"]
             steal = max((x for x in (serial.get("steal"), pool.get("steal")) if x is not None), default=None)
             stolen = steal is not None and steal > STEAL_LIMIT
-            stalled = _stalled(serial["seconds"], self.serial_seen)
-            self.serial_seen.append(serial["seconds"])
+            stalled = _stalled(serial["seconds"], g.serial_seen)
+            g.serial_seen.append(serial["seconds"])
             # a retake that would end past the hard deadline is not taken: the pair stands
             again = self.clock() + serial["seconds"] + pool["seconds"] <= self.hard_deadline
             if (stolen or stalled) and again and attempt < STEAL_RETAKES:
@@ -503,40 +520,40 @@ class Race:
                 self.retaken_s += serial["seconds"] + pool["seconds"]
                 continue
             self.timed_s += serial["seconds"] + pool["seconds"]
-            state.timed_s += serial["seconds"] + pool["seconds"]
-            state.serial_passes.append(dict(serial, round=round_, date=utc_now()))
+            g.state.timed_s += serial["seconds"] + pool["seconds"]
+            g.state.serial_passes.append(dict(serial, round=round_, date=utc_now()))
             cfg.visits.append(visit_record(round_, pool["seconds"], serial, steal, pool_first))
             ratio, strategy = cfg.ratios()[-1], cfg.case.strategy
             self.slowest[strategy] = min(ratio, self.slowest.get(strategy, ratio))
             break
         self.progress.step(cfg.name, None)
         if keep:
-            self._verify(state, procs, cfg, reference, plan)
+            self._verify(g, cfg)
 
-    def _verify(self, state, procs, cfg: ConfigState, reference, plan) -> None:
+    def _verify(self, g: _Group, cfg: ConfigState) -> None:
         from workloads.registry import make_workload
 
         try:
-            got = procs.for_case(cfg.case).outputs(cfg.case, self._timeout(plan, 10))
+            got = g.procs.for_case(cfg.case).outputs(cfg.case, self._timeout(g.plan, 10))
             workload = make_workload(cfg.case.workload, cfg.case.params)
-            compare_outputs(workload, reference["outputs"], got["outputs"],
-                            sample_only=reference["images"] < cfg.count)
+            compare_outputs(workload, g.reference["outputs"], got["outputs"],
+                            sample_only=g.reference["images"] < cfg.count)
             cfg.verified = "yes"
             cfg.out_fs = got.get("fs")
             cfg.extra.update(got.get("case_metadata") or {})
-        except VerificationError as exc:
-            self._fail(state, cfg, str(exc), "")
-        except (CommandFailed, ProcessDied) as exc:
-            self._fail(state, cfg, exc.reason, exc.detail, procs, exc)
+        except (VerificationError, CaseError) as exc:
+            self._fail(g, cfg, exc)
 
-    def _fail(self, state, cfg: ConfigState, reason: str, detail: str, procs=None,
-              exc=None) -> None:
-        """``cfg`` failed; a process that died (``exc``) is started again for the others."""
-        cfg.status, cfg.out_reason = FAILED, reason
-        cfg.out_round = state.rounds + 1
-        self.results.add_failure(cfg.name, cfg.case.as_dict(), reason, utc_now(), detail)
-        if isinstance(exc, ProcessDied):
-            procs.restart_after(cfg.case)
+    def _fail(self, g: _Group, cfg: ConfigState, exc: Exception) -> None:
+        """``cfg`` failed: a command, or outputs unlike the serial loop's."""
+        cfg.status, cfg.out_reason = FAILED, str(exc)
+        cfg.out_round = g.state.rounds + 1
+        self._add_failure(cfg.case, exc)
+        g.procs.after_failure(cfg.case, exc)
+
+    def _add_failure(self, case, exc: Exception) -> None:
+        self.results.add_failure(case.name, case.as_dict(), str(exc), utc_now(),
+                                 getattr(exc, "detail", ""))
 
     def _publish(self, state: GroupState) -> None:
         for bench in state.benchmarks(self.machine_meta):
@@ -544,11 +561,16 @@ class Race:
         self.section[state.key] = state.section()
 
 
+def _speedup(cfg: ConfigState) -> float:
+    """The median of its paired speedups: what the race ranks a configuration by."""
+    return statistics.median(cfg.ratios())
+
+
 def _unparked(order: list, round_: int) -> list:
     """The configurations a round visits: one under PARK_BELOW of the leader's paired
     speedup, or under PARK_BELOW_JUDGED once it has two visits, only every PARK_EVERY
     rounds (docs/race.md, "Far behind")."""
-    medians = {c.name: statistics.median(c.ratios()) for c in order if c.visits}
+    medians = {c.name: _speedup(c) for c in order if c.visits}
     if not medians:
         return order
     top = max(medians.values())

@@ -706,7 +706,7 @@ def test_on_a_few_cpus_the_search_waits_for_round_two_and_takes_nothing_from_the
         state = GroupState(group.key, {c.name: ConfigState(c) for c in group.entrants if c.family != "serial"},
                            group.entrants[0])
         race = race_mod.Race.__new__(race_mod.Race)
-        assert race._searches_in_round_one(state, group, 1) is early
+        assert race._searches_in_round_one(race_mod._Group(group, state, None), 1) is early
 
 
 class _Visited:
@@ -758,7 +758,7 @@ def _visiting_race(now, hard_deadline, costs):
     race.clock = lambda: clock[0]
     race.hard_deadline, race.slowdown, race.slowest, race.visited = hard_deadline, Slowdowns(), {}, []
 
-    def visit(state, procs, cfg, r, reference, plan):
+    def visit(g, cfg, r):
         race.visited.append(cfg.name)
         clock[0] += costs.seconds[cfg.name]
     race._visit = visit
@@ -774,11 +774,11 @@ def test_a_visit_that_would_pass_the_hard_deadline_waits_and_the_others_go_on():
     costs = _Costs({"slow": 60.0, "a": 5.0, "b": 5.0})
     cfgs = [_Visited("slow"), _Visited("a"), _Visited("b")]
     race = _visiting_race(100.0, 150.0, costs)
-    assert race._visit_each(None, None, cfgs, 1, costs, 140.0, None, None) is True
+    assert race._visit_each(race_mod._Group(None, None, None, costs, 140.0), cfgs, 1) is True
     assert race.visited == ["a", "b"]
     race = _visiting_race(100.0, 150.0, costs)
-    assert race._visit_each(None, None, cfgs[:1], 1, costs, 140.0, None, None) is False
+    assert race._visit_each(race_mod._Group(None, None, None, costs, 140.0), cfgs[:1], 1) is False
     assert race.visited == []
     race = _visiting_race(100.0, 150.0, costs)     # the share ends at 107 s: b does not fit
-    assert race._visit_each(None, None, cfgs[1:], 5, costs, 107.0, None, None) is False
+    assert race._visit_each(race_mod._Group(None, None, None, costs, 107.0), cfgs[1:], 5) is False
     assert race.visited == ["a"]
