@@ -16,7 +16,7 @@ def default_strategies() -> tuple[str, ...]:
     """The local strategies that need no files, read off the registry at each call (Dask's
     where a workload or bench dask adds them)."""
     return tuple(n for n, cls in STRATEGIES.items()
-                 if cls.family != "dask" and not getattr(cls, "files_only", False))
+                 if cls.family != "dask" and not cls.files_only)
 
 
 def default_count(size: ImageSize, quick: bool = False) -> int:

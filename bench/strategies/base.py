@@ -73,6 +73,7 @@ class Strategy:
     library = ""           # the library it calls (joblib, mpire), "" for the standard library's pools
     library_default: tuple[str, ...] = ()  # a library with its defaults, the naive baseline a review
                            # shows: for a "stateless" task, a "stateful" one (a model per worker), both
+    files_only = False     # its tasks need a set of files: never offered on generated images
     on_files_only = False  # planned by default only in groups of files (bench.plan.file_groups)
     next_to_dask = False   # a local pool ``bench dask`` measures next to the cluster at the same
                            # worker count: the best local answer the cluster must beat

@@ -19,7 +19,7 @@ from workloads.files import (FileItem, PackedImages, init_worker_packed, pack_la
 class _Decoding:
     """Reads each file in the parent with the workload's decode mode (taken when the
     pool starts, so the transfer probe's no-op passes read the same way)."""
-    files_only = True       # its tasks need a set of files
+    files_only = True
     on_files_only = True
     # not what its parent class is to the planner, the tiers or the snippets
     tier_role = ""

@@ -113,3 +113,13 @@ def test_a_subclass_does_not_inherit_its_parents_role_by_accident():
         assert cls.on_files_only
     assert auto_chunk_size("processes-decoded-shm", 100, 5) is None    # no auto rule, as before
     assert auto_chunk_size("processes-decoded-chunked", 100, 5) == 20
+
+
+def test_a_strategy_that_needs_files_is_never_offered_on_generated_images():
+    # ``files_only`` is declared on Strategy: a class that sets it leaves the default list,
+    # one that does not stays in it (a misspelt, undeclared fact used to be read as False)
+    from bench.plan.configurations import default_strategies
+    needs_files = {n for n, cls in STRATEGIES.items() if cls.files_only}
+    assert needs_files >= {"processes-decoded", "pool-apply-async-folders"}
+    assert not needs_files & set(default_strategies())
+    assert "pool-imap" in default_strategies() and "threads" in default_strategies()
