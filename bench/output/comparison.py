@@ -2,10 +2,13 @@
 side by side as text, Markdown and JSON; the report reuses the tables made here."""
 from __future__ import annotations
 
+import os
+
 from bench.analysis.answers_by_group import Pick, run_kind
 from bench.analysis.compare import AnswerLine, Comparison, Ratio
 from bench.analysis.opencv_build import THREADS, differences, recorded
 from bench.analysis.rows import CaseRow
+from bench.output import page
 from bench.output.table import Table, escape_markdown
 from bench.texts import messages
 from bench.texts.units import format_bytes, format_percent, format_rate, format_speedup
@@ -267,6 +270,28 @@ def render_markdown(c: Comparison, charts: dict | None = None) -> str:
     out += [f"- {s}" for s in summary_lines(c)]
     out += ["", messages.ANSWER_COLUMNS_NOTE, "", messages.ANSWER_SIGNIFICANCE_NOTE]
     return "\n".join(out) + "\n"
+
+
+def render_html(c: Comparison, charts: dict | None) -> list[str]:
+    """The report's section: ``charts``: workload -> [png, svg] (the PNG embedded)."""
+    h = page.escape
+    out = [f"<h2>{h(messages.ANSWERS_TITLE.format(count=len(c.analyses)))}</h2>",
+           page.bullets(f"<b>{h(lab)}</b>: {h(t)}" for lab, t in file_legend(c)),
+           f"<h3>{h(messages.MACHINES_HEADING.rstrip(':'))}</h3>", machines_table(c).to_html()]
+    for workload, lines in c.workloads().items():
+        if charts and workload in charts:
+            png, svg = charts[workload]
+            caption = (h(messages.COMPARE_CHART_CAPTION.format(workload=workload)) + " "
+                       + h(messages.SVG_FOR_SLIDES.format(name=os.path.basename(svg))))
+            out.append(page.figure(png, messages.COMPARE_CHART_ALT.format(workload=workload), caption))
+        for line in lines:
+            out += [f'<h3 class="answer">{h(line.title)}</h3>', answer_table(c, line).to_html()]
+            ratios = ratios_table(c, line)
+            if ratios.rows:
+                out.append(ratios.to_html())
+    out.append(page.bullets(h(s) for s in summary_lines(c)))
+    out += [page.note(messages.ANSWER_COLUMNS_NOTE), page.note(messages.ANSWER_SIGNIFICANCE_NOTE)]
+    return out
 
 
 def _ratio_json(r: Ratio | None) -> dict | None:

@@ -30,6 +30,14 @@ def escape(text) -> str:
     return html.escape(str(text))
 
 
+def note(text) -> str:
+    return f'<p class="note">{escape(text)}</p>'
+
+
+def bullets(items_html) -> str:
+    return "<ul>" + "".join(f"<li>{item}</li>" for item in items_html) + "</ul>"
+
+
 def figure(path: str, alt: str, caption_html: str) -> str:
     """The PNG itself (base64) in the page: nothing is fetched when the page opens."""
     with open(path, "rb") as fh:

@@ -10,7 +10,7 @@ from bench.analysis.recommend import Answer, Plateau
 from bench.analysis.load import Analysis
 from bench.analysis.rows import CaseRow, Group
 from bench.analysis.scaling import describe
-from bench.output import libraries
+from bench.output import libraries, page
 from bench.output.table import Table
 from bench.texts import messages
 from bench.texts.units import format_bytes, format_percent, format_rate, format_speedup
@@ -226,13 +226,27 @@ def render_text(analysis: Analysis, answers: list[Answer]) -> str:
     return "\n".join(lines)
 
 
-def render_markdown(analysis: Analysis, answers: list[Answer]) -> str:
+def render_markdown(analysis: Analysis, answers: list[Answer], heading: str = "###") -> str:
+    """The report's answers, each under a ``heading`` (its level in the report)."""
     out = []
     for a in answers:
-        out += [f"### {a.group.title}", ""]
+        out += [f"{heading} {a.group.title}", ""]
         out += ["- " + line.strip() if line.startswith("  ") else line.strip()
                 for line in answer_lines(a)]
         out += ["", answer_table(a).to_markdown(), ""]
+    return "\n".join(out)
+
+
+def answer_html(a: Answer) -> str:
+    """The report's answer: what to use stands out, each reason a bullet (warnings marked)."""
+    h = page.escape
+    lines = answer_lines(a)
+    out = [f"<h3>{h(a.group.title)}</h3>", f'<p class="use">{h(lines[0])}</p>', "<ul>"]
+    for line in lines[1:]:
+        text = line.strip()
+        cls = ' class="warn"' if text.startswith("WARNING") else ' class="note"' if text.startswith("Note") else ""
+        out.append(f"<li{cls}>{h(text)}</li>")
+    out += ["</ul>", answer_table(a).to_html()]
     return "\n".join(out)
 
 

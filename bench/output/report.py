@@ -106,38 +106,27 @@ def _not_drawn(charts: Charts, name: str, why: str) -> str:
     return messages.CHART_NOT_DRAWN.format(chart=charts.titles.get(name, name), why=why)
 
 
-def _html_answer(a) -> str:
-    lines = rec.answer_lines(a)
-    out = [f"<h3>{_h(a.group.title)}</h3>", f'<p class="use">{_h(lines[0])}</p>', "<ul>"]
-    for line in lines[1:]:
-        text = line.strip()
-        cls = ' class="warn"' if text.startswith("WARNING") else ' class="note"' if text.startswith("Note") else ""
-        out.append(f"<li{cls}>{_h(text)}</li>")
-    out += ["</ul>", rec.answer_table(a).to_html()]
-    return "\n".join(out)
-
-
 def _html_file_section(a, answers, charts: Charts, multi: bool) -> str:
     h2, h3 = ("h3", "h4") if multi else ("h2", "h3")
     facts = "".join(f"<dt>{_h(k)}</dt><dd>{_h(v)}</dd>" for k, v in _machine_facts(a))
     out = [f"<{h2}>Machine</{h2}>", f"<dl>{facts}</dl>",
            f"<{h2}>Recommendation</{h2}>"]
-    out.extend(_html_answer(x) for x in answers)
+    out.extend(rec.answer_html(x) for x in answers)
     if not answers:
         out.append(f"<p>{_h(messages.NO_GROUPS_IN_FILE)}</p>")
-    out.append(f'<p class="note">{_h(messages.RECOMMEND_TABLE_NOTE)}</p>')
+    out.append(page.note(messages.RECOMMEND_TABLE_NOTE))
     out.append(f"<{h2}>Charts</{h2}>")
     for name, paths in charts.files.items():
         title = charts.titles.get(name, name)
         svg = messages.SVG_FOR_SLIDES.format(name=os.path.basename(paths[1]))
         out.append(page.figure(paths[0], title, f"{_h(title)} {_h(svg)}"))
     for name, why in charts.skipped.items():
-        out.append(f'<p class="note">{_h(_not_drawn(charts, name, why))}.</p>')
+        out.append(page.note(_not_drawn(charts, name, why) + "."))
     cases, cols = _cases_table(a)
     out += [f"<{h2}>All cases</{h2}>", cases.to_html()]
     missing = [h for k, h in PAGE_COLUMNS if (k, h) not in cols]
     if missing:
-        out.append(f'<p class="note">{_h(messages.COLUMNS_NOT_MEASURED.format(columns=", ".join(missing)))}</p>')
+        out.append(page.note(messages.COLUMNS_NOT_MEASURED.format(columns=", ".join(missing))))
     if a.results.failed:
         out += [f"<{h3}>Failed cases</{h3}>", _failed_table(a).to_html()]
     if not multi:
@@ -146,30 +135,6 @@ def _html_file_section(a, answers, charts: Charts, multi: bool) -> str:
     label = f"{a.machine.summary()} - {a.machine.date} - {a.path}"
     return (f'<details class="run"><summary>{_h(label)}</summary>\n' + "\n".join(out)
             + "\n</details>")
-
-
-def _html_comparison(c, charts: dict | None) -> list[str]:
-    """The answers of every file side by side: machines, one chart and the tables per workload."""
-    out = [f"<h2>{_h(messages.ANSWERS_TITLE.format(count=len(c.analyses)))}</h2>",
-           "<ul>" + "".join(f"<li><b>{_h(lab)}</b>: {_h(t)}</li>"
-                            for lab, t in cmp.file_legend(c)) + "</ul>",
-           f"<h3>{_h(messages.MACHINES_HEADING.rstrip(':'))}</h3>", cmp.machines_table(c).to_html()]
-    for workload, lines in c.workloads().items():
-        if charts and workload in charts:
-            png, svg = charts[workload]
-            caption = (_h(messages.COMPARE_CHART_CAPTION.format(workload=workload)) + " "
-                       + _h(messages.SVG_FOR_SLIDES.format(name=os.path.basename(svg))))
-            out.append(page.figure(png, messages.COMPARE_CHART_ALT.format(workload=workload), caption))
-        for line in lines:
-            out += [f'<h3 class="answer">{_h(line.title)}</h3>',
-                    cmp.answer_table(c, line).to_html()]
-            ratios = cmp.ratios_table(c, line)
-            if ratios.rows:
-                out.append(ratios.to_html())
-    out.append("<ul>" + "".join(f"<li>{_h(s)}</li>" for s in cmp.summary_lines(c)) + "</ul>")
-    out += [f'<p class="note">{_h(note)}</p>'
-            for note in (messages.ANSWER_COLUMNS_NOTE, messages.ANSWER_SIGNIFICANCE_NOTE)]
-    return out
 
 
 def render_html(items, comparison=None, compare_charts: dict | None = None) -> str:
@@ -181,7 +146,7 @@ def render_html(items, comparison=None, compare_charts: dict | None = None) -> s
     subtitle = made if multi else f"{_h(first.machine.subtitle())} - {made}"
     out = []
     if comparison is not None:
-        out += _html_comparison(comparison, compare_charts)
+        out += cmp.render_html(comparison, compare_charts)
     if multi:
         out.append(f"<h2>{_h(messages.REPORT_EACH_RUN)}</h2>")
     for a, answers, charts in items:
@@ -199,9 +164,7 @@ def _md_file_section(a, answers, charts: Charts, out_dir: str, multi: bool) -> l
     out += [f"{h} Machine", ""]
     out += [f"- **{k}**: {escape_markdown(v)}" for k, v in _machine_facts(a)]
     out += ["", f"{h} Recommendation", ""]
-    rec_md = rec.render_markdown(a, answers)
-    # the answers' own headings one level under this section's
-    out.append(("\n" + rec_md).replace("\n### ", "\n##### ").lstrip("\n") if multi else rec_md)
+    out.append(rec.render_markdown(a, answers, heading="#####" if multi else "###"))
     out += [f"{h} Charts", ""]
     for name, paths in charts.files.items():
         title = charts.titles.get(name, name)
