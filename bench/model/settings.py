@@ -2,7 +2,7 @@
 here only (the command line, the results file's ``settings`` and case processes read it)."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Mapping
 
 
@@ -42,12 +42,6 @@ class RunSettings:
     def recorded(self) -> dict:
         """What the results file stores: the chosen settings and the measured capacity."""
         return dict(self.chosen(), capacity=self.capacity)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    def with_(self, **changes) -> "RunSettings":
-        return replace(self, **changes)
 
 
 DEFAULTS = RunSettings()
