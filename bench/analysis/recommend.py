@@ -8,6 +8,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
+from bench.analysis import AsJson
 from bench.analysis.load import Analysis
 from bench.analysis import racing
 from bench.analysis.racing import TIE_MARGIN   # one margin: the race's ties are the pick's
@@ -22,7 +23,7 @@ NOISY = 0.10           # relative std dev above which we suggest more --values
 
 
 @dataclass
-class Memory:
+class Memory(AsJson):
     """Does a configuration fit in RAM?"""
     kind: str | None = None          # USS / PSS / RSS of one worker
     per_worker: int | None = None    # bytes
@@ -32,10 +33,9 @@ class Memory:
     fits: bool | None = None         # None: not measured / not applicable
     note: str = ""
 
-    def as_dict(self) -> dict:
-        return {"kind": self.kind, "per_worker_bytes": self.per_worker,
-                "parent_bytes": self.parent, "available_bytes": self.available,
-                "max_workers": self.ceiling, "fits": self.fits, "note": self.note}
+    JSON = {"kind": "kind", "per_worker_bytes": "per_worker", "parent_bytes": "parent",
+            "available_bytes": "available", "max_workers": "ceiling", "fits": "fits",
+            "note": "note"}
 
 
 def memory_check(row: CaseRow, group: Group, mem_available: int | None) -> Memory:
@@ -87,7 +87,7 @@ def paired_figure(row: CaseRow) -> float | None:
 
 
 @dataclass
-class Plateau:
+class Plateau(AsJson):
     """One line: its best count, and the fewest workers within TIE_MARGIN of it."""
     line: tuple
     label: str
@@ -100,6 +100,12 @@ class Plateau:
     own: bool = True            # the pick's own line (False: the serial loop won)
     too_big: list = field(default_factory=list)   # counts measured that do not fit in RAM
 
+    JSON = {"configuration": "label", "by": "by", "best_workers": "best_workers", "best": "best",
+            "plateau_workers": "plateau_workers", "plateau": "plateau",
+            "margin": lambda p: TIE_MARGIN, "searched": "searched", "measured_workers": "counts",
+            "pick_line": "own", "not_fitting_in_ram": "too_big",
+            "points": lambda p: [{"workers": w, "figure": v} for w, v in p.points]}
+
     @property
     def counts(self) -> list[int]:
         return [w for w, _ in self.points]
@@ -107,14 +113,6 @@ class Plateau:
     @property
     def searched(self) -> bool:
         return len(self.points) >= SEARCHED
-
-    def as_dict(self) -> dict:
-        return {"configuration": self.label, "by": self.by, "best_workers": self.best_workers,
-                "best": self.best, "plateau_workers": self.plateau_workers,
-                "plateau": self.plateau, "margin": TIE_MARGIN, "searched": self.searched,
-                "measured_workers": self.counts, "pick_line": self.own,
-                "not_fitting_in_ram": self.too_big,
-                "points": [{"workers": w, "figure": v} for w, v in self.points]}
 
 
 def judged(rows: list[CaseRow], samples) -> list[CaseRow]:
