@@ -244,16 +244,43 @@ THIN_VISITS = 2
 
 
 def answer_group(group: Group, analysis: Analysis) -> Answer:
+    """One group's answer, in steps: what fits in memory and the best of it (:func:`_best`),
+    its ties and the simplest of them, the pick (:func:`_ties`), what the evidence is worth
+    (:func:`_evidence_notes`), the scaling model (:func:`_model`), what the race left out."""
     machine = analysis.machine
-    rows = group.rows
-    memory = {r.name: memory_check(r, group, machine.mem_available) for r in rows}
+    memory = {r.name: memory_check(r, group, machine.mem_available) for r in group.rows}
+    warnings, notes = [], []
+    fitting, best = _best(group, memory, warnings, notes)
+    ties, unresolved, unknown = _ties(group, fitting, best)
     key = lambda r: simplicity(r, machine.default_start_method)  # noqa: E731
+    choice = min(ties, key=key)
+    within = min((r for r in fitting if group.rate(r) >= (1 - WITHIN) * group.rate(best)), key=key)
+    notes += _evidence_notes(group, analysis, best, choice, unknown, len(fitting))
+    fits, anchor, fit_line, chosen_fit, line_plateau = _model(group, memory, choice, best,
+                                                              warnings, notes)
+    if choice.meta.get("verified", "yes") not in ("yes", "skipped"):
+        warnings.append(messages.NOT_VERIFIED.format(config=choice.describe()))
+    if group.serial is None:
+        notes.append(messages.NO_SERIAL)
+    not_raced = analysis.results.run.get("race", {}).get(group.key, {}).get("not_raced") or {}
+    left_out = [name for name, why in not_raced.items() if why == "budget"]
+    whys = Counter(not_raced.values())
+    if whys["pilot"]:
+        notes.append(messages.NOT_RACED_PILOT.format(count=whys["pilot"]))
+    if whys["search"]:
+        notes.append(messages.NOT_RACED_SEARCH.format(count=whys["search"], w=machine.cpus))
+    return Answer(group, group.best, best, choice, ties, unknown, within, memory, chosen_fit,
+                  fit_line, fits, anchor, warnings, notes, unresolved, machine.cpus, left_out,
+                  line_plateau)
+
+
+def _best(group: Group, memory: dict, warnings: list, notes: list) -> tuple[list, CaseRow]:
+    """The rows that fit in memory (all, if none does), and the best of them."""
     rate = group.rate
     fastest = group.best
-    fitting = [r for r in rows if memory[r.name].fits is not False]
-    warnings, notes = [], []
+    fitting = [r for r in group.rows if memory[r.name].fits is not False]
     if not fitting:
-        fitting = rows
+        fitting = group.rows
         warnings.append(messages.NOTHING_FITS)
     # a configuration visited once is the best only when nothing was read twice: the
     # highest of many single readings is the luckiest one (docs/recommendation.md, point 2)
@@ -275,7 +302,14 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
             kind=m.kind, per_worker=format_bytes(m.per_worker),
             total=format_bytes(fastest.workers * m.per_worker), available=format_bytes(m.available),
             ceiling=m.ceiling))
+    return fitting, best
 
+
+def _ties(group: Group, fitting: list, best: CaseRow) -> tuple[list, list, list]:
+    """(ties, unresolved, unknown): the rows that tie with ``best`` (``best`` first), those
+    the t-test cannot tell from it yet read slower by more than TIE_MARGIN, and those too
+    few values to test."""
+    rate = group.rate
     verdicts: dict[str, Verdict] = {r.name: compare_values(group.samples(r), group.samples(best))
                                     for r in fitting if r is not best}
     # a tie needs both: the t-test cannot tell them apart, and its visits show it within
@@ -291,10 +325,15 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     # (whose words are "too noisy to call, the faster is kept")
     unresolved = [r for r in not_different if r.name not in shown and rate(r) <= rate(best)]
     unknown = [r for r in fitting if r is not best and verdicts[r.name].significant is None]
-    choice = min(ties, key=key)
-    within = min((r for r in fitting if rate(r) >= (1 - WITHIN) * rate(best)), key=key)
+    return ties, unresolved, unknown
 
-    if unknown and len(unknown) == len(fitting) - 1:
+
+def _evidence_notes(group: Group, analysis: Analysis, best: CaseRow, choice: CaseRow,
+                    unknown: list, fitting: int) -> list[str]:
+    """What the pick rests on, where it is thin: single readings, noise, slow storage, a
+    speedup the CPUs cannot explain."""
+    notes = []
+    if unknown and len(unknown) == fitting - 1:
         raced = bool(analysis.results.run.get("race"))
         notes.append(messages.ONE_VISIT_PER_CONFIGURATION if raced else messages.ONE_VALUE_PER_CASE)
     # what the ranking rests on: the paired speedups in a paired group (img/s of a case
@@ -307,10 +346,19 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     if swing is not None and swing >= SLOW_STORAGE_SWING and visits <= THIN_VISITS:
         notes.append(messages.THIN_PICK_ON_SLOW_STORAGE.format(visits=visits, swing=swing))
     pick_speedup = best.speedup_over(group.serial)
-    if machine.capacity and pick_speedup and pick_speedup > ABOVE_CAPACITY * machine.capacity:
+    capacity = analysis.machine.capacity
+    if capacity and pick_speedup and pick_speedup > ABOVE_CAPACITY * capacity:
         notes.append(messages.ABOVE_CAPACITY.format(
-            speedup=pick_speedup, capacity=machine.capacity, fs=best.meta.get("out_fs") or "a disk"))
+            speedup=pick_speedup, capacity=capacity, fs=best.meta.get("out_fs") or "a disk"))
+    return notes
 
+
+def _model(group: Group, memory: dict, choice: CaseRow, best: CaseRow, warnings: list,
+           notes: list) -> tuple:
+    """(fits, anchor, fit_line, fit, plateau): every line's scaling model, and the answer's:
+    the pick's line's (the fastest line's when the pick is the serial loop), or a stand-in's
+    when that line has too few worker counts; the plateau is always the pick's line's."""
+    rows, rate = group.rows, group.rate
     fits = {}
     for line, line_rows in group.lines().items():
         f = fit([r.workers for r in line_rows], [r.throughput for r in line_rows])
@@ -341,20 +389,7 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
         if peak is not None and mem.ceiling is not None and peak > mem.ceiling:
             warnings.append(messages.MODEL_PEAK_TOO_BIG.format(peak=peak, ceiling=mem.ceiling,
                                                                line=fit_line))
-    if choice.meta.get("verified", "yes") not in ("yes", "skipped"):
-        warnings.append(messages.NOT_VERIFIED.format(config=choice.describe()))
-    if group.serial is None:
-        notes.append(messages.NO_SERIAL)
-    not_raced = analysis.results.run.get("race", {}).get(group.key, {}).get("not_raced") or {}
-    left_out = [name for name, why in not_raced.items() if why == "budget"]
-    whys = Counter(not_raced.values())
-    if whys["pilot"]:
-        notes.append(messages.NOT_RACED_PILOT.format(count=whys["pilot"]))
-    if whys["search"]:
-        notes.append(messages.NOT_RACED_SEARCH.format(count=whys["search"], w=machine.cpus))
-    return Answer(group, fastest, best, choice, ties, unknown, within, memory, chosen_fit,
-                  fit_line, fits, anchor, warnings, notes, unresolved, machine.cpus, left_out,
-                  line_plateau)
+    return fits, anchor, fit_line, chosen_fit, line_plateau
 
 
 def recommend(analysis: Analysis) -> list[Answer]:
