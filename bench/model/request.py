@@ -66,9 +66,8 @@ class RunRequest:
 
     def settings(self) -> RunSettings:
         """The run settings the user chose (an unset optional one keeps its default)."""
-        given = {name: getattr(self, name) for name in RunSettings.CHOSEN}
-        return RunSettings(**{k: v for k, v in given.items()
-                              if v is not None or k in RunSettings.optional()})
+        given = {name: getattr(self, name) for name in DEFAULTS.chosen()}
+        return RunSettings(**{k: v for k, v in given.items() if v is not None})
 
 
 def listed(values) -> list | None:
