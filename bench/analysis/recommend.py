@@ -244,9 +244,6 @@ THIN_VISITS = 2
 
 
 def answer_group(group: Group, analysis: Analysis) -> Answer:
-    """One group's answer, in steps: what fits in memory and the best of it (:func:`_best`),
-    its ties and the simplest of them, the pick (:func:`_ties`), what the evidence is worth
-    (:func:`_evidence_notes`), the scaling model (:func:`_model`), what the race left out."""
     machine = analysis.machine
     memory = {r.name: memory_check(r, group, machine.mem_available) for r in group.rows}
     warnings, notes = [], []
@@ -306,9 +303,8 @@ def _best(group: Group, memory: dict, warnings: list, notes: list) -> tuple[list
 
 
 def _ties(group: Group, fitting: list, best: CaseRow) -> tuple[list, list, list]:
-    """(ties, unresolved, unknown): the rows that tie with ``best`` (``best`` first), those
-    the t-test cannot tell from it yet read slower by more than TIE_MARGIN, and those too
-    few values to test."""
+    """(ties, unresolved, unknown) of ``best`` among the ``fitting`` rows (``best`` first
+    among its ties)."""
     rate = group.rate
     verdicts: dict[str, Verdict] = {r.name: compare_values(group.samples(r), group.samples(best))
                                     for r in fitting if r is not best}
@@ -330,8 +326,8 @@ def _ties(group: Group, fitting: list, best: CaseRow) -> tuple[list, list, list]
 
 def _evidence_notes(group: Group, analysis: Analysis, best: CaseRow, choice: CaseRow,
                     unknown: list, fitting: int) -> list[str]:
-    """What the pick rests on, where it is thin: single readings, noise, slow storage, a
-    speedup the CPUs cannot explain."""
+    """Where the pick's evidence is thin: single readings, noise, slow storage, a speedup
+    past the capacity."""
     notes = []
     if unknown and len(unknown) == fitting - 1:
         raced = bool(analysis.results.run.get("race"))
@@ -355,9 +351,8 @@ def _evidence_notes(group: Group, analysis: Analysis, best: CaseRow, choice: Cas
 
 def _model(group: Group, memory: dict, choice: CaseRow, best: CaseRow, warnings: list,
            notes: list) -> tuple:
-    """(fits, anchor, fit_line, fit, plateau): every line's scaling model, and the answer's:
-    the pick's line's (the fastest line's when the pick is the serial loop), or a stand-in's
-    when that line has too few worker counts; the plateau is always the pick's line's."""
+    """(fits, anchor, fit_line, fit, plateau): every line's scaling model, and the answer's
+    line and model (a stand-in's when the pick's line has too few worker counts)."""
     rows, rate = group.rows, group.rate
     fits = {}
     for line, line_rows in group.lines().items():
