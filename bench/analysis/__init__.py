@@ -8,3 +8,13 @@ race's statistics: who is out after a round and when survivors tie.
 
 Nothing here words or draws anything (``bench.output`` does) or knows how a run was
 planned."""
+
+
+class AsJson:
+    """``as_dict()`` from the class's ``JSON`` table: each JSON key, in the order the JSON
+    shows them, with the attribute that holds its value, or a function of the object."""
+    JSON: dict = {}
+
+    def as_dict(self) -> dict:
+        return {key: value(self) if callable(value) else getattr(self, value)
+                for key, value in self.JSON.items()}

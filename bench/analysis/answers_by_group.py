@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from bench.analysis import AsJson
 from bench.analysis.load import Analysis
 from bench.analysis.recommend import Answer, Memory, recommend
 from bench.analysis.rows import CaseRow, Group
@@ -16,22 +17,21 @@ CPU_FACTOR = 2          # workers per usable CPU at most: the top of bench's wor
 
 
 @dataclass(frozen=True, order=True)
-class AnswerKey:
+class AnswerKey(AsJson):
     """What an answer is about: workload, image size and content, workload parameters."""
     workload: str
     size: str
     content: str
     params: str
 
+    JSON = {"workload": "workload", "image_size": "size", "image_content": "content",
+            "params": "params"}
+
     @property
     def title(self) -> str:
         """Plain words: 'imwrite 50x50x1 noise, jpg-q95'."""
         head = " ".join(p for p in (self.workload, self.size, self.content) if p)
         return f"{head}, {self.params}" if self.params else head
-
-    def as_dict(self) -> dict:
-        return {"workload": self.workload, "image_size": self.size, "image_content": self.content,
-                "params": self.params}
 
 
 def answer_key(group: Group) -> AnswerKey:
@@ -41,7 +41,7 @@ def answer_key(group: Group) -> AnswerKey:
 
 
 @dataclass
-class WorkerLimits:
+class WorkerLimits(AsJson):
     """How many workers of the pick this machine can run: CPUs and memory counted (the RAM
     ceiling alone says "8,286 workers" on 2 CPUs)."""
     cpu_bound: int | None          # CPU_FACTOR x usable CPUs (None: CPUs not recorded)
@@ -49,9 +49,8 @@ class WorkerLimits:
     usable: int | None             # the smaller of the two known bounds
     kind: str                      # "serial", "threads" (share the parent's memory), "processes"
 
-    def as_dict(self) -> dict:
-        return {"cpu_bound": self.cpu_bound, "memory_ceiling": self.memory_ceiling,
-                "usable": self.usable, "kind": self.kind}
+    JSON = {"cpu_bound": "cpu_bound", "memory_ceiling": "memory_ceiling", "usable": "usable",
+            "kind": "kind"}
 
 
 def worker_limits(row: CaseRow, memory: Memory, cpus: int | None) -> WorkerLimits:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from bench.analysis import AsJson
 from bench.analysis.load import Analysis
 from bench.analysis.recommend import Answer
 from bench.analysis.rows import CaseRow, line_label
@@ -188,7 +189,7 @@ def modelled_line(answer: Answer, machine_cpus: int | None = None) -> list[CaseR
 
 
 @dataclass
-class Prediction:
+class Prediction(AsJson):
     title: str
     line: str                        # the configuration modelled
     is_pick: bool                    # it is the recommended configuration's own
@@ -206,6 +207,16 @@ class Prediction:
     capacity: float | None = None    # the measured machine's parallel capacity
     capped: bool = False             # the capacity cap set the throughput
 
+    JSON = {"group": "title", "configuration": "line", "is_pick": "is_pick", "cpus": "cpus",
+            "measured_on_cpus": "machine_cpus", "measured_capacity": "capacity",
+            "measured_workers": "measured", "model": lambda p: p.fit.as_dict() if p.fit else None,
+            "spare_points": "spare", "best_workers": "workers", "img_per_s": "throughput",
+            "band": lambda p: [p.low, p.high] if p.low is not None else None,
+            "best_workers_range": lambda p: list(p.workers_range) if p.workers_range else None,
+            "band_level": lambda p: LEVEL, "resamples": "resamples",
+            "extrapolated": "extrapolated", "capped_by_capacity": "capped",
+            "refused": lambda p: p.refused or None}
+
     @property
     def extrapolated(self) -> bool:
         return bool(self.measured) and max(self.cpus, self.workers or 0) > max(self.measured)
@@ -213,19 +224,6 @@ class Prediction:
     @property
     def spare(self) -> int | None:
         return spare_points(self.fit) if self.fit else None
-
-    def as_dict(self) -> dict:
-        return {"group": self.title, "configuration": self.line, "is_pick": self.is_pick,
-                "cpus": self.cpus, "measured_on_cpus": self.machine_cpus,
-                "measured_capacity": self.capacity,
-                "measured_workers": self.measured, "model": self.fit.as_dict() if self.fit else None,
-                "spare_points": self.spare,
-                "best_workers": self.workers, "img_per_s": self.throughput,
-                "band": [self.low, self.high] if self.low is not None else None,
-                "best_workers_range": list(self.workers_range) if self.workers_range else None,
-                "band_level": LEVEL, "resamples": self.resamples,
-                "extrapolated": self.extrapolated, "capped_by_capacity": self.capped,
-                "refused": self.refused or None}
 
 
 def predict(answer: Answer, machine_cpus: int | None, cpus: int,
@@ -269,7 +267,7 @@ def largest_fitted(analyses: list[Analysis]) -> int:
 # -- held-out points -----------------------------------------------------------------------
 
 @dataclass
-class HeldOut:
+class HeldOut(AsJson):
     """One configuration: fitted on its worker counts within the CPUs but the largest
     count measured, which it predicts (or says why it cannot)."""
     title: str
@@ -287,6 +285,13 @@ class HeldOut:
     spare: int = 0                   # the fit's spare points
     n_params: int = 0
 
+    JSON = {"group": "title", "configuration": "line", "fitted_on": "fitted_on",
+            "held_out": "held_out", "measured": "measured", "predicted": "predicted",
+            "error": "error", "band": lambda h: [h.low, h.high] if h.banded else None,
+            "covered": "covered", "model": "model", "spare_points": "spare",
+            "past_measured_cpus": "past_cores", "refused": lambda h: h.refused or None,
+            "model_curve": "curve", "model_curve_error": "curve_error"}
+
     @property
     def error(self) -> float | None:
         """Relative error of the prediction (+: the model was too high)."""
@@ -303,14 +308,6 @@ class HeldOut:
     @property
     def covered(self) -> bool | None:
         return self.low <= self.measured <= self.high if self.banded else None
-
-    def as_dict(self) -> dict:
-        return {"group": self.title, "configuration": self.line, "fitted_on": self.fitted_on,
-                "held_out": self.held_out, "measured": self.measured, "predicted": self.predicted,
-                "error": self.error, "band": [self.low, self.high] if self.banded else None,
-                "covered": self.covered, "model": self.model, "spare_points": self.spare,
-                "past_measured_cpus": self.past_cores, "refused": self.refused or None,
-                "model_curve": self.curve, "model_curve_error": self.curve_error}
 
 
 def hold_out_passes(workers: list, rates: list, held: int, cores: Cores,
@@ -361,7 +358,7 @@ def holdout(analysis: Analysis, resamples: int | None = None) -> list[HeldOut]:
 
 
 @dataclass
-class HoldoutSummary:
+class HoldoutSummary(AsJson):
     count: int
     median_error: float | None       # of |error|, where predicted
     worst_error: float | None
@@ -374,13 +371,12 @@ class HoldoutSummary:
     banded: int = 0
     refused: dict = field(default_factory=dict)  # why not: how many
 
-    def as_dict(self) -> dict:
-        return {"configurations": self.count, "predicted": self.predicted,
-                "median_abs_error": self.median_error, "median_error": self.median_signed,
-                "worst_abs_error": self.worst_error, "with_band": self.banded,
-                "within_band": self.covered, "held_out_past_measured_cpus": self.past_cores,
-                "model_curve_median_abs_error": self.curve_median_error,
-                "not_predicted": self.refused, "by_model": self.by_model}
+    JSON = {"configurations": "count", "predicted": "predicted",
+            "median_abs_error": "median_error", "median_error": "median_signed",
+            "worst_abs_error": "worst_error", "with_band": "banded", "within_band": "covered",
+            "held_out_past_measured_cpus": "past_cores",
+            "model_curve_median_abs_error": "curve_median_error", "not_predicted": "refused",
+            "by_model": "by_model"}
 
 
 def _median(values) -> float | None:

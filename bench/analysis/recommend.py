@@ -8,6 +8,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
+from bench.analysis import AsJson
 from bench.analysis.load import Analysis
 from bench.analysis import racing
 from bench.analysis.racing import TIE_MARGIN   # one margin: the race's ties are the pick's
@@ -22,7 +23,7 @@ NOISY = 0.10           # relative std dev above which we suggest more --values
 
 
 @dataclass
-class Memory:
+class Memory(AsJson):
     """Does a configuration fit in RAM?"""
     kind: str | None = None          # USS / PSS / RSS of one worker
     per_worker: int | None = None    # bytes
@@ -32,10 +33,9 @@ class Memory:
     fits: bool | None = None         # None: not measured / not applicable
     note: str = ""
 
-    def as_dict(self) -> dict:
-        return {"kind": self.kind, "per_worker_bytes": self.per_worker,
-                "parent_bytes": self.parent, "available_bytes": self.available,
-                "max_workers": self.ceiling, "fits": self.fits, "note": self.note}
+    JSON = {"kind": "kind", "per_worker_bytes": "per_worker", "parent_bytes": "parent",
+            "available_bytes": "available", "max_workers": "ceiling", "fits": "fits",
+            "note": "note"}
 
 
 def memory_check(row: CaseRow, group: Group, mem_available: int | None) -> Memory:
@@ -87,7 +87,7 @@ def paired_figure(row: CaseRow) -> float | None:
 
 
 @dataclass
-class Plateau:
+class Plateau(AsJson):
     """One line: its best count, and the fewest workers within TIE_MARGIN of it."""
     line: tuple
     label: str
@@ -100,6 +100,12 @@ class Plateau:
     own: bool = True            # the pick's own line (False: the serial loop won)
     too_big: list = field(default_factory=list)   # counts measured that do not fit in RAM
 
+    JSON = {"configuration": "label", "by": "by", "best_workers": "best_workers", "best": "best",
+            "plateau_workers": "plateau_workers", "plateau": "plateau",
+            "margin": lambda p: TIE_MARGIN, "searched": "searched", "measured_workers": "counts",
+            "pick_line": "own", "not_fitting_in_ram": "too_big",
+            "points": lambda p: [{"workers": w, "figure": v} for w, v in p.points]}
+
     @property
     def counts(self) -> list[int]:
         return [w for w, _ in self.points]
@@ -107,14 +113,6 @@ class Plateau:
     @property
     def searched(self) -> bool:
         return len(self.points) >= SEARCHED
-
-    def as_dict(self) -> dict:
-        return {"configuration": self.label, "by": self.by, "best_workers": self.best_workers,
-                "best": self.best, "plateau_workers": self.plateau_workers,
-                "plateau": self.plateau, "margin": TIE_MARGIN, "searched": self.searched,
-                "measured_workers": self.counts, "pick_line": self.own,
-                "not_fitting_in_ram": self.too_big,
-                "points": [{"workers": w, "figure": v} for w, v in self.points]}
 
 
 def judged(rows: list[CaseRow], samples) -> list[CaseRow]:
@@ -247,15 +245,39 @@ THIN_VISITS = 2
 
 def answer_group(group: Group, analysis: Analysis) -> Answer:
     machine = analysis.machine
-    rows = group.rows
-    memory = {r.name: memory_check(r, group, machine.mem_available) for r in rows}
+    memory = {r.name: memory_check(r, group, machine.mem_available) for r in group.rows}
+    warnings, notes = [], []
+    fitting, best = _best(group, memory, warnings, notes)
+    ties, unresolved, unknown = _ties(group, fitting, best)
     key = lambda r: simplicity(r, machine.default_start_method)  # noqa: E731
+    choice = min(ties, key=key)
+    within = min((r for r in fitting if group.rate(r) >= (1 - WITHIN) * group.rate(best)), key=key)
+    notes += _evidence_notes(group, analysis, best, choice, unknown, len(fitting))
+    fits, anchor, fit_line, chosen_fit, line_plateau = _model(group, memory, choice, best,
+                                                              warnings, notes)
+    if choice.meta.get("verified", "yes") not in ("yes", "skipped"):
+        warnings.append(messages.NOT_VERIFIED.format(config=choice.describe()))
+    if group.serial is None:
+        notes.append(messages.NO_SERIAL)
+    not_raced = analysis.results.run.get("race", {}).get(group.key, {}).get("not_raced") or {}
+    left_out = [name for name, why in not_raced.items() if why == "budget"]
+    whys = Counter(not_raced.values())
+    if whys["pilot"]:
+        notes.append(messages.NOT_RACED_PILOT.format(count=whys["pilot"]))
+    if whys["search"]:
+        notes.append(messages.NOT_RACED_SEARCH.format(count=whys["search"], w=machine.cpus))
+    return Answer(group, group.best, best, choice, ties, unknown, within, memory, chosen_fit,
+                  fit_line, fits, anchor, warnings, notes, unresolved, machine.cpus, left_out,
+                  line_plateau)
+
+
+def _best(group: Group, memory: dict, warnings: list, notes: list) -> tuple[list, CaseRow]:
+    """The rows that fit in memory (all, if none does), and the best of them."""
     rate = group.rate
     fastest = group.best
-    fitting = [r for r in rows if memory[r.name].fits is not False]
-    warnings, notes = [], []
+    fitting = [r for r in group.rows if memory[r.name].fits is not False]
     if not fitting:
-        fitting = rows
+        fitting = group.rows
         warnings.append(messages.NOTHING_FITS)
     # a configuration visited once is the best only when nothing was read twice: the
     # highest of many single readings is the luckiest one (docs/recommendation.md, point 2)
@@ -277,7 +299,13 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
             kind=m.kind, per_worker=format_bytes(m.per_worker),
             total=format_bytes(fastest.workers * m.per_worker), available=format_bytes(m.available),
             ceiling=m.ceiling))
+    return fitting, best
 
+
+def _ties(group: Group, fitting: list, best: CaseRow) -> tuple[list, list, list]:
+    """(ties, unresolved, unknown) of ``best`` among the ``fitting`` rows (``best`` first
+    among its ties)."""
+    rate = group.rate
     verdicts: dict[str, Verdict] = {r.name: compare_values(group.samples(r), group.samples(best))
                                     for r in fitting if r is not best}
     # a tie needs both: the t-test cannot tell them apart, and its visits show it within
@@ -293,10 +321,15 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     # (whose words are "too noisy to call, the faster is kept")
     unresolved = [r for r in not_different if r.name not in shown and rate(r) <= rate(best)]
     unknown = [r for r in fitting if r is not best and verdicts[r.name].significant is None]
-    choice = min(ties, key=key)
-    within = min((r for r in fitting if rate(r) >= (1 - WITHIN) * rate(best)), key=key)
+    return ties, unresolved, unknown
 
-    if unknown and len(unknown) == len(fitting) - 1:
+
+def _evidence_notes(group: Group, analysis: Analysis, best: CaseRow, choice: CaseRow,
+                    unknown: list, fitting: int) -> list[str]:
+    """Where the pick's evidence is thin: single readings, noise, slow storage, a speedup
+    past the capacity."""
+    notes = []
+    if unknown and len(unknown) == fitting - 1:
         raced = bool(analysis.results.run.get("race"))
         notes.append(messages.ONE_VISIT_PER_CONFIGURATION if raced else messages.ONE_VALUE_PER_CASE)
     # what the ranking rests on: the paired speedups in a paired group (img/s of a case
@@ -309,10 +342,18 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     if swing is not None and swing >= SLOW_STORAGE_SWING and visits <= THIN_VISITS:
         notes.append(messages.THIN_PICK_ON_SLOW_STORAGE.format(visits=visits, swing=swing))
     pick_speedup = best.speedup_over(group.serial)
-    if machine.capacity and pick_speedup and pick_speedup > ABOVE_CAPACITY * machine.capacity:
+    capacity = analysis.machine.capacity
+    if capacity and pick_speedup and pick_speedup > ABOVE_CAPACITY * capacity:
         notes.append(messages.ABOVE_CAPACITY.format(
-            speedup=pick_speedup, capacity=machine.capacity, fs=best.meta.get("out_fs") or "a disk"))
+            speedup=pick_speedup, capacity=capacity, fs=best.meta.get("out_fs") or "a disk"))
+    return notes
 
+
+def _model(group: Group, memory: dict, choice: CaseRow, best: CaseRow, warnings: list,
+           notes: list) -> tuple:
+    """(fits, anchor, fit_line, fit, plateau): every line's scaling model, and the answer's
+    line and model (a stand-in's when the pick's line has too few worker counts)."""
+    rows, rate = group.rows, group.rate
     fits = {}
     for line, line_rows in group.lines().items():
         f = fit([r.workers for r in line_rows], [r.throughput for r in line_rows])
@@ -343,20 +384,7 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
         if peak is not None and mem.ceiling is not None and peak > mem.ceiling:
             warnings.append(messages.MODEL_PEAK_TOO_BIG.format(peak=peak, ceiling=mem.ceiling,
                                                                line=fit_line))
-    if choice.meta.get("verified", "yes") not in ("yes", "skipped"):
-        warnings.append(messages.NOT_VERIFIED.format(config=choice.describe()))
-    if group.serial is None:
-        notes.append(messages.NO_SERIAL)
-    not_raced = analysis.results.run.get("race", {}).get(group.key, {}).get("not_raced") or {}
-    left_out = [name for name, why in not_raced.items() if why == "budget"]
-    whys = Counter(not_raced.values())
-    if whys["pilot"]:
-        notes.append(messages.NOT_RACED_PILOT.format(count=whys["pilot"]))
-    if whys["search"]:
-        notes.append(messages.NOT_RACED_SEARCH.format(count=whys["search"], w=machine.cpus))
-    return Answer(group, fastest, best, choice, ties, unknown, within, memory, chosen_fit,
-                  fit_line, fits, anchor, warnings, notes, unresolved, machine.cpus, left_out,
-                  line_plateau)
+    return fits, anchor, fit_line, chosen_fit, line_plateau
 
 
 def recommend(analysis: Analysis) -> list[Answer]:

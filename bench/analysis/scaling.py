@@ -13,6 +13,8 @@ from functools import lru_cache
 import numpy as np
 from scipy.optimize import least_squares
 
+from bench.analysis import AsJson
+
 GOOD_ENOUGH = 0.05      # worst relative error at which the simpler model is kept
 USL_SIGMA_MIN = -1.0    # σ < 0: superlinear (Gunther, Puglia, Tomasette 2015)
 SUPERLINEAR_MARGIN = 0.05   # per-worker throughput must rise by more than this to say so
@@ -25,7 +27,7 @@ def usl(n, lam, sigma, kappa=0.0):
 
 
 @dataclass
-class Fit:
+class Fit(AsJson):
     model: str                      # "USL" or "Amdahl"
     lam: float
     sigma: float
@@ -35,6 +37,14 @@ class Fit:
     predicted: list                 # img/s
     reason: str = ""
     other: dict = field(default_factory=dict)   # the model not chosen: name, worst error
+
+    JSON = {"model": "model", "lambda": "lam", "sigma": "sigma", "kappa": "kappa",
+            "points": lambda f: [{"workers": w, "measured": m, "predicted": p, "error": e}
+                                 for w, m, p, e in zip(f.workers, f.measured, f.predicted,
+                                                       f.errors)],
+            "worst_error": "worst_error", "mean_error": "mean_error", "exact": "exact",
+            "peak_workers": "peak_workers", "peak_extrapolated": "extrapolated", "limit": "limit",
+            "reason": "reason", "other": "other"}
 
     @property
     def n_params(self) -> int:
@@ -87,17 +97,6 @@ class Fit:
         if self.model == "USL":
             text += f", κ={self.kappa:.4f}"
         return text
-
-    def as_dict(self) -> dict:
-        return {
-            "model": self.model, "lambda": self.lam, "sigma": self.sigma, "kappa": self.kappa,
-            "points": [{"workers": w, "measured": m, "predicted": p, "error": e}
-                       for w, m, p, e in zip(self.workers, self.measured, self.predicted, self.errors)],
-            "worst_error": self.worst_error, "mean_error": self.mean_error,
-            "exact": self.exact, "peak_workers": self.peak_workers,
-            "peak_extrapolated": self.extrapolated, "limit": self.limit,
-            "reason": self.reason, "other": self.other,
-        }
 
 
 def relative_residuals(p, n: np.ndarray, x: np.ndarray) -> np.ndarray:

@@ -66,11 +66,15 @@ def sizes(text: str) -> list[ImageSize]:
         raise UsageError(str(exc)) from None
 
 
-def positive_int(text: str, what: str, maximum: int | None = None) -> int:
+def whole_number(text: str, what: str) -> int:
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise UsageError(messages.NOT_A_WHOLE_NUMBER.format(what=what, text=text)) from None
+
+
+def positive_int(text: str, what: str, maximum: int | None = None) -> int:
+    value = whole_number(text, what)
     if value < 1:
         raise UsageError(messages.AT_LEAST_ONE.format(what=what, value=value))
     if maximum is not None and value > maximum:
@@ -79,10 +83,7 @@ def positive_int(text: str, what: str, maximum: int | None = None) -> int:
 
 
 def non_negative_int(text: str, what: str, maximum: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise UsageError(messages.NOT_A_WHOLE_NUMBER.format(what=what, text=text)) from None
+    value = whole_number(text, what)
     if not 0 <= value <= maximum:
         raise UsageError(messages.BETWEEN_ZERO_AND.format(what=what, maximum=maximum, value=value))
     return value

@@ -34,6 +34,8 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> Parser:
     # allow_abbrev=False everywhere: a prefix must never silently match another option.
+    # No option has a default of its own: one not given is None, and its RunRequest field's
+    # default applies (bench.cli.request); the two below keep theirs for Python 3.10's help.
     common = Parser(add_help=False, allow_abbrev=False)
     g = common.add_argument_group("what to measure")
     g.add_argument("--quick", action="store_true",
@@ -49,31 +51,31 @@ def build_parser() -> Parser:
                         "for grey images (as the classic saving-images-in-a-loop question), smooth for colour")
     g.add_argument("--n-images", type=lambda t: options.positive_int(t, "--n-images", 1_000_000),
                    metavar="N", help="images per set (default: chosen per size, ~0.5 s of serial work)")
-    g.add_argument("--strategies", type=options.strategies, default=None,
-                   metavar="LIST", help="comma list from: " + ", ".join(STRATEGIES))
+    g.add_argument("--strategies", type=options.strategies, metavar="LIST",
+                   help="comma list from: " + ", ".join(STRATEGIES))
     g.add_argument("--workers", type=options.worker_counts, metavar="LIST",
                    help=f"worker counts (default: {','.join(map(str, worker_sweep()))}, "
                         "i.e. 1, 2, 4 ... up to 2x the logical CPUs)")
-    g.add_argument("--chunk-sizes", type=options.chunk_sizes, default=["auto"], metavar="LIST",
+    g.add_argument("--chunk-sizes", type=options.chunk_sizes, metavar="LIST",
                    help="images per task for chunked strategies; auto = images/workers for "
                         "*-chunked, images/(4 x workers) for processes-map")
     g.add_argument("--start-method", dest="start_methods", type=options.start_methods,
                    metavar="LIST", help=f"fork, spawn, forkserver (default: {default_start_method()})")
-    g.add_argument("--layouts", type=options.layouts, default=None, metavar="LIST",
+    g.add_argument("--layouts", type=options.layouts, metavar="LIST",
                    help="imwrite output layouts: flat (every file in one folder, as the classic loop does) and/or "
                         "per-task (each task writes its slice into its own subfolder), for every "
                         "strategy whose tasks are slices. Default: flat, and per-task too for "
                         "threads-chunked, processes-shm and processes-inherit")
-    g.add_argument("--codec", choices=CODECS, default="jpg")
-    g.add_argument("--jpeg-quality", type=int, default=95, metavar="Q")
-    g.add_argument("--png-level", type=int, default=3, metavar="L")
+    g.add_argument("--codec", choices=CODECS)
+    g.add_argument("--jpeg-quality", type=int, metavar="Q")
+    g.add_argument("--png-level", type=int, metavar="L")
     g.add_argument("--seed", type=lambda t: options.non_negative_int(t, "--seed", 2**63 - 1),
-                   default=0, help="seed of the image generators")
+                   help="seed of the image generators")
     p = common.add_argument_group("pose")
-    p.add_argument("--pose-model-complexity", type=int, default=1, metavar="N",
+    p.add_argument("--pose-model-complexity", type=int, metavar="N",
                    help="MediaPipe model_complexity; only 1 ships with mediapipe 0.10.21 (0 and 2 "
                         "would be downloaded, which bench refuses)")
-    p.add_argument("--pose-backend", default="solutions", metavar="NAME",
+    p.add_argument("--pose-backend", metavar="NAME",
                    help="solutions (mp.solutions.pose, mediapipe 0.10.21; default) or tasks "
                         "(mediapipe>=0.10.30: not available, says what to install)")
     p.add_argument("--pose-model", metavar="PATH",
@@ -86,15 +88,14 @@ def build_parser() -> Parser:
     r.add_argument("--exhaustive", action="store_true",
                    help="measure every planned configuration in full, one fresh process each "
                         "(cold passes, decomposition, paired serial passes), whatever the budget")
-    r.add_argument("--explain", choices=("finalists", "all"), default="finalists",
+    r.add_argument("--explain", choices=("finalists", "all"),
                    help="which configurations get cold passes on fresh pools, the decomposition of "
                         "their cold time and memory per worker: the finalists and the naive "
                         "baselines (default), or all")
     r.add_argument("--values", type=lambda t: options.positive_int(t, "--values", 100), metavar="N",
-                   default=DEFAULTS.values, help=f"timed passes per case (default {DEFAULTS.values})")
+                   help=f"timed passes per case (default {DEFAULTS.values})")
     r.add_argument("--warmups", type=lambda t: options.non_negative_int(t, "--warmups", 100),
-                   default=DEFAULTS.warmups, metavar="N",
-                   help=f"warm-up passes (default {DEFAULTS.warmups})")
+                   metavar="N", help=f"warm-up passes (default {DEFAULTS.warmups})")
     r.add_argument("--paired-serial", action=argparse.BooleanOptionalAction, default=DEFAULTS.paired_serial,
                    help="time a serial pass next to each pool pass of a case, so its speedup "
                         "compares passes seconds apart, not cases minutes apart (default: on; not "
@@ -103,7 +104,7 @@ def build_parser() -> Parser:
                    help="check every strategy's output is byte-identical to the serial loop's")
     r.add_argument("--cv-threads", type=lambda t: options.positive_int(t, "--cv-threads", 256),
                    metavar="N", help="cv2.setNumThreads(N) in every worker (default: leave OpenCV alone)")
-    r.add_argument("--case-timeout", type=options.case_timeout, default=None, metavar="S",
+    r.add_argument("--case-timeout", type=options.case_timeout, metavar="S",
                    help="end a case (and every process it started) after S seconds; default "
                         "auto: 120 s + 30 x the case's expected serial work")
     r.add_argument("--resume", type=options.results_file, metavar="RESULTS.json",
@@ -116,11 +117,11 @@ def build_parser() -> Parser:
                    help="Dask cases use this scheduler (e.g. tcp://10.0.0.5:8786) instead of "
                         "starting a LocalCluster per case")
     r.add_argument("--scheduler-timeout", type=lambda t: options.positive_int(t, "--scheduler-timeout"),
-                   default=DEFAULTS.scheduler_timeout, metavar="S",
-                   help=f"seconds to wait for the Dask scheduler (default {DEFAULTS.scheduler_timeout:g})")
-    r.add_argument("--results-dir", default="results", metavar="DIR",
+                   metavar="S", help="seconds to wait for the Dask scheduler "
+                                     f"(default {DEFAULTS.scheduler_timeout:g})")
+    r.add_argument("--results-dir", metavar="DIR",
                    help="where the results file goes (default: results/)")
-    r.add_argument("--plots-dir", default="plots", metavar="DIR",
+    r.add_argument("--plots-dir", metavar="DIR",
                    help="where the charts of the end of a run go (default: plots/)")
     r.add_argument("--save-keypoints", metavar="DIR",
                    help="pose: write each image set's landmarks to DIR as one .npz keyed by image id")
@@ -140,7 +141,7 @@ def build_parser() -> Parser:
         if name == "list":
             p.add_argument("--json", action="store_true",
                            help="the plan as JSON: cases, estimated_s, budget_s, groups")
-            p.add_argument("target", nargs="?", default="all",
+            p.add_argument("target", nargs="?",
                            choices=[c for c in COMMANDS if c != "list"],
                            help="the command whose cases to list (default: all)")
     answers.add_parsers(sub)
@@ -160,7 +161,7 @@ def _own_work_options() -> Parser:
                    help="builds the state (a model) once per worker; the task gets it as its second argument")
     g.add_argument("--init-per-item", action="store_true",
                    help="also race the anti-pattern: the state rebuilt inside every task")
-    g.add_argument("--decode", choices=("color", "grayscale", "unchanged", "none"), default="color",
+    g.add_argument("--decode", choices=("color", "grayscale", "unchanged", "none"),
                    help="what the task gets: the image as cv2.imread decodes it (default color: BGR "
                         "uint8), or its path (none)")
     g.add_argument("--limit", type=lambda t: options.positive_int(t, "--limit", 10_000_000), metavar="N",

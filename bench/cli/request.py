@@ -9,12 +9,13 @@ from bench.model.request import RunRequest
 
 
 def to_request(namespace) -> RunRequest:
-    """Every field the namespace has (a sub-command lacks some: those keep their
-    defaults); lists become tuples, so no later step can change the request in place."""
+    """Every option given; one not given (None, or absent from a sub-command) keeps its
+    field's default, written there only. Lists become tuples, so no later step can change
+    the request in place."""
     given = {}
     for f in fields(RunRequest):
-        if hasattr(namespace, f.name):
-            value = getattr(namespace, f.name)
+        value = getattr(namespace, f.name, None)
+        if value is not None:
             given[f.name] = tuple(value) if isinstance(value, list) else value
     return RunRequest(**given)
 

@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import sys
+from dataclasses import replace
 from datetime import datetime
 
 from bench.cli import options
@@ -87,9 +88,11 @@ def cmd_run(request: RunRequest) -> int:
     plan = resume.plan_dict(plan_options(request))
     # the folders checked and made absolute: a new request (the parsed one stays as typed)
     if request.out_dir:
-        request = request.with_(out_dir=options.writable_dir(request.out_dir, "--out-dir", create=False))
+        request = replace(request, out_dir=options.writable_dir(request.out_dir, "--out-dir",
+                                                                create=False))
     if request.save_keypoints:
-        request = request.with_(save_keypoints=options.writable_dir(request.save_keypoints, "--save-keypoints"))
+        request = replace(request, save_keypoints=options.writable_dir(request.save_keypoints,
+                                                                       "--save-keypoints"))
     if request.cache_dir:         # generated input files; case processes inherit it
         from workloads.files import CACHE_ENV
 

@@ -1,12 +1,12 @@
 """What the user asked a measuring command for: one frozen request, built once by the CLI.
 
 The planner, the run and ``--resume`` read its fields, never argparse's namespace, and
-nothing changes it (a value the CLI resolves is a new request, :meth:`RunRequest.with_`);
+nothing changes it (a value the CLI resolves is a new request, ``dataclasses.replace``);
 list options are tuples. Not the planner's ``PlanRequest``, which is derived from it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bench.model.settings import DEFAULTS, RunSettings
 
@@ -66,12 +66,8 @@ class RunRequest:
 
     def settings(self) -> RunSettings:
         """The run settings the user chose (an unset optional one keeps its default)."""
-        given = {name: getattr(self, name) for name in RunSettings.CHOSEN}
-        return RunSettings(**{k: v for k, v in given.items()
-                              if v is not None or k in RunSettings.optional()})
-
-    def with_(self, **changes) -> "RunRequest":
-        return replace(self, **changes)
+        given = {name: getattr(self, name) for name in DEFAULTS.chosen()}
+        return RunSettings(**{k: v for k, v in given.items() if v is not None})
 
 
 def listed(values) -> list | None:

@@ -2,7 +2,7 @@
 here only (the command line, the results file's ``settings`` and case processes read it)."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from typing import Mapping
 
 
@@ -21,33 +21,16 @@ class RunSettings:
     # found by the run itself
     capacity: float | None = None     # measured parallel capacity of the machine
 
-    # the settings the user chose: the results file records them, resume compares them
-    CHOSEN = ("warmups", "values", "verify", "paired_serial", "cv_threads", "out_dir",
-              "scheduler", "scheduler_timeout", "save_keypoints")
-
     @classmethod
     def from_dict(cls, data: Mapping | None) -> "RunSettings":
         """From a results file or a case spec; keys this version does not know are ignored."""
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in dict(data or {}).items() if k in known})
 
-    @classmethod
-    def optional(cls) -> set:
-        """The settings whose default is None (a None given keeps its meaning)."""
-        return {f.name for f in fields(cls) if f.default is None}
-
     def chosen(self) -> dict:
-        return {k: getattr(self, k) for k in self.CHOSEN}
-
-    def recorded(self) -> dict:
-        """What the results file stores: the chosen settings and the measured capacity."""
-        return dict(self.chosen(), capacity=self.capacity)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    def with_(self, **changes) -> "RunSettings":
-        return replace(self, **changes)
+        """The settings the user chose (all but the capacity): resume compares them; the
+        results file stores them with the capacity (``asdict``)."""
+        return {k: v for k, v in asdict(self).items() if k != "capacity"}
 
 
 DEFAULTS = RunSettings()

@@ -86,9 +86,10 @@ def pipelines_wanted(request: RunRequest, command: str) -> list | None:
 
 
 def _pose_asked_for(request: RunRequest, command: str) -> bool:
+    """Pose named, or a pose option given (not the request's default)."""
     return (command == "pose" or bool(request.workloads and "pose" in request.workloads)
-            or request.pose_model_complexity != 1 or request.pose_backend != "solutions"
-            or bool(request.pose_model))
+            or request.pose_model_complexity != RunRequest.pose_model_complexity
+            or request.pose_backend != RunRequest.pose_backend or bool(request.pose_model))
 
 
 def cluster_workers(request: RunRequest) -> int | None:

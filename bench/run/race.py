@@ -10,7 +10,7 @@ import random
 import statistics
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from bench.analysis import racing
 from bench.measure.verify import VerificationError, compare_outputs
@@ -161,7 +161,7 @@ class Race:
         state.status = "racing"
         self.progress.group(plan.key, len(state.configs), share_end)
         spec = {"workload": plan.workload, "params": plan.params, "images": plan.images.as_dict(),
-                "serial_slice": plan.serial_slice, "settings": self.settings.as_dict(),
+                "serial_slice": plan.serial_slice, "settings": asdict(self.settings),
                 "capacity": self.capacity, "serial_case": serial.as_dict()}
         try:
             procs = GroupProcesses(self._start_process, self._forget_process, spec, plan)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from bench.errors import UsageError
 from bench.model.request import RunRequest
@@ -98,7 +98,7 @@ def reconcile(typed: RunRequest, results: ResultsFile, parse, plan_options) -> R
     _refuse_difference(messages.RESUME_OTHER_PLAN, run["plan"], plan_dict(plan_options(chosen)),
                        path=path, hint=hint)
     if chosen.out_dir:
-        chosen = chosen.with_(out_dir=os.path.abspath(chosen.out_dir))
+        chosen = replace(chosen, out_dir=os.path.abspath(chosen.out_dir))
     settings = chosen.settings().chosen()
     stored_settings = {k: v for k, v in run.get("settings", {}).items() if k in settings}
     _refuse_difference(messages.RESUME_OTHER_SETTINGS, stored_settings, settings, path=path,
@@ -109,7 +109,7 @@ def reconcile(typed: RunRequest, results: ResultsFile, parse, plan_options) -> R
         neutral["case_timeout"] = typed.case_timeout
     if as_stored:
         neutral["results_dir"] = typed.results_dir
-    return chosen.with_(**neutral)
+    return replace(chosen, **neutral)
 
 
 def remaining(cases, results: ResultsFile):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from bench.model.request import RunRequest
 from bench.model.settings import RunSettings
@@ -89,7 +89,7 @@ def _session(request: RunRequest, path: str, state: dict, skipped, race_plan, af
             "machine": machine,
             "capacity": capacity,
             # the capacity goes to every case: the decomposition's work part uses it
-            "settings": request.settings().with_(capacity=capacity["capacity"]).recorded(),
+            "settings": asdict(replace(request.settings(), capacity=capacity["capacity"])),
             "plan_inputs": plan_inputs,
             "mode": race_plan.policy.name,
             # the groups this budget had no room for: the answer names them at the end too

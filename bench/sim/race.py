@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import statistics
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from bench.model.settings import RunSettings
 from bench.plan import budget as bud
@@ -201,7 +201,7 @@ def simulate(machine: Machine, seed: int, mode: str = "full", budget_s: float | 
                     "bench_logical_cpus": machine.cpus, "bench_parallel_capacity": float(machine.cpus)}
     results = _Results(tempfile.gettempdir() + "/bench-sim.json",
                        run={"machine": machine_meta, "capacity": {"capacity": float(machine.cpus)},
-                            "mode": "race", "settings": RunSettings(verify=False).recorded()})
+                            "mode": "race", "settings": asdict(RunSettings(verify=False))})
     race = SimRace(plan, RunSettings(verify=False, capacity=float(machine.cpus)), results,
                    machine_meta, _Quiet(), 0.0, float(machine.cpus), seed=seed, clock=clock)
     race.machine_model = PassModel(machine, seed)

@@ -5,6 +5,7 @@ kill -9 -> resume cycle runs as a user would in tests/test_faults.py.
 """
 import json
 import os
+from dataclasses import asdict
 
 import pytest
 
@@ -42,7 +43,7 @@ def make_file(tmp_path, argv, done: int, machine=None) -> str:
     path = str(tmp_path / "res" / "box-20261122-000000.json")
     machine = machine or collect(default_start_method())
     rf = ResultsFile(path, run={"argv": argv, "plan": plan_dict(plan_options(request)),
-                                "settings": request.settings().recorded(), "machine": machine,
+                                "settings": asdict(request.settings()), "machine": machine,
                                 "capacity": {"capacity": 2.0, "processes": 2}})
     for case in cases[:done]:
         rf.add(case_benchmark(case, RESULT, machine))
