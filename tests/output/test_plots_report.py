@@ -239,18 +239,18 @@ def test_every_legend_has_the_room_its_figure_reserved(drawn, tmp_path, monkeypa
     tmp, _, _ = drawn
     (a,) = load([str(tmp / "rich.json")])
     reserved, drawn_entries = [], []
-    figure, legend = layout.new_figure, layout.add_legend
+    figure, save = layout.new_figure, layout.Figure.save
 
     def spy_figure(*args, legend=(), **kw):
         reserved.append(set(legend))
         return figure(*args, legend=legend, **kw)
 
-    def spy_legend(fig, handles, ncol):
-        drawn_entries.append(set(handles))
-        return legend(fig, handles, ncol)
+    def spy_save(f, *args):
+        drawn_entries.append(set(f.handles))
+        return save(f, *args)
 
     monkeypatch.setattr(layout, "new_figure", spy_figure)
-    monkeypatch.setattr(layout, "add_legend", spy_legend)
+    monkeypatch.setattr(layout.Figure, "save", spy_save)
     groups = a.groups()
     with layout.plt.rc_context(style.RC):
         throughput.throughput_chart(a, groups, str(tmp_path), "t")

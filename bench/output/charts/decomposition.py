@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from bench.analysis.load import Analysis
 from bench.analysis.rows import Group
-from bench.output.charts import layout, style
+from bench.output.charts import layout
 from bench.texts import messages
 
 DECOMP_PARTS = (("decomp_startup_s", "pool start-up + shutdown", "vermillion", "//"),
@@ -40,62 +39,51 @@ def _amount(value: float) -> str:
     return f"{value:,.1f}" if value >= 10 else f"{value:,.2f}"
 
 
+def _bars(g: Group) -> list:
+    """(label, row, parts, measured): the serial loop and each line at its best cold count,
+    where the parts are known."""
+    candidates = ([g.serial] if g.serial else []) + [
+        min(rows, key=lambda r: r.get("cold_total_s") or math.inf) for rows in g.lines().values()]
+    bars = [(r.describe(), r, *_decomposition(r)) for r in candidates]
+    return [b for b in bars if b[2] is not None]
+
+
 def decomposition_chart(analysis: Analysis, groups: list[Group], out_dir: str,
                         name: str) -> tuple[list[str] | None, str | None]:
     """Stacked horizontal bars, one per configuration at its best cold worker count."""
-    m = analysis.machine
-    measured_any, all_measured = False, True
-    panels = []
-    for g in groups:
-        bars = []
-        candidates = ([g.serial] if g.serial else []) + [
-            min(rows, key=lambda r: r.get("cold_total_s") or math.inf) for rows in g.lines().values()]
-        for r in candidates:
-            parts, measured = _decomposition(r)
-            if parts is not None:
-                bars.append((r, parts, measured))
-                measured_any |= measured
-                all_measured &= measured
-        if bars:
-            panels.append((g, bars))
+    panels = [(g, bars) for g in groups if (bars := _bars(g))]
     if not panels:
         return None, messages.NO_COLD_TIMINGS
-    most = max(len(b) for _, b in panels)
-    in_rounds = any(r.get("decomp_rounds") for _, bars in panels for r, *_ in bars)
+    measured = [b[3] for _, bars in panels for b in bars]
+    measured_any, all_measured = any(measured), all(measured)
+    in_rounds = any(b[1].get("decomp_rounds") for _, bars in panels for b in bars)
     how = messages.DECOMPOSITION_IN_ROUNDS if in_rounds else messages.DECOMPOSITION_PROBED
     note = how + messages.DECOMPOSITION_COLD_MARK if measured_any else messages.DECOMPOSITION_NOT_MEASURED
-    labels_w = layout.labels_width(r.describe() for _, bars in panels for r, *_ in bars)
-    fig, axes, ncol = layout.new_figure(
-        len(panels), messages.DECOMPOSITION_TITLE, m.subtitle(), panel_h=max(3.0, 0.7 * most + 1.2),
-        legend=[p[1] for p in DECOMP_PARTS if measured_any]
+    f, drawn = layout.bar_panels(
+        panels, messages.DECOMPOSITION_TITLE, analysis.machine.subtitle(), 0.7,
+        [p[1] for p in DECOMP_PARTS if measured_any]
         + [p[1] for p in FALLBACK_PARTS if not all_measured]
         + ([messages.COLD_MARK] if measured_any else []),
-        note=note + messages.DECOMPOSITION_AT, labels_w=labels_w)
-    handles = {}
-    for ax, (g, bars) in zip(axes, panels):
-        ys = layout.bar_axis(ax, [r.describe() for r, *_ in bars])
-        total_max = max(max(sum(p.values()), r.get("cold_total_s") or 0) for r, p, _ in bars)
+        note=note + messages.DECOMPOSITION_AT)
+    for ax, g, bars, ys in drawn:
+        total_max = max(max(sum(p.values()), r.get("cold_total_s") or 0) for _, r, p, _ in bars)
         unit, scale = ("ms", 1e3) if total_max < 1 else ("s", 1.0)
-        for (r, parts, measured), y in zip(bars, ys):
-            spec = DECOMP_PARTS if measured else FALLBACK_PARTS
+        for (_, r, parts, measured), y in zip(bars, ys):
             left = 0.0
-            for key, label, c, hatch in spec:
-                v = parts.get(key, 0.0) * scale
-                ax.barh(y, v, left=left, color=style.colour(c), hatch=hatch, edgecolor="white", height=0.62)
-                handles.setdefault(label, Patch(facecolor=style.colour(c), hatch=hatch, edgecolor="white"))
+            for part in DECOMP_PARTS if measured else FALLBACK_PARTS:
+                v = parts.get(part[0], 0.0) * scale
+                layout.bar(ax, f.handles, part, y, v, left=left, height=0.62)
                 left += v
             cold = r.get("cold_total_s")
             end, text = left, _amount(left)
             if measured and cold:
                 # the model against the measurement: a sum is an estimate, not the total
                 ax.plot(cold * scale, y, marker="D", color="black", markersize=7, zorder=5)
-                handles.setdefault(messages.COLD_MARK, Line2D(
+                f.handles.setdefault(messages.COLD_MARK, Line2D(
                     [], [], marker="D", color="black", linestyle="none", markersize=7))
                 end = max(left, cold * scale)
                 text += f" of {_amount(cold * scale)}"
             ax.text(end, y, f"  {text} {unit}", va="center", fontsize=11)
         ax.set_xlim(0, total_max * scale * 1.35)
         ax.set_xlabel(f"{unit} for {g.first.image_count} images (pool start + work + shutdown)")
-        ax.set_title(g.title)
-    layout.add_legend(fig, handles, ncol)
-    return layout.save(fig, out_dir, name), None
+    return f.save(out_dir, name), None

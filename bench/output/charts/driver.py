@@ -91,15 +91,12 @@ def draw(analysis: Analysis, out_dir: str, fits: dict | None = None, answers=Non
     for key, fn in (("decomposition", decomposition_chart), ("memory", memory_chart)):
         jobs[key] = (fn, (analysis, groups, out_dir, f"{stem}-{key}"))
     charts.titles.update(CHART_TITLES)
+    # in the jobs' order, whichever chart finished first: a group's workers chart after the speedups
     for key, (paths, why) in zip(jobs, _draw_all(list(jobs.values()))):
         if paths:
             charts.files[key] = paths
         else:
             charts.skipped[key] = why
-    # a fixed order, whichever chart finished first: a group's workers chart after the speedups
-    order = ["throughput", "speedup", *(k for k in jobs if k.startswith(WORKERS + ":")),
-             "decomposition", "memory"]
-    charts.files = {k: charts.files[k] for k in order if k in charts.files}
     return charts
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import dataclass, field
 
 import matplotlib
 import numpy as np
@@ -12,17 +13,46 @@ import numpy as np
 matplotlib.use("Agg")          # files only: no display, no GUI toolkit needed
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 from bench.analysis.rows import line_label  # noqa: E402
 from bench.output.charts import style  # noqa: E402
 
 PANEL_W, PANEL_H = 7.0, 4.6      # inches per panel
 MAX_COLS = 2
+RATE, SPEEDUP = "img/s", "speedup"     # what a workers panel shows (as ``Plateau.by`` names it)
+
+
+@dataclass
+class Figure:
+    """A figure being drawn: its panels, and the legend's entries as they are drawn."""
+    fig: plt.Figure
+    axes: list
+    ncol: int                                       # legend columns that fit the width
+    handles: dict = field(default_factory=dict)     # label -> handle, in legend order
+
+    def save(self, out_dir: str, name: str) -> list[str]:
+        """One legend for the whole figure, in the room ``new_figure`` left under the panels;
+        then PNG (screens) and SVG (slides) with fixed metadata: same data, same bytes."""
+        if self.handles:
+            # anchored a fixed 0.1 inch above the bottom edge: a fraction of the height would
+            # lift the legend into the last row's axis label on tall (many-panel) figures
+            self.fig.legend(list(self.handles.values()), list(self.handles.keys()),
+                            loc="lower center", ncol=min(self.ncol, len(self.handles)),
+                            bbox_to_anchor=(0.5, 0.1 / self.fig.get_figheight()), frameon=False)
+        paths = []
+        for ext in ("png", "svg"):
+            path = os.path.join(out_dir, f"{name}.{ext}")
+            self.fig.savefig(path, dpi=style.DPI if ext == "png" else None, metadata={"Date": None}
+                             if ext == "svg" else {"Software": "bench (matplotlib)"})
+            paths.append(path)
+        plt.close(self.fig)
+        return paths
 
 
 def new_figure(n_panels: int, title: str, subtitle: str, legend: list = (),
                panel_w: float = PANEL_W, panel_h: float = PANEL_H, twin: bool = False,
-               note: str = "", labels_w: float = 0.0):
+               note: str = "", labels_w: float = 0.0) -> Figure:
     """Figure with a header (title + subtitle), panels, and room for a legend below; sizes
     in inches, not fractions, so headers and legends never overlap the panels."""
     cols = min(MAX_COLS, max(1, n_panels))
@@ -52,45 +82,43 @@ def new_figure(n_panels: int, title: str, subtitle: str, legend: list = (),
     flat = list(axes.flat)
     for ax in flat[n_panels:]:
         ax.set_visible(False)
-    return fig, flat[:n_panels], ncol
+    return Figure(fig, flat[:n_panels], ncol)
 
 
-def add_legend(fig, handles: dict, ncol: int):
-    """One legend for the whole figure, in the room ``new_figure`` left under the panels."""
-    if handles:
-        # anchored a fixed 0.1 inch above the bottom edge: a fraction of the height would
-        # lift the legend into the last row's axis label on tall (many-panel) figures
-        fig.legend(list(handles.values()), list(handles.keys()), loc="lower center",
-                   bbox_to_anchor=(0.5, 0.1 / fig.get_figheight()), ncol=min(ncol, len(handles)),
-                   frameon=False)
-
-
-def save(fig, out_dir: str, name: str) -> list[str]:
-    """PNG (screens) and SVG (slides), with fixed metadata: same data, same bytes."""
-    paths = []
-    for ext in ("png", "svg"):
-        path = os.path.join(out_dir, f"{name}.{ext}")
-        fig.savefig(path, dpi=style.DPI if ext == "png" else None, metadata={"Date": None}
-                    if ext == "svg" else {"Software": "bench (matplotlib)"})
-        paths.append(path)
-    plt.close(fig)
-    return paths
-
-
-def reference(handles: dict, label: str, draw, *args, **look) -> None:
-    """A reference drawn (``draw``: ``ax.axhline``, ``ax.plot``) and its legend entry."""
+def legend_line(handles: dict, label: str, draw, *args, **look) -> None:
+    """A line drawn (``draw``: ``ax.plot``, ``ax.axhline``...) and its legend entry."""
     draw(*args, **look)
     handles.setdefault(label, Line2D([], [], **look))
 
 
-def bar_axis(ax, labels: list) -> list:
-    """A bar chart's category axis, first label on top: the bars' y positions."""
-    ys = list(range(len(labels)))[::-1]
-    ax.set_yticks(ys)
-    ax.set_yticklabels([bar_label(t) for t in labels])
-    ax.set_ylim(-0.6, len(labels) - 0.4)
-    ax.grid(axis="y", visible=False)
-    return ys
+def bar_panels(panels: list, title: str, subtitle: str, bar_h: float, legend: list,
+               note: str = "") -> tuple[Figure, list]:
+    """Horizontal bar panels, one per (group, bars), each bar a tuple with its label first,
+    first bar on top: the figure, and per panel (axes, group, bars, the bars' y positions)."""
+    most = max(len(bars) for _, bars in panels)
+    # room left of each panel for the longest line of a (two-line) tick label at 12 pt
+    longest = max(len(part) for _, bars in panels for b in bars
+                  for part in bar_label(b[0]).split("\n"))
+    f = new_figure(len(panels), title, subtitle, legend=legend, note=note,
+                   panel_h=max(3.0, bar_h * most + 1.2), labels_w=max(0.0, 0.105 * longest - 0.6))
+    drawn = []
+    for ax, (g, bars) in zip(f.axes, panels):
+        ys = list(range(len(bars)))[::-1]
+        ax.set_yticks(ys)
+        ax.set_yticklabels([bar_label(b[0]) for b in bars])
+        ax.set_ylim(-0.6, len(bars) - 0.4)
+        ax.grid(axis="y", visible=False)
+        ax.set_title(g.title)
+        drawn.append((ax, g, bars, ys))
+    return f, drawn
+
+
+def bar(ax, handles: dict, part: tuple, y: float, width: float, **kw) -> None:
+    """A bar (or a stacked bar's part) of ``part`` (key, label, colour, hatch), and its
+    legend entry."""
+    _, label, c, hatch = part
+    ax.barh(y, width, color=style.colour(c), hatch=hatch, edgecolor="white", **kw)
+    handles.setdefault(label, Patch(facecolor=style.colour(c), hatch=hatch, edgecolor="white"))
 
 
 def workers_axis(ax, workers):
@@ -106,16 +134,22 @@ def workers_axis(ax, workers):
     ax.set_xlabel("workers")
 
 
+def workers_panel(ax, what: str, workers, top: float, title: str, headroom: float = 1.15) -> None:
+    """The axes of a panel of ``what`` (``RATE``, ``SPEEDUP``) against workers."""
+    workers_axis(ax, workers)
+    ax.set_ylim(0, top * headroom if top else 1)
+    if what == RATE:
+        ax.yaxis.set_major_formatter(style.rate_formatter())
+        ax.set_ylabel("images per second")
+    else:
+        ax.set_ylabel("speedup (x the serial loop)")
+    ax.set_title(title)
+
+
 def bar_label(text: str) -> str:
     """'processes-chunked w=2 chunk=1000 fork' on two lines: strategy, then settings."""
     head, _, rest = text.partition(" ")
     return f"{head}\n{rest}" if rest else head
-
-
-def labels_width(labels) -> float:
-    """Inches needed left of a panel for these (two-line) tick labels at 12 pt."""
-    longest = max((len(part) for t in labels for part in bar_label(t).split("\n")), default=6)
-    return max(0.0, 0.105 * longest - 0.6)
 
 
 def value_range(row) -> tuple[float, float]:

@@ -15,8 +15,8 @@ from bench.analysis.rows import CaseRow
 from bench.analysis.scaling import Fit
 from bench.output.charts import layout, style
 from bench.output.comparison import pick_text
-from bench.output.charts.workers import RATE, SPEEDUP, Curve, finish_panel, line_curve, mark_plateau, \
-    plateau_handles
+from bench.output.charts.layout import RATE, SPEEDUP
+from bench.output.charts.workers import Curve, line_curve, mark_plateau, plateau_handles
 from bench.texts import messages
 
 MACHINE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h")
@@ -72,8 +72,7 @@ def _panels(ax_rate, ax_sp, c: Comparison, line: AnswerLine) -> None:
         lab = c.labels[m.index]
         for ax, what in ((ax_rate, RATE), (ax_sp, SPEEDUP)):
             if m.curve is not None:
-                xs = [w for w, v in zip(m.curve.workers, m.curve.values(what)) if v is not None]
-                ys = [v for v in m.curve.values(what) if v is not None]
+                xs, ys = m.curve.points(what)
                 ax.plot(xs, ys, **look)
                 workers.update(xs)
                 tops[what] = max([tops[what]] + ys)
@@ -98,16 +97,20 @@ def _panels(ax_rate, ax_sp, c: Comparison, line: AnswerLine) -> None:
     # the picks in words, where matplotlib finds the fewest lines ("best")
     ax_rate.legend(picked, labels, loc="best", fontsize=11, framealpha=0.9, markerscale=0.7,
                    handletextpad=0.3, borderpad=0.4)
-    finish_panel(ax_rate, RATE, sorted(workers), tops[RATE] * 1.15, line.title)
-    finish_panel(ax_sp, SPEEDUP, sorted(workers), tops[SPEEDUP] * 1.15,
-                 messages.COMPARE_SPEEDUP_PANEL.format(title=line.title))
+    layout.workers_panel(ax_rate, RATE, sorted(workers), tops[RATE] * 1.15, line.title)
+    layout.workers_panel(ax_sp, SPEEDUP, sorted(workers), tops[SPEEDUP] * 1.15,
+                         messages.COMPARE_SPEEDUP_PANEL.format(title=line.title))
+
+
+def _present(c: Comparison, lines: list) -> list:
+    """(index, label, analysis) of each machine with a pick in these lines."""
+    return [(i, lab, a) for i, (lab, a) in enumerate(zip(c.labels, c.analyses))
+            if any(ln.picks[i] is not None for ln in lines)]
 
 
 def _handles(c: Comparison, lines: list) -> dict:
-    out = {}
-    for i, (lab, a) in enumerate(zip(c.labels, c.analyses)):
-        if any(ln.picks[i] is not None for ln in lines):
-            out[machine_label(lab, a)] = Line2D([], [], **machine_look(i))
+    out = {machine_label(lab, a): Line2D([], [], **machine_look(i))
+           for i, lab, a in _present(c, lines)}
     found = [m for ln in lines for m in machine_curves(c, ln)]
     if any(m.fit is not None for m in found):
         out[messages.COMPARE_MODEL_REF] = Line2D([], [], color="#555555", linewidth=10, alpha=0.2)
@@ -122,16 +125,15 @@ def _handles(c: Comparison, lines: list) -> dict:
 def workload_chart(c: Comparison, workload: str, lines: list, out_dir: str, name: str) -> list[str]:
     handles = _handles(c, lines)
     subtitle = "  vs  ".join(f"{lab}: {a.machine.hostname}, {a.machine.cpus or '?'} CPUs, {a.machine.date}"
-                             for i, (lab, a) in enumerate(zip(c.labels, c.analyses))
-                             if any(ln.picks[i] is not None for ln in lines))
-    fig, axes, ncol = layout.new_figure(
+                             for _, lab, a in _present(c, lines))
+    f = layout.new_figure(
         2 * len(lines), messages.COMPARE_CHART_TITLE.format(workload=workload), subtitle,
         legend=list(handles), panel_w=PANEL_W, panel_h=PANEL_H, note=messages.COMPARE_CHART_NOTE,
         labels_w=0.35)          # room for tick labels as wide as "120,000"
+    f.handles = handles
     for i, line in enumerate(lines):
-        _panels(axes[2 * i], axes[2 * i + 1], c, line)
-    layout.add_legend(fig, handles, ncol)
-    return layout.save(fig, out_dir, name)
+        _panels(f.axes[2 * i], f.axes[2 * i + 1], c, line)
+    return f.save(out_dir, name)
 
 
 def compare_charts(c: Comparison, out_dir: str, stem: str) -> dict[str, list[str]]:

@@ -2,12 +2,10 @@
 how many such workers fit in the RAM that was available."""
 from __future__ import annotations
 
-from matplotlib.patches import Patch
-
 from bench.analysis.load import Analysis
 from bench.analysis.recommend import memory_check
 from bench.analysis.rows import Group, line_label
-from bench.output.charts import layout, style
+from bench.output.charts import layout
 from bench.texts import messages
 from bench.texts.units import format_bytes
 
@@ -16,40 +14,34 @@ MEMORY_PARTS = (("mem_worker_uss_peak", "USS (private to the worker)", "blue", "
                 ("mem_worker_rss_peak", "RSS (shared pages counted in full)", "orange", ".."))
 
 
+def _bars(g: Group) -> list:
+    """(label, peak per part, the row of the heaviest worker) of each line that measured any."""
+    bars = []
+    for line, rows in g.lines().items():
+        values = {key: max((r.get(key) or 0) for r in rows) for key, *_ in MEMORY_PARTS}
+        if any(values.values()):
+            heaviest = max(rows, key=lambda r: (r.worker_memory() or ("", 0))[1])
+            bars.append((line_label(line), values, heaviest))
+    return bars
+
+
 def memory_chart(analysis: Analysis, groups: list[Group], out_dir: str,
                  name: str) -> tuple[list[str] | None, str | None]:
-    m = analysis.machine
-    panels = []
-    for g in groups:
-        entries = []
-        for line, rows in g.lines().items():
-            values = {key: max((r.get(key) or 0) for r in rows) for key, *_ in MEMORY_PARTS}
-            if any(values.values()):
-                heaviest = max(rows, key=lambda r: (r.worker_memory() or ("", 0))[1])
-                entries.append((line_label(line), values, heaviest))
-        if entries:
-            panels.append((g, entries))
+    panels = [(g, bars) for g in groups if (bars := _bars(g))]
     if not panels:
         return None, messages.NO_WORKER_MEMORY
-    most = max(len(e) for _, e in panels)
-    fig, axes, ncol = layout.new_figure(
-        len(panels), messages.MEMORY_TITLE, m.subtitle(), panel_h=max(3.0, 1.0 * most + 1.2),
-        legend=[p[1] for p in MEMORY_PARTS],
-        labels_w=layout.labels_width(e[0] for _, es in panels for e in es))
-    handles = {}
+    m = analysis.machine
+    f, drawn = layout.bar_panels(panels, messages.MEMORY_TITLE, m.subtitle(), 1.0,
+                                 [p[1] for p in MEMORY_PARTS])
     height = 0.26
-    for ax, (g, entries) in zip(axes, panels):
-        ys = layout.bar_axis(ax, [e[0] for e in entries])
+    for ax, g, bars, ys in drawn:
         top = 0.0
-        for (label, values, row), y in zip(entries, ys):
-            for i, (key, text, c, hatch) in enumerate(MEMORY_PARTS):
-                v = values[key] / 2**20
-                if v <= 0:
-                    continue
-                ax.barh(y + (1 - i) * height, v, height=height, color=style.colour(c), hatch=hatch,
-                        edgecolor="white")
-                handles.setdefault(text, Patch(facecolor=style.colour(c), hatch=hatch, edgecolor="white"))
-                top = max(top, v)
+        for (_, values, row), y in zip(bars, ys):
+            for i, part in enumerate(MEMORY_PARTS):
+                v = values[part[0]] / 2**20
+                if v > 0:
+                    layout.bar(ax, f.handles, part, y + (1 - i) * height, v, height=height)
+                    top = max(top, v)
             mem = memory_check(row, g, m.mem_available)
             if mem.ceiling is not None:
                 ax.text(max(values.values()) / 2**20, y, messages.WORKERS_FIT.format(
@@ -57,6 +49,4 @@ def memory_chart(analysis: Analysis, groups: list[Group], out_dir: str,
                     fontsize=11, color="#222222", va="center")
         ax.set_xlim(0, top * 1.45)
         ax.set_xlabel("MiB per worker")
-        ax.set_title(g.title)
-    layout.add_legend(fig, handles, ncol)
-    return layout.save(fig, out_dir, name), None
+    return f.save(out_dir, name), None

@@ -23,6 +23,8 @@ DASK_LINE = (0, (6, 2, 1.5, 2, 1.5, 2))   # dash-dot-dot
 LIBRARY_LINE = (0, (9, 3))                # long dashes: joblib and mpire
 LIBRARY_PREFIXES = ("joblib", "mpire")
 METHOD_STYLE = {"none": "-", "fork": "-", "forkserver": "-.", "spawn": "--"}
+SERIAL_LOOK = dict(color=OKABE_ITO["black"], linestyle="--", linewidth=1.6)    # the serial loop
+IDEAL_LOOK = dict(color="#777777", linestyle=":", linewidth=2)                # perfect scaling
 FILE_COLOURS = ("blue", "orange", "green", "vermillion", "purple", "sky", "black", "yellow")
 
 RC = {

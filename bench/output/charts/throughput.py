@@ -14,14 +14,13 @@ def throughput_chart(analysis: Analysis, groups: list[Group], out_dir: str, name
     """Images per second against workers, one line per configuration, the serial loop and
     the ideal as references; ``fits``: group key -> (Fit, line) of a model to overlay."""
     m = analysis.machine
-    fig, axes, ncol = layout.new_figure(
+    f = layout.new_figure(
         len(groups), messages.THROUGHPUT_TITLE, m.subtitle(),
         legend=layout.line_labels(groups)
         + [messages.SERIAL_REF, messages.IDEAL_REF.format(cap=m.capacity or 0)]
         + ([messages.MODEL_REF] if fits else []),
         note=messages.THROUGHPUT_NOTE)
-    handles = {}
-    for ax, g in zip(axes, groups):
+    for ax, g in zip(f.axes, groups):
         workers = [r.workers for r in g.rows]
         top = 0.0
         for line, rows in g.lines().items():
@@ -31,33 +30,28 @@ def throughput_chart(analysis: Analysis, groups: list[Group], out_dir: str, name
             hi = [layout.value_range(r)[1] - y for r, y in zip(rows, ys)]
             look = style.line_style(line)
             ax.errorbar(xs, ys, yerr=[lo, hi], capsize=3, elinewidth=1, **look)
-            handles.setdefault(line_label(line), Line2D([], [], **look))
+            f.handles.setdefault(line_label(line), Line2D([], [], **look))
             top = max(top, max(layout.value_range(r)[1] for r in rows))
         serial = g.serial
         if serial is not None:
             ws = sorted(set(workers) | {1})
-            layout.reference(handles, messages.SERIAL_REF, ax.axhline, serial.throughput,
-                             color=style.colour("black"), linestyle="--", linewidth=1.6)
+            layout.legend_line(f.handles, messages.SERIAL_REF, ax.axhline, serial.throughput,
+                               **style.SERIAL_LOOK)
             lo, hi = layout.value_range(serial)
             ax.axhspan(lo, hi, color=style.colour("black"), alpha=0.07, linewidth=0)   # its passes
             cap = m.capacity or max(ws)
             ideal = [serial.throughput * min(w, cap) for w in ws]
-            layout.reference(handles, messages.IDEAL_REF.format(cap=cap), ax.plot, ws, ideal,
-                             color="#777777", linestyle=":", linewidth=2)
+            layout.legend_line(f.handles, messages.IDEAL_REF.format(cap=cap), ax.plot, ws, ideal,
+                               **style.IDEAL_LOOK)
             top = max(top, serial.throughput, max(ideal), hi)
-        f = (fits or {}).get(g.key)
-        if f is not None:
+        fit = (fits or {}).get(g.key)
+        if fit is not None:
             # a wide translucent band under the line it models: never mistaken for data
-            model, line = f
+            model, line = fit
             xs = layout.dense(model.workers)
             c = style.strategy_style(line[0])[0]
             ax.plot(xs, model.predict(xs), color=c, linewidth=9, alpha=0.22, solid_capstyle="round")
-            handles.setdefault(messages.MODEL_REF,
-                               Line2D([], [], color="#555555", linewidth=9, alpha=0.22))
-        layout.workers_axis(ax, workers)
-        ax.set_ylim(0, top * 1.12 if top else 1)
-        ax.yaxis.set_major_formatter(style.rate_formatter())
-        ax.set_ylabel("images per second")
-        ax.set_title(g.title)
-    layout.add_legend(fig, handles, ncol)
-    return layout.save(fig, out_dir, name)
+            f.handles.setdefault(messages.MODEL_REF,
+                                 Line2D([], [], color="#555555", linewidth=9, alpha=0.22))
+        layout.workers_panel(ax, layout.RATE, workers, top, g.title, headroom=1.12)
+    return f.save(out_dir, name)

@@ -16,10 +16,10 @@ from bench.analysis.racing import TIE_MARGIN
 from bench.analysis.recommend import Answer, Plateau, leading_lines
 from bench.analysis.rows import Group, line_label
 from bench.output.charts import layout, style
+from bench.output.charts.layout import RATE, SPEEDUP
 from bench.texts import messages
 
 PICK_WIDTH = 3.6               # the pick's line, thicker than the others' (2.2)
-RATE, SPEEDUP = "img/s", "speedup"
 
 
 @dataclass
@@ -39,6 +39,15 @@ class Curve:
 
     def values(self, what: str) -> list:
         return self.img_per_s if what == RATE else self.speedup
+
+    def points(self, what: str) -> tuple[list, list]:
+        """Workers and values where there is a value (no speedup without a serial loop)."""
+        kept = [(w, v) for w, v in zip(self.workers, self.values(what)) if v is not None]
+        return [w for w, _ in kept], [v for _, v in kept]
+
+    @property
+    def legend_label(self) -> str:
+        return self.label + (" (pick)" if self.pick else "")
 
 
 def _median(values):
@@ -103,17 +112,6 @@ def mark_plateau(ax, what: str, curve: Curve, plateau: Plateau, colour: str, tex
         ax.axhline((1 - TIE_MARGIN) * plateau.best, color=colour, linestyle=(0, (1, 3)), linewidth=1.6)
 
 
-def finish_panel(ax, what: str, workers, top: float, title: str) -> None:
-    layout.workers_axis(ax, workers)
-    ax.set_ylim(0, top * 1.15 if top else 1)
-    if what == RATE:
-        ax.yaxis.set_major_formatter(style.rate_formatter())
-        ax.set_ylabel("images per second")
-    else:
-        ax.set_ylabel("speedup (x the serial loop)")
-    ax.set_title(title)
-
-
 def _top(values) -> float:
     return max((v for v in values if v is not None), default=0.0)
 
@@ -121,7 +119,7 @@ def _top(values) -> float:
 # -- the chart ---------------------------------------------------------------------------------
 
 def legend_labels(answer: Answer) -> list[str]:
-    labels = [c.label + (" (pick)" if c.pick else "") for c in curves(answer)]
+    labels = [c.legend_label for c in curves(answer)]
     if answer.group.serial is not None:
         labels.append(messages.SERIAL_IS_ONE)
     return labels + (list(plateau_handles()) if answer.plateau is not None else [])
@@ -131,36 +129,35 @@ def workers_chart(analysis: Analysis, answer: Answer, out_dir: str, name: str) -
     g, p = answer.group, answer.plateau
     drawn = curves(answer)
     by = messages.PLATEAU_BY.get(p.by, p.by) if p is not None else ""
-    fig, (ax_rate, ax_sp), ncol = layout.new_figure(
+    f = layout.new_figure(
         2, messages.WORKERS_CHART_TITLE.format(title=g.title), analysis.machine.subtitle(),
         legend=legend_labels(answer),
         note=messages.WORKERS_CHART_NOTE.format(others=len(drawn) - 1, margin=TIE_MARGIN, by=by))
-    handles = {}
+    ax_rate, ax_sp = f.axes
     workers = sorted({w for c in drawn for w in c.workers})
     for c in drawn:
         look = dict(style.line_style(c.line))
         if c.pick:
             look.update(linewidth=PICK_WIDTH, markersize=10, zorder=4)
         ax_rate.plot(c.workers, c.img_per_s, **look)
-        xs = [w for w, s in zip(c.workers, c.speedup) if s is not None]
-        ax_sp.plot(xs, [s for s in c.speedup if s is not None], **look)
-        handles[c.label + (" (pick)" if c.pick else "")] = Line2D([], [], **look)
+        ax_sp.plot(*c.points(SPEEDUP), **look)
+        f.handles[c.legend_label] = Line2D([], [], **look)
     if g.serial is not None:
-        layout.reference(handles, messages.SERIAL_IS_ONE, ax_sp.axhline, 1.0,
-                         color=style.colour("black"), linestyle="--", linewidth=1.4)
+        layout.legend_line(f.handles, messages.SERIAL_IS_ONE, ax_sp.axhline, 1.0,
+                           color=style.colour("black"), linestyle="--", linewidth=1.4)
     pick = next((c for c in drawn if c.pick), None)
     if p is not None and pick is not None:
         colour = style.line_style(pick.line)["color"]
         text = messages.PLATEAU_MARK.format(workers=p.plateau_workers)
         mark_plateau(ax_rate, RATE, pick, p, colour, text)
         mark_plateau(ax_sp, SPEEDUP, pick, p, colour, text)
-        handles.update(plateau_handles())
+        f.handles.update(plateau_handles())
     speedups = [v for c in drawn for v in c.speedup]
-    finish_panel(ax_rate, RATE, workers, _top(v for c in drawn for v in c.img_per_s),
-                 messages.WORKERS_RATE_PANEL)
-    finish_panel(ax_sp, SPEEDUP, workers, max(_top(speedups), 1.0), messages.WORKERS_SPEEDUP_PANEL)
+    layout.workers_panel(ax_rate, RATE, workers, _top(v for c in drawn for v in c.img_per_s),
+                         messages.WORKERS_RATE_PANEL)
+    layout.workers_panel(ax_sp, SPEEDUP, workers, max(_top(speedups), 1.0),
+                         messages.WORKERS_SPEEDUP_PANEL)
     if not any(v is not None for v in speedups):
         ax_sp.text(0.5, 0.5, messages.WORKERS_NO_SPEEDUP, transform=ax_sp.transAxes, ha="center",
                    va="center", fontsize=13, color="#555555")
-    layout.add_legend(fig, handles, ncol)
-    return layout.save(fig, out_dir, name)
+    return f.save(out_dir, name)
