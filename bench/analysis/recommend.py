@@ -18,7 +18,6 @@ from bench.analysis.significance import Verdict, compare_values
 from bench.texts import messages
 from bench.texts.units import format_bytes, format_rate
 
-WITHIN = 0.05          # "within 5% of the best"
 NOISY = 0.10           # relative std dev above which we suggest more --values
 
 
@@ -251,7 +250,8 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     ties, unresolved, unknown = _ties(group, fitting, best)
     key = lambda r: simplicity(r, machine.default_start_method)  # noqa: E731
     choice = min(ties, key=key)
-    within = min((r for r in fitting if group.rate(r) >= (1 - WITHIN) * group.rate(best)), key=key)
+    floor = (1 - TIE_MARGIN) * group.rate(best)      # the margin of a tie, as everywhere
+    within = min((r for r in fitting if group.rate(r) >= floor), key=key)
     notes += _evidence_notes(group, analysis, best, choice, unknown, len(fitting))
     fits, anchor, fit_line, chosen_fit, line_plateau = _model(group, memory, choice, best,
                                                               warnings, notes)

@@ -7,11 +7,14 @@ import os
 from bench.analysis.answers_by_group import Pick, run_kind
 from bench.analysis.compare import AnswerLine, Comparison, Ratio
 from bench.analysis.opencv_build import THREADS, differences, recorded
+from bench.analysis.racing import TIE_MARGIN
 from bench.analysis.rows import CaseRow
 from bench.output import page
 from bench.output.table import Table, escape_markdown
 from bench.texts import messages
 from bench.texts.units import format_bytes, format_percent, format_rate, format_speedup
+
+COLUMNS_NOTE = messages.ANSWER_COLUMNS_NOTE.format(margin=TIE_MARGIN)
 
 MISSING = "-"
 
@@ -244,7 +247,7 @@ def render_text(c: Comparison) -> str:
             out.append(note)
         out.append("")
     out += summary_lines(c)
-    out += ["", messages.ANSWER_COLUMNS_NOTE, messages.ANSWER_SIGNIFICANCE_NOTE]
+    out += ["", COLUMNS_NOTE, messages.ANSWER_SIGNIFICANCE_NOTE]
     return "\n".join(out)
 
 
@@ -268,7 +271,7 @@ def render_markdown(c: Comparison, charts: dict | None = None) -> str:
             if note := outputs_note(c, line):
                 out += [note.strip(), ""]
     out += [f"- {s}" for s in summary_lines(c)]
-    out += ["", messages.ANSWER_COLUMNS_NOTE, "", messages.ANSWER_SIGNIFICANCE_NOTE]
+    out += ["", COLUMNS_NOTE, "", messages.ANSWER_SIGNIFICANCE_NOTE]
     return "\n".join(out) + "\n"
 
 
@@ -290,7 +293,7 @@ def render_html(c: Comparison, charts: dict | None) -> list[str]:
             if ratios.rows:
                 out.append(ratios.to_html())
     out.append(page.bullets(h(s) for s in summary_lines(c)))
-    out += [page.note(messages.ANSWER_COLUMNS_NOTE), page.note(messages.ANSWER_SIGNIFICANCE_NOTE)]
+    out += [page.note(COLUMNS_NOTE), page.note(messages.ANSWER_SIGNIFICANCE_NOTE)]
     return out
 
 

@@ -107,20 +107,20 @@ def answer_lines(a: Answer) -> list[str]:
         out.append("  " + messages.RANKED_BY_PAIRED)
     others = len(a.ties) - 1
     if c is not best:
-        out.append("  " + messages.FASTEST_NOT_CHOSEN.format(
+        out.append("  " + messages.FASTEST_NOT_CHOSEN.format(margin=TIE_MARGIN, 
             best=best.describe(), rate=rate_with_spread(best), others=others, choice=c.describe()))
     elif others:
-        out.append("  " + messages.TIES_NONE_SIMPLER.format(others=others))
+        out.append("  " + messages.TIES_NONE_SIMPLER.format(others=others, margin=TIE_MARGIN))
     if a.unresolved:
-        out.append("  " + messages.NOT_SEPARATED.format(count=len(a.unresolved)))
+        out.append("  " + messages.NOT_SEPARATED.format(count=len(a.unresolved), margin=TIE_MARGIN))
     if a.plateau is not None:
         out.append("  " + plateau_words(a.plateau))
     w = a.within
     share = a.group.rate(w) / a.group.rate(best)
     if w is c:
-        out.append("  " + messages.WITHIN_THIS.format(share=share))
+        out.append("  " + messages.WITHIN_THIS.format(share=share, margin=TIE_MARGIN))
     else:
-        out.append("  " + messages.WITHIN_OTHER.format(
+        out.append("  " + messages.WITHIN_OTHER.format(margin=TIE_MARGIN, 
             config=w.describe(), workers=workers_words(w), rate=format_rate(w.throughput), share=share))
     mem = a.choice_memory
     if mem.note:
@@ -211,7 +211,7 @@ def render_text(analysis: Analysis, answers: list[Answer]) -> str:
         lines.append(messages.NO_THROUGHPUT_GROUPS)
     for a in answers:
         lines += [a.group.title, *answer_lines(a), "", answer_table(a).to_text(indent="  "), ""]
-    lines.append(messages.RECOMMEND_TABLE_NOTE)
+    lines.append(messages.RECOMMEND_TABLE_NOTE.format(margin=TIE_MARGIN))
     left_out = analysis.results.run.get("left_out") or []
     if left_out:
         searched = sum(bool(g.get("for_the_search")) for g in left_out)

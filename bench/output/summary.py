@@ -8,6 +8,7 @@ import json
 import statistics
 
 from bench.analysis.load import analyse
+from bench.analysis.racing import TIE_MARGIN
 from bench.analysis.rows import CaseRow, Group, is_overhead_workload
 from bench.measure.capacity import LOW_SHARE, capacity_is_low
 from bench.output import libraries
@@ -129,7 +130,7 @@ def race_section(run: dict, groups: list[Group]) -> list[str]:
         return []
     return ["", messages.RACE_HEADING,
             Table(("group", "rounds", "raced", "out", "failed", "left", "leading", "ended by"),
-                  rows, left=(0, 6, 7)).to_text(), messages.RACE_NOTE]
+                  rows, left=(0, 6, 7)).to_text(), messages.RACE_NOTE.format(margin=TIE_MARGIN)]
 
 
 def pixel_routes_section(groups: list[Group], cpus) -> list[str]:

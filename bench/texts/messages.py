@@ -124,18 +124,19 @@ OVER_SERIAL = "{speedup:.2f}x the serial loop"
 COLD_RATE = "cold (pool start + work + shutdown, what a script sees): {rate} img/s"
 FASTEST_NOT_CHOSEN = (
     "Fastest measured: {best} at {rate}. {others} configuration(s) are as good: not "
-    "significantly different from it (pyperf t-test, 95%) and shown within 5% of it (a test at "
-    "95%); of those, {choice} has the fewest workers and the simplest strategy, so it is "
-    "recommended.")
+    "significantly different from it (pyperf t-test, 95%) and shown within {margin:.0%} of "
+    "it (a test at 95%); of those, {choice} has the fewest workers and the simplest "
+    "strategy, so it is recommended.")
 TIES_NONE_SIMPLER = ("{others} other configuration(s) are as good (not significantly different, "
-                     "and shown within 5%), but none has fewer workers or is simpler.")
+                     "and shown within {margin:.0%}), but none has fewer workers or is simpler.")
 NOT_SEPARATED = (
-    "{count} configuration(s) are not significantly different from the best, yet their timings "
-    "do not show them within 5% of it (n.s. in the table): too noisy to call them ties, so the "
-    "faster is kept; a longer --budget would separate them.")
-WITHIN_THIS = "Fewest workers within 5% of the best: this one ({share:.0%} of the best)."
-WITHIN_OTHER = ("Fewest workers within 5% of the best: {config} ({workers}, {rate} img/s, "
-                "{share:.0%} of the best).")
+    "{count} configuration(s) are not significantly different from the best, yet their "
+    "timings do not show them within {margin:.0%} of it (n.s. in the table): too noisy to "
+    "call them ties, so the faster is kept; a longer --budget would separate them.")
+WITHIN_THIS = "Fewest workers within {margin:.0%} of the best: this one ({share:.0%} of the best)."
+WITHIN_OTHER = (
+    "Fewest workers within {margin:.0%} of the best: {config} ({workers}, {rate} img/s, "
+    "{share:.0%} of the best).")
 MEMORY_LINE = "Memory: {note}{verdict}."
 MEMORY_FIT = "; the recommended {workers} fit"
 MEMORY_NO_FIT = "; the recommended {workers} do NOT fit"
@@ -152,12 +153,13 @@ GROUPS_LEFT_OUT_FOR_SEARCH = " ({searched} of them so that the others got their 
 FAILED_NOT_CONSIDERED = "{count} case(s) failed and are not considered: {names}"
 RECOMMEND_TABLE_NOTE = (
     "img/s: images per second, pyperf median of the warm passes; ±: pyperf std dev / mean; "
-    "of best: by speedup where cases timed paired serial passes, else by img/s; "
-    "≈ best: not significantly different from the best (t-test, 95%) and shown within 5% of it "
-    "(a test at 95%); n.s.: not significantly different, but not shown within 5%; curve: read faster "
-    "than the best, not significantly, at a worker count the line's fitted curve puts lower (see "
-    "the note); workers that fit: at most 2 x the usable CPUs, and as many as the RAM available "
-    "holds where memory per worker was measured.")
+    "of best: by speedup where cases timed paired serial passes, else by img/s; ≈ best: not "
+    "significantly different from the best (t-test, 95%) and shown within {margin:.0%} of "
+    "it (a test at 95%); n.s.: not significantly different, but not shown within "
+    "{margin:.0%}; curve: read faster than the best, not significantly, at a worker count "
+    "the line's fitted curve puts lower (see the note); workers that fit: at most 2 x the "
+    "usable CPUs, and as many as the RAM available holds where memory per worker was "
+    "measured.")
 
 # -- compare: answers side by side (bench.output.comparison) -----------------------------
 COMPARING_ANSWERS = "Comparing {count} results files answer by answer ({reference} is the reference):"
@@ -190,22 +192,23 @@ NO_ANSWER_IN_COMMON = ("No answer in common: the files measured different worklo
 ANSWER_ONLY_IN = "Only in {label}: {titles}"
 ANSWER_COLUMNS_NOTE = (
     "Answers are matched by workload, image size, content and codec settings (image counts "
-    "follow each machine's worker counts and may differ). pick: the recommendation (chunk=auto: "
-    "the chunk size follows images and workers); img/s: pyperf median of the pick's passes; "
-    "±: their std dev / mean; speedup: over the machine's own serial loop (paired passes where "
-    "measured); efficiency: speedup / the machine's measured parallel capacity; workers fit: the "
-    "smaller of the CPU limit (2 x usable CPUs) and the RAM limit (process workers of the pick's "
-    "size that fit in the RAM available); plateau: the fewest workers of the pick's configuration "
-    "within 5% of its best worker count (in brackets; '?': fewer than 3 counts measured, not "
-    "searched); evidence: the passes behind the pick (a race: one per visit).")
+    "follow each machine's worker counts and may differ). pick: the recommendation "
+    "(chunk=auto: the chunk size follows images and workers); img/s: pyperf median of the "
+    "pick's passes; ±: their std dev / mean; speedup: over the machine's own serial loop "
+    "(paired passes where measured); efficiency: speedup / the machine's measured parallel "
+    "capacity; workers fit: the smaller of the CPU limit (2 x usable CPUs) and the RAM "
+    "limit (process workers of the pick's size that fit in the RAM available); plateau: the "
+    "fewest workers of the pick's configuration within {margin:.0%} of its best worker "
+    "count (in brackets; '?': fewer than 3 counts measured, not searched); evidence: the "
+    "passes behind the pick (a race: one per visit).")
 ANSWER_SIGNIFICANCE_NOTE = (
     "Significance: img/s vs the reference is tested on the two picks' pass timings, speedup on "
     "their per-pass paired speedups (pyperf's t-test at 95%, Welch's when the counts differ); "
     "capacity on the repeats of its reading (3 per reading); 'unknown' with fewer than two values a side.")
 COMPARE_CHART_TITLE = "Machines compared: {workload}, throughput and speedup against workers"
-COMPARE_CHART_NOTE = ("line: the pick's configuration at each worker count measured; ring: its "
-                      "plateau (fewest workers within 5% of its best); band: scaling model; star: "
-                      "the pick")
+COMPARE_CHART_NOTE = (
+    "line: the pick's configuration at each worker count measured; ring: its plateau "
+    "(fewest workers within {margin:.0%} of its best); band: scaling model; star: the pick")
 COMPARE_MODEL_REF = "scaling model of the pick's configuration (band)"
 COMPARE_PICK_REF = "each machine's pick"
 COMPARE_CHART_ALT = "{workload} on every machine"
@@ -244,10 +247,11 @@ SUMMARY_RATE_NOTE = ("img/s: images per second, median of the warm passes (pool 
 RACE_HEADING = "How each group's race went (configurations raced in rounds, the slower ones out):"
 RACE_OUTCOMES = {"tie": "tie", "winner": "one left", "budget": "budget spent",
                  "rounds": "most rounds", "failed": "failed", "none left": "none left"}
-RACE_NOTE = ("ended by - tie: the configurations still racing are within 5% of each other; one "
-             "left: every other one was significantly slower than the leader; budget spent / most "
-             "rounds: those still racing are not separated by the data (the recommendation says "
-             "which it picks and why).")
+RACE_NOTE = (
+    "ended by - tie: the configurations still racing are within {margin:.0%} of each other; "
+    "one left: every other one was significantly slower than the leader; budget spent / "
+    "most rounds: those still racing are not separated by the data (the recommendation says "
+    "which it picks and why).")
 SUMMARY_BEST_NOTE = ("best: by paired speedup where every case has one, else by median img/s; the "
                      "recommendation below also weighs noise, worker count and memory.")
 SUMMARY_FAILED_IMAGES = "{case}: {count} image(s) could not be processed (first: {first})"

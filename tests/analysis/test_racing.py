@@ -39,3 +39,17 @@ def test_a_tie_needs_enough_visits_and_both_sides_inside_the_margin():
     wide = noisy(2.0, 12, 0.30, seed=7)                    # too noisy to be sure
     assert not racing.equivalent(wide, b)
     assert not racing.all_tied({"alone": a})              # one survivor is no tie
+
+
+def test_every_sentence_about_the_margin_is_worded_from_tie_margin():
+    # the tie rule is one constant: the race's ties, the plateau, "fewest workers within" and
+    # every note that names the margin read it, so no message may type a percentage in
+    import re
+    from bench.texts import messages
+    # (the simulator's own accuracy figures, SIM_*, are not the rule's margin)
+    texts = {k: v for k, v in vars(messages).items()
+             if k.isupper() and isinstance(v, str) and not k.startswith("SIM_")}
+    typed = {k for k, v in texts.items() if re.search(r"within \d+%", v)}
+    assert not typed, typed
+    worded = {k for k, v in texts.items() if "within {margin:.0%}" in v}
+    assert len(worded) >= 10

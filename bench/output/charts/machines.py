@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from matplotlib.lines import Line2D
 
 from bench.analysis.compare import AnswerLine, Comparison
+from bench.analysis.racing import TIE_MARGIN
 from bench.analysis.recommend import Plateau
 from bench.analysis.rows import CaseRow
 from bench.analysis.scaling import Fit
@@ -128,7 +129,8 @@ def workload_chart(c: Comparison, workload: str, lines: list, out_dir: str, name
                              for _, lab, a in _present(c, lines))
     f = layout.new_figure(
         2 * len(lines), messages.COMPARE_CHART_TITLE.format(workload=workload), subtitle,
-        legend=list(handles), panel_w=PANEL_W, panel_h=PANEL_H, note=messages.COMPARE_CHART_NOTE,
+        legend=list(handles), panel_w=PANEL_W, panel_h=PANEL_H,
+        note=messages.COMPARE_CHART_NOTE.format(margin=TIE_MARGIN),
         labels_w=0.35)          # room for tick labels as wide as "120,000"
     f.handles = handles
     for i, line in enumerate(lines):
