@@ -13,29 +13,45 @@ from bench.model.request import RunRequest
 from bench.plan.sizing import size_set, worker_ladder
 from bench.plan.task_probe import PROBE_ITEMS, PROBE_TIMEOUT_S, ProbeFailed, probe_task
 from bench.plan.configurations import PlanOptions, plan_cases
-from bench.strategies import decoded, libraries
+from bench.strategies import STRATEGIES, decoded, libraries
 from bench.texts import messages
 from workloads.images import ImageSetSpec, ImageSize
 from workloads import registry
 from workloads.registry import workload_class
 
-# at W in every group of files: the routes, and the Pool API next to concurrent.futures
-AT_W = ("threads", "processes", "processes-chunked", "processes-map", "processes-decoded",
-        "processes-decoded-chunked", "processes-decoded-shm", "pool-apply-async",
-        "pool-apply-async-folders", "pool-imap", "pool-imap-unordered")
-# the pipelines in bench all: at W first paths against decoded pixels at the same chunking,
-# Pool against concurrent.futures; the rest of AT_W next
-PIPELINE_AT_W = ("processes", "processes-decoded", "processes-map", "pool-imap")
-ANTI_PATTERN = "processes-model-per-image"
 # what a user would call instead, with its defaults, at W (mpire's worker state with --init)
 LIBRARY_DEFAULTS = tuple(dict.fromkeys(libraries.DEFAULTS + libraries.POSE_DEFAULTS))
-TASK_STRATEGIES = ("serial", "threads-chunked") + AT_W + (ANTI_PATTERN,) + LIBRARY_DEFAULTS
-READ_STRATEGIES = ("serial", "threads", "processes", "processes-chunked")
-# what --strategies may name for the read-only group: every route that reads in the worker
-# (reading in the parent first would time the read twice)
-READ_NAMED = tuple(s for s in TASK_STRATEGIES
-                   if s != ANTI_PATTERN and s not in {c.name for c in decoded.STRATEGIES})
-QUICK_STRATEGIES = ("serial", "processes", "processes-decoded", "pool-imap", "processes-map")
+
+
+def on_files(keep=lambda cls: True) -> tuple[str, ...]:
+    """The strategies that declare a part in the groups of files (``files_rank``) and that
+    ``keep(cls)``, in that order; read off the registry at each call (a strategy registered
+    later too)."""
+    ranked = sorted((cls.files_rank, n) for n, cls in STRATEGIES.items()
+                    if cls.files_rank is not None and keep(cls))
+    return tuple(n for _, n in ranked)
+
+
+def task_strategies() -> tuple[str, ...]:
+    """Every strategy a group of files may race, in its cases' order: the declared ones,
+    then the libraries' defaults."""
+    return tuple(dict.fromkeys(on_files() + LIBRARY_DEFAULTS))
+
+
+def _anti_pattern(name: str) -> bool:
+    return STRATEGIES[name].files_role == "anti-pattern"
+
+
+def read_strategies(quick: bool = False) -> tuple[str, ...]:
+    """The read-only group's strategies (``files_read``; with --quick, those it keeps)."""
+    return on_files(lambda cls: cls.files_read and (not quick or "read" in cls.files_quick))
+
+
+def read_named() -> tuple[str, ...]:
+    """What --strategies may name for the read-only group: every route that reads in the
+    worker (reading in the parent first would time the read twice)."""
+    parent = {c.name for c in decoded.STRATEGIES}
+    return tuple(s for s in task_strategies() if not _anti_pattern(s) and s not in parent)
 
 
 PHOTOS_MAX = 1024          # generated files in one photos set, at most
@@ -52,11 +68,13 @@ def tier(case: Case, w: int, near: bool) -> int | None:
         # a user's own task: next to the pick from the start; a pipeline of bench all:
         # once the main image sets have theirs
         return (1 if pipeline else 0) if case.workers == w else 4
-    if case.strategy not in AT_W:
+    declared = STRATEGIES.get(case.strategy)
+    if declared is None or declared.files_rank is None or declared.files_role != "at-w":
         return None
     if case.workers == w:
-        first = PIPELINE_AT_W if pipeline else AT_W
-        return 0 if case.strategy in first else 1
+        # the pipelines in bench all: at W first paths against decoded pixels at the same
+        # chunking, Pool against concurrent.futures (pipeline_first); the rest next
+        return 0 if declared.pipeline_first or not pipeline else 1
     # a built-in pipeline in `bench all` sweeps workers after the main image sets have
     return (2 if pipeline else 1) if near else (3 if pipeline else 2)
 
@@ -94,8 +112,8 @@ def _groups(req) -> list[_Group]:
     out = []
     if run is not None:
         # --strategies outranks the defaults: any strategy a group of files can race
-        names = libraries.installed([s for s in TASK_STRATEGIES
-                                     if s != ANTI_PATTERN or run.per_item or named])
+        names = libraries.installed([s for s in task_strategies()
+                                     if not _anti_pattern(s) or run.per_item or named])
         if run.folders < 2:
             names.remove("pool-apply-async-folders")
         if run.params.get("decode") == "none":
@@ -104,8 +122,8 @@ def _groups(req) -> list[_Group]:
                           run.images.count, run.fixed))
         if run.params.get("decode") != "none":
             out.append(_Group("imread", {"decode": run.params.get("decode", "color")}, run.images,
-                              run.read_s, READ_NAMED if named else READ_STRATEGIES, run.images.count,
-                              run.fixed))
+                              run.read_s, read_named() if named else read_strategies(),
+                              run.images.count, run.fixed))
     # the pipelines of bench all: --sizes and --content choose generated sets, and --quick's
     # 90 s are spent before they start - then only when --workloads names them
     wanted = getattr(req, "pipelines", None)
@@ -115,11 +133,11 @@ def _groups(req) -> list[_Group]:
         if wanted and workload not in wanted and workload != "imread":
             continue
         if workload == "imread":
-            names = READ_NAMED if named else ("serial", "processes-chunked") if quick \
-                else READ_STRATEGIES
+            names = read_named() if named else read_strategies(quick)
         else:
             names = tuple(libraries.installed(
-                [s for s in TASK_STRATEGIES if named or not quick or s in QUICK_STRATEGIES]))
+                task_strategies() if named or not quick
+                else on_files(lambda cls: "task" in cls.files_quick)))
         # the nominal size: the largest file
         spec = ImageSetSpec(ImageSize.parse(group.size), 1, "photos", req.seed)
         params = {} if workload != "imread" else {"decode": "color"}

@@ -32,6 +32,7 @@ def refuse_what_no_group_races(req, pools: list) -> None:
     race."""
     cands = [c for _, _, by_top in pools for _, cases in by_top.values() for c in cases]
     groups = list(dict.fromkeys(f"{c.workload} {c.images.size.label} {c.images.content}" for c in cands))
+    on_files = ", ".join(file_groups.task_strategies())
     for strategy in req.strategies or ():
         if any(c.strategy == strategy for c in cands):
             continue
@@ -41,7 +42,7 @@ def refuse_what_no_group_races(req, pools: list) -> None:
         per_task_only = req.layouts and "flat" not in req.layouts and not cls.sliced
         why = (messages.PLAN_NEEDS_MODEL if cls.needs_model
                else messages.PLAN_NOT_PER_TASK if per_task_only
-               else messages.PLAN_NOT_ON_FILES.format(allowed=", ".join(file_groups.TASK_STRATEGIES))
+               else messages.PLAN_NOT_ON_FILES.format(allowed=on_files)
                if groups and all(c.workload in registry.file_workloads() for c in cands)
                else messages.PLAN_NOT_HERE.format(groups=", ".join(groups) or "none"))
         raise ValueError(messages.PLAN_STRATEGY_NO_GROUP.format(strategy=strategy, why=why))

@@ -84,6 +84,17 @@ class Strategy:
                            # loop, per-image, slices, map, shm, inherit; "" for none
     route = ""             # how the pixels reach the work, in the snippet's docstring
 
+    # -- its part in the groups of files (bench.plan.file_groups: ``bench run`` on a user's folder,
+    # the pipelines of ``bench all``); a library's defaults (library_default) join them, last
+    files_rank: int | None = None  # its place in the groups of files (unique): their cases' order
+                           # and the list a refusal names; None: not raced there
+    files_role = ""        # "at-w": raced at W next to the pick, swept after; "anti-pattern": only
+                           # for state rebuilt in every task (--init-per-item) or when named;
+                           # "" the general rules (bench.plan.tiers)
+    pipeline_first = False  # an "at-w" one in the first tier of bench all's pipelines
+    files_read = False     # in the read-only group (imread) on the same files too
+    files_quick: tuple[str, ...] = ()  # the pipelines' groups --quick keeps it in: "task", "read"
+
     def __init__(self, config: PoolConfig):
         self.config = config
         self._reports = None
@@ -140,9 +151,9 @@ REGISTRY: dict[str, type[Strategy]] = {}
 
 def register(cls: type[Strategy]) -> type[Strategy]:
     """The one entry point for a strategy: once registered, the planner's tiers, the
-    charts, the snippets and the tie-break read what it declares. Kept in ``simplicity``
-    order, so no list derived from the registry depends on which module was imported
-    first."""
+    groups of files, the charts, the snippets and the tie-break read what it declares. Kept
+    in ``simplicity`` order, so no list derived from the registry depends on which module
+    was imported first."""
     if not cls.name or cls.simplicity is None:
         raise ValueError(f"{cls.__name__}: a strategy declares its name and its simplicity rank")
     for other in REGISTRY.values():
@@ -150,6 +161,11 @@ def register(cls: type[Strategy]) -> type[Strategy]:
             raise ValueError(f"two strategies named {cls.name!r}")
         if other is not cls and other.simplicity == cls.simplicity:
             raise ValueError(f"{cls.name} and {other.name} share simplicity rank {cls.simplicity}")
+        if other is not cls and cls.files_rank is not None and other.files_rank == cls.files_rank:
+            raise ValueError(f"{cls.name} and {other.name} share files rank {cls.files_rank}")
+    if cls.files_rank is None and (cls.files_role or cls.pipeline_first or cls.files_read
+                                   or cls.files_quick):
+        raise ValueError(f"{cls.name}: a part in the groups of files needs its files_rank")
     ordered = sorted({**REGISTRY, cls.name: cls}.items(), key=lambda kv: kv[1].simplicity)
     REGISTRY.clear()
     REGISTRY.update(ordered)

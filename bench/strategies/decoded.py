@@ -28,6 +28,12 @@ class _Decoding:
     layout_default = False
     snippet = ""
     route = ""
+    # in the groups of files: at W, next to the parent's route (reads in the parent: not in
+    # the read-only group, which would time the read twice)
+    files_role = "at-w"
+    pipeline_first = False
+    files_read = False
+    files_quick = ()
 
     _decode = "color"
 
@@ -50,6 +56,9 @@ class ProcessesDecoded(_Decoding, Processes):
     name = "processes-decoded"
     description = "ProcessPoolExecutor, files decoded in the parent, pixels pickled per image"
     simplicity = 250
+    files_rank = 70
+    pipeline_first = True
+    files_quick = ("task",)
     style = ("sky", "1")
 
     def run(self, pool, workload, images, on_first_result):
@@ -65,6 +74,7 @@ class ProcessesDecodedChunked(_Decoding, ProcessesChunked):
     name = "processes-decoded-chunked"
     description = "ProcessPoolExecutor, files decoded in the parent, pixels pickled per slice"
     simplicity = 260
+    files_rank = 80
     style = ("blue", "2")
 
     def run(self, pool, workload, images, on_first_result):
@@ -83,6 +93,7 @@ class ProcessesDecodedShm(_Decoding, ProcessesShm):
     description = ("ProcessPoolExecutor, files decoded in the parent into one shared-memory "
                    "block (packed, any sizes), index ranges sent")
     simplicity = 270
+    files_rank = 90
     tasks_per_worker = None     # no "auto" rule: a pass chunks as Pool.map does (pool_chunksize)
     style = ("purple", "3")
     _packed: PackedImages | None = None

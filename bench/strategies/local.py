@@ -22,6 +22,9 @@ class Serial(Strategy):
     description = "a plain for loop in one process (the baseline)"
     simplicity = 10
     suits_stateful = True
+    files_rank = 10
+    files_read = True
+    files_quick = ("task", "read")
     style = ("black", "o")
     snippet = "loop"
     route = "a plain loop in one process"
@@ -67,6 +70,9 @@ class Threads(PerImage, _ThreadPoolMixin, Strategy):
     simplicity = 20
     tier_role = "baseline"
     suits_stateful = True
+    files_rank = 30
+    files_role = "at-w"
+    files_read = True
     style = ("orange", "s")
     snippet = "per-image"
     route = "one task per image on a thread pool (the threads share the pixels)"
@@ -79,6 +85,7 @@ class ThreadsChunked(Chunked, _ThreadPoolMixin, Strategy):
     simplicity = 40
     tier_role = "winner"
     winner_rank = (0, 3)
+    files_rank = 20
     layout_default = True
     style = ("vermillion", "D")
     snippet = "slices"
@@ -92,6 +99,11 @@ class Processes(PerImage, _ProcessPoolMixin, Strategy):
     simplicity = 30
     tier_role = "baseline"
     suits_stateful = True
+    files_rank = 40
+    files_role = "at-w"
+    pipeline_first = True
+    files_read = True
+    files_quick = ("task",)
     style = ("sky", "^")
     snippet = "per-image"
     route = "one task per image, its pixels pickled to a worker process"
@@ -106,6 +118,10 @@ class ProcessesChunked(Chunked, _ProcessPoolMixin, Strategy):
     winner_rank = (3, 1)
     suits_stateful = True
     next_to_dask = True
+    files_rank = 50
+    files_role = "at-w"
+    files_read = True
+    files_quick = ("read",)
     style = ("blue", "v")
     snippet = "slices"
     route = "one task per contiguous slice, the slice's pixels pickled to a worker"
@@ -119,6 +135,10 @@ class ProcessesMap(_ProcessPoolMixin, Strategy):
     simplicity = 60
     tasks_per_worker = 4        # Pool.map's own heuristic
     suits_stateful = True
+    files_rank = 60
+    files_role = "at-w"
+    pipeline_first = True
+    files_quick = ("task",)
     style = ("green", "P")
     snippet = "map"
     route = "Executor.map with a chunksize, each image's pixels pickled"
@@ -236,6 +256,11 @@ class ProcessesModelPerImage(Processes):
     needs_model = True
     description = "ProcessPoolExecutor, one submit per image, a new model built in every task (as the OpenPose script does)"
     simplicity = 90
+    files_rank = 140
+    files_role = "anti-pattern"
+    pipeline_first = False      # not what its parent class is in the groups of files
+    files_read = False
+    files_quick = ()
     style = ("vermillion", "d")
     route = "one task per image, a new model built in every task"
 

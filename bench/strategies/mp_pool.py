@@ -96,6 +96,7 @@ def pool_chunksize(count: int, workers: int) -> int:
 class _Pool(Strategy):
     family = "processes"
     on_files_only = True       # next to concurrent.futures in groups of files
+    files_role = "at-w"
 
     def start(self, workload, images=None):
         ctx = self._process_context(workload)
@@ -133,6 +134,7 @@ def _apply_all(pool, fn, calls, on_first_result) -> list:
 class PoolApplyAsync(_Pool):
     name = "pool-apply-async"
     simplicity = 210
+    files_rank = 100
     style = ("sky", "x")
     description = "multiprocessing.Pool.apply_async, one task per image, every result collected"
 
@@ -145,6 +147,7 @@ class PoolApplyAsync(_Pool):
 class PoolApplyAsyncFolders(_Pool):
     name = "pool-apply-async-folders"
     simplicity = 220
+    files_rank = 110
     style = ("blue", "x")
     files_only = True
     sliced = True
@@ -159,6 +162,9 @@ class PoolApplyAsyncFolders(_Pool):
 class PoolImap(_Pool):
     name = "pool-imap"
     simplicity = 230
+    files_rank = 120
+    pipeline_first = True
+    files_quick = ("task",)
     style = ("green", "x")
     chunked = True
     description = "multiprocessing.Pool.imap with a chunksize, results in input order"
@@ -174,6 +180,9 @@ class PoolImap(_Pool):
 class PoolImapUnordered(PoolImap):
     name = "pool-imap-unordered"
     simplicity = 240
+    files_rank = 130
+    pipeline_first = False
+    files_quick = ()
     style = ("yellow", "x")
     description = ("multiprocessing.Pool.imap_unordered with a chunksize, results re-ordered "
                    "by index")

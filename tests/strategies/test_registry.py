@@ -1,5 +1,5 @@
-"""A strategy in one place: what the planner, the charts, the snippets and the tie-break
-need of a strategy is declared on its class, and a class registered through
+"""A strategy in one place: what the planner, the groups of files, the charts, the snippets
+and the tie-break need of a strategy is declared on its class, and a class registered through
 ``bench.strategies.register`` is taken up by all of them with no other module edited."""
 import pytest
 
@@ -7,12 +7,14 @@ from bench.model.case import Case
 from bench.output import snippets
 from bench.output.charts import style
 from bench.output.snippet_work import for_workload
-from bench.plan import tiers
+from bench.plan import file_groups, tiers
 from bench.plan.configurations import PlanOptions, plan_cases
+from bench.plan.file_groups import UserRun
 from bench.plan.planner import PlanRequest, build_plan
 from bench.strategies import STRATEGIES, auto_chunk_size, register
 from bench.strategies.local import ProcessesChunked
 from workloads.codecs import Codec
+from workloads.files import FileSetSpec
 from workloads.images import ImageSetSpec, ImageSize
 from workloads.imwrite import ImwriteWorkload
 from workloads.pose import PoseWorkload
@@ -41,7 +43,18 @@ def _new_strategy():
         style = ("black", "v")              # a pair no spare-by-name would give
         snippet = "slices"
         route = "two slices per worker, each slice's pixels pickled"
+        files_rank = 55                     # between processes-chunked and processes-map
+        files_role = "at-w"                 # raced at W on a user's files, next to the pick
+        files_read = True                   # and in the read-only group next to it
+        files_quick = ()                    # --quick's pipelines leave it out
     return ProcessesHalves
+
+
+def _user_run(files: int = 81) -> UserRun:
+    """What a probe of a user's task would report, planted: no task runs."""
+    images = FileSetSpec(ImageSize(320, 240, 3), files, "files", 0, "/data/frames", files)
+    return UserRun({"task": "/data/mytask.py:blur_mean", "init": "", "decode": "color"}, images,
+                   0.003, 0.0006, 2, False, False)
 
 
 def test_a_new_strategy_is_one_class_and_every_table_takes_it_up(registry):
@@ -68,6 +81,23 @@ def test_a_new_strategy_is_one_class_and_every_table_takes_it_up(registry):
                              pose_params=PoseWorkload.params_for()), 2, 24 * GiB)
     assert any(c.strategy == name and c.workers == g.w for g in plan.groups for c in g.entrants)
 
+    # the groups of files: bench run races it at W on a user's files, in its declared place,
+    # and the read-only group next to them; a refusal names it among what files can race
+    assert file_groups.task_strategies().index(name) == \
+        file_groups.task_strategies().index("processes-chunked") + 1
+    files = build_plan(PlanRequest(budget_s=120, codec_workloads=[], pose=False, pipelines=[],
+                                   dask=False, files=_user_run()), 2, 8 * GiB)
+    assert {g.workload for g in files.groups} == {"task", "imread"}
+    for g in files.groups:
+        assert any(c.strategy == name and c.workers == g.w for c in g.entrants), g.key
+    at_w = Case("task", files.groups[0].images, {}, name, 2, 41, "fork", chunk_rule="auto")
+    assert file_groups.tier(at_w, 2, True) == 0
+    assert name not in file_groups.read_strategies(quick=True)
+    shm = PlanRequest(budget_s=120, codec_workloads=[], pose=False, pipelines=[], dask=False,
+                      files=_user_run(), strategies=["processes-shm"])
+    with pytest.raises(ValueError, match=f"race serial, .*-chunked, {name}, processes-map"):
+        build_plan(shm, 2, 8 * GiB)
+
     # the charts: its own colour and marker, the process pools' line
     assert style.strategy_style(name) == (style.colour("black"), "v")
     assert style.line_style((name, "auto", "fork"))["linestyle"] == style.METHOD_STYLE["fork"]
@@ -81,19 +111,17 @@ def test_a_new_strategy_is_one_class_and_every_table_takes_it_up(registry):
     compile(code, "snippet", "exec")
 
 
-def test_register_refuses_a_taken_name_or_simplicity_rank(registry):
-    twin = _new_strategy()
-    twin.name = "processes-chunked"
-    with pytest.raises(ValueError, match="two strategies named"):
-        register(twin)
-    same_rank = _new_strategy()
-    same_rank.simplicity = STRATEGIES["processes-shm"].simplicity
-    with pytest.raises(ValueError, match="share simplicity rank"):
-        register(same_rank)
-    unranked = _new_strategy()
-    unranked.simplicity = None
-    with pytest.raises(ValueError, match="simplicity rank"):
-        register(unranked)
+def test_register_refuses_a_taken_name_simplicity_rank_or_files_rank(registry):
+    for fact, value, refusal in (
+            ("name", "processes-chunked", "two strategies named"),
+            ("simplicity", STRATEGIES["processes-shm"].simplicity, "share simplicity rank"),
+            ("simplicity", None, "simplicity rank"),
+            ("files_rank", STRATEGIES["processes-map"].files_rank, "share files rank"),
+            ("files_rank", None, "needs its files_rank")):     # at W on files, but where?
+        cls = _new_strategy()
+        setattr(cls, fact, value)
+        with pytest.raises(ValueError, match=refusal):
+            register(cls)
     assert "processes-halves" not in STRATEGIES
 
 
@@ -113,6 +141,13 @@ def test_a_subclass_does_not_inherit_its_parents_role_by_accident():
         assert cls.on_files_only
     assert auto_chunk_size("processes-decoded-shm", 100, 5) is None    # no auto rule, as before
     assert auto_chunk_size("processes-decoded-chunked", 100, 5) == 20
+    # nor, in the groups of files, its parent's other parts: each declares its own place
+    for name in ("processes-decoded-chunked", "processes-decoded-shm", "pool-imap-unordered",
+                 "processes-model-per-image"):
+        cls = STRATEGIES[name]
+        assert (cls.pipeline_first, cls.files_read, cls.files_quick) == (False, False, ()), name
+    ranks = [cls.files_rank for cls in STRATEGIES.values() if cls.files_rank is not None]
+    assert len(set(ranks)) == len(ranks)
 
 
 def test_a_strategy_that_needs_files_is_never_offered_on_generated_images():
