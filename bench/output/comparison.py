@@ -281,6 +281,10 @@ def render_html(c: Comparison, charts: dict | None) -> list[str]:
     out = [f"<h2>{h(messages.ANSWERS_TITLE.format(count=len(c.analyses)))}</h2>",
            page.bullets(f"<b>{h(lab)}</b>: {h(t)}" for lab, t in file_legend(c)),
            f"<h3>{h(messages.MACHINES_HEADING.rstrip(':'))}</h3>", machines_table(c).to_html()]
+    # the same notes as the text and the Markdown: a report read alone must not hide that
+    # the OpenCV builds differ or that outputs went to different file systems
+    if build := opencv_note(c):
+        out.append(page.note(build))
     for workload, lines in c.workloads().items():
         if charts and workload in charts:
             png, svg = charts[workload]
@@ -292,6 +296,8 @@ def render_html(c: Comparison, charts: dict | None) -> list[str]:
             ratios = ratios_table(c, line)
             if ratios.rows:
                 out.append(ratios.to_html())
+            if note := outputs_note(c, line):
+                out.append(page.note(note.strip()))
     out.append(page.bullets(h(s) for s in summary_lines(c)))
     out += [page.note(COLUMNS_NOTE), page.note(messages.ANSWER_SIGNIFICANCE_NOTE)]
     return out

@@ -167,6 +167,7 @@ def test_picks_written_to_different_file_systems_say_so(tmp_path):
     c = compare.compare(load([a, b]))
     note = "outputs written to different file systems (A: tmpfs, B: ext4)"
     assert note in comparison.render_text(c) and note in comparison.render_markdown(c)
+    assert note in "".join(comparison.render_html(c, None))      # the report says it too
     assert [p["out_fs"] for p in comparison.to_json(c)["answers"][0]["picks"]] == ["tmpfs", "ext4"]
     assert "different file systems" not in comparison.render_text(compare.compare(load([a, same])))
 
@@ -283,6 +284,8 @@ def build_lines(paths) -> list[str]:
              comparison_cases.render_text(compare_cases(analyses))]
     found = [[ln for ln in t.splitlines() if "OpenCV differs" in ln] for t in texts]
     assert found[1:] == [found[0]] * 2                  # the same line in every output
+    html = "".join(comparison.render_html(compare.compare(analyses), None))
+    assert all(line in html for line in found[0])       # and in the report
     return found[0]
 
 
