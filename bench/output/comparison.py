@@ -2,8 +2,6 @@
 side by side as text, Markdown and JSON; the report reuses the tables made here."""
 from __future__ import annotations
 
-import os
-
 from bench.analysis.answers_by_group import Pick, run_kind
 from bench.analysis.compare import AnswerLine, Comparison, Ratio
 from bench.analysis.opencv_build import THREADS, differences, recorded
@@ -244,7 +242,7 @@ def render_text(c: Comparison) -> str:
         if ratios.rows:
             out += ["  " + messages.AGAINST.format(ref=c.labels[0]), ratios.to_text(indent="  ")]
         if note := outputs_note(c, line):
-            out.append(note)
+            out.append("  " + note)
         out.append("")
     out += summary_lines(c)
     out += ["", COLUMNS_NOTE, messages.ANSWER_SIGNIFICANCE_NOTE]
@@ -253,10 +251,9 @@ def render_text(c: Comparison) -> str:
 
 def render_markdown(c: Comparison, charts: dict | None = None) -> str:
     """``charts``: workload -> path of its chart (relative to where the Markdown goes)."""
-    sub = "###"
     out = ["## " + messages.ANSWERS_TITLE.format(count=len(c.analyses)), ""]
     out += [f"- **{lab}**: {escape_markdown(text)}" for lab, text in file_legend(c)]
-    out += ["", f"{sub} {messages.MACHINES_HEADING.rstrip(':')}", "", machines_table(c).to_markdown(), ""]
+    out += ["", f"### {messages.MACHINES_HEADING.rstrip(':')}", "", machines_table(c).to_markdown(), ""]
     build = opencv_note(c)
     if build:
         out += [escape_markdown(build), ""]
@@ -264,12 +261,12 @@ def render_markdown(c: Comparison, charts: dict | None = None) -> str:
         if charts and workload in charts:
             out += [f"![{messages.COMPARE_CHART_ALT.format(workload=workload)}]({charts[workload]})", ""]
         for line in lines:
-            out += [f"{sub} {line.title}", "", answer_table(c, line).to_markdown(), ""]
+            out += [f"### {line.title}", "", answer_table(c, line).to_markdown(), ""]
             ratios = ratios_table(c, line)
             if ratios.rows:
                 out += [ratios.to_markdown(), ""]
             if note := outputs_note(c, line):
-                out += [note.strip(), ""]
+                out += [note, ""]
     out += [f"- {s}" for s in summary_lines(c)]
     out += ["", COLUMNS_NOTE, "", messages.ANSWER_SIGNIFICANCE_NOTE]
     return "\n".join(out) + "\n"
@@ -287,17 +284,15 @@ def render_html(c: Comparison, charts: dict | None) -> list[str]:
         out.append(page.note(build))
     for workload, lines in c.workloads().items():
         if charts and workload in charts:
-            png, svg = charts[workload]
-            caption = (h(messages.COMPARE_CHART_CAPTION.format(workload=workload)) + " "
-                       + h(messages.SVG_FOR_SLIDES.format(name=os.path.basename(svg))))
-            out.append(page.figure(png, messages.COMPARE_CHART_ALT.format(workload=workload), caption))
+            out.append(page.figure(charts[workload], messages.COMPARE_CHART_ALT.format(workload=workload),
+                                   messages.COMPARE_CHART_CAPTION.format(workload=workload)))
         for line in lines:
             out += [f'<h3 class="answer">{h(line.title)}</h3>', answer_table(c, line).to_html()]
             ratios = ratios_table(c, line)
             if ratios.rows:
                 out.append(ratios.to_html())
             if note := outputs_note(c, line):
-                out.append(page.note(note.strip()))
+                out.append(page.note(note))
     out.append(page.bullets(h(s) for s in summary_lines(c)))
     out += [page.note(COLUMNS_NOTE), page.note(messages.ANSWER_SIGNIFICANCE_NOTE)]
     return out

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import html
+import os
+
+from bench.texts import messages
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
@@ -38,12 +41,15 @@ def bullets(items_html) -> str:
     return "<ul>" + "".join(f"<li>{item}</li>" for item in items_html) + "</ul>"
 
 
-def figure(path: str, alt: str, caption_html: str) -> str:
-    """The PNG itself (base64) in the page: nothing is fetched when the page opens."""
-    with open(path, "rb") as fh:
+def figure(paths, alt: str, caption: str) -> str:
+    """A chart's ``paths`` (PNG, SVG): the PNG itself (base64) in the page, so nothing is
+    fetched when the page opens; the caption names the SVG for slides."""
+    png, svg = paths
+    with open(png, "rb") as fh:
         data = base64.b64encode(fh.read()).decode("ascii")
     img = f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
-    return f"<figure>{img}<figcaption>{caption_html}</figcaption></figure>"
+    slides = messages.SVG_FOR_SLIDES.format(name=os.path.basename(svg))
+    return f"<figure>{img}<figcaption>{escape(caption)} {escape(slides)}</figcaption></figure>"
 
 
 def document(title: str, subtitle_html: str, body: list[str]) -> str:

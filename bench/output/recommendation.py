@@ -15,6 +15,8 @@ from bench.output.table import Table
 from bench.texts import messages
 from bench.texts.units import format_bytes, format_percent, format_rate, format_speedup
 
+TABLE_NOTE = messages.RECOMMEND_TABLE_NOTE.format(margin=TIE_MARGIN)
+
 TABLE_HEAD = ("configuration", "workers", "img/s", "±", "speedup", "of best", "vs best",
               "mem/worker", "workers that fit")
 FAILED_LISTED = 5        # failed cases named under the answers; the rest are counted
@@ -107,7 +109,7 @@ def answer_lines(a: Answer) -> list[str]:
         out.append("  " + messages.RANKED_BY_PAIRED)
     others = len(a.ties) - 1
     if c is not best:
-        out.append("  " + messages.FASTEST_NOT_CHOSEN.format(margin=TIE_MARGIN, 
+        out.append("  " + messages.FASTEST_NOT_CHOSEN.format(margin=TIE_MARGIN,
             best=best.describe(), rate=rate_with_spread(best), others=others, choice=c.describe()))
     elif others:
         out.append("  " + messages.TIES_NONE_SIMPLER.format(others=others, margin=TIE_MARGIN))
@@ -120,7 +122,7 @@ def answer_lines(a: Answer) -> list[str]:
     if w is c:
         out.append("  " + messages.WITHIN_THIS.format(share=share, margin=TIE_MARGIN))
     else:
-        out.append("  " + messages.WITHIN_OTHER.format(margin=TIE_MARGIN, 
+        out.append("  " + messages.WITHIN_OTHER.format(margin=TIE_MARGIN,
             config=w.describe(), workers=workers_words(w), rate=format_rate(w.throughput), share=share))
     mem = a.choice_memory
     if mem.note:
@@ -211,7 +213,7 @@ def render_text(analysis: Analysis, answers: list[Answer]) -> str:
         lines.append(messages.NO_THROUGHPUT_GROUPS)
     for a in answers:
         lines += [a.group.title, *answer_lines(a), "", answer_table(a).to_text(indent="  "), ""]
-    lines.append(messages.RECOMMEND_TABLE_NOTE.format(margin=TIE_MARGIN))
+    lines.append(TABLE_NOTE)
     left_out = analysis.results.run.get("left_out") or []
     if left_out:
         searched = sum(bool(g.get("for_the_search")) for g in left_out)

@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 
 from bench.analysis import flat
 from bench.analysis.load import Analysis
-from bench.analysis.racing import TIE_MARGIN
 from bench.output import comparison as cmp
 from bench.output import page
 from bench.output import recommendation as rec
@@ -115,12 +114,11 @@ def _html_file_section(a, answers, charts: Charts, multi: bool) -> str:
     out.extend(rec.answer_html(x) for x in answers)
     if not answers:
         out.append(f"<p>{_h(messages.NO_GROUPS_IN_FILE)}</p>")
-    out.append(page.note(messages.RECOMMEND_TABLE_NOTE.format(margin=TIE_MARGIN)))
+    out.append(page.note(rec.TABLE_NOTE))
     out.append(f"<{h2}>Charts</{h2}>")
     for name, paths in charts.files.items():
         title = charts.titles.get(name, name)
-        svg = messages.SVG_FOR_SLIDES.format(name=os.path.basename(paths[1]))
-        out.append(page.figure(paths[0], title, f"{_h(title)} {_h(svg)}"))
+        out.append(page.figure(paths, title, title))
     for name, why in charts.skipped.items():
         out.append(page.note(_not_drawn(charts, name, why) + "."))
     cases, cols = _cases_table(a)

@@ -87,10 +87,10 @@ def figures_disagree(g: Group, best: CaseRow, speedup: float | None, capacity) -
     from bench.analysis.recommend import ABOVE_CAPACITY
 
     # the serial passes timed next to each (none where none took a measurable time)
-    if not best.paired_serial_rates or not other.paired_serial_rates:
+    best_rates, other_rates = best.paired_serial_rates, other.paired_serial_rates
+    if not best_rates or not other_rates:
         return None
-    best_serial = statistics.median(best.paired_serial_rates)
-    other_serial = statistics.median(other.paired_serial_rates)
+    best_serial, other_serial = statistics.median(best_rates), statistics.median(other_rates)
     above = ""
     if capacity and speedup > ABOVE_CAPACITY * capacity:
         above = messages.FIGURES_DISAGREE_ABOVE.format(speedup=format_speedup(speedup), capacity=capacity)

@@ -182,7 +182,7 @@ EVIDENCE_RACE = ", race: {outcome}"
 EVIDENCE_PASSES = "{count} passes"
 RUN_RACE = "budgeted race, {configurations} configurations{probes}{duration}"
 RUN_PROBES = " (+{count} overhead probes)"
-OUTPUTS_DIFFER = ("  outputs written to different file systems ({where}): img/s compares the "
+OUTPUTS_DIFFER = ("outputs written to different file systems ({where}): img/s compares the "
                   "storage as well as the CPUs; the speedups each over its own serial loop do not")
 RUN_EXHAUSTIVE = "every configuration in full, {cases} configurations{duration}"
 PICKS_GEOMETRIC_MEAN = ("{label} vs {reference}: {mean:.2f}x (geometric mean of the picks' img/s "
