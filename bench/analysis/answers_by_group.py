@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from bench.analysis import AsJson
+from bench.analysis.records import AsJson
 from bench.analysis.load import Analysis
 from bench.analysis.recommend import Answer, Memory, recommend
 from bench.analysis.rows import CaseRow, Group

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from bench.analysis import AsJson
+from bench.analysis.records import AsJson
 from bench.analysis.load import Analysis
 from bench.analysis.recommend import Answer
 from bench.analysis.rows import CaseRow, line_label

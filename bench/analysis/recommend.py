@@ -8,7 +8,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bench.analysis import AsJson
+from bench.analysis.records import AsJson
 from bench.analysis.load import Analysis
 from bench.analysis import racing
 from bench.analysis.racing import TIE_MARGIN   # one margin: the race's ties are the pick's
@@ -246,7 +246,7 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
     machine = analysis.machine
     memory = {r.name: memory_check(r, group, machine.mem_available) for r in group.rows}
     warnings, notes = [], []
-    fitting, best = _best(group, memory, warnings, notes)
+    fitting, best, fastest = _best(group, memory, warnings, notes)
     ties, unresolved, unknown = _ties(group, fitting, best)
     key = lambda r: simplicity(r, machine.default_start_method)  # noqa: E731
     choice = min(ties, key=key)
@@ -266,13 +266,14 @@ def answer_group(group: Group, analysis: Analysis) -> Answer:
         notes.append(messages.NOT_RACED_PILOT.format(count=whys["pilot"]))
     if whys["search"]:
         notes.append(messages.NOT_RACED_SEARCH.format(count=whys["search"], w=machine.cpus))
-    return Answer(group, group.best, best, choice, ties, unknown, within, memory, chosen_fit,
+    return Answer(group, fastest, best, choice, ties, unknown, within, memory, chosen_fit,
                   fit_line, fits, anchor, warnings, notes, unresolved, machine.cpus, left_out,
                   line_plateau)
 
 
-def _best(group: Group, memory: dict, warnings: list, notes: list) -> tuple[list, CaseRow]:
-    """The rows that fit in memory (all, if none does), and the best of them."""
+def _best(group: Group, memory: dict, warnings: list, notes: list) -> tuple[list, CaseRow, CaseRow]:
+    """The rows that fit in memory (all, if none does), the best of them, and the fastest
+    row of all."""
     rate = group.rate
     fastest = group.best
     fitting = [r for r in group.rows if memory[r.name].fits is not False]
@@ -299,7 +300,7 @@ def _best(group: Group, memory: dict, warnings: list, notes: list) -> tuple[list
             kind=m.kind, per_worker=format_bytes(m.per_worker),
             total=format_bytes(fastest.workers * m.per_worker), available=format_bytes(m.available),
             ceiling=m.ceiling))
-    return fitting, best
+    return fitting, best, fastest
 
 
 def _ties(group: Group, fitting: list, best: CaseRow) -> tuple[list, list, list]:
@@ -353,9 +354,9 @@ def _model(group: Group, memory: dict, choice: CaseRow, best: CaseRow, warnings:
            notes: list) -> tuple:
     """(fits, anchor, fit_line, fit, plateau): every line's scaling model, and the answer's
     line and model (a stand-in's when the pick's line has too few worker counts)."""
-    rows, rate = group.rows, group.rate
+    rows, rate, lines = group.rows, group.rate, group.lines()
     fits = {}
-    for line, line_rows in group.lines().items():
+    for line, line_rows in lines.items():
         f = fit([r.workers for r in line_rows], [r.throughput for r in line_rows])
         if f is not None:
             fits[line_label(line)] = f
@@ -363,14 +364,14 @@ def _model(group: Group, memory: dict, choice: CaseRow, best: CaseRow, warnings:
         (r for r in rows if r.family != "serial"), key=rate, default=None)
     fit_line = line_label(anchor.line) if anchor is not None else ""
     # before a stand-in replaces the anchor: the plateau is the pick's own line's
-    line_plateau = plateau(group.lines()[anchor.line], memory, own=anchor is choice,
+    line_plateau = plateau(lines[anchor.line], memory, own=anchor is choice,
                            best_workers=best.workers if anchor.line == best.line else None) \
         if anchor else None
     chosen_fit = fits.get(fit_line)
     if chosen_fit is None and anchor is not None:
         # the recommended line was measured at too few worker counts (pose sweeps some
         # strategies at one count only): model the fastest line that has enough
-        n = len({r.workers for r in group.lines().get(anchor.line, [])})
+        n = len({r.workers for r in lines.get(anchor.line, [])})
         note = messages.NO_SCALING_MODEL.format(line=fit_line, count=n)
         stand_in = max((r for r in rows if r.family != "serial" and line_label(r.line) in fits),
                        key=rate, default=None)

@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.optimize import least_squares
 
-from bench.analysis import AsJson
+from bench.analysis.records import AsJson
 
 GOOD_ENOUGH = 0.05      # worst relative error at which the simpler model is kept
 USL_SIGMA_MIN = -1.0    # σ < 0: superlinear (Gunther, Puglia, Tomasette 2015)
