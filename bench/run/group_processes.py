@@ -33,11 +33,10 @@ class GroupProcesses:
     def after_failure(self, case, exc: Exception) -> None:
         """``case`` failed: if the process that ran it died, a fresh one for the others."""
         if isinstance(exc, ProcessDied):
-            old = self.for_case(case)
-            old.kill()
-            self._replace(old)
+            self._replace(self.for_case(case))
 
     def _replace(self, old: CaseProcess) -> None:
+        old.kill()      # mostly dead already (a call kills a process before ProcessDied)
         fresh = self.start_process({"spec": self.spec})
         if old is self.serial:
             self.serial = fresh

@@ -10,7 +10,7 @@ import random
 import statistics
 import time
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from bench.analysis import racing
 from bench.measure.verify import VerificationError, compare_outputs
@@ -186,8 +186,7 @@ class Race:
                 g.reference = procs.serial.reference(self._timeout(plan, 20))
                 state.serial_extra = dict(g.reference.get("case_metadata") or {})
             per_image = state.pilot["seconds_per_image"]
-            g.costs = bud.Costs(per_image, plan.costs.count, plan.serial_slice, plan.costs.usable,
-                                plan.costs.worker_setup_s)
+            g.costs = replace(plan.costs, seconds_per_image=per_image, serial_slice=plan.serial_slice)
             explain_reserve = min(0.25 * max(0.0, share_end - self.clock()),
                                   plan.explain_estimate(g.costs))
             g.race_end = share_end - explain_reserve
