@@ -11,9 +11,10 @@ from workloads.base import Workload, register
 last_report = None   # this worker's init_worker report (read remotely by Dask's client.run)
 
 
-def init_worker(workload, cv_threads: int | None, report=None) -> None:
+def init_worker(workload, cv_threads: int | None, report=None) -> dict:
     """Pool initializer, once in every worker: ``report`` (a queue) receives its pid,
-    thread, how long ``worker_setup`` took and OpenCV's thread count there."""
+    thread, how long ``worker_setup`` took and OpenCV's thread count there, which it also
+    returns (a pool ignores an initializer's result; a library's worker reads it)."""
     import cv2
 
     if cv_threads is not None:
@@ -30,6 +31,7 @@ def init_worker(workload, cv_threads: int | None, report=None) -> None:
     last_report = mine
     if report is not None:
         report.put(mine)
+    return mine
 
 
 def run_one(workload, index, image):

@@ -69,7 +69,7 @@ def tier(case: Case, w: int, near: bool) -> int | None:
         # once the main image sets have theirs
         return (1 if pipeline else 0) if case.workers == w else 4
     declared = STRATEGIES.get(case.strategy)
-    if declared is None or declared.files_rank is None or declared.files_role != "at-w":
+    if declared is None or declared.files_role != "at-w":      # a role needs a files_rank (register)
         return None
     if case.workers == w:
         # the pipelines in bench all: at W first paths against decoded pixels at the same
@@ -117,7 +117,8 @@ def _groups(req) -> list[_Group]:
         if run.folders < 2:
             names.remove("pool-apply-async-folders")
         if run.params.get("decode") == "none":
-            names = [s for s in names if not s.startswith("processes-decoded")]
+            parent = {c.name for c in decoded.STRATEGIES}
+            names = [s for s in names if s not in parent]
         out.append(_Group(run.workload, run.params, run.images, run.seconds_per_item, tuple(names),
                           run.images.count, run.fixed))
         if run.params.get("decode") != "none":

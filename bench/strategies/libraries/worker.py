@@ -9,7 +9,6 @@ first task of a workload, as a module-level cache in a user's script does (mpire
 """
 from __future__ import annotations
 
-import queue
 import threading
 
 from workloads import tasks
@@ -19,9 +18,8 @@ _local = threading.local()      # .done: set-up keys done in this thread; .pendi
 
 
 def _set_up(workload, cv_threads) -> dict:
-    box = queue.SimpleQueue()   # a local: threads set up side by side never read each other's
-    tasks.init_worker(workload, cv_threads, box)
-    return dict(box.get())
+    # a copy of this thread's own report: threads set up side by side never share one
+    return dict(tasks.init_worker(workload, cv_threads))
 
 
 def _ensure_setup(cv_threads, workload) -> None:
