@@ -5,16 +5,20 @@
 #   git worktree add --detach /tmp/before main
 #   scripts/outputs-snapshot.sh /tmp/before /tmp/snap-before
 #   scripts/outputs-snapshot.sh "$PWD" /tmp/snap-after
-#   diff -r /tmp/snap-before /tmp/snap-after   # only the report's "report made" time differs
+#   diff -r /tmp/snap-before /tmp/snap-after   # the report differs in its "report made" time
 # Help texts, plans (bench list), answers and comparisons of the results files in the
 # repository, the simulator on six machines, a report with its charts. Nothing is timed
 # (no run starts); about 3 minutes on 2 CPUs.
 set -u
 TREE=$(cd "$1" && pwd); OUT=$(mkdir -p "$2" && cd "$2" && pwd)
-PY=${PYTHON:-python}; R=$TREE/results; M=$TREE/sim_machines
+# the results files are read from this script's own checkout (results/*.json are not
+# tracked, so a fresh worktree has only results/reference/): both trees read the same files
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+PY=${PYTHON:-python}; R=${RESULTS:-$HERE/results}; M=$TREE/sim_machines
 cd "$TREE" && export PYTHONPATH=$TREE
 i=0
-run() { i=$((i+1)); { echo "\$ $*" | sed "s#$TREE#TREE#g; s#$OUT#OUT#g"; "$@" 2>&1 | sed "s#$TREE#TREE#g; s#$OUT#OUT#g"; echo "rc=${PIPESTATUS[0]}"; } > "$OUT/$(printf %03d $i).txt"; }
+clean() { sed "s#$TREE#TREE#g; s#$HERE#TREE#g; s#$OUT#OUT#g"; }
+run() { i=$((i+1)); { echo "\$ $*" | clean; "$@" 2>&1 | clean; echo "rc=${PIPESTATUS[0]}"; } > "$OUT/$(printf %03d $i).txt"; }
 run $PY -m bench --help
 for c in all imwrite pose overhead dask run list recommend compare plot report; do run $PY -m bench $c --help; done
 run $PY -m bench.sim --help
