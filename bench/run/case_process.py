@@ -72,6 +72,10 @@ class CaseProcess:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    def answering(self) -> bool:
+        """Alive and still connected: a call that timed out killed it (its exit may lag)."""
+        return self.conn is not None and self.alive()
+
     def call(self, cmd: str, timeout: float, **args) -> dict:
         """Send one command and wait at most ``timeout`` s for its reply."""
         if not self.alive() or self.conn is None:

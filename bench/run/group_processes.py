@@ -30,10 +30,14 @@ class GroupProcesses:
     def for_case(self, case) -> CaseProcess:
         return self.fork if self.split and self._forks(case) else self.serial
 
-    def after_failure(self, case, exc: Exception) -> None:
-        """``case`` failed: if the process that ran it died, a fresh one for the others."""
+    def after_failure(self, exc: Exception) -> None:
+        """A command failed: each process that died, a fresh one for the others. Not only
+        the case's own: a visit of a forking pool also times the serial loop, and a serial
+        pass that hangs kills the serial process, not the fork."""
         if isinstance(exc, ProcessDied):
-            self._replace(self.for_case(case))
+            for proc in (self.serial, self.fork):
+                if proc is not None and not proc.answering():
+                    self._replace(proc)
 
     def _replace(self, old: CaseProcess) -> None:
         old.kill()      # mostly dead already (a call kills a process before ProcessDied)

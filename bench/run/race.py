@@ -261,7 +261,7 @@ class Race:
                     memory=not cold_only, decompose=not cold_only)
             except CaseError as exc:
                 cfg.explained = {"explain_failed": exc.reason}
-                g.procs.after_failure(cfg.case, exc)
+                g.procs.after_failure(exc)
                 continue
             cfg.explained = reply["metadata"]
             if reply.get("worker_reports"):
@@ -548,7 +548,7 @@ class Race:
         cfg.status, cfg.out_reason = FAILED, str(exc)
         cfg.out_round = g.state.rounds + 1
         self._add_failure(cfg.case, exc)
-        g.procs.after_failure(cfg.case, exc)
+        g.procs.after_failure(exc)
 
     def _add_failure(self, case, exc: Exception) -> None:
         self.results.add_failure(case.name, case.as_dict(), str(exc), utc_now(),
