@@ -59,10 +59,17 @@ class FakeHost(CaseProcess):
     def explain(self, case, timeout, **kw):
         return self.call("explain", timeout, case=case.as_dict(), **kw)
 
+    dead = False
+
     def alive(self):
-        return True
+        return not self.dead
+
+    def answering(self):
+        return not self.dead
 
     def call(self, cmd, timeout, **kw):
+        if self.dead:
+            raise ProcessDied("the case process is not running")
         FakeHost.log.append((cmd, kw.get("case", {}).get("strategy")))
         if cmd == "pilot" or cmd == "serial":
             return {"ok": True, "seconds": SERIAL_S, "images": 20, "steal": 0.0}
@@ -74,6 +81,7 @@ class FakeHost(CaseProcess):
             if fault == "raise":
                 raise CommandFailed("RuntimeError: deliberate", "traceback")
             if fault == "die":
+                self.dead = True        # as CaseProcess.call: a process that dies is killed
                 raise ProcessDied("the case process was killed by SIGKILL")
             reply = {"ok": True, "seconds": SERIAL_S / SPEEDUP[strategy] * next(self.jitter), "steal": 0.0}
             if not hasattr(self, "started_" + strategy):
