@@ -70,13 +70,22 @@ def test_the_example_is_raced_verified_and_recommended(run_cli, jpegs, tmp_path)
     groups = {m["workload"] for m in metas}
     assert groups == {"task", "imread"}
     assert all(m["verified"] == "yes" for m in metas), [(m["name"], m["verified"]) for m in metas]
-    strategies = {m["strategy"] for m in metas if m["workload"] == "task"}
-    assert {"serial", "processes"} <= strategies
-    assert strategies & {"pool-imap", "pool-imap-unordered", "pool-apply-async"}
-    assert strategies & {"processes-decoded", "processes-decoded-chunked", "processes-decoded-shm"}
+    raced = {m["strategy"] for m in metas if m["workload"] == "task"}
+    # planned: raced, or left out by the pilot where the passes ran far slower than planned
+    # (a slow machine); the file records which, and the answer says so
+    (task_key,) = [k for k in results.run["race"] if k.startswith("task/")]
+    not_raced = {name.split("/")[3] for name in results.run["race"][task_key]["not_raced"]}
+    planned = raced | not_raced
+    assert "serial" in raced
+    assert "processes" in planned
+    assert planned & {"pool-imap", "pool-imap-unordered", "pool-apply-async"}
+    assert planned & {"processes-decoded", "processes-decoded-chunked", "processes-decoded-shm"}
     # what the user would call instead, with its defaults, next to the pick
-    assert {"joblib", "mpire"} <= strategies and "mpire-state" not in strategies   # no --init
-    assert "joblib with its defaults: " in proc.stdout
+    assert {"joblib", "mpire"} <= planned and "mpire-state" not in planned   # no --init
+    if not_raced:
+        assert "planned here were not raced" in proc.stdout
+    if "joblib" in raced:
+        assert "joblib with its defaults: " in proc.stdout
     serial = next(m for m in metas if m["workload"] == "task" and m["strategy"] == "serial")
     assert serial["items_failed"] == 1 and "day2/broken.jpg" in json.loads(serial["failed_items"])[0]
     assert not results.failed
