@@ -136,8 +136,8 @@ class Sandbox:
         while self.strays() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert self.strays() == [], [(p.pid, p.cmdline()) for p in self.strays()]
-        # the test process's own multiprocessing resource tracker (started by an earlier
-        # test's shared memory) lives as long as the test process: not the run's
+        # the test process's own resource trackers (started by an earlier test's shared
+        # memory or joblib pool) live as long as the test process: not the run's
         children = [c for c in psutil.Process().children(recursive=True) if not _resource_tracker(c)]
         assert children == [], f"child processes left: {children}"
         assert os.listdir(self.out) == [], f"left in --out-dir: {os.listdir(self.out)}"
@@ -183,6 +183,8 @@ __all__ = ["Sandbox", "TINY", "read_until", "wait_for", "send", "signal"]
 
 def _resource_tracker(p) -> bool:
     try:
-        return any("multiprocessing.resource_tracker" in part for part in p.cmdline())
+        # multiprocessing's, or loky's (joblib's) once a test of this process used joblib
+        return any(f"{package}.resource_tracker" in part for part in p.cmdline()
+                   for package in ("multiprocessing", "loky.backend"))
     except psutil.Error:
         return False
