@@ -98,8 +98,7 @@ class Pick:
         """Per-pass speedups over the serial loop, or None when the file has none."""
         if self.row.family == "serial":
             return [1.0] * max(2, self.row.nvalues)
-        ratios = self.row.paired_ratios
-        return ratios or None
+        return self.row.paired_ratios or None
 
     @property
     def efficiency(self) -> float | None:

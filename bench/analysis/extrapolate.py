@@ -21,7 +21,7 @@ from scipy import stats
 from bench.analysis.records import AsJson
 from bench.analysis.load import Analysis
 from bench.analysis.recommend import Answer
-from bench.analysis.rows import CaseRow, line_label
+from bench.analysis.rows import CaseRow, grouped, line_label
 from bench.analysis.scaling import MIN_POINTS, Fit, fit, usl
 
 MAX_FACTOR = 2          # no prediction past twice the largest worker count fitted
@@ -140,12 +140,9 @@ def resampled_passes(workers: list, rates: list, evaluate, resamples: int | None
     resamples = RESAMPLES if resamples is None else resamples
     rng = np.random.default_rng(0)
     rates = [np.asarray(v, dtype=float) for v in rates]
-    out = []
-    for _ in range(resamples):
-        f = model(workers, [_rate(rng.choice(v, size=len(v), replace=True)) for v in rates])
-        if f is not None:
-            out.append(evaluate(f))
-    return out
+    fits = (model(workers, [_rate(rng.choice(v, size=len(v), replace=True)) for v in rates])
+            for _ in range(resamples))
+    return [evaluate(f) for f in fits if f is not None]
 
 
 def band(predictions: list[float], f: Fit, centre: float) -> tuple[float, float] | None:
@@ -386,13 +383,11 @@ def _median(values) -> float | None:
 def summarise(held: list[HeldOut]) -> HoldoutSummary:
     done = [h for h in held if h.predicted is not None]
     errors = [abs(h.error) for h in done]
-    by_model: dict = {}
-    for h in done:
-        by_model.setdefault(h.model, []).append(abs(h.error))
+    by_model = grouped(done, lambda h: h.model)
     refused = dict(Counter(h.refused for h in held if h.refused))
     curve = [abs(h.curve_error) for h in done if h.past_cores and h.curve_error is not None]
     return HoldoutSummary(len(held), _median(errors), max(errors) if errors else None,
                           sum(bool(h.covered) for h in done), sum(h.past_cores for h in held),
                           _median([h.error for h in done]), _median(curve),
-                          {k: _median(v) for k, v in by_model.items()},
+                          {k: _median([abs(h.error) for h in v]) for k, v in by_model.items()},
                           len(done), sum(h.banded for h in done), refused)
