@@ -1,13 +1,6 @@
 """A machine not measured (``recommend --cpus N``), and how far the prediction can be trusted
 (``recommend --holdout``): each predicts only what the measured points support
 (docs/recommendation.md, "Predictions: how far they can be trusted").
-
-The model (:mod:`bench.analysis.scaling`; Amdahl through two counts) is fitted to the
-worker counts within the measured machine's CPUs only (:func:`within_cores`). The band is
-a percentile bootstrap over the passes combined with the model's own error
-(:func:`model_error`), which needs spare points; past the counts fitted the measured
-capacity caps the prediction (:func:`throughput_at`), and past MAX_FACTOR times the
-largest count fitted there is none.
 """
 from __future__ import annotations
 
@@ -114,10 +107,9 @@ def reach(f: Fit, furthest: int) -> str:
     return TOO_FAR if furthest > MAX_FACTOR * largest else ""
 
 
-def best_workers(f: Fit, cpus: int, cores: Cores | None = None) -> tuple[int, float]:
+def best_workers(f: Fit, cpus: int, cores: Cores) -> tuple[int, float]:
     """The worker count up to ``cpus`` with the highest predicted throughput on ``cpus``
     CPUs (the fewest of equals), and that throughput."""
-    cores = cores or Cores(None)
     ns = range(1, max(1, int(cpus)) + 1)
     xs = [throughput_at(f, n, cores, cpus) for n in ns]
     i = int(np.argmax(xs))
@@ -125,7 +117,6 @@ def best_workers(f: Fit, cpus: int, cores: Cores | None = None) -> tuple[int, fl
 
 
 def pass_rates(rows: list[CaseRow]) -> list:
-    """The img/s of each pass of each row."""
     return [1.0 / np.asarray(r.bench.get_values(), dtype=float) for r in rows]
 
 

@@ -20,7 +20,6 @@ TABLE_COLUMNS = (
 
 
 def table(analysis: Analysis) -> list[dict]:
-    """Every case as one flat dict (columns: TABLE_COLUMNS); None where not measured."""
     serial = {g.key: g.serial for g in analysis.groups()}
     capacity = analysis.machine.capacity
     out = []

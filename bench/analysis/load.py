@@ -41,8 +41,6 @@ def analyse(results: ResultsFile) -> Analysis:
 
 
 def load(paths: list[str] | None, results_dir: str = "results") -> list[Analysis]:
-    """Load and analyse the files given, or the newest one in ``results_dir``; any unusable
-    file raises ResultsError (one line)."""
     if not paths:
         paths = [newest_results(results_dir)]
         if paths[0] is None:

@@ -392,8 +392,7 @@ def model_overlays(answers: list[Answer]) -> dict:
     return {a.group.key: (a.fit, a.anchor.line) for a in answers if a.fit is not None}
 
 
-def _relative_spread(values) -> float | None:
-    values = list(values)
+def _relative_spread(values: list[float]) -> float | None:
     if len(values) < 2 or not statistics.fmean(values):
         return None
     return statistics.stdev(values) / statistics.fmean(values)
