@@ -16,7 +16,6 @@ from bench.texts import messages
 
 @dataclass
 class Analysis:
-    """One results file, as rows and groups."""
     results: ResultsFile
     machine: Machine
     rows: list

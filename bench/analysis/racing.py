@@ -71,10 +71,9 @@ def round_alpha(round_no: int, rounds_planned: int) -> float:
     rounds MIN_VISITS..R share it equally (Bonferroni over the rounds, a bound whatever
     their correlation). Spending more early gained no round in the simulation: a test on
     2 to 4 visits has too few degrees of freedom to use it."""
-    looks = max(rounds_planned - MIN_VISITS + 1, 1)
     if round_no < MIN_VISITS or round_no > rounds_planned:
         return 0.0
-    return ALPHA / looks
+    return ALPHA / max(rounds_planned - MIN_VISITS + 1, 1)
 
 
 def _summary(logs: list[float]) -> tuple[float, float, int]:

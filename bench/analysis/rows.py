@@ -53,7 +53,6 @@ def grouped(items, key) -> dict:
 
 @dataclass(eq=False)          # rows are compared by identity
 class CaseRow:
-    """One measured case, with the figures answers need."""
     name: str
     file: str
     bench: object            # pyperf.Benchmark (values: seconds per image)
