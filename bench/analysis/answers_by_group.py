@@ -5,7 +5,6 @@ needs, with the per-pass samples behind them (docs/compare.md).
 """
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from bench.analysis.records import AsJson
@@ -98,8 +97,7 @@ class Pick:
         """Per-pass speedups over the serial loop, or None when the file has none."""
         if self.row.family == "serial":
             return [1.0] * max(2, self.row.nvalues)
-        ratios = self.row.paired_ratios
-        return ratios or None
+        return self.row.paired_ratios or None
 
     @property
     def efficiency(self) -> float | None:
@@ -122,10 +120,10 @@ class Pick:
                 "race_rounds": race.get("rounds")}
 
 
-def picks(analysis: Analysis) -> "OrderedDict[AnswerKey, Pick]":
+def picks(analysis: Analysis) -> dict[AnswerKey, Pick]:
     """Every answer of a file by its key, in file order; of two groups of one key, the one
     with more images (its passes are the longer, its timings the surer)."""
-    out: OrderedDict[AnswerKey, Pick] = OrderedDict()
+    out: dict[AnswerKey, Pick] = {}
     for a in recommend(analysis):
         key = answer_key(a.group)
         if key not in out or a.choice.image_count > out[key].row.image_count:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bench.analysis.answers_by_group import AnswerKey, capacity_readings, picks
 from bench.analysis.load import Analysis
+from bench.analysis.rows import grouped
 from bench.analysis.significance import Verdict, compare_values
 
 
@@ -84,20 +85,14 @@ class Comparison:
 
     def workloads(self) -> "dict[str, list[AnswerLine]]":
         """Workload -> its answers (one chart each), in the reference's order."""
-        out: dict[str, list] = {}
-        for ln in self.lines:
-            out.setdefault(ln.key.workload, []).append(ln)
-        return out
+        return grouped(self.lines, lambda ln: ln.key.workload)
 
 
 def compare(analyses: list[Analysis]) -> Comparison:
     labels = labels_for(len(analyses))
     by_file = [picks(a) for a in analyses]
-    keys: list[AnswerKey] = []
-    for found in by_file:
-        keys += [k for k in found if k not in keys]
     lines, only = [], {}
-    for key in keys:
+    for key in dict.fromkeys(k for found in by_file for k in found):
         found = [f.get(key) for f in by_file]
         present = [i for i, p in enumerate(found) if p is not None]
         if len(present) < 2:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from bench.analysis.answers_by_group import answer_key
 from bench.analysis.compare import geometric_mean, labels_for
 from bench.analysis.load import Analysis
-from bench.analysis.rows import CaseRow, is_overhead_workload, line_label
-from bench.analysis.significance import Verdict, compare_benchmarks
+from bench.analysis.rows import CaseRow, grouped, is_overhead_workload, line_label
+from bench.analysis.significance import Verdict, compare_values
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,6 @@ class Line:
         return isinstance(self.key[0], OverheadKey)
 
 
-def pair_key(row: CaseRow) -> tuple:
-    return (row.line, row.workers)
-
-
 def describe(row: CaseRow) -> str:
     label = line_label(row.line)
     return label if row.family == "serial" else f"{label} w={row.workers}"
@@ -59,11 +55,11 @@ def _keyed(analysis: Analysis) -> dict:
     out: dict = {}
     for r in analysis.rows:
         if is_overhead_workload(r.workload):
-            out.setdefault((OverheadKey(r.group), *pair_key(r)), r)
+            out.setdefault((OverheadKey(r.group), r.line, r.workers), r)
     for g in analysis.groups():
         key = answer_key(g)
         for r in g.rows:
-            k = (key, *pair_key(r))
+            k = (key, r.line, r.workers)
             if k not in out or r.image_count > out[k].image_count:
                 out[k] = r
     return out
@@ -83,10 +79,7 @@ class CaseComparison:
 
     def sections(self) -> dict[str, list]:
         """Answer title -> its lines, in the reference file's order."""
-        out: dict[str, list] = {}
-        for ln in self.lines:
-            out.setdefault(ln.title, []).append(ln)
-        return out
+        return grouped(self.lines, lambda ln: ln.title)
 
 
 def compare_cases(analyses: list[Analysis]) -> CaseComparison:
@@ -100,7 +93,7 @@ def compare_cases(analyses: list[Analysis]) -> CaseComparison:
         for other in keyed[1:]:
             row = other[k]
             cells.append(Cell(row, base.median_s / row.median_s,
-                              compare_benchmarks(base.bench, row.bench)))
+                              compare_values(base.bench.get_values(), row.bench.get_values())))
         lines.append(Line(k, k[0].title, describe(base), cells))
     unpaired = {}
     for label, mine in zip(labels, keyed):

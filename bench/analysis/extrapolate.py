@@ -1,13 +1,6 @@
 """A machine not measured (``recommend --cpus N``), and how far the prediction can be trusted
 (``recommend --holdout``): each predicts only what the measured points support
 (docs/recommendation.md, "Predictions: how far they can be trusted").
-
-The model (:mod:`bench.analysis.scaling`; Amdahl through two counts) is fitted to the
-worker counts within the measured machine's CPUs only (:func:`within_cores`). The band is
-a percentile bootstrap over the passes combined with the model's own error
-(:func:`model_error`), which needs spare points; past the counts fitted the measured
-capacity caps the prediction (:func:`throughput_at`), and past MAX_FACTOR times the
-largest count fitted there is none.
 """
 from __future__ import annotations
 
@@ -21,7 +14,7 @@ from scipy import stats
 from bench.analysis.records import AsJson
 from bench.analysis.load import Analysis
 from bench.analysis.recommend import Answer
-from bench.analysis.rows import CaseRow, line_label
+from bench.analysis.rows import CaseRow, grouped, line_label
 from bench.analysis.scaling import MIN_POINTS, Fit, fit, usl
 
 MAX_FACTOR = 2          # no prediction past twice the largest worker count fitted
@@ -114,10 +107,9 @@ def reach(f: Fit, furthest: int) -> str:
     return TOO_FAR if furthest > MAX_FACTOR * largest else ""
 
 
-def best_workers(f: Fit, cpus: int, cores: Cores | None = None) -> tuple[int, float]:
+def best_workers(f: Fit, cpus: int, cores: Cores) -> tuple[int, float]:
     """The worker count up to ``cpus`` with the highest predicted throughput on ``cpus``
     CPUs (the fewest of equals), and that throughput."""
-    cores = cores or Cores(None)
     ns = range(1, max(1, int(cpus)) + 1)
     xs = [throughput_at(f, n, cores, cpus) for n in ns]
     i = int(np.argmax(xs))
@@ -125,7 +117,6 @@ def best_workers(f: Fit, cpus: int, cores: Cores | None = None) -> tuple[int, fl
 
 
 def pass_rates(rows: list[CaseRow]) -> list:
-    """The img/s of each pass of each row."""
     return [1.0 / np.asarray(r.bench.get_values(), dtype=float) for r in rows]
 
 
@@ -140,12 +131,9 @@ def resampled_passes(workers: list, rates: list, evaluate, resamples: int | None
     resamples = RESAMPLES if resamples is None else resamples
     rng = np.random.default_rng(0)
     rates = [np.asarray(v, dtype=float) for v in rates]
-    out = []
-    for _ in range(resamples):
-        f = model(workers, [_rate(rng.choice(v, size=len(v), replace=True)) for v in rates])
-        if f is not None:
-            out.append(evaluate(f))
-    return out
+    fits = (model(workers, [_rate(rng.choice(v, size=len(v), replace=True)) for v in rates])
+            for _ in range(resamples))
+    return [evaluate(f) for f in fits if f is not None]
 
 
 def band(predictions: list[float], f: Fit, centre: float) -> tuple[float, float] | None:
@@ -386,13 +374,11 @@ def _median(values) -> float | None:
 def summarise(held: list[HeldOut]) -> HoldoutSummary:
     done = [h for h in held if h.predicted is not None]
     errors = [abs(h.error) for h in done]
-    by_model: dict = {}
-    for h in done:
-        by_model.setdefault(h.model, []).append(abs(h.error))
+    by_model = grouped(done, lambda h: h.model)
     refused = dict(Counter(h.refused for h in held if h.refused))
     curve = [abs(h.curve_error) for h in done if h.past_cores and h.curve_error is not None]
     return HoldoutSummary(len(held), _median(errors), max(errors) if errors else None,
                           sum(bool(h.covered) for h in done), sum(h.past_cores for h in held),
                           _median([h.error for h in done]), _median(curve),
-                          {k: _median(v) for k, v in by_model.items()},
+                          {k: _median([abs(h.error) for h in v]) for k, v in by_model.items()},
                           len(done), sum(h.banded for h in done), refused)

@@ -20,7 +20,6 @@ TABLE_COLUMNS = (
 
 
 def table(analysis: Analysis) -> list[dict]:
-    """Every case as one flat dict (columns: TABLE_COLUMNS); None where not measured."""
     serial = {g.key: g.serial for g in analysis.groups()}
     capacity = analysis.machine.capacity
     out = []
@@ -43,9 +42,8 @@ def table(analysis: Analysis) -> list[dict]:
             "cold_img_per_s": r.cold_throughput, "first_result_s": r.get("first_result_s"),
             "verified": r.meta.get("verified"), "hostname": r.meta.get("hostname"),
             "file": os.path.basename(r.file),
+            **{key: r.get(key) for key in MEMORY_KEYS + DECOMP_KEYS + ("model_load_s",)},
         }
-        for key in MEMORY_KEYS + DECOMP_KEYS + ("model_load_s",):
-            row[key] = r.get(key)
         if is_overhead_workload(r.workload):
             # values are not seconds per image: no throughput or speedup to speak of
             row.update(img_per_s=None, speedup=None, efficiency_pct=None)

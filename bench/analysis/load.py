@@ -6,18 +6,16 @@ each checked and analysed; an unusable file raises ``ResultsError`` with one lin
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from bench.analysis.machine import Machine
-from bench.analysis.rows import CaseRow, Group, is_overhead_workload
+from bench.analysis.rows import CaseRow, Group, grouped, is_overhead_workload
 from bench.results import ResultsError, ResultsFile, newest_results
 from bench.texts import messages
 
 
 @dataclass
 class Analysis:
-    """One results file, as rows and groups."""
     results: ResultsFile
     machine: Machine
     rows: list
@@ -32,11 +30,8 @@ class Analysis:
 
     def groups(self) -> list[Group]:
         """Throughput groups (overhead workloads excluded), in file order."""
-        out: OrderedDict[str, list] = OrderedDict()
-        for r in self.rows:
-            if not is_overhead_workload(r.workload):
-                out.setdefault(r.group, []).append(r)
-        return [Group(k, v) for k, v in out.items()]
+        work = (r for r in self.rows if not is_overhead_workload(r.workload))
+        return [Group(k, v) for k, v in grouped(work, lambda r: r.group).items()]
 
 
 def analyse(results: ResultsFile) -> Analysis:
@@ -45,8 +40,6 @@ def analyse(results: ResultsFile) -> Analysis:
 
 
 def load(paths: list[str] | None, results_dir: str = "results") -> list[Analysis]:
-    """Load and analyse the files given, or the newest one in ``results_dir``; any unusable
-    file raises ResultsError (one line)."""
     if not paths:
         paths = [newest_results(results_dir)]
         if paths[0] is None:

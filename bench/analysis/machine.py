@@ -15,7 +15,6 @@ from bench.texts.units import format_bytes
 
 @dataclass
 class Machine:
-    """Who measured: the facts every answer and chart names."""
     hostname: str
     cpu_model: str
     cpus: int | None

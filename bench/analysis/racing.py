@@ -71,10 +71,9 @@ def round_alpha(round_no: int, rounds_planned: int) -> float:
     rounds MIN_VISITS..R share it equally (Bonferroni over the rounds, a bound whatever
     their correlation). Spending more early gained no round in the simulation: a test on
     2 to 4 visits has too few degrees of freedom to use it."""
-    looks = max(rounds_planned - MIN_VISITS + 1, 1)
     if round_no < MIN_VISITS or round_no > rounds_planned:
         return 0.0
-    return ALPHA / looks
+    return ALPHA / max(rounds_planned - MIN_VISITS + 1, 1)
 
 
 def _summary(logs: list[float]) -> tuple[float, float, int]:
@@ -155,14 +154,14 @@ def eliminate(samples: dict[str, list[float]], *, round_no: int | None = None,
     return out
 
 
-def equivalent(a: list[float], b: list[float], margin: float = TIE_MARGIN) -> bool:
-    """Two one-sided Welch tests: is |mean log a - mean log b| < log(1 + margin)?"""
+def equivalent(a: list[float], b: list[float]) -> bool:
+    """Two one-sided Welch tests: is |mean log a - mean log b| < log(1 + TIE_MARGIN)?"""
     from scipy.stats import ttest_ind
 
     la, lb = _logs(a), _logs(b)
     if len(la) < TIE_MIN_VISITS or len(lb) < TIE_MIN_VISITS:
         return False
-    bound = math.log(1 + margin)
+    bound = math.log(1 + TIE_MARGIN)
     if constant(la) and constant(lb):
         return abs(la[0] - lb[0]) < bound
     with quiet():
@@ -171,14 +170,13 @@ def equivalent(a: list[float], b: list[float], margin: float = TIE_MARGIN) -> bo
     return bool(upper < TIE_ALPHA and lower < TIE_ALPHA)
 
 
-def within_margin(candidates: dict[str, list[float]], best: list[float],
-                  margin: float = TIE_MARGIN) -> set[str]:
-    """The candidates shown to be at most ``margin`` slower than ``best`` (speeds, higher
+def within_margin(candidates: dict[str, list[float]], best: list[float]) -> set[str]:
+    """The candidates shown to be at most TIE_MARGIN slower than ``best`` (speeds, higher
     is faster): the recommendation's ties (docs/recommendation.md, point 3).
 
     One one-sided test of non-inferiority per candidate (Yuen's trimmed Welch test on
     logs, as for eliminations), Holm's correction over the candidates at TIE_ALPHA: one
-    truly more than ``margin`` slower is shown within it with a chance of at most TIE_ALPHA."""
+    truly more than TIE_MARGIN slower is shown within it with a chance of at most TIE_ALPHA."""
     import numpy as np
     from statsmodels.stats.multitest import multipletests
 
@@ -187,17 +185,16 @@ def within_margin(candidates: dict[str, list[float]], best: list[float],
     judged = [name for name, v in logs.items() if len(v) >= MIN_VISITS]
     if len(lead) < MIN_VISITS or not judged:
         return set()
-    shift = -math.log(1 - margin)
+    shift = -math.log(1 - TIE_MARGIN)
     p = _p_slower([_summary(lead)] + [_summary(logs[n]) for n in judged], shift)[0, 1:]
     # the far slower (the serial loop...) would only cost Holm power: conditional p-values
     # (Zhao, Small & Su 2019, JASA), those up to TIE_SCREEN divided by it; their bound
     # assumes independent tests, so it is checked by simulation (test_racing_error.py)
-    kept = [i for i, v in enumerate(p) if v <= TIE_SCREEN]
-    if not kept:
+    kept = np.flatnonzero(p <= TIE_SCREEN)
+    if not kept.size:
         return set()
     with _no_full_collection():
-        shown = multipletests(np.asarray([p[i] / TIE_SCREEN for i in kept], dtype=float),
-                              alpha=TIE_ALPHA, method="holm")[0]
+        shown = multipletests(p[kept] / TIE_SCREEN, alpha=TIE_ALPHA, method="holm")[0]
     return {judged[i] for i, ok in zip(kept, shown) if ok}
 
 

@@ -12,7 +12,7 @@ from bench.analysis.records import AsJson
 from bench.analysis.load import Analysis
 from bench.analysis import racing
 from bench.analysis.racing import TIE_MARGIN   # one margin: the race's ties are the pick's
-from bench.analysis.rows import CaseRow, Group, line_label, simplicity
+from bench.analysis.rows import CaseRow, Group, grouped, line_label, simplicity
 from bench.analysis.scaling import Fit, fit
 from bench.analysis.significance import Verdict, compare_values
 from bench.texts import messages
@@ -144,11 +144,9 @@ def plateau(rows: list[CaseRow], memory: dict | None = None, own: bool = True,
     fitting = judged(fitting, lambda r: r.paired_ratios or r.bench.get_values())
     paired = all(paired_figure(r) for r in fitting)
     figure = paired_figure if paired else (lambda r: r.throughput)
-    at: dict[int, list] = {}
-    for r in fitting:
-        at.setdefault(r.workers, []).append(figure(r))
+    at = grouped(fitting, lambda r: r.workers)
     # a count measured twice (two runs merged) counts once, at its median
-    points = [(w, statistics.median(v)) for w, v in sorted(at.items())]
+    points = [(w, statistics.median(map(figure, v))) for w, v in sorted(at.items())]
     best_workers, best = next((p for p in points if p[0] == best_workers), None) or \
         max(points, key=lambda p: p[1])                     # equal figures: fewer workers
     low_workers, low = next(p for p in points if p[1] >= (1 - TIE_MARGIN) * best)
@@ -355,11 +353,8 @@ def _model(group: Group, memory: dict, choice: CaseRow, best: CaseRow, warnings:
     """(fits, anchor, fit_line, fit, plateau): every line's scaling model, and the answer's
     line and model (a stand-in's when the pick's line has too few worker counts)."""
     rows, rate, lines = group.rows, group.rate, group.lines()
-    fits = {}
-    for line, line_rows in lines.items():
-        f = fit([r.workers for r in line_rows], [r.throughput for r in line_rows])
-        if f is not None:
-            fits[line_label(line)] = f
+    fits = {line_label(line): f for line, line_rows in lines.items()
+            if (f := fit([r.workers for r in line_rows], [r.throughput for r in line_rows]))}
     anchor = choice if choice.family != "serial" else max(
         (r for r in rows if r.family != "serial"), key=rate, default=None)
     fit_line = line_label(anchor.line) if anchor is not None else ""
@@ -397,8 +392,7 @@ def model_overlays(answers: list[Answer]) -> dict:
     return {a.group.key: (a.fit, a.anchor.line) for a in answers if a.fit is not None}
 
 
-def _relative_spread(values) -> float | None:
-    values = list(values)
+def _relative_spread(values: list[float]) -> float | None:
     if len(values) < 2 or not statistics.fmean(values):
         return None
     return statistics.stdev(values) / statistics.fmean(values)

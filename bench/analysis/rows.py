@@ -9,7 +9,6 @@ other parts of bench is optional: a missing key is ``None`` ("not measured").
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from bench.strategies import STRATEGIES
@@ -44,9 +43,16 @@ def numeric(value):
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
+def grouped(items, key) -> dict:
+    """``key(item)`` -> the items with that key, both in the order first met."""
+    out: dict = {}
+    for item in items:
+        out.setdefault(key(item), []).append(item)
+    return out
+
+
 @dataclass(eq=False)          # rows are compared by identity
 class CaseRow:
-    """One measured case, with the figures answers need."""
     name: str
     file: str
     bench: object            # pyperf.Benchmark (values: seconds per image)
@@ -89,9 +95,7 @@ class CaseRow:
     @property
     def spread(self) -> float | None:
         """pyperf's std dev relative to the mean; None with fewer than 2 values."""
-        if self.nvalues < 2:
-            return None
-        return self.bench.stdev() / self.bench.mean()
+        return self.bench.stdev() / self.bench.mean() if self.nvalues >= 2 else None
 
     def get(self, key):
         return numeric(self.meta.get(key))
@@ -134,10 +138,8 @@ class CaseRow:
         group's serial case, measured at another time."""
         if self.family == "serial":
             return 1.0
-        paired = self.get("paired_speedup")
-        if paired:
-            return paired
-        return self.throughput / serial.throughput if serial is not None else None
+        return self.get("paired_speedup") or (
+            self.throughput / serial.throughput if serial is not None else None)
 
     def worker_memory(self) -> tuple[str, int] | None:
         """(kind, bytes) of one worker's peak memory, best measure available."""
@@ -178,15 +180,13 @@ class CaseRow:
     @property
     def line(self) -> tuple[str, str, str]:
         """The configuration measured across worker counts."""
-        method = self.start_method or "none"
         variant = []                        # a different configuration: never mixed in
         if self.cv_threads is not None:
             variant.append(f"cv={self.cv_threads}")
         if self.folder_per_task:
             variant.append(FOLDER_PER_TASK)
-        if variant:
-            method = " ".join(([self.start_method] if self.start_method else []) + variant)
-        return (self.strategy, self.chunk_policy, method)
+        method = " ".join(filter(None, [self.start_method, *variant]))
+        return (self.strategy, self.chunk_policy, method or "none")
 
     def describe(self, workers: bool = True) -> str:
         parts = [self.strategy]
@@ -237,8 +237,8 @@ class Group:
 
     @property
     def serial(self) -> CaseRow | None:
-        rows = [r for r in self.rows if r.family == "serial"]
-        return max(rows, key=lambda r: r.throughput) if rows else None
+        return max((r for r in self.rows if r.family == "serial"), key=lambda r: r.throughput,
+                   default=None)
 
     @property
     def paired(self) -> bool:
@@ -269,14 +269,11 @@ class Group:
             return row.bench.get_values()
         return row.paired_ratios if row.family != "serial" else [1.0] * max(2, row.nvalues)
 
-    def lines(self) -> "OrderedDict[tuple, list]":
+    def lines(self) -> dict[tuple, list]:
         """Non-serial configurations, each with its rows sorted by worker count (the first
         key of simplicity)."""
-        out: OrderedDict[tuple, list] = OrderedDict()
-        for r in sorted(self.rows, key=simplicity):
-            if r.family != "serial":
-                out.setdefault(r.line, []).append(r)
-        return out
+        return grouped((r for r in sorted(self.rows, key=simplicity) if r.family != "serial"),
+                       lambda r: r.line)
 
 
 def simplicity(row: CaseRow, default_method: str | None = None) -> tuple:

@@ -83,9 +83,7 @@ class Fit(AsJson):
     @property
     def limit(self) -> float | None:
         """Amdahl's ceiling λ/σ (img/s) when the model never peaks."""
-        if self.kappa > 0 or self.sigma <= 0:
-            return None
-        return self.lam / self.sigma
+        return self.lam / self.sigma if self.kappa <= 0 and self.sigma > 0 else None
 
     @property
     def extrapolated(self) -> bool:

@@ -44,11 +44,6 @@ def compare_values(a, b) -> Verdict:
     return Verdict(bool(res.pvalue < 0.05), float(res.statistic), "Welch t-test")
 
 
-def compare_benchmarks(a, b) -> Verdict:
-    """Two pyperf benchmarks (values: seconds per image)."""
-    return compare_values(a.get_values(), b.get_values())
-
-
 @contextlib.contextmanager
 def quiet():
     """scipy warns of precision loss on nearly equal samples; its p is then the answer."""
