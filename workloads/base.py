@@ -142,6 +142,13 @@ class Workload:
     measure = None         # (strategy, images, repeats): a probe that times itself (pool
                            # start, pickling); None: the harness times passes
 
+def check_params(params: dict, allowed, what: str) -> None:
+    """Refuse parameters a workload does not take (a case file's or the command line's)."""
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise ValueError(f"unknown {what} parameter(s) {', '.join(unknown)}")
+
+
 REGISTRY: dict[str, type[Workload]] = {}     # every workload, faults included, in rank order
 WORKLOADS: dict[str, type[Workload]] = {}    # those ``--workloads`` advertises
 FAULTS: dict[str, type[Workload]] = {}       # the fault tests': accepted, never advertised
