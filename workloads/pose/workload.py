@@ -116,8 +116,7 @@ class PoseWorkload(Workload):
         pose = models.new_pose(self)
         built = time.perf_counter()
         try:
-            output = pose.process(rgb)
-            landmarks, error = landmarks_of(output), None
+            landmarks, error = landmarks_of(pose.process(rgb)), None
         except Exception as exc:  # noqa: BLE001
             landmarks, error = None, one_line(exc)
         finally:
