@@ -49,26 +49,8 @@ class ImageGroup:
 class Workload:
     """Base of every workload: declares the hooks the harness uses (see the module)."""
 
-    # -- required ----------------------------------------------------------------------
+    # -- required, no default: from_params, label, process, outputs, differs (see the module)
     needs_verify_pass: bool
-
-    @classmethod
-    def from_params(cls, params: dict):
-        raise NotImplementedError(f"{cls.__name__}.from_params")
-
-    @property
-    def label(self) -> str:
-        raise NotImplementedError(f"{type(self).__name__}.label")
-
-    def process(self, index: int, image):
-        raise NotImplementedError(f"{type(self).__name__}.process")
-
-    def outputs(self, results, count: int) -> dict:
-        raise NotImplementedError(f"{type(self).__name__}.outputs")
-
-    @staticmethod
-    def differs(a, b) -> bool:
-        raise NotImplementedError("Workload.differs")
 
     # -- what the planner, the summaries and the snippets read off the registry ----------
     name = ""              # the name every plan, results file and option uses
