@@ -236,8 +236,7 @@ def photos(spec: ImageSetSpec) -> list[FileItem]:
             if not ok:
                 raise OSError(f"cv2.imencode could not encode {name}")
             tmp = f"{path}.tmp-{os.getpid()}"
-            with open(tmp, "wb") as fh:
-                fh.write(buf.tobytes())
+            buf.tofile(tmp)
             os.replace(tmp, path)
         items.append(FileItem(path, name))
     return items
