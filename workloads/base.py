@@ -49,26 +49,8 @@ class ImageGroup:
 class Workload:
     """Base of every workload: declares the hooks the harness uses (see the module)."""
 
-    # -- required ----------------------------------------------------------------------
+    # -- required, no default: from_params, label, process, outputs, differs (see the module)
     needs_verify_pass: bool
-
-    @classmethod
-    def from_params(cls, params: dict):
-        raise NotImplementedError(f"{cls.__name__}.from_params")
-
-    @property
-    def label(self) -> str:
-        raise NotImplementedError(f"{type(self).__name__}.label")
-
-    def process(self, index: int, image):
-        raise NotImplementedError(f"{type(self).__name__}.process")
-
-    def outputs(self, results, count: int) -> dict:
-        raise NotImplementedError(f"{type(self).__name__}.outputs")
-
-    @staticmethod
-    def differs(a, b) -> bool:
-        raise NotImplementedError("Workload.differs")
 
     # -- what the planner, the summaries and the snippets read off the registry ----------
     name = ""              # the name every plan, results file and option uses
@@ -141,6 +123,13 @@ class Workload:
     memory_per_worker = None
     measure = None         # (strategy, images, repeats): a probe that times itself (pool
                            # start, pickling); None: the harness times passes
+
+def check_params(params: dict, allowed, what: str) -> None:
+    """Refuse parameters a workload does not take (a case file's or the command line's)."""
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise ValueError(f"unknown {what} parameter(s) {', '.join(unknown)}")
+
 
 REGISTRY: dict[str, type[Workload]] = {}     # every workload, faults included, in rank order
 WORKLOADS: dict[str, type[Workload]] = {}    # those ``--workloads`` advertises

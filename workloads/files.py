@@ -73,33 +73,27 @@ def read_image(path: str, decode: str = "color") -> np.ndarray:
     return image
 
 
-def unreadable(name: str) -> str:
-    """The failure of an item whose file cannot be read, the same wherever it was read."""
-    return f"{name}: cv2.imread cannot read it (missing, corrupt or not an image file)"
-
-
 def read_in_parent(item: FileItem, decode: str):
-    """What a strategy that decodes in the parent sends for one item."""
+    """What a strategy that decodes in the parent sends for one item (a worker that reads
+    the file fails the same way)."""
     try:
         return Decoded(item.name, read_image(item.path, decode))
     except UnreadableImage:
-        return Unreadable(item.name, unreadable(item.name))
+        return Unreadable(item.name, f"{item.name}: cv2.imread cannot read it (missing, corrupt or "
+                                     "not an image file)")
 
 
 def open_item(item, decode: str):
     """(name, what the task gets, why it cannot run) for an item in any of its forms;
     a plain array (a generated set) has no name."""
+    if isinstance(item, FileItem):
+        if decode == "none":
+            return item.name, item.path, None
+        item = read_in_parent(item, decode)
     if isinstance(item, Decoded):
         return item.name, item.pixels, None
     if isinstance(item, Unreadable):
         return item.name, None, item.reason
-    if isinstance(item, FileItem):
-        if decode == "none":
-            return item.name, item.path, None
-        try:
-            return item.name, read_image(item.path, decode), None
-        except UnreadableImage:
-            return item.name, None, unreadable(item.name)
     return "", item, None
 
 
@@ -199,11 +193,8 @@ CACHE_VERSION = "v1"
 
 def cache_dir() -> str:
     """Where generated input files are kept: ``--cache-dir``, else the user's cache."""
-    given = os.environ.get(CACHE_ENV)
-    if given:
-        return given
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "bench", "inputs")
+    return os.environ.get(CACHE_ENV) or os.path.join(base, "bench", "inputs")
 
 
 def photo_name(index: int) -> str:
@@ -245,8 +236,7 @@ def photos(spec: ImageSetSpec) -> list[FileItem]:
             if not ok:
                 raise OSError(f"cv2.imencode could not encode {name}")
             tmp = f"{path}.tmp-{os.getpid()}"
-            with open(tmp, "wb") as fh:
-                fh.write(buf.tobytes())
+            buf.tofile(tmp)
             os.replace(tmp, path)
         items.append(FileItem(path, name))
     return items

@@ -46,8 +46,7 @@ class ImageSize:
         m = _SIZE_RE.match(text.strip().lower())
         if not m:
             raise ValueError(f"size {text!r} is not WIDTHxHEIGHT[xCHANNELS], e.g. 640x480x3")
-        width, height = int(m.group(1)), int(m.group(2))
-        channels = int(m.group(3)) if m.group(3) else 3
+        width, height, channels = (int(g) for g in m.groups("3"))
         if width < 1 or height < 1:
             raise ValueError(f"size {text!r}: width and height must be at least 1")
         if channels not in (1, 3):

@@ -52,8 +52,7 @@ def first(kind: str) -> str:
 def has_layouts(name: str) -> bool:
     """Whether a workload writes files in output layouts (``with_layout``); False for a
     name the registry does not know (an older results file's)."""
-    cls = REGISTRY.get(name)
-    return cls is not None and cls.with_layout is not None
+    return getattr(REGISTRY.get(name), "with_layout", None) is not None
 
 
 def workload_class(name: str):

@@ -90,8 +90,7 @@ def check_picklable(spec: str, what: str) -> None:
 
 class _Call(NamedTuple):
     fn: object
-    name: bool        # takes ``name=``
-    out_dir: bool     # takes ``out_dir=``
+    keywords: tuple   # those of ``name=`` and ``out_dir=`` it takes
 
 
 _CALLS: dict = {}
@@ -105,7 +104,7 @@ def call_for(spec: str) -> _Call:
             params = inspect.signature(fn).parameters
         except (TypeError, ValueError):      # a builtin without a signature
             params = {}
-        call = _CALLS[spec] = _Call(fn, "name" in params, "out_dir" in params)
+        call = _CALLS[spec] = _Call(fn, tuple(k for k in ("name", "out_dir") if k in params))
     return call
 
 

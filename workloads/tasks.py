@@ -87,8 +87,7 @@ def run_range(workload, start: int, stop: int):
     """Process images ``start..stop`` of the worker's own image set (no pixels sent)."""
     if _images is None:
         raise RuntimeError("no image set in this worker (inherit needs the fork start method)")
-    process = workload.for_task(start).process
-    return [process(i, _images[i]) for i in range(start, stop)]
+    return run_chunk(workload, start, _images[start:stop])
 
 
 @register

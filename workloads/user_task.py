@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from workloads.base import Workload, register
+from workloads.base import Workload, check_params, register
 from workloads.task_import import call_for, one_line, resolve
 from workloads.files import DECODES, open_item
 
@@ -78,16 +78,14 @@ if hasattr(os, "register_at_fork"):
 
 def build_state(init: str):
     global _BUILT_IN_PID
-    states = getattr(_local, "states", None)
-    if states is None:
-        states = _local.states = {}
+    states = vars(_local).setdefault("states", {})
     _BUILT_IN_PID = os.getpid()
     held = states[init] = _Held(resolve(init, "--init")())
     return held.state
 
 
 def state_for(init: str):
-    held = (getattr(_local, "states", None) or {}).get(init)
+    held = vars(_local).get("states", {}).get(init)
     return held.state if held is not None else build_state(init)
 
 
@@ -170,9 +168,7 @@ class TaskWorkload(Workload):
 
     @classmethod
     def from_params(cls, params: dict):
-        unknown = sorted(set(params) - set(cls.PARAMS))
-        if unknown:
-            raise ValueError(f"unknown task parameter(s) {', '.join(unknown)}")
+        check_params(params, cls.PARAMS, "task")
         return cls(**params)
 
     @staticmethod
@@ -224,11 +220,8 @@ class TaskWorkload(Workload):
         if reason is not None:
             return Failure(reason)
         call = call_for(self.task)
-        kwargs = {}
-        if call.name:
-            kwargs["name"] = name
-        if call.out_dir:
-            kwargs["out_dir"] = self.out_dir
+        offered = {"name": name, "out_dir": self.out_dir}
+        kwargs = {k: offered[k] for k in call.keywords}
         state = None
         if self.init:
             state = resolve(self.init, "--init")() if self.state_per_item else state_for(self.init)

@@ -15,7 +15,6 @@ MiB = 1024 ** 2
 @dataclass(frozen=True)
 class _Pipeline(InitTaskWorkload):
     """A pipeline: its task and init are fixed; nothing to choose but the harness's."""
-    PARAMS = ()
     pipeline = True
 
     @classmethod

@@ -12,6 +12,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from workloads.pose.inputs import landmarks_of
+
 PARTS = ("pose", "face", "left_hand", "right_hand")
 POSE_ATOL = 1e-6
 ROI_ATOL = 0.05        # face and hands: their graph's previous image moves them up to 0.022
@@ -28,20 +30,17 @@ def load_model():
     return holistic.Holistic(static_image_mode=True, model_complexity=1)
 
 
-def _points(found, visibility: bool):
+def _points(found):
     if found is None:
         return None
-    if visibility:
-        return np.array([(p.x, p.y, p.z, p.visibility) for p in found.landmark], dtype=np.float32)
     return np.array([(p.x, p.y, p.z) for p in found.landmark], dtype=np.float32)
 
 
 def holistic(image, model) -> dict:
     """{part: landmarks or None} of one BGR image: pose (33, 4), face (468, 3), hands (21, 3)."""
     out = model.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
-    return {"pose": _points(out.pose_landmarks, True), "face": _points(out.face_landmarks, False),
-            "left_hand": _points(out.left_hand_landmarks, False),
-            "right_hand": _points(out.right_hand_landmarks, False)}
+    return {"pose": landmarks_of(out), "face": _points(out.face_landmarks),
+            "left_hand": _points(out.left_hand_landmarks), "right_hand": _points(out.right_hand_landmarks)}
 
 
 def same_keypoints(a: dict, b: dict) -> bool:

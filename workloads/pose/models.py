@@ -100,12 +100,10 @@ class Model:
 def import_mediapipe() -> float:
     """Import mediapipe's pose solution here (safe before a fork, measured); seconds it
     took (0 when already imported)."""
-    if "mediapipe.python.solutions.pose" in sys.modules:
-        solutions_pose()
-        return 0.0
+    imported = "mediapipe.python.solutions.pose" in sys.modules
     start = time.perf_counter()
     solutions_pose()
-    return time.perf_counter() - start
+    return 0.0 if imported else time.perf_counter() - start
 
 
 def new_pose(workload):
@@ -131,10 +129,7 @@ def load_model(workload) -> tuple[Model, float, float]:
 
 def thread_models() -> dict:
     """This thread's models by model key (the model complexity)."""
-    models = getattr(_state, "models", None)
-    if models is None:
-        models = _state.models = {}
-    return models
+    return vars(_state).setdefault("models", {})
 
 
 def model_for(workload) -> Model:

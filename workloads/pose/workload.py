@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from workloads.base import ImageGroup, Workload, register
+from workloads.base import ImageGroup, Workload, check_params, register
 from workloads.pose import models
 from workloads.pose import results as pose_results
 from workloads.pose.inputs import BadImage, as_rgb, landmarks_of
@@ -58,10 +58,7 @@ class PoseWorkload(Workload):
 
     @classmethod
     def from_params(cls, params: dict) -> "PoseWorkload":
-        allowed = {"model_complexity", "backend", "model_path"}
-        unknown = sorted(set(params) - allowed)
-        if unknown:
-            raise ValueError(f"unknown pose parameter(s) {', '.join(unknown)}")
+        check_params(params, ("model_complexity", "backend", "model_path"), "pose")
         return cls(**params)
 
     @staticmethod
@@ -83,8 +80,7 @@ class PoseWorkload(Workload):
     def prepare_parent(self) -> None:
         models.import_mediapipe()         # as a script importing it at the top: no model
 
-    def check_fork(self, start_method: str) -> None:
-        models.check_fork(start_method)
+    check_fork = staticmethod(models.check_fork)
 
     # -- worker side -----------------------------------------------------------------
     def worker_setup(self) -> dict:
@@ -120,8 +116,7 @@ class PoseWorkload(Workload):
         pose = models.new_pose(self)
         built = time.perf_counter()
         try:
-            output = pose.process(rgb)
-            landmarks, error = landmarks_of(output), None
+            landmarks, error = landmarks_of(pose.process(rgb)), None
         except Exception as exc:  # noqa: BLE001
             landmarks, error = None, one_line(exc)
         finally:
