@@ -77,7 +77,11 @@ class ConfigState:
                         "cold_passes": ex.get("explain_cold_passes", 1),
                         "first_result_s": ex.get("explain_first_result_s")})
         out.update(ex)
-        out.update(worker_metadata(self.reports))
+        if self.reports:        # per-worker facts from the pool initializers
+            setups = [r["setup_s"] for r in self.reports]
+            out.update(pool_workers_started=len(self.reports), worker_setup_s=statistics.median(setups),
+                       worker_setup_max_s=max(setups),
+                       cv_threads_worker=max(r["cv_threads"] for r in self.reports))
         out.update(self.extra)
         out.update({"race_status": self.status, "race_out_round": self.out_round,
                     "race_out_reason": self.out_reason or None, "verified": self.verified,
@@ -147,15 +151,3 @@ def visit_record(round_: int, pool_s: float, serial: dict, steal, pool_first: bo
             "order": "pool-first" if pool_first else "serial-first",
             "steal": steal, "date": utc_now()}
 
-
-def worker_metadata(reports: list[dict]) -> dict:
-    """Per-worker facts from the pool initializers: set-up (model load) time, cv threads."""
-    if not reports:
-        return {}
-    setups = [r["setup_s"] for r in reports]
-    return {
-        "pool_workers_started": len(reports),
-        "worker_setup_s": statistics.median(setups),
-        "worker_setup_max_s": max(setups),
-        "cv_threads_worker": max(r["cv_threads"] for r in reports),
-    }
