@@ -27,16 +27,12 @@ def plan_dict(opts) -> dict:
 
 
 def strip_neutral(argv: list[str]) -> list[str]:
-    out, skip = [], False
-    for token in argv:
-        if skip:
-            skip = False
-            continue
-        name = token.split("=", 1)[0]
-        if name in NEUTRAL_OPTIONS:
-            skip = "=" not in token
-            continue
-        out.append(token)
+    out, tokens = [], iter(argv)
+    for token in tokens:
+        if token.split("=", 1)[0] not in NEUTRAL_OPTIONS:
+            out.append(token)
+        elif "=" not in token:
+            next(tokens, None)          # its value
     return out
 
 
