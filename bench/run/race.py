@@ -319,10 +319,8 @@ class Race:
         return state
 
     def _timeout(self, plan: GroupPlan, passes: float) -> float:
-        if self.case_timeout:
-            return self.case_timeout
-        est = passes * plan.costs.count * plan.costs.seconds_per_image
-        return max(MIN_COMMAND_TIMEOUT_S, 20 * est)
+        return self.case_timeout or max(MIN_COMMAND_TIMEOUT_S,
+                                        20 * (passes * plan.costs.count * plan.costs.seconds_per_image))
 
     def _rounds(self, g: _Group) -> None:
         state, plan = g.state, g.plan
