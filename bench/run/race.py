@@ -23,7 +23,7 @@ from bench.run.group_processes import GroupProcesses
 from bench.run.case_process import CaseError, CaseProcess, CommandFailed, ProcessDied
 from bench.run.slowdown import Slowdowns
 from bench.run.race_state import (FAILED, NOT_RACED_BUDGET, NOT_RACED_SEARCH, NOT_RACED_SLOW, OUT, RACING,
-                                  ConfigState, GroupState, visit_record)
+                                  ConfigState, GroupState, restore, visit_record)
 from bench.texts import messages
 
 STEAL_LIMIT = 0.10        # a pass during which more CPU time than this was stolen is retaken
@@ -308,8 +308,6 @@ class Race:
 
     def _state_for(self, plan: GroupPlan, serial) -> GroupState:
         """A fresh state, or (resuming) the one the file holds."""
-        from bench.run.race_resume import restore
-
         stored = self.section.get(plan.key)
         configs = {c.name: ConfigState(c) for c in plan.entrants if c.family != "serial"}
         state = GroupState(plan.key, configs, serial)
