@@ -172,9 +172,7 @@ class CaseProcess:
         if self._log is None:
             return ""
         try:
-            self._log.seek(0, os.SEEK_END)
-            size = self._log.tell()
-            self._log.seek(max(0, size - LOG_TAIL))
+            self._log.seek(max(0, self._log.seek(0, os.SEEK_END) - LOG_TAIL))
             return self._log.read().decode("utf-8", "replace")
         except (OSError, ValueError):
             return ""

@@ -78,8 +78,7 @@ def reconcile(typed: RunRequest, results: ResultsFile, parse, plan_options) -> R
     ``parse(argv)`` turns a command line into a RunRequest, ``plan_options(request)`` gives
     PlanOptions. Neither request is changed: the one returned is a new one.
     """
-    path = results.path
-    run = results.run
+    path, run = results.path, results.run
     stored_argv = [str(a) for a in run["argv"]]
     try:
         stored = parse(stored_argv)

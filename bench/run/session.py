@@ -72,7 +72,7 @@ def _session(request: RunRequest, path: str, state: dict, skipped, race_plan, af
             echo(line)
         echo(messages.RESULTS_WRITTEN.format(path=path))
         echo(messages.MEASURING_CAPACITY)
-        capacity = measure_capacity_steadily(available_cpus(), 1_000_000 if request.quick else 2_000_000)
+        capacity = measure_capacity_steadily(cpus, 1_000_000 if request.quick else 2_000_000)
         interrupt.check()
         readings = capacity.get("readings", [])
         echo(messages.CAPACITY_MEASURED.format(capacity=capacity["capacity"], processes=capacity["processes"])
