@@ -77,8 +77,7 @@ class CaseProcess:
         return self.conn is not None and self.alive()
 
     def call(self, cmd: str, timeout: float, **args) -> dict:
-        """Send one command and wait at most ``timeout`` s for its reply."""
-        if not self.alive() or self.conn is None:
+        if not self.answering():
             raise ProcessDied("the case process is not running")
         try:
             self.conn.send(dict(args, cmd=cmd))
