@@ -323,9 +323,8 @@ class Race:
     def _rounds(self, g: _Group) -> None:
         state, plan = g.state, g.plan
         rng = random.Random(zlib.crc32(f"{self.seed}/{state.key}".encode()))
-        first_round = state.rounds + 1
         g.procs.prestart([c.case for c in state.racing() if not c.visits])
-        for r in range(first_round, (self.policy.visits or MAX_ROUNDS[plan.mode]) + 1):
+        for r in range(state.rounds + 1, (self.policy.visits or MAX_ROUNDS[plan.mode]) + 1):
             order = state.racing()
             if not order:
                 break

@@ -52,8 +52,7 @@ def load(path: str) -> ResultsFile:
     run = results.run
     if not isinstance(run.get("argv"), list) or not isinstance(run.get("plan"), dict):
         raise UsageError(messages.RESUME_NO_OPTIONS.format(path=path))
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.access(folder, os.W_OK) or not os.access(path, os.W_OK):
+    if not os.access(os.path.dirname(os.path.abspath(path)), os.W_OK) or not os.access(path, os.W_OK):
         raise UsageError(messages.RESUME_NOT_WRITABLE.format(path=path))
     results.path = path
     return results
