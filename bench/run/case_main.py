@@ -138,7 +138,6 @@ class ProbeWork:
 
 
 def one_line(exc: BaseException) -> str:
-    """One readable line for a failed case."""
     if isinstance(exc, BrokenProcessPool):
         return messages.BROKEN_POOL
     if isinstance(exc, VerificationError):

@@ -59,7 +59,6 @@ class _Group:
     serial_seen: list[float] = field(default_factory=list)
 
     def racing_at_w(self) -> list[ConfigState]:
-        """The visited configurations still racing at the plan's worker count."""
         return [c for c in self.state.racing() if c.case.workers == self.plan.w and c.visits]
 
 
@@ -307,7 +306,6 @@ class Race:
         self.progress.group_done(state.key, state)
 
     def _state_for(self, plan: GroupPlan, serial) -> GroupState:
-        """A fresh state, or (resuming) the one the file holds."""
         stored = self.section.get(plan.key)
         configs = {c.name: ConfigState(c) for c in plan.entrants if c.family != "serial"}
         state = GroupState(plan.key, configs, serial)
