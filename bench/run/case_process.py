@@ -77,8 +77,7 @@ class CaseProcess:
         return self.conn is not None and self.alive()
 
     def call(self, cmd: str, timeout: float, **args) -> dict:
-        """Send one command and wait at most ``timeout`` s for its reply."""
-        if not self.alive() or self.conn is None:
+        if not self.answering():
             raise ProcessDied("the case process is not running")
         try:
             self.conn.send(dict(args, cmd=cmd))
@@ -172,9 +171,7 @@ class CaseProcess:
         if self._log is None:
             return ""
         try:
-            self._log.seek(0, os.SEEK_END)
-            size = self._log.tell()
-            self._log.seek(max(0, size - LOG_TAIL))
+            self._log.seek(max(0, self._log.seek(0, os.SEEK_END) - LOG_TAIL))
             return self._log.read().decode("utf-8", "replace")
         except (OSError, ValueError):
             return ""

@@ -1,6 +1,7 @@
 """A group's case processes, as the race sees them."""
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Callable
 
 from bench.run.case_process import CaseError, CaseProcess, CommandFailed, ProcessDied
@@ -64,10 +65,8 @@ class GroupProcesses:
         closed = {}
         for proc in (self.serial, self.fork):
             if proc is not None and proc.alive():
-                try:
+                with contextlib.suppress(CaseError):
                     closed.update(proc.close_all(120)["seconds"])
-                except CaseError:
-                    pass
         return closed
 
     def stop(self) -> None:

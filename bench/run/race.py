@@ -23,7 +23,7 @@ from bench.run.group_processes import GroupProcesses
 from bench.run.case_process import CaseError, CaseProcess, CommandFailed, ProcessDied
 from bench.run.slowdown import Slowdowns
 from bench.run.race_state import (FAILED, NOT_RACED_BUDGET, NOT_RACED_SEARCH, NOT_RACED_SLOW, OUT, RACING,
-                                  ConfigState, GroupState, visit_record)
+                                  ConfigState, GroupState, restore, visit_record)
 from bench.texts import messages
 
 STEAL_LIMIT = 0.10        # a pass during which more CPU time than this was stolen is retaken
@@ -59,7 +59,6 @@ class _Group:
     serial_seen: list[float] = field(default_factory=list)
 
     def racing_at_w(self) -> list[ConfigState]:
-        """The visited configurations still racing at the plan's worker count."""
         return [c for c in self.state.racing() if c.case.workers == self.plan.w and c.visits]
 
 
@@ -307,9 +306,6 @@ class Race:
         self.progress.group_done(state.key, state)
 
     def _state_for(self, plan: GroupPlan, serial) -> GroupState:
-        """A fresh state, or (resuming) the one the file holds."""
-        from bench.run.race_resume import restore
-
         stored = self.section.get(plan.key)
         configs = {c.name: ConfigState(c) for c in plan.entrants if c.family != "serial"}
         state = GroupState(plan.key, configs, serial)
@@ -319,17 +315,14 @@ class Race:
         return state
 
     def _timeout(self, plan: GroupPlan, passes: float) -> float:
-        if self.case_timeout:
-            return self.case_timeout
-        est = passes * plan.costs.count * plan.costs.seconds_per_image
-        return max(MIN_COMMAND_TIMEOUT_S, 20 * est)
+        return self.case_timeout or max(MIN_COMMAND_TIMEOUT_S,
+                                        20 * (passes * plan.costs.count * plan.costs.seconds_per_image))
 
     def _rounds(self, g: _Group) -> None:
         state, plan = g.state, g.plan
         rng = random.Random(zlib.crc32(f"{self.seed}/{state.key}".encode()))
-        first_round = state.rounds + 1
         g.procs.prestart([c.case for c in state.racing() if not c.visits])
-        for r in range(first_round, (self.policy.visits or MAX_ROUNDS[plan.mode]) + 1):
+        for r in range(state.rounds + 1, (self.policy.visits or MAX_ROUNDS[plan.mode]) + 1):
             order = state.racing()
             if not order:
                 break

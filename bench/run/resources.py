@@ -89,8 +89,7 @@ def check_disk(cases, out_dir: str | None, results_dir: str) -> None:
         raise NotEnoughResources(
             messages.NO_DISK_FOR_RESULTS.format(where=results_dir, free=format_bytes_rough(free),
                                                 need=format_bytes_rough(need)))
-    writers = [(bytes_written(c), c) for c in cases]
-    largest, case = max(writers, key=lambda t: t[0], default=(0, None))
+    largest, case = max(((bytes_written(c), c) for c in cases), key=lambda t: t[0], default=(0, None))
     if not largest:
         return
     where = out_dir or tempfile.gettempdir()
@@ -106,13 +105,9 @@ def check_memory(cases, available: int | None = None):
     """Return (cases that fit, [Skipped]); raise if none fits."""
     available = memory_available() if available is None else available
     budget = available * MEMORY_HEADROOM
-    fit, skipped = [], []
-    for case in cases:
-        need = memory_needed(case)
-        if need <= budget:
-            fit.append(case)
-        else:
-            skipped.append((need, case))
+    needs = [(memory_needed(c), c) for c in cases]
+    fit = [c for need, c in needs if need <= budget]
+    skipped = [(need, c) for need, c in needs if need > budget]
     if skipped and not fit:
         need, case = max(skipped, key=lambda t: t[0])
         raise NotEnoughResources(

@@ -27,16 +27,12 @@ def plan_dict(opts) -> dict:
 
 
 def strip_neutral(argv: list[str]) -> list[str]:
-    out, skip = [], False
-    for token in argv:
-        if skip:
-            skip = False
-            continue
-        name = token.split("=", 1)[0]
-        if name in NEUTRAL_OPTIONS:
-            skip = "=" not in token
-            continue
-        out.append(token)
+    out, tokens = [], iter(argv)
+    for token in tokens:
+        if token.split("=", 1)[0] not in NEUTRAL_OPTIONS:
+            out.append(token)
+        elif "=" not in token:
+            next(tokens, None)          # its value
     return out
 
 
@@ -56,8 +52,7 @@ def load(path: str) -> ResultsFile:
     run = results.run
     if not isinstance(run.get("argv"), list) or not isinstance(run.get("plan"), dict):
         raise UsageError(messages.RESUME_NO_OPTIONS.format(path=path))
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.access(folder, os.W_OK) or not os.access(path, os.W_OK):
+    if not os.access(os.path.dirname(os.path.abspath(path)), os.W_OK) or not os.access(path, os.W_OK):
         raise UsageError(messages.RESUME_NOT_WRITABLE.format(path=path))
     results.path = path
     return results
@@ -82,8 +77,7 @@ def reconcile(typed: RunRequest, results: ResultsFile, parse, plan_options) -> R
     ``parse(argv)`` turns a command line into a RunRequest, ``plan_options(request)`` gives
     PlanOptions. Neither request is changed: the one returned is a new one.
     """
-    path = results.path
-    run = results.run
+    path, run = results.path, results.run
     stored_argv = [str(a) for a in run["argv"]]
     try:
         stored = parse(stored_argv)

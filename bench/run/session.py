@@ -72,7 +72,7 @@ def _session(request: RunRequest, path: str, state: dict, skipped, race_plan, af
             echo(line)
         echo(messages.RESULTS_WRITTEN.format(path=path))
         echo(messages.MEASURING_CAPACITY)
-        capacity = measure_capacity_steadily(available_cpus(), 1_000_000 if request.quick else 2_000_000)
+        capacity = measure_capacity_steadily(cpus, 1_000_000 if request.quick else 2_000_000)
         interrupt.check()
         readings = capacity.get("readings", [])
         echo(messages.CAPACITY_MEASURED.format(capacity=capacity["capacity"], processes=capacity["processes"])
@@ -149,18 +149,12 @@ def measure_capacity_steadily(cpus: int, iterations: int, tries: int = CAPACITY_
     from bench.measure.capacity import explain_readings, median_reading, wait_until_ours_ended
 
     quiet = wait_until_ours_ended()
-    taken, full = [], []
-    for _ in range(max(1, tries)):
-        capacity = measure_capacity(cpus, iterations=iterations)
-        full.append(capacity)
-        taken.append({"capacity": round(capacity["capacity"], 3),
-                      "others_share": capacity.get("others_share"),
-                      "stolen_share": capacity.get("stolen_share"),
-                      "repeats": capacity.get("repeats")})
+    full = [measure_capacity(cpus, iterations=iterations) for _ in range(max(1, tries))]
+    taken = [{"capacity": round(c["capacity"], 3), "others_share": c.get("others_share"),
+              "stolen_share": c.get("stolen_share"), "repeats": c.get("repeats")} for c in full]
     out = dict(median_reading(full), readings=[r["capacity"] for r in taken], reading_facts=taken,
                before=quiet)
-    note = explain_readings(taken)
-    if note:
+    if note := explain_readings(taken):
         out["note"] = note
     return out
 

@@ -40,21 +40,17 @@ class Slowdowns:
         self.serial = Slowdown()
 
     def add(self, name: str, planned: float, took: float) -> None:
-        self.by_name.setdefault(name, Slowdown()).add(planned, took)
-
-    def _typical(self) -> float:
-        latest = [s.last() for s in self.by_name.values() if s.ratios]
-        return statistics.median(latest) if latest else 1.0
+        if planned > 0:         # so every Slowdown here has a ratio
+            self.by_name.setdefault(name, Slowdown()).add(planned, took)
 
     def factor(self, name: str | None = None) -> float:
         own = self.by_name.get(name)
-        mine = own.factor() if own is not None and own.ratios else self._typical()
-        return max(mine, self.serial.factor())
+        typical = statistics.median([s.last() for s in self.by_name.values()] or [1.0])
+        return max(own.factor() if own else typical, self.serial.factor())
 
     def last(self, name: str | None = None) -> float:
         """What the hard deadline is checked with: the configuration's own last ratio, or
         (not visited yet) the largest latest ratio of any."""
         own = self.by_name.get(name)
-        latest = [s.last() for s in self.by_name.values() if s.ratios]
-        mine = own.last() if own is not None and own.ratios else max(latest, default=1.0)
-        return max(mine, self.serial.last())
+        largest = max((s.last() for s in self.by_name.values()), default=1.0)
+        return max(own.last() if own else largest, self.serial.last())
