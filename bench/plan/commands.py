@@ -117,14 +117,13 @@ def make_plan(request: RunRequest, command: str, usable: int | None = None, memo
     ``run``'s probe of the task, so a resumed run plans the same cases."""
     from bench.plan.overhead import dask_probes, plan_overhead, plan_overhead_race
     from bench.plan.planner import PlanRequest, build_plan
-    from bench.plan.sizing import usable_cpus
-    from bench.measure.machine import memory_available
+    from bench.measure.machine import available_cpus, memory_available
     from workloads.images import ImageSize
     from workloads.pose import PoseUnavailable
 
     codec, pose = wanted(request, command)
     opts = plan_options(request)
-    usable = usable or usable_cpus()
+    usable = usable or available_cpus()
     memory = memory or memory_available()
     params = {}
     if pose:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from bench.model.case import Case
 from bench.model.request import RunRequest
-from bench.plan.sizing import size_set, worker_ladder
+from bench.plan.sizing import PASS_S, SERIAL_MAX_S, size_set, worker_cap, worker_ladder
 from bench.plan.task_probe import PROBE_ITEMS, PROBE_TIMEOUT_S, ProbeFailed, probe_task
 from bench.plan.configurations import PlanOptions, plan_cases
 from bench.strategies import STRATEGIES, decoded, libraries
@@ -156,16 +156,15 @@ def _cases(req, g: _Group, count: int, ladder: list[int]) -> list[Case]:
     return plan_cases(opts, [(g.workload, replace(g.images, count=count))], on_files=True)
 
 
-def file_pools(req, usable: int, memory_available: int, pass_s: float, serial_max_s: float,
-               worker_cap) -> list[tuple]:
+def file_pools(req, usable: int, memory_available: int) -> list[tuple]:
     """The groups of files as the race plan's pools (bench.plan.planner.build_plan)."""
+    pass_s, serial_max_s = PASS_S[req.mode], SERIAL_MAX_S[req.mode]
     pools = []
     for g in _groups(req):
         size = g.images.size
-        ladder = worker_ladder(usable, worker_cap(g.workload, memory_available))
         most = g.available if g.available is not None else PHOTOS_MAX
         by_top = {}
-        for top in reversed(ladder):
+        for top in reversed(worker_ladder(usable, worker_cap(g.workload, memory_available))):
             if g.fixed or (g.available is not None and g.available < 8 * top):
                 # every file there is (or the sample asked for): as many workers as files
                 set_size = size_set(g.t, size.nbytes, usable, min(top, most), memory_available,
@@ -176,8 +175,7 @@ def file_pools(req, usable: int, memory_available: int, pass_s: float, serial_ma
                                     serial_max_s, max_count=most, files=most)
             rung = worker_ladder(usable, set_size.max_workers)
             by_top[top] = (set_size, _cases(req, g, set_size.count, rung))
-        if by_top:
-            pools.append((g.workload, g.t, by_top))
+        pools.append((g.workload, g.t, by_top))
     return pools
 
 

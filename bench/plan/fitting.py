@@ -16,9 +16,7 @@ def trim(groups: list, available: float) -> None:
     def droppable(g):
         others = [c for c in g.entrants if c.family != "serial" and role(c.strategy) != "baseline"
                   and not holds_alone(c, g.entrants, g.named)]
-        first = {}
-        for c in others:
-            first.setdefault(c.family, c)
+        first = {c.family: c for c in reversed(others)}       # the first of each family
         rest = [c for c in others if c not in first.values()]
         return rest or [c for c in g.entrants if c.strategy in libraries.LIBRARY_OF
                         and not holds_alone(c, g.entrants, g.named)]
@@ -106,6 +104,4 @@ def probes_within(cases: list[Case], seconds: float) -> list[Case]:
 
 
 def overhead_estimate(cases: list[Case]) -> float:
-    if not cases:
-        return 0.0
-    return 1.0 + sum(probe_estimate(c) for c in cases)
+    return 1.0 + sum(map(probe_estimate, cases)) if cases else 0.0

@@ -10,9 +10,9 @@ from bench.plan import budget as bud
 from bench.plan import named as named_choices
 from bench.plan import search
 from bench.plan import file_groups
-from bench.plan.configurations import PlanOptions, default_strategies, plan_cases
+from bench.plan.configurations import PlanOptions, codec_sets, default_strategies, plan_cases
 from bench.plan.fitting import PROBE_SHARE, fill, overhead_estimate, probes_within, trim
-from bench.plan.sizing import size_set, worker_ladder
+from bench.plan.sizing import PASS_S, SERIAL_MAX_S, size_set, worker_cap, worker_ladder
 from bench.plan.tiers import named_first, priority, role, tier_of
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries, named
 from bench.texts import messages
@@ -36,10 +36,6 @@ def _params(req, workload: str) -> dict:
     return req.pose_params if _stateful(workload) else req.codec_params
 
 
-# a pass should last this long on the parallel side (quick, full), and the paired
-# serial pass at most this long (a longer set is paired over a prefix)
-PASS_S = {"quick": 0.06, "full": 0.12}
-SERIAL_MAX_S = {"quick": 0.3, "full": 0.5}
 # a pass of the naive per-image process pool should take at most this long
 BASELINE_PASS_MAX_S = {"quick": 0.4, "full": 3.0}
 # the naive baselines are explained (cold, decomposition, memory) next to the finalists
@@ -346,11 +342,8 @@ def _groups(req: PlanRequest) -> list[tuple[str, ImageSize, str]]:
                                   and (wanted is None or w in wanted)))
     out = []
     if req.codec_workloads != []:
-        codec = raced_groups("codec")
-        for workload in req.codec_workloads or [registry.first("codec")]:
-            for size in dict.fromkeys(req.sizes or [ImageSize.parse(g[1]) for g in codec]):
-                for content in req.contents or ["noise" if size.channels == 1 else "smooth"]:
-                    out.append((workload, size, content))
+        sizes = req.sizes or [ImageSize.parse(g[1]) for g in raced_groups("codec")]
+        out = codec_sets(req.codec_workloads, sizes, req.contents)
     for workload in models if req.pose else []:
         cls = workload_class(workload)
         # the sets named, on the contents it can measure (by default its main set)
@@ -406,16 +399,6 @@ def _candidates(req: PlanRequest, workload: str, size: ImageSize, content: str, 
             and not (c.family == "dask" and c.workers != usable and req.workers is None)]
 
 
-# pool workers may take this share of the memory available, all of them together
-WORKER_MEMORY_SHARE = 0.5
-WORKER_BYTES = 80 * 1024 ** 2      # an interpreter with numpy and OpenCV
-
-
-def _worker_cap(workload: str, memory_available: int) -> int:
-    per_worker = workload_class(workload).memory_per_worker or WORKER_BYTES
-    return max(1, int(memory_available * WORKER_MEMORY_SHARE // per_worker))
-
-
 def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     """The race plan: groups with the entrants that fit the budget."""
     mode = req.mode
@@ -431,16 +414,14 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     for workload, size, content in _groups(req):
         t = bud.seconds_per_image(workload, size, content, _params(req, workload))
         by_top = {}
-        for top in reversed(worker_ladder(usable, _worker_cap(workload, memory_available))):
+        for top in reversed(worker_ladder(usable, worker_cap(workload, memory_available))):
             set_size = size_set(t, size.nbytes, usable, top, memory_available, PASS_S[mode],
                                 SERIAL_MAX_S[mode], req.n_images,
                                 max_count=int(BASELINE_PASS_MAX_S[mode] / bud.TASK_OVERHEAD_S["processes"]))
             rung = worker_ladder(usable, set_size.max_workers)
-            cands = _candidates(req, workload, size, content, set_size.count, rung, usable)
-            by_top[top] = (set_size, cands)
+            by_top[top] = (set_size, _candidates(req, workload, size, content, set_size.count, rung, usable))
         pools.append((workload, t, by_top))
-    pools += file_groups.file_pools(req, usable, memory_available, PASS_S[mode], SERIAL_MAX_S[mode],
-                                    _worker_cap)
+    pools += file_groups.file_pools(req, usable, memory_available)
     named_choices.refuse_what_no_group_races(req, pools)
     # every group starts at its largest count with tier 0; shrink the costliest until it fits
     tops = [list(by_top) for _, _, by_top in pools]
@@ -505,17 +486,15 @@ def _sets_to_search(core: list, available: float, req: PlanRequest) -> tuple[lis
     """A quick run on many CPUs: the costliest sets wait until the budget holds the
     others with their worker-count search (a set at W alone answers W by construction);
     a set the user named always stays. Returns (the sets kept, those moved after them)."""
-    def movable(g) -> bool:
-        return (g.workload not in registry.file_workloads() and req.sizes is None
-                and req.contents is None and g.workload not in (req.named_workloads or ()))
-
     kept, moved = list(core), []
     while len(kept) > 1:
         for g in kept:
             g.search = True
         if not any(g.searches() for g in kept) or sum(g.estimate() for g in kept) <= available:
             break
-        costly = max((g for g in kept if movable(g)), key=lambda g: g.estimate(), default=None)
+        costly = max((g for g in kept if g.workload not in registry.file_workloads() and req.sizes is None
+                      and req.contents is None and g.workload not in (req.named_workloads or ())),
+                     key=lambda g: g.estimate(), default=None)
         if costly is None:
             break
         kept.remove(costly)
