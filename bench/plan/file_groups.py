@@ -107,8 +107,8 @@ class _Group:
 
 
 def _groups(req) -> list[_Group]:
-    run: UserRun | None = getattr(req, "files", None)
-    named = bool(getattr(req, "strategies", None))
+    run: UserRun | None = req.files
+    named = bool(req.strategies)
     out = []
     if run is not None:
         # --strategies outranks the defaults: any strategy a group of files can race
@@ -127,7 +127,7 @@ def _groups(req) -> list[_Group]:
                               run.images.count, run.fixed))
     # the pipelines of bench all: --sizes and --content choose generated sets, and --quick's
     # 90 s are spent before they start - then only when --workloads names them
-    wanted = getattr(req, "pipelines", None)
+    wanted = req.pipelines
     quick = req.mode == "quick"
     by_default = wanted is None and not quick and req.sizes is None and req.contents is None
     for workload, group in registry.groups("files") if wanted or by_default else ():

@@ -378,20 +378,19 @@ def _strategies(req: PlanRequest, workload: str) -> list[str]:
 
 def _candidates(req: PlanRequest, workload: str, size: ImageSize, content: str, count: int,
                 ladder: list[int], usable: int) -> list[Case]:
-    params = _params(req, workload)
     methods = req.start_methods
     default = default_start_method()
     if methods is None:
-        # other start methods where they answer a question: a model's load (pose, full run)
+        # other start methods only where they answer a question: a pool's start (at the usable
+        # CPUs, below), a model's load (pose, full run)
         others = [m for m in ("fork", "forkserver", "spawn") if m in START_METHODS and m != default]
         methods = [default] + (others if req.mode == "full" and _stateful(workload) else [])
     opts = PlanOptions(workloads=[workload], sizes=[size], contents=[content], n_images=count,
                        strategies=_strategies(req, workload),
                        explicit_strategies=tuple(req.strategies or ()), workers=req.workers or ladder,
-                       chunk_sizes=req.chunk_sizes, start_methods=methods, params=params,
+                       chunk_sizes=req.chunk_sizes, start_methods=methods, params=_params(req, workload),
                        seed=req.seed, layouts=req.layouts,
                        cv_threads_variant=req.mode == "full" and req.cv_threads is None)
-    # other start methods only where they answer a question: pool start and model load
     return [c for c in plan_cases(opts)
             if (req.start_methods is not None or c.start_method in (None, default)
                 or (c.workers == usable
@@ -403,7 +402,6 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     """The race plan: groups with the entrants that fit the budget."""
     mode = req.mode
     budget_s = req.budget_s or (bud.QUICK_BUDGET_S if mode == "quick" else bud.DEFAULT_BUDGET_S)
-    rounds = bud.MIN_ROUNDS[mode]
     # on many CPUs the probes give half their share to the worker-count search
     share = PROBE_SHARE / (2 if usable >= search.MANY_CPUS else 1)
     probes = req.overhead if req.unbounded else probes_within(req.overhead, share * budget_s)
@@ -428,8 +426,8 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     level = [0] * len(pools)
 
     def build(k: int) -> GroupPlan | None:
-        workload, t, by_top = pools[k]
-        return _build(workload, t, *by_top[tops[k][level[k]]], usable, rounds, req)
+        _, t, by_top = pools[k]
+        return _build(t, *by_top[tops[k][level[k]]], usable, req)
 
     built = [build(k) for k in range(len(pools))]
     # never fewer workers than the usable CPUs (twice as many where the worker count is
@@ -519,14 +517,12 @@ def _search_within(groups: list, available: float, req: PlanRequest, only=None) 
         g.search = False
 
 
-def _build(workload: str, t: float, set_size, cands: list[Case], usable: int, rounds: int,
-           req: PlanRequest) -> GroupPlan | None:
+def _build(t: float, set_size, cands: list[Case], usable: int, req: PlanRequest) -> GroupPlan | None:
     if not cands:
         return None
     ladder = worker_ladder(usable, set_size.max_workers)
     w = max(r for r in ladder if r <= min(usable, set_size.max_workers))
-    default_method = default_start_method()
-    tiers = {c.name: tier_of(c, w, ladder, default_method) for c in cands}
+    tiers = {c.name: tier_of(c, w, ladder, default_start_method()) for c in cands}
     named = named_first(cands, req.named(), w, tiers)
     if req.workers or req.strategies:
         tiers = {name: min(tier, 1) for name, tier in tiers.items()}   # what was named first
@@ -534,14 +530,14 @@ def _build(workload: str, t: float, set_size, cands: list[Case], usable: int, ro
     if w >= search.MANY_CPUS and not (req.workers or req.strategies):
         tiers.update(search.after_the_search(cands, tiers, w, req.mode))
     ordered = sorted(cands, key=lambda c: priority(c, tiers[c.name], w))
+    first = ordered[0]
     costs = bud.Costs(t, set_size.count, set_size.serial_slice, usable,
-                      0.35 if workload_class(workload).has_model else 0.0)
+                      0.35 if workload_class(first.workload).has_model else 0.0)
     entrants = [c for c in ordered if tiers[c.name] == 0]
     if not any(c.family == "serial" for c in entrants):
         entrants = [c for c in cands if c.family == "serial"][:1] + entrants
-    first = ordered[0]
     return GroupPlan(first.workload, first.params, first.images, entrants, set_size.serial_slice,
-                     costs, rounds, len(cands), set_size.capped_by, tiers, req.mode, w, named,
+                     costs, bud.MIN_ROUNDS[req.mode], len(cands), set_size.capped_by, tiers, req.mode, w, named,
                      ladder=ladder, search=False, ordered=ordered, feeds=set_size.max_workers)
 
 

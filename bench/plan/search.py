@@ -37,7 +37,6 @@ def line_key(case: Case) -> tuple:
 
 
 def coarse_counts(w: int, ladder: list[int], mode: str = "full") -> list[int]:
-    """The ladder's counts between W / LOWEST_SHARE and 2 W."""
     return [n for n in ladder if max(1, w / LOWEST_SHARE[mode]) <= n <= 2 * w]
 
 
