@@ -137,11 +137,10 @@ def make_plan(request: RunRequest, command: str, usable: int | None = None, memo
     in_full = request.exhaustive or command in ("overhead", "dask")
     req = PlanRequest(
         mode="quick" if request.quick else "full", budget_s=request.budget,
-        codec_workloads=(opts.workloads if codec else []), pose=pose, sizes=listed(request.sizes),
-        contents=listed(request.contents), n_images=request.n_images,
-        strategies=listed(request.strategies), workers=listed(request.workers),
-        chunk_sizes=listed(request.chunk_sizes), start_methods=listed(request.start_methods),
-        layouts=listed(request.layouts), codec_params=opts.params, pose_params=params, seed=request.seed,
+        codec_workloads=(opts.workloads if codec else []), pose=pose, sizes=opts.sizes,
+        contents=opts.contents, n_images=opts.n_images, strategies=listed(request.strategies),
+        workers=opts.workers, chunk_sizes=opts.chunk_sizes, start_methods=opts.start_methods,
+        layouts=opts.layouts, codec_params=opts.params, pose_params=params, seed=opts.seed,
         cv_threads=request.cv_threads,
         dask=not request.scheduler and (not request.strategies or any(s.startswith("dask") for s in request.strategies)),
         overhead=plan_overhead_race(opts, usable) if command == "all" and codec else [],

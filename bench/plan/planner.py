@@ -53,11 +53,6 @@ class Policy:
     within_budget: bool = True
     explain_all: bool = False
 
-    @classmethod
-    def in_full(cls, visits: int) -> "Policy":
-        return cls("exhaustive", eliminate=False, visits=max(1, visits), within_budget=False,
-                   explain_all=True)
-
 
 RACE = Policy()
 
@@ -190,8 +185,9 @@ class Plan:
     for_the_search: list = field(default_factory=list)
 
     def measure_in_full(self, visits: int) -> "Plan":
-        """The same configurations, every one measured in full (Policy.in_full)."""
-        self.policy = Policy.in_full(visits)
+        """The same configurations, every one measured in full (see Policy)."""
+        self.policy = Policy("exhaustive", eliminate=False, visits=max(1, visits), within_budget=False,
+                             explain_all=True)
         for g in self.groups:
             g.policy, g.rounds = self.policy, self.policy.visits
         return self
@@ -537,7 +533,7 @@ def _build(t: float, set_size, cands: list[Case], usable: int, req: PlanRequest)
     if not any(c.family == "serial" for c in entrants):
         entrants = [c for c in cands if c.family == "serial"][:1] + entrants
     return GroupPlan(first.workload, first.params, first.images, entrants, set_size.serial_slice,
-                     costs, bud.MIN_ROUNDS[req.mode], len(cands), set_size.capped_by, tiers, req.mode, w, named,
-                     ladder=ladder, search=False, ordered=ordered, feeds=set_size.max_workers)
+                     costs, bud.MIN_ROUNDS[req.mode], len(cands), set_size.capped_by, tiers, req.mode, w,
+                     named, ladder=ladder, search=False, ordered=ordered, feeds=set_size.max_workers)
 
 
