@@ -46,14 +46,6 @@ def plan_options(request: RunRequest) -> PlanOptions:
                        params=params, seed=request.seed)
 
 
-def pose_params(request: RunRequest) -> dict:
-    """The pose parameters asked for; PoseUnavailable when pose cannot run offline so."""
-    from workloads.pose import PoseWorkload, check_available
-
-    check_available(request.pose_backend, request.pose_model_complexity, request.pose_model or "")
-    return PoseWorkload.params_for(request.pose_model_complexity, request.pose_backend, request.pose_model)
-
-
 def wanted(request: RunRequest, command: str) -> tuple[bool, bool]:
     """(codec workloads, pose) for this command. ``all``/``list`` run both unless
     --workloads says otherwise; given --sizes/--content alone they mean imwrite."""
@@ -85,13 +77,6 @@ def pipelines_wanted(request: RunRequest, command: str) -> list | None:
     return [w for w in request.workloads if w in on_photos()]
 
 
-def _pose_asked_for(request: RunRequest, command: str) -> bool:
-    """Pose named, or a pose option given (not the request's default)."""
-    return (command == "pose" or bool(request.workloads and "pose" in request.workloads)
-            or request.pose_model_complexity != RunRequest.pose_model_complexity
-            or request.pose_backend != RunRequest.pose_backend or bool(request.pose_model))
-
-
 def cluster_workers(request: RunRequest) -> int | None:
     """With --scheduler, Dask cases use however many workers that cluster has."""
     if not request.scheduler:
@@ -119,7 +104,7 @@ def make_plan(request: RunRequest, command: str, usable: int | None = None, memo
     from bench.plan.planner import PlanRequest, build_plan
     from bench.measure.machine import available_cpus, memory_available
     from workloads.images import ImageSize
-    from workloads.pose import PoseUnavailable
+    from workloads.pose import PoseUnavailable, PoseWorkload, check_available
 
     codec, pose = wanted(request, command)
     opts = plan_options(request)
@@ -128,9 +113,14 @@ def make_plan(request: RunRequest, command: str, usable: int | None = None, memo
     params = {}
     if pose:
         try:
-            params = pose_params(request)
+            check_available(request.pose_backend, request.pose_model_complexity, request.pose_model or "")
+            params = PoseWorkload.params_for(request.pose_model_complexity, request.pose_backend,
+                                             request.pose_model)
         except PoseUnavailable as exc:
-            if _pose_asked_for(request, command):
+            # pose named, or a pose option given (not the request's default): refused
+            if (command == "pose" or "pose" in (request.workloads or ())
+                    or request.pose_model_complexity != RunRequest.pose_model_complexity
+                    or request.pose_backend != RunRequest.pose_backend or request.pose_model):
                 raise UsageError(str(exc)) from None
             print(messages.POSE_SKIPPED.format(why=exc), file=sys.stderr)
             pose = False
