@@ -42,16 +42,14 @@ def _anti_pattern(name: str) -> bool:
     return STRATEGIES[name].files_role == "anti-pattern"
 
 
-def read_strategies(quick: bool = False) -> tuple[str, ...]:
-    """The read-only group's strategies (``files_read``; with --quick, those it keeps)."""
+def read_strategies(quick: bool = False, named: bool = False) -> tuple[str, ...]:
+    """The read-only group's strategies (``files_read``; with --quick, those it keeps); with
+    --strategies (``named``), those it may name: every route that reads in the worker
+    (reading in the parent first would time the read twice)."""
+    if named:
+        parent = {c.name for c in decoded.STRATEGIES}
+        return tuple(s for s in task_strategies() if not _anti_pattern(s) and s not in parent)
     return on_files(lambda cls: cls.files_read and (not quick or "read" in cls.files_quick))
-
-
-def read_named() -> tuple[str, ...]:
-    """What --strategies may name for the read-only group: every route that reads in the
-    worker (reading in the parent first would time the read twice)."""
-    parent = {c.name for c in decoded.STRATEGIES}
-    return tuple(s for s in task_strategies() if not _anti_pattern(s) and s not in parent)
 
 
 PHOTOS_MAX = 1024          # generated files in one photos set, at most
@@ -123,7 +121,7 @@ def _groups(req) -> list[_Group]:
                           run.images.count, run.fixed))
         if run.params.get("decode") != "none":
             out.append(_Group("imread", {"decode": run.params.get("decode", "color")}, run.images,
-                              run.read_s, read_named() if named else read_strategies(),
+                              run.read_s, read_strategies(named=named),
                               run.images.count, run.fixed))
     # the pipelines of bench all: --sizes and --content choose generated sets, and --quick's
     # 90 s are spent before they start - then only when --workloads names them
@@ -134,7 +132,7 @@ def _groups(req) -> list[_Group]:
         if wanted and workload not in wanted and workload != "imread":
             continue
         if workload == "imread":
-            names = read_named() if named else read_strategies(quick)
+            names = read_strategies(quick, named)
         else:
             names = tuple(libraries.installed(
                 task_strategies() if named or not quick
@@ -143,7 +141,7 @@ def _groups(req) -> list[_Group]:
         spec = ImageSetSpec(ImageSize.parse(group.size), 1, "photos", req.seed)
         params = {} if workload != "imread" else {"decode": "color"}
         t = workload_class(workload).expected_seconds_per_image(spec.size, params)
-        out.append(_Group(workload, params, spec, t, tuple(names), None))
+        out.append(_Group(workload, params, spec, t, names, None))
     return out
 
 

@@ -62,15 +62,14 @@ def fill(groups: list, available: float, tiers=(1, 2, 3, 4)) -> None:
                 nxt = next((c for c in g.ordered if c.name not in names and g.tiers[c.name] == tier), None)
                 if nxt is None:
                     continue
-                before = current[k]
                 g.entrants.append(nxt)
                 after = g.estimate()
-                if total - before + after > available:
+                if total - current[k] + after > available:
                     g.entrants.pop()
                     g.tiers[nxt.name] = 99      # does not fit: not tried again
                     continue
+                total += after - current[k]
                 current[k] = after
-                total += after - before
                 progress = True
     for g in groups:
         g.entrants = unique_cases(sorted(g.entrants, key=lambda c: c.family != "serial"))

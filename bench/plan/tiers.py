@@ -63,10 +63,8 @@ def covers(case: Case, option: str, value) -> bool:
     if option == "--workers":
         return case.family != "serial" and case.workers == value
     if option == "--chunk-sizes":
-        if case.chunk_size is None:
-            return False
-        return case.chunk_rule == "auto" if value == "auto" else \
-            case.chunk_size == min(int(value), case.images.count)
+        return case.chunk_size is not None and (case.chunk_rule == "auto" if value == "auto" else
+                                                case.chunk_size == min(int(value), case.images.count))
     if option == "--layouts":
         return registry.has_layouts(case.workload) and (
             case.out_layout == "per-task" if value == "per-task" else case.out_layout is None)
