@@ -1,6 +1,5 @@
-"""What the machine allows a plan: worker counts from the usable CPUs (affinity, capped by
-a cgroup quota), image counts from the worker counts, the time a pass should take and
-the memory there is."""
+"""What the machine allows a plan: worker counts from the usable CPUs and the memory,
+image counts from the worker counts, the time a pass should take and the memory there is."""
 from __future__ import annotations
 
 import math
