@@ -325,13 +325,12 @@ class PlanRequest:
 
 
 def _groups(req: PlanRequest) -> list[tuple[str, ImageSize, str]]:
-    by_default = req.sizes is None and req.contents is None
     # the tasks with a model --workloads names (none named: all of them)
     models = [w for w in registry.named(kind="model") if w in (req.named_workloads or ())] \
         or registry.named(kind="model")
     kinds = [("codec", req.codec_workloads)] if req.codec_workloads != [] else []
     kinds += [("model", models)] if req.pose else []
-    if by_default:
+    if req.sizes is None and req.contents is None:          # the raced sets by default
         return list(dict.fromkeys((w, ImageSize.parse(s), c) for kind, wanted in kinds
                                   for w, s, c, q in raced_groups(kind)
                                   if (q or req.mode != "quick")
