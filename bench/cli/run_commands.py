@@ -12,11 +12,10 @@ from datetime import datetime
 from bench.cli import options
 from bench.cli.request import parse_request
 from bench.errors import UsageError
-from bench.measure.machine import memory_available
+from bench.measure.machine import available_cpus, memory_available
 from bench.model.request import RunRequest
 from bench.plan.budget import format_duration
 from bench.plan.commands import make_plan, plan_options
-from bench.plan.sizing import usable_cpus
 from bench.strategies import default_start_method
 from bench.texts import messages
 
@@ -24,7 +23,7 @@ from bench.texts import messages
 def plan_for(request: RunRequest, command: str, inputs: dict | None = None):
     """(the plan, the plan's inputs): the machine it was made for, and ``run``'s probe of
     the task, kept so that a resumed run plans the same cases."""
-    inputs = inputs or {"usable": usable_cpus(), "memory": memory_available()}
+    inputs = inputs or {"usable": available_cpus(), "memory": memory_available()}
     plan = make_plan(request, command, inputs["usable"], inputs["memory"], inputs)
     if command == "run" and not request.limit:      # a sample the user did not choose
         from bench.plan.file_groups import sample_notes

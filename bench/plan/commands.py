@@ -46,14 +46,6 @@ def plan_options(request: RunRequest) -> PlanOptions:
                        params=params, seed=request.seed)
 
 
-def pose_params(request: RunRequest) -> dict:
-    """The pose parameters asked for; PoseUnavailable when pose cannot run offline so."""
-    from workloads.pose import PoseWorkload, check_available
-
-    check_available(request.pose_backend, request.pose_model_complexity, request.pose_model or "")
-    return PoseWorkload.params_for(request.pose_model_complexity, request.pose_backend, request.pose_model)
-
-
 def wanted(request: RunRequest, command: str) -> tuple[bool, bool]:
     """(codec workloads, pose) for this command. ``all``/``list`` run both unless
     --workloads says otherwise; given --sizes/--content alone they mean imwrite."""
@@ -85,13 +77,6 @@ def pipelines_wanted(request: RunRequest, command: str) -> list | None:
     return [w for w in request.workloads if w in on_photos()]
 
 
-def _pose_asked_for(request: RunRequest, command: str) -> bool:
-    """Pose named, or a pose option given (not the request's default)."""
-    return (command == "pose" or bool(request.workloads and "pose" in request.workloads)
-            or request.pose_model_complexity != RunRequest.pose_model_complexity
-            or request.pose_backend != RunRequest.pose_backend or bool(request.pose_model))
-
-
 def cluster_workers(request: RunRequest) -> int | None:
     """With --scheduler, Dask cases use however many workers that cluster has."""
     if not request.scheduler:
@@ -117,32 +102,35 @@ def make_plan(request: RunRequest, command: str, usable: int | None = None, memo
     ``run``'s probe of the task, so a resumed run plans the same cases."""
     from bench.plan.overhead import dask_probes, plan_overhead, plan_overhead_race
     from bench.plan.planner import PlanRequest, build_plan
-    from bench.plan.sizing import usable_cpus
-    from bench.measure.machine import memory_available
+    from bench.measure.machine import available_cpus, memory_available
     from workloads.images import ImageSize
-    from workloads.pose import PoseUnavailable
+    from workloads.pose import PoseUnavailable, PoseWorkload, check_available
 
     codec, pose = wanted(request, command)
     opts = plan_options(request)
-    usable = usable or usable_cpus()
+    usable = usable or available_cpus()
     memory = memory or memory_available()
     params = {}
     if pose:
         try:
-            params = pose_params(request)
+            check_available(request.pose_backend, request.pose_model_complexity, request.pose_model or "")
+            params = PoseWorkload.params_for(request.pose_model_complexity, request.pose_backend,
+                                             request.pose_model)
         except PoseUnavailable as exc:
-            if _pose_asked_for(request, command):
+            # pose named, or a pose option given (not the request's default): refused
+            if (command == "pose" or "pose" in (request.workloads or ())
+                    or request.pose_model_complexity != RunRequest.pose_model_complexity
+                    or request.pose_backend != RunRequest.pose_backend or request.pose_model):
                 raise UsageError(str(exc)) from None
             print(messages.POSE_SKIPPED.format(why=exc), file=sys.stderr)
             pose = False
     in_full = request.exhaustive or command in ("overhead", "dask")
     req = PlanRequest(
         mode="quick" if request.quick else "full", budget_s=request.budget,
-        codec_workloads=(opts.workloads if codec else []), pose=pose, sizes=listed(request.sizes),
-        contents=listed(request.contents), n_images=request.n_images,
-        strategies=listed(request.strategies), workers=listed(request.workers),
-        chunk_sizes=listed(request.chunk_sizes), start_methods=listed(request.start_methods),
-        layouts=listed(request.layouts), codec_params=opts.params, pose_params=params, seed=request.seed,
+        codec_workloads=(opts.workloads if codec else []), pose=pose, sizes=opts.sizes,
+        contents=opts.contents, n_images=opts.n_images, strategies=listed(request.strategies),
+        workers=opts.workers, chunk_sizes=opts.chunk_sizes, start_methods=opts.start_methods,
+        layouts=opts.layouts, codec_params=opts.params, pose_params=params, seed=opts.seed,
         cv_threads=request.cv_threads,
         dask=not request.scheduler and (not request.strategies or any(s.startswith("dask") for s in request.strategies)),
         overhead=plan_overhead_race(opts, usable) if command == "all" and codec else [],

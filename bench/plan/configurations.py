@@ -52,14 +52,18 @@ class PlanOptions:
     layouts: list[str] | None = None   # imwrite output layouts; None: see _layouts_for
 
 
+def codec_sets(workloads: list | None, sizes: list, contents: list | None) -> list[tuple]:
+    """(workload, size, content): each codec workload on each size and content asked for
+    (grey sizes get the classic saving-images-in-a-loop noise, colour photo-like content)."""
+    return [(workload, size, content) for workload in workloads or [registry.first("codec")]
+            for size in dict.fromkeys(sizes)
+            for content in contents or ["noise" if size.channels == 1 else "smooth"]]
+
+
 def _image_sets(opts: PlanOptions) -> list[tuple[str, ImageSetSpec]]:
-    """Each workload on each size and content asked for (grey sizes get the classic
-    saving-images-in-a-loop noise, colour photo-like content)."""
     return [(workload, ImageSetSpec(size, opts.n_images or default_count(size, opts.quick), content,
                                     opts.seed))
-            for workload in opts.workloads or [registry.first("codec")]
-            for size in dict.fromkeys(opts.sizes or [])
-            for content in opts.contents or ["noise" if size.channels == 1 else "smooth"]]
+            for workload, size, content in codec_sets(opts.workloads, opts.sizes or [], opts.contents)]
 
 
 def plan_cases(opts: PlanOptions, image_sets: list | None = None,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from bench.model.case import Case
 from bench.model.request import RunRequest
-from bench.plan.sizing import size_set, worker_ladder
+from bench.plan.sizing import PASS_S, SERIAL_MAX_S, size_set, worker_cap, worker_ladder
 from bench.plan.task_probe import PROBE_ITEMS, PROBE_TIMEOUT_S, ProbeFailed, probe_task
 from bench.plan.configurations import PlanOptions, plan_cases
 from bench.strategies import STRATEGIES, decoded, libraries
@@ -42,16 +42,14 @@ def _anti_pattern(name: str) -> bool:
     return STRATEGIES[name].files_role == "anti-pattern"
 
 
-def read_strategies(quick: bool = False) -> tuple[str, ...]:
-    """The read-only group's strategies (``files_read``; with --quick, those it keeps)."""
+def read_strategies(quick: bool = False, named: bool = False) -> tuple[str, ...]:
+    """The read-only group's strategies (``files_read``; with --quick, those it keeps); with
+    --strategies (``named``), those it may name: every route that reads in the worker
+    (reading in the parent first would time the read twice)."""
+    if named:
+        parent = {c.name for c in decoded.STRATEGIES}
+        return tuple(s for s in task_strategies() if not _anti_pattern(s) and s not in parent)
     return on_files(lambda cls: cls.files_read and (not quick or "read" in cls.files_quick))
-
-
-def read_named() -> tuple[str, ...]:
-    """What --strategies may name for the read-only group: every route that reads in the
-    worker (reading in the parent first would time the read twice)."""
-    parent = {c.name for c in decoded.STRATEGIES}
-    return tuple(s for s in task_strategies() if not _anti_pattern(s) and s not in parent)
 
 
 PHOTOS_MAX = 1024          # generated files in one photos set, at most
@@ -107,8 +105,8 @@ class _Group:
 
 
 def _groups(req) -> list[_Group]:
-    run: UserRun | None = getattr(req, "files", None)
-    named = bool(getattr(req, "strategies", None))
+    run: UserRun | None = req.files
+    named = bool(req.strategies)
     out = []
     if run is not None:
         # --strategies outranks the defaults: any strategy a group of files can race
@@ -123,18 +121,18 @@ def _groups(req) -> list[_Group]:
                           run.images.count, run.fixed))
         if run.params.get("decode") != "none":
             out.append(_Group("imread", {"decode": run.params.get("decode", "color")}, run.images,
-                              run.read_s, read_named() if named else read_strategies(),
+                              run.read_s, read_strategies(named=named),
                               run.images.count, run.fixed))
     # the pipelines of bench all: --sizes and --content choose generated sets, and --quick's
     # 90 s are spent before they start - then only when --workloads names them
-    wanted = getattr(req, "pipelines", None)
+    wanted = req.pipelines
     quick = req.mode == "quick"
     by_default = wanted is None and not quick and req.sizes is None and req.contents is None
     for workload, group in registry.groups("files") if wanted or by_default else ():
         if wanted and workload not in wanted and workload != "imread":
             continue
         if workload == "imread":
-            names = read_named() if named else read_strategies(quick)
+            names = read_strategies(quick, named)
         else:
             names = tuple(libraries.installed(
                 task_strategies() if named or not quick
@@ -143,7 +141,7 @@ def _groups(req) -> list[_Group]:
         spec = ImageSetSpec(ImageSize.parse(group.size), 1, "photos", req.seed)
         params = {} if workload != "imread" else {"decode": "color"}
         t = workload_class(workload).expected_seconds_per_image(spec.size, params)
-        out.append(_Group(workload, params, spec, t, tuple(names), None))
+        out.append(_Group(workload, params, spec, t, names, None))
     return out
 
 
@@ -156,16 +154,15 @@ def _cases(req, g: _Group, count: int, ladder: list[int]) -> list[Case]:
     return plan_cases(opts, [(g.workload, replace(g.images, count=count))], on_files=True)
 
 
-def file_pools(req, usable: int, memory_available: int, pass_s: float, serial_max_s: float,
-               worker_cap) -> list[tuple]:
+def file_pools(req, usable: int, memory_available: int) -> list[tuple]:
     """The groups of files as the race plan's pools (bench.plan.planner.build_plan)."""
+    pass_s, serial_max_s = PASS_S[req.mode], SERIAL_MAX_S[req.mode]
     pools = []
     for g in _groups(req):
         size = g.images.size
-        ladder = worker_ladder(usable, worker_cap(g.workload, memory_available))
         most = g.available if g.available is not None else PHOTOS_MAX
         by_top = {}
-        for top in reversed(ladder):
+        for top in reversed(worker_ladder(usable, worker_cap(g.workload, memory_available))):
             if g.fixed or (g.available is not None and g.available < 8 * top):
                 # every file there is (or the sample asked for): as many workers as files
                 set_size = size_set(g.t, size.nbytes, usable, min(top, most), memory_available,
@@ -176,8 +173,7 @@ def file_pools(req, usable: int, memory_available: int, pass_s: float, serial_ma
                                     serial_max_s, max_count=most, files=most)
             rung = worker_ladder(usable, set_size.max_workers)
             by_top[top] = (set_size, _cases(req, g, set_size.count, rung))
-        if by_top:
-            pools.append((g.workload, g.t, by_top))
+        pools.append((g.workload, g.t, by_top))
     return pools
 
 

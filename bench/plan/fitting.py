@@ -16,9 +16,7 @@ def trim(groups: list, available: float) -> None:
     def droppable(g):
         others = [c for c in g.entrants if c.family != "serial" and role(c.strategy) != "baseline"
                   and not holds_alone(c, g.entrants, g.named)]
-        first = {}
-        for c in others:
-            first.setdefault(c.family, c)
+        first = {c.family: c for c in reversed(others)}       # the first of each family
         rest = [c for c in others if c not in first.values()]
         return rest or [c for c in g.entrants if c.strategy in libraries.LIBRARY_OF
                         and not holds_alone(c, g.entrants, g.named)]
@@ -64,15 +62,14 @@ def fill(groups: list, available: float, tiers=(1, 2, 3, 4)) -> None:
                 nxt = next((c for c in g.ordered if c.name not in names and g.tiers[c.name] == tier), None)
                 if nxt is None:
                     continue
-                before = current[k]
                 g.entrants.append(nxt)
                 after = g.estimate()
-                if total - before + after > available:
+                if total - current[k] + after > available:
                     g.entrants.pop()
                     g.tiers[nxt.name] = 99      # does not fit: not tried again
                     continue
+                total += after - current[k]
                 current[k] = after
-                total += after - before
                 progress = True
     for g in groups:
         g.entrants = unique_cases(sorted(g.entrants, key=lambda c: c.family != "serial"))
@@ -106,6 +103,4 @@ def probes_within(cases: list[Case], seconds: float) -> list[Case]:
 
 
 def overhead_estimate(cases: list[Case]) -> float:
-    if not cases:
-        return 0.0
-    return 1.0 + sum(probe_estimate(c) for c in cases)
+    return 1.0 + sum(map(probe_estimate, cases)) if cases else 0.0

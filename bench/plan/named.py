@@ -16,11 +16,9 @@ def left_out(groups: list) -> list:
     this budget left out."""
     out = []
     for g in groups:
-        entered = {c.name for c in g.entrants}
         by_name = {c.name: c for c in g.ordered}
+        # an entrant named covers its own values: only those left out miss some
         for name, values in g.named.items():
-            if name in entered:
-                continue
             missing = [(o, v) for o, v in values if not any(covers(c, o, v) for c in g.entrants)]
             if missing:
                 out.append((g, by_name[name], missing))

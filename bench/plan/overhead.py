@@ -52,16 +52,12 @@ def plan_overhead(opts: PlanOptions, cpus: int) -> list[Case]:
         cases.append(Case("pool-start", one_pixel, {}, "threads", w))
         cases.extend(Case("pool-start", one_pixel, {}, "processes", w, None, m) for m in methods)
         cases.extend(_library_cases("pool-start", one_pixel, w))
-    payloads = overhead_payloads(opts)
-    for size, count in payloads:
-        spec = ImageSetSpec(size, count, "noise", opts.seed)
+    specs = [ImageSetSpec(size, count, "noise", opts.seed) for size, count in overhead_payloads(opts)]
+    for spec in specs:
         cases.append(Case("roundtrip", spec, {}, "threads", cpus))
         cases.append(Case("roundtrip", spec, {}, "processes", cpus, None, default_start_method()))
         cases.extend(_library_cases("roundtrip", spec, cpus))
-    for size, count in payloads:
-        if size.nbytes > 1:
-            cases.append(Case("pickle", ImageSetSpec(size, count, "noise", opts.seed), {}, "serial"))
-    return cases
+    return cases + [Case("pickle", spec, {}, "serial") for spec in specs if spec.size.nbytes > 1]
 
 
 def plan_overhead_race(opts: PlanOptions, usable: int) -> list[Case]:
@@ -75,8 +71,7 @@ def dask_probes(opts: PlanOptions, workers: int) -> list[Case]:
     """A Dask cluster's start-up, and its round trip on the first payloads (a few hundred:
     a Dask task costs ~1-3 ms)."""
     one_pixel = ImageSetSpec(ImageSize(1, 1, 1), 1, "noise", opts.seed)
-    cases = [Case("pool-start", one_pixel, {}, "dask", workers)]
     payloads = overhead_payloads(opts, limit=300)
-    for size, count in (payloads if opts.sizes else payloads[:3]):
-        cases.append(Case("roundtrip", ImageSetSpec(size, count, "noise", opts.seed), {}, "dask", workers))
-    return cases
+    return [Case("pool-start", one_pixel, {}, "dask", workers)] + [
+        Case("roundtrip", ImageSetSpec(size, count, "noise", opts.seed), {}, "dask", workers)
+        for size, count in (payloads if opts.sizes else payloads[:3])]

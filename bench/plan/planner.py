@@ -10,9 +10,9 @@ from bench.plan import budget as bud
 from bench.plan import named as named_choices
 from bench.plan import search
 from bench.plan import file_groups
-from bench.plan.configurations import PlanOptions, default_strategies, plan_cases
+from bench.plan.configurations import PlanOptions, codec_sets, default_strategies, plan_cases
 from bench.plan.fitting import PROBE_SHARE, fill, overhead_estimate, probes_within, trim
-from bench.plan.sizing import size_set, worker_ladder
+from bench.plan.sizing import PASS_S, SERIAL_MAX_S, size_set, worker_cap, worker_ladder
 from bench.plan.tiers import named_first, priority, role, tier_of
 from bench.strategies import START_METHODS, STRATEGIES, default_start_method, libraries, named
 from bench.texts import messages
@@ -36,10 +36,6 @@ def _params(req, workload: str) -> dict:
     return req.pose_params if _stateful(workload) else req.codec_params
 
 
-# a pass should last this long on the parallel side (quick, full), and the paired
-# serial pass at most this long (a longer set is paired over a prefix)
-PASS_S = {"quick": 0.06, "full": 0.12}
-SERIAL_MAX_S = {"quick": 0.3, "full": 0.5}
 # a pass of the naive per-image process pool should take at most this long
 BASELINE_PASS_MAX_S = {"quick": 0.4, "full": 3.0}
 # the naive baselines are explained (cold, decomposition, memory) next to the finalists
@@ -56,11 +52,6 @@ class Policy:
     visits: int | None = None          # visits per configuration; None: until decided
     within_budget: bool = True
     explain_all: bool = False
-
-    @classmethod
-    def in_full(cls, visits: int) -> "Policy":
-        return cls("exhaustive", eliminate=False, visits=max(1, visits), within_budget=False,
-                   explain_all=True)
 
 
 RACE = Policy()
@@ -194,8 +185,9 @@ class Plan:
     for_the_search: list = field(default_factory=list)
 
     def measure_in_full(self, visits: int) -> "Plan":
-        """The same configurations, every one measured in full (Policy.in_full)."""
-        self.policy = Policy.in_full(visits)
+        """The same configurations, every one measured in full (see Policy)."""
+        self.policy = Policy("exhaustive", eliminate=False, visits=max(1, visits), within_budget=False,
+                             explain_all=True)
         for g in self.groups:
             g.policy, g.rounds = self.policy, self.policy.visits
         return self
@@ -333,24 +325,20 @@ class PlanRequest:
 
 
 def _groups(req: PlanRequest) -> list[tuple[str, ImageSize, str]]:
-    by_default = req.sizes is None and req.contents is None
     # the tasks with a model --workloads names (none named: all of them)
     models = [w for w in registry.named(kind="model") if w in (req.named_workloads or ())] \
         or registry.named(kind="model")
     kinds = [("codec", req.codec_workloads)] if req.codec_workloads != [] else []
     kinds += [("model", models)] if req.pose else []
-    if by_default:
+    if req.sizes is None and req.contents is None:          # the raced sets by default
         return list(dict.fromkeys((w, ImageSize.parse(s), c) for kind, wanted in kinds
                                   for w, s, c, q in raced_groups(kind)
                                   if (q or req.mode != "quick")
                                   and (wanted is None or w in wanted)))
     out = []
     if req.codec_workloads != []:
-        codec = raced_groups("codec")
-        for workload in req.codec_workloads or [registry.first("codec")]:
-            for size in dict.fromkeys(req.sizes or [ImageSize.parse(g[1]) for g in codec]):
-                for content in req.contents or ["noise" if size.channels == 1 else "smooth"]:
-                    out.append((workload, size, content))
+        sizes = req.sizes or [ImageSize.parse(g[1]) for g in raced_groups("codec")]
+        out = codec_sets(req.codec_workloads, sizes, req.contents)
     for workload in models if req.pose else []:
         cls = workload_class(workload)
         # the sets named, on the contents it can measure (by default its main set)
@@ -385,20 +373,19 @@ def _strategies(req: PlanRequest, workload: str) -> list[str]:
 
 def _candidates(req: PlanRequest, workload: str, size: ImageSize, content: str, count: int,
                 ladder: list[int], usable: int) -> list[Case]:
-    params = _params(req, workload)
     methods = req.start_methods
     default = default_start_method()
     if methods is None:
-        # other start methods where they answer a question: a model's load (pose, full run)
+        # other start methods only where they answer a question: a pool's start (at the usable
+        # CPUs, below), a model's load (pose, full run)
         others = [m for m in ("fork", "forkserver", "spawn") if m in START_METHODS and m != default]
         methods = [default] + (others if req.mode == "full" and _stateful(workload) else [])
     opts = PlanOptions(workloads=[workload], sizes=[size], contents=[content], n_images=count,
                        strategies=_strategies(req, workload),
                        explicit_strategies=tuple(req.strategies or ()), workers=req.workers or ladder,
-                       chunk_sizes=req.chunk_sizes, start_methods=methods, params=params,
+                       chunk_sizes=req.chunk_sizes, start_methods=methods, params=_params(req, workload),
                        seed=req.seed, layouts=req.layouts,
                        cv_threads_variant=req.mode == "full" and req.cv_threads is None)
-    # other start methods only where they answer a question: pool start and model load
     return [c for c in plan_cases(opts)
             if (req.start_methods is not None or c.start_method in (None, default)
                 or (c.workers == usable
@@ -406,21 +393,10 @@ def _candidates(req: PlanRequest, workload: str, size: ImageSize, content: str, 
             and not (c.family == "dask" and c.workers != usable and req.workers is None)]
 
 
-# pool workers may take this share of the memory available, all of them together
-WORKER_MEMORY_SHARE = 0.5
-WORKER_BYTES = 80 * 1024 ** 2      # an interpreter with numpy and OpenCV
-
-
-def _worker_cap(workload: str, memory_available: int) -> int:
-    per_worker = workload_class(workload).memory_per_worker or WORKER_BYTES
-    return max(1, int(memory_available * WORKER_MEMORY_SHARE // per_worker))
-
-
 def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     """The race plan: groups with the entrants that fit the budget."""
     mode = req.mode
     budget_s = req.budget_s or (bud.QUICK_BUDGET_S if mode == "quick" else bud.DEFAULT_BUDGET_S)
-    rounds = bud.MIN_ROUNDS[mode]
     # on many CPUs the probes give half their share to the worker-count search
     share = PROBE_SHARE / (2 if usable >= search.MANY_CPUS else 1)
     probes = req.overhead if req.unbounded else probes_within(req.overhead, share * budget_s)
@@ -431,24 +407,22 @@ def build_plan(req: PlanRequest, usable: int, memory_available: int) -> Plan:
     for workload, size, content in _groups(req):
         t = bud.seconds_per_image(workload, size, content, _params(req, workload))
         by_top = {}
-        for top in reversed(worker_ladder(usable, _worker_cap(workload, memory_available))):
+        for top in reversed(worker_ladder(usable, worker_cap(workload, memory_available))):
             set_size = size_set(t, size.nbytes, usable, top, memory_available, PASS_S[mode],
                                 SERIAL_MAX_S[mode], req.n_images,
                                 max_count=int(BASELINE_PASS_MAX_S[mode] / bud.TASK_OVERHEAD_S["processes"]))
             rung = worker_ladder(usable, set_size.max_workers)
-            cands = _candidates(req, workload, size, content, set_size.count, rung, usable)
-            by_top[top] = (set_size, cands)
+            by_top[top] = (set_size, _candidates(req, workload, size, content, set_size.count, rung, usable))
         pools.append((workload, t, by_top))
-    pools += file_groups.file_pools(req, usable, memory_available, PASS_S[mode], SERIAL_MAX_S[mode],
-                                    _worker_cap)
+    pools += file_groups.file_pools(req, usable, memory_available)
     named_choices.refuse_what_no_group_races(req, pools)
     # every group starts at its largest count with tier 0; shrink the costliest until it fits
     tops = [list(by_top) for _, _, by_top in pools]
     level = [0] * len(pools)
 
     def build(k: int) -> GroupPlan | None:
-        workload, t, by_top = pools[k]
-        return _build(workload, t, *by_top[tops[k][level[k]]], usable, rounds, req)
+        _, t, by_top = pools[k]
+        return _build(t, *by_top[tops[k][level[k]]], usable, req)
 
     built = [build(k) for k in range(len(pools))]
     # never fewer workers than the usable CPUs (twice as many where the worker count is
@@ -505,17 +479,15 @@ def _sets_to_search(core: list, available: float, req: PlanRequest) -> tuple[lis
     """A quick run on many CPUs: the costliest sets wait until the budget holds the
     others with their worker-count search (a set at W alone answers W by construction);
     a set the user named always stays. Returns (the sets kept, those moved after them)."""
-    def movable(g) -> bool:
-        return (g.workload not in registry.file_workloads() and req.sizes is None
-                and req.contents is None and g.workload not in (req.named_workloads or ()))
-
     kept, moved = list(core), []
     while len(kept) > 1:
         for g in kept:
             g.search = True
         if not any(g.searches() for g in kept) or sum(g.estimate() for g in kept) <= available:
             break
-        costly = max((g for g in kept if movable(g)), key=lambda g: g.estimate(), default=None)
+        costly = max((g for g in kept if g.workload not in registry.file_workloads() and req.sizes is None
+                      and req.contents is None and g.workload not in (req.named_workloads or ())),
+                     key=lambda g: g.estimate(), default=None)
         if costly is None:
             break
         kept.remove(costly)
@@ -540,14 +512,12 @@ def _search_within(groups: list, available: float, req: PlanRequest, only=None) 
         g.search = False
 
 
-def _build(workload: str, t: float, set_size, cands: list[Case], usable: int, rounds: int,
-           req: PlanRequest) -> GroupPlan | None:
+def _build(t: float, set_size, cands: list[Case], usable: int, req: PlanRequest) -> GroupPlan | None:
     if not cands:
         return None
     ladder = worker_ladder(usable, set_size.max_workers)
     w = max(r for r in ladder if r <= min(usable, set_size.max_workers))
-    default_method = default_start_method()
-    tiers = {c.name: tier_of(c, w, ladder, default_method) for c in cands}
+    tiers = {c.name: tier_of(c, w, ladder, default_start_method()) for c in cands}
     named = named_first(cands, req.named(), w, tiers)
     if req.workers or req.strategies:
         tiers = {name: min(tier, 1) for name, tier in tiers.items()}   # what was named first
@@ -555,14 +525,14 @@ def _build(workload: str, t: float, set_size, cands: list[Case], usable: int, ro
     if w >= search.MANY_CPUS and not (req.workers or req.strategies):
         tiers.update(search.after_the_search(cands, tiers, w, req.mode))
     ordered = sorted(cands, key=lambda c: priority(c, tiers[c.name], w))
+    first = ordered[0]
     costs = bud.Costs(t, set_size.count, set_size.serial_slice, usable,
-                      0.35 if workload_class(workload).has_model else 0.0)
+                      0.35 if workload_class(first.workload).has_model else 0.0)
     entrants = [c for c in ordered if tiers[c.name] == 0]
     if not any(c.family == "serial" for c in entrants):
         entrants = [c for c in cands if c.family == "serial"][:1] + entrants
-    first = ordered[0]
     return GroupPlan(first.workload, first.params, first.images, entrants, set_size.serial_slice,
-                     costs, rounds, len(cands), set_size.capped_by, tiers, req.mode, w, named,
-                     ladder=ladder, search=False, ordered=ordered, feeds=set_size.max_workers)
+                     costs, bud.MIN_ROUNDS[req.mode], len(cands), set_size.capped_by, tiers, req.mode, w,
+                     named, ladder=ladder, search=False, ordered=ordered, feeds=set_size.max_workers)
 
 

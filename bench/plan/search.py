@@ -37,7 +37,6 @@ def line_key(case: Case) -> tuple:
 
 
 def coarse_counts(w: int, ladder: list[int], mode: str = "full") -> list[int]:
-    """The ladder's counts between W / LOWEST_SHARE and 2 W."""
     return [n for n in ladder if max(1, w / LOWEST_SHARE[mode]) <= n <= 2 * w]
 
 
@@ -174,13 +173,6 @@ def after_ladder_s(costs, leader: Case, w: int, mode: str) -> float:
 
 
 # -- what the race enters and keeps (bench.run.race applies it to its state) -------------------
-def ladder_entrants(at_w: list, speed, candidates: list[Case], w: int, ladder: list[int],
-                    mode: str) -> tuple[list, list[Case]]:
-    """After tier 0's first visits: the lines to search and their coarse rungs."""
-    found = leaders(at_w, speed)
-    return found, coarse_cases([c.case for c in found], candidates, w, ladder, mode)
-
-
 def refinement_entrants(lines: list, configs: list, at_w: list, speed, w: int, top: int,
                         mode: str) -> list[Case]:
     """After the ladder's first visits: each searched line's (``lines``: their leaders'

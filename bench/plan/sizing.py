@@ -1,12 +1,12 @@
-"""What the machine allows a plan: worker counts from the usable CPUs (affinity, capped by
-a cgroup quota), image counts from the worker counts, the time a pass should take and
-the memory there is."""
+"""What the machine allows a plan: worker counts from the usable CPUs and the memory,
+image counts from the worker counts, the time a pass should take and the memory there is."""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
 from workloads.images import MAX_SET_BYTES
+from workloads.registry import workload_class
 
 # every worker gets at least this many images at the largest worker count: fewer, and
 # most of a pass is idle workers waiting for the last task
@@ -18,12 +18,13 @@ MIN_IMAGES_PER_WORKER_CAPPED = 4
 # set, a shared-memory copy, slices waiting to be pickled)
 SET_MEMORY_SHARE = 0.15
 SET_COPIES = 3
-
-
-def usable_cpus() -> int:
-    from bench.measure.machine import available_cpus
-
-    return available_cpus()
+# a pass should last this long on the parallel side (quick, full), and the paired
+# serial pass at most this long (a longer set is paired over a prefix)
+PASS_S = {"quick": 0.06, "full": 0.12}
+SERIAL_MAX_S = {"quick": 0.3, "full": 0.5}
+# pool workers may take this share of the memory available, all of them together
+WORKER_MEMORY_SHARE = 0.5
+WORKER_BYTES = 80 * 1024 ** 2      # an interpreter with numpy and OpenCV
 
 
 def worker_ladder(usable: int, top: int | None = None) -> list[int]:
@@ -35,6 +36,11 @@ def worker_ladder(usable: int, top: int | None = None) -> list[int]:
     if top is not None:
         ladder = [w for w in ladder if w <= top] or [1]
     return ladder
+
+
+def worker_cap(workload: str, memory_available: int) -> int:
+    per_worker = workload_class(workload).memory_per_worker or WORKER_BYTES
+    return max(1, int(memory_available * WORKER_MEMORY_SHARE // per_worker))
 
 
 def neighbours(ladder: list[int], w: int) -> list[int]:

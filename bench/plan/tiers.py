@@ -22,6 +22,10 @@ def winners(pose: bool = False) -> tuple[str, ...]:
     return tuple(n for _, n in sorted(ranked))
 
 
+# a role's tiers: at W, next to W on the ladder, farther
+_ROLE_TIERS = {"baseline": (0, 3, 3), "variant": (1, 4, 4), "winner": (0, 1, 2)}
+
+
 def tier_of(case: Case, w: int, ladder: list[int], default_method: str) -> int:
     """How much a design review needs this configuration (0 = always)."""
     if case.family == "serial":
@@ -34,16 +38,9 @@ def tier_of(case: Case, w: int, ladder: list[int], default_method: str) -> int:
     near = case.workers == w or case.workers in neighbours(ladder, w)
     if (on_files := file_groups.tier(case, w, near)) is not None:
         return on_files
-    if case.out_layout == "per-task":
-        return 1 if case.workers == w else (2 if near else 4)
-    kind = role(case.strategy)
-    if kind == "baseline":
-        return 0 if case.workers == w else 3
-    if kind == "variant":
-        return 1 if case.workers == w else 4
-    if kind == "winner":
-        return 0 if case.workers == w else (1 if near else 2)
-    return 1 if case.workers == w else (2 if near else 4)
+    at_w, next_to_w, far = (1, 2, 4) if case.out_layout == "per-task" else \
+        _ROLE_TIERS.get(role(case.strategy), (1, 2, 4))
+    return at_w if case.workers == w else next_to_w if near else far
 
 
 def priority(case: Case, tier: int, w: int) -> tuple:
@@ -66,10 +63,8 @@ def covers(case: Case, option: str, value) -> bool:
     if option == "--workers":
         return case.family != "serial" and case.workers == value
     if option == "--chunk-sizes":
-        if case.chunk_size is None:
-            return False
-        return case.chunk_rule == "auto" if value == "auto" else \
-            case.chunk_size == min(int(value), case.images.count)
+        return case.chunk_size is not None and (case.chunk_rule == "auto" if value == "auto" else
+                                                case.chunk_size == min(int(value), case.images.count))
     if option == "--layouts":
         return registry.has_layouts(case.workload) and (
             case.out_layout == "per-task" if value == "per-task" else case.out_layout is None)

@@ -445,8 +445,9 @@ class Race:
         added = []
         if state.search_stage == 0 and round_ >= search.SEARCH_ROUND:
             at_w = [c for c in visited if c.case.workers == plan.w]
-            leaders, added = search.ladder_entrants(at_w, _speedup, plan.ordered, plan.w,
-                                                    plan.ladder, plan.mode)
+            leaders = search.leaders(at_w, _speedup)
+            added = search.coarse_cases([c.case for c in leaders], plan.ordered, plan.w, plan.ladder,
+                                        plan.mode)
             state.search_leaders = [c.name for c in leaders]
             # entered during a round counts as entered before it: the refinement comes
             # after the entrants' REFINE_AFTER-th visit either way

@@ -16,7 +16,6 @@ from bench.cli.request import parse_request
 from bench.measure import machine
 from bench.plan.commands import make_plan
 from bench.plan.planner import PlanRequest, build_plan
-from bench.plan.sizing import usable_cpus
 from bench.plan.file_groups import UserRun
 from bench.strategies import STRATEGIES
 from bench.texts import messages
@@ -169,7 +168,7 @@ def test_strategies_without_serial_race_it_anyway_and_say_so_once(monkeypatch):
     simulate(monkeypatch, 2)
     argv = ["imwrite", "--sizes", "256x256", "--workers", "2", "--strategies",
             "dask-chunked,processes-chunked,processes-shm"]
-    plan = make_plan(parse_request(argv), "imwrite", usable_cpus(), 24 * GiB)
+    plan = make_plan(parse_request(argv), "imwrite", machine.available_cpus(), 24 * GiB)
     assert plan.serial_added and plan.groups
     for g in plan.groups:
         assert g.entrants[0].family == "serial"

@@ -5,7 +5,7 @@ from bench.measure import machine
 from bench.plan import budget
 from bench.plan.planner import PlanRequest, build_plan
 from bench.plan import search
-from bench.plan.sizing import (MIN_IMAGES_PER_WORKER, MIN_IMAGES_PER_WORKER_CAPPED, size_set, usable_cpus,
+from bench.plan.sizing import (MIN_IMAGES_PER_WORKER, MIN_IMAGES_PER_WORKER_CAPPED, size_set,
                                worker_ladder)
 from workloads.images import ImageSize
 from workloads.codecs import Codec
@@ -23,11 +23,11 @@ def simulate(monkeypatch, affinity: int, quota: float | None = None):
 
 def test_usable_cpus_come_from_affinity_and_the_cgroup_quota(monkeypatch):
     simulate(monkeypatch, 64)
-    assert usable_cpus() == 64
+    assert machine.available_cpus() == 64
     simulate(monkeypatch, 64, quota=4.0)           # a 4-CPU container on a 64-core host
-    assert usable_cpus() == 4
+    assert machine.available_cpus() == 4
     simulate(monkeypatch, 3, quota=8.0)
-    assert usable_cpus() == 3
+    assert machine.available_cpus() == 3
 
 
 @pytest.mark.parametrize("usable, ladder", [
@@ -67,7 +67,7 @@ def _request(mode, budget_s=None):
 @pytest.mark.parametrize("mode", ["quick", "full"])
 def test_the_plan_fits_the_budget_and_feeds_every_worker(monkeypatch, cpus, mode):
     simulate(monkeypatch, cpus)
-    plan = build_plan(_request(mode), usable_cpus(), 24 * GiB)
+    plan = build_plan(_request(mode), machine.available_cpus(), 24 * GiB)
     assert plan.estimate_s <= plan.budget_s
     sizes = {(g.workload, g.images.size.label) for g in plan.groups}
     # every default image size and pose are covered, in quick runs too - but a quick look
@@ -149,7 +149,7 @@ def test_the_command_line_plan_with_its_probes_fits_the_budget(monkeypatch, cpus
     from bench.plan.commands import make_plan
 
     simulate(monkeypatch, cpus)
-    plan = make_plan(parse_request(argv), "all", usable_cpus(), 24 * GiB)
+    plan = make_plan(parse_request(argv), "all", machine.available_cpus(), 24 * GiB)
     assert plan.estimate_s <= plan.budget_s
     assert plan.overhead and any(c.workload == "pool-start" for c in plan.overhead)
     for g in plan.groups:
@@ -164,7 +164,7 @@ def test_the_libraries_defaults_a_quick_budget_leaves_out_are_known_per_group(mo
     from bench.plan.commands import make_plan
 
     simulate(monkeypatch, cpus)
-    plan = make_plan(parse_request(["all", "--quick"]), "all", usable_cpus(), 24 * GiB)
+    plan = make_plan(parse_request(["all", "--quick"]), "all", machine.available_cpus(), 24 * GiB)
     for g in plan.groups:
         entered = {c.strategy for c in g.entrants}
         left_out = g.left_out_defaults()
@@ -185,7 +185,7 @@ def test_optional_groups_a_budget_has_no_room_for_are_named_not_dropped_silently
     from bench.plan.commands import make_plan
 
     simulate(monkeypatch, 2)
-    plan = make_plan(parse_request(["all"]), "all", usable_cpus(), 24 * GiB)
+    plan = make_plan(parse_request(["all"]), "all", machine.available_cpus(), 24 * GiB)
     raced = {g.key for g in plan.groups}
     assert plan.left_out and not {g.key for g in plan.left_out} & raced
     listed = plan.as_json()["left_out"]
@@ -198,7 +198,7 @@ def test_optional_groups_a_budget_has_no_room_for_are_named_not_dropped_silently
     assert line.startswith("  left out by this budget: ") and "--budget" in line
     assert all(f"{g.workload} {g.images.size.label} {g.images.content}" in line for g in plan.left_out)
 
-    roomy = make_plan(parse_request(["all", "--budget", "2h"]), "all", usable_cpus(), 24 * GiB)
+    roomy = make_plan(parse_request(["all", "--budget", "2h"]), "all", machine.available_cpus(), 24 * GiB)
     assert roomy.left_out == [] and roomy.left_out_line() is None
     def sets(groups):
         return {(g.workload, g.images.size.label, g.images.content) for g in groups}
