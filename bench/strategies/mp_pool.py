@@ -13,6 +13,7 @@ import math
 import signal
 import threading
 from concurrent.futures import Future
+from contextlib import suppress
 
 from bench.strategies.base import Strategy, flatten, gather, register
 from workloads import tasks
@@ -77,10 +78,8 @@ class PoolHandle:
             # what the pool's result thread does with a worker's exception: every job
             # still awaited (apply_async results, imap iterators) is given this one
             for job in list(getattr(self.pool, "_cache", {}).values()):
-                try:
+                with suppress(KeyError, IndexError):      # it completed meanwhile
                     job._set(getattr(job, "_index", 0), (False, error))   # noqa: SLF001
-                except (KeyError, IndexError):
-                    pass                   # it completed meanwhile
             return
 
     def close(self) -> None:
