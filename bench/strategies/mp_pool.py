@@ -28,9 +28,8 @@ class PoolWorkerDied(RuntimeError):
 
 
 class PoolHandle:
-    """A ``multiprocessing.Pool`` with an executor's ``submit``, and its watch thread: once
-    a worker has exited, every result still awaited gets :class:`PoolWorkerDied`, so the
-    pass (the user's code, untouched) raises instead of waiting for the lost task."""
+    """A ``multiprocessing.Pool`` with an executor's ``submit``, and its watch thread (see
+    the module): the pass (the user's code, untouched) raises instead of waiting."""
 
     def __init__(self, pool):
         self.pool = pool
