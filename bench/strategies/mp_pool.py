@@ -102,8 +102,6 @@ class _Pool(Strategy):
                                    initargs=(workload, self.config.cv_threads, self._reports)))
 
     def stop(self, handle) -> None:
-        if handle is None:
-            return
         handle.close()
         if handle.broken:
             handle.pool.terminate()
