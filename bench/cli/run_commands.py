@@ -83,9 +83,6 @@ def cmd_run(request: RunRequest) -> int:
     from bench.run.session import run_session
 
     request, results = _resumed(request)
-    if results is not None:
-        path = request.resume
-        results_dir = os.path.dirname(path)
     race_plan, plan_inputs = plan_for(request, request.command, results)
     cases = race_plan.cases()
     plan = resume.plan_dict(plan_options(request))
@@ -107,6 +104,8 @@ def cmd_run(request: RunRequest) -> int:
         from bench.measure.machine import collect
         from bench.results import remove_stale_temps
 
+        path = request.resume
+        results_dir = os.path.dirname(path)
         resume.check_machine(path, results.run.get("machine", {}), collect(default_start_method()))
         remove_stale_temps(path)         # what a killed writer left beside the file
     try:
