@@ -121,11 +121,9 @@ def _predict(analyses, args) -> int:
     if args.cpus > extrapolate.MAX_FACTOR * largest:
         raise options.UsageError(messages.CPUS_TOO_FAR.format(
             cpus=args.cpus, files=", ".join(a.path for a in analyses), largest=largest))
-    out = []
-    for a in analyses:
-        preds = [extrapolate.predict(ans, a.machine.cpus, args.cpus, capacity=a.machine.capacity)
-                 for ans in recommend.recommend(a)]
-        out.append((a, preds, args.cpus))
+    out = [(a, [extrapolate.predict(ans, a.machine.cpus, args.cpus, capacity=a.machine.capacity)
+                for ans in recommend.recommend(a)], args.cpus)
+           for a in analyses]
     return _answer(args.json, "predictions", out, prediction.predictions_json,
                    prediction.render_predictions)
 
@@ -134,10 +132,8 @@ def _holdout(analyses, args) -> int:
     from bench.analysis import extrapolate
     from bench.output import prediction
 
-    out = []
-    for a in analyses:
-        held = extrapolate.holdout(a)
-        out.append((a, held, extrapolate.summarise(held)))
+    helds = [(a, extrapolate.holdout(a)) for a in analyses]
+    out = [(a, held, extrapolate.summarise(held)) for a, held in helds]
     return _answer(args.json, "holdout", out, prediction.holdout_json, prediction.render_holdout)
 
 
@@ -259,10 +255,6 @@ def cmd_report(args) -> int:
 
 HANDLERS = {"recommend": cmd_recommend, "compare": cmd_compare, "plot": cmd_plot,
             "report": cmd_report}
-
-
-def run(args) -> int:
-    return HANDLERS[args.command](args)
 
 
 def end_of_run(results, echo, plots_dir: str = "plots") -> None:

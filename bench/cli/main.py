@@ -20,8 +20,8 @@ def main(argv=None) -> int:
     with interrupt.handling():
         try:
             args = parse_args(argv)
-            if args.command in answers.COMMANDS:
-                return answers.run(args)
+            if args.command in answers.HANDLERS:
+                return answers.HANDLERS[args.command](args)
             # the measuring commands get one frozen request, never the namespace
             request = to_request(args)
             if request.command == "list":

@@ -116,10 +116,7 @@ def worker_counts(text: str) -> list[int]:
 
 
 def chunk_sizes(text: str) -> list[str]:
-    out = []
-    for t in split_list(text):
-        out.append("auto" if t == "auto" else str(positive_int(t, "--chunk-sizes")))
-    return out
+    return ["auto" if t == "auto" else str(positive_int(t, "--chunk-sizes")) for t in split_list(text)]
 
 
 def writable_dir(path: str, what: str, create: bool = True) -> str:

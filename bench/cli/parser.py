@@ -133,8 +133,7 @@ def build_parser() -> Parser:
     parser = Parser(prog="bench", allow_abbrev=False,
                     description="Throughput benchmarks for parallel image work: which strategy, "
                                 "how many workers, what chunk size - measured on this machine.")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    sub.required = True
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser, required=True)
     for name, help_text in COMMANDS.items():
         p = sub.add_parser(name, parents=[common] + ([own] if name in ("run", "list") else []),
                            help=help_text, description=help_text, allow_abbrev=False)

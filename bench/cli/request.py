@@ -12,12 +12,9 @@ def to_request(namespace) -> RunRequest:
     """Every option given; one not given (None, or absent from a sub-command) keeps its
     field's default, written there only. Lists become tuples, so no later step can change
     the request in place."""
-    given = {}
-    for f in fields(RunRequest):
-        value = getattr(namespace, f.name, None)
-        if value is not None:
-            given[f.name] = tuple(value) if isinstance(value, list) else value
-    return RunRequest(**given)
+    given = {f.name: getattr(namespace, f.name, None) for f in fields(RunRequest)}
+    return RunRequest(**{name: tuple(value) if isinstance(value, list) else value
+                         for name, value in given.items() if value is not None})
 
 
 def parse_request(argv) -> RunRequest:

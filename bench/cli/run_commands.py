@@ -8,8 +8,10 @@ import socket
 import sys
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 from bench.cli import options
+from bench.cli.answers import end_of_run
 from bench.cli.request import parse_request
 from bench.errors import UsageError
 from bench.measure.machine import available_cpus, memory_available
@@ -20,10 +22,11 @@ from bench.strategies import default_start_method
 from bench.texts import messages
 
 
-def plan_for(request: RunRequest, command: str, inputs: dict | None = None):
+def plan_for(request: RunRequest, command: str, results=None):
     """(the plan, the plan's inputs): the machine it was made for, and ``run``'s probe of
-    the task, kept so that a resumed run plans the same cases."""
-    inputs = inputs or {"usable": available_cpus(), "memory": memory_available()}
+    the task, kept in the results file so that a resumed run plans the same cases."""
+    stored = results.run.get("plan_inputs") if results is not None else None
+    inputs = stored or {"usable": available_cpus(), "memory": memory_available()}
     plan = make_plan(request, command, inputs["usable"], inputs["memory"], inputs)
     if command == "run" and not request.limit:      # a sample the user did not choose
         from bench.plan.file_groups import sample_notes
@@ -33,15 +36,20 @@ def plan_for(request: RunRequest, command: str, inputs: dict | None = None):
     return plan, inputs
 
 
-def cmd_list(request: RunRequest) -> int:
-    results = None
-    if request.resume:         # what is still to run of the resumed command
-        from bench.run import resume
+def _resumed(request: RunRequest):
+    """(the request, the results file it resumes or None): resumed, the file's own request."""
+    if not request.resume:
+        return request, None
+    from bench.run import resume
 
-        results = resume.load(request.resume)
-        request = resume.reconcile(request, results, parse_request, plan_options)
+    results = resume.load(request.resume)
+    return resume.reconcile(request, results, parse_request, plan_options), results
+
+
+def cmd_list(request: RunRequest) -> int:
+    request, results = _resumed(request)      # resumed: what is still to run of its command
     command = request.target if results is None else request.command
-    plan, _ = plan_for(request, command, results.run.get("plan_inputs") if results else None)
+    plan, _ = plan_for(request, command, results)
     cases = plan.cases()
     if results is not None:
         from bench.run import resume
@@ -56,10 +64,8 @@ def cmd_list(request: RunRequest) -> int:
         print(case.name)
     counts = dict(cases=len(cases), configurations=plan.configurations(), groups=len(plan.groups),
                   probes=len(plan.overhead), estimate=format_duration(plan.estimate_s))
-    if not plan.policy.within_budget:
-        print(messages.LIST_IN_FULL.format(**counts), file=sys.stderr)
-    else:
-        print(messages.LIST_RACE.format(**counts, budget=format_duration(plan.budget_s)), file=sys.stderr)
+    line = messages.LIST_RACE if plan.policy.within_budget else messages.LIST_IN_FULL
+    print(line.format(**counts, budget=format_duration(plan.budget_s)), file=sys.stderr)
     for line in plan.plan_lines():
         print(line, file=sys.stderr)
     return 0
@@ -75,14 +81,8 @@ def cmd_run(request: RunRequest) -> int:
     from bench.run import resources, resume
     from bench.run.session import run_session
 
-    results = None
-    if request.resume:
-        results = resume.load(request.resume)
-        request = resume.reconcile(request, results, parse_request, plan_options)
-        path = request.resume
-        results_dir = os.path.dirname(path)
-    race_plan, plan_inputs = plan_for(
-        request, request.command, results.run.get("plan_inputs") if results is not None else None)
+    request, results = _resumed(request)
+    race_plan, plan_inputs = plan_for(request, request.command, results)
     cases = race_plan.cases()
     plan = resume.plan_dict(plan_options(request))
     # the folders checked and made absolute: a new request (the parsed one stays as typed)
@@ -103,6 +103,8 @@ def cmd_run(request: RunRequest) -> int:
         from bench.measure.machine import collect
         from bench.results import remove_stale_temps
 
+        path = request.resume
+        results_dir = os.path.dirname(path)
         resume.check_machine(path, results.run.get("machine", {}), collect(default_start_method()))
         remove_stale_temps(path)         # what a killed writer left beside the file
     try:
@@ -120,9 +122,4 @@ def _answers_after(request: RunRequest):
     then the charts (the run calls it back, so that the run never imports the CLI)."""
     if request.command not in ("all", "run"):
         return None
-    plots_dir = request.plots_dir
-
-    def answers(results, echo) -> None:
-        from bench.cli.answers import end_of_run   # the charts' imports only once a run is done
-        end_of_run(results, echo, plots_dir)
-    return answers
+    return partial(end_of_run, plots_dir=request.plots_dir)

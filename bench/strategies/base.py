@@ -28,11 +28,8 @@ def default_start_method() -> str:
 def auto_chunk_size(strategy: str, count: int, workers: int) -> int | None:
     """Chunk size used when the user says ``auto``: the strategy's ``tasks_per_worker``
     slices per worker (None: the strategy has no ``auto`` rule)."""
-    cls = REGISTRY.get(strategy)
-    per = cls.tasks_per_worker if cls is not None else None
-    if per is None:
-        return None
-    return max(1, math.ceil(count / (per * workers)))
+    per = getattr(REGISTRY.get(strategy), "tasks_per_worker", None)
+    return None if per is None else max(1, math.ceil(count / (per * workers)))
 
 
 @dataclass(frozen=True)

@@ -19,23 +19,18 @@ class SchedulerError(Exception):
     """The scheduler cannot be reached or used; one line for the user."""
 
 
-def check_address(address: str) -> str:
-    """``tcp://HOST:PORT`` (``HOST:PORT`` is taken as tcp)."""
-    text = address.strip()
-    if "://" not in text:
-        text = "tcp://" + text
-    scheme, _, rest = text.partition("://")
+def connect(address: str, timeout: float):
+    """A Client of the scheduler at ``SCHEME://HOST:PORT`` (``HOST:PORT`` is taken as tcp)."""
+    from distributed import Client
+
+    checked = address.strip()
+    if "://" not in checked:
+        checked = "tcp://" + checked
+    scheme, _, rest = checked.partition("://")
     host, _, port = rest.rpartition(":")
     if scheme not in ("tcp", "tls", "inproc", "ucx", "ws", "wss") or not host or not port.isdigit():
         raise SchedulerError(f"scheduler address {address!r} is not SCHEME://HOST:PORT, "
                              "e.g. tcp://10.0.0.5:8786")
-    return text
-
-
-def connect(address: str, timeout: float):
-    from distributed import Client
-
-    checked = check_address(address)
     try:
         return Client(checked, timeout=f"{timeout}s")
     except (OSError, TimeoutError) as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import queue
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import suppress
 from itertools import repeat
 
 from bench.strategies.base import (Chunked, PerImage, Ranges, Strategy, default_start_method,
@@ -207,10 +208,8 @@ class ProcessesShm(Ranges, _ProcessPoolMixin, Strategy):
         if self._block is not None:
             block, self._block = self._block, None
             block.close()
-            try:
+            with suppress(FileNotFoundError):
                 block.unlink()
-            except FileNotFoundError:
-                pass
 
 
 @register
@@ -264,15 +263,12 @@ class ProcessesModelPerImage(Processes):
     style = ("vermillion", "d")
     route = "one task per image, a new model built in every task"
 
+    # with_model_per_image(): a workload without a model answers itself
     def start(self, workload, images=None):
-        return super().start(self._per_image(workload), images)
+        return super().start(workload.with_model_per_image(), images)
 
     def run(self, pool, workload, images, on_first_result):
-        return super().run(pool, self._per_image(workload), images, on_first_result)
+        return super().run(pool, workload.with_model_per_image(), images, on_first_result)
 
     def submit_first(self, pool, workload, images, index: int):
-        return super().submit_first(pool, self._per_image(workload), images, index)
-
-    @staticmethod
-    def _per_image(workload):
-        return workload.with_model_per_image()   # a workload without a model: itself
+        return super().submit_first(pool, workload.with_model_per_image(), images, index)

@@ -13,6 +13,7 @@ import math
 import signal
 import threading
 from concurrent.futures import Future
+from contextlib import suppress
 
 from bench.strategies.base import Strategy, flatten, gather, register
 from workloads import tasks
@@ -27,9 +28,8 @@ class PoolWorkerDied(RuntimeError):
 
 
 class PoolHandle:
-    """A ``multiprocessing.Pool`` with an executor's ``submit``, and its watch thread: once
-    a worker has exited, every result still awaited gets :class:`PoolWorkerDied`, so the
-    pass (the user's code, untouched) raises instead of waiting for the lost task."""
+    """A ``multiprocessing.Pool`` with an executor's ``submit``, and its watch thread (see
+    the module): the pass (the user's code, untouched) raises instead of waiting."""
 
     def __init__(self, pool):
         self.pool = pool
@@ -77,10 +77,8 @@ class PoolHandle:
             # what the pool's result thread does with a worker's exception: every job
             # still awaited (apply_async results, imap iterators) is given this one
             for job in list(getattr(self.pool, "_cache", {}).values()):
-                try:
+                with suppress(KeyError, IndexError):      # it completed meanwhile
                     job._set(getattr(job, "_index", 0), (False, error))   # noqa: SLF001
-                except (KeyError, IndexError):
-                    pass                   # it completed meanwhile
             return
 
     def close(self) -> None:
@@ -104,8 +102,6 @@ class _Pool(Strategy):
                                    initargs=(workload, self.config.cv_threads, self._reports)))
 
     def stop(self, handle) -> None:
-        if handle is None:
-            return
         handle.close()
         if handle.broken:
             handle.pool.terminate()

@@ -23,13 +23,11 @@ POSE_DEFAULTS = tuple(cls.name for cls in STRATEGIES if "stateful" in cls.librar
 def unavailable(names) -> dict[str, list[str]]:
     """{reason: [strategy, ...]} for the named library strategies whose library is missing."""
     out: dict[str, list[str]] = {}
-    why: dict[str, str | None] = {}
     for name in names:
         library = getattr(REGISTRY.get(name), "library", "")    # read at each call: any registered
-        if library and library not in why:
-            why[library] = missing(library)
-        if library and why[library] is not None:
-            out.setdefault(why[library], []).append(name)
+        why = missing(library) if library else None
+        if why is not None:
+            out.setdefault(why, []).append(name)
     return out
 
 

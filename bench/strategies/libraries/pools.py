@@ -90,7 +90,7 @@ class LibraryStrategy(Strategy):
     library = ""
 
     def worker_pids(self, pool) -> list[int]:
-        return pool.worker_pids() if pool is not None else []
+        return pool.worker_pids()
 
     def run(self, pool, workload, images, on_first_result):
         results = pool.map(self.calls(workload, images), len(images), on_first_result)

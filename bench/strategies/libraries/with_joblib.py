@@ -81,9 +81,7 @@ class JoblibPool(LibraryPool):
         return out
 
     def worker_pids(self) -> list[int]:
-        if self.executor is None:
-            return []
-        return list(getattr(self.executor, "_processes", {}) or {})
+        return list(getattr(self.executor, "_processes", None) or {})      # threads: no executor
 
     def shutdown(self, wait: bool = True) -> None:
         try:
