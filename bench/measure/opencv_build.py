@@ -28,10 +28,8 @@ def _entries(text: str) -> list[tuple[int, str, str]]:
     """(indent, key, value) of every 'key: value' line of the report."""
     out = []
     for line in text.splitlines():
-        if ":" not in line:
-            continue
-        key, _, value = line.partition(":")
-        if key.strip():
+        key, colon, value = line.partition(":")
+        if colon and key.strip():
             out.append((len(line) - len(line.lstrip()), key.strip(), value.strip()))
     return out
 
