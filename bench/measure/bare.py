@@ -104,16 +104,15 @@ class Bare:
     def run(self, out: str) -> None:
         if self.pool is None:
             _write(0, self.images, out)
-        elif self.name in ("threads-chunked", "processes-chunked"):
+            return
+        if self.name in ("threads-chunked", "processes-chunked"):
             futures = [self.pool.submit(_write, s, self.images[s:e], out) for s, e in self.bounds]
-            for f in futures:
-                f.result()
         else:
             if self.block is not None:
                 self.view[...] = self.images      # as processes-shm: one copy per pass
             futures = [self.pool.submit(_write_range, s, e, out) for s, e in self.bounds]
-            for f in futures:
-                f.result()
+        for f in futures:
+            f.result()
 
     def close(self) -> None:
         if self.pool is not None:

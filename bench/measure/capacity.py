@@ -5,6 +5,7 @@ machine actually delivers right now, and efficiency is judged against it.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import statistics
@@ -66,14 +67,10 @@ def busy_descendants() -> list:
 
     out = []
     for p in psutil.Process().children(recursive=True):
-        try:
-            if p.status() == psutil.STATUS_ZOMBIE:
-                continue
-            if any(name in arg for arg in p.cmdline() for name in IDLE_HELPERS):
-                continue
-        except psutil.Error:
-            continue
-        out.append(p)
+        with contextlib.suppress(psutil.Error):
+            if p.status() != psutil.STATUS_ZOMBIE and not any(
+                    name in arg for arg in p.cmdline() for name in IDLE_HELPERS):
+                out.append(p)
     return out
 
 

@@ -203,10 +203,8 @@ class ColdDecomposition:
         })
         if self.serial_per_image_s:
             # the work if it scaled perfectly; the rest is contention
-            ideal = self.serial_per_image_s * count / self.parallelism(strategy, count)
-            meta.update({
-                "decomp_work_ideal_s": min(ideal, work),
-                "decomp_contention_s": work - min(ideal, work),
-                "decomp_parallelism": self.parallelism(strategy, count),
-            })
+            parallelism = self.parallelism(strategy, count)
+            ideal = min(self.serial_per_image_s * count / parallelism, work)
+            meta.update({"decomp_work_ideal_s": ideal, "decomp_contention_s": work - ideal,
+                         "decomp_parallelism": parallelism})
         return meta

@@ -107,6 +107,5 @@ def collect(start_method: str) -> dict:
         "bench_default_start_method": start_method,
     })
     meta.update(opencv_build.collect())     # the codec build: JPEG speed follows it
-    for name, version in package_versions().items():
-        meta[f"bench_version_{name}"] = version
+    meta.update({f"bench_version_{name}": version for name, version in package_versions().items()})
     return meta

@@ -62,8 +62,7 @@ class PeakSampler:
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
+        self._thread.join()
         self.sample_once()
 
     def worker_peak(self, field: str) -> int:

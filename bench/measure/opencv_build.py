@@ -28,26 +28,20 @@ def _entries(text: str) -> list[tuple[int, str, str]]:
     """(indent, key, value) of every 'key: value' line of the report."""
     out = []
     for line in text.splitlines():
-        if ":" not in line:
-            continue
-        key, _, value = line.partition(":")
-        if key.strip():
+        key, colon, value = line.partition(":")
+        if colon and key.strip():
             out.append((len(line) - len(line.lstrip()), key.strip(), value.strip()))
     return out
 
 
 def _find(entries, key: str, under: int | None = None) -> int | None:
     """The first entry named ``key`` (of those indented under entry ``under``)."""
-    start, stop = (0, len(entries)) if under is None else (under + 1, _section_end(entries, under))
+    start, stop = 0, len(entries)
+    if under is not None:
+        start = stop = under + 1
+        while stop < len(entries) and entries[stop][0] > entries[under][0]:
+            stop += 1
     return next((i for i in range(start, stop) if entries[i][1] == key), None)
-
-
-def _section_end(entries, i: int) -> int:
-    """Past the last line indented under entry i."""
-    indent, j = entries[i][0], i + 1
-    while j < len(entries) and entries[j][0] > indent:
-        j += 1
-    return j
 
 
 def _library(value: str, bundled_name: str) -> str:

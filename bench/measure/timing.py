@@ -63,16 +63,12 @@ def measure_cold(strategy, workload, images, out_dir: str, clock: Clock = time.p
     results)``, the first result measured from the same start as the total."""
     workload = workload.with_output(out_dir)
     first = FirstResult(clock)
-
-    def whole():
-        pool = strategy.start(workload, images)
-        try:
-            return strategy.run(pool, workload, images, first)
-        finally:
-            strategy.stop(pool)
-
     start = clock()
-    results = whole()
+    pool = strategy.start(workload, images)
+    try:
+        results = strategy.run(pool, workload, images, first)
+    finally:
+        strategy.stop(pool)
     total = clock() - start
     first_result = (first.at - start) if first.at is not None else total
     return total, first_result, results

@@ -34,10 +34,6 @@ LIVE_WORKERS_PER_CPU = 6
 LIVE_WORKERS_MIN = 24
 
 
-def _noop() -> None:
-    return None
-
-
 def serial_sample(images_spec: dict, count: int, size: int) -> list[int]:
     """Indices of the images the serial passes cover, in input order: all ``count`` when
     ``size`` reaches it, otherwise ``size`` drawn at random, seeded by the set's spec so
@@ -132,9 +128,7 @@ class GroupWork:
         reply, results = self._serial_pass()
         reply.update(_failures(self.base, results))
         self.trash.empty()
-        reply["generate_s"] = self.generate_s
-        reply["fs"] = _filesystem(self.dirs.root)
-        return reply
+        return dict(reply, generate_s=self.generate_s, fs=_filesystem(self.dirs.root))
 
     def serial_pass(self) -> dict:
         return self._serial_pass()[0]
@@ -145,7 +139,7 @@ class GroupWork:
         out = self.dirs.fresh()
         w = self.base.with_output(out)
         with StealMeter() as steal:
-            results, seconds = timed(lambda: self.serial.run(None, w, images, _noop))
+            results, seconds = timed(lambda: self.serial.run(None, w, images, tasks.noop))
         self.trash.add(out)
         return {"seconds": seconds, "images": len(images), "steal": steal.share}, results
 
@@ -255,7 +249,7 @@ class GroupWork:
         out = self.dirs.fresh()
         w = live.workload.with_output(out)
         with StealMeter() as steal:
-            results, seconds = timed(lambda: live.strategy.run(live.pool, w, self.images, _noop))
+            results, seconds = timed(lambda: live.strategy.run(live.pool, w, self.images, tasks.noop))
         reply.update(seconds=seconds, steal=steal.share)
         if keep:
             self._drop_kept(case.name)
@@ -278,23 +272,23 @@ class GroupWork:
             out = self.dirs.fresh()
             w = workload.verifying().with_output(out)
             if live is not None:
-                results = live.strategy.run(live.pool, w, self.images, _noop)
+                results = live.strategy.run(live.pool, w, self.images, tasks.noop)
             else:
                 _, _, results = measure_cold(self._strategy_for(case), w, self.images, out)
-            got = w.outputs(results, count)
+            reply = {"outputs": w.outputs(results, count)}
             PassDirs.remove(out)
+        elif case.name not in self.kept:
+            raise ValueError(f"no kept pass of {case.name} to verify")
         else:
-            if case.name not in self.kept:
-                raise ValueError(f"no kept pass of {case.name} to verify")
             folder, results = self.kept.pop(case.name)
             try:
                 check_names(workload, folder, count)
-                got = workload.with_output(folder).outputs(results, count)
-                facts = workload.case_metadata(Passes(results, self.reports.get(case.name, [])))
+                reply = {"outputs": workload.with_output(folder).outputs(results, count),
+                         "case_metadata": workload.case_metadata(
+                             Passes(results, self.reports.get(case.name, [])))}
             finally:
                 PassDirs.remove(folder)
-            return {"outputs": got, "fs": _filesystem(self.dirs.root), "case_metadata": facts}
-        return {"outputs": got, "fs": _filesystem(self.dirs.root)}
+        return dict(reply, fs=_filesystem(self.dirs.root))
 
     def close(self, name: str) -> dict:
         live = self.live.pop(name, None)
@@ -341,7 +335,7 @@ class GroupWork:
                 probes.pool_ready(strategy, pool)
                 out = self.dirs.fresh()
                 with probes.sampled_pass(strategy, pool):
-                    strategy.run(pool, workload.with_output(out), self.images, _noop)
+                    strategy.run(pool, workload.with_output(out), self.images, tasks.noop)
                 PassDirs.remove(out)
                 probes.measure_transfer(strategy, pool, self.images)
                 strategy.describe_pool(pool)

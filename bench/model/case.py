@@ -58,34 +58,22 @@ class Case:
 
     @_cached
     def name(self) -> str:
-        parts = [self.group, self.strategy, f"w{self.workers}"]
-        if self.chunk_size is not None:
-            parts.append(f"c{self.chunk_size}")
-        if self.start_method is not None:
-            parts.append(self.start_method)
-        if self.cv_threads is not None:
-            parts.append(f"cv{self.cv_threads}")
-        if self.out_layout is not None:
-            parts.append(f"{self.out_layout}-dirs")
-        return "/".join(parts)
+        optional = (("c{}", self.chunk_size), ("{}", self.start_method), ("cv{}", self.cv_threads),
+                    ("{}-dirs", self.out_layout))
+        return "/".join([self.group, self.strategy, f"w{self.workers}"]
+                        + [form.format(value) for form, value in optional if value is not None])
 
     def as_dict(self) -> dict:
-        d = asdict(self)
-        d["images"] = self.images.as_dict()
-        return d
+        return dict(asdict(self), images=self.images.as_dict())
 
     @classmethod
     def from_dict(cls, d: dict) -> "Case":
-        d = dict(d)
-        d["images"] = ImageSetSpec.from_dict(d["images"])
-        return cls(**d)
+        return cls(**dict(d, images=ImageSetSpec.from_dict(d["images"])))
 
 
-def unique_cases(cases: list[Case], group_together: bool = False) -> list[Case]:
-    """Drop repeated cases (same name), keeping the first. ``group_together`` also keeps
-    each group's cases next to each other, groups in first-seen order (a plan assembled
-    from several sub-plans that each add to the same group)."""
-    seen, ordered, groups = set(), [], {}
+def unique_cases(cases: list[Case]) -> list[Case]:
+    """Drop repeated cases (same name), keeping the first."""
+    seen, ordered = set(), []
     # cases made together share their workload, params and image set (the same objects):
     # their group is the same string, made once (a plan makes thousands of such cases)
     made = {}
@@ -99,7 +87,4 @@ def unique_cases(cases: list[Case], group_together: bool = False) -> list[Case]:
         if c.name not in seen:
             seen.add(c.name)
             ordered.append(c)
-            groups.setdefault(c.group, []).append(c)
-    if group_together:
-        return [c for group in groups.values() for c in group]
     return ordered

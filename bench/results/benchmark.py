@@ -44,10 +44,8 @@ def case_metadata(case, result: dict) -> dict:
 
 def _metadata(case, result: dict, run_metadata: dict) -> dict:
     """The metadata every run of a case's benchmark carries (the case, what it measured)."""
-    meta = dict(run_metadata)
-    meta.update(case_metadata(case, result))
-    meta.update(name=case.name, unit="second", loops=1, inner_loops=case.images.count)
-    return meta
+    return {**run_metadata, **case_metadata(case, result), "name": case.name, "unit": "second",
+            "loops": 1, "inner_loops": case.images.count}
 
 
 def case_benchmark(case, result: dict, run_metadata: dict) -> pyperf.Benchmark:
