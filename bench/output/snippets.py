@@ -85,7 +85,7 @@ def _strategy(c: Config, w: Work, init: str) -> tuple[list, str]:
     sig = f"images{a}"
     cv = f"    cv2.setNumThreads({c.cv_threads})   # process-wide: every thread\n" \
         if c.cv_threads is not None and c.family != "processes" else ""
-    shape = STRATEGIES[c.strategy].snippet if written(c.strategy) else None
+    shape = STRATEGIES[c.strategy].snippet
     pool = _pool(c, init, indent=4 if shape != "inherit" else 8)
     imports = ["multiprocessing", "concurrent.futures.ProcessPoolExecutor"] if c.family == "processes" \
         else ["concurrent.futures.ThreadPoolExecutor"] if c.family == "threads" else []

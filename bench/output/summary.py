@@ -209,19 +209,16 @@ def failed_items_section(groups) -> list[str]:
 
 def overhead_section(rows: list[CaseRow]) -> list[str]:
     lines = []
-    starts = [r for r in rows if r.workload == "pool-start"]
-    if starts:
+    if starts := [r for r in rows if r.workload == "pool-start"]:
         cells = [(r.describe(), format_ms(r.median_s), format_ms(r.meta.get("all_workers_ready_s")),
                   format_ms(r.meta.get("shutdown_s"))) for r in starts]
         lines += ["", messages.POOL_START_HEADING,
                   Table(("pool", "first result ms", "all workers ms", "shutdown ms"), cells).to_text()]
-    trips = [r for r in rows if r.workload == "roundtrip"]
-    if trips:
+    if trips := [r for r in rows if r.workload == "roundtrip"]:
         cells = [(r.meta.get("image_size"), r.describe(), format_us(r.median_s)) for r in trips]
         lines += ["", messages.ROUNDTRIP_HEADING,
                   Table(("payload", "pool", "us/task"), cells, left=(0, 1)).to_text()]
-    pickles = [r for r in rows if r.workload == "pickle"]
-    if pickles:
+    if pickles := [r for r in rows if r.workload == "pickle"]:
         cells = [(r.meta.get("image_size"), f"{r.meta.get('pickled_bytes', 0):,}", format_us(r.median_s))
                  for r in pickles]
         lines += ["", messages.PICKLE_HEADING.format(protocol=pickles[0].meta.get("pickle_protocol", "?")),
