@@ -33,9 +33,8 @@ class Progress:
         self.group_index = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._thread = None
+        self._thread = threading.Thread(target=self._tick, name="bench-progress", daemon=True)
         if self.tty:
-            self._thread = threading.Thread(target=self._tick, name="bench-progress", daemon=True)
             self._thread.start()
 
     # -- what the race reports --------------------------------------------------------------
@@ -76,9 +75,8 @@ class Progress:
 
     def close(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
         if self.tty:
+            self._thread.join()
             with self._lock:
                 self.stream.write("\r\033[K")
                 self.stream.flush()
