@@ -108,8 +108,7 @@ def _html_file_section(a, answers, charts: Charts, multi: bool) -> str:
     for name, paths in charts.files.items():
         title = charts.titles.get(name, name)
         out.append(page.figure(paths, title, title))
-    for name, why in charts.skipped.items():
-        out.append(page.note(_not_drawn(charts, name, why) + "."))
+    out += [page.note(_not_drawn(charts, name, why) + ".") for name, why in charts.skipped.items()]
     cases, cols = _cases_table(a)
     out += [f"<{h2}>All cases</{h2}>", cases.to_html()]
     missing = [h for k, h in PAGE_COLUMNS if (k, h) not in cols]
@@ -158,8 +157,7 @@ def _md_file_section(a, answers, charts: Charts, out_dir: str, multi: bool) -> l
         title = charts.titles.get(name, name)
         svg = messages.SVG_BESIDE.format(path=os.path.relpath(paths[1], out_dir))
         out += [f"![{title}]({os.path.relpath(paths[0], out_dir)})", "", f"*{title}* {svg}", ""]
-    for name, why in charts.skipped.items():
-        out += [f"- {_not_drawn(charts, name, why)}."]
+    out += [f"- {_not_drawn(charts, name, why)}." for name, why in charts.skipped.items()]
     out += ["", f"{h} All cases", "", _cases_table(a)[0].to_markdown()]
     if a.results.failed:
         out += ["", f"{h} Failed cases", "", _failed_table(a).to_markdown()]
