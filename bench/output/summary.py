@@ -190,8 +190,8 @@ def failed_items_section(groups) -> list[str]:
     loop's ``failed_items`` (every configuration is verified to fail on the same ones)."""
     lines = []
     for g in groups:
-        row = g.serial or (g.rows[0] if g.rows else None)
-        raw = row.meta.get("failed_items") if row is not None else None
+        row = g.serial or g.rows[0]         # Analysis.groups makes no group without rows
+        raw = row.meta.get("failed_items")
         try:
             items = json.loads(raw) if isinstance(raw, str) else None
         except ValueError:
