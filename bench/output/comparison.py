@@ -10,11 +10,9 @@ from bench.analysis.rows import CaseRow
 from bench.output import page
 from bench.output.table import Table, escape_markdown
 from bench.texts import messages
-from bench.texts.units import format_bytes, format_percent, format_rate, format_speedup
+from bench.texts.units import MISSING, format_bytes, format_percent, format_rate, format_speedup
 
 COLUMNS_NOTE = messages.ANSWER_COLUMNS_NOTE.format(margin=TIE_MARGIN)
-
-MISSING = "-"
 
 
 # -- single figures --------------------------------------------------------------------
@@ -138,30 +136,24 @@ def plateau_text(p: Pick) -> str:
 
 
 def answer_table(c: Comparison, line: AnswerLine) -> Table:
-    rows = []
-    for lab, p in zip(c.labels, line.picks):
-        if p is None:
-            rows.append([lab, MISSING, messages.NOT_IN_FILE] + [MISSING] * (len(ANSWER_HEAD) - 3))
-            continue
-        rows.append([lab, _count(p.images), pick_text(p.row), format_rate(p.throughput),
-                     format_percent(p.row.spread), format_speedup(p.speedup),
-                     format_percent(p.efficiency), memory_text(p), fit_text(p), plateau_text(p),
-                     evidence_text(p)])
+    rows = [[lab, MISSING, messages.NOT_IN_FILE] + [MISSING] * (len(ANSWER_HEAD) - 3) if p is None
+            else [lab, _count(p.images), pick_text(p.row), format_rate(p.throughput),
+                  format_percent(p.row.spread), format_speedup(p.speedup), format_percent(p.efficiency),
+                  memory_text(p), fit_text(p), plateau_text(p), evidence_text(p)]
+            for lab, p in zip(c.labels, line.picks)]
     return Table(ANSWER_HEAD, rows, left=(0, 2, 7, 8, 9, 10))
 
 
-def ratios_table(c: Comparison, line: AnswerLine) -> Table:
-    """Every machine's pick against the reference's: throughput, speedup, the pick itself."""
+def ratios_table(c: Comparison, line: AnswerLine) -> Table | None:
+    """Every machine's pick against the reference's: throughput, speedup, the pick itself;
+    None where no other machine has the answer."""
     ref = c.labels[0]
     head = ["machine", f"img/s vs {ref}", "significance", f"speedup vs {ref}", "significance", "pick"]
-    rows = []
-    for i, lab in enumerate(c.labels[1:], start=1):
-        if line.throughput[i] is None:
-            continue
-        rows.append([lab, ratio_text(line.throughput[i].value), verdict_text(line.throughput[i]),
-                     ratio_text(line.speedup[i].value), verdict_text(line.speedup[i]),
-                     _pick_against_reference(line, i, ref)])
-    return Table(head, rows, left=range(len(head)))
+    rows = [[lab, ratio_text(line.throughput[i].value), verdict_text(line.throughput[i]),
+             ratio_text(line.speedup[i].value), verdict_text(line.speedup[i]),
+             _pick_against_reference(line, i, ref)]
+            for i, lab in enumerate(c.labels[1:], start=1) if line.throughput[i] is not None]
+    return Table(head, rows, left=range(len(head))) if rows else None
 
 
 def _pick_against_reference(line: AnswerLine, i: int, ref: str) -> str:
@@ -215,12 +207,8 @@ def opencv_json(c) -> dict:
 
 def summary_lines(c: Comparison) -> list[str]:
     """The geometric mean of every file's pick ratios against the reference, or why none."""
-    out = []
-    for i, lab in enumerate(c.labels[1:], start=1):
-        g = c.geometric_mean(i)
-        if g is not None:
-            out.append(messages.PICKS_GEOMETRIC_MEAN.format(label=lab, reference=c.labels[0], mean=g,
-                                                            count=c.common(i)))
+    out = [messages.PICKS_GEOMETRIC_MEAN.format(label=lab, reference=c.labels[0], mean=g, count=c.common(i))
+           for i, lab in enumerate(c.labels[1:], start=1) if (g := c.geometric_mean(i)) is not None]
     if not c.lines:
         out.append(messages.NO_ANSWER_IN_COMMON)
     out += [messages.ANSWER_ONLY_IN.format(label=lab, titles="; ".join(titles))
@@ -238,8 +226,7 @@ def render_text(c: Comparison) -> str:
     out += [build, ""] if build else [""]
     for line in c.lines:
         out += [line.title, answer_table(c, line).to_text(indent="  ")]
-        ratios = ratios_table(c, line)
-        if ratios.rows:
+        if ratios := ratios_table(c, line):
             out += ["  " + messages.AGAINST.format(ref=c.labels[0]), ratios.to_text(indent="  ")]
         if note := outputs_note(c, line):
             out.append("  " + note)
@@ -254,16 +241,14 @@ def render_markdown(c: Comparison, charts: dict | None = None) -> str:
     out = ["## " + messages.ANSWERS_TITLE.format(count=len(c.analyses)), ""]
     out += [f"- **{lab}**: {escape_markdown(text)}" for lab, text in file_legend(c)]
     out += ["", f"### {messages.MACHINES_HEADING.rstrip(':')}", "", machines_table(c).to_markdown(), ""]
-    build = opencv_note(c)
-    if build:
+    if build := opencv_note(c):
         out += [escape_markdown(build), ""]
     for workload, lines in c.workloads().items():
         if charts and workload in charts:
             out += [f"![{messages.COMPARE_CHART_ALT.format(workload=workload)}]({charts[workload]})", ""]
         for line in lines:
             out += [f"### {line.title}", "", answer_table(c, line).to_markdown(), ""]
-            ratios = ratios_table(c, line)
-            if ratios.rows:
+            if ratios := ratios_table(c, line):
                 out += [ratios.to_markdown(), ""]
             if note := outputs_note(c, line):
                 out += [note, ""]
@@ -288,8 +273,7 @@ def render_html(c: Comparison, charts: dict | None) -> list[str]:
                                    messages.COMPARE_CHART_CAPTION.format(workload=workload)))
         for line in lines:
             out += [f'<h3 class="answer">{h(line.title)}</h3>', answer_table(c, line).to_html()]
-            ratios = ratios_table(c, line)
-            if ratios.rows:
+            if ratios := ratios_table(c, line):
                 out.append(ratios.to_html())
             if note := outputs_note(c, line):
                 out.append(page.note(note))

@@ -2,12 +2,12 @@
 as text, Markdown and JSON; every output says how they were paired."""
 from __future__ import annotations
 
-from bench.analysis.compare_cases import CaseComparison, Cell
+from bench.analysis.compare_cases import CaseComparison
 from bench.analysis.rows import CaseRow
 from bench.output.comparison import file_legend, opencv_json, opencv_note, ratio_text
 from bench.output.table import Table, escape_markdown
 from bench.texts import messages
-from bench.texts.units import format_ms, format_rate
+from bench.texts.units import MISSING, format_ms, format_rate
 
 SHOW_UNPAIRED = 12      # cases listed per file in text output
 
@@ -16,10 +16,6 @@ def value_text(row: CaseRow, overhead: bool) -> str:
     if overhead:     # not per image: show the time itself
         return format_ms(row.median_s, decimals=3) + " ms"
     return format_rate(row.throughput)
-
-
-def sig_text(cell: Cell) -> str:
-    return cell.verdict.words() if cell.verdict else "-"
 
 
 def case_table(c: CaseComparison, lines: list) -> Table:
@@ -34,19 +30,16 @@ def case_table(c: CaseComparison, lines: list) -> Table:
         cells = [ln.config] + [f"{cell.row.image_count:,}" for cell in ln.cells]
         cells += [value_text(cell.row, overhead) for cell in ln.cells]
         for cell in ln.cells[1:]:
-            cells += [ratio_text(cell.ratio), sig_text(cell)]
+            cells += [ratio_text(cell.ratio), cell.verdict.words() if cell.verdict else MISSING]
         rows.append(cells)
     # the values align right; the words (ratios, verdicts) left
     return Table(head, rows, left=[0] + list(range(1 + 2 * len(c.labels), len(head))))
 
 
 def summary_lines(c: CaseComparison) -> list[str]:
-    out = []
-    for i, lab in enumerate(c.labels[1:], start=1):
-        g = c.geometric_mean(i)
-        if g is not None:
-            n = sum(1 for ln in c.lines if not ln.is_overhead)
-            out.append(messages.GEOMETRIC_MEAN.format(label=lab, reference=c.labels[0], mean=g, count=n))
+    n = sum(not ln.is_overhead for ln in c.lines)
+    out = [messages.GEOMETRIC_MEAN.format(label=lab, reference=c.labels[0], mean=g, count=n)
+           for i, lab in enumerate(c.labels[1:], start=1) if (g := c.geometric_mean(i)) is not None]
     if not c.lines:
         out.append(messages.NO_CASE_PAIRED)
     return out
@@ -59,9 +52,7 @@ def render_text(c: CaseComparison) -> str:
     out += ["", build] if build else []
     out += ["", messages.CASE_PAIRING, ""]
     for title, lines in c.sections().items():
-        out.append(title)
-        out.append(case_table(c, lines).to_text(indent="  "))
-        out.append("")
+        out += [title, case_table(c, lines).to_text(indent="  "), ""]
     out += summary_lines(c)
     for lab, names in c.unpaired.items():
         out.append(messages.UNPAIRED_IN.format(label=lab, count=len(names)))

@@ -39,15 +39,11 @@ def defaults_line(group: Group, pick: CaseRow, left_out=()) -> str | None:
 
 
 def summary_section(analysis) -> list[str]:
-    """The summary's lines: per group with a library default."""
     from bench.analysis.recommend import answer_group
 
     lines = []
     for group in analysis.groups():
         answer = answer_group(group, analysis)
-        if not any(r.strategy in LABELS for r in group.rows) and not answer.left_out:
-            continue
-        line = defaults_line(group, answer.choice, answer.left_out)
-        if line is not None:
+        if (line := defaults_line(group, answer.choice, answer.left_out)) is not None:
             lines.append(f"  {group.key}: {line}")
     return ["", messages.LIBRARY_DEFAULTS_HEADING] + lines if lines else []

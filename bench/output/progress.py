@@ -33,9 +33,8 @@ class Progress:
         self.group_index = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._thread = None
+        self._thread = threading.Thread(target=self._tick, name="bench-progress", daemon=True)
         if self.tty:
-            self._thread = threading.Thread(target=self._tick, name="bench-progress", daemon=True)
             self._thread.start()
 
     # -- what the race reports --------------------------------------------------------------
@@ -44,10 +43,9 @@ class Progress:
 
     def group(self, key: str, configs: int, share_end: float) -> None:
         self.group_index += 1
-        left = self.plan.groups[self.group_index:]
         if share_end == math.inf:          # measured in full: this group's estimate
             share_end = time.perf_counter() + self.plan.groups[self.group_index - 1].estimate()
-        self.expected_end = share_end + sum(g.estimate() for g in left) + END_S
+        self._end_after(share_end)
         self.status = f"[{self.group_index}/{len(self.plan.groups)}] {key}: {configs} configurations"
         self._line(self.status)
 
@@ -68,9 +66,7 @@ class Progress:
         self._line(text + f"  ({self._times()})")
 
     def group_done(self, key: str, state) -> None:
-        left = self.plan.groups[self.group_index:]
-        now = time.perf_counter()
-        self.expected_end = now + sum(g.estimate() for g in left) + END_S
+        self._end_after(time.perf_counter())
         outcome = {"tie": "a tie", "winner": "one left", "budget": "its share of the budget spent",
                    "rounds": "the most rounds", "none left": "none left",
                    "in full": "every configuration's visits"}.get(state.outcome, state.outcome)
@@ -79,12 +75,15 @@ class Progress:
 
     def close(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
         if self.tty:
+            self._thread.join()
             with self._lock:
                 self.stream.write("\r\033[K")
                 self.stream.flush()
+
+    def _end_after(self, group_end: float) -> None:
+        """The run's expected end: the groups not started yet, then the closing summary."""
+        self.expected_end = group_end + sum(g.estimate() for g in self.plan.groups[self.group_index:]) + END_S
 
     # -- drawing ------------------------------------------------------------------------------
     def _times(self) -> str:

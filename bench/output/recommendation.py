@@ -214,14 +214,12 @@ def render_text(analysis: Analysis, answers: list[Answer]) -> str:
     for a in answers:
         lines += [a.group.title, *answer_lines(a), "", answer_table(a).to_text(indent="  "), ""]
     lines.append(TABLE_NOTE)
-    left_out = analysis.results.run.get("left_out") or []
-    if left_out:
+    if left_out := analysis.results.run.get("left_out"):
         searched = sum(bool(g.get("for_the_search")) for g in left_out)
         lines.append(messages.GROUPS_LEFT_OUT.format(
             groups=", ".join(g["group"] for g in left_out),
             why=messages.GROUPS_LEFT_OUT_FOR_SEARCH.format(searched=searched) if searched else ""))
-    failed = analysis.results.failed
-    if failed:
+    if failed := analysis.results.failed:
         names = ", ".join(f["name"] for f in failed[:FAILED_LISTED])
         lines.append(messages.FAILED_NOT_CONSIDERED.format(
             count=len(failed), names=names + (" ..." if len(failed) > FAILED_LISTED else "")))

@@ -17,7 +17,7 @@ from bench.output.charts import Charts
 from bench.output.charts.driver import files_name
 from bench.output.table import Table, escape_markdown
 from bench.texts import messages
-from bench.texts.units import format_bytes, format_rate, format_speedup
+from bench.texts.units import MISSING, format_bytes, format_rate, format_speedup
 
 # flat-table columns shown in the page (the CSV has them all); None-only ones are dropped
 PAGE_COLUMNS = (
@@ -30,33 +30,23 @@ PAGE_COLUMNS = (
     ("decomp_startup_s", "start-up s"), ("decomp_transfer_s", "transfer s"),
     ("decomp_work_s", "work s"), ("model_load_s", "model load s"), ("verified", "verified"))
 TEXT_COLUMNS = {"strategy", "start_method", "out_layout", "verified"}
-BYTES = {"mem_worker_uss_peak", "mem_worker_pss_peak", "mem_worker_rss_peak",
-         "mem_parent_rss_peak", "mem_parent_growth"}
+FORMATS = {**{k: format_bytes for k, _ in PAGE_COLUMNS if k.startswith("mem_")},
+           "img_per_s": format_rate, "cold_img_per_s": format_rate, "speedup": format_speedup,
+           "spread_pct": "{:.0f}".format, "efficiency_pct": "{:.0f}".format}
+
 
 def _fmt(key: str, value) -> str:
     if value is None:
-        return "-"
-    if key in BYTES:
-        return format_bytes(value)
-    if key in ("img_per_s", "cold_img_per_s"):
-        return format_rate(value)
-    if key == "speedup":
-        return format_speedup(value)
-    if key in ("spread_pct", "efficiency_pct"):
-        return f"{value:.0f}"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
-
-
-def _columns(rows: list[dict]) -> list[tuple[str, str]]:
-    return [(k, h) for k, h in PAGE_COLUMNS if any(r.get(k) not in (None, "none") for r in rows)]
+        return MISSING
+    if key in FORMATS:
+        return FORMATS[key](value)
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def _cases_table(a: Analysis) -> tuple[Table, list[tuple[str, str]]]:
     """Every case of the file, in the columns it measured; and those columns."""
     rows = flat.table(a)
-    cols = _columns(rows)
+    cols = [(k, h) for k, h in PAGE_COLUMNS if any(r.get(k) not in (None, "none") for r in rows)]
     cases = Table(["case"] + [h for _, h in cols],
                   [[r["name"]] + [_fmt(k, r[k]) for k, _ in cols] for r in rows],
                   left=[0] + [i + 1 for i, (k, _) in enumerate(cols) if k in TEXT_COLUMNS])
@@ -114,13 +104,11 @@ def _html_file_section(a, answers, charts: Charts, multi: bool) -> str:
     out.extend(rec.answer_html(x) for x in answers)
     if not answers:
         out.append(f"<p>{_h(messages.NO_GROUPS_IN_FILE)}</p>")
-    out.append(page.note(rec.TABLE_NOTE))
-    out.append(f"<{h2}>Charts</{h2}>")
+    out += [page.note(rec.TABLE_NOTE), f"<{h2}>Charts</{h2}>"]
     for name, paths in charts.files.items():
         title = charts.titles.get(name, name)
         out.append(page.figure(paths, title, title))
-    for name, why in charts.skipped.items():
-        out.append(page.note(_not_drawn(charts, name, why) + "."))
+    out += [page.note(_not_drawn(charts, name, why) + ".") for name, why in charts.skipped.items()]
     cases, cols = _cases_table(a)
     out += [f"<{h2}>All cases</{h2}>", cases.to_html()]
     missing = [h for k, h in PAGE_COLUMNS if (k, h) not in cols]
@@ -169,8 +157,7 @@ def _md_file_section(a, answers, charts: Charts, out_dir: str, multi: bool) -> l
         title = charts.titles.get(name, name)
         svg = messages.SVG_BESIDE.format(path=os.path.relpath(paths[1], out_dir))
         out += [f"![{title}]({os.path.relpath(paths[0], out_dir)})", "", f"*{title}* {svg}", ""]
-    for name, why in charts.skipped.items():
-        out += [f"- {_not_drawn(charts, name, why)}."]
+    out += [f"- {_not_drawn(charts, name, why)}." for name, why in charts.skipped.items()]
     out += ["", f"{h} All cases", "", _cases_table(a)[0].to_markdown()]
     if a.results.failed:
         out += ["", f"{h} Failed cases", "", _failed_table(a).to_markdown()]

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 
 from workloads.registry import REGISTRY
 
-TASK_KEY, TASK_INIT_KEY = "task", "task_init"
-
 
 @dataclass(frozen=True)
 class Task:
@@ -34,10 +32,10 @@ class Task:
 
 def task_of(meta: dict) -> Task | None:
     """The user's task a results file names in a case's metadata, if any."""
-    text = meta.get(TASK_KEY)
+    text = meta.get("task")
     if not isinstance(text, str) or ":" not in text:
         return None
-    init = meta.get(TASK_INIT_KEY)
+    init = meta.get("task_init")
     return Task.parse(text, init if isinstance(init, str) and ":" in init else None)
 
 
@@ -54,12 +52,10 @@ class Work:
 
 def codec_of(label: str) -> tuple[str, str, int]:
     """'jpg-q95' -> ('.jpg', 'cv2.IMWRITE_JPEG_QUALITY', 95); 'png-l3' -> PNG level 3."""
-    m = re.fullmatch(r"(jpg)-q(\d+)|(png)-l(\d+)", label or "jpg-q95")
-    if m is None:
-        return ".jpg", "cv2.IMWRITE_JPEG_QUALITY", 95
-    if m.group(1):
-        return ".jpg", "cv2.IMWRITE_JPEG_QUALITY", int(m.group(2))
-    return ".png", "cv2.IMWRITE_PNG_COMPRESSION", int(m.group(4))
+    m = re.fullmatch(r"(jpg)-q(\d+)|(png)-l(\d+)", label or "")
+    if m and m.group(3):
+        return ".png", "cv2.IMWRITE_PNG_COMPRESSION", int(m.group(4))
+    return ".jpg", "cv2.IMWRITE_JPEG_QUALITY", int(m.group(2)) if m else 95
 
 
 def _imwrite(label: str, _per_image: bool) -> Work:

@@ -85,7 +85,7 @@ def _strategy(c: Config, w: Work, init: str) -> tuple[list, str]:
     sig = f"images{a}"
     cv = f"    cv2.setNumThreads({c.cv_threads})   # process-wide: every thread\n" \
         if c.cv_threads is not None and c.family != "processes" else ""
-    shape = STRATEGIES[c.strategy].snippet if written(c.strategy) else None
+    shape = STRATEGIES[c.strategy].snippet
     pool = _pool(c, init, indent=4 if shape != "inherit" else 8)
     imports = ["multiprocessing", "concurrent.futures.ProcessPoolExecutor"] if c.family == "processes" \
         else ["concurrent.futures.ThreadPoolExecutor"] if c.family == "threads" else []
@@ -188,16 +188,11 @@ THIRD_PARTY = {"cv2": "import cv2", "numpy": "import numpy as np", "mediapipe": 
 
 def _import_block(names) -> str:
     """The standard library's imports first, then cv2, numpy, mediapipe."""
-    plain, froms = set(), {}
-    for n in names:
-        if n in THIRD_PARTY:
-            continue
-        if n.startswith("concurrent.futures."):
-            froms.setdefault("concurrent.futures", set()).add(n.rsplit(".", 1)[1])
-        else:
-            plain.add(n)
-    lines = [f"import {n}" for n in sorted(plain)]
-    lines += [f"from {m} import {', '.join(sorted(v))}" for m, v in sorted(froms.items())]
+    own = sorted(set(names) - THIRD_PARTY.keys())
+    pools = [n.removeprefix("concurrent.futures.") for n in own if n.startswith("concurrent.futures.")]
+    lines = [f"import {n}" for n in own if not n.startswith("concurrent.futures.")]
+    if pools:
+        lines.append(f"from concurrent.futures import {', '.join(pools)}")
     third = [line for n, line in THIRD_PARTY.items() if n in names]
     return "\n".join(lines + ([""] if lines and third else []) + third)
 
@@ -273,12 +268,11 @@ def snippet(a: Answer, machine, path: str) -> tuple[str, str]:
     if w is None:
         return "", messages.SNIPPET_NO_WORKLOAD.format(workload=row.workload)
     c = Config.of(row)
-    sp = a.group.rate(row) if a.group.paired else row.speedup_over(a.group.serial)
-    route = STRATEGIES[row.strategy].route or row.strategy
     header = messages.SNIPPET_HEADER.format(
         title=a.group.short_title + (f", {row.params}" if row.params else ""),
-        machine=machine.summary(), date=machine.date, config=_words(c), route=route,
-        rate=format_rate(row.throughput), speedup=format_speedup(sp), path=path, needs=w.needs)
+        machine=machine.summary(), date=machine.date, config=_words(c),
+        route=STRATEGIES[row.strategy].route or row.strategy, rate=format_rate(row.throughput),
+        speedup=format_speedup(row.speedup_over(a.group.serial)), path=path, needs=w.needs)
     return write(c, w, _wrap(header), _shape(row)), note
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections import Counter
 
 from bench.analysis.load import analyse
 from bench.analysis.racing import TIE_MARGIN
@@ -61,11 +62,10 @@ def throughput_section(groups: list[Group], capacity, cases: list[CaseRow]) -> l
             notes.append(f"{g.key}: {messages.SUMMARY_NO_SERIAL}")
         if disagree := figures_disagree(g, best, speedup, capacity):
             notes.append(disagree)
-    for r in cases:          # per-image failures (pose): the case still counted
-        failed_images = r.meta.get("failed_images")
-        if isinstance(failed_images, int) and failed_images > 0:
-            notes.append(messages.SUMMARY_FAILED_IMAGES.format(
-                case=r.name, count=failed_images, first=r.meta.get("first_failed_image")))
+    # per-image failures (pose): the case still counted
+    notes += [messages.SUMMARY_FAILED_IMAGES.format(case=r.name, count=n,
+                                                    first=r.meta.get("first_failed_image"))
+              for r in cases if isinstance(n := r.meta.get("failed_images"), int) and n > 0]
     return ([Table(cols, rows, left=(0, 2)).to_text(), "", messages.SUMMARY_RATE_NOTE,
              messages.SUMMARY_BEST_NOTE, messages.SPEEDUP_NOTE] + notes)
 
@@ -80,8 +80,8 @@ def figures_disagree(g: Group, best: CaseRow, speedup: float | None, capacity) -
     the table says so instead of printing two figures that seem to contradict."""
     if not g.paired or not speedup:
         return None
-    others = [r for r in g.rows if r is not best and r.family != "serial"]
-    other = max(others, key=lambda r: r.throughput, default=None)
+    other = max((r for r in g.rows if r is not best and r.family != "serial"),
+                key=lambda r: r.throughput, default=None)
     if other is None or other.throughput < DISAGREE_TIMES * best.throughput:
         return None
     from bench.analysis.recommend import ABOVE_CAPACITY
@@ -118,13 +118,12 @@ def race_section(run: dict, groups: list[Group]) -> list[str]:
         state = race.get(g.key)
         if not state:
             continue
-        entrants = len(state.get("entrants", []))
-        out = [s for s in state.get("out", {}).values() if s.get("status") == "out"]
-        failed = [s for s in state.get("out", {}).values() if s.get("status") == "failed"]
+        ended = Counter(s.get("status") for s in state.get("out", {}).values())
         left = [r for r in g.rows if r.family != "serial" and r.meta.get("race_status") == "racing"]
         lead = max(left, key=g.rate, default=None)
-        rows.append((g.key, str(state.get("rounds", 0)), str(entrants), str(len(out)),
-                     str(len(failed)), str(len(left)), lead.describe() if lead else "-",
+        rows.append((g.key, str(state.get("rounds", 0)), str(len(state.get("entrants", []))),
+                     str(ended["out"]), str(ended["failed"]), str(len(left)),
+                     lead.describe() if lead else "-",
                      messages.RACE_OUTCOMES.get(state.get("outcome", ""), state.get("outcome", "-"))))
     if not rows:
         return []
@@ -191,8 +190,8 @@ def failed_items_section(groups) -> list[str]:
     loop's ``failed_items`` (every configuration is verified to fail on the same ones)."""
     lines = []
     for g in groups:
-        row = g.serial or (g.rows[0] if g.rows else None)
-        raw = row.meta.get("failed_items") if row is not None else None
+        row = g.serial or g.rows[0]         # Analysis.groups makes no group without rows
+        raw = row.meta.get("failed_items")
         try:
             items = json.loads(raw) if isinstance(raw, str) else None
         except ValueError:
@@ -210,19 +209,16 @@ def failed_items_section(groups) -> list[str]:
 
 def overhead_section(rows: list[CaseRow]) -> list[str]:
     lines = []
-    starts = [r for r in rows if r.workload == "pool-start"]
-    if starts:
+    if starts := [r for r in rows if r.workload == "pool-start"]:
         cells = [(r.describe(), format_ms(r.median_s), format_ms(r.meta.get("all_workers_ready_s")),
                   format_ms(r.meta.get("shutdown_s"))) for r in starts]
         lines += ["", messages.POOL_START_HEADING,
                   Table(("pool", "first result ms", "all workers ms", "shutdown ms"), cells).to_text()]
-    trips = [r for r in rows if r.workload == "roundtrip"]
-    if trips:
+    if trips := [r for r in rows if r.workload == "roundtrip"]:
         cells = [(r.meta.get("image_size"), r.describe(), format_us(r.median_s)) for r in trips]
         lines += ["", messages.ROUNDTRIP_HEADING,
                   Table(("payload", "pool", "us/task"), cells, left=(0, 1)).to_text()]
-    pickles = [r for r in rows if r.workload == "pickle"]
-    if pickles:
+    if pickles := [r for r in rows if r.workload == "pickle"]:
         cells = [(r.meta.get("image_size"), f"{r.meta.get('pickled_bytes', 0):,}", format_us(r.median_s))
                  for r in pickles]
         lines += ["", messages.PICKLE_HEADING.format(protocol=pickles[0].meta.get("pickle_protocol", "?")),
@@ -285,11 +281,6 @@ def _failure_lines(failed: list[dict]) -> list[str]:
         cut = name.find(f"/{strategy}/") if strategy else -1
         group = name[:cut] if cut > 0 else name       # a case's name is its group's, then its own
         by_reason.setdefault((group, f["reason"]), []).append(f["name"])
-    lines = []
-    for (group, reason), names in by_reason.items():
-        if len(names) > 1:
-            lines.append("  " + messages.SUMMARY_FAILED_GROUP.format(group=group, count=len(names),
-                                                                    reason=reason))
-        else:
-            lines.append(f"  {names[0]}: {reason}")
-    return lines
+    return ["  " + messages.SUMMARY_FAILED_GROUP.format(group=group, count=len(names), reason=reason)
+            if len(names) > 1 else f"  {names[0]}: {reason}"
+            for (group, reason), names in by_reason.items()]

@@ -31,7 +31,6 @@ class Table:
     highlight: Sequence[bool] | None = None  # one flag per row; None: no row stands out
 
     def _marked_rows(self) -> list[list[str]]:
-        """Rows with the first cell marked (text, HTML), when the table highlights rows."""
         rows = [[str(c) for c in r] for r in self.rows]
         if self.highlight is not None:
             for row, flag in zip(rows, self.highlight):

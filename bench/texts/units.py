@@ -45,7 +45,6 @@ def format_rate(img_per_s: float | None) -> str:
 
 
 def format_rate_whole(img_per_s: float | None) -> str:
-    """Images per second in whole images: '1,920', '56'."""
     return MISSING if img_per_s is None else f"{img_per_s:,.0f}"
 
 
@@ -54,20 +53,16 @@ def _is_number(value) -> bool:
 
 
 def format_us(seconds) -> str:
-    """Seconds as microseconds: '171.8'."""
     return f"{seconds * 1e6:,.1f}" if _is_number(seconds) else MISSING
 
 
 def format_ms(seconds, decimals: int = 1) -> str:
-    """Seconds as milliseconds: '12.5'."""
     return f"{seconds * 1e3:,.{decimals}f}" if _is_number(seconds) else MISSING
 
 
 def format_speedup(ratio: float | None) -> str:
-    """A speedup over the serial loop: '1.96x'."""
     return MISSING if ratio is None else f"{ratio:.2f}x"
 
 
 def format_percent(fraction: float | None) -> str:
-    """A fraction as whole percent: 0.914 -> '91%'."""
     return MISSING if fraction is None else f"{fraction:.0%}"
