@@ -162,10 +162,8 @@ class Machine:
         """Every (strategy, workers, speedup) at the counts ``max_workers`` allows (a number:
         1 to it; a list: those), fastest first; ties: the order given, then fewer workers."""
         counts = _worker_counts(max_workers)
-        rows = []
-        for order, name in enumerate(strategies):
-            for w in ([1] if name == "serial" else counts):
-                rows.append((name, w, self.true_speedup(name, w), order))
+        rows = [(name, w, self.true_speedup(name, w), order) for order, name in enumerate(strategies)
+                for w in ([1] if name == "serial" else counts)]
         rows.sort(key=lambda r: (-_rounded(r[2]), r[3], r[1]))
         return [(name, w, s) for name, w, s, _ in rows]
 
@@ -235,12 +233,8 @@ def _bound(low, high, low_open) -> str:
 
 
 def _number(v, name: str, low=None, high=None, low_open=False) -> float:
-    ok = is_number(v)
-    if ok and low is not None:
-        ok = v > low if low_open else v >= low
-    if ok and high is not None:
-        ok = v <= high
-    if not ok:
+    if not (is_number(v) and (low is None or (v > low if low_open else v >= low))
+            and (high is None or v <= high)):
         raise ValueError(msg.SIM_NUMBER.format(field=name, bound=_bound(low, high, low_open),
                                                value=show(v)))
     return float(v)
@@ -273,7 +267,7 @@ def _per_key(v, name: str, per_strategy: bool) -> dict:
     """One figure (for everything) or {key: figure, ...}: per group (seconds per image, > 0)
     or per strategy with a "default" (pool starts, >= 0)."""
     low_open = not per_strategy
-    if is_number(v) or not isinstance(v, dict):
+    if not isinstance(v, dict):
         return {DEFAULT: _number(v, name, low=0, low_open=low_open)}
     if not v:
         raise ValueError(msg.SIM_NUMBER.format(field=name, bound=_bound(0, None, low_open),

@@ -69,14 +69,6 @@ class PassModel:
             seconds *= self.machine.stall_factor
         return seconds
 
-    def serial_pass_s(self, n_images: int, sim_time_s: float, group: str | None = None) -> float:
-        """A pass of the serial loop: the same noise, drift and stalls as a pool's."""
-        return self.pass_s("serial", 1, n_images, sim_time_s, group)
-
-    def pool_start_s(self, strategy: str, workers: int) -> float:
-        """Seconds a pool takes to start: the machine's per-worker figure times workers."""
-        return self.machine.pool_start_s(strategy, workers)
-
 
 def _argument(v, what: str, bound: str, whole: bool = False):
     if not (is_number(v) and (not whole or (float(v).is_integer() and v >= 0))):
