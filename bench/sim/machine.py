@@ -42,12 +42,8 @@ def usl(workers: float, sigma: float, kappa: float, scale: float = 1.0) -> float
 def usl_peaking_at(n_star: float, sigma: float) -> float:
     """The kappa that makes a USL curve with contention ``sigma`` peak at ``n_star``
     workers (its maximum is at sqrt((1 - sigma) / kappa))."""
-    if not is_number(n_star) or n_star < 1:
-        raise ValueError(msg.SIM_ARGUMENT.format(what="n_star", bound="a number >= 1",
-                                                 value=show(n_star)))
-    if not is_number(sigma) or not 0 <= sigma < 1:
-        raise ValueError(msg.SIM_ARGUMENT.format(what="sigma", bound="in [0, 1)",
-                                                 value=show(sigma)))
+    argument(is_number(n_star) and n_star >= 1, n_star, "n_star", "a number >= 1")
+    argument(is_number(sigma) and 0 <= sigma < 1, sigma, "sigma", "in [0, 1)")
     return (1.0 - sigma) / float(n_star) ** 2
 
 
@@ -151,9 +147,7 @@ class Machine:
     def true_speedup(self, strategy: str, workers: float) -> float:
         """How many times faster than the serial loop ``strategy`` runs at ``workers``,
         before any noise (the serial loop: 1)."""
-        if not is_number(workers) or workers < 1:
-            raise ValueError(msg.SIM_ARGUMENT.format(what="workers", bound="a number >= 1",
-                                                     value=show(workers)))
+        argument(is_number(workers) and workers >= 1, workers, "workers", "a number >= 1")
         if strategy == "serial":
             return 1.0
         return float(self.curves.get(strategy, self.curves[DEFAULT])(workers))
@@ -215,6 +209,13 @@ def _rounded(x: float) -> float:
 
 def is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def argument(ok: bool, v, what: str, bound: str):
+    """``v``, or where not ``ok`` the one-line ValueError that names the argument."""
+    if not ok:
+        raise ValueError(msg.SIM_ARGUMENT.format(what=what, bound=bound, value=show(v)))
+    return v
 
 
 def show(v) -> str:

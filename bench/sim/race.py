@@ -4,6 +4,7 @@ are replaced; every decision is bench's own code.
 """
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 import tempfile
@@ -222,19 +223,17 @@ def simulate(machine: Machine, seed: int, mode: str = "full", budget_s: float | 
         # the pick is what the recommendation names first: its choice (strategy, workers,
         # chunk); next to it the answer names its line's best count and plateau
         workers = choice.workers
-        pick_speedup = machine.true_speedup(choice.strategy, workers)
+        speedup = functools.partial(machine.true_speedup, choice.strategy)
         best_count = answer.best_workers if answer.best_workers and choice.family != "serial" else workers
-        best_count_speedup = machine.true_speedup(choice.strategy, best_count)
-        plateau_speedup = machine.true_speedup(choice.strategy, answer.plateau_workers or workers)
         out = results.run.get("race", {}).get(group.key, {}).get("out", {})
-        entrants = [c for c in group.entrants if c.family != "serial"]
-        leader = max((machine.true_speedup(c.strategy, c.workers) for c in entrants), default=0.0)
-        by_name = {c.name: c for c in entrants}
-        wrong = [name for name in out if name in by_name and machine.true_speedup(
-            by_name[name].strategy, by_name[name].workers) >= (1 - SAME_SPEED) * leader]
+        true = {c.name: machine.true_speedup(c.strategy, c.workers)
+                for c in group.entrants if c.family != "serial"}
+        leader = max(true.values(), default=0.0)
+        wrong = [name for name in out if name in true and true[name] >= (1 - SAME_SPEED) * leader]
         outcomes.append(GroupOutcome(key, (choice.strategy, workers, choice.chunk_size),
-                                     pick_speedup, best, best_planned, wrong,
-                                     answer.plateau_workers, plateau_speedup, best_count, best_count_speedup))
+                                     speedup(workers), best, best_planned, wrong, answer.plateau_workers,
+                                     speedup(answer.plateau_workers or workers), best_count,
+                                     speedup(best_count)))
     return SeedOutcome(seed, wall, plan.budget_s, outcomes, [g.key for g in plan.left_out])
 
 
