@@ -113,10 +113,7 @@ class Machine:
         """The machine ``d`` describes; ValueError with one line naming the field."""
         if not isinstance(d, dict):
             raise ValueError(msg.SIM_NOT_OBJECT.format(field="a machine", value=show(d)))
-        _no_unknown(d, FIELDS, "the machine")
-        for name in REQUIRED:
-            if name not in d:
-                raise ValueError(msg.SIM_MISSING.format(field=name, what=REQUIRED[name]))
+        _fields(d, FIELDS, REQUIRED, "the machine")
         cpus = _whole(d["cpus"], "cpus", 1)
         memory = _number(d["memory_gib"], "memory_gib", low=0, low_open=True)
         # groups need no default: a machine may name just the groups it is raced on, and
@@ -247,11 +244,14 @@ def _whole(v, name: str, low: int) -> int:
     return int(v)
 
 
-def _no_unknown(d: dict, known, where: str) -> None:
+def _fields(d: dict, known, required: dict, where: str, prefix: str = "") -> None:
+    """No field but the ``known``, and every ``required`` one ({name: what it is for})."""
     for k in d:
         if k not in known:
-            raise ValueError(msg.SIM_UNKNOWN_FIELD.format(field=k, where=where,
-                                                          fields=", ".join(known)))
+            raise ValueError(msg.SIM_UNKNOWN_FIELD.format(field=k, where=where, fields=", ".join(known)))
+    for k, what in required.items():
+        if k not in d:
+            raise ValueError(msg.SIM_MISSING.format(field=prefix + k, what=what))
 
 
 def _check_strategy(name: str, where: str) -> None:
@@ -300,11 +300,8 @@ def _curves(v) -> dict:
 
 def _curve(v, name: str):
     if isinstance(v, dict):
-        _no_unknown(v, USL_FIELDS, name)
-        for key in ("sigma", "kappa"):
-            if key not in v:
-                raise ValueError(msg.SIM_MISSING.format(field=f"{name}.{key}",
-                                                        what="a USL curve needs sigma and kappa"))
+        _fields(v, USL_FIELDS, dict.fromkeys(("sigma", "kappa"), "a USL curve needs sigma and kappa"),
+                name, prefix=f"{name}.")
         return Usl(sigma=_number(v["sigma"], f"{name}.sigma", low=0, high=1),
                    kappa=_number(v["kappa"], f"{name}.kappa", low=0),
                    scale=_number(v.get("scale", 1.0), f"{name}.scale", low=0, low_open=True))
@@ -325,11 +322,9 @@ def _curve(v, name: str):
 def _planted(v, curves: dict) -> tuple:
     if not isinstance(v, dict):
         raise ValueError(msg.SIM_NOT_OBJECT.format(field="planted", value=show(v)))
-    _no_unknown(v, PLANTED_FIELDS, "planted")
-    for key in PLANTED_FIELDS:
-        if key not in v:
-            raise ValueError(msg.SIM_MISSING.format(
-                field=f"planted.{key}", what="the best strategies (a list) and their workers"))
+    _fields(v, PLANTED_FIELDS,
+            dict.fromkeys(PLANTED_FIELDS, "the best strategies (a list) and their workers"),
+            "planted", prefix="planted.")
     names = v["strategies"]
     if not (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
         raise ValueError(msg.SIM_NAMES.format(field="planted.strategies", value=show(names)))
