@@ -115,8 +115,8 @@ def bar(ax, handles: dict, part: tuple, y: float, width: float, **kw) -> None:
     """A bar (or a stacked bar's part) of ``part`` (key, label, colour, hatch), and its
     legend entry."""
     _, label, c, hatch = part
-    ax.barh(y, width, color=style.colour(c), hatch=hatch, edgecolor="white", **kw)
-    handles.setdefault(label, Patch(facecolor=style.colour(c), hatch=hatch, edgecolor="white"))
+    ax.barh(y, width, color=style.OKABE_ITO[c], hatch=hatch, edgecolor="white", **kw)
+    handles.setdefault(label, Patch(facecolor=style.OKABE_ITO[c], hatch=hatch, edgecolor="white"))
 
 
 def workers_panel(ax, what: str, workers, top: float, title: str, headroom: float = 1.15) -> None:

@@ -23,6 +23,7 @@ LIBRARY_PREFIXES = ("joblib", "mpire")
 METHOD_STYLE = {"none": "-", "fork": "-", "forkserver": "-.", "spawn": "--"}
 SERIAL_LOOK = dict(color=OKABE_ITO["black"], linestyle="--", linewidth=1.6)    # the serial loop
 IDEAL_LOOK = dict(color="#777777", linestyle=":", linewidth=2)                # perfect scaling
+ONE_LOOK = dict(color=OKABE_ITO["black"], linestyle="--", linewidth=1.4)       # a speedup of 1
 FILE_COLOURS = ("blue", "orange", "green", "vermillion", "purple", "sky", "black", "yellow")
 
 RC = {
@@ -35,15 +36,11 @@ RC = {
 DPI = 150
 
 
-def colour(name: str) -> str:
-    return OKABE_ITO[name]
-
-
 def strategy_style(strategy: str) -> tuple[str, str]:
     """Colour and marker: the strategy's own (its class's ``style``), stable for one
     that declares none (by name)."""
     c, m = getattr(STRATEGIES.get(strategy), "style", None) or SPARE[sum(map(ord, strategy)) % len(SPARE)]
-    return colour(c), m
+    return OKABE_ITO[c], m
 
 
 def line_style(line) -> dict:

@@ -135,8 +135,7 @@ def workers_chart(analysis: Analysis, answer: Answer, out_dir: str, name: str) -
         ax_sp.plot(*c.points(SPEEDUP), **look)
         f.handles[c.legend_label] = Line2D([], [], **look)
     if g.serial is not None:
-        layout.legend_line(f.handles, messages.SERIAL_IS_ONE, ax_sp.axhline, 1.0,
-                           color=style.colour("black"), linestyle="--", linewidth=1.4)
+        layout.legend_line(f.handles, messages.SERIAL_IS_ONE, ax_sp.axhline, 1.0, **style.ONE_LOOK)
     pick = next((c for c in drawn if c.pick), None)
     if p is not None and pick is not None:
         colour = style.line_style(pick.line)["color"]
