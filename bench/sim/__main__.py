@@ -42,8 +42,7 @@ def main(argv=None) -> int:
     for k, seed in enumerate(range(args.first_seed, args.first_seed + args.seeds), 1):
         outcomes.append(simulate(machine, seed, mode, budget))
         if not args.json:
-            spent = time.perf_counter() - started
-            eta = spent / k * (args.seeds - k)
+            eta = (time.perf_counter() - started) / k * (args.seeds - k)
             print(messages.SIM_PROGRESS.format(done=k, seeds=args.seeds, eta=format_duration(eta)),
                   file=sys.stderr, flush=True)
     summary = summarise(outcomes, mode)

@@ -37,10 +37,6 @@ def _usl(n_star: int, scale: float = 1.0) -> dict:
     return {"sigma": SIGMA, "kappa": usl_peaking_at(n_star, SIGMA), "scale": scale}
 
 
-def _scaled(points: list, scale: float) -> list:
-    return [[w, round(s * scale, 6)] for w, s in points]
-
-
 def _server(description: str, cpus: int, best: dict, others, workers: int) -> dict:
     """A server machine: the ``best`` strategies' curves, one task per image and the others
     the same shape slower (``others(scale)``), threads capped, ``workers`` planted."""
@@ -54,28 +50,8 @@ def _server(description: str, cpus: int, best: dict, others, workers: int) -> di
         "planted": {"strategies": list(best), "workers": workers}}
 
 
-def _planted_usl(cpus: int, n_star: int) -> dict:
-    return _server(f"{cpus} CPUs; processes-chunked is fastest at {n_star} workers "
-                   f"(a USL curve peaking there), the rest slower at every count",
-                   cpus, {"processes-chunked": _usl(n_star)},
-                   lambda scale: _usl(n_star, scale), n_star)
-
-
 PLATEAU = [[1, 0.97], [2, 1.92], [4, 3.75], [8, 7.2], [16, 13.5], [32, 13.5], [64, 13.5],
            [128, 13.5]]
-
-
-def _plateau() -> dict:
-    return _server("64 CPUs; processes-chunked climbs to 13.5x at 16 workers and stays "
-                   "flat to 128: the knee is the best pick (no faster, fewer workers)",
-                   64, {"processes-chunked": PLATEAU}, lambda scale: _scaled(PLATEAU, scale), 16)
-
-
-def _aa() -> dict:
-    return _server("16 CPUs; processes-chunked and processes-map are the same speed at "
-                   "every worker count (both best at 8): any ranking of the two is noise",
-                   16, {"processes-chunked": _usl(8), "processes-map": _usl(8)},
-                   lambda scale: _usl(8, scale), 8)
 
 
 def _vm_2core() -> dict:
@@ -109,9 +85,18 @@ def example_machines() -> dict:
     out = {}
     for cpus in (16, 64, 256):
         for n_star in (cpus // 4, cpus // 2, 3 * cpus // 4, cpus, 3 * cpus // 2):
-            out[f"usl-{cpus}cpu-best-{n_star}"] = _planted_usl(cpus, n_star)
-    out["plateau-64cpu"] = _plateau()
-    out["aa-16cpu"] = _aa()
+            out[f"usl-{cpus}cpu-best-{n_star}"] = _server(
+                f"{cpus} CPUs; processes-chunked is fastest at {n_star} workers "
+                f"(a USL curve peaking there), the rest slower at every count",
+                cpus, {"processes-chunked": _usl(n_star)}, lambda scale: _usl(n_star, scale), n_star)
+    out["plateau-64cpu"] = _server(
+        "64 CPUs; processes-chunked climbs to 13.5x at 16 workers and stays flat to 128: the "
+        "knee is the best pick (no faster, fewer workers)", 64, {"processes-chunked": PLATEAU},
+        lambda scale: [[w, round(s * scale, 6)] for w, s in PLATEAU], 16)
+    out["aa-16cpu"] = _server(
+        "16 CPUs; processes-chunked and processes-map are the same speed at every worker "
+        "count (both best at 8): any ranking of the two is noise",
+        16, {"processes-chunked": _usl(8), "processes-map": _usl(8)}, lambda scale: _usl(8, scale), 8)
     out["vm-2core"] = _vm_2core()
     return out
 

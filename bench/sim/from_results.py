@@ -33,14 +33,13 @@ def machine_of(path: str, noise_cv: float = 0.05, group: str | None = None) -> d
             continue                     # an overhead probe: no image set to race
         key = f"{first.workload} {first.meta.get('image_size')} {first.meta.get('image_content')}"
         serial[key] = round(statistics.median(r.median_s for r in rows), 9)
+        if group and group not in measured.key:
+            continue
         for r in measured.rows:
-            if r.family == "serial" or (group and group not in measured.key):
-                continue
             figure = r.meta.get("paired_speedup")
-            if figure is None:
-                continue
-            at = curves.setdefault(r.strategy, {})
-            at[r.workers] = max(at.get(r.workers, 0.0), float(figure))
+            if r.family != "serial" and figure is not None:
+                at = curves.setdefault(r.strategy, {})
+                at[r.workers] = max(at.get(r.workers, 0.0), float(figure))
     if not curves:
         raise ValueError(messages.SIM_NO_SPEEDUPS.format(path=path))
     speedup = {name: [[w, round(v, 4)] for w, v in sorted(points.items())] for name, points in curves.items()}

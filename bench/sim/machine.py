@@ -42,12 +42,8 @@ def usl(workers: float, sigma: float, kappa: float, scale: float = 1.0) -> float
 def usl_peaking_at(n_star: float, sigma: float) -> float:
     """The kappa that makes a USL curve with contention ``sigma`` peak at ``n_star``
     workers (its maximum is at sqrt((1 - sigma) / kappa))."""
-    if not is_number(n_star) or n_star < 1:
-        raise ValueError(msg.SIM_ARGUMENT.format(what="n_star", bound="a number >= 1",
-                                                 value=show(n_star)))
-    if not is_number(sigma) or not 0 <= sigma < 1:
-        raise ValueError(msg.SIM_ARGUMENT.format(what="sigma", bound="in [0, 1)",
-                                                 value=show(sigma)))
+    argument(is_number(n_star) and n_star >= 1, n_star, "n_star", "a number >= 1")
+    argument(is_number(sigma) and 0 <= sigma < 1, sigma, "sigma", "in [0, 1)")
     return (1.0 - sigma) / float(n_star) ** 2
 
 
@@ -117,10 +113,7 @@ class Machine:
         """The machine ``d`` describes; ValueError with one line naming the field."""
         if not isinstance(d, dict):
             raise ValueError(msg.SIM_NOT_OBJECT.format(field="a machine", value=show(d)))
-        _no_unknown(d, FIELDS, "the machine")
-        for name in REQUIRED:
-            if name not in d:
-                raise ValueError(msg.SIM_MISSING.format(field=name, what=REQUIRED[name]))
+        _fields(d, FIELDS, REQUIRED, "the machine")
         cpus = _whole(d["cpus"], "cpus", 1)
         memory = _number(d["memory_gib"], "memory_gib", low=0, low_open=True)
         # groups need no default: a machine may name just the groups it is raced on, and
@@ -151,9 +144,7 @@ class Machine:
     def true_speedup(self, strategy: str, workers: float) -> float:
         """How many times faster than the serial loop ``strategy`` runs at ``workers``,
         before any noise (the serial loop: 1)."""
-        if not is_number(workers) or workers < 1:
-            raise ValueError(msg.SIM_ARGUMENT.format(what="workers", bound="a number >= 1",
-                                                     value=show(workers)))
+        argument(is_number(workers) and workers >= 1, workers, "workers", "a number >= 1")
         if strategy == "serial":
             return 1.0
         return float(self.curves.get(strategy, self.curves[DEFAULT])(workers))
@@ -162,10 +153,8 @@ class Machine:
         """Every (strategy, workers, speedup) at the counts ``max_workers`` allows (a number:
         1 to it; a list: those), fastest first; ties: the order given, then fewer workers."""
         counts = _worker_counts(max_workers)
-        rows = []
-        for order, name in enumerate(strategies):
-            for w in ([1] if name == "serial" else counts):
-                rows.append((name, w, self.true_speedup(name, w), order))
+        rows = [(name, w, self.true_speedup(name, w), order) for order, name in enumerate(strategies)
+                for w in ([1] if name == "serial" else counts)]
         rows.sort(key=lambda r: (-_rounded(r[2]), r[3], r[1]))
         return [(name, w, s) for name, w, s, _ in rows]
 
@@ -219,6 +208,13 @@ def is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
+def argument(ok: bool, v, what: str, bound: str):
+    """``v``, or where not ``ok`` the one-line ValueError that names the argument."""
+    if not ok:
+        raise ValueError(msg.SIM_ARGUMENT.format(what=what, bound=bound, value=show(v)))
+    return v
+
+
 def show(v) -> str:
     text = json.dumps(v) if not isinstance(v, str) else repr(v)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -235,12 +231,8 @@ def _bound(low, high, low_open) -> str:
 
 
 def _number(v, name: str, low=None, high=None, low_open=False) -> float:
-    ok = is_number(v)
-    if ok and low is not None:
-        ok = v > low if low_open else v >= low
-    if ok and high is not None:
-        ok = v <= high
-    if not ok:
+    if not (is_number(v) and (low is None or (v > low if low_open else v >= low))
+            and (high is None or v <= high)):
         raise ValueError(msg.SIM_NUMBER.format(field=name, bound=_bound(low, high, low_open),
                                                value=show(v)))
     return float(v)
@@ -252,11 +244,14 @@ def _whole(v, name: str, low: int) -> int:
     return int(v)
 
 
-def _no_unknown(d: dict, known, where: str) -> None:
+def _fields(d: dict, known, required: dict, where: str, prefix: str = "") -> None:
+    """No field but the ``known``, and every ``required`` one ({name: what it is for})."""
     for k in d:
         if k not in known:
-            raise ValueError(msg.SIM_UNKNOWN_FIELD.format(field=k, where=where,
-                                                          fields=", ".join(known)))
+            raise ValueError(msg.SIM_UNKNOWN_FIELD.format(field=k, where=where, fields=", ".join(known)))
+    for k, what in required.items():
+        if k not in d:
+            raise ValueError(msg.SIM_MISSING.format(field=prefix + k, what=what))
 
 
 def _check_strategy(name: str, where: str) -> None:
@@ -273,7 +268,7 @@ def _per_key(v, name: str, per_strategy: bool) -> dict:
     """One figure (for everything) or {key: figure, ...}: per group (seconds per image, > 0)
     or per strategy with a "default" (pool starts, >= 0)."""
     low_open = not per_strategy
-    if is_number(v) or not isinstance(v, dict):
+    if not isinstance(v, dict):
         return {DEFAULT: _number(v, name, low=0, low_open=low_open)}
     if not v:
         raise ValueError(msg.SIM_NUMBER.format(field=name, bound=_bound(0, None, low_open),
@@ -305,11 +300,8 @@ def _curves(v) -> dict:
 
 def _curve(v, name: str):
     if isinstance(v, dict):
-        _no_unknown(v, USL_FIELDS, name)
-        for key in ("sigma", "kappa"):
-            if key not in v:
-                raise ValueError(msg.SIM_MISSING.format(field=f"{name}.{key}",
-                                                        what="a USL curve needs sigma and kappa"))
+        _fields(v, USL_FIELDS, dict.fromkeys(("sigma", "kappa"), "a USL curve needs sigma and kappa"),
+                name, prefix=f"{name}.")
         return Usl(sigma=_number(v["sigma"], f"{name}.sigma", low=0, high=1),
                    kappa=_number(v["kappa"], f"{name}.kappa", low=0),
                    scale=_number(v.get("scale", 1.0), f"{name}.scale", low=0, low_open=True))
@@ -330,11 +322,9 @@ def _curve(v, name: str):
 def _planted(v, curves: dict) -> tuple:
     if not isinstance(v, dict):
         raise ValueError(msg.SIM_NOT_OBJECT.format(field="planted", value=show(v)))
-    _no_unknown(v, PLANTED_FIELDS, "planted")
-    for key in PLANTED_FIELDS:
-        if key not in v:
-            raise ValueError(msg.SIM_MISSING.format(
-                field=f"planted.{key}", what="the best strategies (a list) and their workers"))
+    _fields(v, PLANTED_FIELDS,
+            dict.fromkeys(PLANTED_FIELDS, "the best strategies (a list) and their workers"),
+            "planted", prefix="planted.")
     names = v["strategies"]
     if not (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
         raise ValueError(msg.SIM_NAMES.format(field="planted.strategies", value=show(names)))

@@ -9,8 +9,7 @@ import math
 
 import numpy as np
 
-from bench.sim.machine import Machine, is_number, show
-from bench.texts import messages as msg
+from bench.sim.machine import Machine, argument, is_number
 
 
 def lognormal_sigma(cv: float) -> float:
@@ -35,7 +34,7 @@ class PassModel:
         The walk is drawn where it is first asked: past its ends it steps on from the
         nearest point drawn, between two points it is a Brownian bridge between them, so the
         same time always reads the same speed, whatever order the times are asked in."""
-        t = float(_argument(sim_time_s, "sim_time_s", "a number"))
+        t = float(argument(is_number(sim_time_s), sim_time_s, "sim_time_s", "a number"))
         if self._drift_var_per_s == 0:
             return 1.0
         ts, logs = self._walk_t, self._walk_log
@@ -59,7 +58,8 @@ class PassModel:
                group: str | None = None) -> float:
         """Seconds one timed pass of ``n_images`` by ``strategy`` at ``workers`` takes when it
         starts at ``sim_time_s`` (seconds since the simulation began)."""
-        n = _argument(n_images, "n_images", "a whole number >= 0", whole=True)
+        n = int(argument(is_number(n_images) and float(n_images).is_integer() and n_images >= 0,
+                         n_images, "n_images", "a whole number >= 0"))
         seconds = n * self.machine.serial_s_per_image(group) / self.machine.true_speedup(
             strategy, workers)
         seconds /= self.speed(sim_time_s)
@@ -68,17 +68,3 @@ class PassModel:
         if self.machine.stall_p > 0 and self.rng.random() < self.machine.stall_p:
             seconds *= self.machine.stall_factor
         return seconds
-
-    def serial_pass_s(self, n_images: int, sim_time_s: float, group: str | None = None) -> float:
-        """A pass of the serial loop: the same noise, drift and stalls as a pool's."""
-        return self.pass_s("serial", 1, n_images, sim_time_s, group)
-
-    def pool_start_s(self, strategy: str, workers: int) -> float:
-        """Seconds a pool takes to start: the machine's per-worker figure times workers."""
-        return self.machine.pool_start_s(strategy, workers)
-
-
-def _argument(v, what: str, bound: str, whole: bool = False):
-    if not (is_number(v) and (not whole or (float(v).is_integer() and v >= 0))):
-        raise ValueError(msg.SIM_ARGUMENT.format(what=what, bound=bound, value=show(v)))
-    return int(v) if whole else v

@@ -4,6 +4,7 @@ are replaced; every decision is bench's own code.
 """
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 import tempfile
@@ -62,40 +63,38 @@ class SimProcess:
     def kill(self) -> None:
         pass
 
-    def _serial(self) -> float:
-        seconds = self.model.serial_pass_s(self.serial_slice, self.clock.now, self.group)
-        self.clock.advance(seconds)
-        return seconds
-
-    def _pool(self, case) -> float:
-        seconds = self.model.pass_s(case.strategy, case.workers, self.images.count, self.clock.now, self.group)
+    def _pass(self, case=None) -> float:
+        """A pass of ``case``'s pool, or of the serial loop over the serial slice."""
+        strategy, workers, n = ((case.strategy, case.workers, self.images.count) if case
+                                else ("serial", 1, self.serial_slice))
+        seconds = self.model.pass_s(strategy, workers, n, self.clock.now, self.group)
         self.clock.advance(seconds)
         return seconds
 
     def pilot(self, timeout: float) -> dict:
-        self._serial()                                   # untimed: first-call costs
-        seconds = self._serial()
+        self._pass()                                   # untimed: first-call costs
+        seconds = self._pass()
         return {"seconds": seconds, "images": self.serial_slice, "steal": 0.0, "generate_s": 0.0,
                 "fs": "simulated"}
 
     def reference(self, timeout: float) -> dict:
-        self._serial()
+        self._pass()
         return {"outputs": {}, "images": self.serial_slice}
 
     def serial_pass(self, timeout: float) -> dict:
-        return {"seconds": self._serial(), "images": self.serial_slice, "steal": 0.0}
+        return {"seconds": self._pass(), "images": self.serial_slice, "steal": 0.0}
 
     def _started(self, case) -> dict:
-        start = self.model.pool_start_s(case.strategy, case.workers)
+        start = self.model.machine.pool_start_s(case.strategy, case.workers)
         self.clock.advance(start)
-        first = self._pool(case)
+        first = self._pass(case)
         self.live.add(case.name)
         return {"start_and_first_pass_s": start + first, "first_result_s": start,
                 "worker_reports": [], "facts": {}}
 
     def prestart(self, cases, timeout: float) -> dict:
         for case in cases:
-            self.clock.advance(self.model.pool_start_s(case.strategy, case.workers))
+            self.clock.advance(self.model.machine.pool_start_s(case.strategy, case.workers))
         return {}
 
     def visit(self, case, timeout: float, keep: bool = False) -> dict:
@@ -104,10 +103,10 @@ class SimProcess:
         reply = {}
         if case.name not in self.live:
             reply["started"] = self._started(case)
-        reply.update(seconds=self._pool(case), steal=0.0)
+        reply.update(seconds=self._pass(case), steal=0.0)
         if not STRATEGIES[case.strategy].keep_alive:     # a cluster closed after each pass
             self.live.discard(case.name)
-            self.clock.advance(self.model.pool_start_s(case.strategy, case.workers))
+            self.clock.advance(self.model.machine.pool_start_s(case.strategy, case.workers))
         return reply
 
     def outputs(self, case, timeout: float) -> dict:
@@ -118,11 +117,11 @@ class SimProcess:
         return {"seconds": {}}
 
     def explain(self, case, timeout: float, **kw) -> dict:
-        start = self.model.pool_start_s(case.strategy, case.workers)
-        cold = start + self._pool(case)
+        start = self.model.machine.pool_start_s(case.strategy, case.workers)
+        cold = start + self._pass(case)
         self.clock.advance(start)
         for _ in range(3):                               # the decomposition and memory passes
-            self._pool(case)
+            self._pass(case)
         return {"metadata": {"explain_cold_total_s": cold, "explain_cold_passes": 1,
                              "explain_first_result_s": start}, "worker_reports": []}
 
@@ -224,19 +223,17 @@ def simulate(machine: Machine, seed: int, mode: str = "full", budget_s: float | 
         # the pick is what the recommendation names first: its choice (strategy, workers,
         # chunk); next to it the answer names its line's best count and plateau
         workers = choice.workers
-        pick_speedup = machine.true_speedup(choice.strategy, workers)
+        speedup = functools.partial(machine.true_speedup, choice.strategy)
         best_count = answer.best_workers if answer.best_workers and choice.family != "serial" else workers
-        best_count_speedup = machine.true_speedup(choice.strategy, best_count)
-        plateau_speedup = machine.true_speedup(choice.strategy, answer.plateau_workers or workers)
         out = results.run.get("race", {}).get(group.key, {}).get("out", {})
-        entrants = [c for c in group.entrants if c.family != "serial"]
-        leader = max((machine.true_speedup(c.strategy, c.workers) for c in entrants), default=0.0)
-        by_name = {c.name: c for c in entrants}
-        wrong = [name for name in out if name in by_name and machine.true_speedup(
-            by_name[name].strategy, by_name[name].workers) >= (1 - SAME_SPEED) * leader]
+        true = {c.name: machine.true_speedup(c.strategy, c.workers)
+                for c in group.entrants if c.family != "serial"}
+        leader = max(true.values(), default=0.0)
+        wrong = [name for name in out if name in true and true[name] >= (1 - SAME_SPEED) * leader]
         outcomes.append(GroupOutcome(key, (choice.strategy, workers, choice.chunk_size),
-                                     pick_speedup, best, best_planned, wrong,
-                                     answer.plateau_workers, plateau_speedup, best_count, best_count_speedup))
+                                     speedup(workers), best, best_planned, wrong, answer.plateau_workers,
+                                     speedup(answer.plateau_workers or workers), best_count,
+                                     speedup(best_count)))
     return SeedOutcome(seed, wall, plan.budget_s, outcomes, [g.key for g in plan.left_out])
 
 

@@ -24,10 +24,10 @@ def test_a_quiet_machine_gives_the_true_time_exactly():
     model = PassModel(machine(), seed=1)
     # 1000 images at 40 us on the serial loop, 4x faster at 8 workers: 10 ms
     assert model.pass_s("processes-chunked", 8, 1000, 0.0, "imwrite 50x50x1 noise") == pytest.approx(0.01)
-    assert model.serial_pass_s(1000, 30.0, "imwrite/50x50x1-noise-n1000/jpg-q95") == pytest.approx(0.04)
+    assert model.pass_s("serial", 1, 1000, 30.0, "imwrite/50x50x1-noise-n1000/jpg-q95") == pytest.approx(0.04)
     assert model.pass_s("threads", 8, 500, 99.0) == pytest.approx(0.5)
     assert model.pass_s("threads", 8, 0, 99.0) == 0.0
-    assert model.pool_start_s("threads", 10) == pytest.approx(0.002)
+    assert model.machine.pool_start_s("threads", 10) == pytest.approx(0.002)
 
 
 def test_noise_has_the_stated_spread_and_a_median_at_the_true_time():
@@ -69,7 +69,7 @@ def test_drift_moves_both_sides_of_a_paired_pass_alike():
     for minute in range(30):
         t = 60.0 * minute
         pool.append(model.pass_s("processes-chunked", 8, 1000, t))
-        serial.append(model.serial_pass_s(1000, t + 0.3))
+        serial.append(model.pass_s("serial", 1, 1000, t + 0.3))
     paired = [s / p for s, p in zip(serial, pool)]
     apart = [s / p for s, p in zip(serial[10:], pool)]     # serial passes 10 minutes later
     # the pool pass alone wanders by a third or more over half an hour...

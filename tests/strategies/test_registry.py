@@ -99,7 +99,7 @@ def test_a_new_strategy_is_one_class_and_every_table_takes_it_up(registry):
         build_plan(shm, 2, 8 * GiB)
 
     # the charts: its own colour and marker, the process pools' line
-    assert style.strategy_style(name) == (style.colour("black"), "v")
+    assert style.strategy_style(name) == (style.OKABE_ITO["black"], "v")
     assert style.line_style((name, "auto", "fork"))["linestyle"] == style.METHOD_STYLE["fork"]
 
     # the snippet: the slices' code with its own auto rule

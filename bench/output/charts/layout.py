@@ -14,6 +14,7 @@ matplotlib.use("Agg")          # files only: no display, no GUI toolkit needed
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from bench.analysis.rows import line_label  # noqa: E402
 from bench.output.charts import style  # noqa: E402
@@ -40,12 +41,9 @@ class Figure:
             self.fig.legend(list(self.handles.values()), list(self.handles.keys()),
                             loc="lower center", ncol=min(self.ncol, len(self.handles)),
                             bbox_to_anchor=(0.5, 0.1 / self.fig.get_figheight()), frameon=False)
-        paths = []
-        for ext in ("png", "svg"):
-            path = os.path.join(out_dir, f"{name}.{ext}")
-            self.fig.savefig(path, dpi=style.DPI if ext == "png" else None, metadata={"Date": None}
-                             if ext == "svg" else {"Software": "bench (matplotlib)"})
-            paths.append(path)
+        paths = [os.path.join(out_dir, f"{name}.{ext}") for ext in ("png", "svg")]
+        self.fig.savefig(paths[0], dpi=style.DPI, metadata={"Software": "bench (matplotlib)"})
+        self.fig.savefig(paths[1], metadata={"Date": None})
         plt.close(self.fig)
         return paths
 
@@ -117,29 +115,24 @@ def bar(ax, handles: dict, part: tuple, y: float, width: float, **kw) -> None:
     """A bar (or a stacked bar's part) of ``part`` (key, label, colour, hatch), and its
     legend entry."""
     _, label, c, hatch = part
-    ax.barh(y, width, color=style.colour(c), hatch=hatch, edgecolor="white", **kw)
-    handles.setdefault(label, Patch(facecolor=style.colour(c), hatch=hatch, edgecolor="white"))
+    ax.barh(y, width, color=style.OKABE_ITO[c], hatch=hatch, edgecolor="white", **kw)
+    handles.setdefault(label, Patch(facecolor=style.OKABE_ITO[c], hatch=hatch, edgecolor="white"))
 
 
-def workers_axis(ax, workers):
+def workers_panel(ax, what: str, workers, top: float, title: str, headroom: float = 1.15) -> None:
+    """The axes of a panel of ``what`` (``RATE``, ``SPEEDUP``) against workers."""
     ws = sorted(set(workers))
     ax.set_xscale("log", base=2)
     ax.set_xticks(ws)
     ax.set_xticklabels([str(w) for w in ws])
     ax.minorticks_off()
-    if len(ws) == 1:
-        ax.set_xlim(ws[0] / 1.5, ws[0] * 1.5)
-    else:
-        ax.set_xlim(ws[0] / 1.25, ws[-1] * 1.25)
+    pad = 1.5 if len(ws) == 1 else 1.25
+    ax.set_xlim(ws[0] / pad, ws[-1] * pad)
     ax.set_xlabel("workers")
-
-
-def workers_panel(ax, what: str, workers, top: float, title: str, headroom: float = 1.15) -> None:
-    """The axes of a panel of ``what`` (``RATE``, ``SPEEDUP``) against workers."""
-    workers_axis(ax, workers)
     ax.set_ylim(0, top * headroom if top else 1)
     if what == RATE:
-        ax.yaxis.set_major_formatter(style.rate_formatter())
+        ax.yaxis.set_major_formatter(FuncFormatter(      # '1,500', '12', '2.5'
+            lambda v, _: f"{v:,.0f}" if v >= 10 or v == 0 else f"{v:.1f}"))
         ax.set_ylabel("images per second")
     else:
         ax.set_ylabel("speedup (x the serial loop)")

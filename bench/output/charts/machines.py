@@ -25,9 +25,9 @@ PANEL_W, PANEL_H = 6.2, 4.4         # inches: an image set's two panels make a 1
 
 
 def machine_look(i: int) -> dict:
-    c = style.colour(style.FILE_COLOURS[i % len(style.FILE_COLOURS)])
+    c = style.OKABE_ITO[style.FILE_COLOURS[i % len(style.FILE_COLOURS)]]
     return dict(color=c, marker=MACHINE_MARKERS[i % len(MACHINE_MARKERS)], linewidth=2.4,
-                markersize=8, markeredgecolor="#333333" if c == style.colour("yellow") else c)
+                markersize=8, markeredgecolor="#333333" if c == style.OKABE_ITO["yellow"] else c)
 
 
 def machine_label(label: str, a) -> str:
@@ -94,7 +94,7 @@ def _panels(ax_rate, ax_sp, c: Comparison, line: AnswerLine) -> None:
             ax_rate.plot(dense, m.fit.predict(dense), color=colour, linewidth=10, alpha=0.2,
                          solid_capstyle="round")
             tops[RATE] = max(tops[RATE], float(max(m.fit.predict(dense))))
-    ax_sp.axhline(1.0, color=style.colour("black"), linestyle="--", linewidth=1.4)
+    ax_sp.axhline(1.0, **style.ONE_LOOK)
     # the picks in words, where matplotlib finds the fewest lines ("best")
     ax_rate.legend(picked, labels, loc="best", fontsize=11, framealpha=0.9, markerscale=0.7,
                    handletextpad=0.3, borderpad=0.4)
@@ -117,7 +117,7 @@ def _handles(c: Comparison, lines: list) -> dict:
         out[messages.COMPARE_MODEL_REF] = Line2D([], [], color="#555555", linewidth=10, alpha=0.2)
     out[messages.COMPARE_PICK_REF] = Line2D([], [], marker="*", markersize=16, color="#777777",
                                             markeredgecolor="black", linestyle="none")
-    out[messages.SERIAL_IS_ONE] = Line2D([], [], color=style.colour("black"), linestyle="--", linewidth=1.4)
+    out[messages.SERIAL_IS_ONE] = Line2D([], [], **style.ONE_LOOK)
     if any(m.plateau is not None for m in found):
         out.update(plateau_handles())
     return out

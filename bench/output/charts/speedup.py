@@ -33,9 +33,9 @@ def speedup_chart(analysis: Analysis, groups: list[Group], out_dir: str, name: s
         if cap:
             layout.legend_line(f.handles, messages.IDEAL_SPEEDUP, ax.plot,
                                ws, [min(w, cap) for w in ws], **style.IDEAL_LOOK)
-            ax.axhline(cap, color=style.colour("purple"), linewidth=1.2, alpha=0.8)
+            ax.axhline(cap, color=style.OKABE_ITO["purple"], linewidth=1.2, alpha=0.8)
             f.handles.setdefault(messages.CAPACITY_REF.format(cap=cap),
-                                 Line2D([], [], color=style.colour("purple"), linewidth=1.2))
+                                 Line2D([], [], color=style.OKABE_ITO["purple"], linewidth=1.2))
             top = max(top, cap, min(max(ws), cap))
         layout.workers_panel(ax, layout.SPEEDUP, workers, top, g.title, headroom=1.12)
         if cap:

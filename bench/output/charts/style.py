@@ -2,8 +2,6 @@
 by start method (nothing depends on colour alone), and the matplotlib settings."""
 from __future__ import annotations
 
-from matplotlib.ticker import FuncFormatter
-
 from bench.strategies import STRATEGIES
 from bench.texts.messages import FOLDER_PER_TASK
 
@@ -25,6 +23,7 @@ LIBRARY_PREFIXES = ("joblib", "mpire")
 METHOD_STYLE = {"none": "-", "fork": "-", "forkserver": "-.", "spawn": "--"}
 SERIAL_LOOK = dict(color=OKABE_ITO["black"], linestyle="--", linewidth=1.6)    # the serial loop
 IDEAL_LOOK = dict(color="#777777", linestyle=":", linewidth=2)                # perfect scaling
+ONE_LOOK = dict(color=OKABE_ITO["black"], linestyle="--", linewidth=1.4)       # a speedup of 1
 FILE_COLOURS = ("blue", "orange", "green", "vermillion", "purple", "sky", "black", "yellow")
 
 RC = {
@@ -37,24 +36,11 @@ RC = {
 DPI = 150
 
 
-def colour(name: str) -> str:
-    return OKABE_ITO[name]
-
-
 def strategy_style(strategy: str) -> tuple[str, str]:
     """Colour and marker: the strategy's own (its class's ``style``), stable for one
     that declares none (by name)."""
-    cls = STRATEGIES.get(strategy)
-    if cls is not None and cls.style is not None:
-        c, m = cls.style
-    else:
-        c, m = SPARE[sum(map(ord, strategy)) % len(SPARE)]
-    return colour(c), m
-
-
-def rate_formatter():
-    """Tick labels for images per second: '1,500', '12', '2.5'."""
-    return FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 10 or v == 0 else f"{v:.1f}")
+    c, m = getattr(STRATEGIES.get(strategy), "style", None) or SPARE[sum(map(ord, strategy)) % len(SPARE)]
+    return OKABE_ITO[c], m
 
 
 def line_style(line) -> dict:

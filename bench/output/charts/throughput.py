@@ -38,7 +38,7 @@ def throughput_chart(analysis: Analysis, groups: list[Group], out_dir: str, name
             layout.legend_line(f.handles, messages.SERIAL_REF, ax.axhline, serial.throughput,
                                **style.SERIAL_LOOK)
             lo, hi = layout.value_range(serial)
-            ax.axhspan(lo, hi, color=style.colour("black"), alpha=0.07, linewidth=0)   # its passes
+            ax.axhspan(lo, hi, color=style.OKABE_ITO["black"], alpha=0.07, linewidth=0)   # its passes
             cap = m.capacity or max(ws)
             ideal = [serial.throughput * min(w, cap) for w in ws]
             layout.legend_line(f.handles, messages.IDEAL_REF.format(cap=cap), ax.plot, ws, ideal,

@@ -33,9 +33,7 @@ class Curve:
     pick: bool = False
 
     def at(self, workers: int, what: str) -> float | None:
-        if workers not in self.workers:
-            return None
-        return self.values(what)[self.workers.index(workers)]
+        return self.values(what)[self.workers.index(workers)] if workers in self.workers else None
 
     def values(self, what: str) -> list:
         return self.img_per_s if what == RATE else self.speedup
@@ -118,33 +116,26 @@ def _top(values) -> float:
 
 # -- the chart ---------------------------------------------------------------------------------
 
-def legend_labels(answer: Answer) -> list[str]:
-    labels = [c.legend_label for c in curves(answer)]
-    if answer.group.serial is not None:
-        labels.append(messages.SERIAL_IS_ONE)
-    return labels + (list(plateau_handles()) if answer.plateau is not None else [])
-
-
 def workers_chart(analysis: Analysis, answer: Answer, out_dir: str, name: str) -> list[str]:
     g, p = answer.group, answer.plateau
     drawn = curves(answer)
     by = messages.PLATEAU_BY.get(p.by, p.by) if p is not None else ""
     f = layout.new_figure(
         2, messages.WORKERS_CHART_TITLE.format(title=g.title), analysis.machine.subtitle(),
-        legend=legend_labels(answer),
+        legend=[c.legend_label for c in drawn] + ([messages.SERIAL_IS_ONE] if g.serial is not None else [])
+        + (list(plateau_handles()) if p is not None else []),
         note=messages.WORKERS_CHART_NOTE.format(others=len(drawn) - 1, margin=TIE_MARGIN, by=by))
     ax_rate, ax_sp = f.axes
     workers = sorted({w for c in drawn for w in c.workers})
     for c in drawn:
-        look = dict(style.line_style(c.line))
+        look = style.line_style(c.line)
         if c.pick:
             look.update(linewidth=PICK_WIDTH, markersize=10, zorder=4)
         ax_rate.plot(c.workers, c.img_per_s, **look)
         ax_sp.plot(*c.points(SPEEDUP), **look)
         f.handles[c.legend_label] = Line2D([], [], **look)
     if g.serial is not None:
-        layout.legend_line(f.handles, messages.SERIAL_IS_ONE, ax_sp.axhline, 1.0,
-                           color=style.colour("black"), linestyle="--", linewidth=1.4)
+        layout.legend_line(f.handles, messages.SERIAL_IS_ONE, ax_sp.axhline, 1.0, **style.ONE_LOOK)
     pick = next((c for c in drawn if c.pick), None)
     if p is not None and pick is not None:
         colour = style.line_style(pick.line)["color"]
