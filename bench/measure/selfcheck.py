@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 
+from bench.measure.steal import STEAL_LIMIT
 from bench.measure.timing import PassDirs
 from bench.measure.trash import Trash
 from bench.model.case import Case
@@ -29,7 +30,6 @@ from workloads.imwrite import ImwriteWorkload
 FAMILIES = ("serial", "threads-chunked", "processes-chunked", "processes-shm", "processes-inherit")
 # the naive pools a race of this group holds live too (not compared: no bare twin)
 CROWD = ("threads", "processes")
-STEAL_LIMIT = 0.10
 # bench's figure per family within this share of the bare one, or the harness costs
 THRESHOLD = 0.10
 COMMAND_TIMEOUT_S = 300

@@ -8,6 +8,8 @@ PROC_STAT = "/proc/stat"
 # user nice system idle iowait irq softirq steal [guest guest_nice]: guest time is
 # already counted in user, so the total is the first eight fields
 STEAL_FIELD = 7
+# a pass during which more of the CPU time than this was stolen is taken again
+STEAL_LIMIT = 0.10
 
 
 def _ticks(path: str) -> list[int] | None:

@@ -194,7 +194,8 @@ def _fit_text(limits: dict) -> str:
         return "-"
     if limits["cpu_bound"] is None or limits["memory_ceiling"] is None:
         return f"{limits['usable']:,}"
-    return f"{limits['usable']:,} (CPU {limits['cpu_bound']:,}, RAM {limits['memory_ceiling']:,})"
+    return messages.WORKERS_FIT_CELL.format(usable=f"{limits['usable']:,}", cpu=f"{limits['cpu_bound']:,}",
+                                            ram=f"{limits['memory_ceiling']:,}")
 
 
 def answer_table(a: Answer) -> Table:

@@ -13,6 +13,7 @@ import zlib
 from dataclasses import asdict, dataclass, field, replace
 
 from bench.analysis import racing
+from bench.measure.steal import STEAL_LIMIT
 from bench.measure.verify import VerificationError, compare_outputs
 from bench.plan import budget as bud
 from bench.plan import search
@@ -26,7 +27,6 @@ from bench.run.race_state import (FAILED, NOT_RACED_BUDGET, NOT_RACED_SEARCH, NO
                                   ConfigState, GroupState, restore, visit_record)
 from bench.texts import messages
 
-STEAL_LIMIT = 0.10        # a pass during which more CPU time than this was stolen is retaken
 STEAL_RETAKES = 2
 # a serial pass this many times the recent ones (_stalled) stalled: the visit is retaken
 SERIAL_OUTLIER = 2.0
