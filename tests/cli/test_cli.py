@@ -76,7 +76,7 @@ def test_a_small_run_end_to_end(run_cli, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     proc = run_cli("imwrite", *TINY, "--strategies", "serial,threads,processes-chunked",
-                   "--results-dir", "res", "--out-dir", str(out), "--budget", "20s")
+                   "--results-dir", "res", "--out-dir", str(out), "--budget", "60s")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "racing 3 configurations in 1 groups" in proc.stdout      # the plan, before measuring
     assert "round 1: 2 of 2 still racing" in proc.stdout and "ETA" in proc.stdout   # progress

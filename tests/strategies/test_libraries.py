@@ -301,7 +301,7 @@ def test_a_tiny_run_measures_and_verifies_joblib_and_mpire(run_cli, tmp_path):
     from bench.results import ResultsFile
 
     proc = run_cli("imwrite", "--sizes", "8x8x1", "--n-images", "16", "--workers", "2",
-                   "--strategies", "serial,joblib,mpire", "--budget", "20s",
+                   "--strategies", "serial,joblib,mpire", "--budget", "60s",
                    "--results-dir", str(tmp_path / "results"), timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]
     (path,) = [p for p in (tmp_path / "results").iterdir() if p.suffix == ".json"]
