@@ -220,8 +220,14 @@ def test_charts_drawn_in_parallel_are_the_charts_drawn_one_by_one(drawn, tmp_pat
     tmp, _, _ = drawn
     (a,) = load([str(tmp / "rich.json")])
     parallel = plots.draw(a, str(tmp_path / "parallel"))
-    monkeypatch.setattr(driver.os, "sched_getaffinity", lambda pid: {0}, raising=False)
-    monkeypatch.setattr(driver.os, "cpu_count", lambda: 1)
+    # one usable CPU (a container's quota counts, as for the runs): no pool at all
+    import concurrent.futures
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool of chart processes on one usable CPU")
+
+    monkeypatch.setattr(driver, "available_cpus", lambda: 1)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
     serial = plots.draw(a, str(tmp_path / "serial"))
     assert list(parallel.files) == list(serial.files) == [
         "throughput", "speedup", "workers:imwrite/64x64x3-smooth-n100/jpg-q95",

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from bench.analysis.load import Analysis
 from bench.analysis.recommend import recommend
+from bench.measure.machine import available_cpus
 from bench.output.charts import style
 from bench.output.charts.decomposition import decomposition_chart
 from bench.output.charts.layout import plt
@@ -54,7 +55,7 @@ def _draw_all(jobs: list) -> list:
     global _jobs
     _jobs = jobs
     try:
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        cpus = available_cpus()          # a container's CPU quota too, as the runs plan by
         if len(jobs) < 2 or cpus < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return [_draw_job(i) for i in range(len(jobs))]
         with ProcessPoolExecutor(min(len(jobs), cpus), mp_context=multiprocessing.get_context("fork")) as pool:
