@@ -22,8 +22,8 @@ ALPHA = 0.05            # the whole race of one group: the chance that any of it
                         # puts out a configuration as fast as the best (see eliminate)
 ROUNDS_PLANNED = 30     # a race's rounds when the caller does not say (a full run's most)
 TRIM = 0.2              # Yuen's test trims this share of each tail (a stall: see _summary)
-TIE_MARGIN = 0.05       # survivors within 5% of each other are a tie; the pick's ties too
-                        # (bench.analysis.recommend: shown within 5% of the best, within_margin)
+TIE_MARGIN = 0.05       # survivors within it of each other are a tie; the pick's ties too
+                        # (bench.analysis.recommend: shown within it of the best, within_margin)
 TIE_ALPHA = 0.05
 TIE_SCREEN = 0.5        # within_margin: only p-values up to this enter Holm's family
 TIE_MIN_VISITS = VISITS_TO_JUDGE     # the planner sizes its rounds by it too

@@ -206,7 +206,7 @@ class Answer:
     choice: CaseRow                  # what we recommend
     ties: list                       # not significantly different from best (incl. best)
     unknown: list                    # significance unknown (too few values)
-    within: CaseRow                  # fewest workers within 5% of best
+    within: CaseRow                  # fewest workers within TIE_MARGIN of the best
     memory: dict                     # row name -> Memory
     fit: Fit | None
     fit_line: str
@@ -214,7 +214,7 @@ class Answer:
     anchor: CaseRow | None = None                # a case on the fitted line
     warnings: list = field(default_factory=list)
     notes: list = field(default_factory=list)
-    unresolved: list = field(default_factory=list)   # not significantly different, yet > 5% slower
+    unresolved: list = field(default_factory=list)   # not significantly different, yet more than TIE_MARGIN slower
     cpus: int | None = None                          # usable CPUs of the machine that measured
     left_out: list = field(default_factory=list)     # libraries' defaults the run's budget left out
     plateau: Plateau | None = None                   # the pick's line: best count and plateau

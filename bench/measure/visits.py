@@ -357,6 +357,50 @@ class GroupWork:
         return reply
 
 
+class ProbeWork:
+    """The overhead probes' process, each probe measured briefly: pool start-up and pickling
+    time themselves (their workloads' ``measure``); the round trip of a no-op task is one
+    untimed pass on a warm pool, then a few timed ones. A result has the shape of a finished
+    case (bench.results.case_benchmark reads it)."""
+    live: dict = {}
+
+    @staticmethod
+    def probe(case_dict: dict, values: int = 3, scheduler: str | None = None,
+              scheduler_timeout: float = 10.0) -> dict:
+        """``scheduler``: a Dask probe's cluster is that scheduler's (--scheduler), not a
+        LocalCluster of its own."""
+        from bench.results import utc_now
+        from workloads.images import fingerprint, generate
+        from workloads.registry import make_workload
+
+        case = Case.from_dict(case_dict)
+        started = time.perf_counter()
+        images = generate(case.images)
+        workload = make_workload(case.workload, case.params)
+        strategy = make_strategy(case.strategy, PoolConfig(case.workers, case.chunk_size, case.start_method,
+                                                          scheduler=scheduler,
+                                                          scheduler_timeout=scheduler_timeout))
+        if workload.measure is not None:
+            result = workload.measure(strategy, images, values)
+        else:
+            pool = strategy.start(workload, images)
+            try:
+                strategy.run(pool, workload, images, tasks.noop)        # every worker up and warm
+                passes = [timed(lambda: strategy.run(pool, workload, images, tasks.noop))[1]
+                          for _ in range(values)]
+                strategy.describe_pool(pool)
+            finally:
+                strategy.stop(pool)
+            result = {"values_s": passes, "warmups_s": [], "metadata": {"probe": "warm pool"}}
+        result["metadata"]["image_fingerprint"] = fingerprint(images)
+        result["metadata"].update(strategy.facts)
+        result.update(ok=True, date=utc_now(), duration_s=time.perf_counter() - started)
+        return result
+
+    def stop(self) -> dict:
+        return {}
+
+
 @dataclass
 class Passes:
     """What a workload's case_metadata reads of a case's passes."""

@@ -30,7 +30,9 @@ PAGE_COLUMNS = (
     ("decomp_startup_s", "start-up s"), ("decomp_transfer_s", "transfer s"),
     ("decomp_work_s", "work s"), ("model_load_s", "model load s"), ("verified", "verified"))
 TEXT_COLUMNS = {"strategy", "start_method", "out_layout", "verified"}
-FORMATS = {**{k: format_bytes for k, _ in PAGE_COLUMNS if k.startswith("mem_")},
+BYTE_COLUMNS = ("mem_worker_uss_peak", "mem_worker_pss_peak", "mem_worker_rss_peak", "mem_parent_rss_peak",
+                "mem_parent_growth")
+FORMATS = {**dict.fromkeys(BYTE_COLUMNS, format_bytes),
            "img_per_s": format_rate, "cold_img_per_s": format_rate, "speedup": format_speedup,
            "spread_pct": "{:.0f}".format, "efficiency_pct": "{:.0f}".format}
 

@@ -21,6 +21,8 @@ from workloads.registry import workload_class
 
 # what a user would call instead, with its defaults, at W (mpire's worker state with --init)
 LIBRARY_DEFAULTS = tuple(dict.fromkeys(libraries.DEFAULTS + libraries.POSE_DEFAULTS))
+# the routes that read (decode) each file in the parent, before it reaches a worker
+_READ_IN_PARENT = frozenset(c.name for c in decoded.STRATEGIES)
 
 
 def on_files(keep=lambda cls: True) -> tuple[str, ...]:
@@ -47,8 +49,7 @@ def read_strategies(quick: bool = False, named: bool = False) -> tuple[str, ...]
     --strategies (``named``), those it may name: every route that reads in the worker
     (reading in the parent first would time the read twice)."""
     if named:
-        parent = {c.name for c in decoded.STRATEGIES}
-        return tuple(s for s in task_strategies() if not _anti_pattern(s) and s not in parent)
+        return tuple(s for s in task_strategies() if not _anti_pattern(s) and s not in _READ_IN_PARENT)
     return on_files(lambda cls: cls.files_read and (not quick or "read" in cls.files_quick))
 
 
@@ -115,8 +116,7 @@ def _groups(req) -> list[_Group]:
         if run.folders < 2:
             names.remove("pool-apply-async-folders")
         if run.params.get("decode") == "none":
-            parent = {c.name for c in decoded.STRATEGIES}
-            names = [s for s in names if s not in parent]
+            names = [s for s in names if s not in _READ_IN_PARENT]
         out.append(_Group(run.workload, run.params, run.images, run.seconds_per_item, tuple(names),
                           run.images.count, run.fixed))
         if run.params.get("decode") != "none":

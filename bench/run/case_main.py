@@ -2,7 +2,7 @@
 
 It answers the race's commands (:data:`COMMANDS`) over the socket its parent passed
 (``BENCH_HOST_FD``) by calling the method of that name of the work it serves
-(bench.measure.visits.GroupWork, or ProbeWork); each reply ``{"ok": True, ...}`` or
+(bench.measure.visits.GroupWork, or its ProbeWork); each reply ``{"ok": True, ...}`` or
 ``{"ok": False, "reason": one line, "traceback": ...}``. Guarded by bench.run.guard.
 """
 from __future__ import annotations
@@ -11,7 +11,6 @@ import contextlib
 import os
 import sys
 import tempfile
-import time
 import traceback
 from concurrent.futures.process import BrokenProcessPool
 
@@ -81,60 +80,14 @@ def main(argv=None) -> int:
 
 
 def _make_work(setup: dict, case_dir: str):
+    from bench.measure.visits import GroupWork, ProbeWork
+
     if setup.get("kind") == "probes":
         return ProbeWork()
-    from bench.measure.visits import GroupWork
 
     spec = dict(setup["spec"], work_dir=os.path.join(case_dir, "passes"))
     os.makedirs(spec["work_dir"], exist_ok=True)
     return GroupWork(spec, int(os.environ.get(CPUS_ENV, "1")))
-
-
-class ProbeWork:
-    """The overhead probes' process, each probe measured briefly: pool start-up and pickling
-    time themselves (their workloads' ``measure``); the round trip of a no-op task is one
-    untimed pass on a warm pool, then a few timed ones. A result has the shape of a finished
-    case (bench.results.case_benchmark reads it)."""
-    live: dict = {}
-
-    @staticmethod
-    def probe(case_dict: dict, values: int = 3, scheduler: str | None = None,
-              scheduler_timeout: float = 10.0) -> dict:
-        """``scheduler``: a Dask probe's cluster is that scheduler's (--scheduler), not a
-        LocalCluster of its own."""
-        from bench.measure.timing import timed
-        from bench.model.case import Case
-        from bench.results import utc_now
-        from bench.strategies import PoolConfig, make_strategy
-        from workloads.images import fingerprint, generate
-        from workloads.registry import make_workload
-
-        case = Case.from_dict(case_dict)
-        started = time.perf_counter()
-        images = generate(case.images)
-        workload = make_workload(case.workload, case.params)
-        strategy = make_strategy(case.strategy, PoolConfig(case.workers, case.chunk_size, case.start_method,
-                                                          scheduler=scheduler,
-                                                          scheduler_timeout=scheduler_timeout))
-        if workload.measure is not None:
-            result = workload.measure(strategy, images, values)
-        else:
-            pool = strategy.start(workload, images)
-            try:
-                strategy.run(pool, workload, images, lambda: None)        # every worker up and warm
-                passes = [timed(lambda: strategy.run(pool, workload, images, lambda: None))[1]
-                          for _ in range(values)]
-                strategy.describe_pool(pool)
-            finally:
-                strategy.stop(pool)
-            result = {"values_s": passes, "warmups_s": [], "metadata": {"probe": "warm pool"}}
-        result["metadata"]["image_fingerprint"] = fingerprint(images)
-        result["metadata"].update(strategy.facts)
-        result.update(ok=True, date=utc_now(), duration_s=time.perf_counter() - started)
-        return result
-
-    def stop(self) -> dict:
-        return {}
 
 
 def one_line(exc: BaseException) -> str:

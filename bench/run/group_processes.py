@@ -42,6 +42,7 @@ class GroupProcesses:
 
     def _replace(self, old: CaseProcess) -> None:
         old.kill()      # mostly dead already (a call kills a process before ProcessDied)
+        self.forget_process(old)
         fresh = self.start_process({"spec": self.spec})
         if old is self.serial:
             self.serial = fresh
@@ -58,8 +59,8 @@ class GroupProcesses:
                     proc.prestart(mine, 120 + 10 * len(mine))
                 except CommandFailed:
                     pass
-                except ProcessDied:
-                    self._replace(proc)
+                except ProcessDied as exc:
+                    self.after_failure(exc)
 
     def close_all(self) -> dict:
         closed = {}

@@ -146,7 +146,8 @@ class Race:
                     self.timed_s += sum(result.get("values_s") or ())
                 except CaseError as exc:
                     self._add_failure(case, exc)
-                    if isinstance(exc, ProcessDied):
+                    if isinstance(exc, ProcessDied):         # killed by the call that failed
+                        self._forget_process(proc)
                         proc = self._start_process({"kind": "probes"})
                 self.progress.step(case.name, self.clock() - started)
         finally:

@@ -57,6 +57,8 @@ class SimProcess:
     def alive(self) -> bool:
         return True
 
+    answering = alive
+
     def stop(self) -> dict:
         return {}
 
