@@ -104,7 +104,11 @@ def test_a_machine_file_reads_as_its_dict(tmp_path):
                 planted={"strategies": ["threads"], "workers": 1})
     path = tmp_path / "m.json"
     path.write_text(json.dumps(d))
-    assert Machine.load(path) == Machine.from_dict(d)
+    m = Machine.load(path)
+    assert m == Machine.from_dict(d)
+    assert (m.noise_cv, m.stall_p, m.stall_factor) == (0.05, 0.01, 3)
+    assert m.true_speedup("threads", 1) == pytest.approx(1.0)     # USL: 1 worker is 1x
+    assert m.true_speedup("processes", 4) == pytest.approx(2.0)   # the default curve's point
 
 
 # -- a file's mistakes: one line each, naming the field ------------------------------------
